@@ -1,0 +1,196 @@
+/*
+ * err.c: messages in the form "prog: where: what", exit codes, and the
+ * removal of temporary files when the program ends early.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mx.h"
+
+const char *mx_prog = "mx";
+
+/*
+ * Temporary paths live in fixed storage so that the signal handler can
+ * walk them without locks or allocation; a slot is claimed by writing the
+ * path first and setting its flag last.
+ */
+static char tmp_path[MX_TMP_MAX][4096];
+static volatile sig_atomic_t tmp_used[MX_TMP_MAX];
+
+void
+mx_tmp_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < MX_TMP_MAX; i++)
+		if (tmp_used[i]) {
+			(void)unlink(tmp_path[i]);
+			tmp_used[i] = 0;
+		}
+}
+
+void
+mx_tmp_add(const char *path)
+{
+	size_t n = strlen(path);
+	int i;
+
+	if (n >= sizeof tmp_path[0])
+		mx_errx(MX_EXIT_FAIL, "%s: path too long", path);
+	for (i = 0; i < MX_TMP_MAX; i++)
+		if (!tmp_used[i]) {
+			memcpy(tmp_path[i], path, n + 1);
+			tmp_used[i] = 1;
+			return;
+		}
+	mx_errx(MX_EXIT_FAIL, "too many temporary files open");
+}
+
+void
+mx_tmp_forget(const char *path)
+{
+	int i;
+
+	for (i = 0; i < MX_TMP_MAX; i++)
+		if (tmp_used[i] && strcmp(tmp_path[i], path) == 0) {
+			tmp_used[i] = 0;
+			return;
+		}
+}
+
+static void
+on_signal(int sig)
+{
+	mx_tmp_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+at_exit(void)
+{
+	mx_tmp_cleanup();
+}
+
+void
+mx_init(const char *argv0)
+{
+	const char *p;
+	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t i;
+
+	if (argv0 != NULL) {
+		p = strrchr(argv0, '/');
+		mx_prog = p != NULL ? p + 1 : argv0;
+	}
+	/* A closed stdout shows up as EPIPE in the writer, which ends the
+	 * program after cleaning up (see out.c). */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+	atexit(at_exit);
+}
+
+static void
+vmsg(int errnum, const char *fmt, va_list ap)
+{
+	char buf[8192];
+	int n;
+
+	/* One write per message so that lines from parallel jobs do not
+	 * interleave. */
+	n = snprintf(buf, sizeof buf, "%s: ", mx_prog);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof buf)
+		n += vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+	if ((size_t)n < sizeof buf && errnum)
+		n += snprintf(buf + n, sizeof buf - n, ": %s", strerror(errnum));
+	if ((size_t)n >= sizeof buf - 1)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	fflush(stdout);
+	(void)!write(2, buf, n);
+}
+
+/* What a tool wrote before failing still reaches its reader, best effort:
+ * the failure is already being reported. */
+static void
+flush_stdout(void)
+{
+	if (mx_stdout != NULL && mx_stdout->len > 0) {
+		(void)!write(mx_stdout->fd, mx_stdout->buf, mx_stdout->len);
+		mx_stdout->len = 0;
+	}
+}
+
+void
+mx_err(int code, const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	flush_stdout();
+	va_start(ap, fmt);
+	vmsg(e, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+mx_errx(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	flush_stdout();
+	va_start(ap, fmt);
+	vmsg(0, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+mx_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	va_start(ap, fmt);
+	vmsg(e, fmt, ap);
+	va_end(ap);
+}
+
+void
+mx_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+mx_fshut(FILE *fp, const char *name)
+{
+	int bad;
+
+	bad = fflush(fp) != 0 || ferror(fp);
+	if (fclose(fp) != 0 || bad)
+		mx_err(MX_EXIT_FAIL, "%s: write error", name);
+}
+
+const char *
+mx_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
+}

@@ -1,0 +1,199 @@
+/*
+ * expr.c: field expressions, the one syntax for keys, group-bys and
+ * partitions: "channel", "day=booking_date", "event_date=date(timestamp)",
+ * comma-separated.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mx.h"
+
+const char *const mx_efn_names[] = { "", "date", "hour", "week", "dow",
+    "month", "year", "minute", NULL };
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+one(struct mx_expr *e, char *item, struct mx_sel *sel, char *err,
+    size_t errlen)
+{
+	char *name = NULL, *rhs = item, *eq, *open;
+	int fn = MX_EPATH, i;
+
+	/* name=..., but not the '=' of a path inside a function call */
+	eq = strchr(item, '=');
+	open = strchr(item, '(');
+	if (eq != NULL && (open == NULL || eq < open)) {
+		*eq = '\0';
+		name = trim(item);
+		rhs = trim(eq + 1);
+		if (*name == '\0') {
+			snprintf(err, errlen, "empty name in '%s='", item);
+			return -1;
+		}
+	}
+	rhs = trim(rhs);
+	if ((open = strchr(rhs, '(')) != NULL) {
+		size_t n = strlen(rhs);
+
+		if (n == 0 || rhs[n - 1] != ')') {
+			snprintf(err, errlen, "missing ')' in '%s'", rhs);
+			return -1;
+		}
+		rhs[n - 1] = '\0';
+		*open = '\0';
+		for (i = 1; mx_efn_names[i] != NULL; i++)
+			if (strcmp(trim(rhs), mx_efn_names[i]) == 0)
+				break;
+		if (mx_efn_names[i] == NULL) {
+			snprintf(err, errlen,
+			    "unknown function '%s' (date, hour, week, dow, "
+			    "month, year, minute)", trim(rhs));
+			return -1;
+		}
+		fn = i;
+		if (name == NULL)
+			name = (char *)mx_efn_names[i];
+		rhs = trim(open + 1);
+	}
+	if (*rhs == '\0') {
+		snprintf(err, errlen, "empty field path");
+		return -1;
+	}
+	e->fn = fn;
+	e->path = mx_strdup(rhs);
+	e->name = mx_strdup(name != NULL ? name : rhs);
+	if ((e->sel = mx_sel_add(sel, rhs)) < 0) {
+		snprintf(err, errlen, "bad field path '%s'", rhs);
+		return -1;
+	}
+	return 0;
+}
+
+int
+mx_exprs_parse(struct mx_exprs *l, const char *spec, struct mx_sel *sel,
+    char *err, size_t errlen)
+{
+	char *copy = mx_strdup(spec), *item, *next;
+	size_t i, k;
+	int depth;
+
+	for (item = copy; item != NULL; item = next) {
+		/* split at commas outside parentheses */
+		depth = 0;
+		for (next = item; *next; next++) {
+			if (*next == '(')
+				depth++;
+			else if (*next == ')')
+				depth--;
+			else if (*next == ',' && depth == 0)
+				break;
+		}
+		if (*next == ',')
+			*next++ = '\0';
+		else
+			next = NULL;
+		l->v = mx_reallocarray(l->v, l->n + 1, sizeof *l->v);
+		memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+		if (one(&l->v[l->n], item, sel, err, errlen) < 0) {
+			free(l->v[l->n].name);
+			free(l->v[l->n].path);
+			free(copy);
+			return -1;
+		}
+		l->n++;
+	}
+	free(copy);
+	for (i = 0; i < l->n; i++)
+		for (k = i + 1; k < l->n; k++)
+			if (strcmp(l->v[i].name, l->v[k].name) == 0) {
+				snprintf(err, errlen, "name '%s' used twice",
+				    l->v[i].name);
+				return -1;
+			}
+	return 0;
+}
+
+void
+mx_exprs_free(struct mx_exprs *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].path);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int
+mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
+    struct mx_span *val, char tmp[MX_EXPR_TMP], int *bad)
+{
+	const struct mx_span *s = &spans[e->sel];
+	struct mx_time t;
+	int y, m, d, h, mi, sec, n = 0, w;
+
+	*bad = 0;
+	if (e->fn == MX_EPATH || s->kind == MX_JNONE || s->kind == MX_JNULL) {
+		*val = *s;
+		return s->kind;
+	}
+	if (mx_time_span(s, &t) < 0) {
+		*bad = 1;
+		val->p = "null";
+		val->n = 4;
+		val->kind = MX_JNULL;
+		val->esc = 0;
+		return MX_JNULL;
+	}
+	mx_time_civil(t.sec, &y, &m, &d, &h, &mi, &sec);
+	val->kind = MX_JSTR;
+	switch (e->fn) {
+	case MX_EDATE:
+		tmp[0] = '"';
+		n = mx_time_date(&t, tmp + 1) + 1;
+		tmp[n++] = '"';
+		break;
+	case MX_EHOUR:
+		n = snprintf(tmp, MX_EXPR_TMP, "%d", h);
+		val->kind = MX_JNUM;
+		break;
+	case MX_EMINUTE:
+		n = snprintf(tmp, MX_EXPR_TMP, "%d", mi);
+		val->kind = MX_JNUM;
+		break;
+	case MX_EWEEK:
+		mx_time_isoweek(t.sec, &y, &w);
+		n = snprintf(tmp, MX_EXPR_TMP, "\"%04d-W%02d\"", y, w);
+		break;
+	case MX_EDOW:
+		n = snprintf(tmp, MX_EXPR_TMP, "%d", mx_time_dow(t.sec));
+		val->kind = MX_JNUM;
+		break;
+	case MX_EMONTH:
+		n = snprintf(tmp, MX_EXPR_TMP, "\"%04d-%02d\"", y, m);
+		break;
+	case MX_EYEAR:
+		n = snprintf(tmp, MX_EXPR_TMP, "%d", y);
+		val->kind = MX_JNUM;
+		break;
+	}
+	val->p = tmp;
+	val->n = (uint32_t)n;
+	val->esc = 0;
+	return val->kind;
+}

@@ -1,0 +1,431 @@
+/*
+ * mx.h: the one public header of libmx.
+ *
+ * Third-party headers (zlib, libcsv, xxHash) stay inside lib/; tools see
+ * only what is declared here.  Names are mx_ / MX_, structs are plain.
+ */
+#ifndef MX_H
+#define MX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+#if defined(__GNUC__)
+#define MX_NORETURN	__attribute__((noreturn))
+#define MX_PRINTF(a, b)	__attribute__((format(printf, a, b)))
+#define MX_LIKELY(x)	__builtin_expect(!!(x), 1)
+#define MX_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+#else
+#define MX_NORETURN
+#define MX_PRINTF(a, b)
+#define MX_LIKELY(x)	(x)
+#define MX_UNLIKELY(x)	(x)
+#endif
+
+enum {
+	MX_EXIT_OK = 0,		/* success */
+	MX_EXIT_FAIL = 1,	/* data or I/O failure */
+	MX_EXIT_USAGE = 2	/* bad command line */
+};
+
+/* ---- err.c: messages, exit, cleanup on exit and on signals ---- */
+
+extern const char *mx_prog;
+
+/* Set the program name, ignore SIGPIPE (EPIPE is handled by the writer),
+ * and clean registered temporary files on SIGINT, SIGTERM and SIGHUP. */
+void	mx_init(const char *argv0);
+/* "prog: msg: strerror(errno)" and exit(code) */
+MX_NORETURN void mx_err(int code, const char *fmt, ...) MX_PRINTF(2, 3);
+/* "prog: msg" and exit(code) */
+MX_NORETURN void mx_errx(int code, const char *fmt, ...) MX_PRINTF(2, 3);
+void	mx_warn(const char *fmt, ...) MX_PRINTF(1, 2);
+void	mx_warnx(const char *fmt, ...) MX_PRINTF(1, 2);
+/* A path removed if the process exits or is killed by a catchable signal
+ * before mx_tmp_forget(); at most MX_TMP_MAX at once. */
+#define MX_TMP_MAX	64
+void	mx_tmp_add(const char *path);
+void	mx_tmp_forget(const char *path);
+/* Remove every registered path now (async-signal-safe). */
+void	mx_tmp_cleanup(void);
+/* Close a stdio stream, exiting 1 with a message if anything written to it
+ * was lost. */
+void	mx_fshut(FILE *fp, const char *name);
+
+/* ---- mem.c: allocation that never returns NULL, growable buffers ---- */
+
+void	*mx_malloc(size_t n);
+void	*mx_calloc(size_t nmemb, size_t size);
+void	*mx_realloc(void *p, size_t n);
+void	*mx_reallocarray(void *p, size_t nmemb, size_t size);
+char	*mx_strdup(const char *s);
+char	*mx_strndup(const char *s, size_t n);
+
+struct mx_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+void	mx_buf_grow(struct mx_buf *b, size_t need);
+void	mx_buf_free(struct mx_buf *b);
+/* NUL-terminate without counting the NUL in len. */
+const char *mx_buf_cstr(struct mx_buf *b);
+void	mx_buf_printf(struct mx_buf *b, const char *fmt, ...) MX_PRINTF(2, 3);
+
+static inline void
+mx_buf_add(struct mx_buf *b, const void *p, size_t n)
+{
+	if (MX_UNLIKELY(b->cap - b->len < n))
+		mx_buf_grow(b, n);
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static inline void
+mx_buf_addc(struct mx_buf *b, int c)
+{
+	if (MX_UNLIKELY(b->cap == b->len))
+		mx_buf_grow(b, 1);
+	b->p[b->len++] = (char)c;
+}
+
+static inline void
+mx_buf_adds(struct mx_buf *b, const char *s)
+{
+	mx_buf_add(b, s, strlen(s));
+}
+
+/* Parse a size such as 400M, 2G, 512k, 1048576; -1 on error. */
+long long mx_parse_size(const char *s);
+
+/* ---- reader.c: lines from files or stdin, gzip by magic bytes ---- */
+
+#define MX_MAXREC_DEFAULT	((size_t)1 << 30)	/* 1 GiB */
+
+struct mx_reader {
+	const char	*name;		/* for messages: the path, or "-" */
+	int		 fd;
+	int		 gz;		/* input is gzip (one or more members) */
+	void		*z;		/* z_stream when gz */
+	int		 zend;		/* last gzip member ended cleanly */
+	int		 eof;		/* no more bytes from fd */
+	int		 ateof;		/* no more lines */
+	unsigned char	*raw;		/* compressed bytes waiting for inflate */
+	size_t		 rawcap, rawbeg, rawend;
+	char		*buf;		/* decoded bytes */
+	size_t		 cap, beg, end;
+	size_t		 maxrec;	/* longest line accepted */
+	uintmax_t	 lineno;	/* number of the line last returned */
+	uintmax_t	 bytes;		/* decoded bytes consumed so far */
+	int		 cr;		/* the last line ended in \r\n */
+};
+
+/* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure. */
+int	mx_reader_open(struct mx_reader *r, const char *path);
+void	mx_reader_close(struct mx_reader *r);
+/* Next line without its \n (or \r\n); the pointer is valid until the next
+ * call.  Returns the length, or -1 at the end.  A read error, a truncated
+ * gzip stream or a line longer than maxrec ends the program with a
+ * message naming the file and line. */
+ssize_t	mx_reader_line(struct mx_reader *r, const char **line);
+/* Up to n decoded bytes (for parsers that are not line based); 0 at end. */
+size_t	mx_reader_read(struct mx_reader *r, char *dst, size_t n);
+/* Peek at the first decoded bytes without consuming them; returns how many
+ * are available (up to n). */
+size_t	mx_reader_peek(struct mx_reader *r, const char **p, size_t n);
+
+/* ---- out.c: buffered output, checked; files published atomically ---- */
+
+struct mx_out {
+	int		 fd;
+	char		*buf;
+	size_t		 len, cap;
+	const char	*name;		/* for messages */
+	char		*path;		/* final path of an atomic file */
+	char		*tmp;		/* its temporary name until committed */
+	uintmax_t	 bytes;		/* total bytes written */
+	int		 isstdout;
+};
+
+extern struct mx_out *mx_stdout;
+
+/* The buffered stdout; flushed and checked by mx_out_close(mx_stdout). */
+struct mx_out *mx_out_stdout(void);
+/* Create path through a temporary name in the same directory; nothing
+ * appears at path until mx_out_close().  "-" means stdout. */
+struct mx_out *mx_out_open(const char *path);
+void	mx_out_flush(struct mx_out *o);
+/* Flush, fsync (files), close, publish; exits 1 on any error. */
+void	mx_out_close(struct mx_out *o);
+/* Drop an unfinished file (its temporary is removed). */
+void	mx_out_abort(struct mx_out *o);
+void	mx_out_slow(struct mx_out *o, const void *p, size_t n);
+
+static inline void
+mx_out_write(struct mx_out *o, const void *p, size_t n)
+{
+	if (MX_LIKELY(o->cap - o->len >= n)) {
+		memcpy(o->buf + o->len, p, n);
+		o->len += n;
+	} else
+		mx_out_slow(o, p, n);
+}
+
+static inline void
+mx_out_putc(struct mx_out *o, int c)
+{
+	if (MX_UNLIKELY(o->len == o->cap))
+		mx_out_flush(o);
+	o->buf[o->len++] = (char)c;
+}
+
+static inline void
+mx_out_puts(struct mx_out *o, const char *s)
+{
+	mx_out_write(o, s, strlen(s));
+}
+
+void	mx_out_printf(struct mx_out *o, const char *fmt, ...) MX_PRINTF(2, 3);
+void	mx_out_uint(struct mx_out *o, uintmax_t v);
+/* A JSON string literal for the bytes s[0..n) (which must be UTF-8). */
+void	mx_out_jstr(struct mx_out *o, const char *s, size_t n);
+
+/* Append fields to the JSON object text rec[0..n) without re-serialising
+ * it: mx_out_obj_open writes everything before the closing brace; each
+ * mx_out_key writes the separator and "key":, the caller writes the value;
+ * mx_out_obj_close writes the brace and a newline. */
+struct mx_objw {
+	struct mx_out	*o;
+	int		 empty;		/* nothing written yet inside the braces */
+};
+void	mx_out_obj_open(struct mx_objw *w, struct mx_out *o, const char *rec,
+	    size_t n);
+void	mx_out_obj_new(struct mx_objw *w, struct mx_out *o);
+void	mx_out_key(struct mx_objw *w, const char *key);
+void	mx_out_obj_close(struct mx_objw *w);
+
+/* ---- json.c: strict RFC 8259 scanner and field lookup ---- */
+
+enum mx_jkind {
+	MX_JNONE = 0,	/* missing */
+	MX_JNULL,
+	MX_JFALSE,
+	MX_JTRUE,
+	MX_JNUM,
+	MX_JSTR,
+	MX_JARR,
+	MX_JOBJ
+};
+
+/* A value inside a scanned text: its exact JSON bytes (strings keep their
+ * quotes and escapes). */
+struct mx_span {
+	const char	*p;
+	uint32_t	 n;
+	uint8_t		 kind;	/* enum mx_jkind */
+	uint8_t		 esc;	/* a string with backslash escapes */
+};
+
+#define MX_DEPTH_DEFAULT	512
+
+struct mx_sel;		/* a compiled set of dotted paths */
+struct mx_json;		/* a scanner: selection, limits, scratch space */
+
+/* Paths are dotted (payload.tracking.utm_source); a numeric component
+ * also indexes arrays (items.0.sku); "\." is a literal dot in a key. */
+struct mx_sel *mx_sel_new(void);
+/* Index of path in the selection (adding it if new); -1 if malformed. */
+int	mx_sel_add(struct mx_sel *s, const char *path);
+int	mx_sel_count(const struct mx_sel *s);
+void	mx_sel_free(struct mx_sel *s);
+
+/* The scanner owns nothing of sel, which must outlive it (NULL: only
+ * validate). */
+struct mx_json *mx_json_new(const struct mx_sel *sel);
+void	mx_json_free(struct mx_json *j);
+void	mx_json_maxdepth(struct mx_json *j, int depth);
+/* Check that p[0..n) is exactly one JSON value (an object, when objonly is
+ * set) and fill out[] (one span per selected path, kind MX_JNONE when
+ * absent).  Returns 0, or -1 with the reason in mx_json_error(). */
+int	mx_json_scan(struct mx_json *j, const char *p, size_t n,
+	    struct mx_span *out, int objonly);
+/* The last error: message and 1-based byte column. */
+const char *mx_json_error(const struct mx_json *j, size_t *col);
+/* The last error as one phrase: "invalid JSON at column 17: expected ':'"
+ * or "not a JSON object (an array)"; valid until the next scan. */
+const char *mx_json_errstr(struct mx_json *j);
+
+/* Decode the string span s (with its quotes) into b (appending). */
+void	mx_json_unescape(const struct mx_span *s, struct mx_buf *b);
+/* Append a JSON string literal for the UTF-8 bytes p[0..n). */
+void	mx_json_quote(struct mx_buf *b, const char *p, size_t n);
+/* Is p[0..n) valid UTF-8?  (overlongs, surrogates and > U+10FFFF are not) */
+int	mx_utf8_valid(const char *p, size_t n);
+/* Is p[0..n) exactly a JSON number literal? */
+int	mx_json_isnum(const char *p, size_t n);
+/* Canonical form of a value for keys: equal values give equal bytes
+ * (strings unescaped, numbers by value: 1, 1.0, 1e0 are one key; the
+ * string "1" is not the number 1; objects and arrays byte for byte).
+ * Appends to b. */
+void	mx_json_canon(const struct mx_span *s, struct mx_buf *b);
+/* Minify one JSON text (drop whitespace outside strings); appends to b. */
+void	mx_json_minify(const char *p, size_t n, struct mx_buf *b);
+/* Convenience: a string span's content as a NUL-terminated C string in b
+ * (b is reset); for numbers and literals their text. */
+const char *mx_span_cstr(const struct mx_span *s, struct mx_buf *b);
+
+/* ---- hash.c: XXH3 ---- */
+
+struct mx_h128 {
+	uint64_t	hi, lo;
+};
+uint64_t mx_hash64(const void *p, size_t n);
+struct mx_h128 mx_hash128(const void *p, size_t n);
+/* 16 lowercase hex digits, big-endian (the canonical xxhsum form) + NUL */
+void	mx_hash64_hex(uint64_t h, char out[17]);
+void	mx_hash128_hex(struct mx_h128 h, char out[33]);
+
+/* ---- time.c: timestamps ---- */
+
+struct mx_time {
+	int64_t	sec;	/* seconds since 1970-01-01T00:00:00Z */
+	int32_t	nsec;
+	int8_t	dateonly;	/* parsed from YYYY-MM-DD */
+};
+/* RFC 3339 / ISO 8601 with fractions and offsets ("T" or " "), a trailing
+ * " UTC", YYYY-MM-DD, and epoch seconds or milliseconds (numbers with more
+ * than 11 integer digits are milliseconds).  0 or -1. */
+int	mx_time_parse(const char *p, size_t n, struct mx_time *t);
+/* Parse a span: a string holding a timestamp, or a number (epoch). */
+int	mx_time_span(const struct mx_span *s, struct mx_time *t);
+/* YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]Z; returns length. */
+int	mx_time_fmt(const struct mx_time *t, char out[40]);
+/* YYYY-MM-DD */
+int	mx_time_date(const struct mx_time *t, char out[16]);
+void	mx_time_civil(int64_t sec, int *y, int *mon, int *d, int *h, int *mi,
+	    int *s);
+int64_t	mx_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* ISO week: year and week number (1..53); ISO weekday 1 (Mon) .. 7. */
+void	mx_time_isoweek(int64_t sec, int *year, int *week);
+int	mx_time_dow(int64_t sec);
+/* Ingestion time: SOURCE_DATE_EPOCH when set, else now. */
+struct mx_time mx_time_now(void);
+
+/* ---- dec.c: exact decimals ---- */
+
+/* v * 10^-scale; 38 significant digits. */
+struct mx_dec {
+	__int128	v;
+	int		scale;	/* 0..MX_DEC_MAXSCALE */
+};
+#define MX_DEC_MAXSCALE	18
+/* From a JSON number or a decimal string ("12.50", "-3", "1e2"); 0 or -1
+ * (not a number, or out of range). */
+int	mx_dec_parse(const char *p, size_t n, struct mx_dec *d);
+/* a += b; -1 on overflow */
+int	mx_dec_add(struct mx_dec *a, const struct mx_dec *b);
+/* r = a * b; -1 on overflow (scales add, then trailing zeros are cut) */
+int	mx_dec_mul(const struct mx_dec *a, const struct mx_dec *b,
+	    struct mx_dec *r);
+int	mx_dec_cmp(const struct mx_dec *a, const struct mx_dec *b);
+/* Shortest exact text: 12.5, -0.3, 100 (no exponent); returns length. */
+int	mx_dec_fmt(const struct mx_dec *d, char out[48]);
+/* Rounded half away from zero to scale digits. */
+int	mx_dec_fmt_scale(const struct mx_dec *d, int scale, char out[48]);
+double	mx_dec_double(const struct mx_dec *d);
+int	mx_dec_iszero(const struct mx_dec *d);
+
+/* ---- expr.c: field expressions for keys, group-bys, partitions ---- */
+
+enum mx_efn {
+	MX_EPATH = 0,	/* the value as it is */
+	MX_EDATE,	/* "YYYY-MM-DD" */
+	MX_EHOUR,	/* 0..23 */
+	MX_EWEEK,	/* "YYYY-Www" (ISO week) */
+	MX_EDOW,	/* 1 (Monday) .. 7 */
+	MX_EMONTH,	/* "YYYY-MM" */
+	MX_EYEAR,	/* 2024 */
+	MX_EMINUTE	/* 0..59 */
+};
+
+struct mx_expr {
+	char	*name;	/* output name */
+	char	*path;	/* the source field */
+	int	 fn;	/* enum mx_efn */
+	int	 sel;	/* index in the selection */
+};
+
+struct mx_exprs {
+	struct mx_expr	*v;
+	size_t		 n;
+};
+
+/* Parse "a,b=c,d=date(ts)" into list, adding the paths to sel.  Returns 0,
+ * or -1 with a message in err. */
+int	mx_exprs_parse(struct mx_exprs *l, const char *spec, struct mx_sel *sel,
+	    char *err, size_t errlen);
+void	mx_exprs_free(struct mx_exprs *l);
+
+/* The value of an expression for one record.  For a plain path it is the
+ * field's span; for a time function it is JSON text written into tmp.
+ * Returns the kind: MX_JNONE when the field is missing, MX_JNULL when it
+ * is null or a time function cannot read it (then *bad is set). */
+#define MX_EXPR_TMP	32
+int	mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
+	    struct mx_span *val, char tmp[MX_EXPR_TMP], int *bad);
+/* The names of the functions, for messages and man pages. */
+extern const char *const mx_efn_names[];
+
+/* ---- csv.c: libcsv, strict, header row to field names ---- */
+
+struct mx_csvrec {
+	size_t		 nf;
+	const char	**f;		/* field bytes (not NUL-terminated) */
+	size_t		*len;
+	unsigned char	*null;		/* empty and unquoted (a,,b) */
+	const char	*raw;		/* the record's raw text */
+	size_t		 rawlen;
+	uintmax_t	 recno;		/* 1 = the header */
+	uintmax_t	 lineno;	/* first physical line */
+};
+
+struct mx_csv;
+/* delim ',' or another byte; '\t' means TSV: no quoting, and the escapes
+ * \t \n \r \\ decoded.  The first record is the header. */
+struct mx_csv *mx_csv_new(struct mx_reader *r, int delim);
+/* The header's field names (after the first mx_csv_next). */
+size_t	mx_csv_header(struct mx_csv *c, const char *const **names,
+	    const size_t **lens);
+/* Next record into rec (valid until the next call): 1, 0 at end, or -1 on
+ * a malformed record, with the reason in err (then the next call resumes
+ * at the following line). */
+int	mx_csv_next(struct mx_csv *c, struct mx_csvrec *rec, const char **err);
+void	mx_csv_free(struct mx_csv *c);
+
+/* ---- jq.c: libjq, compiled once, run per record ---- */
+
+struct mx_jq;
+/* Compile a jq program; on failure NULL and the compiler's messages in
+ * err (a malloc'd string the caller frees). */
+struct mx_jq *mx_jq_new(const char *program, char **err);
+void	mx_jq_free(struct mx_jq *q);
+/* Run the program on the JSON text p[0..n).  For each output, out() gets
+ * its compact JSON text (valid until out returns) and its kind; out
+ * returns nonzero to stop.  Returns 0, or -1 with the runtime or parse
+ * error in err (valid until the next call). */
+int	mx_jq_run(struct mx_jq *q, const char *p, size_t n,
+	    int (*out)(void *arg, const char *json, size_t len, int kind),
+	    void *arg, const char **err);
+
+/* ---- util ---- */
+
+/* "-" prints as "<stdin>" in messages. */
+const char *mx_name(const char *path);
+/* Parse a non-negative integer option; -1 on error. */
+long long mx_parse_count(const char *s);
+
+#endif /* MX_H */

@@ -1,0 +1,260 @@
+/*
+ * out.c: the writer.  Output goes through one large buffer per stream; every
+ * write is checked, so a full disk or a closed pipe is noticed, never lost.
+ * Files a tool creates appear under their name only once complete: they
+ * are written under a temporary name in the same directory, synced, and
+ * renamed on close.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mx.h"
+
+#define OUTBUF	(256 * 1024)
+
+struct mx_out *mx_stdout;
+
+static struct mx_out *
+newout(int fd, const char *name)
+{
+	struct mx_out *o = mx_calloc(1, sizeof *o);
+
+	o->fd = fd;
+	o->name = name;
+	o->cap = OUTBUF;
+	o->buf = mx_malloc(o->cap);
+	return o;
+}
+
+struct mx_out *
+mx_out_stdout(void)
+{
+	if (mx_stdout == NULL) {
+		mx_stdout = newout(1, "<stdout>");
+		mx_stdout->isstdout = 1;
+	}
+	return mx_stdout;
+}
+
+struct mx_out *
+mx_out_open(const char *path)
+{
+	struct mx_out *o;
+	struct mx_buf t = { 0 };
+	static unsigned seq;
+	const char *slash;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return mx_out_stdout();
+	slash = strrchr(path, '/');
+	if (slash != NULL)
+		mx_buf_add(&t, path, slash + 1 - path);
+	mx_buf_printf(&t, ".%s.tmp-%ld-%u", slash != NULL ? slash + 1 : path,
+	    (long)getpid(), seq++);
+	mx_buf_cstr(&t);
+	if ((fd = open(t.p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", path);
+	mx_tmp_add(t.p);
+	o = newout(fd, NULL);
+	o->path = mx_strdup(path);
+	o->name = o->path;
+	o->tmp = t.p;
+	return o;
+}
+
+static MX_NORETURN void
+closed_pipe(void)
+{
+	/* The reader went away: end quietly, as cat does, by the signal the
+	 * shell expects, after removing what we had not published. */
+	mx_tmp_cleanup();
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE);
+}
+
+void
+mx_out_flush(struct mx_out *o)
+{
+	size_t off = 0;
+	ssize_t k;
+
+	while (off < o->len) {
+		k = write(o->fd, o->buf + off, o->len - off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE && o->isstdout)
+				closed_pipe();
+			o->len = 0;	/* not again from the error path */
+			mx_err(MX_EXIT_FAIL, "write error: %s", o->name);
+		}
+		off += k;
+	}
+	o->bytes += o->len;
+	o->len = 0;
+}
+
+void
+mx_out_slow(struct mx_out *o, const void *p, size_t n)
+{
+	const char *s = p;
+	size_t k;
+
+	while (n > 0) {
+		if (o->len == o->cap)
+			mx_out_flush(o);
+		k = o->cap - o->len < n ? o->cap - o->len : n;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+void
+mx_out_close(struct mx_out *o)
+{
+	if (o == NULL)
+		return;
+	mx_out_flush(o);
+	if (o->tmp != NULL) {
+		if (fsync(o->fd) != 0)
+			mx_err(MX_EXIT_FAIL, "fsync: %s", o->name);
+		if (close(o->fd) != 0)
+			mx_err(MX_EXIT_FAIL, "close: %s", o->name);
+		if (rename(o->tmp, o->path) != 0)
+			mx_err(MX_EXIT_FAIL, "rename %s to %s", o->tmp, o->path);
+		mx_tmp_forget(o->tmp);
+		free(o->tmp);
+		free(o->path);
+	} else if (o->isstdout) {
+		/* Errors a file system reports only at close (NFS, FUSE). */
+		if (close(o->fd) != 0 && errno != EBADF)
+			mx_err(MX_EXIT_FAIL, "write error: %s", o->name);
+		mx_stdout = NULL;
+	}
+	free(o->buf);
+	free(o);
+}
+
+void
+mx_out_abort(struct mx_out *o)
+{
+	if (o == NULL || o->isstdout)
+		return;
+	close(o->fd);
+	if (o->tmp != NULL) {
+		unlink(o->tmp);
+		mx_tmp_forget(o->tmp);
+		free(o->tmp);
+		free(o->path);
+	}
+	free(o->buf);
+	free(o);
+}
+
+void
+mx_out_printf(struct mx_out *o, const char *fmt, ...)
+{
+	char small[256], *p = small;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof small) {
+		p = mx_malloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	mx_out_write(o, p, (size_t)n);
+	if (p != small)
+		free(p);
+}
+
+void
+mx_out_uint(struct mx_out *o, uintmax_t v)
+{
+	char t[24];
+	int i = sizeof t;
+
+	do
+		t[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	mx_out_write(o, t + i, sizeof t - i);
+}
+
+void
+mx_out_jstr(struct mx_out *o, const char *s, size_t n)
+{
+	static struct mx_buf b;
+
+	b.len = 0;
+	mx_json_quote(&b, s, n);
+	mx_out_write(o, b.p, b.len);
+}
+
+void
+mx_out_obj_open(struct mx_objw *w, struct mx_out *o, const char *rec,
+    size_t n)
+{
+	size_t e = n, i;
+
+	/* The record has been scanned: it is an object, so the last
+	 * non-space byte is its closing brace. */
+	while (e > 0 && rec[e - 1] != '}')
+		e--;
+	e--;
+	i = e;
+	while (i > 0 && (rec[i - 1] == ' ' || rec[i - 1] == '\t' ||
+	    rec[i - 1] == '\n' || rec[i - 1] == '\r'))
+		i--;
+	w->o = o;
+	w->empty = i > 0 && rec[i - 1] == '{';
+	mx_out_write(o, rec, e);
+}
+
+void
+mx_out_obj_new(struct mx_objw *w, struct mx_out *o)
+{
+	w->o = o;
+	w->empty = 1;
+	mx_out_putc(o, '{');
+}
+
+void
+mx_out_key(struct mx_objw *w, const char *key)
+{
+	const char *k;
+
+	if (!w->empty)
+		mx_out_putc(w->o, ',');
+	w->empty = 0;
+	for (k = key; *k; k++)
+		if ((unsigned char)*k < 0x20 || *k == '"' || *k == '\\')
+			break;
+	if (*k == '\0') {
+		mx_out_putc(w->o, '"');
+		mx_out_write(w->o, key, k - key);
+		mx_out_putc(w->o, '"');
+	} else
+		mx_out_jstr(w->o, key, strlen(key));
+	mx_out_putc(w->o, ':');
+}
+
+void
+mx_out_obj_close(struct mx_objw *w)
+{
+	mx_out_write(w->o, "}\n", 2);
+}

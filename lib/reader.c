@@ -1,0 +1,264 @@
+/*
+ * reader.c: one line reader for every tool.
+ *
+ * Input is plain or gzip, told apart by the magic bytes rather than by the
+ * file name, because stdin has no name and people do name gzip files .ndjson.
+ * Lines are returned as pointers into one buffer: no allocation per line,
+ * and the buffer grows only for a line longer than it (up to maxrec).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "mx.h"
+
+#define CHUNK	(256 * 1024)
+#define BUFSZ	(1024 * 1024)
+
+static ssize_t
+readfd(struct mx_reader *r, void *p, size_t n)
+{
+	ssize_t k;
+
+	do
+		k = read(r->fd, p, n);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		mx_err(MX_EXIT_FAIL, "%s: read error", mx_name(r->name));
+	return k;
+}
+
+int
+mx_reader_open(struct mx_reader *r, const char *path)
+{
+	ssize_t k;
+
+	memset(r, 0, sizeof *r);
+	r->name = path != NULL ? path : "-";
+	r->maxrec = MX_MAXREC_DEFAULT;
+	if (strcmp(r->name, "-") == 0)
+		r->fd = 0;
+	else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	r->cap = BUFSZ;
+	r->buf = mx_malloc(r->cap);
+	/* Two bytes decide gzip; a pipe may hand them over one at a time. */
+	while (r->end < 2) {
+		k = readfd(r, r->buf + r->end, r->cap - r->end);
+		if (k == 0) {
+			r->eof = 1;
+			break;
+		}
+		r->end += k;
+	}
+	if (r->end >= 2 && (unsigned char)r->buf[0] == 0x1f &&
+	    (unsigned char)r->buf[1] == 0x8b) {
+		z_stream *z = mx_calloc(1, sizeof *z);
+
+		if (inflateInit2(z, 15 + 16) != Z_OK)
+			mx_errx(MX_EXIT_FAIL, "%s: cannot start zlib",
+			    mx_name(r->name));
+		r->z = z;
+		r->gz = 1;
+		r->rawcap = CHUNK > r->end ? CHUNK : r->end;
+		r->raw = mx_malloc(r->rawcap);
+		memcpy(r->raw, r->buf, r->end);
+		r->rawend = r->end;
+		r->end = 0;
+	}
+	return 0;
+}
+
+void
+mx_reader_close(struct mx_reader *r)
+{
+	if (r->gz) {
+		inflateEnd(r->z);
+		free(r->z);
+	}
+	if (r->fd > 0)
+		close(r->fd);
+	free(r->raw);
+	free(r->buf);
+	r->buf = NULL;
+	r->raw = NULL;
+	r->z = NULL;
+}
+
+static MX_NORETURN void
+gzfail(struct mx_reader *r, const char *what)
+{
+	mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(r->name), r->lineno + 1,
+	    what);
+}
+
+/* Inflate into buf[end..cap); returns bytes added, 0 at the clean end. */
+static size_t
+inflate_some(struct mx_reader *r)
+{
+	z_stream *z = r->z;
+	size_t before = r->end;
+	ssize_t k;
+	int ret;
+
+	while (r->end == before) {
+		if (r->rawbeg == r->rawend) {
+			if (r->eof)
+				break;
+			r->rawbeg = r->rawend = 0;
+			k = readfd(r, r->raw, r->rawcap);
+			if (k == 0) {
+				r->eof = 1;
+				break;
+			}
+			r->rawend = k;
+		}
+		if (r->zend) {
+			/* Another member follows, or garbage does. */
+			if (r->raw[r->rawbeg] != 0x1f)
+				gzfail(r, "trailing garbage after gzip data");
+			if (inflateReset(z) != Z_OK)
+				gzfail(r, "cannot reset zlib");
+			r->zend = 0;
+		}
+		z->next_in = r->raw + r->rawbeg;
+		z->avail_in = (uInt)(r->rawend - r->rawbeg);
+		z->next_out = (unsigned char *)r->buf + r->end;
+		z->avail_out = (uInt)(r->cap - r->end > 0x40000000 ?
+		    0x40000000 : r->cap - r->end);
+		ret = inflate(z, Z_NO_FLUSH);
+		r->rawbeg = r->rawend - z->avail_in;
+		r->end = (char *)z->next_out - r->buf;
+		if (ret == Z_STREAM_END)
+			r->zend = 1;
+		else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT) {
+			char msg[256];
+
+			snprintf(msg, sizeof msg, "corrupt gzip input (%s)",
+			    z->msg != NULL ? z->msg : "data error");
+			gzfail(r, msg);
+		} else if (ret == Z_MEM_ERROR)
+			gzfail(r, "out of memory in zlib");
+		else if (ret != Z_OK && ret != Z_BUF_ERROR)
+			gzfail(r, "zlib error");
+	}
+	if (r->end == before && r->eof && !r->zend)
+		gzfail(r, "truncated gzip input (unexpected end of file)");
+	return r->end - before;
+}
+
+/* Make room and add decoded bytes after end; 0 means no more input. */
+static size_t
+fill(struct mx_reader *r)
+{
+	ssize_t k;
+
+	if (r->beg > 0 && (r->end == r->cap || r->beg >= r->cap / 2)) {
+		memmove(r->buf, r->buf + r->beg, r->end - r->beg);
+		r->end -= r->beg;
+		r->beg = 0;
+	}
+	if (r->end == r->cap) {
+		size_t ncap = r->cap * 2;
+
+		if (ncap > r->maxrec + 2)
+			ncap = r->maxrec + 2;
+		if (ncap <= r->cap)
+			ncap = r->cap + 1;
+		r->buf = mx_realloc(r->buf, ncap);
+		r->cap = ncap;
+	}
+	if (r->gz)
+		return inflate_some(r);
+	if (r->eof)
+		return 0;
+	k = readfd(r, r->buf + r->end, r->cap - r->end);
+	if (k == 0)
+		r->eof = 1;
+	r->end += k;
+	return k;
+}
+
+ssize_t
+mx_reader_line(struct mx_reader *r, const char **line)
+{
+	size_t scan = r->beg, len;
+	char *nl, *p;
+
+	if (r->ateof)
+		return -1;
+	for (;;) {
+		nl = memchr(r->buf + scan, '\n', r->end - scan);
+		if (nl != NULL) {
+			p = r->buf + r->beg;
+			len = nl - p;
+			r->beg += len + 1;
+			r->bytes += len + 1;
+			break;
+		}
+		if (r->end - r->beg > r->maxrec)
+			mx_errx(MX_EXIT_FAIL,
+			    "%s:%ju: line longer than %zu bytes (the record size limit)",
+			    mx_name(r->name), r->lineno + 1, r->maxrec);
+		scan = r->end - r->beg;
+		if (fill(r) == 0) {
+			if (r->end == r->beg) {
+				r->ateof = 1;
+				return -1;
+			}
+			/* A last line without a newline is still a line. */
+			p = r->buf + r->beg;
+			len = r->end - r->beg;
+			r->beg = r->end;
+			r->bytes += len;
+			r->ateof = 1;
+			break;
+		}
+		scan += r->beg;
+	}
+	r->lineno++;
+	r->cr = len > 0 && p[len - 1] == '\r';
+	if (r->cr)
+		len--;
+	if (len > r->maxrec)
+		mx_errx(MX_EXIT_FAIL,
+		    "%s:%ju: line longer than %zu bytes (the record size limit)",
+		    mx_name(r->name), r->lineno, r->maxrec);
+	*line = p;
+	return (ssize_t)len;
+}
+
+size_t
+mx_reader_peek(struct mx_reader *r, const char **p, size_t n)
+{
+	while (r->end - r->beg < n && !r->ateof)
+		if (fill(r) == 0)
+			break;
+	*p = r->buf + r->beg;
+	return r->end - r->beg < n ? r->end - r->beg : n;
+}
+
+size_t
+mx_reader_read(struct mx_reader *r, char *dst, size_t n)
+{
+	size_t got = 0, k;
+
+	while (got < n) {
+		if (r->beg == r->end) {
+			r->beg = r->end = 0;
+			if (fill(r) == 0)
+				break;
+		}
+		k = r->end - r->beg;
+		if (k > n - got)
+			k = n - got;
+		memcpy(dst + got, r->buf + r->beg, k);
+		r->beg += k;
+		r->bytes += k;
+		got += k;
+	}
+	return got;
+}

@@ -1,0 +1,810 @@
+/*
+ * mx-ingest: raw files in, bronze NDJSON out.
+ *
+ * Every source record becomes one NDJSON record, byte for byte, with
+ * provenance appended: _source, _line, _ingested_at, _rid.  Inputs are
+ * NDJSON, JSON documents (an array of records, a record, or an array at a
+ * path), CSV and TSV, any of them gzipped.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mx.h"
+
+enum fmt { F_AUTO, F_NDJSON, F_JSON, F_CSV, F_TSV };
+
+static struct {
+	int		 fmt;
+	int		 delim;
+	int		 infer;
+	int		 verbose;
+	int		 maxdepth;
+	size_t		 maxrec;
+	const char	*source;
+	const char	*path;		/* -p: records are the array here */
+	const char	*rejects;
+	const char	*stats;
+} opt = { F_AUTO, ',', 0, 0, MX_DEPTH_DEFAULT, MX_MAXREC_DEFAULT, NULL,
+    NULL, NULL, NULL };
+
+struct counts {
+	uintmax_t	in, out, rejected, blank, empty;
+};
+
+static struct mx_out	*out, *rej;
+static struct mx_json	*scan;
+static struct mx_span	 spans[4];
+static struct mx_jq	*jq;
+static struct counts	 total, file;
+static struct mx_buf	 srcq;		/* _source as a JSON string */
+static char		 when[48];	/* _ingested_at as a JSON string */
+static const char	*fname;		/* the current input, for messages */
+static struct mx_buf	 tmp;
+
+static const char *const meta[] = { "_source", "_line", "_ingested_at",
+    "_rid" };
+
+static MX_NORETURN void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: mx-ingest [-v] [-f auto|ndjson|json|csv|tsv] [-d delim] [--infer]\n"
+	    "                 [-p path] [-j program | -J file] [--rejects file]\n"
+	    "                 [--stats file] [--source name] [--max-record size]\n"
+	    "                 [--max-depth n] [file ...]\n");
+	exit(MX_EXIT_USAGE);
+}
+
+/* The raw text of a rejected record: a string when it is UTF-8, else
+ * base64, so that every byte can be recovered. */
+static void
+put_raw(struct mx_objw *w, const char *raw, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	if (mx_utf8_valid(raw, n)) {
+		mx_out_key(w, "_raw");
+		mx_out_jstr(rej, raw, n);
+		return;
+	}
+	mx_out_key(w, "_raw_base64");
+	mx_out_putc(rej, '"');
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned char)raw[i] << 16 |
+		    (unsigned char)raw[i + 1] << 8 | (unsigned char)raw[i + 2];
+
+		mx_out_putc(rej, b64[v >> 18]);
+		mx_out_putc(rej, b64[v >> 12 & 63]);
+		mx_out_putc(rej, b64[v >> 6 & 63]);
+		mx_out_putc(rej, b64[v & 63]);
+	}
+	if (i < n) {
+		unsigned v = (unsigned char)raw[i] << 16 |
+		    (i + 1 < n ? (unsigned char)raw[i + 1] << 8 : 0);
+
+		mx_out_putc(rej, b64[v >> 18]);
+		mx_out_putc(rej, b64[v >> 12 & 63]);
+		mx_out_putc(rej, i + 1 < n ? b64[v >> 6 & 63] : '=');
+		mx_out_putc(rej, '=');
+	}
+	mx_out_putc(rej, '"');
+}
+
+static void
+reject(uintmax_t line, const char *rule, const char *why, const char *raw,
+    size_t n)
+{
+	struct mx_objw w;
+
+	file.rejected++;
+	if (rej == NULL)
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(fname), line, why);
+	mx_out_obj_new(&w, rej);
+	mx_out_key(&w, "_reject");
+	mx_out_puts(rej, "{\"tool\":\"mx-ingest\",\"file\":");
+	mx_out_jstr(rej, mx_name(fname), strlen(mx_name(fname)));
+	mx_out_puts(rej, ",\"line\":");
+	mx_out_uint(rej, line);
+	mx_out_puts(rej, ",\"rule\":\"");
+	mx_out_puts(rej, rule);
+	mx_out_puts(rej, "\",\"reason\":");
+	mx_out_jstr(rej, why, strlen(why));
+	mx_out_putc(rej, '}');
+	put_raw(&w, raw, n);
+	mx_out_obj_close(&w);
+}
+
+/* A record that passed every check, with provenance appended. */
+static void
+emit(const char *rec, size_t n, uintmax_t line, uint64_t rid)
+{
+	struct mx_objw w;
+	char hex[17];
+
+	mx_out_obj_open(&w, out, rec, n);
+	mx_out_key(&w, "_source");
+	mx_out_write(out, srcq.p, srcq.len);
+	mx_out_key(&w, "_line");
+	mx_out_uint(out, line);
+	mx_out_key(&w, "_ingested_at");
+	mx_out_puts(out, when);
+	mx_out_key(&w, "_rid");
+	mx_hash64_hex(rid, hex);
+	mx_out_putc(out, '"');
+	mx_out_write(out, hex, 16);
+	mx_out_putc(out, '"');
+	mx_out_obj_close(&w);
+	file.out++;
+}
+
+/* Provenance is ours to add: a record that has it already was most
+ * likely ingested twice. */
+static const char *
+has_meta(void)
+{
+	static char msg[96];
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (spans[i].kind != MX_JNONE) {
+			snprintf(msg, sizeof msg,
+			    "record already has the field %s (ingested twice?)",
+			    meta[i]);
+			return msg;
+		}
+	return NULL;
+}
+
+struct jqctx {
+	uintmax_t	 line;
+	uint64_t	 rid;
+	const char	*raw;
+	size_t		 rawn;
+	int		 n;
+};
+
+static int
+jq_out(void *arg, const char *json, size_t len, int kind)
+{
+	struct jqctx *c = arg;
+	const char *why;
+
+	c->n++;
+	if (kind != MX_JOBJ) {
+		static const char *const what[] = { "nothing", "null",
+		    "false", "true", "a number", "a string", "an array",
+		    "an object" };
+		char msg[80];
+
+		snprintf(msg, sizeof msg, "jq output is not an object (%s)",
+		    what[kind]);
+		reject(c->line, "jq", msg, c->raw, c->rawn);
+		return 1;
+	}
+	/* jq's output is valid JSON; the scan finds our field names */
+	if (mx_json_scan(scan, json, len, spans, 1) < 0) {
+		reject(c->line, "jq", mx_json_errstr(scan), c->raw, c->rawn);
+		return 1;
+	}
+	if ((why = has_meta()) != NULL) {
+		reject(c->line, "metadata", why, c->raw, c->rawn);
+		return 1;
+	}
+	emit(json, len, c->line, c->rid);
+	return 0;
+}
+
+/* One source record: its JSON text (rec) and its raw bytes (raw). */
+static void
+record(const char *rec, size_t n, uintmax_t line, const char *raw,
+    size_t rawn)
+{
+	const char *why;
+	uint64_t rid = mx_hash64(raw, rawn);
+
+	file.in++;
+	if (mx_json_scan(scan, rec, n, spans, 1) < 0) {
+		reject(line, "json", mx_json_errstr(scan), raw, rawn);
+		return;
+	}
+	if (jq != NULL) {
+		struct jqctx c = { line, rid, raw, rawn, 0 };
+		uintmax_t before = file.rejected;
+
+		if (mx_jq_run(jq, rec, n, jq_out, &c, &why) < 0) {
+			if (file.rejected == before)
+				reject(line, "jq", why, raw, rawn);
+		} else if (c.n == 0)
+			file.empty++;
+		return;
+	}
+	if ((why = has_meta()) != NULL) {
+		reject(line, "metadata", why, raw, rawn);
+		return;
+	}
+	emit(rec, n, line, rid);
+}
+
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+static void
+do_ndjson(struct mx_reader *r)
+{
+	const char *line;
+	ssize_t n;
+
+	while ((n = mx_reader_line(r, &line)) >= 0) {
+		if (blank(line, (size_t)n)) {
+			file.blank++;
+			continue;
+		}
+		record(line, (size_t)n, r->lineno, line, (size_t)n);
+	}
+}
+
+/* ---- CSV and TSV ---- */
+
+static void
+do_csv(struct mx_reader *r, int delim)
+{
+	struct mx_csv *c = mx_csv_new(r, delim);
+	struct mx_csvrec rec;
+	const char *const *names;
+	const size_t *lens;
+	const char *err;
+	size_t i;
+	int k;
+
+	while ((k = mx_csv_next(c, &rec, &err)) != 0) {
+		if (k < 0) {
+			char msg[256];
+
+			file.in++;
+			snprintf(msg, sizeof msg, "CSV record %ju: %s",
+			    rec.recno, err);
+			reject(rec.lineno, "csv", msg, rec.raw, rec.rawlen);
+			continue;
+		}
+		mx_csv_header(c, &names, &lens);
+		tmp.len = 0;
+		mx_buf_addc(&tmp, '{');
+		for (i = 0; i < rec.nf; i++) {
+			if (i)
+				mx_buf_addc(&tmp, ',');
+			mx_json_quote(&tmp, names[i], lens[i]);
+			mx_buf_addc(&tmp, ':');
+			if (opt.infer && rec.null[i])
+				mx_buf_adds(&tmp, "null");
+			else if (opt.infer && mx_json_isnum(rec.f[i], rec.len[i]))
+				mx_buf_add(&tmp, rec.f[i], rec.len[i]);
+			else
+				mx_json_quote(&tmp, rec.f[i], rec.len[i]);
+		}
+		mx_buf_addc(&tmp, '}');
+		/* _line is the record number, the header being record 1: the
+		 * line number whenever no field holds a newline */
+		record(tmp.p, tmp.len, rec.recno, rec.raw, rec.rawlen);
+	}
+	mx_csv_free(c);
+}
+
+/* ---- JSON documents ---- */
+
+/*
+ * Documents are split into records as they stream in, so a 10 GB array
+ * needs no more memory than its largest element.  The splitter only
+ * follows strings and brackets; each record it cuts out is then checked
+ * strictly like any NDJSON line.  Whitespace outside strings is dropped,
+ * which makes a pretty-printed element one line.
+ */
+struct doc {
+	struct mx_reader	*r;
+	char			 chunk[64 * 1024];
+	size_t			 len, pos;
+	uintmax_t		 line;
+	char			**path;
+	size_t			 npath;
+	struct mx_buf		 rec;
+	struct mx_buf		 key;
+};
+
+static MX_NORETURN void
+docfail(struct doc *d, const char *what)
+{
+	mx_errx(MX_EXIT_FAIL,
+	    "%s:%ju: malformed JSON document: %s (the rest of the file "
+	    "cannot be split into records)", mx_name(fname), d->line, what);
+}
+
+static int
+dpeek(struct doc *d)
+{
+	if (d->pos == d->len) {
+		d->len = mx_reader_read(d->r, d->chunk, sizeof d->chunk);
+		d->pos = 0;
+		if (d->len == 0)
+			return -1;
+	}
+	return (unsigned char)d->chunk[d->pos];
+}
+
+static int
+dget(struct doc *d)
+{
+	int c = dpeek(d);
+
+	if (c >= 0) {
+		d->pos++;
+		if (c == '\n')
+			d->line++;
+	}
+	return c;
+}
+
+static int
+dws(struct doc *d)
+{
+	int c;
+
+	while ((c = dpeek(d)) == ' ' || c == '\n' || c == '\r' || c == '\t')
+		dget(d);
+	return c;
+}
+
+/* The rest of a string after its opening quote, into b (if not NULL). */
+static void
+dstring(struct doc *d, struct mx_buf *b)
+{
+	int c;
+
+	for (;;) {
+		if ((c = dget(d)) < 0)
+			docfail(d, "unterminated string");
+		if (b != NULL)
+			mx_buf_addc(b, c);
+		if (c == '"')
+			return;
+		if (c == '\\') {
+			if ((c = dget(d)) < 0)
+				docfail(d, "unterminated string");
+			if (b != NULL)
+				mx_buf_addc(b, c);
+		}
+	}
+}
+
+/* One value into b (minified), or skipped when b is NULL. */
+static void
+dvalue(struct doc *d, struct mx_buf *b)
+{
+	int c, depth = 0;
+
+	for (;;) {
+		c = dpeek(d);
+		if (c < 0)
+			docfail(d, "unexpected end of input");
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+			dget(d);
+			continue;
+		}
+		if (depth == 0 && (c == ',' || c == ']' || c == '}')) {
+			if (b != NULL && b->len == 0)
+				docfail(d, "expected a value");
+			return;
+		}
+		dget(d);
+		if (b != NULL) {
+			mx_buf_addc(b, c);
+			if (b->len > opt.maxrec)
+				mx_errx(MX_EXIT_FAIL,
+				    "%s:%ju: record longer than %zu bytes (the "
+				    "record size limit)", mx_name(fname),
+				    d->line, opt.maxrec);
+		}
+		if (c == '"')
+			dstring(d, b);
+		else if (c == '[' || c == '{') {
+			if (++depth > opt.maxdepth)
+				docfail(d, "nesting too deep");
+		} else if (c == ']' || c == '}') {
+			if (--depth < 0)
+				docfail(d, "unbalanced brackets");
+		}
+		if (depth == 0) {
+			/* a scalar ends at a delimiter, a container here */
+			if (c == '"' || c == ']' || c == '}')
+				return;
+		}
+	}
+}
+
+static void
+drecord(struct doc *d, uintmax_t line)
+{
+	record(d->rec.p, d->rec.len, line, d->rec.p, d->rec.len);
+}
+
+/* The elements of the array at the current position are records. */
+static void
+darray(struct doc *d)
+{
+	uintmax_t line;
+	int c;
+
+	dget(d);			/* [ */
+	if (dws(d) == ']') {
+		dget(d);
+		return;
+	}
+	for (;;) {
+		dws(d);
+		line = d->line;
+		d->rec.len = 0;
+		dvalue(d, &d->rec);
+		drecord(d, line);
+		c = dws(d);
+		dget(d);
+		if (c == ']')
+			return;
+		if (c != ',')
+			docfail(d, "expected ',' or ']' between records");
+	}
+}
+
+/* A value at path depth k: descend towards the records. */
+static void
+dfind(struct doc *d, size_t k)
+{
+	int c = dws(d);
+	uintmax_t line = d->line;
+
+	if (k == d->npath) {
+		if (c == '[') {
+			darray(d);
+			return;
+		}
+		d->rec.len = 0;
+		dvalue(d, &d->rec);
+		drecord(d, line);
+		return;
+	}
+	if (c != '{') {
+		char msg[128];
+
+		snprintf(msg, sizeof msg, "'%s' is not inside an object",
+		    d->path[k]);
+		docfail(d, msg);
+	}
+	dget(d);
+	if (dws(d) == '}') {
+		dget(d);
+		return;
+	}
+	for (;;) {
+		if (dws(d) != '"')
+			docfail(d, "expected a key");
+		dget(d);
+		d->key.len = 0;
+		dstring(d, &d->key);
+		d->key.len--;		/* the closing quote */
+		if (dws(d) != ':')
+			docfail(d, "expected ':'");
+		dget(d);
+		dws(d);
+		if (d->key.len == strlen(d->path[k]) &&
+		    memcmp(d->key.p, d->path[k], d->key.len) == 0)
+			dfind(d, k + 1);
+		else
+			dvalue(d, NULL);
+		c = dws(d);
+		dget(d);
+		if (c == '}')
+			return;
+		if (c != ',')
+			docfail(d, "expected ',' or '}'");
+	}
+}
+
+static void
+do_json(struct mx_reader *r)
+{
+	struct doc *d = mx_calloc(1, sizeof *d);
+	char *p, *q;
+
+	d->r = r;
+	d->line = 1;
+	if (opt.path != NULL) {
+		p = mx_strdup(opt.path);
+		for (q = strtok(p, "."); q != NULL; q = strtok(NULL, ".")) {
+			d->path = mx_reallocarray(d->path, d->npath + 1,
+			    sizeof *d->path);
+			d->path[d->npath++] = mx_strdup(q);
+		}
+		free(p);
+	}
+	/* a file may hold several documents, one after the other */
+	while (dws(d) >= 0)
+		dfind(d, 0);
+	while (d->npath > 0)
+		free(d->path[--d->npath]);
+	free(d->path);
+	mx_buf_free(&d->rec);
+	mx_buf_free(&d->key);
+	free(d);
+}
+
+/* ---- files ---- */
+
+static int
+endswith(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+
+	return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+static int
+sniff(struct mx_reader *r, const char *path)
+{
+	const char *p;
+	size_t n, i;
+	char name[4096];
+
+	if (opt.fmt != F_AUTO)
+		return opt.fmt;
+	snprintf(name, sizeof name, "%s", path != NULL ? path : "");
+	if (endswith(name, ".gz"))
+		name[strlen(name) - 3] = '\0';
+	if (endswith(name, ".csv"))
+		return F_CSV;
+	if (endswith(name, ".tsv") || endswith(name, ".tab"))
+		return F_TSV;
+	if (opt.path != NULL)
+		return F_JSON;
+	/* '[' opens a document, and so does a '{' whose line does not end
+	 * with '}' (pretty-printed); otherwise one record per line */
+	n = mx_reader_peek(r, &p, 64 * 1024);
+	for (i = 0; i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'); i++)
+		;
+	if (i < n && p[i] == '[')
+		return F_JSON;
+	if (i < n && p[i] == '{') {
+		const char *nl = memchr(p + i, '\n', n - i), *e;
+
+		if (nl == NULL)
+			return n < 64 * 1024 ? F_JSON : F_NDJSON;
+		for (e = nl; e > p + i && (e[-1] == '\r' || e[-1] == ' ' ||
+		    e[-1] == '\t'); e--)
+			;
+		if (e[-1] != '}')
+			return F_JSON;
+	}
+	return F_NDJSON;
+}
+
+static void
+ingest(const char *path)
+{
+	struct mx_reader r;
+	const char *src;
+
+	if (mx_reader_open(&r, path) < 0) {
+		mx_warn("%s", path);
+		mx_errx(MX_EXIT_FAIL, "cannot read %s", path);
+	}
+	r.maxrec = opt.maxrec;
+	fname = path;
+	src = opt.source != NULL ? opt.source : mx_name(path);
+	srcq.len = 0;
+	mx_json_quote(&srcq, src, strlen(src));
+	memset(&file, 0, sizeof file);
+	switch (sniff(&r, path)) {
+	case F_CSV:
+		do_csv(&r, opt.delim);
+		break;
+	case F_TSV:
+		do_csv(&r, '\t');
+		break;
+	case F_JSON:
+		do_json(&r);
+		break;
+	default:
+		do_ndjson(&r);
+	}
+	mx_reader_close(&r);
+	if (opt.verbose)
+		mx_warnx("%s: %ju in, %ju out, %ju rejected", mx_name(path),
+		    file.in, file.out, file.rejected);
+	total.in += file.in;
+	total.out += file.out;
+	total.rejected += file.rejected;
+	total.blank += file.blank;
+	total.empty += file.empty;
+}
+
+static void
+write_stats(int nfiles)
+{
+	struct mx_out *s = mx_out_open(opt.stats);
+
+	mx_out_printf(s, "{\"tool\":\"mx-ingest\",\"files\":%d,\"in\":%ju,"
+	    "\"out\":%ju,\"rejected\":%ju,\"blank\":%ju,\"jq_empty\":%ju}\n",
+	    nfiles, total.in, total.out, total.rejected, total.blank,
+	    total.empty);
+	mx_out_close(s);
+}
+
+static char *
+slurp(const char *path)
+{
+	struct mx_reader r;
+	struct mx_buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_USAGE, "-J %s", path);
+	while ((n = mx_reader_read(&r, chunk, sizeof chunk)) > 0)
+		mx_buf_add(&b, chunk, n);
+	mx_reader_close(&r);
+	mx_buf_cstr(&b);
+	return b.p;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "infer", no_argument, NULL, 'I' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "jq", required_argument, NULL, 'j' },
+		{ "jq-file", required_argument, NULL, 'J' },
+		{ "rejects", required_argument, NULL, 'R' },
+		{ "stats", required_argument, NULL, 'S' },
+		{ "source", required_argument, NULL, 's' },
+		{ "max-record", required_argument, NULL, 'M' },
+		{ "max-depth", required_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *prog = NULL;
+	char *progbuf = NULL, *err;
+	struct mx_sel *sel;
+	struct mx_time now;
+	long long v;
+	int c, i, nfiles;
+	size_t k;
+
+	mx_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "d:f:j:J:p:s:v", longopts,
+	    NULL)) != -1)
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "auto") == 0)
+				opt.fmt = F_AUTO;
+			else if (strcmp(optarg, "ndjson") == 0 ||
+			    strcmp(optarg, "jsonl") == 0)
+				opt.fmt = F_NDJSON;
+			else if (strcmp(optarg, "json") == 0)
+				opt.fmt = F_JSON;
+			else if (strcmp(optarg, "csv") == 0)
+				opt.fmt = F_CSV;
+			else if (strcmp(optarg, "tsv") == 0)
+				opt.fmt = F_TSV;
+			else {
+				mx_warnx("-f: unknown format '%s'", optarg);
+				usage();
+			}
+			break;
+		case 'd':
+			if (strcmp(optarg, "\\t") == 0 || strcmp(optarg,
+			    "tab") == 0)
+				opt.delim = '\t';
+			else if (strlen(optarg) == 1 && *optarg != '"' &&
+			    *optarg != '\n')
+				opt.delim = (unsigned char)*optarg;
+			else {
+				mx_warnx("-d: the delimiter is one byte");
+				usage();
+			}
+			if (opt.fmt == F_AUTO)
+				opt.fmt = F_CSV;
+			break;
+		case 'I':
+			opt.infer = 1;
+			break;
+		case 'p':
+			opt.path = optarg;
+			break;
+		case 'j':
+			prog = optarg;
+			break;
+		case 'J':
+			prog = progbuf = slurp(optarg);
+			break;
+		case 'R':
+			opt.rejects = optarg;
+			break;
+		case 'S':
+			opt.stats = optarg;
+			break;
+		case 's':
+			opt.source = optarg;
+			break;
+		case 'M':
+			if ((v = mx_parse_size(optarg)) <= 0) {
+				mx_warnx("--max-record: bad size '%s'", optarg);
+				usage();
+			}
+			opt.maxrec = (size_t)v;
+			break;
+		case 'D':
+			if ((v = mx_parse_count(optarg)) <= 0 || v > 10000) {
+				mx_warnx("--max-depth: 1 to 10000");
+				usage();
+			}
+			opt.maxdepth = (int)v;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+
+	if (prog != NULL && (jq = mx_jq_new(prog, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		mx_errx(MX_EXIT_USAGE, "the jq program does not compile");
+	}
+	sel = mx_sel_new();
+	for (k = 0; k < 4; k++)
+		mx_sel_add(sel, meta[k]);
+	scan = mx_json_new(sel);
+	mx_json_maxdepth(scan, opt.maxdepth);
+	now = mx_time_now();
+	when[0] = '"';
+	k = (size_t)mx_time_fmt(&now, when + 1) + 1;
+	when[k++] = '"';
+	when[k] = '\0';
+
+	out = mx_out_stdout();
+	if (opt.rejects != NULL)
+		rej = mx_out_open(opt.rejects);
+	nfiles = argc > 0 ? argc : 1;
+	if (argc == 0)
+		ingest("-");
+	for (i = 0; i < argc; i++)
+		ingest(argv[i]);
+	if (opt.verbose && nfiles > 1)
+		mx_warnx("total: %ju in, %ju out, %ju rejected", total.in,
+		    total.out, total.rejected);
+	if (rej != NULL)
+		mx_out_close(rej);
+	if (opt.stats != NULL)
+		write_stats(nfiles);
+	mx_out_close(out);
+	mx_jq_free(jq);
+	mx_json_free(scan);
+	mx_sel_free(sel);
+	mx_buf_free(&srcq);
+	mx_buf_free(&tmp);
+	free(progbuf);
+	return MX_EXIT_OK;
+}
