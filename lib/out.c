@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mx.h"
@@ -46,12 +47,23 @@ mx_out_open(const char *path)
 {
 	struct mx_out *o;
 	struct mx_buf t = { 0 };
+	struct stat st;
 	static unsigned seq;
 	const char *slash;
 	int fd;
 
 	if (strcmp(path, "-") == 0)
 		return mx_out_stdout();
+	/* Devices and pipes (/dev/null, /dev/stderr, a FIFO) are written in
+	 * place: renaming over them would replace them. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", path);
+		o = newout(fd, NULL);
+		o->path = mx_strdup(path);
+		o->name = o->path;
+		return o;
+	}
 	slash = strrchr(path, '/');
 	if (slash != NULL)
 		mx_buf_add(&t, path, slash + 1 - path);
@@ -134,6 +146,10 @@ mx_out_close(struct mx_out *o)
 		mx_tmp_forget(o->tmp);
 		free(o->tmp);
 		free(o->path);
+	} else if (o->path != NULL) {
+		if (close(o->fd) != 0)
+			mx_err(MX_EXIT_FAIL, "close: %s", o->name);
+		free(o->path);
 	} else if (o->isstdout) {
 		/* Errors a file system reports only at close (NFS, FUSE). */
 		if (close(o->fd) != 0 && errno != EBADF)
@@ -154,8 +170,8 @@ mx_out_abort(struct mx_out *o)
 		unlink(o->tmp);
 		mx_tmp_forget(o->tmp);
 		free(o->tmp);
-		free(o->path);
 	}
+	free(o->path);
 	free(o->buf);
 	free(o);
 }

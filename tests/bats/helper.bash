@@ -1,0 +1,28 @@
+# Shared by every bats file: bats-support and bats-assert from Debian, a
+# scratch directory per test, fixed time, and the path to the fixtures.
+
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+FIX="$BATS_TEST_DIRNAME/fixtures"
+REAL="$BATS_TEST_DIRNAME/../../../shared/data/real"
+export SOURCE_DATE_EPOCH=1700000000
+export LC_ALL=C
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+}
+
+# Every output line is one JSON object (checked with jq, an independent
+# parser).
+assert_ndjson() {
+	local f="${1:-/dev/stdin}"
+	run jq -ec 'if type == "object" then true else error("not an object") end' "$f"
+	assert_success
+}
+
+# The man page's EXAMPLES, for tests that run them as written.
+man_example() {
+	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$BATS_TEST_DIRNAME/../../man/$1"
+}
