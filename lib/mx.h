@@ -428,4 +428,53 @@ const char *mx_name(const char *path);
 /* Parse a non-negative integer option; -1 on error. */
 long long mx_parse_count(const char *s);
 
+/* ---- keyset.c: sets of 128-bit key hashes; key files ---- */
+
+/* Open addressing over slots of 16 bytes plus vsize bytes of value (for
+ * exact count-distinct, dedup winners, group indexes).  No allocation per
+ * key; the table grows in place up to its limit. */
+struct mx_keyset;
+struct mx_keyset *mx_keyset_new(size_t vsize);
+void	mx_keyset_free(struct mx_keyset *ks);
+/* The most bytes the table may take (default: no limit); 0 if that is
+ * too small for any table. */
+int	mx_keyset_limit(struct mx_keyset *ks, size_t bytes);
+/* The value of h (vsize bytes, zeroed when new, 8-byte aligned, valid
+ * until the next insertion), inserting h when absent (*isnew says so).
+ * NULL when h is absent and the table is full at its limit. */
+void	*mx_keyset_put(struct mx_keyset *ks, struct mx_h128 h, int *isnew);
+/* The value of h, or NULL when absent. */
+void	*mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h);
+size_t	mx_keyset_count(const struct mx_keyset *ks);
+size_t	mx_keyset_bytes(const struct mx_keyset *ks);
+/* The keys in ascending order, in the table's own memory (valid until
+ * mx_keyset_free); the set is empty afterwards. */
+struct mx_h128 *mx_keyset_sorted(struct mx_keyset *ks, size_t *n);
+/* Order of hashes: hi, then lo, unsigned. */
+int	mx_h128_cmp(struct mx_h128 a, struct mx_h128 b);
+/* Is h in the ascending array a[0..n)? */
+int	mx_keys_find(const struct mx_h128 *a, size_t n, struct mx_h128 h);
+
+/* A key file persists a sorted set: magic, version, the key specification
+ * it was made for, the keys, and a checksum.  mx_keyfile_read checks all
+ * of them and returns 0, or -1 with a message naming the file in err;
+ * *keys is malloc'd. */
+int	mx_keyfile_read(const char *path, const char *spec,
+	    struct mx_h128 **keys, size_t *n, char *err, size_t errlen);
+/* Written through mx_out_open: nothing appears at path until
+ * mx_keyfile_close, which checks that count ascending keys were added. */
+struct mx_keyfile;
+struct mx_keyfile *mx_keyfile_create(const char *path, const char *spec,
+	    uint64_t count);
+void	mx_keyfile_add(struct mx_keyfile *w, struct mx_h128 h);
+void	mx_keyfile_close(struct mx_keyfile *w);
+
+/* ---- reject.c: the rejected-record format ---- */
+
+/* One line {"_reject":{"tool","file","line","rule","reason"},"_raw":...}
+ * (_raw_base64 when raw[0..n) is not UTF-8); file as mx_name() gives it. */
+void	mx_reject_write(struct mx_out *o, const char *tool, const char *file,
+	    uintmax_t line, const char *rule, const char *reason,
+	    const char *raw, size_t n);
+
 #endif /* MX_H */

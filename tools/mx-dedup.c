@@ -1,0 +1,991 @@
+/*
+ * mx-dedup: one record per key.
+ *
+ * A key is one or more field expressions, compared by value (mx_json_canon)
+ * and remembered as its 128-bit XXH3 hash in a keyset: 16 bytes a key for
+ * keep-first, which streams.  Keep-last and latest-by remember the winner's
+ * ordinal per key and write the winners in a second pass over the input
+ * (files are read again, anything else is spooled to a temporary file).
+ *
+ * Past --memory the table stops growing and is frozen: records of keys it
+ * holds are still decided by it, records of new keys are spilled into 16
+ * partitions by hash, each processed the same way (recursively), and the
+ * results, tagged with their input ordinal, are merged back into input
+ * order.  So a spilled run writes the same bytes as an unbounded one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mx.h"
+
+enum { KEEP_FIRST, KEEP_LAST, KEEP_LATEST };
+enum { NULL_PASS, NULL_DROP, NULL_KEY, NULL_ERROR };
+/* what a record is, before any key is compared */
+enum { C_KEY, C_NULL, C_SEEN, C_REJECT };
+/* what --latest-by compares */
+enum { O_NONE, O_TIME, O_NUM };
+
+#define NPART		16
+#define PARTBITS	4
+#define MAXDEPTH	(64 / PARTBITS)
+
+static struct {
+	int		 keep;
+	int		 nulls;
+	int		 verbose;
+	const char	*latest;
+	const char	*seen;
+	const char	*dups;
+	const char	*rejects;
+	const char	*stats;
+	const char	*tmpdir;
+	long long	 memory;
+} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, NULL, NULL, NULL, NULL,
+    (long long)1 << 30 };
+
+static struct {
+	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, parts;
+} cnt;
+
+/* One record as a level sees it. */
+struct rec {
+	uint64_t	 ord;		/* place in the input, from 0 */
+	struct mx_h128	 h;
+	__int128	 order;		/* --latest-by, as a comparable integer */
+	const char	*p;
+	size_t		 n;
+	int		 cls;
+};
+
+/* What keep-last and latest-by remember per key. */
+struct win {
+	uint64_t	ord;
+	unsigned char	order[16];	/* memcpy: slots are 8-byte aligned */
+};
+
+/* An input file and what pass 2 needs to read it again. */
+struct input {
+	const char	*path;
+	char		*spool;		/* its copy, when it cannot be reread */
+	FILE		*spoolfp;
+	off_t		 off0;		/* stdin that is a file: its start */
+	uintmax_t	 lines, bytes;	/* pass 1, checked by pass 2 */
+};
+
+/* A stream of records: the input (top) or a spill partition. */
+struct src {
+	int		 top;
+	int		 pass;
+	/* top */
+	struct input	*in;
+	int		 nin, fi, open;
+	struct mx_reader rd;
+	uint64_t	 ord;
+	/* partition */
+	FILE		*fp;
+	struct mx_buf	 b;
+};
+
+/* Where decided records go: lines to o, or (ordinal, record) to a run. */
+struct sink {
+	struct mx_out	*o;
+	FILE		*run;
+};
+
+/* A sorted stream of key hashes: an array, or a run file. */
+struct kstream {
+	const struct mx_h128	*a;
+	size_t			 n, i;
+	FILE			*fp;
+	struct mx_h128		 cur;
+	struct mx_keyset	*owner;		/* holds a */
+};
+
+static struct mx_exprs	 keys;
+static struct mx_json	*scan;
+static struct mx_span	*spans;
+static int		 latest_sel = -1;
+static int		 okind = O_NONE;
+static struct mx_buf	 kb;		/* canonical key bytes */
+static struct mx_out	*rej;
+static struct mx_h128	*seen;		/* --seen: the keys of earlier runs */
+static size_t		 nseen;
+static uintmax_t	 newkeys;	/* keys of this run, over all tables */
+static size_t		 tablemax;	/* bytes a table may take */
+static char		*keyspec;
+
+static MX_NORETURN void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: mx-dedup [-v] [-k keys] [--first | --last | --latest-by field]\n"
+	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
+	    "                [--rejects file] [--stats file] [-m size] [-T dir]\n"
+	    "                [file ...]\n");
+	exit(MX_EXIT_USAGE);
+}
+
+/* ---- temporary files ---- */
+
+/* Unlinked at once: the kernel removes them however the program ends. */
+static FILE *
+tmp_open(void)
+{
+	struct mx_buf path = { 0 };
+	FILE *fp;
+	int fd;
+
+	mx_buf_printf(&path, "%s/mx-dedup.XXXXXX", opt.tmpdir);
+	mx_buf_cstr(&path);
+	if ((fd = mkstemp(path.p)) < 0)
+		mx_err(MX_EXIT_FAIL, "cannot create a temporary file in %s",
+		    opt.tmpdir);
+	mx_tmp_add(path.p);
+	unlink(path.p);
+	mx_tmp_forget(path.p);
+	mx_buf_free(&path);
+	if ((fp = fdopen(fd, "w+")) == NULL)
+		mx_err(MX_EXIT_FAIL, "fdopen");
+	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
+	return fp;
+}
+
+static MX_NORETURN void
+tmp_fail(void)
+{
+	mx_err(MX_EXIT_FAIL, "temporary file in %s", opt.tmpdir);
+}
+
+static void
+tmp_write(FILE *fp, const void *p, size_t n)
+{
+	if (n > 0 && fwrite(p, 1, n, fp) != n)
+		tmp_fail();
+}
+
+static int
+tmp_read(FILE *fp, void *p, size_t n)
+{
+	size_t k = n > 0 ? fread(p, 1, n, fp) : 0;
+
+	if (k == n)
+		return 1;
+	if (ferror(fp))
+		tmp_fail();
+	if (k != 0)
+		mx_errx(MX_EXIT_FAIL, "temporary file in %s: truncated",
+		    opt.tmpdir);
+	return 0;
+}
+
+/* Written so far, now to be read from the start. */
+static void
+tmp_rewind(FILE *fp)
+{
+	if (fflush(fp) != 0 || fseeko(fp, 0, SEEK_SET) != 0)
+		tmp_fail();
+}
+
+static void
+tmp_close(FILE *fp)
+{
+	if (fp != NULL)
+		fclose(fp);
+}
+
+/* ---- sinks and runs ---- */
+
+static void
+put(struct sink *s, uint64_t ord, const char *p, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+
+	if (s->run != NULL) {
+		tmp_write(s->run, &ord, sizeof ord);
+		tmp_write(s->run, &len, sizeof len);
+		tmp_write(s->run, p, n);
+	} else if (s->o != NULL) {
+		mx_out_write(s->o, p, n);
+		mx_out_putc(s->o, '\n');
+	}
+}
+
+struct run {
+	FILE		*fp;
+	uint64_t	 ord;
+	struct mx_buf	 b;
+	int		 live;
+};
+
+static void
+run_next(struct run *r)
+{
+	uint32_t len;
+
+	r->live = tmp_read(r->fp, &r->ord, sizeof r->ord);
+	if (!r->live)
+		return;
+	if (!tmp_read(r->fp, &len, sizeof len))
+		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	r->b.len = 0;
+	mx_buf_grow(&r->b, len);
+	if (!tmp_read(r->fp, r->b.p, len))
+		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	r->b.len = len;
+}
+
+/* Merge runs, each in ordinal order, into s; the runs are closed. */
+static void
+merge_runs(FILE **fps, int n, struct sink *s)
+{
+	struct run *r = mx_calloc(n, sizeof *r);
+	int i, best;
+
+	for (i = 0; i < n; i++) {
+		r[i].fp = fps[i];
+		if (fps[i] != NULL) {
+			tmp_rewind(fps[i]);
+			run_next(&r[i]);
+		}
+	}
+	for (;;) {
+		best = -1;
+		for (i = 0; i < n; i++)
+			if (r[i].live && (best < 0 || r[i].ord < r[best].ord))
+				best = i;
+		if (best < 0)
+			break;
+		put(s, r[best].ord, r[best].b.p, r[best].b.len);
+		run_next(&r[best]);
+	}
+	for (i = 0; i < n; i++) {
+		tmp_close(r[i].fp);
+		mx_buf_free(&r[i].b);
+	}
+	free(r);
+}
+
+/* ---- key streams ---- */
+
+static int
+ks_next(struct kstream *k)
+{
+	if (k->fp != NULL)
+		return tmp_read(k->fp, &k->cur, sizeof k->cur);
+	if (k->i == k->n)
+		return 0;
+	k->cur = k->a[k->i++];
+	return 1;
+}
+
+/* Merge sorted, disjoint key streams into a run file or a key file. */
+static void
+merge_keys(struct kstream *k, int n, FILE *to, struct mx_keyfile *kf)
+{
+	int *live = mx_calloc(n, sizeof *live), i, best;
+
+	for (i = 0; i < n; i++) {
+		if (k[i].fp != NULL)
+			tmp_rewind(k[i].fp);
+		live[i] = ks_next(&k[i]);
+	}
+	for (;;) {
+		best = -1;
+		for (i = 0; i < n; i++)
+			if (live[i] && (best < 0 ||
+			    mx_h128_cmp(k[i].cur, k[best].cur) < 0))
+				best = i;
+		if (best < 0)
+			break;
+		if (to != NULL)
+			tmp_write(to, &k[best].cur, sizeof k[best].cur);
+		else
+			mx_keyfile_add(kf, k[best].cur);
+		live[best] = ks_next(&k[best]);
+	}
+	for (i = 0; i < n; i++) {
+		tmp_close(k[i].fp);
+		mx_keyset_free(k[i].owner);
+	}
+	free(live);
+}
+
+/* ---- records from the input ---- */
+
+static void
+reject(struct src *s, const char *rule, const char *why, const char *p,
+    size_t n)
+{
+	if (s->pass != 1)
+		return;
+	cnt.rejected++;
+	if (rej == NULL)
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(s->rd.name),
+		    s->rd.lineno, why);
+	mx_reject_write(rej, "mx-dedup", mx_name(s->rd.name), s->rd.lineno,
+	    rule, why, p, n);
+}
+
+/* The --latest-by value as an integer that orders like it: nanoseconds
+ * since the epoch for a timestamp, units of 10^-18 for a number. */
+static const char *
+order_of(const struct mx_span *v, __int128 *o)
+{
+	static const __int128 max = (__int128)(((unsigned __int128)1 << 127) -
+	    1);
+	struct mx_time t;
+	struct mx_dec d;
+	__int128 m = 1;
+	int kind, i;
+
+	switch (v->kind) {
+	case MX_JNONE:
+		return "missing";
+	case MX_JNULL:
+		return "null";
+	case MX_JSTR:
+		if (mx_time_span(v, &t) < 0)
+			return "not a timestamp";
+		kind = O_TIME;
+		*o = (__int128)t.sec * 1000000000 + t.nsec;
+		break;
+	case MX_JNUM:
+		if (mx_dec_parse(v->p, v->n, &d) < 0)
+			return "number out of range";
+		for (i = d.scale; i < MX_DEC_MAXSCALE; i++)
+			m *= 10;
+		if (d.v > max / m || d.v < -(max / m))
+			return "number out of range";
+		kind = O_NUM;
+		*o = d.v * m;
+		break;
+	default:
+		return "neither a timestamp nor a number";
+	}
+	if (okind == O_NONE)
+		okind = kind;
+	else if (kind != okind)
+		return kind == O_NUM ?
+		    "a number, where earlier records have timestamps" :
+		    "a timestamp, where earlier records have numbers";
+	return NULL;
+}
+
+/* Decide what a line is: not a valid record, a record without a key, a
+ * key seen in an earlier run, or a key (with its hash and order). */
+static void
+classify(struct src *s, const char *p, size_t n, struct rec *r)
+{
+	struct mx_span v;
+	char tmp[MX_EXPR_TMP], msg[256];
+	const char *why;
+	size_t i;
+	int isnull = 0, bad;
+
+	r->p = p;
+	r->n = n;
+	r->cls = C_REJECT;
+	if (mx_json_scan(scan, p, n, spans, 1) < 0) {
+		reject(s, "json", mx_json_errstr(scan), p, n);
+		return;
+	}
+	if (keys.n == 0)
+		r->h = mx_hash128(p, n);
+	else {
+		kb.len = 0;
+		for (i = 0; i < keys.n; i++) {
+			int k = mx_expr_eval(&keys.v[i], spans, &v, tmp, &bad);
+
+			if (k == MX_JNONE || k == MX_JNULL)
+				isnull = 1;
+			mx_json_canon(&v, &kb);
+		}
+		if (isnull && opt.nulls != NULL_KEY) {
+			if (opt.nulls == NULL_ERROR) {
+				reject(s, "null-key", "the key is missing or null",
+				    p, n);
+				return;
+			}
+			r->cls = C_NULL;
+			return;
+		}
+		r->h = mx_hash128(kb.p, kb.len);
+	}
+	if (latest_sel >= 0 &&
+	    (why = order_of(&spans[latest_sel], &r->order)) != NULL) {
+		snprintf(msg, sizeof msg, "--latest-by %s: %s", opt.latest, why);
+		reject(s, "latest-by", msg, p, n);
+		return;
+	}
+	if (nseen > 0 && mx_keys_find(seen, nseen, r->h)) {
+		r->cls = C_SEEN;
+		return;
+	}
+	r->cls = C_KEY;
+}
+
+static void
+in_open(struct src *s)
+{
+	struct input *in = &s->in[s->fi];
+	struct stat st;
+	int isstdin = strcmp(in->path, "-") == 0;
+
+	if (s->pass == 2 && in->spool != NULL) {
+		if (fclose(in->spoolfp) != 0)
+			tmp_fail();
+		in->spoolfp = NULL;
+		if (mx_reader_open(&s->rd, in->spool) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", in->spool);
+		return;
+	}
+	if (s->pass == 2 && in->off0 >= 0 &&
+	    lseek(0, in->off0, SEEK_SET) < 0)
+		mx_err(MX_EXIT_FAIL, "<stdin>: cannot read again");
+	in->off0 = -1;
+	/* pass 2 reads regular files again; anything else is spooled */
+	if (s->pass == 1 && opt.keep != KEEP_FIRST && isstdin &&
+	    fstat(0, &st) == 0 && S_ISREG(st.st_mode))
+		in->off0 = lseek(0, 0, SEEK_CUR);
+	if (mx_reader_open(&s->rd, in->path) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", in->path);
+	if (s->pass != 1 || opt.keep == KEEP_FIRST || in->off0 >= 0 ||
+	    (!isstdin && fstat(s->rd.fd, &st) == 0 && S_ISREG(st.st_mode)))
+		return;
+	{
+		struct mx_buf path = { 0 };
+		int fd;
+
+		mx_buf_printf(&path, "%s/mx-dedup-spool.XXXXXX", opt.tmpdir);
+		mx_buf_cstr(&path);
+		if ((fd = mkstemp(path.p)) < 0)
+			mx_err(MX_EXIT_FAIL, "cannot create a temporary file "
+			    "in %s", opt.tmpdir);
+		mx_tmp_add(path.p);
+		in->spool = path.p;
+		if ((in->spoolfp = fdopen(fd, "w")) == NULL)
+			mx_err(MX_EXIT_FAIL, "fdopen");
+		setvbuf(in->spoolfp, NULL, _IOFBF, 256 * 1024);
+	}
+}
+
+static void
+in_close(struct src *s)
+{
+	struct input *in = &s->in[s->fi];
+
+	if (s->pass == 1) {
+		in->lines = s->rd.lineno;
+		in->bytes = s->rd.bytes;
+	} else if (in->lines != s->rd.lineno || in->bytes != s->rd.bytes)
+		mx_errx(MX_EXIT_FAIL, "%s: changed while being read (%ju "
+		    "lines, then %ju)", mx_name(in->path), in->lines,
+		    s->rd.lineno);
+	mx_reader_close(&s->rd);
+	if (s->pass == 2 && in->spool != NULL) {
+		unlink(in->spool);
+		mx_tmp_forget(in->spool);
+	}
+}
+
+static int
+top_next(struct src *s, struct rec *r)
+{
+	struct input *in;
+	const char *line;
+	ssize_t n;
+
+	for (;;) {
+		if (!s->open) {
+			if (s->fi == s->nin)
+				return 0;
+			in_open(s);
+			s->open = 1;
+		}
+		if ((n = mx_reader_line(&s->rd, &line)) >= 0)
+			break;
+		in_close(s);
+		s->open = 0;
+		s->fi++;
+	}
+	in = &s->in[s->fi];
+	if (in->spoolfp != NULL && s->pass == 1) {
+		tmp_write(in->spoolfp, line, (size_t)n);
+		if (putc('\n', in->spoolfp) == EOF)
+			tmp_fail();
+	}
+	if (s->pass == 1)
+		cnt.in++;
+	r->ord = s->ord++;
+	classify(s, line, (size_t)n, r);
+	return 1;
+}
+
+/* ---- records from a partition ---- */
+
+/* A spilled record: ordinal, hash, order (latest-by), length, bytes. */
+static void
+spill(FILE *fp, const struct rec *r)
+{
+	uint32_t len = (uint32_t)r->n;
+
+	tmp_write(fp, &r->ord, sizeof r->ord);
+	tmp_write(fp, &r->h, sizeof r->h);
+	if (opt.keep == KEEP_LATEST)
+		tmp_write(fp, &r->order, sizeof r->order);
+	tmp_write(fp, &len, sizeof len);
+	tmp_write(fp, r->p, r->n);
+	cnt.spilled++;
+}
+
+static int
+part_next(struct src *s, struct rec *r)
+{
+	uint32_t len;
+
+	if (!tmp_read(s->fp, &r->ord, sizeof r->ord))
+		return 0;
+	if (!tmp_read(s->fp, &r->h, sizeof r->h) ||
+	    (opt.keep == KEEP_LATEST &&
+	    !tmp_read(s->fp, &r->order, sizeof r->order)) ||
+	    !tmp_read(s->fp, &len, sizeof len))
+		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	s->b.len = 0;
+	mx_buf_grow(&s->b, len);
+	if (!tmp_read(s->fp, s->b.p, len))
+		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	r->p = s->b.p;
+	r->n = len;
+	r->cls = C_KEY;
+	return 1;
+}
+
+static int
+src_next(struct src *s, struct rec *r)
+{
+	return s->top ? top_next(s, r) : part_next(s, r);
+}
+
+static void
+src_rewind(struct src *s)
+{
+	s->pass++;
+	if (s->top) {
+		s->fi = 0;
+		s->ord = 0;
+	} else
+		tmp_rewind(s->fp);
+}
+
+/* ---- levels ---- */
+
+/* Bytes of value per key: nothing for keep-first, the winner's ordinal
+ * for keep-last, and its order too for latest-by. */
+static size_t
+vsize(void)
+{
+	if (opt.keep == KEEP_FIRST)
+		return 0;
+	return opt.keep == KEEP_LAST ? sizeof(uint64_t) : sizeof(struct win);
+}
+
+/* Records settled without the table: a key seen in an earlier run is
+ * dropped; a missing or null key passes or is dropped, as --nulls says. */
+static void
+early(const struct rec *r, struct sink *out, struct sink *dup)
+{
+	if (r->cls == C_SEEN) {
+		cnt.seen++;
+		put(dup, r->ord, r->p, r->n);
+		return;
+	}
+	cnt.nulls++;
+	if (opt.nulls == NULL_PASS) {
+		cnt.out++;
+		put(out, r->ord, r->p, r->n);
+	} else
+		put(dup, r->ord, r->p, r->n);
+}
+
+/* Does r beat the winner so far?  Ties go to the later record. */
+static int
+later(const struct rec *r, const struct win *w)
+{
+	__int128 cur;
+
+	memcpy(&cur, w->order, sizeof cur);
+	return r->order >= cur;
+}
+
+static void
+decided(const struct rec *r, int win, struct sink *out, struct sink *dup)
+{
+	if (win) {
+		cnt.out++;
+		put(out, r->ord, r->p, r->n);
+	} else {
+		cnt.dups++;
+		put(dup, r->ord, r->p, r->n);
+	}
+}
+
+/*
+ * One stream of records, decided with one table of at most tablemax
+ * bytes.  Results go to out and dup, in ordinal order; with --seen the
+ * keys of the table (and of the partitions below) go to keys, sorted.
+ * Once the table is full, decisions that later records might precede are
+ * deferred to runs of this level, merged with the partitions' at the end.
+ */
+static void
+level(struct src *src, int depth, struct sink *out, struct sink *dup,
+    struct kstream *keys_out)
+{
+	struct mx_keyset *ks;
+	struct sink dout = { NULL, NULL }, ddup = { NULL, NULL };
+	struct sink *o = out, *d = dup;
+	FILE *part[NPART] = { NULL }, *runs[NPART + 1], *druns[NPART + 1];
+	struct kstream kin[NPART + 1];
+	struct rec r;
+	struct win *w;
+	int isnew, i, spilled = 0;
+	size_t nk;
+
+	ks = mx_keyset_new(vsize());
+	mx_keyset_limit(ks, tablemax);
+	while (src_next(src, &r)) {
+		if (r.cls == C_REJECT)
+			continue;
+		if (r.cls != C_KEY) {
+			if (opt.keep == KEEP_FIRST)
+				early(&r, o, d);
+			continue;
+		}
+		w = mx_keyset_put(ks, r.h, &isnew);
+		if (w == NULL) {
+			if (!spilled) {
+				if (depth == MAXDEPTH)
+					mx_errx(MX_EXIT_FAIL, "cannot spill: "
+					    "too many keys with one hash "
+					    "prefix; raise --memory");
+				spilled = 1;
+				for (i = 0; i < NPART; i++)
+					part[i] = tmp_open();
+				cnt.parts += NPART;
+				/* from here on, order is restored by merging */
+				dout.run = tmp_open();
+				if (dup->o != NULL || dup->run != NULL)
+					ddup.run = tmp_open();
+				o = &dout;
+				d = &ddup;
+			}
+			spill(part[r.h.lo >> (depth * PARTBITS) & (NPART - 1)],
+			    &r);
+			continue;
+		}
+		if (opt.keep == KEEP_FIRST)
+			decided(&r, isnew, o, d);
+		else if (isnew || opt.keep == KEEP_LAST || later(&r, w)) {
+			w->ord = r.ord;
+			if (opt.keep == KEEP_LATEST)
+				memcpy(w->order, &r.order, sizeof w->order);
+		}
+	}
+	if (opt.keep != KEEP_FIRST) {
+		src_rewind(src);
+		while (src_next(src, &r)) {
+			if (r.cls == C_REJECT)
+				continue;
+			if (r.cls != C_KEY) {
+				early(&r, o, d);
+				continue;
+			}
+			if ((w = mx_keyset_get(ks, r.h)) != NULL)
+				decided(&r, w->ord == r.ord, o, d);
+		}
+	}
+
+	/* the table's keys, sorted, before it is freed for the partitions */
+	memset(kin, 0, sizeof kin);
+	if (keys_out != NULL) {
+		newkeys += mx_keyset_count(ks);
+		kin[0].a = mx_keyset_sorted(ks, &nk);
+		kin[0].n = nk;
+		if (spilled || depth > 0) {
+			kin[0].fp = tmp_open();
+			for (i = 0; (size_t)i < nk; i++)
+				tmp_write(kin[0].fp, &kin[0].a[i],
+				    sizeof kin[0].a[i]);
+			kin[0].a = NULL;
+		}
+	}
+	if (!spilled) {
+		if (keys_out != NULL) {
+			*keys_out = kin[0];
+			if (kin[0].a != NULL) {
+				/* the array lives in the table's memory */
+				keys_out->owner = ks;
+				return;
+			}
+		}
+		mx_keyset_free(ks);
+		return;
+	}
+	mx_keyset_free(ks);
+
+	runs[0] = dout.run;
+	druns[0] = ddup.run;
+	for (i = 0; i < NPART; i++) {
+		struct src sub = { 0 };
+		struct sink so = { NULL, NULL }, sd = { NULL, NULL };
+
+		sub.fp = part[i];
+		sub.pass = 1;
+		tmp_rewind(sub.fp);
+		so.run = tmp_open();
+		if (ddup.run != NULL)
+			sd.run = tmp_open();
+		level(&sub, depth + 1, &so, &sd, keys_out ? &kin[i + 1] : NULL);
+		tmp_close(part[i]);
+		mx_buf_free(&sub.b);
+		runs[i + 1] = so.run;
+		druns[i + 1] = sd.run;
+	}
+	merge_runs(runs, NPART + 1, out);
+	merge_runs(druns, NPART + 1, dup);
+	if (keys_out != NULL) {
+		memset(keys_out, 0, sizeof *keys_out);
+		keys_out->fp = tmp_open();
+		merge_keys(kin, NPART + 1, keys_out->fp, NULL);
+	}
+}
+
+/* ---- main ---- */
+
+static void
+load_seen(void)
+{
+	char err[512];
+	struct stat st;
+
+	if (stat(opt.seen, &st) < 0 && errno == ENOENT)
+		return;			/* the first run */
+	if (mx_keyfile_read(opt.seen, keyspec, &seen, &nseen, err,
+	    sizeof err) < 0)
+		mx_errx(MX_EXIT_FAIL, "--seen %s", err);
+}
+
+static void
+save_seen(struct kstream *mine)
+{
+	struct mx_keyfile *kf;
+	struct kstream k[2];
+
+	memset(k, 0, sizeof k);
+	k[0].a = seen;
+	k[0].n = nseen;
+	k[1] = *mine;
+	kf = mx_keyfile_create(opt.seen, keyspec, nseen + newkeys);
+	merge_keys(k, 2, NULL, kf);
+	mx_keyfile_close(kf);
+}
+
+/* The key as it is compared, for --seen files: renames do not matter. */
+static char *
+spec_of(const struct mx_exprs *l)
+{
+	struct mx_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			mx_buf_addc(&b, ',');
+		if (l->v[i].fn == MX_EPATH)
+			mx_buf_adds(&b, l->v[i].path);
+		else
+			mx_buf_printf(&b, "%s(%s)", mx_efn_names[l->v[i].fn],
+			    l->v[i].path);
+	}
+	mx_buf_cstr(&b);
+	return b.p;
+}
+
+static void
+report(int nfiles)
+{
+	char spill[64] = "";
+
+	if (cnt.spilled > 0)
+		snprintf(spill, sizeof spill, ", %ju spilled", cnt.spilled);
+	if (opt.verbose)
+		mx_warnx("%ju in, %ju out, %ju duplicates, %ju seen, %ju null "
+		    "keys, %ju rejected%s", cnt.in, cnt.out, cnt.dups,
+		    cnt.seen, cnt.nulls, cnt.rejected, spill);
+	if (opt.stats != NULL) {
+		struct mx_out *s = mx_out_open(opt.stats);
+
+		mx_out_printf(s, "{\"tool\":\"mx-dedup\",\"files\":%d,"
+		    "\"in\":%ju,\"out\":%ju,\"duplicates\":%ju,\"seen\":%ju,"
+		    "\"null_keys\":%ju,\"rejected\":%ju,\"spilled\":%ju}\n",
+		    nfiles, cnt.in, cnt.out, cnt.dups, cnt.seen, cnt.nulls,
+		    cnt.rejected, cnt.spilled);
+		mx_out_close(s);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "first", no_argument, NULL, 'F' },
+		{ "last", no_argument, NULL, 'L' },
+		{ "latest-by", required_argument, NULL, 'B' },
+		{ "nulls", required_argument, NULL, 'N' },
+		{ "seen", required_argument, NULL, 'S' },
+		{ "dups", required_argument, NULL, 'D' },
+		{ "rejects", required_argument, NULL, 'R' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "tmpdir", required_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const nullmodes[] = { "pass", "drop", "key",
+	    "error", NULL };
+	struct mx_sel *sel = mx_sel_new();
+	struct mx_out *dupo = NULL;
+	struct sink out = { NULL, NULL }, dup = { NULL, NULL };
+	struct kstream mine;
+	struct src top = { 0 };
+	char err[256];
+	int c, i;
+
+	mx_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "k:m:T:v", longopts, NULL)) != -1)
+		switch (c) {
+		case 'k':
+			if (mx_exprs_parse(&keys, optarg, sel, err,
+			    sizeof err) < 0) {
+				mx_warnx("-k: %s", err);
+				usage();
+			}
+			break;
+		case 'F':
+			opt.keep = KEEP_FIRST;
+			opt.latest = NULL;
+			break;
+		case 'L':
+			opt.keep = KEEP_LAST;
+			opt.latest = NULL;
+			break;
+		case 'B':
+			opt.keep = KEEP_LATEST;
+			opt.latest = optarg;
+			break;
+		case 'N':
+			for (i = 0; nullmodes[i] != NULL; i++)
+				if (strcmp(optarg, nullmodes[i]) == 0)
+					break;
+			if (nullmodes[i] == NULL) {
+				mx_warnx("--nulls: pass, drop, key or error");
+				usage();
+			}
+			opt.nulls = i;
+			break;
+		case 'S':
+			opt.seen = optarg;
+			break;
+		case 'D':
+			opt.dups = optarg;
+			break;
+		case 'R':
+			opt.rejects = optarg;
+			break;
+		case 's':
+			opt.stats = optarg;
+			break;
+		case 'm':
+			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
+				mx_warnx("-m: bad size '%s'", optarg);
+				usage();
+			}
+			break;
+		case 'T':
+			opt.tmpdir = optarg;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+
+	if (opt.latest != NULL &&
+	    (latest_sel = mx_sel_add(sel, opt.latest)) < 0) {
+		mx_warnx("--latest-by: bad field path '%s'", opt.latest);
+		usage();
+	}
+	if (opt.tmpdir == NULL && ((opt.tmpdir = getenv("TMPDIR")) == NULL ||
+	    *opt.tmpdir == '\0'))
+		opt.tmpdir = "/tmp";
+	keyspec = spec_of(&keys);
+	if (opt.seen != NULL)
+		load_seen();
+	if ((long long)(nseen * sizeof *seen) >= opt.memory)
+		mx_errx(MX_EXIT_FAIL, "--seen %s: %zu keys take %zu bytes, "
+		    "more than --memory", opt.seen, nseen,
+		    nseen * sizeof *seen);
+	tablemax = (size_t)opt.memory - nseen * sizeof *seen;
+	{
+		struct mx_keyset *probe = mx_keyset_new(vsize());
+
+		if (!mx_keyset_limit(probe, tablemax))
+			mx_errx(MX_EXIT_USAGE, "-m: %lld bytes is too little "
+			    "for a key table", opt.memory);
+		mx_keyset_free(probe);
+	}
+	scan = mx_json_new(sel);
+	spans = mx_calloc(mx_sel_count(sel) + 1, sizeof *spans);
+
+	out.o = mx_out_stdout();
+	if (opt.dups != NULL)
+		dup.o = dupo = mx_out_open(opt.dups);
+	if (opt.rejects != NULL)
+		rej = mx_out_open(opt.rejects);
+
+	top.top = 1;
+	top.pass = 1;
+	top.nin = argc > 0 ? argc : 1;
+	top.in = mx_calloc(top.nin, sizeof *top.in);
+	for (i = 0; i < top.nin; i++)
+		top.in[i].path = argc > 0 ? argv[i] : "-";
+	memset(&mine, 0, sizeof mine);
+	level(&top, 0, &out, &dup, opt.seen != NULL ? &mine : NULL);
+
+	/* the keys become seen only once every output is safe */
+	if (rej != NULL)
+		mx_out_close(rej);
+	if (dupo != NULL)
+		mx_out_close(dupo);
+	mx_out_close(out.o);
+	if (opt.seen != NULL)
+		save_seen(&mine);
+	report(top.nin);
+	for (i = 0; i < top.nin; i++)
+		free(top.in[i].spool);
+	free(top.in);
+	free(seen);
+	free(keyspec);
+	free(spans);
+	mx_buf_free(&kb);
+	mx_json_free(scan);
+	mx_exprs_free(&keys);
+	mx_sel_free(sel);
+	return MX_EXIT_OK;
+}
