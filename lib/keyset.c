@@ -230,6 +230,18 @@ mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h)
 	return (s[0] | s[1]) != 0 ? s + 2 : NULL;
 }
 
+void
+mx_keyset_prefetch(const struct mx_keyset *ks, struct mx_h128 h)
+{
+#if defined(__GNUC__)
+	if (ks->nslots > 0)
+		__builtin_prefetch(ks->t + home(h.hi, ks->nslots) * ks->stride);
+#else
+	(void)ks;
+	(void)h;
+#endif
+}
+
 int
 mx_h128_cmp(struct mx_h128 a, struct mx_h128 b)
 {

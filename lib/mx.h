@@ -445,6 +445,8 @@ int	mx_keyset_limit(struct mx_keyset *ks, size_t bytes);
 void	*mx_keyset_put(struct mx_keyset *ks, struct mx_h128 h, int *isnew);
 /* The value of h, or NULL when absent. */
 void	*mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h);
+/* A hint that h is looked up soon: its slot is loaded into the cache. */
+void	mx_keyset_prefetch(const struct mx_keyset *ks, struct mx_h128 h);
 size_t	mx_keyset_count(const struct mx_keyset *ks);
 size_t	mx_keyset_bytes(const struct mx_keyset *ks);
 /* The keys in ascending order, in the table's own memory (valid until

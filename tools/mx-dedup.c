@@ -85,6 +85,15 @@ struct src {
 	int		 nin, fi, open;
 	struct mx_reader rd;
 	uint64_t	 ord;
+	/* pass 1 keeps what it found per line, so pass 2 need not parse:
+	 * a class byte, and the hash of a key */
+	FILE		*side;
+	struct side {
+		int		cls;
+		struct mx_h128	h;
+	}		 sb[64];
+	int		 sbi, sbn;
+	const struct mx_keyset *ks;	/* pass 2 prefetches from it */
 	/* partition */
 	FILE		*fp;
 	struct mx_buf	 b;
@@ -320,8 +329,6 @@ static void
 reject(struct src *s, const char *rule, const char *why, const char *p,
     size_t n)
 {
-	if (s->pass != 1)
-		return;
 	cnt.rejected++;
 	if (rej == NULL)
 		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(s->rd.name),
@@ -481,7 +488,8 @@ in_close(struct src *s)
 	if (s->pass == 1) {
 		in->lines = s->rd.lineno;
 		in->bytes = s->rd.bytes;
-	} else if (in->lines != s->rd.lineno || in->bytes != s->rd.bytes)
+	} else if (in->lines != s->rd.lineno ||
+	    (in->spool == NULL && in->bytes != s->rd.bytes))
 		mx_errx(MX_EXIT_FAIL, "%s: changed while being read (%ju "
 		    "lines, then %ju)", mx_name(in->path), in->lines,
 		    s->rd.lineno);
@@ -490,6 +498,34 @@ in_close(struct src *s)
 		unlink(in->spool);
 		mx_tmp_forget(in->spool);
 	}
+}
+
+/* The next line's class and hash from pass 1; read ahead in batches whose
+ * slots in the table are prefetched, as the lookups miss the cache. */
+static void
+side_next(struct src *s, struct rec *r)
+{
+	unsigned char c;
+
+	if (s->sbi == s->sbn) {
+		s->sbi = s->sbn = 0;
+		while (s->sbn < 64 && tmp_read(s->side, &c, 1)) {
+			struct side *e = &s->sb[s->sbn++];
+
+			e->cls = c;
+			if (c == C_KEY) {
+				if (!tmp_read(s->side, &e->h, sizeof e->h))
+					mx_errx(MX_EXIT_FAIL,
+					    "temporary file: truncated");
+				mx_keyset_prefetch(s->ks, e->h);
+			}
+		}
+		if (s->sbn == 0)
+			mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	}
+	r->cls = s->sb[s->sbi].cls;
+	r->h = s->sb[s->sbi].h;
+	s->sbi++;
 }
 
 static int
@@ -518,10 +554,24 @@ top_next(struct src *s, struct rec *r)
 		if (putc('\n', in->spoolfp) == EOF)
 			tmp_fail();
 	}
-	if (s->pass == 1)
-		cnt.in++;
 	r->ord = s->ord++;
+	if (s->pass == 2) {
+		side_next(s, r);
+		r->p = line;
+		r->n = (size_t)n;
+		return 1;
+	}
+	cnt.in++;
 	classify(s, line, (size_t)n, r);
+	if (opt.keep != KEEP_FIRST) {
+		unsigned char c = (unsigned char)r->cls;
+
+		if (s->side == NULL)
+			s->side = tmp_open();
+		tmp_write(s->side, &c, 1);
+		if (r->cls == C_KEY)
+			tmp_write(s->side, &r->h, sizeof r->h);
+	}
 	return 1;
 }
 
@@ -577,6 +627,8 @@ src_rewind(struct src *s)
 	if (s->top) {
 		s->fi = 0;
 		s->ord = 0;
+		if (s->side != NULL)
+			tmp_rewind(s->side);
 	} else
 		tmp_rewind(s->fp);
 }
@@ -695,6 +747,7 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 		}
 	}
 	if (opt.keep != KEEP_FIRST) {
+		src->ks = ks;
 		src_rewind(src);
 		while (src_next(src, &r)) {
 			if (r.cls == C_REJECT)
@@ -820,6 +873,10 @@ report(int nfiles)
 
 	if (cnt.spilled > 0)
 		snprintf(spill, sizeof spill, ", %ju spilled", cnt.spilled);
+	if (!opt.verbose && cnt.nulls > 0)
+		mx_warnx("%ju records without a key (missing or null) %s",
+		    cnt.nulls, opt.nulls == NULL_PASS ? "passed through" :
+		    "dropped");
 	if (opt.verbose)
 		mx_warnx("%ju in, %ju out, %ju duplicates, %ju seen, %ju null "
 		    "keys, %ju rejected%s", cnt.in, cnt.out, cnt.dups,
