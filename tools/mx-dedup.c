@@ -1001,11 +1001,12 @@ main(int argc, char *argv[])
 	tablemax = (size_t)opt.memory - nseen * sizeof *seen;
 	{
 		struct mx_keyset *probe = mx_keyset_new(vsize());
+		int ok = mx_keyset_limit(probe, tablemax);
 
-		if (!mx_keyset_limit(probe, tablemax))
+		mx_keyset_free(probe);
+		if (!ok)
 			mx_errx(MX_EXIT_USAGE, "-m: %lld bytes is too little "
 			    "for a key table", opt.memory);
-		mx_keyset_free(probe);
 	}
 	scan = mx_json_new(sel);
 	spans = mx_calloc(mx_sel_count(sel) + 1, sizeof *spans);

@@ -1,0 +1,543 @@
+#!/usr/bin/env bats
+# mx-dedup: keep first, last, latest-by; keys by value; null keys; bad
+# records; counts; spilling gives the same bytes; --seen across runs.
+
+load helper
+
+# n records with integer ids that repeat, timestamps that tie, and a
+# record without an id every 97 lines.
+gen() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			if (i % 97 == 50) {
+				printf "{\"ts\":\"2024-03-01T00:00:00Z\",\"n\":%d}\n", i
+				continue
+			}
+			printf "{\"id\":%d,\"ts\":\"2024-03-01T%02d:%02d:00Z\",\"n\":%d}\n",
+			    (i * 7919) % 1700, (i * 13) % 24, (i * 17) % 60, i
+		}
+	}'
+}
+
+@test "keep-first: the first record of each key, in input order, bytes kept" {
+	printf '{"id":"a","v":1}\n{"id":"b","v":2}\n{"id":"a","v":3}\n{"id":"c","v":4.50}\n{"id":"b","v":5}\n' > in.ndjson
+	run mx-dedup -v -k id in.ndjson
+	assert_success
+	assert_output '{"id":"a","v":1}
+{"id":"b","v":2}
+{"id":"c","v":4.50}
+mx-dedup: 5 in, 3 out, 2 duplicates, 0 seen, 0 null keys, 0 rejected'
+}
+
+@test "numbers are keys by value: 1, 1.0, 1e0, 10e-1; 0 and -0; big numbers exact" {
+	printf '%s\n' '{"k":1,"i":1}' '{"k":1.0,"i":2}' '{"k":1e0,"i":3}' \
+	    '{"k":10e-1,"i":4}' '{"k":0.1e1,"i":5}' '{"k":0,"i":6}' '{"k":-0.0,"i":7}' \
+	    '{"k":12345678901234567890,"i":8}' '{"k":12345678901234567891,"i":9}' \
+	    '{"k":1.2345678901234567890e19,"i":10}' > in.ndjson
+	run mx-dedup -k k in.ndjson
+	assert_success
+	assert_output '{"k":1,"i":1}
+{"k":0,"i":6}
+{"k":12345678901234567890,"i":8}
+{"k":12345678901234567891,"i":9}'
+}
+
+@test "strings are keys after unescaping; a string is not a number" {
+	printf '%s\n' '{"k":"A","i":1}' '{"k":"\u0041","i":2}' '{"k":"\/x","i":3}' \
+	    '{"k":"/x","i":4}' '{"k":"1","i":5}' '{"k":1,"i":6}' '{"k":true,"i":7}' \
+	    '{"k":"true","i":8}' '{"k":"\ud83d\ude00","i":9}' '{"k":"😀","i":10}' > in.ndjson
+	run mx-dedup -k k in.ndjson
+	assert_success
+	assert_output '{"k":"A","i":1}
+{"k":"\/x","i":3}
+{"k":"1","i":5}
+{"k":1,"i":6}
+{"k":true,"i":7}
+{"k":"true","i":8}
+{"k":"\ud83d\ude00","i":9}'
+}
+
+@test "composite keys: parts compared one by one; -k repeated; names do not matter" {
+	printf '%s\n' '{"a":"ab","b":"c"}' '{"a":"a","b":"bc"}' '{"a":"ab","b":"c","x":1}' \
+	    '{"a":"a","b":"bc","x":2}' '{"a":"ab","b":"d"}' > in.ndjson
+	run mx-dedup -k a,b in.ndjson
+	assert_success
+	assert_output '{"a":"ab","b":"c"}
+{"a":"a","b":"bc"}
+{"a":"ab","b":"d"}'
+	run mx-dedup -k x=a -k y=b in.ndjson
+	assert_success
+	assert_output '{"a":"ab","b":"c"}
+{"a":"a","b":"bc"}
+{"a":"ab","b":"d"}'
+}
+
+@test "objects and arrays are keys as written, whitespace aside; nested paths" {
+	printf '%s\n' '{"p":{"u":[1,2]},"i":1}' '{"p":{"u":[1, 2]},"i":2}' \
+	    '{"p":{"u":[2,1]},"i":3}' '{"p":{"u":{"a":1,"b":2}},"i":4}' \
+	    '{"p":{"u":{"b":2,"a":1}},"i":5}' '{"p": { "u" : {"a" :1,"b":2}},"i":6}' > in.ndjson
+	run mx-dedup -k p.u in.ndjson
+	assert_success
+	assert_output '{"p":{"u":[1,2]},"i":1}
+{"p":{"u":[2,1]},"i":3}
+{"p":{"u":{"a":1,"b":2}},"i":4}
+{"p":{"u":{"b":2,"a":1}},"i":5}'
+}
+
+@test "a time function as key: one record per user and UTC day" {
+	printf '%s\n' '{"u":1,"ts":"2024-03-01T23:30:00-02:00"}' \
+	    '{"u":1,"ts":"2024-03-02T00:10:00Z"}' '{"u":1,"ts":"2024-03-01T10:00:00Z"}' \
+	    '{"u":2,"ts":"2024-03-02 05:00:00 UTC"}' '{"u":1,"ts":"garbage"}' > in.ndjson
+	run mx-dedup -k 'u,date(ts)' in.ndjson
+	assert_success
+	assert_output '{"u":1,"ts":"2024-03-01T23:30:00-02:00"}
+{"u":1,"ts":"2024-03-01T10:00:00Z"}
+{"u":2,"ts":"2024-03-02 05:00:00 UTC"}
+{"u":1,"ts":"garbage"}
+mx-dedup: 1 records without a key (missing or null) passed through'
+}
+
+@test "without -k, byte-identical lines are duplicates, and only those" {
+	printf '%s\n' '{"a":1}' '{"a": 1}' '{"a":1}' '{"b":2}' '{"a": 1}' > in.ndjson
+	printf '{"a":1}\r\n' >> in.ndjson
+	run mx-dedup -v in.ndjson
+	assert_success
+	assert_output '{"a":1}
+{"a": 1}
+{"b":2}
+mx-dedup: 6 in, 3 out, 3 duplicates, 0 seen, 0 null keys, 0 rejected'
+}
+
+@test "keep-last: the last record of each key, written in its own input order" {
+	printf '%s\n' '{"id":"a","v":1}' '{"id":"b","v":2}' '{"id":"a","v":3}' \
+	    '{"id":"c","v":4}' '{"id":"b","v":5}' > in.ndjson
+	run mx-dedup --last -k id in.ndjson
+	assert_success
+	assert_output '{"id":"a","v":3}
+{"id":"c","v":4}
+{"id":"b","v":5}'
+}
+
+@test "latest-by: timestamps compared as instants, offsets and fractions honoured" {
+	printf '%s\n' \
+	    '{"id":1,"ts":"2024-03-01T12:00:00+01:00","v":"a"}' \
+	    '{"id":1,"ts":"2024-03-01T11:30:00Z","v":"b"}' \
+	    '{"id":1,"ts":"2024-03-01T10:59:59.999Z","v":"c"}' \
+	    '{"id":2,"ts":"2024-03-01T09:00:00.5Z","v":"d"}' \
+	    '{"id":2,"ts":"2024-03-01T09:00:00.25Z","v":"e"}' \
+	    '{"id":3,"ts":"2024-03-02","v":"f"}' \
+	    '{"id":3,"ts":"2024-03-01 23:00:00 UTC","v":"g"}' > in.ndjson
+	run mx-dedup -k id --latest-by ts in.ndjson
+	assert_success
+	assert_output '{"id":1,"ts":"2024-03-01T11:30:00Z","v":"b"}
+{"id":2,"ts":"2024-03-01T09:00:00.5Z","v":"d"}
+{"id":3,"ts":"2024-03-02","v":"f"}'
+}
+
+@test "latest-by: a tie keeps the later record" {
+	printf '%s\n' '{"id":1,"ts":"2024-03-01T11:00:00Z","v":"a"}' \
+	    '{"id":1,"ts":"2024-03-01T12:00:00+01:00","v":"b"}' \
+	    '{"id":1,"ts":"2024-03-01T10:00:00Z","v":"c"}' > in.ndjson
+	run mx-dedup -k id --latest-by ts in.ndjson
+	assert_success
+	assert_output '{"id":1,"ts":"2024-03-01T12:00:00+01:00","v":"b"}'
+}
+
+@test "latest-by: numbers compared as numbers, exactly" {
+	printf '%s\n' '{"id":1,"ver":9}' '{"id":1,"ver":10}' '{"id":1,"ver":9.99}' \
+	    '{"id":2,"ver":1e1}' '{"id":2,"ver":9.5}' \
+	    '{"id":3,"ver":0.30000000000000001}' '{"id":3,"ver":0.3}' \
+	    '{"id":4,"ver":-5}' '{"id":4,"ver":-50}' \
+	    '{"id":5,"ver":1700000000123456789}' '{"id":5,"ver":1700000000123456788}' > in.ndjson
+	run mx-dedup -k id --latest-by ver in.ndjson
+	assert_success
+	assert_output '{"id":1,"ver":10}
+{"id":2,"ver":1e1}
+{"id":3,"ver":0.30000000000000001}
+{"id":4,"ver":-5}
+{"id":5,"ver":1700000000123456789}'
+}
+
+@test "latest-by: a missing, bad or other-kind value is a bad record" {
+	printf '%s\n' '{"id":1,"ts":"2024-03-01T00:00:00Z"}' '{"id":1}' '{"id":1,"ts":"soon"}' \
+	    '{"id":1,"ts":5}' '{"id":1,"ts":[1]}' '{"id":1,"ts":1e300}' '{"id":1,"ts":null}' > in.ndjson
+	run mx-dedup -k id --latest-by ts in.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: in.ndjson:2: --latest-by ts: missing'
+	run mx-dedup -k id --latest-by ts --rejects rej.ndjson --stats st.json in.ndjson
+	assert_success
+	assert_output '{"id":1,"ts":"2024-03-01T00:00:00Z"}'
+	run jq -r '"\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
+	assert_output '2 latest-by --latest-by ts: missing
+3 latest-by --latest-by ts: not a timestamp
+4 latest-by --latest-by ts: a number, where earlier records have timestamps
+5 latest-by --latest-by ts: neither a timestamp nor a number
+6 latest-by --latest-by ts: number out of range
+7 latest-by --latest-by ts: null'
+	run cat st.json
+	assert_output '{"tool":"mx-dedup","files":1,"in":7,"out":1,"duplicates":0,"seen":0,"null_keys":0,"rejected":6,"spilled":0}'
+}
+
+@test "null keys: pass (default, reported), drop (to --dups), key, error" {
+	printf '%s\n' '{"id":1}' '{"x":1}' '{"id":null}' '{"id":1}' '{"x":2}' '{"id":null,"y":1}' > in.ndjson
+	run mx-dedup -k id in.ndjson
+	assert_success
+	assert_output '{"id":1}
+{"x":1}
+{"id":null}
+{"x":2}
+{"id":null,"y":1}
+mx-dedup: 4 records without a key (missing or null) passed through'
+	run mx-dedup -k id --nulls drop --dups dups.ndjson --stats st.json in.ndjson
+	assert_success
+	assert_output '{"id":1}
+mx-dedup: 4 records without a key (missing or null) dropped'
+	run cat dups.ndjson
+	assert_output '{"x":1}
+{"id":null}
+{"id":1}
+{"x":2}
+{"id":null,"y":1}'
+	run cat st.json
+	assert_output '{"tool":"mx-dedup","files":1,"in":6,"out":1,"duplicates":1,"seen":0,"null_keys":4,"rejected":0,"spilled":0}'
+	run mx-dedup -k id --nulls key -v in.ndjson
+	assert_success
+	assert_output '{"id":1}
+{"x":1}
+mx-dedup: 6 in, 2 out, 4 duplicates, 0 seen, 0 null keys, 0 rejected'
+	run mx-dedup -k id --nulls error in.ndjson
+	assert_failure 1
+	assert_output '{"id":1}
+mx-dedup: in.ndjson:2: the key is missing or null'
+	run mx-dedup -k id --nulls error --rejects rej.ndjson in.ndjson
+	assert_success
+	run jq -c '[._reject.line, ._reject.rule]' rej.ndjson
+	assert_output '[2,"null-key"]
+[3,"null-key"]
+[5,"null-key"]
+[6,"null-key"]'
+}
+
+@test "a composite key with one null part has no key" {
+	printf '%s\n' '{"a":1,"b":2}' '{"a":1,"b":null}' '{"a":1}' '{"a":1,"b":2}' > in.ndjson
+	run mx-dedup -v -k a,b in.ndjson
+	assert_success
+	assert_output '{"a":1,"b":2}
+{"a":1,"b":null}
+{"a":1}
+mx-dedup: 4 in, 3 out, 1 duplicates, 0 seen, 2 null keys, 0 rejected'
+}
+
+@test "null keys pass through in place with --last and --latest-by" {
+	printf '%s\n' '{"id":1,"t":1}' '{"t":2}' '{"id":1,"t":3}' '{"id":null,"t":4}' > in.ndjson
+	run mx-dedup -k id --last -v in.ndjson
+	assert_success
+	assert_output '{"t":2}
+{"id":1,"t":3}
+{"id":null,"t":4}
+mx-dedup: 4 in, 3 out, 1 duplicates, 0 seen, 2 null keys, 0 rejected'
+	run mx-dedup -k id --latest-by t in.ndjson
+	assert_success
+	assert_line --index 0 '{"t":2}'
+	assert_line --index 1 '{"id":1,"t":3}'
+	assert_line --index 2 '{"id":null,"t":4}'
+}
+
+@test "a bad record stops the run with file and line; --rejects keeps it" {
+	printf '{"id":1}\n{"id":2}\n' > a.ndjson
+	printf '{"id":3}\n{"id":01}\n[1]\n\n{"id":3}\n' > b.ndjson
+	run mx-dedup -k id a.ndjson b.ndjson
+	assert_failure 1
+	assert_output '{"id":1}
+{"id":2}
+{"id":3}
+mx-dedup: b.ndjson:2: invalid JSON at column 7: leading zero in number'
+	run mx-dedup -k id --last a.ndjson b.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: b.ndjson:2: invalid JSON at column 7: leading zero in number'
+	run mx-dedup -k id --rejects rej.ndjson -v a.ndjson b.ndjson
+	assert_success
+	assert_output '{"id":1}
+{"id":2}
+{"id":3}
+mx-dedup: 7 in, 3 out, 1 duplicates, 0 seen, 0 null keys, 3 rejected'
+	run cat rej.ndjson
+	assert_output '{"_reject":{"tool":"mx-dedup","file":"b.ndjson","line":2,"rule":"json","reason":"invalid JSON at column 7: leading zero in number"},"_raw":"{\"id\":01}"}
+{"_reject":{"tool":"mx-dedup","file":"b.ndjson","line":3,"rule":"json","reason":"not a JSON object (an array)"},"_raw":"[1]"}
+{"_reject":{"tool":"mx-dedup","file":"b.ndjson","line":4,"rule":"json","reason":"invalid JSON at column 1: unexpected end of input, expected a JSON value"},"_raw":""}'
+	assert_ndjson rej.ndjson
+}
+
+@test "invalid UTF-8 is rejected, its bytes kept as base64" {
+	printf '{"id":"\xff"}\n{"id":1}\n' > in.ndjson
+	run mx-dedup -k id --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output '{"id":1}'
+	run jq -r '._raw_base64' rej.ndjson
+	assert_output "$(printf '{"id":"\xff"}' | base64)"
+}
+
+@test "--dups: every dropped record, in input order; counts add up" {
+	printf '%s\n' '{"id":1,"v":"a"}' '{"id":2,"v":"b"}' '{"id":1,"v":"c"}' \
+	    '{"id":2,"v":"d"}' '{"id":1,"v":"e"}' > in.ndjson
+	run mx-dedup -k id --dups d1 --stats s1 in.ndjson
+	assert_success
+	assert_output '{"id":1,"v":"a"}
+{"id":2,"v":"b"}'
+	run cat d1
+	assert_output '{"id":1,"v":"c"}
+{"id":2,"v":"d"}
+{"id":1,"v":"e"}'
+	run mx-dedup -k id --last --dups d2 in.ndjson
+	assert_output '{"id":2,"v":"d"}
+{"id":1,"v":"e"}'
+	run cat d2
+	assert_output '{"id":1,"v":"a"}
+{"id":2,"v":"b"}
+{"id":1,"v":"c"}'
+	run jq -r '.in == .out + .duplicates + .seen + .rejected' s1
+	assert_output true
+}
+
+@test "standard input: a pipe is spooled, a file is read again, gzip works" {
+	gen 500 > in.ndjson
+	mx-dedup -k id --last in.ndjson > want
+	[ "$(wc -l < want)" -gt 100 ]
+	run sh -c 'cat in.ndjson | mx-dedup -k id --last | cmp - want'
+	assert_success
+	run sh -c 'mx-dedup -k id --last < in.ndjson | cmp - want'
+	assert_success
+	gzip -c in.ndjson > in.ndjson.gz
+	run sh -c 'mx-dedup -k id --last in.ndjson.gz | cmp - want'
+	assert_success
+	run sh -c 'gzip -c in.ndjson | mx-dedup -k id --last | cmp - want'
+	assert_success
+}
+
+@test "stdin that is a file read from its middle: the second pass starts there too" {
+	printf '{"id":1,"v":0}\n{"id":1,"v":1}\n{"id":2,"v":2}\n{"id":1,"v":3}\n' > in.ndjson
+	run sh -c '{ read -r skip; mx-dedup -k id --last; } < in.ndjson'
+	assert_success
+	assert_output '{"id":2,"v":2}
+{"id":1,"v":3}'
+}
+
+@test "results agree with awk on generated data (first and last)" {
+	gen 3000 > in.ndjson
+	awk 'match($0, /"id":[0-9]+/) { k = substr($0, RSTART, RLENGTH); if (k in seen) next; seen[k] = 1 } { print }' in.ndjson > want.first
+	awk 'NR == FNR { if (match($0, /"id":[0-9]+/)) last[substr($0, RSTART, RLENGTH)] = FNR; next }
+	    !match($0, /"id":[0-9]+/) || last[substr($0, RSTART, RLENGTH)] == FNR' in.ndjson in.ndjson > want.last
+	run sh -c 'mx-dedup -k id in.ndjson 2>/dev/null | cmp - want.first'
+	assert_success
+	run sh -c 'mx-dedup -k id --last in.ndjson 2>/dev/null | cmp - want.last'
+	assert_success
+}
+
+@test "spilling (small --memory) gives the same bytes as in memory, in every mode" {
+	gen 4000 > in.ndjson
+	mkdir tmp
+	for mode in --first --last "--latest-by ts"; do
+		mx-dedup -k id $mode --dups d0 --stats s0 in.ndjson > o0 2>/dev/null
+		TMPDIR=$PWD/tmp mx-dedup -k id $mode -m 1k --dups d1 --stats s1 in.ndjson > o1 2>/dev/null
+		cmp o0 o1
+		cmp d0 d1
+		[ "$(jq .spilled s0)" -eq 0 ]
+		[ "$(jq .spilled s1)" -gt 4000 ]	# spilled again below the first level
+		[ "$(jq -c 'del(.spilled)' s0)" = "$(jq -c 'del(.spilled)' s1)" ]
+		[ "$(wc -l < o0)" -gt 1000 ]
+		[ -s d0 ]
+	done
+	run ls -A tmp
+	assert_success
+	assert_output ''
+}
+
+@test "spilling: the same bytes from standard input, with -T" {
+	gen 2000 > in.ndjson
+	mkdir spill
+	mx-dedup -k id --latest-by ts in.ndjson > want 2>/dev/null
+	run sh -c 'cat in.ndjson | mx-dedup -k id --latest-by ts -m 2k -T spill 2>/dev/null | cmp - want'
+	assert_success
+	run ls -A spill
+	assert_output ''
+	run sh -c 'cat in.ndjson | mx-dedup -k id -m 2k -T nonexistent'
+	assert_failure 1
+	assert_output --partial 'mx-dedup: cannot create a temporary file in nonexistent: No such file or directory'
+}
+
+@test "--seen: keys of earlier runs are dropped; the file grows with each run" {
+	printf '%s\n' '{"id":1}' '{"id":2}' '{"id":1}' > run1.ndjson
+	printf '%s\n' '{"id":2.0}' '{"id":3}' '{"id":3}' '{"id":4}' > run2.ndjson
+	run mx-dedup -k id --seen keys -v run1.ndjson
+	assert_success
+	assert_output '{"id":1}
+{"id":2}
+mx-dedup: 3 in, 2 out, 1 duplicates, 0 seen, 0 null keys, 0 rejected'
+	run head -c 8 keys
+	assert_output 'MXKEYSET'
+	run mx-dedup -k id --seen keys --dups d --stats st run2.ndjson
+	assert_success
+	assert_output '{"id":3}
+{"id":4}'
+	run cat d
+	assert_output '{"id":2.0}
+{"id":3}'
+	run jq -c '[.seen, .duplicates]' st
+	assert_output '[1,1]'
+	[ "$(stat -c %s keys)" -eq $((8 + 4 + 4 + 2 + 8 + 4 * 16 + 8)) ]
+	run mx-dedup -k id --seen keys run1.ndjson run2.ndjson
+	assert_success
+	assert_output ''
+}
+
+@test "--seen: a file for another key, a corrupt, truncated or foreign file is refused" {
+	printf '%s\n' '{"id":1,"x":1}' '{"id":2,"x":1}' > in.ndjson
+	mx-dedup -k id --seen keys in.ndjson > /dev/null
+	cp keys good
+	run mx-dedup -k x --seen keys in.ndjson
+	assert_failure 1
+	assert_output "mx-dedup: --seen keys: written for the key 'id', not 'x'"
+	# a flipped byte in a key
+	printf '\001' | dd of=keys bs=1 seek=40 conv=notrunc 2>/dev/null
+	run mx-dedup -k id --seen keys in.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: --seen keys: corrupt key file (checksum mismatch)'
+	# truncated
+	head -c 50 good > keys
+	run mx-dedup -k id --seen keys in.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: --seen keys: truncated or corrupt key file (50 bytes, 2 keys announced need 66)'
+	: > keys
+	run mx-dedup -k id --seen keys in.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: --seen keys: not an mx key file (bad magic)'
+	# wrong magic, wrong version
+	cp good keys
+	printf 'NOTKEYS!' | dd of=keys bs=1 conv=notrunc 2>/dev/null
+	run mx-dedup -k id --seen keys in.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: --seen keys: not an mx key file (bad magic)'
+	cp good keys
+	printf '\002' | dd of=keys bs=1 seek=11 conv=notrunc 2>/dev/null
+	cp keys refused
+	run mx-dedup -k id --seen keys in.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: --seen keys: key file version 2, this mx reads version 1'
+	# a refused file is left as it was
+	cmp keys refused
+}
+
+@test "--seen: not written when the run fails or its output is cut" {
+	printf '%s\n' '{"id":1}' > a.ndjson
+	mx-dedup -k id --seen keys a.ndjson > /dev/null
+	cp keys before
+	printf '%s\n' '{"id":2}' '{"id":' > b.ndjson
+	run mx-dedup -k id --seen keys b.ndjson
+	assert_failure 1
+	cmp keys before
+	seq 1 100000 | sed 's/.*/{"id":&}/' > big.ndjson
+	run sh -c 'mx-dedup -k id --seen keys big.ndjson | head -1'
+	assert_success
+	assert_output '{"id":2}'
+	cmp keys before
+	run ls -A
+	refute_output --partial '.tmp-'
+}
+
+@test "--seen with spilling writes the same key file" {
+	gen 3000 > in.ndjson
+	head -1000 in.ndjson > first.ndjson
+	mx-dedup -k id --seen k0 first.ndjson > /dev/null 2>&1
+	cp k0 k1
+	mx-dedup -k id --latest-by ts --seen k0 --dups d0 in.ndjson > o0 2>/dev/null
+	mx-dedup -k id --latest-by ts --seen k1 --dups d1 -m 20k in.ndjson > o1 2>/dev/null
+	cmp o0 o1
+	cmp d0 d1
+	cmp k0 k1
+	[ -s o0 ]
+}
+
+@test "temporary files are removed when the run is killed" {
+	mkdir tmp
+	mkfifo pipe
+	TMPDIR=$PWD/tmp mx-dedup -k id --last < pipe > out 2>err &
+	pid=$!
+	exec 7> pipe
+	printf '{"id":1}\n' >&7
+	for i in $(seq 100); do
+		[ -n "$(ls -A tmp)" ] && break
+		sleep 0.1
+	done
+	run ls -A tmp
+	assert_output --regexp '^mx-dedup-spool\.'
+	kill -TERM "$pid"
+	exec 7>&-
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ]
+	run ls -A tmp
+	assert_output ''
+}
+
+@test "bad command lines exit 2 with the usage" {
+	run mx-dedup -k 'date(ts' in.ndjson
+	assert_failure 2
+	assert_line --index 0 "mx-dedup: -k: missing ')' in 'date(ts'"
+	assert_line --index 1 --partial 'usage: mx-dedup [-v] [-k keys]'
+	run mx-dedup --nulls maybe
+	assert_failure 2
+	assert_line --index 0 'mx-dedup: --nulls: pass, drop, key or error'
+	run mx-dedup -m lots
+	assert_failure 2
+	run mx-dedup -m 100
+	assert_failure 2
+	assert_output 'mx-dedup: -m: 100 bytes is too little for a key table'
+	run mx-dedup --bogus
+	assert_failure 2
+	run mx-dedup -k id missing.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: missing.ndjson: No such file or directory'
+}
+
+@test "empty input gives empty output" {
+	: > empty.ndjson
+	for mode in --first --last "--latest-by ts"; do
+		run mx-dedup -k id $mode --seen keys empty.ndjson
+		assert_success
+		assert_output ''
+	done
+	run sh -c 'mx-dedup < /dev/null'
+	assert_success
+	assert_output ''
+}
+
+@test "the man page examples run as written" {
+	mkdir -p bronze silver state spill
+	jq -c . "$FIX/calendly_canceled.json" "$FIX/calendly_created.json" > bronze/calendly.ndjson
+	printf '%s\n' '{"event_id":"e1","user_id":"u1","session_id":"s1","timestamp":"2024-03-01T10:00:00Z"}' \
+	    '{"event_id":"e2","user_id":"u1","session_id":"s1","timestamp":"2024-03-01T10:00:00Z"}' \
+	    '{"event_id":"e1","user_id":"u1","session_id":"s1","timestamp":"2024-03-01T10:00:00Z"}' > events.ndjson
+	gzip -k events.ndjson
+	cp events.ndjson part-1.ndjson
+	cp events.ndjson part-2.ndjson
+	man_example mx-dedup.1 | sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' | sed 's/\\e$/\\/' > examples.sh
+	run bash -c 'set -e; . ./examples.sh'
+	assert_success
+	assert_output 'mx-dedup: 6 in, 2 out, 4 duplicates, 0 seen, 0 null keys, 0 rejected'
+	run jq -r .event silver/bookings.ndjson
+	assert_output 'invitee.canceled'
+	run cat silver/events.ndjson
+	assert_output '{"event_id":"e1","user_id":"u1","session_id":"s1","timestamp":"2024-03-01T10:00:00Z"}
+{"event_id":"e2","user_id":"u1","session_id":"s1","timestamp":"2024-03-01T10:00:00Z"}'
+	run cat dups.ndjson
+	assert_output '{"event_id":"e1","user_id":"u1","session_id":"s1","timestamp":"2024-03-01T10:00:00Z"}'
+	run jq -c . stats.json
+	assert_output '{"tool":"mx-dedup","files":1,"in":3,"out":2,"duplicates":1,"seen":0,"null_keys":0,"rejected":0,"spilled":0}'
+	run wc -l < clean.ndjson
+	assert_output 1
+	run cmp new-events.ndjson silver/events.ndjson
+	assert_success
+	[ -s state/events.keys ]
+	run wc -l < unique.ndjson
+	assert_output 2
+}
