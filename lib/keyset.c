@@ -318,25 +318,45 @@ mx_keyset_sorted(struct mx_keyset *ks, size_t *np)
 }
 
 /*
- * Search a sorted array of uniformly distributed hashes: interpolation on
- * the high word finds the neighbourhood in a few probes; a bisection
- * finishes it, so the worst case stays logarithmic.
+ * A sorted set is searched through a directory on the top bits of the
+ * hashes, which are uniform: about one entry per eight keys, so a lookup
+ * is one read of the directory and a bisection inside two or three cache
+ * lines of keys.
  */
-int
-mx_keys_find(const struct mx_h128 *a, size_t n, struct mx_h128 h)
+void
+mx_keys_index(struct mx_keys *k)
 {
-	size_t lo = 0, hi = n, mid;
-	int c, round;
+	size_t b, i = 0, nb;
 
-	for (round = 0; lo < hi; round++) {
-		if (round < 4 && a[hi - 1].hi > a[lo].hi && h.hi >= a[lo].hi &&
-		    h.hi <= a[hi - 1].hi)
-			mid = lo + (size_t)((unsigned __int128)(h.hi - a[lo].hi) *
-			    (hi - 1 - lo) / (a[hi - 1].hi - a[lo].hi));
-		else
-			mid = lo + (hi - lo) / 2;
-		c = mx_h128_cmp(h, a[mid]);
-		if (c == 0)
+	for (k->bits = 0; k->bits < 40 && ((size_t)16 << k->bits) <= k->n;
+	    k->bits++)
+		;
+	nb = (size_t)1 << k->bits;
+	free(k->dir);
+	k->dir = mx_reallocarray(NULL, nb + 1, sizeof *k->dir);
+	for (b = 0; b < nb; b++) {
+		while (i < k->n && (k->bits == 0 ? 0 :
+		    k->a[i].hi >> (64 - k->bits)) < b)
+			i++;
+		k->dir[b] = i;
+	}
+	k->dir[nb] = k->n;
+}
+
+int
+mx_keys_find(const struct mx_keys *k, struct mx_h128 h)
+{
+	size_t b, lo, hi, mid;
+	int c;
+
+	if (k->n == 0)
+		return 0;
+	b = k->bits == 0 ? 0 : (size_t)(h.hi >> (64 - k->bits));
+	lo = k->dir[b];
+	hi = k->dir[b + 1];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = mx_h128_cmp(h, k->a[mid])) == 0)
 			return 1;
 		if (c < 0)
 			hi = mid;
@@ -344,6 +364,21 @@ mx_keys_find(const struct mx_h128 *a, size_t n, struct mx_h128 h)
 			lo = mid + 1;
 	}
 	return 0;
+}
+
+size_t
+mx_keys_bytes(const struct mx_keys *k)
+{
+	return k->n * sizeof *k->a + (k->dir != NULL ?
+	    (((size_t)1 << k->bits) + 1) * sizeof *k->dir : 0);
+}
+
+void
+mx_keys_free(struct mx_keys *k)
+{
+	free(k->a);
+	free(k->dir);
+	memset(k, 0, sizeof *k);
 }
 
 /* ---- key files ---- */
@@ -403,8 +438,8 @@ readall(int fd, void *p, size_t n)
 }
 
 int
-mx_keyfile_read(const char *path, const char *spec, struct mx_h128 **keys,
-    size_t *np, char *err, size_t errlen)
+mx_keyfile_read(const char *path, const char *spec, struct mx_keys *keys,
+    char *err, size_t errlen)
 {
 	unsigned char hd[16], *spb = NULL, b[8];
 	struct mx_h128 *a = NULL;
@@ -414,8 +449,7 @@ mx_keyfile_read(const char *path, const char *spec, struct mx_h128 **keys,
 	uint32_t ver, slen;
 	int fd, r, ret = -1;
 
-	*keys = NULL;
-	*np = 0;
+	memset(keys, 0, sizeof *keys);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -470,8 +504,9 @@ mx_keyfile_read(const char *path, const char *spec, struct mx_h128 **keys,
 		    slen ? (char *)spb : "(whole record)",
 		    *spec ? spec : "(whole record)");
 #undef BAD
-	*keys = a;
-	*np = (size_t)n;
+	keys->a = a;
+	keys->n = (size_t)n;
+	mx_keys_index(keys);
 	a = NULL;
 	ret = 0;
 out:

@@ -454,15 +454,27 @@ size_t	mx_keyset_bytes(const struct mx_keyset *ks);
 struct mx_h128 *mx_keyset_sorted(struct mx_keyset *ks, size_t *n);
 /* Order of hashes: hi, then lo, unsigned. */
 int	mx_h128_cmp(struct mx_h128 a, struct mx_h128 b);
-/* Is h in the ascending array a[0..n)? */
-int	mx_keys_find(const struct mx_h128 *a, size_t n, struct mx_h128 h);
+
+/* A sorted set of hashes, searched through a directory on their top bits
+ * (at most 1 byte a key on top of the 16 of the key). */
+struct mx_keys {
+	struct mx_h128	*a;	/* ascending, malloc'd */
+	size_t		 n;
+	size_t		*dir;	/* dir[b]: the first key whose top bits >= b */
+	int		 bits;
+};
+/* (Re)build the directory after a or n changed. */
+void	mx_keys_index(struct mx_keys *k);
+int	mx_keys_find(const struct mx_keys *k, struct mx_h128 h);
+size_t	mx_keys_bytes(const struct mx_keys *k);
+void	mx_keys_free(struct mx_keys *k);
 
 /* A key file persists a sorted set: magic, version, the key specification
  * it was made for, the keys, and a checksum.  mx_keyfile_read checks all
- * of them and returns 0, or -1 with a message naming the file in err;
- * *keys is malloc'd. */
+ * of them and returns 0 with the set indexed in keys, or -1 with a message
+ * naming the file in err. */
 int	mx_keyfile_read(const char *path, const char *spec,
-	    struct mx_h128 **keys, size_t *n, char *err, size_t errlen);
+	    struct mx_keys *keys, char *err, size_t errlen);
 /* Written through mx_out_open: nothing appears at path until
  * mx_keyfile_close, which checks that count ascending keys were added. */
 struct mx_keyfile;

@@ -121,8 +121,7 @@ static int		 latest_sel = -1;
 static int		 okind = O_NONE;
 static struct mx_buf	 kb;		/* canonical key bytes */
 static struct mx_out	*rej;
-static struct mx_h128	*seen;		/* --seen: the keys of earlier runs */
-static size_t		 nseen;
+static struct mx_keys	 seen;		/* --seen: the keys of earlier runs */
 static uintmax_t	 newkeys;	/* keys of this run, over all tables */
 static size_t		 tablemax;	/* bytes a table may take */
 static char		*keyspec;
@@ -428,7 +427,7 @@ classify(struct src *s, const char *p, size_t n, struct rec *r)
 		reject(s, "latest-by", msg, p, n);
 		return;
 	}
-	if (nseen > 0 && mx_keys_find(seen, nseen, r->h)) {
+	if (mx_keys_find(&seen, r->h)) {
 		r->cls = C_SEEN;
 		return;
 	}
@@ -826,8 +825,7 @@ load_seen(void)
 
 	if (stat(opt.seen, &st) < 0 && errno == ENOENT)
 		return;			/* the first run */
-	if (mx_keyfile_read(opt.seen, keyspec, &seen, &nseen, err,
-	    sizeof err) < 0)
+	if (mx_keyfile_read(opt.seen, keyspec, &seen, err, sizeof err) < 0)
 		mx_errx(MX_EXIT_FAIL, "--seen %s", err);
 }
 
@@ -838,10 +836,10 @@ save_seen(struct kstream *mine)
 	struct kstream k[2];
 
 	memset(k, 0, sizeof k);
-	k[0].a = seen;
-	k[0].n = nseen;
+	k[0].a = seen.a;
+	k[0].n = seen.n;
 	k[1] = *mine;
-	kf = mx_keyfile_create(opt.seen, keyspec, nseen + newkeys);
+	kf = mx_keyfile_create(opt.seen, keyspec, seen.n + newkeys);
 	merge_keys(k, 2, NULL, kf);
 	mx_keyfile_close(kf);
 }
@@ -994,11 +992,11 @@ main(int argc, char *argv[])
 	keyspec = spec_of(&keys);
 	if (opt.seen != NULL)
 		load_seen();
-	if ((long long)(nseen * sizeof *seen) >= opt.memory)
+	if ((long long)mx_keys_bytes(&seen) >= opt.memory)
 		mx_errx(MX_EXIT_FAIL, "--seen %s: %zu keys take %zu bytes, "
-		    "more than --memory", opt.seen, nseen,
-		    nseen * sizeof *seen);
-	tablemax = (size_t)opt.memory - nseen * sizeof *seen;
+		    "more than --memory", opt.seen, seen.n,
+		    mx_keys_bytes(&seen));
+	tablemax = (size_t)opt.memory - mx_keys_bytes(&seen);
 	{
 		struct mx_keyset *probe = mx_keyset_new(vsize());
 		int ok = mx_keyset_limit(probe, tablemax);
@@ -1038,7 +1036,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < top.nin; i++)
 		free(top.in[i].spool);
 	free(top.in);
-	free(seen);
+	mx_keys_free(&seen);
 	free(keyspec);
 	free(spans);
 	mx_buf_free(&kb);
