@@ -48,7 +48,7 @@ static struct {
     (long long)1 << 30 };
 
 static struct {
-	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, parts;
+	uintmax_t	in, out, dups, seen, nulls, rejected, spilled;
 } cnt;
 
 /* One record as a level sees it. */
@@ -139,26 +139,37 @@ usage(void)
 
 /* ---- temporary files ---- */
 
-/* Unlinked at once: the kernel removes them however the program ends. */
+/* A new file in the temporary directory, removed if the program ends
+ * before mx_tmp_forget(path); its name is returned in path. */
+static FILE *
+tmp_create(struct mx_buf *path)
+{
+	FILE *fp;
+	int fd;
+
+	path->len = 0;
+	mx_buf_printf(path, "%s/mx-dedup.XXXXXX", opt.tmpdir);
+	mx_buf_cstr(path);
+	if ((fd = mkstemp(path->p)) < 0)
+		mx_err(MX_EXIT_FAIL, "cannot create a temporary file in %s",
+		    opt.tmpdir);
+	mx_tmp_add(path->p);
+	if ((fp = fdopen(fd, "w+")) == NULL)
+		mx_err(MX_EXIT_FAIL, "fdopen");
+	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
+	return fp;
+}
+
+/* Unlinked at once: the kernel removes it however the program ends. */
 static FILE *
 tmp_open(void)
 {
 	struct mx_buf path = { 0 };
-	FILE *fp;
-	int fd;
+	FILE *fp = tmp_create(&path);
 
-	mx_buf_printf(&path, "%s/mx-dedup.XXXXXX", opt.tmpdir);
-	mx_buf_cstr(&path);
-	if ((fd = mkstemp(path.p)) < 0)
-		mx_err(MX_EXIT_FAIL, "cannot create a temporary file in %s",
-		    opt.tmpdir);
-	mx_tmp_add(path.p);
 	unlink(path.p);
 	mx_tmp_forget(path.p);
 	mx_buf_free(&path);
-	if ((fp = fdopen(fd, "w+")) == NULL)
-		mx_err(MX_EXIT_FAIL, "fdopen");
-	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
 	return fp;
 }
 
@@ -168,6 +179,12 @@ tmp_fail(void)
 	mx_err(MX_EXIT_FAIL, "temporary file in %s", opt.tmpdir);
 }
 
+static MX_NORETURN void
+tmp_short(void)
+{
+	mx_errx(MX_EXIT_FAIL, "temporary file in %s: truncated", opt.tmpdir);
+}
+
 static void
 tmp_write(FILE *fp, const void *p, size_t n)
 {
@@ -175,6 +192,7 @@ tmp_write(FILE *fp, const void *p, size_t n)
 		tmp_fail();
 }
 
+/* 1, or 0 at the end of the file. */
 static int
 tmp_read(FILE *fp, void *p, size_t n)
 {
@@ -185,9 +203,16 @@ tmp_read(FILE *fp, void *p, size_t n)
 	if (ferror(fp))
 		tmp_fail();
 	if (k != 0)
-		mx_errx(MX_EXIT_FAIL, "temporary file in %s: truncated",
-		    opt.tmpdir);
+		tmp_short();
 	return 0;
+}
+
+/* The rest of an entry whose start was read. */
+static void
+tmp_need(FILE *fp, void *p, size_t n)
+{
+	if (!tmp_read(fp, p, n))
+		tmp_short();
 }
 
 /* Written so far, now to be read from the start. */
@@ -237,12 +262,10 @@ run_next(struct run *r)
 	r->live = tmp_read(r->fp, &r->ord, sizeof r->ord);
 	if (!r->live)
 		return;
-	if (!tmp_read(r->fp, &len, sizeof len))
-		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	tmp_need(r->fp, &len, sizeof len);
 	r->b.len = 0;
 	mx_buf_grow(&r->b, len);
-	if (!tmp_read(r->fp, r->b.p, len))
-		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	tmp_need(r->fp, r->b.p, len);
 	r->b.len = len;
 }
 
@@ -462,20 +485,12 @@ in_open(struct src *s)
 	if (s->pass != 1 || opt.keep == KEEP_FIRST || in->off0 >= 0 ||
 	    (!isstdin && fstat(s->rd.fd, &st) == 0 && S_ISREG(st.st_mode)))
 		return;
+	/* a named file, which the reader of pass 2 opens */
 	{
 		struct mx_buf path = { 0 };
-		int fd;
 
-		mx_buf_printf(&path, "%s/mx-dedup-spool.XXXXXX", opt.tmpdir);
-		mx_buf_cstr(&path);
-		if ((fd = mkstemp(path.p)) < 0)
-			mx_err(MX_EXIT_FAIL, "cannot create a temporary file "
-			    "in %s", opt.tmpdir);
-		mx_tmp_add(path.p);
+		in->spoolfp = tmp_create(&path);
 		in->spool = path.p;
-		if ((in->spoolfp = fdopen(fd, "w")) == NULL)
-			mx_err(MX_EXIT_FAIL, "fdopen");
-		setvbuf(in->spoolfp, NULL, _IOFBF, 256 * 1024);
 	}
 }
 
@@ -513,14 +528,12 @@ side_next(struct src *s, struct rec *r)
 
 			e->cls = c;
 			if (c == C_KEY) {
-				if (!tmp_read(s->side, &e->h, sizeof e->h))
-					mx_errx(MX_EXIT_FAIL,
-					    "temporary file: truncated");
+				tmp_need(s->side, &e->h, sizeof e->h);
 				mx_keyset_prefetch(s->ks, e->h);
 			}
 		}
 		if (s->sbn == 0)
-			mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+			tmp_short();
 	}
 	r->cls = s->sb[s->sbi].cls;
 	r->h = s->sb[s->sbi].h;
@@ -598,15 +611,13 @@ part_next(struct src *s, struct rec *r)
 
 	if (!tmp_read(s->fp, &r->ord, sizeof r->ord))
 		return 0;
-	if (!tmp_read(s->fp, &r->h, sizeof r->h) ||
-	    (opt.keep == KEEP_LATEST &&
-	    !tmp_read(s->fp, &r->order, sizeof r->order)) ||
-	    !tmp_read(s->fp, &len, sizeof len))
-		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	tmp_need(s->fp, &r->h, sizeof r->h);
+	if (opt.keep == KEEP_LATEST)
+		tmp_need(s->fp, &r->order, sizeof r->order);
+	tmp_need(s->fp, &len, sizeof len);
 	s->b.len = 0;
 	mx_buf_grow(&s->b, len);
-	if (!tmp_read(s->fp, s->b.p, len))
-		mx_errx(MX_EXIT_FAIL, "temporary file: truncated");
+	tmp_need(s->fp, s->b.p, len);
 	r->p = s->b.p;
 	r->n = len;
 	r->cls = C_KEY;
@@ -725,7 +736,6 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 				spilled = 1;
 				for (i = 0; i < NPART; i++)
 					part[i] = tmp_open();
-				cnt.parts += NPART;
 				/* from here on, order is restored by merging */
 				dout.run = tmp_open();
 				if (dup->o != NULL || dup->run != NULL)
@@ -1023,6 +1033,7 @@ main(int argc, char *argv[])
 		top.in[i].path = argc > 0 ? argv[i] : "-";
 	memset(&mine, 0, sizeof mine);
 	level(&top, 0, &out, &dup, opt.seen != NULL ? &mine : NULL);
+	tmp_close(top.side);
 
 	/* the keys become seen only once every output is safe */
 	if (rej != NULL)

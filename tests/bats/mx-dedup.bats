@@ -469,7 +469,7 @@ mx-dedup: 3 in, 2 out, 1 duplicates, 0 seen, 0 null keys, 0 rejected'
 		sleep 0.1
 	done
 	run ls -A tmp
-	assert_output --regexp '^mx-dedup-spool\.'
+	assert_output --regexp '^mx-dedup\.'
 	kill -TERM "$pid"
 	exec 7>&-
 	st=0
