@@ -532,16 +532,23 @@ kf_put(struct mx_keyfile *w, const void *p, size_t n)
 }
 
 struct mx_keyfile *
-mx_keyfile_create(const char *path, const char *spec, uint64_t count)
+mx_keyfile_create(const char *path)
 {
 	struct mx_keyfile *w = mx_calloc(1, sizeof *w);
-	unsigned char hd[16], b[8];
-	size_t slen = strlen(spec);
 
 	w->o = mx_out_open(path);
 	w->st = XXH3_createState();
 	if (w->st == NULL || XXH3_64bits_reset(w->st) != XXH_OK)
 		mx_errx(MX_EXIT_FAIL, "out of memory (xxHash state)");
+	return w;
+}
+
+void
+mx_keyfile_begin(struct mx_keyfile *w, const char *spec, uint64_t count)
+{
+	unsigned char hd[16], b[8];
+	size_t slen = strlen(spec);
+
 	w->want = count;
 	memcpy(hd, KF_MAGIC, 8);
 	be64(b, ((uint64_t)KF_VERSION << 32) | slen);
@@ -550,7 +557,6 @@ mx_keyfile_create(const char *path, const char *spec, uint64_t count)
 	kf_put(w, spec, slen);
 	be64(b, count);
 	kf_put(w, b, 8);
-	return w;
 }
 
 void

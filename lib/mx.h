@@ -475,10 +475,12 @@ void	mx_keys_free(struct mx_keys *k);
  * naming the file in err. */
 int	mx_keyfile_read(const char *path, const char *spec,
 	    struct mx_keys *keys, char *err, size_t errlen);
-/* Written through mx_out_open: nothing appears at path until
- * mx_keyfile_close, which checks that count ascending keys were added. */
+/* Written through mx_out_open (create early, to fail early): nothing
+ * appears at path until mx_keyfile_close, which checks that the count
+ * given to mx_keyfile_begin of ascending keys were added. */
 struct mx_keyfile;
-struct mx_keyfile *mx_keyfile_create(const char *path, const char *spec,
+struct mx_keyfile *mx_keyfile_create(const char *path);
+void	mx_keyfile_begin(struct mx_keyfile *w, const char *spec,
 	    uint64_t count);
 void	mx_keyfile_add(struct mx_keyfile *w, struct mx_h128 h);
 void	mx_keyfile_close(struct mx_keyfile *w);

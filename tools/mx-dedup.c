@@ -840,16 +840,15 @@ load_seen(void)
 }
 
 static void
-save_seen(struct kstream *mine)
+save_seen(struct mx_keyfile *kf, struct kstream *mine)
 {
-	struct mx_keyfile *kf;
 	struct kstream k[2];
 
 	memset(k, 0, sizeof k);
 	k[0].a = seen.a;
 	k[0].n = seen.n;
 	k[1] = *mine;
-	kf = mx_keyfile_create(opt.seen, keyspec, seen.n + newkeys);
+	mx_keyfile_begin(kf, keyspec, seen.n + newkeys);
 	merge_keys(k, 2, NULL, kf);
 	mx_keyfile_close(kf);
 }
@@ -923,6 +922,7 @@ main(int argc, char *argv[])
 	    "error", NULL };
 	struct mx_sel *sel = mx_sel_new();
 	struct mx_out *dupo = NULL;
+	struct mx_keyfile *seenkf = NULL;
 	struct sink out = { NULL, NULL }, dup = { NULL, NULL };
 	struct kstream mine;
 	struct src top = { 0 };
@@ -1000,8 +1000,10 @@ main(int argc, char *argv[])
 	    *opt.tmpdir == '\0'))
 		opt.tmpdir = "/tmp";
 	keyspec = spec_of(&keys);
-	if (opt.seen != NULL)
+	if (opt.seen != NULL) {
 		load_seen();
+		seenkf = mx_keyfile_create(opt.seen);
+	}
 	if ((long long)mx_keys_bytes(&seen) >= opt.memory)
 		mx_errx(MX_EXIT_FAIL, "--seen %s: %zu keys take %zu bytes, "
 		    "more than --memory", opt.seen, seen.n,
@@ -1041,8 +1043,8 @@ main(int argc, char *argv[])
 	if (dupo != NULL)
 		mx_out_close(dupo);
 	mx_out_close(out.o);
-	if (opt.seen != NULL)
-		save_seen(&mine);
+	if (seenkf != NULL)
+		save_seen(seenkf, &mine);
 	report(top.nin);
 	for (i = 0; i < top.nin; i++)
 		free(top.in[i].spool);

@@ -442,6 +442,10 @@ mx-dedup: 3 in, 2 out, 1 duplicates, 0 seen, 0 null keys, 0 rejected'
 	cmp keys before
 	run ls -A
 	refute_output --partial '.tmp-'
+	# a place where it cannot be written fails before any output
+	run mx-dedup -k id --seen nodir/keys a.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: nodir/keys: No such file or directory'
 }
 
 @test "--seen with spilling writes the same key file" {
