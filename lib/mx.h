@@ -428,4 +428,11 @@ const char *mx_name(const char *path);
 /* Parse a non-negative integer option; -1 on error. */
 long long mx_parse_count(const char *s);
 
+/* ---- ratio.c: exact quotients of decimals ---- */
+
+/* r = a / b rounded half away from zero to scale places (0..18), exactly;
+ * -1 when b is zero or the quotient does not fit 38 digits. */
+int	mx_dec_div(const struct mx_dec *a, const struct mx_dec *b, int scale,
+	    struct mx_dec *r);
+
 #endif /* MX_H */
