@@ -755,7 +755,8 @@ struct input {
 
 static void
 each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
-    int rsel, void (*fn)(struct input *in, const struct mx_span *sp))
+    int rsel, uintmax_t *count,
+    void (*fn)(struct input *in, const struct mx_span *sp))
 {
 	struct mx_reader r;
 	struct input in;
@@ -773,6 +774,7 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
 			st.blank++;
 			continue;
 		}
+		(*count)++;
 		if (mx_json_scan(scan, line, (size_t)n, sp, 1) < 0) {
 			reject(path, r.lineno, "json", NULL,
 			    mx_json_errstr(scan), line, (size_t)n, 0);
@@ -832,7 +834,6 @@ spend_row(struct input *in, const struct mx_span *sp)
 	const char *why;
 	char msg[512];
 
-	st.spend++;
 	if (expr_key(in, sp) < 0)
 		return;
 	if ((why = getmoney(&sp[ssel_spend], opt.spendf, &d)) != NULL) {
@@ -949,7 +950,6 @@ metrics_row(struct input *in, const struct mx_span *sp)
 	size_t i;
 	int isnull;
 
-	st.metrics++;
 	for (i = 0; !opt.sum && i <= NRATIO; i++)
 		if (sp[msel_out[i]].kind != MX_JNONE) {
 			const char *f = i == 0 ? O_SPEND : ratios[i - 1].name;
@@ -1108,7 +1108,6 @@ budget_row(struct input *in, const struct mx_span *sp)
 	int64_t period;
 	size_t i;
 
-	st.events++;
 	if (expr_key(in, sp) < 0)
 		return;
 	if ((why = getmoney(&sp[bsel_amount], opt.amount, &amount)) != NULL) {
@@ -1122,9 +1121,11 @@ budget_row(struct input *in, const struct mx_span *sp)
 		return;
 	}
 	if (mx_time_span(&sp[bsel_time], &t) < 0) {
-		snprintf(msg, sizeof msg, "%s is %s", opt.time,
-		    sp[bsel_time].kind == MX_JNONE ? "missing" :
-		    "not a timestamp");
+		if (sp[bsel_time].kind == MX_JNONE)
+			snprintf(msg, sizeof msg, "%s is missing", opt.time);
+		else
+			snprintf(msg, sizeof msg, "%s is not a time: %s",
+			    opt.time, show(&sp[bsel_time]));
 		reject(in->file, in->line, "time", opt.time, msg, in->rec,
 		    in->n, in->whole);
 		return;
@@ -1536,9 +1537,11 @@ main(int argc, char *argv[])
 	sp = mx_calloc((size_t)mx_sel_count(sel), sizeof *sp);
 	if (opt.budget) {
 		if (argc == 0)
-			each_line("-", scan, sp, bsel_rej, budget_row);
+			each_line("-", scan, sp, bsel_rej, &st.events,
+			    budget_row);
 		for (k = 0; k < argc; k++)
-			each_line(argv[k], scan, sp, bsel_rej, budget_row);
+			each_line(argv[k], scan, sp, bsel_rej, &st.events,
+			    budget_row);
 		budget_end();
 	} else {
 		struct mx_sel *msel = mx_sel_new();
@@ -1546,7 +1549,8 @@ main(int argc, char *argv[])
 		struct mx_span *msp;
 
 		for (i = 0; i < opt.nspend; i++)
-			each_line(opt.spend[i], scan, sp, ssel_rej, spend_row);
+			each_line(opt.spend[i], scan, sp, ssel_rej,
+			    &st.spend, spend_row);
 		/* the metrics side: the keys by their names */
 		for (i = 0; i < nk; i++)
 			if ((msel_key[i] = mx_sel_add(msel,
@@ -1568,9 +1572,11 @@ main(int argc, char *argv[])
 		mscan = mx_json_new(msel);
 		msp = mx_calloc((size_t)mx_sel_count(msel), sizeof *msp);
 		if (argc == 0)
-			each_line("-", mscan, msp, msel_rej, metrics_row);
+			each_line("-", mscan, msp, msel_rej, &st.metrics,
+			    metrics_row);
 		for (k = 0; k < argc; k++)
-			each_line(argv[k], mscan, msp, msel_rej, metrics_row);
+			each_line(argv[k], mscan, msp, msel_rej,
+			    &st.metrics, metrics_row);
 		join_end();
 		mx_json_free(mscan);
 		mx_sel_free(msel);
@@ -1578,11 +1584,11 @@ main(int argc, char *argv[])
 	}
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.verbose)
-		report();
 	if (opt.stats != NULL)
 		write_stats();
 	mx_out_close(out);
+	if (opt.verbose)
+		report();
 
 	mx_json_free(scan);
 	mx_sel_free(sel);
