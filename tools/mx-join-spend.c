@@ -66,6 +66,8 @@ static struct {
 	const char	*amount, *budgetf, *time;
 	int		 join, sum, budget, per, reset;
 	int		 scale, rscale, verbose;
+	long long	 maxmem;
+	const char	*maxmemarg;
 } opt = {
 	.metric = { "total_bookings", "clicks", "impressions", "revenue",
 	    "new_customers", "conversions" },
@@ -103,16 +105,18 @@ static MX_NORETURN void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: mx-join-spend -s spend [-s spend ...] [-v] [-k keys] [--join full|left|right|inner]\n"
-	    "                     [--sum] [--map file] [--map-key name] [--spend-field field]\n"
-	    "                     [--bookings field] [--clicks field] [--impressions field]\n"
-	    "                     [--revenue field] [--customers field] [--conversions field]\n"
-	    "                     [--scale n] [--rate-scale n] [--rejects file] [--stats file]\n"
-	    "                     [file ...]\n"
+	    "usage: mx-join-spend -s spend [-s spend ...] [-v] [-k keys]\n"
+	    "                     [--join full|left|right|inner] [--sum] [--map file]\n"
+	    "                     [--map-key name] [--spend-field field] [--bookings field]\n"
+	    "                     [--clicks field] [--impressions field] [--revenue field]\n"
+	    "                     [--customers field] [--conversions field] [--scale n]\n"
+	    "                     [--rate-scale n] [--max-memory size] [--rejects file]\n"
+	    "                     [--stats file] [file ...]\n"
 	    "       mx-join-spend --budget [-v] [-k keys] [--per hour|day|month]\n"
 	    "                     [--reset never|hour|day|month] [--amount field]\n"
 	    "                     [--budget-field field] [--time field] [--scale n]\n"
-	    "                     [--rejects file] [--stats file] [file ...]\n");
+	    "                     [--max-memory size] [--rejects file] [--stats file]\n"
+	    "                     [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -200,13 +204,15 @@ struct ent {
 	/* metrics */
 	const char	*mfile;
 	uintmax_t	 mline;		/* the first metrics row; 0: none */
-	unsigned	 mseen;
-	struct mx_dec	 m[NMETRIC];
-	/* budget periods */
-	int64_t		 period;
-	uintmax_t	 events;
-	struct mx_time	 btime;
-	struct mx_dec	 budget;
+	int64_t		 period;	/* budget mode */
+	union {
+		struct mx_dec	 m[NMETRIC];	/* --sum: the metrics summed */
+		struct {			/* --budget */
+			uintmax_t	 events;
+			struct mx_time	 btime;	/* the time of budget */
+			struct mx_dec	 budget;
+		} b;
+	} u;
 };
 
 static struct {
@@ -231,22 +237,41 @@ ent_eq(uint32_t id, const void *arg)
 	    b->n) == 0;
 }
 
-/* The entry for the key in kc (texts in kt); added when absent and add is
- * set, else NULL. */
+/* A line of input, for the tool's functions and messages. */
+struct input {
+	const char	*file;
+	uintmax_t	 line;
+	const char	*rec;
+	size_t		 n;
+	int		 whole;		/* an object without a _reject field */
+};
+
+static MX_NORETURN void over_limit(const struct input *in);
+
+/* The memory the table holds. */
+static size_t
+tab_bytes(void)
+{
+	return tab.cap * sizeof *tab.v + tab.arena.cap +
+	    tab.idx.cap * (sizeof *tab.idx.h + sizeof *tab.idx.id);
+}
+
+/* The entry for the key in kc (texts in kt), or NULL; added when absent
+ * if in (the row, for messages) is not NULL. */
 static struct ent *
-ent_get(int add)
+ent_get(const struct input *in)
 {
 	struct bytes b = { kc.p, kc.len };
 	uint64_t h = mx_hash64(kc.p, kc.len);
 	struct ent *e;
 	size_t i;
 
-	if (add)
+	if (in != NULL)
 		hidx_reserve(&tab.idx);
 	i = hidx_slot(&tab.idx, h, ent_eq, &b);
 	if (hidx_found(&tab.idx, i))
 		return &tab.v[tab.idx.id[i] - 1];
-	if (!add)
+	if (in == NULL)
 		return NULL;
 	if (tab.n == tab.cap) {
 		tab.cap = tab.cap ? tab.cap * 2 : 1024;
@@ -262,6 +287,8 @@ ent_get(int add)
 	mx_buf_add(&tab.arena, kt.p, kt.len);
 	hidx_put(&tab.idx, i, h, (uint32_t)tab.n);
 	tab.n++;
+	if (opt.maxmem > 0 && tab_bytes() > (size_t)opt.maxmem)
+		over_limit(in);
 	return e;
 }
 
@@ -616,7 +643,6 @@ put_derived(struct mx_objw *w, const struct mval m[NMETRIC],
 		/* division by zero, a null metric, or a quotient past 38
 		 * digits: null, never inf or NaN */
 		if (a->st == V_NULL || b->st == V_NULL ||
-		    mx_dec_iszero(&b->d) ||
 		    (ratios[i].k1000 && mx_dec_mul(&a->d, &thousand, &num) < 0) ||
 		    mx_dec_div(&num, &b->d, scale, &r) < 0)
 			mx_out_puts(out, "null");
@@ -626,9 +652,10 @@ put_derived(struct mx_objw *w, const struct mval m[NMETRIC],
 	}
 }
 
-/* A row made up from the table: keys, metrics (mask), spend, ratios. */
+/* A row made up from the table: keys, metrics (mask; 0 unless summed),
+ * spend, ratios. */
 static void
-emit_ent(const struct ent *e, unsigned mask, int summed)
+emit_ent(const struct ent *e, unsigned mask)
 {
 	static const struct mx_dec zero;
 	struct mval m[NMETRIC];
@@ -647,7 +674,7 @@ emit_ent(const struct ent *e, unsigned mask, int summed)
 	}
 	for (i = 0; i < NMETRIC; i++) {
 		m[i].st = mask & 1u << i ? V_VALUE : V_ABSENT;
-		m[i].d = summed ? e->m[i] : zero;
+		m[i].d = e->u.m[i];
 		if (m[i].st == V_VALUE) {
 			mx_out_key(&w, opt.metric[i]);
 			if (i == M_REVENUE)
@@ -698,23 +725,24 @@ put_raw(struct mx_objw *w, const char *raw, size_t n)
  * when it is not a JSON object, or has a _reject already).
  */
 static void
-reject(const char *file, uintmax_t line, const char *rule, const char *field,
-    const char *why, const char *rec, size_t n, int whole)
+reject(const struct input *in, const char *rule, const char *field,
+    const char *why)
 {
 	struct mx_objw w;
+	const char *file = mx_name(in->file);
 
 	st.rejected++;
 	if (rej == NULL)
-		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(file), line, why);
-	if (whole)
-		mx_out_obj_open(&w, rej, rec, n);
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", file, in->line, why);
+	if (in->whole)
+		mx_out_obj_open(&w, rej, in->rec, in->n);
 	else
 		mx_out_obj_new(&w, rej);
 	mx_out_key(&w, "_reject");
 	mx_out_puts(rej, "{\"tool\":\"mx-join-spend\",\"file\":");
-	mx_out_jstr(rej, mx_name(file), strlen(mx_name(file)));
+	mx_out_jstr(rej, file, strlen(file));
 	mx_out_puts(rej, ",\"line\":");
-	mx_out_uint(rej, line);
+	mx_out_uint(rej, in->line);
 	mx_out_puts(rej, ",\"rule\":\"");
 	mx_out_puts(rej, rule);
 	mx_out_puts(rej, "\"");
@@ -725,8 +753,8 @@ reject(const char *file, uintmax_t line, const char *rule, const char *field,
 	mx_out_puts(rej, ",\"reason\":");
 	mx_out_jstr(rej, why, strlen(why));
 	mx_out_putc(rej, '}');
-	if (!whole)
-		put_raw(&w, rec, n);
+	if (!in->whole)
+		put_raw(&w, in->rec, in->n);
 	mx_out_obj_close(&w);
 }
 
@@ -741,18 +769,16 @@ blank(const char *p, size_t n)
 	return 1;
 }
 
-/*
- * Read every line of path through fn; a line that is not a JSON object
- * (or, when rsel >= 0, has a _reject of its own) is rejected here.
- */
-struct input {
-	const char	*file;
-	uintmax_t	 line;
-	const char	*rec;
-	size_t		 n;
-	int		 whole;		/* can be rejected with _reject appended */
-};
+static MX_NORETURN void
+over_limit(const struct input *in)
+{
+	mx_errx(MX_EXIT_FAIL, "%s:%ju: the %zu keys held in memory take more "
+	    "than --max-memory %s", mx_name(in->file), in->line, tab.n,
+	    opt.maxmemarg);
+}
 
+/* Every line of path through fn; a line that is not a JSON object is
+ * rejected here. */
 static void
 each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
     int rsel, uintmax_t *count,
@@ -776,8 +802,8 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
 		}
 		(*count)++;
 		if (mx_json_scan(scan, line, (size_t)n, sp, 1) < 0) {
-			reject(path, r.lineno, "json", NULL,
-			    mx_json_errstr(scan), line, (size_t)n, 0);
+			in.whole = 0;
+			reject(&in, "json", NULL, mx_json_errstr(scan));
 			continue;
 		}
 		in.whole = sp[rsel].kind == MX_JNONE;
@@ -817,8 +843,7 @@ expr_key(struct input *in, const struct mx_span *sp)
 				snprintf(msg, sizeof msg, "key field %s is %s",
 				    x->path, v.kind == MX_JNONE ? "missing" :
 				    "null");
-			reject(in->file, in->line, "key", x->path, msg, in->rec,
-			    in->n, in->whole);
+			reject(in, "key", x->path, msg);
 			return -1;
 		}
 		key_add(&v);
@@ -837,16 +862,14 @@ spend_row(struct input *in, const struct mx_span *sp)
 	if (expr_key(in, sp) < 0)
 		return;
 	if ((why = getmoney(&sp[ssel_spend], opt.spendf, &d)) != NULL) {
-		reject(in->file, in->line, "spend", opt.spendf, why, in->rec,
-		    in->n, in->whole);
+		reject(in, "spend", opt.spendf, why);
 		return;
 	}
-	e = ent_get(1);
+	e = ent_get(in);
 	if (e->hasspend) {
 		snprintf(msg, sizeof msg, "a second spend row for one key "
 		    "(the first is %s:%ju)", mx_name(e->sfile), e->sline);
-		reject(in->file, in->line, "duplicate", NULL, msg, in->rec,
-		    in->n, in->whole);
+		reject(in, "duplicate", NULL, msg);
 		return;
 	}
 	e->hasspend = 1;
@@ -956,38 +979,37 @@ metrics_row(struct input *in, const struct mx_span *sp)
 
 			snprintf(msg, sizeof msg, "the record has a field %s "
 			    "already (joined twice?)", f);
-			reject(in->file, in->line, "field", f, msg, in->rec,
-			    in->n, in->whole);
+			reject(in, "field", f, msg);
 			return;
 		}
 	if ((why = metrics_vals(sp, m, &field)) != NULL) {
-		reject(in->file, in->line, "metric", field, why, in->rec,
-		    in->n, in->whole);
+		reject(in, "metric", field, why);
 		return;
 	}
 	if ((why = metrics_key(sp, &isnull, &mp, &uv, &field)) != NULL) {
-		reject(in->file, in->line, "key", field, why, in->rec, in->n,
-		    in->whole);
+		reject(in, "key", field, why);
 		return;
 	}
 	if (opt.sum) {
-		e = ent_get(1);
+		struct mx_dec sum[NMETRIC];
+
+		/* all of the row or none of it */
+		e = ent_get(in);
+		memcpy(sum, e->u.m, sizeof sum);
 		for (i = 0; i < NMETRIC; i++)
-			if (m[i].st == V_VALUE && mx_dec_add(&e->m[i],
+			if (m[i].st == V_VALUE && mx_dec_add(&sum[i],
 			    &m[i].d) < 0) {
 				snprintf(msg, sizeof msg, "the sum of %s "
 				    "overflows 38 digits", opt.metric[i]);
-				reject(in->file, in->line, "metric",
-				    opt.metric[i], msg, in->rec, in->n,
-				    in->whole);
+				reject(in, "metric", opt.metric[i], msg);
 				return;
 			}
-	} else if (!isnull && (e = ent_get(0)) != NULL && e->mline != 0) {
+		memcpy(e->u.m, sum, sizeof sum);
+	} else if (!isnull && (e = ent_get(NULL)) != NULL && e->mline != 0) {
 		snprintf(msg, sizeof msg, "a second metrics row for one key "
 		    "(the first is %s:%ju); --sum adds them up",
 		    mx_name(e->mfile), e->mline);
-		reject(in->file, in->line, "duplicate", NULL, msg, in->rec,
-		    in->n, in->whole);
+		reject(in, "duplicate", NULL, msg);
 		return;
 	}
 	for (i = 0; i < NMETRIC; i++)
@@ -1003,17 +1025,13 @@ metrics_row(struct input *in, const struct mx_span *sp)
 		e->mline = in->line;
 		e->mfile = in->file;
 	}
-	if (opt.sum) {
-		for (i = 0; i < NMETRIC; i++)
-			if (m[i].st != V_ABSENT)
-				e->mseen |= 1u << i;
+	if (opt.sum)
 		return;
-	}
 	if (e != NULL)
 		st.matched++;
 	else
 		st.monly++;
-	if (e == NULL ? opt.join == J_RIGHT || opt.join == J_INNER : 0) {
+	if (e == NULL && (opt.join == J_RIGHT || opt.join == J_INNER)) {
 		st.dropped++;
 		return;
 	}
@@ -1048,6 +1066,9 @@ join_end(void)
 		if (opt.sum) {
 			int keep;
 
+			/* a key whose only row was rejected */
+			if (!e->hasspend && e->mline == 0)
+				continue;
 			if (e->hasspend && e->mline)
 				st.matched++;
 			else if (e->hasspend)
@@ -1059,7 +1080,7 @@ join_end(void)
 			    (opt.join == J_RIGHT && e->hasspend) ||
 			    (e->hasspend && e->mline);
 			if (keep)
-				emit_ent(e, mask, 1);
+				emit_ent(e, mask);
 			else
 				st.dropped++;
 			continue;
@@ -1068,7 +1089,7 @@ join_end(void)
 			continue;
 		st.sonly++;
 		if (opt.join == J_FULL || opt.join == J_RIGHT)
-			emit_ent(e, mask, 0);
+			emit_ent(e, mask);
 		else
 			st.dropped++;
 	}
@@ -1111,13 +1132,11 @@ budget_row(struct input *in, const struct mx_span *sp)
 	if (expr_key(in, sp) < 0)
 		return;
 	if ((why = getmoney(&sp[bsel_amount], opt.amount, &amount)) != NULL) {
-		reject(in->file, in->line, "amount", opt.amount, why, in->rec,
-		    in->n, in->whole);
+		reject(in, "amount", opt.amount, why);
 		return;
 	}
 	if ((why = getmoney(&sp[bsel_budget], opt.budgetf, &budget)) != NULL) {
-		reject(in->file, in->line, "budget", opt.budgetf, why, in->rec,
-		    in->n, in->whole);
+		reject(in, "budget", opt.budgetf, why);
 		return;
 	}
 	if (mx_time_span(&sp[bsel_time], &t) < 0) {
@@ -1126,31 +1145,29 @@ budget_row(struct input *in, const struct mx_span *sp)
 		else
 			snprintf(msg, sizeof msg, "%s is not a time: %s",
 			    opt.time, show(&sp[bsel_time]));
-		reject(in->file, in->line, "time", opt.time, msg, in->rec,
-		    in->n, in->whole);
+		reject(in, "time", opt.time, msg);
 		return;
 	}
 	period = floor_to(t.sec, opt.per);
 	for (i = 0; i < 8; i++)
 		pb[i] = (unsigned char)((uint64_t)period >> (56 - 8 * i));
 	mx_buf_add(&kc, pb, sizeof pb);
-	e = ent_get(1);
+	e = ent_get(in);
 	if (mx_dec_add(&e->spend, &amount) < 0) {
 		snprintf(msg, sizeof msg, "the sum of %s overflows 38 digits",
 		    opt.amount);
-		reject(in->file, in->line, "amount", opt.amount, msg, in->rec,
-		    in->n, in->whole);
+		reject(in, "amount", opt.amount, msg);
 		return;
 	}
 	e->period = period;
 	/* the budget in force at the end of the period: that of its latest
 	 * event (the later line of equal times) */
-	if (e->events == 0 || t.sec > e->btime.sec || (t.sec == e->btime.sec &&
-	    t.nsec >= e->btime.nsec)) {
-		e->btime = t;
-		e->budget = budget;
+	if (e->u.b.events == 0 || t.sec > e->u.b.btime.sec ||
+	    (t.sec == e->u.b.btime.sec && t.nsec >= e->u.b.btime.nsec)) {
+		e->u.b.btime = t;
+		e->u.b.budget = budget;
 	}
-	e->events++;
+	e->u.b.events++;
 }
 
 static void
@@ -1200,7 +1217,7 @@ budget_end(void)
 			    "digits");
 		neg = cum;
 		neg.v = -neg.v;
-		rem = e->budget;
+		rem = e->u.b.budget;
 		if (mx_dec_add(&rem, &neg) < 0)
 			mx_errx(MX_EXIT_FAIL, "remaining budget overflows 38 "
 			    "digits");
@@ -1216,17 +1233,17 @@ budget_end(void)
 		mx_out_key(&w, "period");
 		put_period(e->period);
 		mx_out_key(&w, "events");
-		mx_out_uint(out, e->events);
+		mx_out_uint(out, e->u.b.events);
 		mx_out_key(&w, "spend");
 		put_money(&e->spend);
 		mx_out_key(&w, "cumulative_spend");
 		put_money(&cum);
 		mx_out_key(&w, "budget_value");
-		put_money(&e->budget);
+		put_money(&e->u.b.budget);
 		mx_out_key(&w, "remaining");
 		put_money(&rem);
 		mx_out_key(&w, "can_serve");
-		mx_out_puts(out, mx_dec_cmp(&cum, &e->budget) < 0 ? "true" :
+		mx_out_puts(out, mx_dec_cmp(&cum, &e->u.b.budget) < 0 ? "true" :
 		    "false");
 		mx_out_obj_close(&w);
 		st.out++;
@@ -1364,6 +1381,7 @@ main(int argc, char *argv[])
 		{ "amount", required_argument, NULL, 'a' },
 		{ "budget-field", required_argument, NULL, 'b' },
 		{ "time", required_argument, NULL, 't' },
+		{ "max-memory", required_argument, NULL, 'M' },
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1372,6 +1390,7 @@ main(int argc, char *argv[])
 	static const char *const joins[] = { "full", "left", "right", "inner",
 	    NULL };
 	const char *names[64 + NMETRIC + NRATIO + NBOUT + 1];
+	const char *joinopt = NULL, *budgetopt = NULL;
 	struct mx_sel *sel;
 	struct mx_json *scan;
 	struct mx_span *sp;
@@ -1380,7 +1399,12 @@ main(int argc, char *argv[])
 	int c, li, k;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "k:s:v", longopts, &li)) != -1)
+	while ((c = getopt_long(argc, argv, "k:s:v", longopts, &li)) != -1) {
+		/* the options of one mode only, to refuse them in the other */
+		if (c == 0 || strchr("JUmKFCs", c) != NULL)
+			joinopt = c == 's' ? "s" : longopts[li].name;
+		if (c != 0 && strchr("prabt", c) != NULL)
+			budgetopt = longopts[li].name;
 		switch (c) {
 		case 0:
 			for (k = 0; k < NMETRIC; k++)
@@ -1439,6 +1463,13 @@ main(int argc, char *argv[])
 		case 't':
 			opt.time = optarg;
 			break;
+		case 'M':
+			if ((opt.maxmem = mx_parse_size(optarg)) <= 0) {
+				mx_warnx("--max-memory: bad size '%s'", optarg);
+				usage();
+			}
+			opt.maxmemarg = optarg;
+			break;
 		case 'R':
 			opt.rejects = optarg;
 			break;
@@ -1451,11 +1482,17 @@ main(int argc, char *argv[])
 		default:
 			usage();
 		}
+	}
 	argc -= optind;
 	argv += optind;
 
-	if (opt.budget && (opt.nspend > 0 || opt.map != NULL || opt.sum)) {
-		mx_warnx("--budget takes no -s, --map or --sum");
+	if (opt.budget && joinopt != NULL) {
+		mx_warnx("-%s%s is not for --budget", joinopt[1] ? "-" : "",
+		    joinopt);
+		usage();
+	}
+	if (!opt.budget && budgetopt != NULL) {
+		mx_warnx("--%s is for --budget only", budgetopt);
 		usage();
 	}
 	if (!opt.budget && opt.nspend == 0) {

@@ -308,6 +308,20 @@ EOF
 	assert_output '{"date":"d","channel":"c","clicks":2,"revenue":0.30,"total_spend":0.60,"cpc":0.30,"roas":0.5000}'
 }
 
+@test "--sum: a sum past 38 digits rejects the row whole" {
+	n=99999999999999999999999999999999999999
+	printf '{"date":"d","channel":"c","clicks":%s,"revenue":%s}\n' 1 $n 5 $n > m.ndjson
+	printf '{"date":"d","channel":"c","spend":1}\n' > s.ndjson
+	run mx-join-spend -s s.ndjson --sum m.ndjson
+	assert_failure 1
+	assert_output 'mx-join-spend: m.ndjson:2: the sum of revenue overflows 38 digits'
+	# the clicks of the rejected row are not counted either; n / 1 to four
+	# places does not fit 38 digits: null
+	run mx-join-spend -s s.ndjson --sum --rejects rej.ndjson m.ndjson
+	assert_success
+	assert_output "{\"date\":\"d\",\"channel\":\"c\",\"clicks\":1,\"revenue\":$n,\"total_spend\":1.00,\"cpc\":1.00,\"roas\":null}"
+}
+
 @test "budget: a crossing within a day, hour by hour, lifetime budget" {
 	# adv_001: 10:05 200 + 10:40 250 = 450 of 500; 11:10 +100 = 550,
 	# 50 over; the next day +0.10.  adv_002: 08:30:00.25Z (09:30 +01:00)
@@ -444,7 +458,16 @@ EOF
 	assert_line --index 0 'mx-join-spend: --reset hour is shorter than --per day'
 	run mx-join-spend --budget -s join-spend.ndjson
 	assert_failure 2
-	assert_line --index 0 'mx-join-spend: --budget takes no -s, --map or --sum'
+	assert_line --index 0 'mx-join-spend: -s is not for --budget'
+	run mx-join-spend --budget --join left
+	assert_failure 2
+	assert_line --index 0 'mx-join-spend: --join is not for --budget'
+	run mx-join-spend -s join-spend.ndjson --per hour
+	assert_failure 2
+	assert_line --index 0 'mx-join-spend: --per is for --budget only'
+	run mx-join-spend -s join-spend.ndjson --max-memory 12x
+	assert_failure 2
+	assert_line --index 0 "mx-join-spend: --max-memory: bad size '12x'"
 	run mx-join-spend -s join-spend.ndjson -k total_spend=date
 	assert_failure 2
 	assert_line --index 0 'mx-join-spend: the output would have the field total_spend twice'
@@ -454,6 +477,20 @@ EOF
 	run mx-join-spend -s nosuch.ndjson join-bookings.ndjson
 	assert_failure 1
 	assert_output 'mx-join-spend: nosuch.ndjson: No such file or directory'
+}
+
+@test "--max-memory: too many keys in memory is an error naming the row" {
+	python3 -c '
+for i in range(5000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_bookings\":1}" % i)' > m.ndjson
+	run sh -c 'mx-join-spend -s join-spend.ndjson --sum --max-memory 4M m.ndjson | wc -l'
+	assert_success
+	assert_output 5007
+	run mx-join-spend -s join-spend.ndjson --sum --max-memory 1M m.ndjson
+	assert_failure 1
+	assert_output --regexp '^mx-join-spend: m\.ndjson:[0-9]+: the [0-9]+ keys held in memory take more than --max-memory 1M$'
+	run mx-join-spend --budget --max-memory 1k join-clicks.ndjson
+	assert_failure 1
+	assert_output 'mx-join-spend: join-clicks.ndjson:1: the 1 keys held in memory take more than --max-memory 1k'
 }
 
 @test "a closed stdout ends quietly; a full disk is exit 1" {
