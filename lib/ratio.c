@@ -13,6 +13,15 @@ typedef __int128 i128;
 #define U128_MAX	(~(u128)0)
 #define I128_MAX	((u128)1 << 127) - 1
 
+static const uint64_t pow10_64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
 static u128
 uabs(i128 v)
 {
@@ -43,6 +52,13 @@ mx_dec_div(const struct mx_dec *a, const struct mx_dec *b, int scale,
 		}
 		q = x / y;
 		rem = x % y;
+	} else if (e <= 19 && y <= UINT64_MAX &&
+	    x <= UINT64_MAX / pow10_64[e]) {
+		/* the common case, in 64 bits */
+		uint64_t n = (uint64_t)x * pow10_64[e];
+
+		q = n / (uint64_t)y;
+		rem = n % (uint64_t)y;
 	} else {
 		q = x / y;
 		rem = x % y;
