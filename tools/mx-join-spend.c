@@ -195,7 +195,7 @@ hidx_free(struct hidx *x)
 
 struct ent {
 	size_t		 key, text;	/* offsets in arena */
-	uint32_t	 keylen, textlen;
+	uint32_t	 keylen;
 	/* spend */
 	int		 hasspend;
 	struct mx_dec	 spend;		/* also the spend of a budget period */
@@ -283,7 +283,6 @@ ent_get(const struct input *in)
 	e->keylen = (uint32_t)kc.len;
 	mx_buf_add(&tab.arena, kc.p, kc.len);
 	e->text = tab.arena.len;
-	e->textlen = (uint32_t)kt.len;
 	mx_buf_add(&tab.arena, kt.p, kt.len);
 	hidx_put(&tab.idx, i, h, (uint32_t)tab.n);
 	tab.n++;
@@ -558,8 +557,9 @@ getdec(const struct mx_span *v, const char *field, struct mx_dec *d)
 		p = tmp2.p;
 		n = tmp2.len;
 	}
+	/* the scanner has checked the grammar of a number already */
 	if ((v->kind != MX_JNUM && v->kind != MX_JSTR) ||
-	    !mx_json_isnum(p, n)) {
+	    (v->kind == MX_JSTR && !mx_json_isnum(p, n))) {
 		snprintf(why, sizeof why, "%s is not a number: %s", field,
 		    show(v));
 		return why;
@@ -1259,7 +1259,7 @@ report(void)
 	size_t i;
 
 	if (opt.budget) {
-		mx_warnx("%ju events, %ju rejected, %ju rows out", st.events,
+		mx_warnx("%ju events, %ju rejected; out: %ju", st.events,
 		    st.rejected, st.out);
 		return;
 	}

@@ -386,9 +386,12 @@ EOF
 	run mx-join-spend --budget c.ndjson
 	assert_failure 1
 	assert_output 'mx-join-spend: c.ndjson:1: amount is negative: -1'
-	run mx-join-spend --budget --rejects rej.ndjson c.ndjson
+	run mx-join-spend --budget --rejects rej.ndjson -v c.ndjson
 	assert_success
-	assert_output '{"advertiser":"a","period":"2024-03-01","events":1,"spend":1.00,"cumulative_spend":1.00,"budget_value":1.50,"remaining":0.50,"can_serve":true}'
+	assert_output - <<'EOF'
+{"advertiser":"a","period":"2024-03-01","events":1,"spend":1.00,"cumulative_spend":1.00,"budget_value":1.50,"remaining":0.50,"can_serve":true}
+mx-join-spend: 5 events, 4 rejected; out: 1
+EOF
 	run jq -r '[._reject.line, ._reject.rule, ._reject.reason] | @tsv' rej.ndjson
 	assert_output - <<'EOF'
 1	amount	amount is negative: -1
