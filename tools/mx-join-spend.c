@@ -1505,10 +1505,14 @@ main(int argc, char *argv[])
 		usage();
 	}
 	for (i = 0; i < opt.nspend; i++)
-		if (strcmp(opt.spend[i], "-") == 0 && (argc == 0 ||
-		    argc > 1 || strcmp(argv[0], "-") == 0)) {
-			mx_warnx("-s -: the metrics must then come from a file");
-			usage();
+		if (strcmp(opt.spend[i], "-") == 0) {
+			for (k = 0; k < argc && strcmp(argv[k], "-") != 0; k++)
+				;
+			if (argc == 0 || k < argc) {
+				mx_warnx("-s -: the metrics must then come "
+				    "from files");
+				usage();
+			}
 		}
 	if (opt.keys == NULL)
 		opt.keys = opt.budget ? "advertiser" : "date,channel";

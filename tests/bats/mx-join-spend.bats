@@ -421,7 +421,13 @@ EOF
 	assert_output 2
 	run sh -c 'mx-join-spend -s - < join-spend.ndjson'
 	assert_failure 2
-	assert_output --partial 'the metrics must then come from a file'
+	assert_output --partial 'the metrics must then come from files'
+	run sh -c 'mx-join-spend -s - join-ads.ndjson - < join-spend.ndjson'
+	assert_failure 2
+	assert_output --partial 'the metrics must then come from files'
+	run sh -c 'mx-join-spend -s - -k booking_date=date,channel join-bookings.ndjson join-by-source.ndjson < join-spend.ndjson'
+	assert_failure 1
+	assert_output --partial 'join-by-source.ndjson:1: key field channel is missing'
 }
 
 @test "the join agrees with DuckDB's FULL OUTER JOIN" {
