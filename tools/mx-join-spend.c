@@ -91,15 +91,16 @@ static struct {
 			dropped, nullkey, mapped, unmapped, out, events;
 } st;
 
-static struct mx_out	*out, *rej;
-static struct mx_exprs	 kx;		/* keys: name = metrics side, path = spend
-					 * side (or the events in budget mode) */
+/* The keys: name on the metrics side, path on the spend side (or in the
+ * events, in budget mode). */
+static struct mx_exprs	 kx;
 static size_t		 nk;
+static struct mx_out	*out, *rej;
 static struct mx_buf	 kc, kt;	/* a row's key: canonical, texts */
 static struct mx_buf	 tmp, tmp2;
 static char		(*ktmp)[MX_EXPR_TMP];
 static int		 mapk = -1;	/* the key --map applies to */
-static unsigned		 seen;		/* metrics present in any metrics row */
+static unsigned		 seen;		/* metrics in any metrics row */
 
 static MX_NORETURN void
 usage(void)
@@ -369,7 +370,8 @@ ent_cmp(const struct ent *a, const struct ent *b)
 static int
 ent_qcmp(const void *x, const void *y)
 {
-	return ent_cmp(&tab.v[*(const uint32_t *)x], &tab.v[*(const uint32_t *)y]);
+	return ent_cmp(&tab.v[*(const uint32_t *)x],
+	    &tab.v[*(const uint32_t *)y]);
 }
 
 static uint32_t *
