@@ -496,4 +496,11 @@ void	mx_reject_write(struct mx_out *o, const char *tool, const char *file,
 	    uintmax_t line, const char *rule, const char *reason,
 	    const char *raw, size_t n);
 
+/* ---- ratio.c: exact quotients of decimals ---- */
+
+/* r = a / b rounded half away from zero to scale places (0..18), exactly;
+ * -1 when b is zero or the quotient does not fit 38 digits. */
+int	mx_dec_div(const struct mx_dec *a, const struct mx_dec *b, int scale,
+	    struct mx_dec *r);
+
 #endif /* MX_H */
