@@ -369,6 +369,8 @@ static struct {
 	int32_t		price[NPROD + 1];	/* cents */
 	uint8_t		cat[NPROD + 1];
 	char		name[NPROD + 1][48];
+	uint32_t	bycat[NCATEG][NPROD];	/* the products of a category */
+	uint32_t	ncat[NCATEG];
 	int		ready;
 } cat;
 
@@ -393,6 +395,7 @@ catalogue(uint64_t seed)
 		u = (double)(h >> 11 & 0xfffff) / 0x100000;
 		k = lo + (int)((hi - lo) * u * u);
 		cat.cat[p] = (uint8_t)c;
+		cat.bycat[c][cat.ncat[c]++] = (uint32_t)p;
 		cat.price[p] = k * 100 + endings[h >> 40 & 3];
 		if (cat.price[p] == 0)
 			cat.price[p] = 99;
@@ -590,6 +593,8 @@ corrupt_csv(struct gen *g)
 		mx_buf_grow(&g->line, 2);
 		p = g->line.p;
 		i = cuts[0] + 1;
+		if (p[i] == '"')	/* inside the quotes */
+			i++;
 		memmove(p + i + 2, p + i, g->line.len - i);
 		memcpy(p + i, "\xc3\x28", 2);
 		g->line.len += 2;
@@ -609,8 +614,17 @@ static const char *const queries[] = { "wireless headphones",
     "bestseller novel", "winter jacket", "desk lamp", "face cream",
     "yoga mat", "lego", "coffee beans", "usb-c charger", "cookbook",
     "running shoes", "frying pan", "shampoo", "tennis racket", "puzzle",
-    "green tea" };
+    "green tea" };	/* query q looks for category q % NCATEG */
 #define NQUERY	16
+
+/* A product of the category the query looks for. */
+static uint32_t
+search_hit(struct rng *r, int q)
+{
+	int c = q % NCATEG;
+
+	return cat.bycat[c][below(r, cat.ncat[c])];
+}
 
 enum { ED_NONE, ED_NOID, ED_NOTIME, ED_NOUSER, ED_TYPE, ED_TIME, ED_QTY0,
     ED_QTYFRAC, ED_PRICENEG, ED_PRICESTR, ED_N };
@@ -624,7 +638,7 @@ struct erec {
 
 struct esess {
 	uint32_t	id, user, product, cart;
-	uint8_t		last, cartq;
+	uint8_t		last, cartq, query;
 };
 
 #define NSESS	32
@@ -718,17 +732,14 @@ ecom_make(struct gen *g, void *rp, int kind)
 		switch (t) {
 		case EV_VIEW:
 			if (s->last == EV_SEARCH)	/* a result of the search */
-				s->product = (uint32_t)(below(&g->r,
-				    NPROD / NCATEG) * NCATEG);
+				s->product = search_hit(&g->r, s->query);
 			else
 				s->product = pick_product(&g->r);
-			if (s->product == 0)
-				s->product = 1;
 			r->product = s->product;
 			r->qty = 1;
 			break;
 		case EV_SEARCH:
-			r->query = (uint8_t)below(&g->r, NQUERY);
+			r->query = s->query = (uint8_t)below(&g->r, NQUERY);
 			break;
 		case EV_CART:
 			if (s->cart == s->product && s->cartq < 9)
@@ -1947,7 +1958,8 @@ plan_file(struct gen *g, int dom)
 	if (domains[dom].ranged)
 		g->n = ranged_lines(days * NCHAN, g->left);
 	else {
-		g->n = dom == D_CUST ? (opt.n / 4 > 0 ? opt.n / 4 : 1) : opt.n;
+		g->n = dom == D_CUST && opt.n > 0 ? (opt.n / 4 > 0 ?
+		    opt.n / 4 : 1) : opt.n;
 		if (plan(g->n, g->left) < 0)
 			mx_errx(MX_EXIT_USAGE, "%s: the rates add up to more "
 			    "than the %ju lines", domains[dom].name, g->n);
@@ -2248,6 +2260,12 @@ main(int argc, char *argv[])
 	if (files == one && one[0] == D_SPEND && opt.nset) {
 		mx_warnx("spend has one record per channel and day: its "
 		    "volume is --from and --to, not -n");
+		usage();
+	}
+	if (opt.rate[K_DUP] + opt.rate[K_KEYDUP] + opt.rate[K_INVALID] +
+	    opt.rate[K_BAD] + opt.rate[K_LATE] >= 1) {
+		mx_warnx("the rates add up to 1 or more: no regular records "
+		    "would be left");
 		usage();
 	}
 	if (opt.dir != NULL && mkdir(opt.dir, 0777) < 0 && errno != EEXIST)
