@@ -495,6 +495,19 @@ late_time(struct gen *g)
 	return now(g) - DAY_US - (int64_t)below(&g->r, 6 * DAY_US);
 }
 
+/* Replace del bytes of the line at off with ins[0..n). */
+static void
+splice(struct gen *g, size_t off, size_t del, const char *ins, size_t n)
+{
+	char *p;
+
+	mx_buf_grow(&g->line, n);
+	p = g->line.p;
+	memmove(p + off + n, p + off + del, g->line.len - off - del);
+	memcpy(p + off, ins, n);
+	g->line.len += n - del;
+}
+
 /* Break a rendered NDJSON line so that no JSON parser accepts it. */
 static void
 corrupt_json(struct gen *g)
@@ -513,16 +526,12 @@ corrupt_json(struct gen *g)
 				break;
 		if (q + 2 < e) {
 			const char *b = badnum[below(&g->r, 7)];
-			char *s = q + 2, *t = s;
-			struct mx_buf tail = { 0 };
+			char *t = q + 2;
 
-			while (t < e && strchr("0123456789.-+eE", *t))
+			while (t < e && strchr("0123456789.-+eE", *t) != NULL)
 				t++;
-			mx_buf_add(&tail, t, (size_t)(e + 1 - t));
-			g->line.len = (size_t)(s - p);
-			mx_buf_adds(&g->line, b);
-			mx_buf_add(&g->line, tail.p, tail.len);
-			mx_buf_free(&tail);
+			splice(g, (size_t)(q + 2 - p), (size_t)(t - q - 2), b,
+			    strlen(b));
 			return;
 		}
 		how = 0;	/* no number in this record */
@@ -537,22 +546,13 @@ corrupt_json(struct gen *g)
 		mx_buf_addc(&g->line, '\n');
 		break;
 	case 1:		/* invalid UTF-8 */
-		mx_buf_grow(&g->line, 2);
-		p = g->line.p;
-		memmove(p + at + 2, p + at, g->line.len - at);
-		memcpy(p + at, "\xff\xfe", 2);
-		g->line.len += 2;
+		splice(g, at, 0, "\xff\xfe", 2);
 		break;
 	case 3:		/* a raw control character inside a string */
-		mx_buf_grow(&g->line, 1);
-		p = g->line.p;
-		memmove(p + at + 1, p + at, g->line.len - at);
-		p[at] = '\t';
-		g->line.len++;
+		splice(g, at, 0, "\t", 1);
 		break;
 	default:	/* a key's closing quote lost */
-		memmove(p + at - 3, p + at - 2, g->line.len - (at - 2));
-		g->line.len--;
+		splice(g, at - 3, 1, "", 0);
 		break;
 	}
 }
@@ -583,21 +583,13 @@ corrupt_csv(struct gen *g)
 		mx_buf_adds(&g->line, ",extra\n");
 		break;
 	case 2:		/* a quote inside the first (unquoted) field */
-		mx_buf_grow(&g->line, 1);
-		p = g->line.p;
-		memmove(p + 2, p + 1, g->line.len - 1);
-		p[1] = '"';
-		g->line.len++;
+		splice(g, 1, 0, "\"", 1);
 		break;
-	default:
-		mx_buf_grow(&g->line, 2);
-		p = g->line.p;
+	default:	/* invalid UTF-8 in the second field */
 		i = cuts[0] + 1;
-		if (p[i] == '"')	/* inside the quotes */
+		if (p[i] == '"')	/* inside its quotes */
 			i++;
-		memmove(p + i + 2, p + i, g->line.len - i);
-		memcpy(p + i, "\xc3\x28", 2);
-		g->line.len += 2;
+		splice(g, i, 0, "\xc3\x28", 2);
 		break;
 	}
 }
@@ -654,8 +646,9 @@ ecom_init(struct gen *g)
 	struct ecom *e = mx_calloc(1, sizeof *e);
 	int k;
 
-	e->nuser = (uint32_t)(g->n / 8 > 50 ? (g->n / 8 > 999999 ? 999999 :
-	    g->n / 8) : 50);
+	/* a user has a few sessions; six digits of user ids */
+	e->nuser = g->n / 8 < 50 ? 50 : g->n / 8 > 999999 ? 999999 :
+	    (uint32_t)(g->n / 8);
 	for (k = 0; k < NSESS; k++)
 		e->s[k].last = EV_START;
 	g->st = e;
@@ -1096,13 +1089,11 @@ ads_make(struct gen *g, void *rp, int kind)
 	/* each ad has its click-through rate (1-8%) and its cost per click */
 	r->click = below(&g->r, 1000) < 10 + hbelow(h, 70);
 	if (r->click) {
-		base = 1000 + (int64_t)hbelow(h >> 7, 24000);
+		base = 1000 + (int64_t)hbelow(rotl(h, 32), 24000);
 		r->amount = (base * (80 + (int64_t)below(&g->r, 41)) / 100) /
 		    100 * 100;
 	} else
 		r->amount = 10 + (int64_t)below(&g->r, 140);
-	if (r->amount == 0)
-		r->amount = 100;
 	if (kind == K_INVALID)
 		r->defect = 1 + (uint8_t)below(&g->r, AD_N - 1);
 	return kind;
@@ -2038,6 +2029,9 @@ gen_file(int dom, struct mx_out *st)
 
 	memset(&g, 0, sizeof g);
 	g.d = &domains[dom];
+	if (g.d->recsz > RECMAX)
+		mx_errx(MX_EXIT_FAIL, "%s: records larger than RECMAX",
+		    g.d->name);
 	/* each domain its own stream, so that "all" writes what the domains
 	 * write alone */
 	name = dom == D_MSPEND ? "spend" : g.d->name;	/* the same figures */
