@@ -503,4 +503,14 @@ void	mx_reject_write(struct mx_out *o, const char *tool, const char *file,
 int	mx_dec_div(const struct mx_dec *a, const struct mx_dec *b, int scale,
 	    struct mx_dec *r);
 
+/* ---- gzout.c: gzip output, deterministic (no name, mtime 0) ---- */
+
+struct mx_gzw;
+/* Compress into o at zlib level 0..9 (-1: zlib's default); o stays the
+ * caller's to close, after mx_gzw_finish. */
+struct mx_gzw *mx_gzw_new(struct mx_out *o, int level);
+void	mx_gzw_write(struct mx_gzw *g, const void *p, size_t n);
+/* End the gzip stream (its last bytes go to o) and free g. */
+void	mx_gzw_finish(struct mx_gzw *g);
+
 #endif /* MX_H */

@@ -1,0 +1,342 @@
+# bench/tasks.sh: what every tool runs for every task, and how the output
+# is checked.  Sourced by bench/run (and by each timed command).
+#
+# A task is a name in TASKS with:
+#   input_<task>       the data file it reads (events, raw or dups)
+#   need_<task>        the mx programs it needs; a missing one is a row
+#                      "missing" in the results
+#   mx_<task>          the mx command line
+#   jq_<task>, mlr_<task>
+#                      the same work with jq and with Miller
+#   sql_<task>         the same work in DuckDB: sets the array SQL to the
+#                      statements, run in order by tests/duckdb.mjs
+#   check_<task>       prints key=value facts about the output in $OUT
+#   expect_<task>      prints the facts it must show, from mx-gen's stats
+# Facts whose key begins with x_ have no oracle: every tool must agree.
+#
+# The commands see IN (the input file), OUT (an empty directory for their
+# output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
+
+TASKS="parse validate dedup revenue partition pipeline"
+
+CONTRACT="$BENCH/contracts/ecommerce.contract"
+
+# ---- the work, written once per tool ----
+
+# The contract of contracts/ecommerce.contract, as a jq filter.
+JQ_VALID='def ts: type == "string" and
+    (try (sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601 | true) catch false);
+select((.event_id | type) == "string"
+    and (.timestamp | ts)
+    and (.user_id | type) == "string"
+    and (.event_type | IN("page_view", "add_to_cart", "remove_from_cart",
+        "purchase", "search"))
+    and (.product_id == null or (.product_id | type) == "string")
+    and (.quantity == null or ((.quantity | type) == "number" and
+        .quantity == (.quantity | floor) and .quantity >= 1))
+    and (.price == null or ((.price | type) == "number" and .price >= 0))
+    and (.category == null or (.category | type) == "string"))
+| {event_id, timestamp, user_id, event_type, product_id, quantity, price,
+    category}'
+
+# The same in Miller's DSL.
+MLR_VALID='is_string($event_id)
+    && is_string($timestamp)
+    && !is_error(strptime($timestamp, "%Y-%m-%dT%H:%M:%SZ"))
+    && is_string($user_id)
+    && ($event_type == "page_view" || $event_type == "add_to_cart" ||
+        $event_type == "remove_from_cart" || $event_type == "purchase" ||
+        $event_type == "search")
+    && (is_null($product_id) || is_string($product_id))
+    && (is_null($quantity) || (is_int($quantity) && $quantity >= 1))
+    && (is_null($price) || (is_numeric($price) && $price >= 0))
+    && (is_null($category) || is_string($category))'
+MLR_FIELDS=event_id,timestamp,user_id,event_type,product_id,quantity,price,category
+
+# And in SQL: every field read as text, then cast, as the contract casts.
+SQL_VALID="SELECT event_id, ts AS timestamp, user_id, event_type, product_id,
+    q AS quantity, p AS price, category
+  FROM (SELECT *, TRY_CAST(\"timestamp\" AS TIMESTAMPTZ) AS ts,
+      TRY_CAST(quantity AS BIGINT) AS q,
+      TRY_CAST(quantity AS DOUBLE) AS qd,
+      TRY_CAST(price AS DECIMAL(18, 2)) AS p
+    FROM read_ndjson('\$IN', columns = {event_id: 'VARCHAR',
+      \"timestamp\": 'VARCHAR', user_id: 'VARCHAR', session_id: 'VARCHAR',
+      event_type: 'VARCHAR', product_id: 'VARCHAR', quantity: 'VARCHAR',
+      price: 'VARCHAR', category: 'VARCHAR', search_query: 'VARCHAR'}))
+  WHERE event_id IS NOT NULL AND ts IS NOT NULL AND user_id IS NOT NULL
+    AND event_type IN ('page_view', 'add_to_cart', 'remove_from_cart',
+      'purchase', 'search')
+    AND (quantity IS NULL OR (q = qd AND q >= 1))
+    AND (price IS NULL OR p >= 0)"
+
+# Hourly revenue of purchases.  jq and Miller cut the UTC timestamp's text;
+# mx and DuckDB parse it.
+JQ_REVENUE='reduce (inputs | select(.event_type == "purchase")) as $r ({};
+    .[$r.timestamp[0:13]] |= {revenue: ((.revenue // 0) + $r.price * $r.quantity),
+        transactions: ((.transactions // 0) + 1)})
+| to_entries[] | {event_date: .key[0:10], event_hour: (.key[11:13] | tonumber),
+    revenue: .value.revenue, transactions: .value.transactions}'
+mlr_hourly() {
+	mlr --ijsonl --ojsonl filter '$event_type == "purchase"' \
+	    then put '$event_date = substr($timestamp, 0, 9);
+	        $event_hour = int(sub(substr($timestamp, 11, 12), "^0", ""));
+	        $amount = $price * $quantity' \
+	    then stats1 -a sum,count -f amount -g event_date,event_hour \
+	    then rename amount_sum,revenue,amount_count,transactions "$@"
+}
+SQL_REVENUE="SELECT CAST(\"timestamp\" AS DATE) AS event_date,
+    hour(\"timestamp\") AS event_hour,
+    sum(CAST(price AS DECIMAL(18, 2)) * quantity) AS revenue,
+    count(*) AS transactions"
+MX_GROUP='event_date=date(timestamp),event_hour=hour(timestamp)'
+MX_AGGS='revenue=sum_product(price,quantity),transactions=count()'
+
+# Dedup keeping the first record of each event_id.  jq 1.6 copies a
+# foreach or reduce state on every step (a million keys: hours), so jq's
+# users hand the keys to awk.
+JQ_KEYED='"\(.event_id)\t\(tojson)"'
+AWK_FIRST='!seen[$1]++ { print $2 }'
+SQL_FIRST="QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY rn) = 1
+  ORDER BY rn"
+
+# Partition by date: jq cannot write files, awk does.
+JQ_DATED='"\(.timestamp[0:10])\t\(tojson)"'
+AWK_SPLIT='{ d = dir "/event_date=" $1; f = d "/part.ndjson"
+    if (!(f in open)) { open[f]; system("mkdir -p \"" d "\"") }
+    print $2 > f }'
+
+# ---- the tasks ----
+
+# Parse every record and write it again.
+input_parse=events
+need_parse=mx-ingest
+mx_parse() { mx-ingest "$IN" > "$OUT/out.ndjson"; }
+jq_parse() { jq -c . "$IN" > "$OUT/out.ndjson"; }
+mlr_parse() { mlr --ijsonl --ojsonl cat "$IN" > "$OUT/out.ndjson"; }
+sql_parse() {
+	SQL=("COPY (SELECT * FROM read_ndjson('$IN'))
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_parse() { ndjson_facts "$OUT/out.ndjson"; }
+expect_parse() { stats_facts lines purchases revenue time_sum; }
+
+# Apply the contract: valid records projected to its fields (mx also writes
+# the invalid ones, with reasons, to a rejects file; the peers drop them).
+input_validate=raw
+need_validate=mx-validate
+mx_validate() {
+	mx-validate -c "$CONTRACT" --rejects "$OUT/rejects.ndjson" < "$IN" \
+	    > "$OUT/out.ndjson"
+}
+jq_validate() { jq -c "$JQ_VALID" "$IN" > "$OUT/out.ndjson"; }
+mlr_validate() {
+	mlr --ijsonl --ojsonl filter "$MLR_VALID" then cut -o -f "$MLR_FIELDS" \
+	    "$IN" > "$OUT/out.ndjson"
+}
+sql_validate() {
+	SQL=("COPY (${SQL_VALID//\$IN/$IN}) TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_validate() {
+	echo "lines=$(wc -l < "$OUT/out.ndjson")"
+	if [ -f "$OUT/rejects.ndjson" ]; then
+		echo "rejects=$(wc -l < "$OUT/rejects.ndjson")"
+	fi
+}
+expect_validate() {
+	echo "lines=$(( $(stat_of lines) - $(stat_of invalid) ))"
+}
+
+# One record per event_id, the first, in input order.
+input_dedup=dups
+need_dedup=mx-dedup
+mx_dedup() { mx-dedup -k event_id "$IN" > "$OUT/out.ndjson"; }
+jq_dedup() {
+	jq -r "$JQ_KEYED" "$IN" | awk -F '\t' "$AWK_FIRST" > "$OUT/out.ndjson"
+}
+mlr_dedup() {
+	mlr --ijsonl --ojsonl head -n 1 -g event_id "$IN" > "$OUT/out.ndjson"
+}
+sql_dedup() {
+	SQL=("COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER ()
+	    AS rn FROM read_ndjson('$IN')) $SQL_FIRST)
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_dedup() { ndjson_facts "$OUT/out.ndjson"; }
+expect_dedup() {
+	echo "lines=$(stat_of records)"
+	stats_facts purchases revenue time_sum
+}
+
+# Revenue (price x quantity) and transactions of purchases per hour.
+input_revenue=events
+need_revenue=mx-agg
+mx_revenue() {
+	mx-agg --where event_type=purchase -g "$MX_GROUP" -a "$MX_AGGS" "$IN" \
+	    > "$OUT/out.ndjson"
+}
+jq_revenue() { jq -n -c "$JQ_REVENUE" "$IN" > "$OUT/out.ndjson"; }
+mlr_revenue() { mlr_hourly "$IN" > "$OUT/out.ndjson"; }
+sql_revenue() {
+	SQL=("COPY ($SQL_REVENUE FROM read_ndjson('$IN')
+	    WHERE event_type = 'purchase' GROUP BY ALL)
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_revenue() { agg_facts "$OUT/out.ndjson"; }
+expect_revenue() { stats_facts purchases revenue; }
+
+# Records into one directory per date of their timestamp.  DuckDB 1.5
+# cannot write JSON partitions: it writes CSV.
+input_partition=events
+need_partition=mx-partition
+mx_partition() {
+	mx-partition -d "$OUT/parts" -k 'event_date=date(timestamp)' "$IN"
+}
+jq_partition() {
+	jq -r "$JQ_DATED" "$IN" | awk -F '\t' -v dir="$OUT/parts" "$AWK_SPLIT"
+}
+mlr_partition() {
+	mkdir -p "$OUT/parts" &&
+	mlr --ijsonl --ojsonl put '$event_date = substr($timestamp, 0, 9)' \
+	    then split -g event_date --prefix "$OUT/parts/event_date" "$IN"
+}
+sql_partition() {
+	SQL=("COPY (SELECT *, CAST(\"timestamp\" AS DATE) AS event_date
+	    FROM read_ndjson('$IN'))
+	    TO '$OUT/parts' (FORMAT csv, PARTITION_BY (event_date))")
+}
+check_partition() { part_facts "$OUT/parts"; }
+expect_partition() { stats_facts lines; }
+
+# Bronze to gold: validate, dedup, partition the silver records by date,
+# then hourly revenue from the silver partitions.  mx also ingests first
+# (provenance on every record) and writes the rejects.
+input_pipeline=raw
+need_pipeline="mx-ingest mx-validate mx-dedup mx-partition mx-agg"
+mx_pipeline() {
+	mx-ingest "$IN" |
+	    mx-validate -c "$CONTRACT" --rejects "$OUT/rejects.ndjson" |
+	    mx-dedup -k event_id |
+	    mx-partition -d "$OUT/parts" -k 'event_date=date(timestamp)' &&
+	mx-agg --where event_type=purchase -g "$MX_GROUP" -a "$MX_AGGS" \
+	    "$OUT"/parts/*/*.ndjson > "$OUT/gold.ndjson"
+}
+jq_pipeline() {
+	jq -c "$JQ_VALID" "$IN" |
+	    jq -r "$JQ_KEYED" | awk -F '\t' "$AWK_FIRST" |
+	    jq -r "$JQ_DATED" | awk -F '\t' -v dir="$OUT/parts" "$AWK_SPLIT" &&
+	jq -n -c "$JQ_REVENUE" "$OUT"/parts/*/*.ndjson > "$OUT/gold.ndjson"
+}
+mlr_pipeline() {
+	mkdir -p "$OUT/parts" &&
+	mlr --ijsonl --ojsonl filter "$MLR_VALID" then cut -o -f "$MLR_FIELDS" \
+	    then head -n 1 -g event_id \
+	    then put '$event_date = substr($timestamp, 0, 9)' \
+	    then split -g event_date --prefix "$OUT/parts/event_date" "$IN" &&
+	mlr_hourly "$OUT"/parts/*.json > "$OUT/gold.ndjson"
+}
+sql_pipeline() {
+	SQL=("CREATE TABLE silver AS SELECT * EXCLUDE (rn) FROM
+	    (SELECT *, row_number() OVER () AS rn FROM
+	    (${SQL_VALID//\$IN/$IN})) $SQL_FIRST"
+	    "COPY (SELECT *, CAST(\"timestamp\" AS DATE) AS event_date
+	    FROM silver)
+	    TO '$OUT/parts' (FORMAT csv, PARTITION_BY (event_date))"
+	    "COPY ($SQL_REVENUE FROM silver WHERE event_type = 'purchase'
+	    GROUP BY ALL) TO '$OUT/gold.ndjson' (FORMAT json)")
+}
+check_pipeline() {
+	part_facts "$OUT/parts" | sed 's/^lines=/silver=/'
+	agg_facts "$OUT/gold.ndjson"
+}
+expect_pipeline() {
+	echo "silver=$(stat_of records)"
+	stats_facts purchases revenue
+}
+
+# ---- facts ----
+
+# A field of mx-gen's stats; money in cents.
+stat_of() {
+	jq -r ".$1 | tostring | gsub(\"[.]\"; \"\")" "$STATS"
+}
+
+stats_facts() {
+	local k
+
+	for k; do
+		echo "$k=$(stat_of "$k")"
+	done
+}
+
+have_duckdb() {
+	[ -d "$ROOT/tests/node_modules/@duckdb/node-api" ] &&
+	    command -v node > /dev/null
+}
+
+# Run SQL in DuckDB and print the one row it returns as key=value lines.
+duck_facts() {
+	node "$ROOT/tests/duckdb.mjs" "SET TimeZone = 'UTC'" "$1" |
+	    jq -r 'to_entries[] | "\(.key)=\(.value // 0)"'
+}
+
+# Lines, purchases, revenue in cents and the sum of the event times of an
+# NDJSON file, whichever tool wrote it (DuckDB writes its timestamps
+# "2024-03-01 10:00:00.123", jq drops the zeros of 19.90).
+ndjson_facts() {
+	if have_duckdb; then
+		duck_facts "SELECT count(*) AS lines,
+		    count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
+		    sum(CAST(round(CAST(price AS DOUBLE) * 100) AS BIGINT) *
+		      CAST(quantity AS BIGINT))
+		      FILTER (WHERE event_type = 'purchase') AS revenue,
+		    sum(CAST(floor(epoch(CAST(\"timestamp\" AS TIMESTAMPTZ)))
+		      AS BIGINT)) AS time_sum
+		  FROM read_ndjson('$1', columns = {event_type: 'VARCHAR',
+		    price: 'VARCHAR', quantity: 'VARCHAR',
+		    \"timestamp\": 'VARCHAR'})"
+	else
+		jq -n -r 'reduce inputs as $r ({l: 0, p: 0, c: 0, t: 0};
+		    .l += 1
+		    | .t += ($r.timestamp[0:19] | sub(" "; "T") + "Z" | fromdate)
+		    | if $r.event_type == "purchase" then .p += 1
+		      | .c += (($r.price * 100 | round) * $r.quantity) else . end)
+		  | "lines=\(.l)\npurchases=\(.p)\nrevenue=\(.c)\ntime_sum=\(.t)"' "$1"
+	fi
+}
+
+# Rows, revenue in cents (each row rounded) and transactions of an
+# aggregate.
+agg_facts() {
+	if have_duckdb; then
+		duck_facts "SELECT count(*) AS x_rows,
+		    sum(CAST(round(CAST(revenue AS DOUBLE) * 100) AS BIGINT))
+		      AS revenue,
+		    sum(CAST(transactions AS BIGINT)) AS purchases
+		  FROM read_ndjson('$1', columns = {revenue: 'VARCHAR',
+		    transactions: 'VARCHAR'})"
+	else
+		jq -n -r 'reduce inputs as $r ({n: 0, c: 0, t: 0}; .n += 1
+		    | .c += (($r.revenue | tonumber) * 100 | round)
+		    | .t += ($r.transactions | tonumber))
+		  | "x_rows=\(.n)\nrevenue=\(.c)\npurchases=\(.t)"' "$1"
+	fi
+}
+
+# The dates a partitioned output has, and its records (CSV headers aside).
+part_facts() {
+	local f n=0 k
+
+	find "$1" -type f ! -name '_*' ! -name '.*' > "$OUT.files"
+	echo "x_partitions=$(grep -o '20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]' \
+	    "$OUT.files" | sort -u | wc -l)"
+	while IFS= read -r f; do
+		k=$(wc -l < "$f")
+		case $f in
+		*.csv)	k=$((k - 1)) ;;
+		esac
+		n=$((n + k))
+	done < "$OUT.files"
+	rm -f "$OUT.files"
+	echo "lines=$n"
+}

@@ -1,0 +1,2278 @@
+/*
+ * mx-gen: seeded, deterministic raw data for every mx domain.
+ *
+ * Each output file is a sequence of lines drawn from six kinds: regular
+ * records, late ones, byte-identical re-sends, same-key re-sends, records
+ * that parse but break the domain's rules, and malformed lines.  The
+ * number of lines of each kind is fixed from the rates before the first
+ * line is written, and their positions are drawn without replacement, so
+ * the counts are exact and the stats are an oracle for the tools that read
+ * the data.  All randomness comes from xoshiro256** seeded through
+ * splitmix64; time comes only from --from and --to.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mx.h"
+
+#define US		1000000LL	/* microseconds in a second */
+#define DAY_US		(86400 * US)
+#define RING		1024		/* recent records a re-send copies */
+#define RECMAX		128		/* the largest record struct */
+
+enum kind { K_NORMAL, K_LATE, K_DUP, K_KEYDUP, K_INVALID, K_BAD, NKIND };
+
+static const char *const kind_name[NKIND] = { "records", "late",
+    "exact_dups", "key_dups", "invalid", "malformed" };
+
+struct gen;
+
+/* One kind of output file. */
+struct domain {
+	const char	*name;
+	const char	*file;		/* its name under -d */
+	const char	*header;	/* CSV: the header line */
+	size_t		 recsz;
+	int		 ranged;	/* volume from the date range (spend) */
+	void		(*init)(struct gen *);
+	/* A new record of kind K_NORMAL, K_LATE, K_INVALID or K_BAD into
+	 * rec; returns the kind to count (spend defers some records and
+	 * reports them as late). */
+	int		(*make)(struct gen *, void *rec, int kind);
+	/* Turn a copy of an earlier record into a same-key re-send. */
+	void		(*resend)(struct gen *, void *rec);
+	void		(*render)(struct gen *, const void *rec);
+	/* Account a record (regular or late) in the stats. */
+	void		(*tally)(struct gen *, const void *rec);
+	void		(*stats)(struct gen *, struct mx_buf *);
+};
+
+struct rng {
+	uint64_t	s[4];
+};
+
+struct gen {
+	const struct domain	*d;
+	struct rng	 r;
+	uint64_t	 seed;		/* the domain's own seed */
+	struct mx_out	*o;
+	struct mx_gzw	*z;
+	const char	*path;
+	struct mx_buf	 line;
+	uint64_t	 n, i;		/* lines to write, lines written */
+	uint64_t	 left[NKIND];	/* lines of each kind still to come */
+	uint64_t	 done[NKIND];
+	int64_t		 t0, span;	/* the range, in microseconds */
+	uint64_t	 seq;		/* originals made so far: the next id */
+	unsigned char	*ring;
+	size_t		 nring, ringpos;
+	unsigned char	 rec[RECMAX];
+	void		*st;		/* the domain's state */
+	/* stats that domains keep */
+	uint64_t	 cnt[4];
+	struct mx_dec	 sum;
+	int64_t		 timesum;	/* seconds: a checksum of the records */
+	uint64_t	 raw;		/* bytes before compression */
+};
+
+static struct {
+	uint64_t	 n;
+	int		 nset;
+	uint64_t	 seed;
+	int64_t		 from, to;	/* days since the epoch */
+	double		 rate[NKIND];
+	int		 gzip;
+	int		 verbose;
+	const char	*out;
+	const char	*dir;
+	const char	*stats;
+} opt = { 1000, 0, 1, 0, 0, { 0 }, 0, 0, NULL, NULL, NULL };
+
+static MX_NORETURN void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: mx-gen [-vz] [-n count] [-s seed] [--from date] [--to date]\n"
+	    "              [--dup-rate r] [--key-dup-rate r] [--late-rate r]\n"
+	    "              [--invalid-rate r] [--malformed-rate r]\n"
+	    "              [-o file | -d dir] [--stats file] domain\n"
+	    "domains: ecommerce spend adclicks calendly crm all\n");
+	exit(MX_EXIT_USAGE);
+}
+
+/* ---- randomness ---- */
+
+static uint64_t
+splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A stateless hash, for the attributes of an entity (a product's price, an
+ * invitee's name) that must be the same wherever the entity appears. */
+static uint64_t
+mix(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ (b * 0xd1342543de82ef95ULL);
+
+	return splitmix(&x);
+}
+
+static void
+rng_seed(struct rng *r, uint64_t seed)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		r->s[i] = splitmix(&seed);
+}
+
+static inline uint64_t
+rotl(uint64_t x, int k)
+{
+	return x << k | x >> (64 - k);
+}
+
+static inline uint64_t
+rnd(struct rng *r)
+{
+	uint64_t *s = r->s, v = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return v;
+}
+
+/* 0 .. n-1 (n > 0) */
+static inline uint64_t
+below(struct rng *r, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)rnd(r) * n) >> 64);
+}
+
+static inline uint64_t
+hbelow(uint64_t h, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)h * n) >> 64);
+}
+
+static inline int
+pct(struct rng *r, unsigned p)
+{
+	return below(r, 100) < p;
+}
+
+/* ---- text ---- */
+
+static inline char *
+put(char *w, const char *s, size_t n)
+{
+	memcpy(w, s, n);
+	return w + n;
+}
+
+#define PUT(w, lit)	((w) = put((w), (lit), sizeof(lit) - 1))
+
+static inline char *
+puts0(char *w, const char *s)
+{
+	return put(w, s, strlen(s));
+}
+
+/* s as the inside of a JSON string (the tables hold no control
+ * characters) */
+static char *
+jesc(char *w, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			*w++ = '\\';
+		*w++ = *s;
+	}
+	return w;
+}
+
+/* s as a CSV field, quoted when it holds a comma or a quote */
+static char *
+cesc(char *w, const char *s)
+{
+	const char *p;
+
+	if (strpbrk(s, ",\"\n") == NULL)
+		return puts0(w, s);
+	*w++ = '"';
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			*w++ = '"';
+		*w++ = *p;
+	}
+	*w++ = '"';
+	return w;
+}
+
+/* v in decimal, zero-padded to at least width digits */
+static inline char *
+num(char *w, uint64_t v, int width)
+{
+	char t[24];
+	int i = sizeof t;
+
+	do
+		t[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while ((int)sizeof t - i < width)
+		t[--i] = '0';
+	return put(w, t + i, sizeof t - i);
+}
+
+/* v / 10^scale with exactly scale decimals */
+static char *
+fixed(char *w, int64_t v, int scale)
+{
+	static const int64_t p10[] = { 1, 10, 100, 1000, 10000 };
+
+	if (v < 0) {
+		*w++ = '-';
+		v = -v;
+	}
+	w = num(w, (uint64_t)(v / p10[scale]), 1);
+	if (scale > 0) {
+		*w++ = '.';
+		w = num(w, (uint64_t)(v % p10[scale]), scale);
+	}
+	return w;
+}
+
+static inline int64_t
+floordiv(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* YYYY-MM-DD of a day number; the last one is kept, since consecutive
+ * records mostly fall on the same day. */
+static char *
+date10(char *w, int64_t day)
+{
+	static int64_t cday = INT64_MIN;
+	static char cs[10];
+	int y, m, d, h, mi, s;
+
+	if (day != cday) {
+		mx_time_civil(day * 86400, &y, &m, &d, &h, &mi, &s);
+		num(cs, (uint64_t)(y < 0 ? 0 : y), 4);
+		cs[4] = '-';
+		num(cs + 5, (uint64_t)m, 2);
+		cs[7] = '-';
+		num(cs + 8, (uint64_t)d, 2);
+		cday = day;
+	}
+	return put(w, cs, 10);
+}
+
+/* RFC 3339 UTC with 0, 3 or 6 decimals */
+static char *
+stamp(char *w, int64_t us, int prec)
+{
+	int64_t sec = floordiv(us, US), frac = us - sec * US;
+	int64_t day = floordiv(sec, 86400), rem = sec - day * 86400;
+
+	w = date10(w, day);
+	*w++ = 'T';
+	w = num(w, (uint64_t)(rem / 3600), 2);
+	*w++ = ':';
+	w = num(w, (uint64_t)(rem / 60 % 60), 2);
+	*w++ = ':';
+	w = num(w, (uint64_t)(rem % 60), 2);
+	if (prec == 3) {
+		*w++ = '.';
+		w = num(w, (uint64_t)(frac / 1000), 3);
+	} else if (prec == 6) {
+		*w++ = '.';
+		w = num(w, (uint64_t)frac, 6);
+	}
+	*w++ = 'Z';
+	return w;
+}
+
+/* A time as US exports write it, which no RFC 3339 reader accepts:
+ * 03/01/2024 10:00:00 */
+static char *
+usdate(char *w, int64_t us)
+{
+	char t[32];
+
+	stamp(t, us, 0);
+	w = put(w, t + 5, 2);
+	*w++ = '/';
+	w = put(w, t + 8, 2);
+	*w++ = '/';
+	w = put(w, t, 4);
+	*w++ = ' ';
+	return put(w, t + 11, 8);
+}
+
+/* Room for one rendered record. */
+static char *
+room(struct gen *g, size_t n)
+{
+	if (g->line.cap - g->line.len < n)
+		mx_buf_grow(&g->line, n);
+	return g->line.p + g->line.len;
+}
+
+static void
+done_line(struct gen *g, char *w)
+{
+	g->line.len = (size_t)(w - g->line.p);
+}
+
+/* ---- the shared catalogue ---- */
+
+static const char *const categories[] = { "electronics", "books",
+    "clothing", "home", "beauty", "sports", "toys", "grocery" };
+#define NCATEG	8
+/* price range per category, in cents */
+static const int32_t cat_lo[NCATEG] = { 999, 499, 999, 499, 399, 999, 499,
+    99 };
+static const int32_t cat_hi[NCATEG] = { 99999, 4999, 19999, 29999, 8999,
+    39999, 9999, 2999 };
+static const char *const nouns[NCATEG][4] = {
+	{ "Headphones", "Speaker", "Keyboard", "Charger" },
+	{ "Cookbook", "Novel", "Atlas", "Notebook" },
+	{ "T-Shirt", "Jacket", "Sneakers", "Scarf" },
+	{ "Lamp", "Mug", "Pillow", "Frying Pan" },
+	{ "Face Cream", "Shampoo", "Perfume", "Lip Balm" },
+	{ "Yoga Mat", "Dumbbell", "Water Bottle", "Tennis Racket" },
+	{ "Puzzle", "Robot Kit", "Plush Bear", "Board Game" },
+	{ "Coffee Beans", "Olive Oil", "Green Tea", "Dark Chocolate" },
+};
+static const char *const adjectives[] = { "Classic", "Compact", "Deluxe",
+    "Eco", "Pro", "Travel", "Vintage", "Wireless" };
+static const char *const colours[] = { "Black", "White", "Red", "Blue" };
+
+#define NPROD	5000
+
+static struct {
+	int32_t		price[NPROD + 1];	/* cents */
+	uint8_t		cat[NPROD + 1];
+	char		name[NPROD + 1][48];
+	uint32_t	bycat[NCATEG][NPROD];	/* the products of a category */
+	uint32_t	ncat[NCATEG];
+	int		ready;
+} cat;
+
+/* Products are the same in every domain of one seed: p00042 has one
+ * category, name and price in ecommerce and in the CRM sales. */
+static void
+catalogue(uint64_t seed)
+{
+	static const int endings[] = { 99, 99, 49, 0, 95 };
+	uint64_t h;
+	int p, c, lo, hi, k;
+	double u;
+	char *w;
+
+	if (cat.ready)
+		return;
+	for (p = 1; p <= NPROD; p++) {
+		h = mix(seed ^ 0x70726f64ULL, (uint64_t)p);
+		c = (int)hbelow(h, NCATEG);
+		lo = cat_lo[c] / 100;
+		hi = cat_hi[c] / 100;
+		u = (double)(h >> 11 & 0xfffff) / 0x100000;
+		k = lo + (int)((hi - lo) * u * u);
+		cat.cat[p] = (uint8_t)c;
+		cat.bycat[c][cat.ncat[c]++] = (uint32_t)p;
+		cat.price[p] = k * 100 + endings[h >> 40 & 3];
+		if (cat.price[p] == 0)
+			cat.price[p] = 99;
+		/* names with commas and inch marks, as CSV exports have */
+		w = cat.name[p];
+		w = puts0(w, adjectives[h >> 44 & 7]);
+		*w++ = ' ';
+		w = puts0(w, nouns[c][h >> 48 & 3]);
+		if ((h >> 52 & 3) == 0) {
+			PUT(w, ", ");
+			w = puts0(w, colours[h >> 54 & 3]);
+		} else if ((h >> 52 & 15) == 1)
+			PUT(w, " 15\"");
+		*w = '\0';
+	}
+	cat.ready = 1;
+}
+
+/* A product, the popular ones more often. */
+static uint32_t
+pick_product(struct rng *r)
+{
+	return (uint32_t)below(r, below(r, NPROD) + 1) + 1;
+}
+
+/* Paid channels: spend is reported for these; Calendly's utm_source and
+ * utm_medium joined by "_" name them. */
+static const char *const channels[] = { "facebook_paid_ads",
+    "instagram_paid_ads", "youtube_paid_ads", "tiktok_paid_ads",
+    "google_paid_search", "bing_paid_search", "linkedin_paid_ads",
+    "pinterest_paid_ads" };
+#define NCHAN	8
+static const int chan_daily[NCHAN] = { 850, 420, 380, 300, 1200, 160, 520,
+    90 };	/* typical spend per day */
+
+/* ---- lines ---- */
+
+static void
+emit(struct gen *g)
+{
+	g->raw += g->line.len;
+	if (g->z != NULL)
+		mx_gzw_write(g->z, g->line.p, g->line.len);
+	else
+		mx_out_write(g->o, g->line.p, g->line.len);
+}
+
+static int
+pick_kind(struct gen *g)
+{
+	uint64_t x;
+	int k;
+
+	/* the first line is a regular record, so re-sends have a source */
+	if (g->i == 0)
+		k = K_NORMAL;
+	else {
+		x = below(&g->r, g->n - g->i);
+		for (k = 0; k < NKIND - 1 && x >= g->left[k]; k++)
+			x -= g->left[k];
+	}
+	g->left[k]--;
+	return k;
+}
+
+static void *
+ring_pick(struct gen *g)
+{
+	return g->ring + below(&g->r, g->nring) * g->d->recsz;
+}
+
+static void
+ring_add(struct gen *g, const void *rec)
+{
+	memcpy(g->ring + g->ringpos * g->d->recsz, rec, g->d->recsz);
+	g->ringpos = (g->ringpos + 1) % RING;
+	if (g->nring < RING)
+		g->nring++;
+}
+
+/* The clock: the regular records' time advances evenly over the range
+ * with the line number, with a jitter that keeps it non-decreasing. */
+static int64_t
+now(struct gen *g)
+{
+	int64_t base, step;
+
+	base = g->t0 + (int64_t)((__int128)g->span * g->i / g->n);
+	step = g->span / (int64_t)g->n;
+	return step > 1 ? base + (int64_t)below(&g->r, (uint64_t)step) : base;
+}
+
+/* A late record: one to seven days before the clock. */
+static int64_t
+late_time(struct gen *g)
+{
+	return now(g) - DAY_US - (int64_t)below(&g->r, 6 * DAY_US);
+}
+
+/* Replace del bytes of the line at off with ins[0..n). */
+static void
+splice(struct gen *g, size_t off, size_t del, const char *ins, size_t n)
+{
+	char *p;
+
+	mx_buf_grow(&g->line, n);
+	p = g->line.p;
+	memmove(p + off + n, p + off + del, g->line.len - off - del);
+	memcpy(p + off, ins, n);
+	g->line.len += n - del;
+}
+
+/* Break a rendered NDJSON line so that no JSON parser accepts it. */
+static void
+corrupt_json(struct gen *g)
+{
+	static const char *const badnum[] = { "NaN", "1,5", "0x1F", "012",
+	    "1.2.3", ".5", "1e" };
+	char *p = g->line.p, *q, *e = p + g->line.len - 1;	/* at \n */
+	size_t at;
+	int how = (int)below(&g->r, 5);
+
+	if (how == 2) {
+		/* a number value replaced by a broken literal */
+		for (q = p; q + 2 < e; q++)
+			if (q[0] == '"' && q[1] == ':' && (q[2] == '-' ||
+			    (q[2] >= '0' && q[2] <= '9')))
+				break;
+		if (q + 2 < e) {
+			const char *b = badnum[below(&g->r, 7)];
+			char *t = q + 2;
+
+			while (t < e && strchr("0123456789.-+eE", *t) != NULL)
+				t++;
+			splice(g, (size_t)(q + 2 - p), (size_t)(t - q - 2), b,
+			    strlen(b));
+			return;
+		}
+		how = 0;	/* no number in this record */
+	}
+	/* the first string value: just after the first ":" */
+	for (q = p; q + 3 < e && memcmp(q, "\":\"", 3) != 0; q++)
+		;
+	at = q + 3 < e ? (size_t)(q - p) + 3 : 0;
+	switch (at == 0 ? 0 : how) {
+	case 0:		/* cut short, as by a full disk or a killed writer */
+		g->line.len = 1 + below(&g->r, g->line.len - 2);
+		mx_buf_addc(&g->line, '\n');
+		break;
+	case 1:		/* invalid UTF-8 */
+		splice(g, at, 0, "\xff\xfe", 2);
+		break;
+	case 3:		/* a raw control character inside a string */
+		splice(g, at, 0, "\t", 1);
+		break;
+	default:	/* a key's closing quote lost */
+		splice(g, at - 3, 1, "", 0);
+		break;
+	}
+}
+
+/* Break a rendered CSV line: a field short, a field too many, a stray
+ * quote, invalid UTF-8.  Quotes are never left open, so the break stays
+ * on its line. */
+static void
+corrupt_csv(struct gen *g)
+{
+	char *p = g->line.p;
+	size_t n = g->line.len - 1, i, cuts[64], nc = 0;
+	int inq = 0, how = (int)below(&g->r, 4);
+
+	for (i = 0; i < n && nc < 64; i++) {
+		if (p[i] == '"')
+			inq = !inq;
+		else if (p[i] == ',' && !inq)
+			cuts[nc++] = i;
+	}
+	switch (nc == 0 ? 1 : how) {
+	case 0:
+		g->line.len = cuts[below(&g->r, nc)];
+		mx_buf_addc(&g->line, '\n');
+		break;
+	case 1:
+		g->line.len = n;
+		mx_buf_adds(&g->line, ",extra\n");
+		break;
+	case 2:		/* a quote inside the first (unquoted) field */
+		splice(g, 1, 0, "\"", 1);
+		break;
+	default:	/* invalid UTF-8 in the second field */
+		i = cuts[0] + 1;
+		if (p[i] == '"')	/* inside its quotes */
+			i++;
+		splice(g, i, 0, "\xc3\x28", 2);
+		break;
+	}
+}
+
+/* ---- ecommerce ---- */
+
+enum { EV_VIEW, EV_CART, EV_UNCART, EV_BUY, EV_SEARCH, EV_START };
+static const char *const etypes[] = { "page_view", "add_to_cart",
+    "remove_from_cart", "purchase", "search" };
+/* marginal mix of the late events, in percent */
+static const unsigned elate[] = { 60, 15, 5, 10, 10 };
+
+static const char *const queries[] = { "wireless headphones",
+    "bestseller novel", "winter jacket", "desk lamp", "face cream",
+    "yoga mat", "lego", "coffee beans", "usb-c charger", "cookbook",
+    "running shoes", "frying pan", "shampoo", "tennis racket", "puzzle",
+    "green tea" };	/* query q looks for category q % NCATEG */
+#define NQUERY	16
+
+/* A product of the category the query looks for. */
+static uint32_t
+search_hit(struct rng *r, int q)
+{
+	int c = q % NCATEG;
+
+	return cat.bycat[c][below(r, cat.ncat[c])];
+}
+
+enum { ED_NONE, ED_NOID, ED_NOTIME, ED_NOUSER, ED_TYPE, ED_TIME, ED_QTY0,
+    ED_QTYFRAC, ED_PRICENEG, ED_PRICESTR, ED_N };
+
+struct erec {
+	uint64_t	id;
+	int64_t		us;
+	uint32_t	user, session, product;
+	uint8_t		type, qty, defect, query;
+};
+
+struct esess {
+	uint32_t	id, user, product, cart;
+	uint8_t		last, cartq, query;
+};
+
+#define NSESS	32
+
+struct ecom {
+	uint32_t	nuser, nsess;
+	struct esess	s[NSESS];
+};
+
+static void
+ecom_init(struct gen *g)
+{
+	struct ecom *e = mx_calloc(1, sizeof *e);
+	int k;
+
+	/* a user has a few sessions; six digits of user ids */
+	e->nuser = g->n / 8 < 50 ? 50 : g->n / 8 > 999999 ? 999999 :
+	    (uint32_t)(g->n / 8);
+	for (k = 0; k < NSESS; k++)
+		e->s[k].last = EV_START;
+	g->st = e;
+}
+
+static void
+new_session(struct gen *g, struct esess *s)
+{
+	struct ecom *e = g->st;
+
+	memset(s, 0, sizeof *s);
+	s->id = ++e->nsess;
+	s->user = (uint32_t)below(&g->r, e->nuser) + 1;
+	s->last = EV_START;
+}
+
+/* The funnel: many views, fewer carts, fewer purchases. */
+static int
+next_event(struct gen *g, struct esess *s)
+{
+	unsigned x = (unsigned)below(&g->r, 100);
+
+	switch (s->last) {
+	case EV_START:
+		return x < 85 ? EV_VIEW : EV_SEARCH;
+	case EV_VIEW:
+		return x < 50 ? EV_VIEW : x < 60 ? EV_SEARCH : x < 75 ?
+		    EV_CART : EV_START;
+	case EV_SEARCH:
+		return x < 75 ? EV_VIEW : x < 85 ? EV_SEARCH : EV_START;
+	case EV_CART:
+		return x < 30 ? EV_VIEW : x < 40 ? EV_CART : x < 50 ?
+		    EV_UNCART : x < 85 ? EV_BUY : EV_START;
+	case EV_UNCART:
+		return x < 60 ? EV_VIEW : EV_START;
+	default:
+		return x < 25 ? EV_VIEW : EV_START;
+	}
+}
+
+static int
+ecom_make(struct gen *g, void *rp, int kind)
+{
+	struct ecom *e = g->st;
+	struct erec *r = rp;
+	struct esess *s;
+	int t;
+	unsigned x;
+
+	memset(r, 0, sizeof *r);
+	r->id = ++g->seq;
+	if (kind == K_LATE) {
+		/* an event held on a device for days: its own session */
+		r->us = late_time(g) / 1000 * 1000;
+		r->user = (uint32_t)below(&g->r, e->nuser) + 1;
+		r->session = ++e->nsess;
+		for (x = (unsigned)below(&g->r, 100), t = 0; x >= elate[t];
+		    x -= elate[t], t++)
+			;
+		r->type = (uint8_t)t;
+		r->product = pick_product(&g->r);
+		r->qty = r->type == EV_VIEW ? 1 : 1 + (uint8_t)below(&g->r, 2);
+		r->query = (uint8_t)below(&g->r, NQUERY);
+	} else {
+		s = &e->s[below(&g->r, NSESS)];
+		if (s->id == 0)
+			new_session(g, s);
+		while ((t = next_event(g, s)) == EV_START)
+			new_session(g, s);
+		r->us = now(g) / 1000 * 1000;
+		r->user = s->user;
+		r->session = s->id;
+		r->type = (uint8_t)t;
+		switch (t) {
+		case EV_VIEW:
+			if (s->last == EV_SEARCH)	/* a result of the search */
+				s->product = search_hit(&g->r, s->query);
+			else
+				s->product = pick_product(&g->r);
+			r->product = s->product;
+			r->qty = 1;
+			break;
+		case EV_SEARCH:
+			r->query = s->query = (uint8_t)below(&g->r, NQUERY);
+			break;
+		case EV_CART:
+			if (s->cart == s->product && s->cartq < 9)
+				s->cartq++;
+			else {
+				s->cart = s->product;
+				s->cartq = 1 + (uint8_t)(pct(&g->r, 20) ?
+				    below(&g->r, 3) : 0);
+			}
+			r->product = s->cart;
+			r->qty = s->cartq;
+			break;
+		default:	/* remove or buy what is in the cart */
+			r->product = s->cart;
+			r->qty = s->cartq;
+			s->cart = 0;
+			s->cartq = 0;
+			break;
+		}
+		s->last = (uint8_t)t;
+	}
+	if (kind == K_INVALID) {
+		/* rules that every reader can check the same way */
+		static const uint8_t any[] = { ED_NOID, ED_NOTIME, ED_NOUSER,
+		    ED_TYPE, ED_TIME };
+		static const uint8_t priced[] = { ED_NOID, ED_NOTIME,
+		    ED_NOUSER, ED_TYPE, ED_TIME, ED_QTY0, ED_QTYFRAC,
+		    ED_PRICENEG, ED_PRICESTR };
+
+		if (r->type == EV_SEARCH)
+			r->defect = any[below(&g->r, sizeof any)];
+		else
+			r->defect = priced[below(&g->r, sizeof priced)];
+	}
+	return kind;
+}
+
+static void
+ecom_resend(struct gen *g, void *rp)
+{
+	struct erec *r = rp;
+
+	/* the tracker retried: same event, stamped again */
+	r->us += (1 + (int64_t)below(&g->r, 300)) * US;
+}
+
+static void
+ecom_render(struct gen *g, const void *rp)
+{
+	const struct erec *r = rp;
+	char *w0 = room(g, 512), *w = w0;
+	int64_t price = r->product ? cat.price[r->product] : 0;
+
+	/* every field opens with a comma; the first becomes the brace */
+	if (r->defect != ED_NOID) {
+		PUT(w, ",\"event_id\":\"e");
+		w = num(w, r->id, 9);
+		*w++ = '"';
+	}
+	if (r->defect != ED_NOTIME) {
+		PUT(w, ",\"timestamp\":\"");
+		w = r->defect == ED_TIME ? usdate(w, r->us) :
+		    stamp(w, r->us, 3);
+		*w++ = '"';
+	}
+	if (r->defect != ED_NOUSER) {
+		PUT(w, ",\"user_id\":\"u");
+		w = num(w, r->user, 6);
+		*w++ = '"';
+	}
+	PUT(w, ",\"session_id\":\"s");
+	w = num(w, r->session, 8);
+	PUT(w, "\",\"event_type\":\"");
+	w = puts0(w, r->defect == ED_TYPE ? "checkout" : etypes[r->type]);
+	*w++ = '"';
+	if (r->type == EV_SEARCH) {
+		PUT(w, ",\"product_id\":null,\"quantity\":null,\"price\":null,"
+		    "\"category\":null,\"search_query\":\"");
+		w = puts0(w, queries[r->query]);
+		PUT(w, "\"}\n");
+	} else {
+		PUT(w, ",\"product_id\":\"p");
+		w = num(w, r->product, 5);
+		PUT(w, "\",\"quantity\":");
+		if (r->defect == ED_QTY0)
+			*w++ = '0';
+		else if (r->defect == ED_QTYFRAC)
+			PUT(w, "1.5");
+		else
+			w = num(w, r->qty, 1);
+		PUT(w, ",\"price\":");
+		if (r->defect == ED_PRICESTR)
+			PUT(w, "\"free\"");
+		else
+			w = fixed(w, r->defect == ED_PRICENEG ? -price : price,
+			    2);
+		PUT(w, ",\"category\":\"");
+		w = puts0(w, categories[cat.cat[r->product]]);
+		PUT(w, "\",\"search_query\":null}\n");
+	}
+	*w0 = '{';
+	done_line(g, w);
+}
+
+static void
+ecom_tally(struct gen *g, const void *rp)
+{
+	const struct erec *r = rp;
+	struct mx_dec v;
+
+	g->timesum += floordiv(r->us, US);
+	if (r->type != EV_BUY)
+		return;
+	g->cnt[0]++;
+	v.v = (__int128)cat.price[r->product] * r->qty;
+	v.scale = 2;
+	mx_dec_add(&g->sum, &v);
+}
+
+static void
+ecom_stats(struct gen *g, struct mx_buf *b)
+{
+	char t[48];
+
+	mx_dec_fmt_scale(&g->sum, 2, t);
+	mx_buf_printf(b, ",\"purchases\":%ju,\"revenue\":\"%s\"",
+	    g->cnt[0], t);
+}
+
+/* ---- spend ---- */
+
+/*
+ * The keys of spend are its days and channels, so its records are slots
+ * (day, channel) in order.  A late record is a slot held back and sent
+ * one to three days later; invalid and malformed lines are broken copies
+ * of a slot already sent, so the valid records cover every day and
+ * channel of the range exactly once.
+ */
+struct srec {
+	int64_t		cents;
+	uint32_t	slot;
+	uint8_t		defect;
+};
+
+enum { SD_NONE, SD_NEG, SD_STR, SD_NOCHAN, SD_DATE, SD_N };
+
+struct held {
+	uint64_t	slot, due;
+};
+
+struct spend {
+	uint64_t	cur, nslot, days;
+	uint64_t	late, eligible;	/* still to hold back, slots left */
+	struct held	*h;
+	size_t		 nh;
+};
+
+static int64_t
+slot_cents(struct gen *g, uint64_t slot)
+{
+	uint64_t h = mix(g->seed, slot);
+	int c = (int)(slot % NCHAN);
+	int64_t day = g->t0 / DAY_US + (int64_t)(slot / NCHAN);
+	int dow = mx_time_dow(day * 86400);
+	double f = 0.7 + 0.6 * (double)(h >> 11) / 9007199254740992.0;
+
+	if (dow >= 6)
+		f *= 0.8;
+	return (int64_t)llround(chan_daily[c] * 100 * f);
+}
+
+static void
+spend_init(struct gen *g)
+{
+	struct spend *s = mx_calloc(1, sizeof *s);
+
+	/* every slot is sent once, on a regular (or late) line */
+	s->nslot = g->left[K_NORMAL];
+	s->days = (s->nslot + NCHAN - 1) / NCHAN;
+	s->late = g->left[K_LATE];
+	g->left[K_NORMAL] += g->left[K_LATE];
+	g->left[K_LATE] = 0;
+	/* a held slot must have a later day to follow */
+	s->eligible = s->days > 1 ? (s->days - 1) * NCHAN : 0;
+	if (s->late > s->eligible)
+		mx_errx(MX_EXIT_USAGE, "spend: %ju late records do not fit "
+		    "in %ju days", s->late, s->days);
+	s->h = mx_calloc(s->late + 1, sizeof *s->h);
+	g->st = s;
+}
+
+static int
+spend_make(struct gen *g, void *rp, int kind)
+{
+	struct spend *s = g->st;
+	struct srec *r = rp;
+	uint64_t slot, day, lag;
+	size_t k, best;
+
+	if (kind == K_INVALID || kind == K_BAD) {
+		memcpy(r, ring_pick(g), sizeof *r);
+		if (kind == K_INVALID)
+			r->defect = 1 + (uint8_t)below(&g->r, SD_N - 1);
+		return kind;
+	}
+	for (;;) {
+		/* a held slot whose day has come goes first */
+		for (k = 0, best = s->nh; k < s->nh; k++)
+			if ((s->h[k].due <= s->cur || s->cur == s->nslot) &&
+			    (best == s->nh || s->h[k].due < s->h[best].due))
+				best = k;
+		if (best < s->nh) {
+			slot = s->h[best].slot;
+			s->h[best] = s->h[--s->nh];
+			kind = K_LATE;
+			break;
+		}
+		slot = s->cur++;
+		day = slot / NCHAN;
+		if (slot < s->eligible && below(&g->r, s->eligible - slot) <
+		    s->late) {
+			s->late--;
+			lag = s->days - 1 - day;
+			lag = 1 + below(&g->r, lag < 3 ? lag : 3);
+			s->h[s->nh].slot = slot;
+			s->h[s->nh].due = (day + lag) * NCHAN +
+			    below(&g->r, NCHAN);
+			s->nh++;
+			continue;
+		}
+		kind = K_NORMAL;
+		break;
+	}
+	r->slot = (uint32_t)slot;
+	r->cents = slot_cents(g, slot);
+	r->defect = SD_NONE;
+	return kind;
+}
+
+static void
+spend_resend(struct gen *g, void *rp)
+{
+	struct srec *r = rp;
+
+	/* the platform restated the day */
+	r->cents = r->cents * (90 + (int64_t)below(&g->r, 21)) / 100;
+}
+
+static char *
+spend_date(struct gen *g, char *w, const struct srec *r)
+{
+	int64_t day = g->t0 / DAY_US + r->slot / NCHAN;
+
+	if (r->defect == SD_DATE)	/* 03/01/2024, without the time */
+		return usdate(w, day * DAY_US) - 9;
+	return date10(w, day);
+}
+
+static void
+spend_render(struct gen *g, const void *rp)
+{
+	const struct srec *r = rp;
+	char *w = room(g, 128);
+
+	PUT(w, "{\"date\":\"");
+	w = spend_date(g, w, r);
+	*w++ = '"';
+	if (r->defect != SD_NOCHAN) {
+		PUT(w, ",\"channel\":\"");
+		w = puts0(w, channels[r->slot % NCHAN]);
+		*w++ = '"';
+	}
+	PUT(w, ",\"spend\":");
+	if (r->defect == SD_STR)
+		PUT(w, "\"n/a\"");
+	else
+		w = fixed(w, r->defect == SD_NEG ? -r->cents : r->cents, 2);
+	PUT(w, "}\n");
+	done_line(g, w);
+}
+
+static void
+spend_render_csv(struct gen *g, const void *rp)
+{
+	const struct srec *r = rp;
+	char *w = room(g, 128);
+
+	w = spend_date(g, w, r);
+	*w++ = ',';
+	if (r->defect != SD_NOCHAN)
+		w = puts0(w, channels[r->slot % NCHAN]);
+	*w++ = ',';
+	if (r->defect == SD_STR)
+		PUT(w, "n/a");
+	else
+		w = fixed(w, r->defect == SD_NEG ? -r->cents : r->cents, 2);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+spend_tally(struct gen *g, const void *rp)
+{
+	const struct srec *r = rp;
+	struct mx_dec v = { r->cents, 2 };
+
+	g->timesum += (g->t0 / DAY_US + r->slot / NCHAN) * 86400;
+	mx_dec_add(&g->sum, &v);
+}
+
+static void
+spend_stats(struct gen *g, struct mx_buf *b)
+{
+	char t[48];
+
+	mx_dec_fmt_scale(&g->sum, 2, t);
+	mx_buf_printf(b, ",\"spend\":\"%s\"", t);
+}
+
+/* ---- adclicks ---- */
+
+#define NADV	25
+#define NADS	250
+
+enum { AD_NONE, AD_NOID, AD_NEG, AD_STR, AD_TYPE, AD_TIME, AD_N };
+
+struct arec {
+	uint64_t	id;
+	int64_t		us;
+	int64_t		amount;		/* 1/10000 */
+	uint16_t	ad;
+	uint8_t		click, defect;
+};
+
+static int64_t
+budget(struct gen *g, int adv)
+{
+	return (int64_t)(1 + hbelow(mix(g->seed ^ 0xb0d6e7ULL,
+	    (uint64_t)adv), 100)) * 5000;
+}
+
+static int
+ads_make(struct gen *g, void *rp, int kind)
+{
+	struct arec *r = rp;
+	uint64_t h;
+	int64_t base;
+
+	memset(r, 0, sizeof *r);
+	r->id = ++g->seq;
+	r->us = (kind == K_LATE ? late_time(g) : now(g)) / US * US;
+	r->ad = (uint16_t)(below(&g->r, below(&g->r, NADS) + 1) + 1);
+	h = mix(g->seed ^ 0xad5ULL, r->ad);
+	/* each ad has its click-through rate (1-8%) and its cost per click */
+	r->click = below(&g->r, 1000) < 10 + hbelow(h, 70);
+	if (r->click) {
+		base = 1000 + (int64_t)hbelow(rotl(h, 32), 24000);
+		r->amount = (base * (80 + (int64_t)below(&g->r, 41)) / 100) /
+		    100 * 100;
+	} else
+		r->amount = 10 + (int64_t)below(&g->r, 140);
+	if (kind == K_INVALID)
+		r->defect = 1 + (uint8_t)below(&g->r, AD_N - 1);
+	return kind;
+}
+
+static void
+ads_resend(struct gen *g, void *rp)
+{
+	struct arec *r = rp;
+
+	r->us += (1 + (int64_t)below(&g->r, 60)) * US;
+}
+
+static void
+ads_render(struct gen *g, const void *rp)
+{
+	const struct arec *r = rp;
+	char *w0 = room(g, 256), *w = w0;
+	int adv = (r->ad - 1) % NADV + 1;
+
+	PUT(w, ",\"event_type\":\"");
+	w = puts0(w, r->defect == AD_TYPE ? "hover" : r->click ? "click" :
+	    "impression");
+	*w++ = '"';
+	if (r->defect != AD_NOID) {
+		PUT(w, ",\"click_id\":\"c");
+		w = num(w, r->id, 9);
+		*w++ = '"';
+	}
+	PUT(w, ",\"advertiser\":\"adv_");
+	w = num(w, (uint64_t)adv, 3);
+	PUT(w, "\",\"ad_id\":\"ad_");
+	w = num(w, r->ad, 4);
+	PUT(w, "\",\"amount\":");
+	if (r->defect == AD_STR)
+		PUT(w, "\"n/a\"");
+	else
+		w = fixed(w, (r->defect == AD_NEG ? -r->amount :
+		    r->amount) / (r->click ? 100 : 1), r->click ? 2 : 4);
+	PUT(w, ",\"budget_value\":");
+	w = fixed(w, budget(g, adv), 2);
+	PUT(w, ",\"timestamp\":\"");
+	w = r->defect == AD_TIME ? usdate(w, r->us) : stamp(w, r->us, 0);
+	PUT(w, "\"}\n");
+	*w0 = '{';
+	done_line(g, w);
+}
+
+static void
+ads_tally(struct gen *g, const void *rp)
+{
+	const struct arec *r = rp;
+	struct mx_dec v = { r->amount, 4 };
+
+	g->timesum += r->us / US;
+	g->cnt[r->click ? 0 : 1]++;
+	mx_dec_add(&g->sum, &v);
+}
+
+static void
+ads_stats(struct gen *g, struct mx_buf *b)
+{
+	char t[48];
+
+	mx_dec_fmt(&g->sum, t);
+	mx_buf_printf(b, ",\"clicks\":%ju,\"impressions\":%ju,\"amount\":\"%s\"",
+	    g->cnt[0], g->cnt[1], t);
+}
+
+
+/* ---- people ---- */
+
+struct person {
+	const char	*name, *mail;
+};
+
+static const struct person firsts[] = { { "James", "james" },
+    { "Mary", "mary" }, { "Robert \"Bob\"", "bob" }, { "Patricia",
+    "patricia" }, { "John", "john" }, { "Jennifer", "jennifer" },
+    { "Michael", "michael" }, { "Linda", "linda" }, { "David", "david" },
+    { "Elizabeth", "elizabeth" }, { "José", "jose" }, { "Zoë", "zoe" },
+    { "Åsa", "asa" }, { "Łukasz", "lukasz" }, { "Chloé", "chloe" },
+    { "Søren", "soren" }, { "Aoife", "aoife" }, { "Mohammed",
+    "mohammed" }, { "Priya", "priya" }, { "Wei", "wei" }, { "Yuki",
+    "yuki" }, { "Olga", "olga" }, { "Renée", "renee" }, { "Björn",
+    "bjorn" } };
+static const struct person lasts[] = { { "Smith", "smith" },
+    { "Johnson", "johnson" }, { "Williams", "williams" }, { "Brown",
+    "brown" }, { "Garcia", "garcia" }, { "Miller", "miller" }, { "Davis",
+    "davis" }, { "Hernández", "hernandez" }, { "Müller", "mueller" },
+    { "O'Brien", "obrien" }, { "Nguyen", "nguyen" }, { "Kowalski",
+    "kowalski" }, { "Dubois", "dubois" }, { "Rossi", "rossi" },
+    { "Tanaka", "tanaka" }, { "Kim", "kim" }, { "Patel", "patel" },
+    { "van der Berg", "vanderberg" }, { "Larsen", "larsen" }, { "Novák",
+    "novak" } };
+#define NFIRST	(sizeof firsts / sizeof firsts[0])
+#define NLAST	(sizeof lasts / sizeof lasts[0])
+static const char *const maildomains[] = { "gmail.com", "outlook.com",
+    "yahoo.com", "example.com", "acme.io", "globex.com" };
+
+/* A person is a hash: its bits choose the names and the mail domain. */
+static const struct person *
+first_of(uint64_t h)
+{
+	return &firsts[hbelow(h, NFIRST)];
+}
+
+static const struct person *
+last_of(uint64_t h)
+{
+	return &lasts[hbelow(rotl(h, 20), NLAST)];
+}
+
+/* "First Last", escaped for JSON or raw (the caller quotes CSV) */
+static char *
+person_name(char *w, uint64_t h, int json)
+{
+	char *(*cp)(char *, const char *) = json ? jesc : puts0;
+
+	w = cp(w, first_of(h)->name);
+	*w++ = ' ';
+	return cp(w, last_of(h)->name);
+}
+
+/* first.last42@domain; variant moves the person to another domain */
+static char *
+person_mail(char *w, uint64_t h, int variant)
+{
+	w = puts0(w, first_of(h)->mail);
+	*w++ = '.';
+	w = puts0(w, last_of(h)->mail);
+	w = num(w, h >> 48 & 127, 1);
+	*w++ = '@';
+	return puts0(w, maildomains[(hbelow(rotl(h, 40), 6) +
+	    (unsigned)variant) % 6]);
+}
+
+/* ---- calendly ---- */
+
+/*
+ * Bookings are made at the clock; some are canceled or rescheduled later,
+ * which is kept in a queue ordered by time.  A reschedule is two webhooks,
+ * as Calendly sends them: invitee.canceled with rescheduled true and
+ * new_invitee set, then invitee.created for the new invitee, whose
+ * old_invitee is set.  Counting invitee.created with a null old_invitee
+ * counts each booking once.
+ */
+struct crec {
+	uint64_t	inv;		/* the invitee: its URI */
+	uint64_t	who;		/* the person: name, tracking, event type */
+	uint64_t	prev, next;	/* old_invitee, new_invitee; 0: null */
+	int64_t		booked;		/* the invitee's created_at */
+	int64_t		start;		/* the meeting */
+	int64_t		at;		/* when it happened */
+	int64_t		sent;		/* the delivery's created_at */
+	uint8_t		canceled, resched, defect, byhost;
+};
+
+enum { CD_NONE, CD_NOMAIL, CD_NOURI, CD_START, CD_EVENT, CD_N };
+
+static const struct {
+	const char	*name;
+	int		 minutes, hosts;
+} evtypes[] = { { "30 Minute Meeting", 30, 1 }, { "Product Demo", 45, 1 },
+    { "Discovery Call", 30, 1 }, { "Team Demo", 60, 2 } };
+
+static const struct person hosts[] = { { "Alex Morgan",
+    "alex.morgan@acme.io" }, { "Sam Lee", "sam.lee@acme.io" },
+    { "Dana Whitfield", "dana.whitfield@acme.io" }, { "Chris Okafor",
+    "chris.okafor@acme.io" }, { "Taylor Brooks", "taylor.brooks@acme.io" },
+    { "Jordan Pérez", "jordan.perez@acme.io" } };
+
+/* utm_source and utm_medium, percent of bookings; the last: no UTM */
+static const struct {
+	const char	*source, *medium;
+	unsigned	 pct;
+} utms[] = { { "facebook", "paid_ads", 14 }, { "instagram", "paid_ads", 8 },
+    { "youtube", "paid_ads", 6 }, { "tiktok", "paid_ads", 6 },
+    { "google", "paid_search", 16 }, { "bing", "paid_search", 3 },
+    { "linkedin", "paid_ads", 8 }, { "pinterest", "paid_ads", 2 },
+    { "newsletter", "email", 7 }, { NULL, NULL, 30 } };
+static const char *const campaigns[] = { "spring_sale", "brand",
+    "retargeting", "webinar", "demo_request" };
+static const char *const timezones[] = { "America/New_York",
+    "America/Chicago", "America/Los_Angeles", "Europe/London",
+    "Europe/Berlin", "Asia/Tokyo" };
+/* already JSON text */
+static const char *const answers[] = { "Pricing for 20 seats",
+    "We use HubSpot, Salesforce, and Zapier.",
+    "Migrating from our old CRM.\\nNeed help with imports.",
+    "Partnership \\\"co-marketing\\\" ideas" };
+static const char *const reasons[] = { "Schedule conflict",
+    "No longer needed", "", "Found another solution" };
+
+struct cal {
+	struct crec	*q;		/* a binary heap on at */
+	size_t		 nq, capq;
+	char		 owner[16];	/* who created the webhook */
+};
+
+static char *
+calid(char *w, uint64_t h)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	uint64_t l = splitmix(&h);
+	int i;
+
+	for (i = 0; i < 12; i++, h >>= 5)
+		*w++ = a[h & 31];
+	for (i = 0; i < 4; i++, l >>= 5)
+		*w++ = a[l & 31];
+	return w;
+}
+
+static char *
+user_uri(struct gen *g, char *w, int host)
+{
+	PUT(w, "https://api.calendly.com/users/");
+	return calid(w, mix(g->seed ^ 0x75736572ULL, (uint64_t)host));
+}
+
+static char *
+event_uri(struct gen *g, char *w, uint64_t inv)
+{
+	PUT(w, "https://api.calendly.com/scheduled_events/");
+	return calid(w, mix(g->seed ^ 0x6576ULL, inv));
+}
+
+static char *
+invitee_uri(struct gen *g, char *w, uint64_t inv)
+{
+	w = event_uri(g, w, inv);
+	PUT(w, "/invitees/");
+	return calid(w, mix(g->seed ^ 0x696e76ULL, inv));
+}
+
+static void
+q_push(struct cal *c, const struct crec *r)
+{
+	size_t i, p;
+
+	if (c->nq == c->capq) {
+		c->capq = c->capq ? c->capq * 2 : 1024;
+		c->q = mx_reallocarray(c->q, c->capq, sizeof *c->q);
+	}
+	for (i = c->nq++; i > 0 && c->q[p = (i - 1) / 2].at > r->at; i = p)
+		c->q[i] = c->q[p];
+	c->q[i] = *r;
+}
+
+static void
+q_pop(struct cal *c, struct crec *r)
+{
+	struct crec last = c->q[--c->nq];
+	size_t i = 0, k;
+
+	*r = c->q[0];
+	for (;;) {
+		k = 2 * i + 1;
+		if (k >= c->nq)
+			break;
+		if (k + 1 < c->nq && c->q[k + 1].at < c->q[k].at)
+			k++;
+		if (c->q[k].at >= last.at)
+			break;
+		c->q[i] = c->q[k];
+		i = k;
+	}
+	if (c->nq > 0)
+		c->q[i] = last;
+}
+
+static void
+cal_init(struct gen *g)
+{
+	g->st = mx_calloc(1, sizeof(struct cal));
+}
+
+static int64_t
+delivery(struct gen *g, int64_t at)
+{
+	return at + 200000 + (int64_t)below(&g->r, 1300000);
+}
+
+/* A cancellation or a reschedule, some time before the meeting. */
+static void
+plan_change(struct gen *g, const struct crec *r, int resched)
+{
+	struct crec c = *r;
+	int64_t lo = r->booked + 3600 * US, hi = r->start - 3600 * US;
+
+	if (hi <= lo)
+		return;
+	c.at = lo + (int64_t)below(&g->r, (uint64_t)(hi - lo));
+	c.sent = delivery(g, c.at);
+	c.canceled = 1;
+	c.resched = (uint8_t)resched;
+	c.byhost = (uint8_t)pct(&g->r, 20);
+	if (resched)
+		c.next = ++g->seq;
+	q_push(g->st, &c);
+}
+
+static void
+book(struct gen *g, struct crec *r, int64_t t)
+{
+	int64_t day = floordiv(t, DAY_US) + 1 + (int64_t)below(&g->r, 14);
+
+	memset(r, 0, sizeof *r);
+	r->inv = r->who = ++g->seq;
+	r->booked = r->at = t;
+	r->sent = delivery(g, t);
+	/* on the hour or the half hour, 13:00 to 21:30 UTC */
+	r->start = day * DAY_US + (13 * 3600 + 1800 *
+	    (int64_t)below(&g->r, 18)) * US;
+}
+
+static int
+cal_make(struct gen *g, void *rp, int kind)
+{
+	struct cal *c = g->st;
+	struct crec *r = rp;
+	int64_t t = kind == K_LATE ? late_time(g) : now(g);
+	unsigned x;
+
+	if (kind == K_NORMAL && c->nq > 0 && c->q[0].at <= t) {
+		q_pop(c, r);
+		if (r->resched) {
+			/* the new booking follows at once */
+			struct crec n = *r;
+
+			n.inv = r->next;
+			n.prev = r->inv;
+			n.next = 0;
+			n.canceled = n.resched = 0;
+			n.booked = n.at = r->at + 1500000;
+			n.sent = delivery(g, n.at);
+			n.start = r->start + (1 + (int64_t)below(&g->r, 7)) *
+			    DAY_US;
+			q_push(c, &n);
+			if (pct(&g->r, 5))
+				plan_change(g, &n, 0);
+		}
+		return kind;
+	}
+	book(g, r, t);
+	if (kind == K_INVALID)
+		r->defect = 1 + (uint8_t)below(&g->r, CD_N - 1);
+	else if (kind == K_NORMAL) {
+		x = (unsigned)below(&g->r, 100);
+		if (x < 15)
+			plan_change(g, r, x >= 8);
+	}
+	return kind;
+}
+
+static void
+cal_resend(struct gen *g, void *rp)
+{
+	struct crec *r = rp;
+
+	/* delivered again, a little later */
+	r->sent += (1 + (int64_t)below(&g->r, 300)) * US;
+}
+
+static void
+cal_render(struct gen *g, const void *rp)
+{
+	const struct crec *r = rp;
+	uint64_t h = mix(g->seed ^ 0x706572ULL, r->who);
+	uint64_t h2 = splitmix(&h);
+	int et = (int)hbelow(h2, 4), host = (int)(h2 >> 8 & 0xff) % 6;
+	unsigned u = (unsigned)hbelow(rotl(h2, 17), 100), k;
+	char *w = room(g, 8192), id[16];
+	int i, nq = (int)(h2 >> 24 & 3);
+
+	calid(id, mix(g->seed ^ 0x696e76ULL, r->inv));
+	PUT(w, "{\"created_at\":\"");
+	w = stamp(w, r->sent, 6);
+	PUT(w, "\",\"created_by\":\"");
+	w = user_uri(g, w, 99);
+	PUT(w, "\",\"event\":\"");
+	w = puts0(w, r->defect == CD_EVENT ? "invitee.rescheduled" :
+	    r->canceled ? "invitee.canceled" : "invitee.created");
+	PUT(w, "\",\"payload\":{\"cancel_url\":\"https://calendly.com/"
+	    "cancellations/");
+	w = put(w, id, 16);
+	*w++ = '"';
+	if (r->canceled) {
+		PUT(w, ",\"cancellation\":{\"canceled_by\":\"");
+		if (r->byhost)
+			w = jesc(w, hosts[host].name);
+		else
+			w = person_name(w, h, 1);
+		PUT(w, "\",\"canceler_type\":\"");
+		w = puts0(w, r->byhost ? "host" : "invitee");
+		PUT(w, "\",\"created_at\":\"");
+		w = stamp(w, r->at, 6);
+		PUT(w, "\",\"reason\":\"");
+		w = puts0(w, r->resched ? "" : reasons[h2 >> 30 & 3]);
+		PUT(w, "\"}");
+	}
+	PUT(w, ",\"created_at\":\"");
+	w = stamp(w, r->booked, 6);
+	*w++ = '"';
+	if (r->defect != CD_NOMAIL) {
+		PUT(w, ",\"email\":\"");
+		w = person_mail(w, h, 0);
+		*w++ = '"';
+	}
+	PUT(w, ",\"event\":\"");
+	w = event_uri(g, w, r->inv);
+	PUT(w, "\",\"first_name\":null,\"invitee_scheduled_by\":null,"
+	    "\"last_name\":null,\"name\":\"");
+	w = person_name(w, h, 1);
+	PUT(w, "\",\"new_invitee\":");
+	if (r->next && r->canceled) {
+		*w++ = '"';
+		w = invitee_uri(g, w, r->next);
+		*w++ = '"';
+	} else
+		PUT(w, "null");
+	PUT(w, ",\"no_show\":null,\"old_invitee\":");
+	if (r->prev) {
+		*w++ = '"';
+		w = invitee_uri(g, w, r->prev);
+		*w++ = '"';
+	} else
+		PUT(w, "null");
+	PUT(w, ",\"payment\":null,\"questions_and_answers\":[");
+	for (i = 0; i < (nq == 3 ? 1 : nq); i++) {
+		if (i)
+			*w++ = ',';
+		PUT(w, "{\"answer\":\"");
+		w = puts0(w, answers[(h2 >> (32 + 2 * i)) & 3]);
+		PUT(w, "\",\"position\":");
+		w = num(w, (uint64_t)i, 1);
+		PUT(w, ",\"question\":\"");
+		w = puts0(w, i ? "How did you hear about us?" :
+		    "What would you like to discuss?");
+		PUT(w, "\"}");
+	}
+	PUT(w, "],\"reconfirmation\":null,\"reschedule_url\":\"https://"
+	    "calendly.com/reschedulings/");
+	w = put(w, id, 16);
+	PUT(w, "\",\"rescheduled\":");
+	w = puts0(w, r->resched ? "true" : "false");
+	PUT(w, ",\"routing_form_submission\":null,\"scheduled_event\":{"
+	    "\"created_at\":\"");
+	w = stamp(w, r->booked, 6);
+	PUT(w, "\",\"end_time\":\"");
+	w = stamp(w, r->start + evtypes[et].minutes * 60 * US, 6);
+	PUT(w, "\",\"event_guests\":[],\"event_memberships\":[");
+	for (i = 0; i < evtypes[et].hosts; i++) {
+		k = (unsigned)(host + i) % 6;
+		if (i)
+			*w++ = ',';
+		PUT(w, "{\"user\":\"");
+		w = user_uri(g, w, (int)k);
+		PUT(w, "\",\"user_email\":\"");
+		w = puts0(w, hosts[k].mail);
+		PUT(w, "\",\"user_name\":\"");
+		w = jesc(w, hosts[k].name);
+		PUT(w, "\"}");
+	}
+	PUT(w, "],\"event_type\":\"https://api.calendly.com/event_types/");
+	w = calid(w, mix(g->seed ^ 0x6574ULL, (uint64_t)et));
+	PUT(w, "\",\"invitees_counter\":{\"active\":");
+	*w++ = r->canceled ? '0' : '1';
+	PUT(w, ",\"limit\":1,\"total\":1},\"location\":");
+	switch (h2 >> 40 & 3) {
+	case 0:
+		PUT(w, "{\"type\":\"physical\",\"location\":\"1 Main St, "
+		    "Springfield\"}");
+		break;
+	case 1:
+		PUT(w, "{\"type\":\"zoom\",\"status\":\"pushed\","
+		    "\"join_url\":\"https://us02web.zoom.us/j/");
+		w = num(w, h2 >> 30 & 0x3ffffffff, 11);
+		PUT(w, "\"}");
+		break;
+	default:
+		PUT(w, "{\"type\":\"google_conference\",\"status\":\"pushed\","
+		    "\"join_url\":\"https://calendly.com/events/");
+		w = calid(w, mix(g->seed ^ 0x6576ULL, r->inv));
+		PUT(w, "/google_meet\"}");
+		break;
+	}
+	PUT(w, ",\"meeting_notes_html\":null,\"meeting_notes_plain\":null,"
+	    "\"name\":\"");
+	w = puts0(w, evtypes[et].name);
+	PUT(w, "\",\"start_time\":\"");
+	if (r->defect == CD_START)
+		PUT(w, "TBD");
+	else
+		w = stamp(w, r->start, 6);
+	PUT(w, "\",\"status\":\"");
+	w = puts0(w, r->canceled ? "canceled" : "active");
+	PUT(w, "\",\"updated_at\":\"");
+	w = stamp(w, r->at, 6);
+	PUT(w, "\",\"uri\":\"");
+	w = event_uri(g, w, r->inv);
+	PUT(w, "\"},\"scheduling_method\":null,\"status\":\"");
+	w = puts0(w, r->canceled ? "canceled" : "active");
+	PUT(w, "\",\"text_reminder_number\":");
+	if ((h2 >> 44 & 7) == 0) {
+		PUT(w, "\"+1 555-01");
+		w = num(w, h2 >> 48 & 63, 2);
+		*w++ = '"';
+	} else
+		PUT(w, "null");
+	PUT(w, ",\"timezone\":");
+	if ((h2 >> 54 & 7) == 0)
+		PUT(w, "null");
+	else {
+		*w++ = '"';
+		w = puts0(w, timezones[hbelow(rotl(h2, 7), 6)]);
+		*w++ = '"';
+	}
+	PUT(w, ",\"tracking\":{\"utm_campaign\":");
+	for (k = 0; u >= utms[k].pct; u -= utms[k].pct, k++)
+		;
+	if (utms[k].source == NULL)
+		PUT(w, "null,\"utm_source\":null,\"utm_medium\":null,"
+		    "\"utm_content\":null,");
+	else {
+		*w++ = '"';
+		w = puts0(w, campaigns[hbelow(rotl(h2, 3), 5)]);
+		PUT(w, "\",\"utm_source\":\"");
+		w = puts0(w, utms[k].source);
+		PUT(w, "\",\"utm_medium\":\"");
+		w = puts0(w, utms[k].medium);
+		PUT(w, "\",\"utm_content\":");
+		if (h2 >> 60 & 1) {
+			PUT(w, "\"ad_");
+			w = num(w, h2 >> 56 & 15, 2);
+			PUT(w, "\",");
+		} else
+			PUT(w, "null,");
+	}
+	PUT(w, "\"utm_term\":null,\"salesforce_uuid\":null},\"updated_at\":\"");
+	w = stamp(w, r->at, 6);
+	*w++ = '"';
+	if (r->defect != CD_NOURI) {
+		PUT(w, ",\"uri\":\"");
+		w = invitee_uri(g, w, r->inv);
+		*w++ = '"';
+	}
+	PUT(w, "}}\n");
+	done_line(g, w);
+}
+
+static void
+cal_tally(struct gen *g, const void *rp)
+{
+	const struct crec *r = rp;
+
+	g->timesum += floordiv(r->sent, US);
+	if (!r->canceled)
+		g->cnt[r->prev ? 3 : 0]++;
+	else
+		g->cnt[r->resched ? 2 : 1]++;
+}
+
+static void
+cal_stats(struct gen *g, struct mx_buf *b)
+{
+	mx_buf_printf(b, ",\"bookings\":%ju,\"cancellations\":%ju,"
+	    "\"reschedules\":%ju", g->cnt[0], g->cnt[1], g->cnt[2]);
+}
+
+/* ---- crm: customers ---- */
+
+static const char *const companies[] = { "Globex, Inc.", "Initech, LLC",
+    "Acme Corp", "Stark Industries", "Wayne Enterprises, Inc.",
+    "Umbrella, S.A.", "Soylent Co.", "Hooli" };
+static const struct {
+	const char	*code;
+	unsigned	 pct;
+} countries[] = { { "US", 35 }, { "GB", 10 }, { "DE", 10 }, { "FR", 8 },
+    { "CA", 7 }, { "ES", 5 }, { "NL", 5 }, { "AU", 5 }, { "BR", 5 },
+    { "JP", 5 }, { "IN", 5 } };
+static const char *const segments[] = { "consumer", "small_business",
+    "enterprise" };
+
+enum { UD_NONE, UD_NOID, UD_MAIL, UD_DATE, UD_SEGMENT, UD_N };
+
+struct urec {
+	uint64_t	id;
+	int64_t		us;
+	uint8_t		defect, variant;
+};
+
+/* customer ids that sales may refer to */
+static uint64_t ncustomers = 1;
+
+static int
+cust_make(struct gen *g, void *rp, int kind)
+{
+	struct urec *r = rp;
+
+	memset(r, 0, sizeof *r);
+	r->id = ++g->seq;
+	r->us = kind == K_LATE ? late_time(g) : now(g);
+	if (kind == K_INVALID)
+		r->defect = 1 + (uint8_t)below(&g->r, UD_N - 1);
+	return kind;
+}
+
+static void
+cust_resend(struct gen *g, void *rp)
+{
+	struct urec *r = rp;
+
+	(void)g;
+	r->variant = 1;		/* the customer changed address */
+}
+
+static void
+cust_render(struct gen *g, const void *rp)
+{
+	const struct urec *r = rp;
+	uint64_t h = mix(g->seed ^ 0x637573ULL, r->id);
+	char *w = room(g, 512), name[128];
+	unsigned u = (unsigned)hbelow(rotl(h, 9), 100), k, seg;
+
+	seg = (h >> 50 & 15) < 9 ? 0 : (h >> 50 & 15) < 14 ? 1 : 2;
+	if (r->defect != UD_NOID) {
+		*w++ = 'C';
+		w = num(w, r->id, 6);
+	}
+	*w++ = ',';
+	if (seg == 2)
+		w = cesc(w, companies[h >> 56 & 7]);
+	else {
+		*person_name(name, h, 0) = '\0';
+		w = cesc(w, name);
+	}
+	*w++ = ',';
+	if (r->defect == UD_MAIL) {
+		char *a = w, *at;
+
+		w = person_mail(w, h, r->variant);
+		at = memchr(a, '@', (size_t)(w - a));
+		*at = '.';	/* no @ */
+	} else
+		w = person_mail(w, h, r->variant);
+	*w++ = ',';
+	for (k = 0; u >= countries[k].pct; u -= countries[k].pct, k++)
+		;
+	w = puts0(w, countries[k].code);
+	*w++ = ',';
+	if (r->defect == UD_DATE)
+		w = usdate(w, r->us) - 9;
+	else
+		w = date10(w, floordiv(r->us, DAY_US));
+	*w++ = ',';
+	w = puts0(w, r->defect == UD_SEGMENT ? "vip" : segments[seg]);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+cust_tally(struct gen *g, const void *rp)
+{
+	const struct urec *r = rp;
+
+	g->timesum += floordiv(r->us, DAY_US) * 86400;
+}
+
+static void
+cust_stats(struct gen *g, struct mx_buf *b)
+{
+	(void)g;
+	(void)b;
+}
+
+/* ---- crm: online sales ---- */
+
+/* the channel an order is attributed to: the paid ones, then organic,
+ * email and direct; percent */
+static const char *const sale_channels[] = { "facebook_paid_ads",
+    "instagram_paid_ads", "youtube_paid_ads", "tiktok_paid_ads",
+    "google_paid_search", "bing_paid_search", "linkedin_paid_ads",
+    "pinterest_paid_ads", "organic", "email", "direct" };
+static const unsigned sale_pct[] = { 12, 8, 5, 5, 16, 3, 4, 2, 25, 10, 10 };
+
+enum { OD_NONE, OD_QTY0, OD_PRICENEG, OD_PRICECOMMA, OD_DATE, OD_NOCUST,
+    OD_N };
+
+struct orec {
+	uint64_t	id;
+	int64_t		us;
+	uint32_t	cust, product;
+	uint8_t		qty, chan, defect;
+};
+
+static int
+sale_make(struct gen *g, void *rp, int kind)
+{
+	struct orec *r = rp;
+	unsigned u;
+
+	memset(r, 0, sizeof *r);
+	r->id = ++g->seq;
+	r->us = kind == K_LATE ? late_time(g) : now(g);
+	r->cust = (uint32_t)(below(&g->r, ncustomers) + 1);
+	r->product = pick_product(&g->r);
+	r->qty = (uint8_t)(pct(&g->r, 70) ? 1 : 2 + below(&g->r, 4));
+	for (u = (unsigned)below(&g->r, 100); u >= sale_pct[r->chan];
+	    u -= sale_pct[r->chan], r->chan++)
+		;
+	if (kind == K_INVALID)
+		r->defect = 1 + (uint8_t)below(&g->r, OD_N - 1);
+	return kind;
+}
+
+static void
+sale_resend(struct gen *g, void *rp)
+{
+	struct orec *r = rp;
+
+	(void)g;
+	r->qty = (uint8_t)(r->qty % 5 + 1);	/* the order was amended */
+}
+
+static void
+sale_render(struct gen *g, const void *rp)
+{
+	const struct orec *r = rp;
+	char *w = room(g, 512);
+	int64_t price = cat.price[r->product];
+
+	*w++ = 'O';
+	w = num(w, r->id, 7);
+	*w++ = ',';
+	if (r->defect != OD_NOCUST) {
+		*w++ = 'C';
+		w = num(w, r->cust, 6);
+	}
+	PUT(w, ",p");
+	w = num(w, r->product, 5);
+	*w++ = ',';
+	w = cesc(w, cat.name[r->product]);
+	*w++ = ',';
+	w = puts0(w, categories[cat.cat[r->product]]);
+	*w++ = ',';
+	w = num(w, r->defect == OD_QTY0 ? 0 : r->qty, 1);
+	*w++ = ',';
+	if (r->defect == OD_PRICECOMMA) {	/* a decimal comma */
+		*w++ = '"';
+		w = fixed(w, price, 2);
+		w[-3] = ',';
+		*w++ = '"';
+	} else
+		w = fixed(w, r->defect == OD_PRICENEG ? -price : price, 2);
+	*w++ = ',';
+	if (r->defect == OD_DATE)
+		w = usdate(w, r->us) - 9;
+	else
+		w = date10(w, floordiv(r->us, DAY_US));
+	*w++ = ',';
+	w = puts0(w, sale_channels[r->chan]);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+sale_tally(struct gen *g, const void *rp)
+{
+	const struct orec *r = rp;
+	struct mx_dec v;
+
+	g->timesum += floordiv(r->us, DAY_US) * 86400;
+	v.v = (__int128)cat.price[r->product] * r->qty;
+	v.scale = 2;
+	mx_dec_add(&g->sum, &v);
+}
+
+static void
+sale_stats(struct gen *g, struct mx_buf *b)
+{
+	char t[48];
+
+	mx_dec_fmt_scale(&g->sum, 2, t);
+	mx_buf_printf(b, ",\"revenue\":\"%s\"", t);
+}
+
+/* ---- the domains ---- */
+
+enum { D_ECOM, D_SPEND, D_ADS, D_CAL, D_CUST, D_SALES, D_MSPEND, ND };
+
+static const struct domain domains[ND] = {
+	{ "ecommerce", "ecommerce.ndjson", NULL, sizeof(struct erec), 0,
+	    ecom_init, ecom_make, ecom_resend, ecom_render, ecom_tally,
+	    ecom_stats },
+	{ "spend", "spend.ndjson", NULL, sizeof(struct srec), 1, spend_init,
+	    spend_make, spend_resend, spend_render, spend_tally, spend_stats },
+	{ "adclicks", "adclicks.ndjson", NULL, sizeof(struct arec), 0, NULL,
+	    ads_make, ads_resend, ads_render, ads_tally, ads_stats },
+	{ "calendly", "calendly.ndjson", NULL, sizeof(struct crec), 0,
+	    cal_init, cal_make, cal_resend, cal_render, cal_tally, cal_stats },
+	{ "customers", "customers.csv",
+	    "customer_id,name,email,country,signup_date,segment\n",
+	    sizeof(struct urec), 0, NULL, cust_make, cust_resend,
+	    cust_render, cust_tally, cust_stats },
+	{ "online_sales", "online_sales.csv",
+	    "order_id,customer_id,product_id,product_name,category,quantity,"
+	    "unit_price,order_date,channel\n", sizeof(struct orec), 0, NULL,
+	    sale_make, sale_resend, sale_render, sale_tally, sale_stats },
+	{ "marketing_spend", "marketing_spend.csv", "date,channel,spend\n",
+	    sizeof(struct srec), 1, spend_init, spend_make, spend_resend,
+	    spend_render_csv, spend_tally, spend_stats },
+};
+
+/* ---- one file ---- */
+
+/* Lines of each kind for n lines; -1 if they leave no regular record to
+ * start with. */
+static int
+plan(uint64_t n, uint64_t left[NKIND])
+{
+	uint64_t sum = 0;
+	int k;
+
+	for (k = K_LATE; k < NKIND; k++) {
+		left[k] = (uint64_t)floor(opt.rate[k] * (double)n + 0.5);
+		sum += left[k];
+	}
+	if (n > 0 && sum > n - 1)
+		return -1;
+	left[K_NORMAL] = n - sum;
+	return 0;
+}
+
+/* A ranged file has one record per day and channel: the lines are those
+ * records plus the re-sends and broken lines their rates add. */
+static uint64_t
+ranged_lines(uint64_t slots, uint64_t left[NKIND])
+{
+	uint64_t n;
+
+	for (n = slots;; n++)
+		if (plan(n, left) == 0 && left[K_NORMAL] + left[K_LATE] >= slots)
+			return n;
+}
+
+static void
+plan_file(struct gen *g, int dom)
+{
+	uint64_t days = (uint64_t)(opt.to - opt.from + 1);
+
+	if (domains[dom].ranged)
+		g->n = ranged_lines(days * NCHAN, g->left);
+	else {
+		g->n = dom == D_CUST && opt.n > 0 ? (opt.n / 4 > 0 ?
+		    opt.n / 4 : 1) : opt.n;
+		if (plan(g->n, g->left) < 0)
+			mx_errx(MX_EXIT_USAGE, "%s: the rates add up to more "
+			    "than the %ju lines", domains[dom].name, g->n);
+	}
+}
+
+static void
+run(struct gen *g)
+{
+	const struct domain *d = g->d;
+	int k;
+
+	for (g->i = 0; g->i < g->n; g->i++) {
+		k = pick_kind(g);
+		g->line.len = 0;
+		switch (k) {
+		case K_DUP:
+			memcpy(g->rec, ring_pick(g), d->recsz);
+			break;
+		case K_KEYDUP:
+			memcpy(g->rec, ring_pick(g), d->recsz);
+			d->resend(g, g->rec);
+			break;
+		default:
+			k = d->make(g, g->rec, k);
+			if (k == K_NORMAL || k == K_LATE) {
+				ring_add(g, g->rec);
+				d->tally(g, g->rec);
+			}
+		}
+		d->render(g, g->rec);
+		if (k == K_BAD)
+			(d->header != NULL ? corrupt_csv : corrupt_json)(g);
+		g->done[k]++;
+		emit(g);
+	}
+}
+
+static void
+report(struct gen *g, struct mx_out *st)
+{
+	struct mx_buf b = { 0 };
+	int k;
+
+	mx_buf_printf(&b, "{\"tool\":\"mx-gen\",\"domain\":\"%s\",\"file\":",
+	    g->d->name);
+	mx_json_quote(&b, g->path, strlen(g->path));
+	mx_buf_printf(&b, ",\"seed\":%ju,\"lines\":%ju", opt.seed, g->n);
+	mx_buf_printf(&b, ",\"records\":%ju", g->done[K_NORMAL] +
+	    g->done[K_LATE]);
+	for (k = K_LATE; k < NKIND; k++)
+		mx_buf_printf(&b, ",\"%s\":%ju", kind_name[k], g->done[k]);
+	mx_buf_printf(&b, ",\"bytes\":%ju,\"time_sum\":%jd", g->raw,
+	    (intmax_t)g->timesum);
+	g->d->stats(g, &b);
+	mx_buf_adds(&b, "}\n");
+	if (st != NULL)
+		mx_out_write(st, b.p, b.len);
+	mx_buf_free(&b);
+	if (opt.verbose)
+		mx_warnx("%s: %s: %ju lines: %ju records (%ju late), %ju exact "
+		    "dups, %ju key dups, %ju invalid, %ju malformed; %ju bytes",
+		    strcmp(g->path, "-") == 0 ? "<stdout>" : g->path, g->d->name,
+		    g->n, g->done[K_NORMAL] +
+		    g->done[K_LATE], g->done[K_LATE], g->done[K_DUP],
+		    g->done[K_KEYDUP], g->done[K_INVALID], g->done[K_BAD],
+		    g->raw);
+}
+
+static void
+gen_file(int dom, struct mx_out *st)
+{
+	struct gen g;
+	struct mx_buf path = { 0 };
+	const char *name;
+
+	memset(&g, 0, sizeof g);
+	g.d = &domains[dom];
+	if (g.d->recsz > RECMAX)
+		mx_errx(MX_EXIT_FAIL, "%s: records larger than RECMAX",
+		    g.d->name);
+	/* each domain its own stream, so that "all" writes what the domains
+	 * write alone */
+	name = dom == D_MSPEND ? "spend" : g.d->name;	/* the same figures */
+	g.seed = mix(opt.seed, mx_hash64(name, strlen(name)));
+	rng_seed(&g.r, g.seed);
+	g.t0 = opt.from * DAY_US;
+	g.span = (opt.to - opt.from + 1) * DAY_US;
+	if (dom == D_CUST) {	/* customers signed up over two years */
+		g.t0 -= 730 * DAY_US;
+		g.span += 730 * DAY_US;
+	}
+	plan_file(&g, dom);
+	if (dom == D_CUST)
+		ncustomers = g.left[K_NORMAL] + g.left[K_LATE] +
+		    g.left[K_INVALID] + g.left[K_BAD];
+	if (opt.dir != NULL) {
+		mx_buf_printf(&path, "%s/%s%s", opt.dir, g.d->file,
+		    opt.gzip ? ".gz" : "");
+		g.path = mx_buf_cstr(&path);
+		g.o = mx_out_open(g.path);
+	} else if (opt.out != NULL) {
+		g.path = opt.out;
+		g.o = mx_out_open(g.path);
+	} else {
+		g.path = "-";
+		g.o = mx_out_stdout();
+	}
+	if (opt.gzip)
+		g.z = mx_gzw_new(g.o, 6);
+	g.ring = mx_calloc(RING, g.d->recsz);
+	if (g.d->init != NULL)
+		g.d->init(&g);
+	if (g.d->header != NULL) {
+		g.line.len = 0;
+		mx_buf_adds(&g.line, g.d->header);
+		emit(&g);
+	}
+	run(&g);
+	mx_gzw_finish(g.z);
+	if (!g.o->isstdout)
+		mx_out_close(g.o);
+	else
+		mx_out_flush(g.o);
+	report(&g, st);
+	if (g.st != NULL && g.d->init == cal_init)
+		free(((struct cal *)g.st)->q);
+	if (g.st != NULL && g.d->init == spend_init)
+		free(((struct spend *)g.st)->h);
+	free(g.st);
+	free(g.ring);
+	mx_buf_free(&g.line);
+	mx_buf_free(&path);
+}
+
+/* ---- options ---- */
+
+static double
+parse_rate(const char *name, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end == '%' && end[1] == '\0') {
+		v /= 100;
+		end++;
+	}
+	if (errno || end == s || *end != '\0' || !(v >= 0 && v <= 1)) {
+		mx_warnx("%s: '%s' is not a rate from 0 to 1 (or 0%% to "
+		    "100%%)", name, s);
+		usage();
+	}
+	return v;
+}
+
+static int64_t
+parse_day(const char *name, const char *s)
+{
+	struct mx_time t;
+
+	if (strlen(s) != 10 || mx_time_parse(s, 10, &t) < 0 || !t.dateonly ||
+	    t.sec < 0 || t.sec >= 253402300800LL) {
+		mx_warnx("%s: '%s' is not a date (YYYY-MM-DD, 1970 to 9999)",
+		    name, s);
+		usage();
+	}
+	return t.sec / 86400;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "dup-rate", required_argument, NULL, 'D' },
+		{ "key-dup-rate", required_argument, NULL, 'K' },
+		{ "late-rate", required_argument, NULL, 'L' },
+		{ "invalid-rate", required_argument, NULL, 'I' },
+		{ "malformed-rate", required_argument, NULL, 'M' },
+		{ "gzip", no_argument, NULL, 'z' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "stats", required_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const int crm[] = { D_CUST, D_SALES, D_MSPEND, -1 };
+	static const int all[] = { D_ECOM, D_SPEND, D_ADS, D_CAL, D_CUST,
+	    D_SALES, D_MSPEND, -1 };
+	int one[2] = { -1, -1 };
+	const int *files = NULL;
+	struct mx_out *st = NULL;
+	long long v;
+	char *end;
+	int c, k;
+
+	mx_init(argv[0]);
+	opt.from = parse_day("--from", "2024-03-01");
+	opt.to = parse_day("--to", "2024-03-31");
+	while ((c = getopt_long(argc, argv, "d:n:o:s:vz", longopts, NULL)) !=
+	    -1)
+		switch (c) {
+		case 'n':
+			if ((v = mx_parse_count(optarg)) < 0) {
+				mx_warnx("-n: '%s' is not a count", optarg);
+				usage();
+			}
+			opt.n = (uint64_t)v;
+			opt.nset = 1;
+			break;
+		case 's':
+			errno = 0;
+			opt.seed = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end != '\0' ||
+			    *optarg == '-') {
+				mx_warnx("--seed: '%s' is not a number",
+				    optarg);
+				usage();
+			}
+			break;
+		case 'F':
+			opt.from = parse_day("--from", optarg);
+			break;
+		case 'T':
+			opt.to = parse_day("--to", optarg);
+			break;
+		case 'D':
+			opt.rate[K_DUP] = parse_rate("--dup-rate", optarg);
+			break;
+		case 'K':
+			opt.rate[K_KEYDUP] = parse_rate("--key-dup-rate",
+			    optarg);
+			break;
+		case 'L':
+			opt.rate[K_LATE] = parse_rate("--late-rate", optarg);
+			break;
+		case 'I':
+			opt.rate[K_INVALID] = parse_rate("--invalid-rate",
+			    optarg);
+			break;
+		case 'M':
+			opt.rate[K_BAD] = parse_rate("--malformed-rate",
+			    optarg);
+			break;
+		case 'z':
+			opt.gzip = 1;
+			break;
+		case 'o':
+			opt.out = optarg;
+			break;
+		case 'd':
+			opt.dir = optarg;
+			break;
+		case 'S':
+			opt.stats = optarg;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1) {
+		mx_warnx(argc == 0 ? "no domain given" : "one domain at a time");
+		usage();
+	}
+	if (strcmp(argv[0], "crm") == 0)
+		files = crm;
+	else if (strcmp(argv[0], "all") == 0)
+		files = all;
+	else {
+		for (k = 0; k < D_CUST; k++)
+			if (strcmp(argv[0], domains[k].name) == 0)
+				one[0] = k;
+		if (one[0] < 0) {
+			mx_warnx("unknown domain '%s'", argv[0]);
+			usage();
+		}
+		files = one;
+	}
+	if (opt.to < opt.from) {
+		mx_warnx("--to is before --from");
+		usage();
+	}
+	if (opt.out != NULL && opt.dir != NULL) {
+		mx_warnx("-o and -d exclude each other");
+		usage();
+	}
+	if (files != one && opt.dir == NULL) {
+		mx_warnx("%s writes several files: give a directory with -d",
+		    argv[0]);
+		usage();
+	}
+	if (files == one && one[0] == D_SPEND && opt.nset) {
+		mx_warnx("spend has one record per channel and day: its "
+		    "volume is --from and --to, not -n");
+		usage();
+	}
+	if (opt.rate[K_DUP] + opt.rate[K_KEYDUP] + opt.rate[K_INVALID] +
+	    opt.rate[K_BAD] + opt.rate[K_LATE] >= 1) {
+		mx_warnx("the rates add up to 1 or more: no regular records "
+		    "would be left");
+		usage();
+	}
+	if (opt.dir != NULL && mkdir(opt.dir, 0777) < 0 && errno != EEXIST)
+		mx_err(MX_EXIT_FAIL, "%s", opt.dir);
+
+	catalogue(opt.seed);
+	if (opt.stats != NULL)
+		st = mx_out_open(opt.stats);
+	for (k = 0; files[k] >= 0; k++)
+		gen_file(files[k], st);
+	if (st != NULL)
+		mx_out_close(st);
+	if (mx_stdout != NULL)
+		mx_out_close(mx_stdout);
+	return MX_EXIT_OK;
+}
