@@ -45,6 +45,8 @@ struct tval {
 	int64_t		i;	/* int; date: days; timestamp: seconds */
 	int32_t		ns;	/* timestamp */
 	int		isf;	/* number: beyond the decimal range, in f */
+	int		places;	/* decimal: digits after the point, less
+				 * trailing zeros */
 	double		f;
 	struct mx_dec	d;	/* decimal, number */
 };
@@ -266,19 +268,28 @@ cast_decimal(struct mx_contract *c, const struct field *f,
 		return -1;
 	}
 	out->quote = 0;
+	out->p = slot;
+	if (f->scale >= 0) {
+		__int128 v = t->d.v;
+
+		for (t->places = t->d.scale; t->places > 0 && v % 10 == 0;
+		    t->places--)
+			v /= 10;
+		/* more places than the scale allows fails the rule scale:
+		 * then the value is shown as it is, not rounded */
+		out->n = (uint32_t)mx_dec_fmt_scale(&t->d,
+		    t->places <= f->scale ? f->scale : t->d.scale, slot);
+		return 0;
+	}
 	/* A number without an exponent is already canonical, unless it is
-	 * a negative zero or has to be given another scale. */
+	 * a negative zero. */
 	if (memchr(p, 'e', n) == NULL && memchr(p, 'E', n) == NULL &&
-	    (p[0] != '-' || !mx_dec_iszero(&t->d)) &&
-	    (f->scale < 0 || f->scale == t->d.scale) && n < 64) {
+	    (p[0] != '-' || !mx_dec_iszero(&t->d)) && n < 64) {
 		memcpy(slot, p, n);
-		out->p = slot;
 		out->n = (uint32_t)n;
 		return 0;
 	}
-	out->p = slot;
-	out->n = (uint32_t)mx_dec_fmt_scale(&t->d, f->scale >= 0 &&
-	    f->scale > t->d.scale ? f->scale : t->d.scale, slot);
+	out->n = (uint32_t)mx_dec_fmt_scale(&t->d, t->d.scale, slot);
 	return 0;
 }
 
@@ -633,19 +644,10 @@ rules(struct mx_contract *c, size_t fi, const struct mx_span *spans,
 		x = addfail(c, fi, MX_CR_RE, v);
 		say(x->msg, sizeof x->msg, "not matching %s", f->retext);
 	}
-	if (f->type == T_DECIMAL && f->scale >= 0 && t->d.scale > f->scale) {
-		char text[48];
-		const char *dot;
-		int places;
-
-		mx_dec_fmt(&t->d, text);
-		dot = strchr(text, '.');
-		places = dot != NULL ? (int)strlen(dot + 1) : 0;
-		if (places > f->scale) {
-			x = addfail(c, fi, MX_CR_SCALE, v);
-			say(x->msg, sizeof x->msg,
-			    "more than %d decimal places", f->scale);
-		}
+	if (f->type == T_DECIMAL && f->scale >= 0 && t->places > f->scale) {
+		x = addfail(c, fi, MX_CR_SCALE, v);
+		say(x->msg, sizeof x->msg, "more than %d decimal places",
+		    f->scale);
 	}
 }
 
