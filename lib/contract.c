@@ -65,6 +65,27 @@ struct item {
 	size_t	 n;
 };
 
+/*
+ * Most patterns in contracts are a sequence of characters and bracket
+ * expressions, each repeated: ^e[0-9]+$, ^[a-z_]{1,32}$.  On an ASCII
+ * value such a pattern is matched here, several times faster than
+ * regexec(3); any other pattern (groups, alternation, non-ASCII) is left
+ * to regexec.
+ */
+#define SP_ATOMS	64
+#define SP_NOLIMIT	0xffff
+
+struct atom {
+	uint64_t	set[2];		/* the ASCII bytes it matches */
+	uint16_t	min, max;	/* repetitions */
+};
+
+struct spat {
+	struct atom	at[SP_ATOMS];
+	int		nat;
+	int		bol, eol;	/* anchored by ^, by $ */
+};
+
 struct field {
 	char		*name;
 	char		*path;
@@ -83,6 +104,7 @@ struct field {
 	int		 hasre;
 	regex_t		 re;		/* characters (UTF-8) */
 	regex_t		 reb;		/* bytes, for ASCII values: faster */
+	struct spat	*sp;		/* faster still, or NULL */
 	char		*retext;
 	int		 scale;		/* decimal places, or -1 */
 	int		 needval;	/* a typed value is compared */
@@ -521,12 +543,240 @@ isascii_text(const char *p, size_t n)
 	return 1;
 }
 
+/* ---- simple patterns ---- */
+
+static void
+addbyte(struct atom *a, int c)
+{
+	a->set[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static int
+inset(const struct atom *a, int c)
+{
+	return a->set[c >> 6] >> (c & 63) & 1;
+}
+
+/* A POSIX character class on ASCII; -1 for an unknown name. */
+static int
+inclass(const char *name, size_t n, int c)
+{
+	static const char *const names[] = { "alpha", "digit", "alnum",
+	    "upper", "lower", "space", "blank", "punct", "xdigit", "cntrl",
+	    "print", "graph", NULL };
+	int k, up = c >= 'A' && c <= 'Z', lo = c >= 'a' && c <= 'z';
+	int dig = c >= '0' && c <= '9', gr = c > 32 && c < 127;
+
+	for (k = 0; names[k] != NULL; k++)
+		if (strlen(names[k]) == n && memcmp(names[k], name, n) == 0)
+			break;
+	switch (k) {
+	case 0: return up || lo;
+	case 1: return dig;
+	case 2: return up || lo || dig;
+	case 3: return up;
+	case 4: return lo;
+	case 5: return c == ' ' || (c >= '\t' && c <= '\r');
+	case 6: return c == ' ' || c == '\t';
+	case 7: return gr && !up && !lo && !dig;
+	case 8: return dig || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	case 9: return c < 32 || c == 127;
+	case 10: return c >= 32 && c < 127;
+	case 11: return gr;
+	default: return -1;
+	}
+}
+
+/* A bracket expression after its '['; returns the position after ']'. */
+static const char *
+sp_bracket(const char *p, struct atom *a)
+{
+	int neg = 0, first = 1, c, e, k;
+	const char *q;
+
+	if (*p == '^') {
+		neg = 1;
+		p++;
+	}
+	for (;; first = 0) {
+		if (*p == '\0' || (unsigned char)*p >= 0x80)
+			return NULL;
+		if (*p == ']' && !first)
+			break;
+		if (p[0] == '[' && p[1] == ':') {
+			if ((q = strstr(p + 2, ":]")) == NULL)
+				return NULL;
+			for (c = 1; c < 128; c++) {
+				if ((k = inclass(p + 2, q - p - 2, c)) < 0)
+					return NULL;
+				if (k)
+					addbyte(a, c);
+			}
+			p = q + 2;
+			continue;
+		}
+		if (p[0] == '[' && (p[1] == '.' || p[1] == '='))
+			return NULL;
+		c = (unsigned char)*p++;
+		if (p[0] == '-' && p[1] != ']' && p[1] != '\0') {
+			e = (unsigned char)p[1];
+			if (e == '[' || e >= 0x80 || e < c)
+				return NULL;
+			for (; c <= e; c++)
+				addbyte(a, c);
+			p += 2;
+		} else
+			addbyte(a, c);
+	}
+	if (neg) {
+		a->set[0] = ~a->set[0];
+		a->set[1] = ~a->set[1];
+	}
+	a->set[0] &= ~(uint64_t)1;	/* never NUL */
+	return p + 1;
+}
+
+static int
+sp_count(const char **pp, uint16_t *v)
+{
+	const char *p = *pp;
+	long k = 0;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((k = k * 10 + (*p - '0')) >= SP_NOLIMIT)
+			return -1;
+	*v = (uint16_t)k;
+	*pp = p;
+	return 0;
+}
+
+/* The pattern as a sequence of atoms, or NULL. */
+static struct spat *
+sp_compile(const char *p)
+{
+	struct spat *sp = mx_calloc(1, sizeof *sp);
+	struct atom *a;
+
+	if (*p == '^') {
+		sp->bol = 1;
+		p++;
+	}
+	while (*p != '\0') {
+		if (p[0] == '$' && p[1] == '\0') {
+			sp->eol = 1;
+			break;
+		}
+		if (sp->nat == SP_ATOMS)
+			goto no;
+		a = &sp->at[sp->nat++];
+		a->min = a->max = 1;
+		switch (*p) {
+		case '.':
+			a->set[0] = ~(uint64_t)1;
+			a->set[1] = ~(uint64_t)0;
+			p++;
+			break;
+		case '[':
+			if ((p = sp_bracket(p + 1, a)) == NULL)
+				goto no;
+			break;
+		case '\\':
+			/* an escaped punctuation character is itself */
+			if (inclass("punct", 5, (unsigned char)p[1]) != 1)
+				goto no;
+			addbyte(a, p[1]);
+			p += 2;
+			break;
+		case '(': case ')': case '|': case '*': case '+': case '?':
+		case '{': case '}': case '^': case '$': case ']':
+			goto no;
+		default:
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				goto no;
+			addbyte(a, *p++);
+		}
+		switch (*p) {
+		case '*':
+			a->min = 0;
+			a->max = SP_NOLIMIT;
+			p++;
+			break;
+		case '+':
+			a->max = SP_NOLIMIT;
+			p++;
+			break;
+		case '?':
+			a->min = 0;
+			p++;
+			break;
+		case '{':
+			p++;
+			if (sp_count(&p, &a->min) < 0)
+				goto no;
+			a->max = a->min;
+			if (*p == ',') {
+				p++;
+				a->max = SP_NOLIMIT;
+				if (*p != '}' && (sp_count(&p, &a->max) < 0 ||
+				    a->max < a->min))
+					goto no;
+			}
+			if (*p++ != '}')
+				goto no;
+			break;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{')
+			goto no;
+	}
+	return sp;
+no:
+	free(sp);
+	return NULL;
+}
+
+/* Does the ASCII text s[0..n), n < 64, without NUL, match?  The set of
+ * positions the atoms so far can end at is a bit mask. */
+static int
+sp_match(const struct spat *sp, const char *s, size_t n)
+{
+	uint64_t reach, next, m;
+	const struct atom *a;
+	size_t p, q;
+	int i, k;
+
+	reach = sp->bol ? 1 : ((uint64_t)2 << n) - 1;
+	for (i = 0; i < sp->nat; i++) {
+		a = &sp->at[i];
+		next = 0;
+		for (m = reach; m != 0; m &= m - 1) {
+			p = (size_t)__builtin_ctzll(m);
+			for (q = p, k = 0;; q++, k++) {
+				if (k >= a->min)
+					next |= (uint64_t)1 << q;
+				if (k == a->max || q == n ||
+				    !inset(a, (unsigned char)s[q]))
+					break;
+			}
+		}
+		if ((reach = next) == 0)
+			return 0;
+	}
+	return sp->eol ? (int)(reach >> n & 1) : 1;
+}
+
 static int
 match(struct mx_contract *c, struct field *f, const char *p, size_t n)
 {
 	locale_t old;
-	int r;
+	size_t i;
+	int r, ascii = 1;
 
+	for (i = 0; i < n && ascii; i++)
+		ascii = (unsigned)((unsigned char)p[i] - 1) < 0x7f;
+	if (ascii && f->sp != NULL && n < 64)
+		return sp_match(f->sp, p, n);
 	/* regexec reads a C string: a value with a NUL in it (\u0000) is
 	 * matched up to the NUL. */
 	c->t.len = 0;
@@ -966,6 +1216,7 @@ compile(struct parser *ps, struct field *f)
 		}
 	}
 	f->hasre = 1;
+	f->sp = sp_compile(f->retext);
 	return 0;
 }
 
@@ -1362,6 +1613,7 @@ mx_contract_free(struct mx_contract *c)
 				regfree(&f->re);
 		}
 		free(f->retext);
+		free(f->sp);
 	}
 	free(c->f);
 	free(c->vals);

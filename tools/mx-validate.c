@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "mx.h"
 
 static struct {
@@ -67,42 +71,53 @@ usage(void)
 
 /* ---- the members of a record ---- */
 
+/* The end of the string at s (its opening quote), which is valid. */
+static const char *
+skipstr(const char *s, const char *end)
+{
+	const char *q, *b;
+
+	for (s++;; s = q + 1) {
+		q = memchr(s, '"', end - s);
+		/* an even run of backslashes before it: the closing quote */
+		for (b = q; b > s && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+	}
+}
+
 /* The end of the valid JSON value at s. */
 static const char *
 skipval(const char *s, const char *end)
 {
 	int depth = 0;
 
-	do {
+	if (*s == '"')
+		return skipstr(s, end);
+	if (*s != '{' && *s != '[') {
+		while (s < end && *s != ',' && *s != '}' && *s != ']' &&
+		    *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			s++;
+		return s;
+	}
+	for (;;) {
 		switch (*s) {
 		case '"':
-			for (s++; *s != '"'; s++)
-				if (*s == '\\')
-					s++;
-			s++;
-			break;
+			s = skipstr(s, end);
+			continue;
 		case '{':
 		case '[':
 			depth++;
-			s++;
 			break;
 		case '}':
 		case ']':
-			depth--;
-			s++;
+			if (--depth == 0)
+				return s + 1;
 			break;
-		default:
-			if (depth == 0) {
-				while (s < end && *s != ',' && *s != '}' &&
-				    *s != ']' && *s != ' ' && *s != '\t' &&
-				    *s != '\r' && *s != '\n')
-					s++;
-				return s;
-			}
-			s++;
 		}
-	} while (depth > 0);
-	return s;
+		s++;
+	}
 }
 
 static const char *
@@ -156,19 +171,31 @@ members(const char *rec, size_t n)
 	}
 }
 
-/* Could the record have a key beginning with '_'?  A quick test before
- * splitting it into members. */
+/* Could the record have a key beginning with '_' ("_ in its text, or an
+ * escape)?  A quick test before splitting it into members. */
 static int
 maybe_meta(const char *p, size_t n)
 {
-	const char *s = p, *end = p + n;
+	size_t i = 0;
 
-	while ((s = memchr(s, '_', end - s)) != NULL) {
-		if (s[-1] == '"')
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), u = _mm_set1_epi8('_');
+	const __m128i b = _mm_set1_epi8('\\');
+
+	for (; i + 17 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(p + i + 1));
+
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_and_si128(
+		    _mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(y, u)),
+		    _mm_cmpeq_epi8(x, b))) != 0)
 			return 1;
-		s++;
 	}
-	return memchr(p, '\\', n) != NULL;
+#endif
+	for (; i + 1 < n; i++)
+		if ((p[i] == '"' && p[i + 1] == '_') || p[i] == '\\')
+			return 1;
+	return 0;
 }
 
 /* Is member m the key word (unescaped)? */
