@@ -17,6 +17,7 @@ TOOLS	= $(patsubst tools/%.c,%,$(wildcard tools/mx-*.c))
 LIBSRC	= $(wildcard lib/*.c)
 LIBOBJ	= $(patsubst lib/%.c,$(B)/lib/%.o,$(LIBSRC))
 BINS	= $(addprefix $(B)/bin/,$(TOOLS))
+SHELL	= /bin/bash
 SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all
 
 all: $(BINS)
@@ -42,6 +43,37 @@ sanitize:
 	$(MAKE) B=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
 	    LDFLAGS="$(SAN)" check
 
+# libFuzzer harnesses (clang, libclang-rt-14-dev): each runs FUZZ_SECONDS
+# on its seed corpus (tests/fuzz/corpus) and the inputs that once crashed
+# (tests/fuzz/regress); new finds go to build-fuzz/corpus.
+FUZZ		= json reader csv time expr dec
+FUZZ_SECONDS	?= 60
+FUZZCC		?= clang
+FUZZFLAGS	= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBSRC) lib/mx.h
+	@mkdir -p $(@D)
+	$(FUZZCC) $(MXFLAGS) -D_GNU_SOURCE $(FUZZFLAGS) $< $(LIBSRC) -o $@ $(LDLIBS)
+
+fuzz: $(FUZZ:%=build-fuzz/fuzz_%)
+	@for f in $(FUZZ); do \
+		mkdir -p build-fuzz/corpus/$$f tests/fuzz/regress/$$f; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -close_fd_mask=2 -print_final_stats=1 -artifact_prefix=build-fuzz/$$f- \
+		    build-fuzz/corpus/$$f tests/fuzz/corpus/$$f \
+		    tests/fuzz/regress/$$f 2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY|artifact)' ; \
+		test $${PIPESTATUS[0]:-0} -eq 0 || exit 1; \
+	done
+
+# Every seed and regression input once, under the sanitizers.
+fuzz-regress: $(FUZZ:%=build-fuzz/fuzz_%)
+	@for f in $(FUZZ); do \
+		ls tests/fuzz/corpus/$$f/* tests/fuzz/regress/$$f/* 2>/dev/null | \
+		    xargs -r build-fuzz/fuzz_$$f -close_fd_mask=2 >/dev/null 2>&1 || \
+		    { echo "fuzz-regress: $$f failed"; exit 1; }; \
+	done; echo "fuzz-regress: ok"
+
 demo: all
 	scripts/demo
 
@@ -59,7 +91,7 @@ install: all
 	install -m 644 man/mx.7 $(DESTDIR)$(MANDIR)/man7
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all check sanitize demo deps bench install clean
+.PHONY: all check sanitize fuzz fuzz-regress demo deps bench install clean
 .SECONDARY: $(LIBOBJ)

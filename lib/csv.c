@@ -85,6 +85,8 @@ mx_csv_new(struct mx_reader *r, int delim)
 
 	c->r = r;
 	c->delim = delim;
+	/* never a NULL base for field pointers, even with no field bytes */
+	mx_buf_grow(&c->data, 256);
 	c->tsv = delim == '\t';
 	if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL)
 	    != 0)

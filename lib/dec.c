@@ -1,7 +1,7 @@
 /*
  * dec.c: exact decimals for money.  A value is a 128-bit integer and a
  * count of decimal places, so 0.1 + 0.2 is 0.3 and a day of prices sums to
- * the cent; 38 significant digits.  Overflow is reported, never wrapped.
+ * the cent; 38 significant digits (up to 1.7e38).  Overflow is reported, never wrapped.
  *
  * Multiplication overflow is checked by hand rather than with
  * __builtin_mul_overflow, which clang lowers to a compiler-rt routine that
@@ -86,13 +86,13 @@ mx_dec_parse(const char *p, size_t n, struct mx_dec *d)
 			fracd++;
 		if (nd == 0 && *s == '0')
 			continue;
-		if (++nd > 38)
-			return -1;
-		if (nd <= 19)
+		if (++nd <= 19)
 			fast = fast * 10 + (uint64_t)(*s - '0');
 		else {
 			if (nd == 20)
 				v = fast;
+			if (v > ((u128)I128_MAX - (u128)(*s - '0')) / 10)
+				return -1;
 			v = v * 10 + (u128)(*s - '0');
 		}
 	}

@@ -13,6 +13,7 @@
 #include "mx.h"
 
 const char *mx_prog = "mx";
+void (*mx_exit_hook)(int code);
 
 /*
  * Temporary paths live in fixed storage so that the signal handler can
@@ -143,6 +144,8 @@ mx_err(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(e, fmt, ap);
 	va_end(ap);
+	if (mx_exit_hook != NULL)
+		mx_exit_hook(code);
 	exit(code);
 }
 
@@ -155,6 +158,8 @@ mx_errx(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(0, fmt, ap);
 	va_end(ap);
+	if (mx_exit_hook != NULL)
+		mx_exit_hook(code);
 	exit(code);
 }
 

