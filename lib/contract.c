@@ -37,7 +37,6 @@ static const char *const tarticle[] = { "a string", "an int", "a decimal",
 const char *const mx_crule_names[] = { "type", "required", "min", "max",
     "in", "minlen", "maxlen", "re", "scale", NULL };
 
-#define ORDERED(t)	((t) >= T_INT && (t) <= T_TIMESTAMP && (t) != T_BOOL)
 #define NUMERIC(t)	((t) >= T_INT && (t) <= T_NUMBER)
 
 /* A typed value, for comparisons. */
@@ -91,7 +90,7 @@ struct field {
 	char		*path;
 	int		 sel;
 	int		 type;
-	int		 required, nullable;
+	int		 required;
 	size_t		 line;
 	unsigned	 rules;		/* 1 << MX_CR_* */
 	char		*def;		/* the default's JSON text, or NULL */
@@ -532,17 +531,6 @@ nchars(const char *p, size_t n)
 	return k;
 }
 
-static int
-isascii_text(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
 /* ---- simple patterns ---- */
 
 static void
@@ -778,11 +766,11 @@ match(struct mx_contract *c, struct field *f, const char *p, size_t n)
 	if (ascii && f->sp != NULL && n < 64)
 		return sp_match(f->sp, p, n);
 	/* regexec reads a C string: a value with a NUL in it (\u0000) is
-	 * matched up to the NUL. */
+	 * matched up to the NUL, and is not ASCII here */
 	c->t.len = 0;
 	mx_buf_add(&c->t, p, n);
 	mx_buf_cstr(&c->t);
-	if (c->utf8 == (locale_t)0 || isascii_text(p, n))
+	if (ascii || c->utf8 == (locale_t)0)
 		return regexec(&f->reb, c->t.p, 0, NULL, 0) == 0;
 	old = uselocale(c->utf8);
 	r = regexec(&f->re, c->t.p, 0, NULL, 0) == 0;
@@ -865,6 +853,7 @@ rules(struct mx_contract *c, size_t fi, const struct mx_span *spans,
 		struct item key;
 
 		canon(c, f, o, v, &c->t);
+		mx_buf_cstr(&c->t);	/* never NULL, even when empty */
 		key.p = c->t.p;
 		key.n = c->t.len;
 		if (bsearch(&key, f->in, f->nin, sizeof *f->in,
@@ -1183,12 +1172,120 @@ accepted(struct parser *ps, struct field *f, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * glibc compiles a repetition by copying what it repeats, and the optional
+ * copies of a{0,n} cost memory as n squared: ((a{99}){99}){99}, a{1,30000}
+ * or a++++... take gigabytes.  So the size of a pattern is estimated first,
+ * in atoms with their copies, and its optional copies apart.  Adjacent
+ * repetitions (a+*) are undefined in POSIX and refused.
+ */
+#define RE_MAXSIZE	100000
+#define RE_MAXOPT	1000
+
+struct resz {
+	double	all, opt;
+};
+
+static const char *
+re_size(const char *p)
+{
+	struct resz sum[64], last = { 0, 0 };
+	double w, o;
+	int depth = 0, quant = 0;
+	long m, n;
+	char *end;
+
+	sum[0].all = sum[0].opt = 0;
+	for (; *p != '\0'; p++) {
+		switch (*p) {
+		case '*': case '+': case '?': case '{':
+			if (quant)
+				return "repetitions one after another (such "
+				    "as a+*)";
+			quant = 1;
+			/* copies: n, of which n - m optional; a loop
+			 * (*, +, {m,}) is one copy more, not optional */
+			m = *p == '+' ? 1 : 0;
+			n = *p == '?' ? 1 : m + 1;
+			if (*p == '{') {
+				/* out of range: regcomp says why */
+				m = n = strtol(p + 1, &end, 10);
+				if (m < 0 || m > 0x7fff)
+					return NULL;
+				if (*end == ',')
+					n = end[1] == '}' ? m + 1 :
+					    strtol(end + 1, &end, 10);
+				if ((p = strchr(p, '}')) == NULL || n < m ||
+				    n > 0x7fff)
+					return NULL;
+			}
+			w = last.all;
+			o = last.opt * (double)n;
+			if (*p == '}' || *p == '?')
+				o += w * (double)(n - m);
+			sum[depth].all += w * (double)(n - 1);
+			sum[depth].opt += o - last.opt;
+			last.all = w * (double)n;
+			last.opt = o;
+			if (sum[depth].all > RE_MAXSIZE ||
+			    sum[depth].opt > RE_MAXOPT)
+				return "too large once its repetitions are "
+				    "expanded (minlen= and maxlen= bound "
+				    "lengths)";
+			continue;
+		case '(':
+			if (++depth == 64)
+				return "groups nested too deep";
+			sum[depth].all = sum[depth].opt = 0;
+			quant = 0;
+			last.all = last.opt = 0;
+			continue;
+		case ')':
+			if (depth == 0)
+				return NULL;
+			last = sum[depth--];
+			sum[depth].all += last.all;
+			sum[depth].opt += last.opt;
+			quant = 0;
+			continue;
+		case '|':
+			quant = 0;
+			last.all = last.opt = 0;
+			continue;
+		case '[':
+			/* a bracket expression is one atom */
+			if (p[1] == '^')
+				p++;
+			if (p[1] == ']')
+				p++;
+			for (p++; *p != '\0' && *p != ']'; p++)
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+				    p[1] == '=') && (end = strchr(p + 2, ']')) !=
+				    NULL)
+					p = end;
+			if (*p == '\0')
+				return NULL;
+			break;
+		case '\\':
+			if (p[1] != '\0')
+				p++;
+			break;
+		}
+		quant = 0;
+		last.all = 1;
+		last.opt = 0;
+		sum[depth].all += 1;
+	}
+	return NULL;
+}
+
 /* Two compilations of one pattern: for characters (UTF-8), and for bytes,
  * which glibc matches several times faster and which means the same on an
  * ASCII value. */
 static int
 compile(struct parser *ps, struct field *f)
 {
+	const char *why;
 	char buf[256];
 	locale_t old;
 	int r;
@@ -1197,6 +1294,8 @@ compile(struct parser *ps, struct field *f)
 		return perr(ps, "re=: a NUL in the pattern");
 	if (ps->val.len == 0)
 		return perr(ps, "re=: an empty pattern");
+	if ((why = re_size(ps->val.p)) != NULL)
+		return perr(ps, "re=: %s", why);
 	f->retext = mx_strdup(ps->val.p);
 	old = uselocale(ps->c->clocale);
 	r = regcomp(&f->reb, f->retext, REG_EXTENDED | REG_NOSUB);

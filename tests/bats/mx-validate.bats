@@ -406,6 +406,8 @@ errs() {
 	bad 'x string maxlen=-1' "maxlen=: '-1' is not a whole number from 0 to 2147483647"
 	bad 'x string re=(' 're=: Unmatched ( or \('
 	bad 'x string re=' 're=: an empty pattern'
+	bad 'x string re=a++' 're=: repetitions one after another (such as a+*)'
+	bad 'x string re=((a{100}){100}){100}' 're=: too large once its repetitions are expanded (minlen= and maxlen= bound lengths)'
 	bad 'x string in=a,,b' 'in=: an empty item (write "" for the empty string)'
 	bad 'x string in=a,a' 'in=: a value listed twice'
 	bad 'x int in=1,two' "in=: 'two' is not an int"
@@ -648,4 +650,30 @@ PY
 	# and over 10000 pass
 	run jq -s '[.[]._errors | length] | add' out.ndjson
 	[ "$output" -gt 10000 ] && [ "$output" -lt 51800 ]
+}
+
+@test "the seed contracts on mx-gen data of every domain reject exactly the invalid records" {
+	# ingested after the generated month (March 2024)
+	export SOURCE_DATE_EPOCH=1712000000
+	run mx-gen -n 4000 --invalid-rate 0.03 --malformed-rate 0.01 --dup-rate 0.01 \
+	    --key-dup-rate 0.01 --late-rate 0.02 --stats gen.ndjson -d raw all
+	assert_success
+	for pair in ecommerce.ndjson:ecommerce spend.ndjson:spend adclicks.ndjson:adclicks \
+	    calendly.ndjson:calendly customers.csv:customers online_sales.csv:online_sales \
+	    marketing_spend.csv:spend; do
+		f=${pair%%:*}
+		c=${pair##*:}
+		mx-ingest --rejects "ing.$f" "raw/$f" |
+		    mx-validate -c "$CONTRACTS/$c.contract" --rejects "val.$f" > "out.$f"
+		want=$(jq -r --arg f "raw/$f" 'select(.file == $f) | "\(.malformed) \(.invalid) \(.lines - .malformed - .invalid)"' gen.ndjson)
+		got="$(wc -l < "ing.$f") $(wc -l < "val.$f") $(wc -l < "out.$f")"
+		[ "$got" = "$want" ] || fail "$f: malformed, invalid, valid: got $got, want $want"
+		[ "$(jq -r --arg f "raw/$f" 'select(.file == $f) | .invalid' gen.ndjson)" -gt 0 ]
+	done
+	# the marked Calendly silver table: every delivery, invalid ones flagged
+	run sh -c "mx-ingest --rejects /dev/null raw/calendly.ndjson | mx-validate --mark -c '$CONTRACTS/calendly.contract' |
+	    jq -r .is_valid_record | sort | uniq -c"
+	assert_success
+	assert_output "$(jq -r 'select(.domain == "calendly") | "\(.invalid) false\n\(.lines - .malformed - .invalid) true"' gen.ndjson |
+	    awk '{ printf "%7d %s\n", $1, $2 }')"
 }
