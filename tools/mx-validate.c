@@ -431,7 +431,6 @@ stop(uintmax_t line, const struct mx_cfail *x, size_t nx)
 		}
 		mx_buf_adds(&b, x[i].msg);
 	}
-	mx_out_flush(out);
 	mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(fname), line,
 	    mx_buf_cstr(&b));
 }
