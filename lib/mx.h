@@ -513,4 +513,61 @@ void	mx_gzw_write(struct mx_gzw *g, const void *p, size_t n);
 /* End the gzip stream (its last bytes go to o) and free g. */
 void	mx_gzw_finish(struct mx_gzw *g);
 
+/* ---- contract.c: data contracts (mx-validate) ---- */
+
+/* The rules a value can fail, in the order a field checks them. */
+enum mx_crule {
+	MX_CR_TYPE = 0,	/* the value casts to the field's type */
+	MX_CR_REQUIRED,	/* present and not null */
+	MX_CR_MIN,
+	MX_CR_MAX,
+	MX_CR_IN,	/* one of the accepted values */
+	MX_CR_MINLEN,
+	MX_CR_MAXLEN,
+	MX_CR_RE,	/* matches a POSIX extended regular expression */
+	MX_CR_SCALE,	/* at most so many decimal places */
+	MX_CR_NRULES
+};
+extern const char *const mx_crule_names[];
+
+struct mx_contract;
+
+/* A field's value as cast: the JSON text p[0..n), to be written between
+ * quotes when quote is set. */
+struct mx_cval {
+	const char	*p;
+	uint32_t	 n;
+	uint8_t		 quote;
+};
+
+/* One failed rule of a record. */
+struct mx_cfail {
+	uint32_t	field;		/* index in the contract */
+	uint32_t	rule;		/* enum mx_crule */
+	struct mx_span	value;		/* the input value (MX_JNONE: missing) */
+	char		msg[192];	/* "less than the minimum 0" */
+};
+
+/* Compile the contract text[0..n), adding every path it reads to sel.
+ * Returns NULL with a message in err and its line in *line (0: the
+ * contract as a whole). */
+struct mx_contract *mx_contract_parse(const char *text, size_t n,
+	    struct mx_sel *sel, char *err, size_t errlen, size_t *line);
+void	mx_contract_free(struct mx_contract *c);
+size_t	mx_contract_nfields(const struct mx_contract *c);
+const char *mx_contract_name(const struct mx_contract *c, size_t i);
+/* The rules field i has, as bits 1 << MX_CR_*. */
+unsigned mx_contract_rules(const struct mx_contract *c, size_t i);
+/* Is the top-level key key[0..n) a field's name or a field's whole
+ * source? */
+int	mx_contract_names(const struct mx_contract *c, const char *key,
+	    size_t n);
+/* Check one record, given the spans of a scan with the selection the
+ * contract was compiled into.  *vals gets one value per field (null for a
+ * value that is missing, null or does not cast, unless a default
+ * applies), *fails every failed rule; both live in c until the next call.
+ * Returns the number of failures. */
+size_t	mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
+	    const struct mx_cval **vals, const struct mx_cfail **fails);
+
 #endif /* MX_H */

@@ -54,10 +54,14 @@ mx_out_open(const char *path)
 
 	if (strcmp(path, "-") == 0)
 		return mx_out_stdout();
-	/* Devices and pipes (/dev/null, /dev/stderr, a FIFO) are written in
-	 * place: renaming over them would replace them. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+	/* Devices and pipes (/dev/null, a FIFO) are written in place:
+	 * renaming over them would replace them.  So are the names of open
+	 * descriptors (/dev/stderr, /dev/fd/3), even when a regular file is
+	 * behind them, which is then appended to. */
+	if ((stat(path, &st) == 0 && !S_ISREG(st.st_mode)) ||
+	    strncmp(path, "/dev/", 5) == 0 ||
+	    strncmp(path, "/proc/", 6) == 0) {
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_APPEND)) < 0)
 			mx_err(MX_EXIT_FAIL, "%s", path);
 		o = newout(fd, NULL);
 		o->path = mx_strdup(path);

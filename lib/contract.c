@@ -1,0 +1,1727 @@
+/*
+ * contract.c: data contracts, the rules a record must meet to enter the
+ * silver layer.
+ *
+ * A contract is a text file with one field per line: a name, a type and
+ * rules.  It is compiled once: the paths it reads go into the caller's
+ * selection, literals (bounds, accepted values, defaults) are cast to the
+ * field's type, patterns are compiled.  Each record is then checked on the
+ * spans of a single scan; a value is cast into a slot of its field, so a
+ * record costs no allocation.
+ *
+ * Every literal of a contract is read as if it were a JSON string in the
+ * input: "min=0" on a decimal is the decimal 0 and "default=(none)" on a
+ * string the string "(none)", so there is one rule for what a value means.
+ */
+#include <locale.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mx.h"
+
+enum type {
+	T_STRING, T_INT, T_DECIMAL, T_NUMBER, T_BOOL, T_DATE, T_TIMESTAMP,
+	T_JSON
+};
+
+static const char *const tnames[] = { "string", "int", "decimal", "number",
+    "bool", "date", "timestamp", "json", NULL };
+
+/* "not a ..." */
+static const char *const tarticle[] = { "a string", "an int", "a decimal",
+    "a number", "a bool", "a date", "a timestamp", "JSON" };
+
+const char *const mx_crule_names[] = { "type", "required", "min", "max",
+    "in", "minlen", "maxlen", "re", "scale", NULL };
+
+#define NUMERIC(t)	((t) >= T_INT && (t) <= T_NUMBER)
+
+/* A typed value, for comparisons. */
+struct tval {
+	int64_t		i;	/* int; date: days; timestamp: seconds */
+	int32_t		ns;	/* timestamp */
+	int		isf;	/* number: beyond the decimal range, in f */
+	int		places;	/* decimal: digits after the point, less
+				 * trailing zeros */
+	double		f;
+	struct mx_dec	d;	/* decimal, number */
+};
+
+struct bound {
+	int		 set;
+	int		 isfield;	/* the bound is the value of a field */
+	int		 sel;		/* that field's index in the selection */
+	char		*text;		/* as written, for messages */
+	struct tval	 v;		/* a literal bound */
+};
+
+/* An accepted value in canonical form (see canon()). */
+struct item {
+	char	*p;
+	size_t	 n;
+};
+
+/*
+ * Most patterns in contracts are a sequence of characters and bracket
+ * expressions, each repeated: ^e[0-9]+$, ^[a-z_]{1,32}$.  On an ASCII
+ * value such a pattern is matched here, several times faster than
+ * regexec(3); any other pattern (groups, alternation, non-ASCII) is left
+ * to regexec.
+ */
+#define SP_ATOMS	64
+#define SP_NOLIMIT	0xffff
+
+struct atom {
+	uint64_t	set[2];		/* the ASCII bytes it matches */
+	uint16_t	min, max;	/* repetitions */
+};
+
+struct spat {
+	struct atom	at[SP_ATOMS];
+	int		nat;
+	int		bol, eol;	/* anchored by ^, by $ */
+};
+
+struct field {
+	char		*name;
+	char		*path;
+	int		 sel;
+	int		 type;
+	int		 required;
+	size_t		 line;
+	unsigned	 rules;		/* 1 << MX_CR_* */
+	char		*def;		/* the default's JSON text, or NULL */
+	size_t		 deflen;
+	struct bound	 min, max;
+	struct item	*in;
+	size_t		 nin;
+	char		*intext;
+	long long	 minlen, maxlen;
+	int		 hasre;
+	regex_t		 re;		/* characters (UTF-8) */
+	regex_t		 reb;		/* bytes, for ASCII values: faster */
+	struct spat	*sp;		/* faster still, or NULL */
+	char		*retext;
+	int		 scale;		/* decimal places, or -1 */
+	int		 needval;	/* a typed value is compared */
+	char		 slot[64];	/* the value cast */
+};
+
+struct mx_contract {
+	struct field	*f;
+	size_t		 nf;
+	struct mx_cval	*vals;
+	struct mx_cfail	*fails;
+	size_t		 nfails;
+	struct mx_buf	 s;		/* a string's content */
+	struct mx_buf	 t;		/* scratch */
+	locale_t	 utf8;		/* (locale_t)0 when the system has none */
+	locale_t	 clocale;
+};
+
+/* ---- messages ---- */
+
+/* Cut s (a buffer of size n) back to whole UTF-8 characters: snprintf may
+ * have truncated it in the middle of one. */
+static void
+utf8_trim(char *s, size_t n)
+{
+	size_t len = strlen(s), i;
+
+	if (len + 1 < n)
+		return;
+	i = len;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)s[i - 1] >= 0xc0) {
+		unsigned c = (unsigned char)s[i - 1];
+		size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+		if (len - (i - 1) < want)
+			s[i - 1] = '\0';
+	}
+}
+
+static void MX_PRINTF(3, 4)
+say(char *msg, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, n, fmt, ap);
+	va_end(ap);
+	utf8_trim(msg, n);
+}
+
+/* ---- casts ---- */
+
+static int64_t
+days_of(int64_t sec)
+{
+	return sec / 86400 - (sec % 86400 < 0);
+}
+
+/* The text of a number given as a JSON number or as a string holding
+ * one; NULL if it is neither. */
+static const char *
+numtext(struct mx_contract *c, const struct mx_span *s, size_t *n)
+{
+	const char *p;
+
+	if (s->kind == MX_JNUM) {
+		*n = s->n;
+		return s->p;
+	}
+	if (s->kind != MX_JSTR)
+		return NULL;
+	if (s->esc) {
+		c->t.len = 0;
+		mx_json_unescape(s, &c->t);
+		p = c->t.p;
+		*n = c->t.len;
+	} else {
+		p = s->p + 1;
+		*n = s->n - 2;
+	}
+	return mx_json_isnum(p, *n) ? p : NULL;
+}
+
+/* A string's content, unescaped (c->s holds it when it had escapes). */
+static const char *
+content(struct mx_contract *c, const struct mx_span *s, size_t *n)
+{
+	if (s->kind == MX_JSTR && !s->esc) {
+		*n = s->n - 2;
+		return s->p + 1;
+	}
+	if (s->kind == MX_JSTR) {
+		c->s.len = 0;
+		mx_json_unescape(s, &c->s);
+		*n = c->s.len;
+		return c->s.p;
+	}
+	*n = s->n;		/* a number or a literal cast to a string */
+	return s->p;
+}
+
+static int
+fmt_int(char slot[64], int64_t v)
+{
+	return snprintf(slot, 64, "%lld", (long long)v);
+}
+
+static int
+cast_int(struct mx_contract *c, const struct mx_span *s, char *slot,
+    struct mx_cval *out, struct tval *t, char *msg, size_t msglen)
+{
+	const char *p;
+	size_t n, i;
+	struct mx_dec d;
+	__int128 v;
+	int k;
+
+	if ((p = numtext(c, s, &n)) == NULL)
+		goto bad;
+	/* the common case: a plain integer of at most 18 digits, which is
+	 * already in canonical form */
+	i = p[0] == '-';
+	if (n - i <= 18 && !(i && p[1] == '0')) {
+		int64_t x = 0;
+
+		for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			x = x * 10 + (p[i] - '0');
+		if (i == n) {
+			t->i = p[0] == '-' ? -x : x;
+			out->p = p;
+			out->n = (uint32_t)n;
+			out->quote = 0;
+			if (s->esc) {
+				/* p is in scratch: keep it in the slot */
+				memcpy(slot, p, n);
+				out->p = slot;
+			}
+			return 0;
+		}
+	}
+	if (mx_dec_parse(p, n, &d) < 0)
+		goto range;
+	v = d.v;
+	for (k = d.scale; k > 0; k--) {
+		if (v % 10 != 0) {
+			say(msg, msglen, "not an integer");
+			return -1;
+		}
+		v /= 10;
+	}
+	if (v > INT64_MAX || v < INT64_MIN)
+		goto range;
+	t->i = (int64_t)v;
+	out->p = slot;
+	out->n = (uint32_t)fmt_int(slot, t->i);
+	out->quote = 0;
+	return 0;
+range:
+	say(msg, msglen, "out of the int range (64 bits)");
+	return -1;
+bad:
+	say(msg, msglen, "not an int");
+	return -1;
+}
+
+static int
+cast_decimal(struct mx_contract *c, const struct field *f,
+    const struct mx_span *s, char *slot, struct mx_cval *out, struct tval *t,
+    char *msg, size_t msglen)
+{
+	const char *p;
+	size_t n;
+
+	if ((p = numtext(c, s, &n)) == NULL) {
+		say(msg, msglen, "not a decimal");
+		return -1;
+	}
+	if (mx_dec_parse(p, n, &t->d) < 0) {
+		say(msg, msglen, "not a decimal (more than 38 digits or "
+		    "%d decimal places)", MX_DEC_MAXSCALE);
+		return -1;
+	}
+	out->quote = 0;
+	out->p = slot;
+	if (f->scale >= 0) {
+		__int128 v = t->d.v;
+
+		for (t->places = t->d.scale; t->places > 0 && v % 10 == 0;
+		    t->places--)
+			v /= 10;
+		/* more places than the scale allows fails the rule scale:
+		 * then the value is shown as it is, not rounded */
+		out->n = (uint32_t)mx_dec_fmt_scale(&t->d,
+		    t->places <= f->scale ? f->scale : t->d.scale, slot);
+		return 0;
+	}
+	/* A number without an exponent is already canonical, unless it is
+	 * a negative zero. */
+	if (memchr(p, 'e', n) == NULL && memchr(p, 'E', n) == NULL &&
+	    (p[0] != '-' || !mx_dec_iszero(&t->d)) && n < 64) {
+		memcpy(slot, p, n);
+		out->n = (uint32_t)n;
+		return 0;
+	}
+	out->n = (uint32_t)mx_dec_fmt_scale(&t->d, t->d.scale, slot);
+	return 0;
+}
+
+static int
+cast_number(struct mx_contract *c, const struct field *f,
+    const struct mx_span *s, char *slot, struct mx_cval *out, struct tval *t,
+    char *msg, size_t msglen)
+{
+	const char *p;
+	size_t n;
+
+	if ((p = numtext(c, s, &n)) == NULL) {
+		say(msg, msglen, "not a number");
+		return -1;
+	}
+	out->quote = 0;
+	out->p = p;
+	out->n = (uint32_t)n;
+	if (s->esc) {
+		/* the number was in an escaped string: keep it */
+		if (n >= 64) {
+			say(msg, msglen, "not a number (too long)");
+			return -1;
+		}
+		memcpy(slot, p, n);
+		out->p = p = slot;
+	}
+	if (f->needval) {
+		t->isf = mx_dec_parse(p, n, &t->d) < 0;
+		if (t->isf) {
+			c->t.len = 0;
+			mx_buf_add(&c->t, p, n);
+			t->f = strtod(mx_buf_cstr(&c->t), NULL);
+		}
+	}
+	return 0;
+}
+
+static int
+cast_bool(struct mx_contract *c, const struct mx_span *s,
+    struct mx_cval *out, char *msg, size_t msglen)
+{
+	static const char *const yes[] = { "true", "yes", "1", NULL };
+	static const char *const no[] = { "false", "no", "0", NULL };
+	const char *p;
+	size_t n;
+	int i;
+
+	out->quote = 0;
+	if (s->kind == MX_JTRUE || s->kind == MX_JFALSE) {
+		out->p = s->p;
+		out->n = s->n;
+		return 0;
+	}
+	if (s->kind == MX_JSTR || s->kind == MX_JNUM) {
+		p = content(c, s, &n);
+		for (i = 0; yes[i] != NULL; i++)
+			if (n == strlen(yes[i]) && strncasecmp(p, yes[i], n) == 0) {
+				out->p = "true";
+				out->n = 4;
+				return 0;
+			}
+		for (i = 0; no[i] != NULL; i++)
+			if (n == strlen(no[i]) && strncasecmp(p, no[i], n) == 0) {
+				out->p = "false";
+				out->n = 5;
+				return 0;
+			}
+	}
+	say(msg, msglen, "not a bool");
+	return -1;
+}
+
+static int
+cast_time(int type, const struct mx_span *s, char *slot, struct mx_cval *out,
+    struct tval *t, char *msg, size_t msglen)
+{
+	struct mx_time tm;
+
+	if ((s->kind != MX_JSTR && s->kind != MX_JNUM) ||
+	    mx_time_span(s, &tm) < 0) {
+		say(msg, msglen, "not %s", tarticle[type]);
+		return -1;
+	}
+	out->quote = 1;
+	out->p = slot;
+	if (type == T_DATE) {
+		t->i = days_of(tm.sec);
+		out->n = (uint32_t)mx_time_date(&tm, slot);
+	} else {
+		t->i = tm.sec;
+		t->ns = tm.nsec;
+		out->n = (uint32_t)mx_time_fmt(&tm, slot);
+	}
+	return 0;
+}
+
+/*
+ * Cast the value s (neither missing nor null) to the type of f.  The
+ * output text goes to *out, pointing into the record, into slot or into
+ * static text; the typed value to *t.  Returns 0, or -1 with the reason in
+ * msg.
+ */
+static int
+cast(struct mx_contract *c, const struct field *f, const struct mx_span *s,
+    char *slot, struct mx_cval *out, struct tval *t, char *msg, size_t msglen)
+{
+	static const char *const what[] = { "missing", "null", "false",
+	    "true", "a number", "a string", "an array", "an object" };
+
+	switch (f->type) {
+	case T_STRING:
+		if (s->kind == MX_JSTR) {
+			out->p = s->p;
+			out->n = s->n;
+			out->quote = 0;
+			return 0;
+		}
+		if (s->kind == MX_JNUM || s->kind == MX_JTRUE ||
+		    s->kind == MX_JFALSE) {
+			out->p = s->p;
+			out->n = s->n;
+			out->quote = 1;
+			return 0;
+		}
+		say(msg, msglen, "not a string (%s)", what[s->kind]);
+		return -1;
+	case T_INT:
+		return cast_int(c, s, slot, out, t, msg, msglen);
+	case T_DECIMAL:
+		return cast_decimal(c, f, s, slot, out, t, msg, msglen);
+	case T_NUMBER:
+		return cast_number(c, f, s, slot, out, t, msg, msglen);
+	case T_BOOL:
+		return cast_bool(c, s, out, msg, msglen);
+	case T_DATE:
+	case T_TIMESTAMP:
+		return cast_time(f->type, s, slot, out, t, msg, msglen);
+	default:
+		out->p = s->p;
+		out->n = s->n;
+		out->quote = 0;
+		return 0;
+	}
+}
+
+static int
+cmp(int type, const struct tval *a, const struct tval *b)
+{
+	switch (type) {
+	case T_INT:
+	case T_DATE:
+		return a->i < b->i ? -1 : a->i > b->i;
+	case T_TIMESTAMP:
+		if (a->i != b->i)
+			return a->i < b->i ? -1 : 1;
+		return a->ns < b->ns ? -1 : a->ns > b->ns;
+	case T_NUMBER:
+		if (a->isf || b->isf) {
+			double x = a->isf ? a->f : mx_dec_double(&a->d);
+			double y = b->isf ? b->f : mx_dec_double(&b->d);
+
+			return x < y ? -1 : x > y;
+		}
+		/* FALLTHROUGH */
+	default:
+		return mx_dec_cmp(&a->d, &b->d);
+	}
+}
+
+/*
+ * The canonical form of an output value, for accepted values: a string's
+ * content, a number by value (1, 1.0 and 1e0 are one value), anything else
+ * its text.
+ */
+static void
+canon(struct mx_contract *c, const struct field *f, const struct mx_cval *v,
+    const struct mx_span *in, struct mx_buf *b)
+{
+	struct mx_span sp;
+	const char *p;
+	size_t n;
+
+	b->len = 0;
+	if (f->type == T_STRING) {
+		p = content(c, in, &n);
+		mx_buf_add(b, p, n);
+	} else if (NUMERIC(f->type)) {
+		sp.p = v->p;
+		sp.n = v->n;
+		sp.kind = MX_JNUM;
+		sp.esc = 0;
+		mx_json_canon(&sp, b);
+	} else
+		mx_buf_add(b, v->p, v->n);
+}
+
+static int
+itemcmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int r = memcmp(x->p, y->p, n);
+
+	if (r != 0)
+		return r;
+	return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* Characters, not bytes: UTF-8 continuation bytes are not counted. */
+static size_t
+nchars(const char *p, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += ((unsigned char)p[i] & 0xc0) != 0x80;
+	return k;
+}
+
+/* ---- simple patterns ---- */
+
+static void
+addbyte(struct atom *a, int c)
+{
+	a->set[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static int
+inset(const struct atom *a, int c)
+{
+	return a->set[c >> 6] >> (c & 63) & 1;
+}
+
+/* A POSIX character class on ASCII; -1 for an unknown name. */
+static int
+inclass(const char *name, size_t n, int c)
+{
+	static const char *const names[] = { "alpha", "digit", "alnum",
+	    "upper", "lower", "space", "blank", "punct", "xdigit", "cntrl",
+	    "print", "graph", NULL };
+	int k, up = c >= 'A' && c <= 'Z', lo = c >= 'a' && c <= 'z';
+	int dig = c >= '0' && c <= '9', gr = c > 32 && c < 127;
+
+	for (k = 0; names[k] != NULL; k++)
+		if (strlen(names[k]) == n && memcmp(names[k], name, n) == 0)
+			break;
+	switch (k) {
+	case 0: return up || lo;
+	case 1: return dig;
+	case 2: return up || lo || dig;
+	case 3: return up;
+	case 4: return lo;
+	case 5: return c == ' ' || (c >= '\t' && c <= '\r');
+	case 6: return c == ' ' || c == '\t';
+	case 7: return gr && !up && !lo && !dig;
+	case 8: return dig || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	case 9: return c < 32 || c == 127;
+	case 10: return c >= 32 && c < 127;
+	case 11: return gr;
+	default: return -1;
+	}
+}
+
+/* A bracket expression after its '['; returns the position after ']'. */
+static const char *
+sp_bracket(const char *p, struct atom *a)
+{
+	int neg = 0, first = 1, c, e, k;
+	const char *q;
+
+	if (*p == '^') {
+		neg = 1;
+		p++;
+	}
+	for (;; first = 0) {
+		if (*p == '\0' || (unsigned char)*p >= 0x80)
+			return NULL;
+		if (*p == ']' && !first)
+			break;
+		if (p[0] == '[' && p[1] == ':') {
+			if ((q = strstr(p + 2, ":]")) == NULL)
+				return NULL;
+			for (c = 1; c < 128; c++) {
+				if ((k = inclass(p + 2, q - p - 2, c)) < 0)
+					return NULL;
+				if (k)
+					addbyte(a, c);
+			}
+			p = q + 2;
+			continue;
+		}
+		if (p[0] == '[' && (p[1] == '.' || p[1] == '='))
+			return NULL;
+		c = (unsigned char)*p++;
+		if (p[0] == '-' && p[1] != ']' && p[1] != '\0') {
+			e = (unsigned char)p[1];
+			if (e == '[' || e >= 0x80 || e < c)
+				return NULL;
+			for (; c <= e; c++)
+				addbyte(a, c);
+			p += 2;
+		} else
+			addbyte(a, c);
+	}
+	if (neg) {
+		a->set[0] = ~a->set[0];
+		a->set[1] = ~a->set[1];
+	}
+	a->set[0] &= ~(uint64_t)1;	/* never NUL */
+	return p + 1;
+}
+
+static int
+sp_count(const char **pp, uint16_t *v)
+{
+	const char *p = *pp;
+	long k = 0;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((k = k * 10 + (*p - '0')) >= SP_NOLIMIT)
+			return -1;
+	*v = (uint16_t)k;
+	*pp = p;
+	return 0;
+}
+
+/* The pattern as a sequence of atoms, or NULL. */
+static struct spat *
+sp_compile(const char *p)
+{
+	struct spat *sp = mx_calloc(1, sizeof *sp);
+	struct atom *a;
+
+	if (*p == '^') {
+		sp->bol = 1;
+		p++;
+	}
+	while (*p != '\0') {
+		if (p[0] == '$' && p[1] == '\0') {
+			sp->eol = 1;
+			break;
+		}
+		if (sp->nat == SP_ATOMS)
+			goto no;
+		a = &sp->at[sp->nat++];
+		a->min = a->max = 1;
+		switch (*p) {
+		case '.':
+			a->set[0] = ~(uint64_t)1;
+			a->set[1] = ~(uint64_t)0;
+			p++;
+			break;
+		case '[':
+			if ((p = sp_bracket(p + 1, a)) == NULL)
+				goto no;
+			break;
+		case '\\':
+			/* an escaped punctuation character is itself */
+			if (inclass("punct", 5, (unsigned char)p[1]) != 1)
+				goto no;
+			addbyte(a, p[1]);
+			p += 2;
+			break;
+		case '(': case ')': case '|': case '*': case '+': case '?':
+		case '{': case '}': case '^': case '$': case ']':
+			goto no;
+		default:
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				goto no;
+			addbyte(a, *p++);
+		}
+		switch (*p) {
+		case '*':
+			a->min = 0;
+			a->max = SP_NOLIMIT;
+			p++;
+			break;
+		case '+':
+			a->max = SP_NOLIMIT;
+			p++;
+			break;
+		case '?':
+			a->min = 0;
+			p++;
+			break;
+		case '{':
+			p++;
+			if (sp_count(&p, &a->min) < 0)
+				goto no;
+			a->max = a->min;
+			if (*p == ',') {
+				p++;
+				a->max = SP_NOLIMIT;
+				if (*p != '}' && (sp_count(&p, &a->max) < 0 ||
+				    a->max < a->min))
+					goto no;
+			}
+			if (*p++ != '}')
+				goto no;
+			break;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{')
+			goto no;
+	}
+	return sp;
+no:
+	free(sp);
+	return NULL;
+}
+
+/* Does the ASCII text s[0..n), n < 64, without NUL, match?  The set of
+ * positions the atoms so far can end at is a bit mask. */
+static int
+sp_match(const struct spat *sp, const char *s, size_t n)
+{
+	uint64_t reach, next, m;
+	const struct atom *a;
+	size_t p, q;
+	int i, k;
+
+	reach = sp->bol ? 1 : ((uint64_t)2 << n) - 1;
+	for (i = 0; i < sp->nat; i++) {
+		a = &sp->at[i];
+		next = 0;
+		for (m = reach; m != 0; m &= m - 1) {
+			p = (size_t)__builtin_ctzll(m);
+			for (q = p, k = 0;; q++, k++) {
+				if (k >= a->min)
+					next |= (uint64_t)1 << q;
+				if (k == a->max || q == n ||
+				    !inset(a, (unsigned char)s[q]))
+					break;
+			}
+		}
+		if ((reach = next) == 0)
+			return 0;
+	}
+	return sp->eol ? (int)(reach >> n & 1) : 1;
+}
+
+static int
+match(struct mx_contract *c, struct field *f, const char *p, size_t n)
+{
+	locale_t old;
+	size_t i;
+	int r, ascii = 1;
+
+	for (i = 0; i < n && ascii; i++)
+		ascii = (unsigned)((unsigned char)p[i] - 1) < 0x7f;
+	if (ascii && f->sp != NULL && n < 64)
+		return sp_match(f->sp, p, n);
+	/* regexec reads a C string: a value with a NUL in it (\u0000) is
+	 * matched up to the NUL, and is not ASCII here */
+	c->t.len = 0;
+	mx_buf_add(&c->t, p, n);
+	mx_buf_cstr(&c->t);
+	if (ascii || c->utf8 == (locale_t)0)
+		return regexec(&f->reb, c->t.p, 0, NULL, 0) == 0;
+	old = uselocale(c->utf8);
+	r = regexec(&f->re, c->t.p, 0, NULL, 0) == 0;
+	uselocale(old);
+	return r;
+}
+
+static struct mx_cfail *
+addfail(struct mx_contract *c, size_t fi, int rule, const struct mx_span *v)
+{
+	struct mx_cfail *x = &c->fails[c->nfails++];
+	static const struct mx_span none;
+
+	x->field = (uint32_t)fi;
+	x->rule = (uint32_t)rule;
+	x->value = v != NULL ? *v : none;
+	x->msg[0] = '\0';
+	return x;
+}
+
+/* A bound for the value t of field f: 0 when it holds, or when the field
+ * it names is missing or null. */
+static int
+outside(struct mx_contract *c, size_t fi, const struct bound *b, int rule,
+    const struct mx_span *spans, const struct mx_span *v,
+    const struct tval *t)
+{
+	struct field *f = &c->f[fi];
+	struct tval bv;
+	struct mx_cval bo;
+	struct mx_cfail *x;
+	char slot[64], msg[sizeof x->msg];
+	const char *what = rule == MX_CR_MIN ? "minimum" : "maximum";
+	int r;
+
+	if (!b->isfield) {
+		r = cmp(f->type, t, &b->v);
+		if (rule == MX_CR_MIN ? r >= 0 : r <= 0)
+			return 0;
+		x = addfail(c, fi, rule, v);
+		say(x->msg, sizeof x->msg, "%s the %s %s", rule == MX_CR_MIN ?
+		    "less than" : "greater than", what, b->text);
+		return 1;
+	}
+	if (spans == NULL || spans[b->sel].kind <= MX_JNULL ||
+	    (spans[b->sel].kind == MX_JSTR && spans[b->sel].n == 2))
+		return 0;
+	memset(&bv, 0, sizeof bv);
+	if (cast(c, f, &spans[b->sel], slot, &bo, &bv, msg, sizeof msg) < 0) {
+		x = addfail(c, fi, rule, v);
+		say(x->msg, sizeof x->msg, "the %s %s is %s", what, b->text,
+		    msg);
+		return 1;
+	}
+	r = cmp(f->type, t, &bv);
+	if (rule == MX_CR_MIN ? r >= 0 : r <= 0)
+		return 0;
+	x = addfail(c, fi, rule, v);
+	say(x->msg, sizeof x->msg, "%s the %s %s (%.*s)", rule == MX_CR_MIN ?
+	    "less than" : "greater than", what, b->text, (int)bo.n, bo.p);
+	return 1;
+}
+
+/* The rules beyond the type, on a value that was cast.  spans is NULL for
+ * a contract's own literals: then bounds that name fields are not checked. */
+static void
+rules(struct mx_contract *c, size_t fi, const struct mx_span *spans,
+    const struct mx_span *v, const struct mx_cval *o, const struct tval *t)
+{
+	struct field *f = &c->f[fi];
+	struct mx_cfail *x;
+	const char *p = NULL;
+	size_t n = 0, k;
+
+	if (f->min.set)
+		outside(c, fi, &f->min, MX_CR_MIN, spans, v, t);
+	if (f->max.set)
+		outside(c, fi, &f->max, MX_CR_MAX, spans, v, t);
+	if (f->nin > 0) {
+		struct item key;
+
+		canon(c, f, o, v, &c->t);
+		mx_buf_cstr(&c->t);	/* never NULL, even when empty */
+		key.p = c->t.p;
+		key.n = c->t.len;
+		if (bsearch(&key, f->in, f->nin, sizeof *f->in,
+		    itemcmp) == NULL) {
+			x = addfail(c, fi, MX_CR_IN, v);
+			say(x->msg, sizeof x->msg, "not one of %s",
+			    f->intext);
+		}
+	}
+	if (f->type == T_STRING && (f->minlen >= 0 || f->maxlen >= 0 ||
+	    f->hasre))
+		p = content(c, v, &n);
+	if (f->minlen >= 0 || f->maxlen >= 0) {
+		k = nchars(p, n);
+		if (f->minlen >= 0 && k < (size_t)f->minlen) {
+			x = addfail(c, fi, MX_CR_MINLEN, v);
+			say(x->msg, sizeof x->msg,
+			    "shorter than %lld characters", f->minlen);
+		}
+		if (f->maxlen >= 0 && k > (size_t)f->maxlen) {
+			x = addfail(c, fi, MX_CR_MAXLEN, v);
+			say(x->msg, sizeof x->msg,
+			    "longer than %lld characters", f->maxlen);
+		}
+	}
+	if (f->hasre && !match(c, f, p, n)) {
+		x = addfail(c, fi, MX_CR_RE, v);
+		say(x->msg, sizeof x->msg, "not matching %s", f->retext);
+	}
+	if (f->type == T_DECIMAL && f->scale >= 0 && t->places > f->scale) {
+		x = addfail(c, fi, MX_CR_SCALE, v);
+		say(x->msg, sizeof x->msg, "more than %d decimal places",
+		    f->scale);
+	}
+}
+
+static const struct mx_cval null_val = { "null", 4, 0 };
+
+size_t
+mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
+    const struct mx_cval **vals, const struct mx_cfail **fails)
+{
+	struct field *f;
+	const struct mx_span *v;
+	struct mx_cval *o;
+	struct mx_cfail *x;
+	struct tval t;
+	size_t i;
+	char msg[sizeof x->msg];
+
+	c->nfails = 0;
+	for (i = 0; i < c->nf; i++) {
+		f = &c->f[i];
+		v = &spans[f->sel];
+		o = &c->vals[i];
+		/* an empty string is no value, except to a string or JSON */
+		if (v->kind <= MX_JNULL || (v->kind == MX_JSTR && v->n == 2 &&
+		    f->type != T_STRING && f->type != T_JSON)) {
+			if (f->def != NULL) {
+				o->p = f->def;
+				o->n = (uint32_t)f->deflen;
+				o->quote = 0;
+				continue;
+			}
+			*o = null_val;
+			if (f->required) {
+				x = addfail(c, i, MX_CR_REQUIRED, v);
+				say(x->msg, sizeof x->msg, "%s",
+				    v->kind == MX_JNONE ? "missing" :
+				    v->kind == MX_JNULL ? "null" : "empty");
+			}
+			continue;
+		}
+		if (f->needval)
+			memset(&t, 0, sizeof t);
+		if (cast(c, f, v, f->slot, o, &t, msg, sizeof msg) < 0) {
+			*o = null_val;
+			x = addfail(c, i, MX_CR_TYPE, v);
+			memcpy(x->msg, msg, sizeof msg);
+			continue;
+		}
+		if (f->rules & ~(1u << MX_CR_TYPE | 1u << MX_CR_REQUIRED))
+			rules(c, i, spans, v, o, &t);
+	}
+	*vals = c->vals;
+	*fails = c->fails;
+	return c->nfails;
+}
+
+
+/* ---- accessors ---- */
+
+size_t
+mx_contract_nfields(const struct mx_contract *c)
+{
+	return c->nf;
+}
+
+const char *
+mx_contract_name(const struct mx_contract *c, size_t i)
+{
+	return c->f[i].name;
+}
+
+unsigned
+mx_contract_rules(const struct mx_contract *c, size_t i)
+{
+	return c->f[i].rules;
+}
+
+/* Is path exactly the one top-level key key[0..n)? */
+static int
+topkey(const char *path, const char *key, size_t n)
+{
+	const char *p;
+	size_t i = 0;
+
+	for (p = path; *p != '\0' && *p != '.'; p++) {
+		if (*p == '\\' && (p[1] == '.' || p[1] == '\\'))
+			p++;
+		if (i == n || key[i] != *p)
+			return 0;
+		i++;
+	}
+	return *p == '\0' && i == n;
+}
+
+int
+mx_contract_names(const struct mx_contract *c, const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < c->nf; i++)
+		if ((strlen(c->f[i].name) == n &&
+		    memcmp(c->f[i].name, key, n) == 0) ||
+		    topkey(c->f[i].path, key, n))
+			return 1;
+	return 0;
+}
+
+/* ---- parsing ---- */
+
+struct parser {
+	struct mx_contract	*c;
+	struct mx_sel		*sel;
+	struct mx_json		*json;
+	char			*err;
+	size_t			 errlen;
+	struct mx_buf		 val;	/* a decoded value */
+	struct mx_buf		 item;
+	struct mx_buf		 tmp;
+};
+
+static int MX_PRINTF(2, 3)
+perr(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+	utf8_trim(ps->err, ps->errlen);
+	return -1;
+}
+
+/* The end of the token at s: whitespace ends it, except inside a quoted
+ * string.  NULL for an unterminated string. */
+static const char *
+tokend(const char *s, const char *end)
+{
+	while (s < end && *s != ' ' && *s != '\t') {
+		if (*s == '"') {
+			for (s++; s < end && *s != '"'; s++)
+				if (*s == '\\' && s + 1 < end)
+					s++;
+			if (s >= end)
+				return NULL;
+		}
+		s++;
+	}
+	return s;
+}
+
+/*
+ * Decode one value into b (NUL-terminated): either a JSON string literal,
+ * quotes and all, or bare text without quotes, taken as it is.
+ */
+static int
+decode(struct parser *ps, const char *p, size_t n, struct mx_buf *b,
+    const char *what)
+{
+	struct mx_span sp;
+
+	b->len = 0;
+	if (n > 0 && p[0] == '"') {
+		if (mx_json_scan(ps->json, p, n, NULL, 0) < 0)
+			return perr(ps, "%s: bad quoted string: %s", what,
+			    mx_json_errstr(ps->json));
+		sp.p = p;
+		sp.n = (uint32_t)n;
+		sp.kind = MX_JSTR;
+		sp.esc = memchr(p, '\\', n) != NULL;
+		mx_json_unescape(&sp, b);
+	} else {
+		if (memchr(p, '"', n) != NULL)
+			return perr(ps, "%s: a quote inside an unquoted value "
+			    "(quote the whole value)", what);
+		mx_buf_add(b, p, n);
+	}
+	mx_buf_cstr(b);
+	return 0;
+}
+
+/*
+ * A literal of field f, read as if the input held it as a JSON string:
+ * its span (in ps->tmp) into *sp, its output into *out and slot, its
+ * typed value into *t.
+ */
+static int
+literal(struct parser *ps, struct field *f, const char *text, size_t n,
+    struct mx_span *sp, char *slot, struct mx_cval *out, struct tval *t,
+    const char *what)
+{
+	char msg[sizeof ((struct mx_cfail *)0)->msg];
+
+	ps->tmp.len = 0;
+	mx_json_quote(&ps->tmp, text, n);
+	sp->p = ps->tmp.p;
+	sp->n = (uint32_t)ps->tmp.len;
+	sp->kind = MX_JSTR;
+	sp->esc = memchr(sp->p, '\\', sp->n) != NULL;
+	memset(t, 0, sizeof *t);
+	if (f->type != T_STRING && f->type != T_JSON && n == 0)
+		return perr(ps, "%s: an empty value", what);
+	if (cast(ps->c, f, sp, slot, out, t, msg, sizeof msg) < 0)
+		return perr(ps, "%s: '%.*s' is %s", what, (int)n, text, msg);
+	return 0;
+}
+
+static int
+count(struct parser *ps, const char *what, long long max, long long *out)
+{
+	long long k = mx_parse_count(ps->val.p);
+
+	if (k < 0 || k > max)
+		return perr(ps, "%s: '%s' is not a whole number from 0 to %lld",
+		    what, ps->val.p, max);
+	*out = k;
+	return 0;
+}
+
+static int
+bound(struct parser *ps, struct field *f, struct bound *b, const char *what)
+{
+	const char *v = ps->val.p;
+	struct mx_span sp;
+	struct mx_cval o;
+	char slot[64];
+
+	b->set = 1;
+	b->text = mx_strdup(v);
+	if (*v == '\0')
+		return perr(ps, "%s: an empty value", what);
+	/* a literal starts like a number or a date; anything else names the
+	 * field that holds the bound (resolved once every line is read) */
+	if ((*v >= '0' && *v <= '9') || *v == '-' || *v == '+' || *v == '.')
+		return literal(ps, f, v, ps->val.len, &sp, slot, &o, &b->v,
+		    what);
+	b->isfield = 1;
+	return 0;
+}
+
+/* in=a,b,"c,d": items split at commas outside quotes. */
+static int
+accepted(struct parser *ps, struct field *f, const char *p, size_t n)
+{
+	const char *s = p, *e, *end = p + n;
+	struct mx_cval o;
+	struct mx_span sp;
+	struct tval t;
+	char slot[64];
+	size_t i;
+
+	f->intext = mx_strndup(p, n);
+	for (;;) {
+		for (e = s; e < end && *e != ','; e++)
+			if (*e == '"')
+				for (e++; e < end && *e != '"'; e++)
+					if (*e == '\\')
+						e++;
+		if (e > end)
+			e = end;
+		if (e == s)
+			return perr(ps, "in=: an empty item (write \"\" for "
+			    "the empty string)");
+		if (decode(ps, s, e - s, &ps->item, "in=") < 0)
+			return -1;
+		if (literal(ps, f, ps->item.p, ps->item.len, &sp, slot, &o, &t,
+		    "in=") < 0)
+			return -1;
+		canon(ps->c, f, &o, &sp, &ps->val);
+		f->in = mx_reallocarray(f->in, f->nin + 1, sizeof *f->in);
+		f->in[f->nin].p = mx_malloc(ps->val.len + 1);
+		memcpy(f->in[f->nin].p, ps->val.p, ps->val.len);
+		f->in[f->nin++].n = ps->val.len;
+		if (e == end)
+			break;
+		s = e + 1;
+		if (s == end)
+			return perr(ps, "in=: an empty item after ','");
+	}
+	qsort(f->in, f->nin, sizeof *f->in, itemcmp);
+	for (i = 1; i < f->nin; i++)
+		if (itemcmp(&f->in[i - 1], &f->in[i]) == 0)
+			return perr(ps, "in=: a value listed twice");
+	return 0;
+}
+
+/*
+ * glibc compiles a repetition by copying what it repeats, and the optional
+ * copies of a{0,n} cost memory as n squared: ((a{99}){99}){99}, a{1,30000}
+ * or a++++... take gigabytes.  So the size of a pattern is estimated first,
+ * in atoms with their copies, and its optional copies apart.  Adjacent
+ * repetitions (a+*) are undefined in POSIX and refused.
+ */
+#define RE_MAXSIZE	100000
+#define RE_MAXOPT	1000
+
+struct resz {
+	double	all, opt;
+};
+
+static const char *
+re_size(const char *p)
+{
+	struct resz sum[64], last = { 0, 0 };
+	double w, o;
+	int depth = 0, quant = 0;
+	long m, n;
+	char *end;
+
+	sum[0].all = sum[0].opt = 0;
+	for (; *p != '\0'; p++) {
+		switch (*p) {
+		case '*': case '+': case '?': case '{':
+			if (quant)
+				return "repetitions one after another (such "
+				    "as a+*)";
+			quant = 1;
+			/* copies: n, of which n - m optional; a loop
+			 * (*, +, {m,}) is one copy more, not optional */
+			m = *p == '+' ? 1 : 0;
+			n = *p == '?' ? 1 : m + 1;
+			if (*p == '{') {
+				/* out of range: regcomp says why */
+				m = n = strtol(p + 1, &end, 10);
+				if (m < 0 || m > 0x7fff)
+					return NULL;
+				if (*end == ',')
+					n = end[1] == '}' ? m + 1 :
+					    strtol(end + 1, &end, 10);
+				if ((p = strchr(p, '}')) == NULL || n < m ||
+				    n > 0x7fff)
+					return NULL;
+			}
+			w = last.all;
+			o = last.opt * (double)n;
+			if (*p == '}' || *p == '?')
+				o += w * (double)(n - m);
+			sum[depth].all += w * (double)(n - 1);
+			sum[depth].opt += o - last.opt;
+			last.all = w * (double)n;
+			last.opt = o;
+			if (sum[depth].all > RE_MAXSIZE ||
+			    sum[depth].opt > RE_MAXOPT)
+				return "too large once its repetitions are "
+				    "expanded (minlen= and maxlen= bound "
+				    "lengths)";
+			continue;
+		case '(':
+			if (++depth == 64)
+				return "groups nested too deep";
+			sum[depth].all = sum[depth].opt = 0;
+			quant = 0;
+			last.all = last.opt = 0;
+			continue;
+		case ')':
+			if (depth == 0)
+				return NULL;
+			last = sum[depth--];
+			sum[depth].all += last.all;
+			sum[depth].opt += last.opt;
+			quant = 0;
+			continue;
+		case '|':
+			quant = 0;
+			last.all = last.opt = 0;
+			continue;
+		case '[':
+			/* a bracket expression is one atom */
+			if (p[1] == '^')
+				p++;
+			if (p[1] == ']')
+				p++;
+			for (p++; *p != '\0' && *p != ']'; p++)
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+				    p[1] == '=') && (end = strchr(p + 2, ']')) !=
+				    NULL)
+					p = end;
+			if (*p == '\0')
+				return NULL;
+			break;
+		case '\\':
+			if (p[1] != '\0')
+				p++;
+			break;
+		}
+		quant = 0;
+		last.all = 1;
+		last.opt = 0;
+		sum[depth].all += 1;
+	}
+	return NULL;
+}
+
+/* Two compilations of one pattern: for characters (UTF-8), and for bytes,
+ * which glibc matches several times faster and which means the same on an
+ * ASCII value. */
+static int
+compile(struct parser *ps, struct field *f)
+{
+	const char *why;
+	char buf[256];
+	locale_t old;
+	int r;
+
+	if (strlen(ps->val.p) != ps->val.len)
+		return perr(ps, "re=: a NUL in the pattern");
+	if (ps->val.len == 0)
+		return perr(ps, "re=: an empty pattern");
+	if ((why = re_size(ps->val.p)) != NULL)
+		return perr(ps, "re=: %s", why);
+	f->retext = mx_strdup(ps->val.p);
+	old = uselocale(ps->c->clocale);
+	r = regcomp(&f->reb, f->retext, REG_EXTENDED | REG_NOSUB);
+	uselocale(old);
+	if (r != 0) {
+		regerror(r, &f->reb, buf, sizeof buf);
+		return perr(ps, "re=: %s", buf);
+	}
+	if (ps->c->utf8 != (locale_t)0) {
+		old = uselocale(ps->c->utf8);
+		r = regcomp(&f->re, f->retext, REG_EXTENDED | REG_NOSUB);
+		uselocale(old);
+		if (r != 0) {
+			regfree(&f->reb);
+			regerror(r, &f->re, buf, sizeof buf);
+			return perr(ps, "re=: %s", buf);
+		}
+	}
+	f->hasre = 1;
+	f->sp = sp_compile(f->retext);
+	return 0;
+}
+
+enum { K_FROM = MX_CR_NRULES, K_DEFAULT, K_NULLABLE };
+
+static const struct {
+	const char	*name;
+	int		 key;
+	unsigned	 types;		/* 1 << T_*: where the rule applies */
+	const char	*where;
+} kw[] = {
+	{ "required", MX_CR_REQUIRED, ~0u, NULL },
+	{ "nullable", K_NULLABLE, ~0u, NULL },
+	{ "from", K_FROM, ~0u, NULL },
+	{ "default", K_DEFAULT, ~0u, NULL },
+	{ "min", MX_CR_MIN, 1 << T_INT | 1 << T_DECIMAL | 1 << T_NUMBER |
+	    1 << T_DATE | 1 << T_TIMESTAMP,
+	    "int, decimal, number, date and timestamp" },
+	{ "max", MX_CR_MAX, 1 << T_INT | 1 << T_DECIMAL | 1 << T_NUMBER |
+	    1 << T_DATE | 1 << T_TIMESTAMP,
+	    "int, decimal, number, date and timestamp" },
+	{ "in", MX_CR_IN, ~0u & ~(1u << T_JSON), "every type but json" },
+	{ "minlen", MX_CR_MINLEN, 1 << T_STRING, "string" },
+	{ "maxlen", MX_CR_MAXLEN, 1 << T_STRING, "string" },
+	{ "re", MX_CR_RE, 1 << T_STRING, "string" },
+	{ "scale", MX_CR_SCALE, 1 << T_DECIMAL, "decimal" },
+	{ NULL, 0, 0, NULL }
+};
+
+/* One rule token p[0..n) of field f.  The default's text is kept in def
+ * until the whole line is read (it must meet the other rules). */
+static int
+rule(struct parser *ps, struct field *f, const char *p, size_t n,
+    unsigned *seen, struct mx_buf *def)
+{
+	const char *eq, *q, *v;
+	size_t klen, vlen;
+	int i;
+
+	q = memchr(p, '"', n);
+	eq = memchr(p, '=', q != NULL ? (size_t)(q - p) : n);
+	klen = eq != NULL ? (size_t)(eq - p) : n;
+	for (i = 0; kw[i].name != NULL; i++)
+		if (strlen(kw[i].name) == klen &&
+		    memcmp(kw[i].name, p, klen) == 0)
+			break;
+	if (kw[i].name == NULL)
+		return perr(ps, "unknown rule '%.*s'", (int)klen, p);
+	if (*seen & 1u << kw[i].key)
+		return perr(ps, "%s given twice", kw[i].name);
+	*seen |= 1u << kw[i].key;
+	if (!(kw[i].types & 1u << f->type))
+		return perr(ps, "%s applies to %s fields, not to %s",
+		    kw[i].name, kw[i].where, tnames[f->type]);
+	if (kw[i].key == MX_CR_REQUIRED || kw[i].key == K_NULLABLE) {
+		if (eq != NULL)
+			return perr(ps, "%s takes no value", kw[i].name);
+		if (*seen & 1u << MX_CR_REQUIRED && *seen & 1u << K_NULLABLE)
+			return perr(ps, "a field is either required or "
+			    "nullable");
+		if (kw[i].key == MX_CR_REQUIRED) {
+			f->required = 1;
+			f->rules |= 1u << MX_CR_REQUIRED;
+		}
+		return 0;
+	}
+	if (eq == NULL)
+		return perr(ps, "%s needs a value: %s=...", kw[i].name,
+		    kw[i].name);
+	v = eq + 1;
+	vlen = n - klen - 1;
+	if (kw[i].key != MX_CR_IN &&
+	    decode(ps, v, vlen, &ps->val, kw[i].name) < 0)
+		return -1;
+	if (kw[i].key < MX_CR_NRULES)
+		f->rules |= 1u << kw[i].key;
+	switch (kw[i].key) {
+	case K_FROM:
+		if (strlen(ps->val.p) != ps->val.len || ps->val.len == 0)
+			return perr(ps, "from=: an empty path or a NUL in it");
+		free(f->path);
+		f->path = mx_strdup(ps->val.p);
+		return 0;
+	case K_DEFAULT:
+		def->len = 0;
+		mx_buf_add(def, ps->val.p, ps->val.len);
+		mx_buf_cstr(def);
+		return 0;
+	case MX_CR_MIN:
+		f->needval = 1;
+		return bound(ps, f, &f->min, "min=");
+	case MX_CR_MAX:
+		f->needval = 1;
+		return bound(ps, f, &f->max, "max=");
+	case MX_CR_IN:
+		if (vlen == 0)
+			return perr(ps, "in=: no values");
+		return accepted(ps, f, v, vlen);
+	case MX_CR_MINLEN:
+		return count(ps, "minlen=", INT32_MAX, &f->minlen);
+	case MX_CR_MAXLEN:
+		return count(ps, "maxlen=", INT32_MAX, &f->maxlen);
+	case MX_CR_RE:
+		return compile(ps, f);
+	default: {
+		long long k = 0;
+
+		if (count(ps, "scale=", MX_DEC_MAXSCALE, &k) < 0)
+			return -1;
+		f->scale = (int)k;
+		return 0;
+	}
+	}
+}
+
+/* The default, cast, checked against the field's own rules, and kept as
+ * the JSON text to write. */
+static int
+setdefault(struct parser *ps, size_t fi, const struct mx_buf *def)
+{
+	struct field *f = &ps->c->f[fi];
+	struct mx_span sp;
+	struct mx_cval o;
+	struct tval t;
+	const struct mx_cfail *x;
+
+	if (f->required)
+		return perr(ps, "default= never applies to a required field");
+	if (f->type == T_JSON) {
+		if (mx_json_scan(ps->json, def->p, def->len, NULL, 0) < 0)
+			return perr(ps, "default=: not a JSON value: %s",
+			    mx_json_errstr(ps->json));
+		if (def->len == 4 && memcmp(def->p, "null", 4) == 0)
+			return perr(ps, "default=: null is no default");
+		ps->item.len = 0;
+		mx_json_minify(def->p, def->len, &ps->item);
+		f->def = mx_strndup(ps->item.p, ps->item.len);
+		f->deflen = ps->item.len;
+		return 0;
+	}
+	if (literal(ps, f, def->p, def->len, &sp, f->slot, &o, &t,
+	    "default=") < 0)
+		return -1;
+	ps->c->nfails = 0;
+	rules(ps->c, fi, NULL, &sp, &o, &t);
+	if (ps->c->nfails > 0) {
+		x = &ps->c->fails[0];
+		return perr(ps, "default=: '%s' fails its own rule %s: %s",
+		    def->p, mx_crule_names[x->rule], x->msg);
+	}
+	ps->item.len = 0;
+	if (o.quote)
+		mx_buf_addc(&ps->item, '"');
+	mx_buf_add(&ps->item, o.p, o.n);
+	if (o.quote)
+		mx_buf_addc(&ps->item, '"');
+	f->def = mx_strndup(ps->item.p, ps->item.len);
+	f->deflen = ps->item.len;
+	return 0;
+}
+
+/* The input path of a field named only by its name: the name as one key. */
+static char *
+namepath(const char *name)
+{
+	struct mx_buf b = { 0 };
+
+	for (; *name != '\0'; name++) {
+		if (*name == '.' || *name == '\\')
+			mx_buf_addc(&b, '\\');
+		mx_buf_addc(&b, *name);
+	}
+	mx_buf_cstr(&b);
+	return b.p;
+}
+
+static const char *
+skipws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static int
+field_name(struct parser *ps, const char *p, size_t n)
+{
+	struct mx_contract *c = ps->c;
+	size_t i;
+
+	if (decode(ps, p, n, &ps->val, "the name") < 0)
+		return -1;
+	if (ps->val.len == 0)
+		return perr(ps, "an empty name");
+	for (i = 0; i < ps->val.len; i++)
+		if ((unsigned char)ps->val.p[i] < 0x20)
+			return perr(ps, "a control character in the name");
+	if (ps->val.p[0] == '_')
+		return perr(ps, "'%s': names beginning with '_' are mx "
+		    "metadata", ps->val.p);
+	for (i = 0; i < c->nf; i++)
+		if (strcmp(c->f[i].name, ps->val.p) == 0)
+			return perr(ps, "'%s' is defined twice (first on line "
+			    "%zu)", ps->val.p, c->f[i].line);
+	return 0;
+}
+
+/* One line of the contract: NAME TYPE RULE... */
+static int
+line(struct parser *ps, const char *p, const char *end, size_t lineno)
+{
+	struct mx_contract *c = ps->c;
+	struct field *f;
+	struct mx_buf def = { 0 };
+	const char *e, *name;
+	unsigned seen = 0;
+	int r = -1, t;
+
+	p = skipws(p, end);
+	if (p == end || *p == '#')
+		return 0;
+	if ((e = tokend(p, end)) == NULL)
+		return perr(ps, "unterminated quoted string");
+	name = p;
+	if (field_name(ps, p, e - p) < 0)
+		return -1;
+	p = skipws(e, end);
+	if (p == end || *p == '#')
+		return perr(ps, "'%.*s' has no type", (int)(e - name), name);
+	if ((e = tokend(p, end)) == NULL)
+		return perr(ps, "unterminated quoted string");
+	for (t = 0; tnames[t] != NULL; t++)
+		if (strlen(tnames[t]) == (size_t)(e - p) &&
+		    memcmp(tnames[t], p, e - p) == 0)
+			break;
+	if (tnames[t] == NULL)
+		return perr(ps, "unknown type '%.*s' (string, int, decimal, "
+		    "number, bool, date, timestamp or json)", (int)(e - p), p);
+
+	c->f = mx_reallocarray(c->f, c->nf + 1, sizeof *c->f);
+	c->fails = mx_reallocarray(c->fails, (c->nf + 1) * MX_CR_NRULES,
+	    sizeof *c->fails);
+	f = &c->f[c->nf++];
+	memset(f, 0, sizeof *f);
+	f->name = mx_strdup(ps->val.p);
+	f->type = t;
+	f->line = lineno;
+	f->scale = -1;
+	f->minlen = f->maxlen = -1;
+	f->rules = 1u << MX_CR_TYPE;
+
+	for (p = skipws(e, end); p < end && *p != '#'; p = skipws(e, end)) {
+		if ((e = tokend(p, end)) == NULL) {
+			perr(ps, "unterminated quoted string");
+			goto out;
+		}
+		if (rule(ps, f, p, e - p, &seen, &def) < 0)
+			goto out;
+	}
+	if (f->path == NULL)
+		f->path = namepath(f->name);
+	if ((f->sel = mx_sel_add(ps->sel, f->path)) < 0) {
+		perr(ps, "'%s' is not a path (an empty component)", f->path);
+		goto out;
+	}
+	if (f->min.set && f->max.set && !f->min.isfield && !f->max.isfield &&
+	    cmp(f->type, &f->min.v, &f->max.v) > 0) {
+		perr(ps, "min=%s is greater than max=%s", f->min.text,
+		    f->max.text);
+		goto out;
+	}
+	if (f->minlen >= 0 && f->maxlen >= 0 && f->minlen > f->maxlen) {
+		perr(ps, "minlen=%lld is greater than maxlen=%lld", f->minlen,
+		    f->maxlen);
+		goto out;
+	}
+	if (seen & 1u << K_DEFAULT && setdefault(ps, c->nf - 1, &def) < 0)
+		goto out;
+	r = 0;
+out:
+	mx_buf_free(&def);
+	return r;
+}
+
+/* A bound naming a field: the field of the contract with that name (its
+ * input value), or else a path of the input. */
+static int
+resolve(struct parser *ps, struct bound *b)
+{
+	const struct mx_contract *c = ps->c;
+	const char *path = b->text;
+	size_t i;
+
+	if (!b->isfield)
+		return 0;
+	for (i = 0; i < c->nf; i++)
+		if (strcmp(c->f[i].name, b->text) == 0)
+			path = c->f[i].path;
+	if ((b->sel = mx_sel_add(ps->sel, path)) < 0)
+		return perr(ps, "'%s' is not a path (an empty component)",
+		    path);
+	return 0;
+}
+
+struct mx_contract *
+mx_contract_parse(const char *text, size_t n, struct mx_sel *sel, char *err,
+    size_t errlen, size_t *errline)
+{
+	static const char *const utf8[] = { "C.UTF-8", "C.utf8",
+	    "en_US.UTF-8", NULL };
+	struct parser ps;
+	struct mx_contract *c = mx_calloc(1, sizeof *c);
+	const char *p = text, *end = text + n, *e, *le;
+	size_t lineno = 0, i;
+	int k;
+
+	memset(&ps, 0, sizeof ps);
+	ps.c = c;
+	ps.sel = sel;
+	ps.json = mx_json_new(NULL);
+	ps.err = err;
+	ps.errlen = errlen;
+	for (k = 0; utf8[k] != NULL && c->utf8 == (locale_t)0; k++)
+		c->utf8 = newlocale(LC_CTYPE_MASK, utf8[k], (locale_t)0);
+	if ((c->clocale = newlocale(LC_ALL_MASK, "C", (locale_t)0)) ==
+	    (locale_t)0)
+		c->clocale = LC_GLOBAL_LOCALE;
+
+	while (p < end) {
+		lineno++;
+		e = memchr(p, '\n', end - p);
+		le = e != NULL ? e : end;
+		if (le > p && le[-1] == '\r')
+			le--;
+		if (memchr(p, '\0', le - p) != NULL ||
+		    !mx_utf8_valid(p, le - p)) {
+			perr(&ps, "not UTF-8 text");
+			goto fail;
+		}
+		if (line(&ps, p, le, lineno) < 0)
+			goto fail;
+		p = e != NULL ? e + 1 : end;
+	}
+	if (c->nf == 0) {
+		lineno = 0;
+		perr(&ps, "no fields");
+		goto fail;
+	}
+	for (i = 0; i < c->nf; i++) {
+		lineno = c->f[i].line;
+		if (resolve(&ps, &c->f[i].min) < 0 ||
+		    resolve(&ps, &c->f[i].max) < 0)
+			goto fail;
+	}
+	c->vals = mx_calloc(c->nf, sizeof *c->vals);
+	c->nfails = 0;
+	mx_json_free(ps.json);
+	mx_buf_free(&ps.val);
+	mx_buf_free(&ps.item);
+	mx_buf_free(&ps.tmp);
+	return c;
+fail:
+	*errline = lineno;
+	mx_json_free(ps.json);
+	mx_buf_free(&ps.val);
+	mx_buf_free(&ps.item);
+	mx_buf_free(&ps.tmp);
+	mx_contract_free(c);
+	return NULL;
+}
+
+void
+mx_contract_free(struct mx_contract *c)
+{
+	struct field *f;
+	size_t i, k;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nf; i++) {
+		f = &c->f[i];
+		free(f->name);
+		free(f->path);
+		free(f->def);
+		free(f->min.text);
+		free(f->max.text);
+		for (k = 0; k < f->nin; k++)
+			free(f->in[k].p);
+		free(f->in);
+		free(f->intext);
+		if (f->hasre) {
+			regfree(&f->reb);
+			if (c->utf8 != (locale_t)0)
+				regfree(&f->re);
+		}
+		free(f->retext);
+		free(f->sp);
+	}
+	free(c->f);
+	free(c->vals);
+	free(c->fails);
+	mx_buf_free(&c->s);
+	mx_buf_free(&c->t);
+	if (c->utf8 != (locale_t)0)
+		freelocale(c->utf8);
+	if (c->clocale != LC_GLOBAL_LOCALE)
+		freelocale(c->clocale);
+	free(c);
+}
