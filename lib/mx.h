@@ -462,9 +462,10 @@ struct mx_seqfile {
 	uintmax_t	 raw;		/* bytes given, before compression */
 };
 
-/* Create file in dirfd (never following a symbolic link; flags adds
- * O_EXCL or O_TRUNC), gzip-compressed at level 1..9, or plain when level
- * is 0; name is for messages.  Returns 0, or -1 with errno set. */
+/* Open file in dirfd for writing, never through a symbolic link, with
+ * the extra open flags given (O_CREAT | O_EXCL, O_TRUNC, ...), gzip-
+ * compressed at level 1..9 or plain when level is 0; name is for
+ * messages.  Returns 0, or -1 with errno set. */
 int	mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
 	    const char *name, int flags, int level);
 /* Write (and compress); exits 1 with a message on any error. */

@@ -59,8 +59,8 @@ mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
     const char *name, int flags, int level)
 {
 	memset(f, 0, sizeof *f);
-	f->fd = openat(dirfd, file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-	    flags, 0666);
+	f->fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | flags,
+	    0666);
 	if (f->fd < 0)
 		return -1;
 	f->name = mx_strdup(name);

@@ -284,6 +284,20 @@ rmtree(int at, const char *name, int quiet)
 		mx_err(MX_EXIT_FAIL, "cannot remove %s", name);
 }
 
+/* One writer per ROOT: a second one is refused.  A mount that cannot lock
+ * at all gets a warning, not a refusal. */
+static void
+lock(int fd, const char *what)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return;
+	if (errno == EWOULDBLOCK)
+		mx_errx(MX_EXIT_FAIL, "%s: another mx-partition is writing here",
+		    disp);
+	mx_warn("%s: cannot lock %s; a concurrent run would not be noticed",
+	    disp, what);
+}
+
 static DIR *
 opendirat(int dirfd, const char *name)
 {
@@ -407,8 +421,8 @@ openslot(struct part *p)
 	mx_buf_printf(&tmp, "%s/%s", p->path, name);
 	full.len = 0;
 	mx_buf_printf(&full, "%s/%s", disp, mx_buf_cstr(&tmp));
-	if (mx_seqfile_open(&s->f, basefd, tmp.p, mx_buf_cstr(&full), O_EXCL,
-	    opt.level) != 0) {
+	if (mx_seqfile_open(&s->f, basefd, tmp.p, mx_buf_cstr(&full),
+	    O_CREAT | O_EXCL, opt.level) != 0) {
 		if (errno == EEXIST)
 			mx_errx(MX_EXIT_FAIL, "%s already exists: run id '%s' "
 			    "was used before", full.p, opt.run);
@@ -707,15 +721,25 @@ manifest_line(struct mx_buf *b, const struct pfile *f)
 	    f->bytes, hex);
 }
 
-/* _SUCCESS for p, in dirfd or (dirfd is basefd) in p's directory below
+/*
+ * _SUCCESS for p, in dirfd or (dirfd is basefd) in p's directory below
  * it: the previous manifest's lines (append mode), then one line per new
- * file. */
+ * file.  In staging it is a new file.  On an S3 mount it replaces the
+ * old one in a single upload, and the way to get that differs: s3fs
+ * uploads an empty object at once when a file is opened with O_TRUNC (and
+ * ignores ftruncate), so the old file is rewritten without truncation,
+ * and a shorter manifest is padded with spaces, which JSON ignores;
+ * mountpoint-s3 refuses that, and needs O_TRUNC, with which it keeps the
+ * old object until the new one is uploaded.
+ */
 static void
 write_manifest(struct part *p, int dirfd, const struct mx_buf *old)
 {
 	struct mx_seqfile f;
 	struct mx_buf b = { 0 };
+	struct stat st;
 	unsigned i;
+	int r;
 
 	if (old != NULL)
 		mx_buf_add(&b, old->p, old->len);
@@ -727,8 +751,25 @@ write_manifest(struct part *p, int dirfd, const struct mx_buf *old)
 	mx_buf_adds(&tmp, MANIFEST);
 	full.len = 0;
 	mx_buf_printf(&full, "%s/%s/%s", disp, p->path, MANIFEST);
-	if (mx_seqfile_open(&f, dirfd, mx_buf_cstr(&tmp), mx_buf_cstr(&full),
-	    opt.s3 ? O_TRUNC : O_EXCL, 0) != 0)
+	mx_buf_cstr(&tmp);
+	mx_buf_cstr(&full);
+	if (!opt.s3)
+		r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, O_CREAT | O_EXCL, 0);
+	else if ((r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, 0, 0)) == 0) {
+		if (fstat(f.fd, &st) != 0)
+			mx_err(MX_EXIT_FAIL, "%s", full.p);
+		if ((uintmax_t)st.st_size > b.len) {
+			b.len--;
+			while (b.len + 1 < (uintmax_t)st.st_size)
+				mx_buf_addc(&b, ' ');
+			mx_buf_addc(&b, '\n');
+		}
+	} else if (errno == ENOENT)
+		r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, O_CREAT | O_EXCL,
+		    0);
+	else
+		r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, O_TRUNC, 0);
+	if (r != 0)
 		mx_err(MX_EXIT_FAIL, "%s", full.p);
 	mx_seqfile_write(&f, b.p, b.len);
 	mx_seqfile_close(&f, opt.s3);
@@ -862,9 +903,7 @@ local_setup(void)
 		mx_errx(MX_EXIT_FAIL, "%s is a mount point: its staging "
 		    "directory %s would be on another file system; use a "
 		    "directory inside it", disp, staging);
-	if (flock(stagefd, LOCK_EX | LOCK_NB) != 0)
-		mx_errx(MX_EXIT_FAIL, "%s: another mx-partition is writing "
-		    "here", disp);
+	lock(stagefd, staging);
 
 	if ((dp = opendirat(stagefd, ".")) == NULL)
 		mx_err(MX_EXIT_FAIL, "%s", staging);
@@ -1089,8 +1128,8 @@ s3_setup(void)
 	}
 	tmp.len = 0;
 	mx_buf_printf(&tmp, "%s/%s", disp, MARKER);
-	if (mx_seqfile_open(&f, rootfd, MARKER, mx_buf_cstr(&tmp), O_EXCL,
-	    0) != 0)
+	if (mx_seqfile_open(&f, rootfd, MARKER, mx_buf_cstr(&tmp),
+	    O_CREAT | O_EXCL, 0) != 0)
 		mx_err(MX_EXIT_FAIL, "%s", tmp.p);
 	mx_seqfile_write(&f, opt.run, strlen(opt.run));
 	mx_seqfile_write(&f, "\n", 1);
@@ -1399,9 +1438,7 @@ main(int argc, char *argv[])
 	mkdirs(disp);
 	if ((rootfd = open(disp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", disp);
-	if (flock(rootfd, LOCK_EX | LOCK_NB) != 0)
-		mx_errx(MX_EXIT_FAIL, "%s: another mx-partition is writing here",
-		    disp);
+	lock(rootfd, disp);
 	if (opt.s3 < 0) {
 		if (fstatfs(rootfd, &sf) != 0)
 			mx_err(MX_EXIT_FAIL, "%s", disp);
