@@ -374,10 +374,10 @@ closeslot(struct slot *s)
 	pf = &p->files[p->nfiles++];
 	pf->seq = p->nfiles - 1;
 	pf->records = s->records;
-	pf->bytes = s->f.bytes;
 	/* An S3 mount uploads at fsync and reports failure there; locally
 	 * one syncfs before publishing does the work of every fsync. */
 	pf->xxh3 = mx_seqfile_close(&s->f, opt.s3);
+	pf->bytes = s->f.bytes;
 	nfiles++;
 	p->open = NULL;
 	s->p = NULL;
@@ -867,8 +867,10 @@ link_tree(int from, int to, const char *where)
 static void
 cleanup_at_exit(void)
 {
-	if (staged && runfd >= 0)
+	if (staged && runfd >= 0) {
 		rmtree(stagefd, opt.run, 1);
+		(void)rmdir(staging);
+	}
 }
 
 /* Under ROOT's lock: the staging directory next to ROOT, emptied of what
