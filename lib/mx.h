@@ -570,4 +570,50 @@ int	mx_contract_names(const struct mx_contract *c, const char *key,
 size_t	mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
 	    const struct mx_cval **vals, const struct mx_cfail **fails);
 
+/* ---- hive.c: Hive-style partition directory names ---- */
+
+#define MX_HIVE_NULL	"__HIVE_DEFAULT_PARTITION__"
+#define MX_HIVE_NAMEMAX	255	/* NAME_MAX of Linux and of S3 mounts */
+
+/* Append s[0..n) escaped as Hive's FileUtils.escapePathName does: control
+ * characters, DEL and " # % ' * / : = ? \ { [ ] ^ become %XX (upper-case
+ * hex); a value made only of dots becomes %2E...; other bytes, UTF-8
+ * included, are kept. */
+void	mx_hive_escape(struct mx_buf *b, const char *s, size_t n);
+/* Append s[0..n) with every %XX decoded; a '%' not followed by two hex
+ * digits is kept, as Hive does. */
+void	mx_hive_unescape(struct mx_buf *b, const char *s, size_t n);
+/* Append the directory name "name=value" for the value bytes val[0..n)
+ * (NULL or empty: the null partition, MX_HIVE_NULL), never longer than
+ * MX_HIVE_NAMEMAX: a longer one keeps what fits of the escaped value (cut
+ * at a character) followed by "~" and the XXH3 of the whole value in 16
+ * hex digits.  Returns 0, or -1 (nothing appended) when the escaped name
+ * leaves no room for a value. */
+int	mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
+	    size_t n);
+
+/* ---- seqfile.c: files written once, front to back, with a checksum ---- */
+
+struct mx_seqfile {
+	int		 fd;
+	char		*name;		/* for messages */
+	void		*z;		/* z_stream when gzip */
+	unsigned char	*zbuf;
+	void		*h;		/* XXH3 state of the bytes written */
+	uintmax_t	 bytes;		/* bytes written to the file */
+	uintmax_t	 raw;		/* bytes given, before compression */
+};
+
+/* Open file in dirfd for writing, never through a symbolic link, with
+ * the extra open flags given (O_CREAT | O_EXCL, O_TRUNC, ...), gzip-
+ * compressed at level 1..9 or plain when level is 0; name is for
+ * messages.  Returns 0, or -1 with errno set. */
+int	mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
+	    const char *name, int flags, int level);
+/* Write (and compress); exits 1 with a message on any error. */
+void	mx_seqfile_write(struct mx_seqfile *f, const void *p, size_t n);
+/* End the gzip member, fsync when sync is set, close (each checked; exits
+ * 1 on failure) and return the XXH3-64 of the bytes in the file. */
+uint64_t mx_seqfile_close(struct mx_seqfile *f, int sync);
+
 #endif /* MX_H */

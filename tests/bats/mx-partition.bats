@@ -1,0 +1,653 @@
+#!/usr/bin/env bats
+# mx-partition: layout, Hive names, hostile values, modes, roll-over,
+# open-file cap, gzip, bad records, the lock, kill -9 while writing and
+# while publishing, S3 mode on disk and on a real s3fs mount, DuckDB reading
+# the result.
+
+load helper
+
+DUCKDB="$BATS_TEST_DIRNAME/../duckdb.mjs"
+S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
+
+teardown() {
+	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
+		umount "$MNT" || fusermount -u "$MNT" || true
+	fi
+	if [ -n "${S3PID:-}" ]; then
+		kill "$S3PID" 2>/dev/null || true
+	fi
+}
+
+# Events in the shape of the benchmark's, n of them over days days.
+events() {
+	awk -v n="$1" -v days="${2:-5}" 'BEGIN {
+		srand(7)
+		split("page_view add_to_cart remove_from_cart purchase search", t, " ")
+		for (i = 1; i <= n; i++) {
+			d = 1 + int((i - 1) * days / n)
+			printf "{\"event_id\":\"e%09d\",\"timestamp\":\"2024-03-%02dT%02d:%02d:00.123Z\",\"user_id\":\"u%06d\",\"event_type\":\"%s\",\"quantity\":%d,\"price\":%d.%02d,\"search_query\":null}\n", i, d, i % 24, i % 60, int(rand() * 1e6), t[1 + i % 5], 1 + i % 3, i % 500, i % 100
+		}
+	}'
+}
+
+# Every partition directory below $1 holds all the records of one
+# generation and no other: "old" ($2 records each) or "new" ($3 each), and
+# its _SUCCESS lists exactly its files with their record counts.
+whole() {
+	local d n gens listed present
+	for d in "$1"/g=*; do
+		n=$(cat "$d"/*.ndjson | wc -l)
+		gens=$(cat "$d"/*.ndjson | sed 's/.*"gen":"\([a-z]*\)".*/\1/' | sort -u | tr '\n' ' ')
+		case "$gens" in
+		"old ") [ "$n" -eq "$2" ] || { echo "$d: $n old records"; return 1; } ;;
+		"new ") [ "$n" -eq "$3" ] || { echo "$d: $n new records"; return 1; } ;;
+		*) echo "$d: mixed or empty: '$gens'"; return 1 ;;
+		esac
+		listed=$(jq -r .file "$d/_SUCCESS" | sort | tr '\n' ' ')
+		present=$(cd "$d" && ls *.ndjson | sort | tr '\n' ' ')
+		[ "$listed" = "$present" ] || { echo "$d: lists $listed has $present"; return 1; }
+		[ "$(jq -s 'map(.records) | add' "$d/_SUCCESS")" -eq "$n" ] ||
+		    { echo "$d: manifest count"; return 1; }
+	done
+}
+
+# gen old: 8 partitions of 20000 records; gen new: 8 of 30000.
+kill_inputs() {
+	awk 'BEGIN { for (i = 0; i < 160000; i++) printf "{\"g\":%d,\"gen\":\"old\",\"i\":%d,\"pad\":\"%060d\"}\n", i % 8, i, i }' > old.ndjson
+	awk 'BEGIN { for (i = 0; i < 240000; i++) printf "{\"g\":%d,\"gen\":\"new\",\"i\":%d,\"pad\":\"%060d\"}\n", i % 8, i, i }' > new.ndjson
+}
+
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+@test "records go byte for byte into key=value directories; output and manifest describe the files" {
+	printf '%s\n' '{"d":"2024-03-01","n":1.50}' '{"n":2,"d":"2024-03-02"}' \
+	    '{"d":"2024-03-01","s":"\u00e9\n"}' > in.ndjson
+	printf '{"d":"2024-03-02","n":3}\r\n' >> in.ndjson
+	run mx-partition --run R1 -d lake -k d in.ndjson
+	assert_success
+	assert_line --index 0 --regexp '^\{"path":"lake/d=2024-03-01/part-R1-00000\.ndjson","partition":\{"d":"2024-03-01"\},"records":2,"bytes":62,"xxh3":"[0-9a-f]{16}"\}$'
+	assert_line --index 1 --regexp '^\{"path":"lake/d=2024-03-02/part-R1-00000\.ndjson","partition":\{"d":"2024-03-02"\},"records":2,"bytes":50,"xxh3":"[0-9a-f]{16}"\}$'
+	[ "${#lines[@]}" -eq 2 ]
+	echo "$output" > out.ndjson
+	run cat lake/d=2024-03-01/part-R1-00000.ndjson
+	assert_output "$(printf '%s\n' '{"d":"2024-03-01","n":1.50}' '{"d":"2024-03-01","s":"\u00e9\n"}')"
+	run cat lake/d=2024-03-02/part-R1-00000.ndjson
+	assert_output "$(printf '%s\n' '{"n":2,"d":"2024-03-02"}' '{"d":"2024-03-02","n":3}')"
+	# the checksums are xxhsum's, in output and manifest alike
+	for f in lake/*/part-*; do
+		want=$(xxhsum -H3 "$f" | sed 's/.* = //')
+		run jq -r --arg p "$f" 'select(.path == $p) | .xxh3' out.ndjson
+		assert_output "$want"
+		run jq -r .xxh3 "$(dirname "$f")/_SUCCESS"
+		assert_output "$want"
+	done
+	run cat lake/d=2024-03-02/_SUCCESS
+	assert_output --regexp '^\{"file":"part-R1-00000\.ndjson","run":"R1","records":2,"bytes":50,"xxh3":"[0-9a-f]{16}"\}$'
+	run sh -c 'find lake -mindepth 1 -printf "%P\n" | sort'
+	assert_output "$(printf '%s\n' d=2024-03-01 d=2024-03-01/_SUCCESS d=2024-03-01/part-R1-00000.ndjson d=2024-03-02 d=2024-03-02/_SUCCESS d=2024-03-02/part-R1-00000.ndjson)"
+	# nothing is left beside the root
+	run ls -A
+	assert_output "$(printf '%s\n' in.ndjson lake out.ndjson)"
+}
+
+@test "two keys nest; strings unescaped, numbers literal, null, missing and empty share the default partition" {
+	printf '%s\n' '{"a":"x\u002fy","b":1.50}' '{"a":"x/y","b":true}' \
+	    '{"a":null,"b":"1.50"}' '{"b":false}' '{"a":"","b":-0}' > in.ndjson
+	run mx-partition --run R -d t -k a,b in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    '{"path":"t/a=__HIVE_DEFAULT_PARTITION__/b=-0/part-R-00000.ndjson","partition":{"a":"","b":-0},"records":1,"bytes":16,"xxh3":"'"$(printf '{"a":"","b":-0}\n' | xxhsum -H3 - | sed 's/.* = //')"'"}' \
+	    '{"path":"t/a=__HIVE_DEFAULT_PARTITION__/b=1.50/part-R-00000.ndjson","partition":{"a":null,"b":"1.50"},"records":1,"bytes":22,"xxh3":"'"$(printf '{"a":null,"b":"1.50"}\n' | xxhsum -H3 - | sed 's/.* = //')"'"}' \
+	    '{"path":"t/a=__HIVE_DEFAULT_PARTITION__/b=false/part-R-00000.ndjson","partition":{"a":null,"b":false},"records":1,"bytes":12,"xxh3":"'"$(printf '{"b":false}\n' | xxhsum -H3 - | sed 's/.* = //')"'"}' \
+	    '{"path":"t/a=x%2Fy/b=1.50/part-R-00000.ndjson","partition":{"a":"x/y","b":1.50},"records":1,"bytes":26,"xxh3":"'"$(printf '{"a":"x\\u002fy","b":1.50}\n' | xxhsum -H3 - | sed 's/.* = //')"'"}' \
+	    '{"path":"t/a=x%2Fy/b=true/part-R-00000.ndjson","partition":{"a":"x/y","b":true},"records":1,"bytes":21,"xxh3":"'"$(printf '{"a":"x/y","b":true}\n' | xxhsum -H3 - | sed 's/.* = //')"'"}')"
+	run sh -c 'cd t && find . -name "*.ndjson" | sort'
+	assert_output "$(printf '%s\n' \
+	    './a=__HIVE_DEFAULT_PARTITION__/b=-0/part-R-00000.ndjson' \
+	    './a=__HIVE_DEFAULT_PARTITION__/b=1.50/part-R-00000.ndjson' \
+	    './a=__HIVE_DEFAULT_PARTITION__/b=false/part-R-00000.ndjson' \
+	    './a=x%2Fy/b=1.50/part-R-00000.ndjson' \
+	    './a=x%2Fy/b=true/part-R-00000.ndjson')"
+	run cat t/a=x%2Fy/b=1.50/part-R-00000.ndjson
+	assert_output '{"a":"x\u002fy","b":1.50}'
+}
+
+@test "the escaped characters are Hive's, upper-case %XX, each one alone" {
+	# every ASCII character from 1 to 127 as a value of its own
+	for i in $(seq 1 127); do
+		jq -cn --argjson c "$i" '{v: ([$c] | implode)}'
+	done > in.ndjson
+	run mx-partition --run R -d t -k v in.ndjson
+	assert_success
+	[ "$(ls t | wc -l)" -eq 127 ]
+	want=""
+	# and the dot, which is a value made only of dots here
+	for i in $(seq 1 31) 34 35 37 39 42 46 47 58 61 63 92 123 91 93 94 127; do
+		want="$want$(printf 'v=%%%02X' "$i")
+"
+	done
+	run sh -c 'ls t | grep % | sort'
+	assert_output "$(printf '%s' "$want" | sort)"
+	# the others, the dot included, are themselves
+	run sh -c 'ls t | grep -v % | wc -l'
+	assert_output $((127 - 47))
+	[ -d 't/v= ' ] && [ -d 't/v=~' ] && [ -d 't/v=&' ] && [ -d 't/v=-' ]
+}
+
+@test "hostile values never name a path outside the root, and DuckDB reads them back" {
+	mkdir -p outside/lake
+	long=$(printf 'x%.0s' $(seq 10240))
+	for v in '..' '.' '...' 'a/../..' '' '../../etc' '/abs' '..\u0000' \
+	    '%2F' 'a=b' '\n' '\\' 'é/é' "$long"; do
+		printf '{"v":"%s"}\n' "$v"
+	done > in.ndjson
+	run mx-partition --run R -d outside/lake -k v in.ndjson
+	assert_success
+	# one level of directories, all inside the root, each name <= 255 bytes
+	run sh -c 'cd outside && find . -mindepth 1 | grep -v "^./lake" | wc -l'
+	assert_output 0
+	run find outside/lake -mindepth 2 -type d
+	assert_output ''
+	[ "$(ls outside/lake | wc -l)" -eq 14 ]
+	run sh -c 'ls outside/lake | awk "length > 255"'
+	assert_output ''
+	run sh -c 'ls outside/lake | LC_ALL=C sort'
+	assert_line 'v=%2E'
+	assert_line 'v=%2E%2E'
+	assert_line 'v=%2E%2E%2E'
+	assert_line 'v=a%2F..%2F..'
+	assert_line 'v=..%2F..%2Fetc'
+	assert_line 'v=%2Fabs'
+	assert_line 'v=..%00'
+	assert_line 'v=%252F'
+	assert_line 'v=a%3Db'
+	assert_line 'v=%0A'
+	assert_line 'v=%5C'
+	assert_line 'v=é%2Fé'
+	assert_line 'v=__HIVE_DEFAULT_PARTITION__'
+	assert_line --regexp "^v=x{236}~[0-9a-f]{16}$"
+	# DuckDB decodes the names back to the values (the long one is cut)
+	run node "$DUCKDB" "SELECT v, count(*) AS n FROM read_ndjson('outside/lake/*/*.ndjson', hive_partitioning = true, hive_types_autocast = false, columns = {x: 'VARCHAR'}) WHERE v IS NULL OR length(v) < 100 GROUP BY v ORDER BY v"
+	assert_success
+	assert_output "$(printf '%s\n' '{"v":"\n","n":"1"}' '{"v":"%2F","n":"1"}' \
+	    '{"v":".","n":"1"}' '{"v":"..","n":"1"}' '{"v":"..\u0000","n":"1"}' \
+	    '{"v":"...","n":"1"}' '{"v":"../../etc","n":"1"}' '{"v":"/abs","n":"1"}' \
+	    '{"v":"\\","n":"1"}' '{"v":"a/../..","n":"1"}' '{"v":"a=b","n":"1"}' \
+	    '{"v":"é/é","n":"1"}' '{"v":null,"n":"1"}')"
+}
+
+@test "long values are cut at a character boundary and keep distinct hashed names" {
+	a=$(printf 'é%.0s' $(seq 300))
+	printf '{"v":"%sA"}\n{"v":"%sB"}\n{"v":"%s"}\n' "$a" "$a" "$a/x" > in.ndjson
+	run mx-partition --run R -d t -k v in.ndjson
+	assert_success
+	[ "$(ls t | wc -l)" -eq 3 ]
+	run sh -c 'ls t | while read -r d; do printf "%s" "$d" | iconv -f UTF-8 -t UTF-8 >/dev/null && printf "%s" "$d" | wc -c; done'
+	assert_output "$(printf '%s\n' 255 255 255)"
+	run sh -c 'ls t | sed "s/.*~//" | sort -u | wc -l'
+	assert_output 3
+	want=$(printf '%sA' "$a" | xxhsum -H3 - | sed 's/.* = //')
+	[ -d "t/v=$(printf 'é%.0s' $(seq 118))~$want" ]
+	# a key name that leaves no room for a value
+	run mx-partition -d t -k "$(printf 'k%.0s' $(seq 240))=v" in.ndjson
+	assert_failure 2
+	assert_output --partial 'is too long for a directory name'
+}
+
+@test "append adds files and never touches the existing ones" {
+	printf '{"d":"a","n":1}\n{"d":"b","n":2}\n' > one.ndjson
+	printf '{"d":"a","n":3}\n{"d":"c","n":4}\n' > two.ndjson
+	mx-partition --run R1 -d t -k d one.ndjson > /dev/null
+	before=$(stat -c '%i %Y %s %n' t/d=a/part-R1-00000.ndjson t/d=b/part-R1-00000.ndjson)
+	run mx-partition --run R2 -d t -k d two.ndjson
+	assert_success
+	run stat -c '%i %Y %s %n' t/d=a/part-R1-00000.ndjson t/d=b/part-R1-00000.ndjson
+	assert_output "$before"
+	run sh -c 'cd t && find . -type f | sort'
+	assert_output "$(printf '%s\n' ./d=a/_SUCCESS ./d=a/part-R1-00000.ndjson ./d=a/part-R2-00000.ndjson ./d=b/_SUCCESS ./d=b/part-R1-00000.ndjson ./d=c/_SUCCESS ./d=c/part-R2-00000.ndjson)"
+	run jq -c '[.file, .run, .records]' t/d=a/_SUCCESS
+	assert_output "$(printf '%s\n' '["part-R1-00000.ndjson","R1",1]' '["part-R2-00000.ndjson","R2",1]')"
+	# a run id used before is refused, and nothing is published
+	run mx-partition --run R2 -d t -k d one.ndjson
+	assert_failure 1
+	assert_output --partial 'already exists: run id '\''R2'\'' was used before'
+	run sh -c 'cat t/*/*.ndjson | wc -l'
+	assert_output 4
+	run ls -A
+	assert_output "$(printf '%s\n' one.ndjson t two.ndjson)"
+}
+
+@test "overwrite replaces only the partitions that receive records, as a whole" {
+	printf '{"d":"a","n":1}\n{"d":"a","n":2}\n{"d":"b","n":3}\n' > one.ndjson
+	printf '{"d":"a","n":9}\n{"d":"c","n":8}\n' > two.ndjson
+	mx-partition --run R1 -d t -k d one.ndjson > /dev/null
+	touch t/d=a/stray.txt
+	run mx-partition --run R2 -m overwrite -d t -k d two.ndjson
+	assert_success
+	run sh -c 'cd t && find . -type f | sort'
+	assert_output "$(printf '%s\n' ./d=a/_SUCCESS ./d=a/part-R2-00000.ndjson ./d=b/_SUCCESS ./d=b/part-R1-00000.ndjson ./d=c/_SUCCESS ./d=c/part-R2-00000.ndjson)"
+	run cat t/d=a/part-R2-00000.ndjson
+	assert_output '{"d":"a","n":9}'
+	run jq -c '[.file, .records]' t/d=a/_SUCCESS
+	assert_output '["part-R2-00000.ndjson",1]'
+}
+
+@test "replace leaves only what the run wrote; an empty input empties the root" {
+	printf '{"d":"a"}\n{"d":"b"}\n' > one.ndjson
+	printf '{"d":"b"}\n' > two.ndjson
+	mx-partition --run R1 -d t -k d one.ndjson > /dev/null
+	echo note > t/README
+	chmod 750 t
+	run mx-partition --run R2 -m replace -d t/ -k d two.ndjson
+	assert_success
+	assert_output --partial '"path":"t/d=b/part-R2-00000.ndjson"'
+	run sh -c 'cd t && find . | sort'
+	assert_output "$(printf '%s\n' . ./d=b ./d=b/_SUCCESS ./d=b/part-R2-00000.ndjson)"
+	run stat -c %a t
+	assert_output 750
+	run sh -c 'mx-partition -m replace -d t -k d < /dev/null'
+	assert_success
+	assert_output ''
+	run ls -A t
+	assert_output ''
+}
+
+@test "--max-records and --max-bytes start new files, never splitting a record" {
+	for i in $(seq 1 10); do printf '{"k":"a","i":%d}\n' "$i"; done > in.ndjson
+	run mx-partition --run R -d t -k k --max-records 4 in.ndjson
+	assert_success
+	run jq -c '[(.path | sub(".*/"; "")), .records]' <<<"$output"
+	assert_output "$(printf '%s\n' '["part-R-00000.ndjson",4]' '["part-R-00001.ndjson",4]' '["part-R-00002.ndjson",2]')"
+	run sh -c 'cat t/k=a/part-* | cmp - in.ndjson'
+	assert_success
+	# records are 16 or 17 bytes with their newline
+	run mx-partition --run R -m overwrite -d t -k k --max-bytes 40 in.ndjson
+	assert_success
+	run jq -c '[.records, .bytes]' <<<"$output"
+	assert_output "$(printf '%s\n' '[2,32]' '[2,32]' '[2,32]' '[2,32]' '[2,33]')"
+	run sh -c 'cat t/k=a/part-* | cmp - in.ndjson'
+	assert_success
+	printf '{"k":"a","big":"%s"}\n{"k":"a"}\n' "$(printf 'x%.0s' $(seq 100))" > big.ndjson
+	run mx-partition --run R -m overwrite -d t -k k --max-bytes 40 big.ndjson
+	assert_success
+	run jq -c '[.records, .bytes]' <<<"$output"
+	assert_output "$(printf '%s\n' '[1,119]' '[1,10]')"
+}
+
+@test "the open-file cap: least recently written files close, partitions get new parts, no record is lost" {
+	# a b c d a b c d ...: with 2 open files every record lands in a new part
+	awk 'BEGIN { for (i = 0; i < 40; i++) printf "{\"k\":\"%c\",\"i\":%d}\n", 97 + i % 4, i }' > in.ndjson
+	run mx-partition --run R -d t -k k --max-open 2 --memory 16 in.ndjson
+	assert_success
+	run sh -c 'ls t/k=a | grep -c part-'
+	assert_output 10
+	run sh -c 'cat t/k=a/part-* | jq -c .i | tr "\n" " "'
+	assert_output '0 4 8 12 16 20 24 28 32 36 '
+	run sh -c 'cat t/*/part-* | wc -l'
+	assert_output 40
+	# the buffers spare most of that when memory allows
+	run mx-partition --run R -m overwrite -d t -k k --max-open 2 in.ndjson
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	run sh -c 'cat t/k=a/part-* | jq -c .i | tr "\n" " "'
+	assert_output '0 4 8 12 16 20 24 28 32 36 '
+}
+
+@test "100,000 partitions with 256 open files allowed" {
+	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"k\":%d,\"i\":%d}\n", (i * 7919) % 100000, i }' > in.ndjson
+	run sh -c 'ulimit -n 256 && mx-partition -d t -k k in.ndjson | wc -l'
+	assert_success
+	assert_output 100000
+	[ "$(ls t | wc -l)" -eq 100000 ]
+	run sh -c 'cat t/k=4242/*.ndjson'
+	assert_output "$(grep '"k":4242,' in.ndjson)"
+	run sh -c 'find t -name "*.ndjson" -exec cat {} + | wc -l'
+	assert_output 200000
+}
+
+@test "gzip: -z files are gzip members whose content is the records; DuckDB reads them" {
+	events 3000 3 > in.ndjson
+	run mx-partition -z --run R -d t -k 'event_date=date(timestamp)' in.ndjson
+	assert_success
+	echo "$output" > out.ndjson
+	run sh -c 'ls t/*/ | grep -c "part-R-00000.ndjson.gz$"'
+	assert_output 3
+	run sh -c 'for f in t/*/*.gz; do gzip -t "$f" || exit 1; done; gzip -dc t/*/*.gz | cmp - in.ndjson'
+	assert_success
+	for f in t/*/*.gz; do
+		[ "$(xxhsum -H3 "$f" | sed 's/.* = //')" = "$(jq -r --arg p "$f" 'select(.path == $p) | .xxh3' out.ndjson)" ]
+		[ "$(stat -c %s "$f")" -eq "$(jq -r --arg p "$f" 'select(.path == $p) | .bytes' out.ndjson)" ]
+	done
+	run node "$DUCKDB" "SELECT CAST(event_date AS VARCHAR) AS d, count(*) AS n FROM read_ndjson('t/**/*.ndjson.gz', hive_partitioning = true) GROUP BY d ORDER BY d"
+	assert_success
+	assert_output "$(jq -sc 'map({d: .partition.event_date, n: (.records | tostring)}) | .[]' out.ndjson)"
+}
+
+@test "DuckDB reads the lake with hive_partitioning and counts what the output says" {
+	events 20000 7 > in.ndjson
+	run mx-partition -d lake -k 'event_date=date(timestamp),event_type' in.ndjson
+	assert_success
+	echo "$output" > out.ndjson
+	[ "$(wc -l < out.ndjson)" -eq 35 ]
+	jq -r '"\(.partition.event_date) \(.partition.event_type) \(.records)"' out.ndjson | sort > want
+	run node "$DUCKDB" "SELECT CAST(event_date AS VARCHAR) AS d, event_type AS t, count(*) AS n FROM read_ndjson('lake/**/*.ndjson', hive_partitioning = true) GROUP BY ALL"
+	assert_success
+	jq -r '"\(.d) \(.t) \(.n)"' <<<"$output" | sort > got
+	run diff want got
+	assert_success
+	run sh -c 'jq -s "map(.records) | add" out.ndjson'
+	assert_output 20000
+}
+
+@test "bad records stop the run with file and line and publish nothing; --rejects keeps them" {
+	printf '{"d":"a"}\n' | mx-partition --run R0 -d t -k 'd,day=date(ts)' > /dev/null
+	printf '%s\n' '{"d":"a","ts":"2024-03-01"}' '{"d":"a",' '{"d":{"x":1}}' \
+	    '{"d":[1]}' '{"d":"b","ts":"yesterday"}' '[1]' '' '{"d":"c","ts":1709251200}' > in.ndjson
+	run mx-partition -m overwrite -d t -k 'd,day=date(ts)' in.ndjson
+	assert_failure 1
+	assert_output 'mx-partition: in.ndjson:2: invalid JSON at column 10: unexpected end of input, expected a string key'
+	run sh -c 'cd t && find . -type f | sort'
+	assert_output "$(printf '%s\n' ./d=a/day=__HIVE_DEFAULT_PARTITION__/_SUCCESS ./d=a/day=__HIVE_DEFAULT_PARTITION__/part-R0-00000.ndjson)"
+	run ls -A
+	assert_output "$(printf '%s\n' in.ndjson t)"
+	run mx-partition -v --run R1 --rejects rej.ndjson -d t -k 'd,day=date(ts)' in.ndjson
+	assert_success
+	assert_output --partial 'mx-partition: t: 7 records in, 2 written, 5 rejected, 1 blank lines; 2 partitions, 2 files'
+	run jq -r '"\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
+	assert_line --index 0 '2 json invalid JSON at column 10: unexpected end of input, expected a string key'
+	assert_line --index 1 '3 key key d: an object cannot name a partition'
+	assert_line --index 2 '4 key key d: an array cannot name a partition'
+	assert_line --index 3 '5 key key day: date(ts): not a time: "yesterday"'
+	assert_line --index 4 '6 json not a JSON object (an array)'
+	run jq -r ._raw rej.ndjson
+	assert_line --index 2 '{"d":[1]}'
+	[ -f t/d=c/day=2024-03-01/part-R1-00000.ndjson ]
+	[ -f t/d=a/day=2024-03-01/part-R1-00000.ndjson ]
+}
+
+@test "standard input, '-', gzip input and several files" {
+	printf '{"k":1}\n' > a.ndjson
+	printf '{"k":2}\n' | gzip > b.ndjson.gz
+	run sh -c 'printf "{\"k\":3}\n" | mx-partition --run R -d t -k k a.ndjson - b.ndjson.gz'
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	run sh -c 'cat t/k=1/*.ndjson t/k=2/*.ndjson t/k=3/*.ndjson'
+	assert_output "$(printf '%s\n' '{"k":1}' '{"k":2}' '{"k":3}')"
+}
+
+@test "same input and run id give the same bytes and the same output" {
+	events 2000 3 > in.ndjson
+	mx-partition --run R -d one -k 'event_date=date(timestamp)' in.ndjson | sed 's/"one\//"X\//' > one.out
+	mx-partition --run R -d two -k 'event_date=date(timestamp)' in.ndjson | sed 's/"two\//"X\//' > two.out
+	run cmp one.out two.out
+	assert_success
+	run diff -r one two
+	assert_success
+}
+
+@test "a second writer on the same root is refused while the first runs" {
+	mkfifo fifo
+	mx-partition --run R1 -d t -k k fifo > first.out 2>&1 &
+	pid=$!
+	exec 7> fifo
+	printf '{"k":1}\n' >&7
+	sleep 0.5
+	run sh -c 'printf "{\"k\":2}\n" | mx-partition --run R2 -d t -k k'
+	assert_failure 1
+	assert_output 'mx-partition: t: another mx-partition is writing here'
+	exec 7>&-
+	wait "$pid"
+	run cat first.out
+	assert_output --partial '"path":"t/k=1/part-R1-00000.ndjson"'
+	run ls t
+	assert_output 'k=1'
+}
+
+@test "what a killed run leaves is removed by the next one" {
+	printf '{"k":1}\n' > in.ndjson
+	mx-partition --run R1 -d t -k k in.ndjson > /dev/null
+	mkdir -p .t.mx-staging/DEAD/root/k=1
+	echo junk > .t.mx-staging/DEAD/root/k=1/part-DEAD-00000.ndjson
+	run mx-partition -v --run R2 -m overwrite -d t -k k in.ndjson
+	assert_success
+	assert_output --partial "mx-partition: t: removing $PWD/.t.mx-staging/DEAD, left by a run that did not finish"
+	run ls -A
+	assert_output "$(printf '%s\n' in.ndjson t)"
+	run ls t/k=1
+	assert_output "$(printf '%s\n' _SUCCESS part-R2-00000.ndjson)"
+}
+
+@test "a partition that is a file, or reached through a symbolic link, is refused" {
+	mkdir -p t elsewhere/k=1
+	printf '{"k":1,"j":2}\n' > in.ndjson
+	ln -s ../elsewhere t/link
+	: > t/k=1
+	run mx-partition -d t -k k,j in.ndjson
+	assert_failure 1
+	assert_output --partial 't/k=1'
+	rm t/k=1
+	ln -s ../elsewhere/k=1 t/k=1
+	run mx-partition -d t -k k,j in.ndjson
+	assert_failure 1
+	run find elsewhere -type f
+	assert_output ''
+	run mx-partition --s3 -d t -k k,j in.ndjson
+	assert_failure 1
+	run find elsewhere -type f
+	assert_output ''
+}
+
+@test "kill -9 at random moments of a large overwrite: every partition is whole, old or new" {
+	kill_inputs
+	mx-partition -d t -k g old.ndjson > /dev/null
+	run whole t 20000 30000
+	assert_success
+	t0=$(now_ms)
+	mx-partition -m overwrite -d probe -k g new.ndjson > /dev/null
+	span=$(( $(now_ms) - t0 + 50 ))
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		mx-partition -m overwrite -d t -k g new.ndjson > /dev/null 2>&1 &
+		pid=$!
+		sleep "$(awk -v r="$RANDOM" -v s="$span" 'BEGIN { printf "%.3f", r % s / 1000 }')"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		run whole t 20000 30000
+		assert_success
+		[ "$(ls -d t/g=* | wc -l)" -eq 8 ]
+	done
+	run mx-partition -v -m overwrite -d t -k g new.ndjson
+	assert_success
+	run whole t 30000 30000
+	assert_success
+	run ls -A
+	assert_output "$(printf '%s\n' new.ndjson old.ndjson probe t)"
+}
+
+@test "kill -9 while publishing (renames slowed down by strace): every partition is whole" {
+	command -v strace > /dev/null || skip "strace is not installed"
+	kill_inputs
+	mx-partition -d t -k g old.ndjson > /dev/null
+	mixed=0
+	for i in 0 1 2 3 4 5; do
+		mx-partition -m overwrite -d t -k g old.ndjson > /dev/null
+		strace -f -qq -o /dev/null -e trace=renameat2 \
+		    -e inject=renameat2:delay_exit=200000 \
+		    mx-partition -m overwrite -d t -k g new.ndjson > /dev/null 2>&1 &
+		spid=$!
+		# from the first partition published, i more renames
+		until grep -q '"gen":"new"' t/g=*/*.ndjson 2>/dev/null; do
+			sleep 0.01
+		done
+		sleep "0.$((i * 2))"
+		kill -9 $(pgrep -P "$spid") 2>/dev/null || true
+		wait "$spid" || true
+		run whole t 20000 30000
+		assert_success
+		n=$(grep -l '"gen":"new"' t/g=*/*.ndjson | wc -l)
+		if [ "$n" -gt 0 ] && [ "$n" -lt 8 ]; then
+			mixed=$((mixed + 1))
+		fi
+	done
+	# most runs died with some partitions published and others not
+	[ "$mixed" -ge 3 ]
+	run mx-partition -m overwrite -d t -k g new.ndjson
+	assert_success
+	run whole t 30000 30000
+	assert_success
+}
+
+@test "S3 mode (--s3): no rename, no append, each file written once, manifest before deletion" {
+	command -v strace > /dev/null || skip "strace is not installed"
+	printf '{"d":"a","n":1}\n{"d":"b","n":2}\n' > one.ndjson
+	printf '{"d":"a","n":3}\n' > two.ndjson
+	mx-partition --s3 --run R1 -d t -k d one.ndjson > /dev/null
+	run strace -f -e trace=rename,renameat,renameat2,link,linkat,openat,fsync,unlinkat,close \
+	    -o trace mx-partition --s3 --run R2 -m overwrite -d t -k d --max-records 1 two.ndjson
+	assert_success
+	run grep -E '\b(rename|renameat|renameat2|link|linkat)\(|O_APPEND' trace
+	assert_output ''
+	# the new part file: created once (O_EXCL), fsynced, closed; then the
+	# manifest; then the old file goes
+	run sh -c "grep -n -E 'part-R2-00000|_SUCCESS|part-R1-00000|fsync|close' trace | grep -v -E 'ENOENT|/lib|\.so' | sed 's/^\([0-9]*\):[0-9]* /\1 /'"
+	assert_output --regexp 'openat\(.*"d=a/part-R2-00000\.ndjson", O_WRONLY\|O_CREAT\|O_EXCL'
+	first_new=$(grep -n 'd=a/part-R2-00000.ndjson' trace | head -1 | cut -d: -f1)
+	manifest=$(grep -n '"d=a/_SUCCESS"\|"_SUCCESS"' trace | tail -1 | cut -d: -f1)
+	delete=$(grep -n 'unlinkat(.*part-R1-00000' trace | cut -d: -f1)
+	[ "$first_new" -lt "$manifest" ] && [ "$manifest" -lt "$delete" ]
+	run sh -c 'cd t && find . -type f | sort'
+	assert_output "$(printf '%s\n' ./d=a/_SUCCESS ./d=a/part-R2-00000.ndjson ./d=b/_SUCCESS ./d=b/part-R1-00000.ndjson)"
+	run jq -c '[.file, .records]' t/d=a/_SUCCESS
+	assert_output '["part-R2-00000.ndjson",1]'
+}
+
+@test "S3 mode: a killed run leaves the manifests right, and the next run removes its files" {
+	kill_inputs
+	mx-partition --s3 -d t -k g old.ndjson > /dev/null
+	for i in 1 2 3 4 5; do
+		mx-partition --s3 -m overwrite -d t -k g new.ndjson > /dev/null 2>&1 &
+		pid=$!
+		sleep "0.$((RANDOM % 6))"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		# a manifest reader sees each partition whole
+		for m in t/g=*/_SUCCESS; do
+			d=${m%/_SUCCESS}
+			run sh -c "jq -r '.file' $m | sed 's|^|$d/|' | xargs cat | sed 's/.*\"gen\":\"\([a-z]*\)\".*/\1/' | sort | uniq -c"
+			assert_output --regexp '^ *(20000 old|30000 new)$'
+		done
+	done
+	# what a killed run leaves: files no manifest lists, and the marker
+	echo '{"g":0,"gen":"old"}' > t/g=0/part-DEAD-00000.ndjson
+	touch t/.mx-running
+	run mx-partition -v --s3 -m overwrite -d t -k g new.ndjson
+	assert_success
+	assert_output --partial 't/g=0/part-DEAD-00000.ndjson: removing, left by a run that did not finish'
+	run whole t 30000 30000
+	assert_success
+	[ ! -e t/.mx-running ]
+}
+
+@test "a real S3 mount: s3fs on a local S3 server, written, appended, overwritten, replaced, read back" {
+	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
+	command -v s3fs > /dev/null || skip "s3fs is not installed"
+	mkdir s3data mnt
+	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
+	S3PID=$!
+	for i in $(seq 50); do
+		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' s3rver.log)
+		[ -n "$port" ] && break
+		sleep 0.2
+	done
+	[ -n "$port" ]
+	echo S3RVER:S3RVER > pw
+	chmod 600 pw
+	MNT=$PWD/mnt
+	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
+	events 3000 3 > in.ndjson
+	run mx-partition -v --run R1 -d mnt/events -k 'event_date=date(timestamp)' in.ndjson
+	assert_success
+	assert_output --partial 'publishing with manifests (S3 mount)'
+	run sh -c 'cat mnt/events/*/part-*.ndjson | cmp - in.ndjson'
+	assert_success
+	# append, then overwrite one day
+	grep '"2024-03-02' in.ndjson | head -10 > day2.ndjson
+	run mx-partition --run R2 -d mnt/events -k 'event_date=date(timestamp)' day2.ndjson
+	assert_success
+	run jq -c '[.file, .records]' mnt/events/event_date=2024-03-02/_SUCCESS
+	assert_output "$(printf '%s\n' '["part-R1-00000.ndjson",1000]' '["part-R2-00000.ndjson",10]')"
+	run mx-partition --run R3 -m overwrite -d mnt/events -k 'event_date=date(timestamp)' day2.ndjson
+	assert_success
+	run ls mnt/events/event_date=2024-03-02
+	assert_output "$(printf '%s\n' _SUCCESS part-R3-00000.ndjson)"
+	run jq -c '[.file, .records]' mnt/events/event_date=2024-03-02/_SUCCESS
+	assert_output '["part-R3-00000.ndjson",10]'
+	run ls mnt/events/event_date=2024-03-01
+	assert_output "$(printf '%s\n' _SUCCESS part-R1-00000.ndjson)"
+	# what the server holds, read back through the mount with the manifests
+	for m in mnt/events/*/_SUCCESS; do
+		d=${m%/_SUCCESS}
+		jq -r '"\(.file) \(.xxh3)"' "$m" | while read -r f h; do
+			[ "$(xxhsum -H3 "$d/$f" | sed 's/.* = //')" = "$h" ] || exit 1
+		done
+	done
+	run sh -c 'cat mnt/events/*/part-*.ndjson | wc -l'
+	assert_output 2010
+	run mx-partition --run R4 -m replace -d mnt/events -k 'event_date=date(timestamp)' day2.ndjson
+	assert_success
+	run sh -c 'cd mnt/events && find . | sort'
+	assert_output "$(printf '%s\n' . ./event_date=2024-03-02 ./event_date=2024-03-02/_SUCCESS ./event_date=2024-03-02/part-R4-00000.ndjson)"
+	umount "$MNT"
+	# the objects as the server keeps them
+	run sh -c 'find s3data/lake/events -name "*._S3rver_object" | sed "s|s3data/lake/||; s|._S3rver_object||" | sort'
+	assert_output --partial 'events/event_date=2024-03-02/part-R4-00000.ndjson'
+	refute_output --partial 'R3'
+	refute_output --partial '.mx-running'
+}
+
+@test "bad command lines exit 2 with the usage" {
+	run mx-partition -k a
+	assert_failure 2
+	assert_output --partial 'usage: mx-partition -d root -k expr'
+	run mx-partition -d t
+	assert_failure 2
+	run mx-partition -d t -k 'a=nosuch(b)'
+	assert_failure 2
+	assert_output --partial "unknown function 'nosuch'"
+	run mx-partition -d t -k a -m sideways
+	assert_failure 2
+	run mx-partition -d t -k a --run 'a/b'
+	assert_failure 2
+	run mx-partition -d t -k a --max-open 0
+	assert_failure 2
+	run mx-partition -d t -k a,a
+	assert_failure 2
+	run mx-partition -d t -k a nosuch.ndjson
+	assert_failure 1
+	assert_output --partial 'nosuch.ndjson: No such file or directory'
+	[ ! -e t ] || [ -z "$(ls -A t)" ]
+}
+
+@test "man page examples run as written" {
+	events 300 3 > events.ndjson
+	printf '%s\n' '{"date":"2024-03-01","channel":"facebook_paid_ads","spend":12.50}' \
+	    '{"date":"2024-03-01","channel":"google_ads","spend":7}' > spend.ndjson
+	printf '{"event":"invitee.created"}\nnot json\n' > hooks.ndjson
+	man_example mx-partition.1 | awk '/^\.Bd/ { n++; in_bd = 1; next } /^\.Ed/ { in_bd = 0 } in_bd { gsub(/\\e/, "\\"); print > ("block" n) }'
+	for b in block1 block2 block3 block4 block5; do
+		run bash -e "$b"
+		assert_success
+	done
+	run jq -s 'map(.records) | add' written.ndjson
+	assert_output 2
+	run cmp events.ndjson events-again.ndjson
+	assert_success
+	run jq -r '._raw' rejects.ndjson
+	assert_output 'not json'
+	[ -f "lake/bronze/calendly/ingest_date=2023-11-14/_SUCCESS" ]
+	run node "$DUCKDB" "$(cat block6)"
+	assert_success
+	run jq -c '[.event_date, .["count_star()"]]' <<<"$output"
+	assert_output "$(printf '%s\n' '["2024-03-01","100"]' '["2024-03-02","100"]' '["2024-03-03","100"]')"
+}

@@ -1,0 +1,1516 @@
+/*
+ * mx-partition: NDJSON records into Hive-style key=value directories,
+ * published so that a reader never sees half of a partition.
+ *
+ * Records are buffered per partition and written, byte for byte, into
+ * part files that are never reopened.  Nothing is visible under ROOT until
+ * the input has been read whole; then each partition is published at once:
+ *
+ * - local file systems: the run's files are written into a staging tree
+ *   next to ROOT (outside it, so that globbing readers never meet them);
+ *   each staged partition directory then takes the place of the old one
+ *   by one rename(2) that exchanges the two directories (RENAME_EXCHANGE),
+ *   so the partition switches from its old files to its new ones at one
+ *   instant.  In append mode the staged directory first gets hard links to
+ *   the old files.
+ * - S3 mounts, where rename and append do not exist: files are written
+ *   whole under new names, fsynced and closed with both checked; then a
+ *   _SUCCESS manifest is written last in each partition and only then are
+ *   the old files deleted.
+ *
+ * Leftovers of a killed run are removed by the next run, under a lock.
+ */
+#define _GNU_SOURCE	/* renameat2, syncfs */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mx.h"
+
+#define FUSE_MAGIC	0x65735546	/* statfs f_type of every FUSE mount */
+#define CHUNK		(128 * 1024)	/* a partition's buffer is written at this */
+#define MANIFEST	"_SUCCESS"
+#define MARKER		".mx-running"	/* S3 mode: a run is (or was) under way */
+
+enum { M_APPEND, M_OVERWRITE, M_REPLACE };
+static const char *const modes[] = { "append", "overwrite", "replace" };
+
+static struct {
+	const char	*root;
+	const char	*rejects;
+	char		 run[72];
+	int		 mode;
+	int		 s3;		/* -1: detect */
+	int		 level;		/* gzip level, 0: plain */
+	int		 sync;
+	int		 verbose;
+	uintmax_t	 maxrecs, maxbytes;
+	size_t		 maxopen, memory;
+} opt = { NULL, NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20 };
+
+/* A part file this run has finished. */
+struct pfile {
+	unsigned	 seq;		/* the n of part-<run>-<n> */
+	uintmax_t	 records, bytes;
+	uint64_t	 xxh3;
+};
+
+struct slot;
+
+struct part {
+	char		*path;		/* "k1=v1/k2=v2", relative to ROOT */
+	char		*values;	/* {"k1":v1,"k2":v2} */
+	struct mx_buf	 buf;		/* records not written yet */
+	uintmax_t	 pend;		/* how many */
+	struct slot	*open;		/* its open part file */
+	struct pfile	*files;
+	unsigned	 nfiles;
+	int		 made;		/* its directory exists */
+};
+
+/* An open part file; at most opt.maxopen of them. */
+struct slot {
+	struct mx_seqfile f;
+	struct part	*p;
+	uintmax_t	 records;
+	uint64_t	 used;		/* for least-recently-used eviction */
+};
+
+/* Strings to pointers, open addressing. */
+struct tab {
+	struct tent {
+		uint64_t	 h;
+		const char	*k;
+		void		*v;
+	}		*e;
+	size_t		 n, cap;
+};
+
+static struct mx_exprs	 keys;
+static struct mx_json	*scan;
+static struct mx_span	*spans, *vals;
+static char		(*tmps)[MX_EXPR_TMP];
+static struct tab	 ptab;
+static struct part	**parts;
+static size_t		 nparts;
+static struct slot	*slots;
+static size_t		 nopen;
+static uint64_t		 clk;
+static size_t		 pending;	/* bytes in all partition buffers */
+static struct mx_buf	 cur, prev, pathb, tmp, full;
+static struct part	*last;
+static struct mx_out	*rej;
+static const char	*fname;
+static uintmax_t	 nin, nout, nrej, nblank, nfiles;
+
+static char		*disp;		/* ROOT as given, for output */
+static int		 rootfd = -1;	/* ROOT */
+static int		 basefd = -1;	/* where part files go */
+static char		*realroot;	/* local: ROOT without symbolic links */
+static char		*staging;	/* local: the staging directory */
+static int		 stagefd = -1, runfd = -1;
+static int		 staged;	/* runfd holds unpublished work */
+
+static MX_NORETURN void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: mx-partition -d root -k expr[,expr...] [-vz]\n"
+	    "                    [-m append|overwrite|replace] [--max-records n]\n"
+	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
+	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
+	    "                    [--rejects file] [file ...]\n");
+	exit(MX_EXIT_USAGE);
+}
+
+/* ---- a string table ---- */
+
+static struct tent *
+tab_find(struct tab *t, const char *k, size_t n, uint64_t h)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return NULL;
+	for (i = h & (t->cap - 1); t->e[i].k != NULL; i = (i + 1) & (t->cap - 1))
+		if (t->e[i].h == h && strncmp(t->e[i].k, k, n) == 0 &&
+		    t->e[i].k[n] == '\0')
+			return &t->e[i];
+	return &t->e[i];
+}
+
+/* Borrows k, which must live as long as the table. */
+static void
+tab_put(struct tab *t, const char *k, uint64_t h, void *v)
+{
+	struct tent *old = t->e, *e;
+	size_t i, ocap = t->cap;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->e = mx_calloc(t->cap, sizeof *t->e);
+		for (i = 0; i < ocap; i++)
+			if (old[i].k != NULL)
+				*tab_find(t, old[i].k, strlen(old[i].k),
+				    old[i].h) = old[i];
+		free(old);
+	}
+	e = tab_find(t, k, strlen(k), h);
+	if (e->k == NULL)
+		t->n++;
+	e->h = h;
+	e->k = k;
+	e->v = v;
+}
+
+static void *
+tab_get(struct tab *t, const char *k, size_t n)
+{
+	struct tent *e = tab_find(t, k, n, mx_hash64(k, n));
+
+	return e != NULL ? e->v : NULL;
+}
+
+/* ---- directories ---- */
+
+static int
+isdots(const char *s)
+{
+	return s[0] == '.' && (s[1] == '\0' || (s[1] == '.' && s[2] == '\0'));
+}
+
+/* The directory path[0..n) below dirfd, made when create is set; never
+ * through a symbolic link.  Returns a descriptor, or -1 with errno. */
+static int
+walk(int dirfd, const char *path, size_t n, int create)
+{
+	char comp[MX_HIVE_NAMEMAX + 1];
+	const char *s = path, *e, *end = path + n;
+	int fd = dirfd, nfd, err;
+
+	do {
+		for (e = s; e < end && *e != '/'; e++)
+			;
+		if ((size_t)(e - s) > MX_HIVE_NAMEMAX) {
+			errno = ENAMETOOLONG;
+			nfd = -1;
+		} else {
+			memcpy(comp, s, e - s);
+			comp[e - s] = '\0';
+			if (create && mkdirat(fd, comp, 0777) != 0 &&
+			    errno != EEXIST)
+				nfd = -1;
+			else
+				nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+		}
+		err = errno;
+		if (fd != dirfd)
+			close(fd);
+		if (nfd < 0) {
+			errno = err;
+			return -1;
+		}
+		fd = nfd;
+		s = e + 1;
+	} while (e < end);
+	return fd;
+}
+
+/* mkdir -p path below dirfd; returns dirfd, or -1 with errno. */
+static int
+mkpath(int dirfd, const char *path)
+{
+	char *p = mx_strdup(path), *s = p;
+
+	for (;;) {
+		s = strchr(s, '/');
+		if (s != NULL)
+			*s = '\0';
+		if (mkdirat(dirfd, p, 0777) != 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		if (s == NULL)
+			break;
+		*s++ = '/';
+	}
+	free(p);
+	return dirfd;
+}
+
+/* Remove name below at and everything under it, without following
+ * symbolic links.  Best effort when quiet (at exit), else errors end the
+ * run. */
+static void
+rmtree(int at, const char *name, int quiet)
+{
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT || quiet)
+			return;
+		mx_err(MX_EXIT_FAIL, "%s", name);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
+			if (quiet)
+				return;
+			mx_err(MX_EXIT_FAIL, "%s", name);
+		}
+		while ((d = readdir(dp)) != NULL)
+			if (!isdots(d->d_name))
+				rmtree(dirfd(dp), d->d_name, quiet);
+		closedir(dp);
+	}
+	if (unlinkat(at, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0 &&
+	    errno != ENOENT && !quiet)
+		mx_err(MX_EXIT_FAIL, "cannot remove %s", name);
+}
+
+/* One writer per ROOT: a second one is refused.  A mount that cannot lock
+ * at all gets a warning, not a refusal. */
+static void
+lock(int fd, const char *what)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return;
+	if (errno == EWOULDBLOCK)
+		mx_errx(MX_EXIT_FAIL, "%s: another mx-partition is writing here",
+		    disp);
+	mx_warn("%s: cannot lock %s; a concurrent run would not be noticed",
+	    disp, what);
+}
+
+static DIR *
+opendirat(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp;
+
+	if (fd < 0)
+		return NULL;
+	if ((dp = fdopendir(fd)) == NULL)
+		close(fd);
+	return dp;
+}
+
+/* A whole small file (a manifest) appended to b; 0 if there is none. */
+static int
+slurpat(int dirfd, const char *name, struct mx_buf *b, const char *where)
+{
+	char chunk[16384];
+	ssize_t k;
+	int fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		mx_err(MX_EXIT_FAIL, "%s/%s", where, name);
+	}
+	while ((k = read(fd, chunk, sizeof chunk)) != 0) {
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			mx_err(MX_EXIT_FAIL, "%s/%s", where, name);
+		}
+		mx_buf_add(b, chunk, (size_t)k);
+	}
+	close(fd);
+	if (b->len > 0 && b->p[b->len - 1] != '\n')
+		mx_buf_addc(b, '\n');
+	return 1;
+}
+
+/* ---- part files ---- */
+
+static void
+partname(char *out, size_t n, unsigned seq)
+{
+	snprintf(out, n, "part-%s-%05u.ndjson%s", opt.run, seq,
+	    opt.level ? ".gz" : "");
+}
+
+/* Is name one of the part files this run wrote into p? */
+static int
+ours(const struct part *p, const char *name)
+{
+	size_t n = strlen(opt.run);
+	char *end;
+	unsigned long seq;
+
+	if (strncmp(name, "part-", 5) != 0 || strncmp(name + 5, opt.run,
+	    n) != 0 || name[5 + n] != '-' || name[6 + n] < '0' ||
+	    name[6 + n] > '9')
+		return 0;
+	seq = strtoul(name + 6 + n, &end, 10);
+	return seq < p->nfiles && strcmp(end, opt.level ? ".ndjson.gz" :
+	    ".ndjson") == 0;
+}
+
+static void
+closeslot(struct slot *s)
+{
+	struct part *p = s->p;
+	struct pfile *pf;
+
+	p->files = mx_reallocarray(p->files, p->nfiles + 1, sizeof *p->files);
+	pf = &p->files[p->nfiles++];
+	pf->seq = p->nfiles - 1;
+	pf->records = s->records;
+	/* An S3 mount uploads at fsync and reports failure there; locally
+	 * one syncfs before publishing does the work of every fsync. */
+	pf->xxh3 = mx_seqfile_close(&s->f, opt.s3);
+	pf->bytes = s->f.bytes;
+	nfiles++;
+	p->open = NULL;
+	s->p = NULL;
+	nopen--;
+	if (p->buf.len == 0)
+		mx_buf_free(&p->buf);
+}
+
+static struct slot *
+openslot(struct part *p)
+{
+	struct slot *s = NULL, *o;
+	char name[NAME_MAX + 1];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < opt.maxopen; i++) {
+		o = &slots[i];
+		if (o->p == NULL) {
+			s = o;
+			break;
+		}
+		if (s == NULL || o->used < s->used)
+			s = o;
+	}
+	if (s->p != NULL)
+		closeslot(s);
+	if (!p->made) {
+		/* The staging tree is ours; under ROOT, never go through a
+		 * symbolic link. */
+		fd = opt.s3 ? walk(basefd, p->path, strlen(p->path), 1) :
+		    mkpath(basefd, p->path);
+		if (fd < 0)
+			mx_err(MX_EXIT_FAIL, "%s/%s", disp, p->path);
+		if (fd != basefd)
+			close(fd);
+		p->made = 1;
+	}
+	partname(name, sizeof name, p->nfiles);
+	tmp.len = 0;
+	mx_buf_printf(&tmp, "%s/%s", p->path, name);
+	full.len = 0;
+	mx_buf_printf(&full, "%s/%s", disp, mx_buf_cstr(&tmp));
+	if (mx_seqfile_open(&s->f, basefd, tmp.p, mx_buf_cstr(&full),
+	    O_CREAT | O_EXCL, opt.level) != 0) {
+		if (errno == EEXIST)
+			mx_errx(MX_EXIT_FAIL, "%s already exists: run id '%s' "
+			    "was used before", full.p, opt.run);
+		mx_err(MX_EXIT_FAIL, "%s", full.p);
+	}
+	s->p = p;
+	s->records = 0;
+	p->open = s;
+	nopen++;
+	return s;
+}
+
+/* Write p's buffered records to its part file. */
+static void
+drain(struct part *p)
+{
+	struct slot *s = p->open != NULL ? p->open : openslot(p);
+
+	mx_seqfile_write(&s->f, p->buf.p, p->buf.len);
+	s->records += p->pend;
+	s->used = ++clk;
+	pending -= p->buf.len;
+	p->buf.len = 0;
+	p->pend = 0;
+	if (p->buf.cap > 2 * CHUNK)
+		mx_buf_free(&p->buf);
+}
+
+/* Finish p's current part file: the next record starts another. */
+static void
+seal(struct part *p)
+{
+	if (p->pend > 0)
+		drain(p);
+	if (p->open != NULL)
+		closeslot(p->open);
+}
+
+static int
+bybuf(const void *a, const void *b)
+{
+	size_t x = (*(struct part *const *)a)->buf.len;
+	size_t y = (*(struct part *const *)b)->buf.len;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Over the memory limit: write out the largest buffers, down to half. */
+static void
+shed(void)
+{
+	struct part **v = mx_reallocarray(NULL, nparts, sizeof *v);
+	size_t i, n = 0;
+
+	for (i = 0; i < nparts; i++)
+		if (parts[i]->buf.len > 0)
+			v[n++] = parts[i];
+	qsort(v, n, sizeof *v, bybuf);
+	for (i = 0; i < n && pending > opt.memory / 2; i++)
+		drain(v[i]);
+	free(v);
+}
+
+static void
+add(struct part *p, const char *rec, size_t n)
+{
+	uintmax_t frec = p->open != NULL ? p->open->records : 0;
+	uintmax_t fbytes = (p->open != NULL ? p->open->f.raw : 0) + p->buf.len;
+
+	if ((opt.maxrecs && frec + p->pend >= opt.maxrecs) ||
+	    (opt.maxbytes && fbytes > 0 && fbytes + n + 1 > opt.maxbytes))
+		seal(p);
+	if (p->buf.len > 0 && p->buf.len + n + 1 > CHUNK)
+		drain(p);
+	mx_buf_add(&p->buf, rec, n);
+	mx_buf_addc(&p->buf, '\n');
+	p->pend++;
+	pending += n + 1;
+	if (pending > opt.memory)
+		shed();
+}
+
+/* ---- records ---- */
+
+static void
+put_raw(struct mx_objw *w, const char *raw, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned v;
+	size_t i;
+
+	if (mx_utf8_valid(raw, n)) {
+		mx_out_key(w, "_raw");
+		mx_out_jstr(rej, raw, n);
+		return;
+	}
+	/* not UTF-8: base64, so that every byte can be recovered */
+	mx_out_key(w, "_raw_base64");
+	mx_out_putc(rej, '"');
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned char)raw[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned char)raw[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)raw[i + 2];
+		mx_out_putc(rej, b64[v >> 18]);
+		mx_out_putc(rej, b64[v >> 12 & 63]);
+		mx_out_putc(rej, i + 1 < n ? b64[v >> 6 & 63] : '=');
+		mx_out_putc(rej, i + 2 < n ? b64[v & 63] : '=');
+	}
+	mx_out_putc(rej, '"');
+}
+
+static void
+reject(uintmax_t line, const char *rule, const char *why, const char *raw,
+    size_t n)
+{
+	struct mx_objw w;
+
+	nrej++;
+	if (rej == NULL)
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(fname), line, why);
+	mx_out_obj_new(&w, rej);
+	mx_out_key(&w, "_reject");
+	mx_out_puts(rej, "{\"tool\":\"mx-partition\",\"file\":");
+	mx_out_jstr(rej, mx_name(fname), strlen(mx_name(fname)));
+	mx_out_puts(rej, ",\"line\":");
+	mx_out_uint(rej, line);
+	mx_out_puts(rej, ",\"rule\":\"");
+	mx_out_puts(rej, rule);
+	mx_out_puts(rej, "\",\"reason\":");
+	mx_out_jstr(rej, why, strlen(why));
+	mx_out_putc(rej, '}');
+	put_raw(&w, raw, n);
+	mx_out_obj_close(&w);
+}
+
+/* The partition of the key values in vals[], made on first sight. */
+static struct part *
+getpart(void)
+{
+	struct mx_buf v = { 0 };
+	struct part *p;
+	struct tent *e;
+	uint64_t h;
+	size_t i;
+
+	pathb.len = 0;
+	for (i = 0; i < keys.n; i++) {
+		const struct mx_span *s = &vals[i];
+
+		if (i > 0)
+			mx_buf_addc(&pathb, '/');
+		tmp.len = 0;
+		if (s->kind == MX_JSTR)
+			mx_json_unescape(s, &tmp);
+		else if (s->kind != MX_JNONE && s->kind != MX_JNULL)
+			mx_buf_add(&tmp, s->p, s->n);
+		/* the length of every name was checked at start */
+		mx_hive_dirname(&pathb, keys.v[i].name, tmp.len ? tmp.p : NULL,
+		    tmp.len);
+	}
+	h = mx_hash64(pathb.p, pathb.len);
+	e = tab_find(&ptab, pathb.p, pathb.len, h);
+	if (e != NULL && e->k != NULL)
+		return e->v;
+
+	p = mx_calloc(1, sizeof *p);
+	p->path = mx_strndup(pathb.p, pathb.len);
+	mx_buf_addc(&v, '{');
+	for (i = 0; i < keys.n; i++) {
+		const struct mx_span *s = &vals[i];
+
+		if (i > 0)
+			mx_buf_addc(&v, ',');
+		mx_json_quote(&v, keys.v[i].name, strlen(keys.v[i].name));
+		mx_buf_addc(&v, ':');
+		if (s->kind == MX_JNONE)
+			mx_buf_adds(&v, "null");
+		else if (s->kind == MX_JSTR) {
+			/* as one spelling, whatever the escapes */
+			tmp.len = 0;
+			mx_json_unescape(s, &tmp);
+			mx_json_quote(&v, tmp.p, tmp.len);
+		} else
+			mx_buf_add(&v, s->p, s->n);
+	}
+	mx_buf_addc(&v, '}');
+	p->values = mx_strndup(v.p, v.len);
+	mx_buf_free(&v);
+	tab_put(&ptab, p->path, h, p);
+	if ((nparts & (nparts - 1)) == 0)
+		parts = mx_reallocarray(parts, nparts ? nparts * 2 : 1,
+		    sizeof *parts);
+	parts[nparts++] = p;
+	return p;
+}
+
+static void
+route(const char *rec, size_t n, uintmax_t line)
+{
+	static const char *const what[] = { "", "", "", "", "", "", "an array",
+	    "an object" };
+	struct mx_buf t;
+	char msg[256];
+	uint32_t len;
+	size_t i;
+	int k, bad;
+
+	if (mx_json_scan(scan, rec, n, spans, 1) < 0) {
+		reject(line, "json", mx_json_errstr(scan), rec, n);
+		return;
+	}
+	cur.len = 0;
+	for (i = 0; i < keys.n; i++) {
+		const struct mx_expr *e = &keys.v[i];
+
+		k = mx_expr_eval(e, spans, &vals[i], tmps[i], &bad);
+		if (bad) {
+			const struct mx_span *s = &spans[e->sel];
+
+			snprintf(msg, sizeof msg, "key %s: %s(%s): not a time: "
+			    "%.*s%s", e->name, mx_efn_names[e->fn], e->path,
+			    s->n > 40 ? 40 : (int)s->n, s->p,
+			    s->n > 40 ? "..." : "");
+			reject(line, "key", msg, rec, n);
+			return;
+		}
+		if (k == MX_JOBJ || k == MX_JARR) {
+			snprintf(msg, sizeof msg, "key %s: %s cannot name a "
+			    "partition", e->name, what[k]);
+			reject(line, "key", msg, rec, n);
+			return;
+		}
+		len = vals[i].n;
+		mx_buf_addc(&cur, k);
+		mx_buf_add(&cur, &len, sizeof len);
+		mx_buf_add(&cur, vals[i].p, len);
+	}
+	/* Records of one partition tend to come in runs. */
+	if (last == NULL || cur.len != prev.len ||
+	    memcmp(cur.p, prev.p, cur.len) != 0) {
+		last = getpart();
+		t = prev;
+		prev = cur;
+		cur = t;
+	}
+	add(last, rec, n);
+	nout++;
+}
+
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+static void
+readfile(const char *path)
+{
+	struct mx_reader r;
+	const char *line;
+	ssize_t n;
+
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", path);
+	fname = path;
+	while ((n = mx_reader_line(&r, &line)) >= 0) {
+		if (blank(line, (size_t)n)) {
+			nblank++;
+			continue;
+		}
+		nin++;
+		route(line, (size_t)n, r.lineno);
+	}
+	mx_reader_close(&r);
+}
+
+/* ---- manifests and output ---- */
+
+static void
+manifest_line(struct mx_buf *b, const struct pfile *f)
+{
+	char name[NAME_MAX + 1], hex[17];
+
+	partname(name, sizeof name, f->seq);
+	mx_hash64_hex(f->xxh3, hex);
+	mx_buf_printf(b, "{\"file\":\"%s\",\"run\":\"%s\",\"records\":%ju,"
+	    "\"bytes\":%ju,\"xxh3\":\"%s\"}\n", name, opt.run, f->records,
+	    f->bytes, hex);
+}
+
+/*
+ * _SUCCESS for p, in dirfd or (dirfd is basefd) in p's directory below
+ * it: the previous manifest's lines (append mode), then one line per new
+ * file.  In staging it is a new file.  On an S3 mount it replaces the
+ * old one in a single upload, and the way to get that differs: s3fs
+ * uploads an empty object at once when a file is opened with O_TRUNC (and
+ * ignores ftruncate), so the old file is rewritten without truncation,
+ * and a shorter manifest is padded with spaces, which JSON ignores;
+ * mountpoint-s3 refuses that, and needs O_TRUNC, with which it keeps the
+ * old object until the new one is uploaded.
+ */
+static void
+write_manifest(struct part *p, int dirfd, const struct mx_buf *old)
+{
+	struct mx_seqfile f;
+	struct mx_buf b = { 0 };
+	struct stat st;
+	unsigned i;
+	int r;
+
+	if (old != NULL)
+		mx_buf_add(&b, old->p, old->len);
+	for (i = 0; i < p->nfiles; i++)
+		manifest_line(&b, &p->files[i]);
+	tmp.len = 0;
+	if (dirfd == basefd)
+		mx_buf_printf(&tmp, "%s/", p->path);
+	mx_buf_adds(&tmp, MANIFEST);
+	full.len = 0;
+	mx_buf_printf(&full, "%s/%s/%s", disp, p->path, MANIFEST);
+	mx_buf_cstr(&tmp);
+	mx_buf_cstr(&full);
+	if (!opt.s3)
+		r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, O_CREAT | O_EXCL, 0);
+	else if ((r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, 0, 0)) == 0) {
+		if (fstat(f.fd, &st) != 0)
+			mx_err(MX_EXIT_FAIL, "%s", full.p);
+		if ((uintmax_t)st.st_size > b.len) {
+			b.len--;
+			while (b.len + 1 < (uintmax_t)st.st_size)
+				mx_buf_addc(&b, ' ');
+			mx_buf_addc(&b, '\n');
+		}
+	} else if (errno == ENOENT)
+		r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, O_CREAT | O_EXCL,
+		    0);
+	else
+		r = mx_seqfile_open(&f, dirfd, tmp.p, full.p, O_TRUNC, 0);
+	if (r != 0)
+		mx_err(MX_EXIT_FAIL, "%s", full.p);
+	mx_seqfile_write(&f, b.p, b.len);
+	mx_seqfile_close(&f, opt.s3);
+	mx_buf_free(&b);
+}
+
+static int
+bypath(const void *a, const void *b)
+{
+	return strcmp((*(struct part *const *)a)->path,
+	    (*(struct part *const *)b)->path);
+}
+
+static void
+report(struct mx_out *o)
+{
+	char name[NAME_MAX + 1], hex[17];
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < nparts; i++) {
+		struct part *p = parts[i];
+
+		for (k = 0; k < p->nfiles; k++) {
+			partname(name, sizeof name, p->files[k].seq);
+			tmp.len = 0;
+			mx_buf_printf(&tmp, "%s/%s/%s", disp, p->path, name);
+			mx_out_puts(o, "{\"path\":");
+			mx_out_jstr(o, tmp.p, tmp.len);
+			mx_out_puts(o, ",\"partition\":");
+			mx_out_puts(o, p->values);
+			mx_out_puts(o, ",\"records\":");
+			mx_out_uint(o, p->files[k].records);
+			mx_out_puts(o, ",\"bytes\":");
+			mx_out_uint(o, p->files[k].bytes);
+			mx_hash64_hex(p->files[k].xxh3, hex);
+			mx_out_printf(o, ",\"xxh3\":\"%s\"}\n", hex);
+		}
+	}
+}
+
+/* ---- local file systems: staging and directory exchange ---- */
+
+static void
+link_tree(int from, int to, const char *where)
+{
+	struct dirent *d;
+	struct stat st;
+	char target[PATH_MAX];
+	ssize_t k;
+	DIR *dp;
+	int a, b;
+
+	if ((dp = opendirat(from, ".")) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s", where);
+	while ((d = readdir(dp)) != NULL) {
+		if (isdots(d->d_name) || strcmp(d->d_name, MANIFEST) == 0)
+			continue;
+		if (fstatat(from, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			mx_err(MX_EXIT_FAIL, "%s/%s", where, d->d_name);
+		if (S_ISREG(st.st_mode)) {
+			if (linkat(from, d->d_name, to, d->d_name, 0) == 0)
+				continue;
+			if (errno == EEXIST)
+				mx_errx(MX_EXIT_FAIL, "%s/%s already exists: run "
+				    "id '%s' was used before", where,
+				    d->d_name, opt.run);
+			mx_err(MX_EXIT_FAIL, "cannot link %s/%s", where,
+			    d->d_name);
+		} else if (S_ISDIR(st.st_mode)) {
+			char sub[PATH_MAX];
+
+			snprintf(sub, sizeof sub, "%s/%s", where, d->d_name);
+			if ((a = walk(from, d->d_name, strlen(d->d_name), 0)) < 0 ||
+			    (b = walk(to, d->d_name, strlen(d->d_name), 1)) < 0)
+				mx_err(MX_EXIT_FAIL, "%s", sub);
+			link_tree(a, b, sub);
+			close(a);
+			close(b);
+		} else if (S_ISLNK(st.st_mode)) {
+			k = readlinkat(from, d->d_name, target,
+			    sizeof target - 1);
+			if (k < 0)
+				mx_err(MX_EXIT_FAIL, "%s/%s", where, d->d_name);
+			target[k] = '\0';
+			if (symlinkat(target, to, d->d_name) != 0)
+				mx_err(MX_EXIT_FAIL, "%s/%s", where, d->d_name);
+		} else
+			mx_errx(MX_EXIT_FAIL, "%s/%s: not a file or directory",
+			    where, d->d_name);
+	}
+	closedir(dp);
+}
+
+static void
+cleanup_at_exit(void)
+{
+	if (staged && runfd >= 0) {
+		rmtree(stagefd, opt.run, 1);
+		(void)rmdir(staging);
+	}
+}
+
+/* Under ROOT's lock: the staging directory next to ROOT, emptied of what
+ * killed runs left there, with this run's tree in it. */
+static void
+local_setup(void)
+{
+	struct stat rs, ss;
+	struct dirent *d;
+	char *real, *slash;
+	DIR *dp;
+
+	if ((real = realroot = realpath(disp, NULL)) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s", disp);
+	slash = strrchr(real, '/');
+	if (slash[1] == '\0')
+		mx_errx(MX_EXIT_USAGE, "%s: the root of the file system cannot "
+		    "be a partitioned directory", disp);
+	tmp.len = 0;
+	mx_buf_printf(&tmp, "%.*s/.%s.mx-staging", (int)(slash - real), real,
+	    slash + 1);
+	staging = mx_strdup(mx_buf_cstr(&tmp));
+	if (mkdir(staging, 0777) != 0 && errno != EEXIST)
+		mx_err(MX_EXIT_FAIL, "cannot make the staging directory %s",
+		    staging);
+	if ((stagefd = open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", staging);
+	if (fstat(rootfd, &rs) != 0 || fstat(stagefd, &ss) != 0)
+		mx_err(MX_EXIT_FAIL, "%s", staging);
+	if (rs.st_dev != ss.st_dev)
+		mx_errx(MX_EXIT_FAIL, "%s is a mount point: its staging "
+		    "directory %s would be on another file system; use a "
+		    "directory inside it", disp, staging);
+	lock(stagefd, staging);
+
+	if ((dp = opendirat(stagefd, ".")) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s", staging);
+	while ((d = readdir(dp)) != NULL)
+		if (!isdots(d->d_name)) {
+			if (opt.verbose)
+				mx_warnx("%s: removing %s/%s, left by a run "
+				    "that did not finish", disp, staging,
+				    d->d_name);
+			rmtree(stagefd, d->d_name, 0);
+		}
+	closedir(dp);
+
+	if (mkdirat(stagefd, opt.run, 0777) != 0 ||
+	    (runfd = openat(stagefd, opt.run, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		mx_err(MX_EXIT_FAIL, "%s/%s", staging, opt.run);
+	staged = 1;
+	atexit(cleanup_at_exit);
+	/* Ask now, not after an hour of work, whether the file system can
+	 * exchange two directories. */
+	if (mkdirat(runfd, "root", 0777) != 0 || mkdirat(runfd, "x", 0777) != 0)
+		mx_err(MX_EXIT_FAIL, "%s/%s", staging, opt.run);
+	if (renameat2(runfd, "x", runfd, "root", RENAME_EXCHANGE) != 0)
+		mx_err(MX_EXIT_FAIL, "%s: the file system cannot exchange two "
+		    "directories at once (renameat2 RENAME_EXCHANGE); use --s3 "
+		    "to publish with manifests", disp);
+	if (unlinkat(runfd, "x", AT_REMOVEDIR) != 0 ||
+	    (basefd = openat(runfd, "root", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		mx_err(MX_EXIT_FAIL, "%s/%s", staging, opt.run);
+}
+
+static void
+sync_or_die(int fd, const char *what)
+{
+	if (opt.sync && syncfs(fd) != 0)
+		mx_err(MX_EXIT_FAIL, "syncfs: %s", what);
+}
+
+static void
+local_publish(void)
+{
+	struct mx_buf old = { 0 };
+	struct stat st;
+	const char *leaf;
+	size_t i, dlen;
+	int sfd, ofd, pfd, r;
+
+	/* Complete every staged partition: old files linked in (append),
+	 * then the manifest. */
+	for (i = 0; i < nparts; i++) {
+		struct part *p = parts[i];
+
+		if (opt.mode != M_APPEND) {
+			write_manifest(p, basefd, NULL);
+			continue;
+		}
+		if ((ofd = walk(rootfd, p->path, strlen(p->path), 0)) < 0) {
+			if (errno != ENOENT)
+				mx_err(MX_EXIT_FAIL, "%s/%s", disp, p->path);
+			write_manifest(p, basefd, NULL);
+			continue;
+		}
+		if ((sfd = walk(basefd, p->path, strlen(p->path), 0)) < 0)
+			mx_err(MX_EXIT_FAIL, "%s/%s/root/%s", staging, opt.run,
+			    p->path);
+		old.len = 0;
+		tmp.len = 0;
+		mx_buf_printf(&tmp, "%s/%s", disp, p->path);
+		link_tree(ofd, sfd, mx_buf_cstr(&tmp));
+		slurpat(ofd, MANIFEST, &old, tmp.p);
+		write_manifest(p, sfd, &old);
+		close(ofd);
+		close(sfd);
+	}
+	mx_buf_free(&old);
+	sync_or_die(runfd, staging);
+
+	if (opt.mode == M_REPLACE) {
+		if (fstat(rootfd, &st) != 0 ||
+		    fchmod(basefd, st.st_mode & 07777) != 0)
+			mx_err(MX_EXIT_FAIL, "%s", disp);
+		tmp.len = 0;
+		mx_buf_printf(&tmp, "%s/%s/root", staging, opt.run);
+		if (renameat2(AT_FDCWD, mx_buf_cstr(&tmp), AT_FDCWD, realroot,
+		    RENAME_EXCHANGE) != 0)
+			mx_err(MX_EXIT_FAIL, "cannot exchange %s and %s",
+			    tmp.p, disp);
+	} else
+		for (i = 0; i < nparts; i++) {
+			struct part *p = parts[i];
+
+			leaf = strrchr(p->path, '/');
+			leaf = leaf != NULL ? leaf + 1 : p->path;
+			dlen = leaf > p->path ? (size_t)(leaf - 1 - p->path) : 0;
+			pfd = dlen ? walk(rootfd, p->path, dlen, 1) : rootfd;
+			sfd = dlen ? walk(basefd, p->path, dlen, 0) : basefd;
+			if (pfd < 0 || sfd < 0)
+				mx_err(MX_EXIT_FAIL, "%s/%.*s", disp, (int)dlen,
+				    p->path);
+			/* A new partition appears, an old one is exchanged
+			 * with its successor: one step either way. */
+			r = renameat2(sfd, leaf, pfd, leaf, RENAME_NOREPLACE);
+			if (r != 0 && errno == EEXIST) {
+				if (fstatat(pfd, leaf, &st,
+				    AT_SYMLINK_NOFOLLOW) != 0)
+					mx_err(MX_EXIT_FAIL, "%s/%s", disp,
+					    p->path);
+				if (!S_ISDIR(st.st_mode))
+					mx_errx(MX_EXIT_FAIL, "%s/%s: not a "
+					    "directory", disp, p->path);
+				r = renameat2(sfd, leaf, pfd, leaf,
+				    RENAME_EXCHANGE);
+			}
+			if (r != 0)
+				mx_err(MX_EXIT_FAIL, "cannot publish %s/%s",
+				    disp, p->path);
+			if (pfd != rootfd)
+				close(pfd);
+			if (sfd != basefd)
+				close(sfd);
+		}
+	sync_or_die(rootfd, disp);
+	/* What is left in staging is the old content of the partitions. */
+	rmtree(stagefd, opt.run, 0);
+	staged = 0;
+	(void)rmdir(staging);	/* kept when another run is starting */
+}
+
+/* ---- S3 mounts: new names, fsync, manifest last, delete last ---- */
+
+static int
+strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+ispart(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(name, "part-", 5) == 0 &&
+	    ((n > 12 && strcmp(name + n - 7, ".ndjson") == 0) ||
+	    (n > 15 && strcmp(name + n - 10, ".ndjson.gz") == 0));
+}
+
+/* After a killed run: in every partition directory below dirfd, delete
+ * the part files its manifest does not list. */
+static void
+sweep(int dirfd, const char *where)
+{
+	struct mx_sel *sel = mx_sel_new();
+	struct mx_json *j;
+	struct mx_span sp;
+	struct mx_buf m = { 0 }, b = { 0 };
+	struct dirent *d;
+	char **listed = NULL, *line, *nl, *key;
+	size_t nl_ = 0, i;
+	DIR *dp;
+	int fd;
+
+	mx_sel_add(sel, "file");
+	j = mx_json_new(sel);
+	slurpat(dirfd, MANIFEST, &m, where);
+	for (line = m.p; line != NULL && line < m.p + m.len; line = nl + 1) {
+		nl = memchr(line, '\n', m.p + m.len - line);
+		if (mx_json_scan(j, line, nl - line, &sp, 1) == 0 &&
+		    sp.kind == MX_JSTR) {
+			listed = mx_reallocarray(listed, nl_ + 1, sizeof *listed);
+			listed[nl_++] = mx_strdup(mx_span_cstr(&sp, &b));
+		}
+	}
+	qsort(listed, nl_, sizeof *listed, strp_cmp);
+	if ((dp = opendirat(dirfd, ".")) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s", where);
+	while ((d = readdir(dp)) != NULL) {
+		if (isdots(d->d_name))
+			continue;
+		key = d->d_name;
+		if (strchr(d->d_name, '=') != NULL &&
+		    (fd = walk(dirfd, d->d_name, strlen(d->d_name), 0)) >= 0) {
+			char sub[PATH_MAX];
+
+			snprintf(sub, sizeof sub, "%s/%s", where, d->d_name);
+			sweep(fd, sub);
+			close(fd);
+		} else if (ispart(d->d_name) &&
+		    bsearch(&key, listed, nl_, sizeof *listed, strp_cmp) == NULL) {
+			if (opt.verbose)
+				mx_warnx("%s/%s: removing, left by a run that "
+				    "did not finish", where, d->d_name);
+			if (unlinkat(dirfd, d->d_name, 0) != 0)
+				mx_err(MX_EXIT_FAIL, "cannot remove %s/%s",
+				    where, d->d_name);
+		}
+	}
+	closedir(dp);
+	for (i = 0; i < nl_; i++)
+		free(listed[i]);
+	free(listed);
+	mx_buf_free(&m);
+	mx_buf_free(&b);
+	mx_json_free(j);
+	mx_sel_free(sel);
+}
+
+static void
+s3_setup(void)
+{
+	struct mx_seqfile f;
+	struct stat st;
+
+	basefd = rootfd;
+	if (fstatat(rootfd, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (opt.verbose)
+			mx_warnx("%s: a run did not finish: removing its files",
+			    disp);
+		sweep(rootfd, disp);
+		return;
+	}
+	tmp.len = 0;
+	mx_buf_printf(&tmp, "%s/%s", disp, MARKER);
+	if (mx_seqfile_open(&f, rootfd, MARKER, mx_buf_cstr(&tmp),
+	    O_CREAT | O_EXCL, 0) != 0)
+		mx_err(MX_EXIT_FAIL, "%s", tmp.p);
+	mx_seqfile_write(&f, opt.run, strlen(opt.run));
+	mx_seqfile_write(&f, "\n", 1);
+	mx_seqfile_close(&f, 1);
+}
+
+/* Replace mode: below dirfd (at depth in the key list), delete what is
+ * not on the way to a partition of this run. */
+static void
+prune_root(int dirfd, struct tab *keep, struct mx_buf *pre, size_t depth)
+{
+	struct dirent *d;
+	size_t mark = pre->len;
+	DIR *dp;
+	int fd;
+
+	if ((dp = opendirat(dirfd, ".")) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s/%.*s", disp, (int)pre->len, pre->p);
+	while ((d = readdir(dp)) != NULL) {
+		if (isdots(d->d_name) || (depth == 0 &&
+		    strcmp(d->d_name, MARKER) == 0))
+			continue;
+		pre->len = mark;
+		if (depth > 0)
+			mx_buf_addc(pre, '/');
+		mx_buf_adds(pre, d->d_name);
+		if (tab_get(keep, pre->p, pre->len) == NULL)
+			rmtree(dirfd, d->d_name, 0);
+		else if (depth + 1 < keys.n) {
+			if ((fd = walk(dirfd, d->d_name, strlen(d->d_name),
+			    0)) < 0)
+				mx_err(MX_EXIT_FAIL, "%s/%s", disp,
+				    mx_buf_cstr(pre));
+			prune_root(fd, keep, pre, depth + 1);
+			close(fd);
+		}
+	}
+	pre->len = mark;
+	closedir(dp);
+}
+
+static void
+s3_publish(void)
+{
+	struct mx_buf old = { 0 }, pre = { 0 };
+	struct dirent *d;
+	struct tab keep = { 0 };
+	size_t i, k;
+	DIR *dp;
+	int fd;
+
+	for (i = 0; i < nparts; i++) {
+		struct part *p = parts[i];
+
+		if ((fd = walk(rootfd, p->path, strlen(p->path), 0)) < 0)
+			mx_err(MX_EXIT_FAIL, "%s/%s", disp, p->path);
+		old.len = 0;
+		if (opt.mode == M_APPEND) {
+			tmp.len = 0;
+			mx_buf_printf(&tmp, "%s/%s", disp, p->path);
+			slurpat(fd, MANIFEST, &old, mx_buf_cstr(&tmp));
+		}
+		write_manifest(p, fd, &old);
+		/* The new files are closed and listed: the old ones go. */
+		if (opt.mode != M_APPEND) {
+			if ((dp = opendirat(fd, ".")) == NULL)
+				mx_err(MX_EXIT_FAIL, "%s/%s", disp, p->path);
+			while ((d = readdir(dp)) != NULL)
+				if (!isdots(d->d_name) &&
+				    strcmp(d->d_name, MANIFEST) != 0 &&
+				    !ours(p, d->d_name))
+					rmtree(fd, d->d_name, 0);
+			closedir(dp);
+		}
+		close(fd);
+	}
+	mx_buf_free(&old);
+	if (opt.mode == M_REPLACE) {
+		for (i = 0; i < nparts; i++)
+			for (k = 0; parts[i]->path[k] != '\0'; k++)
+				if (parts[i]->path[k + 1] == '/' ||
+				    parts[i]->path[k + 1] == '\0') {
+					char *s = mx_strndup(parts[i]->path,
+					    k + 1);
+
+					if (tab_get(&keep, s, k + 1) == NULL)
+						tab_put(&keep, s,
+						    mx_hash64(s, k + 1), s);
+					else
+						free(s);
+				}
+		prune_root(rootfd, &keep, &pre, 0);
+		for (i = 0; i < keep.cap; i++)
+			free(keep.e[i].v);
+		free(keep.e);
+		mx_buf_free(&pre);
+	}
+	if (unlinkat(rootfd, MARKER, 0) != 0)
+		mx_err(MX_EXIT_FAIL, "cannot remove %s/%s", disp, MARKER);
+}
+
+/* ---- setup ---- */
+
+static void
+mkdirs(const char *path)
+{
+	char *p = mx_strdup(path), *s;
+
+	for (s = p + 1; ; s++)
+		if (*s == '/' || *s == '\0') {
+			int end = *s == '\0';
+
+			*s = '\0';
+			if (mkdir(p, 0777) != 0 && errno != EEXIST)
+				mx_err(MX_EXIT_FAIL, "cannot make %s", p);
+			if (end)
+				break;
+			*s = '/';
+		}
+	free(p);
+}
+
+static void
+make_run_id(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	uint64_t seed[2];
+	char hex[17];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	seed[0] = (uint64_t)ts.tv_sec << 30 ^ (uint64_t)ts.tv_nsec;
+	seed[1] = (uint64_t)getpid();
+	mx_hash64_hex(mx_hash64(seed, sizeof seed), hex);
+	snprintf(opt.run, sizeof opt.run, "%04d%02d%02dT%02d%02d%02dZ-%.8s",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, hex);
+}
+
+static int
+valid_run(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") == n;
+}
+
+static void
+check_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)opt.maxopen + 32;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		mx_errx(MX_EXIT_USAGE, "--max-open %zu: the limit on open files "
+		    "is %llu", opt.maxopen, (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		mx_err(MX_EXIT_USAGE, "--max-open %zu", opt.maxopen);
+}
+
+static uintmax_t
+count_arg(const char *what, const char *s, int size, uintmax_t max)
+{
+	long long v = size ? mx_parse_size(s) : mx_parse_count(s);
+
+	if (v <= 0 || (uintmax_t)v > max) {
+		mx_warnx("%s: bad value '%s'", what, s);
+		usage();
+	}
+	return (uintmax_t)v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_MAXREC = 256, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
+	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_REJECTS };
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "keys", required_argument, NULL, 'k' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "gzip", no_argument, NULL, 'z' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "max-records", required_argument, NULL, OPT_MAXREC },
+		{ "max-bytes", required_argument, NULL, OPT_MAXBYTES },
+		{ "max-open", required_argument, NULL, OPT_MAXOPEN },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "s3", no_argument, NULL, OPT_S3 },
+		{ "local", no_argument, NULL, OPT_LOCAL },
+		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
+		{ "run", required_argument, NULL, OPT_RUN },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mx_buf spec = { 0 };
+	struct mx_sel *sel;
+	struct statfs sf;
+	char err[256];
+	size_t i, n;
+	int c;
+
+	mx_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "d:k:m:vz", longopts, NULL)) != -1)
+		switch (c) {
+		case 'd':
+			opt.root = optarg;
+			break;
+		case 'k':
+			if (spec.len > 0)
+				mx_buf_addc(&spec, ',');
+			mx_buf_adds(&spec, optarg);
+			break;
+		case 'm':
+			for (i = 0; i < 3; i++)
+				if (strcmp(optarg, modes[i]) == 0)
+					break;
+			if (i == 3) {
+				mx_warnx("-m: unknown mode '%s'", optarg);
+				usage();
+			}
+			opt.mode = (int)i;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case 'z':
+			opt.level = 6;
+			break;
+		case OPT_MAXREC:
+			opt.maxrecs = count_arg("--max-records", optarg, 0,
+			    UINTMAX_MAX);
+			break;
+		case OPT_MAXBYTES:
+			opt.maxbytes = count_arg("--max-bytes", optarg, 1,
+			    UINTMAX_MAX);
+			break;
+		case OPT_MAXOPEN:
+			opt.maxopen = count_arg("--max-open", optarg, 0,
+			    1000000);
+			break;
+		case OPT_MEMORY:
+			opt.memory = count_arg("--memory", optarg, 1, SIZE_MAX);
+			break;
+		case OPT_S3:
+			opt.s3 = 1;
+			break;
+		case OPT_LOCAL:
+			opt.s3 = 0;
+			break;
+		case OPT_NOSYNC:
+			opt.sync = 0;
+			break;
+		case OPT_RUN:
+			if (!valid_run(optarg)) {
+				mx_warnx("--run: 1 to 64 of A-Z a-z 0-9 _ -");
+				usage();
+			}
+			snprintf(opt.run, sizeof opt.run, "%s", optarg);
+			break;
+		case OPT_REJECTS:
+			opt.rejects = optarg;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (opt.root == NULL || spec.len == 0) {
+		mx_warnx("-d and -k are required");
+		usage();
+	}
+	if (*opt.root == '\0' || !mx_utf8_valid(opt.root, strlen(opt.root))) {
+		mx_warnx("-d: the root must be a UTF-8 path");
+		usage();
+	}
+	sel = mx_sel_new();
+	if (mx_exprs_parse(&keys, mx_buf_cstr(&spec), sel, err,
+	    sizeof err) < 0) {
+		mx_warnx("-k: %s", err);
+		usage();
+	}
+	for (i = 0; i < keys.n; i++) {
+		pathb.len = 0;
+		if (mx_hive_dirname(&pathb, keys.v[i].name, NULL, 0) < 0) {
+			mx_warnx("-k: the name '%s' is too long for a "
+			    "directory name", keys.v[i].name);
+			usage();
+		}
+	}
+	if (opt.run[0] == '\0')
+		make_run_id();
+	check_fd_limit();
+
+	/* ROOT for output as given, without trailing slashes */
+	n = strlen(opt.root);
+	while (n > 1 && opt.root[n - 1] == '/')
+		n--;
+	disp = mx_strndup(opt.root, n);
+	mkdirs(disp);
+	if ((rootfd = open(disp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", disp);
+	lock(rootfd, disp);
+	if (opt.s3 < 0) {
+		if (fstatfs(rootfd, &sf) != 0)
+			mx_err(MX_EXIT_FAIL, "%s", disp);
+		opt.s3 = (unsigned long)sf.f_type == FUSE_MAGIC;
+	}
+	if (opt.s3)
+		s3_setup();
+	else
+		local_setup();
+	if (opt.verbose)
+		mx_warnx("%s: run %s, %s mode, publishing %s", disp, opt.run,
+		    modes[opt.mode], opt.s3 ? "with manifests (S3 mount)" :
+		    "by directory exchange (local file system)");
+
+	scan = mx_json_new(sel);
+	spans = mx_calloc(mx_sel_count(sel), sizeof *spans);
+	vals = mx_calloc(keys.n, sizeof *vals);
+	tmps = mx_calloc(keys.n, sizeof *tmps);
+	slots = mx_calloc(opt.maxopen, sizeof *slots);
+	if (opt.rejects != NULL)
+		rej = mx_out_open(opt.rejects);
+	if (argc == 0)
+		readfile("-");
+	for (i = 0; i < (size_t)argc; i++)
+		readfile(argv[i]);
+
+	/* Every record is in a closed file before anything is published. */
+	for (i = 0; i < opt.maxopen; i++)
+		if (slots[i].p != NULL)
+			seal(slots[i].p);
+	for (i = 0; i < nparts; i++)
+		seal(parts[i]);
+	qsort(parts, nparts, sizeof *parts, bypath);
+	if (opt.s3)
+		s3_publish();
+	else
+		local_publish();
+	if (rej != NULL)
+		mx_out_close(rej);
+	report(mx_out_stdout());
+	if (opt.verbose)
+		mx_warnx("%s: %ju records in, %ju written, %ju rejected, %ju "
+		    "blank lines; %zu partitions, %ju files", disp, nin, nout,
+		    nrej, nblank, nparts, nfiles);
+	mx_out_close(mx_stdout);
+
+	for (i = 0; i < nparts; i++) {
+		free(parts[i]->path);
+		free(parts[i]->values);
+		free(parts[i]->files);
+		mx_buf_free(&parts[i]->buf);
+		free(parts[i]);
+	}
+	free(parts);
+	free(ptab.e);
+	free(slots);
+	free(spans);
+	free(vals);
+	free(tmps);
+	free(staging);
+	free(realroot);
+	free(disp);
+	mx_json_free(scan);
+	mx_sel_free(sel);
+	mx_exprs_free(&keys);
+	mx_buf_free(&spec);
+	mx_buf_free(&cur);
+	mx_buf_free(&prev);
+	mx_buf_free(&pathb);
+	mx_buf_free(&tmp);
+	mx_buf_free(&full);
+	return MX_EXIT_OK;
+}
