@@ -616,4 +616,15 @@ void	mx_seqfile_write(struct mx_seqfile *f, const void *p, size_t n);
  * 1 on failure) and return the XXH3-64 of the bytes in the file. */
 uint64_t mx_seqfile_close(struct mx_seqfile *f, int sync);
 
+/* ---- members.c: the top-level members of a scanned object ---- */
+
+struct mx_member {
+	struct mx_span	key;	/* the key as a string span (quotes kept) */
+	struct mx_span	val;
+};
+/* Split rec[0..n), an object mx_json_scan accepted, into its members, in
+ * order, into *m (grown as needed, *cap its size); returns how many. */
+size_t	mx_json_members(const char *rec, size_t n, struct mx_member **m,
+	    size_t *cap);
+
 #endif /* MX_H */

@@ -1,0 +1,408 @@
+/*
+ * mx-csv: NDJSON records out as CSV, TSV or an aligned text table.
+ *
+ * Gold tables end in spreadsheets and BI tools, and in a terminal.  A
+ * spreadsheet runs a cell that starts with = + - or @ as a formula (CSV
+ * injection), so string cells that do are written with a leading
+ * apostrophe, as OWASP advises; numbers are JSON numbers and are left as
+ * they are, so -3.5 stays a number.  Values are written as the records
+ * hold them (decimals are never rounded through a double).
+ *
+ * The columns are the first record's keys, or -f.  A later record with a
+ * key that is not a column is an error rather than a dropped cell.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mx.h"
+
+enum { F_CSV, F_TSV, F_TABLE };
+
+static struct {
+	int	 fmt, noheader, raw;
+	char	*fields, *outpath;
+} opt;
+
+static struct {
+	struct mx_buf	*name;		/* column names, unescaped */
+	size_t		 n;
+} col;
+
+/* -p keeps every cell, as the widths are known only at the end. */
+static struct {
+	struct mx_buf	 text;		/* the cells, one after the other */
+	size_t		*end;		/* end of each cell in text */
+	size_t		 n, cap;
+	size_t		*width;		/* per column */
+	int		*num;		/* per column: every value a number */
+} tab;
+
+static struct mx_out *out;
+static struct mx_buf cell, tmp;
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: mx-csv [-Hpt] [-f fields] [--raw] [-o file] [file ...]\n");
+	exit(MX_EXIT_USAGE);
+}
+
+static void
+addcol(const char *p, size_t n)
+{
+	col.name = mx_reallocarray(col.name, col.n + 1, sizeof *col.name);
+	memset(&col.name[col.n], 0, sizeof col.name[0]);
+	mx_buf_add(&col.name[col.n++], p, n);
+}
+
+static void
+fields_opt(const char *s)
+{
+	const char *c;
+
+	for (;;) {
+		c = strchr(s, ',');
+		if ((c == NULL ? strlen(s) : (size_t)(c - s)) == 0) {
+			mx_warnx("-f: an empty field name");
+			usage();
+		}
+		addcol(s, c == NULL ? strlen(s) : (size_t)(c - s));
+		if (c == NULL)
+			break;
+		s = c + 1;
+	}
+}
+
+/* The key of member m, unescaped, in tmp. */
+static void
+keytext(const struct mx_member *m)
+{
+	tmp.len = 0;
+	if (m->key.esc)
+		mx_json_unescape(&m->key, &tmp);
+	else
+		mx_buf_add(&tmp, m->key.p + 1, m->key.n - 2);
+}
+
+static size_t
+findcol(const struct mx_member *m, size_t hint)
+{
+	size_t i;
+
+	keytext(m);
+	if (hint < col.n && col.name[hint].len == tmp.len &&
+	    memcmp(col.name[hint].p, tmp.p, tmp.len) == 0)
+		return hint;
+	for (i = 0; i < col.n; i++)
+		if (col.name[i].len == tmp.len &&
+		    memcmp(col.name[i].p, tmp.p, tmp.len) == 0)
+			return i;
+	return col.n;
+}
+
+/* The text of a cell in cell: strings unescaped (and made safe for
+ * spreadsheets), null empty, anything else as written. */
+static void
+celltext(const struct mx_span *v)
+{
+	cell.len = 0;
+	switch (v->kind) {
+	case MX_JNONE:
+	case MX_JNULL:
+		break;
+	case MX_JSTR:
+		if (!opt.raw && v->n > 2 && strchr("=+-@\t\r", v->p[1]) !=
+		    NULL)
+			mx_buf_addc(&cell, '\'');
+		if (v->esc)
+			mx_json_unescape(v, &cell);
+		else
+			mx_buf_add(&cell, v->p + 1, v->n - 2);
+		break;
+	default:
+		mx_buf_add(&cell, v->p, v->n);
+	}
+}
+
+static void
+put_csv(const char *p, size_t n)
+{
+	size_t i;
+
+	if (memchr(p, ',', n) == NULL && memchr(p, '"', n) == NULL &&
+	    memchr(p, '\n', n) == NULL && memchr(p, '\r', n) == NULL) {
+		mx_out_write(out, p, n);
+		return;
+	}
+	mx_out_putc(out, '"');
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"')
+			mx_out_putc(out, '"');
+		mx_out_putc(out, p[i]);
+	}
+	mx_out_putc(out, '"');
+}
+
+/* Tabs, newlines and backslashes escaped, so that a cell is one field of
+ * one line for cut and awk. */
+static void
+put_tsv(struct mx_buf *b, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		switch (p[i]) {
+		case '\t':
+			mx_buf_add(b, "\\t", 2);
+			break;
+		case '\n':
+			mx_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			mx_buf_add(b, "\\r", 2);
+			break;
+		case '\\':
+			mx_buf_add(b, "\\\\", 2);
+			break;
+		default:
+			mx_buf_addc(b, p[i]);
+		}
+}
+
+/* Characters, not bytes: what a terminal shows (wide characters aside). */
+static size_t
+width(const char *p, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++)
+		w += ((unsigned char)p[i] & 0xc0) != 0x80;
+	return w;
+}
+
+/* One cell of column i; isnum: the value is a JSON number. */
+static void
+emit(size_t i, const char *p, size_t n, int isnum, int header)
+{
+	struct mx_buf b = { 0 };
+	size_t w;
+
+	switch (opt.fmt) {
+	case F_CSV:
+		if (i > 0)
+			mx_out_putc(out, ',');
+		put_csv(p, n);
+		break;
+	case F_TSV:
+		if (i > 0)
+			mx_out_putc(out, '\t');
+		put_tsv(&b, p, n);
+		mx_out_write(out, b.p, b.len);
+		mx_buf_free(&b);
+		break;
+	case F_TABLE:
+		if (tab.n == tab.cap) {
+			tab.cap = tab.cap ? tab.cap * 2 : 256;
+			tab.end = mx_reallocarray(tab.end, tab.cap,
+			    sizeof *tab.end);
+		}
+		put_tsv(&tab.text, p, n);
+		tab.end[tab.n++] = tab.text.len;
+		w = width(p, n);
+		if (w > tab.width[i])
+			tab.width[i] = w;
+		if (!header && n > 0 && !isnum)
+			tab.num[i] = 0;
+		break;
+	}
+}
+
+static void
+endrow(void)
+{
+	if (opt.fmt != F_TABLE)
+		mx_out_putc(out, '\n');
+}
+
+static void
+header(void)
+{
+	size_t i;
+
+	if (opt.fmt == F_TABLE) {
+		tab.width = mx_calloc(col.n, sizeof *tab.width);
+		tab.num = mx_calloc(col.n, sizeof *tab.num);
+		for (i = 0; i < col.n; i++)
+			tab.num[i] = 1;
+	}
+	if (opt.noheader)
+		return;
+	for (i = 0; i < col.n; i++)
+		emit(i, col.name[i].p, col.name[i].len, 0, 1);
+	endrow();
+}
+
+static struct mx_buf line;
+
+static void
+pad(size_t n)
+{
+	while (n-- > 0)
+		mx_buf_addc(&line, ' ');
+}
+
+/* The line without trailing blanks (an empty last cell leaves some). */
+static void
+putline(void)
+{
+	while (line.len > 0 && line.p[line.len - 1] == ' ')
+		line.len--;
+	mx_buf_addc(&line, '\n');
+	mx_out_write(out, line.p, line.len);
+	line.len = 0;
+}
+
+/* The table: numbers to the right, the rest to the left, a rule under
+ * the header. */
+static void
+table(void)
+{
+	size_t r, i, k = 0, beg = 0, w;
+
+	for (r = 0; k < tab.n; r++) {
+		for (i = 0; i < col.n; i++, k++) {
+			const char *p = tab.text.p + beg;
+			size_t n = tab.end[k] - beg;
+
+			beg = tab.end[k];
+			w = width(p, n);
+			if (i > 0)
+				pad(2);
+			if (tab.num[i])
+				pad(tab.width[i] - w);
+			mx_buf_add(&line, p, n);
+			if (!tab.num[i])
+				pad(tab.width[i] - w);
+		}
+		putline();
+		if (r == 0 && !opt.noheader) {
+			for (i = 0; i < col.n; i++) {
+				if (i > 0)
+					pad(2);
+				for (w = 0; w < tab.width[i]; w++)
+					mx_buf_addc(&line, '-');
+			}
+			putline();
+		}
+	}
+}
+
+static void
+convert(const char *path, struct mx_json *js)
+{
+	static struct mx_member *m;
+	static size_t mcap;
+	static struct mx_span *row;
+	struct mx_reader r;
+	const char *line;
+	ssize_t len;
+	size_t nm, i, c;
+
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", mx_name(path));
+	while ((len = mx_reader_line(&r, &line)) >= 0) {
+		if (len == 0)
+			continue;
+		if (mx_json_scan(js, line, (size_t)len, NULL, 1) < 0)
+			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(path),
+			    r.lineno, mx_json_errstr(js));
+		nm = mx_json_members(line, (size_t)len, &m, &mcap);
+		if (col.n == 0 && row == NULL) {
+			for (i = 0; i < nm; i++) {
+				keytext(&m[i]);
+				addcol(tmp.p, tmp.len);
+			}
+			header();
+		}
+		if (row == NULL)
+			row = mx_calloc(col.n + 1, sizeof *row);
+		for (i = 0; i < col.n; i++)
+			row[i].kind = MX_JNONE;
+		for (i = 0; i < nm; i++) {
+			if ((c = findcol(&m[i], i)) == col.n) {
+				keytext(&m[i]);
+				mx_errx(MX_EXIT_FAIL, "%s:%ju: field \"%.*s\" is "
+				    "not a column%s", mx_name(path), r.lineno,
+				    (int)tmp.len, tmp.p, opt.fields == NULL ?
+				    " (the columns are the first record's "
+				    "fields; name them with -f)" : "");
+			}
+			row[c] = m[i].val;
+		}
+		for (i = 0; i < col.n; i++) {
+			celltext(&row[i]);
+			emit(i, cell.p, cell.len, row[i].kind == MX_JNUM, 0);
+		}
+		endrow();
+	}
+	mx_reader_close(&r);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "raw", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mx_json *js;
+	int c, i;
+
+	mx_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "f:Ho:pt", longopts, NULL)) != -1)
+		switch (c) {
+		case 'f':
+			opt.fields = optarg;
+			break;
+		case 'H':
+			opt.noheader = 1;
+			break;
+		case 'o':
+			opt.outpath = optarg;
+			break;
+		case 'p':
+			opt.fmt = F_TABLE;
+			break;
+		case 't':
+			opt.fmt = F_TSV;
+			break;
+		case 'R':
+			opt.raw = 1;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (opt.fields != NULL)
+		fields_opt(opt.fields);
+
+	out = opt.outpath != NULL ? mx_out_open(opt.outpath) :
+	    mx_out_stdout();
+	if (col.n > 0)
+		header();
+	js = mx_json_new(NULL);
+	if (argc == 0)
+		convert("-", js);
+	for (i = 0; i < argc; i++)
+		convert(argv[i], js);
+	if (opt.fmt == F_TABLE)
+		table();
+	mx_json_free(js);
+	mx_out_close(out);
+	if (out != mx_stdout)
+		mx_out_close(mx_out_stdout());
+	return MX_EXIT_OK;
+}
