@@ -1,0 +1,297 @@
+# lake.sh: the layer steps of the mx lake, sourced by scripts/lake.
+#
+# A run takes the raw files that are new under $RAW/<source>/ into bronze,
+# rebuilds the silver partitions their records touch, and the gold tables
+# of those partitions.  Every step is idempotent, and the state that says
+# what is done is written after the data it describes, so a run that is
+# killed at any moment is finished by the next one, with the same result.
+#
+#   bronze/<source>/ingest_date=D/part-<run>-N.ndjson.gz   append-only
+#   rejects/<table>/ingest_date=D/<run>-<step>.ndjson      bad records, whole
+#   silver/<table>/<date key>=D/part-<run>-N.ndjson        one record per key
+#   gold/<table>.ndjson, gold/<table>.csv                  the metrics
+#   _state/ledger/<source>.tsv     raw files taken in: path size mtime xxh3 run
+#   _state/consumed/<table>        bronze files already in silver
+#   _state/dirty/<table>           silver partitions whose gold is stale
+#   _state/partials/<gold>/D.ndjson  mx-agg --partial of one partition
+#   _state/pending                 the run in progress
+#   _runs.ndjson                   one line per step
+
+# ---- messages and the run log ----
+
+say() { printf '%s\n' "lake: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# json_str S: S as a JSON string (the names here are plain, but a path may
+# hold anything).
+json_str() {
+	local s=${1//\\/\\\\}
+	s=${s//\"/\\\"}
+	s=${s//$'\t'/\\t}
+	s=${s//$'\n'/\\n}
+	printf '"%s"' "$s"
+}
+
+now_ms() { date +%s%3N; }
+
+iso_ms() {
+	local ms=$1
+	printf '%s.%03dZ' "$(date -u -d "@$((ms / 1000))" +%Y-%m-%dT%H:%M:%S)" \
+	    $((ms % 1000))
+}
+
+# step NAME FUNCTION ARGS...: run one step, log it in _runs.ndjson.  The
+# function sets C_IN C_OUT C_REJ C_DUP (records) and NOTE; a failure stops
+# the run with a message naming the step.
+step() {
+	local name=$1 t0 t1 st=ok rc=0
+	shift
+	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE=
+	t0=$(now_ms)
+	"$@" || rc=$?
+	t1=$(now_ms)
+	[ $rc -eq 0 ] || st=failed
+	printf '{"run":%s,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
+	    "$(json_str "$RUN")" "$(json_str "$name")" "$(iso_ms "$t0")" \
+	    "$(iso_ms "$t1")" $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000)) \
+	    "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
+	    "${NOTE:+,\"note\":$(json_str "$NOTE")}" >> "$LAKE/_runs.ndjson"
+	if [ $rc -ne 0 ]; then
+		say "step $name failed (exit $rc); the next run finishes run $RUN"
+		exit 1
+	fi
+	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
+}
+
+# The value of "key":N in a one-line stats object.
+stat_of() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1" | head -n 1; }
+
+# into FILE COMMAND...: the output of COMMAND becomes FILE, whole, and only
+# if COMMAND succeeds; readers see the old file or the new one.
+into() {
+	local f=$1
+	shift
+	if "$@" > "$f.tmp.$$"; then
+		mv -f "$f.tmp.$$" "$f"
+	else
+		rm -f "$f.tmp.$$"
+		return 1
+	fi
+}
+
+# ---- the run: id, lock, recovery ----
+
+# The run id sorts in the order of the runs: the time of the run (fixed by
+# SOURCE_DATE_EPOCH for reproducible lakes) and the number of committed
+# runs.  A killed run is resumed under its own id.
+run_begin() {
+	local n
+	mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
+	    "$LAKE/_state/dirty" "$LAKE/_state/partials" "$LAKE/bronze" \
+	    "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects"
+	exec 9> "$LAKE/_state/lock"
+	flock -n 9 || die "$LAKE: another run holds the lock"
+	if [ -s "$LAKE/_state/pending" ]; then
+		RUN=$(cat "$LAKE/_state/pending")
+		say "resuming run $RUN, which did not finish"
+		RESUMED=1
+	else
+		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
+		RUN=$(date -u -d "@$EPOCH" +%Y%m%dT%H%M%SZ)-$(printf '%04d' $((n + 1)))
+		into "$LAKE/_state/pending" echo "$RUN"
+		RESUMED=0
+	fi
+	TODAY=$(date -u -d "@$EPOCH" +%Y-%m-%d)
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mx-lake.XXXXXX")
+	trap 'rm -rf "$WORK"' EXIT
+}
+
+run_end() {
+	local n
+	n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
+	into "$LAKE/_state/runs" echo $((n + 1))
+	rm -f "$LAKE/_state/pending"
+}
+
+# ---- bronze ----
+
+# bronze SOURCE [mx-ingest options]: take the new files of $RAW/SOURCE in.
+# A file already in the ledger with the same size and mtime is skipped; one
+# whose content changed since is reported and not read again; one whose
+# content is already in (under another name) is reported and skipped.
+bronze() {
+	local src=$1 ledger="$LAKE/_state/ledger/$1.tsv" f size mtime h old
+	local -a new=()
+	shift
+	touch "$ledger"
+	if [ "$RESUMED" = 1 ] && ! grep -q "	$RUN\$" "$ledger"; then
+		# the killed run may have published some of its bronze files
+		find "$LAKE/bronze/$src" -name "part-$RUN-*" -delete 2> /dev/null
+	fi
+	[ -d "$RAW/$src" ] || { NOTE="no $RAW/$src"; return 0; }
+	: > "$WORK/ledger.$src"
+	while IFS= read -r f; do
+		read -r size mtime < <(stat -c '%s %Y' "$RAW/$f")
+		old=$(awk -F '\t' -v p="$f" '$1 == p { print; exit }' "$ledger")
+		if [ -n "$old" ]; then
+			[ "$(cut -f 2,3 <<< "$old")" = "$size	$mtime" ] && continue
+			h=$(xxh3 "$RAW/$f")
+			if [ "$(cut -f 4 <<< "$old")" != "$h" ]; then
+				say "$RAW/$f: changed since run $(cut -f 5 <<< "$old") took it in; not read again (give the new content a new name)"
+				NOTE="${NOTE:+$NOTE; }changed: $f"
+			fi
+			continue
+		fi
+		h=$(xxh3 "$RAW/$f")
+		old=$(awk -F '\t' -v h="$h" '$4 == h { print $1; exit }' \
+		    "$ledger" "$WORK/ledger.$src")
+		if [ -n "$old" ]; then
+			say "$RAW/$f: the same content as $old, which is in; skipped"
+			NOTE="${NOTE:+$NOTE; }same as $old: $f"
+			continue
+		fi
+		new+=("$f")
+		printf '%s\t%s\t%s\t%s\t%s\n' "$f" "$size" "$mtime" "$h" \
+		    "$RUN" >> "$WORK/ledger.$src"
+	done < <(cd "$RAW" && find "$src" -type f ! -name '.*' | LC_ALL=C sort)
+	if [ ${#new[@]} -eq 0 ]; then
+		NOTE="${NOTE:+$NOTE; }no new files"
+		return 0
+	fi
+	mkdir -p "$LAKE/rejects/$src/ingest_date=$TODAY"
+	(cd "$RAW" && mx-ingest "$@" --stats "$WORK/ingest.$src" \
+	    --rejects "$LAKE/rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" \
+	    "${new[@]}") |
+	    mx-partition -z -d "$LAKE/bronze/$src" -k 'ingest_date=date(_ingested_at)' \
+	    --run "$RUN" > /dev/null || return 1
+	prune_empty "$LAKE/rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson"
+	into "$ledger" cat "$ledger" "$WORK/ledger.$src" || return 1
+	C_IN=$(stat_of "$WORK/ingest.$src" in)
+	C_OUT=$(stat_of "$WORK/ingest.$src" out)
+	C_REJ=$(stat_of "$WORK/ingest.$src" rejected)
+	NOTE="${NOTE:+$NOTE; }${#new[@]} new files"
+}
+
+xxh3() { xxhsum -H3 "$1" 2> /dev/null | sed 's/.* = //'; }
+
+# An empty rejects file is no news: remove it, and its directory if empty.
+prune_empty() {
+	[ -s "$1" ] && return 0
+	rm -f "$1"
+	rmdir "$(dirname "$1")" 2> /dev/null || true
+}
+
+# ---- silver ----
+
+# silver TABLE SOURCE CONTRACT PARTKEY DEDUP...: validate the bronze files of
+# SOURCE that TABLE has not consumed, then rebuild each partition they touch
+# from its old records followed by the new ones, deduplicated (DEDUP: the
+# mx-dedup options), and mark those partitions dirty for gold.
+silver() {
+	local table=$1 src=$2 contract=$3 pkey=$4 cons pdir dir d f old=0 o
+	shift 4
+	cons="$LAKE/_state/consumed/$table"
+	touch "$cons"
+	# in the order of the runs that wrote them
+	{
+		(cd "$LAKE" && find "bronze/$src" -name 'part-*.ndjson.gz' \
+		    2> /dev/null) | grep -vxF -f "$cons"
+		[ -z "$REPROCESS_FROM" ] || reprocess_list "$src"
+	} | LC_ALL=C sort -u -t / -k 4 > "$WORK/todo.$table"
+	if [ ! -s "$WORK/todo.$table" ]; then
+		NOTE="nothing new"
+		return 0
+	fi
+	mkdir -p "$LAKE/rejects/$table/ingest_date=$TODAY"
+	o="$LAKE/rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson"
+	(cd "$LAKE" && xargs -d '\n' zcat -- < "$WORK/todo.$table") |
+	    mx-validate -c "$contract" --rejects "$o" --stats "$WORK/valid.$table" |
+	    mx-partition --no-sync -d "$WORK/new.$table" -k "$pkey" \
+	    --run "$RUN" > /dev/null || return 1
+	prune_empty "$o"
+	C_IN=$(stat_of "$WORK/valid.$table" in)
+	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
+	pdir="$LAKE/silver/$table"
+	: > "$WORK/dirty.$table"
+	: > "$WORK/union.$table"
+	for dir in "$WORK/new.$table"/*/; do
+		[ -d "$dir" ] || continue
+		d=$(basename "$dir")
+		# old records first, so that keeping the first keeps the old
+		if [ -d "$pdir/$d" ] && ! reprocessing "$d"; then
+			for f in "$pdir/$d"/part-*.ndjson; do
+				old=$((old + $(wc -l < "$f")))
+				echo "$f"
+			done
+		fi
+		printf '%s\n' "$dir"part-*.ndjson
+		echo "$d" >> "$WORK/dirty.$table"
+	done >> "$WORK/union.$table"
+	xargs -d '\n' cat -- < "$WORK/union.$table" |
+	    mx-dedup "$@" --stats "$WORK/dedup.$table" |
+	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
+	    > /dev/null || return 1
+	C_DUP=$(stat_of "$WORK/dedup.$table" duplicates)
+	C_OUT=$(($(stat_of "$WORK/dedup.$table" out) - old))
+	# gold first learns of the partitions, then silver forgets the input
+	touch "$LAKE/_state/dirty/$table"
+	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
+	    "$WORK/dirty.$table" || return 1
+	into "$cons" sort -u "$cons" "$WORK/todo.$table" || return 1
+	NOTE="$(wc -l < "$WORK/dirty.$table") partitions"
+}
+
+# --reprocess N reads again the bronze files of the last N ingest dates.
+# A contract holds event time <= ingestion time, so they hold every record
+# of the partitions dated from then on, which are rebuilt from them alone;
+# older partitions they touch (late records) are merged as usual.
+reprocess_list() {
+	(cd "$LAKE" && find "bronze/$1" -name 'part-*.ndjson.gz') |
+	    awk -F / -v from="ingest_date=$REPROCESS_FROM" '$3 >= from'
+}
+
+reprocessing() {
+	local v=${1#*=}
+	[ -n "$REPROCESS_FROM" ] && ! [ "$v" \< "$REPROCESS_FROM" ]
+}
+
+# ---- gold ----
+
+# gold NAME TABLE [mx-agg options]: the partial aggregate of each dirty
+# partition of TABLE, then all of them merged into gold/NAME.ndjson and
+# gold/NAME.csv.  Only the partitions that changed are read.
+gold() {
+	local name=$1 table=$2 d p dir="$LAKE/_state/partials/$1" n=0
+	shift 2
+	mkdir -p "$dir"
+	# the dirty partitions, and any without a partial (a new gold table)
+	for p in "$LAKE/silver/$table"/*/; do
+		[ -d "$p" ] || continue
+		d=$(basename "$p")
+		if [ -s "$dir/$d.ndjson" ] &&
+		    ! grep -qxF "$d" "$LAKE/_state/dirty/$table" 2> /dev/null; then
+			continue
+		fi
+		into "$dir/$d.ndjson" mx-agg --partial "$@" "$p"part-*.ndjson ||
+		    return 1
+		n=$((n + 1))
+	done
+	if [ $n -eq 0 ] && [ -s "$LAKE/gold/$name.ndjson" ]; then
+		NOTE="up to date"
+		return 0
+	fi
+	into "$LAKE/gold/$name.ndjson" mx-agg --merge "$@" "$dir"/*.ndjson ||
+	    return 1
+	publish_csv "$name" || return 1
+	C_IN=$n
+	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
+	NOTE="$n partitions read"
+}
+
+# gold/NAME.csv from gold/NAME.ndjson, safe to open in a spreadsheet.
+publish_csv() {
+	mx-csv -o "$LAKE/gold/$1.csv" "$LAKE/gold/$1.ndjson"
+}
+
+# The gold of TABLE is rebuilt: forget its dirty partitions.
+gold_done() { into "$LAKE/_state/dirty/$1" true; }
