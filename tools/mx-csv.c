@@ -8,8 +8,9 @@
  * they are, so -3.5 stays a number.  Values are written as the records
  * hold them (decimals are never rounded through a double).
  *
- * The columns are the first record's keys, or -f.  A later record with a
- * key that is not a column is an error rather than a dropped cell.
+ * The columns are the first record's keys, or those -f chooses.  Without
+ * -f, a later record with a key that is not a column is an error rather
+ * than a dropped cell.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -113,13 +114,17 @@ celltext(const struct mx_span *v)
 	case MX_JNULL:
 		break;
 	case MX_JSTR:
-		if (!opt.raw && v->n > 2 && strchr("=+-@\t\r", v->p[1]) !=
-		    NULL)
-			mx_buf_addc(&cell, '\'');
+		mx_buf_addc(&cell, '\'');
 		if (v->esc)
 			mx_json_unescape(v, &cell);
 		else
 			mx_buf_add(&cell, v->p + 1, v->n - 2);
+		/* the apostrophe stays when the text could be a formula */
+		if (opt.raw || cell.len == 1 || cell.p[1] == '\0' ||
+		    strchr("=+-@\t\r", cell.p[1]) == NULL) {
+			cell.len--;
+			memmove(cell.p, cell.p + 1, cell.len);
+		}
 		break;
 	default:
 		mx_buf_add(&cell, v->p, v->n);
@@ -332,12 +337,13 @@ convert(const char *path, struct mx_json *js)
 			row[i].kind = MX_JNONE;
 		for (i = 0; i < nm; i++) {
 			if ((c = findcol(&m[i], i)) == col.n) {
+				if (opt.fields != NULL)
+					continue;	/* not chosen */
 				keytext(&m[i]);
 				mx_errx(MX_EXIT_FAIL, "%s:%ju: field \"%.*s\" is "
-				    "not a column%s", mx_name(path), r.lineno,
-				    (int)tmp.len, tmp.p, opt.fields == NULL ?
-				    " (the columns are the first record's "
-				    "fields; name them with -f)" : "");
+				    "not a column (the columns are the first "
+				    "record's fields; choose them with -f)",
+				    mx_name(path), r.lineno, (int)tmp.len, tmp.p);
 			}
 			row[c] = m[i].val;
 		}
