@@ -91,6 +91,10 @@ run_begin() {
 	    "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects"
 	exec 9> "$LAKE/_state/lock"
 	flock -n 9 || die "$LAKE: another run holds the lock"
+	# what a killed run was writing (mx-partition clears its own)
+	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \) \
+	    -type f -delete
+	TOOK=0
 	if [ -s "$LAKE/_state/pending" ]; then
 		RUN=$(cat "$LAKE/_state/pending")
 		say "resuming run $RUN, which did not finish"
@@ -106,10 +110,13 @@ run_begin() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# A run that took nothing in leaves the count, so that it changes nothing.
 run_end() {
 	local n
-	n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
-	into "$LAKE/_state/runs" echo $((n + 1))
+	if [ "$TOOK" = 1 ] || [ "$RESUMED" = 1 ]; then
+		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
+		into "$LAKE/_state/runs" echo $((n + 1))
+	fi
 	rm -f "$LAKE/_state/pending"
 }
 
@@ -166,6 +173,7 @@ bronze() {
 	    --run "$RUN" > /dev/null || return 1
 	prune_empty "$LAKE/rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson"
 	into "$ledger" cat "$ledger" "$WORK/ledger.$src" || return 1
+	TOOK=1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
 	C_OUT=$(stat_of "$WORK/ingest.$src" out)
 	C_REJ=$(stat_of "$WORK/ingest.$src" rejected)

@@ -1,0 +1,303 @@
+#!/usr/bin/env bats
+# The lake: scripts/lake, lake-status, demo and examples/nightly.mk, end to
+# end on mx-gen data: same bytes twice, incremental and late data, every
+# record accounted for, kill -9 then a re-run, a real S3 mount, DuckDB.
+
+load helper
+
+TOP="$BATS_TEST_DIRNAME/../.."
+LAKECMD="$TOP/scripts/lake"
+S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
+DAY1=1710115200		# 2024-03-11
+DAY2=1710201600		# 2024-03-12
+
+# raw DIR N SEED [mx-gen options]: a week of every domain under DIR/<source>/
+raw() {
+	local dir=$1 n=$2 seed=$3 f b
+	shift 3
+	mkdir -p "$dir/.gen"
+	mx-gen -n "$n" -s "$seed" --from 2024-03-04 --to 2024-03-10 \
+	    --dup-rate 1% --key-dup-rate 1% --late-rate 2% --invalid-rate 1% \
+	    --malformed-rate 1% "$@" -d "$dir/.gen" all
+	for f in "$dir"/.gen/*; do
+		b=${f##*/}
+		mkdir -p "$dir/${b%.*}"
+		mv "$f" "$dir/${b%.*}/batch-$seed.${b##*.}"
+	done
+	rmdir "$dir/.gen"
+}
+
+# What a lake holds, file by file, but the run log and the lock.
+listing() {
+	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock |
+	    LC_ALL=C sort | xargs -d '\n' sha1sum)
+}
+
+lake() { SOURCE_DATE_EPOCH=${EPOCH:-$DAY1} "$LAKECMD" "$@"; }
+
+teardown() {
+	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
+		umount "$MNT" || umount -l "$MNT"
+	fi
+	[ -z "${S3PID:-}" ] || kill "$S3PID" 2> /dev/null || true
+}
+
+@test "a lake from raw files: every layer, every domain; the same raw twice gives the same bytes" {
+	raw raw 2000 1
+	run lake -r raw -l a
+	assert_success
+	assert_output --partial 'run 20240311T000000Z-0001 done'
+	for t in ecommerce_events calendly_bookings spend adclicks customers online_sales marketing_spend; do
+		[ -f "a/silver/$t/$(ls a/silver/$t | head -1)/_SUCCESS" ] || fail "no silver $t"
+	done
+	for g in conversion_funnel hourly_revenue top_products category_performance user_activity; do
+		[ -s "a/gold/$g.ndjson" ] || fail "no gold $g"
+		[ -s "a/gold/$g.csv" ] || fail "no gold $g.csv"
+	done
+	run bash -c 'zcat a/bronze/ecommerce/ingest_date=2024-03-11/part-*.ndjson.gz | head -1'
+	assert_output --partial '"_source":"ecommerce/batch-1.ndjson","_line":1,"_ingested_at":"2024-03-11T00:00:00Z"'
+	run lake -r raw -l b
+	assert_success
+	[ "$(listing a)" = "$(listing b)" ]
+	[ -n "$(listing a)" ]
+}
+
+@test "a re-run with no new files does nothing and says so" {
+	raw raw 1000 1
+	run lake -r raw -l l
+	assert_success
+	before=$(listing l)
+	EPOCH=$DAY2 run lake -r raw -l l
+	assert_success
+	assert_output --partial 'no new raw files; the lake is up to date'
+	[ "$(listing l)" = "$before" ]
+	run jq -r 'select(.run | endswith("-0002")) | "\(.step) \(.note)"' l/_runs.ndjson
+	assert_line 'bronze:ecommerce no new files'
+	assert_line 'silver:ecommerce_events nothing new'
+	assert_line 'gold:hourly_revenue up to date'
+}
+
+@test "every record is accounted for: in = out + rejected + duplicates, at every step, against mx-gen's counts" {
+	raw raw 3000 2 --stats gen.ndjson
+	run lake -r raw -l l
+	assert_success
+	# each step balances
+	run jq -r 'select(.step | test("^(bronze|silver):")) | select(.in != .out + .rejected + .duplicates) | .step' l/_runs.ndjson
+	assert_success
+	assert_output ''
+	# bronze rejects the malformed lines, silver the invalid records and
+	# the duplicates, exactly as mx-gen made them
+	for s in ecommerce adclicks calendly; do
+		read -r lines bad inv dup kdup < <(jq -r --arg f "$s" 'select(.file | endswith($f + ".ndjson")) | "\(.lines) \(.malformed) \(.invalid) \(.exact_dups) \(.key_dups)"' gen.ndjson)
+		run jq -r --arg s "$s" 'select(.step == "bronze:" + $s) | "\(.in) \(.rejected)"' l/_runs.ndjson
+		assert_output "$lines $bad"
+	done
+	run jq -r 'select(.step == "silver:ecommerce_events") | "\(.rejected) \(.duplicates) \(.out)"' l/_runs.ndjson
+	read -r inv dup kdup recs < <(jq -r 'select(.file | endswith("ecommerce.ndjson")) | "\(.invalid) \(.exact_dups) \(.key_dups) \(.records)"' gen.ndjson)
+	assert_output "$inv $((dup + kdup)) $recs"
+	# the rejects are kept, whole, with the file and line of each
+	run bash -c 'cat l/rejects/ecommerce/ingest_date=2024-03-11/*-ingest.ndjson | wc -l'
+	assert_output "$(jq -r 'select(.file | endswith("ecommerce.ndjson")) | .malformed' gen.ndjson)"
+	run bash -c 'head -1 l/rejects/ecommerce/ingest_date=2024-03-11/*-ingest.ndjson | jq -r ._reject.file'
+	assert_output 'ecommerce/batch-2.ndjson'
+	run bash -c 'cat l/rejects/ecommerce_events/ingest_date=2024-03-11/*-validate.ndjson | wc -l'
+	assert_output "$inv"
+	# silver holds what mx-gen says is valid and unique
+	run bash -c 'cat l/silver/ecommerce_events/*/part-*.ndjson | wc -l'
+	assert_output "$recs"
+}
+
+@test "incremental: a new file is taken in once, a changed one reported and not read, a copy skipped" {
+	raw raw 1000 1
+	run lake -r raw -l l
+	assert_success
+	mx-gen -s 3 --from 2024-03-11 --to 2024-03-11 spend > raw/spend/day-11.ndjson
+	cp raw/calendly/batch-1.ndjson raw/calendly/copy.ndjson
+	printf '{"broken":\n' >> raw/adclicks/batch-1.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l
+	assert_success
+	assert_output --partial 'raw/adclicks/batch-1.ndjson: changed since run 20240311T000000Z-0001 took it in; not read again'
+	assert_output --partial 'raw/calendly/copy.ndjson: the same content as calendly/batch-1.ndjson, which is in; skipped'
+	assert_output --partial 'run 20240312T000000Z-0002 done'
+	run cut -f 1,5 l/_state/ledger/spend.tsv
+	assert_output "$(printf 'spend/batch-1.ndjson\t20240311T000000Z-0001\nspend/day-11.ndjson\t20240312T000000Z-0002')"
+	run jq -r 'select(.run | endswith("-0002")) | select(.step == "bronze:spend" or .step == "bronze:adclicks") | "\(.step) \(.in) \(.note)"' l/_runs.ndjson
+	assert_line 'bronze:spend 8 1 new files'
+	assert_line 'bronze:adclicks 0 changed: adclicks/batch-1.ndjson; no new files'
+	[ -d l/silver/spend/date=2024-03-11 ]
+	EPOCH=$DAY2 run lake -r raw -l l
+	assert_success
+	assert_output --partial 'no new raw files'
+}
+
+@test "late records rebuild only the silver partitions and gold partials they touch" {
+	raw raw 2000 1
+	run lake -r raw -l l
+	assert_success
+	touch -d '2000-01-01' l/silver/ecommerce_events/*/part-* l/_state/partials/*/*
+	# a late batch: events of 2024-03-05 only, new ids
+	mx-gen -n 300 -s 4 --from 2024-03-05 --to 2024-03-05 ecommerce |
+	    sed 's/"event_id":"e0/"event_id":"e9/' > raw/ecommerce/late.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_success
+	run find l/silver/ecommerce_events l/_state/partials -newer raw/ecommerce/late.ndjson -name '*.ndjson'
+	assert_success
+	assert_output --partial 'event_date=2024-03-05/part-20240312T000000Z-0002-00000.ndjson'
+	refute_output --partial '2024-03-04'
+	refute_output --partial '2024-03-06'
+	[ "$(printf '%s\n' "$output" | grep -c partials)" -eq 5 ]
+	# the old records of the day are still there, once
+	run bash -c 'cat l/silver/ecommerce_events/event_date=2024-03-05/*.ndjson | jq -r .event_id | sort | uniq -d'
+	assert_output ''
+	run bash -c 'cat l/silver/ecommerce_events/event_date=2024-03-05/*.ndjson | grep -c "\"event_id\":\"e9"'
+	assert_output "$(grep -c '"event_id":"e9' raw/ecommerce/late.ndjson)"
+	# gold agrees with a rebuild from scratch
+	run lake -r raw -l fresh
+	assert_success
+	cmp l/gold/hourly_revenue.ndjson fresh/gold/hourly_revenue.ndjson
+	cmp l/gold/user_activity.ndjson fresh/gold/user_activity.ndjson
+}
+
+@test "--reprocess N rebuilds the partitions of the last N days from bronze, to the same lake" {
+	raw raw 1000 1
+	run lake -r raw -l l
+	assert_success
+	before=$(listing l)
+	run lake -v --reprocess 1 -r raw -l l ecommerce
+	assert_success
+	run jq -r 'select(.run | endswith("-0002")) | select(.step == "silver:ecommerce_events") | .in' l/_runs.ndjson
+	[ "$output" -gt 0 ]
+	[ "$(listing l | grep -v '_state/runs$')" = "$(printf '%s\n' "$before" | grep -v '_state/runs$')" ]
+	run lake --reprocess x -r raw -l l
+	assert_failure 2
+	assert_output --partial '--reprocess: a number of days'
+}
+
+@test "kill -9 at any moment, then a re-run: the same lake as one clean run" {
+	raw raw 20000 5
+	run lake -r raw -l clean
+	assert_success
+	want=$(listing clean)
+	for t in 0.05 0.2 0.4 0.7 1.0; do
+		rm -rf l
+		SOURCE_DATE_EPOCH=$DAY1 setsid "$LAKECMD" -r raw -l l > /dev/null 2>&1 &
+		pid=$!
+		sleep "$t"
+		kill -9 -- -"$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+		run lake -r raw -l l
+		assert_success
+		[ "$(listing l)" = "$want" ] || fail "killed after $t s: the lake differs"
+	done
+}
+
+@test "a failing step stops the run with a message naming it; the next run finishes the work" {
+	raw raw 500 1
+	mkdir contracts
+	cp "$TOP"/scripts/contracts/*.contract contracts/
+	echo 'event_id string sometimes' >> contracts/ecommerce.contract
+	MX_CONTRACTS=$PWD/contracts run lake -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: step silver:ecommerce_events failed'
+	run jq -r '"\(.step) \(.state)"' l/_runs.ndjson
+	assert_line 'silver:ecommerce_events failed'
+	run "$TOP/scripts/lake-status" -l l
+	assert_failure 1
+	assert_output --partial 'silver:ecommerce_events  failed'
+	run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'resuming run 20240311T000000Z-0001'
+	run lake -r raw -l fresh ecommerce
+	assert_success
+	[ "$(listing l)" = "$(listing fresh)" ]
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --partial 'gold:hourly_revenue'
+}
+
+@test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
+	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
+	command -v s3fs > /dev/null || skip "s3fs is not installed"
+	raw raw 1000 1
+	run lake -r raw -l disk
+	assert_success
+	mkdir s3data mnt
+	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
+	S3PID=$!
+	for i in $(seq 50); do
+		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' s3rver.log)
+		[ -n "$port" ] && break
+		sleep 0.2
+	done
+	[ -n "$port" ]
+	echo S3RVER:S3RVER > pw
+	chmod 600 pw
+	MNT=$PWD/mnt
+	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
+	run lake -r raw -l mnt/lake
+	assert_success
+	# the data is the same; S3 partitions carry manifests of their own
+	[ "$(listing mnt/lake | grep -v _SUCCESS)" = "$(listing disk | grep -v _SUCCESS)" ]
+	EPOCH=$DAY2 run lake -r raw -l mnt/lake
+	assert_success
+	assert_output --partial 'no new raw files'
+	run cat mnt/lake/gold/hourly_revenue.csv
+	assert_line --index 0 --partial event_date
+}
+
+@test "DuckDB reads the lake as it is: Hive partitions, the same counts and sums" {
+	[ -d "$BATS_TEST_DIRNAME/../node_modules/@duckdb" ] || skip "DuckDB (npm) is not installed"
+	raw raw 2000 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	run node "$BATS_TEST_DIRNAME/../duckdb.mjs" "SELECT count(*) AS n, count(DISTINCT event_date) AS days, sum(price * quantity) FILTER (WHERE event_type = 'purchase') AS revenue FROM read_json_auto('$PWD/l/silver/ecommerce_events/*/part-*.ndjson', hive_partitioning = true)"
+	assert_success
+	n=$(cat l/silver/ecommerce_events/*/part-*.ndjson | wc -l)
+	days=$(ls -d l/silver/ecommerce_events/event_date=* | wc -l)
+	assert_output --partial "\"n\":$n,\"days\":$days"
+}
+
+@test "examples/nightly.mk: make builds what changed, and a second make does nothing" {
+	raw raw 500 1
+	run env SOURCE_DATE_EPOCH=$DAY1 make -f "$TOP/examples/nightly.mk" RAW=raw LAKE=l
+	assert_success
+	[ -f l/_state/crm.built ]
+	run make -q -f "$TOP/examples/nightly.mk" RAW=raw LAKE=l
+	assert_success
+	run make -f "$TOP/examples/nightly.mk" RAW=raw LAKE=l
+	assert_success
+	assert_output --partial 'Nothing to be done'
+	sleep 1
+	mx-gen -s 9 --from 2024-03-11 --to 2024-03-11 spend > raw/spend/day-11.ndjson
+	run env SOURCE_DATE_EPOCH=$DAY2 make -f "$TOP/examples/nightly.mk" RAW=raw LAKE=l
+	assert_success
+	assert_output --partial 'scripts/lake  -r raw -l l calendly'
+	refute_output --partial ' ecommerce'
+	run make -q -f "$TOP/examples/nightly.mk" RAW=raw LAKE=l
+	assert_success
+}
+
+@test "the demo builds the whole lake and prints the gold tables" {
+	run env DEMO_LAKE="$PWD/demo-lake" DEMO_RAW="$PWD/demo-raw" "$TOP/scripts/demo" -n 2000
+	assert_success
+	assert_output --partial '== the same again: nothing new, nothing done'
+	assert_output --partial 'no new raw files; the lake is up to date'
+	assert_output --partial '== gold/hourly_revenue'
+	assert_output --partial '== gold/cost_per_booking'
+	[ -s demo-lake/gold/hourly_revenue.csv ]
+}
+
+@test "lake and lake-status: bad command lines" {
+	run "$LAKECMD" -x
+	assert_failure 2
+	assert_output --partial 'usage: lake'
+	run "$LAKECMD" nosuchdomain
+	assert_failure 2
+	assert_output --partial 'nosuchdomain: no such domain'
+	run "$LAKECMD" -r nosuch -l l
+	assert_failure 1
+	assert_output --partial 'nosuch: no such directory'
+	run "$TOP/scripts/lake-status" -l empty
+	assert_failure 1
+	assert_output --partial 'no runs yet'
+}
