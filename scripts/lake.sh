@@ -212,7 +212,7 @@ silver() {
 	fi
 	mkdir -p "$LAKE/rejects/$table/ingest_date=$TODAY"
 	o="$LAKE/rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson"
-	(cd "$LAKE" && xargs -d '\n' zcat -- < "$WORK/todo.$table") |
+	(cd "$LAKE" && xargs -r -d '\n' zcat -- < "$WORK/todo.$table") |
 	    mx-validate -c "$contract" --rejects "$o" --stats "$WORK/valid.$table" |
 	    mx-partition --no-sync -d "$WORK/new.$table" -k "$pkey" \
 	    --run "$RUN" > /dev/null || return 1
@@ -235,7 +235,7 @@ silver() {
 		printf '%s\n' "$dir"part-*.ndjson
 		echo "$d" >> "$WORK/dirty.$table"
 	done >> "$WORK/union.$table"
-	xargs -d '\n' cat -- < "$WORK/union.$table" |
+	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
 	    mx-dedup "$@" --stats "$WORK/dedup.$table" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
@@ -303,3 +303,25 @@ publish_csv() {
 
 # The gold of TABLE is rebuilt: forget its dirty partitions.
 gold_done() { into "$LAKE/_state/dirty/$1" true; }
+
+# gold_from NAME COMMAND...: a gold table that COMMAND computes whole (from
+# other gold tables, or a small silver table), when one of the TABLES
+# listed in DIRTY_OF changed or the table is missing.
+gold_from() {
+	local name=$1 t stale=0
+	shift
+	[ -s "$LAKE/gold/$name.ndjson" ] || stale=1
+	for t in $DIRTY_OF; do
+		[ -s "$LAKE/_state/dirty/$t" ] && stale=1
+	done
+	if [ $stale = 0 ]; then
+		NOTE="up to date"
+		return 0
+	fi
+	into "$LAKE/gold/$name.ndjson" "$@" || return 1
+	publish_csv "$name" || return 1
+	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
+}
+
+# The records of a silver table, in partition order.
+silver_all() { find "$LAKE/silver/$1" -name 'part-*.ndjson' | LC_ALL=C sort | xargs -r -d '\n' cat --; }
