@@ -31,6 +31,6 @@ pipeline_crm() {
 # Revenue and spend per month and channel: ROAS; channels without spend
 # (direct, organic) have none.
 revenue_vs_spend() {
-	mx-join-spend -s "$LAKE/gold/spend_monthly.ndjson" -k month \
-	    -k channel "$LAKE/gold/sales_monthly.ndjson"
+	mx-join-spend -s "$LAKE/gold/spend_monthly.ndjson" -k month,channel \
+	    "$LAKE/gold/sales_monthly.ndjson"
 }
