@@ -106,6 +106,10 @@ run_begin() {
 		RESUMED=0
 	fi
 	TODAY=$(date -u -d "@$EPOCH" +%Y-%m-%d)
+	case $(stat -f -c %T "$LAKE") in
+	fuse*) S3=1 ;;
+	*) S3=0 ;;
+	esac
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mx-lake.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
 }
@@ -165,13 +169,12 @@ bronze() {
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
-	mkdir -p "$LAKE/rejects/$src/ingest_date=$TODAY"
 	(cd "$RAW" && mx-ingest "$@" --stats "$WORK/ingest.$src" \
-	    --rejects "$LAKE/rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" \
-	    "${new[@]}") |
+	    --rejects "$WORK/rejects.$src" "${new[@]}") |
 	    mx-partition -z -d "$LAKE/bronze/$src" -k 'ingest_date=date(_ingested_at)' \
 	    --run "$RUN" > /dev/null || return 1
-	prune_empty "$LAKE/rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson"
+	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
+	    return 1
 	into "$ledger" cat "$ledger" "$WORK/ledger.$src" || return 1
 	TOOK=1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
@@ -182,11 +185,18 @@ bronze() {
 
 xxh3() { xxhsum -H3 "$1" 2> /dev/null | sed 's/.* = //'; }
 
-# An empty rejects file is no news: remove it, and its directory if empty.
-prune_empty() {
-	[ -s "$1" ] && return 0
-	rm -f "$1"
-	rmdir "$(dirname "$1")" 2> /dev/null || true
+# publish FILE PATH: FILE, when not empty, becomes LAKE/PATH, whole.  On
+# an S3 mount a new object appears whole anyway, and renames are copies
+# (some servers refuse them under keys with '='): it is copied in place.
+publish() {
+	local dst="$LAKE/$2"
+	[ -s "$1" ] || return 0
+	mkdir -p "$(dirname "$dst")" || return 1
+	if [ "$S3" = 1 ]; then
+		cp "$1" "$dst"
+	else
+		cp "$1" "$dst.tmp.$$" && sync "$dst.tmp.$$" && mv -f "$dst.tmp.$$" "$dst"
+	fi
 }
 
 # ---- silver ----
@@ -196,7 +206,7 @@ prune_empty() {
 # from its old records followed by the new ones, deduplicated (DEDUP: the
 # mx-dedup options), and mark those partitions dirty for gold.
 silver() {
-	local table=$1 src=$2 contract=$3 pkey=$4 cons pdir dir d f old=0 o
+	local table=$1 src=$2 contract=$3 pkey=$4 cons pdir dir d f old=0
 	shift 4
 	cons="$LAKE/_state/consumed/$table"
 	touch "$cons"
@@ -210,13 +220,13 @@ silver() {
 		NOTE="nothing new"
 		return 0
 	fi
-	mkdir -p "$LAKE/rejects/$table/ingest_date=$TODAY"
-	o="$LAKE/rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson"
 	(cd "$LAKE" && xargs -r -d '\n' zcat -- < "$WORK/todo.$table") |
-	    mx-validate -c "$contract" --rejects "$o" --stats "$WORK/valid.$table" |
+	    mx-validate -c "$contract" --rejects "$WORK/rejects.$table" \
+	    --stats "$WORK/valid.$table" |
 	    mx-partition --no-sync -d "$WORK/new.$table" -k "$pkey" \
 	    --run "$RUN" > /dev/null || return 1
-	prune_empty "$o"
+	publish "$WORK/rejects.$table" \
+	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
 	pdir="$LAKE/silver/$table"
@@ -269,19 +279,20 @@ reprocessing() {
 # partition of TABLE, then all of them merged into gold/NAME.ndjson and
 # gold/NAME.csv.  Only the partitions that changed are read.
 gold() {
-	local name=$1 table=$2 d p dir="$LAKE/_state/partials/$1" n=0
+	local name=$1 table=$2 d p f dir="$LAKE/_state/partials/$1" n=0
 	shift 2
 	mkdir -p "$dir"
 	# the dirty partitions, and any without a partial (a new gold table)
 	for p in "$LAKE/silver/$table"/*/; do
 		[ -d "$p" ] || continue
 		d=$(basename "$p")
-		if [ -s "$dir/$d.ndjson" ] &&
+		# named without '=', which some S3 servers cannot rename to
+		f="$dir/${d/=/.}.ndjson"
+		if [ -s "$f" ] &&
 		    ! grep -qxF "$d" "$LAKE/_state/dirty/$table" 2> /dev/null; then
 			continue
 		fi
-		into "$dir/$d.ndjson" mx-agg --partial "$@" "$p"part-*.ndjson ||
-		    return 1
+		into "$f" mx-agg --partial "$@" "$p"part-*.ndjson || return 1
 		n=$((n + 1))
 	done
 	if [ $n -eq 0 ] && [ -s "$LAKE/gold/$name.ndjson" ]; then
