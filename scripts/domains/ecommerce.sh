@@ -5,9 +5,11 @@ pipeline_ecommerce() {
 	step silver:ecommerce_events silver ecommerce_events ecommerce \
 	    "$C/ecommerce.contract" 'event_date=date(timestamp)' \
 	    -k event_id --latest-by timestamp
-	step gold:conversion_funnel gold conversion_funnel ecommerce_events \
+	step gold:funnel_counts gold funnel_counts ecommerce_events \
 	    --where 'product_id!=null' -g product_id \
 	    -a 'views=count_if(event_type,page_view),carts=count_if(event_type,add_to_cart),purchases=count_if(event_type,purchase)'
+	DIRTY_OF=ecommerce_events
+	step gold:conversion_funnel gold_from conversion_funnel funnel_rates
 	step gold:hourly_revenue gold hourly_revenue ecommerce_events \
 	    --where event_type=purchase \
 	    -g 'event_date=date(timestamp),event_hour=hour(timestamp)' \
@@ -22,4 +24,15 @@ pipeline_ecommerce() {
 	    -g 'event_date=date(timestamp)' \
 	    -a 'users=count_distinct(user_id),sessions=count_distinct(session_id),events=count()'
 	gold_done ecommerce_events
+}
+
+# The rates of the funnel (ratios: floating point, 4 places); none where
+# the stage before is empty.
+funnel_rates() {
+	jq -c 'def rate(a; b): if b == 0 then null
+		else (a / b * 10000 | round) / 10000 end;
+	    . + {view_to_cart: rate(.carts; .views),
+		 view_to_purchase: rate(.purchases; .views),
+		 cart_to_purchase: rate(.purchases; .carts)}' \
+	    "$LAKE/gold/funnel_counts.ndjson"
 }

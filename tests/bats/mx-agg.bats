@@ -1,0 +1,252 @@
+#!/usr/bin/env bats
+# mx-agg: every aggregate against hand-checked fixtures, the man page's gold
+# tables, --partial and --merge, bad input, limits.
+
+load helper
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	cp "$FIX/agg-events.ndjson" events.ndjson
+	cp "$FIX/agg-bookings.ndjson" bookings.ndjson
+	cp "$FIX/agg-clicks.ndjson" clicks.ndjson
+}
+
+# The EXAMPLES blocks of the man page, one file each.
+examples() {
+	man_example mx-agg.1 | awk '/^\.Bd/ { n++; on = 1; next } /^\.Ed/ { on = 0 } on { gsub(/\\e/, "\\"); print > ("ex" n ".sh") }'
+}
+
+@test "hourly revenue: exact to the cent, sorted by date then hour (numbers by value)" {
+	run mx-agg -w event_type=purchase -g 'event_date=date(timestamp),event_hour=hour(timestamp)' -a 'revenue=sum_product(price,quantity),transactions=count()' events.ndjson
+	assert_success
+	# 2 x 10.00; 3 x 5.50; 0.10 + 0.20 (0.30000000000000004 in doubles)
+	assert_output "$(printf '%s\n' \
+	    '{"event_date":"2024-03-01","event_hour":9,"revenue":20,"transactions":1}' \
+	    '{"event_date":"2024-03-01","event_hour":10,"revenue":16.5,"transactions":1}' \
+	    '{"event_date":"2024-03-02","event_hour":9,"revenue":0.3,"transactions":2}')"
+}
+
+@test "every aggregate of one group: count, count(f), count_if, sum, min, max, avg, distinct, approx, first, last" {
+	run mx-agg -a 'n=count(),priced=count(price),views=count_if(event_type,page_view),total=sum(price),lo=min(price),hi=max(price),mean=avg(price),first_ts=min(timestamp),users=count_distinct(user_id),approx=approx_distinct(user_id),first=first(event_id),last=last(search_query)' events.ndjson
+	assert_success
+	# 11 prices: 5 x 10.00 + 4 x 5.50 + 0.10 + 0.20 = 72.30; mean 6.5727...
+	assert_output '{"n":12,"priced":11,"views":5,"total":72.3,"lo":0.10,"hi":10.00,"mean":6.572727,"first_ts":"2024-03-01T09:05:00Z","users":4,"approx":4,"first":"e1","last":"lego"}'
+	run mx-agg --scale 2 -a 'mean=avg(price)' events.ndjson
+	assert_output '{"mean":6.57}'
+}
+
+@test "keys and values by value: escapes, number forms, a string is not a number; nulls group together" {
+	printf '%s\n' '{"k":"A","v":1}' '{"k":"\u0041","v":"2"}' '{"k":1,"v":1.0}' '{"k":1.0,"v":1e0}' \
+	    '{"k":"1","v":0}' '{"v":5}' '{"k":null,"v":5}' > in.ndjson
+	run mx-agg -g k -a 'n=count(),s=sum(v),d=count_distinct(v)' in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '{"k":null,"n":2,"s":10,"d":1}' '{"k":1,"n":2,"s":2,"d":1}' \
+	    '{"k":"1","n":1,"s":0,"d":1}' '{"k":"A","n":2,"s":3,"d":2}')"
+}
+
+@test "min and max of timestamps are instants, not text" {
+	printf '%s\n' '{"t":"2024-03-01T10:00:00+01:00"}' '{"t":"2024-03-01T09:30:00Z"}' '{"t":"2024-03-01 08:00:00 UTC"}' > in.ndjson
+	run mx-agg -a 'lo=min(t),hi=max(t)' in.ndjson
+	assert_success
+	assert_output '{"lo":"2024-03-01 08:00:00 UTC","hi":"2024-03-01T09:30:00Z"}'
+}
+
+@test "man page: the five e-commerce gold tables, hand-checked" {
+	examples
+	run bash -e ex1.sh
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    '{"product_id":"p1","views":2,"carts":1,"purchases":2,"view_to_purchase":1}' \
+	    '{"product_id":"p2","views":3,"carts":0,"purchases":2,"view_to_purchase":0.6666666666666666}')"
+	run bash -e ex2.sh
+	assert_success
+	assert_line --index 2 '{"event_date":"2024-03-02","event_hour":9,"revenue":0.3,"transactions":2}'
+	run bash -e ex3.sh
+	assert_success
+	assert_output "$(printf '%s\n' '{"product_id":"p2","views":3}' '{"product_id":"p1","views":2}')"
+	run bash -e ex4.sh
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    '{"event_date":"2024-03-01","category":"books","events":3,"purchases":1,"revenue":20}' \
+	    '{"event_date":"2024-03-01","category":"toys","events":2,"purchases":1,"revenue":16.5}' \
+	    '{"event_date":"2024-03-02","category":"books","events":3,"purchases":1,"revenue":0.1}' \
+	    '{"event_date":"2024-03-02","category":"toys","events":3,"purchases":1,"revenue":0.2}')"
+	run bash -e ex5.sh
+	assert_success
+	assert_output "$(printf '%s\n' '{"event_date":"2024-03-01","users":3,"sessions":3}' '{"event_date":"2024-03-02","users":3,"sessions":3}')"
+}
+
+@test "man page: the Calendly metrics, reschedules and cancellations not counted as bookings" {
+	examples
+	run bash -e ex6.sh
+	assert_success
+	assert_output "$(printf '%s\n' '{"booking_date":"2024-03-04","channel":"facebook","total_bookings":2}' \
+	    '{"booking_date":"2024-03-04","channel":"google","total_bookings":1}' \
+	    '{"booking_date":"2024-03-11","channel":"facebook","total_bookings":1}')"
+	run bash -e ex7.sh
+	assert_success
+	assert_output "$(printf '%s\n' '{"booking_week":"2024-W10","booking_hour":9,"total_bookings":2}' \
+	    '{"booking_week":"2024-W10","booking_hour":17,"total_bookings":1}' \
+	    '{"booking_week":"2024-W11","booking_hour":10,"total_bookings":1}')"
+	run bash -e ex8.sh
+	assert_success
+	assert_output "$(printf '%s\n' '{"weekday":3,"hour":14,"total_bookings":2}' \
+	    '{"weekday":3,"hour":15,"total_bookings":1}' '{"weekday":4,"hour":14,"total_bookings":1}')"
+	run bash -e ex9.sh
+	assert_success
+	assert_output "$(printf '%s\n' '{"employee_email":"a@acme.io","week":"2024-W10","meetings":2}' \
+	    '{"employee_email":"a@acme.io","week":"2024-W11","meetings":1}' \
+	    '{"employee_email":"b@acme.io","week":"2024-W10","meetings":1}')"
+	# and they feed mx-join-spend as they are
+	printf '%s\n' '{"date":"2024-03-04","channel":"facebook","spend":100.00}' > spend.ndjson
+	run sh -c 'bash -e ex6.sh | mx-join-spend -s spend.ndjson -k booking_date=date,channel --join inner'
+	assert_success
+	assert_output '{"booking_date":"2024-03-04","channel":"facebook","total_bookings":2,"total_spend":100.00,"cost_per_booking":50.00}'
+}
+
+@test "man page: ad clicks per advertiser per hour, day and month" {
+	examples
+	run bash -e ex10.sh
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    '{"advertiser":"adv_1","event_date":"2024-03-01","event_hour":10,"spend":0.351,"clicks":1}' \
+	    '{"advertiser":"adv_1","event_date":"2024-03-01","event_hour":11,"spend":0.4,"clicks":1}' \
+	    '{"advertiser":"adv_1","event_date":"2024-03-02","event_hour":9,"spend":0.25,"clicks":1}' \
+	    '{"advertiser":"adv_2","event_date":"2024-03-01","event_hour":10,"spend":1.1,"clicks":1}' \
+	    '{"advertiser":"adv_2","event_date":"2024-04-01","event_hour":0,"spend":0.9,"clicks":1}' \
+	    '{"advertiser":"adv_1","event_date":"2024-03-01","spend":0.751,"clicks":2}' \
+	    '{"advertiser":"adv_1","event_date":"2024-03-02","spend":0.25,"clicks":1}' \
+	    '{"advertiser":"adv_2","event_date":"2024-03-01","spend":1.1,"clicks":1}' \
+	    '{"advertiser":"adv_2","event_date":"2024-04-01","spend":0.9,"clicks":1}' \
+	    '{"advertiser":"adv_1","month":"2024-03","spend":1.001,"clicks":3}' \
+	    '{"advertiser":"adv_2","month":"2024-03","spend":1.1,"clicks":1}' \
+	    '{"advertiser":"adv_2","month":"2024-04","spend":0.9,"clicks":1}')"
+}
+
+@test "man page: partitions aggregated in parallel, then merged" {
+	examples
+	mx-partition -d silver/events -k 'event_date=date(timestamp)' events.ndjson > /dev/null
+	mkdir partials
+	run bash -e ex11.sh
+	assert_success
+	assert_output "$(mx-agg -g category -a 'n=count(),u=count_distinct(user_id)' events.ndjson)"
+}
+
+@test "--partial then --merge of N slices gives one pass's bytes, distinct counts included" {
+	mx-gen -n 20000 -s 3 ecommerce > big.ndjson
+	A='n=count(),u=count_distinct(user_id),a=approx_distinct(session_id),r=sum_product(price,quantity),lo=min(timestamp),hi=max(price),m=avg(price),f=first(event_id),l=last(event_id),c=count_if(event_type,purchase),s=sum_if(price,event_type,purchase)'
+	G='event_date=date(timestamp),category'
+	mx-agg -g "$G" -a "$A" big.ndjson > one.ndjson
+	for k in 1 3 7; do
+		rm -f slice.* p.*
+		split -n "l/$k" -d big.ndjson slice.
+		for s in slice.*; do
+			mx-agg --partial -g "$G" -a "$A" "$s" > "p.${s#slice.}"
+		done
+		run mx-agg --merge -g "$G" -a "$A" p.*
+		assert_success
+		[ "$output" = "$(cat one.ndjson)" ] || fail "$k slices differ"
+	done
+	# a merge of merges' inputs in two steps is the same too
+	run sh -c "cat p.* | mx-agg --merge -g '$G' -a '$A'"
+	assert_output "$(cat one.ndjson)"
+	# approx_distinct within its stated error of the exact count
+	run mx-agg -a 'e=count_distinct(session_id),a=approx_distinct(session_id)' big.ndjson
+	e=$(jq .e <<< "$output")
+	a=$(jq .a <<< "$output")
+	[ "$(jq -n "($a - $e) | fabs < $e * 0.03")" = true ]
+}
+
+@test "--merge refuses partials of other options, and lines that are not partials" {
+	mx-agg --partial -g category -a 'n=count()' events.ndjson > p.ndjson
+	run mx-agg --merge -g category -a 'n=count(),s=sum(price)' p.ndjson
+	assert_failure 1
+	assert_output --partial 'p.ndjson:1: a partial of other options: --merge needs the -g, -a and -w of --partial'
+	run mx-agg --merge -g category -a 'n=sum(price)' p.ndjson
+	assert_failure 1
+	run mx-agg --merge -g category events.ndjson
+	assert_failure 1
+	assert_output --partial 'events.ndjson:1: not a line of mx-agg --partial'
+	run mx-agg --partial --merge events.ndjson
+	assert_failure 2
+}
+
+@test "--top N --by: largest first, ties in key order, by a key too" {
+	run mx-agg -g product_id -a 'n=count()' --top 1 --by n events.ndjson
+	assert_success
+	assert_output '{"product_id":"p1","n":6}'
+	run mx-agg -w 'product_id!=null' -g product_id -a 'n=count()' --top 5 --by n events.ndjson
+	assert_output "$(printf '%s\n' '{"product_id":"p1","n":6}' '{"product_id":"p2","n":5}')"
+	run mx-agg -w 'product_id!=null' -g product_id -a 'n=count()' --top 1 --by product_id events.ndjson
+	assert_output '{"product_id":"p2","n":5}'
+	run mx-agg -g product_id --top 1 events.ndjson
+	assert_failure 2
+	assert_output --partial '--top and --by go together'
+	run mx-agg -g product_id --top 1 --by nosuch events.ndjson
+	assert_failure 2
+	assert_output --partial '--by nosuch: not an output name'
+}
+
+@test "bad records: an error naming file and line, or --rejects and left out of every aggregate" {
+	printf '%s\n' '{"k":"a","v":1.5}' '{"k":"a","v":"x"}' 'not json' '{"k":"b","t":"someday","v":2}' '{"k":"a","v":"2.5"}' > in.ndjson
+	run mx-agg -g k -a 's=sum(v)' in.ndjson
+	assert_failure 1
+	assert_output 'mx-agg: in.ndjson:2: s: "x" is not a number'
+	run mx-agg -g k -a 'n=count(),s=sum(v)' --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '{"k":"a","n":2,"s":4}' '{"k":"b","n":1,"s":2}')"
+	run jq -c '[._reject.line, ._reject.rule]' rej.ndjson
+	assert_output "$(printf '%s\n' '[2,"number"]' '[3,"json"]')"
+	run mx-agg -g 'd=date(t)' -a 'n=count()' --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '{"d":null,"n":3}')"
+	run jq -c '[._reject.line, ._reject.rule]' rej.ndjson
+	assert_output "$(printf '%s\n' '[3,"json"]' '[4,"key"]')"
+}
+
+@test "no records: one global row of zeros and nulls; no rows per group" {
+	run mx-agg -a 'n=count(),s=sum(v),u=count_distinct(v),m=min(v)' /dev/null
+	assert_success
+	assert_output '{"n":0,"s":null,"u":0,"m":null}'
+	run mx-agg -g k /dev/null
+	assert_success
+	assert_output ''
+}
+
+@test "--memory: a clear failure past the limit, not the OOM killer" {
+	mx-gen -n 20000 ecommerce > big.ndjson
+	run mx-agg --memory 100k -g event_id big.ndjson
+	assert_failure 1
+	assert_output --partial 'the groups need more than --memory 102400 bytes'
+	run mx-agg -v --memory 100M -g event_id big.ndjson
+	assert_success
+	assert_line --partial 'mx-agg: 20000 records in, 20000 groups out, 0 rejected'
+}
+
+@test "input: several files, stdin, gzip; -a repeated; a closed pipe ends quietly" {
+	gzip -c events.ndjson > events.ndjson.gz
+	run sh -c 'mx-agg -a "n=count()" -a "u=count_distinct(user_id)" events.ndjson - events.ndjson.gz < events.ndjson'
+	assert_success
+	assert_output '{"n":36,"u":4}'
+	run sh -c 'mx-agg -g event_id events.ndjson | head -1'
+	assert_success
+	assert_output '{"event_id":"e1","count":1}'
+}
+
+@test "bad command lines exit 2 with the usage" {
+	for a in 'x' 'x=nosuch(a)' 'x=sum(a,b)' 'x=count(a' 'x=count(),x=count()' 'event_id=count()'; do
+		run mx-agg -g event_id -a "$a" events.ndjson
+		assert_failure 2
+		assert_output --partial 'usage: mx-agg'
+	done
+	run mx-agg -w nocomparison events.ndjson
+	assert_failure 2
+	run mx-agg -g 'd=nosuch(t)' events.ndjson
+	assert_failure 2
+	run mx-agg --scale 19 events.ndjson
+	assert_failure 2
+	run mx-agg nosuch.ndjson
+	assert_failure 1
+	assert_output --partial 'nosuch.ndjson: No such file or directory'
+}
