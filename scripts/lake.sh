@@ -288,23 +288,31 @@ gold() {
 		d=$(basename "$p")
 		# named without '=', which some S3 servers cannot rename to
 		f="$dir/${d/=/.}.ndjson"
-		if [ -s "$f" ] &&
+		# (a partial may be empty: no record of the partition passed -w)
+		if [ -e "$f" ] &&
 		    ! grep -qxF "$d" "$LAKE/_state/dirty/$table" 2> /dev/null; then
 			continue
 		fi
 		into "$f" mx-agg --partial "$@" "$p"part-*.ndjson || return 1
 		n=$((n + 1))
 	done
-	if [ $n -eq 0 ] && [ -s "$LAKE/gold/$name.ndjson" ]; then
+	if [ $n -eq 0 ] && [ -e "$LAKE/gold/$name.ndjson" ]; then
 		NOTE="up to date"
 		return 0
 	fi
-	into "$LAKE/gold/$name.ndjson" mx-agg --merge "$@" "$dir"/*.ndjson ||
-	    return 1
+	into "$LAKE/gold/$name.ndjson" merge_partials "$dir" "$@" || return 1
 	publish_csv "$name" || return 1
 	C_IN=$n
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
 	NOTE="$n partitions read"
+}
+
+# merge_partials DIR [mx-agg options]: (no partials: no silver yet)
+merge_partials() {
+	local dir=$1 f=()
+	shift
+	mapfile -t f < <(find "$dir" -name '*.ndjson' | LC_ALL=C sort)
+	mx-agg --merge "$@" "${f[@]}" < /dev/null
 }
 
 # gold/NAME.csv from gold/NAME.ndjson, safe to open in a spreadsheet.
@@ -321,7 +329,7 @@ gold_done() { into "$LAKE/_state/dirty/$1" true; }
 gold_from() {
 	local name=$1 t stale=0
 	shift
-	[ -s "$LAKE/gold/$name.ndjson" ] || stale=1
+	[ -e "$LAKE/gold/$name.ndjson" ] || stale=1
 	for t in $DIRTY_OF; do
 		[ -s "$LAKE/_state/dirty/$t" ] && stale=1
 	done
