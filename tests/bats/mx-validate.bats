@@ -453,7 +453,7 @@ errs() {
 	run sh -c "mx-ingest '$FIX/calendly_created.json' '$FIX/calendly_canceled.json' |
 	    mx-validate --mark -c '$CONTRACTS/calendly.contract'"
 	assert_success
-	assert_line --index 0 --regexp '^\{"event_date":null,"invitee_id":"https://api\.calendly\.com/scheduled_events/DDVRNUTABYGF4LO2/invitees/AHT4VZ5PQYFOSTFB","booking_date":"2020-12-22","channel":"\(none\)","employee_email":null,"event_start_time":null,"ingestion_date":"2023-11-14","event_type":"invitee\.created","status":"active","rescheduled":false,"old_invitee":null,"utm_medium":null,"invitee_email":"betty@rei\.com","is_valid_record":true,"_source":"[^"]*calendly_created\.json","_line":1,"_ingested_at":"2023-11-14T22:13:20Z","_rid":"[0-9a-f]{16}","_errors":\[\]\}$'
+	assert_line --index 0 --regexp '^\{"event_date":null,"invitee_id":"https://api\.calendly\.com/scheduled_events/DDVRNUTABYGF4LO2/invitees/AHT4VZ5PQYFOSTFB","booking_date":"2020-12-22","channel":"\(none\)","employee_email":null,"event_start_time":null,"ingestion_date":"2023-11-14","event_type":"invitee\.created","status":"active","rescheduled":false,"old_invitee":null,"utm_medium":null,"invitee_email":"betty@rei\.com","booked_at":"2020-12-22T18:15:55\.361675Z","utm_campaign":null,"is_valid_record":true,"_source":"[^"]*calendly_created\.json","_line":1,"_ingested_at":"2023-11-14T22:13:20Z","_rid":"[0-9a-f]{16}","_errors":\[\]\}$'
 	assert_line --index 1 --partial '"event_type":"invitee.canceled","status":"canceled",'
 	assert_line --index 1 --partial '"is_valid_record":true,'
 	# without mx-ingest there is no ingestion time: required
@@ -487,9 +487,9 @@ EOF
 	py > in.ndjson
 	run mx-validate -c "$CONTRACTS/calendly.contract" --rejects rej.ndjson in.ndjson
 	assert_success
-	assert_line --index 0 '{"event_date":"2024-03-04","invitee_id":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","booking_date":"2024-03-01","channel":"facebook","employee_email":"host@acme.com","event_start_time":"2024-03-04T15:00:00Z","ingestion_date":"2024-03-03","event_type":"invitee.created","status":"active","rescheduled":false,"old_invitee":null,"utm_medium":"paid_ads","invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","_ingested_at":"2024-03-03T00:00:00Z"}'
+	assert_line --index 0 '{"event_date":"2024-03-04","invitee_id":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","booking_date":"2024-03-01","channel":"facebook","employee_email":"host@acme.com","event_start_time":"2024-03-04T15:00:00Z","ingestion_date":"2024-03-03","event_type":"invitee.created","status":"active","rescheduled":false,"old_invitee":null,"utm_medium":"paid_ads","invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","booked_at":"2024-03-01T09:00:00.123456Z","utm_campaign":null,"_ingested_at":"2024-03-03T00:00:00Z"}'
 	assert_line --index 1 --partial '"event_type":"invitee.canceled","status":"canceled","rescheduled":true,'
-	assert_line --index 2 '{"event_date":"2024-03-05","invitee_id":"https://api.calendly.com/scheduled_events/EV2/invitees/INV2","booking_date":"2024-03-03","channel":"(none)","employee_email":"host@acme.com","event_start_time":"2024-03-05T10:00:00Z","ingestion_date":"2024-03-03","event_type":"invitee.created","status":"active","rescheduled":false,"old_invitee":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","utm_medium":null,"invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","_ingested_at":"2024-03-03T00:00:00Z"}'
+	assert_line --index 2 '{"event_date":"2024-03-05","invitee_id":"https://api.calendly.com/scheduled_events/EV2/invitees/INV2","booking_date":"2024-03-03","channel":"(none)","employee_email":"host@acme.com","event_start_time":"2024-03-05T10:00:00Z","ingestion_date":"2024-03-03","event_type":"invitee.created","status":"active","rescheduled":false,"old_invitee":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","utm_medium":null,"invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","booked_at":"2024-03-03T04:30:00Z","utm_campaign":null,"_ingested_at":"2024-03-03T00:00:00Z"}'
 	[ "${#lines[@]}" -eq 3 ]
 	errs
 	assert_output "$(printf '%s\n' \
