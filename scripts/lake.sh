@@ -79,6 +79,12 @@ into() {
 	fi
 }
 
+# The tests kill the run at these points, between data and state:
+# MX_LAKE_CRASH=bronze:ecommerce, silver:spend, gold:hourly_revenue, ...
+crashpoint() {
+	[ "${MX_LAKE_CRASH:-}" != "$1" ] || kill -9 $$
+}
+
 # ---- the run: id, lock, recovery ----
 
 # The run id sorts in the order of the runs: the time of the run (fixed by
@@ -136,8 +142,7 @@ bronze() {
 	shift
 	touch "$ledger"
 	if [ "$RESUMED" = 1 ] && ! grep -q "	$RUN\$" "$ledger"; then
-		# the killed run may have published some of its bronze files
-		find "$LAKE/bronze/$src" -name "part-$RUN-*" -delete 2> /dev/null
+		unpublish "$LAKE/bronze/$src" || return 1
 	fi
 	[ -d "$RAW/$src" ] || { NOTE="no $RAW/$src"; return 0; }
 	: > "$WORK/ledger.$src"
@@ -175,12 +180,32 @@ bronze() {
 	    --run "$RUN" > /dev/null || return 1
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1
+	crashpoint "bronze:$src"
 	into "$ledger" cat "$ledger" "$WORK/ledger.$src" || return 1
 	TOOK=1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
 	C_OUT=$(stat_of "$WORK/ingest.$src" out)
 	C_REJ=$(stat_of "$WORK/ingest.$src" rejected)
 	NOTE="${NOTE:+$NOTE; }${#new[@]} new files"
+}
+
+# unpublish ROOT: remove what the killed run $RUN appended under ROOT
+# before its ledger was written: its files, their lines in the manifests,
+# and the partitions that held nothing else.
+unpublish() {
+	local m d
+	[ -d "$1" ] || return 0
+	find "$1" -name "part-$RUN-*" -type f -delete || return 1
+	find "$1" -name _SUCCESS -type f | while IFS= read -r m; do
+		grep -q "\"run\":\"$RUN\"" "$m" || continue
+		d=$(dirname "$m")
+		if grep -v "\"run\":\"$RUN\"" "$m" > "$WORK/manifest"; then
+			publish "$WORK/manifest" "${m#"$LAKE"/}" || return 1
+		else
+			rm -f "$m"
+			rmdir "$d" 2> /dev/null
+		fi
+	done
 }
 
 xxh3() { xxhsum -H3 "$1" 2> /dev/null | sed 's/.* = //'; }
@@ -249,6 +274,7 @@ silver() {
 	    mx-dedup "$@" --stats "$WORK/dedup.$table" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
+	crashpoint "silver:$table"
 	C_DUP=$(stat_of "$WORK/dedup.$table" duplicates)
 	C_OUT=$(($(stat_of "$WORK/dedup.$table" out) - old))
 	# gold first learns of the partitions, then silver forgets the input
@@ -296,6 +322,7 @@ gold() {
 		into "$f" mx-agg --partial "$@" "$p"part-*.ndjson || return 1
 		n=$((n + 1))
 	done
+	crashpoint "gold:$name"
 	if [ $n -eq 0 ] && [ -e "$LAKE/gold/$name.ndjson" ]; then
 		NOTE="up to date"
 		return 0

@@ -202,6 +202,22 @@ teardown() {
 	done
 }
 
+@test "killed between each step's data and its state, then a re-run: the same lake as one clean run" {
+	raw raw 1000 5
+	run lake -r raw -l clean
+	assert_success
+	want=$(listing clean)
+	for p in bronze:ecommerce bronze:spend silver:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:bookings_daily bronze:marketing_spend silver:customers; do
+		rm -rf l
+		MX_LAKE_CRASH=$p run lake -r raw -l l
+		assert_failure 137
+		run lake -r raw -l l
+		assert_success
+		assert_output --partial 'resuming run 20240311T000000Z-0001'
+		[ "$(listing l)" = "$want" ] || fail "killed at $p: the lake differs"
+	done
+}
+
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {
 	raw raw 500 1
 	mkdir contracts
