@@ -17,7 +17,7 @@
 # The commands see IN (the input file), OUT (an empty directory for their
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
-TASKS="parse validate dedup revenue partition pipeline"
+TASKS="parse validate dedup revenue distinct partition pipeline"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -184,6 +184,37 @@ sql_revenue() {
 }
 check_revenue() { agg_facts "$OUT/out.ndjson"; }
 expect_revenue() { stats_facts purchases revenue; }
+
+# Exact distinct users per day.  jq's users sort the pairs (a reduce over
+# a million records copies its state each time); Miller counts distinct
+# pairs, then pairs per day.
+input_distinct=events
+need_distinct=mx-agg
+mx_distinct() {
+	mx-agg -g 'event_date=date(timestamp)' -a 'users=count_distinct(user_id)' \
+	    "$IN" > "$OUT/out.ndjson"
+}
+jq_distinct() {
+	jq -r '"\(.timestamp[0:10])\t\(.user_id)"' "$IN" | sort -u | cut -f 1 |
+	    uniq -c | awk '{ printf "{\"event_date\":\"%s\",\"users\":%d}\n", $2, $1 }' \
+	    > "$OUT/out.ndjson"
+}
+mlr_distinct() {
+	mlr --ijsonl --ojsonl put '$event_date = substr($timestamp, 0, 9)' \
+	    then count-distinct -f event_date,user_id \
+	    then count -g event_date -o users "$IN" > "$OUT/out.ndjson"
+}
+sql_distinct() {
+	SQL=("COPY (SELECT CAST(\"timestamp\" AS DATE) AS event_date,
+	    count(DISTINCT user_id) AS users FROM read_ndjson('$IN') GROUP BY ALL)
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_distinct() {
+	jq -n -r 'reduce inputs as $r ({n: 0, u: 0}; .n += 1
+	    | .u += ($r.users | tonumber)) | "x_rows=\(.n)\nx_users=\(.u)"' \
+	    "$OUT/out.ndjson"
+}
+expect_distinct() { :; }
 
 # Records into one directory per date of their timestamp.  DuckDB 1.5
 # cannot write JSON partitions: it writes CSV.

@@ -1414,5 +1414,6 @@ main(int argc, char *argv[])
 	mx_out_close(out);
 	mx_json_free(js);
 	mx_sel_free(psel);
+	free(sp);
 	return MX_EXIT_OK;
 }

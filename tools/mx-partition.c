@@ -1080,7 +1080,8 @@ sweep(int dirfd, const char *where)
 			listed[nl_++] = mx_strdup(mx_span_cstr(&sp, &b));
 		}
 	}
-	qsort(listed, nl_, sizeof *listed, strp_cmp);
+	if (nl_ > 0)	/* qsort and bsearch want a base, even for 0 */
+		qsort(listed, nl_, sizeof *listed, strp_cmp);
 	if ((dp = opendirat(dirfd, ".")) == NULL)
 		mx_err(MX_EXIT_FAIL, "%s", where);
 	while ((d = readdir(dp)) != NULL) {
@@ -1095,7 +1096,8 @@ sweep(int dirfd, const char *where)
 			sweep(fd, sub);
 			close(fd);
 		} else if (ispart(d->d_name) &&
-		    bsearch(&key, listed, nl_, sizeof *listed, strp_cmp) == NULL) {
+		    (nl_ == 0 ||
+		    bsearch(&key, listed, nl_, sizeof *listed, strp_cmp) == NULL)) {
 			if (opt.verbose)
 				mx_warnx("%s/%s: removing, left by a run that "
 				    "did not finish", where, d->d_name);
@@ -1473,7 +1475,8 @@ main(int argc, char *argv[])
 			seal(slots[i].p);
 	for (i = 0; i < nparts; i++)
 		seal(parts[i]);
-	qsort(parts, nparts, sizeof *parts, bypath);
+	if (nparts > 0)
+		qsort(parts, nparts, sizeof *parts, bypath);
 	if (opt.s3)
 		s3_publish();
 	else
