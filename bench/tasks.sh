@@ -17,7 +17,7 @@
 # The commands see IN (the input file), OUT (an empty directory for their
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
-TASKS="parse validate dedup revenue distinct partition pipeline"
+TASKS="parse validate dedup revenue distinct partition pipeline lake"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -371,3 +371,55 @@ part_facts() {
 	rm -f "$OUT.files"
 	echo "lines=$n"
 }
+
+# The lake's e-commerce pipeline as users run it (scripts/lake): bronze
+# (gzipped, with provenance, ledger), silver (contract, latest record per
+# event_id, a partition per date) and the five gold tables, NDJSON and
+# CSV.  DuckDB does the same work in one session: validate, dedup,
+# partition (CSV), five gold queries.  jq and Miller have no row.
+input_lake=raw
+need_lake="mx-ingest mx-validate mx-dedup mx-partition mx-agg mx-csv"
+mx_lake() {
+	mkdir -p "$OUT/raw/ecommerce" &&
+	ln -s "$IN" "$OUT/raw/ecommerce/raw.ndjson" &&
+	SOURCE_DATE_EPOCH=1735689600 "$ROOT/scripts/lake" -r "$OUT/raw" \
+	    -l "$OUT/lake" ecommerce 2> /dev/null &&
+	ln -s lake/silver/ecommerce_events "$OUT/parts" &&
+	ln -s lake/gold/hourly_revenue.ndjson "$OUT/gold.ndjson"
+}
+sql_lake() {
+	local v=${SQL_VALID//\$IN/$IN}
+
+	v=${v/user_id, event_type/user_id, session_id, event_type}
+	SQL=("CREATE TABLE silver AS SELECT * FROM ($v)
+	    QUALIFY row_number() OVER (PARTITION BY event_id
+	      ORDER BY \"timestamp\" DESC) = 1"
+	    "COPY (SELECT *, CAST(\"timestamp\" AS DATE) AS event_date
+	    FROM silver) TO '$OUT/parts' (FORMAT csv, PARTITION_BY (event_date))"
+	    "COPY (SELECT product_id,
+	      count(*) FILTER (WHERE event_type = 'page_view') AS views,
+	      count(*) FILTER (WHERE event_type = 'add_to_cart') AS carts,
+	      count(*) FILTER (WHERE event_type = 'purchase') AS purchases
+	    FROM silver WHERE product_id IS NOT NULL GROUP BY ALL ORDER BY 1)
+	    TO '$OUT/funnel.ndjson' (FORMAT json)"
+	    "COPY ($SQL_REVENUE FROM silver WHERE event_type = 'purchase'
+	    GROUP BY ALL ORDER BY 1, 2) TO '$OUT/gold.ndjson' (FORMAT json)"
+	    "COPY (SELECT product_id, count(*) AS views FROM silver
+	    WHERE event_type = 'page_view' GROUP BY ALL
+	    ORDER BY views DESC, product_id LIMIT 10)
+	    TO '$OUT/top.ndjson' (FORMAT json)"
+	    "COPY (SELECT CAST(\"timestamp\" AS DATE) AS event_date, category,
+	      count(*) AS events,
+	      count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
+	      sum(price * quantity) FILTER (WHERE event_type = 'purchase')
+	        AS revenue
+	    FROM silver WHERE category IS NOT NULL GROUP BY ALL ORDER BY 1, 2)
+	    TO '$OUT/category.ndjson' (FORMAT json)"
+	    "COPY (SELECT CAST(\"timestamp\" AS DATE) AS event_date,
+	      count(DISTINCT user_id) AS users,
+	      count(DISTINCT session_id) AS sessions, count(*) AS events
+	    FROM silver GROUP BY ALL ORDER BY 1)
+	    TO '$OUT/users.ndjson' (FORMAT json)")
+}
+check_lake() { check_pipeline; }
+expect_lake() { expect_pipeline; }

@@ -196,6 +196,8 @@ teardown() {
 		sleep "$t"
 		kill -9 -- -"$pid" 2> /dev/null || true
 		wait "$pid" 2> /dev/null || true
+		# a process killed inside fsync dies when the write is done
+		while kill -0 -- -"$pid" 2> /dev/null; do sleep 0.05; done
 		run lake -r raw -l l
 		assert_success
 		[ "$(listing l)" = "$want" ] || fail "killed after $t s: the lake differs"
