@@ -358,7 +358,7 @@ agg_facts() {
 part_facts() {
 	local f n=0 k
 
-	find "$1" -type f ! -name '_*' ! -name '.*' > "$OUT.files"
+	find -H "$1" -type f ! -name '_*' ! -name '.*' > "$OUT.files"
 	echo "x_partitions=$(grep -o '20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]' \
 	    "$OUT.files" | sort -u | wc -l)"
 	while IFS= read -r f; do

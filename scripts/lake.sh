@@ -169,7 +169,7 @@ bronze() {
 		new+=("$f")
 		printf '%s\t%s\t%s\t%s\t%s\n' "$f" "$size" "$mtime" "$h" \
 		    "$RUN" >> "$WORK/ledger.$src"
-	done < <(cd "$RAW" && find "$src" -type f ! -name '.*' | LC_ALL=C sort)
+	done < <(cd "$RAW" && find -L "$src" -type f ! -name '.*' | LC_ALL=C sort)
 	if [ ${#new[@]} -eq 0 ]; then
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
