@@ -17,7 +17,7 @@
 # The commands see IN (the input file), OUT (an empty directory for their
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
-TASKS="parse validate dedup revenue distinct partition pipeline lake"
+TASKS="parse validate dedup latest revenue distinct join partition pipeline lake"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -168,6 +168,37 @@ expect_dedup() {
 	stats_facts purchases revenue time_sum
 }
 
+# One record per event_id, the one with the latest timestamp (a re-sent
+# event is stamped later).  The timestamps have one form, so jq's users
+# sort them as text.
+input_latest=dups
+need_latest=mx-dedup
+mx_latest() {
+	mx-dedup -k event_id --latest-by timestamp "$IN" > "$OUT/out.ndjson"
+}
+jq_latest() {
+	jq -r '"\(.event_id)\t\(.timestamp)\t\(tojson)"' "$IN" |
+	    sort -t "$(printf '\t')" -k 1,1 -k 2,2r |
+	    awk -F '\t' '!seen[$1]++ { print $3 }' > "$OUT/out.ndjson"
+}
+mlr_latest() {
+	mlr --ijsonl --ojsonl sort -f event_id -r timestamp \
+	    then head -n 1 -g event_id "$IN" > "$OUT/out.ndjson"
+}
+sql_latest() {
+	SQL=("COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER ()
+	    AS rn FROM read_ndjson('$IN'))
+	    QUALIFY row_number() OVER (PARTITION BY event_id
+	      ORDER BY \"timestamp\" DESC, rn DESC) = 1)
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+# mx-gen's sums are of the first deliveries: the tools must agree instead
+check_latest() {
+	ndjson_facts "$OUT/out.ndjson" |
+	    sed 's/^\(purchases\|revenue\|time_sum\)=/x_\1=/'
+}
+expect_latest() { echo "lines=$(stat_of records)"; }
+
 # Revenue (price x quantity) and transactions of purchases per hour.
 input_revenue=events
 need_revenue=mx-agg
@@ -215,6 +246,39 @@ check_distinct() {
 	    "$OUT/out.ndjson"
 }
 expect_distinct() { :; }
+
+# Metrics joined with spend: N rows of bookings per day and channel, full
+# outer join with N/100 spend rows, cost per booking.  bench/run writes
+# both files.  jq and Miller have no row.
+input_join=metrics
+need_join=mx-join-spend
+mx_join() {
+	mx-join-spend -s "${IN%/*}/spend.ndjson" -k booking_date=date,channel \
+	    "$IN" > "$OUT/out.ndjson"
+}
+sql_join() {
+	SQL=("COPY (SELECT coalesce(m.booking_date, s.date) AS booking_date,
+	    coalesce(m.channel, s.channel) AS channel,
+	    coalesce(m.total_bookings, 0) AS total_bookings,
+	    coalesce(s.spend, 0) AS total_spend,
+	    round(coalesce(s.spend, 0) /
+	      nullif(coalesce(m.total_bookings, 0), 0), 2) AS cost_per_booking
+	  FROM read_ndjson('$IN', columns = {booking_date: 'VARCHAR',
+	    channel: 'VARCHAR', total_bookings: 'BIGINT'}) m
+	  FULL OUTER JOIN read_ndjson('${IN%/*}/spend.ndjson', columns = {
+	    date: 'VARCHAR', channel: 'VARCHAR', spend: 'DECIMAL(18, 2)'}) s
+	  ON m.booking_date = s.date AND m.channel = s.channel)
+	  TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_join() {
+	jq -n -r 'reduce inputs as $r ({n: 0, s: 0, c: 0, z: 0}; .n += 1
+	    | .s += ($r.total_spend | tonumber * 100 | round)
+	    | .c += (($r.cost_per_booking // 0) | tonumber * 100 | round)
+	    | .z += (if $r.cost_per_booking == null then 1 else 0 end))
+	  | "x_rows=\(.n)\nx_spend=\(.s)\nx_cost=\(.c)\nx_nulls=\(.z)"' \
+	    "$OUT/out.ndjson"
+}
+expect_join() { :; }
 
 # Records into one directory per date of their timestamp.  DuckDB 1.5
 # cannot write JSON partitions: it writes CSV.

@@ -13,6 +13,7 @@
  * what one pass gives, which is what parallel runs over partitions need.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -526,20 +527,8 @@ hll_estimate(const uint8_t *reg)
 	}
 	e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
 	/* small ranges: linear counting is better */
-	if (e <= 2.5 * m && zeros > 0) {
-		double lz = 0;
-
-		/* log(m / zeros) without libm */
-		double x = m / (double)zeros, y = (x - 1) / (x + 1), y2 = y * y,
-		    t = y;
-		int k;
-
-		for (k = 1; k < 200; k += 2) {
-			lz += t / k;
-			t *= y2;
-		}
-		e = m * 2 * lz;
-	}
+	if (e <= 2.5 * m && zeros > 0)
+		e = m * log(m / (double)zeros);
 	return (uint64_t)(e + 0.5);
 }
 
@@ -589,11 +578,15 @@ check(const struct mx_span *sp, const char *p, size_t n)
 		const struct agg *a = &aggs[i];
 
 		switch (a->fn) {
+		case A_SUM_IF:
+		case A_SUM_PRODUCT_IF:
+			/* a value that is not summed is not checked */
+			if (!lit_eq(&a->v, &sp[a->f[a->fn == A_SUM_IF ? 1 : 2]]))
+				break;
+			/* FALLTHROUGH */
 		case A_SUM:
 		case A_AVG:
-		case A_SUM_IF:
 		case A_SUM_PRODUCT:
-		case A_SUM_PRODUCT_IF:
 			k = a->fn == A_SUM_PRODUCT ||
 			    a->fn == A_SUM_PRODUCT_IF ? 2 : 1;
 			for (fi = 0; fi < k; fi++)

@@ -205,6 +205,16 @@ examples() {
 	assert_output "$(printf '%s\n' '[3,"json"]' '[4,"key"]')"
 }
 
+@test "conditional sums check only the values they sum" {
+	printf '%s\n' '{"t":"purchase","v":"2.50"}' '{"t":"view","v":"free"}' '{"t":"purchase","v":1}' > in.ndjson
+	run mx-agg -a 's=sum_if(v,t,purchase),n=count_if(t,view)' in.ndjson
+	assert_success
+	assert_output '{"s":3.5,"n":1}'
+	run mx-agg -a 's=sum(v)' in.ndjson
+	assert_failure 1
+	assert_output 'mx-agg: in.ndjson:2: s: "free" is not a number'
+}
+
 @test "no records: one global row of zeros and nulls; no rows per group" {
 	run mx-agg -a 'n=count(),s=sum(v),u=count_distinct(v),m=min(v)' /dev/null
 	assert_success
