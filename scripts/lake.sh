@@ -13,7 +13,8 @@
 #   _state/ledger/<source>.tsv     raw files taken in: path size mtime xxh3 run
 #   _state/consumed/<table>        bronze files already in silver
 #   _state/dirty/<table>           silver partitions whose gold is stale
-#   _state/partials/<gold>/D.ndjson  mx-agg --partial of one partition
+#   _state/partials/<gold>/<key>.<value>.ndjson   mx-agg --partial of one
+#                                  silver partition
 #   _state/pending                 the run in progress
 #   _runs.ndjson                   one line per step
 

@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# JSON conformance across the tools: every malformed form of RFC 8259 is
+# refused by each tool that reads NDJSON, with the file and line, never a
+# crash; valid forms pass through byte for byte where a tool keeps records.
+
+load helper
+
+# Each tool as a command reading the file in its last argument.
+tools() {
+	printf '{"date":"2024-03-01","a":"x","spend":1}\n' > spend.ndjson
+	printf 'a string\n' > c.contract
+	cat <<-EOF
+	mx-ingest
+	mx-validate -c c.contract
+	mx-dedup -k a
+	mx-partition -d parts -k a
+	mx-agg -g a
+	mx-join-spend -s spend.ndjson -k a
+	mx-csv -f a
+	EOF
+}
+
+# The malformed lines, one per file, with what each breaks.
+malformed() {
+	local deep
+	deep=$(printf '[%.0s' $(seq 10000))
+	printf '{"a":"open}\n' > unterminated
+	printf '{"a":"\\x"}\n' > bad-escape
+	printf '{"a":"\\u12"}\n' > short-unicode-escape
+	printf '{"a":"\\ud800"}\n' > lone-high-surrogate
+	printf '{"a":"\\udc00x"}\n' > lone-low-surrogate
+	printf '{"a":"\377"}\n' > invalid-utf8
+	printf '{"a":"\300\257"}\n' > overlong-slash
+	printf '{"a":"\355\240\200"}\n' > utf8-surrogate
+	printf '{"a":01}\n' > leading-zero
+	printf '{"a":NaN}\n' > nan
+	printf '{"a":-Infinity}\n' > infinity
+	printf '{"a":1.}\n' > bare-point
+	printf '{"a":.5}\n' > no-integer-part
+	printf '{"a":1,}\n' > trailing-comma
+	printf '{"a":[1,]}\n' > trailing-comma-array
+	printf '{"a":1,"a":2}\n' > duplicate-key
+	printf "{'a':1}\n" > single-quotes
+	printf '{a:1}\n' > unquoted-key
+	printf '{"a":tru}\n' > bad-literal
+	printf '{"a":1} x\n' > trailing-garbage
+	printf '{"a":"\t"}\n' > raw-tab-in-string
+	printf '{"a":"\0"}\n' > nul-in-string
+	printf '\357\273\277{"a":1}\n' > bom
+	printf '{"a":%s}\n' "$deep" > nested-10000
+	printf '[1,2]\n' > not-an-object
+}
+
+@test "every malformed form is refused by every tool, naming file and line 2, exit 1, no crash" {
+	malformed
+	files=$(ls)
+	tools > tools.txt
+	while IFS= read -r t; do
+		for f in $files; do
+			{ printf '{"a":"first","date":"2024-03-01"}\n'; cat "$f"; } > in.ndjson
+			rm -rf parts
+			run $t in.ndjson
+			[ "$status" -eq 1 ] || fail "$t on $f: exit $status: $output"
+			[[ "$output" == *"in.ndjson:2: "* ]] || fail "$t on $f: no file and line: $output"
+			[[ "$output" != *Sanitizer* ]] || fail "$t on $f: $output"
+		done
+	done < tools.txt
+}
+
+@test "the messages say what is wrong" {
+	malformed
+	for f in duplicate-key lone-high-surrogate invalid-utf8 leading-zero nested-10000 bom; do
+		run mx-ingest "$f"
+		assert_failure 1
+		echo "$f: $output"
+	done > messages.txt
+	run cat messages.txt
+	assert_line --partial 'duplicate-key: mx-ingest: duplicate-key:1: invalid JSON at column 8: duplicate key in object'
+	assert_line --regexp '^lone-high-surrogate: .*surrogate'
+	assert_line --regexp '^invalid-utf8: .*UTF-8'
+	assert_line --regexp '^leading-zero: .*leading zero'
+	assert_line --regexp '^nested-10000: .*(deep|nesting)'
+}
+
+# Valid lines with every form a writer may choose: escapes, unicode,
+# numbers, whitespace, nesting.
+valid() {
+	local deep close
+	# (jq, which checks the output, stops at 256 levels)
+	deep=$(printf '[%.0s' $(seq 200))
+	close=$(printf ']%.0s' $(seq 200))
+	printf '%s\n' \
+	    '{"a":"\u00e9\ud83d\ude00 caf\u00e9","b":[1,2.5e-3,-0,1E+2,0.0],"c":{"d":null,"e":true,"f":false}}' \
+	    '{"a":"\/\\\"\b\f\n\r\t","b":"é😀"}' \
+	    '{ "a" : 1 , "b" :	[ ] ,"c":{ } }' \
+	    '{"a":-12.50e-0,"":"empty key","b":123456789012345678901234567890}' \
+	    "{\"b\":$deep$close}"
+}
+
+@test "valid forms pass byte for byte through mx-dedup and mx-partition, and as a prefix through mx-ingest" {
+	valid > in.ndjson
+	run mx-dedup in.ndjson
+	assert_success
+	[ "$output" = "$(cat in.ndjson)" ]
+	run mx-partition -d parts -k z in.ndjson
+	assert_success
+	run sh -c 'cat parts/*/part-*.ndjson'
+	[ "$output" = "$(cat in.ndjson)" ]
+	mx-ingest in.ndjson > out.ndjson
+	paste -d '\n' in.ndjson out.ndjson | while IFS= read -r a && IFS= read -r b; do
+		[ "${b#"${a%\}}"}" != "$b" ] || fail "mx-ingest changed $a"
+	done
+	# jq, an independent parser, reads every line mx wrote
+	run jq -ec 'type == "object"' out.ndjson
+	assert_success
+}
+
+@test "valid forms are accepted by every tool" {
+	valid > in.ndjson
+	tools > tools.txt
+	while IFS= read -r t; do
+		rm -rf parts
+		run $t in.ndjson
+		case $t in
+		mx-validate*|mx-join-spend*) ;;	# they check fields, not syntax
+		*) [ "$status" -eq 0 ] || fail "$t: exit $status: $output" ;;
+		esac
+		[[ "$output" != *"invalid JSON"* ]] || fail "$t: $output"
+	done < tools.txt
+}
+
+@test "limits: --max-record and --max-depth refuse cleanly with file and line" {
+	printf '{"a":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' x)" > big.ndjson
+	run mx-ingest --max-record 4k big.ndjson
+	assert_failure 1
+	assert_output --partial 'big.ndjson:1:'
+	printf '{"a":%s1%s}\n' "$(printf '[%.0s' $(seq 40))" "$(printf ']%.0s' $(seq 40))" > deep.ndjson
+	run mx-ingest --max-depth 20 deep.ndjson
+	assert_failure 1
+	assert_output --partial 'deep.ndjson:1:'
+	printf 'a string\n' > c.contract
+	run mx-validate -c c.contract --max-depth 20 deep.ndjson
+	assert_failure 1
+	assert_output --partial 'deep.ndjson:1:'
+	run mx-ingest --max-depth 50 deep.ndjson
+	assert_success
+}
