@@ -145,3 +145,38 @@ valid() {
 	run mx-ingest --max-depth 50 deep.ndjson
 	assert_success
 }
+
+@test "SIGTERM and SIGINT in the middle of a run: no output file appears, no temporary is left" {
+	tools > /dev/null	# spend.ndjson, c.contract
+	temps=0
+	while IFS= read -r t; do
+		for sig in TERM INT; do
+			rm -rf out fifo
+			mkdir out
+			mkfifo fifo
+			$t fifo > /dev/null 2> err &
+			pid=$!
+			exec 7> fifo
+			printf '{"a":"x","date":"2024-03-01"}\n' >&7
+			sleep 0.3
+			# the temporaries the signal must remove
+			temps=$((temps + $(find out -type f | wc -l)))
+			kill -"$sig" "$pid"
+			rc=0
+			wait "$pid" || rc=$?
+			exec 7>&-
+			[ "$rc" -ne 0 ] || fail "$t: SIG$sig: exit 0"
+			[ -z "$(find out -type f)" ] || fail "$t: SIG$sig left $(find out -type f)"
+			! grep -q Sanitizer err || fail "$t: $(cat err)"
+		done
+	done <<-EOF
+	mx-ingest --rejects out/r.ndjson --stats out/s.json
+	mx-validate -c c.contract --rejects out/r.ndjson --stats out/s.json
+	mx-dedup -k a --dups out/d.ndjson --seen out/seen --stats out/s.json
+	mx-partition -d out/p -k a
+	mx-agg -g a --rejects out/r.ndjson
+	mx-join-spend -s spend.ndjson -k a --rejects out/r.ndjson
+	mx-csv -o out/c.csv
+	EOF
+	[ "$temps" -ge 10 ] || fail "only $temps temporaries were seen"
+}
