@@ -652,3 +652,24 @@ now_ms() {
 	run jq -c '[.event_date, .["count_star()"]]' <<<"$output"
 	assert_output "$(printf '%s\n' '["2024-03-01","100"]' '["2024-03-02","100"]' '["2024-03-03","100"]')"
 }
+
+@test "a full disk (a 1 MB tmpfs): exit 1 with a message, the old partitions intact, nothing partial" {
+	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
+	mkdir small
+	mount -t tmpfs -o size=1m tmpfs small || skip "cannot mount a tmpfs here"
+	MNT=$PWD/small	# unmounted by teardown, whatever happens
+	events 1000 2 > old.ndjson
+	run mx-partition -d small/t -k 'event_date=date(timestamp)' old.ndjson
+	assert_success
+	before=$(cd small/t && find . -type f | sort | xargs sha1sum)
+	events 20000 2 > big.ndjson		# about 3 MB
+	for m in append overwrite replace; do
+		run mx-partition -m "$m" -d small/t -k 'event_date=date(timestamp)' big.ndjson
+		assert_failure 1
+		assert_output --partial 'No space left on device'
+		[ "$(cd small/t && find . -type f | sort | xargs sha1sum)" = "$before" ] ||
+		    fail "$m: the partitions changed"
+		[ -z "$(find small -name '.*' ! -name . -print -quit)" ] ||
+		    fail "$m: left $(find small -name '.*')"
+	done
+}
