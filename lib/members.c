@@ -63,8 +63,8 @@ ws(const char *s, const char *end)
 	return s;
 }
 
-static uint8_t
-kind(const char *v)
+int
+mx_json_kind(const char *v)
 {
 	switch (*v) {
 	case '"':
@@ -111,7 +111,7 @@ mx_json_members(const char *rec, size_t n, struct mx_member **m,
 		e = skipval(s, end);
 		p->val.p = s;
 		p->val.n = (uint32_t)(e - s);
-		p->val.kind = kind(s);
+		p->val.kind = (uint8_t)mx_json_kind(s);
 		p->val.esc = p->val.kind == MX_JSTR &&
 		    memchr(s, '\\', (size_t)(e - s)) != NULL;
 		s = ws(e, end);

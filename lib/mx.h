@@ -495,6 +495,9 @@ void	mx_keyfile_close(struct mx_keyfile *w);
 void	mx_reject_write(struct mx_out *o, const char *tool, const char *file,
 	    uintmax_t line, const char *rule, const char *reason,
 	    const char *raw, size_t n);
+/* Append _raw (or _raw_base64) for raw[0..n) to the object being written
+ * through w, for tools that write rejects of their own shape. */
+void	mx_reject_raw(struct mx_objw *w, const char *raw, size_t n);
 
 /* ---- ratio.c: exact quotients of decimals ---- */
 
@@ -626,5 +629,7 @@ struct mx_member {
  * order, into *m (grown as needed, *cap its size); returns how many. */
 size_t	mx_json_members(const char *rec, size_t n, struct mx_member **m,
 	    size_t *cap);
+/* The kind (enum mx_jkind) of the valid JSON value that starts at p. */
+int	mx_json_kind(const char *p);
 
 #endif /* MX_H */

@@ -35,6 +35,18 @@ put_b64(struct mx_out *o, const char *raw, size_t n)
 }
 
 void
+mx_reject_raw(struct mx_objw *w, const char *raw, size_t n)
+{
+	if (mx_utf8_valid(raw, n)) {
+		mx_out_key(w, "_raw");
+		mx_out_jstr(w->o, raw, n);
+	} else {
+		mx_out_key(w, "_raw_base64");
+		put_b64(w->o, raw, n);
+	}
+}
+
+void
 mx_reject_write(struct mx_out *o, const char *tool, const char *file,
     uintmax_t line, const char *rule, const char *reason, const char *raw,
     size_t n)
@@ -54,12 +66,6 @@ mx_reject_write(struct mx_out *o, const char *tool, const char *file,
 	mx_out_puts(o, ",\"reason\":");
 	mx_out_jstr(o, reason, strlen(reason));
 	mx_out_putc(o, '}');
-	if (mx_utf8_valid(raw, n)) {
-		mx_out_key(&w, "_raw");
-		mx_out_jstr(o, raw, n);
-	} else {
-		mx_out_key(&w, "_raw_base64");
-		put_b64(o, raw, n);
-	}
+	mx_reject_raw(&w, raw, n);
 	mx_out_obj_close(&w);
 }

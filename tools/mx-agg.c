@@ -198,34 +198,13 @@ kindrank(int k)
 	}
 }
 
-static int
-kindof(const char *p)
-{
-	switch (*p) {
-	case 'n':
-		return MX_JNULL;
-	case 'f':
-		return MX_JFALSE;
-	case 't':
-		return MX_JTRUE;
-	case '"':
-		return MX_JSTR;
-	case '{':
-		return MX_JOBJ;
-	case '[':
-		return MX_JARR;
-	default:
-		return MX_JNUM;
-	}
-}
-
 /* Order of two JSON texts: null, booleans, numbers by value, strings
  * (timestamps as instants when both are, else by their characters), then
  * the rest by bytes. */
 static int
 valcmp(const char *a, size_t an, const char *b, size_t bn)
 {
-	int ka = kindof(a), kb2 = kindof(b), c;
+	int ka = mx_json_kind(a), kb2 = mx_json_kind(b), c;
 	struct mx_dec da, db;
 	struct mx_span sa, sb;
 	struct mx_time ta, tb;
@@ -981,7 +960,7 @@ next_elem(const char **q, const char *e, struct mx_span *v)
 	}
 	v->p = s0;
 	v->n = (uint32_t)(p - s0);
-	v->kind = (uint8_t)kindof(s0);
+	v->kind = (uint8_t)mx_json_kind(s0);
 	v->esc = memchr(s0, '\\', v->n) != NULL;
 	*q = p < e ? p + 1 : p;
 	return v->n > 0;

@@ -56,65 +56,15 @@ usage(void)
 	exit(MX_EXIT_USAGE);
 }
 
-/* The raw text of a rejected record: a string when it is UTF-8, else
- * base64, so that every byte can be recovered. */
-static void
-put_raw(struct mx_objw *w, const char *raw, size_t n)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-
-	if (mx_utf8_valid(raw, n)) {
-		mx_out_key(w, "_raw");
-		mx_out_jstr(rej, raw, n);
-		return;
-	}
-	mx_out_key(w, "_raw_base64");
-	mx_out_putc(rej, '"');
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = (unsigned char)raw[i] << 16 |
-		    (unsigned char)raw[i + 1] << 8 | (unsigned char)raw[i + 2];
-
-		mx_out_putc(rej, b64[v >> 18]);
-		mx_out_putc(rej, b64[v >> 12 & 63]);
-		mx_out_putc(rej, b64[v >> 6 & 63]);
-		mx_out_putc(rej, b64[v & 63]);
-	}
-	if (i < n) {
-		unsigned v = (unsigned char)raw[i] << 16 |
-		    (i + 1 < n ? (unsigned char)raw[i + 1] << 8 : 0);
-
-		mx_out_putc(rej, b64[v >> 18]);
-		mx_out_putc(rej, b64[v >> 12 & 63]);
-		mx_out_putc(rej, i + 1 < n ? b64[v >> 6 & 63] : '=');
-		mx_out_putc(rej, '=');
-	}
-	mx_out_putc(rej, '"');
-}
-
 static void
 reject(uintmax_t line, const char *rule, const char *why, const char *raw,
     size_t n)
 {
-	struct mx_objw w;
-
 	file.rejected++;
 	if (rej == NULL)
 		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(fname), line, why);
-	mx_out_obj_new(&w, rej);
-	mx_out_key(&w, "_reject");
-	mx_out_puts(rej, "{\"tool\":\"mx-ingest\",\"file\":");
-	mx_out_jstr(rej, mx_name(fname), strlen(mx_name(fname)));
-	mx_out_puts(rej, ",\"line\":");
-	mx_out_uint(rej, line);
-	mx_out_puts(rej, ",\"rule\":\"");
-	mx_out_puts(rej, rule);
-	mx_out_puts(rej, "\",\"reason\":");
-	mx_out_jstr(rej, why, strlen(why));
-	mx_out_putc(rej, '}');
-	put_raw(&w, raw, n);
-	mx_out_obj_close(&w);
+	mx_reject_write(rej, "mx-ingest", mx_name(fname), line, rule, why, raw,
+	    n);
 }
 
 /* A record that passed every check, with provenance appended. */

@@ -692,35 +692,6 @@ emit_ent(const struct ent *e, unsigned mask)
 
 /* ---- rejects ---- */
 
-static void
-put_raw(struct mx_objw *w, const char *raw, size_t n)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned v;
-	size_t i;
-
-	if (mx_utf8_valid(raw, n)) {
-		mx_out_key(w, "_raw");
-		mx_out_jstr(rej, raw, n);
-		return;
-	}
-	mx_out_key(w, "_raw_base64");
-	mx_out_putc(rej, '"');
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned char)raw[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned char)raw[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)raw[i + 2];
-		mx_out_putc(rej, b64[v >> 18]);
-		mx_out_putc(rej, b64[v >> 12 & 63]);
-		mx_out_putc(rej, i + 1 < n ? b64[v >> 6 & 63] : '=');
-		mx_out_putc(rej, i + 2 < n ? b64[v & 63] : '=');
-	}
-	mx_out_putc(rej, '"');
-}
-
 /*
  * A record that cannot be used: an error naming file and line, or, with
  * --rejects, the record whole with _reject appended (its raw text in _raw
@@ -756,7 +727,7 @@ reject(const struct input *in, const char *rule, const char *field,
 	mx_out_jstr(rej, why, strlen(why));
 	mx_out_putc(rej, '}');
 	if (!in->whole)
-		put_raw(&w, in->rec, in->n);
+		mx_reject_raw(&w, in->rec, in->n);
 	mx_out_obj_close(&w);
 }
 

@@ -508,36 +508,6 @@ add(struct part *p, const char *rec, size_t n)
 /* ---- records ---- */
 
 static void
-put_raw(struct mx_objw *w, const char *raw, size_t n)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned v;
-	size_t i;
-
-	if (mx_utf8_valid(raw, n)) {
-		mx_out_key(w, "_raw");
-		mx_out_jstr(rej, raw, n);
-		return;
-	}
-	/* not UTF-8: base64, so that every byte can be recovered */
-	mx_out_key(w, "_raw_base64");
-	mx_out_putc(rej, '"');
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned char)raw[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned char)raw[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)raw[i + 2];
-		mx_out_putc(rej, b64[v >> 18]);
-		mx_out_putc(rej, b64[v >> 12 & 63]);
-		mx_out_putc(rej, i + 1 < n ? b64[v >> 6 & 63] : '=');
-		mx_out_putc(rej, i + 2 < n ? b64[v & 63] : '=');
-	}
-	mx_out_putc(rej, '"');
-}
-
-static void
 reject(uintmax_t line, const char *rule, const char *why, const char *raw,
     size_t n)
 {
@@ -557,7 +527,7 @@ reject(uintmax_t line, const char *rule, const char *why, const char *raw,
 	mx_out_puts(rej, "\",\"reason\":");
 	mx_out_jstr(rej, why, strlen(why));
 	mx_out_putc(rej, '}');
-	put_raw(&w, raw, n);
+	mx_reject_raw(&w, raw, n);
 	mx_out_obj_close(&w);
 }
 

@@ -71,103 +71,32 @@ usage(void)
 
 /* ---- the members of a record ---- */
 
-/* The end of the string at s (its opening quote), which is valid. */
-static const char *
-skipstr(const char *s, const char *end)
-{
-	const char *q, *b;
-
-	for (s++;; s = q + 1) {
-		q = memchr(s, '"', end - s);
-		/* an even run of backslashes before it: the closing quote */
-		for (b = q; b > s && b[-1] == '\\'; b--)
-			;
-		if ((q - b) % 2 == 0)
-			return q + 1;
-	}
-}
-
-/* The end of the valid JSON value at s. */
-static const char *
-skipval(const char *s, const char *end)
-{
-	int depth = 0;
-
-	if (*s == '"')
-		return skipstr(s, end);
-	if (*s != '{' && *s != '[') {
-		while (s < end && *s != ',' && *s != '}' && *s != ']' &&
-		    *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			s++;
-		return s;
-	}
-	for (;;) {
-		switch (*s) {
-		case '"':
-			s = skipstr(s, end);
-			continue;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return s + 1;
-			break;
-		}
-		s++;
-	}
-}
-
-static const char *
-ws(const char *s, const char *end)
-{
-	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' ||
-	    *s == '\n'))
-		s++;
-	return s;
-}
-
 /* Split a scanned object into its members. */
 static void
 members(const char *rec, size_t n)
 {
-	const char *s = rec, *end = rec + n;
+	static struct mx_member *jm;
+	static size_t jmcap;
+	size_t i;
 
-	nmem = 0;
-	s = ws(s, end) + 1;
-	s = ws(s, end);
-	if (*s == '}')
-		return;
-	for (;;) {
-		struct member *m;
+	nmem = mx_json_members(rec, n, &jm, &jmcap);
+	if (nmem > capmem) {
+		capmem = jmcap;
+		mem = mx_reallocarray(mem, capmem, sizeof *mem);
+	}
+	for (i = 0; i < nmem; i++) {
+		struct member *m = &mem[i];
 
-		if (nmem == capmem) {
-			capmem = capmem ? capmem * 2 : 32;
-			mem = mx_reallocarray(mem, capmem, sizeof *mem);
-		}
-		m = &mem[nmem++];
-		m->k = s;
-		s = skipval(s, end);
-		m->kn = s - m->k;
-		if (m->k[1] == '\\') {
-			struct mx_span sp = { m->k, (uint32_t)m->kn, MX_JSTR,
-			    1 };
-
+		m->k = jm[i].key.p;
+		m->kn = jm[i].key.n;
+		m->v = jm[i].val.p;
+		m->vn = jm[i].val.n;
+		if (jm[i].key.esc) {
 			tmp.len = 0;
-			mx_json_unescape(&sp, &tmp);
+			mx_json_unescape(&jm[i].key, &tmp);
 			m->meta = tmp.len > 0 && tmp.p[0] == '_';
 		} else
 			m->meta = m->k[1] == '_';
-		s = ws(ws(s, end) + 1, end);	/* the colon */
-		m->v = s;
-		s = skipval(s, end);
-		m->vn = s - m->v;
-		s = ws(s, end);
-		if (*s != ',')
-			return;
-		s = ws(s + 1, end);
 	}
 }
 
@@ -256,36 +185,6 @@ put_errors(struct mx_out *o, const struct mx_cfail *x, size_t n)
 	mx_out_putc(o, ']');
 }
 
-/* The raw text of a line that is not JSON: a string when it is UTF-8,
- * else base64, so that every byte can be recovered. */
-static void
-put_raw(struct mx_out *o, const char *raw, size_t n)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-
-	if (mx_utf8_valid(raw, n)) {
-		mx_out_puts(o, ",\"_raw\":");
-		mx_out_jstr(o, raw, n);
-		return;
-	}
-	mx_out_puts(o, ",\"_raw_base64\":\"");
-	for (i = 0; i < n; i += 3) {
-		unsigned v = (unsigned char)raw[i] << 16;
-
-		if (i + 1 < n)
-			v |= (unsigned char)raw[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)raw[i + 2];
-		mx_out_putc(o, b64[v >> 18]);
-		mx_out_putc(o, b64[v >> 12 & 63]);
-		mx_out_putc(o, i + 1 < n ? b64[v >> 6 & 63] : '=');
-		mx_out_putc(o, i + 2 < n ? b64[v & 63] : '=');
-	}
-	mx_out_putc(o, '"');
-}
-
 /*
  * A record as the contract shapes it: its fields in the contract's order,
  * with --keep the input's other fields, with --mark is_valid_record, then
@@ -334,8 +233,11 @@ project(const char *rec, size_t n, const struct mx_cval *vals,
 		if (mem[i].meta && !keyis(&mem[i], "_reject") &&
 		    !(opt.mark && keyis(&mem[i], "_errors")))
 			put_member(out, &mem[i]);
-	if (vals == NULL)
-		put_raw(out, rec, n);
+	if (vals == NULL) {
+		struct mx_objw w = { out, 0 };
+
+		mx_reject_raw(&w, rec, n);
+	}
 	if (opt.mark) {
 		mx_out_puts(out, ",\"_errors\":");
 		put_errors(out, x, nx);
@@ -400,8 +302,11 @@ reject(const char *rec, size_t n, uintmax_t line, const struct mx_cfail *x,
 	mx_out_puts(rej, ",\"errors\":");
 	put_errors(rej, x, nx);
 	mx_out_putc(rej, '}');
-	if (x[0].rule == RULE_JSON)
-		put_raw(rej, rec, n);
+	if (x[0].rule == RULE_JSON) {
+		struct mx_objw w = { rej, 0 };
+
+		mx_reject_raw(&w, rec, n);
+	}
 	mx_out_write(rej, "}\n", 2);
 }
 
