@@ -180,3 +180,14 @@ valid() {
 	EOF
 	[ "$temps" -ge 10 ] || fail "only $temps temporaries were seen"
 }
+
+@test "a 2 GB line: every tool stops at the 1 GiB record limit with file and line, no crash" {
+	tools > tools.txt
+	while IFS= read -r t; do
+		rm -rf parts
+		run sh -c "head -c 2100000000 /dev/zero | tr '\\0' a | $t -"
+		[ "$status" -eq 1 ] || fail "$t: exit $status: $output"
+		[[ "$output" == *"<stdin>:1: line longer than 1073741824 bytes"* ]] ||
+		    fail "$t: $output"
+	done < tools.txt
+}
