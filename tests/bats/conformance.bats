@@ -191,3 +191,25 @@ valid() {
 		    fail "$t: $output"
 	done < tools.txt
 }
+
+@test "a symbolic link planted where a tool writes a file is replaced, never followed" {
+	printf 'precious\n' > victim
+	printf '{"a":"x"}\nnot json\n' > in.ndjson
+	printf '{"a":"x"}\n' > good.ndjson
+	printf 'a string\n' > c.contract
+	while IFS= read -r t; do
+		rm -f out.ndjson
+		ln -s victim out.ndjson
+		run $t
+		[ "$status" -le 1 ] || fail "$t: exit $status: $output"
+		[ "$(cat victim)" = precious ] || fail "$t wrote through the link"
+		[ -f out.ndjson ] && [ ! -L out.ndjson ] || fail "$t: out.ndjson is still a link"
+	done <<-EOF
+	mx-ingest --rejects out.ndjson in.ndjson
+	mx-validate -c c.contract --rejects out.ndjson in.ndjson
+	mx-dedup -k a --rejects out.ndjson in.ndjson
+	mx-agg -g a --rejects out.ndjson in.ndjson
+	mx-csv -o out.ndjson good.ndjson
+	mx-partition -d parts -k a --rejects out.ndjson in.ndjson
+	EOF
+}
