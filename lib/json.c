@@ -24,6 +24,7 @@
 struct selnode {
 	char	*key;
 	size_t	 klen;
+	uint64_t tag;		/* as in struct keyent */
 	long	 idx;		/* the key as an array index, or -1 */
 	int	 child;		/* first child, or -1 */
 	int	 next;		/* next sibling, or -1 */
@@ -93,6 +94,40 @@ mx_sel_count(const struct mx_sel *s)
 	return s->npaths;
 }
 
+/* The tag of a key: its hash and length, so that most keys that differ
+ * are told apart by one integer compare. */
+static inline uint32_t
+keyhash(const char *p, size_t n, const char *lim)
+{
+	uint64_t a = 0, b = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Two whole loads, masked, where the buffer goes on past p + 16:
+	 * a copy of n bytes followed by a wider load stalls the store
+	 * forwarding, and this runs for every key of every record. */
+	if (lim - p >= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		if (n < 8) {
+			a &= n == 0 ? 0 : ~0ULL >> (64 - 8 * n);
+			b = 0;
+		} else if (n < 16)
+			b &= n == 8 ? 0 : ~0ULL >> (128 - 8 * n);
+		else
+			memcpy(&b, p + n - 8, 8);
+		goto mix;
+	}
+#endif
+	memcpy(&a, p, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, p + n - (n < 16 ? n - 8 : 8), n < 16 ? n - 8 : 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+mix:
+#endif
+	a = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xff51afd7ed558ccdULL;
+	return (uint32_t)(a >> 32);
+}
+
 static long
 asindex(const char *k, size_t n)
 {
@@ -142,6 +177,9 @@ mx_sel_add(struct mx_sel *s, const char *path)
 			c = s->nn++;
 			s->n[c].key = mx_strndup(comp.p, comp.len);
 			s->n[c].klen = comp.len;
+			s->n[c].tag = (uint64_t)keyhash(comp.p, comp.len,
+			    comp.p + comp.len) << 32 |
+			    comp.len;
 			s->n[c].idx = asindex(comp.p, comp.len);
 			s->n[c].child = -1;
 			s->n[c].path = -1;
@@ -167,7 +205,7 @@ mx_json_new(const struct mx_sel *sel)
 	struct mx_json *j = mx_calloc(1, sizeof *j);
 
 	j->sel = sel;
-	j->maxdepth = MX_DEPTH_DEFAULT;
+	j->maxdepth = mx_maxdepth;
 	j->capkeys = 64;
 	j->keys = mx_reallocarray(NULL, j->capkeys, sizeof *j->keys);
 	return j;
@@ -461,18 +499,6 @@ mx_json_isnum(const char *p, size_t n)
 	return n > 0 && number(&j, p) == p + n;
 }
 
-static inline uint32_t
-keyhash(const char *p, size_t n)
-{
-	uint64_t a = 0, b = 0;
-
-	memcpy(&a, p, n < 8 ? n : 8);
-	if (n > 8)
-		memcpy(&b, p + n - (n < 16 ? n - 8 : 8), n < 16 ? n - 8 : 8);
-	a = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xff51afd7ed558ccdULL;
-	return (uint32_t)(a >> 32);
-}
-
 static const char *
 keybytes(const struct mx_json *j, const struct keyent *k)
 {
@@ -525,7 +551,8 @@ addkey(struct mx_json *j, size_t base, const char *kp, size_t kn, int esc)
 		e.off = 0;
 		n = (uint32_t)kn;
 	}
-	e.tag = (uint64_t)keyhash(keybytes(j, &e), n) << 32 | n;
+	e.tag = (uint64_t)keyhash(keybytes(j, &e), n,
+	    esc ? j->scratch.p + j->scratch.len : j->end) << 32 | n;
 	if (j->nkeys - base < SMALLOBJ)
 		for (i = base; i < j->nkeys; i++)
 			if (j->keys[i].tag == e.tag &&
@@ -558,13 +585,14 @@ bigdups(struct mx_json *j, size_t base)
 }
 
 static int
-findkey(const struct mx_json *j, int node, const char *k, size_t n)
+findkey(const struct mx_json *j, int node, const struct keyent *e)
 {
 	const struct selnode *sn = j->sel->n;
 	int c;
 
 	for (c = sn[node].child; c >= 0; c = sn[c].next)
-		if (sn[c].klen == n && memcmp(sn[c].key, k, n) == 0)
+		if (sn[c].tag == e->tag &&
+		    memcmp(sn[c].key, keybytes(j, e), KLEN(e)) == 0)
 			return c;
 	return -1;
 }
@@ -628,11 +656,8 @@ object(struct mx_json *j, const char *s, int node, int depth)
 		if (addkey(j, base, kp + 1, s - kp - 2, esc) < 0)
 			return fail(j, kp, "duplicate key in object");
 		child = -1;
-		if (node >= 0) {
-			const struct keyent *e = &j->keys[j->nkeys - 1];
-
-			child = findkey(j, node, keybytes(j, e), KLEN(e));
-		}
+		if (node >= 0)
+			child = findkey(j, node, &j->keys[j->nkeys - 1]);
 		s = ws(s, end);
 		if (s >= end || *s != ':')
 			return unexpected(j, s, "':'");

@@ -234,6 +234,7 @@ struct mx_span {
 };
 
 #define MX_DEPTH_DEFAULT	512
+#define MX_DEPTH_MAX		10000
 
 struct mx_sel;		/* a compiled set of dotted paths */
 struct mx_json;		/* a scanner: selection, limits, scratch space */
@@ -423,6 +424,19 @@ void	mx_jq_free(struct mx_jq *q);
 int	mx_jq_run(struct mx_jq *q, const char *p, size_t n,
 	    int (*out)(void *arg, const char *json, size_t len, int kind),
 	    void *arg, const char **err);
+
+/* ---- limit.c: --max-record and --max-depth, shared by every tool ---- */
+
+/* Every reader and scanner opened after these are set obeys them. */
+extern size_t	mx_maxrec;
+extern int	mx_maxdepth;
+
+enum { MX_OPT_MAXREC = 0x1000, MX_OPT_MAXDEPTH };
+#define MX_LIMIT_LONGOPTS \
+	{ "max-record", required_argument, NULL, MX_OPT_MAXREC }, \
+	{ "max-depth", required_argument, NULL, MX_OPT_MAXDEPTH }
+/* Set the limit of a MX_OPT_ option; -1 after a warning if arg is bad. */
+int	mx_limit_opt(int opt, const char *arg);
 
 /* ---- util ---- */
 

@@ -38,7 +38,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 
 	memset(r, 0, sizeof *r);
 	r->name = path != NULL ? path : "-";
-	r->maxrec = MX_MAXREC_DEFAULT;
+	r->maxrec = mx_maxrec;
 	if (strcmp(r->name, "-") == 0)
 		r->fd = 0;
 	else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)

@@ -117,7 +117,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: mx-agg [-v] [-g keys] [-a aggs] [-w cond] [--top n --by name]\n"
 	    "              [--scale n] [--partial | --merge] [--rejects file]\n"
-	    "              [--memory size] [file ...]\n");
+	    "              [--memory size] [--max-record size] [--max-depth n]\n"
+	    "              [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -1242,6 +1243,7 @@ main(int argc, char *argv[])
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "where", required_argument, NULL, 'w' },
+		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mx_sel *psel = NULL;
@@ -1313,6 +1315,11 @@ main(int argc, char *argv[])
 				mx_warnx("--memory: a size such as 512M");
 				usage();
 			}
+			break;
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
+				usage();
 			break;
 		default:
 			usage();

@@ -46,7 +46,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: mx-csv [-Hpt] [-f fields] [--raw] [-o file] [file ...]\n");
+	    "usage: mx-csv [-Hpt] [-f fields] [--raw] [-o file] [--max-record size]\n"
+	    "              [--max-depth n] [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -361,6 +362,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, 'R' },
+		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mx_json *js;
@@ -386,6 +388,11 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			opt.raw = 1;
+			break;
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
+				usage();
 			break;
 		default:
 			usage();

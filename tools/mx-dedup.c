@@ -133,7 +133,7 @@ usage(void)
 	    "usage: mx-dedup [-v] [-k keys] [--first | --last | --latest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
 	    "                [--rejects file] [--stats file] [-m size] [-T dir]\n"
-	    "                [file ...]\n");
+	    "                [--max-record size] [--max-depth n] [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -916,6 +916,7 @@ main(int argc, char *argv[])
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const nullmodes[] = { "pass", "drop", "key",
@@ -984,6 +985,11 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
+			break;
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
+				usage();
 			break;
 		default:
 			usage();

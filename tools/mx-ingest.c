@@ -19,14 +19,11 @@ static struct {
 	int		 delim;
 	int		 infer;
 	int		 verbose;
-	int		 maxdepth;
-	size_t		 maxrec;
 	const char	*source;
 	const char	*path;		/* -p: records are the array here */
 	const char	*rejects;
 	const char	*stats;
-} opt = { F_AUTO, ',', 0, 0, MX_DEPTH_DEFAULT, MX_MAXREC_DEFAULT, NULL,
-    NULL, NULL, NULL };
+} opt = { F_AUTO, ',', 0, 0, NULL, NULL, NULL, NULL };
 
 struct counts {
 	uintmax_t	in, out, rejected, blank, empty;
@@ -357,16 +354,16 @@ dvalue(struct doc *d, struct mx_buf *b)
 		dget(d);
 		if (b != NULL) {
 			mx_buf_addc(b, c);
-			if (b->len > opt.maxrec)
+			if (b->len > mx_maxrec)
 				mx_errx(MX_EXIT_FAIL,
 				    "%s:%ju: record longer than %zu bytes (the "
 				    "record size limit)", mx_name(fname),
-				    d->line, opt.maxrec);
+				    d->line, mx_maxrec);
 		}
 		if (c == '"')
 			dstring(d, b);
 		else if (c == '[' || c == '{') {
-			if (++depth > opt.maxdepth)
+			if (++depth > mx_maxdepth)
 				docfail(d, "nesting too deep");
 		} else if (c == ']' || c == '}') {
 			if (--depth < 0)
@@ -555,7 +552,6 @@ ingest(const char *path)
 		mx_warn("%s", path);
 		mx_errx(MX_EXIT_FAIL, "cannot read %s", path);
 	}
-	r.maxrec = opt.maxrec;
 	fname = path;
 	src = opt.source != NULL ? opt.source : mx_name(path);
 	srcq.len = 0;
@@ -627,8 +623,7 @@ main(int argc, char *argv[])
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "source", required_argument, NULL, 's' },
-		{ "max-record", required_argument, NULL, 'M' },
-		{ "max-depth", required_argument, NULL, 'D' },
+		MX_LIMIT_LONGOPTS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -636,7 +631,6 @@ main(int argc, char *argv[])
 	char *progbuf = NULL, *err;
 	struct mx_sel *sel;
 	struct mx_time now;
-	long long v;
 	int c, i, nfiles;
 	size_t k;
 
@@ -696,19 +690,10 @@ main(int argc, char *argv[])
 		case 's':
 			opt.source = optarg;
 			break;
-		case 'M':
-			if ((v = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--max-record: bad size '%s'", optarg);
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
 				usage();
-			}
-			opt.maxrec = (size_t)v;
-			break;
-		case 'D':
-			if ((v = mx_parse_count(optarg)) <= 0 || v > 10000) {
-				mx_warnx("--max-depth: 1 to 10000");
-				usage();
-			}
-			opt.maxdepth = (int)v;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -727,7 +712,6 @@ main(int argc, char *argv[])
 	for (k = 0; k < 4; k++)
 		mx_sel_add(sel, meta[k]);
 	scan = mx_json_new(sel);
-	mx_json_maxdepth(scan, opt.maxdepth);
 	now = mx_time_now();
 	when[0] = '"';
 	k = (size_t)mx_time_fmt(&now, when + 1) + 1;

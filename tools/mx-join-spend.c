@@ -112,12 +112,13 @@ usage(void)
 	    "                     [--clicks field] [--impressions field] [--revenue field]\n"
 	    "                     [--customers field] [--conversions field] [--scale n]\n"
 	    "                     [--rate-scale n] [--max-memory size] [--rejects file]\n"
-	    "                     [--stats file] [file ...]\n"
+	    "                     [--stats file] [--max-record size] [--max-depth n]\n"
+	    "                     [file ...]\n"
 	    "       mx-join-spend --budget [-v] [-k keys] [--per hour|day|month]\n"
 	    "                     [--reset never|hour|day|month] [--amount field]\n"
 	    "                     [--budget-field field] [--time field] [--scale n]\n"
 	    "                     [--max-memory size] [--rejects file] [--stats file]\n"
-	    "                     [file ...]\n");
+	    "                     [--max-record size] [--max-depth n] [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -1358,6 +1359,7 @@ main(int argc, char *argv[])
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const joins[] = { "full", "left", "right", "inner",
@@ -1374,9 +1376,9 @@ main(int argc, char *argv[])
 	mx_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "k:s:v", longopts, &li)) != -1) {
 		/* the options of one mode only, to refuse them in the other */
-		if (c == 0 || strchr("JUmKFCs", c) != NULL)
+		if (c == 0 || (c < 256 && strchr("JUmKFCs", c) != NULL))
 			joinopt = c == 's' ? "s" : longopts[li].name;
-		if (c != 0 && strchr("prabt", c) != NULL)
+		if (c != 0 && c < 256 && strchr("prabt", c) != NULL)
 			budgetopt = longopts[li].name;
 		switch (c) {
 		case 0:
@@ -1451,6 +1453,11 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
+			break;
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
+				usage();
 			break;
 		default:
 			usage();

@@ -130,7 +130,8 @@ usage(void)
 	    "                    [-m append|overwrite|replace] [--max-records n]\n"
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
-	    "                    [--rejects file] [file ...]\n");
+	    "                    [--rejects file] [--max-record size]\n"
+	    "                    [--max-depth n] [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -1303,6 +1304,7 @@ main(int argc, char *argv[])
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
 		{ "run", required_argument, NULL, OPT_RUN },
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mx_buf spec = { 0 };
@@ -1372,6 +1374,11 @@ main(int argc, char *argv[])
 			break;
 		case OPT_REJECTS:
 			opt.rejects = optarg;
+			break;
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
+				usage();
 			break;
 		default:
 			usage();

@@ -24,12 +24,9 @@ static struct {
 	int		 mark;
 	int		 keep;
 	int		 verbose;
-	int		 maxdepth;
-	size_t		 maxrec;
 	long long	 maxrej;	/* -1: no limit */
 	double		 maxrate;	/* < 0: no limit */
-} opt = { NULL, NULL, NULL, 0, 0, 0, MX_DEPTH_DEFAULT, MX_MAXREC_DEFAULT,
-    -1, -1 };
+} opt = { NULL, NULL, NULL, 0, 0, 0, -1, -1 };
 
 struct counts {
 	uintmax_t	in, valid, rejected, blank;
@@ -404,7 +401,6 @@ validate(const char *path)
 		mx_warn("%s", path);
 		mx_errx(MX_EXIT_FAIL, "cannot read %s", path);
 	}
-	r.maxrec = opt.maxrec;
 	fname = path;
 	memset(&file, 0, sizeof file);
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
@@ -527,13 +523,11 @@ main(int argc, char *argv[])
 		{ "stats", required_argument, NULL, 'S' },
 		{ "max-rejects", required_argument, NULL, 'N' },
 		{ "max-reject-rate", required_argument, NULL, 'r' },
-		{ "max-record", required_argument, NULL, 'M' },
-		{ "max-depth", required_argument, NULL, 'D' },
+		MX_LIMIT_LONGOPTS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mx_sel *sel;
-	long long v;
 	int c, i, nfiles, fail = 0;
 
 	mx_init(argv[0]);
@@ -568,19 +562,10 @@ main(int argc, char *argv[])
 				usage();
 			}
 			break;
-		case 'M':
-			if ((v = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--max-record: bad size '%s'", optarg);
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
 				usage();
-			}
-			opt.maxrec = (size_t)v;
-			break;
-		case 'D':
-			if ((v = mx_parse_count(optarg)) <= 0 || v > 10000) {
-				mx_warnx("--max-depth: 1 to 10000");
-				usage();
-			}
-			opt.maxdepth = (int)v;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -606,7 +591,6 @@ main(int argc, char *argv[])
 	rejsel = mx_sel_add(sel, "_reject");
 	spans = mx_calloc(mx_sel_count(sel), sizeof *spans);
 	scan = mx_json_new(sel);
-	mx_json_maxdepth(scan, opt.maxdepth);
 
 	out = mx_out_stdout();
 	if (opt.rejects != NULL)

@@ -67,6 +67,26 @@ malformed() {
 	done < tools.txt
 }
 
+@test "keys of every length: duplicates are found and fields selected, wherever they sit in the line" {
+	for n in $(seq 1 40); do
+		k=$(head -c "$n" /dev/zero | tr '\0' k)
+		printf '{"%s":1,"%s":2}\n' "$k" "$k" > dup.ndjson
+		run mx-dedup dup.ndjson
+		assert_failure 1
+		assert_output --partial 'dup.ndjson:1:'
+		assert_output --partial 'duplicate key'
+		printf '{"%s":1,"x":"%s"}\n{"x":"%s","%s":2}\n' \
+		    "$k" "$k" "$k" "$k" > sel.ndjson
+		printf '{"%s\\u006b":3,"%s":4}\n' "${k%k}" "$k" > esc.ndjson
+		run mx-csv -H -f "$k" sel.ndjson
+		assert_success
+		assert_output "$(printf '1\n2')"
+		run mx-csv -H -f "$k" esc.ndjson
+		assert_failure 1
+		assert_output --partial 'duplicate key'
+	done
+}
+
 @test "the messages say what is wrong" {
 	malformed
 	for f in duplicate-key lone-high-surrogate invalid-utf8 leading-zero nested-10000 bom; do
@@ -129,21 +149,33 @@ valid() {
 	done < tools.txt
 }
 
-@test "limits: --max-record and --max-depth refuse cleanly with file and line" {
+@test "limits: every tool takes --max-record and --max-depth and refuses cleanly with file and line" {
+	tools > tools.txt
 	printf '{"a":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' x)" > big.ndjson
-	run mx-ingest --max-record 4k big.ndjson
-	assert_failure 1
-	assert_output --partial 'big.ndjson:1:'
-	printf '{"a":%s1%s}\n' "$(printf '[%.0s' $(seq 40))" "$(printf ']%.0s' $(seq 40))" > deep.ndjson
-	run mx-ingest --max-depth 20 deep.ndjson
-	assert_failure 1
-	assert_output --partial 'deep.ndjson:1:'
-	printf 'a string\n' > c.contract
-	run mx-validate -c c.contract --max-depth 20 deep.ndjson
-	assert_failure 1
-	assert_output --partial 'deep.ndjson:1:'
-	run mx-ingest --max-depth 50 deep.ndjson
-	assert_success
+	printf '{"a":"x","b":%s1%s}\n' "$(printf '[%.0s' $(seq 40))" \
+	    "$(printf ']%.0s' $(seq 40))" > deep.ndjson
+	while IFS= read -r t; do
+		rm -rf parts
+		run $t --max-record 4k big.ndjson
+		[ "$status" -eq 1 ] || fail "$t: exit $status: $output"
+		[[ "$output" == *"big.ndjson:1: line longer than 4096 bytes"* ]] ||
+		    fail "$t: $output"
+		rm -rf parts
+		run $t --max-depth 20 deep.ndjson
+		[ "$status" -eq 1 ] || fail "$t: exit $status: $output"
+		[[ "$output" == *"deep.ndjson:1:"*"nesting deeper than 20"* ]] ||
+		    fail "$t: $output"
+		rm -rf parts
+		run $t --max-depth 41 --max-record 5k deep.ndjson big.ndjson
+		[ "$status" -eq 0 ] || fail "$t: exit $status: $output"
+		run $t --max-depth 0 deep.ndjson
+		[ "$status" -eq 2 ] || fail "$t: exit $status: $output"
+		[[ "$output" == *"--max-depth: 1 to 10000"* ]] || fail "$t: $output"
+		run $t --max-record 12q deep.ndjson
+		[ "$status" -eq 2 ] || fail "$t: exit $status: $output"
+		[[ "$output" == *"--max-record: bad size '12q'"* ]] ||
+		    fail "$t: $output"
+	done < tools.txt
 }
 
 @test "SIGTERM and SIGINT in the middle of a run: no output file appears, no temporary is left" {

@@ -110,7 +110,7 @@ gold() {
 @test "bad command lines exit 2 with the usage" {
 	run mx-csv -x
 	assert_failure 2
-	assert_output --partial 'usage: mx-csv [-Hpt] [-f fields] [--raw] [-o file] [file ...]'
+	assert_output --partial 'usage: mx-csv [-Hpt] [-f fields] [--raw] [-o file] [--max-record size]'
 	run mx-csv -f ''
 	assert_failure 2
 	run mx-csv -f a,,b
