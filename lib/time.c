@@ -29,9 +29,21 @@ mx_days_from_civil(int64_t y, unsigned m, unsigned d)
 static void
 civil_from_days(int64_t z, int *y, int *m, int *d)
 {
+	/* Records come in time order, so most calls ask for the day of the
+	 * call before: remembering it saves the divisions below on nearly
+	 * every record of a date() or hour() group key. */
+	static int64_t lastz = INT64_MIN;
+	static int ly, lm, ld;
 	int64_t era, yy;
 	unsigned doe, yoe, doy, mp;
 
+	if (z == lastz) {
+		*y = ly;
+		*m = lm;
+		*d = ld;
+		return;
+	}
+	lastz = z;
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = (unsigned)(z - era * 146097);
@@ -42,6 +54,9 @@ civil_from_days(int64_t z, int *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = (int)(yy + (*m <= 2));
+	ly = *y;
+	lm = *m;
+	ld = *d;
 }
 
 static int64_t
