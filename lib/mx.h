@@ -135,6 +135,9 @@ void	mx_reader_close(struct mx_reader *r);
  * gzip stream or a line longer than maxrec ends the program with a
  * message naming the file and line. */
 ssize_t	mx_reader_line(struct mx_reader *r, const char **line);
+/* A line that is empty or only spaces, tabs and CRs: every tool skips it
+ * (it is no record) and counts it where it reports counts. */
+int	mx_blank(const char *p, size_t n);
 /* Up to n decoded bytes (for parsers that are not line based); 0 at end. */
 size_t	mx_reader_read(struct mx_reader *r, char *dst, size_t n);
 /* Peek at the first decoded bytes without consuming them; returns how many

@@ -262,3 +262,14 @@ mx_reader_read(struct mx_reader *r, char *dst, size_t n)
 	}
 	return got;
 }
+
+int
+mx_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}

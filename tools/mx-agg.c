@@ -108,7 +108,7 @@ static size_t ng, gcap;
 static size_t membytes;			/* what the groups hold */
 
 static struct mx_out *rej;
-static uintmax_t nin, nrej;
+static uintmax_t nin, nrej, nblank;
 static struct mx_buf tmp, kb;
 
 static void
@@ -1042,8 +1042,10 @@ input(const char *path, struct mx_json *js, struct mx_span *sp)
 	curname = path;
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
 		curline = r.lineno;
-		if (n == 0)
+		if (mx_blank(line, (size_t)n)) {
+			nblank++;
 			continue;
+		}
 		nin++;
 		if (opt.merge)
 			merge_line(js, sp, line, (size_t)n);
@@ -1387,9 +1389,9 @@ main(int argc, char *argv[])
 		mx_out_close(rej);
 	if (opt.verbose)
 		fprintf(stderr, "mx-agg: %ju %s in, %zu groups out, %ju "
-		    "rejected, %zu bytes of state\n", nin, opt.merge ?
-		    "partial lines" : "records", ng, nrej, membytes +
-		    mx_keyset_bytes(groups));
+		    "rejected, %ju blank, %zu bytes of state\n", nin,
+		    opt.merge ? "partial lines" : "records", ng, nrej, nblank,
+		    membytes + mx_keyset_bytes(groups));
 	mx_out_close(out);
 	mx_json_free(js);
 	mx_sel_free(psel);

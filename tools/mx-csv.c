@@ -319,7 +319,7 @@ convert(const char *path, struct mx_json *js)
 	if (mx_reader_open(&r, path) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", mx_name(path));
 	while ((len = mx_reader_line(&r, &line)) >= 0) {
-		if (len == 0)
+		if (mx_blank(line, (size_t)len))
 			continue;
 		if (mx_json_scan(js, line, (size_t)len, NULL, 1) < 0)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(path),

@@ -48,7 +48,7 @@ static struct {
     (long long)1 << 30 };
 
 static struct {
-	uintmax_t	in, out, dups, seen, nulls, rejected, spilled;
+	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, blank;
 } cnt;
 
 /* One record as a level sees it. */
@@ -554,17 +554,23 @@ top_next(struct src *s, struct rec *r)
 			in_open(s);
 			s->open = 1;
 		}
-		if ((n = mx_reader_line(&s->rd, &line)) >= 0)
+		if ((n = mx_reader_line(&s->rd, &line)) < 0) {
+			in_close(s);
+			s->open = 0;
+			s->fi++;
+			continue;
+		}
+		in = &s->in[s->fi];
+		if (in->spoolfp != NULL && s->pass == 1) {
+			tmp_write(in->spoolfp, line, (size_t)n);
+			if (putc('\n', in->spoolfp) == EOF)
+				tmp_fail();
+		}
+		/* skipped alike in both passes, so ordinals agree */
+		if (!mx_blank(line, (size_t)n))
 			break;
-		in_close(s);
-		s->open = 0;
-		s->fi++;
-	}
-	in = &s->in[s->fi];
-	if (in->spoolfp != NULL && s->pass == 1) {
-		tmp_write(in->spoolfp, line, (size_t)n);
-		if (putc('\n', in->spoolfp) == EOF)
-			tmp_fail();
+		if (s->pass != 2)
+			cnt.blank++;
 	}
 	r->ord = s->ord++;
 	if (s->pass == 2) {
@@ -876,26 +882,28 @@ spec_of(const struct mx_exprs *l)
 static void
 report(int nfiles)
 {
-	char spill[64] = "";
+	char spill[64] = "", blank[64] = "";
 
 	if (cnt.spilled > 0)
 		snprintf(spill, sizeof spill, ", %ju spilled", cnt.spilled);
+	if (cnt.blank > 0)
+		snprintf(blank, sizeof blank, ", %ju blank", cnt.blank);
 	if (!opt.verbose && cnt.nulls > 0)
 		mx_warnx("%ju records without a key (missing or null) %s",
 		    cnt.nulls, opt.nulls == NULL_PASS ? "passed through" :
 		    "dropped");
 	if (opt.verbose)
 		mx_warnx("%ju in, %ju out, %ju duplicates, %ju seen, %ju null "
-		    "keys, %ju rejected%s", cnt.in, cnt.out, cnt.dups,
-		    cnt.seen, cnt.nulls, cnt.rejected, spill);
+		    "keys, %ju rejected%s%s", cnt.in, cnt.out, cnt.dups,
+		    cnt.seen, cnt.nulls, cnt.rejected, blank, spill);
 	if (opt.stats != NULL) {
 		struct mx_out *s = mx_out_open(opt.stats);
 
 		mx_out_printf(s, "{\"tool\":\"mx-dedup\",\"files\":%d,"
 		    "\"in\":%ju,\"out\":%ju,\"duplicates\":%ju,\"seen\":%ju,"
-		    "\"null_keys\":%ju,\"rejected\":%ju,\"spilled\":%ju}\n",
-		    nfiles, cnt.in, cnt.out, cnt.dups, cnt.seen, cnt.nulls,
-		    cnt.rejected, cnt.spilled);
+		    "\"null_keys\":%ju,\"rejected\":%ju,\"spilled\":%ju,"
+		    "\"blank\":%ju}\n", nfiles, cnt.in, cnt.out, cnt.dups,
+		    cnt.seen, cnt.nulls, cnt.rejected, cnt.spilled, cnt.blank);
 		mx_out_close(s);
 	}
 }
@@ -1048,10 +1056,11 @@ main(int argc, char *argv[])
 		mx_out_close(rej);
 	if (dupo != NULL)
 		mx_out_close(dupo);
+	/* before stdout closes, so that --stats /dev/stdout still works */
+	report(top.nin);
 	mx_out_close(out.o);
 	if (seenkf != NULL)
 		save_seen(seenkf, &mine);
-	report(top.nin);
 	for (i = 0; i < top.nin; i++)
 		free(top.in[i].spool);
 	free(top.in);

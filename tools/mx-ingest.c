@@ -175,17 +175,6 @@ record(const char *rec, size_t n, uintmax_t line, const char *raw,
 	emit(rec, n, line, rid);
 }
 
-static int
-blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static void
 do_ndjson(struct mx_reader *r)
 {
@@ -193,7 +182,7 @@ do_ndjson(struct mx_reader *r)
 	ssize_t n;
 
 	while ((n = mx_reader_line(r, &line)) >= 0) {
-		if (blank(line, (size_t)n)) {
+		if (mx_blank(line, (size_t)n)) {
 			file.blank++;
 			continue;
 		}

@@ -732,17 +732,6 @@ reject(const struct input *in, const char *rule, const char *field,
 	mx_out_obj_close(&w);
 }
 
-static int
-blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static MX_NORETURN void
 over_limit(const struct input *in)
 {
@@ -770,7 +759,7 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
 		in.line = r.lineno;
 		in.rec = line;
 		in.n = (size_t)n;
-		if (blank(line, (size_t)n)) {
+		if (mx_blank(line, (size_t)n)) {
 			st.blank++;
 			continue;
 		}

@@ -646,17 +646,6 @@ route(const char *rec, size_t n, uintmax_t line)
 	nout++;
 }
 
-static int
-blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static void
 readfile(const char *path)
 {
@@ -668,7 +657,7 @@ readfile(const char *path)
 		mx_err(MX_EXIT_FAIL, "%s", path);
 	fname = path;
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
-		if (blank(line, (size_t)n)) {
+		if (mx_blank(line, (size_t)n)) {
 			nblank++;
 			continue;
 		}

@@ -379,17 +379,6 @@ record(const char *rec, size_t n, uintmax_t line)
 		stop(line, x, nx);
 }
 
-static int
-blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static void
 validate(const char *path)
 {
@@ -404,7 +393,7 @@ validate(const char *path)
 	fname = path;
 	memset(&file, 0, sizeof file);
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
-		if (blank(line, (size_t)n)) {
+		if (mx_blank(line, (size_t)n)) {
 			file.blank++;
 			continue;
 		}

@@ -149,6 +149,46 @@ valid() {
 	done < tools.txt
 }
 
+@test "blank lines are no records: every tool skips them and gives what it gives without them" {
+	tools > tools.txt
+	printf '{"a":"x","date":"2024-03-01"}\n{"a":"y","date":"2024-03-01"}\n' > plain.ndjson
+	printf '\n{"a":"x","date":"2024-03-01"}\n \t\r\n\r\n{"a":"y","date":"2024-03-01"}\n\n' \
+	    > blanks.ndjson
+	while IFS= read -r t; do
+		case $t in
+		mx-partition*)	t="$t --run r1" ;;
+		mx-ingest)	t="mx-ingest --source plain.ndjson" ;;
+		esac
+		rm -rf parts
+		# mx-ingest's _line differs, and only it
+		run sh -c "$t plain.ndjson | sed 's/\"_line\":[0-9]*,//'"
+		[ "$status" -eq 0 ] || fail "$t: exit $status: $output"
+		want=$output
+		rm -rf parts
+		run sh -c "$t blanks.ndjson | sed 's/\"_line\":[0-9]*,//'"
+		[ "$status" -eq 0 ] || fail "$t: exit $status: $output"
+		[ "$output" = "$want" ] || fail "$t: $output, not $want"
+	done < tools.txt
+	SOURCE_DATE_EPOCH=0 run mx-ingest blanks.ndjson
+	assert_success
+	assert_output '{"a":"x","date":"2024-03-01","_source":"blanks.ndjson","_line":2,"_ingested_at":"1970-01-01T00:00:00Z","_rid":"c8740bec632d568c"}
+{"a":"y","date":"2024-03-01","_source":"blanks.ndjson","_line":5,"_ingested_at":"1970-01-01T00:00:00Z","_rid":"421103c1b3899206"}'
+}
+
+@test "--stats /dev/stdout and /dev/stderr work in every tool that has --stats" {
+	tools | grep -E 'ingest|validate|dedup|join-spend' > tools.txt
+	[ "$(wc -l < tools.txt)" -eq 4 ]
+	printf '{"a":"x","date":"2024-03-01"}\n' > in.ndjson
+	while IFS= read -r t; do
+		for dev in stdout stderr; do
+			run sh -c "$t --stats /dev/$dev in.ndjson 2>&1 | cat"
+			[ "$status" -eq 0 ] || fail "$t: exit $status: $output"
+			printf '%s\n' "$output" | grep -q '^{"tool":"mx-' ||
+			    fail "$t --stats /dev/$dev: $output"
+		done
+	done < tools.txt
+}
+
 @test "limits: every tool takes --max-record and --max-depth and refuses cleanly with file and line" {
 	tools > tools.txt
 	printf '{"a":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' x)" > big.ndjson
