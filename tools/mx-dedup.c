@@ -1056,7 +1056,9 @@ main(int argc, char *argv[])
 		mx_out_close(rej);
 	if (dupo != NULL)
 		mx_out_close(dupo);
-	/* before stdout closes, so that --stats /dev/stdout still works */
+	/* the counts come after the records, but before stdout closes, so
+	 * that --stats /dev/stdout still works */
+	mx_out_flush(out.o);
 	report(top.nin);
 	mx_out_close(out.o);
 	if (seenkf != NULL)
