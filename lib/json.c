@@ -178,8 +178,7 @@ mx_sel_add(struct mx_sel *s, const char *path)
 			s->n[c].key = mx_strndup(comp.p, comp.len);
 			s->n[c].klen = comp.len;
 			s->n[c].tag = (uint64_t)keyhash(comp.p, comp.len,
-			    comp.p + comp.len) << 32 |
-			    comp.len;
+			    comp.p + comp.len) << 32 | comp.len;
 			s->n[c].idx = asindex(comp.p, comp.len);
 			s->n[c].child = -1;
 			s->n[c].path = -1;
