@@ -177,7 +177,8 @@ bronze() {
 	fi
 	(cd "$RAW" && mx-ingest "$@" --stats "$WORK/ingest.$src" \
 	    --rejects "$WORK/rejects.$src" "${new[@]}") |
-	    mx-partition -z -d "$LAKE/bronze/$src" -k 'ingest_date=date(_ingested_at)' \
+	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
+	    -k 'ingest_date=date(_ingested_at)' \
 	    --run "$RUN" > /dev/null || return 1
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1

@@ -126,7 +126,7 @@ static MX_NORETURN void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: mx-partition -d root -k expr[,expr...] [-vz]\n"
+	    "usage: mx-partition -d root -k expr[,expr...] [-vz] [--level n]\n"
 	    "                    [-m append|overwrite|replace] [--max-records n]\n"
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
@@ -1276,7 +1276,7 @@ count_arg(const char *what, const char *s, int size, uintmax_t max)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_MAXREC = 256, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
+	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
 	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_REJECTS };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -1288,6 +1288,7 @@ main(int argc, char *argv[])
 		{ "max-bytes", required_argument, NULL, OPT_MAXBYTES },
 		{ "max-open", required_argument, NULL, OPT_MAXOPEN },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "s3", no_argument, NULL, OPT_S3 },
 		{ "local", no_argument, NULL, OPT_LOCAL },
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
@@ -1328,7 +1329,11 @@ main(int argc, char *argv[])
 			opt.verbose = 1;
 			break;
 		case 'z':
-			opt.level = 6;
+			if (opt.level == 0)
+				opt.level = 6;
+			break;
+		case OPT_LEVEL:
+			opt.level = (int)count_arg("--level", optarg, 0, 9);
 			break;
 		case OPT_MAXREC:
 			opt.maxrecs = count_arg("--max-records", optarg, 0,

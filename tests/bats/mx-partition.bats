@@ -325,6 +325,23 @@ now_ms() {
 	assert_output "$(jq -sc 'map({d: .partition.event_date, n: (.records | tostring)}) | .[]' out.ndjson)"
 }
 
+@test "gzip --level: 1 to 9, the same records; 1 is larger than 9; bad levels are usage errors" {
+	events 3000 3 > in.ndjson
+	for l in 1 9; do
+		run mx-partition --level $l --run R -d t$l -k 'event_date=date(timestamp)' in.ndjson
+		assert_success
+		run sh -c "gzip -t t$l/*/*.gz && gzip -dc t$l/*/*.gz | cmp - in.ndjson"
+		assert_success
+	done
+	[ "$(cat t1/*/*.gz | wc -c)" -gt "$(cat t9/*/*.gz | wc -c)" ]
+	for bad in 0 10 x; do
+		run mx-partition --level $bad -d t0 -k a in.ndjson
+		assert_failure 2
+		assert_line --index 0 "mx-partition: --level: bad value '$bad'"
+	done
+	[ ! -e t0 ]
+}
+
 @test "DuckDB reads the lake with hive_partitioning and counts what the output says" {
 	events 20000 7 > in.ndjson
 	run mx-partition -d lake -k 'event_date=date(timestamp),event_type' in.ndjson
