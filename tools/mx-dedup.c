@@ -38,14 +38,16 @@ static struct {
 	int		 nulls;
 	int		 verbose;
 	const char	*latest;
+	const char	*byopt;		/* "--latest-by" or "--earliest-by" */
+	int		 earliest;
 	const char	*seen;
 	const char	*dups;
 	const char	*rejects;
 	const char	*stats;
 	const char	*tmpdir;
 	long long	 memory;
-} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, NULL, NULL, NULL, NULL,
-    (long long)1 << 30 };
+} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL,
+    NULL, (long long)1 << 30 };
 
 static struct {
 	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, blank;
@@ -130,7 +132,8 @@ static MX_NORETURN void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: mx-dedup [-v] [-k keys] [--first | --last | --latest-by field]\n"
+	    "usage: mx-dedup [-v] [-k keys]\n"
+	    "                [--first | --last | --latest-by field | --earliest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
 	    "                [--rejects file] [--stats file] [-m size] [-T dir]\n"
 	    "                [--max-record size] [--max-depth n] [file ...]\n");
@@ -446,10 +449,14 @@ classify(struct src *s, const char *p, size_t n, struct rec *r)
 	}
 	if (latest_sel >= 0 &&
 	    (why = order_of(&spans[latest_sel], &r->order)) != NULL) {
-		snprintf(msg, sizeof msg, "--latest-by %s: %s", opt.latest, why);
-		reject(s, "latest-by", msg, p, n);
+		snprintf(msg, sizeof msg, "%s %s: %s", opt.byopt, opt.latest,
+		    why);
+		reject(s, opt.byopt + 2, msg, p, n);
 		return;
 	}
+	/* the earliest is the greatest of the negated values */
+	if (opt.earliest)
+		r->order = -r->order;
 	if (mx_keys_find(&seen, r->h)) {
 		r->cls = C_SEEN;
 		return;
@@ -679,14 +686,15 @@ early(const struct rec *r, struct sink *out, struct sink *dup)
 		put(dup, r->ord, r->p, r->n);
 }
 
-/* Does r beat the winner so far?  Ties go to the later record. */
+/* Does r beat the winner so far?  Ties go to the later record with
+ * --latest-by, to the earlier with --earliest-by. */
 static int
 later(const struct rec *r, const struct win *w)
 {
 	__int128 cur;
 
 	memcpy(&cur, w->order, sizeof cur);
-	return r->order >= cur;
+	return opt.earliest ? r->order > cur : r->order >= cur;
 }
 
 static void
@@ -916,6 +924,7 @@ main(int argc, char *argv[])
 		{ "first", no_argument, NULL, 'F' },
 		{ "last", no_argument, NULL, 'L' },
 		{ "latest-by", required_argument, NULL, 'B' },
+		{ "earliest-by", required_argument, NULL, 'E' },
 		{ "nulls", required_argument, NULL, 'N' },
 		{ "seen", required_argument, NULL, 'S' },
 		{ "dups", required_argument, NULL, 'D' },
@@ -951,14 +960,19 @@ main(int argc, char *argv[])
 		case 'F':
 			opt.keep = KEEP_FIRST;
 			opt.latest = NULL;
+			opt.earliest = 0;
 			break;
 		case 'L':
 			opt.keep = KEEP_LAST;
 			opt.latest = NULL;
+			opt.earliest = 0;
 			break;
 		case 'B':
+		case 'E':
 			opt.keep = KEEP_LATEST;
 			opt.latest = optarg;
+			opt.earliest = c == 'E';
+			opt.byopt = c == 'E' ? "--earliest-by" : "--latest-by";
 			break;
 		case 'N':
 			for (i = 0; nullmodes[i] != NULL; i++)
@@ -1007,7 +1021,7 @@ main(int argc, char *argv[])
 
 	if (opt.latest != NULL &&
 	    (latest_sel = mx_sel_add(sel, opt.latest)) < 0) {
-		mx_warnx("--latest-by: bad field path '%s'", opt.latest);
+		mx_warnx("%s: bad field path '%s'", opt.byopt, opt.latest);
 		usage();
 	}
 	if (opt.tmpdir == NULL && ((opt.tmpdir = getenv("TMPDIR")) == NULL ||

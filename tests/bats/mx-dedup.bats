@@ -143,6 +143,34 @@ mx-dedup: 6 in, 3 out, 3 duplicates, 0 seen, 0 null keys, 0 rejected'
 	assert_output '{"id":1,"ts":"2024-03-01T12:00:00+01:00","v":"b"}'
 }
 
+@test "earliest-by: the least value wins, ties keep the earlier record, in any input order" {
+	printf '%s\n' '{"id":1,"ts":"2024-03-01T23:59:50Z","v":"orig"}' \
+	    '{"id":2,"ts":"2024-03-01T10:00:00Z","v":"a"}' \
+	    '{"id":1,"ts":"2024-03-02T00:00:40Z","v":"resent"}' \
+	    '{"id":2,"ts":"2024-03-01T11:00:00+01:00","v":"b"}' > in.ndjson
+	run mx-dedup -k id --earliest-by ts in.ndjson
+	assert_success
+	assert_output '{"id":1,"ts":"2024-03-01T23:59:50Z","v":"orig"}
+{"id":2,"ts":"2024-03-01T10:00:00Z","v":"a"}'
+	# the same winners from the input reversed, but the tie of id 2
+	tac in.ndjson | mx-dedup -k id --earliest-by ts > rev.ndjson
+	run sort rev.ndjson
+	assert_output '{"id":1,"ts":"2024-03-01T23:59:50Z","v":"orig"}
+{"id":2,"ts":"2024-03-01T11:00:00+01:00","v":"b"}'
+	# a bad value is a bad record, rule earliest-by
+	echo '{"id":3,"ts":5,"v":"x"}' >> in.ndjson
+	run mx-dedup -k id --earliest-by ts in.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: in.ndjson:5: --earliest-by ts: a number, where earlier records have timestamps'
+	run mx-dedup -k id --earliest-by ts --rejects rej.ndjson in.ndjson
+	assert_success
+	run jq -r '"\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
+	assert_output '5 earliest-by --earliest-by ts: a number, where earlier records have timestamps'
+	run mx-dedup -k id --earliest-by 'a..b' in.ndjson
+	assert_failure 2
+	assert_output --partial "--earliest-by: bad field path 'a..b'"
+}
+
 @test "latest-by: numbers compared as numbers, exactly" {
 	printf '%s\n' '{"id":1,"ver":9}' '{"id":1,"ver":10}' '{"id":1,"ver":9.99}' \
 	    '{"id":2,"ver":1e1}' '{"id":2,"ver":9.5}' \
