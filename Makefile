@@ -22,7 +22,7 @@ SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all
 
 all: $(BINS)
 
-$(B)/lib/%.o: lib/%.c lib/mx.h
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(MXFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -30,7 +30,7 @@ $(B)/libmx.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(B)/bin/%: tools/%.c $(B)/libmx.a lib/mx.h
+$(B)/bin/%: tools/%.c $(B)/libmx.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(MXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(B)/libmx.a $(LDLIBS)
 

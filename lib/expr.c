@@ -139,6 +139,44 @@ mx_exprs_free(struct mx_exprs *l)
 	l->n = 0;
 }
 
+char *
+mx_exprs_spec(const struct mx_exprs *l)
+{
+	struct mx_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			mx_buf_addc(&b, ',');
+		if (l->v[i].fn == MX_EPATH)
+			mx_buf_adds(&b, l->v[i].path);
+		else
+			mx_buf_printf(&b, "%s(%s)", mx_efn_names[l->v[i].fn],
+			    l->v[i].path);
+	}
+	mx_buf_cstr(&b);
+	return b.p;
+}
+
+size_t
+mx_exprs_canon(const struct mx_exprs *l, const struct mx_span *spans,
+    struct mx_buf *kb)
+{
+	struct mx_span v;
+	char tmp[MX_EXPR_TMP];
+	size_t i, nulls = 0;
+	int k, bad;
+
+	kb->len = 0;
+	for (i = 0; i < l->n; i++) {
+		k = mx_expr_eval(&l->v[i], spans, &v, tmp, &bad);
+		if (k == MX_JNONE || k == MX_JNULL)
+			nulls++;
+		mx_json_canon(&v, kb);
+	}
+	return nulls;
+}
+
 int
 mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
     struct mx_span *val, char tmp[MX_EXPR_TMP], int *bad)

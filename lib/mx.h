@@ -386,6 +386,14 @@ int	mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 	    struct mx_span *val, char tmp[MX_EXPR_TMP], int *bad);
 /* The names of the functions, for messages and man pages. */
 extern const char *const mx_efn_names[];
+/* The key as it is compared ("a,date(ts)": paths and functions, renames
+ * left out), for files that must be read with the same key; malloc'd. */
+char	*mx_exprs_spec(const struct mx_exprs *l);
+/* The canonical bytes of a record's key (mx_json_canon of each part, in
+ * order) into kb, which is reset; returns how many parts are missing or
+ * null (a time function that cannot read its field counts as null). */
+size_t	mx_exprs_canon(const struct mx_exprs *l, const struct mx_span *spans,
+	    struct mx_buf *kb);
 
 /* ---- csv.c: libcsv, strict, header row to field names ---- */
 
