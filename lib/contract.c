@@ -89,6 +89,8 @@ struct field {
 	char		*name;
 	char		*path;
 	int		 sel;
+	int		 fn;		/* from=hour(ts): enum mx_efn */
+	char		 fnval[MX_EXPR_TMP];
 	int		 type;
 	int		 required;
 	size_t		 line;
@@ -892,6 +894,23 @@ rules(struct mx_contract *c, size_t fi, const struct mx_span *spans,
 
 static const struct mx_cval null_val = { "null", 4, 0 };
 
+/* The time part a field reads (from=hour(ts)) of its source value v:
+ * JSON text in the field's own buffer, v itself when missing or null, or
+ * NULL when v is not a timestamp. */
+static const struct mx_span *
+timepart(struct field *f, const struct mx_span *v)
+{
+	static struct mx_span out;
+	struct mx_expr e;
+	int bad;
+
+	memset(&e, 0, sizeof e);
+	e.fn = f->fn;
+	e.sel = 0;
+	mx_expr_eval(&e, v, &out, f->fnval, &bad);
+	return bad ? NULL : &out;
+}
+
 size_t
 mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
     const struct mx_cval **vals, const struct mx_cfail **fails)
@@ -909,6 +928,13 @@ mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
 		f = &c->f[i];
 		v = &spans[f->sel];
 		o = &c->vals[i];
+		if (f->fn != MX_EPATH && (v = timepart(f, v)) == NULL) {
+			*o = null_val;
+			x = addfail(c, i, MX_CR_TYPE, &spans[f->sel]);
+			say(x->msg, sizeof x->msg, "%s() cannot read it: not a "
+			    "timestamp", mx_efn_names[f->fn]);
+			continue;
+		}
 		/* an empty string is no value, except to a string or JSON */
 		if (v->kind <= MX_JNULL || (v->kind == MX_JSTR && v->n == 2 &&
 		    f->type != T_STRING && f->type != T_JSON)) {
@@ -1347,6 +1373,36 @@ static const struct {
 
 /* One rule token p[0..n) of field f.  The default's text is kept in def
  * until the whole line is read (it must meet the other rules). */
+/* from=path, or from=fn(path) for a time part of a timestamp (the names
+ * of mx(7): date, hour, week, dow, month, year, minute), so that a silver
+ * table can hold event_hour as a column of its own. */
+static int
+from(struct parser *ps, struct field *f, const char *v)
+{
+	const char *open = strchr(v, '(');
+	size_t n = strlen(v), k;
+	int i;
+
+	f->fn = MX_EPATH;
+	if (open != NULL && n > 2 && v[n - 1] == ')') {
+		k = (size_t)(open - v);
+		for (i = 1; mx_efn_names[i] != NULL; i++)
+			if (strlen(mx_efn_names[i]) == k &&
+			    strncmp(v, mx_efn_names[i], k) == 0)
+				break;
+		if (mx_efn_names[i] == NULL)
+			return perr(ps, "from=: unknown function '%.*s' (date, "
+			    "hour, week, dow, month, year, minute)", (int)k, v);
+		if (n - k - 2 == 0)
+			return perr(ps, "from=: %s() of what?", mx_efn_names[i]);
+		f->fn = i;
+		f->path = mx_strndup(open + 1, n - k - 2);
+		return 0;
+	}
+	f->path = mx_strdup(v);
+	return 0;
+}
+
 static int
 rule(struct parser *ps, struct field *f, const char *p, size_t n,
     unsigned *seen, struct mx_buf *def)
@@ -1397,8 +1453,7 @@ rule(struct parser *ps, struct field *f, const char *p, size_t n,
 		if (strlen(ps->val.p) != ps->val.len || ps->val.len == 0)
 			return perr(ps, "from=: an empty path or a NUL in it");
 		free(f->path);
-		f->path = mx_strdup(ps->val.p);
-		return 0;
+		return from(ps, f, ps->val.p);
 	case K_DEFAULT:
 		def->len = 0;
 		mx_buf_add(def, ps->val.p, ps->val.len);

@@ -163,6 +163,31 @@ errs() {
 	assert_output 'uri required missing'
 }
 
+@test "from=fn(path): time parts of a timestamp as columns" {
+	printf '%s\n' 'event_hour int from=hour(ts) min=0 max=23' 'day date from=ts' \
+	    'week string from=week(ts)' 'dow int from=dow(ts)' > c.contract
+	printf '%s\n' '{"ts":"2024-03-01T23:30:00-02:00"}' '{"ts":1709251200}' \
+	    '{"ts":"soon"}' '{}' > in.ndjson
+	run mx-validate -c c.contract --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output '{"event_hour":1,"day":"2024-03-02","week":"2024-W09","dow":6}
+{"event_hour":0,"day":"2024-03-01","week":"2024-W09","dow":5}
+{"event_hour":null,"day":null,"week":null,"dow":null}'
+	run jq -r '._reject.errors[] | "\(.field) \(.rule) \(.message)"' rej.ndjson
+	assert_output 'event_hour type hour() cannot read it: not a timestamp
+day type not a date
+week type week() cannot read it: not a timestamp
+dow type dow() cannot read it: not a timestamp'
+	echo 'x int from=hours(ts)' > bad.contract
+	run mx-validate -c bad.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: bad.contract:1: from=: unknown function 'hours' (date, hour, week, dow, month, year, minute)"
+	echo 'x int from=hour()' > bad.contract
+	run mx-validate -c bad.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: bad.contract:1: from=: hour() of what?"
+}
+
 @test "min/max: literals for every ordered type, inclusive" {
 	contract 'i int min=1 max=3' 'd decimal min=0.01 max=99.99' \
 	    'day date min=2024-01-01 max=2024-12-31' \
