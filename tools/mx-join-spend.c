@@ -64,7 +64,7 @@ static struct {
 	const char	*map, *mapkey;
 	const char	*rejects, *stats;
 	const char	*amount, *budgetf, *time;
-	int		 join, sum, budget, per, reset;
+	int		 join, sum, budget, per, reset, zerofill;
 	int		 scale, rscale, verbose;
 	long long	 maxmem;
 	const char	*maxmemarg;
@@ -108,6 +108,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: mx-join-spend -s spend [-s spend ...] [-v] [-k keys]\n"
 	    "                     [--join full|left|right|inner] [--sum] [--map file]\n"
+	    "                     [--missing-spend null|zero]\n"
 	    "                     [--map-key name] [--spend-field field] [--bookings field]\n"
 	    "                     [--clicks field] [--impressions field] [--revenue field]\n"
 	    "                     [--customers field] [--conversions field] [--scale n]\n"
@@ -620,21 +621,31 @@ put_dec(const struct mx_dec *d)
 	mx_out_write(out, b, (size_t)mx_dec_fmt(d, b));
 }
 
-/* total_spend and the ratios whose metrics are present. */
+/* total_spend and the ratios whose metrics are present; spend is NULL
+ * when no spend row matched: unknown (null, and so is every ratio of it),
+ * or 0 with --missing-spend zero. */
 static void
 put_derived(struct mx_objw *w, const struct mval m[NMETRIC],
     const struct mx_dec *spend)
 {
-	static const struct mx_dec thousand = { 1000, 0 };
-	struct mval sv = { V_VALUE, *spend };
+	static const struct mx_dec thousand = { 1000, 0 }, zero;
+	struct mval sv = { V_VALUE, zero };
 	const struct mval *a, *b;
 	struct mx_dec num, r;
 	char t[48];
 	size_t i;
 	int scale;
 
+	if (spend == NULL && opt.zerofill)
+		spend = &zero;
 	mx_out_key(w, O_SPEND);
-	put_money(spend);
+	if (spend != NULL) {
+		sv.d = *spend;
+		put_money(spend);
+	} else {
+		sv.st = V_NULL;
+		mx_out_puts(out, "null");
+	}
 	for (i = 0; i < NRATIO; i++) {
 		a = ratios[i].num == SPEND ? &sv : &m[ratios[i].num];
 		b = ratios[i].den == SPEND ? &sv : &m[ratios[i].den];
@@ -660,7 +671,6 @@ put_derived(struct mx_objw *w, const struct mval m[NMETRIC],
 static void
 emit_ent(const struct ent *e, unsigned mask)
 {
-	static const struct mx_dec zero;
 	struct mval m[NMETRIC];
 	struct mx_objw w;
 	const char *t = tab.arena.p + e->text;
@@ -686,7 +696,7 @@ emit_ent(const struct ent *e, unsigned mask)
 				put_dec(&m[i].d);
 		}
 	}
-	put_derived(&w, m, e->hasspend ? &e->spend : &zero);
+	put_derived(&w, m, e->hasspend ? &e->spend : NULL);
 	mx_out_obj_close(&w);
 	st.out++;
 }
@@ -925,7 +935,6 @@ metrics_vals(const struct mx_span *sp, struct mval m[NMETRIC],
 static void
 metrics_row(struct input *in, const struct mx_span *sp)
 {
-	static const struct mx_dec zero;
 	const struct mapent *mp;
 	const struct mx_span *uv, *kv;
 	struct mval m[NMETRIC];
@@ -1010,7 +1019,7 @@ metrics_row(struct input *in, const struct mx_span *sp)
 		mx_out_obj_open(&w, out, tmp.p, tmp.len);
 	} else
 		mx_out_obj_open(&w, out, in->rec, in->n);
-	put_derived(&w, m, e != NULL ? &e->spend : &zero);
+	put_derived(&w, m, e != NULL && e->hasspend ? &e->spend : NULL);
 	mx_out_obj_close(&w);
 	st.out++;
 }
@@ -1327,6 +1336,7 @@ main(int argc, char *argv[])
 		{ "keys", required_argument, NULL, 'k' },
 		{ "join", required_argument, NULL, 'J' },
 		{ "sum", no_argument, NULL, 'U' },
+		{ "missing-spend", required_argument, NULL, 'Z' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "map-key", required_argument, NULL, 'K' },
 		{ "spend-field", required_argument, NULL, 'F' },
@@ -1389,6 +1399,14 @@ main(int argc, char *argv[])
 			break;
 		case 'U':
 			opt.sum = 1;
+			break;
+		case 'Z':
+			if (strcmp(optarg, "null") != 0 &&
+			    strcmp(optarg, "zero") != 0) {
+				mx_warnx("--missing-spend: null or zero");
+				usage();
+			}
+			opt.zerofill = optarg[0] == 'z';
 			break;
 		case 'm':
 			opt.map = optarg;

@@ -13,8 +13,9 @@ setup() {
 
 @test "full outer join: zero bookings, zero spend, both sides unmatched" {
 	# 120.00/8 = 15; 75.50/4 = 18.875 -> 18.88; 10/0 -> null; 0/3 = 0;
-	# newsletter has no spend: 0/5 = 0; spend-only rows come last, sorted
-	# by key, with 0 bookings: 40.10/0 and 0/0 and 33.333/0 are null
+	# newsletter has no spend row: its spend is unknown, null, and so is
+	# its cost; spend-only rows come last, sorted by key, with 0
+	# bookings: 40.10/0 and 0/0 and 33.333/0 are null
 	run mx-join-spend -s join-spend.ndjson -k booking_date=date,channel \
 	    --stats st.json join-bookings.ndjson
 	assert_success
@@ -23,13 +24,21 @@ setup() {
 {"booking_date":"2024-03-01","channel":"google_ads","total_bookings":4,"total_spend":75.50,"cost_per_booking":18.88}
 {"booking_date":"2024-03-01","channel":"linkedin_ads","total_bookings":0,"total_spend":10.00,"cost_per_booking":null}
 {"booking_date":"2024-03-02","channel":"facebook_paid_ads","total_bookings":3,"total_spend":0.00,"cost_per_booking":0.00}
-{"booking_date":"2024-03-02","channel":"newsletter","total_bookings":5,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-02","channel":"newsletter","total_bookings":5,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-02","channel":"google_ads","total_bookings":0,"total_spend":40.10,"cost_per_booking":null}
 {"booking_date":"2024-03-03","channel":"facebook_paid_ads","total_bookings":0,"total_spend":0.00,"cost_per_booking":null}
 {"booking_date":"2024-03-03","channel":"linkedin_ads","total_bookings":0,"total_spend":33.333,"cost_per_booking":null}
 EOF
 	run cat st.json
 	assert_output '{"tool":"mx-join-spend","mode":"join","metrics":5,"spend":7,"rejected":0,"blank":0,"out":8,"matched":4,"metrics_only":1,"spend_only":3,"dropped":0,"null_keys":0}'
+	# --missing-spend zero: no spend row means none was spent
+	run mx-join-spend -s join-spend.ndjson -k booking_date=date,channel \
+	    --missing-spend zero --join left join-bookings.ndjson
+	assert_success
+	assert_line '{"booking_date":"2024-03-02","channel":"newsletter","total_bookings":5,"total_spend":0.00,"cost_per_booking":0.00}'
+	run mx-join-spend -s join-spend.ndjson --missing-spend maybe join-bookings.ndjson
+	assert_failure 2
+	assert_output --partial '--missing-spend: null or zero'
 }
 
 @test "--join left, right and inner leave out rows, and count them" {
@@ -66,7 +75,7 @@ EOF
 	assert_output - <<'EOF'
 {"date":"2024-03-01","channel":"facebook_paid_ads","total_bookings":4,"clicks":200,"impressions":10000,"revenue":"450.00","new_customers":3,"conversions":8,"total_spend":120.00,"cost_per_booking":30.00,"cpc":0.60,"ctr":0.0200,"cpm":12.00,"roas":3.7500,"cac":40.00,"conversion_rate":0.0400}
 {"date":"2024-03-01","channel":"google_ads","clicks":0,"impressions":0,"revenue":-12.5,"new_customers":null,"total_spend":75.50,"cpc":null,"ctr":null,"cpm":null,"roas":-0.1656,"cac":null}
-{"date":"2024-03-02","channel":"newsletter","clicks":7,"impressions":4000,"total_spend":0.00,"cpc":0.00,"ctr":0.0018,"cpm":0.00}
+{"date":"2024-03-02","channel":"newsletter","clicks":7,"impressions":4000,"total_spend":null,"cpc":null,"ctr":0.0018,"cpm":null}
 EOF
 	assert_ndjson <(mx-join-spend -s join-spend.ndjson join-ads.ndjson)
 }
@@ -191,7 +200,7 @@ EOF
 	    '{"date":"2024-03-09","channel":"tv","total_bookings":1}' > m.ndjson
 	run mx-join-spend -s join-spend.ndjson --join left -v m.ndjson
 	assert_success
-	assert_line --index 0 '{"date":null,"channel":"google_ads","total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}'
+	assert_line --index 0 '{"date":null,"channel":"google_ads","total_bookings":2,"total_spend":null,"cost_per_booking":null}'
 	assert_line --index 3 'mx-join-spend: 3 metrics rows, 7 spend rows, 0 rejected; 3 rows out: 0 matched, 3 metrics only, 7 spend only, 7 left out by --join'
 	assert_line --index 4 'mx-join-spend: 1 metrics row with a null key (matching no spend)'
 }
@@ -203,7 +212,7 @@ EOF
 	assert_success
 	assert_output - <<'EOF'
 {"week":1.0,"channel":"c","total_bookings":2,"total_spend":10.00,"cost_per_booking":5.00}
-{"week":2,"channel":"c","total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}
+{"week":2,"channel":"c","total_bookings":2,"total_spend":null,"cost_per_booking":null}
 {"week":"2","channel":"c","total_bookings":0,"total_spend":20.00,"cost_per_booking":null}
 EOF
 }
@@ -235,14 +244,14 @@ EOF
 	    --map join-channels.tsv --sum --stats st.json -v join-by-source.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"booking_date":"2024-03-01","utm_source":null,"total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-01","utm_source":null,"total_bookings":2,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-01","utm_source":"facebook_paid_ads","total_bookings":8,"total_spend":120.00,"cost_per_booking":15.00}
 {"booking_date":"2024-03-01","utm_source":"google_ads","total_bookings":4,"total_spend":75.50,"cost_per_booking":18.88}
 {"booking_date":"2024-03-01","utm_source":"linkedin_ads","total_bookings":0,"total_spend":10.00,"cost_per_booking":null}
-{"booking_date":"2024-03-01","utm_source":"tiktok","total_bookings":1,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-01","utm_source":"tiktok","total_bookings":1,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-02","utm_source":"facebook_paid_ads","total_bookings":0,"total_spend":0.00,"cost_per_booking":null}
 {"booking_date":"2024-03-02","utm_source":"google_ads","total_bookings":0,"total_spend":40.10,"cost_per_booking":null}
-{"booking_date":"2024-03-02","utm_source":"tiktok","total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-02","utm_source":"tiktok","total_bookings":2,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-03","utm_source":"facebook_paid_ads","total_bookings":0,"total_spend":0.00,"cost_per_booking":null}
 {"booking_date":"2024-03-03","utm_source":"linkedin_ads","total_bookings":0,"total_spend":33.333,"cost_per_booking":null}
 mx-join-spend: 6 metrics rows, 7 spend rows, 0 rejected; 10 rows out: 2 matched, 3 metrics only, 5 spend only, 0 left out by --join
@@ -269,7 +278,7 @@ EOF
 	printf 'd\tfacebook_paid_ads\n' > daymap.tsv
 	run sh -c 'mx-join-spend -s s.ndjson -k day=date,src=channel --bookings n --map daymap.tsv --map-key day m.ndjson | jq -c "[.day, .total_spend]"'
 	assert_success
-	assert_output $'["facebook_paid_ads",0]\n["facebook_paid_ads",0]\n["d",3]\n["d",5]'
+	assert_output $'["facebook_paid_ads",null]\n["facebook_paid_ads",null]\n["d",3]\n["d",5]'
 	run mx-join-spend -s s.ndjson --map map.tsv --map-key nokey m.ndjson
 	assert_failure 2
 	assert_output --partial 'mx-join-spend: --map-key: nokey is not a key'
@@ -436,15 +445,15 @@ EOF
 	[ -d "$BATS_TEST_DIRNAME/../node_modules/@duckdb" ] || skip "DuckDB not installed"
 	node "$DUCK" "SELECT COALESCE(m.booking_date, s.date) AS d,
 	    COALESCE(m.channel, s.channel) AS c,
-	    COALESCE(m.total_bookings, 0) AS b, COALESCE(s.spend, 0) AS s,
+	    COALESCE(m.total_bookings, 0) AS b, s.spend AS s,
 	    CASE WHEN COALESCE(m.total_bookings, 0) = 0 THEN NULL
-	    ELSE ROUND(COALESCE(s.spend, 0) / m.total_bookings, 2) END AS cpb
+	    ELSE ROUND(s.spend / m.total_bookings, 2) END AS cpb
 	    FROM read_ndjson('join-bookings.ndjson', columns={booking_date: 'VARCHAR',
 	    channel: 'VARCHAR', total_bookings: 'BIGINT'}) m FULL OUTER JOIN
 	    read_ndjson('join-spend.ndjson', columns={date: 'VARCHAR',
 	    channel: 'VARCHAR', spend: 'DECIMAL(18,4)'}) s
 	    ON m.booking_date = s.date AND m.channel = s.channel" |
-	    jq -c '[.d, .c, (.b | tonumber), (.s | tonumber), (.cpb | if . == null then null else tonumber end)]' |
+	    jq -c '[.d, .c, (.b | tonumber), (.s | if . == null then null else tonumber end), (.cpb | if . == null then null else tonumber end)]' |
 	    sort > duck
 	mx-join-spend -s join-spend.ndjson -k booking_date=date,channel join-bookings.ndjson |
 	    jq -c '[.booking_date, .channel, .total_bookings, .total_spend, .cost_per_booking]' |
@@ -506,7 +515,7 @@ for i in range(5000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_booking
 	python3 -c '
 for i in range(200000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_bookings\":1}" % i)' > big.ndjson
 	run bash -c 'mx-join-spend -s join-spend.ndjson big.ndjson | head -1; echo "status ${PIPESTATUS[0]}"'
-	assert_line --index 0 '{"date":"d0","channel":"c","total_bookings":1,"total_spend":0.00,"cost_per_booking":0.00}'
+	assert_line --index 0 '{"date":"d0","channel":"c","total_bookings":1,"total_spend":null,"cost_per_booking":null}'
 	assert_line --index 1 'status 141'
 	run sh -c 'mx-join-spend -s join-spend.ndjson join-ads.ndjson > /dev/full'
 	assert_failure 1
