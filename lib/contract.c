@@ -1391,8 +1391,8 @@ from(struct parser *ps, struct field *f, const char *v)
 			    strncmp(v, mx_efn_names[i], k) == 0)
 				break;
 		if (mx_efn_names[i] == NULL)
-			return perr(ps, "from=: unknown function '%.*s' (date, "
-			    "hour, week, dow, month, year, minute)", (int)k, v);
+			return perr(ps, "from=: unknown function '%.*s' (the "
+			    "time functions of mx(7))", (int)k, v);
 		if (n - k - 2 == 0)
 			return perr(ps, "from=: %s() of what?", mx_efn_names[i]);
 		f->fn = i;

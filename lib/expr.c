@@ -9,7 +9,33 @@
 #include "mx.h"
 
 const char *const mx_efn_names[] = { "", "date", "hour", "week", "dow",
-    "month", "year", "minute", NULL };
+    "month", "year", "minute", "hour_start", "hour_end", "day_start",
+    "day_end", "month_start", "month_end", NULL };
+
+/* The start of the window of fn that holds sec, or of the next window
+ * (end), as seconds since the epoch. */
+static int64_t
+window(int fn, int64_t sec)
+{
+	int y, m, d, h, mi, s;
+
+	mx_time_civil(sec, &y, &m, &d, &h, &mi, &s);
+	switch (fn) {
+	case MX_EHSTART:
+	case MX_EHEND:
+		return sec - mi * 60 - s + (fn == MX_EHEND ? 3600 : 0);
+	case MX_EDSTART:
+	case MX_EDEND:
+		return mx_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 +
+		    (fn == MX_EDEND ? 86400 : 0);
+	default:
+		if (fn == MX_EMEND && ++m > 12) {
+			m = 1;
+			y++;
+		}
+		return mx_days_from_civil(y, (unsigned)m, 1) * 86400;
+	}
+}
 
 static char *
 trim(char *s)
@@ -229,6 +255,18 @@ mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 		n = snprintf(tmp, MX_EXPR_TMP, "%d", y);
 		val->kind = MX_JNUM;
 		break;
+	default: {
+		char b[40];
+
+		t.sec = window(e->fn, t.sec);
+		t.nsec = 0;
+		n = mx_time_fmt(&t, b);
+		tmp[0] = '"';
+		memcpy(tmp + 1, b, (size_t)n);
+		tmp[++n] = '"';
+		n++;
+		break;
+	}
 	}
 	val->p = tmp;
 	val->n = (uint32_t)n;

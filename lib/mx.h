@@ -356,7 +356,15 @@ enum mx_efn {
 	MX_EDOW,	/* 1 (Monday) .. 7 */
 	MX_EMONTH,	/* "YYYY-MM" */
 	MX_EYEAR,	/* 2024 */
-	MX_EMINUTE	/* 0..59 */
+	MX_EMINUTE,	/* 0..59 */
+	/* the window a timestamp falls in, as timestamps: its start and its
+	 * (exclusive) end, "2024-03-01T10:00:00Z" */
+	MX_EHSTART,
+	MX_EHEND,
+	MX_EDSTART,
+	MX_EDEND,
+	MX_EMSTART,
+	MX_EMEND
 };
 
 struct mx_expr {

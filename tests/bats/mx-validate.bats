@@ -181,7 +181,7 @@ dow type dow() cannot read it: not a timestamp'
 	echo 'x int from=hours(ts)' > bad.contract
 	run mx-validate -c bad.contract in.ndjson
 	assert_failure 2
-	assert_output "mx-validate: bad.contract:1: from=: unknown function 'hours' (date, hour, week, dow, month, year, minute)"
+	assert_output "mx-validate: bad.contract:1: from=: unknown function 'hours' (the time functions of mx(7))"
 	echo 'x int from=hour()' > bad.contract
 	run mx-validate -c bad.contract in.ndjson
 	assert_failure 2

@@ -47,3 +47,23 @@ TOP="$BATS_TEST_DIRNAME/../.."
 	run jq -r ._raw rejects.ndjson
 	assert_output bad
 }
+
+@test "field expressions: the hour, day and month windows of a timestamp, in UTC, in every tool" {
+	printf '%s\n' '{"ts":"2024-12-31T23:30:10.5+00:00","v":1}' \
+	    '{"ts":"2024-02-29T21:02:03-05:00","v":2}' '{"ts":1709251200,"v":3}' > in.ndjson
+	run mx-agg -g 'hour_start(ts),hour_end(ts),day_start(ts),day_end(ts),month_start(ts),month_end(ts)' -a 'v=sum(v)' in.ndjson
+	assert_success
+	assert_output '{"hour_start":"2024-03-01T00:00:00Z","hour_end":"2024-03-01T01:00:00Z","day_start":"2024-03-01T00:00:00Z","day_end":"2024-03-02T00:00:00Z","month_start":"2024-03-01T00:00:00Z","month_end":"2024-04-01T00:00:00Z","v":3}
+{"hour_start":"2024-03-01T02:00:00Z","hour_end":"2024-03-01T03:00:00Z","day_start":"2024-03-01T00:00:00Z","day_end":"2024-03-02T00:00:00Z","month_start":"2024-03-01T00:00:00Z","month_end":"2024-04-01T00:00:00Z","v":2}
+{"hour_start":"2024-12-31T23:00:00Z","hour_end":"2025-01-01T00:00:00Z","day_start":"2024-12-31T00:00:00Z","day_end":"2025-01-01T00:00:00Z","month_start":"2024-12-01T00:00:00Z","month_end":"2025-01-01T00:00:00Z","v":1}'
+	run mx-partition -d p -k 'w=day_start(ts)' in.ndjson
+	assert_success
+	run ls p
+	assert_output 'w=2024-03-01T00%3A00%3A00Z
+w=2024-12-31T00%3A00%3A00Z'
+	echo 'start timestamp from=hour_start(ts)' > c.contract
+	run mx-validate -c c.contract in.ndjson
+	assert_output '{"start":"2024-12-31T23:00:00Z"}
+{"start":"2024-03-01T02:00:00Z"}
+{"start":"2024-03-01T00:00:00Z"}'
+}
