@@ -44,8 +44,9 @@ static const struct {
 #define NRATIO	(sizeof ratios / sizeof ratios[0])
 #define O_SPEND	"total_spend"
 
-static const char *const budget_out[] = { "period", "events", "spend",
-    "cumulative_spend", "budget_value", "remaining", "can_serve" };
+static const char *const budget_out[] = { "period", "window_start",
+    "window_end", "events", "spend", "cumulative_spend", "budget_value",
+    "remaining", "can_serve" };
 #define NBOUT	(sizeof budget_out / sizeof budget_out[0])
 
 enum { J_FULL, J_LEFT, J_RIGHT, J_INNER };
@@ -64,7 +65,7 @@ static struct {
 	const char	*map, *mapkey;
 	const char	*rejects, *stats;
 	const char	*amount, *budgetf, *time;
-	int		 join, sum, budget, per, reset, zerofill;
+	int		 join, sum, budget, per, reset, zerofill, bper;
 	int		 scale, rscale, verbose;
 	long long	 maxmem;
 	const char	*maxmemarg;
@@ -116,7 +117,8 @@ usage(void)
 	    "                     [--stats file] [--max-record size] [--max-depth n]\n"
 	    "                     [file ...]\n"
 	    "       mx-join-spend --budget [-v] [-k keys] [--per hour|day|month]\n"
-	    "                     [--reset never|hour|day|month] [--amount field]\n"
+	    "                     [--reset never|hour|day|month]\n"
+	    "                     [--budget-per hour|day|month] [--amount field]\n"
 	    "                     [--budget-field field] [--time field] [--scale n]\n"
 	    "                     [--max-memory size] [--rejects file] [--stats file]\n"
 	    "                     [--max-record size] [--max-depth n] [file ...]\n");
@@ -1164,11 +1166,68 @@ put_period(int64_t sec)
 	mx_out_putc(out, '"');
 }
 
+/* The periods of --budget-per in the --reset window that starts at sec:
+ * the factor from the budget field to the budget of the window (a daily
+ * budget times the days of the month). */
+static int64_t
+budget_factor(int64_t sec)
+{
+	int64_t end, unit;
+	int y, mo, d, h, mi, s;
+
+	if (opt.bper == 0 || opt.bper == opt.reset)
+		return 1;
+	if (opt.reset == P_MONTH) {
+		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
+		if (++mo > 12) {
+			mo = 1;
+			y++;
+		}
+		end = mx_days_from_civil(y, (unsigned)mo, 1) * 86400;
+	} else
+		end = sec + 86400;	/* --reset day, --budget-per hour */
+	unit = opt.bper == P_HOUR ? 3600 : 86400;
+	return (end - sec) / unit;
+}
+
+/* The window of a period: its start and the start of the next. */
+static void
+put_window(struct mx_objw *w, int64_t sec)
+{
+	struct mx_time t = { sec, 0, 0 };
+	char b[40];
+	int y, mo, d, h, mi, s;
+
+	mx_out_key(w, "window_start");
+	mx_out_putc(out, '"');
+	mx_out_write(out, b, (size_t)mx_time_fmt(&t, b));
+	mx_out_putc(out, '"');
+	switch (opt.per) {
+	case P_HOUR:
+		t.sec += 3600;
+		break;
+	case P_DAY:
+		t.sec += 86400;
+		break;
+	default:
+		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
+		if (++mo > 12) {
+			mo = 1;
+			y++;
+		}
+		t.sec = mx_days_from_civil(y, (unsigned)mo, 1) * 86400;
+	}
+	mx_out_key(w, "window_end");
+	mx_out_putc(out, '"');
+	mx_out_write(out, b, (size_t)mx_time_fmt(&t, b));
+	mx_out_putc(out, '"');
+}
+
 static void
 budget_end(void)
 {
 	uint32_t *o = ent_sorted();
-	struct mx_dec cum = { 0, 0 }, rem, neg;
+	struct mx_dec cum = { 0, 0 }, rem, neg, budget, f = { 0, 0 };
 	const struct ent *e, *prev = NULL;
 	struct mx_objw w;
 	const char *t;
@@ -1189,7 +1248,11 @@ budget_end(void)
 			    "digits");
 		neg = cum;
 		neg.v = -neg.v;
-		rem = e->u.b.budget;
+		f.v = budget_factor(floor_to(e->period, opt.reset));
+		if (mx_dec_mul(&e->u.b.budget, &f, &budget) < 0)
+			mx_errx(MX_EXIT_FAIL, "the budget of a period overflows "
+			    "38 digits");
+		rem = budget;
 		if (mx_dec_add(&rem, &neg) < 0)
 			mx_errx(MX_EXIT_FAIL, "remaining budget overflows 38 "
 			    "digits");
@@ -1204,6 +1267,7 @@ budget_end(void)
 		}
 		mx_out_key(&w, "period");
 		put_period(e->period);
+		put_window(&w, e->period);
 		mx_out_key(&w, "events");
 		mx_out_uint(out, e->u.b.events);
 		mx_out_key(&w, "spend");
@@ -1211,11 +1275,11 @@ budget_end(void)
 		mx_out_key(&w, "cumulative_spend");
 		put_money(&cum);
 		mx_out_key(&w, "budget_value");
-		put_money(&e->u.b.budget);
+		put_money(&budget);
 		mx_out_key(&w, "remaining");
 		put_money(&rem);
 		mx_out_key(&w, "can_serve");
-		mx_out_puts(out, mx_dec_cmp(&cum, &e->u.b.budget) < 0 ? "true" :
+		mx_out_puts(out, mx_dec_cmp(&cum, &budget) < 0 ? "true" :
 		    "false");
 		mx_out_obj_close(&w);
 		st.out++;
@@ -1351,6 +1415,7 @@ main(int argc, char *argv[])
 		{ "budget", no_argument, NULL, 'B' },
 		{ "per", required_argument, NULL, 'p' },
 		{ "reset", required_argument, NULL, 'r' },
+		{ "budget-per", required_argument, NULL, 'Q' },
 		{ "amount", required_argument, NULL, 'a' },
 		{ "budget-field", required_argument, NULL, 'b' },
 		{ "time", required_argument, NULL, 't' },
@@ -1436,6 +1501,9 @@ main(int argc, char *argv[])
 		case 'r':
 			opt.reset = word(optarg, pername, "--reset");
 			break;
+		case 'Q':
+			opt.bper = word(optarg, pername, "--budget-per");
+			break;
 		case 'a':
 			opt.amount = optarg;
 			break;
@@ -1484,6 +1552,12 @@ main(int argc, char *argv[])
 	}
 	if (!opt.budget && opt.nspend == 0) {
 		mx_warnx("no spend file (-s)");
+		usage();
+	}
+	if (opt.bper == P_NEVER || (opt.bper != 0 && (opt.reset == P_NEVER ||
+	    opt.bper > opt.reset))) {
+		mx_warnx("--budget-per: hour, day or month, no longer than "
+		    "--reset (a budget of each --reset window)");
 		usage();
 	}
 	if (opt.reset < opt.per) {
