@@ -584,11 +584,24 @@ struct mx_cfail {
 	char		msg[192];	/* "less than the minimum 0" */
 };
 
-/* Compile the contract text[0..n), adding every path it reads to sel.
- * Returns NULL with a message in err and its line in *line (0: the
- * contract as a whole). */
+/* Compile the contract text[0..n), adding every path it reads to sel;
+ * dir is the contract file's directory, where relative map= files are
+ * (NULL: map= is refused).  Returns NULL with a message in err and its
+ * line in *line (0: the contract as a whole). */
 struct mx_contract *mx_contract_parse(const char *text, size_t n,
-	    struct mx_sel *sel, char *err, size_t errlen, size_t *line);
+	    const char *dir, struct mx_sel *sel, char *err, size_t errlen,
+	    size_t *line);
+/* The values a map= field met that its map neither maps nor holds as
+ * canonical, in the order first met, at most MX_CUNMAPPED_MAX (the
+ * records of others are counted in *other). */
+#define MX_CUNMAPPED_MAX	100
+struct mx_cunmapped {
+	char		*value;		/* decoded */
+	size_t		 len;
+	uintmax_t	 records;
+};
+const struct mx_cunmapped *mx_contract_unmapped(const struct mx_contract *c,
+	    size_t i, size_t *n, uintmax_t *other);
 void	mx_contract_free(struct mx_contract *c);
 size_t	mx_contract_nfields(const struct mx_contract *c);
 const char *mx_contract_name(const struct mx_contract *c, size_t i);

@@ -432,6 +432,26 @@ write_stats(int nfiles)
 				mx_out_printf(s, ",\"rule\":\"%s\",\"failed\":"
 				    "%ju}\n", mx_crule_names[k], failed[i][k]);
 			}
+	for (i = 0; i < nf; i++) {
+		const struct mx_cunmapped *u;
+		uintmax_t other;
+		size_t j, nu;
+
+		u = mx_contract_unmapped(con, i, &nu, &other);
+		for (j = 0; j < nu; j++) {
+			mx_out_puts(s, "{\"field\":");
+			mx_out_write(s, qnames[i].p, qnames[i].len);
+			mx_out_puts(s, ",\"rule\":\"map\",\"unmapped\":");
+			mx_out_jstr(s, u[j].value, u[j].len);
+			mx_out_printf(s, ",\"records\":%ju}\n", u[j].records);
+		}
+		if (other > 0) {
+			mx_out_puts(s, "{\"field\":");
+			mx_out_write(s, qnames[i].p, qnames[i].len);
+			mx_out_printf(s, ",\"rule\":\"map\",\"unmapped\":null,"
+			    "\"records\":%ju}\n", other);
+		}
+	}
 	mx_out_close(s);
 }
 
@@ -443,12 +463,25 @@ print_counts(void)
 
 	if (badjson > 0)
 		mx_warnx("json: %ju failed", badjson);
-	for (i = 0; i < nf; i++)
+	for (i = 0; i < nf; i++) {
+		const struct mx_cunmapped *u;
+		uintmax_t other;
+		size_t j, nu;
+
 		for (k = 0; k < MX_CR_NRULES; k++)
 			if (failed[i][k] > 0)
 				mx_warnx("%s: %s: %ju failed",
 				    mx_contract_name(con, i), mx_crule_names[k],
 				    failed[i][k]);
+		u = mx_contract_unmapped(con, i, &nu, &other);
+		for (j = 0; j < nu; j++)
+			mx_warnx("%s: map: \"%.*s\" not mapped (%ju records)",
+			    mx_contract_name(con, i), (int)u[j].len,
+			    u[j].value, u[j].records);
+		if (other > 0)
+			mx_warnx("%s: map: %ju records of other values not "
+			    "mapped", mx_contract_name(con, i), other);
+	}
 }
 
 static void
@@ -456,7 +489,7 @@ load(const char *path, struct mx_sel *sel)
 {
 	struct mx_reader r;
 	struct mx_buf b = { 0 };
-	char chunk[65536], err[512];
+	char chunk[65536], err[512], *dir, *slash;
 	size_t n, line, i;
 
 	if (mx_reader_open(&r, path) < 0)
@@ -464,13 +497,19 @@ load(const char *path, struct mx_sel *sel)
 	while ((n = mx_reader_read(&r, chunk, sizeof chunk)) > 0)
 		mx_buf_add(&b, chunk, n);
 	mx_reader_close(&r);
-	if ((con = mx_contract_parse(b.p, b.len, sel, err, sizeof err,
+	dir = mx_strdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		slash[slash == dir] = '\0';
+	else
+		strcpy(dir, ".");
+	if ((con = mx_contract_parse(b.p, b.len, dir, sel, err, sizeof err,
 	    &line)) == NULL) {
 		if (line > 0)
 			mx_errx(MX_EXIT_USAGE, "%s:%zu: %s", path, line, err);
 		mx_errx(MX_EXIT_USAGE, "%s: %s", path, err);
 	}
 	mx_buf_free(&b);
+	free(dir);
 	nf = mx_contract_nfields(con);
 	keys = mx_calloc(nf, sizeof *keys);
 	qnames = mx_calloc(nf, sizeof *qnames);

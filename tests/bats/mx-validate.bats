@@ -188,6 +188,48 @@ dow type dow() cannot read it: not a timestamp'
 	assert_output "mx-validate: bad.contract:1: from=: hour() of what?"
 }
 
+@test "map=: values to their canonical form, unmapped values kept and counted" {
+	mkdir conf
+	printf '# source\tchannel\nfacebook\tfacebook_paid_ads\n\nnewsletter\temail\norganic\torganic\n' > conf/channels.tsv
+	echo 'channel string map=channels.tsv default=direct minlen=2' > conf/m.contract
+	printf '%s\n' '{"channel":"facebook"}' '{"channel":"f\u0061cebook"}' '{"channel":"email"}' \
+	    '{"channel":"reddit"}' '{"channel":"reddit"}' '{}' '{"channel":"x"}' > in.ndjson
+	mx-validate -c conf/m.contract -v --stats st.ndjson --rejects rej.ndjson in.ndjson > out 2> err
+	run cat out
+	assert_output '{"channel":"facebook_paid_ads"}
+{"channel":"facebook_paid_ads"}
+{"channel":"email"}
+{"channel":"reddit"}
+{"channel":"reddit"}
+{"channel":"direct"}'
+	run cat err
+	assert_output 'mx-validate: in.ndjson: 7 in, 6 valid, 1 rejected
+mx-validate: channel: minlen: 1 failed
+mx-validate: channel: map: "reddit" not mapped (2 records)
+mx-validate: channel: map: "x" not mapped (1 records)'
+	run jq -c 'select(.rule == "map")' st.ndjson
+	assert_output '{"field":"channel","rule":"map","unmapped":"reddit","records":2}
+{"field":"channel","rule":"map","unmapped":"x","records":1}'
+	printf 'a\tb\na\tc\n' > conf/twice.tsv
+	echo 'c string map=twice.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: conf/t.contract:1: map=twice.tsv: 'a' is mapped twice"
+	printf 'a b\n' > conf/notab.tsv
+	echo 'c string map=notab.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: conf/t.contract:1: map=notab.tsv:1: not a value, a tab and a channel"
+	echo 'c string map=none.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output --partial "map=conf/none.tsv: No such file or directory"
+	echo 'c int map=channels.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output --partial "map applies to string fields, not to int"
+}
+
 @test "min/max: literals for every ordered type, inclusive" {
 	contract 'i int min=1 max=3' 'd decimal min=0.01 max=99.99' \
 	    'day date min=2024-01-01 max=2024-12-31' \
