@@ -60,6 +60,16 @@ struct agg {
 	struct lit	 v;		/* the value of *_if */
 };
 
+/* A column computed from two others when the figures are written, so it is
+ * never a state: partials do not carry it and a merge may add it. */
+struct ratio {
+	char		*name;
+	char		*arg[2];	/* numerator, denominator: output names */
+	int		 col[2];	/* an aggregate, or -1 - a key's index */
+	int		 scale;
+	int		 warned;	/* a quotient past 38 digits was seen */
+};
+
 struct cond {
 	int		 f, neg;
 	struct lit	 v;
@@ -97,6 +107,12 @@ static struct {
 static struct mx_exprs keys;
 static struct agg *aggs;
 static size_t naggs;
+static struct ratio *ratios;
+static size_t nratios;
+/* The columns after the keys, in the order given: an aggregate (>= 0) or
+ * a ratio (-1 - its index). */
+static int *cols;
+static size_t ncols;
 static struct cond *conds;
 static size_t nconds;
 static struct mx_sel *sel;
@@ -270,6 +286,102 @@ sel_add(const char *path, char *err, size_t errlen)
 	return i;
 }
 
+/* Is name an output name already?  (then a message in err) */
+static int
+name_taken(const char *name, char *err, size_t errlen)
+{
+	size_t i;
+	int twice = 0;
+
+	for (i = 0; i < naggs; i++)
+		twice |= strcmp(aggs[i].name, name) == 0;
+	for (i = 0; i < nratios; i++)
+		twice |= strcmp(ratios[i].name, name) == 0;
+	if (twice) {
+		snprintf(err, errlen, "'%s' is named twice", name);
+		return 1;
+	}
+	for (i = 0; i < keys.n; i++)
+		if (strcmp(keys.v[i].name, name) == 0) {
+			snprintf(err, errlen, "'%s' is a group key", name);
+			return 1;
+		}
+	return 0;
+}
+
+static void
+col_add(int c)
+{
+	cols = mx_reallocarray(cols, ncols + 1, sizeof *cols);
+	cols[ncols++] = c;
+}
+
+/* ratio(num,den[,scale]): the names are resolved once every -a and -g has
+ * been read, since either may come later.  Takes the args. */
+static int
+ratio_parse(char *name, char **args, size_t nargs, char *err, size_t errlen)
+{
+	struct ratio r;
+	long long sc = 4;
+	size_t i;
+
+	memset(&r, 0, sizeof r);
+	if (nargs < 2 || nargs > 3 || *args[0] == '\0' || *args[1] == '\0') {
+		snprintf(err, errlen, "%s: ratio(num,den) or "
+		    "ratio(num,den,scale)", name);
+		goto fail;
+	}
+	if (nargs == 3 && ((sc = mx_parse_count(args[2])) < 0 ||
+	    sc > MX_DEC_MAXSCALE)) {
+		snprintf(err, errlen, "%s: the scale of a ratio is 0 to %d",
+		    name, MX_DEC_MAXSCALE);
+		goto fail;
+	}
+	if (name_taken(name, err, errlen))
+		goto fail;
+	r.name = name;
+	r.arg[0] = args[0];
+	r.arg[1] = args[1];
+	r.scale = (int)sc;
+	if (nargs == 3)
+		free(args[2]);
+	ratios = mx_reallocarray(ratios, nratios + 1, sizeof *ratios);
+	ratios[nratios++] = r;
+	col_add(-1 - (int)(nratios - 1));
+	return 0;
+fail:
+	for (i = 0; i < nargs; i++)
+		free(args[i]);
+	free(name);
+	return -1;
+}
+
+/* Find the column or key that argument k of r names; 0, or -1 with a
+ * message in err. */
+static int
+ratio_resolve(struct ratio *r, int k, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < naggs; i++)
+		if (strcmp(aggs[i].name, r->arg[k]) == 0) {
+			r->col[k] = (int)i;
+			return 0;
+		}
+	for (i = 0; i < keys.n; i++)
+		if (strcmp(keys.v[i].name, r->arg[k]) == 0) {
+			r->col[k] = -1 - (int)i;
+			return 0;
+		}
+	for (i = 0; i < nratios; i++)
+		if (strcmp(ratios[i].name, r->arg[k]) == 0)
+			break;
+	snprintf(err, errlen, "%s: '%s' is %s", r->name, r->arg[k],
+	    i < nratios ? "a ratio; name an aggregate or a key" :
+	    "neither an aggregate nor a key of this run");
+	return -1;
+}
+
 /* Parse "name=fn(args)" at s (up to the matching ')'); returns the end, or
  * NULL with a message in err. */
 static const char *
@@ -305,6 +417,12 @@ agg_parse(const char *s, char *err, size_t errlen)
 		a = c + 1;
 	}
 	free(buf);
+	if ((size_t)(lp - eq - 1) == 5 && strncmp(eq + 1, "ratio", 5) == 0) {
+		free(g.text);
+		if (ratio_parse(g.name, args, nargs, err, errlen) < 0)
+			return NULL;
+		return rp + 1;
+	}
 	for (fn = 0; fn < (int)NFN; fn++) {
 		size_t want = (size_t)fns[fn].nf + (size_t)fns[fn].lit;
 
@@ -324,20 +442,13 @@ agg_parse(const char *s, char *err, size_t errlen)
 			goto fail;
 	if (fns[fn].lit)
 		lit_parse(&g.v, args[nargs - 1]);
-	for (i = 0; i < naggs; i++)
-		if (strcmp(aggs[i].name, g.name) == 0) {
-			snprintf(err, errlen, "'%s' is named twice", g.name);
-			goto fail;
-		}
-	for (i = 0; i < keys.n; i++)
-		if (strcmp(keys.v[i].name, g.name) == 0) {
-			snprintf(err, errlen, "'%s' is a group key", g.name);
-			goto fail;
-		}
+	if (name_taken(g.name, err, errlen))
+		goto fail;
 	for (i = 0; i < nargs; i++)
 		free(args[i]);
 	aggs = mx_reallocarray(aggs, naggs + 1, sizeof *aggs);
 	aggs[naggs++] = g;
+	col_add((int)naggs - 1);
 	return rp + 1;
 fail:
 	for (i = 0; i < nargs; i++)
@@ -1138,10 +1249,6 @@ final(const struct group *g, size_t i, struct mx_buf *b)
 	}
 }
 
-static struct mx_buf *byval;
-static int bycol = -1;		/* -1: a key; else the aggregate */
-static size_t bykeyi;
-
 static const char *
 keyval(const struct group *g, size_t i, size_t *n)
 {
@@ -1153,6 +1260,83 @@ keyval(const struct group *g, size_t i, size_t *n)
 	return p;
 }
 
+/* The decimal of a figure or key written as JSON text: a number, or a
+ * number in a string; -1 for anything else (null included). */
+static int
+dec_of_text(const char *p, size_t n, struct mx_dec *d)
+{
+	struct mx_span v;
+
+	v.p = p;
+	v.n = (uint32_t)n;
+	v.kind = (uint8_t)mx_json_kind(p);
+	v.esc = memchr(p, '\\', n) != NULL;
+	if (v.kind == MX_JNUM)
+		return mx_dec_parse(p, n, d);
+	if (v.kind == MX_JSTR && !v.esc)
+		return mx_dec_parse(p + 1, n - 2, d);
+	return -1;
+}
+
+/* The value of ratio r of g, as JSON text in b. */
+static void
+ratio_final(const struct group *g, struct ratio *r, struct mx_buf *b)
+{
+	struct mx_buf t = { 0 };
+	struct mx_dec d[2], q;
+	const char *p;
+	char out[48];
+	size_t n;
+	int k, ok = 1;
+
+	for (k = 0; k < 2; k++) {
+		if (r->col[k] >= 0) {
+			final(g, (size_t)r->col[k], &t);
+			p = t.p;
+			n = t.len;
+		} else
+			p = keyval(g, (size_t)(-1 - r->col[k]), &n);
+		if (ok && dec_of_text(p, n, &d[k]) < 0)
+			ok = 0;
+	}
+	mx_buf_free(&t);
+	b->len = 0;
+	if (!ok || mx_dec_iszero(&d[1])) {
+		mx_buf_adds(b, "null");
+		return;
+	}
+	if (mx_dec_div(&d[0], &d[1], r->scale, &q) < 0) {
+		if (!r->warned)
+			mx_warnx("%s: a quotient does not fit 38 digits: "
+			    "written as null", r->name);
+		r->warned = 1;
+		mx_buf_adds(b, "null");
+		return;
+	}
+	mx_buf_add(b, out, (size_t)mx_dec_fmt_scale(&q, r->scale, out));
+}
+
+/* The final value of column c (see cols) of g, as JSON text in b. */
+static void
+col_final(const struct group *g, int c, struct mx_buf *b)
+{
+	if (c >= 0)
+		final(g, (size_t)c, b);
+	else
+		ratio_final(g, &ratios[-1 - c], b);
+}
+
+static const char *
+col_name(int c)
+{
+	return c >= 0 ? aggs[c].name : ratios[-1 - c].name;
+}
+
+static struct mx_buf *byval;
+static int bycol = -1;		/* -1: a key; else a column */
+static int bycolset;
+static size_t bykeyi;
+
 static int
 bytop(const void *x, const void *y)
 {
@@ -1160,7 +1344,7 @@ bytop(const void *x, const void *y)
 	const char *a, *b;
 	int c;
 
-	if (bycol >= 0) {
+	if (bycolset) {
 		a = byval[i].p;
 		an = byval[i].len;
 		b = byval[j].p;
@@ -1189,10 +1373,10 @@ output(struct mx_out *o)
 	/* the group indexes in key order */
 	if (opt.top >= 0 && !opt.partial) {
 		top = mx_reallocarray(NULL, ng ? ng : 1, sizeof *top);
-		if (bycol >= 0) {
+		if (bycolset) {
 			byval = mx_calloc(ng ? ng : 1, sizeof *byval);
 			for (i = 0; i < ng; i++)
-				final(&gv[i], (size_t)bycol, &byval[i]);
+				col_final(&gv[i], bycol, &byval[i]);
 		}
 		for (i = 0; i < ng; i++)
 			top[i] = (size_t)(order[i] - gv);
@@ -1218,12 +1402,14 @@ output(struct mx_out *o)
 			kp = keyval(g, i, &kn);
 			mx_out_write(o, kp, kn);
 		}
-		for (i = 0; i < naggs; i++) {
+		for (i = 0; i < ncols; i++) {
+			const char *name = col_name(cols[i]);
+
 			if (i > 0 || keys.n > 0)
 				mx_out_putc(o, ',');
-			mx_out_jstr(o, aggs[i].name, strlen(aggs[i].name));
+			mx_out_jstr(o, name, strlen(name));
 			mx_out_putc(o, ':');
-			final(g, i, &v);
+			col_final(g, cols[i], &v);
 			mx_out_write(o, v.p, v.len);
 		}
 		mx_out_puts(o, "}\n");
@@ -1254,7 +1440,7 @@ main(int argc, char *argv[])
 	struct mx_out *out;
 	const char *gspec = NULL;
 	char err[256];
-	size_t i;
+	size_t i, k;
 	int c;
 
 	mx_init(argv[0]);
@@ -1336,21 +1522,37 @@ main(int argc, char *argv[])
 		mx_warnx("--top and --by go together");
 		usage();
 	}
+	/* the default count, when no -a named a column */
+	if (ncols == 0)
+		aggs_opt("count=count()");
+	for (i = 0; i < ncols; i++)
+		for (k = 0; k < keys.n; k++)
+			if (strcmp(col_name(cols[i]), keys.v[k].name) == 0) {
+				mx_warnx("-a: '%s' is a group key",
+				    keys.v[k].name);
+				usage();
+			}
+	for (i = 0; i < nratios; i++)
+		if (ratio_resolve(&ratios[i], 0, err, sizeof err) < 0 ||
+		    ratio_resolve(&ratios[i], 1, err, sizeof err) < 0) {
+			mx_warnx("-a: %s", err);
+			usage();
+		}
 	if (opt.by != NULL) {
-		for (i = 0; i < naggs; i++)
-			if (strcmp(aggs[i].name, opt.by) == 0)
-				bycol = (int)i;
-		for (i = 0; bycol < 0 && i < keys.n; i++)
+		for (i = 0; i < ncols; i++)
+			if (strcmp(col_name(cols[i]), opt.by) == 0) {
+				bycol = cols[i];
+				bycolset = 1;
+			}
+		for (i = 0; !bycolset && i < keys.n; i++)
 			if (strcmp(keys.v[i].name, opt.by) == 0)
 				break;
-		if (bycol < 0 && i == keys.n) {
+		if (!bycolset && i == keys.n) {
 			mx_warnx("--by %s: not an output name", opt.by);
 			usage();
 		}
 		bykeyi = i;
 	}
-	if (naggs == 0)
-		aggs_opt("count=count()");
 
 	/* what --merge checks: the options that shape the states */
 	mx_buf_printf(&spec, "1 -g %s", gspec != NULL ? gspec : "");

@@ -57,8 +57,8 @@ examples() {
 	run bash -e ex1.sh
 	assert_success
 	assert_output "$(printf '%s\n' \
-	    '{"product_id":"p1","views":2,"carts":1,"purchases":2,"view_to_purchase":1}' \
-	    '{"product_id":"p2","views":3,"carts":0,"purchases":2,"view_to_purchase":0.6666666666666666}')"
+	    '{"product_id":"p1","views":2,"carts":1,"purchases":2,"view_to_purchase":1.0000}' \
+	    '{"product_id":"p2","views":3,"carts":0,"purchases":2,"view_to_purchase":0.6667}')"
 	run bash -e ex2.sh
 	assert_success
 	assert_line --index 2 '{"event_date":"2024-03-02","event_hour":9,"revenue":0.3,"transactions":2}'
@@ -259,4 +259,140 @@ examples() {
 	run mx-agg nosuch.ndjson
 	assert_failure 1
 	assert_output --partial 'nosuch.ndjson: No such file or directory'
+}
+
+@test "ratio: exact, half away from zero, exactly scale places; null for 0, null or not a number" {
+	printf '%s\n' '{"k":"a","v":"2","d":3}' '{"k":"a","v":-1,"d":0}' '{"k":"b","v":1}' \
+	    '{"k":"c","v":0.0125,"d":1}' '{"k":"d","v":-0.00005,"d":1}' '{"k":"e","d":2}' > in.ndjson
+	run mx-agg -g k -a 'r=ratio(s,t),s=sum(v)' -a 't=sum(d),r0=ratio(s,t,0),r3=ratio(s,t,3),r18=ratio(n,t,18),n=count()' in.ndjson
+	assert_success
+	# a: 1/3; b: no d (null); c: 0.0125 to 3 places is 0.013 (a double
+	# says 0.012); d: -0.00005 to 4 places is -0.0001; e: no v (null)
+	assert_output "$(printf '%s\n' \
+	    '{"k":"a","r":0.3333,"s":1,"t":3,"r0":0,"r3":0.333,"r18":0.666666666666666667,"n":2}' \
+	    '{"k":"b","r":null,"s":1,"t":null,"r0":null,"r3":null,"r18":null,"n":1}' \
+	    '{"k":"c","r":0.0125,"s":0.0125,"t":1,"r0":0,"r3":0.013,"r18":1.000000000000000000,"n":1}' \
+	    '{"k":"d","r":-0.0001,"s":-0.00005,"t":1,"r0":0,"r3":0.000,"r18":1.000000000000000000,"n":1}' \
+	    '{"k":"e","r":null,"s":null,"t":2,"r0":null,"r3":null,"r18":0.500000000000000000,"n":1}')"
+	# a denominator of 0; keys as operands, a string key is no number
+	printf '%s\n' '{"k":"x","p":4,"v":1}' '{"k":"x","p":4,"v":-1}' '{"k":"y","p":"8","v":5}' > in.ndjson
+	run mx-agg -g k,p -a 's=sum(v),a=ratio(p,s,1),b=ratio(s,p,2),c=ratio(k,p)' in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '{"k":"x","p":4,"s":0,"a":null,"b":0.00,"c":null}' \
+	    '{"k":"y","p":"8","s":5,"a":1.6,"b":0.63,"c":null}')"
+}
+
+@test "ratio: of avg as written, of approx_distinct, of min and max; a quotient past 38 digits is null with a warning" {
+	printf '%s\n' '{"v":1}' '{"v":2}' '{"v":2}' > in.ndjson
+	run mx-agg --scale 2 -a 'm=avg(v),r=ratio(m,n,6),n=count(),u=approx_distinct(v),q=ratio(u,n,2),x=ratio(lo,hi),lo=min(v),hi=max(v)' in.ndjson
+	assert_success
+	assert_output '{"m":1.67,"r":0.556667,"n":3,"u":2,"q":0.67,"x":0.5000,"lo":1,"hi":2}'
+	printf '%s\n' '{"v":99999999999999999999999999999999999,"d":0.000000000000000001}' > big.ndjson
+	run mx-agg -a 's=sum(v),d=sum(d),r=ratio(s,d)' big.ndjson
+	assert_success
+	assert_line --index 0 'mx-agg: r: a quotient does not fit 38 digits: written as null'
+	assert_line --index 1 '{"s":99999999999999999999999999999999999,"d":0.000000000000000001,"r":null}'
+}
+
+@test "ratio: against python's decimal on generated data, by value, scale and group" {
+	python3 - > in.ndjson <<-'EOF'
+	import random
+	random.seed(16)
+	for i in range(4000):
+	    g = random.randrange(60)
+	    a = random.choice(['null', '%d.%06d' % (random.randrange(-999, 99999), random.randrange(10**6)),
+	        '"%d.%02d"' % (random.randrange(0, 500), random.randrange(100)), str(random.randrange(-5, 5))])
+	    b = random.choice(['null', str(random.randrange(-3, 40)), '%d.%03d' % (random.randrange(0, 9), random.randrange(1000))])
+	    print('{"g":%d,"a":%s,"b":%s,"c":"%s"}' % (g, a, b, random.choice("xyz")))
+	EOF
+	A='sa=sum(a),sb=sum(b),n=count(),nx=count_if(c,x),r4=ratio(sa,sb),r0=ratio(sa,sb,0),r9=ratio(sb,sa,9),r18=ratio(sa,n,18),rx=ratio(nx,n,3)'
+	mx-agg -g g -a "$A" in.ndjson > out.ndjson
+	run python3 - in.ndjson out.ndjson <<-'EOF'
+	import json, sys
+	from decimal import Decimal, getcontext, ROUND_HALF_UP
+	getcontext().prec = 120
+	groups = {}
+	for line in open(sys.argv[1]):
+	    r = json.loads(line, parse_float=Decimal, parse_int=Decimal)
+	    s = groups.setdefault(int(r['g']), {'sa': None, 'sb': None, 'n': 0, 'nx': 0})
+	    s['n'] += 1
+	    s['nx'] += r['c'] == 'x'
+	    for f in 'ab':
+	        if r[f] is not None:
+	            s['s' + f] = (s['s' + f] or 0) + Decimal(r[f])
+	def ratio(p, q, k):
+	    if p is None or q is None or q == 0:
+	        return None
+	    v = (Decimal(p) / Decimal(q)).quantize(Decimal(1).scaleb(-k), rounding=ROUND_HALF_UP)
+	    return format(abs(v) if v == 0 else v, 'f')
+	bad = 0
+	for line in open(sys.argv[2]):
+	    o = json.loads(line, parse_float=str, parse_int=str)
+	    s = groups[int(o['g'])]
+	    want = {'r4': ratio(s['sa'], s['sb'], 4), 'r0': ratio(s['sa'], s['sb'], 0),
+	        'r9': ratio(s['sb'], s['sa'], 9), 'r18': ratio(s['sa'], s['n'], 18),
+	        'rx': ratio(s['nx'], s['n'], 3)}
+	    for k, v in want.items():
+	        if o[k] != v:
+	            bad += 1
+	            print(o['g'], k, o[k], v)
+	print(len(groups), 'groups', bad, 'differ')
+	EOF
+	assert_success
+	assert_output '60 groups 0 differ'
+}
+
+@test "ratio: not in partials, computed by the merge, the same bytes as one pass; --top --by a ratio" {
+	mx-gen -n 5000 -s 5 ecommerce > big.ndjson
+	A='v=count_if(event_type,page_view),p=count_if(event_type,purchase),rate=ratio(p,v,5),aov=ratio(rev,p,2),rev=sum_product_if(price,quantity,event_type,purchase)'
+	mx-agg -g category -a "$A" big.ndjson > one.ndjson
+	split -n l/3 -d big.ndjson slice.
+	for s in slice.*; do mx-agg --partial -g category -a "$A" "$s" > "p.${s#slice.}"; done
+	run grep -c rate p.00
+	assert_output 0
+	run mx-agg --merge -g category -a "$A" p.*
+	assert_success
+	assert_output "$(cat one.ndjson)"
+	# the merge may add a ratio the partials did not have
+	run mx-agg --merge -g category -a 'v=count_if(event_type,page_view),p=count_if(event_type,purchase),a=ratio(p,v,5)' p.*
+	assert_failure 1
+	assert_output --partial 'a partial of other options'
+	mx-agg --partial -g category -a 'v=count_if(event_type,page_view),p=count_if(event_type,purchase)' big.ndjson > q.ndjson
+	run mx-agg --merge -g category -a 'v=count_if(event_type,page_view),p=count_if(event_type,purchase),rate=ratio(p,v,5)' q.ndjson
+	assert_success
+	assert_output "$(sed -E 's/,"aov":.*/}/' one.ndjson)"
+	# the top 2 categories by conversion rate, nulls last
+	run mx-agg -g category -a "$A" --top 2 --by rate big.ndjson
+	assert_success
+	assert_output "$(jq -r 'select(.rate != null) | "\(.rate) \(.category)"' one.ndjson | sort -rn | head -2 |
+	    while read -r r c; do grep -F "\"category\":\"$c\"" one.ndjson; done)"
+	printf '%s\n' '{"k":1,"v":0}' '{"k":2,"v":1}' '{"k":3}' > in.ndjson
+	run mx-agg -g k -a 'n=count(),s=sum(v),r=ratio(s,n)' --top 3 --by r in.ndjson
+	assert_output "$(printf '%s\n' '{"k":2,"n":1,"s":1,"r":1.0000}' '{"k":1,"n":1,"s":0,"r":0.0000}' '{"k":3,"n":1,"s":null,"r":null}')"
+}
+
+@test "ratio: bad command lines exit 2 with a message" {
+	for a in 'r=ratio(n)' 'r=ratio(n,n,19)' 'r=ratio(n,n,x)' 'r=ratio(n,n,1,1)' 'r=ratio(n,nosuch)' 'r=ratio(r,n)' 'n=ratio(n,n)' 'r=ratio(n,)'; do
+		run mx-agg -g k -a 'n=count()' -a "$a" /dev/null
+		assert_failure 2
+		assert_output --partial 'usage: mx-agg'
+	done
+	run mx-agg -a 'n=count(),r=ratio(n,nosuch)' /dev/null
+	assert_line --index 0 "mx-agg: -a: r: 'nosuch' is neither an aggregate nor a key of this run"
+	run mx-agg -a 'n=count(),r=ratio(r,n)' /dev/null
+	assert_line --index 0 "mx-agg: -a: r: 'r' is a ratio; name an aggregate or a key"
+	run mx-agg -a 'n=count(),r=ratio(n,n,19)' /dev/null
+	assert_line --index 0 'mx-agg: -a: r: the scale of a ratio is 0 to 18'
+	# a key named by -g after the -a that names it
+	run mx-agg -a 'n=count(),r=ratio(k,n)' -g k /dev/null
+	assert_success
+	run mx-agg -a 'k=count()' -g k /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-agg: -a: 'k' is a group key"
+}
+
+@test "--top N --by count: the default count" {
+	run mx-agg -g product_id --top 1 --by count events.ndjson
+	assert_success
+	assert_output '{"product_id":"p1","count":6}'
 }
