@@ -10,13 +10,18 @@
 #   rejects/<table>/ingest_date=D/<run>-<step>.ndjson      bad records, whole
 #   silver/<table>/<date key>=D/part-<run>-N.ndjson        one record per key
 #   gold/<table>.ndjson, gold/<table>.csv                  the metrics
+#   gold/_catalog.ndjson                                   their definitions
 #   _state/ledger/<source>.tsv     raw files taken in: path size mtime xxh3 run
 #   _state/consumed/<table>        bronze files already in silver
+#   _state/keys/<table>.idx        the key index of a silver table (mx-index)
 #   _state/dirty/<table>           silver partitions whose gold is stale
-#   _state/partials/<gold>/<key>.<value>.ndjson   mx-agg --partial of one
-#                                  silver partition
+#   _state/partials/<gold>/<partition>.ndjson   mx-agg --partial of one
+#                                  silver partition ('%', '/', '=' escaped)
 #   _state/pending                 the run in progress
 #   _runs.ndjson                   one line per step
+#
+# No expansion here depends on a glob matching: scripts/lake sets
+# nullglob, and every list of files comes from find.
 
 # ---- messages and the run log ----
 
@@ -93,7 +98,7 @@ crashpoint() {
 # runs.  A killed run is resumed under its own id.
 run_begin() {
 	local n
-	mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
+	mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" "$LAKE/_state/keys" \
 	    "$LAKE/_state/dirty" "$LAKE/_state/partials" "$LAKE/bronze" \
 	    "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects"
 	exec 9> "$LAKE/_state/lock"
@@ -228,14 +233,20 @@ publish() {
 
 # ---- silver ----
 
-# silver TABLE SOURCE CONTRACT PARTKEY DEDUP...: validate the bronze files of
-# SOURCE that TABLE has not consumed, then rebuild each partition they touch
-# from its old records followed by the new ones, deduplicated (DEDUP: the
-# mx-dedup options), and mark those partitions dirty for gold.
+# silver TABLE SOURCE CONTRACT PARTKEY KEY [MODE...]: validate the bronze
+# files of SOURCE that TABLE has not consumed, then rebuild each partition
+# their records fall into, and each partition the key index says already
+# holds one of their keys, from its old records followed by the new ones,
+# deduplicated by KEY over the whole table (MODE: the mx-dedup options
+# that choose the record kept); mark those partitions dirty for gold.
 silver() {
-	local table=$1 src=$2 contract=$3 pkey=$4 cons pdir dir d f old=0
-	shift 4
+	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d f
+	local old=0 new
+	shift 5
 	cons="$LAKE/_state/consumed/$table"
+	idx="$LAKE/_state/keys/$table.idx"
+	pdir="$LAKE/silver/$table"
+	new="$WORK/new.$table"
 	touch "$cons"
 	# in the order of the runs that wrote them
 	{
@@ -247,44 +258,81 @@ silver() {
 		NOTE="nothing new"
 		return 0
 	fi
+	# a table of an older lake, or one whose index was lost: index it
+	if [ ! -e "$idx" ] && [ -d "$pdir" ]; then
+		mx-index -i "$idx" -k "$key" put -d "$pdir" --all || return 1
+	fi
 	(cd "$LAKE" && xargs -r -d '\n' zcat -- < "$WORK/todo.$table") |
 	    mx-validate -c "$contract" --rejects "$WORK/rejects.$table" \
 	    --stats "$WORK/valid.$table" |
-	    mx-partition --no-sync -d "$WORK/new.$table" -k "$pkey" \
-	    --run "$RUN" > /dev/null || return 1
+	    mx-partition --no-sync -d "$new" -k "$pkey" --run "$RUN" \
+	    > /dev/null || return 1
 	publish "$WORK/rejects.$table" \
 	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
-	pdir="$LAKE/silver/$table"
-	: > "$WORK/dirty.$table"
+	# the partitions of the new records, and those holding their keys
+	partitions "$new" > "$WORK/touched.$table"
+	find "$new" -name 'part-*.ndjson' -print0 |
+	    xargs -0 -r mx-index -i "$idx" -k "$key" find \
+	    >> "$WORK/touched.$table" || return 1
+	LC_ALL=C sort -u -o "$WORK/touched.$table" "$WORK/touched.$table"
+	# all old records first, so that keeping the first keeps the old
 	: > "$WORK/union.$table"
-	for dir in "$WORK/new.$table"/*/; do
-		[ -d "$dir" ] || continue
-		d=$(basename "$dir")
-		# old records first, so that keeping the first keeps the old
-		if [ -d "$pdir/$d" ] && ! reprocessing "$d"; then
-			for f in "$pdir/$d"/part-*.ndjson; do
-				old=$((old + $(wc -l < "$f")))
-				echo "$f"
-			done
-		fi
-		printf '%s\n' "$dir"part-*.ndjson
-		echo "$d" >> "$WORK/dirty.$table"
-	done >> "$WORK/union.$table"
+	while IFS= read -r d; do
+		[ -d "$pdir/$d" ] && ! reprocessing "$d" || continue
+		find "$pdir/$d" -maxdepth 1 -name 'part-*.ndjson' | LC_ALL=C sort
+	done < "$WORK/touched.$table" > "$WORK/union.$table"
+	if [ -s "$WORK/union.$table" ]; then
+		old=$(xargs -d '\n' cat -- < "$WORK/union.$table" | wc -l) ||
+		    return 1
+	fi
+	find "$new" -name 'part-*.ndjson' | LC_ALL=C sort >> "$WORK/union.$table"
 	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
-	    mx-dedup "$@" --stats "$WORK/dedup.$table" |
+	    mx-dedup -k "$key" "$@" --stats "$WORK/dedup.$table" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
+	# a partition whose every record went to another is gone (a rerun
+	# finds the same, so a kill here is finished by the next run)
+	while IFS= read -r d; do
+		[ -d "$pdir/$d" ] || continue
+		f=$(find "$pdir/$d" -maxdepth 1 -name "part-$RUN-*" | head -n 1)
+		if [ -z "$f" ]; then
+			rm -rf "${pdir:?}/$d" || return 1
+		fi
+	done < "$WORK/touched.$table"
 	crashpoint "silver:$table"
+	# the index learns where the keys are now; gold first learns of the
+	# partitions, then silver forgets the input
+	xargs -r -d '\n' mx-index -i "$idx" -k "$key" put -d "$pdir" -- \
+	    < "$WORK/touched.$table" || return 1
 	C_DUP=$(stat_of "$WORK/dedup.$table" duplicates)
 	C_OUT=$(($(stat_of "$WORK/dedup.$table" out) - old))
-	# gold first learns of the partitions, then silver forgets the input
 	touch "$LAKE/_state/dirty/$table"
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
-	    "$WORK/dirty.$table" || return 1
+	    "$WORK/touched.$table" || return 1
 	into "$cons" sort -u "$cons" "$WORK/todo.$table" || return 1
-	NOTE="$(wc -l < "$WORK/dirty.$table") partitions"
+	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
+	unmapped_note "$WORK/valid.$table"
+}
+
+# The partitions below DIR: directories that hold data files, as paths
+# relative to DIR, sorted.  Hive names escape control characters, so a
+# name is one line.
+partitions() {
+	[ -d "$1" ] || return 0
+	(cd "$1" && find . -name 'part-*.ndjson' -printf '%h\n') |
+	    sed 's|^\./||' | LC_ALL=C sort -u
+}
+
+# Values a contract's map= did not know (mx-validate --stats): in the
+# run log's note, never dropped.
+unmapped_note() {
+	local u
+	u=$(jq -r 'select(.rule == "map") |
+	    "\(.field)=\(.unmapped // "(others)") (\(.records))"' "$1" |
+	    paste -sd ' ' -) || return 1
+	[ -z "$u" ] || NOTE="${NOTE:+$NOTE; }unmapped: $u"
 }
 
 # --reprocess N reads again the bronze files of the last N ingest dates.
@@ -303,25 +351,42 @@ reprocessing() {
 
 # ---- gold ----
 
-# gold NAME TABLE [mx-agg options]: the partial aggregate of each dirty
-# partition of TABLE, then all of them merged into gold/NAME.ndjson and
-# gold/NAME.csv.  Only the partitions that changed are read.
+# gold NAME TABLES [mx-agg options]: the partial aggregate of each dirty
+# partition of the silver TABLES (a space-separated list: their records of
+# one partition are aggregated together), then all of them merged into
+# gold/NAME.ndjson and gold/NAME.csv.  Only the partitions that changed
+# are read; the partials of partitions that are gone are dropped.  A
+# function post_NAME, when there is one, filters the merged rows.
 gold() {
-	local name=$1 table=$2 d p f dir="$LAKE/_state/partials/$1" n=0
+	local name=$1 tables=$2 d p f t dir="$LAKE/_state/partials/$1" n=0
+	local -a files
 	shift 2
 	mkdir -p "$dir"
-	# the dirty partitions, and any without a partial (a new gold table)
-	for p in "$LAKE/silver/$table"/*/; do
-		[ -d "$p" ] || continue
-		d=$(basename "$p")
-		# named without '=', which some S3 servers cannot rename to
-		f="$dir/${d/=/.}.ndjson"
+	for t in $tables; do
+		partitions "$LAKE/silver/$t"
+	done | LC_ALL=C sort -u > "$WORK/parts.$name"
+	: > "$WORK/keep.$name"
+	while IFS= read -r p; do
+		f="$dir/$(partial_name "$p").ndjson"
+		echo "$f" >> "$WORK/keep.$name"
 		# (a partial may be empty: no record of the partition passed -w)
-		if [ -e "$f" ] &&
-		    ! grep -qxF "$d" "$LAKE/_state/dirty/$table" 2> /dev/null; then
+		if [ -e "$f" ] && ! dirty_in "$p" $tables; then
 			continue
 		fi
-		into "$f" mx-agg --partial "$@" "$p"part-*.ndjson || return 1
+		files=()
+		for t in $tables; do
+			[ -d "$LAKE/silver/$t/$p" ] || continue
+			mapfile -t -O "${#files[@]}" files < <(find \
+			    "$LAKE/silver/$t/$p" -maxdepth 1 -name 'part-*.ndjson' |
+			    LC_ALL=C sort)
+		done
+		into "$f" mx-agg --partial "$@" "${files[@]}" < /dev/null ||
+		    return 1
+		n=$((n + 1))
+	done < "$WORK/parts.$name"
+	for f in "$dir"/*.ndjson; do
+		grep -qxF "$f" "$WORK/keep.$name" && continue
+		rm -f "$f" || return 1
 		n=$((n + 1))
 	done
 	crashpoint "gold:$name"
@@ -329,11 +394,42 @@ gold() {
 		NOTE="up to date"
 		return 0
 	fi
-	into "$LAKE/gold/$name.ndjson" merge_partials "$dir" "$@" || return 1
+	if declare -F "post_$name" > /dev/null; then
+		into "$LAKE/gold/$name.ndjson" merge_post "$name" "$dir" "$@" ||
+		    return 1
+	else
+		into "$LAKE/gold/$name.ndjson" merge_partials "$dir" "$@" ||
+		    return 1
+	fi
 	publish_csv "$name" || return 1
 	C_IN=$n
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
 	NOTE="$n partitions read"
+}
+
+# The file name of a partition's partial: '%', '/' and '=' escaped, so
+# that names stay distinct, nested partitions included, and no '=' is in
+# a name (some S3 servers cannot rename to one).
+partial_name() {
+	local s=${1//%/%25}
+	s=${s//\//%2F}
+	printf '%s' "${s//=/%3D}"
+}
+
+# dirty_in PARTITION TABLE...: is the partition dirty in one of them?
+dirty_in() {
+	local p=$1 t
+	shift
+	for t in "$@"; do
+		grep -qxF "$p" "$LAKE/_state/dirty/$t" 2> /dev/null && return 0
+	done
+	return 1
+}
+
+merge_post() {
+	local name=$1
+	shift
+	merge_partials "$@" | "post_$name"
 }
 
 # merge_partials DIR [mx-agg options]: (no partials: no silver yet)
@@ -352,14 +448,15 @@ publish_csv() {
 # The gold of TABLE is rebuilt: forget its dirty partitions.
 gold_done() { into "$LAKE/_state/dirty/$1" true; }
 
-# gold_from NAME COMMAND...: a gold table that COMMAND computes whole (from
-# other gold tables, or a small silver table), when one of the TABLES
-# listed in DIRTY_OF changed or the table is missing.
+# gold_from NAME TABLES COMMAND...: a gold table that COMMAND computes
+# whole (from other gold tables, or a small silver table), when one of
+# the silver TABLES (a space-separated list) changed or the table is
+# missing.
 gold_from() {
-	local name=$1 t stale=0
-	shift
+	local name=$1 tables=$2 t stale=0
+	shift 2
 	[ -e "$LAKE/gold/$name.ndjson" ] || stale=1
-	for t in $DIRTY_OF; do
+	for t in $tables; do
 		[ -s "$LAKE/_state/dirty/$t" ] && stale=1
 	done
 	if [ $stale = 0 ]; then
@@ -371,5 +468,72 @@ gold_from() {
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
 }
 
-# The records of a silver table, in partition order.
-silver_all() { find "$LAKE/silver/$1" -name 'part-*.ndjson' | LC_ALL=C sort | xargs -r -d '\n' cat --; }
+# The records of a silver table, in partition order (none when there is
+# no such table yet).
+silver_all() {
+	[ -d "$LAKE/silver/$1" ] || return 0
+	find "$LAKE/silver/$1" -name 'part-*.ndjson' | LC_ALL=C sort |
+	    xargs -r -d '\n' cat --
+}
+
+# ---- domains ----
+
+# has_data SOURCE...: does one of the sources have raw files, or bronze
+# from an earlier run?  A domain without any is skipped, with a note.
+has_data() {
+	local s
+	for s in "$@"; do
+		[ -d "$LAKE/bronze/$s" ] && return 0
+		[ -d "$RAW/$s" ] && [ -n "$(find -L "$RAW/$s" -type f ! -name '.*' -print -quit)" ] && return 0
+	done
+	return 1
+}
+
+# domain NAME SOURCE...: log the domain, or its skipping, in the run log;
+# false when it has no data.
+domain() {
+	local name=$1
+	shift
+	if has_data "$@"; then
+		return 0
+	fi
+	step "domain:$name" skip_note "no raw data under $RAW for $*: skipped"
+	return 1
+}
+
+skip_note() { NOTE="$*"; }
+
+# ---- the catalog ----
+
+# gold/_catalog.ndjson: the definition of every gold table
+# (scripts/catalog/<table>.md), one JSON object per table, so that DuckDB
+# or jq can list them; rewritten when a definition changed.
+publish_catalog() {
+	catalog_ndjson "$CATALOG" > "$WORK/catalog.ndjson" || return 1
+	cmp -s "$WORK/catalog.ndjson" "$LAKE/gold/_catalog.ndjson" && return 0
+	into "$LAKE/gold/_catalog.ndjson" cat "$WORK/catalog.ndjson"
+}
+
+# catalog_ndjson DIR: the definitions of DIR/*.md as NDJSON: table, title,
+# description, the "- key: value" lines, the columns of the table.
+catalog_ndjson() {
+	local f
+	find "$1" -name '*.md' ! -name README.md | LC_ALL=C sort |
+	while IFS= read -r f; do
+		jq -Rsc --arg file "${f##*/}" '
+		    split("\n") as $l
+		    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
+		    | {table: $t,
+		       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
+		       file: $file}
+		    + ([$l[] | select(startswith("- ")) | .[2:]
+			| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
+			| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
+		    + {columns: [$l[] | select(startswith("| ") and
+			(startswith("| column") or startswith("|--") or
+			 startswith("| ---") | not))
+			| split("|") | map(gsub("^ +| +$"; ""))
+			| {name: .[1], type: .[2], definition: .[3]}]}' "$f" ||
+		    return 1
+	done
+}
