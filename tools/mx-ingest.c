@@ -321,14 +321,23 @@ dstring(struct doc *d, struct mx_buf *b)
 	}
 }
 
-/* One value into b (minified), or skipped when b is NULL. */
+/*
+ * One value into b (minified), or skipped when b is NULL.  A scalar ends
+ * where the next token begins: inside a container that is a delimiter,
+ * but a scalar that is a whole document (42, true) is followed by space,
+ * the end of the file or the next document, and must end there too, or
+ * it would swallow what follows.
+ */
 static void
 dvalue(struct doc *d, struct mx_buf *b)
 {
-	int c, depth = 0;
+	int c, depth = 0, started = 0, scalar = 0;
 
 	for (;;) {
 		c = dpeek(d);
+		if (scalar && (c < 0 || c == ' ' || c == '\n' || c == '\r' ||
+		    c == '\t' || c == '"' || c == '[' || c == '{'))
+			return;
 		if (c < 0)
 			docfail(d, "unexpected end of input");
 		if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
@@ -336,11 +345,12 @@ dvalue(struct doc *d, struct mx_buf *b)
 			continue;
 		}
 		if (depth == 0 && (c == ',' || c == ']' || c == '}')) {
-			if (b != NULL && b->len == 0)
+			if (!started)
 				docfail(d, "expected a value");
 			return;
 		}
 		dget(d);
+		started = 1;
 		if (b != NULL) {
 			mx_buf_addc(b, c);
 			if (b->len > mx_maxrec)
@@ -357,7 +367,8 @@ dvalue(struct doc *d, struct mx_buf *b)
 		} else if (c == ']' || c == '}') {
 			if (--depth < 0)
 				docfail(d, "unbalanced brackets");
-		}
+		} else if (depth == 0)
+			scalar = 1;
 		if (depth == 0) {
 			/* a scalar ends at a delimiter, a container here */
 			if (c == '"' || c == ']' || c == '}')

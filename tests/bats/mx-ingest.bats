@@ -202,6 +202,37 @@ for i in range(20000): print("{\"i\":%d,\"pad\":\"%s\"}" % (i, "abc" * (i % 50))
 	assert_output --partial 'mx-ingest: broken.json:3: malformed JSON document: unterminated string'
 }
 
+@test "-f json: a top-level scalar is not a JSON object, on its own line, as in auto mode" {
+	printf '42\n' > num.json
+	run mx-ingest -f json num.json
+	assert_failure 1
+	assert_output 'mx-ingest: num.json:1: not a JSON object (a number)'
+	run mx-ingest num.json
+	assert_failure 1
+	assert_output 'mx-ingest: num.json:1: not a JSON object (a number)'
+	printf '\n\n  true' > t.json
+	run mx-ingest -f json t.json
+	assert_failure 1
+	assert_output 'mx-ingest: t.json:3: not a JSON object (true)'
+	# with --rejects the run goes on past scalars to the next document
+	printf '{"a":1}\n7 null\n"s"\n[{"b":2},3]\n' > mixed.json
+	run mx-ingest -f json --rejects rej.ndjson mixed.json
+	assert_success
+	assert_line --index 0 --partial '{"a":1,"_source":"mixed.json","_line":1,'
+	assert_line --index 1 --partial '{"b":2,"_source":"mixed.json","_line":4,'
+	[ "${#lines[@]}" -eq 2 ]
+	run jq -r '[._reject.line, ._reject.reason, ._raw] | @tsv' rej.ndjson
+	assert_success
+	assert_output "$(printf '%s\t%s\t%s\n' 2 'not a JSON object (a number)' 7 \
+	    2 'not a JSON object (null)' null 3 'not a JSON object (a string)' '"s"' \
+	    4 'not a JSON object (a number)' 3)"
+	# two scalars in an array need a comma between them
+	printf '[1 2]' > nocomma.json
+	run mx-ingest -f json --rejects rej.ndjson nocomma.json
+	assert_failure 1
+	assert_output "mx-ingest: nocomma.json:1: malformed JSON document: expected ',' or ']' between records (the rest of the file cannot be split into records)"
+}
+
 @test "CSV: header to names, strings kept, quoting, embedded newlines" {
 	printf 'id,name,amount,note\r\n1,"Smith, J", 12.50 ,\r\n2,Ann,007,"two\nlines"\r\n' > in.csv
 	run mx-ingest in.csv
