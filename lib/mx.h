@@ -402,7 +402,8 @@ struct mx_csvrec {
 
 struct mx_csv;
 /* delim ',' or another byte; '\t' means TSV: no quoting, and the escapes
- * \t \n \r \\ decoded.  The first record is the header. */
+ * \t \n \r \\ decoded.  The first record is the header; a UTF-8
+ * byte order mark before it is dropped. */
 struct mx_csv *mx_csv_new(struct mx_reader *r, int delim);
 /* The header's field names (after the first mx_csv_next). */
 size_t	mx_csv_header(struct mx_csv *c, const char *const **names,

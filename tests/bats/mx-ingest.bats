@@ -278,6 +278,35 @@ for i in range(20000): print("{\"i\":%d,\"pad\":\"%s\"}" % (i, "abc" * (i % 50))
 	assert_output 'mx-ingest: noname.csv:1: header: column 2 has no name'
 }
 
+@test "CSV and TSV: the byte order mark of a spreadsheet's \"CSV UTF-8\" export is dropped" {
+	# as Excel and LibreOffice write it: BOM, CRLF, quotes where needed
+	printf '\xef\xbb\xbfcustomer_id,name,city\r\n1,Zo\xc3\xab,"Lyon, FR"\r\n2,Ann,Paris\r\n' > export.csv
+	run mx-ingest export.csv
+	assert_success
+	assert_line --index 0 --partial '{"customer_id":"1","name":"Zoë","city":"Lyon, FR","_source":"export.csv","_line":2,'
+	assert_line --index 1 --partial '{"customer_id":"2","name":"Ann","city":"Paris","_source":"export.csv","_line":3,'
+	[ "${#lines[@]}" -eq 2 ]
+	# a quoted first name, gzipped, TSV
+	printf '\xef\xbb\xbf"customer_id",name\r\n1,x\r\n' | gzip > quoted.csv.gz
+	run mx-ingest quoted.csv.gz
+	assert_success
+	assert_output --partial '{"customer_id":"1","name":"x","_source":"quoted.csv.gz","_line":2,'
+	printf '\xef\xbb\xbfcustomer_id\tname\n1\tx\n' > export.tsv
+	run mx-ingest export.tsv
+	assert_success
+	assert_output --partial '{"customer_id":"1","name":"x","_source":"export.tsv","_line":2,'
+	# only before the header: one inside a field is data
+	printf 'a\n\xef\xbb\xbfx\n' > later.csv
+	run mx-ingest later.csv
+	assert_success
+	assert_output --partial "{\"a\":\"$(printf '\xef\xbb\xbf')x\","
+	# and a contract finds the column
+	printf 'customer_id int required\n' > c.contract
+	run sh -c 'mx-ingest export.csv | mx-validate -c c.contract'
+	assert_success
+	assert_line --index 0 --partial '{"customer_id":1,'
+}
+
 @test "CSV: gzipped, other delimiters, a real Facebook Ads export" {
 	printf 'a;b\n1;x y\n' | gzip > semi.csv.gz
 	run mx-ingest -d ';' semi.csv.gz
