@@ -127,7 +127,8 @@ struct mx_reader {
 	int		 cr;		/* the last line ended in \r\n */
 };
 
-/* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure. */
+/* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.
+ * Zero bytes after the last gzip member are skipped with a warning. */
 int	mx_reader_open(struct mx_reader *r, const char *path);
 void	mx_reader_close(struct mx_reader *r);
 /* Next line without its \n (or \r\n); the pointer is valid until the next

@@ -160,6 +160,38 @@ for i in range(20000): print("{\"i\":%d,\"pad\":\"%s\"}" % (i, "abc" * (i % 50))
 	assert_output --partial 'mx-ingest: bad.gz:1: corrupt gzip input'
 }
 
+@test "gzip padded with zero bytes is read, with a warning, as gzip reads it; other trailing bytes are refused" {
+	printf '{"a":1}\n{"a":2}\n' | gzip > ok.gz
+	# a block of zeros, and zeros spread over several reads
+	{ cat ok.gz; head -c 512 /dev/zero; } > pad.gz
+	{ cat ok.gz; head -c 1000000 /dev/zero; } > bigpad.gz
+	run gzip -t pad.gz
+	assert_success
+	run sh -c 'mx-ingest pad.gz 2> err | jq -c "{a,_line}"'
+	assert_success
+	assert_output $'{"a":1,"_line":1}\n{"a":2,"_line":2}'
+	run cat err
+	assert_output 'mx-ingest: pad.gz: trailing zero bytes after the gzip data ignored'
+	run sh -c 'mx-ingest < bigpad.gz 2> err | wc -l'
+	assert_success
+	assert_output 2
+	run cat err
+	assert_output 'mx-ingest: <stdin>: trailing zero bytes after the gzip data ignored'
+	# every tool reads through the same reader
+	run mx-csv -H pad.gz
+	assert_success
+	assert_output $'mx-csv: pad.gz: trailing zero bytes after the gzip data ignored\n1\n2'
+	# zeros and then anything else is garbage, as is garbage alone
+	{ cat ok.gz; printf '\0\0x'; } > zx.gz
+	{ cat ok.gz; printf 'x'; } > x.gz
+	for f in zx.gz x.gz; do
+		run mx-ingest "$f"
+		assert_failure 1
+		assert_output --partial "mx-ingest: $f:"
+		assert_output --partial ': trailing garbage after gzip data'
+	done
+}
+
 @test "JSON array, pretty-printed, one record per element" {
 	printf '[\n  {"id": 1,\n   "tags": ["a", "b c"]},\n  {"id": 2}\n]\n' > arr.json
 	run mx-ingest arr.json
