@@ -102,6 +102,14 @@ mx_buf_adds(struct mx_buf *b, const char *s)
 	mx_buf_add(b, s, strlen(s));
 }
 
+/* The length of the control character at p[0..n), UTF-8: 1 for C0 (but
+ * the tab) and DEL, 2 for C1 (U+0080-U+009F); 0 for anything else. */
+size_t	mx_ctl(const char *p, size_t n);
+/* Append the UTF-8 text p[0..n) safe for a terminal: \t \n \r \\ and
+ * \u00XX for the other control characters, as JSON writes them; the
+ * backslash doubled so that no escape is ambiguous. */
+void	mx_buf_vis(struct mx_buf *b, const char *p, size_t n);
+
 /* Parse a size such as 400M, 2G, 512k, 1048576; -1 on error. */
 long long mx_parse_size(const char *s);
 

@@ -138,66 +138,13 @@ celltext(const struct mx_span *v)
 	}
 }
 
-/* The length of the control character at p[0..n) (C0 but tab, DEL, or
- * C1 in UTF-8), 0 if there is none.  Cells are UTF-8: the scanner checked
- * the record, so 0xc2 0x80-0x9f is always U+0080-U+009F. */
-static size_t
-ctl(const char *p, size_t n)
-{
-	unsigned char c = (unsigned char)p[0];
-
-	if ((c < 0x20 && c != '\t') || c == 0x7f)
-		return 1;
-	if (c == 0xc2 && n > 1 && (unsigned char)p[1] >= 0x80 &&
-	    (unsigned char)p[1] <= 0x9f)
-		return 2;
-	return 0;
-}
-
-/* Visible escapes: \t \n \r \\ and \u00XX for the other controls, as
- * JSON writes them; the backslash is doubled so that none is ambiguous. */
-static void
-put_vis(struct mx_buf *b, const char *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, k;
-	unsigned u;
-
-	for (i = 0; i < n; i += k) {
-		k = 1;
-		switch (p[i]) {
-		case '\t':
-			mx_buf_add(b, "\\t", 2);
-			continue;
-		case '\n':
-			mx_buf_add(b, "\\n", 2);
-			continue;
-		case '\r':
-			mx_buf_add(b, "\\r", 2);
-			continue;
-		case '\\':
-			mx_buf_add(b, "\\\\", 2);
-			continue;
-		}
-		if ((k = ctl(p + i, n - i)) == 0) {
-			mx_buf_addc(b, p[i]);
-			k = 1;
-			continue;
-		}
-		u = k == 1 ? (unsigned char)p[i] : (unsigned char)p[i + 1];
-		mx_buf_add(b, "\\u00", 4);
-		mx_buf_addc(b, hex[u >> 4]);
-		mx_buf_addc(b, hex[u & 15]);
-	}
-}
-
 static void
 put_csv(const char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] == ',' || p[i] == '"' || ctl(p + i, n - i) > 0)
+		if (p[i] == ',' || p[i] == '"' || mx_ctl(p + i, n - i) > 0)
 			break;
 	if (i == n) {
 		mx_out_write(out, p, n);
@@ -262,7 +209,7 @@ emit(size_t i, const char *p, size_t n, int isnum, int header)
 			mx_out_putc(out, ',');
 		if (opt.escape) {
 			b.len = 0;
-			put_vis(&b, p, n);
+			mx_buf_vis(&b, p, n);
 			p = b.p;
 			n = b.len;
 		}
@@ -273,7 +220,7 @@ emit(size_t i, const char *p, size_t n, int isnum, int header)
 			mx_out_putc(out, '\t');
 		b.len = 0;
 		if (opt.escape)
-			put_vis(&b, p, n);
+			mx_buf_vis(&b, p, n);
 		else
 			put_tsv(&b, p, n);
 		mx_out_write(out, b.p, b.len);
@@ -285,7 +232,7 @@ emit(size_t i, const char *p, size_t n, int isnum, int header)
 			    sizeof *tab.end);
 		}
 		beg = tab.text.len;
-		put_vis(&tab.text, p, n);
+		mx_buf_vis(&tab.text, p, n);
 		tab.end[tab.n++] = tab.text.len;
 		/* the width of what is shown, escapes included */
 		w = width(tab.text.p + beg, tab.text.len - beg);
@@ -415,7 +362,7 @@ convert(const char *path, struct mx_json *js)
 				keytext(&m[i]);
 				/* the key goes to a terminal too */
 				cell.len = 0;
-				put_vis(&cell, tmp.p, tmp.len);
+				mx_buf_vis(&cell, tmp.p, tmp.len);
 				mx_errx(MX_EXIT_FAIL, "%s:%ju: field \"%.*s\" is "
 				    "not a column (the columns are the first "
 				    "record's fields; choose them with -f)",
