@@ -408,6 +408,56 @@ EOF
 	assert_output --partial 'record already has the field _source'
 }
 
+@test "--max-file-records and --max-file-bytes stop a gzip bomb before it fills the disk, naming the file" {
+	# 12 KB that expand to a million records (8 MB)
+	yes '{"a":1}' | head -n 1000000 | gzip -9 > bomb.gz
+	[ "$(wc -c < bomb.gz)" -lt 20000 ]
+	run sh -c 'mx-ingest --max-file-records 1000 bomb.gz > out.ndjson'
+	assert_failure 1
+	assert_output 'mx-ingest: bomb.gz:1001: more than 1000 records in the file (--max-file-records)'
+	[ "$(wc -l < out.ndjson)" -eq 1000 ]
+	run sh -c 'mx-ingest --max-file-bytes 100k --rejects rej.ndjson < bomb.gz > out.ndjson'
+	assert_failure 1
+	assert_output 'mx-ingest: <stdin>:12801: more than 102400 bytes in the file once decompressed (--max-file-bytes)'
+	[ "$(wc -l < out.ndjson)" -eq 12800 ]
+	[ ! -e rej.ndjson ]
+	# rejected records count: they are written too
+	yes 'bad' | head -n 50 > bad.ndjson
+	run mx-ingest --max-file-records 10 --rejects rej.ndjson bad.ndjson
+	assert_failure 1
+	assert_output 'mx-ingest: bad.ndjson:11: more than 10 records in the file (--max-file-records)'
+	# per file: two files at the limit pass
+	printf '{"a":1}\n{"a":2}\n' > two.ndjson
+	run mx-ingest --max-file-records 2 --max-file-bytes 16 two.ndjson two.ndjson
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	run mx-ingest --max-file-bytes 15 two.ndjson
+	assert_failure 1
+	assert_line --index 1 'mx-ingest: two.ndjson:2: more than 15 bytes in the file (--max-file-bytes)'
+	# JSON documents and CSV too, with the line of the first byte or
+	# record past the limit
+	printf '[{"a":1},\n{"a":2},\n{"a":3}]' > arr.json
+	run mx-ingest --max-file-bytes 12 arr.json
+	assert_failure 1
+	assert_line --index 0 --partial '{"a":1,"_source":"arr.json","_line":1,'
+	assert_line --index 1 'mx-ingest: arr.json:2: more than 12 bytes in the file (--max-file-bytes)'
+	run mx-ingest --max-file-records 2 arr.json
+	assert_failure 1
+	assert_line --index 2 'mx-ingest: arr.json:3: more than 2 records in the file (--max-file-records)'
+	run mx-ingest --max-file-bytes 28 arr.json
+	assert_success
+	printf 'a\n1\n2\n3\n' > s.csv
+	run mx-ingest --max-file-records 2 s.csv
+	assert_failure 1
+	assert_line --index 2 'mx-ingest: s.csv:4: more than 2 records in the file (--max-file-records)'
+	# bad values are usage errors
+	for o in '--max-file-records 0' '--max-file-records x' '--max-file-bytes 0' '--max-file-bytes 1Q'; do
+		run mx-ingest $o s.csv
+		assert_failure 2
+		assert_line --index 1 --partial 'usage: mx-ingest'
+	done
+}
+
 @test "a closed stdout ends the run quietly" {
 	python3 -c '
 for i in range(300000): print("{\"i\":%d}" % i)' > big.ndjson
@@ -471,6 +521,8 @@ for i in range(300000): print("{\"i\":%d}" % i)' > big.ndjson
 @test "man page examples run as written" {
 	mkdir hooks
 	printf '{"id":1}\nbroken\n' | gzip > hooks/2024-03-01.ndjson.gz
+	mkdir uploads
+	printf '{"id":2}\n' | gzip > uploads/a.gz
 	printf '{"data":[{"id":1}]}' > export.json
 	printf 'id,n\n1,2\n' > customers.csv
 	cp "$FIX/calendly_created.json" calendly.json
