@@ -102,6 +102,14 @@ mx_buf_adds(struct mx_buf *b, const char *s)
 	mx_buf_add(b, s, strlen(s));
 }
 
+/* The length of the control character at p[0..n), UTF-8: 1 for C0 (but
+ * the tab) and DEL, 2 for C1 (U+0080-U+009F); 0 for anything else. */
+size_t	mx_ctl(const char *p, size_t n);
+/* Append the UTF-8 text p[0..n) safe for a terminal: \t \n \r \\ and
+ * \u00XX for the other control characters, as JSON writes them; the
+ * backslash doubled so that no escape is ambiguous. */
+void	mx_buf_vis(struct mx_buf *b, const char *p, size_t n);
+
 /* Parse a size such as 400M, 2G, 512k, 1048576; -1 on error. */
 long long mx_parse_size(const char *s);
 
@@ -127,7 +135,8 @@ struct mx_reader {
 	int		 cr;		/* the last line ended in \r\n */
 };
 
-/* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure. */
+/* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.
+ * Zero bytes after the last gzip member are skipped with a warning. */
 int	mx_reader_open(struct mx_reader *r, const char *path);
 void	mx_reader_close(struct mx_reader *r);
 /* Next line without its \n (or \r\n); the pointer is valid until the next
@@ -418,7 +427,8 @@ struct mx_csvrec {
 
 struct mx_csv;
 /* delim ',' or another byte; '\t' means TSV: no quoting, and the escapes
- * \t \n \r \\ decoded.  The first record is the header. */
+ * \t \n \r \\ decoded.  The first record is the header; a UTF-8
+ * byte order mark before it is dropped. */
 struct mx_csv *mx_csv_new(struct mx_reader *r, int delim);
 /* The header's field names (after the first mx_csv_next). */
 size_t	mx_csv_header(struct mx_csv *c, const char *const **names,

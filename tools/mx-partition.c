@@ -838,10 +838,11 @@ cleanup_at_exit(void)
 static void
 local_setup(void)
 {
-	struct stat rs, ss;
+	struct stat rs, ss, ps;
 	struct dirent *d;
 	char *real, *slash;
 	DIR *dp;
+	int made;
 
 	if ((real = realroot = realpath(disp, NULL)) == NULL)
 		mx_err(MX_EXIT_FAIL, "%s", disp);
@@ -853,18 +854,35 @@ local_setup(void)
 	mx_buf_printf(&tmp, "%.*s/.%s.mx-staging", (int)(slash - real), real,
 	    slash + 1);
 	staging = mx_strdup(mx_buf_cstr(&tmp));
-	if (mkdir(staging, 0777) != 0 && errno != EEXIST)
+	/* A refused mount point must not be left with an empty staging
+	 * directory next to it: ask the parent before making anything. */
+	tmp.len = 0;
+	mx_buf_printf(&tmp, "%.*s", slash == real ? 1 : (int)(slash - real),
+	    real);
+	if (fstat(rootfd, &rs) != 0)
+		mx_err(MX_EXIT_FAIL, "%s", disp);
+	if (stat(mx_buf_cstr(&tmp), &ps) != 0)
+		mx_err(MX_EXIT_FAIL, "%s", tmp.p);
+	if (rs.st_dev != ps.st_dev)
+		mx_errx(MX_EXIT_FAIL, "%s is a mount point: its staging "
+		    "directory %s would be on another file system; use a "
+		    "directory inside it", disp, staging);
+	made = mkdir(staging, 0777) == 0;
+	if (!made && errno != EEXIST)
 		mx_err(MX_EXIT_FAIL, "cannot make the staging directory %s",
 		    staging);
 	if ((stagefd = open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", staging);
-	if (fstat(rootfd, &rs) != 0 || fstat(stagefd, &ss) != 0)
+	if (fstat(stagefd, &ss) != 0)
 		mx_err(MX_EXIT_FAIL, "%s", staging);
-	if (rs.st_dev != ss.st_dev)
-		mx_errx(MX_EXIT_FAIL, "%s is a mount point: its staging "
-		    "directory %s would be on another file system; use a "
-		    "directory inside it", disp, staging);
+	if (rs.st_dev != ss.st_dev) {
+		/* a file system mounted on the staging directory itself */
+		if (made)
+			(void)rmdir(staging);
+		mx_errx(MX_EXIT_FAIL, "%s: its staging directory %s is on "
+		    "another file system", disp, staging);
+	}
 	lock(stagefd, staging);
 
 	if ((dp = opendirat(stagefd, ".")) == NULL)

@@ -690,3 +690,26 @@ now_ms() {
 		    fail "$m: left $(find small -name '.*')"
 	done
 }
+
+@test "a mount point as ROOT is refused, and nothing is left next to it" {
+	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
+	mkdir mnt
+	mount -t tmpfs -o size=1m tmpfs mnt || skip "cannot mount a tmpfs here"
+	MNT=$PWD/mnt	# unmounted by teardown, whatever happens
+	echo '{"k":"a"}' > in.ndjson
+	for m in append overwrite replace; do
+		run mx-partition -m "$m" -d mnt -k k in.ndjson
+		assert_failure 1
+		assert_output "mx-partition: mnt is a mount point: its staging directory $PWD/.mnt.mx-staging would be on another file system; use a directory inside it"
+		run ls -A
+		assert_output "$(printf '%s\n' in.ndjson mnt)"
+		run ls -A mnt
+		assert_output ''
+	done
+	# a directory inside it is fine
+	run mx-partition -d mnt/t -k k in.ndjson
+	assert_success
+	[ -f mnt/t/k=a/part-*-00000.ndjson ]
+	run ls -A mnt
+	assert_output t
+}

@@ -324,7 +324,7 @@ mx-validate: channel: map: "x" not mapped (1 records)'
 	assert_output ''
 	run cat rej.ndjson
 	assert_line --index 0 '{"x":1,"_reject":{"tool":"mx-validate","file":"in.ndjson","line":1,"rule":"required","reason":"id: missing","errors":[{"rule":"required","field":"id","value":null,"message":"missing"}]}}'
-	assert_line --index 1 '{"id":"one","email":"nobody-here","spend":-1,"when":"soon","_source":"raw.ndjson","_line":9,"_reject":{"tool":"mx-validate","file":"in.ndjson","line":2,"rule":"type","reason":"id: not an int; email: longer than 5 characters; email: not matching @; spend: less than the minimum 0; when: not a date","errors":[{"rule":"type","field":"id","value":"one","message":"not an int"},{"rule":"maxlen","field":"email","value":"nobody-here","message":"longer than 5 characters"},{"rule":"re","field":"email","value":"nobody-here","message":"not matching @"},{"rule":"min","field":"spend","value":-1,"message":"less than the minimum 0"},{"rule":"type","field":"when","value":"soon","message":"not a date"}]}}'
+	assert_line --index 1 '{"id":"one","email":"nobody-here","spend":-1,"when":"soon","_source":"raw.ndjson","_line":9,"_reject":{"tool":"mx-validate","file":"raw.ndjson","line":9,"input_file":"in.ndjson","input_line":2,"rule":"type","reason":"id: not an int; email: longer than 5 characters; email: not matching @; spend: less than the minimum 0; when: not a date","errors":[{"rule":"type","field":"id","value":"one","message":"not an int"},{"rule":"maxlen","field":"email","value":"nobody-here","message":"longer than 5 characters"},{"rule":"re","field":"email","value":"nobody-here","message":"not matching @"},{"rule":"min","field":"spend","value":-1,"message":"less than the minimum 0"},{"rule":"type","field":"when","value":"soon","message":"not a date"}]}}'
 	assert_ndjson rej.ndjson
 }
 
@@ -593,6 +593,42 @@ EOF
 	assert_output '{"event_type":"click","click_id":"c000000001","advertiser":"adv_001","ad_id":"ad_0001","amount":0.35,"budget_value":500.00,"timestamp":"2024-03-01T10:00:00Z"}'
 	errs
 	assert_output $'event_type in not one of click,impression\nclick_id required missing\namount type not a decimal'
+}
+
+@test "a reject names the raw file and line of its record (_source, _line), and where it was read" {
+	contract 'id int required'
+	printf '{"id":1}\n{"x":2}\n\n{"id":"three"}\n' > raw.ndjson
+	mx-ingest raw.ndjson | gzip > bronze.ndjson.gz
+	# as the lake reads bronze: through a pipe
+	run sh -c 'zcat bronze.ndjson.gz | mx-validate -c c.contract --rejects rej.ndjson'
+	assert_success
+	assert_line --index 0 --partial '{"id":1,"_source":"raw.ndjson","_line":1,'
+	run jq -c '._reject | [.file, .line, .input_file, .input_line, .rule]' rej.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '["raw.ndjson",2,"<stdin>",2,"required"]' \
+	    '["raw.ndjson",4,"<stdin>",3,"type"]')"
+	# without --rejects the message says both
+	run sh -c 'zcat bronze.ndjson.gz | mx-validate -c c.contract'
+	assert_failure 1
+	assert_line --index 1 'mx-validate: <stdin>:2: id: missing (from raw.ndjson:2)'
+	# a _source is written as the record holds it, and shown safely
+	printf '%s\n' '{"x":1,"_source":"a\u0041\u001b\n","_line":7}' > odd.ndjson
+	run mx-validate -c c.contract --rejects rej.ndjson odd.ndjson
+	assert_success
+	run grep -c '"file":"a\\u0041\\u001b\\n","line":7,"input_file":"odd.ndjson","input_line":1,' rej.ndjson
+	assert_output 1
+	run mx-validate -c c.contract odd.ndjson
+	assert_failure 1
+	assert_output 'mx-validate: odd.ndjson:1: id: missing (from aA\u001b\n:7)'
+	# no provenance, or one that is not a string and a whole number: the
+	# place it was read, as before; a line that is not JSON likewise
+	printf '%s\n' '{"x":1,"_source":"s"}' '{"x":1,"_source":"s","_line":1.5}' \
+	    '{"x":1,"_source":3,"_line":4}' '{"x":1,"_line":-2,"_source":"s"}' 'nope' > none.ndjson
+	run mx-validate -c c.contract --rejects rej.ndjson none.ndjson
+	assert_success
+	run jq -c '._reject | [.file, .line, .input_file]' rej.ndjson
+	assert_output "$(printf '["none.ndjson",%d,null]\n' 1 2 3 4 5)"
+	assert_ndjson rej.ndjson
 }
 
 @test "input: several files, standard input, gzip, CRLF, blank lines" {
