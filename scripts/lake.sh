@@ -264,7 +264,7 @@ silver() {
 	fi
 	(cd "$LAKE" && xargs -r -d '\n' zcat -- < "$WORK/todo.$table") |
 	    mx-validate -c "$contract" --rejects "$WORK/rejects.$table" \
-	    --stats "$WORK/valid.$table" |
+	    --stats "$WORK/valid.$table" | tee "$WORK/new.$table.ndjson" |
 	    mx-partition --no-sync -d "$new" -k "$pkey" --run "$RUN" \
 	    > /dev/null || return 1
 	publish "$WORK/rejects.$table" \
@@ -273,11 +273,11 @@ silver() {
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
 	# the partitions of the new records, and those holding their keys
 	partitions "$new" > "$WORK/touched.$table"
-	find "$new" -name 'part-*.ndjson' -print0 |
-	    xargs -0 -r mx-index -i "$idx" -k "$key" find \
+	mx-index -i "$idx" -k "$key" find "$WORK/new.$table.ndjson" \
 	    >> "$WORK/touched.$table" || return 1
 	LC_ALL=C sort -u -o "$WORK/touched.$table" "$WORK/touched.$table"
-	# all old records first, so that keeping the first keeps the old
+	# all old records first, so that keeping the first keeps the old,
+	# then the new ones in the order they came (--last keeps the last)
 	: > "$WORK/union.$table"
 	while IFS= read -r d; do
 		[ -d "$pdir/$d" ] && ! reprocessing "$d" || continue
@@ -287,7 +287,7 @@ silver() {
 		old=$(xargs -d '\n' cat -- < "$WORK/union.$table" | wc -l) ||
 		    return 1
 	fi
-	find "$new" -name 'part-*.ndjson' | LC_ALL=C sort >> "$WORK/union.$table"
+	echo "$WORK/new.$table.ndjson" >> "$WORK/union.$table"
 	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
 	    mx-dedup -k "$key" "$@" --stats "$WORK/dedup.$table" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
