@@ -74,14 +74,14 @@ reject(uintmax_t line, const char *rule, const char *why, const char *raw,
  * is written to bronze.  These limits, per input file, stop it with an
  * error before it fills the disk.
  */
-static void
+static MX_NORETURN void
 toomany(uintmax_t line)
 {
 	mx_errx(MX_EXIT_FAIL, "%s:%ju: more than %ju records in the file "
 	    "(--max-file-records)", mx_name(fname), line, opt.maxrecs);
 }
 
-static void
+static MX_NORETURN void
 toobig(uintmax_t line)
 {
 	mx_errx(MX_EXIT_FAIL, "%s:%ju: more than %ju bytes in the file%s "
@@ -93,7 +93,8 @@ toobig(uintmax_t line)
 static void
 counted(uintmax_t line)
 {
-	if (++file.in > opt.maxrecs && opt.maxrecs > 0)
+	file.in++;
+	if (opt.maxrecs > 0 && file.in > opt.maxrecs)
 		toomany(line);
 }
 
