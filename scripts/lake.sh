@@ -38,11 +38,16 @@ json_str() {
 	printf '"%s"' "$s"
 }
 
-now_ms() { date +%s%3N; }
+# Milliseconds since the epoch, and their ISO form, without a fork: bash's
+# own clock ($EPOCHREALTIME, bash 5) and strftime (printf %()T).
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
 
 iso_ms() {
 	local ms=$1
-	printf '%s.%03dZ' "$(date -u -d "@$((ms / 1000))" +%Y-%m-%dT%H:%M:%S)" \
+	TZ=UTC printf '%(%Y-%m-%dT%H:%M:%S)T.%03dZ' $((ms / 1000)) \
 	    $((ms % 1000))
 }
 
