@@ -303,6 +303,11 @@ uint64_t mx_hash64(const void *p, size_t n);
 struct mx_h128 mx_hash128(const void *p, size_t n);
 /* 16 lowercase hex digits, big-endian (the canonical xxhsum form) + NUL */
 void	mx_hash64_hex(uint64_t h, char out[17]);
+/* mx_hash64 of bytes given in pieces; mx_hash64_end frees h. */
+struct mx_hash64;
+struct mx_hash64 *mx_hash64_new(void);
+void	mx_hash64_update(struct mx_hash64 *h, const void *p, size_t n);
+uint64_t mx_hash64_end(struct mx_hash64 *h);
 void	mx_hash128_hex(struct mx_h128 h, char out[33]);
 
 /* ---- time.c: timestamps ---- */
@@ -530,6 +535,21 @@ void	mx_keyfile_begin(struct mx_keyfile *w, const char *spec,
 	    uint64_t count);
 void	mx_keyfile_add(struct mx_keyfile *w, struct mx_h128 h);
 void	mx_keyfile_close(struct mx_keyfile *w);
+
+/* ---- name.c: bytes that need not be UTF-8, in JSON ---- */
+
+/* Append the base64 of p[0..n) (RFC 4648, padded). */
+void	mx_b64(struct mx_buf *b, const char *p, size_t n);
+/* Append the bytes of the base64 text p[0..n); -1 if it is not base64. */
+int	mx_unb64(struct mx_buf *b, const char *p, size_t n);
+/* Append p[0..n) as a JSON string: exact when it is UTF-8 (0 returned),
+ * else with each byte that breaks UTF-8 as U+FFFD (1 returned: the caller
+ * adds the exact bytes, in base64, beside it). */
+int	mx_json_name(struct mx_buf *b, const char *p, size_t n);
+/* The file of NUL-separated names at path ("-": stdin), as find -print0
+ * writes them, whole and NUL-terminated, its length in *len; exits 1 when
+ * it cannot be read, or holds an empty name. */
+char	*mx_files0(const char *path, size_t *len);
 
 /* ---- reject.c: the rejected-record format ---- */
 

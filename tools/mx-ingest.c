@@ -37,6 +37,7 @@ static struct mx_span	 spans[4];
 static struct mx_jq	*jq;
 static struct counts	 total, file;
 static struct mx_buf	 srcq;		/* _source as a JSON string */
+static struct mx_buf	 src64;		/* its bytes in base64, when it is not UTF-8 */
 static char		 when[48];	/* _ingested_at as a JSON string */
 static const char	*fname;		/* the current input, for messages */
 static struct mx_reader	*cur;		/* and its reader */
@@ -53,7 +54,7 @@ usage(void)
 	    "                 [-p path] [-j program | -J file] [--rejects file]\n"
 	    "                 [--stats file] [--source name] [--max-record size]\n"
 	    "                 [--max-depth n] [--max-file-records n]\n"
-	    "                 [--max-file-bytes size] [file ...]\n");
+	    "                 [--max-file-bytes size] [--files0-from file] [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -116,6 +117,10 @@ emit(const char *rec, size_t n, uintmax_t line, uint64_t rid)
 	mx_out_obj_open(&w, out, rec, n);
 	mx_out_key(&w, "_source");
 	mx_out_write(out, srcq.p, srcq.len);
+	if (src64.len > 0) {
+		mx_out_key(&w, "_source_base64");
+		mx_out_write(out, src64.p, src64.len);
+	}
 	mx_out_key(&w, "_line");
 	mx_out_uint(out, line);
 	mx_out_key(&w, "_ingested_at");
@@ -611,7 +616,12 @@ ingest(const char *path)
 	cur = &r;
 	src = opt.source != NULL ? opt.source : mx_name(path);
 	srcq.len = 0;
-	mx_json_quote(&srcq, src, strlen(src));
+	src64.len = 0;
+	if (mx_json_name(&srcq, src, strlen(src))) {
+		mx_buf_addc(&src64, '"');
+		mx_b64(&src64, src, strlen(src));
+		mx_buf_addc(&src64, '"');
+	}
 	memset(&file, 0, sizeof file);
 	switch (sniff(&r, path)) {
 	case F_CSV:
@@ -683,11 +693,12 @@ main(int argc, char *argv[])
 		MX_LIMIT_LONGOPTS,
 		{ "max-file-records", required_argument, NULL, 'F' },
 		{ "max-file-bytes", required_argument, NULL, 'B' },
+		{ "files0-from", required_argument, NULL, '0' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *prog = NULL;
-	char *progbuf = NULL, *err;
+	const char *prog = NULL, *files0 = NULL;
+	char *progbuf = NULL, *err, *f0 = NULL;
 	struct mx_sel *sel;
 	struct mx_time now;
 	long long ll;
@@ -740,6 +751,9 @@ main(int argc, char *argv[])
 			break;
 		case 'J':
 			prog = progbuf = slurp(optarg);
+			break;
+		case '0':
+			files0 = optarg;
 			break;
 		case 'R':
 			opt.rejects = optarg;
@@ -798,11 +812,28 @@ main(int argc, char *argv[])
 	out = mx_out_stdout();
 	if (opt.rejects != NULL)
 		rej = mx_out_open(opt.rejects);
-	nfiles = argc > 0 ? argc : 1;
-	if (argc == 0)
-		ingest("-");
-	for (i = 0; i < argc; i++)
-		ingest(argv[i]);
+	if (files0 != NULL) {
+		size_t len;
+		char *p;
+
+		/* names separated by NUL bytes: any name a file system
+		 * allows, newlines included (find -print0) */
+		if (argc > 0)
+			mx_errx(MX_EXIT_USAGE, "--files0-from: no file operands "
+			    "as well");
+		f0 = mx_files0(files0, &len);
+		nfiles = 0;
+		for (p = f0; p < f0 + len; p += strlen(p) + 1) {
+			ingest(p);
+			nfiles++;
+		}
+	} else {
+		nfiles = argc > 0 ? argc : 1;
+		if (argc == 0)
+			ingest("-");
+		for (i = 0; i < argc; i++)
+			ingest(argv[i]);
+	}
 	if (opt.verbose && nfiles > 1)
 		mx_warnx("total: %ju in, %ju out, %ju rejected", total.in,
 		    total.out, total.rejected);
@@ -815,6 +846,8 @@ main(int argc, char *argv[])
 	mx_json_free(scan);
 	mx_sel_free(sel);
 	mx_buf_free(&srcq);
+	mx_buf_free(&src64);
+	free(f0);
 	mx_buf_free(&tmp);
 	free(progbuf);
 	return MX_EXIT_OK;

@@ -50,6 +50,28 @@ load helper
 	assert_output --partial '"_source":"api"'
 }
 
+@test "file names: any bytes; --files0-from reads NUL-separated names; _source is always valid JSON, exact in _source_base64" {
+	printf '{"n":1}\n' > "$(printf 'a\tb\nc.ndjson')"
+	printf '{"n":2}\n' > "$(printf 'bad\377\001.ndjson')"
+	printf '{"n":3}\n' > 'back\slash "q".ndjson'
+	printf '%s\0' "$(printf 'a\tb\nc.ndjson')" "$(printf 'bad\377\001.ndjson')" 'back\slash "q".ndjson' > list
+	run mx-ingest --files0-from list
+	assert_success
+	assert_ndjson <<< "$output"
+	run bash -c 'mx-ingest --files0-from list | jq -r "[._source, (._source_base64 // \"-\")] | @json"'
+	assert_output '["a\tb\nc.ndjson","-"]
+["bad�\u0001.ndjson","YmFk/wEubmRqc29u"]
+["back\\slash \"q\".ndjson","-"]'
+	[ "$(printf 'bad\377\001.ndjson' | base64 -w0)" = YmFk/wEubmRqc29u ]
+	run mx-ingest --files0-from list x.ndjson
+	assert_failure 2
+	assert_output --partial 'no file operands as well'
+	printf 'a\0\0' > empty
+	run mx-ingest --files0-from empty
+	assert_failure 1
+	assert_output --partial 'an empty file name'
+}
+
 @test "a bad record stops the run with file, line and reason (exit 1)" {
 	printf '{"a":1}\n{"a":01}\n{"a":3}\n' > in.ndjson
 	run mx-ingest in.ndjson
