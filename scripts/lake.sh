@@ -28,15 +28,28 @@
 say() { printf '%s\n' "lake: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-# json_str S: S as a JSON string (the names here are plain, but a path may
-# hold anything).
+# json_str S: S as a JSON string, every control character escaped.  The
+# strings logged are the lake's own (run ids, step names, notes made of
+# counts), never raw file names, which may not even be UTF-8.
 json_str() {
-	local s=${1//\\/\\\\}
+	local s=${1//\\/\\\\} i
 	s=${s//\"/\\\"}
 	s=${s//$'\t'/\\t}
 	s=${s//$'\n'/\\n}
+	for ((i = 1; i < 32; i++)); do
+		[[ $s == *"${CTL[i]}"* ]] && s=${s//"${CTL[i]}"/${CTLU[i]}}
+	done
 	printf '"%s"' "$s"
 }
+
+# The control characters, and their JSON escapes, made once.
+CTL=() CTLU=()
+for ((i = 1; i < 32; i++)); do
+	printf -v 'CTLU[i]' '\\u%04x' "$i"
+	printf -v 'CTL[i]' '\\%03o' "$i"
+	printf -v 'CTL[i]' "${CTL[i]}"
+done
+unset i
 
 # Milliseconds since the epoch, and their ISO form, without a fork: bash's
 # own clock ($EPOCHREALTIME, bash 5) and strftime (printf %()T).
@@ -144,61 +157,66 @@ run_end() {
 # ---- bronze ----
 
 # bronze SOURCE [mx-ingest options]: take the new files of $RAW/SOURCE in.
-# A file already in the ledger with the same size and mtime is skipped; one
-# whose content changed since is reported and not read again; one whose
-# content is already in (under another name) is reported and skipped.
+# mx-ledger decides which are new (_state/ledger/<source>.ndjson): a file
+# already in with the same size and mtime is skipped; one whose content
+# changed since is reported and not read again; one whose content is
+# already in under another name is reported and skipped.  Names go
+# between the tools NUL-separated, so any name a file system allows works.
 bronze() {
-	local src=$1 ledger="$LAKE/_state/ledger/$1.tsv" f size mtime h old
-	local -a new=()
+	local src=$1 ledger="$LAKE/_state/ledger/$1.ndjson" n
+	local -a follow=()
 	shift
-	touch "$ledger"
-	if [ "$RESUMED" = 1 ] && ! grep -q "	$RUN\$" "$ledger"; then
+	[ "$NOFOLLOW" = 0 ] || follow=(--no-follow)
+	ledger_migrate "$src" || return 1
+	if [ "$RESUMED" = 1 ] && ! grep -qF "\"run\":$(json_str "$RUN")" \
+	    "$ledger" 2> /dev/null; then
 		unpublish "$LAKE/bronze/$src" || return 1
 	fi
-	[ -d "$RAW/$src" ] || { NOTE="no $RAW/$src"; return 0; }
-	: > "$WORK/ledger.$src"
-	while IFS= read -r f; do
-		read -r size mtime < <(stat -c '%s %Y' "$RAW/$f")
-		old=$(awk -F '\t' -v p="$f" '$1 == p { print; exit }' "$ledger")
-		if [ -n "$old" ]; then
-			[ "$(cut -f 2,3 <<< "$old")" = "$size	$mtime" ] && continue
-			h=$(xxh3 "$RAW/$f")
-			if [ "$(cut -f 4 <<< "$old")" != "$h" ]; then
-				say "$RAW/$f: changed since run $(cut -f 5 <<< "$old") took it in; not read again (give the new content a new name)"
-				NOTE="${NOTE:+$NOTE; }changed: $f"
-			fi
-			continue
-		fi
-		h=$(xxh3 "$RAW/$f")
-		old=$(awk -F '\t' -v h="$h" '$4 == h { print $1; exit }' \
-		    "$ledger" "$WORK/ledger.$src")
-		if [ -n "$old" ]; then
-			say "$RAW/$f: the same content as $old, which is in; skipped"
-			NOTE="${NOTE:+$NOTE; }same as $old: $f"
-			continue
-		fi
-		new+=("$f")
-		printf '%s\t%s\t%s\t%s\t%s\n' "$f" "$size" "$mtime" "$h" \
-		    "$RUN" >> "$WORK/ledger.$src"
-	done < <(cd "$RAW" && find -L "$src" -type f ! -name '.*' | LC_ALL=C sort)
-	if [ ${#new[@]} -eq 0 ]; then
+	[ -d "$RAW/$src" ] || { NOTE="no $src directory"; return 0; }
+	if [ "$NOFOLLOW" = 1 ]; then
+		(cd "$RAW" && find "$src" \( -type f -o -type l \) ! -name '.*' \
+		    -print0 | LC_ALL=C sort -z) > "$WORK/files.$src" || return 1
+	else
+		(cd "$RAW" && find -L "$src" -type f ! -name '.*' -print0 |
+		    LC_ALL=C sort -z) > "$WORK/files.$src" || return 1
+	fi
+	(cd "$RAW" && mx-ledger -0 -l "$ledger" --out "$WORK/ledger.$src" \
+	    --run "$RUN" --stats "$WORK/lstats.$src" "${follow[@]}" \
+	    --files0-from "$WORK/files.$src") > "$WORK/newfiles.$src" ||
+	    return 1
+	for n in changed same skipped; do
+		[ "$(stat_of "$WORK/lstats.$src" $n)" = 0 ] ||
+		    NOTE="${NOTE:+$NOTE; }$(stat_of "$WORK/lstats.$src" $n) $n"
+	done
+	n=$(stat_of "$WORK/lstats.$src" new)
+	if [ "$n" = 0 ]; then
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
 	(cd "$RAW" && mx-ingest "$@" --stats "$WORK/ingest.$src" \
-	    --rejects "$WORK/rejects.$src" "${new[@]}") |
+	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \
 	    --run "$RUN" > /dev/null || return 1
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1
 	crashpoint "bronze:$src"
-	into "$ledger" cat "$ledger" "$WORK/ledger.$src" || return 1
+	into "$ledger" cat "$WORK/ledger.$src" || return 1
 	TOOK=1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
 	C_OUT=$(stat_of "$WORK/ingest.$src" out)
 	C_REJ=$(stat_of "$WORK/ingest.$src" rejected)
-	NOTE="${NOTE:+$NOTE; }${#new[@]} new files"
+	NOTE="${NOTE:+$NOTE; }$n new files"
+}
+
+# A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
+# NDJSON, once.
+ledger_migrate() {
+	local d="$LAKE/_state/ledger"
+	[ -e "$d/$1.tsv" ] && [ ! -e "$d/$1.ndjson" ] || return 0
+	into "$d/$1.ndjson" jq -Rc 'split("\t") | {path: .[0],
+	    size: (.[1] | tonumber), mtime: (.[2] | tonumber), xxh3: .[3],
+	    run: .[4]}' "$d/$1.tsv" && rm -f "$d/$1.tsv"
 }
 
 # unpublish ROOT: remove what the killed run $RUN appended under ROOT
@@ -502,7 +520,7 @@ domain() {
 	if has_data "$@"; then
 		return 0
 	fi
-	step "domain:$name" skip_note "no raw data under $RAW for $*: skipped"
+	step "domain:$name" skip_note "no raw data for $*: skipped"
 	return 1
 }
 

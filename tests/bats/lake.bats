@@ -117,14 +117,16 @@ teardown() {
 	printf '{"broken":\n' >> raw/adclicks/batch-1.ndjson
 	EPOCH=$DAY2 run lake -r raw -l l
 	assert_success
-	assert_output --partial 'raw/adclicks/batch-1.ndjson: changed since run 20240311T000000Z-0001 took it in; not read again'
-	assert_output --partial 'raw/calendly/copy.ndjson: the same content as calendly/batch-1.ndjson, which is in; skipped'
+	assert_output --partial 'mx-ledger: adclicks/batch-1.ndjson: changed since run 20240311T000000Z-0001 took it in; not read again'
+	assert_output --partial 'mx-ledger: calendly/copy.ndjson: the same content as calendly/batch-1.ndjson, which is in; skipped'
 	assert_output --partial 'run 20240312T000000Z-0002 done'
-	run cut -f 1,5 l/_state/ledger/spend.tsv
-	assert_output "$(printf 'spend/batch-1.ndjson\t20240311T000000Z-0001\nspend/day-11.ndjson\t20240312T000000Z-0002')"
-	run jq -r 'select(.run | endswith("-0002")) | select(.step == "bronze:spend" or .step == "bronze:adclicks") | "\(.step) \(.in) \(.note)"' l/_runs.ndjson
+	run jq -r '"\(.path) \(.run)"' l/_state/ledger/spend.ndjson
+	assert_output 'spend/batch-1.ndjson 20240311T000000Z-0001
+spend/day-11.ndjson 20240312T000000Z-0002'
+	run jq -r 'select(.run | endswith("-0002")) | select(.step == "bronze:spend" or .step == "bronze:adclicks" or .step == "bronze:calendly") | "\(.step) \(.in) \(.note)"' l/_runs.ndjson
 	assert_line 'bronze:spend 8 1 new files'
-	assert_line 'bronze:adclicks 0 changed: adclicks/batch-1.ndjson; no new files'
+	assert_line 'bronze:adclicks 0 1 changed; no new files'
+	assert_line 'bronze:calendly 0 1 same; no new files'
 	[ -d l/silver/spend/date=2024-03-11 ]
 	EPOCH=$DAY2 run lake -r raw -l l
 	assert_success
@@ -272,6 +274,35 @@ teardown() {
 	assert_output --partial 'no new raw files'
 	run cat mnt/lake/gold/hourly_revenue.csv
 	assert_line --index 0 --partial event_date
+}
+
+@test "raw files named with any bytes: each taken in once over three runs, the ledger, _source and the run log valid JSON" {
+	mkdir -p raw/ecommerce
+	k=0
+	for name in "$(printf 'a\tb')" "$(printf 'new\nline')" 'back\slash' '"quoted"' \
+	    -dash "$(printf 'ctl\001')" "$(printf 'bad\377utf8')" 'with space' \
+	    "$(printf 'L%.0s' $(seq 255))"; do
+		k=$((k + 1))
+		mx-gen -n 50 -s "$k" --from 2024-03-04 --to 2024-03-10 ecommerce |
+		    sed "s/\"event_id\":\"e/\"event_id\":\"e$k/" > "raw/ecommerce/$name"
+	done
+	for r in 1 2 3; do
+		EPOCH=$((DAY1 + r)) run lake -r raw -l l ecommerce
+		assert_success
+	done
+	run jq -s 'length' l/_state/ledger/ecommerce.ndjson
+	assert_output 9
+	# every record once, each _source valid JSON naming its file
+	run bash -c 'cat l/silver/ecommerce_events/*/part-*.ndjson | jq -r .event_id | sort | uniq -d'
+	assert_output ''
+	[ "$(cat l/silver/ecommerce_events/*/part-*.ndjson | wc -l)" = 450 ]
+	run bash -c 'cat l/silver/ecommerce_events/*/part-*.ndjson | jq -r "._source_base64 // empty" | sort -u'
+	assert_output "$(printf 'ecommerce/bad\377utf8' | base64 -w0)"
+	run jq -e . l/_runs.ndjson
+	assert_success
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --partial 'no new files'
 }
 
 @test "DuckDB reads the lake as it is: Hive partitions, the same counts and sums" {
