@@ -22,6 +22,14 @@
 #
 # No expansion here depends on a glob matching: scripts/lake sets
 # nullglob, and every list of files comes from find.
+#
+# Errors: errexit is no help here, since bash ignores it inside a function
+# called from ||, && or if, which is how step() calls every step.  So
+# every command that can fail is followed by || return 1 (or is the last
+# of its function), pipelines run under pipefail (scripts/lake), and
+# step() turns a step's nonzero status into a failed run, logged and
+# named, that the next run resumes.  A command substitution whose failure
+# matters is checked the same way (x=$(cmd) || return 1).
 
 # ---- messages and the run log ----
 
@@ -67,24 +75,43 @@ iso_ms() {
 # step NAME FUNCTION ARGS...: run one step, log it in _runs.ndjson.  The
 # function sets C_IN C_OUT C_REJ C_DUP (records) and NOTE; a failure stops
 # the run with a message naming the step.
+#
+# The counts of a step are kept in _state/steps/<run>/ the first time the
+# step gets them (bronze and silver before they commit their state), and a
+# resumed run logs the kept ones: after a kill, the run's lines say what
+# an uninterrupted run would have said, though the resumed step finds its
+# work done.  Each line carries the attempt of the run it belongs to.
 step() {
 	local name=$1 t0 t1 st=ok rc=0
 	shift
-	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE=
+	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE= STEP=$name
 	t0=$(now_ms)
 	"$@" || rc=$?
 	t1=$(now_ms)
-	[ $rc -eq 0 ] || st=failed
-	printf '{"run":%s,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
-	    "$(json_str "$RUN")" "$(json_str "$name")" "$(iso_ms "$t0")" \
-	    "$(iso_ms "$t1")" $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000)) \
-	    "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
+	if [ $rc -ne 0 ]; then
+		st=failed
+	elif [ -s "$STEPS/$name" ]; then
+		IFS=$'\t' read -r C_IN C_OUT C_REJ C_DUP NOTE < "$STEPS/$name"
+	else
+		keep_counts || rc=$?
+	fi
+	printf '{"run":%s,"attempt":%d,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
+	    "$(json_str "$RUN")" "$ATTEMPT" "$(json_str "$name")" \
+	    "$(iso_ms "$t0")" "$(iso_ms "$t1")" $(((t1 - t0) / 1000)) \
+	    $(((t1 - t0) % 1000)) "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
 	    "${NOTE:+,\"note\":$(json_str "$NOTE")}" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
 		say "step $name failed (exit $rc); the next run finishes run $RUN"
 		exit 1
 	fi
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
+}
+
+# The counts of the step under way, kept once (see step).
+keep_counts() {
+	[ -s "$STEPS/$STEP" ] && return 0
+	into "$STEPS/$STEP" printf '%s\t%s\t%s\t%s\t%s\n' "$C_IN" "$C_OUT" \
+	    "$C_REJ" "$C_DUP" "$NOTE"
 }
 
 # The value of "key":N in a one-line stats object.
@@ -116,11 +143,21 @@ crashpoint() {
 # runs.  A killed run is resumed under its own id.
 run_begin() {
 	local n
-	mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" "$LAKE/_state/keys" \
-	    "$LAKE/_state/dirty" "$LAKE/_state/partials" "$LAKE/bronze" \
-	    "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects"
-	exec 9> "$LAKE/_state/lock"
+	local err
+	# a lake that cannot be written says why (read-only, permissions),
+	# not that another run holds the lock
+	err=$(mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
+	    "$LAKE/_state/keys" "$LAKE/_state/dirty" "$LAKE/_state/partials" \
+	    "$LAKE/bronze" "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects" 2>&1 &&
+	    touch "$LAKE/_state/lock" 2>&1) ||
+	    die "$LAKE: cannot write the lake: ${err##*: }"
+	[ ! -L "$LAKE/_state/lock" ] || die "$LAKE/_state/lock: a symbolic link; not followed"
+	exec 9>> "$LAKE/_state/lock"
 	flock -n 9 || die "$LAKE: another run holds the lock"
+	# the lake's own files are never written through a link
+	err=$(find "$LAKE/_runs.ndjson" "$LAKE/_state" "$LAKE/gold" -type l \
+	    -print -quit 2> /dev/null)
+	[ -z "$err" ] || die "$err: a symbolic link where the lake keeps its own files; not followed (remove it)"
 	# what a killed run was writing (mx-partition clears its own)
 	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \) \
 	    -type f -delete
@@ -135,6 +172,10 @@ run_begin() {
 		into "$LAKE/_state/pending" echo "$RUN"
 		RESUMED=0
 	fi
+	STEPS="$LAKE/_state/steps/$RUN"
+	mkdir -p "$STEPS" || die "$STEPS: cannot make it"
+	ATTEMPT=$(($(cat "$STEPS/attempt" 2> /dev/null || echo 0) + 1))
+	into "$STEPS/attempt" echo "$ATTEMPT"
 	TODAY=$(date -u -d "@$EPOCH" +%Y-%m-%d)
 	case $(stat -f -c %T "$LAKE") in
 	fuse*) S3=1 ;;
@@ -144,14 +185,17 @@ run_begin() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
-# A run that took nothing in leaves the count, so that it changes nothing.
+# A run that took nothing in, in any of its attempts, leaves the count, so
+# that it changes nothing.
 run_end() {
 	local n
-	if [ "$TOOK" = 1 ] || [ "$RESUMED" = 1 ]; then
+	[ ! -e "$STEPS/took" ] || TOOK=1
+	if [ "$TOOK" = 1 ]; then
 		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
 		into "$LAKE/_state/runs" echo $((n + 1))
 	fi
 	rm -f "$LAKE/_state/pending"
+	rm -rf "$STEPS"
 }
 
 # ---- bronze ----
@@ -200,13 +244,15 @@ bronze() {
 	    --run "$RUN" > /dev/null || return 1
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1
-	crashpoint "bronze:$src"
-	into "$ledger" cat "$WORK/ledger.$src" || return 1
-	TOOK=1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
 	C_OUT=$(stat_of "$WORK/ingest.$src" out)
 	C_REJ=$(stat_of "$WORK/ingest.$src" rejected)
 	NOTE="${NOTE:+$NOTE; }$n new files"
+	TOOK=1
+	# the counts, then the ledger: a kill in between is redone whole
+	keep_counts && touch "$STEPS/took" || return 1
+	crashpoint "bronze:$src"
+	into "$ledger" cat "$WORK/ledger.$src"
 }
 
 # A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
@@ -264,7 +310,7 @@ publish() {
 # that choose the record kept); mark those partitions dirty for gold.
 silver() {
 	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d f
-	local old=0 new
+	local old=0 new dstats
 	shift 5
 	cons="$LAKE/_state/consumed/$table"
 	idx="$LAKE/_state/keys/$table.idx"
@@ -310,9 +356,18 @@ silver() {
 		old=$(xargs -d '\n' cat -- < "$WORK/union.$table" | wc -l) ||
 		    return 1
 	fi
+	# what the table held before this run first touched it (a resumed
+	# run finds the partitions rebuilt already)
+	if [ -s "$STEPS/$STEP.old" ]; then
+		old=$(cat "$STEPS/$STEP.old")
+	else
+		into "$STEPS/$STEP.old" echo "$old" || return 1
+	fi
+	dstats="$STEPS/$STEP.dedup"
+	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
 	echo "$WORK/new.$table.ndjson" >> "$WORK/union.$table"
 	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
-	    mx-dedup -k "$key" "$@" --stats "$WORK/dedup.$table" |
+	    mx-dedup -k "$key" "$@" --stats "$dstats" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
 	# a partition whose every record went to another is gone (a rerun
@@ -324,19 +379,19 @@ silver() {
 			rm -rf "${pdir:?}/$d" || return 1
 		fi
 	done < "$WORK/touched.$table"
+	C_DUP=$(stat_of "$STEPS/$STEP.dedup" duplicates)
+	C_OUT=$(($(stat_of "$STEPS/$STEP.dedup" out) - old))
+	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
+	unmapped_note "$WORK/valid.$table" && keep_counts || return 1
 	crashpoint "silver:$table"
 	# the index learns where the keys are now; gold first learns of the
 	# partitions, then silver forgets the input
 	xargs -r -d '\n' mx-index -i "$idx" -k "$key" put -d "$pdir" -- \
 	    < "$WORK/touched.$table" || return 1
-	C_DUP=$(stat_of "$WORK/dedup.$table" duplicates)
-	C_OUT=$(($(stat_of "$WORK/dedup.$table" out) - old))
 	touch "$LAKE/_state/dirty/$table"
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
 	    "$WORK/touched.$table" || return 1
-	into "$cons" sort -u "$cons" "$WORK/todo.$table" || return 1
-	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
-	unmapped_note "$WORK/valid.$table"
+	into "$cons" sort -u "$cons" "$WORK/todo.$table"
 }
 
 # The partitions below DIR: directories that hold data files, as paths

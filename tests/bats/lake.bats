@@ -35,6 +35,14 @@ listing() {
 
 lake() { SOURCE_DATE_EPOCH=${EPOCH:-$DAY1} "$LAKECMD" "$@"; }
 
+# The counts the run log gives the first run, step by step: its last
+# attempt's lines, times aside.
+counts() {
+	jq -c 'select(.run | endswith("-0001")) | {attempt: (.attempt // 1),
+	    step, state, in, out, rejected, duplicates, note}' "$1/_runs.ndjson" |
+	    jq -cs 'group_by(.attempt) | last | map(del(.attempt)) | .[]'
+}
+
 teardown() {
 	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
 		umount "$MNT" || umount -l "$MNT"
@@ -191,7 +199,8 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	run lake -r raw -l clean
 	assert_success
 	want=$(listing clean)
-	for t in 0.05 0.2 0.4 0.7 1.0; do
+	wantc=$(counts clean)
+	for t in 0.05 0.2 0.4 0.7 1.0 $(shuf -i 1-30 -n 3 | sed 's/^/0./'); do
 		rm -rf l
 		SOURCE_DATE_EPOCH=$DAY1 setsid "$LAKECMD" -r raw -l l > /dev/null 2>&1 &
 		pid=$!
@@ -203,6 +212,7 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 		run lake -r raw -l l
 		assert_success
 		[ "$(listing l)" = "$want" ] || fail "killed after $t s: the lake differs"
+		[ "$(counts l)" = "$wantc" ] || fail "killed after $t s: the counts differ: $(diff <(counts l) <(echo "$wantc"))"
 	done
 }
 
@@ -211,7 +221,8 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	run lake -r raw -l clean
 	assert_success
 	want=$(listing clean)
-	for p in bronze:ecommerce bronze:spend silver:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:bookings_daily bronze:marketing_spend silver:customers; do
+	wantc=$(counts clean)
+	for p in bronze:ecommerce bronze:spend silver:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:advertiser_daily bronze:marketing_spend silver:customers; do
 		rm -rf l
 		MX_LAKE_CRASH=$p run lake -r raw -l l
 		assert_failure 137
@@ -219,7 +230,19 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 		assert_success
 		assert_output --partial 'resuming run 20240311T000000Z-0001'
 		[ "$(listing l)" = "$want" ] || fail "killed at $p: the lake differs"
+		[ "$(counts l)" = "$wantc" ] || fail "killed at $p: the counts differ: $(diff <(counts l) <(echo "$wantc"))"
 	done
+	# a run killed before it did anything, finished with nothing to do,
+	# is not a run: the next run that takes something in is -0002
+	MX_LAKE_CRASH=begin run lake -r raw -l l
+	assert_failure 137
+	EPOCH=$DAY2 run lake -r raw -l l
+	assert_success
+	assert_output --partial 'no new raw files'
+	mx-gen -s 7 --from 2024-03-11 --to 2024-03-11 spend > raw/spend/day-11.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l
+	assert_success
+	assert_output --partial 'run 20240312T000000Z-0002 done'
 }
 
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {
