@@ -245,6 +245,60 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial 'run 20240312T000000Z-0002 done'
 }
 
+@test "an empty silver partition, or one that is a symbolic link, does not stop the run or skip work" {
+	raw raw 500 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	mkdir l/silver/ecommerce_events/event_date=2030-01-01
+	ln -s event_date=2024-03-05 l/silver/ecommerce_events/event_date=2099-01-01
+	mkdir l/_state/partials/hourly_revenue/empty-dir
+	# a late batch into 2024-03-05, with new ids
+	mx-gen -n 200 -s 4 --from 2024-03-05 --to 2024-03-05 ecommerce |
+	    sed 's/"event_id":"e0/"event_id":"e9/' > raw/ecommerce/late.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'run 20240312T000000Z-0002 done'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	# every new record reached silver, and gold counts each record once
+	[ "$(grep -c '"event_id":"e9' l/silver/ecommerce_events/event_date=2024-03-05/part-*.ndjson)" = \
+	    "$(grep -c '"event_id":"e9' raw/ecommerce/late.ndjson)" ]
+	rm -rf l/silver/ecommerce_events/event_date=2030-01-01 l/silver/ecommerce_events/event_date=2099-01-01
+	run lake -r raw -l fresh ecommerce
+	assert_success
+	cmp l/gold/hourly_revenue.ndjson fresh/gold/hourly_revenue.ndjson
+	cmp l/gold/user_activity.ndjson fresh/gold/user_activity.ndjson
+}
+
+@test "a read-only lake, or one the user cannot write, says so; a link planted at the run log is not followed" {
+	raw raw 200 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	if mkdir ro && mount -t tmpfs -o size=1m tmpfs ro 2> /dev/null; then
+		mkdir ro/_state
+		mount -o remount,ro ro
+		run lake -r raw -l ro ecommerce
+		umount ro
+		assert_failure 1
+		assert_output "lake: $PWD/ro: cannot write the lake: Read-only file system"
+	fi
+	if id nobody > /dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
+	    su nobody -s /bin/sh -c "test -x '$PWD' && test -r '$LAKECMD'"; then
+		mkdir -m 555 locked
+		run su nobody -s /bin/bash -c "SOURCE_DATE_EPOCH=$DAY1 $LAKECMD -r $PWD/raw -l $PWD/locked ecommerce"
+		assert_failure 1
+		assert_output "lake: $PWD/locked: cannot write the lake: Permission denied"
+	fi
+	echo precious > precious
+	mv l/_runs.ndjson runs.ndjson
+	ln -s ../precious l/_runs.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial "l/_runs.ndjson: a symbolic link where the lake keeps its own files; not followed"
+	run cat precious
+	assert_output precious
+}
+
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {
 	raw raw 500 1
 	mkdir contracts
