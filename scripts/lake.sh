@@ -40,14 +40,22 @@ die() { say "$*"; exit 1; }
 # strings logged are the lake's own (run ids, step names, notes made of
 # counts), never raw file names, which may not even be UTF-8.
 json_str() {
-	local s=${1//\\/\\\\} i
+	local v
+	json_to v "$1"
+	printf '%s' "$v"
+}
+
+# json_to VAR S: the same into VAR, without a subshell (step() logs every
+# step: a run with nothing to do must stay fast).
+json_to() {
+	local s=${2//\\/\\\\} i
 	s=${s//\"/\\\"}
 	s=${s//$'\t'/\\t}
 	s=${s//$'\n'/\\n}
 	for ((i = 1; i < 32; i++)); do
 		[[ $s == *"${CTL[i]}"* ]] && s=${s//"${CTL[i]}"/${CTLU[i]}}
 	done
-	printf '"%s"' "$s"
+	printf -v "$1" '"%s"' "$s"
 }
 
 # The control characters, and their JSON escapes, made once.
@@ -59,17 +67,17 @@ for ((i = 1; i < 32; i++)); do
 done
 unset i
 
-# Milliseconds since the epoch, and their ISO form, without a fork: bash's
-# own clock ($EPOCHREALTIME, bash 5) and strftime (printf %()T).
+# Milliseconds since the epoch, and their ISO form, into a variable,
+# without a fork: bash's own clock ($EPOCHREALTIME, bash 5) and strftime
+# (printf %()T).
 now_ms() {
 	local t=${EPOCHREALTIME/[.,]/}
-	echo $((t / 1000))
+	printf -v "$1" '%d' $((t / 1000))
 }
 
 iso_ms() {
-	local ms=$1
-	TZ=UTC printf '%(%Y-%m-%dT%H:%M:%S)T.%03dZ' $((ms / 1000)) \
-	    $((ms % 1000))
+	TZ=UTC printf -v "$1" '%(%Y-%m-%dT%H:%M:%S)T.%03dZ' $(($2 / 1000)) \
+	    $(($2 % 1000))
 }
 
 # step NAME FUNCTION ARGS...: run one step, log it in _runs.ndjson.  The
@@ -84,10 +92,11 @@ iso_ms() {
 step() {
 	local name=$1 t0 t1 st=ok rc=0
 	shift
+	local jr jn jnote= s0 s1
 	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE= STEP=$name
-	t0=$(now_ms)
+	now_ms t0
 	"$@" || rc=$?
-	t1=$(now_ms)
+	now_ms t1
 	if [ $rc -ne 0 ]; then
 		st=failed
 	elif [ -s "$STEPS/$name" ]; then
@@ -95,11 +104,15 @@ step() {
 	else
 		keep_counts || rc=$?
 	fi
+	json_to jr "$RUN"
+	json_to jn "$name"
+	[ -z "$NOTE" ] || { json_to jnote "$NOTE"; jnote=",\"note\":$jnote"; }
+	iso_ms s0 "$t0"
+	iso_ms s1 "$t1"
 	printf '{"run":%s,"attempt":%d,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
-	    "$(json_str "$RUN")" "$ATTEMPT" "$(json_str "$name")" \
-	    "$(iso_ms "$t0")" "$(iso_ms "$t1")" $(((t1 - t0) / 1000)) \
+	    "$jr" "$ATTEMPT" "$jn" "$s0" "$s1" $(((t1 - t0) / 1000)) \
 	    $(((t1 - t0) % 1000)) "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
-	    "${NOTE:+,\"note\":$(json_str "$NOTE")}" >> "$LAKE/_runs.ndjson"
+	    "$jnote" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
 		say "step $name failed (exit $rc); the next run finishes run $RUN"
 		exit 1
@@ -115,7 +128,11 @@ keep_counts() {
 }
 
 # The value of "key":N in a one-line stats object.
-stat_of() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1" | head -n 1; }
+stat_of() {
+	local l
+	IFS= read -r l < "$1" || [ -n "$l" ] || return 1
+	[[ $l =~ \"$2\":([0-9]+) ]] && printf '%s\n' "${BASH_REMATCH[1]}"
+}
 
 # into FILE COMMAND...: the output of COMMAND becomes FILE, whole, and only
 # if COMMAND succeeds; readers see the old file or the new one.

@@ -216,6 +216,7 @@ struct ent {
 			uintmax_t	 events;
 			struct mx_time	 btime;	/* the time of budget */
 			struct mx_dec	 budget;
+			int		 hasbudget;
 		} b;
 	} u;
 };
@@ -1096,6 +1097,7 @@ budget_row(struct input *in, const struct mx_span *sp)
 {
 	struct mx_dec amount, budget;
 	struct mx_time t;
+	int nobudget;
 	struct ent *e;
 	const char *why;
 	char msg[512];
@@ -1109,7 +1111,12 @@ budget_row(struct input *in, const struct mx_span *sp)
 		reject(in, "amount", opt.amount, why);
 		return;
 	}
-	if ((why = getmoney(&sp[bsel_budget], opt.budgetf, &budget)) != NULL) {
+	/* an event without a budget (null or missing) spends, and leaves
+	 * the budget to the events that have one */
+	nobudget = sp[bsel_budget].kind == MX_JNONE ||
+	    sp[bsel_budget].kind == MX_JNULL;
+	if (!nobudget && (why = getmoney(&sp[bsel_budget], opt.budgetf,
+	    &budget)) != NULL) {
 		reject(in, "budget", opt.budgetf, why);
 		return;
 	}
@@ -1136,10 +1143,11 @@ budget_row(struct input *in, const struct mx_span *sp)
 	e->period = period;
 	/* the budget in force at the end of the period: that of its latest
 	 * event (the later line of equal times) */
-	if (e->u.b.events == 0 || t.sec > e->u.b.btime.sec ||
-	    (t.sec == e->u.b.btime.sec && t.nsec >= e->u.b.btime.nsec)) {
+	if (!nobudget && (!e->u.b.hasbudget || t.sec > e->u.b.btime.sec ||
+	    (t.sec == e->u.b.btime.sec && t.nsec >= e->u.b.btime.nsec))) {
 		e->u.b.btime = t;
 		e->u.b.budget = budget;
+		e->u.b.hasbudget = 1;
 	}
 	e->u.b.events++;
 }
@@ -1275,12 +1283,18 @@ budget_end(void)
 		mx_out_key(&w, "cumulative_spend");
 		put_money(&cum);
 		mx_out_key(&w, "budget_value");
-		put_money(&budget);
+		if (e->u.b.hasbudget)
+			put_money(&budget);
+		else
+			mx_out_puts(out, "null");
 		mx_out_key(&w, "remaining");
-		put_money(&rem);
+		if (e->u.b.hasbudget)
+			put_money(&rem);
+		else
+			mx_out_puts(out, "null");
 		mx_out_key(&w, "can_serve");
-		mx_out_puts(out, mx_dec_cmp(&cum, &budget) < 0 ? "true" :
-		    "false");
+		mx_out_puts(out, !e->u.b.hasbudget ? "null" :
+		    mx_dec_cmp(&cum, &budget) < 0 ? "true" : "false");
 		mx_out_obj_close(&w);
 		st.out++;
 	}

@@ -398,16 +398,24 @@ EOF
 	run mx-join-spend --budget --rejects rej.ndjson -v c.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"advertiser":"a","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":1,"spend":1.00,"cumulative_spend":1.00,"budget_value":1.50,"remaining":0.50,"can_serve":true}
-mx-join-spend: 5 events, 4 rejected; out: 1
+{"advertiser":"a","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":2,"spend":2.00,"cumulative_spend":2.00,"budget_value":1.50,"remaining":-0.50,"can_serve":false}
+mx-join-spend: 5 events, 3 rejected; out: 1
 EOF
 	run jq -r '[._reject.line, ._reject.rule, ._reject.reason] | @tsv' rej.ndjson
 	assert_output - <<'EOF'
 1	amount	amount is negative: -1
-2	budget	budget_value is missing
 3	time	timestamp is not a time: "soon"
 4	key	key field advertiser is null
 EOF
+	# a budget that is not money is bad; none at all spends without one
+	printf '%s\n' '{"advertiser":"a","amount":1,"budget_value":"n/a","timestamp":"2024-03-01T10:00:00Z"}' > d.ndjson
+	run mx-join-spend --budget d.ndjson
+	assert_failure 1
+	assert_output --partial 'd.ndjson:1: budget_value'
+	printf '%s\n' '{"advertiser":"b","amount":1,"budget_value":null,"timestamp":"2024-03-01T10:00:00Z"}' > e.ndjson
+	run mx-join-spend --budget e.ndjson
+	assert_success
+	assert_output '{"advertiser":"b","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":1,"spend":1.00,"cumulative_spend":1.00,"budget_value":null,"remaining":null,"can_serve":null}'
 }
 
 @test "budget: --budget-per day: a daily budget held against a month's spend, days of each month counted" {
