@@ -2,13 +2,15 @@
 -- advertiser_daily per UTC month, with the monthly budget: the
 -- budget_value of the advertiser's latest event of the month in
 -- silver.adclicks (of two at one time, the later delivered) times the days
--- of the month; NULL for a month of re-sent deliveries only.
+-- of the month; NULL for a month of re-sent deliveries only.  budget_value
+-- is nullable in the contract: the latest event of the month that has one
+-- (arg_max skips NULL), as in can_serve.
 WITH net AS (
 	SELECT advertiser, date_trunc('month', "timestamp") AS m,
 		count(*) FILTER (WHERE event_type = 'impression') AS impressions,
 		count(*) FILTER (WHERE event_type = 'click') AS clicks,
 		sum(amount) AS net_spend,
-		arg_max_null(budget_value, ("timestamp", source, line_no)) AS budget_end
+		arg_max(budget_value, ("timestamp", source, line_no)) AS budget_end
 	FROM silver_adclicks
 	GROUP BY ALL
 ), gross AS (

@@ -2,12 +2,15 @@
 -- hour with events of silver.adclicks, the hour's spend, the day's spend
 -- up to the hour's end, and the daily budget in force at the hour's end
 -- (the budget_value of the hour's latest event; of two at one time, the
--- later delivered).
+-- later delivered).  budget_value is nullable in the contract, and the
+-- definition says no column is null: the oracle reads "in force" as the
+-- latest event of the hour that has a budget_value (arg_max skips NULL),
+-- NULL only when no event of the hour has one.
 WITH h AS (
 	SELECT advertiser, date_trunc('hour', "timestamp") AS h,
 		count(*) AS events,
 		sum(amount) AS spend,
-		arg_max_null(budget_value, ("timestamp", source, line_no)) AS budget_value
+		arg_max(budget_value, ("timestamp", source, line_no)) AS budget_value
 	FROM silver_adclicks
 	GROUP BY ALL
 ), c AS (

@@ -65,13 +65,13 @@ CREATE MACRO csv_unquote(f) AS
 -- A value of the input: its kind (s string, n number, b bool, o object,
 -- a array; NULL when missing or null: no value) and its text (a string's
 -- value, a number's literal, true/false).
-CREATE MACRO jk(j, p) AS CASE json_type(j, p)
-	WHEN 'VARCHAR' THEN 's'
-	WHEN 'BOOLEAN' THEN 'b'
-	WHEN 'OBJECT' THEN 'o'
-	WHEN 'ARRAY' THEN 'a'
-	WHEN 'NULL' THEN NULL
-	WHEN NULL THEN NULL
+CREATE MACRO jk(j, p) AS CASE
+	WHEN json_type(j, p) IS NULL THEN NULL
+	WHEN json_type(j, p) = 'VARCHAR' THEN 's'
+	WHEN json_type(j, p) = 'BOOLEAN' THEN 'b'
+	WHEN json_type(j, p) = 'OBJECT' THEN 'o'
+	WHEN json_type(j, p) = 'ARRAY' THEN 'a'
+	WHEN json_type(j, p) = 'NULL' THEN NULL
 	ELSE 'n' END;
 -- A number keeps its literal text: a top-level key's literal is taken from
 -- the line (DuckDB's JSON turns numbers into doubles: 12.50 into 12.5).
