@@ -9,7 +9,7 @@ WITH e AS (
 	FROM silver_adclicks
 	WHERE budget_value IS NOT NULL
 ), v AS (
-	SELECT advertiser, budget_value, "timestamp" AS effective_from,
+	SELECT advertiser, budget_value, "timestamp" AS effective_from, click_id,
 		lead("timestamp") OVER (PARTITION BY advertiser ORDER BY "timestamp", click_id) AS effective_to
 	FROM e
 	WHERE before IS NULL OR before <> budget_value
@@ -19,4 +19,6 @@ SELECT advertiser, budget_value,
 	mx_fmt_ts(effective_to) AS effective_to,
 	effective_to IS NULL AS is_current
 FROM v
-ORDER BY advertiser, v.effective_from;
+-- two versions can start at one time (events of one timestamp, of other
+-- budgets): then in the order of their events, by click_id
+ORDER BY advertiser, v.effective_from, v.click_id;

@@ -62,25 +62,28 @@ CREATE MACRO csv_f() AS '("(?:[^"]|"")*"|[^",]*)';
 CREATE MACRO csv_unquote(f) AS
 	CASE WHEN f LIKE '"%' THEN replace(f[2:-2], '""', '"') ELSE f END;
 
--- A value of the input: its kind (s string, n number, b bool, o object,
--- a array; NULL when missing or null: no value) and its text (a string's
--- value, a number's literal, true/false).
-CREATE MACRO jk(j, p) AS CASE
-	WHEN json_type(j, p) IS NULL THEN NULL
-	WHEN json_type(j, p) = 'VARCHAR' THEN 's'
-	WHEN json_type(j, p) = 'BOOLEAN' THEN 'b'
-	WHEN json_type(j, p) = 'OBJECT' THEN 'o'
-	WHEN json_type(j, p) = 'ARRAY' THEN 'a'
-	WHEN json_type(j, p) = 'NULL' THEN NULL
+-- A value of the input: v is what json_extract gives for its path (NULL
+-- when the path is missing, JSON null when null); its kind is s (string),
+-- n (number), b (bool), o (object), a (array), or NULL for no value; its
+-- text is a string's value, a number's literal, true or false.  A record
+-- is parsed once: json_extract(j, [path, ...]) takes every field at once.
+CREATE MACRO jk(v) AS CASE
+	WHEN v IS NULL THEN NULL
+	WHEN json_type(v) = 'VARCHAR' THEN 's'
+	WHEN json_type(v) = 'BOOLEAN' THEN 'b'
+	WHEN json_type(v) = 'OBJECT' THEN 'o'
+	WHEN json_type(v) = 'ARRAY' THEN 'a'
+	WHEN json_type(v) = 'NULL' THEN NULL
 	ELSE 'n' END;
--- A number keeps its literal text: a top-level key's literal is taken from
--- the line (DuckDB's JSON turns numbers into doubles: 12.50 into 12.5).
-CREATE MACRO jt(j, p, key) AS CASE jk(j, p)
-	WHEN 's' THEN json_extract_string(j, p)
-	WHEN 'b' THEN json_extract(j, p)::VARCHAR
-	WHEN 'n' THEN coalesce(
+-- A number keeps its literal text: DuckDB's JSON turns numbers into
+-- doubles (12.50 into 12.5), so the literal of a top-level key is taken
+-- from the line j (key '' for a nested path: the double's text).
+CREATE MACRO jt(v, j, key) AS CASE jk(v)
+	WHEN 's' THEN json_extract_string(v, '$')
+	WHEN 'b' THEN v::VARCHAR
+	WHEN 'n' THEN CASE WHEN key = '' THEN v::VARCHAR ELSE coalesce(
 		nullif(regexp_extract(j, '"' || key || '"\s*:\s*(-?[0-9][0-9.eE+-]*)', 1), ''),
-		json_extract(j, p)::VARCHAR)
+		v::VARCHAR) END
 	END;
 
 -- The types (man mx-validate, "Types").  has_v: the value is there (for

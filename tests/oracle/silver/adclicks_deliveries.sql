@@ -4,16 +4,27 @@
 -- every valid delivery, re-sent copies included, one record per raw line.
 -- silver.adclicks (silver/adclicks.sql) is these deduplicated by click_id.
 CREATE TABLE silver_adclicks_deliveries AS
-WITH f AS (
-	SELECT source, line_no,
-		jk(j, '$.event_type') AS event_type_k, jt(j, '$.event_type', 'event_type') AS event_type_t,
-		jk(j, '$.click_id') AS click_id_k, jt(j, '$.click_id', 'click_id') AS click_id_t,
-		jk(j, '$.advertiser') AS advertiser_k, jt(j, '$.advertiser', 'advertiser') AS advertiser_t,
-		jk(j, '$.ad_id') AS ad_id_k, jt(j, '$.ad_id', 'ad_id') AS ad_id_t,
-		jk(j, '$.amount') AS amount_k, jt(j, '$.amount', 'amount') AS amount_t,
-		jk(j, '$.budget_value') AS budget_value_k, jt(j, '$.budget_value', 'budget_value') AS budget_value_t,
-		jk(j, '$.timestamp') AS timestamp_k, jt(j, '$.timestamp', 'timestamp') AS timestamp_t
+WITH x AS (
+	SELECT source, line_no, j,
+		json_extract(j, [
+			'$.event_type',
+			'$.click_id',
+			'$.advertiser',
+			'$.ad_id',
+			'$.amount',
+			'$.budget_value',
+			'$.timestamp']) AS x
 	FROM raw_json('adclicks')
+), f AS (
+	SELECT source, line_no,
+		jk(x[1]) AS event_type_k, jt(x[1], j, 'event_type') AS event_type_t,
+		jk(x[2]) AS click_id_k, jt(x[2], j, 'click_id') AS click_id_t,
+		jk(x[3]) AS advertiser_k, jt(x[3], j, 'advertiser') AS advertiser_t,
+		jk(x[4]) AS ad_id_k, jt(x[4], j, 'ad_id') AS ad_id_t,
+		jk(x[5]) AS amount_k, jt(x[5], j, 'amount') AS amount_t,
+		jk(x[6]) AS budget_value_k, jt(x[6], j, 'budget_value') AS budget_value_t,
+		jk(x[7]) AS timestamp_k, jt(x[7], j, 'timestamp') AS timestamp_t
+	FROM x
 ), c AS (
 	SELECT *,
 		as_str(event_type_k, event_type_t) AS delivered_type,

@@ -3,25 +3,43 @@
 -- invitee_id: the earliest delivered_at, of equal ones the earlier
 -- delivery.
 CREATE TABLE silver_calendly_bookings AS
-WITH f AS (
-	SELECT source, line_no,
-		jk(j, '$.payload.uri') AS invitee_id_k, jt(j, '$.payload.uri', '') AS invitee_id_t,
-		jk(j, '$.event') AS event_type_k, jt(j, '$.event', 'event') AS event_type_t,
-		jk(j, '$.created_at') AS delivered_at_k, jt(j, '$.created_at', 'created_at') AS delivered_at_t,
-		jk(j, '$.payload.created_at') AS booked_at_k, jt(j, '$.payload.created_at', '') AS booked_at_t,
-		jk(j, '$.payload.status') AS status_k, jt(j, '$.payload.status', '') AS status_t,
-		jk(j, '$.payload.rescheduled') AS rescheduled_k, jt(j, '$.payload.rescheduled', '') AS rescheduled_t,
-		jk(j, '$.payload.old_invitee') AS old_invitee_k, jt(j, '$.payload.old_invitee', '') AS old_invitee_t,
-		jk(j, '$.payload.new_invitee') AS new_invitee_k, jt(j, '$.payload.new_invitee', '') AS new_invitee_t,
-		jk(j, '$.payload.scheduled_event.start_time') AS start_k,
-		jt(j, '$.payload.scheduled_event.start_time', '') AS start_t,
-		jk(j, '$.payload.scheduled_event.event_memberships') AS hosts_k,
-		json_extract(j, '$.payload.scheduled_event.event_memberships') AS hosts_j,
-		jk(j, '$.payload.tracking.utm_source') AS utm_source_k, jt(j, '$.payload.tracking.utm_source', '') AS utm_source_t,
-		jk(j, '$.payload.tracking.utm_medium') AS utm_medium_k, jt(j, '$.payload.tracking.utm_medium', '') AS utm_medium_t,
-		jk(j, '$.payload.tracking.utm_campaign') AS utm_campaign_k, jt(j, '$.payload.tracking.utm_campaign', '') AS utm_campaign_t,
-		jk(j, '$.payload.email') AS email_k, jt(j, '$.payload.email', '') AS email_t
+WITH x AS (
+	SELECT source, line_no, j,
+		json_extract(j, [
+			'$.payload.uri',
+			'$.event',
+			'$.created_at',
+			'$.payload.created_at',
+			'$.payload.status',
+			'$.payload.rescheduled',
+			'$.payload.old_invitee',
+			'$.payload.new_invitee',
+			'$.payload.scheduled_event.start_time',
+			'$.payload.scheduled_event.event_memberships',
+			'$.payload.tracking.utm_source',
+			'$.payload.tracking.utm_medium',
+			'$.payload.tracking.utm_campaign',
+			'$.payload.email']) AS x
 	FROM raw_json('calendly')
+), f AS (
+	SELECT source, line_no,
+		jk(x[1]) AS invitee_id_k, jt(x[1], j, '') AS invitee_id_t,
+		jk(x[2]) AS event_type_k, jt(x[2], j, '') AS event_type_t,
+		jk(x[3]) AS delivered_at_k, jt(x[3], j, '') AS delivered_at_t,
+		jk(x[4]) AS booked_at_k, jt(x[4], j, '') AS booked_at_t,
+		jk(x[5]) AS status_k, jt(x[5], j, '') AS status_t,
+		jk(x[6]) AS rescheduled_k, jt(x[6], j, '') AS rescheduled_t,
+		jk(x[7]) AS old_invitee_k, jt(x[7], j, '') AS old_invitee_t,
+		jk(x[8]) AS new_invitee_k, jt(x[8], j, '') AS new_invitee_t,
+		jk(x[9]) AS start_k,
+		jt(x[9], j, '') AS start_t,
+		jk(x[10]) AS hosts_k,
+		x[10] AS hosts_j,
+		jk(x[11]) AS utm_source_k, jt(x[11], j, '') AS utm_source_t,
+		jk(x[12]) AS utm_medium_k, jt(x[12], j, '') AS utm_medium_t,
+		jk(x[13]) AS utm_campaign_k, jt(x[13], j, '') AS utm_campaign_t,
+		jk(x[14]) AS email_k, jt(x[14], j, '') AS email_t
+	FROM x
 ), c AS (
 	SELECT f.*,
 		as_str(invitee_id_k, invitee_id_t) AS invitee_id,

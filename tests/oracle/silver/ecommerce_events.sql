@@ -2,19 +2,33 @@
 -- the raw lines of ecommerce, then one record per event_id: the greatest
 -- timestamp, of equal ones the later delivery.
 CREATE TABLE silver_ecommerce_events AS
-WITH f AS (
-	SELECT source, line_no,
-		jk(j, '$.event_id') AS event_id_k, jt(j, '$.event_id', 'event_id') AS event_id_t,
-		jk(j, '$.timestamp') AS timestamp_k, jt(j, '$.timestamp', 'timestamp') AS timestamp_t,
-		jk(j, '$.user_id') AS user_id_k, jt(j, '$.user_id', 'user_id') AS user_id_t,
-		jk(j, '$.session_id') AS session_id_k, jt(j, '$.session_id', 'session_id') AS session_id_t,
-		jk(j, '$.event_type') AS event_type_k, jt(j, '$.event_type', 'event_type') AS event_type_t,
-		jk(j, '$.product_id') AS product_id_k, jt(j, '$.product_id', 'product_id') AS product_id_t,
-		jk(j, '$.quantity') AS quantity_k, jt(j, '$.quantity', 'quantity') AS quantity_t,
-		jk(j, '$.price') AS price_k, jt(j, '$.price', 'price') AS price_t,
-		jk(j, '$.category') AS category_k, jt(j, '$.category', 'category') AS category_t,
-		jk(j, '$.search_query') AS search_query_k, jt(j, '$.search_query', 'search_query') AS search_query_t
+WITH x AS (
+	SELECT source, line_no, j,
+		json_extract(j, [
+			'$.event_id',
+			'$.timestamp',
+			'$.user_id',
+			'$.session_id',
+			'$.event_type',
+			'$.product_id',
+			'$.quantity',
+			'$.price',
+			'$.category',
+			'$.search_query']) AS x
 	FROM raw_json('ecommerce')
+), f AS (
+	SELECT source, line_no,
+		jk(x[1]) AS event_id_k, jt(x[1], j, 'event_id') AS event_id_t,
+		jk(x[2]) AS timestamp_k, jt(x[2], j, 'timestamp') AS timestamp_t,
+		jk(x[3]) AS user_id_k, jt(x[3], j, 'user_id') AS user_id_t,
+		jk(x[4]) AS session_id_k, jt(x[4], j, 'session_id') AS session_id_t,
+		jk(x[5]) AS event_type_k, jt(x[5], j, 'event_type') AS event_type_t,
+		jk(x[6]) AS product_id_k, jt(x[6], j, 'product_id') AS product_id_t,
+		jk(x[7]) AS quantity_k, jt(x[7], j, 'quantity') AS quantity_t,
+		jk(x[8]) AS price_k, jt(x[8], j, 'price') AS price_t,
+		jk(x[9]) AS category_k, jt(x[9], j, 'category') AS category_t,
+		jk(x[10]) AS search_query_k, jt(x[10], j, 'search_query') AS search_query_t
+	FROM x
 ), c AS (
 	SELECT *,
 		as_str(event_id_k, event_id_t) AS event_id,

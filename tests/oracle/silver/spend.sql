@@ -1,12 +1,19 @@
 -- silver.spend: scripts/contracts/spend.contract applied to the raw lines of
 -- spend (NDJSON), then one record per date and channel: the last delivered.
 CREATE TABLE silver_spend AS
-WITH f AS (
-	SELECT source, line_no,
-		jk(j, '$.date') AS date_k, jt(j, '$.date', 'date') AS date_t,
-		jk(j, '$.channel') AS channel_k, jt(j, '$.channel', 'channel') AS channel_t,
-		jk(j, '$.spend') AS spend_k, jt(j, '$.spend', 'spend') AS spend_t
+WITH x AS (
+	SELECT source, line_no, j,
+		json_extract(j, [
+			'$.date',
+			'$.channel',
+			'$.spend']) AS x
 	FROM raw_json('spend')
+), f AS (
+	SELECT source, line_no,
+		jk(x[1]) AS date_k, jt(x[1], j, 'date') AS date_t,
+		jk(x[2]) AS channel_k, jt(x[2], j, 'channel') AS channel_t,
+		jk(x[3]) AS spend_k, jt(x[3], j, 'spend') AS spend_t
+	FROM x
 ), c AS (
 	SELECT f.*,
 		as_date(date_k, date_t) AS "date",
