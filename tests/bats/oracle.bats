@@ -25,8 +25,8 @@ RATES=(--dup-rate 1% --key-dup-rate 2% --late-rate 2% --invalid-rate 1% --malfor
 rawdata() {
 	local raw=$1 g=$1.gen s
 	mkdir -p "$g" || return 1
-	mx-gen -n 1200 -s 7 --from 2024-03-04 --to 2024-03-10 "${RATES[@]}" -d "$g/mar" all || return 1
-	mx-gen -n 400 -s 8 --from 2024-02-19 --to 2024-02-25 "${RATES[@]}" -d "$g/feb" crm || return 1
+	mx-gen -n 1000 -s 7 --from 2024-03-04 --to 2024-03-10 "${RATES[@]}" -d "$g/mar" all || return 1
+	mx-gen -n 300 -s 8 --from 2024-02-19 --to 2024-02-25 "${RATES[@]}" -d "$g/feb" crm || return 1
 	for s in ecommerce spend adclicks calendly; do
 		mkdir -p "$raw/$s" && mv "$g/mar/$s.ndjson" "$raw/$s/batch-1.ndjson" || return 1
 	done
