@@ -11,22 +11,6 @@ S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
 DAY1=1710115200		# 2024-03-11
 DAY2=1710201600		# 2024-03-12
 
-# raw DIR N SEED [mx-gen options]: a week of every domain under DIR/<source>/
-raw() {
-	local dir=$1 n=$2 seed=$3 f b
-	shift 3
-	mkdir -p "$dir/.gen"
-	mx-gen -n "$n" -s "$seed" --from 2024-03-04 --to 2024-03-10 \
-	    --dup-rate 1% --key-dup-rate 1% --late-rate 2% --invalid-rate 1% \
-	    --malformed-rate 1% "$@" -d "$dir/.gen" all
-	for f in "$dir"/.gen/*; do
-		b=${f##*/}
-		mkdir -p "$dir/${b%.*}"
-		mv "$f" "$dir/${b%.*}/batch-$seed.${b##*.}"
-	done
-	rmdir "$dir/.gen"
-}
-
 # What a lake holds, file by file, but the run log and the lock.
 listing() {
 	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock |
