@@ -254,7 +254,7 @@ bronze() {
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
-	(cd "$RAW" && mx-ingest "$@" --stats "$WORK/ingest.$src" \
+	(cd "$RAW" && mx-ingest "$@" "${LIMITS[@]}" --stats "$WORK/ingest.$src" \
 	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \

@@ -283,6 +283,26 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output precious
 }
 
+@test "--max-file-records and --max-file-bytes: a gzip bomb among the raw files stops the run, naming it, and nothing of it is published" {
+	mkdir -p raw/ecommerce
+	mx-gen -n 100 -s 1 --from 2024-03-04 --to 2024-03-10 ecommerce > raw/ecommerce/a.ndjson
+	yes "$(head -n 1 raw/ecommerce/a.ndjson)" | head -n 200000 | gzip > raw/ecommerce/bomb.ndjson.gz
+	run lake -r raw -l l --max-file-records 1000 ecommerce
+	assert_failure 1
+	assert_output --partial 'mx-ingest: ecommerce/bomb.ndjson.gz:1001: more than 1000 records in the file (--max-file-records)'
+	assert_output --partial 'lake: step bronze:ecommerce failed'
+	[ -z "$(find l/bronze -name 'part-*')" ]
+	run lake -r raw -l l --max-file-bytes 1M ecommerce
+	assert_failure 1
+	assert_output --partial 'ecommerce/bomb.ndjson.gz'
+	assert_output --partial '(--max-file-bytes)'
+	rm raw/ecommerce/bomb.ndjson.gz
+	run lake -r raw -l l --max-file-records 1000 ecommerce
+	assert_success
+	run lake -r raw -l l --max-file-records x ecommerce
+	assert_failure
+}
+
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {
 	raw raw 500 1
 	mkdir contracts
