@@ -327,13 +327,11 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial 'gold:hourly_revenue'
 }
 
-@test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
+# s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
+s3mount() {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
 	command -v s3fs > /dev/null || skip "s3fs is not installed"
-	raw raw 1000 1
-	run lake -r raw -l disk
-	assert_success
-	mkdir s3data mnt
+	mkdir s3data "$1"
 	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
 	S3PID=$!
 	for i in $(seq 50); do
@@ -344,17 +342,51 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	[ -n "$port" ]
 	echo S3RVER:S3RVER > pw
 	chmod 600 pw
-	MNT=$PWD/mnt
+	MNT=$PWD/$1
 	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
+}
+
+@test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
+	raw raw 1000 1
+	run lake -r raw -l disk
+	assert_success
+	s3mount mnt
 	run lake -r raw -l mnt/lake
 	assert_success
 	# the data is the same; S3 partitions carry manifests of their own
 	[ "$(listing mnt/lake | grep -v _SUCCESS)" = "$(listing disk | grep -v _SUCCESS)" ]
+	[ "$(counts mnt/lake)" = "$(counts disk)" ]
 	EPOCH=$DAY2 run lake -r raw -l mnt/lake
 	assert_success
 	assert_output --partial 'no new raw files'
 	run cat mnt/lake/gold/hourly_revenue.csv
 	assert_line --index 0 --partial event_date
+}
+
+@test "on an S3 mount, killed at any step or moment, then a re-run: the same lake and counts as one clean run" {
+	raw raw 300 5
+	run lake -r raw -l disk ecommerce calendly
+	assert_success
+	want=$(listing disk | grep -v _SUCCESS)
+	wantc=$(counts disk)
+	s3mount mnt
+	for p in bronze:ecommerce silver:ecommerce_events gold:hourly_revenue silver:spend "$(shuf -i 3-25 -n 1)"; do
+		rm -rf mnt/l
+		case $p in
+		*:*)	MX_LAKE_CRASH=$p run lake -r raw -l mnt/l ecommerce calendly
+			assert_failure 137 ;;
+		*)	SOURCE_DATE_EPOCH=$DAY1 setsid "$LAKECMD" -r raw -l mnt/l ecommerce calendly > /dev/null 2>&1 &
+			pid=$!
+			sleep "$p"
+			kill -9 -- -"$pid" 2> /dev/null || true
+			wait "$pid" 2> /dev/null || true
+			while kill -0 -- -"$pid" 2> /dev/null; do sleep 0.1; done ;;
+		esac
+		run lake -r raw -l mnt/l ecommerce calendly
+		assert_success
+		[ "$(listing mnt/l | grep -v _SUCCESS)" = "$want" ] || fail "killed at $p: the lake differs: $(diff <(listing mnt/l | grep -v _SUCCESS) <(echo "$want") | head -5)"
+		[ "$(counts mnt/l)" = "$wantc" ] || fail "killed at $p: the counts differ: $(diff <(counts mnt/l) <(echo "$wantc"))"
+	done
 }
 
 @test "raw files named with any bytes: each taken in once over three runs, the ledger, _source and the run log valid JSON" {
