@@ -63,7 +63,7 @@ CTL=() CTLU=()
 for ((i = 1; i < 32; i++)); do
 	printf -v 'CTLU[i]' '\\u%04x' "$i"
 	printf -v 'CTL[i]' '\\%03o' "$i"
-	printf -v 'CTL[i]' "${CTL[i]}"
+	printf -v 'CTL[i]' '%b' "${CTL[i]}"
 done
 unset i
 
@@ -92,8 +92,8 @@ iso_ms() {
 step() {
 	local name=$1 t0 t1 st=ok rc=0
 	shift
-	local jr jn jnote= s0 s1
-	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE= STEP=$name
+	local jr jn jnote='' s0 s1
+	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name
 	now_ms t0
 	"$@" || rc=$?
 	now_ms t1
@@ -366,7 +366,9 @@ silver() {
 	# then the new ones in the order they came (--last keeps the last)
 	: > "$WORK/union.$table"
 	while IFS= read -r d; do
-		[ -d "$pdir/$d" ] && ! reprocessing "$d" || continue
+		if [ ! -d "$pdir/$d" ] || reprocessing "$d"; then
+			continue
+		fi
 		find "$pdir/$d" -maxdepth 1 -name 'part-*.ndjson' | LC_ALL=C sort
 	done < "$WORK/touched.$table" > "$WORK/union.$table"
 	if [ -s "$WORK/union.$table" ]; then
@@ -453,11 +455,12 @@ reprocessing() {
 # are read; the partials of partitions that are gone are dropped.  A
 # function post_NAME, when there is one, filters the merged rows.
 gold() {
-	local name=$1 tables=$2 d p f t dir="$LAKE/_state/partials/$1" n=0
-	local -a files
+	local name=$1 d p f t dir="$LAKE/_state/partials/$1" n=0
+	local -a files tl
+	read -ra tl <<< "$2"
 	shift 2
 	mkdir -p "$dir"
-	for t in $tables; do
+	for t in "${tl[@]}"; do
 		partitions "$LAKE/silver/$t"
 	done | LC_ALL=C sort -u > "$WORK/parts.$name"
 	: > "$WORK/keep.$name"
@@ -465,11 +468,11 @@ gold() {
 		f="$dir/$(partial_name "$p").ndjson"
 		echo "$f" >> "$WORK/keep.$name"
 		# (a partial may be empty: no record of the partition passed -w)
-		if [ -e "$f" ] && ! dirty_in "$p" $tables; then
+		if [ -e "$f" ] && ! dirty_in "$p" "${tl[@]}"; then
 			continue
 		fi
 		files=()
-		for t in $tables; do
+		for t in "${tl[@]}"; do
 			[ -d "$LAKE/silver/$t/$p" ] || continue
 			mapfile -t -O "${#files[@]}" files < <(find \
 			    "$LAKE/silver/$t/$p" -maxdepth 1 -name 'part-*.ndjson' |

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # Ad clicks against advertiser budgets: impressions, clicks, net and gross
 # spend per advertiser per hour, day and month, CTR, CPC and CPM per day,
 # whether each advertiser can still be served (hour by hour against its

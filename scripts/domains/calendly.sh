@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # Calendly bookings and ad spend: one row per booking (its latest state,
 # reschedules followed), bookings and cancellations per day, hour, slot
 # and campaign, meetings per employee, and cost per booking per day, week

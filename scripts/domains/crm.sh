@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # CRM and ads exports (CSV): sales per month and channel, products, the
 # customer dimension, each customer's first order, new customers per
 # month, and revenue, ROAS and CAC against marketing spend.  Every table

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # E-commerce clickstream: the conversion funnel, revenue by hour, the top
 # products, category performance and daily activity.  Every table is
 # defined in scripts/catalog/<table>.md.

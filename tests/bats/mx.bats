@@ -67,3 +67,13 @@ w=2024-12-31T00%3A00%3A00Z'
 {"start":"2024-03-01T02:00:00Z"}
 {"start":"2024-03-01T00:00:00Z"}'
 }
+
+@test "the lake's scripts are shellcheck clean" {
+	command -v shellcheck > /dev/null || skip "shellcheck is not installed"
+	cd "$TOP"
+	run shellcheck -x -s bash scripts/lake scripts/lake.sh scripts/domains/*.sh scripts/lake-status scripts/demo
+	assert_success
+	assert_output ''
+	run shellcheck -s sh scripts/deps
+	assert_success
+}
