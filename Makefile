@@ -83,10 +83,21 @@ deps:
 bench: all
 	bench/run
 
+# The lake installs as bin/mx-lake and bin/mx-lake-status, its files in
+# share/mx (found from the binary's place, so DESTDIR installs run too).
+SHAREDIR ?= $(PREFIX)/share/mx
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man7
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)/domains \
+	    $(DESTDIR)$(SHAREDIR)/contracts $(DESTDIR)$(SHAREDIR)/catalog
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 755 scripts/lake $(DESTDIR)$(BINDIR)/mx-lake
+	install -m 755 scripts/lake-status $(DESTDIR)$(BINDIR)/mx-lake-status
+	install -m 644 scripts/lake.sh scripts/channels.tsv $(DESTDIR)$(SHAREDIR)
+	install -m 644 scripts/domains/*.sh $(DESTDIR)$(SHAREDIR)/domains
+	install -m 644 scripts/contracts/*.contract $(DESTDIR)$(SHAREDIR)/contracts
+	install -m 644 scripts/catalog/*.md $(DESTDIR)$(SHAREDIR)/catalog
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/mx.7 $(DESTDIR)$(MANDIR)/man7
 

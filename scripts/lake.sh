@@ -576,6 +576,20 @@ silver_all() {
 
 # ---- domains ----
 
+# contract NAME: the contract of a silver table, from the user's
+# configuration (--conf, or MX_CONTRACTS) before the bundled ones.
+contract() {
+	local d
+	for d in ${MX_CONTRACTS:+"$MX_CONTRACTS"} ${CONF:+"$CONF/contracts"} \
+	    "$SHARE/contracts"; do
+		[ -f "$d/$1.contract" ] || continue
+		printf '%s\n' "$d/$1.contract"
+		return 0
+	done
+	say "no contract $1.contract (in ${CONF:+$CONF/contracts and }$SHARE/contracts)"
+	return 1
+}
+
 # has_data SOURCE...: does one of the sources have raw files, or bronze
 # from an earlier run?  A domain without any is skipped, with a note.
 has_data() {
@@ -607,16 +621,21 @@ skip_note() { NOTE="$*"; }
 # (scripts/catalog/<table>.md), one JSON object per table, so that DuckDB
 # or jq can list them; rewritten when a definition changed.
 publish_catalog() {
-	catalog_ndjson "$CATALOG" > "$WORK/catalog.ndjson" || return 1
+	catalog_ndjson "${CATALOG[@]}" > "$WORK/catalog.ndjson" || return 1
 	cmp -s "$WORK/catalog.ndjson" "$LAKE/gold/_catalog.ndjson" && return 0
 	into "$LAKE/gold/_catalog.ndjson" cat "$WORK/catalog.ndjson"
 }
 
-# catalog_ndjson DIR: the definitions of DIR/*.md as NDJSON: table, title,
-# description, the "- key: value" lines, the columns of the table.
+# catalog_ndjson DIR...: the definitions of DIR/*.md as NDJSON: table, title,
+# description, the "- key: value" lines, the columns of the table.  A
+# table defined in two directories takes the first one's definition.
 catalog_ndjson() {
-	local f
-	find "$1" -name '*.md' ! -name README.md | LC_ALL=C sort |
+	local f d
+	# by table, the first directory's file of each (names are plain)
+	for d in "$@"; do
+		find "$d" -name '*.md' ! -name README.md
+	done | awk -F / '!seen[$NF]++ { print $NF "\t" $0 }' | LC_ALL=C sort |
+	    cut -f 2- |
 	while IFS= read -r f; do
 		jq -Rsc --arg file "${f##*/}" '
 		    split("\n") as $l

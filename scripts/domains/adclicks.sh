@@ -12,9 +12,9 @@ pipeline_adclicks() {
 	domain adclicks adclicks || return 0
 	step bronze:adclicks bronze adclicks
 	# a re-sent click is stamped later: the original is the earliest
-	step silver:$a silver $a adclicks "$C/adclicks.contract" \
+	step silver:$a silver $a adclicks "$(contract adclicks)" \
 	    'event_date=date(timestamp)' click_id --earliest-by timestamp
-	step silver:$d silver $d adclicks "$C/adclicks_deliveries.contract" \
+	step silver:$d silver $d adclicks "$(contract adclicks_deliveries)" \
 	    'event_date=date(timestamp)' _source,_line --first
 	step gold:advertiser_hourly gold advertiser_hourly "$a $d" \
 	    -g "advertiser,event_date=date(timestamp),event_hour=hour(timestamp),$(window hour)" \

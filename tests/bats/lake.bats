@@ -418,6 +418,58 @@ s3mount() {
 	assert_output --partial 'no new files'
 }
 
+@test "adding a source: the installed lake, run from outside the repository, with a click log of one's own partitioned by day and hour" {
+	make -s -C "$TOP" install DESTDIR="$PWD/dest" PREFIX=/opt/mx > /dev/null
+	bin=$PWD/dest/opt/mx/bin
+	mkdir -p raw/clicks lk
+	cp -r "$TOP/examples/conf" lk/_conf
+	printf '%s\n' 'click_id,ts,user_id,campaign,cost' \
+	    'k1,2024-03-04T10:05:00Z,u1,spring,0.50' \
+	    'k2,2024-03-04T10:40:00Z,u2,spring,0.75' \
+	    'k3,2024-03-04T23:59:59Z,u1,brand,1.00' \
+	    'k2,2024-03-04T10:40:30Z,u2,spring,0.75' \
+	    'k4,not a time,u3,brand,1.00' > raw/clicks/day-1.csv
+	cd /
+	run env PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=$DAY1 "$bin/mx-lake" -r "$OLDPWD/raw" -l "$OLDPWD/lk"
+	cd "$OLDPWD"
+	assert_success
+	assert_output --partial 'mx-lake-status -l'
+	# the bundled domains had nothing; the user's ran
+	run jq -r 'select(.step | test("^(domain:|.*clicks)")) | "\(.step) \(.in) \(.out) \(.rejected) \(.duplicates)"' lk/_runs.ndjson
+	assert_output 'domain:adclicks 0 0 0 0
+domain:calendly 0 0 0 0
+bronze:clicks 5 5 0 0
+silver:clicks 5 3 1 1
+gold:clicks_hourly 2 2 0 0
+gold:campaign_clicks 2 2 0 0
+domain:crm 0 0 0 0
+domain:ecommerce 0 0 0 0'
+	[ -f lk/silver/clicks/click_date=2024-03-04/click_hour=10/_SUCCESS ]
+	run cat lk/gold/clicks_hourly.ndjson
+	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":2,"cost":1.25}
+{"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'
+	run cat lk/gold/campaign_clicks.ndjson
+	assert_output '{"campaign":"brand","clicks":1,"users":1,"cost":1,"cost_per_user":1.00}
+{"campaign":"spring","clicks":2,"users":2,"cost":1.25,"cost_per_user":0.63}'
+	run jq -r .table lk/gold/_catalog.ndjson
+	assert_line campaign_clicks
+	assert_line clicks_hourly
+	assert_line conversion_funnel
+	run "$bin/mx-lake-status" -l lk --catalog clicks_hourly
+	assert_success
+	assert_line --partial 'grain: one row per click_date, click_hour and campaign'
+	# a later click of the same hour, and a re-sent one in the next hour
+	printf '%s\n' 'click_id,ts,user_id,campaign,cost' 'k5,2024-03-04T10:50:00Z,u9,spring,2.00' \
+	    'k3,2024-03-05T00:00:10Z,u1,brand,1.00' > raw/clicks/day-2.csv
+	run env PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=$DAY2 "$bin/mx-lake" -r raw -l lk clicks
+	assert_success
+	run cat lk/gold/clicks_hourly.ndjson
+	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":3,"cost":3.25}
+{"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'
+	run lake -r raw -l lk nosuch
+	assert_failure 2
+}
+
 @test "DuckDB reads the lake as it is: Hive partitions, the same counts and sums" {
 	[ -d "$BATS_TEST_DIRNAME/../node_modules/@duckdb" ] || skip "DuckDB (npm) is not installed"
 	raw raw 2000 1
