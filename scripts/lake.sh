@@ -99,9 +99,7 @@ step() {
 	now_ms t1
 	if [ $rc -ne 0 ]; then
 		st=failed
-	elif [ -s "$STEPS/$name" ]; then
-		IFS=$'\t' read -r C_IN C_OUT C_REJ C_DUP NOTE < "$STEPS/$name"
-	else
+	elif ! kept_counts "$name"; then
 		keep_counts || rc=$?
 	fi
 	json_to jr "$RUN"
@@ -120,11 +118,25 @@ step() {
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
 }
 
-# The counts of the step under way, kept once (see step).
+# The counts of the step under way, kept once (see step): a line of
+# $STEPS/counts, appended without a fork; a line a kill cut short lacks
+# its final "." and does not count.
 keep_counts() {
-	[ -s "$STEPS/$STEP" ] && return 0
-	into "$STEPS/$STEP" printf '%s\t%s\t%s\t%s\t%s\n' "$C_IN" "$C_OUT" \
-	    "$C_REJ" "$C_DUP" "$NOTE"
+	kept_counts "$STEP" && return 0
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t.\n' "$STEP" "$C_IN" "$C_OUT" \
+	    "$C_REJ" "$C_DUP" "$NOTE" >> "$STEPS/counts"
+}
+
+# kept_counts STEP: the counts kept for STEP into C_IN ... NOTE, or false.
+kept_counts() {
+	local n i o r d t end
+	[ -s "$STEPS/counts" ] || return 1
+	while IFS=$'\t' read -r n i o r d t end; do
+		[ "$n" = "$1" ] && [ "$end" = . ] || continue
+		C_IN=$i C_OUT=$o C_REJ=$r C_DUP=$d NOTE=$t
+		return 0
+	done < "$STEPS/counts"
+	return 1
 }
 
 # The value of "key":N in a one-line stats object.
@@ -326,8 +338,9 @@ publish() {
 # deduplicated by KEY over the whole table (MODE: the mx-dedup options
 # that choose the record kept); mark those partitions dirty for gold.
 silver() {
-	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d f
+	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d
 	local old=0 new dstats
+	local -a f bz
 	shift 5
 	cons="$LAKE/_state/consumed/$table"
 	idx="$LAKE/_state/keys/$table.idx"
@@ -348,9 +361,11 @@ silver() {
 	if [ ! -e "$idx" ] && [ -d "$pdir" ]; then
 		mx-index -i "$idx" -k "$key" put -d "$pdir" --all || return 1
 	fi
-	(cd "$LAKE" && xargs -r -d '\n' zcat -- < "$WORK/todo.$table") |
-	    mx-validate -c "$contract" --rejects "$WORK/rejects.$table" \
-	    --stats "$WORK/valid.$table" | tee "$WORK/new.$table.ndjson" |
+	# (gzip is read by the tools themselves)
+	mapfile -t bz < "$WORK/todo.$table"
+	(cd "$LAKE" && mx-validate -c "$contract" \
+	    --rejects "$WORK/rejects.$table" --stats "$WORK/valid.$table" \
+	    "${bz[@]}") | tee "$WORK/new.$table.ndjson" |
 	    mx-partition --no-sync -d "$new" -k "$pkey" --run "$RUN" \
 	    > /dev/null || return 1
 	publish "$WORK/rejects.$table" \
@@ -369,7 +384,8 @@ silver() {
 		if [ ! -d "$pdir/$d" ] || reprocessing "$d"; then
 			continue
 		fi
-		find "$pdir/$d" -maxdepth 1 -name 'part-*.ndjson' | LC_ALL=C sort
+		f=("$pdir/$d"/part-*.ndjson)
+		[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
 	done < "$WORK/touched.$table" > "$WORK/union.$table"
 	if [ -s "$WORK/union.$table" ]; then
 		old=$(xargs -d '\n' cat -- < "$WORK/union.$table" | wc -l) ||
@@ -393,11 +409,12 @@ silver() {
 	# finds the same, so a kill here is finished by the next run)
 	while IFS= read -r d; do
 		[ -d "$pdir/$d" ] || continue
-		f=$(find "$pdir/$d" -maxdepth 1 -name "part-$RUN-*" | head -n 1)
-		if [ -z "$f" ]; then
+		f=("$pdir/$d/part-$RUN-"*)
+		if [ ${#f[@]} -eq 0 ]; then
 			rm -rf "${pdir:?}/$d" || return 1
 		fi
 	done < "$WORK/touched.$table"
+	unset 'TPARTS[$table]'
 	C_DUP=$(stat_of "$STEPS/$STEP.dedup" duplicates)
 	C_OUT=$(($(stat_of "$STEPS/$STEP.dedup" out) - old))
 	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
@@ -411,6 +428,14 @@ silver() {
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
 	    "$WORK/touched.$table" || return 1
 	into "$cons" sort -u "$cons" "$WORK/todo.$table"
+}
+
+# The partitions of a silver table, found once a run (silver() forgets
+# them when it rewrites the table).
+declare -A TPARTS=()
+table_parts() {
+	[ -n "${TPARTS[$1]+set}" ] || TPARTS[$1]=$(partitions "$LAKE/silver/$1")
+	[ -z "${TPARTS[$1]}" ] || printf '%s\n' "${TPARTS[$1]}"
 }
 
 # The partitions below DIR: directories that hold data files, as paths
@@ -455,35 +480,38 @@ reprocessing() {
 # are read; the partials of partitions that are gone are dropped.  A
 # function post_NAME, when there is one, filters the merged rows.
 gold() {
-	local name=$1 d p f t dir="$LAKE/_state/partials/$1" n=0
-	local -a files tl
+	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0
+	local -a files tl parts
+	local -A dirty=() keep=()
 	read -ra tl <<< "$2"
 	shift 2
-	mkdir -p "$dir"
+	mkdir -p "$dir" || return 1
 	for t in "${tl[@]}"; do
-		partitions "$LAKE/silver/$t"
-	done | LC_ALL=C sort -u > "$WORK/parts.$name"
-	: > "$WORK/keep.$name"
-	while IFS= read -r p; do
-		f="$dir/$(partial_name "$p").ndjson"
-		echo "$f" >> "$WORK/keep.$name"
+		[ -s "$LAKE/_state/dirty/$t" ] || continue
+		while IFS= read -r p; do
+			dirty[$p]=1
+		done < "$LAKE/_state/dirty/$t"
+	done
+	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
+	    sort -u)
+	for p in "${parts[@]}"; do
+		partial_name f "$p"
+		f="$dir/$f.ndjson"
+		keep[$f]=1
 		# (a partial may be empty: no record of the partition passed -w)
-		if [ -e "$f" ] && ! dirty_in "$p" "${tl[@]}"; then
+		if [ -e "$f" ] && [ -z "${dirty[$p]:-}" ]; then
 			continue
 		fi
 		files=()
 		for t in "${tl[@]}"; do
-			[ -d "$LAKE/silver/$t/$p" ] || continue
-			mapfile -t -O "${#files[@]}" files < <(find \
-			    "$LAKE/silver/$t/$p" -maxdepth 1 -name 'part-*.ndjson' |
-			    LC_ALL=C sort)
+			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
 		into "$f" mx-agg --partial "$@" "${files[@]}" < /dev/null ||
 		    return 1
 		n=$((n + 1))
-	done < "$WORK/parts.$name"
+	done
 	for f in "$dir"/*.ndjson; do
-		grep -qxF "$f" "$WORK/keep.$name" && continue
+		[ -z "${keep[$f]:-}" ] || continue
 		rm -f "$f" || return 1
 		n=$((n + 1))
 	done
@@ -509,19 +537,9 @@ gold() {
 # that names stay distinct, nested partitions included, and no '=' is in
 # a name (some S3 servers cannot rename to one).
 partial_name() {
-	local s=${1//%/%25}
+	local s=${2//%/%25}
 	s=${s//\//%2F}
-	printf '%s' "${s//=/%3D}"
-}
-
-# dirty_in PARTITION TABLE...: is the partition dirty in one of them?
-dirty_in() {
-	local p=$1 t
-	shift
-	for t in "$@"; do
-		grep -qxF "$p" "$LAKE/_state/dirty/$t" 2> /dev/null && return 0
-	done
-	return 1
+	printf -v "$1" '%s' "${s//=/%3D}"
 }
 
 merge_post() {
@@ -532,9 +550,9 @@ merge_post() {
 
 # merge_partials DIR [mx-agg options]: (no partials: no silver yet)
 merge_partials() {
-	local dir=$1 f=()
+	local dir=$1
+	local -a f=("$dir"/*.ndjson)
 	shift
-	mapfile -t f < <(find "$dir" -name '*.ndjson' | LC_ALL=C sort)
 	mx-agg --merge "$@" "${f[@]}" < /dev/null
 }
 
@@ -569,9 +587,12 @@ gold_from() {
 # The records of a silver table, in partition order (none when there is
 # no such table yet).
 silver_all() {
-	[ -d "$LAKE/silver/$1" ] || return 0
-	find "$LAKE/silver/$1" -name 'part-*.ndjson' | LC_ALL=C sort |
-	    xargs -r -d '\n' cat --
+	local p
+	local -a f=()
+	while IFS= read -r p; do
+		f+=("$LAKE/silver/$1/$p"/part-*.ndjson)
+	done < <(table_parts "$1")
+	[ ${#f[@]} -eq 0 ] || cat -- "${f[@]}"
 }
 
 # ---- domains ----
@@ -621,9 +642,24 @@ skip_note() { NOTE="$*"; }
 # (scripts/catalog/<table>.md), one JSON object per table, so that DuckDB
 # or jq can list them; rewritten when a definition changed.
 publish_catalog() {
+	local sig
+	local -a md=()
+	for sig in "${CATALOG[@]}"; do
+		md+=("$sig"/*.md)
+	done
+	# the definitions are read again only when a file of them changed
+	sig=$(stat -L -c '%n %s %Y' -- "${md[@]}" | cksum) || return 1
+	if [ -s "$LAKE/gold/_catalog.ndjson" ] &&
+	    [ "$sig" = "$(cat "$LAKE/_state/catalog" 2> /dev/null)" ]; then
+		NOTE="up to date"
+		return 0
+	fi
 	catalog_ndjson "${CATALOG[@]}" > "$WORK/catalog.ndjson" || return 1
-	cmp -s "$WORK/catalog.ndjson" "$LAKE/gold/_catalog.ndjson" && return 0
-	into "$LAKE/gold/_catalog.ndjson" cat "$WORK/catalog.ndjson"
+	if ! cmp -s "$WORK/catalog.ndjson" "$LAKE/gold/_catalog.ndjson"; then
+		into "$LAKE/gold/_catalog.ndjson" cat "$WORK/catalog.ndjson" ||
+		    return 1
+	fi
+	into "$LAKE/_state/catalog" echo "$sig"
 }
 
 # catalog_ndjson DIR...: the definitions of DIR/*.md as NDJSON: table, title,
