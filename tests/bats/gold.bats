@@ -327,9 +327,9 @@ records() {
 	run lake -r raw -l l
 	assert_success
 	run jq -r 'select(.step | startswith("domain:")) | "\(.step) \(.state) \(.note)"' l/_runs.ndjson
-	assert_output "domain:ecommerce ok no raw data for ecommerce: skipped
-domain:adclicks ok no raw data for adclicks: skipped
-domain:crm ok no raw data for customers online_sales marketing_spend: skipped"
+	assert_output "domain:adclicks ok no raw data for adclicks: skipped
+domain:crm ok no raw data for customers online_sales marketing_spend: skipped
+domain:ecommerce ok no raw data for ecommerce: skipped"
 	[ -s l/gold/cost_per_booking.ndjson ]
 	[ ! -e l/gold/can_serve.ndjson ]
 	run "$TOP/scripts/lake-status" -l l
