@@ -656,7 +656,7 @@ catlabel(const struct cats *c, size_t i)
 enum { C_VBAR, C_HBAR, C_LINE, C_HEAT };
 
 #define W	640.0	/* the width of a chart in its own units */
-#define CW	6.4	/* the width of a character of an 11-unit label */
+#define CW	6.9	/* the width of a character of a 12-unit label */
 
 struct mark {
 	size_t	 x, y, s;	/* categories */
@@ -1167,14 +1167,13 @@ render_heat(struct chart *ch)
 	char colour[8];
 	int dark;
 
+	/* from the least to the most: a heat map shows differences */
 	for (i = 0; i < ch->n; i++) {
 		if (i == 0 || ch->m[i].v > hi)
 			hi = ch->m[i].v;
 		if (i == 0 || ch->m[i].v < lo)
 			lo = ch->m[i].v;
 	}
-	if (lo > 0)
-		lo = 0;
 	for (i = 0; i < ch->y.n; i++)
 		if (nchars(catlabel(&ch->y, i)) * CW > ml)
 			ml = nchars(catlabel(&ch->y, i)) * CW;
@@ -1208,7 +1207,7 @@ render_heat(struct chart *ch)
 		tip(ch, m);
 		put("</rect>");
 		if (ch->celltext && m->label &&
-		    nchars(ch->tips.p + m->label) * 5.6 < cw - 2) {
+		    nchars(ch->tips.p + m->label) * 6 < cw - 2) {
 			putf("<text class=\"ct%s\" x=\"%.1f\" y=\"%.1f\">",
 			    dark ? " dk" : "", x + cw / 2 - 0.5,
 			    y + chh / 2 + 3);
@@ -2087,7 +2086,7 @@ small_spend(const struct tab *t, size_t r0, size_t r1, int64_t t0,
 		{ "remaining", "Remaining", F_MONEY },
 		{ "can_serve", "Can serve", F_BOOL }
 	};
-	const double w = 320, h = 170, ml = 50, mr = 8, top = 8,
+	const double w = 320, h = 170, ml = 54, mr = 8, top = 8,
 	    bottom = h - 38;
 	struct scale sc;
 	struct mx_dec c, b, q, peak = { 0, 0 };
@@ -2210,7 +2209,7 @@ small_spend(const struct tab *t, size_t r0, size_t r1, int64_t t0,
 		    turn[i] ? "3.5" : "1.6");
 	}
 	put("</g></svg></div>");
-	summary(t, n, val(t, r0, col(t, "advertiser")));
+	summary(t, n, "its hours");
 	thead(t->name, cs, NCS(cs));
 	trows(t, cs, NCS(cs), r0, r1);
 	tfoot();
@@ -3199,10 +3198,11 @@ static const char css[] =
 	".plot svg{display:block;width:100%;height:auto;min-width:520px;"
 	"max-width:900px}"
 	".sm .plot svg{min-width:0}"
-	"svg text{font-size:11px;fill:#333}"
-	"svg .at{font-size:12px;fill:#1b1b1b}"
-	"svg .vl{font-size:10.5px}"
-	"svg .ct{font-size:9.5px;text-anchor:middle;fill:#1b1b1b}"
+	"svg text{font-size:12px;fill:#333}"
+	"svg .at{font-size:13px;fill:#1b1b1b}"
+	"svg .vl{font-size:11.5px}"
+	"svg .ct{font-size:10px;text-anchor:middle;fill:#1b1b1b}"
+	".sm svg text{font-size:10px}.sm svg .at{font-size:11px}"
 	"svg .ct.dk{fill:#fff}"
 	".gr{stroke:#e3e3e3;stroke-width:1}"
 	".ln path{fill:none;stroke-width:2;stroke-linejoin:round}"
@@ -3241,7 +3241,7 @@ static const char css[] =
 	"padding-bottom:2em}"
 	"@media (max-width:600px){body{font-size:14px}"
 	"header,main,footer{padding:0 10px}"
-	".plot svg{min-width:460px}h2{margin-top:1.6em}}"
+	".plot svg{min-width:560px}h2{margin-top:1.6em}}"
 	"@media print{body{font-size:10.5pt}nav,details{display:none}"
 	"header,main,footer{max-width:none;padding:0}"
 	"figure,.sm{break-inside:avoid}h2{break-after:avoid}"
