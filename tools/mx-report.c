@@ -338,6 +338,13 @@ static const char *const fmtname[] = {
 	"weekday", "hour", "time", "bool"
 };
 
+/* What a value of each format must be, for messages. */
+static const char *const fmtwhat[] = {
+	"text", "a number", "a number", "a number", "a number", "a number",
+	"a date", "a month", "a weekday (1 to 7)", "an hour (0 to 23)",
+	"a time", "true or false"
+};
+
 static const char *const wday[] = {
 	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 };
@@ -439,8 +446,8 @@ cellfmt(const struct tab *t, size_t r, size_t k, int f)
 	const char *s = fmts(f, val(t, r, k));
 
 	if (s == NULL)
-		mx_errx(MX_EXIT_FAIL, "%s:%ju: field \"%s\": not a %s: %s",
-		    t->path, t->line[r], t->col[k], fmtname[f], val(t, r, k));
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: field \"%s\": not %s: %s",
+		    t->path, t->line[r], t->col[k], fmtwhat[f], val(t, r, k));
 	return s;
 }
 
