@@ -200,7 +200,7 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 	sleep 1
 	mx-report -l "$LK" > b.html
 	cmp a.html b.html
-	run grep -c 'Written ' a.html
+	run grep -c ' Written [0-9]' a.html
 	assert_output 0
 	SOURCE_DATE_EPOCH=86400 mx-report -l "$LK" > c.html
 	grep -q 'Written 1970-01-02 00:00 UTC.' c.html
@@ -232,9 +232,9 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 	grep -q 'Peak: 120.00% of the daily budget. Budget spent: 2024-03-04 11:00 UTC.' hand.html
 	run sh -c "grep -o '<line class=\"turn\"' hand.html | wc -l"
 	assert_output 1
-	run sh -c "grep -o '<circle class=\"m [a-z0-9]*\"' hand.html | sort | uniq -c | awk '{print \$1, \$3}'"
-	assert_output '2 class="m c0"
-2 class="m off"'
+	run sh -c "grep -o '<circle class=\"m [a-z0-9]*\"' hand.html | sort | uniq -c | sed 's/^ *//'"
+	assert_output '2 <circle class="m c0"
+2 <circle class="m off"'
 }
 
 @test "customer segments: a note until the lake has the table, then the table" {
