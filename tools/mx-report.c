@@ -504,6 +504,21 @@ nchars(const char *s)
 	return n;
 }
 
+#define CW	6.9	/* the width of a character of a 12-unit label */
+
+/* The bytes of s that fit in room units of a label: a long label is
+ * cut at a character (the table under the chart has it whole). */
+static size_t
+cut(const char *s, double room)
+{
+	size_t n = 0, i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++n * CW > room)
+			return i;
+	return i;
+}
+
 /* ---- categories: the values along an axis, and the series ---- */
 
 struct cats {
@@ -662,8 +677,19 @@ catlabel(const struct cats *c, size_t i)
 
 enum { C_VBAR, C_HBAR, C_LINE, C_HEAT };
 
-#define W	640.0	/* the width of a chart in its own units */
-#define CW	6.9	/* the width of a character of a 12-unit label */
+/*
+ * Each chart is drawn twice: wide for a laptop (640 units, shown up to
+ * 900 pixels) and narrow for a phone (360 units, shown at about its
+ * size), and the CSS shows one; a chart scaled from one to the other
+ * would have text too small to read or labels on top of each other.
+ * The narrow one has no tooltips: a phone cannot hover.
+ */
+#define WIDE	640.0
+#define NARROW	360.0
+static double	W = WIDE;	/* the width of the chart being drawn */
+static int	narrow;
+/* room under a narrow chart for an axis title on two lines */
+#define XT	(narrow ? 14.0 : 0.0)
 
 struct mark {
 	size_t	 x, y, s;	/* categories */
@@ -852,8 +878,8 @@ present(const struct chart *ch, size_t *slot)
 static void
 svg_begin(const struct chart *ch, double h, const char *label)
 {
-	putf("<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", W,
-	    h);
+	putf("<svg class=\"%s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+	    "aria-label=\"", narrow ? "narrow" : "wide", W, h);
 	esc(label);
 	putf("\" data-chart=\"%s\">", ch->id);
 }
@@ -861,11 +887,33 @@ svg_begin(const struct chart *ch, double h, const char *label)
 static void
 tip(const struct chart *ch, const struct mark *m)
 {
-	if (m->tip == 0)
+	if (m->tip == 0 || narrow)
 		return;
 	put("<title>");
 	esc(ch->tips.p + m->tip);
 	put("</title>");
+}
+
+/* An axis title at (x, y), or turned a quarter when rot: on two lines
+ * when longer than room, broken before its parenthesis. */
+static void
+axtitle(double x, double y, int rot, const char *title, double room)
+{
+	const char *p = strstr(title, " (");
+
+	putf("<text class=\"at\"%s x=\"%.1f\" y=\"%.1f\" "
+	    "text-anchor=\"middle\">", rot ? " transform=\"rotate(-90)\"" : "",
+	    x, y);
+	if (p == NULL || nchars(title) * (CW + 0.6) <= room)
+		esc(title);
+	else {
+		putf("<tspan x=\"%.1f\" dy=\"%s\">", x, rot ? "-2" : "-1");
+		escn(title, (size_t)(p - title));
+		putf("</tspan><tspan x=\"%.1f\" dy=\"14\">", x);
+		esc(p + 1);
+		put("</tspan>");
+	}
+	put("</text>");
 }
 
 /* The y axis of a vertical chart: grid lines, tick labels, title. */
@@ -883,10 +931,8 @@ yaxis(const struct scale *sc, double x0, double x1, int fmt,
 		putf("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s"
 		    "</text>", x0 - 4, y + 4, ticklabel(v, sc->step, fmt));
 	}
-	putf("<text class=\"at\" transform=\"rotate(-90)\" x=\"%.1f\" "
-	    "y=\"13\" text-anchor=\"middle\">", -(top + bottom) / 2);
-	esc(title);
-	put("</text></g>");
+	axtitle(-(top + bottom) / 2, 13, 1, title, bottom - top);
+	put("</g>");
 }
 
 /* Category labels under a band axis, thinned so they do not overlap. */
@@ -909,10 +955,8 @@ xbands(const struct cats *c, double x0, double band, double y,
 		esc(catlabel(c, i));
 		put("</text>");
 	}
-	putf("<text class=\"at\" x=\"%.1f\" y=\"%.1f\" "
-	    "text-anchor=\"middle\">", x0 + c->n * band / 2, y + 32);
-	esc(title);
-	put("</text></g>");
+	axtitle(x0 + c->n * band / 2, y + 32, 0, title, W - 8);
+	put("</g>");
 }
 
 static double
@@ -930,8 +974,8 @@ static void
 render_vbar(struct chart *ch)
 {
 	struct scale sc;
-	double *pos, *neg, lo = 0, hi = 0, ml, band, bw, x, y0, y1, h = 300;
-	double top = 10, bottom = h - 44;
+	double *pos, *neg, lo = 0, hi = 0, ml, band, bw, x, y0, y1;
+	double h = 300 + XT, top = 10, bottom = h - 44 - XT;
 	size_t i, *slot, np;
 	struct mark *m;
 
@@ -1002,7 +1046,7 @@ render_hbar(struct chart *ch)
 {
 	struct scale sc;
 	double lo = 0, hi = 0, ml = 0, mr = 0, bh, band, h, x0, x1, y, w;
-	double top = 6, bottom;
+	double top = 6, bottom, lab;
 	size_t i, *slot, np;
 	struct mark *m;
 
@@ -1011,13 +1055,15 @@ render_hbar(struct chart *ch)
 	if (np == 0)
 		np = 1;
 	bh = np > 1 ? 11 : 16;
-	band = bh * np + 8;
-	for (i = 0; i < ch->y.n; i++)
+	/* narrow, a label has the line above its bars, wide the left */
+	lab = narrow ? 15 : 0;
+	band = bh * np + 8 + lab;
+	for (i = 0; i < ch->y.n && !narrow; i++)
 		if (nchars(catlabel(&ch->y, i)) * CW > ml)
 			ml = nchars(catlabel(&ch->y, i)) * CW;
 	if (ml > W * 0.4)
 		ml = W * 0.4;
-	ml += 8;
+	ml += narrow ? 4 : 8;
 	for (i = 0; i < ch->n; i++) {
 		m = &ch->m[i];
 		if (m->v > hi)
@@ -1029,7 +1075,7 @@ render_hbar(struct chart *ch)
 	}
 	mr += 10;
 	bottom = top + band * ch->y.n;
-	h = bottom + 40;
+	h = bottom + 40 + XT;
 	scale_fit(&sc, lo, hi, integral(ch->fmt));
 	sc.p0 = ml;
 	sc.p1 = W - mr;
@@ -1043,20 +1089,25 @@ render_hbar(struct chart *ch)
 		    "</text>", x0, bottom + 14, ticklabel(w, sc.step, ch->fmt));
 	}
 	for (i = 0; i < ch->y.n; i++) {
-		putf("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
-		    ml - 6, top + i * band + band / 2 + 4);
-		esc(catlabel(&ch->y, i));
+		if (narrow)
+			putf("<text x=\"%.1f\" y=\"%.1f\">", ml,
+			    top + i * band + 12);
+		else
+			putf("<text x=\"%.1f\" y=\"%.1f\" "
+			    "text-anchor=\"end\">", ml - 6,
+			    top + i * band + band / 2 + 4);
+		escn(catlabel(&ch->y, i), cut(catlabel(&ch->y, i),
+		    narrow ? W - 8 : ml - 8));
 		put("</text>");
 	}
-	putf("<text class=\"at\" x=\"%.1f\" y=\"%.1f\" "
-	    "text-anchor=\"middle\">", (sc.p0 + sc.p1) / 2, bottom + 32);
-	esc(ch->xtitle);
-	put("</text></g><g class=\"mk\">");
+	axtitle((sc.p0 + sc.p1) / 2, bottom + 32, 0, ch->xtitle, W - 8);
+	put("</g><g class=\"mk\">");
 	for (i = 0; i < ch->n; i++) {
 		m = &ch->m[i];
 		x0 = scale_at(&sc, m->v < 0 ? m->v : 0);
 		x1 = scale_at(&sc, m->v < 0 ? 0 : m->v);
-		y = top + m->y * band + 4 + (np > 1 ? slot[m->s] : 0) * bh;
+		y = top + m->y * band + 4 + lab + (np > 1 ? slot[m->s] : 0) *
+		    bh;
 		putf("<rect class=\"m c%zu%s\" x=\"%.1f\" y=\"%.1f\" "
 		    "width=\"%.1f\" height=\"%.1f\">", m->flag ? 3 : m->colour % 16,
 		    m->flag ? " off" : "", x0, y, x1 - x0, bh - 1);
@@ -1092,7 +1143,8 @@ static void
 render_line(struct chart *ch)
 {
 	struct scale sc;
-	double lo = 0, hi = 0, ml, band, h = 300, top = 10, bottom = h - 44;
+	double lo = 0, hi = 0, ml, band, h = 300 + XT, top = 10;
+	double bottom = h - 44 - XT;
 	size_t i, j, k;
 	struct mark *m;
 
@@ -1184,22 +1236,22 @@ render_heat(struct chart *ch)
 	for (i = 0; i < ch->y.n; i++)
 		if (nchars(catlabel(&ch->y, i)) * CW > ml)
 			ml = nchars(catlabel(&ch->y, i)) * CW;
+	if (ml > W * 0.3)
+		ml = W * 0.3;
 	ml += 30;
 	cw = (W - ml - 8) / (ch->x.n > 0 ? ch->x.n : 1);
 	bottom = top + chh * ch->y.n;
-	h = bottom + 74;
+	h = bottom + 74 + XT;
 	svg_begin(ch, h, ch->ytitle);
 	put("<g class=\"ax\">");
 	for (i = 0; i < ch->y.n; i++) {
 		putf("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
 		    ml - 6, top + i * chh + chh / 2 + 4);
-		esc(catlabel(&ch->y, i));
+		escn(catlabel(&ch->y, i), cut(catlabel(&ch->y, i), ml - 24));
 		put("</text>");
 	}
-	putf("<text class=\"at\" transform=\"rotate(-90)\" x=\"%.1f\" "
-	    "y=\"13\" text-anchor=\"middle\">", -(top + bottom) / 2);
-	esc(ch->ytitle);
-	put("</text></g>");
+	axtitle(-(top + bottom) / 2, 13, 1, ch->ytitle, bottom - top);
+	put("</g>");
 	xbands(&ch->x, ml, cw, bottom, ch->xtitle);
 	put("<g class=\"mk\">");
 	for (i = 0; i < ch->n; i++) {
@@ -1224,16 +1276,17 @@ render_heat(struct chart *ch)
 	}
 	put("</g>");
 	/* the colour scale */
-	y = bottom + 46;
-	putf("<defs><linearGradient id=\"g-%s\">", ch->id);
+	y = bottom + 46 + XT;
+	putf("<defs><linearGradient id=\"g-%s%s\">", ch->id,
+	    narrow ? "-n" : "");
 	for (i = 0; i <= 5; i++) {
 		heatcolour(i / 5.0, colour, &dark);
 		putf("<stop offset=\"%zu%%\" stop-color=\"%s\"/>", i * 20,
 		    colour);
 	}
 	putf("</linearGradient></defs><g class=\"ax\"><rect x=\"%.1f\" "
-	    "y=\"%.1f\" width=\"160\" height=\"10\" fill=\"url(#g-%s)\"/>",
-	    ml, y, ch->id);
+	    "y=\"%.1f\" width=\"160\" height=\"10\" "
+	    "fill=\"url(#g-%s%s)\"/>", ml, y, ch->id, narrow ? "-n" : "");
 	putf("<text x=\"%.1f\" y=\"%.1f\">%s</text>", ml, y + 22,
 	    ticklabel(lo, hi - lo > 0 ? (hi - lo) / 100 : 1, ch->fmt));
 	putf("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
@@ -1275,20 +1328,25 @@ render(struct chart *ch)
 	if (ch->type != C_HEAT)
 		legend(ch);
 	put("<div class=\"plot\">");
-	switch (ch->type) {
-	case C_VBAR:
-		render_vbar(ch);
-		break;
-	case C_HBAR:
-		render_hbar(ch);
-		break;
-	case C_LINE:
-		render_line(ch);
-		break;
-	case C_HEAT:
-		render_heat(ch);
-		break;
+	for (narrow = 0; narrow < 2; narrow++) {
+		W = narrow ? NARROW : WIDE;
+		switch (ch->type) {
+		case C_VBAR:
+			render_vbar(ch);
+			break;
+		case C_HBAR:
+			render_hbar(ch);
+			break;
+		case C_LINE:
+			render_line(ch);
+			break;
+		case C_HEAT:
+			render_heat(ch);
+			break;
+		}
 	}
+	narrow = 0;
+	W = WIDE;
 	put("</div>");
 }
 
@@ -3202,9 +3260,8 @@ static const char css[] =
 	"figure{margin:1.4em 0 2.4em;padding:0}"
 	".d{color:var(--mu);margin:.1em 0 .5em;max-width:48em}"
 	".plot{overflow-x:auto}"
-	".plot svg{display:block;width:100%;height:auto;min-width:520px;"
-	"max-width:900px}"
-	".sm .plot svg{min-width:0}"
+	".plot svg{display:block;width:100%;height:auto;max-width:900px}"
+	".plot svg.narrow{display:none;max-width:480px}"
 	"svg text{font-size:12px;fill:#333}"
 	"svg .at{font-size:13px;fill:#1b1b1b}"
 	"svg .vl{font-size:11.5px}"
@@ -3248,11 +3305,13 @@ static const char css[] =
 	"padding-bottom:2em}"
 	"@media (max-width:600px){body{font-size:14px}"
 	"header,main,footer{padding:0 10px}"
-	".plot svg{min-width:560px}h2{margin-top:1.6em}}"
+	".plot svg.wide{display:none}.plot svg.narrow{display:block}"
+	"h2{margin-top:1.6em}}"
 	"@media print{body{font-size:10.5pt}nav,details{display:none}"
 	"header,main,footer{max-width:none;padding:0}"
 	"figure,.sm{break-inside:avoid}h2{break-after:avoid}"
-	".plot{overflow:visible}.plot svg{min-width:0;max-width:100%}"
+	".plot{overflow:visible}.plot svg.wide{display:block;max-width:100%}"
+	".plot svg.narrow{display:none}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 	".grid{grid-template-columns:repeat(3,1fr)}}";
 

@@ -76,7 +76,7 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 	assert_success
 	printf '%s\n' "$output" > dom.html
 	# laid out: the DOM has the charts, not only the text we wrote
-	grep -q '<svg viewBox=' dom.html
+	grep -q '<svg class="narrow" viewBox=' dom.html
 	run python3 "$RF/check.py" dom.html "$LK"
 	assert_success
 	assert_output --regexp '^ok: [0-9]+ charts'
