@@ -223,7 +223,8 @@ load(const char *name, const char *rel)
 			    (t->nrow + 1) * t->ncol;
 			t->c = mx_reallocarray(t->c, ccap, sizeof *t->c);
 		}
-		t->line = mx_reallocarray(t->line, t->nrow + 1, sizeof *t->line);
+		t->line = mx_reallocarray(t->line, t->nrow + 1,
+		    sizeof *t->line);
 		t->line[t->nrow] = r.lineno;
 		for (k = 0; k < t->ncol; k++)
 			t->c[t->nrow * t->ncol + k].kind = MX_JNONE;
@@ -1028,8 +1029,8 @@ render_vbar(struct chart *ch)
 			y1 = t;
 		}
 		putf("<rect class=\"m c%zu\" x=\"%.1f\" y=\"%.1f\" "
-		    "width=\"%.1f\" height=\"%.1f\">", m->colour % 16, x, y1, bw,
-		    y0 - y1);
+		    "width=\"%.1f\" height=\"%.1f\">", m->colour % 16, x, y1,
+		    bw, y0 - y1);
 		tip(ch, m);
 		put("</rect>");
 	}
@@ -1109,8 +1110,9 @@ render_hbar(struct chart *ch)
 		y = top + m->y * band + 4 + lab + (np > 1 ? slot[m->s] : 0) *
 		    bh;
 		putf("<rect class=\"m c%zu%s\" x=\"%.1f\" y=\"%.1f\" "
-		    "width=\"%.1f\" height=\"%.1f\">", m->flag ? 3 : m->colour % 16,
-		    m->flag ? " off" : "", x0, y, x1 - x0, bh - 1);
+		    "width=\"%.1f\" height=\"%.1f\">",
+		    m->flag ? 3 : m->colour % 16, m->flag ? " off" : "", x0, y,
+		    x1 - x0, bh - 1);
 		tip(ch, m);
 		put("</rect>");
 		if (m->label) {
@@ -1180,8 +1182,9 @@ render_line(struct chart *ch)
 	put("</g><g class=\"mk\">");
 	for (i = 0; i < ch->n; i++) {
 		m = &ch->m[i];
-		putf("<circle class=\"m c%zu\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\">",
-		    m->colour % 16, ml + (m->x + 0.5) * band, scale_at(&sc, m->v));
+		putf("<circle class=\"m c%zu\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"3\">", m->colour % 16, ml + (m->x + 0.5) * band,
+		    scale_at(&sc, m->v));
 		tip(ch, m);
 		put("</circle>");
 	}
@@ -1194,8 +1197,9 @@ static void
 heatcolour(double t, char out[8], int *dark)
 {
 	static const unsigned char stop[][3] = {
-		{ 0xfd, 0xe7, 0x25 }, { 0x7a, 0xd1, 0x51 }, { 0x22, 0xa8, 0x84 },
-		{ 0x2a, 0x78, 0x8e }, { 0x41, 0x44, 0x87 }, { 0x44, 0x01, 0x54 }
+		{ 0xfd, 0xe7, 0x25 }, { 0x7a, 0xd1, 0x51 },
+		{ 0x22, 0xa8, 0x84 }, { 0x2a, 0x78, 0x8e },
+		{ 0x41, 0x44, 0x87 }, { 0x44, 0x01, 0x54 }
 	};
 	double f;
 	int i, k, c[3];
@@ -1317,9 +1321,26 @@ legend(const struct chart *ch)
 	free(slot);
 }
 
+/* A mark whose category is not on its axes (null where a key was due)
+ * has no place: it is left out of the chart and stays in the table. */
+static void
+placeable(struct chart *ch)
+{
+	size_t i, n = 0;
+	int usex = ch->type != C_HBAR, usey = ch->type == C_HBAR ||
+	    ch->type == C_HEAT;
+
+	for (i = 0; i < ch->n; i++)
+		if ((!usex || ch->m[i].x < ch->x.n) &&
+		    (!usey || ch->m[i].y < ch->y.n) && ch->m[i].s < ch->s.n + 1)
+			ch->m[n++] = ch->m[i];
+	ch->n = n;
+}
+
 static void
 render(struct chart *ch)
 {
+	placeable(ch);
 	if (ch->n == 0) {
 		put("<p class=\"note\">Nothing to chart: every value is "
 		    "unknown; the table below has the rows.</p>");
@@ -1907,13 +1928,13 @@ fig_funnel(void)
 		esc(p);
 		put("</p>");
 	}
-	put("<div class=\"tw\"><table class=\"l1\" data-table=\"conversion_funnel\" "
-	    "data-sum=\"1\"><thead><tr><th data-col=\"stage\" "
-	    "data-fmt=\"text\">Stage</th><th data-col=\"events\" "
-	    "data-fmt=\"int\">Events</th><th data-col=\"of_before\" "
-	    "data-fmt=\"pct\">Of the stage before</th><th "
-	    "data-col=\"of_views\" data-fmt=\"pct\">Of views</th></tr></thead>"
-	    "<tbody>");
+	put("<div class=\"tw\"><table class=\"l1\" "
+	    "data-table=\"conversion_funnel\" data-sum=\"1\"><thead><tr>"
+	    "<th data-col=\"stage\" data-fmt=\"text\">Stage</th>"
+	    "<th data-col=\"events\" data-fmt=\"int\">Events</th>"
+	    "<th data-col=\"of_before\" data-fmt=\"pct\">Of the stage before"
+	    "</th><th data-col=\"of_views\" data-fmt=\"pct\">Of views</th>"
+	    "</tr></thead><tbody>");
 	for (i = 0; i < 3; i++)
 		putf("<tr><td>%s<td>%s<td>%s<td>%s", stage[i],
 		    fmts(F_INT, dectext(&sum[i])),
@@ -2716,7 +2737,8 @@ runs(struct tab *t, struct run **rv)
 			decsum(&u->rejected, &d, t, r);
 		if (num(t, r, kdup, &d) == 0)
 			decsum(&u->duplicates, &d, t, r);
-		if (strncmp(step, "bronze:", 7) == 0 && num(t, r, kin, &d) == 0) {
+		if (strncmp(step, "bronze:", 7) == 0 &&
+		    num(t, r, kin, &d) == 0) {
 			decsum(&u->in, &d, t, r);
 			if (!mx_dec_iszero(&d))
 				u->took = 1;
@@ -2835,9 +2857,23 @@ fig_runs(void)
 	fig_end();
 }
 
+/* The rejects of one group: table, tool, rule and field. */
 struct rj {
 	char		*table, *tool, *rule, *field, *reason;
 	uintmax_t	 n;
+};
+
+struct rjs {
+	struct rj	*g;
+	size_t		 n;
+	uintmax_t	 total, files;
+	struct mx_json	*js;		/* selects the paths below */
+	struct mx_buf	 b[4];
+};
+
+static const char *const rjpath[] = {
+	"_reject.tool", "_reject.rule", "_reject.errors.0.field",
+	"_reject.reason"
 };
 
 static int
@@ -2857,162 +2893,192 @@ cmprj(const void *a, const void *b)
 	return strcmp(p->field, q->field);
 }
 
+/* The subdirectories of path, sorted. */
+static size_t
+subdirs(const char *path, char ***names)
+{
+	struct mx_buf p = { 0 };
+	size_t n, i, k = 0;
+	int exists;
+
+	n = listdir(path, names, &exists);
+	for (i = 0; i < n; i++) {
+		p.len = 0;
+		mx_buf_printf(&p, "%s/%s", path, (*names)[i]);
+		if (isdir(mx_buf_cstr(&p)))
+			(*names)[k++] = (*names)[i];
+		else
+			free((*names)[i]);
+	}
+	mx_buf_free(&p);
+	return k;
+}
+
+/* Count the rejects of one file of table's. */
+static void
+tally(struct rjs *rs, const char *path, const char *table)
+{
+	struct mx_span sp[4];
+	struct mx_reader rd;
+	struct rj *g;
+	const char *line, *s[4];
+	ssize_t len;
+	size_t k;
+
+	if (mx_reader_open(&rd, path) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", path);
+	rs->files++;
+	while ((len = mx_reader_line(&rd, &line)) >= 0) {
+		if (mx_blank(line, (size_t)len))
+			continue;
+		if (mx_json_scan(rs->js, line, (size_t)len, sp, 1) < 0)
+			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", path, rd.lineno,
+			    mx_json_errstr(rs->js));
+		for (k = 0; k < 4; k++)
+			s[k] = sp[k].kind == MX_JNONE ||
+			    sp[k].kind == MX_JNULL ? "" :
+			    mx_span_cstr(&sp[k], &rs->b[k]);
+		for (k = 0; k < rs->n; k++) {
+			g = &rs->g[k];
+			if (strcmp(g->table, table) == 0 &&
+			    strcmp(g->tool, s[0]) == 0 &&
+			    strcmp(g->rule, s[1]) == 0 &&
+			    strcmp(g->field, s[2]) == 0)
+				break;
+		}
+		if (k == rs->n) {
+			rs->g = mx_reallocarray(rs->g, rs->n + 1,
+			    sizeof *rs->g);
+			g = &rs->g[rs->n++];
+			g->table = mx_strdup(table);
+			g->tool = mx_strdup(s[0]);
+			g->rule = mx_strdup(s[1]);
+			g->field = mx_strdup(s[2]);
+			g->reason = mx_strdup(s[3]);
+			g->n = 0;
+		}
+		rs->g[k].n++;
+		rs->total++;
+	}
+	mx_reader_close(&rd);
+}
+
+static void
+rejects_table(const struct rjs *rs)
+{
+	size_t k;
+
+	put("<details><summary>The numbers (every file under rejects/)"
+	    "</summary><div class=\"tw\"><table class=\"l4\" "
+	    "data-table=\"rejects\"><thead><tr><th data-col=\"table\" "
+	    "data-fmt=\"text\">Table</th><th data-col=\"tool\" "
+	    "data-fmt=\"text\">Tool</th><th data-col=\"rule\" "
+	    "data-fmt=\"text\">Rule</th><th data-col=\"field\" "
+	    "data-fmt=\"text\">Field</th><th data-col=\"records\" "
+	    "data-fmt=\"int\">Records</th><th data-col=\"reason\" "
+	    "data-fmt=\"text\" class=\"l\">Example reason</th></tr></thead>"
+	    "<tbody>");
+	for (k = 0; k < rs->n; k++) {
+		put("<tr><td>");
+		esc(rs->g[k].table);
+		put("<td>");
+		esc(rs->g[k].tool);
+		put("<td>");
+		esc(rs->g[k].rule);
+		put("<td>");
+		esc(rs->g[k].field);
+		putf("<td>%s<td class=\"l\">", count(rs->g[k].n));
+		esc(rs->g[k].reason);
+	}
+	tfoot();
+	put("</details>");
+}
+
 /* Rejects grouped by table, tool, rule and field: the reasons themselves
- * hold columns and values, and would make a group of each record. */
+ * hold columns and values, and would make a group of each record.  The
+ * layout is rejects/<table>/ingest_date=D/<run>-<step>.ndjson. */
 static void
 fig_rejects(void)
 {
-	static const char *const path[] = {
-		"_reject.tool", "_reject.rule", "_reject.errors.0.field",
-		"_reject.reason"
-	};
+	struct rjs rs;
 	struct mx_sel *sel = mx_sel_new();
-	struct mx_json *js;
-	struct mx_span sp[4];
-	struct mx_buf b[4], file = { 0 };
-	struct mx_reader rd;
-	struct rj *g = NULL;
+	struct mx_buf p = { 0 };
 	struct chart ch;
 	struct mark *m;
 	char **tv, **pv, **fv, *dir = lakepath("rejects");
-	size_t nt, np, nf, i, j, k, q, ng = 0;
-	uintmax_t total = 0, nfiles = 0;
-	const char *line, *s[4];
-	ssize_t len;
-	int exists;
+	size_t nt, np, nf, i, j, q, k;
+	int exists, any;
 
-	for (k = 0; k < 4; k++) {
-		mx_sel_add(sel, path[k]);
-		memset(&b[k], 0, sizeof b[k]);
-	}
-	js = mx_json_new(sel);
+	memset(&rs, 0, sizeof rs);
+	for (k = 0; k < 4; k++)
+		mx_sel_add(sel, rjpath[k]);
+	rs.js = mx_json_new(sel);
 	put("<figure id=\"health-rejects\" data-table=\"rejects\"><h3>"
 	    "Rejected records, by reason</h3>");
-	nt = listdir(dir, &tv, &exists);
+	exists = isdir(dir);
+	nt = subdirs(dir, &tv);
 	for (i = 0; i < nt; i++) {
-		file.len = 0;
-		mx_buf_printf(&file, "%s/%s", dir, tv[i]);
-		if (!isdir(mx_buf_cstr(&file)))
-			continue;
-		np = listdir(file.p, &pv, &exists);
+		p.len = 0;
+		mx_buf_printf(&p, "%s/%s", dir, tv[i]);
+		np = subdirs(mx_buf_cstr(&p), &pv);
 		for (j = 0; j < np; j++) {
-			file.len = 0;
-			mx_buf_printf(&file, "%s/%s/%s", dir, tv[i], pv[j]);
-			if (!isdir(mx_buf_cstr(&file)))
-				continue;
-			nf = listdir(file.p, &fv, &exists);
+			p.len = 0;
+			mx_buf_printf(&p, "%s/%s/%s", dir, tv[i], pv[j]);
+			nf = listdir(mx_buf_cstr(&p), &fv, &any);
 			for (q = 0; q < nf; q++) {
-				file.len = 0;
-				mx_buf_printf(&file, "%s/%s/%s/%s", dir, tv[i],
+				p.len = 0;
+				mx_buf_printf(&p, "%s/%s/%s/%s", dir, tv[i],
 				    pv[j], fv[q]);
-				if (mx_reader_open(&rd, mx_buf_cstr(&file)) < 0)
-					mx_err(MX_EXIT_FAIL, "%s", file.p);
-				nfiles++;
-				while ((len = mx_reader_line(&rd, &line)) >= 0) {
-					if (mx_blank(line, (size_t)len))
-						continue;
-					if (mx_json_scan(js, line, (size_t)len,
-					    sp, 1) < 0)
-						mx_errx(MX_EXIT_FAIL,
-						    "%s:%ju: %s", file.p,
-						    rd.lineno,
-						    mx_json_errstr(js));
-					for (k = 0; k < 4; k++)
-						s[k] = sp[k].kind == MX_JNONE ||
-						    sp[k].kind == MX_JNULL ? "" :
-						    mx_span_cstr(&sp[k], &b[k]);
-					for (k = 0; k < ng; k++)
-						if (g[k].n > 0 &&
-						    strcmp(g[k].table, tv[i]) == 0 &&
-						    strcmp(g[k].tool, s[0]) == 0 &&
-						    strcmp(g[k].rule, s[1]) == 0 &&
-						    strcmp(g[k].field, s[2]) == 0)
-							break;
-					if (k == ng) {
-						g = mx_reallocarray(g, ng + 1,
-						    sizeof *g);
-						g[ng].table = mx_strdup(tv[i]);
-						g[ng].tool = mx_strdup(s[0]);
-						g[ng].rule = mx_strdup(s[1]);
-						g[ng].field = mx_strdup(s[2]);
-						g[ng].reason = mx_strdup(s[3]);
-						g[ng++].n = 0;
-					}
-					g[k].n++;
-					total++;
-				}
-				mx_reader_close(&rd);
+				tally(&rs, mx_buf_cstr(&p), tv[i]);
 			}
 			freenames(fv, nf);
 		}
 		freenames(pv, np);
 	}
 	freenames(tv, nt);
-	if (total == 0) {
+	if (rs.total == 0) {
 		put("<p class=\"note\" data-missing=\"rejects\">No rejected "
 		    "records in this lake");
 		put(exists ? " (<code>rejects/</code> holds none)." :
 		    " (no <code>rejects/</code> directory).");
 		put("</p>");
 	} else {
-		qsort(g, ng, sizeof *g, cmprj);
+		qsort(rs.g, rs.n, sizeof *rs.g, cmprj);
 		putf("<p class=\"d\">%s records set aside in %s files under "
 		    "<code>rejects/</code>, by the table they were meant for, "
-		    "the step that refused them (ingest: not JSON or CSV; "
-		    "validate: the contract) and the rule and field they "
-		    "broke. The table has an example of each reason.</p>",
-		    count(total), count(nfiles));
+		    "the rule they broke and its field; the step that refused "
+		    "them (mx-ingest: not JSON or CSV; mx-validate: the "
+		    "contract) and an example of each reason are in the "
+		    "table.</p>", count(rs.total), count(rs.files));
 		chart_init(&ch, "health-rejects", C_HBAR, F_INT);
 		cats_add(&ch.s, "records");
-		for (k = 0; k < ng; k++) {
-			file.len = 0;
-			mx_buf_printf(&file, "%s: %s%s%s", g[k].table,
-			    g[k].rule, *g[k].field ? " " : "", g[k].field);
-			m = mark(&ch, 0, cats_add(&ch.y, mx_buf_cstr(&file)),
-			    0, (double)g[k].n, "%s: %ju records", file.p,
-			    g[k].n);
-			mark_label(&ch, m, "%s", count(g[k].n));
+		for (k = 0; k < rs.n; k++) {
+			p.len = 0;
+			mx_buf_printf(&p, "%s: %s%s%s", rs.g[k].table,
+			    rs.g[k].rule, *rs.g[k].field ? " " : "",
+			    rs.g[k].field);
+			m = mark(&ch, 0, cats_add(&ch.y, mx_buf_cstr(&p)), 0,
+			    (double)rs.g[k].n, "%s: %s records", p.p,
+			    count(rs.g[k].n));
+			mark_label(&ch, m, "%s", count(rs.g[k].n));
 		}
 		ch.xtitle = "Rejected records";
 		render(&ch);
-		put("<details><summary>The numbers (every file under "
-		    "rejects/)</summary><div class=\"tw\"><table class=\"l4\" "
-		    "data-table=\"rejects\"><thead><tr><th data-col=\"table\" "
-		    "data-fmt=\"text\">Table</th><th data-col=\"tool\" "
-		    "data-fmt=\"text\">Tool</th><th data-col=\"rule\" "
-		    "data-fmt=\"text\">Rule</th><th data-col=\"field\" "
-		    "data-fmt=\"text\">Field</th><th data-col=\"records\" "
-		    "data-fmt=\"int\">Records</th><th data-col=\"reason\" "
-		    "data-fmt=\"text\" class=\"l\">Example reason</th></tr>"
-		    "</thead><tbody>");
-		for (k = 0; k < ng; k++) {
-			put("<tr><td>");
-			esc(g[k].table);
-			put("<td>");
-			esc(g[k].tool);
-			put("<td>");
-			esc(g[k].rule);
-			put("<td>");
-			esc(g[k].field);
-			putf("<td>%s<td class=\"l\">", count(g[k].n));
-			esc(g[k].reason);
-		}
-		tfoot();
-		put("</details>");
+		rejects_table(&rs);
 		chart_free(&ch);
 	}
-	for (k = 0; k < ng; k++) {
-		free(g[k].table);
-		free(g[k].tool);
-		free(g[k].rule);
-		free(g[k].field);
-		free(g[k].reason);
+	for (k = 0; k < rs.n; k++) {
+		free(rs.g[k].table);
+		free(rs.g[k].tool);
+		free(rs.g[k].rule);
+		free(rs.g[k].field);
+		free(rs.g[k].reason);
 	}
-	free(g);
+	free(rs.g);
 	for (k = 0; k < 4; k++)
-		mx_buf_free(&b[k]);
-	mx_buf_free(&file);
-	mx_json_free(js);
+		mx_buf_free(&rs.b[k]);
+	mx_buf_free(&p);
+	mx_json_free(rs.js);
 	mx_sel_free(sel);
 	free(dir);
 	fig_end();
@@ -3046,27 +3112,20 @@ fig_tests(void)
 	struct mx_buf p = { 0 };
 	size_t nt, ns, nf, i, j, n = 0;
 	uintmax_t rows;
-	int exists;
+	int any;
 
 	put("<figure id=\"health-tests\" data-table=\"tests\"><h3>Data "
 	    "tests</h3>");
-	nt = listdir(dir, &tv, &exists);
+	nt = subdirs(dir, &tv);
 	for (i = 0; i < nt; i++) {
 		p.len = 0;
 		mx_buf_printf(&p, "%s/%s", dir, tv[i]);
-		if (!isdir(mx_buf_cstr(&p)))
-			continue;
-		ns = listdir(p.p, &sv, &exists);
+		ns = subdirs(mx_buf_cstr(&p), &sv);
 		for (j = 0; j < ns; j++) {
 			p.len = 0;
 			mx_buf_printf(&p, "%s/%s/%s", dir, tv[i], sv[j]);
-			if (!isdir(mx_buf_cstr(&p)))
+			if ((nf = listdir(mx_buf_cstr(&p), &fv, &any)) == 0)
 				continue;
-			nf = listdir(p.p, &fv, &exists);
-			if (nf == 0) {
-				freenames(fv, nf);
-				continue;
-			}
 			if (n++ == 0)
 				put("<p class=\"d\">The latest result of each "
 				    "data test: the rows that failed it, "
@@ -3344,8 +3403,8 @@ hatches(void)
 		putf("<pattern id=\"h%zu\" width=\"5\" height=\"5\" "
 		    "patternUnits=\"userSpaceOnUse\" "
 		    "patternTransform=\"rotate(45)\"><rect width=\"5\" "
-		    "height=\"5\" fill=\"#fff\"/><rect width=\"3\" height=\"5\" "
-		    "fill=\"%s\"/></pattern>", i, okabe[i]);
+		    "height=\"5\" fill=\"#fff\"/><rect width=\"3\" "
+		    "height=\"5\" fill=\"%s\"/></pattern>", i, okabe[i]);
 	put("</defs></svg>");
 }
 
@@ -3361,8 +3420,8 @@ page_begin(void)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">"
 	    /* the page may fetch nothing, whatever a table holds */
-	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
-	    "'none'; style-src 'unsafe-inline'\">"
+	    "<meta http-equiv=\"Content-Security-Policy\" "
+	    "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
 	    "<meta name=\"generator\" content=\"mx-report\"><title>");
 	esc(opt.title);
 	put("</title>");
