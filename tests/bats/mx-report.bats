@@ -34,13 +34,18 @@ setup_file() {
 	mx-report -l "$LK" -o "$RP"
 }
 
-# Chromium as the tests run it: headless, no sandbox (root), its profile
-# in the test's directory, its own background traffic (updates, sync)
-# off; stderr, its log, in chrome.err.
+# Chromium as the tests run it (CHROMIUM names another): headless, no
+# sandbox (root), its profile in the test's directory, its own background
+# traffic (updates, sync) off; stderr, its log, in chrome.err.
+CHROMIUM=${CHROMIUM:-chromium}
+
+need_chromium() {
+	command -v "$CHROMIUM" > /dev/null ||
+	    skip "$CHROMIUM is not installed (scripts/deps installs it)"
+}
+
 chrome() {
-	command -v chromium > /dev/null ||
-	    skip "chromium is not installed (scripts/deps installs it)"
-	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	"$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars \
 	    --no-first-run --disable-background-networking \
 	    --disable-component-update --disable-sync --disable-default-apps \
 	    --user-data-dir="$T/profile" "$@" 2> "$T/chrome.err"
@@ -71,6 +76,7 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 }
 
 @test "in Chromium: every chart has a mark per gold row, every table the gold values, and nothing is fetched" {
+	need_chromium
 	run chrome --enable-logging=stderr --v=1 \
 	    --host-resolver-rules='MAP * ~NOTFOUND' --dump-dom "file://$RP"
 	assert_success
@@ -104,6 +110,7 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 }
 
 @test "screenshots at a laptop's width and a phone's are not blank" {
+	need_chromium
 	chrome --window-size=1280,900 --screenshot="$T/desktop.png" "file://$RP"
 	chrome --window-size=390,844 --screenshot="$T/phone.png" "file://$RP"
 	run python3 "$RF/png.py" "$T/desktop.png" 1280 900
