@@ -1032,9 +1032,9 @@ render_vbar(struct chart *ch)
 		    "width=\"%.1f\" height=\"%.1f\">", m->colour % 16, x, y1,
 		    bw, y0 - y1);
 		tip(ch, m);
-		put("</rect>");
+		put("</rect>\n");
 	}
-	put("</g></svg>");
+	put("</g></svg>\n");
 	free(slot);
 	free(pos);
 	free(neg);
@@ -1114,7 +1114,7 @@ render_hbar(struct chart *ch)
 		    m->flag ? 3 : m->colour % 16, m->flag ? " off" : "", x0, y,
 		    x1 - x0, bh - 1);
 		tip(ch, m);
-		put("</rect>");
+		put("</rect>\n");
 		if (m->label) {
 			putf("<text class=\"vl\" x=\"%.1f\" y=\"%.1f\">",
 			    x1 + 4, y + bh / 2 + 3.5);
@@ -1122,7 +1122,7 @@ render_hbar(struct chart *ch)
 			put("</text>");
 		}
 	}
-	put("</g></svg>");
+	put("</g></svg>\n");
 	free(slot);
 }
 
@@ -1186,9 +1186,9 @@ render_line(struct chart *ch)
 		    "r=\"3\">", m->colour % 16, ml + (m->x + 0.5) * band,
 		    scale_at(&sc, m->v));
 		tip(ch, m);
-		put("</circle>");
+		put("</circle>\n");
 	}
-	put("</g></svg>");
+	put("</g></svg>\n");
 }
 
 /* A sequential colour for t in [0, 1]: viridis, light (low) to dark
@@ -1268,7 +1268,7 @@ render_heat(struct chart *ch)
 		    "height=\"%.1f\" fill=\"%s\">", x, y, cw - 1, chh - 1,
 		    colour);
 		tip(ch, m);
-		put("</rect>");
+		put("</rect>\n");
 		if (ch->celltext && m->label &&
 		    nchars(ch->tips.p + m->label) * 6 < cw - 2) {
 			putf("<text class=\"ct%s\" x=\"%.1f\" y=\"%.1f\">",
@@ -1296,7 +1296,7 @@ render_heat(struct chart *ch)
 	putf("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
 	    ml + 160, y + 22, ticklabel(hi, hi - lo > 0 ? (hi - lo) / 100 : 1,
 	    ch->fmt));
-	put("</g></svg>");
+	put("</g></svg>\n");
 }
 
 /* The legend, when there are several series. */
@@ -1435,7 +1435,7 @@ thead(const char *table, const struct colspec *cs, size_t ncs)
 static void
 tfoot(void)
 {
-	put("</tbody></table></div>");
+	put("</tbody></table></div>\n");
 }
 
 /* Rows [r0, r1) of t.  End tags of cells and rows are left out, as HTML
@@ -1449,7 +1449,7 @@ trows(const struct tab *t, const struct colspec *cs, size_t ncs, size_t r0,
 	for (i = 0; i < ncs; i++)
 		k[i] = col(t, cs[i].name);
 	for (r = r0; r < r1; r++) {
-		put("<tr>");
+		put("\n<tr>");
 		for (i = 0; i < ncs; i++) {
 			put(val(t, r, k[i]) == NULL ? "<td class=\"na\">" :
 			    "<td>");
@@ -1551,7 +1551,7 @@ fig_begin(const char *id, const char *title, const char *name,
 	put("</h3>");
 	if (!usable(t)) {
 		missing(t);
-		put("</figure>");
+		put("</figure>\n");
 		return NULL;
 	}
 	put("<p class=\"d\">");
@@ -1563,7 +1563,7 @@ fig_begin(const char *id, const char *title, const char *name,
 static void
 fig_end(void)
 {
-	put("</figure>");
+	put("</figure>\n");
 }
 
 /* A section of a domain; when none of its tables has rows it says so,
@@ -1600,7 +1600,7 @@ sec_begin(const char *id, const char *title, const char *const *names,
 static void
 sec_end(void)
 {
-	put("</section>");
+	put("</section>\n");
 }
 
 /* The first and last of a calendar, for an axis title. */
@@ -1936,7 +1936,7 @@ fig_funnel(void)
 	    "</th><th data-col=\"of_views\" data-fmt=\"pct\">Of views</th>"
 	    "</tr></thead><tbody>");
 	for (i = 0; i < 3; i++)
-		putf("<tr><td>%s<td>%s<td>%s<td>%s", stage[i],
+		putf("\n<tr><td>%s<td>%s<td>%s<td>%s", stage[i],
 		    fmts(F_INT, dectext(&sum[i])),
 		    fmts(F_PCT, i ? ratio(&sum[i], &sum[i - 1]) : NULL),
 		    fmts(F_PCT, ratio(&sum[i], &sum[0])));
@@ -2804,7 +2804,7 @@ fig_runs(void)
 	    "data-fmt=\"num\">Seconds</th></tr></thead><tbody>");
 	for (i = n; i > 0 && i + LASTRUNS > n; i--) {
 		u = &rv[i - 1];
-		put(u->failed ? "<tr class=\"bad\"><td>" : "<tr><td>");
+		put(u->failed ? "\n<tr class=\"bad\"><td>" : "\n<tr><td>");
 		esc(val(t, u->r0, col(t, "run")));
 		putf("<td>%s<td>%s<td>%s<td>%s<td>%s<td>%s<td>%s<td>%s",
 		    cellfmt(t, u->r0, kstart, F_TS),
@@ -2979,7 +2979,7 @@ rejects_table(const struct rjs *rs)
 	    "data-fmt=\"text\" class=\"l\">Example reason</th></tr></thead>"
 	    "<tbody>");
 	for (k = 0; k < rs->n; k++) {
-		put("<tr><td>");
+		put("\n<tr><td>");
 		esc(rs->g[k].table);
 		put("<td>");
 		esc(rs->g[k].tool);
@@ -3139,7 +3139,7 @@ fig_tests(void)
 			mx_buf_printf(&p, "%s/%s/%s/%s", dir, tv[i], sv[j],
 			    fv[nf - 1]);
 			rows = countrows(mx_buf_cstr(&p));
-			put(rows ? "<tr class=\"bad\"><td>" : "<tr><td>");
+			put(rows ? "\n<tr class=\"bad\"><td>" : "\n<tr><td>");
 			esc(tv[i]);
 			put("<td>");
 			esc(sv[j]);
@@ -3189,7 +3189,7 @@ fig_fresh(void)
 		memset(&c, 0, sizeof c);
 		if (usable(t))
 			cats_col(&c, t, f[i].col);
-		putf("<tr><td>%s<td>gold/%s<td>", f[i].domain, f[i].table);
+		putf("\n<tr><td>%s<td>gold/%s<td>", f[i].domain, f[i].table);
 		if (c.n > 0)
 			esc(c.v[c.n - 1]);
 		else
@@ -3261,8 +3261,8 @@ fig_gold(void)
 			st = rows == 0 ? "empty" : dom == NULL ?
 			    "not in the catalog" : "ok";
 		}
-		put(strcmp(st, "ok") != 0 ? "<tr class=\"bad\"><td>" :
-		    "<tr><td>");
+		put(strcmp(st, "ok") != 0 ? "\n<tr class=\"bad\"><td>" :
+		    "\n<tr><td>");
 		esc(names.v[i]);
 		put("<td>");
 		esc(dom != NULL ? dom : "");
@@ -3467,7 +3467,7 @@ page_begin(void)
 static void
 page_end(void)
 {
-	put("</main><footer><p>Written by mx-report from the gold tables of "
+	put("</main>\n<footer><p>Written by mx-report from the gold tables of "
 	    "the lake; the definition of every table is in "
 	    "<code>gold/_catalog.ndjson</code>. The page holds everything it "
 	    "shows: no script, no font, nothing fetched.</p></footer>"
