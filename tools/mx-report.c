@@ -531,7 +531,7 @@ struct cats {
 static size_t
 cats_find(const struct cats *c, const char *s)
 {
-	static size_t hint;
+	static size_t hint;	/* rows come grouped: the last hit, again */
 	size_t i;
 
 	if (s == NULL)
@@ -816,7 +816,7 @@ scale_fit(struct scale *sc, double lo, double hi, int integral)
 	if (hi < 0)
 		hi = 0;
 	if (hi - lo <= 0)
-		hi = lo + (integral ? 1 : 1);
+		hi = lo + 1;
 	sc->step = nicestep(hi - lo, 5, integral);
 	sc->lo = floor(lo / sc->step) * sc->step;
 	sc->hi = ceil(hi / sc->step) * sc->step;
