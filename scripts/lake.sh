@@ -636,6 +636,16 @@ domain() {
 
 skip_note() { NOTE="$*"; }
 
+# ---- the report ----
+
+# report/index.html: the gold tables as one web page for people
+# (mx-report), published whole; written by every run, since it names the
+# latest run and shows the run log.
+publish_report() {
+	mkdir -p "$LAKE/report" || return 1
+	mx-report -l "$LAKE" -o "$LAKE/report/index.html"
+}
+
 # ---- the catalog ----
 
 # gold/_catalog.ndjson: the definition of every gold table
