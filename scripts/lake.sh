@@ -132,7 +132,9 @@ kept_counts() {
 	local n i o r d t end
 	[ -s "$STEPS/counts" ] || return 1
 	while IFS=$'\t' read -r n i o r d t end; do
-		[ "$n" = "$1" ] && [ "$end" = . ] || continue
+		if [ "$n" != "$1" ] || [ "$end" != . ]; then
+			continue
+		fi
 		C_IN=$i C_OUT=$o C_REJ=$r C_DUP=$d NOTE=$t
 		return 0
 	done < "$STEPS/counts"
