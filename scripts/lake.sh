@@ -678,27 +678,28 @@ publish_catalog() {
 # description, the "- key: value" lines, the columns of the table.  A
 # table defined in two directories takes the first one's definition.
 catalog_ndjson() {
-	local f d
+	local d
+	local -a md=()
 	# by table, the first directory's file of each (names are plain)
-	for d in "$@"; do
+	mapfile -t md < <(for d in "$@"; do
 		find "$d" -name '*.md' ! -name README.md
-	done | awk -F / '!seen[$NF]++ { print $NF "\t" $0 }' | LC_ALL=C sort |
-	    cut -f 2- |
-	while IFS= read -r f; do
-		jq -Rsc --arg file "${f##*/}" '
-		    split("\n") as $l
-		    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
-		    | {table: $t,
-		       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
-		       file: $file}
-		    + ([$l[] | select(startswith("- ")) | .[2:]
-			| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
-			| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
-		    + {columns: [$l[] | select(startswith("| ") and
-			(startswith("| column") or startswith("|--") or
-			 startswith("| ---") | not))
-			| split("|") | map(gsub("^ +| +$"; ""))
-			| {name: .[1], type: .[2], definition: .[3]}]}' "$f" ||
-		    return 1
-	done
+	done | awk -F / '!seen[$NF]++ { print $NF "\t" $0 }' | sort | cut -f 2-)
+	[ ${#md[@]} -gt 0 ] || return 0
+	# one jq for them all: the lines of each file, by input_filename
+	jq -Rnc '
+	    reduce inputs as $x ([]; if length > 0 and .[-1].f == input_filename
+		then .[-1].l += [$x] else . + [{f: input_filename, l: [$x]}] end)
+	    | .[] | .l as $l | (.f | sub(".*/"; "")) as $file
+	    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
+	    | {table: $t,
+	       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
+	       file: $file}
+	    + ([$l[] | select(startswith("- ")) | .[2:]
+		| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
+		| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
+	    + {columns: [$l[] | select(startswith("| ") and
+		(startswith("| column") or startswith("|--") or
+		 startswith("| ---") | not))
+		| split("|") | map(gsub("^ +| +$"; ""))
+		| {name: .[1], type: .[2], definition: .[3]}]}' "${md[@]}"
 }
