@@ -347,7 +347,7 @@ silver() {
 	cons="$LAKE/_state/consumed/$table"
 	idx="$LAKE/_state/keys/$table.idx"
 	pdir="$LAKE/silver/$table"
-	new="$WORK/new.$table"
+	new="$WORK/new.$table.ndjson"
 	touch "$cons"
 	# in the order of the runs that wrote them
 	{
@@ -367,18 +367,14 @@ silver() {
 	mapfile -t bz < "$WORK/todo.$table"
 	(cd "$LAKE" && mx-validate -c "$contract" \
 	    --rejects "$WORK/rejects.$table" --stats "$WORK/valid.$table" \
-	    "${bz[@]}") | tee "$WORK/new.$table.ndjson" |
-	    mx-partition --no-sync -d "$new" -k "$pkey" --run "$RUN" \
-	    > /dev/null || return 1
+	    "${bz[@]}") > "$new" || return 1
 	publish "$WORK/rejects.$table" \
 	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
 	# the partitions of the new records, and those holding their keys
-	partitions "$new" > "$WORK/touched.$table"
-	mx-index -i "$idx" -k "$key" find "$WORK/new.$table.ndjson" \
-	    >> "$WORK/touched.$table" || return 1
-	LC_ALL=C sort -u -o "$WORK/touched.$table" "$WORK/touched.$table"
+	mx-index -i "$idx" -k "$key" find -p "$pkey" "$new" \
+	    > "$WORK/touched.$table" || return 1
 	# all old records first, so that keeping the first keeps the old,
 	# then the new ones in the order they came (--last keeps the last)
 	: > "$WORK/union.$table"
@@ -402,7 +398,7 @@ silver() {
 	fi
 	dstats="$STEPS/$STEP.dedup"
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
-	echo "$WORK/new.$table.ndjson" >> "$WORK/union.$table"
+	echo "$new" >> "$WORK/union.$table"
 	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
 	    mx-dedup -k "$key" "$@" --stats "$dstats" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
