@@ -58,6 +58,13 @@ extern void (*mx_exit_hook)(int code);
  * was lost. */
 void	mx_fshut(FILE *fp, const char *name);
 
+/* ---- version.c ---- */
+
+extern const char mx_version[];		/* "0.9.0", from VERSION */
+extern const char mx_gitdesc[];		/* git describe, or "" */
+/* "mx-agg (mx) 0.9.0 (v0.9.0-12-gabc1234)" and a newline */
+void	mx_print_version(FILE *fp);
+
 /* ---- mem.c: allocation that never returns NULL, growable buffers ---- */
 
 void	*mx_malloc(size_t n);
