@@ -205,13 +205,13 @@ find(int argc, char *argv[])
 		}
 	if (own.n > 1)
 		qsort(own.v, own.n, sizeof *own.v, strpcmp);
-	for (i = 0; i < own.n; i++) {
+	for (i = 0; i < own.n; i++)
 		if (i == 0 || strcmp(own.v[i - 1], own.v[i]) != 0) {
 			mx_out_puts(out, own.v[i]);
 			mx_out_putc(out, '\n');
 		}
+	for (i = 0; i < own.n; i++)
 		free(own.v[i]);
-	}
 	free(own.v);
 	free(hit);
 	mx_kidx_close(r);
