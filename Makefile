@@ -48,13 +48,18 @@ $(B)/bin/%: tools/%.c $(B)/libmx.a $(wildcard lib/*.h)
 	$(CC) $(MXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(B)/libmx.a $(LDLIBS)
 
 # The test suite runs the binaries of $(B) (PATH), one bats file per tool.
+BATSFILES ?= tests/bats
 check: all
-	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) tests/bats
+	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) $(BATSFILES)
 
-# The same suite against binaries built with ASan and UBSan.
+# The same suite against binaries built with ASan and UBSan: every tool's
+# file; the lake's (lake, gold, oracle), which run the same tools for
+# minutes on end, only in check.
+SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats \
+	tests/bats/oracle.bats,$(wildcard tests/bats/*.bats))
 sanitize:
 	$(MAKE) B=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
-	    LDFLAGS="$(SAN)" check
+	    LDFLAGS="$(SAN)" BATSFILES="$(SANFILES)" check
 
 # libFuzzer harnesses (clang, libclang-rt-14-dev): each runs FUZZ_SECONDS
 # on its seed corpus (tests/fuzz/corpus) and the inputs that once crashed
