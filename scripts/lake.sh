@@ -504,10 +504,10 @@ gold() {
 		for t in "${tl[@]}"; do
 			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
-		into "$f" mx-agg --partial "$@" "${files[@]}" < /dev/null ||
-		    return 1
+		job "$f" mx-agg --partial "$@" "${files[@]}"
 		n=$((n + 1))
 	done
+	jobs_run || return 1
 	for f in "$dir"/*.ndjson; do
 		[ -z "${keep[$f]:-}" ] || continue
 		rm -f "$f" || return 1
@@ -529,6 +529,35 @@ gold() {
 	C_IN=$n
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
 	NOTE="$n partitions read"
+}
+
+# job FILE COMMAND...: the output of COMMAND is to become FILE, whole (as
+# into does), as one of the jobs of a step.  With -j 1 the job runs at
+# once; else it waits for jobs_run, which runs them all, -j at a time,
+# each a command line of its own (printf %q: any argument survives).
+JOBLIST=()
+job() {
+	local f=$1 line
+	shift
+	if [ "$JOBS" -le 1 ]; then
+		into "$f" "$@" < /dev/null
+		return
+	fi
+	printf -v line '%q ' "$@"
+	printf -v line '%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
+	    "$line" "$f" "$f" "$f"
+	JOBLIST+=("$line")
+}
+
+# Run the jobs given since the last call; false if one failed (its file
+# is not made; the others are whole, and right).
+jobs_run() {
+	local rc=0
+	[ ${#JOBLIST[@]} -gt 0 ] || return 0
+	printf '%s\n' "${JOBLIST[@]}" |
+	    xargs -d '\n' -P "$JOBS" -n 1 bash -c || rc=1
+	JOBLIST=()
+	return $rc
 }
 
 # The file name of a partition's partial: '%', '/' and '=' escaped, so
