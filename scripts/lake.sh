@@ -216,6 +216,40 @@ run_begin() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# --hosts: every host must run this very mx (mx --version, with the git
+# describe of its build), or the run stops before any work, naming it.
+hosts_check() {
+	local want got host v n=0 err
+	want=$(mx --version) || die "mx --version: no mx here"
+	err=$(mktemp) || exit 1
+	got=$(parallel --will-cite "${HOSTARGS[@]}" --nonall --tag \
+	    'mx --version 2>&1 || echo "no mx"' 2> "$err")
+	v=$(sed 's/\t/: /' "$err" | head -n 3 | paste -sd ';' -)
+	rm -f "$err"
+	while IFS=$'\t' read -r host got; do
+		[ -n "$host" ] || continue
+		n=$((n + 1))
+		[ "$got" = "$want" ] ||
+		    die "host $host: ${got:-no answer} where this lake runs $want; refused (make install there)"
+	done <<< "$got"
+	if [ "$n" -ne "$(host_count)" ]; then
+		die "hosts: only $n of $(host_count) answered: $v"
+	fi
+}
+
+# How many hosts --hosts and -S name: their logins, comma-separated, one
+# or more to a line of the file ('#' lines and blank ones aside).
+host_count() {
+	local i
+	for ((i = 0; i < ${#HOSTARGS[@]}; i += 2)); do
+		if [ "${HOSTARGS[i]}" = -S ]; then
+			printf '%s\n' "${HOSTARGS[i + 1]}"
+		else
+			grep -v '^[[:space:]]*\(#\|$\)' "${HOSTARGS[i + 1]}"
+		fi
+	done | tr ',' '\n' | grep -c .
+}
+
 # A run that took nothing in, in any of its attempts, leaves the count, so
 # that it changes nothing.
 run_end() {
@@ -504,7 +538,7 @@ gold() {
 		for t in "${tl[@]}"; do
 			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
-		job "$f" mx-agg --partial "$@" "${files[@]}"
+		job "$f" mx-agg --partial "$@" -- "${files[@]}"
 		n=$((n + 1))
 	done
 	jobs_run || return 1
@@ -528,36 +562,102 @@ gold() {
 	publish_csv "$name" || return 1
 	C_IN=$n
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
-	NOTE="$n partitions read"
+	NOTE="$n partitions read${NOTE:+; $NOTE}"
 }
 
-# job FILE COMMAND...: the output of COMMAND is to become FILE, whole (as
-# into does), as one of the jobs of a step.  With -j 1 the job runs at
-# once; else it waits for jobs_run, which runs them all, -j at a time,
-# each a command line of its own (printf %q: any argument survives).
-JOBLIST=()
+# job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
+# is to become OUT, whole (as into does), as one of the jobs of a step;
+# the jobs of one step share their COMMAND.  With -j 1 and no hosts the
+# job runs at once; else jobs_run runs them all: -j at a time here, or on
+# the hosts of --hosts through GNU parallel, which retries a job that
+# fails on another host.  On hosts that share the lake (same path) a job
+# reads and writes it as here; with --no-shared its files are sent to
+# the host (--transferfile), its output brought back (--return) and the
+# host's copies removed (--cleanup).  A job that fails leaves no OUT.
+JOBOUT=() JOBIN=() JOBCMD=''
 job() {
-	local f=$1 line
+	local out=$1 line
+	local -a cmd=() in=()
 	shift
-	if [ "$JOBS" -le 1 ]; then
-		into "$f" "$@" < /dev/null
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		cmd+=("$1")
+		shift
+	done
+	shift
+	in=("$@")
+	if [ "$JOBS" -le 1 ] && [ ${#HOSTARGS[@]} -eq 0 ]; then
+		into "$out" "${cmd[@]}" "${in[@]}" < /dev/null
 		return
 	fi
-	printf -v line '%q ' "$@"
-	printf -v line '%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
-	    "$line" "$f" "$f" "$f"
-	JOBLIST+=("$line")
+	printf -v JOBCMD '%q ' "${cmd[@]}"
+	printf -v line '%q ' "${in[@]}"
+	JOBOUT+=("$out")
+	JOBIN+=("$line")
 }
 
-# Run the jobs given since the last call; false if one failed (its file
-# is not made; the others are whole, and right).
+# Run the jobs given since the last call; false if one failed.
 jobs_run() {
-	local rc=0
-	[ ${#JOBLIST[@]} -gt 0 ] || return 0
-	printf '%s\n' "${JOBLIST[@]}" |
-	    xargs -d '\n' -P "$JOBS" -n 1 bash -c || rc=1
-	JOBLIST=()
+	local rc=0 i k
+	local -a lines=()
+	[ ${#JOBOUT[@]} -gt 0 ] || return 0
+	if [ ${#HOSTARGS[@]} -gt 0 ] && [ "$SHARED" = 0 ]; then
+		jobs_transfer || rc=1
+	else
+		for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+			k=${JOBOUT[i]}
+			printf -v 'lines[i]' '%s%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
+			    "$JOBCMD" "${JOBIN[i]}" "$k" "$k" "$k"
+		done
+		if [ ${#HOSTARGS[@]} -gt 0 ]; then
+			printf '%s\n' "${lines[@]}" | parallel --will-cite \
+			    "${HOSTARGS[@]}" --retries "$RETRIES" \
+			    --halt now,fail=1 --joblog "$WORK/joblog" || rc=1
+			host_note
+		else
+			printf '%s\n' "${lines[@]}" |
+			    xargs -d '\n' -P "$JOBS" -n 1 bash -c || rc=1
+		fi
+	fi
+	JOBOUT=() JOBIN=() JOBCMD=''
 	return $rc
+}
+
+# --no-shared: each job's files, one file (a link to the only one, or
+# their concatenation), sent with the job; its output returned.
+jobs_transfer() {
+	local d="$WORK/jobs" i rc=0
+	local -a in
+	rm -rf "$d" && mkdir -p "$d" || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		eval "in=(${JOBIN[i]})"
+		if [ ${#in[@]} -eq 1 ]; then
+			ln "${in[0]}" "$d/in.$i" 2> /dev/null ||
+			    cp "${in[0]}" "$d/in.$i" || return 1
+		else
+			cat -- "${in[@]}" > "$d/in.$i" || return 1
+		fi
+		printf 'in.%d\tout.%d\n' "$i" "$i"
+	done > "$d/list"
+	(cd "$d" && parallel --will-cite "${HOSTARGS[@]}" --wd ... --colsep '\t' \
+	    --retries "$RETRIES" --halt now,fail=1 --joblog "$WORK/joblog" \
+	    --transferfile '{1}' --return '{2}' --cleanup \
+	    "$JOBCMD"'{1} > {2}' < list) || rc=1
+	host_note
+	[ $rc = 0 ] || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		mv -f "$d/out.$i" "${JOBOUT[i]}" || return 1
+	done
+}
+
+# The jobs of each host in the step's note, from parallel's job log.
+host_note() {
+	local h
+	h=$(awk -F '\t' 'NR > 1 { n[$2]++; if ($7 != 0 || $8 != 0) f[$2]++ }
+	    END { for (k in n) printf "%s %d jobs%s\n", k, n[k],
+		(f[k] ? " (" f[k] " failed)" : "") }' "$WORK/joblog" | sort |
+	    paste -sd , - | sed 's/,/, /g') || return 1
+	[ -z "$h" ] || NOTE="${NOTE:+$NOTE; }hosts: $h"
+	rm -f "$WORK/joblog"
 }
 
 # The file name of a partition's partial: '%', '/' and '=' escaped, so
