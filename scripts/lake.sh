@@ -302,11 +302,10 @@ bronze() {
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
-	(cd "$RAW" && mx-ingest "$@" "${LIMITS[@]}" --stats "$WORK/ingest.$src" \
-	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") |
+	guard_ingest "$src" "$@" |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \
-	    --run "$RUN" > /dev/null || return 1
+	    --run "$RUN" > /dev/null || { unpublish "$LAKE/bronze/$src"; return 1; }
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
@@ -318,6 +317,28 @@ bronze() {
 	keep_counts && touch "$STEPS/took" || return 1
 	crashpoint "bronze:$src"
 	into "$ledger" cat "$WORK/ledger.$src"
+}
+
+# The producers of a publishing mx-partition: a producer that fails ends
+# its output with a line that is not JSON, so that mx-partition, which
+# sees only the end of its input, refuses it and publishes nothing (a cut
+# union would otherwise replace whole partitions with half of them).
+MX_ABORT=$'\n\001 the command before mx-partition failed: nothing published\n'
+
+guard_ingest() {
+	local src=$1
+	shift
+	(cd "$RAW" && mx-ingest "$@" "${LIMITS[@]}" --stats "$WORK/ingest.$src" \
+	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
+}
+
+guard_union() {
+	local table=$1 key=$2 dstats=$3
+	shift 3
+	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
+	    mx-dedup -k "$key" "$@" --stats "$dstats" ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
 }
 
 # A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
@@ -425,16 +446,16 @@ silver() {
 	fi
 	# what the table held before this run first touched it (a resumed
 	# run finds the partitions rebuilt already)
-	if [ -s "$STEPS/$STEP.old" ]; then
-		old=$(cat "$STEPS/$STEP.old")
+	# (no ':' in a name: not every S3 mount takes one)
+	if [ -s "$STEPS/${STEP//:/_}.old" ]; then
+		old=$(cat "$STEPS/${STEP//:/_}.old")
 	else
-		into "$STEPS/$STEP.old" echo "$old" || return 1
+		into "$STEPS/${STEP//:/_}.old" echo "$old" || return 1
 	fi
-	dstats="$STEPS/$STEP.dedup"
+	dstats="$STEPS/${STEP//:/_}.dedup"
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
 	echo "$new" >> "$WORK/union.$table"
-	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
-	    mx-dedup -k "$key" "$@" --stats "$dstats" |
+	guard_union "$table" "$key" "$dstats" "$@" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
 	# a partition whose every record went to another is gone (a rerun
@@ -447,8 +468,8 @@ silver() {
 		fi
 	done < "$WORK/touched.$table"
 	unset 'TPARTS[$table]'
-	C_DUP=$(stat_of "$STEPS/$STEP.dedup" duplicates)
-	C_OUT=$(($(stat_of "$STEPS/$STEP.dedup" out) - old))
+	C_DUP=$(stat_of "$STEPS/${STEP//:/_}.dedup" duplicates)
+	C_OUT=$(($(stat_of "$STEPS/${STEP//:/_}.dedup" out) - old))
 	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
 	unmapped_note "$WORK/valid.$table" && keep_counts || return 1
 	crashpoint "silver:$table"
