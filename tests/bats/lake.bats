@@ -315,7 +315,8 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	run lake -r raw -l l --max-file-records 1000 ecommerce
 	assert_success
 	run lake -r raw -l l --max-file-records x ecommerce
-	assert_failure
+	assert_failure 2
+	assert_output --partial '--max-file-records: a number'
 }
 
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {
