@@ -120,18 +120,20 @@ step() {
 
 # The counts of the step under way, kept once (see step): a line of
 # $STEPS/counts, appended without a fork; a line a kill cut short lacks
-# its final "." and does not count.
+# its final "." and does not count.  The fields are separated by the
+# unit separator (octal 037): a tab, being white space to read, would
+# fold the empty note of a step into its neighbour.
 keep_counts() {
 	kept_counts "$STEP" && return 0
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t.\n' "$STEP" "$C_IN" "$C_OUT" \
-	    "$C_REJ" "$C_DUP" "$NOTE" >> "$STEPS/counts"
+	printf '%s\037%s\037%s\037%s\037%s\037%s\037.\n' "$STEP" "$C_IN" \
+	    "$C_OUT" "$C_REJ" "$C_DUP" "$NOTE" >> "$STEPS/counts"
 }
 
 # kept_counts STEP: the counts kept for STEP into C_IN ... NOTE, or false.
 kept_counts() {
 	local n i o r d t end
 	[ -s "$STEPS/counts" ] || return 1
-	while IFS=$'\t' read -r n i o r d t end; do
+	while IFS=$'\037' read -r n i o r d t end; do
 		if [ "$n" != "$1" ] || [ "$end" != . ]; then
 			continue
 		fi

@@ -84,7 +84,9 @@ teardown() {
 	[ "$(listing one)" = "$(listing two)" ]
 	# each host ran jobs, and says so in the run log
 	run jq -r 'select(.step == "gold:hourly_revenue") | .note' two/_runs.ndjson
-	assert_output --regexp "hosts: ssh .* -p $(cat h1/port) root@127.0.0.1 [0-9]+ jobs, ssh .* -p $(cat h2/port) root@127.0.0.1 [0-9]+ jobs"
+	assert_output --regexp "hosts: ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs, ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs"
+	assert_output --regexp "-p $(cat h1/port) root@127.0.0.1 [1-9][0-9]* jobs"
+	assert_output --regexp "-p $(cat h2/port) root@127.0.0.1 [1-9][0-9]* jobs"
 	run "$TOP/scripts/lake-status" -l two
 	assert_success
 	assert_output --partial 'hosts: ssh'
