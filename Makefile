@@ -53,9 +53,9 @@ check: all
 	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) $(BATSFILES)
 
 # The same suite against binaries built with ASan and UBSan: every tool's
-# file; the lake's (lake, gold, oracle), which run the same tools for
+# file; the lake's (lake, gold, oracle, hosts), which run the same tools for
 # minutes on end, only in check.
-SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats \
+SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats tests/bats/hosts.bats \
 	tests/bats/oracle.bats,$(wildcard tests/bats/*.bats))
 sanitize:
 	$(MAKE) B=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
