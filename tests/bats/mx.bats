@@ -5,10 +5,15 @@ load helper
 
 TOP="$BATS_TEST_DIRNAME/../.."
 
-@test "every man page is clean under mandoc -T lint" {
+@test "every man page is clean under mandoc -T lint, style messages too" {
 	command -v mandoc >/dev/null || skip "mandoc not installed"
-	run mandoc -T lint -W warning "$TOP"/man/*.1 "$TOP"/man/mx.7
-	assert_success
+	# pages of mx itself are not installed where mandoc looks: a reference
+	# to one, and the state of the system's manual database, are no fault
+	# (the messages on stdout, the database's on stderr: two files, or
+	# the lines of one cut into the other's)
+	mandoc -T lint -W style "$TOP"/man/*.1 "$TOP"/man/mx.7 > lint 2> db || true
+	run grep -hv -e 'referenced manual not found' -e 'mandoc\.db' lint db
+	assert_failure 1
 	assert_output ''
 }
 
