@@ -185,16 +185,17 @@ static uintmax_t	 newkeys;	/* keys of this run, over all tables */
 static size_t		 tablemax;	/* bytes a table may take */
 static char		*keyspec;
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-dedup [-v] [-k keys | --all-fields]\n"
 	    "                [--first | --last | --latest-by field | --earliest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
 	    "                [--rejects file] [--stats file] [-m size] [-T dir]\n"
-	    "                [--max-record size] [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                [--max-record size] [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- temporary files ---- */
@@ -987,7 +988,8 @@ main(int argc, char *argv[])
 	int c, i;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "k:m:T:v", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "k:m:T:v", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'k':
 			if (mx_exprs_parse(&keys, optarg, sel, err,
@@ -1049,11 +1051,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

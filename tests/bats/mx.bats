@@ -2,6 +2,7 @@
 # The toolkit as a whole: man pages, usage lines, install.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 TOP="$BATS_TEST_DIRNAME/../.."
 
@@ -31,6 +32,40 @@ TOP="$BATS_TEST_DIRNAME/../.."
 			    fail "$t: $o in usage but not in man/$t.1"
 		done
 	done
+}
+
+@test "every tool: -h and --help on stdout, exit 0; --version; one wording for option mistakes" {
+	v=$(cat "$TOP/VERSION")
+	for c in "$TOP"/tools/mx.c "$TOP"/tools/mx-*.c; do
+		t=$(basename "$c" .c)
+		for h in -h --help; do
+			run --separate-stderr "$t" "$h"
+			assert_success
+			assert_line --index 0 --partial "usage: $t"
+			[ -z "$stderr" ] || fail "$t $h wrote to stderr: $stderr"
+		done
+		run --separate-stderr "$t" --version
+		assert_success
+		assert_output --regexp "^$t \(mx\) $v( \(.*\))?\$"
+		[ "$t" = mx ] && continue
+		run "$t" --no-such-option
+		assert_failure 2
+		assert_line --index 0 "$t: --no-such-option: unknown option"
+		if grep -q MX_LIMIT_LONGOPTS "$c"; then
+			run "$t" --max-record
+			assert_failure 2
+			assert_line --index 0 "$t: --max-record: needs an argument"
+		fi
+		run "$t" -@
+		assert_failure 2
+		assert_line --index 0 "$t: -@: unknown option"
+	done
+	run mx-agg --help
+	assert_output --partial 'Every option is described in mx-agg(1): man mx-agg, or mx help agg.'
+	# the limits are set by the shared handler, and checked by it
+	run mx-dedup --max-depth 0
+	assert_failure 2
+	assert_line --index 0 'mx-dedup: --max-depth: 1 to 10000'
 }
 
 @test "make install puts programs and man pages under DESTDIR" {
