@@ -39,21 +39,36 @@ readfd(struct mx_reader *r, void *p, size_t n)
  * other compressions people meet are named, with the command that reads
  * them, rather than reported as invalid JSON at column 1.
  */
+static const struct {
+	const char	*magic;
+	size_t		 n, want;	/* its length; the bytes that decide */
+	const char	*name, *cmd;
+} fmt[] = {
+	{ "\xfd" "7zXZ\0", 6, 6, "xz", "xz -dc" },
+	{ "\x28\xb5\x2f\xfd", 4, 4, "zstd", "zstd -dc" },
+	/* "BZh", the block size, then a block's or the end's magic, so
+	 * that a text starting "BZh1" is still text */
+	{ "BZh", 3, 10, "bzip2", "bzip2 -dc" },
+	{ "\x04\x22\x4d\x18", 4, 4, "lz4", "lz4 -dc" },
+};
+
+/* How many bytes the start of the input must have to be told apart. */
+static size_t
+magic_wanted(const struct mx_reader *r)
+{
+	size_t i, want = 2, k;
+
+	for (i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+		k = r->end < fmt[i].n ? r->end : fmt[i].n;
+		if (memcmp(r->buf, fmt[i].magic, k) == 0 && fmt[i].want > want)
+			want = fmt[i].want;
+	}
+	return want;
+}
+
 static void
 refuse_compressed(struct mx_reader *r)
 {
-	static const struct {
-		const char	*magic;
-		size_t		 n;
-		const char	*name, *cmd;
-	} fmt[] = {
-		{ "\xfd" "7zXZ\0", 6, "xz", "xz -dc" },
-		{ "\x28\xb5\x2f\xfd", 4, "zstd", "zstd -dc" },
-		/* "BZh", the block size, then a block's or the end's magic,
-		 * so that a text starting "BZh1" is still text */
-		{ "BZh", 3, "bzip2", "bzip2 -dc" },
-		{ "\x04\x22\x4d\x18", 4, "lz4", "lz4 -dc" },
-	};
 	const unsigned char *b = (const unsigned char *)r->buf;
 	size_t i;
 
@@ -89,9 +104,11 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		r->size = st.st_size;
 	r->cap = BUFSZ;
 	r->buf = mx_malloc(r->cap);
-	/* Ten bytes decide gzip and the compressions we refuse; a pipe may
-	 * hand them over a few at a time. */
-	while (r->end < 10) {
+	/* Two bytes decide gzip, up to ten the compressions we refuse; a
+	 * pipe may hand them over a few at a time, and a line of input may
+	 * be shorter: more are waited for only while they could still be a
+	 * magic number. */
+	while (r->end < magic_wanted(r)) {
 		k = readfd(r, r->buf + r->end, r->cap - r->end);
 		if (k == 0) {
 			r->eof = 1;
