@@ -230,6 +230,28 @@ mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h)
 	return (s[0] | s[1]) != 0 ? s + 2 : NULL;
 }
 
+void *
+mx_keyset_next(const struct mx_keyset *ks, size_t *pos, struct mx_h128 *h)
+{
+	uint64_t *s;
+
+	/* the slots, then the zero hash, which has no slot */
+	while (*pos < ks->nslots) {
+		s = ks->t + (*pos)++ * ks->stride;
+		if ((s[0] | s[1]) != 0) {
+			h->hi = s[0];
+			h->lo = s[1];
+			return s + 2;
+		}
+	}
+	if (*pos == ks->nslots && ks->haszero) {
+		(*pos)++;
+		h->hi = h->lo = 0;
+		return ks->zval;
+	}
+	return NULL;
+}
+
 void
 mx_keyset_prefetch(const struct mx_keyset *ks, struct mx_h128 h)
 {

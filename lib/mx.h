@@ -498,6 +498,11 @@ void	*mx_keyset_put(struct mx_keyset *ks, struct mx_h128 h, int *isnew);
 void	*mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h);
 /* A hint that h is looked up soon: its slot is loaded into the cache. */
 void	mx_keyset_prefetch(const struct mx_keyset *ks, struct mx_h128 h);
+/* Every key and its value, in no particular order: *pos starts at 0; the
+ * value of the next key (its hash in *h), or NULL at the end.  The table
+ * must not change during the walk. */
+void	*mx_keyset_next(const struct mx_keyset *ks, size_t *pos,
+	    struct mx_h128 *h);
 size_t	mx_keyset_count(const struct mx_keyset *ks);
 size_t	mx_keyset_bytes(const struct mx_keyset *ks);
 /* The keys in ascending order, in the table's own memory (valid until
