@@ -645,7 +645,8 @@ decide(void)
 		row = e->other;
 		e->other = 0;
 		if (usel >= 0) {
-			if (e->flags & F_SAMEU) {
+			if (e->upd < e->cmp && (e->flags & F_SAMEU)) {
+				/* a late change placed by an earlier run */
 				cnt.unchanged++;
 				continue;
 			}
@@ -654,6 +655,10 @@ decide(void)
 				e->act = A_LATE;
 				l = mx_keyset_put(lks, h, &isnew);
 				l->u = e->upd;
+				continue;
+			}
+			if (e->vt == OPEN && e->upd == e->cmp) {
+				cnt.unchanged++;
 				continue;
 			}
 			if (e->vt == OPEN) {
@@ -969,11 +974,14 @@ static void
 report(int wrote)
 {
 	if (opt.verbose) {
+		char blank[64] = "";
+
+		if (cnt.blank > 0)
+			snprintf(blank, sizeof blank, ", %ju blank", cnt.blank);
 		mx_warnx("%ju in, %ju new, %ju changed, %ju unchanged, %ju "
 		    "late, %ju stale, %ju reopened, %ju rejected%s",
 		    cnt.in, cnt.new, cnt.changed, cnt.unchanged, cnt.late,
-		    cnt.stale, cnt.reopened, cnt.rejected,
-		    cnt.blank ? " (and blank lines)" : "");
+		    cnt.stale, cnt.reopened, cnt.rejected, blank);
 		mx_warnx("history: %ju rows in, %ju out%s; %ju deleted, %ju "
 		    "absent kept", cnt.hin, wrote ? cnt.hout : cnt.hin,
 		    wrote ? "" : " (unchanged, not rewritten)", cnt.deleted,
