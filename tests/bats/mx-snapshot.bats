@@ -317,7 +317,7 @@ mx-snapshot: history: 4 rows in, 6 out; 0 deleted, 1 absent kept'
 	while IFS='|' read -r line why; do
 		printf '{"id":9,%s}\n%s\n' "$row" "$line" > h.ndjson
 		cp h.ndjson before
-		run mx-snapshot -k id -s h.ndjson in
+		run mx-snapshot -k id -s h.ndjson --at 2024-06-01 in
 		assert_failure 1
 		assert_output "mx-snapshot: h.ndjson:2: $why"
 		cmp h.ndjson before
