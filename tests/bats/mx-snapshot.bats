@@ -313,7 +313,7 @@ mx-snapshot: history: 4 rows in, 6 out; 0 deleted, 1 absent kept'
 
 @test "a broken history is refused with its file and line, and left as it is" {
 	row='"valid_from":"2024-01-01T00:00:00Z","valid_to":null,"is_current":true,"hash_diff":"0000000000000000"'
-	printf '{"id":1}\n' > in
+	printf '{"id":1}\n{"id":9}\n' > in
 	while IFS='|' read -r line why; do
 		printf '{"id":9,%s}\n%s\n' "$row" "$line" > h.ndjson
 		cp h.ndjson before
