@@ -490,6 +490,10 @@ void	mx_keyset_free(struct mx_keyset *ks);
 /* The most bytes the table may take (default: no limit); 0 if that is
  * too small for any table. */
 int	mx_keyset_limit(struct mx_keyset *ks, size_t bytes);
+/* Make room for n keys in all, at once, within the limit (as much as it
+ * allows): for a caller that knows about how many keys will come, which
+ * spares the rehashes of a growing table. */
+void	mx_keyset_reserve(struct mx_keyset *ks, size_t n);
 /* The value of h (vsize bytes, zeroed when new, 8-byte aligned, valid
  * until the next insertion), inserting h when absent (*isnew says so).
  * NULL when h is absent and the table is full at its limit. */
