@@ -941,6 +941,7 @@ static void
 lock_history(void)
 {
 	struct mx_buf b = { 0 }, dir = { 0 };
+	struct stat st, cur;
 	const char *slash = strrchr(opt.history, '/'), *base;
 	struct dirent *d;
 	DIR *dp;
@@ -954,15 +955,25 @@ lock_history(void)
 	else
 		mx_buf_adds(&dir, "./");
 	mx_buf_printf(&b, "%s.%s.lock", mx_buf_cstr(&dir), base);
-	if ((fd = open(mx_buf_cstr(&b), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) <
-	    0)
-		mx_err(MX_EXIT_FAIL, "%s", b.p);
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			mx_errx(MX_EXIT_FAIL, "%s: another mx-snapshot is "
-			    "updating it", opt.history);
-		mx_warn("%s: cannot lock it; a concurrent run would not be "
-		    "noticed", opt.history);
+	/* The lock file goes when the run ends, lock held: a run that
+	 * locked the file just before it went tries again on a new one. */
+	for (;;) {
+		if ((fd = open(b.p, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", b.p);
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			if (errno == EWOULDBLOCK)
+				mx_errx(MX_EXIT_FAIL, "%s: another mx-snapshot "
+				    "is updating it", opt.history);
+			mx_warn("%s: cannot lock it; a concurrent run would "
+			    "not be noticed", opt.history);
+			break;
+		}
+		if (fstat(fd, &st) == 0 && stat(b.p, &cur) == 0 &&
+		    st.st_dev == cur.st_dev && st.st_ino == cur.st_ino) {
+			mx_tmp_add(b.p);
+			break;
+		}
+		close(fd);
 	}
 	/* the descriptor stays open, and the lock held, until the end */
 	b.len = 0;

@@ -17,6 +17,7 @@ tools() {
 	mx-agg -g a
 	mx-join-spend -s spend.ndjson -k a
 	mx-csv -f a
+	mx-snapshot -k a -s h.ndjson -o -
 	EOF
 }
 
@@ -142,7 +143,8 @@ valid() {
 		rm -rf parts
 		run $t in.ndjson
 		case $t in
-		mx-validate*|mx-join-spend*) ;;	# they check fields, not syntax
+		# they check fields, not syntax
+		mx-validate*|mx-join-spend*|mx-snapshot*) ;;
 		*) [ "$status" -eq 0 ] || fail "$t: exit $status: $output" ;;
 		esac
 		[[ "$output" != *"invalid JSON"* ]] || fail "$t: $output"
@@ -249,6 +251,8 @@ valid() {
 	mx-agg -g a --rejects out/r.ndjson
 	mx-join-spend -s spend.ndjson -k a --rejects out/r.ndjson
 	mx-csv -o out/c.csv
+	mx-snapshot -k a -s out/h.ndjson --rejects out/r.ndjson --stats out/s.json
+	mx-kmeans -k 1 -f a --rejects out/r.ndjson --stats out/s.json
 	EOF
 	[ "$temps" -ge 10 ] || fail "only $temps temporaries were seen"
 }
@@ -283,5 +287,6 @@ valid() {
 	mx-agg -g a --rejects out.ndjson in.ndjson
 	mx-csv -o out.ndjson good.ndjson
 	mx-partition -d parts -k a --rejects out.ndjson in.ndjson
+	mx-snapshot -k a -s h.ndjson --rejects out.ndjson in.ndjson
 	EOF
 }
