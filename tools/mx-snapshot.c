@@ -314,7 +314,15 @@ track_hash(const char *p, size_t n)
 	for (i = 0; i < k; i++)
 		if (names[i].inbuf)
 			names[i].p = nb.p + names[i].off;
-	qsort(names, k, sizeof *names, namecmp);
+	/* records have a few fields, mostly in one order already */
+	for (i = 1; i < k; i++) {
+		struct name t = names[i];
+		size_t j;
+
+		for (j = i; j > 0 && namecmp(&names[j - 1], &t) > 0; j--)
+			names[j] = names[j - 1];
+		names[j] = t;
+	}
 	for (i = 0; i < k; i++) {
 		if (excluded(names[i].p, names[i].len))
 			continue;
