@@ -224,6 +224,18 @@ mx-snapshot: history: 4 rows in, 6 out; 0 deleted, 1 absent kept'
 [2,"2024-01-05","2024-01-05T00:00:00Z",null,true]
 [1,"2024-01-01","2024-04-01T00:00:00Z","2024-05-01T00:00:00Z",false]
 [1,"2024-06-20","2024-06-20T00:00:00Z",null,true]'
+	# late changes: one splits the first version and ends where the
+	# delete closed it; one in the gap of a delete ends at the next
+	printf '%s\n' '{"id":1,"upd":"2024-02-01"}' > late1
+	printf '%s\n' '{"id":1,"upd":"2024-05-10"}' > late2
+	$S --at 2024-07-02 late1
+	$S --at 2024-07-03 late2
+	run jq -c 'select(.id == 1) | [.upd, .valid_from, .valid_to]' h.ndjson
+	assert_output '["2024-01-01","2024-01-01T00:00:00Z","2024-02-01T00:00:00Z"]
+["2024-01-01","2024-04-01T00:00:00Z","2024-05-01T00:00:00Z"]
+["2024-06-20","2024-06-20T00:00:00Z",null]
+["2024-02-01","2024-02-01T00:00:00Z","2024-03-01T00:00:00Z"]
+["2024-05-10","2024-05-10T00:00:00Z","2024-06-20T00:00:00Z"]'
 }
 
 @test "kill -9 while the new history is written: the old one is whole, the next run finishes, and takes away the leftover" {
