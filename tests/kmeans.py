@@ -2,7 +2,9 @@
 """An independent k-means for the tests of mx-kmeans, from its man page.
 
     kmeans.py gen SEED N K D SPREAD   well-separated blobs, NDJSON with "truth"
-    kmeans.py fit K FEATURES SEED RESTARTS MAXITER SCALE FILE
+    kmeans.py fit K FEATURES MAXITER FILE SEED,RESTARTS,SCALE ...
+                                      a line per run (one process for all:
+                                      its start is most of the time taken)
                                       {"inertia":..,"iterations":..,"labels":[..]}
     kmeans.py ari FILE A B            the adjusted Rand index of fields A and B
 
@@ -143,7 +145,7 @@ def lloyd(pts, centres, maxiter):
                 centres[j] = [s / counts[j] for s in sums[j]]
 
 
-def fit(k, features, seed, restarts, maxiter, how, path):
+def fit(k, features, maxiter, path, runs):
     names = features.split(",")
     rows = []
     with open(path) as fh:
@@ -151,6 +153,12 @@ def fit(k, features, seed, restarts, maxiter, how, path):
             if line.strip():
                 r = json.loads(line)
                 rows.append([float(r[f]) for f in names])
+    for run in runs:
+        seed, restarts, how = run.split(",")
+        fit1(k, rows, int(seed), int(restarts), maxiter, how)
+
+
+def fit1(k, rows, seed, restarts, maxiter, how):
     pts = scale(rows, how)
     rng = Xoshiro(seed)
     best = None
@@ -205,9 +213,8 @@ def main(argv):
     if len(argv) >= 1 and argv[0] == "gen" and len(argv) == 6:
         gen(int(argv[1]), int(argv[2]), int(argv[3]), int(argv[4]),
             float(argv[5]))
-    elif len(argv) >= 1 and argv[0] == "fit" and len(argv) == 8:
-        fit(int(argv[1]), argv[2], int(argv[3]), int(argv[4]),
-            int(argv[5]), argv[6], argv[7])
+    elif len(argv) >= 1 and argv[0] == "fit" and len(argv) >= 6:
+        fit(int(argv[1]), argv[2], int(argv[3]), argv[4], argv[5:])
     elif len(argv) >= 1 and argv[0] == "ari" and len(argv) == 4:
         ari(argv[1], argv[2], argv[3])
     else:

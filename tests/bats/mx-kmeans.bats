@@ -37,30 +37,35 @@ above() {
 }
 
 @test "the inertia is that of an independent implementation with the same draws, within 1%, restart by restart" {
-	for args in '1 1 z' '2 1 z' '5 1 z' '3 1 minmax' '4 1 none' '7 3 z'; do
-		set -- $args
-		mx-kmeans -k 4 -f f0,f1,f2 --seed $1 --restarts $2 --scale $3 \
+	runs='1,1,z 2,1,z 5,1,z 3,1,minmax 4,1,none 7,3,z'
+	# one python for every run: its start costs more than the fits
+	python3 "$REF" fit 4 f0,f1,f2 100 "$FIXK" $runs > refs.ndjson
+	[ "$(wc -l < refs.ndjson)" -eq 6 ]
+	n=0
+	for run in $runs; do
+		IFS=, read -r seed restarts scale <<< "$run"
+		n=$((n + 1))
+		sed -n "${n}p" refs.ndjson > ref.json
+		mx-kmeans -k 4 -f f0,f1,f2 --seed $seed --restarts $restarts --scale $scale \
 		    --stats st.json "$FIXK" > out.ndjson
-		python3 "$REF" fit 4 f0,f1,f2 $1 $2 100 $3 "$FIXK" > ref.json
 		mine=$(jq .inertia st.json)
 		ref=$(jq .inertia ref.json)
-		echo "seed $1 restarts $2 scale $3: $mine, reference $ref"
+		echo "seed $seed restarts $restarts scale $scale: $mine, reference $ref"
+		echo "$mine" >> "optima.$restarts.$scale"
 		near "$mine" "$ref" "$(awk -v r="$ref" 'BEGIN { print r / 100 }')" ||
-		    fail "seed $1: inertia $mine, reference $ref"
+		    fail "seed $seed: inertia $mine, reference $ref"
 		[ "$(jq .iterations st.json)" = "$(jq .iterations ref.json)" ] ||
-		    fail "seed $1: iterations differ"
-		# the same partition, whatever the numbers of the clusters
-		jq -c '.labels[]' ref.json | paste -d ' ' - <(jq .cluster out.ndjson) |
-		    awk '{ printf "{\"a\":%s,\"b\":%s}\n", $1, $2 }' > pairs.ndjson
-		run python3 "$REF" ari pairs.ndjson a b
-		assert_output 1.000000
+		    fail "seed $seed: iterations differ"
+		# the same partition, whatever the numbers of the clusters: the
+		# pairs of labels are a one-to-one map (an adjusted Rand index of 1)
+		jq -c '.labels[]' ref.json | paste -d ' ' - <(jq .cluster out.ndjson) > pairs
+		[ "$(wc -l < pairs)" -eq 600 ]
+		run awk '!p[$0]++ { n++ } !a[$1]++ { na++ } !b[$2]++ { nb++ }
+		    END { print n, na, nb }' pairs
+		assert_output '4 4 4'
 	done
 	# the draws matter on this data: not every seed finds the same optimum
-	for s in 1 2 5; do
-		mx-kmeans -k 4 -f f0,f1,f2 --seed $s --restarts 1 --stats st.json "$FIXK" > /dev/null
-		jq .inertia st.json
-	done | sort -u > optima
-	[ "$(wc -l < optima)" -ge 2 ]
+	[ "$(sort -u optima.1.z | wc -l)" -ge 2 ]
 }
 
 @test "the same seed gives the same bytes, from a file or a pipe; clusters are numbered by their centres" {
