@@ -370,6 +370,14 @@ mx-snapshot: history: 4 rows in, 6 out; 0 deleted, 1 absent kept'
 	run mx-snapshot -k id -s h.ndjson --at 2024-02-01 --hard-deletes /dev/null
 	assert_failure 1
 	assert_output 'mx-snapshot: --hard-deletes with no record in the input would close every key: refused'
+	# nor with every record bad and set aside: nothing is written
+	printf '{"a":1}\n{"id":null}\n' > nokey
+	run mx-snapshot -k id -s h.ndjson --at 2024-02-01 --hard-deletes --rejects r.ndjson nokey
+	assert_failure 1
+	assert_output 'mx-snapshot: --hard-deletes with no record in the input would close every key: refused'
+	[ ! -e r.ndjson ]
+	run jq -c '[.id, .is_current]' h.ndjson
+	assert_output '[1,true]'
 	printf '{"id":"k","n":1.0,"a":"x","b":null}\n' > a
 	mx-snapshot -k id,n -s k.ndjson --at 2024-01-01 a
 	# the same key and state: "k" escaped, 1.0 as 1e0, b missing
