@@ -885,7 +885,9 @@ write_history(struct mx_out *o)
 	ssize_t n;
 	int i, k, stopped;
 
-	qsort(chg, nchg, sizeof *chg, chgcmp);
+	/* qsort of a null array is undefined even with no element */
+	if (nchg > 1)
+		qsort(chg, nchg, sizeof *chg, chgcmp);
 	if (o != NULL && !nohist && hist_open(&r)) {
 		while ((n = mx_reader_line(&r, &line)) >= 0) {
 			if (mx_blank(line, (size_t)n))
@@ -900,7 +902,8 @@ write_history(struct mx_out *o)
 		}
 		hist_done(&r, 2);
 	}
-	qsort(adds, nadd, sizeof *adds, addcmp);
+	if (nadd > 1)
+		qsort(adds, nadd, sizeof *adds, addcmp);
 	for (i = 0; i < nin && ai < nadd; i++) {
 		in_open(&r, &in[i], 2);
 		stopped = 0;
