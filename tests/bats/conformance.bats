@@ -56,6 +56,8 @@ malformed() {
 	malformed
 	files=$(ls)
 	tools > tools.txt
+	# mx-kmeans needs a number in every record, line 1's included
+	echo 'mx-kmeans -k 1 -f dow(date)' >> tools.txt
 	while IFS= read -r t; do
 		for f in $files; do
 			{ printf '{"a":"first","date":"2024-03-01"}\n'; cat "$f"; } > in.ndjson
@@ -149,6 +151,13 @@ valid() {
 		esac
 		[[ "$output" != *"invalid JSON"* ]] || fail "$t: $output"
 	done < tools.txt
+	# mx-kmeans takes the lines whose "a" is a number, and sets the others
+	# aside for their feature, none for its syntax
+	run mx-kmeans -k 1 -f a --rejects r.ndjson in.ndjson
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	run jq -r '._reject.rule' r.ndjson
+	assert_output "$(printf 'feature\nfeature\nfeature')"
 }
 
 @test "blank lines are no records: every tool skips them and gives what it gives without them" {
