@@ -6,7 +6,8 @@
                                       a line per run (one process for all:
                                       its start is most of the time taken)
                                       {"inertia":..,"iterations":..,"labels":[..]}
-    kmeans.py ari FILE A B            the adjusted Rand index of fields A and B
+    kmeans.py ari A B FILE ...        the adjusted Rand index of fields A and
+                                      B, a line per file
 
 Python's own floats are IEEE 754 doubles, and every sum below is a plain
 loop in input order (sum() of floats compensates since 3.12), so the same
@@ -183,7 +184,7 @@ def gen(seed, n, k, d, spread):
         print(json.dumps(rec, separators=(",", ":")))
 
 
-def ari(path, a, b):
+def ari(a, b, path):
     pairs = []
     with open(path) as fh:
         for line in fh:
@@ -215,8 +216,9 @@ def main(argv):
             float(argv[5]))
     elif len(argv) >= 1 and argv[0] == "fit" and len(argv) >= 6:
         fit(int(argv[1]), argv[2], int(argv[3]), argv[4], argv[5:])
-    elif len(argv) >= 1 and argv[0] == "ari" and len(argv) == 4:
-        ari(argv[1], argv[2], argv[3])
+    elif len(argv) >= 1 and argv[0] == "ari" and len(argv) >= 4:
+        for path in argv[3:]:
+            ari(argv[1], argv[2], path)
     else:
         sys.exit(__doc__)
 

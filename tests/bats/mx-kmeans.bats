@@ -24,15 +24,17 @@ above() {
 	run mx-kmeans -k 5 -f f0,f1,f2 --seed 9 blobs.ndjson
 	assert_success
 	printf '%s\n' "$output" > out.ndjson
-	run python3 "$REF" ari out.ndjson truth cluster
-	assert_success
-	above "$output" 0.95 || fail "ARI $output"
 	# and with other scalings, and two features of very different units
 	jq -c '.f1 = .f1 * 1000' blobs.ndjson > wide.ndjson
 	for s in minmax z; do
-		mx-kmeans -k 5 -f f0,f1,f2 --scale $s wide.ndjson > out.ndjson
-		run python3 "$REF" ari out.ndjson truth cluster
-		above "$output" 0.95 || fail "$s: ARI $output"
+		mx-kmeans -k 5 -f f0,f1,f2 --scale $s wide.ndjson > out-$s.ndjson
+	done
+	# one python for the three: its start costs more than the index
+	run python3 "$REF" ari truth cluster out.ndjson out-minmax.ndjson out-z.ndjson
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	for a in "${lines[@]}"; do
+		above "$a" 0.95 || fail "ARI $output"
 	done
 }
 
