@@ -281,6 +281,7 @@ valid() {
 	printf 'precious\n' > victim
 	printf '{"a":"x"}\nnot json\n' > in.ndjson
 	printf '{"a":"x"}\n' > good.ndjson
+	printf '{"a":1}\n{"a":2}\n' > num.ndjson
 	printf 'a string\n' > c.contract
 	while IFS= read -r t; do
 		rm -f out.ndjson
@@ -297,5 +298,7 @@ valid() {
 	mx-csv -o out.ndjson good.ndjson
 	mx-partition -d parts -k a --rejects out.ndjson in.ndjson
 	mx-snapshot -k a -s h.ndjson --rejects out.ndjson in.ndjson
+	mx-kmeans -k 1 -f a --model out.ndjson num.ndjson
+	mx-kmeans -k 1 -f a --stats out.ndjson num.ndjson
 	EOF
 }
