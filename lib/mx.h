@@ -479,6 +479,22 @@ enum { MX_OPT_MAXREC = 0x1000, MX_OPT_MAXDEPTH };
 /* Set the limit of a MX_OPT_ option; -1 after a warning if arg is bad. */
 int	mx_limit_opt(int opt, const char *arg);
 
+/* ---- opt.c: the options every tool shares ---- */
+
+enum { MX_OPT_VERSION = 0x1100 };
+struct option;
+/*
+ * getopt_long(3) with the options every tool takes besides those of
+ * opts and longopts: -h and --help (synopsis on standard output, exit 0),
+ * --version (exit 0), and, when longopts has MX_LIMIT_LONGOPTS,
+ * --max-record and --max-depth, set here and never returned.  A bad
+ * option prints synopsis (the tool's usage text) and exits 2.
+ */
+int	mx_getopt(int argc, char *const argv[], const char *opts,
+	    const struct option *longopts, int *li, const char *synopsis);
+/* The synopsis on standard error; exit 2. */
+MX_NORETURN void mx_usage(const char *synopsis);
+
 /* ---- util ---- */
 
 /* "-" prints as "<stdin>" in messages. */

@@ -31,6 +31,44 @@ readfd(struct mx_reader *r, void *p, size_t n)
 	return k;
 }
 
+/*
+ * Only gzip is read (zlib is everywhere, and the lake writes it); the
+ * other compressions people meet are named, with the command that reads
+ * them, rather than reported as invalid JSON at column 1.
+ */
+static void
+refuse_compressed(struct mx_reader *r)
+{
+	static const struct {
+		const char	*magic;
+		size_t		 n;
+		const char	*name, *cmd;
+	} fmt[] = {
+		{ "\xfd" "7zXZ\0", 6, "xz", "xz -dc" },
+		{ "\x28\xb5\x2f\xfd", 4, "zstd", "zstd -dc" },
+		/* "BZh", the block size, then a block's or the end's magic,
+		 * so that a text starting "BZh1" is still text */
+		{ "BZh", 3, "bzip2", "bzip2 -dc" },
+		{ "\x04\x22\x4d\x18", 4, "lz4", "lz4 -dc" },
+	};
+	const unsigned char *b = (const unsigned char *)r->buf;
+	size_t i;
+
+	for (i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+		if (r->end < fmt[i].n || memcmp(b, fmt[i].magic, fmt[i].n) != 0)
+			continue;
+		if (fmt[i].magic[0] == 'B' && (r->end < 10 || b[3] < '1' ||
+		    b[3] > '9' || (memcmp(b + 4, "\x31\x41\x59\x26\x53\x59",
+		    6) != 0 && memcmp(b + 4, "\x17\x72\x45\x38\x50\x90",
+		    6) != 0)))
+			continue;
+		mx_errx(MX_EXIT_FAIL, "%s: compressed with %s: decompress "
+		    "first, e.g. %s %s |", mx_name(r->name), fmt[i].name,
+		    fmt[i].cmd, strcmp(r->name, "-") == 0 ? "FILE" :
+		    r->name);
+	}
+}
+
 int
 mx_reader_open(struct mx_reader *r, const char *path)
 {
@@ -45,8 +83,9 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		return -1;
 	r->cap = BUFSZ;
 	r->buf = mx_malloc(r->cap);
-	/* Two bytes decide gzip; a pipe may hand them over one at a time. */
-	while (r->end < 2) {
+	/* Ten bytes decide gzip and the compressions we refuse; a pipe may
+	 * hand them over a few at a time. */
+	while (r->end < 10) {
 		k = readfd(r, r->buf + r->end, r->cap - r->end);
 		if (k == 0) {
 			r->eof = 1;
@@ -54,6 +93,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		}
 		r->end += k;
 	}
+	refuse_compressed(r);
 	if (r->end >= 2 && (unsigned char)r->buf[0] == 0x1f &&
 	    (unsigned char)r->buf[1] == 0x8b) {
 		z_stream *z = mx_calloc(1, sizeof *z);
