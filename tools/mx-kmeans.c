@@ -84,18 +84,19 @@ static double		 inertia;
 static long		 iters, alliters;
 static int		 converged;
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-kmeans -k n -f features [-v] [--scale z|minmax|none] [--seed n]\n"
 	    "                 [--restarts n] [--max-iter n] [--distance] [--model file]\n"
 	    "                 [--rejects file] [--stats file] [-T dir]\n"
 	    "                 [--max-record size] [--max-depth n] [file ...]\n"
 	    "       mx-kmeans --assign model [-v] [--distance] [--rejects file]\n"
 	    "                 [--stats file] [--max-record size] [--max-depth n]\n"
-	    "                 [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                 [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- the generator: xoshiro256**, seeded by splitmix64 ---- */
@@ -927,7 +928,8 @@ main(int argc, char *argv[])
 	int c, i, nin, fitopt = 0;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:k:T:v", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "f:k:T:v", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'k':
 			opt.k = count_opt("-k", optarg, 1, MAXK);
@@ -988,11 +990,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

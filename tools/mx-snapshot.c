@@ -147,15 +147,16 @@ static uintmax_t	 hlines, hbytes;
 static int64_t		 maxt = INT64_MIN;	/* the history's latest time */
 static uintmax_t	 maxtline;
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-snapshot -k keys -s history [-v] [-c columns | -x columns]\n"
 	    "                   [-u field] [--at time] [--hard-deletes] [-o file]\n"
 	    "                   [--rejects file] [--stats file] [-T dir]\n"
-	    "                   [--max-record size] [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                   [--max-record size] [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- times ---- */
@@ -1091,8 +1092,8 @@ main(int argc, char *argv[])
 	int c, wrote;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:k:o:s:T:u:vx:", longopts,
-	    NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "c:k:o:s:T:u:vx:", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'k':
 			if (mx_exprs_parse(&keys, optarg, sel, err,
@@ -1137,11 +1138,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

@@ -281,6 +281,7 @@ valid() {
 
 @test "xz, bzip2, zstd and lz4 input is named and refused by every tool; CSV on stdin gets a hint" {
 	tools > tools.txt
+	echo 'mx-kmeans -k 1 -f a' >> tools.txt
 	printf '{"a":"x"}\n' > plain.ndjson
 	printf '\3757zXZ\0\0\4\346' > in.xz
 	printf 'BZh91AY&SY\1\2' > in.bz2
