@@ -140,6 +140,8 @@ struct mx_reader {
 	uintmax_t	 lineno;	/* number of the line last returned */
 	uintmax_t	 bytes;		/* decoded bytes consumed so far */
 	int		 cr;		/* the last line ended in \r\n */
+	off_t		 size;		/* of a regular file, else 0 */
+	uintmax_t	 fdbytes;	/* bytes read from fd */
 };
 
 /* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.
@@ -159,6 +161,17 @@ size_t	mx_reader_read(struct mx_reader *r, char *dst, size_t n);
 /* Peek at the first decoded bytes without consuming them; returns how many
  * are available (up to n). */
 size_t	mx_reader_peek(struct mx_reader *r, const char **p, size_t n);
+
+/* ---- progress.c: a line updated in place on a terminal ---- */
+
+/* --progress 1, --no-progress 0, -1 (default): when stderr is a terminal */
+extern int	mx_progress;
+/* Called by the reader on each read from its file. */
+void	mx_progress_tick(const struct mx_reader *r);
+/* Called by the reader when its file is done, to keep the totals. */
+void	mx_progress_done(const struct mx_reader *r);
+/* Take the line off the terminal before other output to stderr. */
+void	mx_progress_clear(void);
 
 /* ---- out.c: buffered output, checked; files published atomically ---- */
 
@@ -481,12 +494,13 @@ int	mx_limit_opt(int opt, const char *arg);
 
 /* ---- opt.c: the options every tool shares ---- */
 
-enum { MX_OPT_VERSION = 0x1100 };
+enum { MX_OPT_VERSION = 0x1100, MX_OPT_PROGRESS, MX_OPT_NOPROGRESS };
 struct option;
 /*
  * getopt_long(3) with the options every tool takes besides those of
  * opts and longopts: -h and --help (synopsis on standard output, exit 0),
- * --version (exit 0), and, when longopts has MX_LIMIT_LONGOPTS,
+ * --version (exit 0), --progress and --no-progress (mx_progress), and,
+ * when longopts has MX_LIMIT_LONGOPTS,
  * --max-record and --max-depth, set here and never returned.  A bad
  * option prints synopsis (the tool's usage text) and exits 2.
  */

@@ -1,7 +1,8 @@
 /*
  * opt.c: the options every tool shares, handled in one place so that they
  * are spelled, checked and worded the same everywhere: -h and --help,
- * --version, and the record limits --max-record and --max-depth.
+ * --version, --progress and --no-progress, and the record limits
+ * --max-record and --max-depth.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ mx_getopt(int argc, char *const argv[], const char *opts,
 	static const struct option extra[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, MX_OPT_VERSION },
+		{ "progress", no_argument, NULL, MX_OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, MX_OPT_NOPROGRESS },
 	};
 	size_t n, lead;
 	const char *arg;
@@ -52,7 +55,7 @@ mx_getopt(int argc, char *const argv[], const char *opts,
 			;
 		free(all);
 		free(shortopts);
-		if ((all = calloc(n + 3, sizeof *all)) == NULL ||
+		if ((all = calloc(n + 5, sizeof *all)) == NULL ||
 		    (shortopts = malloc(strlen(opts) + 3)) == NULL)
 			mx_err(MX_EXIT_FAIL, "out of memory");
 		memcpy(all, longopts, n * sizeof *all);
@@ -93,6 +96,10 @@ mx_getopt(int argc, char *const argv[], const char *opts,
 			mx_print_version(stdout);
 			mx_fshut(stdout, "<stdout>");
 			exit(0);
+		case MX_OPT_PROGRESS:
+		case MX_OPT_NOPROGRESS:
+			mx_progress = c == MX_OPT_PROGRESS;
+			continue;
 		case MX_OPT_MAXREC:
 		case MX_OPT_MAXDEPTH:
 			if (mx_limit_opt(c, optarg) < 0)

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -28,6 +29,8 @@ readfd(struct mx_reader *r, void *p, size_t n)
 	while (k < 0 && errno == EINTR);
 	if (k < 0)
 		mx_err(MX_EXIT_FAIL, "%s: read error", mx_name(r->name));
+	r->fdbytes += (uintmax_t)k;
+	mx_progress_tick(r);
 	return k;
 }
 
@@ -72,6 +75,7 @@ refuse_compressed(struct mx_reader *r)
 int
 mx_reader_open(struct mx_reader *r, const char *path)
 {
+	struct stat st;
 	ssize_t k;
 
 	memset(r, 0, sizeof *r);
@@ -81,6 +85,8 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		r->fd = 0;
 	else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
+	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
+		r->size = st.st_size;
 	r->cap = BUFSZ;
 	r->buf = mx_malloc(r->cap);
 	/* Ten bytes decide gzip and the compressions we refuse; a pipe may
@@ -115,6 +121,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 void
 mx_reader_close(struct mx_reader *r)
 {
+	mx_progress_done(r);
 	if (r->gz) {
 		inflateEnd(r->z);
 		free(r->z);

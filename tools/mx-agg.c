@@ -1586,6 +1586,7 @@ main(int argc, char *argv[])
 	output(out);
 	if (rej != NULL)
 		mx_out_close(rej);
+	mx_progress_clear();
 	if (opt.verbose)
 		fprintf(stderr, "mx-agg: %ju %s in, %zu groups out, %ju "
 		    "rejected, %ju blank, %zu bytes of state\n", nin,

@@ -68,6 +68,61 @@ TOP="$BATS_TEST_DIRNAME/../.."
 	assert_line --index 0 'mx-dedup: --max-depth: 1 to 10000'
 }
 
+@test "progress: on a terminal, one line updated in place after a second; nothing in a pipe; --progress, --no-progress, MX_PROGRESS" {
+	command -v script > /dev/null || skip "script (bsdutils) is not installed"
+	# a second and a half of input, so that the line appears
+	cat > slow.sh <<-'EOF'
+	slow() { echo '{"a":1}'; sleep 1.2; echo '{"a":2}'; sleep 0.4; echo '{"a":3}'; }
+	EOF
+	# under a pseudo-terminal: stderr is the terminal, stdout a file
+	run script -qec ". ./slow.sh; slow | mx-agg -a 'n=count()' > out" /dev/null
+	assert_success
+	assert_output --partial $'\rmx-agg: '
+	assert_output --partial ' records, '
+	assert_output --partial 'B/s'
+	# the line is taken off the terminal at the end
+	[[ "$output" == *$'\r\e[K' ]] || fail "the line stays: $(printf %q "$output")"
+	run cat out
+	assert_output '{"n":3}'
+	# a file's percent; forced, the line shows from the first read
+	seq 1 200000 | sed 's/.*/{"a":&}/' > big.ndjson
+	mx-dedup -k a --progress big.ndjson 2> err > /dev/null
+	run cat err
+	assert_output --regexp $'\rmx-dedup: [0-9]+ records, [0-9.]+ [kM]?B, [0-9.]+ [kM]?B/s, [0-9]+% of big.ndjson\e\\[K'
+	run script -qec ". ./slow.sh; slow | mx-agg --no-progress -a 'n=count()' > /dev/null; slow | MX_PROGRESS=0 mx-agg -a 'n=count()' > /dev/null" /dev/null
+	assert_success
+	assert_output ''
+	# not a terminal: nothing, unless forced
+	. ./slow.sh
+	slow | mx-agg -a 'n=count()' > /dev/null 2> err
+	[ ! -s err ]
+	slow | mx-agg --progress -v -a 'n=count()' > /dev/null 2> err
+	run cat err
+	assert_output --partial $'\rmx-agg: '
+	# a message takes the line off first: the counts stand on a line of their own
+	assert_output --regexp $'\r\e\\[Kmx-agg: 3 records in, 1 groups out, 0 rejected, 0 blank, [0-9]+ bytes of state'
+}
+
+@test "progress: the lake shows the step under way on a terminal, and nothing in a log" {
+	command -v script > /dev/null || skip "script (bsdutils) is not installed"
+	mkdir -p raw/ecommerce
+	mx-gen -n 300 -s 1 --from 2024-03-04 --to 2024-03-05 ecommerce > raw/ecommerce/a.ndjson
+	run script -qec "SOURCE_DATE_EPOCH=1710115200 '$TOP/scripts/lake' -r raw -l l ecommerce" /dev/null
+	assert_success
+	assert_output --partial $'\rlake: bronze:ecommerce ...'
+	assert_output --partial $'\rlake: gold:hourly_revenue ...'
+	assert_output --partial 'lake: run 20240311T000000Z-0001 done'
+	SOURCE_DATE_EPOCH=1710115200 run "$TOP/scripts/lake" -r raw -l l2 ecommerce
+	assert_success
+	[[ "$output" != *$'\r'* ]] || fail "carriage returns in a log: $output"
+	run "$TOP/scripts/lake" --help
+	assert_success
+	assert_line --index 0 --partial 'usage: lake [-v]'
+	run "$TOP/scripts/lake" --version
+	assert_success
+	assert_output --regexp '^lake \(mx\) '
+}
+
 @test "make install puts programs and man pages under DESTDIR" {
 	run make -C "$TOP" install DESTDIR="$T/root" PREFIX=/usr
 	assert_success
