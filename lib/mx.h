@@ -527,6 +527,10 @@ void	mx_keyset_free(struct mx_keyset *ks);
 /* The most bytes the table may take (default: no limit); 0 if that is
  * too small for any table. */
 int	mx_keyset_limit(struct mx_keyset *ks, size_t bytes);
+/* Make room for n keys in all, at once, within the limit (as much as it
+ * allows): for a caller that knows about how many keys will come, which
+ * spares the rehashes of a growing table. */
+void	mx_keyset_reserve(struct mx_keyset *ks, size_t n);
 /* The value of h (vsize bytes, zeroed when new, 8-byte aligned, valid
  * until the next insertion), inserting h when absent (*isnew says so).
  * NULL when h is absent and the table is full at its limit. */
@@ -535,6 +539,11 @@ void	*mx_keyset_put(struct mx_keyset *ks, struct mx_h128 h, int *isnew);
 void	*mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h);
 /* A hint that h is looked up soon: its slot is loaded into the cache. */
 void	mx_keyset_prefetch(const struct mx_keyset *ks, struct mx_h128 h);
+/* Every key and its value, in no particular order: *pos starts at 0; the
+ * value of the next key (its hash in *h), or NULL at the end.  The table
+ * must not change during the walk. */
+void	*mx_keyset_next(const struct mx_keyset *ks, size_t *pos,
+	    struct mx_h128 *h);
 size_t	mx_keyset_count(const struct mx_keyset *ks);
 size_t	mx_keyset_bytes(const struct mx_keyset *ks);
 /* The keys in ascending order, in the table's own memory (valid until
