@@ -105,6 +105,7 @@ bench: all
 # The lake installs as bin/mx-lake and bin/mx-lake-status, its files in
 # share/mx (found from the binary's place, so DESTDIR installs run too).
 SHAREDIR ?= $(PREFIX)/share/mx
+COMPDIR	?= $(PREFIX)/share/bash-completion/completions
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -119,6 +120,11 @@ install: all
 	install -m 644 scripts/catalog/*.md $(DESTDIR)$(SHAREDIR)/catalog
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/mx.7 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(COMPDIR)
+	install -m 644 scripts/completion.bash $(DESTDIR)$(COMPDIR)/mx
+	for c in $(notdir $(BINS)) mx-lake mx-lake-status; do \
+		[ $$c = mx ] || ln -sf mx $(DESTDIR)$(COMPDIR)/$$c; \
+	done
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -123,6 +123,42 @@ TOP="$BATS_TEST_DIRNAME/../.."
 	assert_output --regexp '^lake \(mx\) '
 }
 
+@test "bash completion: mx's commands, every tool's options from its --help, installed by make install" {
+	comp() {
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _mx
+		    printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP/scripts/completion.bash" "$@"
+	}
+	run comp mx ag
+	assert_success
+	assert_output agg
+	run comp mx help ded
+	assert_output dedup
+	run comp mx agg --me
+	assert_output $'--memory\n--merge'
+	run comp mx-dedup --la
+	assert_output $'--last\n--latest-by'
+	# short options of a cluster, and the options every tool shares
+	run comp mx-gen -
+	assert_line -- -z
+	assert_line -- -v
+	assert_line -- --version
+	assert_line -- --no-progress
+	# every tool completes its options
+	for c in "$TOP"/tools/mx-*.c; do
+		t=$(basename "$c" .c)
+		run comp "$t" --he
+		assert_output --help
+	done
+	: > some-file.ndjson
+	run comp mx-agg some-f
+	assert_output some-file.ndjson
+	run make -C "$TOP" install DESTDIR="$T/root" PREFIX=/usr
+	assert_success
+	cmp "$T/root/usr/share/bash-completion/completions/mx" "$TOP/scripts/completion.bash"
+	[ "$(readlink "$T/root/usr/share/bash-completion/completions/mx-agg")" = mx ]
+	[ "$(readlink "$T/root/usr/share/bash-completion/completions/mx-lake")" = mx ]
+}
+
 @test "make install puts programs and man pages under DESTDIR" {
 	run make -C "$TOP" install DESTDIR="$T/root" PREFIX=/usr
 	assert_success
@@ -166,7 +202,7 @@ w=2024-12-31T00%3A00%3A00Z'
 @test "the lake's scripts are shellcheck clean" {
 	command -v shellcheck > /dev/null || skip "shellcheck is not installed"
 	cd "$TOP"
-	run shellcheck -x -s bash scripts/lake scripts/lake.sh scripts/domains/*.sh scripts/lake-status scripts/demo
+	run shellcheck -x -s bash scripts/lake scripts/lake.sh scripts/domains/*.sh scripts/lake-status scripts/demo scripts/completion.bash
 	assert_success
 	assert_output ''
 	run shellcheck -s sh scripts/deps
