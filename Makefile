@@ -47,8 +47,12 @@ $(B)/bin/%: tools/%.c $(B)/libmx.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(MXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(B)/libmx.a $(LDLIBS)
 
-# The test suite runs the binaries of $(B) (PATH), one bats file per tool.
+# The test suite runs the binaries of $(B) (PATH), one bats file per tool,
+# as many tests at a time as there are cores (bats --jobs runs them through
+# GNU parallel, which scripts/deps installs; without it, one at a time).
 BATSFILES ?= tests/bats
+NPROC	:= $(shell nproc 2> /dev/null || echo 1)
+BATSFLAGS ?= $(if $(shell command -v parallel 2> /dev/null),--jobs $(NPROC))
 check: all
 	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) $(BATSFILES)
 
