@@ -18,7 +18,8 @@ mx_limit_opt(int opt, const char *arg)
 
 	if (opt == MX_OPT_MAXREC) {
 		if ((v = mx_parse_size(arg)) <= 0) {
-			mx_warnx("--max-record: bad size '%s'", arg);
+			mx_warnx("--max-record: '%s' is not a size "
+			    "such as 512M", arg);
 			return -1;
 		}
 		mx_maxrec = (size_t)v;

@@ -1502,7 +1502,8 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--memory: a size such as 512M");
+				mx_warnx("--memory: '%s' is not a size "
+				    "such as 512M", optarg);
 				usage();
 			}
 			break;

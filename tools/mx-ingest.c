@@ -609,10 +609,8 @@ ingest(const char *path)
 	struct mx_reader r;
 	const char *src;
 
-	if (mx_reader_open(&r, path) < 0) {
-		mx_warn("%s", path);
-		mx_errx(MX_EXIT_FAIL, "cannot read %s", path);
-	}
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", path);
 	fname = path;
 	cur = &r;
 	src = opt.source != NULL ? opt.source : mx_name(path);

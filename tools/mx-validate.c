@@ -428,10 +428,8 @@ validate(const char *path)
 	const char *line;
 	ssize_t n;
 
-	if (mx_reader_open(&r, path) < 0) {
-		mx_warn("%s", path);
-		mx_errx(MX_EXIT_FAIL, "cannot read %s", path);
-	}
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", path);
 	fname = path;
 	memset(&file, 0, sizeof file);
 	while ((n = mx_reader_line(&r, &line)) >= 0) {

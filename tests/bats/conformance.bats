@@ -224,7 +224,7 @@ valid() {
 		[[ "$output" == *"--max-depth: 1 to 10000"* ]] || fail "$t: $output"
 		run $t --max-record 12q deep.ndjson
 		[ "$status" -eq 2 ] || fail "$t: exit $status: $output"
-		[[ "$output" == *"--max-record: bad size '12q'"* ]] ||
+		[[ "$output" == *"--max-record: '12q' is not a size such as 512M"* ]] ||
 		    fail "$t: $output"
 	done < tools.txt
 }

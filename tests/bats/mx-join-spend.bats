@@ -519,7 +519,7 @@ EOF
 	assert_line --index 0 'mx-join-spend: --per is for --budget only'
 	run mx-join-spend -s join-spend.ndjson --max-memory 12x
 	assert_failure 2
-	assert_line --index 0 "mx-join-spend: --max-memory: bad size '12x'"
+	assert_line --index 0 "mx-join-spend: --max-memory: '12x' is not a size such as 512M"
 	run mx-join-spend -s join-spend.ndjson -k total_spend=date
 	assert_failure 2
 	assert_line --index 0 'mx-join-spend: the output would have the field total_spend twice'
