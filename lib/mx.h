@@ -536,6 +536,33 @@ void	mx_keyfile_begin(struct mx_keyfile *w, const char *spec,
 void	mx_keyfile_add(struct mx_keyfile *w, struct mx_h128 h);
 void	mx_keyfile_close(struct mx_keyfile *w);
 
+/* ---- hmap.c: byte strings to fixed-size values ---- */
+
+/* Keys are copied in; each entry has an id, 0, 1, ... in the order of
+ * insertion, and vsize bytes of value (zeroed when new, 8-byte aligned).
+ * h is the key's mx_hash64: callers that route keys by hash compute it
+ * once. */
+struct mx_hmap;
+#define MX_HMAP_NONE	((size_t)-1)
+struct mx_hmap *mx_hmap_new(size_t vsize);
+void	mx_hmap_free(struct mx_hmap *m);
+/* Empty the map, keeping its memory for the next keys. */
+void	mx_hmap_clear(struct mx_hmap *m);
+/* The id of k[0..n), or MX_HMAP_NONE. */
+size_t	mx_hmap_find(const struct mx_hmap *m, const void *k, size_t n,
+	    uint64_t h);
+/* The id of k[0..n), added when absent (*isnew says so, if not NULL). */
+size_t	mx_hmap_add(struct mx_hmap *m, const void *k, size_t n, uint64_t h,
+	    int *isnew);
+/* An entry's value and key: valid until the next mx_hmap_add. */
+void	*mx_hmap_val(const struct mx_hmap *m, size_t id);
+const char *mx_hmap_key(const struct mx_hmap *m, size_t id, size_t *n);
+size_t	mx_hmap_count(const struct mx_hmap *m);
+/* The memory the map holds. */
+size_t	mx_hmap_bytes(const struct mx_hmap *m);
+/* A hint that h is looked up soon. */
+void	mx_hmap_prefetch(const struct mx_hmap *m, uint64_t h);
+
 /* ---- name.c: bytes that need not be UTF-8, in JSON ---- */
 
 /* Append the base64 of p[0..n) (RFC 4648, padded). */
