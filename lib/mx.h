@@ -563,6 +563,48 @@ size_t	mx_hmap_bytes(const struct mx_hmap *m);
 /* A hint that h is looked up soon. */
 void	mx_hmap_prefetch(const struct mx_hmap *m, uint64_t h);
 
+/* ---- join.c: keys and rejects of the join tools ---- */
+
+/* Parse the keys of a join, "left=right,...": each side one field
+ * expression (a path, or fn(path)), an item without '=' the same on both
+ * sides.  The right expressions take the left ones' names.  With
+ * leftpaths, the left side must be a field path, and an item without '='
+ * names the left field as mx.7 names the expression ("date(ts)": the
+ * field date).  Returns 0, or -1 with a message in err. */
+int	mx_joinkeys_parse(const char *spec, int leftpaths, struct mx_exprs *left,
+	    struct mx_sel *lsel, struct mx_exprs *right, struct mx_sel *rsel,
+	    char *err, size_t errlen);
+/* The key of a record: each part's canonical bytes (mx_json_canon)
+ * appended to canon and, when text is not NULL, its JSON text (a 4-byte
+ * length, then the bytes) to text.  Returns -1, or the index of the first
+ * part that is missing or null, its kind in *kind (*bad set when a time
+ * function could not read its field); the parts before it are appended. */
+int	mx_jkey(const struct mx_exprs *x, const struct mx_span *sp,
+	    struct mx_buf *canon, struct mx_buf *text, int *kind, int *bad);
+/* Write the key texts of mx_jkey as fields named after names. */
+void	mx_jkey_put(struct mx_objw *w, const struct mx_exprs *names,
+	    const char *text);
+/* The natural order of two keys of nk parts (canonical bytes c, texts t):
+ * part by part, null before false, true, numbers by value, strings by
+ * their bytes (ISO dates in time order), arrays and objects by text. */
+int	mx_jkey_cmp(const char *ca, const char *ta, const char *cb,
+	    const char *tb, size_t nk);
+
+/* A line of input as a tool read it. */
+struct mx_rec {
+	const char	*file;
+	uintmax_t	 line;
+	const char	*p;
+	size_t		 n;
+	int		 whole;		/* an object without a _reject field */
+};
+/* A rejected record: whole with _reject {tool, file, line, rule, field
+ * (unless NULL), reason} appended, or, when it is not whole, the _reject
+ * object and the line as _raw (_raw_base64). */
+void	mx_reject_rec(struct mx_out *o, const char *tool,
+	    const struct mx_rec *r, const char *rule, const char *field,
+	    const char *why);
+
 /* ---- name.c: bytes that need not be UTF-8, in JSON ---- */
 
 /* Append the base64 of p[0..n) (RFC 4648, padded). */
