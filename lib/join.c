@@ -225,34 +225,68 @@ mx_jkey_cmp(const char *ca, const char *ta, const char *cb, const char *tb,
 	return 0;
 }
 
+int
+mx_buf_obj_open(struct mx_buf *b, const char *rec, size_t n)
+{
+	size_t e = n, i;
+
+	/* the record has been scanned: the last '}' is its closing brace */
+	while (e > 0 && rec[e - 1] != '}')
+		e--;
+	e--;
+	i = e;
+	while (i > 0 && (rec[i - 1] == ' ' || rec[i - 1] == '\t' ||
+	    rec[i - 1] == '\n' || rec[i - 1] == '\r'))
+		i--;
+	mx_buf_add(b, rec, e);
+	return i > 0 && rec[i - 1] == '{';
+}
+
+void
+mx_reject_fmt(struct mx_buf *b, const char *tool, const struct mx_rec *r,
+    const char *rule, const char *field, const char *why)
+{
+	const char *file = mx_name(r->file);
+	int empty = 1;
+
+	if (r->whole)
+		empty = mx_buf_obj_open(b, r->p, r->n);
+	else
+		mx_buf_addc(b, '{');
+	mx_buf_adds(b, empty ? "\"_reject\":{\"tool\":" :
+	    ",\"_reject\":{\"tool\":");
+	mx_json_quote(b, tool, strlen(tool));
+	mx_buf_adds(b, ",\"file\":");
+	mx_json_quote(b, file, strlen(file));
+	mx_buf_printf(b, ",\"line\":%ju,\"rule\":", r->line);
+	mx_json_quote(b, rule, strlen(rule));
+	if (field != NULL) {
+		mx_buf_adds(b, ",\"field\":");
+		mx_json_quote(b, field, strlen(field));
+	}
+	mx_buf_adds(b, ",\"reason\":");
+	mx_json_quote(b, why, strlen(why));
+	mx_buf_addc(b, '}');
+	if (!r->whole) {
+		if (mx_utf8_valid(r->p, r->n)) {
+			mx_buf_adds(b, ",\"_raw\":");
+			mx_json_quote(b, r->p, r->n);
+		} else {
+			mx_buf_adds(b, ",\"_raw_base64\":\"");
+			mx_b64(b, r->p, r->n);
+			mx_buf_addc(b, '"');
+		}
+	}
+	mx_buf_adds(b, "}\n");
+}
+
 void
 mx_reject_rec(struct mx_out *o, const char *tool, const struct mx_rec *r,
     const char *rule, const char *field, const char *why)
 {
-	struct mx_objw w;
-	const char *file = mx_name(r->file);
+	static struct mx_buf b;
 
-	if (r->whole)
-		mx_out_obj_open(&w, o, r->p, r->n);
-	else
-		mx_out_obj_new(&w, o);
-	mx_out_key(&w, "_reject");
-	mx_out_puts(o, "{\"tool\":");
-	mx_out_jstr(o, tool, strlen(tool));
-	mx_out_puts(o, ",\"file\":");
-	mx_out_jstr(o, file, strlen(file));
-	mx_out_puts(o, ",\"line\":");
-	mx_out_uint(o, r->line);
-	mx_out_puts(o, ",\"rule\":");
-	mx_out_jstr(o, rule, strlen(rule));
-	if (field != NULL) {
-		mx_out_puts(o, ",\"field\":");
-		mx_out_jstr(o, field, strlen(field));
-	}
-	mx_out_puts(o, ",\"reason\":");
-	mx_out_jstr(o, why, strlen(why));
-	mx_out_putc(o, '}');
-	if (!r->whole)
-		mx_reject_raw(&w, r->p, r->n);
-	mx_out_obj_close(&w);
+	b.len = 0;
+	mx_reject_fmt(&b, tool, r, rule, field, why);
+	mx_out_write(o, b.p, b.len);
 }

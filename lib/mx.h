@@ -604,6 +604,14 @@ struct mx_rec {
 void	mx_reject_rec(struct mx_out *o, const char *tool,
 	    const struct mx_rec *r, const char *rule, const char *field,
 	    const char *why);
+/* The same line, newline included, appended to b. */
+void	mx_reject_fmt(struct mx_buf *b, const char *tool,
+	    const struct mx_rec *r, const char *rule, const char *field,
+	    const char *why);
+/* Append the object rec[0..n), which a scan accepted, less its closing
+ * brace (and the spaces before it are kept); returns 1 when it has no
+ * members, so that what is appended next needs no comma. */
+int	mx_buf_obj_open(struct mx_buf *b, const char *rec, size_t n);
 
 /* ---- name.c: bytes that need not be UTF-8, in JSON ---- */
 
