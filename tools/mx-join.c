@@ -541,6 +541,9 @@ run_put(FILE *fp, uint64_t ord, const char *p, size_t n)
 
 	if (n == 0)
 		return;
+	if (n > UINT32_MAX)
+		mx_errx(MX_EXIT_FAIL, "temporary file in %s: an entry of %zu "
+		    "bytes", opt.tmpdir, n);
 	tmp_write(fp, &ord, sizeof ord);
 	tmp_write(fp, &len, sizeof len);
 	tmp_write(fp, p, n);
@@ -631,6 +634,24 @@ struct lrec {
 };
 
 static struct mx_buf	ob, ub;		/* a left record's output, unmatched */
+/* Where ob goes: standard output, or a run made on first use. */
+static FILE		**orunp;
+static struct runs	*oruns;
+
+static void
+flush_ob(const struct lrec *l)
+{
+	if (ob.len == 0)
+		return;
+	if (orunp == NULL)
+		mx_out_write(out, ob.p, ob.len);
+	else {
+		if (*orunp == NULL)
+			*orunp = run_new(oruns);
+		run_put(*orunp, l->ord, ob.p, ob.len);
+	}
+	ob.len = 0;
+}
 
 /* Why a left record matched nothing, for --unmatched. */
 static void
@@ -718,6 +739,10 @@ probe(const struct lrec *l)
 		}
 		mx_buf_add(&ob, "}\n", 2);
 		st.out++;
+		/* many-to-many: a key of many rows in pieces, of one
+		 * ordinal in a run, which the merge keeps together */
+		if (ob.len >= (size_t)1 << 20)
+			flush_ob(l);
 	}
 }
 
@@ -949,20 +974,18 @@ left_rec(struct lrec *l, int file)
 
 	if (!spilled) {
 		probe(l);
-		if (ob.len > 0)
-			mx_out_write(out, ob.p, ob.len);
+		flush_ob(l);
 		if (ub.len > 0)
 			mx_out_write(unm, ub.p, ub.len);
 		return;
 	}
 	if (l->nullpart >= 0) {
 		/* it matches nothing, whatever the partition */
+		orunp = &lnullrun;
+		oruns = &top.out;
 		probe(l);
-		if (ob.len > 0) {
-			if (lnullrun == NULL)
-				lnullrun = run_new(&top.out);
-			run_put(lnullrun, l->ord, ob.p, ob.len);
-		}
+		flush_ob(l);
+		orunp = NULL;
 		if (ub.len > 0) {
 			if (unullrun == NULL)
 				unullrun = run_new(&top.um);
@@ -1158,12 +1181,11 @@ join_part(FILE *rf, FILE *lf, int depth, struct res *res)
 			l.tlen = text.len;
 			l.h = lh.h;
 			l.nullpart = -1;
+			orunp = &orun;
+			oruns = &res->out;
 			probe(&l);
-			if (ob.len > 0) {
-				if (orun == NULL)
-					orun = run_new(&res->out);
-				run_put(orun, l.ord, ob.p, ob.len);
-			}
+			flush_ob(&l);
+			orunp = NULL;
 			if (ub.len > 0) {
 				if (urun == NULL)
 					urun = run_new(&res->um);
