@@ -287,7 +287,11 @@ field_name(const struct mx_span *key)
 		}
 	}
 	f->off = names.len;
-	mx_json_quote(&names, on.p, on.len);
+	/* a name kept is kept as it was written, escapes and all */
+	if (to == NULL && opt.prefix == NULL)
+		mx_buf_add(&names, key->p, key->n);
+	else
+		mx_json_quote(&names, on.p, on.len);
 	f->len = names.len - f->off;
 	return f;
 }
@@ -332,9 +336,9 @@ select_outnames(void)
 		for (k = 0; k < lx.n; k++)
 			if (strlen(lx.v[k].name) == n &&
 			    memcmp(lx.v[k].name, p, n) == 0) {
-				mx_warnx("the right's field %s would be a second "
-				    "%s (a key of the left): --prefix or "
-				    "--rename", lx.v[k].name, lx.v[k].name);
+				mx_warnx("the right's field %s is named as the "
+				    "left's key %s: --prefix or --rename",
+				    lx.v[k].name, lx.v[k].name);
 				usage();
 			}
 		if (memchr(p, '\0', n) != NULL)
@@ -350,7 +354,7 @@ select_outnames(void)
 	}
 	mx_buf_free(&path);
 	for (i = 0; i < nrenames; i++)
-		if (!renames[i].used && opt.prefix == NULL && st.right > 0) {
+		if (!renames[i].used && st.right > st.rejected) {
 			mx_warnx("--rename: no right record has a field %s",
 			    renames[i].from);
 			usage();
