@@ -8,8 +8,9 @@
  * the order the tools write.  The index is open addressing with linear
  * probing over 8-byte slots: the high half of the key's hash beside the
  * id, so that a probe compares keys only when 32 bits of hash agree, and
- * a miss costs one cache line.  Keys are copied into one arena, values
- * into one array: no allocation per key.
+ * a miss costs one cache line.  An entry's value sits beside it, so a
+ * hit costs a line more and the key's bytes.  Keys are copied into one
+ * arena: no allocation per key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +20,24 @@
 #define FIRSTSLOTS	1024
 #define FIRSTENTS	256
 
+/* 32 bytes, so that the value beside it is 16-byte aligned. */
 struct ment {
 	uint64_t	h;
-	size_t		off;	/* in keys */
-	size_t		len;
+	uint64_t	off;	/* in keys */
+	uint64_t	len;
+	uint64_t	pad;
 };
 
 struct mx_hmap {
 	uint64_t	*slot;		/* hash >> 32 << 32 | id + 1; 0: empty */
 	size_t		 nslots;
-	struct ment	*e;
-	unsigned char	*val;
+	unsigned char	*e;		/* entries: struct ment, then value */
 	size_t		 n, cap;
 	size_t		 vsize, stride;
 	struct mx_buf	 keys;
 };
+
+#define ENT(m, i)	((struct ment *)((m)->e + (i) * (m)->stride))
 
 struct mx_hmap *
 mx_hmap_new(size_t vsize)
@@ -41,8 +45,9 @@ mx_hmap_new(size_t vsize)
 	struct mx_hmap *m = mx_calloc(1, sizeof *m);
 
 	m->vsize = vsize;
-	/* values 8-byte aligned: they hold decimals, times, pointers */
-	m->stride = (vsize + 7) & ~(size_t)7;
+	/* values 16-byte aligned: they hold decimals (__int128), times,
+	 * pointers */
+	m->stride = sizeof(struct ment) + ((vsize + 15) & ~(size_t)15);
 	return m;
 }
 
@@ -53,7 +58,6 @@ mx_hmap_free(struct mx_hmap *m)
 		return;
 	free(m->slot);
 	free(m->e);
-	free(m->val);
 	mx_buf_free(&m->keys);
 	free(m);
 }
@@ -76,14 +80,14 @@ mx_hmap_count(const struct mx_hmap *m)
 size_t
 mx_hmap_bytes(const struct mx_hmap *m)
 {
-	return m->nslots * sizeof *m->slot + m->cap * (sizeof *m->e +
-	    m->stride) + m->keys.cap;
+	return m->nslots * sizeof *m->slot + m->cap * m->stride +
+	    m->keys.cap;
 }
 
 static int
 same(const struct mx_hmap *m, uint64_t s, const void *k, size_t n)
 {
-	const struct ment *e = &m->e[(uint32_t)s - 1];
+	const struct ment *e = ENT(m, (uint32_t)s - 1);
 
 	return e->len == n && (n == 0 || memcmp(m->keys.p + e->off, k,
 	    n) == 0);
@@ -124,7 +128,7 @@ grow(struct mx_hmap *m)
 	m->slot = mx_calloc(m->nslots, sizeof *m->slot);
 	mask = m->nslots - 1;
 	for (i = 0; i < m->n; i++) {
-		h = m->e[i].h;
+		h = ENT(m, i)->h;
 		for (k = h & mask; m->slot[k] != 0; k = (k + 1) & mask)
 			;
 		m->slot[k] = h >> 32 << 32 | (uint64_t)(i + 1);
@@ -151,16 +155,13 @@ mx_hmap_add(struct mx_hmap *m, const void *k, size_t n, uint64_t h,
 		    UINT32_MAX - 1);
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : FIRSTENTS;
-		m->e = mx_reallocarray(m->e, m->cap, sizeof *m->e);
-		m->val = mx_reallocarray(m->val, m->cap, m->stride ?
-		    m->stride : 1);
+		m->e = mx_reallocarray(m->e, m->cap, m->stride);
 	}
-	m->e[m->n].h = h;
-	m->e[m->n].off = m->keys.len;
-	m->e[m->n].len = n;
+	memset(ENT(m, m->n), 0, m->stride);
+	ENT(m, m->n)->h = h;
+	ENT(m, m->n)->off = m->keys.len;
+	ENT(m, m->n)->len = n;
 	mx_buf_add(&m->keys, k, n);
-	if (m->stride)
-		memset(m->val + m->n * m->stride, 0, m->stride);
 	m->slot[i] = h >> 32 << 32 | (uint64_t)(m->n + 1);
 	if (isnew != NULL)
 		*isnew = 1;
@@ -170,14 +171,14 @@ mx_hmap_add(struct mx_hmap *m, const void *k, size_t n, uint64_t h,
 void *
 mx_hmap_val(const struct mx_hmap *m, size_t id)
 {
-	return m->val + id * m->stride;
+	return m->e + id * m->stride + sizeof(struct ment);
 }
 
 const char *
 mx_hmap_key(const struct mx_hmap *m, size_t id, size_t *n)
 {
-	*n = m->e[id].len;
-	return m->keys.p != NULL ? m->keys.p + m->e[id].off : "";
+	*n = ENT(m, id)->len;
+	return m->keys.p != NULL ? m->keys.p + ENT(m, id)->off : "";
 }
 
 void

@@ -225,8 +225,8 @@ mx_jkey_cmp(const char *ca, const char *ta, const char *cb, const char *tb,
 	return 0;
 }
 
-int
-mx_buf_obj_open(struct mx_buf *b, const char *rec, size_t n)
+size_t
+mx_obj_end(const char *rec, size_t n, int *empty)
 {
 	size_t e = n, i;
 
@@ -238,8 +238,17 @@ mx_buf_obj_open(struct mx_buf *b, const char *rec, size_t n)
 	while (i > 0 && (rec[i - 1] == ' ' || rec[i - 1] == '\t' ||
 	    rec[i - 1] == '\n' || rec[i - 1] == '\r'))
 		i--;
-	mx_buf_add(b, rec, e);
-	return i > 0 && rec[i - 1] == '{';
+	*empty = i > 0 && rec[i - 1] == '{';
+	return e;
+}
+
+int
+mx_buf_obj_open(struct mx_buf *b, const char *rec, size_t n)
+{
+	int empty;
+
+	mx_buf_add(b, rec, mx_obj_end(rec, n, &empty));
+	return empty;
 }
 
 void

@@ -612,6 +612,9 @@ void	mx_reject_fmt(struct mx_buf *b, const char *tool,
  * brace (and the spaces before it are kept); returns 1 when it has no
  * members, so that what is appended next needs no comma. */
 int	mx_buf_obj_open(struct mx_buf *b, const char *rec, size_t n);
+/* The length of the object rec[0..n) before its closing brace; *empty
+ * is set when it has no members. */
+size_t	mx_obj_end(const char *rec, size_t n, int *empty);
 
 /* ---- name.c: bytes that need not be UTF-8, in JSON ---- */
 

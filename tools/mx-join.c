@@ -694,15 +694,26 @@ unmatched(const struct lrec *l)
 	    lx.v[l->nullpart].path : keynames, mx_buf_cstr(&why));
 }
 
-/* The left record joined with the table: its output lines into ob, its
- * --unmatched line into ub. */
+/* Output of a left record: straight out when the table is whole, else
+ * into ob for its run. */
+static inline void
+put(const char *p, size_t n)
+{
+	if (orunp == NULL)
+		mx_out_write(out, p, n);
+	else
+		mx_buf_add(&ob, p, n);
+}
+
+/* The left record joined with the table: its output lines out (or into
+ * ob), its --unmatched line into ub. */
 static void
 probe(const struct lrec *l)
 {
 	const struct chain *c;
 	struct rrow *r;
 	uint32_t k = 0;
-	size_t id;
+	size_t id, e;
 	int empty;
 
 	ob.len = ub.len = 0;
@@ -716,8 +727,8 @@ probe(const struct lrec *l)
 		if (l->nullpart >= 0)
 			st.nullkeys++;
 		if (leftrows) {
-			mx_buf_add(&ob, l->in.p, l->in.n);
-			mx_buf_addc(&ob, '\n');
+			put(l->in.p, l->in.n);
+			put("\n", 1);
 			st.out++;
 		}
 		unmatched(l);
@@ -725,23 +736,23 @@ probe(const struct lrec *l)
 	}
 	st.matched++;
 	if (opt.type == T_SEMI) {
-		mx_buf_add(&ob, l->in.p, l->in.n);
-		mx_buf_addc(&ob, '\n');
+		put(l->in.p, l->in.n);
+		put("\n", 1);
 		st.out++;
 	}
+	e = mx_obj_end(l->in.p, l->in.n, &empty);
 	for (; k != 0; k = r->next) {
 		r = &rt.rows[k - 1];
 		r->matched = 1;
 		if (!appends)
 			continue;
-		empty = mx_buf_obj_open(&ob, l->in.p, l->in.n);
+		put(l->in.p, e);
 		if (r->alen > 0) {
 			if (!empty)
-				mx_buf_addc(&ob, ',');
-			mx_buf_add(&ob, rt.arena.p + r->off + r->tlen,
-			    r->alen);
+				put(",", 1);
+			put(rt.arena.p + r->off + r->tlen, r->alen);
 		}
-		mx_buf_add(&ob, "}\n", 2);
+		put("}\n", 2);
 		st.out++;
 		/* many-to-many: a key of many rows in pieces, of one
 		 * ordinal in a run, which the merge keeps together */
