@@ -79,17 +79,19 @@ static struct {
 	size_t		 keybytes;
 } rt;
 
+/* What a key costs in the map besides its bytes: its entry and value,
+ * and two index slots. */
+#define KEYCOST	64
+
 /*
  * What the table holds, by what it holds rather than by what it has
- * allocated (which doubles): rows, texts, and per key its bytes, its
- * entry and two index slots.  A table of a few rows is never split.
+ * allocated (which doubles), so that a small table is never split.
  */
 static size_t
 rt_bytes(void)
 {
 	return rt.n * sizeof *rt.rows + rt.arena.len + rt.keybytes +
-	    mx_hmap_count(rt.keys) * (3 * sizeof(uint64_t) + 2 *
-	    sizeof(uint64_t) + sizeof(struct chain));
+	    mx_hmap_count(rt.keys) * KEYCOST;
 }
 
 static void
@@ -139,8 +141,7 @@ rt_add(const char *canon, size_t clen, uint64_t h, uint64_t ord,
 		if (isnew) {
 			c->first = (uint32_t)rt.n + 1;
 			rt.keybytes += clen;
-		}
-		else
+		} else
 			rt.rows[c->last - 1].next = (uint32_t)rt.n + 1;
 		c->last = (uint32_t)rt.n + 1;
 		r->key = (uint32_t)id + 1;
@@ -402,6 +403,15 @@ reject(const struct mx_rec *in, const char *why)
 		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(in->file),
 		    in->line, why);
 	mx_reject_rec(rej, "mx-join", in, "json", NULL, why);
+}
+
+/* The partition files count a record's bytes in 32 bits. */
+static void
+too_long(const struct mx_rec *in)
+{
+	if ((uint64_t)in->n >= UINT32_MAX / 2)
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: a record of 2 GiB or more "
+		    "(--max-record)", mx_name(in->file), in->line);
 }
 
 /* A value's JSON text, cut short, for messages. */
@@ -933,6 +943,7 @@ read_right(void)
 			continue;
 		}
 		st.right++;
+		too_long(&in);
 		if (mx_json_scan(scan, line, (size_t)n, sp, 1) < 0) {
 			reject(&in, mx_json_errstr(scan));
 			continue;
@@ -1048,6 +1059,7 @@ read_left(const char *path, int file, struct mx_json *scan,
 			continue;
 		}
 		st.left++;
+		too_long(&l.in);
 		if (mx_json_scan(scan, line, (size_t)n, sp, 1) < 0) {
 			reject(&l.in, mx_json_errstr(scan));
 			continue;
