@@ -63,7 +63,7 @@ CTL=() CTLU=()
 for ((i = 1; i < 32; i++)); do
 	printf -v 'CTLU[i]' '\\u%04x' "$i"
 	printf -v 'CTL[i]' '\\%03o' "$i"
-	printf -v 'CTL[i]' "${CTL[i]}"
+	printf -v 'CTL[i]' '%b' "${CTL[i]}"
 done
 unset i
 
@@ -92,16 +92,14 @@ iso_ms() {
 step() {
 	local name=$1 t0 t1 st=ok rc=0
 	shift
-	local jr jn jnote= s0 s1
-	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE= STEP=$name
+	local jr jn jnote='' s0 s1
+	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name
 	now_ms t0
 	"$@" || rc=$?
 	now_ms t1
 	if [ $rc -ne 0 ]; then
 		st=failed
-	elif [ -s "$STEPS/$name" ]; then
-		IFS=$'\t' read -r C_IN C_OUT C_REJ C_DUP NOTE < "$STEPS/$name"
-	else
+	elif ! kept_counts "$name"; then
 		keep_counts || rc=$?
 	fi
 	json_to jr "$RUN"
@@ -120,11 +118,29 @@ step() {
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
 }
 
-# The counts of the step under way, kept once (see step).
+# The counts of the step under way, kept once (see step): a line of
+# $STEPS/counts, appended without a fork; a line a kill cut short lacks
+# its final "." and does not count.  The fields are separated by the
+# unit separator (octal 037): a tab, being white space to read, would
+# fold the empty note of a step into its neighbour.
 keep_counts() {
-	[ -s "$STEPS/$STEP" ] && return 0
-	into "$STEPS/$STEP" printf '%s\t%s\t%s\t%s\t%s\n' "$C_IN" "$C_OUT" \
-	    "$C_REJ" "$C_DUP" "$NOTE"
+	kept_counts "$STEP" && return 0
+	printf '%s\037%s\037%s\037%s\037%s\037%s\037.\n' "$STEP" "$C_IN" \
+	    "$C_OUT" "$C_REJ" "$C_DUP" "$NOTE" >> "$STEPS/counts"
+}
+
+# kept_counts STEP: the counts kept for STEP into C_IN ... NOTE, or false.
+kept_counts() {
+	local n i o r d t end
+	[ -s "$STEPS/counts" ] || return 1
+	while IFS=$'\037' read -r n i o r d t end; do
+		if [ "$n" != "$1" ] || [ "$end" != . ]; then
+			continue
+		fi
+		C_IN=$i C_OUT=$o C_REJ=$r C_DUP=$d NOTE=$t
+		return 0
+	done < "$STEPS/counts"
+	return 1
 }
 
 # The value of "key":N in a one-line stats object.
@@ -202,6 +218,40 @@ run_begin() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# --hosts: every host must run this very mx (mx --version, with the git
+# describe of its build), or the run stops before any work, naming it.
+hosts_check() {
+	local want got host v n=0 err
+	want=$(mx --version) || die "mx --version: no mx here"
+	err=$(mktemp) || exit 1
+	got=$(parallel --will-cite "${HOSTARGS[@]}" --nonall --tag \
+	    'mx --version 2>&1 || echo "no mx"' 2> "$err")
+	v=$(sed 's/\t/: /' "$err" | head -n 3 | paste -sd ';' -)
+	rm -f "$err"
+	while IFS=$'\t' read -r host got; do
+		[ -n "$host" ] || continue
+		n=$((n + 1))
+		[ "$got" = "$want" ] ||
+		    die "host $host: ${got:-no answer} where this lake runs $want; refused (make install there)"
+	done <<< "$got"
+	if [ "$n" -ne "$(host_count)" ]; then
+		die "hosts: only $n of $(host_count) answered: $v"
+	fi
+}
+
+# How many hosts --hosts and -S name: their logins, comma-separated, one
+# or more to a line of the file ('#' lines and blank ones aside).
+host_count() {
+	local i
+	for ((i = 0; i < ${#HOSTARGS[@]}; i += 2)); do
+		if [ "${HOSTARGS[i]}" = -S ]; then
+			printf '%s\n' "${HOSTARGS[i + 1]}"
+		else
+			grep -v '^[[:space:]]*\(#\|$\)' "${HOSTARGS[i + 1]}"
+		fi
+	done | tr ',' '\n' | grep -c .
+}
+
 # A run that took nothing in, in any of its attempts, leaves the count, so
 # that it changes nothing.
 run_end() {
@@ -254,11 +304,10 @@ bronze() {
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
-	(cd "$RAW" && mx-ingest "$@" --stats "$WORK/ingest.$src" \
-	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") |
+	guard_ingest "$src" "$@" |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \
-	    --run "$RUN" > /dev/null || return 1
+	    --run "$RUN" > /dev/null || { unpublish "$LAKE/bronze/$src"; return 1; }
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
@@ -270,6 +319,28 @@ bronze() {
 	keep_counts && touch "$STEPS/took" || return 1
 	crashpoint "bronze:$src"
 	into "$ledger" cat "$WORK/ledger.$src"
+}
+
+# The producers of a publishing mx-partition: a producer that fails ends
+# its output with a line that is not JSON, so that mx-partition, which
+# sees only the end of its input, refuses it and publishes nothing (a cut
+# union would otherwise replace whole partitions with half of them).
+MX_ABORT=$'\n\001 the command before mx-partition failed: nothing published\n'
+
+guard_ingest() {
+	local src=$1
+	shift
+	(cd "$RAW" && mx-ingest "$@" "${LIMITS[@]}" --stats "$WORK/ingest.$src" \
+	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
+}
+
+guard_union() {
+	local table=$1 key=$2 dstats=$3
+	shift 3
+	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
+	    mx-dedup -k "$key" "$@" --stats "$dstats" ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
 }
 
 # A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
@@ -326,13 +397,14 @@ publish() {
 # deduplicated by KEY over the whole table (MODE: the mx-dedup options
 # that choose the record kept); mark those partitions dirty for gold.
 silver() {
-	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d f
+	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d
 	local old=0 new dstats
+	local -a f bz
 	shift 5
 	cons="$LAKE/_state/consumed/$table"
 	idx="$LAKE/_state/keys/$table.idx"
 	pdir="$LAKE/silver/$table"
-	new="$WORK/new.$table"
+	new="$WORK/new.$table.ndjson"
 	touch "$cons"
 	# in the order of the runs that wrote them
 	{
@@ -348,26 +420,27 @@ silver() {
 	if [ ! -e "$idx" ] && [ -d "$pdir" ]; then
 		mx-index -i "$idx" -k "$key" put -d "$pdir" --all || return 1
 	fi
-	(cd "$LAKE" && xargs -r -d '\n' zcat -- < "$WORK/todo.$table") |
-	    mx-validate -c "$contract" --rejects "$WORK/rejects.$table" \
-	    --stats "$WORK/valid.$table" | tee "$WORK/new.$table.ndjson" |
-	    mx-partition --no-sync -d "$new" -k "$pkey" --run "$RUN" \
-	    > /dev/null || return 1
+	# (gzip is read by the tools themselves)
+	mapfile -t bz < "$WORK/todo.$table"
+	(cd "$LAKE" && mx-validate -c "$contract" \
+	    --rejects "$WORK/rejects.$table" --stats "$WORK/valid.$table" \
+	    "${bz[@]}") > "$new" || return 1
 	publish "$WORK/rejects.$table" \
 	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
 	# the partitions of the new records, and those holding their keys
-	partitions "$new" > "$WORK/touched.$table"
-	mx-index -i "$idx" -k "$key" find "$WORK/new.$table.ndjson" \
-	    >> "$WORK/touched.$table" || return 1
-	LC_ALL=C sort -u -o "$WORK/touched.$table" "$WORK/touched.$table"
+	mx-index -i "$idx" -k "$key" find -p "$pkey" "$new" \
+	    > "$WORK/touched.$table" || return 1
 	# all old records first, so that keeping the first keeps the old,
 	# then the new ones in the order they came (--last keeps the last)
 	: > "$WORK/union.$table"
 	while IFS= read -r d; do
-		[ -d "$pdir/$d" ] && ! reprocessing "$d" || continue
-		find "$pdir/$d" -maxdepth 1 -name 'part-*.ndjson' | LC_ALL=C sort
+		if [ ! -d "$pdir/$d" ] || reprocessing "$d"; then
+			continue
+		fi
+		f=("$pdir/$d"/part-*.ndjson)
+		[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
 	done < "$WORK/touched.$table" > "$WORK/union.$table"
 	if [ -s "$WORK/union.$table" ]; then
 		old=$(xargs -d '\n' cat -- < "$WORK/union.$table" | wc -l) ||
@@ -375,29 +448,30 @@ silver() {
 	fi
 	# what the table held before this run first touched it (a resumed
 	# run finds the partitions rebuilt already)
-	if [ -s "$STEPS/$STEP.old" ]; then
-		old=$(cat "$STEPS/$STEP.old")
+	# (no ':' in a name: not every S3 mount takes one)
+	if [ -s "$STEPS/${STEP//:/_}.old" ]; then
+		old=$(cat "$STEPS/${STEP//:/_}.old")
 	else
-		into "$STEPS/$STEP.old" echo "$old" || return 1
+		into "$STEPS/${STEP//:/_}.old" echo "$old" || return 1
 	fi
-	dstats="$STEPS/$STEP.dedup"
+	dstats="$STEPS/${STEP//:/_}.dedup"
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
-	echo "$WORK/new.$table.ndjson" >> "$WORK/union.$table"
-	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
-	    mx-dedup -k "$key" "$@" --stats "$dstats" |
+	echo "$new" >> "$WORK/union.$table"
+	guard_union "$table" "$key" "$dstats" "$@" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
 	# a partition whose every record went to another is gone (a rerun
 	# finds the same, so a kill here is finished by the next run)
 	while IFS= read -r d; do
 		[ -d "$pdir/$d" ] || continue
-		f=$(find "$pdir/$d" -maxdepth 1 -name "part-$RUN-*" | head -n 1)
-		if [ -z "$f" ]; then
+		f=("$pdir/$d/part-$RUN-"*)
+		if [ ${#f[@]} -eq 0 ]; then
 			rm -rf "${pdir:?}/$d" || return 1
 		fi
 	done < "$WORK/touched.$table"
-	C_DUP=$(stat_of "$STEPS/$STEP.dedup" duplicates)
-	C_OUT=$(($(stat_of "$STEPS/$STEP.dedup" out) - old))
+	unset 'TPARTS[$table]'
+	C_DUP=$(stat_of "$STEPS/${STEP//:/_}.dedup" duplicates)
+	C_OUT=$(($(stat_of "$STEPS/${STEP//:/_}.dedup" out) - old))
 	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
 	unmapped_note "$WORK/valid.$table" && keep_counts || return 1
 	crashpoint "silver:$table"
@@ -409,6 +483,14 @@ silver() {
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
 	    "$WORK/touched.$table" || return 1
 	into "$cons" sort -u "$cons" "$WORK/todo.$table"
+}
+
+# The partitions of a silver table, found once a run (silver() forgets
+# them when it rewrites the table).
+declare -A TPARTS=()
+table_parts() {
+	[ -n "${TPARTS[$1]+set}" ] || TPARTS[$1]=$(partitions "$LAKE/silver/$1")
+	[ -z "${TPARTS[$1]}" ] || printf '%s\n' "${TPARTS[$1]}"
 }
 
 # The partitions below DIR: directories that hold data files, as paths
@@ -453,34 +535,38 @@ reprocessing() {
 # are read; the partials of partitions that are gone are dropped.  A
 # function post_NAME, when there is one, filters the merged rows.
 gold() {
-	local name=$1 tables=$2 d p f t dir="$LAKE/_state/partials/$1" n=0
-	local -a files
+	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0
+	local -a files tl parts
+	local -A dirty=() keep=()
+	read -ra tl <<< "$2"
 	shift 2
-	mkdir -p "$dir"
-	for t in $tables; do
-		partitions "$LAKE/silver/$t"
-	done | LC_ALL=C sort -u > "$WORK/parts.$name"
-	: > "$WORK/keep.$name"
-	while IFS= read -r p; do
-		f="$dir/$(partial_name "$p").ndjson"
-		echo "$f" >> "$WORK/keep.$name"
+	mkdir -p "$dir" || return 1
+	for t in "${tl[@]}"; do
+		[ -s "$LAKE/_state/dirty/$t" ] || continue
+		while IFS= read -r p; do
+			dirty[$p]=1
+		done < "$LAKE/_state/dirty/$t"
+	done
+	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
+	    sort -u)
+	for p in "${parts[@]}"; do
+		partial_name f "$p"
+		f="$dir/$f.ndjson"
+		keep[$f]=1
 		# (a partial may be empty: no record of the partition passed -w)
-		if [ -e "$f" ] && ! dirty_in "$p" $tables; then
+		if [ -e "$f" ] && [ -z "${dirty[$p]:-}" ]; then
 			continue
 		fi
 		files=()
-		for t in $tables; do
-			[ -d "$LAKE/silver/$t/$p" ] || continue
-			mapfile -t -O "${#files[@]}" files < <(find \
-			    "$LAKE/silver/$t/$p" -maxdepth 1 -name 'part-*.ndjson' |
-			    LC_ALL=C sort)
+		for t in "${tl[@]}"; do
+			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
-		into "$f" mx-agg --partial "$@" "${files[@]}" < /dev/null ||
-		    return 1
+		job "$f" mx-agg --partial "$@" -- "${files[@]}"
 		n=$((n + 1))
-	done < "$WORK/parts.$name"
+	done
+	jobs_run || return 1
 	for f in "$dir"/*.ndjson; do
-		grep -qxF "$f" "$WORK/keep.$name" && continue
+		[ -z "${keep[$f]:-}" ] || continue
 		rm -f "$f" || return 1
 		n=$((n + 1))
 	done
@@ -499,26 +585,111 @@ gold() {
 	publish_csv "$name" || return 1
 	C_IN=$n
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
-	NOTE="$n partitions read"
+	NOTE="$n partitions read${NOTE:+; $NOTE}"
+}
+
+# job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
+# is to become OUT, whole (as into does), as one of the jobs of a step;
+# the jobs of one step share their COMMAND.  With -j 1 and no hosts the
+# job runs at once; else jobs_run runs them all: -j at a time here, or on
+# the hosts of --hosts through GNU parallel, which retries a job that
+# fails on another host.  On hosts that share the lake (same path) a job
+# reads and writes it as here; with --no-shared its files are sent to
+# the host (--transferfile), its output brought back (--return) and the
+# host's copies removed (--cleanup).  A job that fails leaves no OUT.
+JOBOUT=() JOBIN=() JOBCMD=''
+job() {
+	local out=$1 line
+	local -a cmd=() in=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		cmd+=("$1")
+		shift
+	done
+	shift
+	in=("$@")
+	if [ "$JOBS" -le 1 ] && [ ${#HOSTARGS[@]} -eq 0 ]; then
+		into "$out" "${cmd[@]}" "${in[@]}" < /dev/null
+		return
+	fi
+	printf -v JOBCMD '%q ' "${cmd[@]}"
+	printf -v line '%q ' "${in[@]}"
+	JOBOUT+=("$out")
+	JOBIN+=("$line")
+}
+
+# Run the jobs given since the last call; false if one failed.
+jobs_run() {
+	local rc=0 i k
+	local -a lines=()
+	[ ${#JOBOUT[@]} -gt 0 ] || return 0
+	if [ ${#HOSTARGS[@]} -gt 0 ] && [ "$SHARED" = 0 ]; then
+		jobs_transfer || rc=1
+	else
+		for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+			k=${JOBOUT[i]}
+			printf -v 'lines[i]' '%s%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
+			    "$JOBCMD" "${JOBIN[i]}" "$k" "$k" "$k"
+		done
+		if [ ${#HOSTARGS[@]} -gt 0 ]; then
+			printf '%s\n' "${lines[@]}" | parallel --will-cite \
+			    "${HOSTARGS[@]}" --retries "$RETRIES" \
+			    --halt now,fail=1 --joblog "$WORK/joblog" || rc=1
+			host_note
+		else
+			printf '%s\n' "${lines[@]}" |
+			    xargs -d '\n' -P "$JOBS" -n 1 bash -c || rc=1
+		fi
+	fi
+	JOBOUT=() JOBIN=() JOBCMD=''
+	return $rc
+}
+
+# --no-shared: each job's files, one file (a link to the only one, or
+# their concatenation), sent with the job; its output returned.
+jobs_transfer() {
+	local d="$WORK/jobs" i rc=0
+	local -a in
+	rm -rf "$d" && mkdir -p "$d" || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		eval "in=(${JOBIN[i]})"
+		if [ ${#in[@]} -eq 1 ]; then
+			ln "${in[0]}" "$d/in.$i" 2> /dev/null ||
+			    cp "${in[0]}" "$d/in.$i" || return 1
+		else
+			cat -- "${in[@]}" > "$d/in.$i" || return 1
+		fi
+		printf 'in.%d\tout.%d\n' "$i" "$i"
+	done > "$d/list"
+	(cd "$d" && parallel --will-cite "${HOSTARGS[@]}" --wd ... --colsep '\t' \
+	    --retries "$RETRIES" --halt now,fail=1 --joblog "$WORK/joblog" \
+	    --transferfile '{1}' --return '{2}' --cleanup \
+	    "$JOBCMD"'{1} > {2}' < list) || rc=1
+	host_note
+	[ $rc = 0 ] || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		mv -f "$d/out.$i" "${JOBOUT[i]}" || return 1
+	done
+}
+
+# The jobs of each host in the step's note, from parallel's job log.
+host_note() {
+	local h
+	h=$(awk -F '\t' 'NR > 1 { n[$2]++; if ($7 != 0 || $8 != 0) f[$2]++ }
+	    END { for (k in n) printf "%s %d jobs%s\n", k, n[k],
+		(f[k] ? " (" f[k] " failed)" : "") }' "$WORK/joblog" | sort |
+	    paste -sd , - | sed 's/,/, /g') || return 1
+	[ -z "$h" ] || NOTE="${NOTE:+$NOTE; }hosts: $h"
+	rm -f "$WORK/joblog"
 }
 
 # The file name of a partition's partial: '%', '/' and '=' escaped, so
 # that names stay distinct, nested partitions included, and no '=' is in
 # a name (some S3 servers cannot rename to one).
 partial_name() {
-	local s=${1//%/%25}
+	local s=${2//%/%25}
 	s=${s//\//%2F}
-	printf '%s' "${s//=/%3D}"
-}
-
-# dirty_in PARTITION TABLE...: is the partition dirty in one of them?
-dirty_in() {
-	local p=$1 t
-	shift
-	for t in "$@"; do
-		grep -qxF "$p" "$LAKE/_state/dirty/$t" 2> /dev/null && return 0
-	done
-	return 1
+	printf -v "$1" '%s' "${s//=/%3D}"
 }
 
 merge_post() {
@@ -529,9 +700,9 @@ merge_post() {
 
 # merge_partials DIR [mx-agg options]: (no partials: no silver yet)
 merge_partials() {
-	local dir=$1 f=()
+	local dir=$1
+	local -a f=("$dir"/*.ndjson)
 	shift
-	mapfile -t f < <(find "$dir" -name '*.ndjson' | LC_ALL=C sort)
 	mx-agg --merge "$@" "${f[@]}" < /dev/null
 }
 
@@ -566,12 +737,29 @@ gold_from() {
 # The records of a silver table, in partition order (none when there is
 # no such table yet).
 silver_all() {
-	[ -d "$LAKE/silver/$1" ] || return 0
-	find "$LAKE/silver/$1" -name 'part-*.ndjson' | LC_ALL=C sort |
-	    xargs -r -d '\n' cat --
+	local p
+	local -a f=()
+	while IFS= read -r p; do
+		f+=("$LAKE/silver/$1/$p"/part-*.ndjson)
+	done < <(table_parts "$1")
+	[ ${#f[@]} -eq 0 ] || cat -- "${f[@]}"
 }
 
 # ---- domains ----
+
+# contract NAME: the contract of a silver table, from the user's
+# configuration (--conf, or MX_CONTRACTS) before the bundled ones.
+contract() {
+	local d
+	for d in ${MX_CONTRACTS:+"$MX_CONTRACTS"} ${CONF:+"$CONF/contracts"} \
+	    "$SHARE/contracts"; do
+		[ -f "$d/$1.contract" ] || continue
+		printf '%s\n' "$d/$1.contract"
+		return 0
+	done
+	say "no contract $1.contract (in ${CONF:+$CONF/contracts and }$SHARE/contracts)"
+	return 1
+}
 
 # has_data SOURCE...: does one of the sources have raw files, or bronze
 # from an earlier run?  A domain without any is skipped, with a note.
@@ -598,37 +786,68 @@ domain() {
 
 skip_note() { NOTE="$*"; }
 
+# ---- the report ----
+
+# report/index.html: the gold tables as one web page for people
+# (mx-report), published whole; written by every run, since it names the
+# latest run and shows the run log.
+publish_report() {
+	mkdir -p "$LAKE/report" || return 1
+	mx-report -l "$LAKE" -o "$LAKE/report/index.html"
+}
+
 # ---- the catalog ----
 
 # gold/_catalog.ndjson: the definition of every gold table
 # (scripts/catalog/<table>.md), one JSON object per table, so that DuckDB
 # or jq can list them; rewritten when a definition changed.
 publish_catalog() {
-	catalog_ndjson "$CATALOG" > "$WORK/catalog.ndjson" || return 1
-	cmp -s "$WORK/catalog.ndjson" "$LAKE/gold/_catalog.ndjson" && return 0
-	into "$LAKE/gold/_catalog.ndjson" cat "$WORK/catalog.ndjson"
+	local sig
+	local -a md=()
+	for sig in "${CATALOG[@]}"; do
+		md+=("$sig"/*.md)
+	done
+	# the definitions are read again only when a file of them changed
+	sig=$(stat -L -c '%n %s %Y' -- "${md[@]}" | cksum) || return 1
+	if [ -s "$LAKE/gold/_catalog.ndjson" ] &&
+	    [ "$sig" = "$(cat "$LAKE/_state/catalog" 2> /dev/null)" ]; then
+		NOTE="up to date"
+		return 0
+	fi
+	catalog_ndjson "${CATALOG[@]}" > "$WORK/catalog.ndjson" || return 1
+	if ! cmp -s "$WORK/catalog.ndjson" "$LAKE/gold/_catalog.ndjson"; then
+		into "$LAKE/gold/_catalog.ndjson" cat "$WORK/catalog.ndjson" ||
+		    return 1
+	fi
+	into "$LAKE/_state/catalog" echo "$sig"
 }
 
-# catalog_ndjson DIR: the definitions of DIR/*.md as NDJSON: table, title,
-# description, the "- key: value" lines, the columns of the table.
+# catalog_ndjson DIR...: the definitions of DIR/*.md as NDJSON: table, title,
+# description, the "- key: value" lines, the columns of the table.  A
+# table defined in two directories takes the first one's definition.
 catalog_ndjson() {
-	local f
-	find "$1" -name '*.md' ! -name README.md | LC_ALL=C sort |
-	while IFS= read -r f; do
-		jq -Rsc --arg file "${f##*/}" '
-		    split("\n") as $l
-		    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
-		    | {table: $t,
-		       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
-		       file: $file}
-		    + ([$l[] | select(startswith("- ")) | .[2:]
-			| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
-			| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
-		    + {columns: [$l[] | select(startswith("| ") and
-			(startswith("| column") or startswith("|--") or
-			 startswith("| ---") | not))
-			| split("|") | map(gsub("^ +| +$"; ""))
-			| {name: .[1], type: .[2], definition: .[3]}]}' "$f" ||
-		    return 1
-	done
+	local d
+	local -a md=()
+	# by table, the first directory's file of each (names are plain)
+	mapfile -t md < <(for d in "$@"; do
+		find "$d" -name '*.md' ! -name README.md
+	done | awk -F / '!seen[$NF]++ { print $NF "\t" $0 }' | sort | cut -f 2-)
+	[ ${#md[@]} -gt 0 ] || return 0
+	# one jq for them all: the lines of each file, by input_filename
+	jq -Rnc '
+	    reduce inputs as $x ([]; if length > 0 and .[-1].f == input_filename
+		then .[-1].l += [$x] else . + [{f: input_filename, l: [$x]}] end)
+	    | .[] | .l as $l | (.f | sub(".*/"; "")) as $file
+	    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
+	    | {table: $t,
+	       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
+	       file: $file}
+	    + ([$l[] | select(startswith("- ")) | .[2:]
+		| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
+		| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
+	    + {columns: [$l[] | select(startswith("| ") and
+		(startswith("| column") or startswith("|--") or
+		 startswith("| ---") | not))
+		| split("|") | map(gsub("^ +| +$"; ""))
+		| {name: .[1], type: .[2], definition: .[3]}]}' "${md[@]}"
 }

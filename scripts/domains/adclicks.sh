@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # Ad clicks against advertiser budgets: impressions, clicks, net and gross
 # spend per advertiser per hour, day and month, CTR, CPC and CPM per day,
 # whether each advertiser can still be served (hour by hour against its
@@ -10,9 +12,9 @@ pipeline_adclicks() {
 	domain adclicks adclicks || return 0
 	step bronze:adclicks bronze adclicks
 	# a re-sent click is stamped later: the original is the earliest
-	step silver:$a silver $a adclicks "$C/adclicks.contract" \
+	step silver:$a silver $a adclicks "$(contract adclicks)" \
 	    'event_date=date(timestamp)' click_id --earliest-by timestamp
-	step silver:$d silver $d adclicks "$C/adclicks_deliveries.contract" \
+	step silver:$d silver $d adclicks "$(contract adclicks_deliveries)" \
 	    'event_date=date(timestamp)' _source,_line --first
 	step gold:advertiser_hourly gold advertiser_hourly "$a $d" \
 	    -g "advertiser,event_date=date(timestamp),event_hour=hour(timestamp),$(window hour)" \

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # Calendly bookings and ad spend: one row per booking (its latest state,
 # reschedules followed), bookings and cancellations per day, hour, slot
 # and campaign, meetings per employee, and cost per booking per day, week
@@ -10,10 +12,10 @@ pipeline_calendly() {
 	step bronze:calendly bronze calendly
 	step bronze:spend bronze spend
 	# a webhook delivered twice: the first delivery is the event
-	step silver:$b silver $b calendly "$C/calendly.contract" booking_date \
+	step silver:$b silver $b calendly "$(contract calendly)" booking_date \
 	    event_type,invitee_id --earliest-by delivered_at
 	# a restatement of a day's spend replaces it
-	step silver:spend silver spend spend "$C/spend.contract" date \
+	step silver:spend silver spend spend "$(contract spend)" date \
 	    date,channel --last
 	step gold:bookings gold_from bookings $b bookings_fact
 	step gold:booking_hosts gold_from booking_hosts $b \

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # CRM and ads exports (CSV): sales per month and channel, products, the
 # customer dimension, each customer's first order, new customers per
 # month, and revenue, ROAS and CAC against marketing spend.  Every table
@@ -10,12 +12,12 @@ pipeline_crm() {
 	step bronze:marketing_spend bronze marketing_spend --infer
 	# an export repeats a row when it changed: the last one is current
 	step silver:customers silver customers customers \
-	    "$C/customers.contract" 'signup_year=year(signup_date)' \
+	    "$(contract customers)" 'signup_year=year(signup_date)' \
 	    customer_id --last
 	step silver:online_sales silver online_sales online_sales \
-	    "$C/online_sales.contract" order_date order_id --last
+	    "$(contract online_sales)" order_date order_id --last
 	step silver:marketing_spend silver marketing_spend marketing_spend \
-	    "$C/spend.contract" date date,channel --last
+	    "$(contract spend)" date date,channel --last
 	step gold:sales_monthly gold sales_monthly online_sales \
 	    -g 'month=month(order_date),channel' \
 	    -a 'revenue=sum_product(unit_price,quantity),orders=count(),buyers=count_distinct(customer_id)'

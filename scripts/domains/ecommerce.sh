@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
 # E-commerce clickstream: the conversion funnel, revenue by hour, the top
 # products, category performance and daily activity.  Every table is
 # defined in scripts/catalog/<table>.md.
@@ -7,7 +9,7 @@ pipeline_ecommerce() {
 	domain ecommerce ecommerce || return 0
 	step bronze:ecommerce bronze ecommerce
 	# a re-sent event carries a later timestamp: the latest wins
-	step silver:$t silver $t ecommerce "$C/ecommerce.contract" \
+	step silver:$t silver $t ecommerce "$(contract ecommerce)" \
 	    'event_date=date(timestamp)' event_id --latest-by timestamp
 	step gold:conversion_funnel gold conversion_funnel $t \
 	    --where 'product_id!=null' -g product_id \

@@ -11,25 +11,11 @@ S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
 DAY1=1710115200		# 2024-03-11
 DAY2=1710201600		# 2024-03-12
 
-# raw DIR N SEED [mx-gen options]: a week of every domain under DIR/<source>/
-raw() {
-	local dir=$1 n=$2 seed=$3 f b
-	shift 3
-	mkdir -p "$dir/.gen"
-	mx-gen -n "$n" -s "$seed" --from 2024-03-04 --to 2024-03-10 \
-	    --dup-rate 1% --key-dup-rate 1% --late-rate 2% --invalid-rate 1% \
-	    --malformed-rate 1% "$@" -d "$dir/.gen" all
-	for f in "$dir"/.gen/*; do
-		b=${f##*/}
-		mkdir -p "$dir/${b%.*}"
-		mv "$f" "$dir/${b%.*}/batch-$seed.${b##*.}"
-	done
-	rmdir "$dir/.gen"
-}
-
-# What a lake holds, file by file, but the run log and the lock.
+# What a lake holds, file by file, but the run log, the lock and the
+# report (which shows the run log's durations).
 listing() {
-	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock |
+	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock \
+	    ! -path ./report/index.html |
 	    LC_ALL=C sort | xargs -d '\n' sha1sum)
 }
 
@@ -68,6 +54,19 @@ teardown() {
 	assert_success
 	[ "$(listing a)" = "$(listing b)" ]
 	[ -n "$(listing a)" ]
+}
+
+@test "-j: the lake built with several jobs at once is the lake built with one, byte for byte" {
+	raw raw 1500 3
+	run lake -j 1 -r raw -l one
+	assert_success
+	run lake -j 3 -r raw -l three
+	assert_success
+	[ "$(listing one)" = "$(listing three)" ]
+	[ "$(counts one)" = "$(counts three)" ]
+	run lake -j 0 -r raw -l x
+	assert_failure 2
+	assert_output --partial '-j: a number of jobs'
 }
 
 @test "a re-run with no new files does nothing and says so" {
@@ -299,6 +298,27 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output precious
 }
 
+@test "--max-file-records and --max-file-bytes: a gzip bomb among the raw files stops the run, naming it, and nothing of it is published" {
+	mkdir -p raw/ecommerce
+	mx-gen -n 100 -s 1 --from 2024-03-04 --to 2024-03-10 ecommerce > raw/ecommerce/a.ndjson
+	yes "$(head -n 1 raw/ecommerce/a.ndjson)" | head -n 200000 | gzip > raw/ecommerce/bomb.ndjson.gz
+	run lake -r raw -l l --max-file-records 1000 ecommerce
+	assert_failure 1
+	assert_output --partial 'mx-ingest: ecommerce/bomb.ndjson.gz:1001: more than 1000 records in the file (--max-file-records)'
+	assert_output --partial 'lake: step bronze:ecommerce failed'
+	[ -z "$(find l/bronze -name 'part-*')" ]
+	run lake -r raw -l l --max-file-bytes 1M ecommerce
+	assert_failure 1
+	assert_output --partial 'ecommerce/bomb.ndjson.gz'
+	assert_output --partial '(--max-file-bytes)'
+	rm raw/ecommerce/bomb.ndjson.gz
+	run lake -r raw -l l --max-file-records 1000 ecommerce
+	assert_success
+	run lake -r raw -l l --max-file-records x ecommerce
+	assert_failure 2
+	assert_output --partial '--max-file-records: a number'
+}
+
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {
 	raw raw 500 1
 	mkdir contracts
@@ -323,13 +343,11 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial 'gold:hourly_revenue'
 }
 
-@test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
+# s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
+s3mount() {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
 	command -v s3fs > /dev/null || skip "s3fs is not installed"
-	raw raw 1000 1
-	run lake -r raw -l disk
-	assert_success
-	mkdir s3data mnt
+	mkdir s3data "$1"
 	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
 	S3PID=$!
 	for i in $(seq 50); do
@@ -340,17 +358,51 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	[ -n "$port" ]
 	echo S3RVER:S3RVER > pw
 	chmod 600 pw
-	MNT=$PWD/mnt
+	MNT=$PWD/$1
 	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
+}
+
+@test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
+	raw raw 1000 1
+	run lake -r raw -l disk
+	assert_success
+	s3mount mnt
 	run lake -r raw -l mnt/lake
 	assert_success
 	# the data is the same; S3 partitions carry manifests of their own
 	[ "$(listing mnt/lake | grep -v _SUCCESS)" = "$(listing disk | grep -v _SUCCESS)" ]
+	[ "$(counts mnt/lake)" = "$(counts disk)" ]
 	EPOCH=$DAY2 run lake -r raw -l mnt/lake
 	assert_success
 	assert_output --partial 'no new raw files'
 	run cat mnt/lake/gold/hourly_revenue.csv
 	assert_line --index 0 --partial event_date
+}
+
+@test "on an S3 mount, killed at any step or moment, then a re-run: the same lake and counts as one clean run" {
+	raw raw 300 5
+	run lake -r raw -l disk ecommerce calendly
+	assert_success
+	want=$(listing disk | grep -v _SUCCESS)
+	wantc=$(counts disk)
+	s3mount mnt
+	for p in bronze:ecommerce silver:ecommerce_events gold:hourly_revenue silver:spend "$(shuf -i 3-25 -n 1)"; do
+		rm -rf mnt/l
+		case $p in
+		*:*)	MX_LAKE_CRASH=$p run lake -r raw -l mnt/l ecommerce calendly
+			assert_failure 137 ;;
+		*)	SOURCE_DATE_EPOCH=$DAY1 setsid "$LAKECMD" -r raw -l mnt/l ecommerce calendly > /dev/null 2>&1 &
+			pid=$!
+			sleep "$p"
+			kill -9 -- -"$pid" 2> /dev/null || true
+			wait "$pid" 2> /dev/null || true
+			while kill -0 -- -"$pid" 2> /dev/null; do sleep 0.1; done ;;
+		esac
+		run lake -r raw -l mnt/l ecommerce calendly
+		assert_success
+		[ "$(listing mnt/l | grep -v _SUCCESS)" = "$want" ] || fail "killed at $p: the lake differs: $(diff <(listing mnt/l | grep -v _SUCCESS) <(echo "$want") | head -5)"
+		[ "$(counts mnt/l)" = "$wantc" ] || fail "killed at $p: the counts differ: $(diff <(counts mnt/l) <(echo "$wantc"))"
+	done
 }
 
 @test "raw files named with any bytes: each taken in once over three runs, the ledger, _source and the run log valid JSON" {
@@ -380,6 +432,58 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	run "$TOP/scripts/lake-status" -l l
 	assert_success
 	assert_output --partial 'no new files'
+}
+
+@test "adding a source: the installed lake, run from outside the repository, with a click log of one's own partitioned by day and hour" {
+	make -s -C "$TOP" install DESTDIR="$PWD/dest" PREFIX=/opt/mx > /dev/null
+	bin=$PWD/dest/opt/mx/bin
+	mkdir -p raw/clicks lk
+	cp -r "$TOP/examples/conf" lk/_conf
+	printf '%s\n' 'click_id,ts,user_id,campaign,cost' \
+	    'k1,2024-03-04T10:05:00Z,u1,spring,0.50' \
+	    'k2,2024-03-04T10:40:00Z,u2,spring,0.75' \
+	    'k3,2024-03-04T23:59:59Z,u1,brand,1.00' \
+	    'k2,2024-03-04T10:40:30Z,u2,spring,0.75' \
+	    'k4,not a time,u3,brand,1.00' > raw/clicks/day-1.csv
+	cd /
+	run env PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=$DAY1 "$bin/mx-lake" -r "$OLDPWD/raw" -l "$OLDPWD/lk"
+	cd "$OLDPWD"
+	assert_success
+	assert_output --partial 'mx-lake-status -l'
+	# the bundled domains had nothing; the user's ran
+	run jq -r 'select(.step | test("^(domain:|.*clicks)")) | "\(.step) \(.in) \(.out) \(.rejected) \(.duplicates)"' lk/_runs.ndjson
+	assert_output 'domain:adclicks 0 0 0 0
+domain:calendly 0 0 0 0
+bronze:clicks 5 5 0 0
+silver:clicks 5 3 1 1
+gold:clicks_hourly 2 2 0 0
+gold:campaign_clicks 2 2 0 0
+domain:crm 0 0 0 0
+domain:ecommerce 0 0 0 0'
+	[ -f lk/silver/clicks/click_date=2024-03-04/click_hour=10/_SUCCESS ]
+	run cat lk/gold/clicks_hourly.ndjson
+	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":2,"cost":1.25}
+{"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'
+	run cat lk/gold/campaign_clicks.ndjson
+	assert_output '{"campaign":"brand","clicks":1,"users":1,"cost":1,"cost_per_user":1.00}
+{"campaign":"spring","clicks":2,"users":2,"cost":1.25,"cost_per_user":0.63}'
+	run jq -r .table lk/gold/_catalog.ndjson
+	assert_line campaign_clicks
+	assert_line clicks_hourly
+	assert_line conversion_funnel
+	run "$bin/mx-lake-status" -l lk --catalog clicks_hourly
+	assert_success
+	assert_line --partial 'grain: one row per click_date, click_hour and campaign'
+	# a later click of the same hour, and a re-sent one in the next hour
+	printf '%s\n' 'click_id,ts,user_id,campaign,cost' 'k5,2024-03-04T10:50:00Z,u9,spring,2.00' \
+	    'k3,2024-03-05T00:00:10Z,u1,brand,1.00' > raw/clicks/day-2.csv
+	run env PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=$DAY2 "$bin/mx-lake" -r raw -l lk clicks
+	assert_success
+	run cat lk/gold/clicks_hourly.ndjson
+	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":3,"cost":3.25}
+{"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'
+	run lake -r raw -l lk nosuch
+	assert_failure 2
 }
 
 @test "DuckDB reads the lake as it is: Hive partitions, the same counts and sums" {
