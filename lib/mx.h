@@ -763,6 +763,12 @@ int	mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
  * time function cannot read its field, or a name leaves no room. */
 int	mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
 	    const struct mx_span *spans, struct mx_buf *tmp);
+/* The same path from the keys' values already evaluated by mx_expr_eval,
+ * vals[i] for keys->v[i] (mx-partition has them for its own checks and
+ * messages).  -1 when a value is an object or an array, or a name leaves
+ * no room. */
+int	mx_hive_path_vals(struct mx_buf *b, const struct mx_exprs *keys,
+	    const struct mx_span *vals, struct mx_buf *tmp);
 
 /* ---- seqfile.c: files written once, front to back, with a checksum ---- */
 

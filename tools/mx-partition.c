@@ -546,21 +546,10 @@ getpart(void)
 	size_t i, id;
 	int isnew;
 
+	/* route() refused objects and arrays, and the length of every name
+	 * was checked at start: this cannot fail */
 	pathb.len = 0;
-	for (i = 0; i < keys.n; i++) {
-		const struct mx_span *s = &vals[i];
-
-		if (i > 0)
-			mx_buf_addc(&pathb, '/');
-		tmp.len = 0;
-		if (s->kind == MX_JSTR)
-			mx_json_unescape(s, &tmp);
-		else if (s->kind != MX_JNONE && s->kind != MX_JNULL)
-			mx_buf_add(&tmp, s->p, s->n);
-		/* the length of every name was checked at start */
-		mx_hive_dirname(&pathb, keys.v[i].name, tmp.len ? tmp.p : NULL,
-		    tmp.len);
-	}
+	mx_hive_path_vals(&pathb, &keys, vals, &tmp);
 	h = mx_hash64(pathb.p, pathb.len);
 	id = mx_hmap_add(ptab, pathb.p, pathb.len, h, &isnew);
 	if (!isnew)
