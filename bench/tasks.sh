@@ -17,8 +17,8 @@
 # The commands see IN (the input file), OUT (an empty directory for their
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
-TASKS="parse validate dedup latest revenue distinct join partition pipeline lake
-    snapshot kmeans"
+TASKS="parse validate dedup latest revenue distinct join join2 join2m partition
+    pipeline lake snapshot kmeans"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -280,6 +280,58 @@ check_join() {
 	    "$OUT/out.ndjson"
 }
 expect_join() { :; }
+
+# A dimension onto facts: the 1M events joined with a users dimension
+# of N/10 users (bench/run writes it), the user's fields appended to each
+# event that has one (an inner join).  mx-join holds the users and
+# streams the events.
+input_join2=events
+need_join2=mx-join
+mx_join2() {
+	mx-join -r "${IN%/*}/users.ndjson" -k user_id "$IN" > "$OUT/out.ndjson"
+}
+sql_join2() {
+	SQL=("COPY (SELECT e.*, u.* EXCLUDE (user_id) FROM read_ndjson('$IN') e
+	  JOIN read_ndjson('${IN%/*}/users.ndjson') u ON e.user_id = u.user_id)
+	  TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_join2() {
+	if have_duckdb; then
+		duck_facts "SELECT count(*) AS x_rows,
+		    count(DISTINCT user_id) AS x_users,
+		    sum(CAST(round(CAST(lifetime_value AS DOUBLE) * 100)
+		      AS BIGINT)) AS x_ltv,
+		    count(*) FILTER (WHERE event_type = 'purchase') AS x_purchases
+		  FROM read_ndjson('$OUT/out.ndjson', columns = {
+		    user_id: 'VARCHAR', lifetime_value: 'VARCHAR',
+		    event_type: 'VARCHAR'})"
+	else
+		jq -n -r 'reduce inputs as $r ({n: 0, l: 0, p: 0}; .n += 1
+		    | .l += ($r.lifetime_value | tonumber * 100 | round)
+		    | .p += (if $r.event_type == "purchase" then 1 else 0 end))
+		  | "x_rows=\(.n)\nx_ltv=\(.l)\nx_purchases=\(.p)"' \
+		    "$OUT/out.ndjson"
+	fi
+}
+expect_join2() { :; }
+
+# The same join in 32 MB: the users dimension takes more in memory, so
+# mx-join spills both sides to disk (a grace hash join) and must give the
+# same output; its --stats says it spilled.  DuckDB's row is join2's.
+input_join2m=events
+need_join2m=mx-join
+mx_join2m() {
+	mx-join -r "${IN%/*}/users.ndjson" -k user_id --memory 32M \
+	    --stats "$OUT/stats.json" "$IN" > "$OUT/out.ndjson"
+}
+sql_join2m() { sql_join2; }
+check_join2m() {
+	check_join2
+	if [ -f "$OUT/stats.json" ]; then
+		echo "spilled=$(jq '.partitions > 0' "$OUT/stats.json")"
+	fi
+}
+expect_join2m() { echo '?spilled=true'; }
 
 # Records into one directory per date of their timestamp.  DuckDB 1.5
 # cannot write JSON partitions: it writes CSV.

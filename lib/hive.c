@@ -125,6 +125,38 @@ mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
 	return 0;
 }
 
+/* "name=value" of one key whose value is evaluated: a string by its
+ * unescaped bytes, a number or a boolean by its text, null or missing as
+ * the null partition.  tmp is scratch. */
+static int
+component(struct mx_buf *b, const char *name, const struct mx_span *v,
+    struct mx_buf *tmp)
+{
+	tmp->len = 0;
+	if (v->kind == MX_JSTR)
+		mx_json_unescape(v, tmp);
+	else if (v->kind != MX_JNONE && v->kind != MX_JNULL)
+		mx_buf_add(tmp, v->p, v->n);
+	return mx_hive_dirname(b, name, tmp->len ? tmp->p : NULL, tmp->len);
+}
+
+int
+mx_hive_path_vals(struct mx_buf *b, const struct mx_exprs *keys,
+    const struct mx_span *vals, struct mx_buf *tmp)
+{
+	size_t i;
+
+	for (i = 0; i < keys->n; i++) {
+		if (vals[i].kind == MX_JARR || vals[i].kind == MX_JOBJ)
+			return -1;
+		if (i > 0)
+			mx_buf_addc(b, '/');
+		if (component(b, keys->v[i].name, &vals[i], tmp) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
     const struct mx_span *spans, struct mx_buf *tmp)
@@ -134,19 +166,14 @@ mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
 	size_t i;
 	int bad;
 
+	/* one key at a time: a value may live in t until it is appended */
 	for (i = 0; i < keys->n; i++) {
 		mx_expr_eval(&keys->v[i], spans, &v, t, &bad);
 		if (bad || v.kind == MX_JARR || v.kind == MX_JOBJ)
 			return -1;
 		if (i > 0)
 			mx_buf_addc(b, '/');
-		tmp->len = 0;
-		if (v.kind == MX_JSTR)
-			mx_json_unescape(&v, tmp);
-		else if (v.kind != MX_JNONE && v.kind != MX_JNULL)
-			mx_buf_add(tmp, v.p, v.n);
-		if (mx_hive_dirname(b, keys->v[i].name, tmp->len ? tmp->p :
-		    NULL, tmp->len) < 0)
+		if (component(b, keys->v[i].name, &v, tmp) < 0)
 			return -1;
 	}
 	return 0;

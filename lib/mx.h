@@ -582,6 +582,86 @@ void	mx_keyfile_begin(struct mx_keyfile *w, const char *spec,
 void	mx_keyfile_add(struct mx_keyfile *w, struct mx_h128 h);
 void	mx_keyfile_close(struct mx_keyfile *w);
 
+/* ---- hmap.c: byte strings to fixed-size values ---- */
+
+/* Keys are copied in; each entry has an id, 0, 1, ... in the order of
+ * insertion, and vsize bytes of value (zeroed when new, 8-byte aligned).
+ * h is the key's mx_hash64: callers that route keys by hash compute it
+ * once. */
+struct mx_hmap;
+#define MX_HMAP_NONE	((size_t)-1)
+struct mx_hmap *mx_hmap_new(size_t vsize);
+void	mx_hmap_free(struct mx_hmap *m);
+/* Empty the map, keeping its memory for the next keys. */
+void	mx_hmap_clear(struct mx_hmap *m);
+/* The id of k[0..n), or MX_HMAP_NONE. */
+size_t	mx_hmap_find(const struct mx_hmap *m, const void *k, size_t n,
+	    uint64_t h);
+/* The id of k[0..n), added when absent (*isnew says so, if not NULL). */
+size_t	mx_hmap_add(struct mx_hmap *m, const void *k, size_t n, uint64_t h,
+	    int *isnew);
+/* An entry's value and key: valid until the next mx_hmap_add. */
+void	*mx_hmap_val(const struct mx_hmap *m, size_t id);
+const char *mx_hmap_key(const struct mx_hmap *m, size_t id, size_t *n);
+size_t	mx_hmap_count(const struct mx_hmap *m);
+/* The memory the map holds. */
+size_t	mx_hmap_bytes(const struct mx_hmap *m);
+/* A hint that h is looked up soon. */
+void	mx_hmap_prefetch(const struct mx_hmap *m, uint64_t h);
+
+/* ---- join.c: keys and rejects of the join tools ---- */
+
+/* Parse the keys of a join, "left=right,...": each side one field
+ * expression (a path, or fn(path)), an item without '=' the same on both
+ * sides.  The right expressions take the left ones' names.  With
+ * leftpaths, the left side must be a field path, and an item without '='
+ * names the left field as mx.7 names the expression ("date(ts)": the
+ * field date).  Returns 0, or -1 with a message in err. */
+int	mx_joinkeys_parse(const char *spec, int leftpaths, struct mx_exprs *left,
+	    struct mx_sel *lsel, struct mx_exprs *right, struct mx_sel *rsel,
+	    char *err, size_t errlen);
+/* The key of a record: each part's canonical bytes (mx_json_canon)
+ * appended to canon and, when text is not NULL, its JSON text (a 4-byte
+ * length, then the bytes) to text.  Returns -1, or the index of the first
+ * part that is missing or null, its kind in *kind (*bad set when a time
+ * function could not read its field); the parts before it are appended. */
+int	mx_jkey(const struct mx_exprs *x, const struct mx_span *sp,
+	    struct mx_buf *canon, struct mx_buf *text, int *kind, int *bad);
+/* Write the key texts of mx_jkey as fields named after names. */
+void	mx_jkey_put(struct mx_objw *w, const struct mx_exprs *names,
+	    const char *text);
+/* The natural order of two keys of nk parts (canonical bytes c, texts t):
+ * part by part, null before false, true, numbers by value, strings by
+ * their bytes (ISO dates in time order), arrays and objects by text. */
+int	mx_jkey_cmp(const char *ca, const char *ta, const char *cb,
+	    const char *tb, size_t nk);
+
+/* A line of input as a tool read it. */
+struct mx_rec {
+	const char	*file;
+	uintmax_t	 line;
+	const char	*p;
+	size_t		 n;
+	int		 whole;		/* an object without a _reject field */
+};
+/* A rejected record: whole with _reject {tool, file, line, rule, field
+ * (unless NULL), reason} appended, or, when it is not whole, the _reject
+ * object and the line as _raw (_raw_base64). */
+void	mx_reject_rec(struct mx_out *o, const char *tool,
+	    const struct mx_rec *r, const char *rule, const char *field,
+	    const char *why);
+/* The same line, newline included, appended to b. */
+void	mx_reject_fmt(struct mx_buf *b, const char *tool,
+	    const struct mx_rec *r, const char *rule, const char *field,
+	    const char *why);
+/* Append the object rec[0..n), which a scan accepted, less its closing
+ * brace (and the spaces before it are kept); returns 1 when it has no
+ * members, so that what is appended next needs no comma. */
+int	mx_buf_obj_open(struct mx_buf *b, const char *rec, size_t n);
+/* The length of the object rec[0..n) before its closing brace; *empty
+ * is set when it has no members. */
+size_t	mx_obj_end(const char *rec, size_t n, int *empty);
+
 /* ---- name.c: bytes that need not be UTF-8, in JSON ---- */
 
 /* Append the base64 of p[0..n) (RFC 4648, padded). */
@@ -722,6 +802,12 @@ int	mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
  * time function cannot read its field, or a name leaves no room. */
 int	mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
 	    const struct mx_span *spans, struct mx_buf *tmp);
+/* The same path from the keys' values already evaluated by mx_expr_eval,
+ * vals[i] for keys->v[i] (mx-partition has them for its own checks and
+ * messages).  -1 when a value is an object or an array, or a name leaves
+ * no room. */
+int	mx_hive_path_vals(struct mx_buf *b, const struct mx_exprs *keys,
+	    const struct mx_span *vals, struct mx_buf *tmp);
 
 /* ---- seqfile.c: files written once, front to back, with a checksum ---- */
 

@@ -10,8 +10,8 @@
  * out at the end, sorted by key.  With --sum the metrics rows are summed
  * per key first (in memory), which a many-to-one --map needs.
  *
- * Budget mode: ad click events (or spend per period) summed per
- * advertiser and period, the cumulative spend held against the budget.
+ * Budget tracking was a mode of this program: it is mx-budget now, and
+ * --budget hands the command line to it.
  *
  * Money is exact (lib/dec.c) and so are the ratios (lib/ratio.c): a figure
  * here is the one a person gets by hand.
@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mx.h"
 
@@ -44,18 +45,7 @@ static const struct {
 #define NRATIO	(sizeof ratios / sizeof ratios[0])
 #define O_SPEND	"total_spend"
 
-static const char *const budget_out[] = { "period", "window_start",
-    "window_end", "events", "spend", "cumulative_spend", "budget_value",
-    "remaining", "can_serve" };
-#define NBOUT	(sizeof budget_out / sizeof budget_out[0])
-
 enum { J_FULL, J_LEFT, J_RIGHT, J_INNER };
-/* in order of length, so that a reset can be checked to be no shorter
- * than the period */
-enum { P_HOUR = 1, P_DAY, P_MONTH, P_NEVER };
-static const char *const pername[] = { "", "hour", "day", "month", "never",
-    NULL };
-
 static struct {
 	const char	**spend;
 	size_t		 nspend;
@@ -64,17 +54,14 @@ static struct {
 	const char	*metric[NMETRIC];
 	const char	*map, *mapkey;
 	const char	*rejects, *stats;
-	const char	*amount, *budgetf, *time;
-	int		 join, sum, budget, per, reset, zerofill, bper;
+	int		 join, sum, zerofill;
 	int		 scale, rscale, verbose;
 	long long	 maxmem;
 	const char	*maxmemarg;
 } opt = {
 	.metric = { "total_bookings", "clicks", "impressions", "revenue",
 	    "new_customers", "conversions" },
-	.spendf = "spend", .amount = "amount", .budgetf = "budget_value",
-	.time = "timestamp", .join = J_FULL, .per = P_DAY, .reset = P_NEVER,
-	.scale = 2, .rscale = 4,
+	.spendf = "spend", .join = J_FULL, .scale = 2, .rscale = 4,
 };
 
 static const char *const metric_opt[NMETRIC] = { "bookings", "clicks",
@@ -89,17 +76,16 @@ struct mval {
 
 static struct {
 	uintmax_t	metrics, spend, blank, rejected, matched, monly, sonly,
-			dropped, nullkey, mapped, unmapped, out, events;
+			dropped, nullkey, mapped, unmapped, out;
 } st;
 
-/* The keys: name on the metrics side, path on the spend side (or in the
- * events, in budget mode). */
-static struct mx_exprs	 kx;
+/* The keys: on the metrics side (a field, named as the spend side's
+ * expression is) and on the spend side. */
+static struct mx_exprs	 lx, kx;
 static size_t		 nk;
 static struct mx_out	*out, *rej;
 static struct mx_buf	 kc, kt;	/* a row's key: canonical, texts */
 static struct mx_buf	 tmp, tmp2;
-static char		(*ktmp)[MX_EXPR_TMP];
 static int		 mapk = -1;	/* the key --map applies to */
 static unsigned		 seen;		/* metrics in any metrics row */
 
@@ -112,13 +98,7 @@ static const char synopsis[] =
 	    "                     [--customers field] [--conversions field] [--scale n]\n"
 	    "                     [--rate-scale n] [--max-memory size] [--rejects file]\n"
 	    "                     [--stats file] [--max-record size] [--max-depth n]\n"
-	    "                     [file ...]\n"
-	    "       mx-join-spend --budget [-v] [-k keys] [--per hour|day|month]\n"
-	    "                     [--reset never|hour|day|month]\n"
-	    "                     [--budget-per hour|day|month] [--amount field]\n"
-	    "                     [--budget-field field] [--time field] [--scale n]\n"
-	    "                     [--max-memory size] [--rejects file] [--stats file]\n"
-	    "                     [--max-record size] [--max-depth n] [file ...]\n";
+	    "                     [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -126,180 +106,55 @@ usage(void)
 	mx_usage(synopsis);
 }
 
-/* ---- an index of 64-bit hashes to ids; the caller compares ---- */
-
-struct hidx {
-	uint64_t	*h;
-	uint32_t	*id;		/* id + 1; 0 is empty */
-	size_t		 cap, n;
-};
-
-typedef int (*eqfn)(uint32_t id, const void *arg);
-
-/* The slot holding a match, or the empty slot where it would go. */
-static size_t
-hidx_slot(const struct hidx *x, uint64_t h, eqfn eq, const void *arg)
-{
-	size_t i;
-
-	if (x->cap == 0)
-		return 0;
-	for (i = h & (x->cap - 1); x->id[i] != 0; i = (i + 1) & (x->cap - 1))
-		if (x->h[i] == h && eq(x->id[i] - 1, arg))
-			return i;
-	return i;
-}
-
-static int
-hidx_found(const struct hidx *x, size_t i)
-{
-	return x->cap != 0 && x->id[i] != 0;
-}
-
-/* Call before hidx_slot when about to add. */
-static void
-hidx_reserve(struct hidx *x)
-{
-	struct hidx y;
-	size_t i, k;
-
-	if (x->n * 2 < x->cap)
-		return;
-	y.cap = x->cap ? x->cap * 2 : 1024;
-	y.n = x->n;
-	y.h = mx_calloc(y.cap, sizeof *y.h);
-	y.id = mx_calloc(y.cap, sizeof *y.id);
-	for (i = 0; i < x->cap; i++)
-		if (x->id[i] != 0) {
-			for (k = x->h[i] & (y.cap - 1); y.id[k] != 0;
-			    k = (k + 1) & (y.cap - 1))
-				;
-			y.h[k] = x->h[i];
-			y.id[k] = x->id[i];
-		}
-	free(x->h);
-	free(x->id);
-	*x = y;
-}
-
-static void
-hidx_put(struct hidx *x, size_t i, uint64_t h, uint32_t id)
-{
-	x->h[i] = h;
-	x->id[i] = id + 1;
-	x->n++;
-}
-
-static void
-hidx_free(struct hidx *x)
-{
-	free(x->h);
-	free(x->id);
-}
-
-/* ---- the table of keys: spend rows, summed metrics, budget periods ---- */
+/* ---- the table of keys: spend rows, summed metrics ---- */
 
 struct ent {
-	size_t		 key, text;	/* offsets in arena */
-	uint32_t	 keylen;
+	size_t		 text;		/* the key's texts, in arena */
 	/* spend */
 	int		 hasspend;
-	struct mx_dec	 spend;		/* also the spend of a budget period */
+	struct mx_dec	 spend;
 	const char	*sfile;
 	uintmax_t	 sline;
 	/* metrics */
 	const char	*mfile;
 	uintmax_t	 mline;		/* the first metrics row; 0: none */
-	int64_t		 period;	/* budget mode */
-	union {
-		struct mx_dec	 m[NMETRIC];	/* --sum: the metrics summed */
-		struct {			/* --budget */
-			uintmax_t	 events;
-			struct mx_time	 btime;	/* the time of budget */
-			struct mx_dec	 budget;
-			int		 hasbudget;
-		} b;
-	} u;
+	struct mx_dec	 m[NMETRIC];	/* --sum: the metrics summed */
 };
 
-static struct {
-	struct ent	*v;
-	size_t		 n, cap;
-	struct hidx	 idx;
-	struct mx_buf	 arena;
-} tab;
+static struct mx_hmap	*tab;		/* canonical key: struct ent */
+static struct mx_buf	 arena;
 
-struct bytes {
-	const char	*p;
-	size_t		 n;
-};
-
-static int
-ent_eq(uint32_t id, const void *arg)
-{
-	const struct bytes *b = arg;
-	const struct ent *e = &tab.v[id];
-
-	return e->keylen == b->n && memcmp(tab.arena.p + e->key, b->p,
-	    b->n) == 0;
-}
-
-/* A line of input, for the tool's functions and messages. */
-struct input {
-	const char	*file;
-	uintmax_t	 line;
-	const char	*rec;
-	size_t		 n;
-	int		 whole;		/* an object without a _reject field */
-};
-
-static MX_NORETURN void over_limit(const struct input *in);
-
-/* The memory the table holds. */
-static size_t
-tab_bytes(void)
-{
-	return tab.cap * sizeof *tab.v + tab.arena.cap +
-	    tab.idx.cap * (sizeof *tab.idx.h + sizeof *tab.idx.id);
-}
+static MX_NORETURN void over_limit(const struct mx_rec *in);
 
 /* The entry for the key in kc (texts in kt), or NULL; added when absent
- * if in (the row, for messages) is not NULL. */
+ * if in (the row, for messages) is not NULL.  Valid until the next
+ * entry is added. */
 static struct ent *
-ent_get(const struct input *in)
+ent_get(const struct mx_rec *in)
 {
-	struct bytes b = { kc.p, kc.len };
 	uint64_t h = mx_hash64(kc.p, kc.len);
 	struct ent *e;
-	size_t i;
+	size_t id;
+	int isnew;
 
-	if (in != NULL)
-		hidx_reserve(&tab.idx);
-	i = hidx_slot(&tab.idx, h, ent_eq, &b);
-	if (hidx_found(&tab.idx, i))
-		return &tab.v[tab.idx.id[i] - 1];
-	if (in == NULL)
-		return NULL;
-	if (tab.n == tab.cap) {
-		tab.cap = tab.cap ? tab.cap * 2 : 1024;
-		tab.v = mx_reallocarray(tab.v, tab.cap, sizeof *tab.v);
+	if (in == NULL) {
+		id = mx_hmap_find(tab, kc.p, kc.len, h);
+		return id == MX_HMAP_NONE ? NULL : mx_hmap_val(tab, id);
 	}
-	e = &tab.v[tab.n];
-	memset(e, 0, sizeof *e);
-	e->key = tab.arena.len;
-	e->keylen = (uint32_t)kc.len;
-	mx_buf_add(&tab.arena, kc.p, kc.len);
-	e->text = tab.arena.len;
-	mx_buf_add(&tab.arena, kt.p, kt.len);
-	hidx_put(&tab.idx, i, h, (uint32_t)tab.n);
-	tab.n++;
-	if (opt.maxmem > 0 && tab_bytes() > (size_t)opt.maxmem)
-		over_limit(in);
+	id = mx_hmap_add(tab, kc.p, kc.len, h, &isnew);
+	e = mx_hmap_val(tab, id);
+	if (isnew) {
+		e->text = arena.len;
+		mx_buf_add(&arena, kt.p, kt.len);
+		if (opt.maxmem > 0 && mx_hmap_bytes(tab) + arena.cap >
+		    (size_t)opt.maxmem)
+			over_limit(in);
+	}
 	return e;
 }
 
 /* Append one key value: canonical form to kc, JSON text (length first)
- * to kt. */
+ * to kt, as mx_jkey does. */
 static void
 key_add(const struct mx_span *v)
 {
@@ -310,119 +165,51 @@ key_add(const struct mx_span *v)
 	mx_buf_add(&kt, v->p, v->n);
 }
 
-/* The next part of a canonical key: its tag, content and length. */
-static const char *
-canon_part(const char *p, int *tag, size_t *n)
-{
-	const unsigned char *u = (const unsigned char *)p;
-
-	*tag = p[0];
-	*n = (size_t)u[1] << 24 | (size_t)u[2] << 16 | (size_t)u[3] << 8 | u[4];
-	return p + 5;
-}
-
-static int
-tag_rank(int tag)
-{
-	static const char order[] = "nftdsao";
-	const char *p = strchr(order, tag);
-
-	return p != NULL ? (int)(p - order) : 0;
-}
-
-/*
- * Keys in a natural order, one part after the other: null, false, true,
- * numbers by value, strings by their bytes (so dates sort by time), then
- * arrays and objects by their text.
- */
-static int
-ent_cmp(const struct ent *a, const struct ent *b)
-{
-	const char *pa = tab.arena.p + a->key, *pb = tab.arena.p + b->key;
-	const char *ta = tab.arena.p + a->text, *tb = tab.arena.p + b->text;
-	size_t i, na, nb;
-	uint32_t la, lb;
-	int tga, tgb, c;
-
-	for (i = 0; i < nk; i++) {
-		memcpy(&la, ta, sizeof la);
-		memcpy(&lb, tb, sizeof lb);
-		ta += sizeof la;
-		tb += sizeof lb;
-		pa = canon_part(pa, &tga, &na);
-		pb = canon_part(pb, &tgb, &nb);
-		if (tga != tgb)
-			return tag_rank(tga) - tag_rank(tgb);
-		c = 0;
-		if (tga == 'd') {
-			struct mx_dec x, y;
-
-			if (mx_dec_parse(ta, la, &x) == 0 &&
-			    mx_dec_parse(tb, lb, &y) == 0)
-				c = mx_dec_cmp(&x, &y);
-		}
-		if (c == 0 && (c = memcmp(pa, pb, na < nb ? na : nb)) == 0)
-			c = na < nb ? -1 : na > nb;
-		if (c != 0)
-			return c;
-		pa += na;
-		pb += nb;
-		ta += la;
-		tb += lb;
-	}
-	return a->period < b->period ? -1 : a->period > b->period;
-}
-
 static int
 ent_qcmp(const void *x, const void *y)
 {
-	return ent_cmp(&tab.v[*(const uint32_t *)x],
-	    &tab.v[*(const uint32_t *)y]);
+	size_t a = *(const uint32_t *)x, b = *(const uint32_t *)y, n;
+	const struct ent *ea = mx_hmap_val(tab, a), *eb = mx_hmap_val(tab, b);
+
+	return mx_jkey_cmp(mx_hmap_key(tab, a, &n), arena.p + ea->text,
+	    mx_hmap_key(tab, b, &n), arena.p + eb->text, kx.n);
 }
 
+/* The ids of the entries, sorted by key. */
 static uint32_t *
 ent_sorted(void)
 {
-	uint32_t *o = mx_reallocarray(NULL, tab.n ? tab.n : 1, sizeof *o);
-	size_t i;
+	size_t n = mx_hmap_count(tab), i;
+	uint32_t *o = mx_reallocarray(NULL, n ? n : 1, sizeof *o);
 
-	for (i = 0; i < tab.n; i++)
+	for (i = 0; i < n; i++)
 		o[i] = (uint32_t)i;
-	qsort(o, tab.n, sizeof *o, ent_qcmp);
+	qsort(o, n, sizeof *o, ent_qcmp);
 	return o;
 }
 
 /* ---- the channel map ---- */
 
 struct mapent {
-	char		*src;
-	size_t		 srclen;
 	struct mx_buf	 text, canon;	/* the channel as JSON, canonical */
 	uintmax_t	 line;
 };
 
+/* The source values, each with its entry in v (by id). */
 static struct {
 	struct mapent	*v;
-	size_t		 n;
-	struct hidx	 idx;
+	struct mx_hmap	*idx;
 } map;
-
-static int
-map_eq(uint32_t id, const void *arg)
-{
-	const struct bytes *b = arg;
-
-	return map.v[id].srclen == b->n && memcmp(map.v[id].src, b->p,
-	    b->n) == 0;
-}
 
 static const struct mapent *
 map_find(const char *p, size_t n)
 {
-	struct bytes b = { p, n };
-	size_t i = hidx_slot(&map.idx, mx_hash64(p, n), map_eq, &b);
+	size_t id;
 
-	return hidx_found(&map.idx, i) ? &map.v[map.idx.id[i] - 1] : NULL;
+	if (map.idx == NULL || (id = mx_hmap_find(map.idx, p, n,
+	    mx_hash64(p, n))) == MX_HMAP_NONE)
+		return NULL;
+	return &map.v[id];
 }
 
 static void
@@ -432,13 +219,13 @@ map_load(const char *path)
 	const char *line, *tab1;
 	struct mx_span sp;
 	struct mapent *m;
-	struct bytes b;
-	uint64_t h;
 	ssize_t n;
-	size_t i;
+	size_t id, len;
+	int isnew;
 
 	if (mx_reader_open(&r, path) < 0)
 		mx_err(MX_EXIT_FAIL, "--map %s", path);
+	map.idx = mx_hmap_new(0);
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
 		if (n == 0 || line[0] == '#')
 			continue;
@@ -455,21 +242,16 @@ map_load(const char *path)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: empty %s",
 			    mx_name(path), r.lineno, tab1 == line ?
 			    "source value" : "channel");
-		b.p = line;
-		b.n = (size_t)(tab1 - line);
-		h = mx_hash64(b.p, b.n);
-		hidx_reserve(&map.idx);
-		i = hidx_slot(&map.idx, h, map_eq, &b);
-		if (hidx_found(&map.idx, i))
+		len = (size_t)(tab1 - line);
+		id = mx_hmap_add(map.idx, line, len, mx_hash64(line, len),
+		    &isnew);
+		if (!isnew)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: source value '%.*s' is "
 			    "mapped already at line %ju", mx_name(path),
-			    r.lineno, (int)b.n, b.p,
-			    map.v[map.idx.id[i] - 1].line);
-		map.v = mx_reallocarray(map.v, map.n + 1, sizeof *map.v);
-		m = &map.v[map.n];
+			    r.lineno, (int)len, line, map.v[id].line);
+		map.v = mx_reallocarray(map.v, id + 1, sizeof *map.v);
+		m = &map.v[id];
 		memset(m, 0, sizeof *m);
-		m->src = mx_strndup(b.p, b.n);
-		m->srclen = b.n;
 		m->line = r.lineno;
 		mx_json_quote(&m->text, tab1 + 1, (size_t)(line + n - tab1 - 1));
 		sp.p = m->text.p;
@@ -477,60 +259,45 @@ map_load(const char *path)
 		sp.kind = MX_JSTR;
 		sp.esc = memchr(sp.p, '\\', sp.n) != NULL;
 		mx_json_canon(&sp, &m->canon);
-		hidx_put(&map.idx, i, h, (uint32_t)map.n);
-		map.n++;
 	}
 	mx_reader_close(&r);
 }
 
 /* Values --map did not know: the first UNMAPPED_MAX of them by name, in
- * the order first seen; the rest only counted. */
+ * the order first seen (their ids in idx); the rest only counted. */
 #define UNMAPPED_MAX	100
 static struct {
 	struct mx_buf	 text[UNMAPPED_MAX];
-	struct mx_buf	 canon[UNMAPPED_MAX];
 	uintmax_t	 rows[UNMAPPED_MAX];
 	size_t		 n;
 	uintmax_t	 other;		/* rows with values past the first 100 */
-	struct hidx	 idx;
+	struct mx_hmap	*idx;
 } um;
-
-static int
-um_eq(uint32_t id, const void *arg)
-{
-	const struct bytes *b = arg;
-
-	return um.canon[id].len == b->n && memcmp(um.canon[id].p, b->p,
-	    b->n) == 0;
-}
 
 static void
 unmapped(const struct mx_span *v)
 {
-	struct bytes b;
 	uint64_t h;
-	size_t i;
+	size_t id;
 
 	st.unmapped++;
 	tmp2.len = 0;
 	mx_json_canon(v, &tmp2);
-	b.p = tmp2.p;
-	b.n = tmp2.len;
-	h = mx_hash64(b.p, b.n);
-	hidx_reserve(&um.idx);
-	i = hidx_slot(&um.idx, h, um_eq, &b);
-	if (hidx_found(&um.idx, i)) {
-		um.rows[um.idx.id[i] - 1]++;
+	h = mx_hash64(tmp2.p, tmp2.len);
+	if (um.idx == NULL)
+		um.idx = mx_hmap_new(0);
+	if ((id = mx_hmap_find(um.idx, tmp2.p, tmp2.len, h)) !=
+	    MX_HMAP_NONE) {
+		um.rows[id]++;
 		return;
 	}
 	if (um.n == UNMAPPED_MAX) {
 		um.other++;
 		return;
 	}
-	mx_buf_add(&um.canon[um.n], b.p, b.n);
+	mx_hmap_add(um.idx, tmp2.p, tmp2.len, h, NULL);
 	mx_buf_add(&um.text[um.n], v->p, v->n);
 	um.rows[um.n] = 1;
-	hidx_put(&um.idx, i, h, (uint32_t)um.n);
 	um.n++;
 }
 
@@ -677,21 +444,13 @@ emit_ent(const struct ent *e, unsigned mask)
 {
 	struct mval m[NMETRIC];
 	struct mx_objw w;
-	const char *t = tab.arena.p + e->text;
-	uint32_t n;
 	size_t i;
 
 	mx_out_obj_new(&w, out);
-	for (i = 0; i < nk; i++) {
-		memcpy(&n, t, sizeof n);
-		t += sizeof n;
-		mx_out_key(&w, kx.v[i].name);
-		mx_out_write(out, t, n);
-		t += n;
-	}
+	mx_jkey_put(&w, &kx, arena.p + e->text);
 	for (i = 0; i < NMETRIC; i++) {
 		m[i].st = mask & 1u << i ? V_VALUE : V_ABSENT;
-		m[i].d = e->u.m[i];
+		m[i].d = e->m[i];
 		if (m[i].st == V_VALUE) {
 			mx_out_key(&w, opt.metric[i]);
 			if (i == M_REVENUE)
@@ -713,44 +472,22 @@ emit_ent(const struct ent *e, unsigned mask)
  * when it is not a JSON object, or has a _reject already).
  */
 static void
-reject(const struct input *in, const char *rule, const char *field,
+reject(const struct mx_rec *in, const char *rule, const char *field,
     const char *why)
 {
-	struct mx_objw w;
-	const char *file = mx_name(in->file);
-
 	st.rejected++;
 	if (rej == NULL)
-		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", file, in->line, why);
-	if (in->whole)
-		mx_out_obj_open(&w, rej, in->rec, in->n);
-	else
-		mx_out_obj_new(&w, rej);
-	mx_out_key(&w, "_reject");
-	mx_out_puts(rej, "{\"tool\":\"mx-join-spend\",\"file\":");
-	mx_out_jstr(rej, file, strlen(file));
-	mx_out_puts(rej, ",\"line\":");
-	mx_out_uint(rej, in->line);
-	mx_out_puts(rej, ",\"rule\":\"");
-	mx_out_puts(rej, rule);
-	mx_out_puts(rej, "\"");
-	if (field != NULL) {
-		mx_out_puts(rej, ",\"field\":");
-		mx_out_jstr(rej, field, strlen(field));
-	}
-	mx_out_puts(rej, ",\"reason\":");
-	mx_out_jstr(rej, why, strlen(why));
-	mx_out_putc(rej, '}');
-	if (!in->whole)
-		mx_reject_raw(&w, in->rec, in->n);
-	mx_out_obj_close(&w);
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(in->file),
+		    in->line, why);
+	mx_reject_rec(rej, "mx-join-spend", in, rule, field, why);
 }
 
 static MX_NORETURN void
-over_limit(const struct input *in)
+over_limit(const struct mx_rec *in)
 {
 	mx_errx(MX_EXIT_FAIL, "%s:%ju: the %zu keys held in memory take more "
-	    "than --max-memory %s", mx_name(in->file), in->line, tab.n,
+	    "than --max-memory %s", mx_name(in->file), in->line,
+	    mx_hmap_count(tab),
 	    opt.maxmemarg);
 }
 
@@ -759,10 +496,10 @@ over_limit(const struct input *in)
 static void
 each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
     int rsel, uintmax_t *count,
-    void (*fn)(struct input *in, const struct mx_span *sp))
+    void (*fn)(struct mx_rec *in, const struct mx_span *sp))
 {
 	struct mx_reader r;
-	struct input in;
+	struct mx_rec in;
 	const char *line;
 	ssize_t n;
 
@@ -771,7 +508,7 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
 	in.file = path;
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
 		in.line = r.lineno;
-		in.rec = line;
+		in.p = line;
 		in.n = (size_t)n;
 		if (mx_blank(line, (size_t)n)) {
 			st.blank++;
@@ -794,42 +531,33 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
 static int ssel_spend, ssel_rej;
 
 /*
- * The key of a spend row or an event, from the -k expressions, into kc
- * and kt; -1 when it was rejected (a key missing, null, or not the
- * timestamp a time function needs).
+ * The key of a spend row, from the -k expressions, into kc and kt; -1
+ * when it was rejected (a key missing, null, or not the timestamp a time
+ * function needs).
  */
 static int
-expr_key(struct input *in, const struct mx_span *sp)
+expr_key(struct mx_rec *in, const struct mx_span *sp)
 {
 	const struct mx_expr *x;
-	struct mx_span v;
 	char msg[512];
-	size_t i;
-	int bad;
+	int i, kind, bad;
 
 	kc.len = kt.len = 0;
-	for (i = 0; i < nk; i++) {
-		x = &kx.v[i];
-		if (mx_expr_eval(x, sp, &v, ktmp[i], &bad) == MX_JNONE ||
-		    v.kind == MX_JNULL) {
-			if (bad)
-				snprintf(msg, sizeof msg, "key field %s is not "
-				    "a timestamp: %s", x->path,
-				    show(&sp[x->sel]));
-			else
-				snprintf(msg, sizeof msg, "key field %s is %s",
-				    x->path, v.kind == MX_JNONE ? "missing" :
-				    "null");
-			reject(in, "key", x->path, msg);
-			return -1;
-		}
-		key_add(&v);
-	}
-	return 0;
+	if ((i = mx_jkey(&kx, sp, &kc, &kt, &kind, &bad)) < 0)
+		return 0;
+	x = &kx.v[i];
+	if (bad)
+		snprintf(msg, sizeof msg, "key field %s is not a timestamp: "
+		    "%s", x->path, show(&sp[x->sel]));
+	else
+		snprintf(msg, sizeof msg, "key field %s is %s", x->path,
+		    kind == MX_JNONE ? "missing" : "null");
+	reject(in, "key", x->path, msg);
+	return -1;
 }
 
 static void
-spend_row(struct input *in, const struct mx_span *sp)
+spend_row(struct mx_rec *in, const struct mx_span *sp)
 {
 	struct mx_dec d;
 	struct ent *e;
@@ -937,7 +665,7 @@ metrics_vals(const struct mx_span *sp, struct mval m[NMETRIC],
 }
 
 static void
-metrics_row(struct input *in, const struct mx_span *sp)
+metrics_row(struct mx_rec *in, const struct mx_span *sp)
 {
 	const struct mapent *mp;
 	const struct mx_span *uv, *kv;
@@ -971,7 +699,7 @@ metrics_row(struct input *in, const struct mx_span *sp)
 
 		/* all of the row or none of it */
 		e = ent_get(in);
-		memcpy(sum, e->u.m, sizeof sum);
+		memcpy(sum, e->m, sizeof sum);
 		for (i = 0; i < NMETRIC; i++)
 			if (m[i].st == V_VALUE && mx_dec_add(&sum[i],
 			    &m[i].d) < 0) {
@@ -980,7 +708,7 @@ metrics_row(struct input *in, const struct mx_span *sp)
 				reject(in, "metric", opt.metric[i], msg);
 				return;
 			}
-		memcpy(e->u.m, sum, sizeof sum);
+		memcpy(e->m, sum, sizeof sum);
 	} else if (!isnull && (e = ent_get(NULL)) != NULL && e->mline != 0) {
 		snprintf(msg, sizeof msg, "a second metrics row for one key "
 		    "(the first is %s:%ju); --sum adds them up",
@@ -1016,13 +744,13 @@ metrics_row(struct input *in, const struct mx_span *sp)
 	    memcmp(kv->p, mp->text.p, kv->n) != 0)) {
 		/* the mapped value replaces the source value in place */
 		tmp.len = 0;
-		mx_buf_add(&tmp, in->rec, (size_t)(kv->p - in->rec));
+		mx_buf_add(&tmp, in->p, (size_t)(kv->p - in->p));
 		mx_buf_add(&tmp, mp->text.p, mp->text.len);
 		mx_buf_add(&tmp, kv->p + kv->n, in->n -
-		    (size_t)(kv->p + kv->n - in->rec));
+		    (size_t)(kv->p + kv->n - in->p));
 		mx_out_obj_open(&w, out, tmp.p, tmp.len);
 	} else
-		mx_out_obj_open(&w, out, in->rec, in->n);
+		mx_out_obj_open(&w, out, in->p, in->n);
 	put_derived(&w, m, e != NULL && e->hasspend ? &e->spend : NULL);
 	mx_out_obj_close(&w);
 	st.out++;
@@ -1035,10 +763,10 @@ join_end(void)
 	uint32_t *o = ent_sorted();
 	const struct ent *e;
 	unsigned mask = seen ? seen : 1u << M_BOOKINGS;
-	size_t i;
+	size_t i, n = mx_hmap_count(tab);
 
-	for (i = 0; i < tab.n; i++) {
-		e = &tab.v[o[i]];
+	for (i = 0; i < n; i++) {
+		e = mx_hmap_val(tab, o[i]);
 		if (opt.sum) {
 			int keep;
 
@@ -1072,236 +800,6 @@ join_end(void)
 	free(o);
 }
 
-/* ---- budget mode ---- */
-
-static int bsel_amount, bsel_budget, bsel_time, bsel_rej;
-
-static int64_t
-floor_to(int64_t sec, int per)
-{
-	int y, mo, d, h, mi, s;
-
-	switch (per) {
-	case P_HOUR:
-		return sec - ((sec % 3600) + 3600) % 3600;
-	case P_DAY:
-		return sec - ((sec % 86400) + 86400) % 86400;
-	case P_MONTH:
-		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
-		return mx_days_from_civil(y, (unsigned)mo, 1) * 86400;
-	}
-	return 0;
-}
-
-static void
-budget_row(struct input *in, const struct mx_span *sp)
-{
-	struct mx_dec amount, budget;
-	struct mx_time t;
-	int nobudget;
-	struct ent *e;
-	const char *why;
-	char msg[512];
-	unsigned char pb[8];
-	int64_t period;
-	size_t i;
-
-	if (expr_key(in, sp) < 0)
-		return;
-	if ((why = getmoney(&sp[bsel_amount], opt.amount, &amount)) != NULL) {
-		reject(in, "amount", opt.amount, why);
-		return;
-	}
-	/* an event without a budget (null or missing) spends, and leaves
-	 * the budget to the events that have one */
-	nobudget = sp[bsel_budget].kind == MX_JNONE ||
-	    sp[bsel_budget].kind == MX_JNULL;
-	if (!nobudget && (why = getmoney(&sp[bsel_budget], opt.budgetf,
-	    &budget)) != NULL) {
-		reject(in, "budget", opt.budgetf, why);
-		return;
-	}
-	if (mx_time_span(&sp[bsel_time], &t) < 0) {
-		if (sp[bsel_time].kind == MX_JNONE)
-			snprintf(msg, sizeof msg, "%s is missing", opt.time);
-		else
-			snprintf(msg, sizeof msg, "%s is not a time: %s",
-			    opt.time, show(&sp[bsel_time]));
-		reject(in, "time", opt.time, msg);
-		return;
-	}
-	period = floor_to(t.sec, opt.per);
-	for (i = 0; i < 8; i++)
-		pb[i] = (unsigned char)((uint64_t)period >> (56 - 8 * i));
-	mx_buf_add(&kc, pb, sizeof pb);
-	e = ent_get(in);
-	if (mx_dec_add(&e->spend, &amount) < 0) {
-		snprintf(msg, sizeof msg, "the sum of %s overflows 38 digits",
-		    opt.amount);
-		reject(in, "amount", opt.amount, msg);
-		return;
-	}
-	e->period = period;
-	/* the budget in force at the end of the period: that of its latest
-	 * event (the later line of equal times) */
-	if (!nobudget && (!e->u.b.hasbudget || t.sec > e->u.b.btime.sec ||
-	    (t.sec == e->u.b.btime.sec && t.nsec >= e->u.b.btime.nsec))) {
-		e->u.b.btime = t;
-		e->u.b.budget = budget;
-		e->u.b.hasbudget = 1;
-	}
-	e->u.b.events++;
-}
-
-static void
-put_period(int64_t sec)
-{
-	struct mx_time t = { sec, 0, 0 };
-	char b[40];
-	int y, mo, d, h, mi, s;
-
-	mx_out_putc(out, '"');
-	switch (opt.per) {
-	case P_HOUR:
-		mx_out_write(out, b, (size_t)mx_time_fmt(&t, b));
-		break;
-	case P_DAY:
-		mx_out_write(out, b, (size_t)mx_time_date(&t, b));
-		break;
-	default:
-		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
-		mx_out_printf(out, "%04d-%02d", y, mo);
-	}
-	mx_out_putc(out, '"');
-}
-
-/* The periods of --budget-per in the --reset window that starts at sec:
- * the factor from the budget field to the budget of the window (a daily
- * budget times the days of the month). */
-static int64_t
-budget_factor(int64_t sec)
-{
-	int64_t end, unit;
-	int y, mo, d, h, mi, s;
-
-	if (opt.bper == 0 || opt.bper == opt.reset)
-		return 1;
-	if (opt.reset == P_MONTH) {
-		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
-		if (++mo > 12) {
-			mo = 1;
-			y++;
-		}
-		end = mx_days_from_civil(y, (unsigned)mo, 1) * 86400;
-	} else
-		end = sec + 86400;	/* --reset day, --budget-per hour */
-	unit = opt.bper == P_HOUR ? 3600 : 86400;
-	return (end - sec) / unit;
-}
-
-/* The window of a period: its start and the start of the next. */
-static void
-put_window(struct mx_objw *w, int64_t sec)
-{
-	struct mx_time t = { sec, 0, 0 };
-	char b[40];
-	int y, mo, d, h, mi, s;
-
-	mx_out_key(w, "window_start");
-	mx_out_putc(out, '"');
-	mx_out_write(out, b, (size_t)mx_time_fmt(&t, b));
-	mx_out_putc(out, '"');
-	switch (opt.per) {
-	case P_HOUR:
-		t.sec += 3600;
-		break;
-	case P_DAY:
-		t.sec += 86400;
-		break;
-	default:
-		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
-		if (++mo > 12) {
-			mo = 1;
-			y++;
-		}
-		t.sec = mx_days_from_civil(y, (unsigned)mo, 1) * 86400;
-	}
-	mx_out_key(w, "window_end");
-	mx_out_putc(out, '"');
-	mx_out_write(out, b, (size_t)mx_time_fmt(&t, b));
-	mx_out_putc(out, '"');
-}
-
-static void
-budget_end(void)
-{
-	uint32_t *o = ent_sorted();
-	struct mx_dec cum = { 0, 0 }, rem, neg, budget, f = { 0, 0 };
-	const struct ent *e, *prev = NULL;
-	struct mx_objw w;
-	const char *t;
-	uint32_t n;
-	size_t i, k;
-
-	for (i = 0; i < tab.n; i++) {
-		e = &tab.v[o[i]];
-		/* same keys: the canonical key less its 8 period bytes */
-		if (prev == NULL || prev->keylen != e->keylen ||
-		    memcmp(tab.arena.p + prev->key, tab.arena.p + e->key,
-		    e->keylen - 8) != 0 || floor_to(prev->period, opt.reset) !=
-		    floor_to(e->period, opt.reset))
-			cum.v = cum.scale = 0;
-		prev = e;
-		if (mx_dec_add(&cum, &e->spend) < 0)
-			mx_errx(MX_EXIT_FAIL, "cumulative spend overflows 38 "
-			    "digits");
-		neg = cum;
-		neg.v = -neg.v;
-		f.v = budget_factor(floor_to(e->period, opt.reset));
-		if (mx_dec_mul(&e->u.b.budget, &f, &budget) < 0)
-			mx_errx(MX_EXIT_FAIL, "the budget of a period overflows "
-			    "38 digits");
-		rem = budget;
-		if (mx_dec_add(&rem, &neg) < 0)
-			mx_errx(MX_EXIT_FAIL, "remaining budget overflows 38 "
-			    "digits");
-		mx_out_obj_new(&w, out);
-		t = tab.arena.p + e->text;
-		for (k = 0; k < nk; k++) {
-			memcpy(&n, t, sizeof n);
-			t += sizeof n;
-			mx_out_key(&w, kx.v[k].name);
-			mx_out_write(out, t, n);
-			t += n;
-		}
-		mx_out_key(&w, "period");
-		put_period(e->period);
-		put_window(&w, e->period);
-		mx_out_key(&w, "events");
-		mx_out_uint(out, e->u.b.events);
-		mx_out_key(&w, "spend");
-		put_money(&e->spend);
-		mx_out_key(&w, "cumulative_spend");
-		put_money(&cum);
-		mx_out_key(&w, "budget_value");
-		if (e->u.b.hasbudget)
-			put_money(&budget);
-		else
-			mx_out_puts(out, "null");
-		mx_out_key(&w, "remaining");
-		if (e->u.b.hasbudget)
-			put_money(&rem);
-		else
-			mx_out_puts(out, "null");
-		mx_out_key(&w, "can_serve");
-		mx_out_puts(out, !e->u.b.hasbudget ? "null" :
-		    mx_dec_cmp(&cum, &budget) < 0 ? "true" : "false");
-		mx_out_obj_close(&w);
-		st.out++;
-	}
-	free(o);
-}
-
 /* ---- counts ---- */
 
 static void
@@ -1309,11 +807,6 @@ report(void)
 {
 	size_t i;
 
-	if (opt.budget) {
-		mx_warnx("%ju events, %ju rejected; out: %ju", st.events,
-		    st.rejected, st.out);
-		return;
-	}
 	mx_warnx("%ju metrics rows, %ju spend rows, %ju rejected; %ju rows "
 	    "out: %ju matched, %ju metrics only, %ju spend only, %ju left "
 	    "out by --join", st.metrics, st.spend, st.rejected, st.out,
@@ -1339,13 +832,6 @@ write_stats(void)
 	struct mx_out *s = mx_out_open(opt.stats);
 	size_t i;
 
-	if (opt.budget) {
-		mx_out_printf(s, "{\"tool\":\"mx-join-spend\",\"mode\":"
-		    "\"budget\",\"events\":%ju,\"rejected\":%ju,\"blank\":%ju,"
-		    "\"out\":%ju}\n", st.events, st.rejected, st.blank, st.out);
-		mx_out_close(s);
-		return;
-	}
 	mx_out_printf(s, "{\"tool\":\"mx-join-spend\",\"mode\":\"join\","
 	    "\"metrics\":%ju,\"spend\":%ju,\"rejected\":%ju,\"blank\":%ju,"
 	    "\"out\":%ju,\"matched\":%ju,\"metrics_only\":%ju,"
@@ -1407,6 +893,40 @@ check_names(const char *const *names, size_t n)
 			}
 }
 
+/*
+ * --budget was a mode of this program: the command line goes to
+ * mx-budget as it is, less --budget.  The mx-budget beside this program
+ * comes first, so that a build directory runs its own.
+ */
+static void
+budget_alias(int argc, char *argv[])
+{
+	char **av, *dir;
+	int i, k, end, n = 0;
+
+	for (end = 1; end < argc && strcmp(argv[end], "--") != 0; end++)
+		if (strcmp(argv[end], "--budget") == 0)
+			n++;
+	if (n == 0)
+		return;
+	av = mx_calloc((size_t)argc + 1, sizeof *av);
+	av[0] = "mx-budget";
+	for (i = 1, k = 1; i < argc; i++)
+		if (i > end || strcmp(argv[i], "--budget") != 0)
+			av[k++] = argv[i];
+	av[k] = NULL;
+	if (strchr(argv[0], '/') != NULL) {
+		dir = mx_strdup(argv[0]);
+		*strrchr(dir, '/') = '\0';
+		tmp.len = 0;
+		mx_buf_printf(&tmp, "%s/mx-budget", dir);
+		free(dir);
+		execv(mx_buf_cstr(&tmp), av);
+	}
+	execvp("mx-budget", av);
+	mx_err(MX_EXIT_FAIL, "--budget: cannot run mx-budget");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1427,13 +947,6 @@ main(int argc, char *argv[])
 		{ "conversions", required_argument, NULL, 0 },
 		{ "scale", required_argument, NULL, 'c' },
 		{ "rate-scale", required_argument, NULL, 'C' },
-		{ "budget", no_argument, NULL, 'B' },
-		{ "per", required_argument, NULL, 'p' },
-		{ "reset", required_argument, NULL, 'r' },
-		{ "budget-per", required_argument, NULL, 'Q' },
-		{ "amount", required_argument, NULL, 'a' },
-		{ "budget-field", required_argument, NULL, 'b' },
-		{ "time", required_argument, NULL, 't' },
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "stats", required_argument, NULL, 'S' },
@@ -1443,23 +956,18 @@ main(int argc, char *argv[])
 	};
 	static const char *const joins[] = { "full", "left", "right", "inner",
 	    NULL };
-	const char *names[64 + NMETRIC + NRATIO + NBOUT + 1];
-	const char *joinopt = NULL, *budgetopt = NULL;
-	struct mx_sel *sel;
-	struct mx_json *scan;
-	struct mx_span *sp;
+	const char *names[64 + NMETRIC + NRATIO + 1];
+	struct mx_sel *sel, *msel;
+	struct mx_json *scan, *mscan;
+	struct mx_span *sp, *msp;
 	char err[256];
 	size_t i, nn;
 	int c, li, k;
 
 	mx_init(argv[0]);
+	budget_alias(argc, argv);
 	while ((c = mx_getopt(argc, argv, "k:s:v", longopts, &li,
 	    synopsis)) != -1) {
-		/* the options of one mode only, to refuse them in the other */
-		if (c == 0 || (c < 256 && strchr("JUmKFCs", c) != NULL))
-			joinopt = c == 's' ? "s" : longopts[li].name;
-		if (c != 0 && c < 256 && strchr("prabt", c) != NULL)
-			budgetopt = longopts[li].name;
 		switch (c) {
 		case 0:
 			for (k = 0; k < NMETRIC; k++)
@@ -1504,31 +1012,6 @@ main(int argc, char *argv[])
 		case 'C':
 			opt.rscale = scale_arg(optarg, "--rate-scale");
 			break;
-		case 'B':
-			opt.budget = 1;
-			break;
-		case 'p':
-			opt.per = word(optarg, pername, "--per");
-			if (opt.per == P_NEVER) {
-				mx_warnx("--per: hour, day or month");
-				usage();
-			}
-			break;
-		case 'r':
-			opt.reset = word(optarg, pername, "--reset");
-			break;
-		case 'Q':
-			opt.bper = word(optarg, pername, "--budget-per");
-			break;
-		case 'a':
-			opt.amount = optarg;
-			break;
-		case 'b':
-			opt.budgetf = optarg;
-			break;
-		case 't':
-			opt.time = optarg;
-			break;
 		case 'M':
 			if ((opt.maxmem = mx_parse_size(optarg)) <= 0) {
 				mx_warnx("--max-memory: '%s' is not a size "
@@ -1553,28 +1036,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (opt.budget && joinopt != NULL) {
-		mx_warnx("-%s%s is not for --budget", joinopt[1] ? "-" : "",
-		    joinopt);
-		usage();
-	}
-	if (!opt.budget && budgetopt != NULL) {
-		mx_warnx("--%s is for --budget only", budgetopt);
-		usage();
-	}
-	if (!opt.budget && opt.nspend == 0) {
+	if (opt.nspend == 0) {
 		mx_warnx("no spend file (-s)");
-		usage();
-	}
-	if (opt.bper == P_NEVER || (opt.bper != 0 && (opt.reset == P_NEVER ||
-	    opt.bper > opt.reset))) {
-		mx_warnx("--budget-per: hour, day or month, no longer than "
-		    "--reset (a budget of each --reset window)");
-		usage();
-	}
-	if (opt.reset < opt.per) {
-		mx_warnx("--reset %s is shorter than --per %s",
-		    pername[opt.reset], pername[opt.per]);
 		usage();
 	}
 	for (i = 0; i < opt.nspend; i++)
@@ -1588,11 +1051,13 @@ main(int argc, char *argv[])
 			}
 		}
 	if (opt.keys == NULL)
-		opt.keys = opt.budget ? "advertiser" : "date,channel";
+		opt.keys = "date,channel";
 
-	/* the spend side (or the events): the keys as expressions */
+	/* the keys: fields of the metrics, expressions of the spend rows */
 	sel = mx_sel_new();
-	if (mx_exprs_parse(&kx, opt.keys, sel, err, sizeof err) < 0) {
+	msel = mx_sel_new();
+	if (mx_joinkeys_parse(opt.keys, 1, &lx, msel, &kx, sel, err,
+	    sizeof err) < 0) {
 		mx_warnx("-k: %s", err);
 		usage();
 	}
@@ -1601,33 +1066,19 @@ main(int argc, char *argv[])
 		mx_warnx("-k: at most 64 keys");
 		usage();
 	}
-	ktmp = mx_calloc(nk, sizeof *ktmp);
 	nn = 0;
 	for (i = 0; i < nk; i++)
 		names[nn++] = kx.v[i].name;
-	if (opt.budget) {
-		for (i = 0; i < NBOUT; i++)
-			names[nn++] = budget_out[i];
-		bsel_amount = mx_sel_add(sel, opt.amount);
-		bsel_budget = mx_sel_add(sel, opt.budgetf);
-		bsel_time = mx_sel_add(sel, opt.time);
-		bsel_rej = mx_sel_add(sel, "_reject");
-		if (bsel_amount < 0 || bsel_budget < 0 || bsel_time < 0) {
-			mx_warnx("bad field path");
-			usage();
-		}
-	} else {
-		for (i = 0; i < NMETRIC; i++)
-			names[nn++] = opt.metric[i];
-		names[nn++] = O_SPEND;
-		for (i = 0; i < NRATIO; i++)
-			names[nn++] = ratios[i].name;
-		if ((ssel_spend = mx_sel_add(sel, opt.spendf)) < 0) {
-			mx_warnx("--spend-field: bad field path");
-			usage();
-		}
-		ssel_rej = mx_sel_add(sel, "_reject");
+	for (i = 0; i < NMETRIC; i++)
+		names[nn++] = opt.metric[i];
+	names[nn++] = O_SPEND;
+	for (i = 0; i < NRATIO; i++)
+		names[nn++] = ratios[i].name;
+	if ((ssel_spend = mx_sel_add(sel, opt.spendf)) < 0) {
+		mx_warnx("--spend-field: bad field path");
+		usage();
 	}
+	ssel_rej = mx_sel_add(sel, "_reject");
 	check_names(names, nn);
 	if (opt.map != NULL) {
 		for (i = 0; i < nk; i++)
@@ -1647,55 +1098,33 @@ main(int argc, char *argv[])
 	out = mx_out_stdout();
 	if (opt.rejects != NULL)
 		rej = mx_out_open(opt.rejects);
+	tab = mx_hmap_new(sizeof(struct ent));
 	scan = mx_json_new(sel);
 	sp = mx_calloc((size_t)mx_sel_count(sel), sizeof *sp);
-	if (opt.budget) {
-		if (argc == 0)
-			each_line("-", scan, sp, bsel_rej, &st.events,
-			    budget_row);
-		for (k = 0; k < argc; k++)
-			each_line(argv[k], scan, sp, bsel_rej, &st.events,
-			    budget_row);
-		budget_end();
-	} else {
-		struct mx_sel *msel = mx_sel_new();
-		struct mx_json *mscan;
-		struct mx_span *msp;
-
-		for (i = 0; i < opt.nspend; i++)
-			each_line(opt.spend[i], scan, sp, ssel_rej,
-			    &st.spend, spend_row);
-		/* the metrics side: the keys by their names */
-		for (i = 0; i < nk; i++)
-			if ((msel_key[i] = mx_sel_add(msel,
-			    kx.v[i].name)) < 0) {
-				mx_warnx("-k: bad field path '%s'",
-				    kx.v[i].name);
-				usage();
-			}
-		for (i = 0; i < NMETRIC; i++)
-			if ((msel_m[i] = mx_sel_add(msel, opt.metric[i])) < 0) {
-				mx_warnx("--%s: bad field path '%s'",
-				    metric_opt[i], opt.metric[i]);
-				usage();
-			}
-		msel_out[0] = mx_sel_add(msel, O_SPEND);
-		for (i = 0; i < NRATIO; i++)
-			msel_out[i + 1] = mx_sel_add(msel, ratios[i].name);
-		msel_rej = mx_sel_add(msel, "_reject");
-		mscan = mx_json_new(msel);
-		msp = mx_calloc((size_t)mx_sel_count(msel), sizeof *msp);
-		if (argc == 0)
-			each_line("-", mscan, msp, msel_rej, &st.metrics,
-			    metrics_row);
-		for (k = 0; k < argc; k++)
-			each_line(argv[k], mscan, msp, msel_rej,
-			    &st.metrics, metrics_row);
-		join_end();
-		mx_json_free(mscan);
-		mx_sel_free(msel);
-		free(msp);
-	}
+	for (i = 0; i < opt.nspend; i++)
+		each_line(opt.spend[i], scan, sp, ssel_rej, &st.spend,
+		    spend_row);
+	/* the metrics side: the keys by their names */
+	for (i = 0; i < nk; i++)
+		msel_key[i] = lx.v[i].sel;
+	for (i = 0; i < NMETRIC; i++)
+		if ((msel_m[i] = mx_sel_add(msel, opt.metric[i])) < 0) {
+			mx_warnx("--%s: bad field path '%s'", metric_opt[i],
+			    opt.metric[i]);
+			usage();
+		}
+	msel_out[0] = mx_sel_add(msel, O_SPEND);
+	for (i = 0; i < NRATIO; i++)
+		msel_out[i + 1] = mx_sel_add(msel, ratios[i].name);
+	msel_rej = mx_sel_add(msel, "_reject");
+	mscan = mx_json_new(msel);
+	msp = mx_calloc((size_t)mx_sel_count(msel), sizeof *msp);
+	if (argc == 0)
+		each_line("-", mscan, msp, msel_rej, &st.metrics, metrics_row);
+	for (k = 0; k < argc; k++)
+		each_line(argv[k], mscan, msp, msel_rej, &st.metrics,
+		    metrics_row);
+	join_end();
 	if (rej != NULL)
 		mx_out_close(rej);
 	if (opt.stats != NULL)
@@ -1705,25 +1134,24 @@ main(int argc, char *argv[])
 		report();
 
 	mx_json_free(scan);
+	mx_json_free(mscan);
 	mx_sel_free(sel);
+	mx_sel_free(msel);
 	free(sp);
-	free(ktmp);
+	free(msp);
 	mx_exprs_free(&kx);
-	free(tab.v);
-	hidx_free(&tab.idx);
-	mx_buf_free(&tab.arena);
-	for (i = 0; i < map.n; i++) {
-		free(map.v[i].src);
+	mx_exprs_free(&lx);
+	mx_hmap_free(tab);
+	mx_buf_free(&arena);
+	for (i = 0; map.idx != NULL && i < mx_hmap_count(map.idx); i++) {
 		mx_buf_free(&map.v[i].text);
 		mx_buf_free(&map.v[i].canon);
 	}
 	free(map.v);
-	hidx_free(&map.idx);
-	for (i = 0; i < um.n; i++) {
+	mx_hmap_free(map.idx);
+	for (i = 0; i < um.n; i++)
 		mx_buf_free(&um.text[i]);
-		mx_buf_free(&um.canon[i]);
-	}
-	hidx_free(&um.idx);
+	mx_hmap_free(um.idx);
 	mx_buf_free(&kc);
 	mx_buf_free(&kt);
 	mx_buf_free(&tmp);

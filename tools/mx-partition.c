@@ -89,21 +89,11 @@ struct slot {
 	char		*againpath;	/* its temporary, and as a path */
 };
 
-/* Strings to pointers, open addressing. */
-struct tab {
-	struct tent {
-		uint64_t	 h;
-		const char	*k;
-		void		*v;
-	}		*e;
-	size_t		 n, cap;
-};
-
 static struct mx_exprs	 keys;
 static struct mx_json	*scan;
 static struct mx_span	*spans, *vals;
 static char		(*tmps)[MX_EXPR_TMP];
-static struct tab	 ptab;
+static struct mx_hmap	*ptab;		/* path to its struct part * */
 static struct part	**parts;
 static size_t		 nparts;
 static struct slot	*slots;
@@ -136,54 +126,6 @@ static MX_NORETURN void
 usage(void)
 {
 	mx_usage(synopsis);
-}
-
-/* ---- a string table ---- */
-
-static struct tent *
-tab_find(struct tab *t, const char *k, size_t n, uint64_t h)
-{
-	size_t i;
-
-	if (t->cap == 0)
-		return NULL;
-	for (i = h & (t->cap - 1); t->e[i].k != NULL; i = (i + 1) & (t->cap - 1))
-		if (t->e[i].h == h && strncmp(t->e[i].k, k, n) == 0 &&
-		    t->e[i].k[n] == '\0')
-			return &t->e[i];
-	return &t->e[i];
-}
-
-/* Borrows k, which must live as long as the table. */
-static void
-tab_put(struct tab *t, const char *k, uint64_t h, void *v)
-{
-	struct tent *old = t->e, *e;
-	size_t i, ocap = t->cap;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 1024;
-		t->e = mx_calloc(t->cap, sizeof *t->e);
-		for (i = 0; i < ocap; i++)
-			if (old[i].k != NULL)
-				*tab_find(t, old[i].k, strlen(old[i].k),
-				    old[i].h) = old[i];
-		free(old);
-	}
-	e = tab_find(t, k, strlen(k), h);
-	if (e->k == NULL)
-		t->n++;
-	e->h = h;
-	e->k = k;
-	e->v = v;
-}
-
-static void *
-tab_get(struct tab *t, const char *k, size_t n)
-{
-	struct tent *e = tab_find(t, k, n, mx_hash64(k, n));
-
-	return e != NULL ? e->v : NULL;
 }
 
 /* ---- directories ---- */
@@ -601,31 +543,21 @@ getpart(void)
 {
 	struct mx_buf v = { 0 };
 	struct part *p;
-	struct tent *e;
 	uint64_t h;
-	size_t i;
+	size_t i, id;
+	int isnew;
 
+	/* route() refused objects and arrays, and the length of every name
+	 * was checked at start: this cannot fail */
 	pathb.len = 0;
-	for (i = 0; i < keys.n; i++) {
-		const struct mx_span *s = &vals[i];
-
-		if (i > 0)
-			mx_buf_addc(&pathb, '/');
-		tmp.len = 0;
-		if (s->kind == MX_JSTR)
-			mx_json_unescape(s, &tmp);
-		else if (s->kind != MX_JNONE && s->kind != MX_JNULL)
-			mx_buf_add(&tmp, s->p, s->n);
-		/* the length of every name was checked at start */
-		mx_hive_dirname(&pathb, keys.v[i].name, tmp.len ? tmp.p : NULL,
-		    tmp.len);
-	}
+	mx_hive_path_vals(&pathb, &keys, vals, &tmp);
 	h = mx_hash64(pathb.p, pathb.len);
-	e = tab_find(&ptab, pathb.p, pathb.len, h);
-	if (e != NULL && e->k != NULL)
-		return e->v;
+	id = mx_hmap_add(ptab, pathb.p, pathb.len, h, &isnew);
+	if (!isnew)
+		return *(struct part **)mx_hmap_val(ptab, id);
 
 	p = mx_calloc(1, sizeof *p);
+	*(struct part **)mx_hmap_val(ptab, id) = p;
 	p->path = mx_strndup(pathb.p, pathb.len);
 	mx_buf_addc(&v, '{');
 	for (i = 0; i < keys.n; i++) {
@@ -648,7 +580,6 @@ getpart(void)
 	mx_buf_addc(&v, '}');
 	p->values = mx_strndup(v.p, v.len);
 	mx_buf_free(&v);
-	tab_put(&ptab, p->path, h, p);
 	if ((nparts & (nparts - 1)) == 0)
 		parts = mx_reallocarray(parts, nparts ? nparts * 2 : 1,
 		    sizeof *parts);
@@ -1195,7 +1126,7 @@ s3_setup(void)
 /* Replace mode: below dirfd (at depth in the key list), delete what is
  * not on the way to a partition of this run. */
 static void
-prune_root(int dirfd, struct tab *keep, struct mx_buf *pre, size_t depth)
+prune_root(int dirfd, struct mx_hmap *keep, struct mx_buf *pre, size_t depth)
 {
 	struct dirent *d;
 	size_t mark = pre->len;
@@ -1212,7 +1143,8 @@ prune_root(int dirfd, struct tab *keep, struct mx_buf *pre, size_t depth)
 		if (depth > 0)
 			mx_buf_addc(pre, '/');
 		mx_buf_adds(pre, d->d_name);
-		if (tab_get(keep, pre->p, pre->len) == NULL)
+		if (mx_hmap_find(keep, pre->p, pre->len, mx_hash64(pre->p,
+		    pre->len)) == MX_HMAP_NONE)
 			rmtree(dirfd, d->d_name, 0);
 		else if (depth + 1 < keys.n) {
 			if ((fd = walk(dirfd, d->d_name, strlen(d->d_name),
@@ -1232,7 +1164,7 @@ s3_publish(void)
 {
 	struct mx_buf old = { 0 }, pre = { 0 };
 	struct dirent *d;
-	struct tab keep = { 0 };
+	struct mx_hmap *keep;
 	size_t i, k;
 	DIR *dp;
 	int fd;
@@ -1264,23 +1196,17 @@ s3_publish(void)
 	}
 	mx_buf_free(&old);
 	if (opt.mode == M_REPLACE) {
+		/* every directory on the way to a partition of this run */
+		keep = mx_hmap_new(0);
 		for (i = 0; i < nparts; i++)
 			for (k = 0; parts[i]->path[k] != '\0'; k++)
 				if (parts[i]->path[k + 1] == '/' ||
-				    parts[i]->path[k + 1] == '\0') {
-					char *s = mx_strndup(parts[i]->path,
-					    k + 1);
-
-					if (tab_get(&keep, s, k + 1) == NULL)
-						tab_put(&keep, s,
-						    mx_hash64(s, k + 1), s);
-					else
-						free(s);
-				}
-		prune_root(rootfd, &keep, &pre, 0);
-		for (i = 0; i < keep.cap; i++)
-			free(keep.e[i].v);
-		free(keep.e);
+				    parts[i]->path[k + 1] == '\0')
+					mx_hmap_add(keep, parts[i]->path, k + 1,
+					    mx_hash64(parts[i]->path, k + 1),
+					    NULL);
+		prune_root(rootfd, keep, &pre, 0);
+		mx_hmap_free(keep);
 		mx_buf_free(&pre);
 	}
 	if (unlinkat(rootfd, MARKER, 0) != 0)
@@ -1521,6 +1447,7 @@ main(int argc, char *argv[])
 	vals = mx_calloc(keys.n, sizeof *vals);
 	tmps = mx_calloc(keys.n, sizeof *tmps);
 	slots = mx_calloc(opt.maxopen, sizeof *slots);
+	ptab = mx_hmap_new(sizeof(struct part *));
 	if (opt.rejects != NULL)
 		rej = mx_out_open(opt.rejects);
 	if (argc == 0)
@@ -1557,7 +1484,7 @@ main(int argc, char *argv[])
 		free(parts[i]);
 	}
 	free(parts);
-	free(ptab.e);
+	mx_hmap_free(ptab);
 	free(slots);
 	free(spans);
 	free(vals);

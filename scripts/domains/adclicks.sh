@@ -44,13 +44,13 @@ window() { echo "window_start=$1_start(timestamp),window_end=$1_end(timestamp)";
 AD_SUMS='impressions=count_if(event_type,impression),clicks=count_if(event_type,click),net_spend=sum_if(amount,gross_amount,null),gross_spend=sum_if(gross_amount,event_type,null)'
 
 # The month's net spend against its budget: the daily budget in force at
-# the end of the month times the days of the month (mx-join-spend
+# the end of the month times the days of the month (mx-budget
 # --budget-per day), joined to the monthly rows by advertiser and month
 # (first() of each column: one row per key on each side).
 post_advertiser_monthly() {
 	{
 		cat
-		silver_all adclicks | mx-join-spend --budget -k advertiser \
+		silver_all adclicks | mx-budget -k advertiser \
 		    --per month --reset month --budget-per day
 	} | mx-agg -g 'advertiser,month=period' \
 	    -a 'window_start=first(window_start),window_end=first(window_end)' \
@@ -72,7 +72,7 @@ ad_performance() {
 # Hour by hour, each day's net spend against the daily budget in force.
 can_serve() {
 	silver_all adclicks |
-	    mx-join-spend --budget -k advertiser --per hour --reset day
+	    mx-budget -k advertiser --per hour --reset day
 }
 
 # When each budget value took effect: the events of an advertiser in time

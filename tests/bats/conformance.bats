@@ -16,6 +16,7 @@ tools() {
 	mx-partition -d parts -k a
 	mx-agg -g a
 	mx-join-spend -s spend.ndjson -k a
+	mx-join -r spend.ndjson -k a --prefix r_
 	mx-csv -f a
 	mx-snapshot -k a -s h.ndjson -o -
 	EOF
@@ -87,6 +88,21 @@ malformed() {
 		run mx-csv -H -f "$k" esc.ndjson
 		assert_failure 1
 		assert_output --partial 'duplicate key'
+	done
+}
+
+@test "mx-budget and the right side of mx-join refuse every malformed form too, naming file and line 2" {
+	malformed
+	files=$(ls)
+	printf '{"a":"x"}\n' > left.ndjson
+	for f in $files; do
+		{ printf '{"advertiser":"a","amount":1,"timestamp":"2024-03-01T10:00:00Z"}\n'; cat "$f"; } > in.ndjson
+		for t in "mx-budget in.ndjson" "mx-join -r in.ndjson -k a left.ndjson"; do
+			run $t
+			[ "$status" -eq 1 ] || fail "$t on $f: exit $status: $output"
+			[[ "$output" == *"in.ndjson:2: "* ]] || fail "$t on $f: no file and line: $output"
+			[[ "$output" != *Sanitizer* ]] || fail "$t on $f: $output"
+		done
 	done
 }
 
@@ -187,8 +203,8 @@ valid() {
 }
 
 @test "--stats /dev/stdout and /dev/stderr work in every tool that has --stats" {
-	tools | grep -E 'ingest|validate|dedup|join-spend' > tools.txt
-	[ "$(wc -l < tools.txt)" -eq 4 ]
+	tools | grep -E 'ingest|validate|dedup|join' > tools.txt
+	[ "$(wc -l < tools.txt)" -eq 5 ]
 	printf '{"a":"x","date":"2024-03-01"}\n' > in.ndjson
 	while IFS= read -r t; do
 		for dev in stdout stderr; do
@@ -259,6 +275,8 @@ valid() {
 	mx-partition -d out/p -k a
 	mx-agg -g a --rejects out/r.ndjson
 	mx-join-spend -s spend.ndjson -k a --rejects out/r.ndjson
+	mx-join -r spend.ndjson -k a --prefix r_ --rejects out/r.ndjson --unmatched out/u.ndjson
+	mx-budget --rejects out/r.ndjson --stats out/s.json
 	mx-csv -o out/c.csv
 	mx-snapshot -k a -s out/h.ndjson --rejects out/r.ndjson --stats out/s.json
 	mx-kmeans -k 1 -f a --rejects out/r.ndjson --stats out/s.json
@@ -328,5 +346,7 @@ valid() {
 	mx-snapshot -k a -s h.ndjson --rejects out.ndjson in.ndjson
 	mx-kmeans -k 1 -f a --model out.ndjson num.ndjson
 	mx-kmeans -k 1 -f a --stats out.ndjson num.ndjson
+	mx-join -r good.ndjson -k a --type full --rejects out.ndjson in.ndjson
+	mx-budget --rejects out.ndjson in.ndjson
 	EOF
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # mx-join-spend: joins, ratios and their null rules, exact rounding, the
-# channel map, --sum, bad input, budget mode.  Every figure below was
+# channel map, --sum, bad input.  Budget mode is mx-budget now (its tests
+# are in mx-budget.bats).  Every figure below was
 # worked out by hand from the join-* fixtures; the sums are in the comments.
 
 load helper
@@ -331,127 +332,6 @@ EOF
 	assert_output "{\"date\":\"d\",\"channel\":\"c\",\"clicks\":1,\"revenue\":$n,\"total_spend\":1.00,\"cpc\":1.00,\"roas\":null}"
 }
 
-@test "budget: a crossing within a day, hour by hour, lifetime budget" {
-	# adv_001: 10:05 200 + 10:40 250 = 450 of 500; 11:10 +100 = 550,
-	# 50 over; the next day +0.10.  adv_002: 08:30:00.25Z (09:30 +01:00)
-	# 0.35, then 09:00 and 09:45, 0.70: 1.05 of 1.00.  Input is not in
-	# time order.
-	run mx-join-spend --budget --per hour join-clicks.ndjson
-	assert_success
-	assert_output - <<'EOF'
-{"advertiser":"adv_001","period":"2024-03-01T10:00:00Z","window_start":"2024-03-01T10:00:00Z","window_end":"2024-03-01T11:00:00Z","events":2,"spend":450.00,"cumulative_spend":450.00,"budget_value":500.00,"remaining":50.00,"can_serve":true}
-{"advertiser":"adv_001","period":"2024-03-01T11:00:00Z","window_start":"2024-03-01T11:00:00Z","window_end":"2024-03-01T12:00:00Z","events":1,"spend":100.00,"cumulative_spend":550.00,"budget_value":500.00,"remaining":-50.00,"can_serve":false}
-{"advertiser":"adv_001","period":"2024-03-02T08:00:00Z","window_start":"2024-03-02T08:00:00Z","window_end":"2024-03-02T09:00:00Z","events":1,"spend":0.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
-{"advertiser":"adv_002","period":"2024-03-01T08:00:00Z","window_start":"2024-03-01T08:00:00Z","window_end":"2024-03-01T09:00:00Z","events":1,"spend":0.35,"cumulative_spend":0.35,"budget_value":1.00,"remaining":0.65,"can_serve":true}
-{"advertiser":"adv_002","period":"2024-03-01T09:00:00Z","window_start":"2024-03-01T09:00:00Z","window_end":"2024-03-01T10:00:00Z","events":2,"spend":0.70,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
-EOF
-	run sh -c 'tac join-clicks.ndjson | mx-join-spend --budget --per hour | cksum'
-	assert_output "$(mx-join-spend --budget --per hour join-clicks.ndjson | cksum)"
-}
-
-@test "budget: per day, daily reset, per month" {
-	run mx-join-spend --budget join-clicks.ndjson
-	assert_success
-	assert_output - <<'EOF'
-{"advertiser":"adv_001","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":3,"spend":550.00,"cumulative_spend":550.00,"budget_value":500.00,"remaining":-50.00,"can_serve":false}
-{"advertiser":"adv_001","period":"2024-03-02","window_start":"2024-03-02T00:00:00Z","window_end":"2024-03-03T00:00:00Z","events":1,"spend":0.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
-{"advertiser":"adv_002","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":3,"spend":1.05,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
-EOF
-	# a daily budget: 2024-03-02 starts again at 0.10 of 500
-	run sh -c 'mx-join-spend --budget --per hour --reset day join-clicks.ndjson | sed -n 3p'
-	assert_output '{"advertiser":"adv_001","period":"2024-03-02T08:00:00Z","window_start":"2024-03-02T08:00:00Z","window_end":"2024-03-02T09:00:00Z","events":1,"spend":0.10,"cumulative_spend":0.10,"budget_value":500.00,"remaining":499.90,"can_serve":true}'
-	run mx-join-spend --budget --per month --reset month --stats st.json join-clicks.ndjson
-	assert_success
-	assert_output - <<'EOF'
-{"advertiser":"adv_001","period":"2024-03","window_start":"2024-03-01T00:00:00Z","window_end":"2024-04-01T00:00:00Z","events":4,"spend":550.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
-{"advertiser":"adv_002","period":"2024-03","window_start":"2024-03-01T00:00:00Z","window_end":"2024-04-01T00:00:00Z","events":3,"spend":1.05,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
-EOF
-	run cat st.json
-	assert_output '{"tool":"mx-join-spend","mode":"budget","events":7,"rejected":0,"blank":0,"out":2}'
-}
-
-@test "budget: exactly spent cannot serve; a raised budget applies from its event" {
-	printf '%s\n' '{"advertiser":"a","amount":0.5,"budget_value":1,"timestamp":"2024-03-01T10:00:00Z"}' \
-	    '{"advertiser":"a","amount":"0.50","budget_value":1,"timestamp":"2024-03-01T10:30:00Z"}' \
-	    '{"advertiser":"b","amount":5,"budget_value":10,"timestamp":"2024-03-01T10:00:00Z"}' \
-	    '{"advertiser":"b","amount":5,"budget_value":20,"timestamp":"2024-03-01T12:00:00Z"}' \
-	    '{"advertiser":"b","amount":1,"budget_value":10,"timestamp":"2024-03-01T11:00:00Z"}' > c.ndjson
-	run mx-join-spend --budget c.ndjson
-	assert_success
-	assert_output - <<'EOF'
-{"advertiser":"a","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":2,"spend":1.00,"cumulative_spend":1.00,"budget_value":1.00,"remaining":0.00,"can_serve":false}
-{"advertiser":"b","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":3,"spend":11.00,"cumulative_spend":11.00,"budget_value":20.00,"remaining":9.00,"can_serve":true}
-EOF
-	run sh -c 'mx-join-spend --budget --per hour c.ndjson | jq -c "select(.advertiser == \"b\") | [.cumulative_spend, .budget_value, .remaining]"'
-	assert_output $'[5,10,5]\n[6,10,4]\n[11,20,9]'
-}
-
-@test "budget: bad events are rejected with file, line and reason" {
-	printf '%s\n' '{"advertiser":"a","amount":-1,"budget_value":1,"timestamp":"2024-03-01T10:00:00Z"}' \
-	    '{"advertiser":"a","amount":1,"timestamp":"2024-03-01T10:00:00Z"}' \
-	    '{"advertiser":"a","amount":1,"budget_value":1,"timestamp":"soon"}' \
-	    '{"advertiser":null,"amount":1,"budget_value":1,"timestamp":"2024-03-01T10:00:00Z"}' \
-	    '{"advertiser":"a","amount":1,"budget_value":"1.5","timestamp":1709287200}' > c.ndjson
-	run mx-join-spend --budget c.ndjson
-	assert_failure 1
-	assert_output 'mx-join-spend: c.ndjson:1: amount is negative: -1'
-	run mx-join-spend --budget --rejects rej.ndjson -v c.ndjson
-	assert_success
-	assert_output - <<'EOF'
-{"advertiser":"a","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":2,"spend":2.00,"cumulative_spend":2.00,"budget_value":1.50,"remaining":-0.50,"can_serve":false}
-mx-join-spend: 5 events, 3 rejected; out: 1
-EOF
-	run jq -r '[._reject.line, ._reject.rule, ._reject.reason] | @tsv' rej.ndjson
-	assert_output - <<'EOF'
-1	amount	amount is negative: -1
-3	time	timestamp is not a time: "soon"
-4	key	key field advertiser is null
-EOF
-	# a budget that is not money is bad; none at all spends without one
-	printf '%s\n' '{"advertiser":"a","amount":1,"budget_value":"n/a","timestamp":"2024-03-01T10:00:00Z"}' > d.ndjson
-	run mx-join-spend --budget d.ndjson
-	assert_failure 1
-	assert_output --partial 'd.ndjson:1: budget_value'
-	printf '%s\n' '{"advertiser":"b","amount":1,"budget_value":null,"timestamp":"2024-03-01T10:00:00Z"}' > e.ndjson
-	run mx-join-spend --budget e.ndjson
-	assert_success
-	assert_output '{"advertiser":"b","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":1,"spend":1.00,"cumulative_spend":1.00,"budget_value":null,"remaining":null,"can_serve":null}'
-}
-
-@test "budget: --budget-per day: a daily budget held against a month's spend, days of each month counted" {
-	printf '%s\n' '{"advertiser":"a","amount":200,"budget_value":10.00,"timestamp":"2024-02-10T10:00:00Z"}' \
-	    '{"advertiser":"a","amount":95,"budget_value":10.00,"timestamp":"2024-02-20T10:00:00Z"}' \
-	    '{"advertiser":"a","amount":300,"budget_value":10.00,"timestamp":"2024-03-05T10:00:00Z"}' \
-	    '{"advertiser":"a","amount":5,"budget_value":"10.005","timestamp":"2024-03-31T23:59:59Z"}' > ev.ndjson
-	# February 2024: 29 x 10.00 = 290.00 < 295; March: 31 x 10.005 = 310.155 > 305
-	run mx-join-spend --budget --per month --reset month --budget-per day ev.ndjson
-	assert_success
-	assert_output '{"advertiser":"a","period":"2024-02","window_start":"2024-02-01T00:00:00Z","window_end":"2024-03-01T00:00:00Z","events":2,"spend":295.00,"cumulative_spend":295.00,"budget_value":290.00,"remaining":-5.00,"can_serve":false}
-{"advertiser":"a","period":"2024-03","window_start":"2024-03-01T00:00:00Z","window_end":"2024-04-01T00:00:00Z","events":2,"spend":305.00,"cumulative_spend":305.00,"budget_value":310.155,"remaining":5.155,"can_serve":true}'
-	# an hourly budget against each day, hour by hour: 24 x 10.00
-	run mx-join-spend --budget --per hour --reset day --budget-per hour ev.ndjson
-	assert_success
-	assert_line --index 0 --partial '"spend":200.00,"cumulative_spend":200.00,"budget_value":240.00,"remaining":40.00,"can_serve":true}'
-	# the same period as --reset: the field as it is
-	run mx-join-spend --budget --per day --reset day --budget-per day ev.ndjson
-	assert_line --index 0 --partial '"budget_value":10.00,"remaining":-190.00,"can_serve":false}'
-	run mx-join-spend --budget --budget-per day ev.ndjson
-	assert_failure 2
-	assert_output --partial '--budget-per: hour, day or month, no longer than --reset'
-	run mx-join-spend --budget --reset day --budget-per month ev.ndjson
-	assert_failure 2
-	run mx-join-spend --budget --reset day --budget-per week ev.ndjson
-	assert_failure 2
-}
-
-@test "budget: other field names, keys from expressions" {
-	printf '{"adv":"x","ad":"ad1","cost":"2.25","cap":"4","at":"2024-02-29T23:59:59Z"}\n' > c.ndjson
-	run mx-join-spend --budget -k campaign=adv,ad --amount cost --budget-field cap \
-	    --time at --per month c.ndjson
-	assert_success
-	assert_output '{"campaign":"x","ad":"ad1","period":"2024-02","window_start":"2024-02-01T00:00:00Z","window_end":"2024-03-01T00:00:00Z","events":1,"spend":2.25,"cumulative_spend":2.25,"budget_value":4.00,"remaining":1.75,"can_serve":true}'
-}
-
 @test "standard input, -s -, blank lines, gzip, same bytes twice" {
 	run sh -c 'mx-join-spend -s join-spend.ndjson -k booking_date=date,channel < join-bookings.ndjson | cksum'
 	want=$output
@@ -505,18 +385,6 @@ EOF
 	run mx-join-spend -s join-spend.ndjson --join outer
 	assert_failure 2
 	assert_line --index 0 "mx-join-spend: --join: unknown value 'outer'"
-	run mx-join-spend --budget --per day --reset hour
-	assert_failure 2
-	assert_line --index 0 'mx-join-spend: --reset hour is shorter than --per day'
-	run mx-join-spend --budget -s join-spend.ndjson
-	assert_failure 2
-	assert_line --index 0 'mx-join-spend: -s is not for --budget'
-	run mx-join-spend --budget --join left
-	assert_failure 2
-	assert_line --index 0 'mx-join-spend: --join is not for --budget'
-	run mx-join-spend -s join-spend.ndjson --per hour
-	assert_failure 2
-	assert_line --index 0 'mx-join-spend: --per is for --budget only'
 	run mx-join-spend -s join-spend.ndjson --max-memory 12x
 	assert_failure 2
 	assert_line --index 0 "mx-join-spend: --max-memory: '12x' is not a size such as 512M"
@@ -540,9 +408,6 @@ for i in range(5000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_booking
 	run mx-join-spend -s join-spend.ndjson --sum --max-memory 1M m.ndjson
 	assert_failure 1
 	assert_output --regexp '^mx-join-spend: m\.ndjson:[0-9]+: the [0-9]+ keys held in memory take more than --max-memory 1M$'
-	run mx-join-spend --budget --max-memory 1k join-clicks.ndjson
-	assert_failure 1
-	assert_output 'mx-join-spend: join-clicks.ndjson:1: the 1 keys held in memory take more than --max-memory 1k'
 }
 
 @test "a closed stdout ends quietly; a full disk is exit 1" {
@@ -564,7 +429,6 @@ for i in range(200000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_booki
 	cp join-channels.tsv channels.tsv
 	cp join-by-source.ndjson by_source.ndjson
 	printf '{"date":"2024-03-01","channel":"google_ads","link_clicks":151,"purchase_value":302}\n' > report.ndjson
-	{ cat join-clicks.ndjson; echo '{"advertiser":"adv_003"}'; } | gzip > clicks.ndjson.gz
 	man_example mx-join-spend.1 | sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' |
 	    grep '^mx-join-spend\|^  ' | sed 's/\\e$/\\/' > examples.sh
 	run bash -c 'set -e; . ./examples.sh'
@@ -577,8 +441,4 @@ for i in range(200000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_booki
 	# 75.50 / 151 = 0.5; 302 / 75.50 = 4
 	run sed -n 1p ads.ndjson
 	assert_output '{"date":"2024-03-01","channel":"google_ads","link_clicks":151,"purchase_value":302,"total_spend":75.5000,"cpc":0.5000,"roas":4.0000}'
-	run sed -n 2p pacing.ndjson
-	assert_output --partial '"period":"2024-03-01T11:00:00Z","window_start":"2024-03-01T11:00:00Z","window_end":"2024-03-01T12:00:00Z","events":1,"spend":100.00,"cumulative_spend":550.00'
-	run jq -r ._reject.reason bad-clicks.ndjson
-	assert_output 'amount is missing'
 }
