@@ -536,7 +536,8 @@ main(int argc, char *argv[])
 			break;
 		case 'M':
 			if ((opt.maxmem = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--max-memory: bad size '%s'", optarg);
+				mx_warnx("--max-memory: '%s' is not a size "
+				    "such as 512M", optarg);
 				usage();
 			}
 			opt.maxmemarg = optarg;

@@ -1320,7 +1320,8 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("-m: bad size '%s'", optarg);
+				mx_warnx("--memory: '%s' is not a size "
+				    "such as 512M", optarg);
 				usage();
 			}
 			break;

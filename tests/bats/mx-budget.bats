@@ -175,7 +175,7 @@ EOF
 	assert_failure 2
 	run mx-budget --max-memory 12x
 	assert_failure 2
-	assert_line --index 0 "mx-budget: --max-memory: bad size '12x'"
+	assert_line --index 0 "mx-budget: --max-memory: '12x' is not a size such as 512M"
 	run mx-budget -k spend=advertiser
 	assert_failure 2
 	assert_line --index 0 'mx-budget: the output would have the field spend twice'

@@ -350,7 +350,7 @@ with open("l.ndjson", "w") as f:
 	assert_line --index 0 "mx-join: -k: name 'a' used twice"
 	run join -m 12x
 	assert_failure 2
-	assert_line --index 0 "mx-join: -m: bad size '12x'"
+	assert_line --index 0 "mx-join: --memory: '12x' is not a size such as 512M"
 	run mx-join -r nosuch.ndjson -k a join-orders.ndjson
 	assert_failure 1
 	assert_output 'mx-join: nosuch.ndjson: No such file or directory'
