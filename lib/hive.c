@@ -129,15 +129,20 @@ mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
  * unescaped bytes, a number or a boolean by its text, null or missing as
  * the null partition.  tmp is scratch. */
 static int
-component(struct mx_buf *b, const char *name, const struct mx_span *v,
+component(struct mx_buf *b, const struct mx_expr *e, const struct mx_span *v,
     struct mx_buf *tmp)
 {
 	tmp->len = 0;
+	/* hours and minutes on two digits, so that ls lists them in order
+	 * (DuckDB still reads event_hour=05 as the integer 5) */
+	if ((e->fn == MX_EHOUR || e->fn == MX_EMINUTE) &&
+	    v->kind == MX_JNUM && v->n == 1)
+		mx_buf_addc(tmp, '0');
 	if (v->kind == MX_JSTR)
 		mx_json_unescape(v, tmp);
 	else if (v->kind != MX_JNONE && v->kind != MX_JNULL)
 		mx_buf_add(tmp, v->p, v->n);
-	return mx_hive_dirname(b, name, tmp->len ? tmp->p : NULL, tmp->len);
+	return mx_hive_dirname(b, e->name, tmp->len ? tmp->p : NULL, tmp->len);
 }
 
 int
@@ -151,7 +156,7 @@ mx_hive_path_vals(struct mx_buf *b, const struct mx_exprs *keys,
 			return -1;
 		if (i > 0)
 			mx_buf_addc(b, '/');
-		if (component(b, keys->v[i].name, &vals[i], tmp) < 0)
+		if (component(b, &keys->v[i], &vals[i], tmp) < 0)
 			return -1;
 	}
 	return 0;
@@ -173,7 +178,7 @@ mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
 			return -1;
 		if (i > 0)
 			mx_buf_addc(b, '/');
-		if (component(b, keys->v[i].name, &v, tmp) < 0)
+		if (component(b, &keys->v[i], &v, tmp) < 0)
 			return -1;
 	}
 	return 0;

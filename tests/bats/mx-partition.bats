@@ -741,3 +741,29 @@ now_ms() {
 	run ls -A mnt
 	assert_output t
 }
+
+@test "hours and minutes of a timestamp on two digits in the paths, so that ls lists them in order; DuckDB reads them in order, as integers when told" {
+	printf '%s\n' '{"ts":"2024-03-04T05:07:00Z"}' '{"ts":"2024-03-04T15:00:00Z"}' \
+	    '{"ts":"2024-03-04T10:59:00Z"}' '{"ts":"2024-03-04T09:00:00Z","h":3}' > in.ndjson
+	run mx-partition -d p -k 'd=date(ts),event_hour=hour(ts),m=minute(ts)' in.ndjson
+	assert_success
+	run bash -c 'cd p/d=2024-03-04 && ls'
+	assert_output $'event_hour=05\nevent_hour=09\nevent_hour=10\nevent_hour=15'
+	[ -d p/d=2024-03-04/event_hour=15/m=00 ]
+	[ -d p/d=2024-03-04/event_hour=05/m=07 ]
+	# a field that is a number is written as it is: only time parts are padded
+	run mx-partition -d q -k h in.ndjson
+	assert_success
+	[ -d q/h=3 ]
+	[ -d "$BATS_TEST_DIRNAME/../node_modules/@duckdb" ] || skip "DuckDB not installed"
+	# DuckDB's autocast keeps 05 as text (it casts only what prints back
+	# the same): text that sorts as the numbers do
+	run node "$DUCKDB" "SELECT typeof(event_hour) AS t, event_hour AS h FROM read_ndjson('p/**/*.ndjson', hive_partitioning = true) ORDER BY h"
+	assert_success
+	assert_output "$(printf '%s\n' '{"t":"VARCHAR","h":"05"}' '{"t":"VARCHAR","h":"09"}' '{"t":"VARCHAR","h":"10"}' '{"t":"VARCHAR","h":"15"}')"
+	# and the types named, integers
+	run node "$DUCKDB" "SELECT typeof(event_hour) AS t, event_hour AS h, m FROM read_ndjson('p/**/*.ndjson', hive_partitioning = true, hive_types = {'event_hour': INTEGER, 'm': INTEGER}) ORDER BY h"
+	assert_success
+	assert_output "$(printf '%s\n' '{"t":"INTEGER","h":5,"m":7}' '{"t":"INTEGER","h":9,"m":0}' \
+	    '{"t":"INTEGER","h":10,"m":59}' '{"t":"INTEGER","h":15,"m":0}')"
+}
