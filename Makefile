@@ -27,13 +27,15 @@ $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	$(CC) $(MXFLAGS) $(CFLAGS) -c $< -o $@
 
 # The version: VERSION, and git describe when built from a checkout;
-# version.h changes only when they do, so that nothing else is rebuilt.
+# version.h changes only when they do, so that nothing else is rebuilt;
+# its temporary is per process, for makes run at once (the tests').
 $(B)/version.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define MX_VERSION "%s"\n#define MX_GITDESC "%s"\n' \
+	@t=$@.tmp.$$$$; \
+	printf '#define MX_VERSION "%s"\n#define MX_GITDESC "%s"\n' \
 	    "$$(cat VERSION)" \
-	    "$$(git describe --always --dirty 2> /dev/null)" > $@.tmp
-	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+	    "$$(git describe --always --dirty 2> /dev/null)" > $$t && \
+	{ cmp -s $$t $@ && rm -f $$t || mv -f $$t $@; }
 
 $(B)/lib/version.o: lib/version.c $(B)/version.h lib/mx.h
 	@mkdir -p $(@D)
