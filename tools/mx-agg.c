@@ -45,19 +45,12 @@ static const struct {
 };
 #define NFN	(sizeof fns / sizeof fns[0])
 
-/* A value to compare a field with: its canonical bytes (mx_json_canon),
- * and its JSON text for the common case of a field written the same way. */
-struct lit {
-	struct mx_buf	canon, text;
-	int		isnull;
-};
-
 struct agg {
 	char		*name;
 	char		*text;		/* as given, for the partial's spec */
 	int		 fn;
 	int		 f[3];		/* selection indexes of the fields */
-	struct lit	 v;		/* the value of *_if */
+	struct mx_lit	 v;		/* the value of *_if */
 };
 
 /* A column computed from two others when the figures are written, so it is
@@ -68,12 +61,6 @@ struct ratio {
 	int		 col[2];	/* an aggregate, or -1 - a key's index */
 	int		 scale;
 	int		 warned;	/* a quotient past 38 digits was seen */
-};
-
-struct cond {
-	int		 f, neg;
-	struct lit	 v;
-	char		*text;
 };
 
 /* HyperLogLog with 2^14 one-byte registers: standard error 1.04/128. */
@@ -113,8 +100,8 @@ static size_t nratios;
  * a ratio (-1 - its index). */
 static int *cols;
 static size_t ncols;
-static struct cond *conds;
-static size_t nconds;
+static struct mx_where *where;
+static struct mx_buf wtext;		/* the -w options, for the spec */
 static struct mx_sel *sel;
 static struct mx_buf spec;		/* the options, to check --merge */
 
@@ -136,142 +123,6 @@ usage(void)
 	    "              [--memory size] [--max-record size] [--max-depth n]\n"
 	    "              [file ...]\n");
 	exit(MX_EXIT_USAGE);
-}
-
-/* ---- values ---- */
-
-/* A literal from the command line: null, true, false, a JSON number or a
- * JSON string as it is; any other text is a string. */
-static void
-lit_parse(struct lit *l, const char *s)
-{
-	struct mx_json *j = mx_json_new(NULL);
-	struct mx_span sp;
-
-	memset(l, 0, sizeof *l);
-	if (mx_json_scan(j, s, strlen(s), NULL, 0) == 0 &&
-	    (s[0] == '"' || mx_json_isnum(s, strlen(s)) ||
-	    strcmp(s, "true") == 0 || strcmp(s, "false") == 0 ||
-	    strcmp(s, "null") == 0))
-		mx_buf_adds(&l->text, s);
-	else
-		mx_json_quote(&l->text, s, strlen(s));
-	mx_json_free(j);
-	sp.p = l->text.p;
-	sp.n = (uint32_t)l->text.len;
-	sp.esc = memchr(sp.p, '\\', sp.n) != NULL;
-	switch (sp.p[0]) {
-	case '"':
-		sp.kind = MX_JSTR;
-		break;
-	case 'n':
-		sp.kind = MX_JNULL;
-		l->isnull = 1;
-		break;
-	case 't':
-		sp.kind = MX_JTRUE;
-		break;
-	case 'f':
-		sp.kind = MX_JFALSE;
-		break;
-	default:
-		sp.kind = MX_JNUM;
-	}
-	mx_json_canon(&sp, &l->canon);
-}
-
-/* Does the value v equal the literal l?  (null: null or missing) */
-static int
-lit_eq(const struct lit *l, const struct mx_span *v)
-{
-	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
-		return l->isnull;
-	if (v->n == l->text.len && memcmp(v->p, l->text.p, v->n) == 0)
-		return 1;
-	if (v->kind != MX_JSTR && v->kind != MX_JNUM)
-		return 0;
-	tmp.len = 0;
-	mx_json_canon(v, &tmp);
-	return tmp.len == l->canon.len &&
-	    memcmp(tmp.p, l->canon.p, tmp.len) == 0;
-}
-
-static int
-kindrank(int k)
-{
-	switch (k) {
-	case MX_JNONE:
-	case MX_JNULL:
-		return 0;
-	case MX_JFALSE:
-	case MX_JTRUE:
-		return 1;
-	case MX_JNUM:
-		return 2;
-	case MX_JSTR:
-		return 3;
-	default:
-		return 4;
-	}
-}
-
-/* Order of two JSON texts: null, booleans, numbers by value, strings
- * (timestamps as instants when both are, else by their characters), then
- * the rest by bytes. */
-static int
-valcmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int ka = mx_json_kind(a), kb2 = mx_json_kind(b), c;
-	struct mx_dec da, db;
-	struct mx_span sa, sb;
-	struct mx_time ta, tb;
-	static struct mx_buf ua, ub;
-	size_t n;
-
-	if (kindrank(ka) != kindrank(kb2))
-		return kindrank(ka) - kindrank(kb2);
-	switch (ka) {
-	case MX_JNULL:
-		return 0;
-	case MX_JFALSE:
-	case MX_JTRUE:
-		return (ka == MX_JTRUE) - (kb2 == MX_JTRUE);
-	case MX_JNUM:
-		if (mx_dec_parse(a, an, &da) == 0 &&
-		    mx_dec_parse(b, bn, &db) == 0)
-			return mx_dec_cmp(&da, &db);
-		{
-			double x = strtod(a, NULL), y = strtod(b, NULL);
-
-			return (x > y) - (x < y);
-		}
-	case MX_JSTR:
-		sa.p = a;
-		sa.n = (uint32_t)an;
-		sa.kind = MX_JSTR;
-		sa.esc = memchr(a, '\\', an) != NULL;
-		sb.p = b;
-		sb.n = (uint32_t)bn;
-		sb.kind = MX_JSTR;
-		sb.esc = memchr(b, '\\', bn) != NULL;
-		if (mx_time_span(&sa, &ta) == 0 && mx_time_span(&sb, &tb) == 0 &&
-		    (ta.sec != tb.sec || ta.nsec != tb.nsec))
-			return ta.sec != tb.sec ? (ta.sec > tb.sec) -
-			    (ta.sec < tb.sec) : (ta.nsec > tb.nsec) -
-			    (ta.nsec < tb.nsec);
-		ua.len = ub.len = 0;
-		mx_json_unescape(&sa, &ua);
-		mx_json_unescape(&sb, &ub);
-		n = ua.len < ub.len ? ua.len : ub.len;
-		if ((c = memcmp(ua.p, ub.p, n)) != 0)
-			return c;
-		return (ua.len > ub.len) - (ua.len < ub.len);
-	default:
-		n = an < bn ? an : bn;
-		if ((c = memcmp(a, b, n)) != 0)
-			return c;
-		return (an > bn) - (an < bn);
-	}
 }
 
 /* ---- the command line ---- */
@@ -441,7 +292,7 @@ agg_parse(const char *s, char *err, size_t errlen)
 		if ((g.f[fi] = sel_add(args[fi], err, errlen)) < 0)
 			goto fail;
 	if (fns[fn].lit)
-		lit_parse(&g.v, args[nargs - 1]);
+		mx_lit_parse(&g.v, args[nargs - 1], strlen(args[nargs - 1]));
 	if (name_taken(g.name, err, errlen))
 		goto fail;
 	for (i = 0; i < nargs; i++)
@@ -481,26 +332,13 @@ aggs_opt(const char *s)
 static void
 where_opt(const char *s)
 {
-	struct cond c;
-	const char *eq = strchr(s, '=');
-	char err[256], *path;
+	char err[512];
 
-	memset(&c, 0, sizeof c);
-	if (eq == NULL || eq == s || (eq == s + 1 && s[0] == '!')) {
-		mx_warnx("-w: '%s': expected field=value or field!=value", s);
-		usage();
-	}
-	c.neg = eq[-1] == '!';
-	path = mx_strndup(s, (size_t)(eq - s - c.neg));
-	if ((c.f = sel_add(path, err, sizeof err)) < 0) {
+	if (mx_where_add(where, s, sel, err, sizeof err) < 0) {
 		mx_warnx("-w: %s", err);
 		usage();
 	}
-	free(path);
-	lit_parse(&c.v, eq + 1);
-	c.text = mx_strdup(s);
-	conds = mx_reallocarray(conds, nconds + 1, sizeof *conds);
-	conds[nconds++] = c;
+	mx_buf_printf(&wtext, " -w %s", s);
 }
 
 /* ---- groups ---- */
@@ -556,11 +394,13 @@ group_of(const char *const *kv, const uint32_t *kn)
 static int
 better(int fn, const struct mx_span *v, const struct st *s)
 {
+	struct mx_span cur;
 	int c;
 
 	if (s->val == NULL)
 		return 1;
-	c = valcmp(v->p, v->n, s->val, s->vlen);
+	mx_span_of(s->val, s->vlen, &cur);
+	c = mx_order_cmp(v, &cur);
 	return fn == A_MIN ? c < 0 : c > 0;
 }
 
@@ -650,8 +490,17 @@ num_of(const struct mx_span *v, struct mx_dec *d)
 		return 1;
 	if (v->kind == MX_JNUM)
 		return mx_dec_parse(v->p, v->n, d) == 0 ? 0 : -1;
+	/* a number in a string is one as the ordering has it (mx(7)): a
+	 * JSON number, not 012 or +3 */
 	if (v->kind == MX_JSTR && !v->esc)
-		return mx_dec_parse(v->p + 1, v->n - 2, d) == 0 ? 0 : -1;
+		return mx_json_isnum(v->p + 1, v->n - 2) &&
+		    mx_dec_parse(v->p + 1, v->n - 2, d) == 0 ? 0 : -1;
+	if (v->kind == MX_JSTR) {
+		tmp.len = 0;
+		mx_json_unescape(v, &tmp);
+		return tmp.len > 0 && mx_json_isnum(tmp.p, tmp.len) &&
+		    mx_dec_parse(tmp.p, tmp.len, d) == 0 ? 0 : -1;
+	}
 	return -1;
 }
 
@@ -672,7 +521,7 @@ check(const struct mx_span *sp, const char *p, size_t n)
 		case A_SUM_IF:
 		case A_SUM_PRODUCT_IF:
 			/* a value that is not summed is not checked */
-			if (!lit_eq(&a->v, &sp[a->f[a->fn == A_SUM_IF ? 1 : 2]]))
+			if (!mx_lit_eq(&a->v, &sp[a->f[a->fn == A_SUM_IF ? 1 : 2]]))
 				break;
 			/* FALLTHROUGH */
 		case A_SUM:
@@ -708,10 +557,10 @@ update(struct st *s, const struct agg *a, const struct mx_span *sp)
 		s->n += v->kind != MX_JNONE && v->kind != MX_JNULL;
 		break;
 	case A_COUNT_IF:
-		s->n += lit_eq(&a->v, v);
+		s->n += mx_lit_eq(&a->v, v);
 		break;
 	case A_SUM_IF:
-		if (!lit_eq(&a->v, &sp[a->f[1]]))
+		if (!mx_lit_eq(&a->v, &sp[a->f[1]]))
 			break;
 		/* FALLTHROUGH */
 	case A_SUM:
@@ -723,7 +572,7 @@ update(struct st *s, const struct agg *a, const struct mx_span *sp)
 			return -1;
 		break;
 	case A_SUM_PRODUCT_IF:
-		if (!lit_eq(&a->v, &sp[a->f[2]]))
+		if (!mx_lit_eq(&a->v, &sp[a->f[2]]))
 			break;
 		/* FALLTHROUGH */
 	case A_SUM_PRODUCT:
@@ -781,9 +630,8 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		bad("json", mx_json_errstr(js), p, n);
 		return;
 	}
-	for (i = 0; i < nconds; i++)
-		if (lit_eq(&conds[i].v, &sp[conds[i].f]) == conds[i].neg)
-			return;
+	if (!mx_where_match(where, sp))
+		return;
 	kb.len = 0;
 	for (i = 0; i < keys.n; i++) {
 		isbad = 0;
@@ -1172,13 +1020,16 @@ static int
 keycmp(const struct group *a, const struct group *b)
 {
 	const char *p = a->key, *q = b->key;
+	struct mx_span a1, b1;
 	size_t i, pn, qn;
 	int c;
 
 	for (i = 0; i < keys.n; i++) {
 		pn = strlen(p);
 		qn = strlen(q);
-		if ((c = valcmp(p, pn, q, qn)) != 0)
+		mx_span_of(p, pn, &a1);
+		mx_span_of(q, qn, &b1);
+		if ((c = mx_order_total(&a1, &b1)) != 0)
 			return c;
 		p += pn + 1;
 		q += qn + 1;
@@ -1267,15 +1118,8 @@ dec_of_text(const char *p, size_t n, struct mx_dec *d)
 {
 	struct mx_span v;
 
-	v.p = p;
-	v.n = (uint32_t)n;
-	v.kind = (uint8_t)mx_json_kind(p);
-	v.esc = memchr(p, '\\', n) != NULL;
-	if (v.kind == MX_JNUM)
-		return mx_dec_parse(p, n, d);
-	if (v.kind == MX_JSTR && !v.esc)
-		return mx_dec_parse(p + 1, n - 2, d);
-	return -1;
+	mx_span_of(p, n, &v);
+	return num_of(&v, d) == 0 ? 0 : -1;
 }
 
 /* The value of ratio r of g, as JSON text in b. */
@@ -1341,6 +1185,7 @@ static int
 bytop(const void *x, const void *y)
 {
 	size_t i = *(const size_t *)x, j = *(const size_t *)y, an, bn;
+	struct mx_span sa, sb;
 	const char *a, *b;
 	int c;
 
@@ -1353,7 +1198,9 @@ bytop(const void *x, const void *y)
 		a = keyval(&gv[i], bykeyi, &an);
 		b = keyval(&gv[j], bykeyi, &bn);
 	}
-	if ((c = valcmp(b, bn, a, an)) != 0)
+	mx_span_of(a, an, &sa);
+	mx_span_of(b, bn, &sb);
+	if ((c = mx_order_cmp(&sb, &sa)) != 0)
 		return c;
 	return keycmp(&gv[i], &gv[j]);
 }
@@ -1445,6 +1292,7 @@ main(int argc, char *argv[])
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
+	where = mx_where_new();
 	while ((c = getopt_long(argc, argv, "a:g:vw:", longopts, NULL)) != -1)
 		switch (c) {
 		case 'g':
@@ -1558,8 +1406,7 @@ main(int argc, char *argv[])
 	mx_buf_printf(&spec, "1 -g %s", gspec != NULL ? gspec : "");
 	for (i = 0; i < naggs; i++)
 		mx_buf_printf(&spec, " -a %s", aggs[i].text);
-	for (i = 0; i < nconds; i++)
-		mx_buf_printf(&spec, " -w %s", conds[i].text);
+	mx_buf_add(&spec, wtext.p, wtext.len);
 	mx_buf_cstr(&spec);
 
 	if (opt.merge) {

@@ -396,3 +396,156 @@ examples() {
 	assert_success
 	assert_output '{"product_id":"p1","count":6}'
 }
+
+@test "man page: conditions with in, or and comparisons" {
+	examples
+	run bash -e ex12.sh
+	assert_success
+	assert_output "$(printf '%s\n' '{"event_type":"add_to_cart","events":1,"users":1}' '{"event_type":"page_view","events":4,"users":3}')"
+}
+
+@test "-w: =, !=, <, <=, >, >=, in, not in, null tests, or; several -w ANDed" {
+	printf '%s\n' '{"t":"view","p":5,"ts":"2024-03-01T10:00:00Z"}' '{"t":"cart","p":"150","ts":"2024-02-28"}' \
+	    '{"t":"buy","p":100.0,"ts":1709287200}' '{"t":"view","ts":"2024-03-02T00:00:00+01:00"}' \
+	    '{"t":null,"p":"abc","ts":"2024-03-01T09:00:00-01:00"}' '{"p":true,"ts":"soon"}' > in.ndjson
+	while IFS='|' read -r w want; do
+		run mx-agg -w "$w" -a 'n=count()' in.ndjson
+		assert_success
+		[ "$output" = "{\"n\":$want}" ] || fail "-w '$w': $output, not $want"
+	done <<-'EOF'
+	t=view|2
+	t!=view|4
+	t=null|2
+	t!=null|4
+	t in view,cart|3
+	t in view, cart , "buy"|4
+	t in null,buy|3
+	t not in view,cart|3
+	t not in view,null|2
+	p=100|1
+	p="100.00"|1
+	p=150|1
+	p!=100|5
+	p>100|1
+	p>=100|2
+	p<100|1
+	p<=5|1
+	p>=a|1
+	p>false|1
+	p=true|1
+	ts>=2024-03-01|4
+	ts<2024-03-01|1
+	ts=2024-03-01T10:00:00Z|3
+	ts>1709287199|4
+	ts>="2024-03-01T10:00:00+00:00"|4
+	ts>=soon|1
+	t=view or p>=100|4
+	t=view or t=cart or t=null|5
+	title="a, b or c" or t=buy|1
+	EOF
+	# several -w: all must hold
+	run mx-agg -w 't in view,buy' -w 'ts>=2024-03-01T10:00:00Z' -w 'p!=null' -a 'n=count()' in.ndjson
+	assert_success
+	assert_output '{"n":2}'
+}
+
+@test "-w: anything ambiguous is a usage error with a message" {
+	while IFS='|' read -r w msg; do
+		run mx-agg -w "$w" /dev/null
+		assert_failure 2
+		assert_line --index 0 "mx-agg: -w: '$w': $msg"
+	done <<-'EOF'
+	event_type=view,cart|a comma in a value is ambiguous: write 'field in a,b' for either value, or quote the one string (field="a,b")
+	a==b|the operators are =, !=, <, <=, >, >=; quote a value that begins with one (field="=x")
+	a=>1|the operators are =, !=, <, <=, >, >=; quote a value that begins with one (field="=x")
+	a=b=c|'=' in a value is ambiguous: quote the value as a JSON string (field="a=b")
+	a=|no value; write "" for the empty string
+	a in x,,y|an empty value in the list; write "" for the empty string
+	a<null|null has no order: field=null or field!=null
+	a="x|a quoted value is one JSON string, quotes and escapes included
+	a!b|'!' alone is no operator; != is
+	=1|no field before the operator
+	a|expected field=value, field!=value, <, <=, >, >=, 'field in a,b' or 'field not in a,b'
+	a=1 and b=2|join terms with ' or ' (lower case); give one -w per condition that must also hold
+	a=1 OR b=2|join terms with ' or ' (lower case); give one -w per condition that must also hold
+	a=1 or|a term is missing next to 'or'
+	or a=1|a term is missing next to 'or'
+	a=1 or  or b=2|expected field=value, field!=value, <, <=, >, >=, 'field in a,b' or 'field not in a,b'
+	EOF
+	# what the old -w said still means it: a value, quoted or not, and null
+	printf '%s\n' '{"a":"x,y"}' '{"a":""}' '{"a":"=b"}' '{"b":1}' > in.ndjson
+	run mx-agg -w 'a="x,y"' -a 'n=count()' in.ndjson
+	assert_output '{"n":1}'
+	run mx-agg -w 'a=""' -a 'n=count()' in.ndjson
+	assert_output '{"n":1}'
+	run mx-agg -w 'a="=b"' -a 'n=count()' in.ndjson
+	assert_output '{"n":1}'
+	run mx-agg -w 'a!=null' -a 'n=count()' in.ndjson
+	assert_output '{"n":3}'
+}
+
+@test "-w against python on generated data: numbers, numbers in strings, timestamps, in lists" {
+	python3 - > in.ndjson <<-'EOF'
+	import random
+	random.seed(7)
+	for i in range(3000):
+	    v = random.choice(['null', '%d' % random.randrange(-50, 50), '"%d.%d"' % (random.randrange(0, 50), random.randrange(10)),
+	        '%d.%02d' % (random.randrange(-50, 50), random.randrange(100)), '"x%d"' % random.randrange(5)])
+	    if random.random() < 0.1:
+	        print('{"i":%d}' % i)
+	    else:
+	        print('{"i":%d,"v":%s,"d":"2024-03-%02dT%02d:00:00Z"}' % (i, v, random.randrange(1, 29), random.randrange(24)))
+	EOF
+	run python3 - in.ndjson <<-'EOF'
+	import json, subprocess, sys
+	from decimal import Decimal
+	recs = [json.loads(l, parse_float=Decimal) for l in open(sys.argv[1])]
+	def num(x):
+	    if isinstance(x, bool) or x is None:
+	        return None
+	    if isinstance(x, (int, Decimal)):
+	        return Decimal(x)
+	    try:
+	        return Decimal(x) if x[:1] != 'x' else None
+	    except Exception:
+	        return None
+	tests = {'v>10': lambda r: num(r.get('v')) is not None and num(r['v']) > 10,
+	    'v<=-3.5': lambda r: num(r.get('v')) is not None and num(r['v']) <= Decimal('-3.5'),
+	    'v=7': lambda r: num(r.get('v')) == 7,
+	    'v!=7': lambda r: num(r.get('v')) != 7,
+	    'v in 1,2.5,x3,null': lambda r: r.get('v') is None or num(r.get('v')) in (1, Decimal('2.5')) or r.get('v') == 'x3',
+	    'v>x1': lambda r: isinstance(r.get('v'), str) and r['v'][:1] == 'x' and r['v'] > 'x1',
+	    'd>=2024-03-15 or v<0': lambda r: ('d' in r and r['d'] >= '2024-03-15') or (num(r.get('v')) is not None and num(r['v']) < 0),
+	    'd<2024-03-10T05:00:00+01:00': lambda r: 'd' in r and r['d'] < '2024-03-10T04:00:00Z'}
+	bad = 0
+	for w, f in tests.items():
+	    want = sum(1 for r in recs if f(r))
+	    got = json.loads(subprocess.run(['mx-agg', '-w', w, '-a', 'n=count()', sys.argv[1]], capture_output=True, check=True).stdout)['n']
+	    if got != want:
+	        bad += 1
+	        print(w, got, want)
+	print(len(tests), 'conditions', bad, 'differ')
+	EOF
+	assert_success
+	assert_output '8 conditions 0 differ'
+}
+
+@test "one ordering: min and max, numbers in strings by value; rows and --top in the order of mx(7)" {
+	printf '%s\n' '{"x":100}' '{"x":"10"}' > in.ndjson
+	run mx-agg -a 'mn=min(x),mx=max(x),s=sum(x)' in.ndjson
+	assert_success
+	assert_output '{"mn":"10","mx":100,"s":110}'
+	printf '%s\n' '{"k":"b"}' '{"k":{"a":1}}' '{"k":[1]}' '{"k":"2024-03-01T10:00:00+01:00"}' '{"k":"2024-03-01T09:30:00Z"}' \
+	    '{"k":"10"}' '{"k":9}' '{"k":1e400}' '{"k":-1e400}' '{"k":true}' '{"k":false}' '{"k":null}' '{"k":"B"}' \
+	    '{"k":"1"}' '{"k":1.0}' '{"k":"2024-03-01"}' '{"k":"012"}' '{"k":"\u00e9"}' > in.ndjson
+	run mx-agg -g k -a 'n=count()' in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '{"k":null,"n":1}' '{"k":false,"n":1}' '{"k":true,"n":1}' '{"k":-1e400,"n":1}' \
+	    '{"k":1.0,"n":1}' '{"k":"1","n":1}' '{"k":9,"n":1}' '{"k":"10","n":1}' '{"k":1e400,"n":1}' \
+	    '{"k":"2024-03-01","n":1}' '{"k":"2024-03-01T10:00:00+01:00","n":1}' '{"k":"2024-03-01T09:30:00Z","n":1}' \
+	    '{"k":"012","n":1}' '{"k":"B","n":1}' '{"k":"b","n":1}' '{"k":"\u00e9","n":1}' '{"k":[1],"n":1}' '{"k":{"a":1},"n":1}')"
+	run mx-agg -a 'lo=min(k),hi=max(k)' -w 'k!=null' -w 'k not in true,false' in.ndjson
+	assert_output '{"lo":-1e400,"hi":{"a":1}}'
+	run mx-agg -g k -a 'n=count()' --top 3 --by k in.ndjson
+	assert_output "$(printf '%s\n' '{"k":{"a":1},"n":1}' '{"k":[1],"n":1}' '{"k":"\u00e9","n":1}')"
+}
