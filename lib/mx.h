@@ -567,6 +567,8 @@ int	mx_order_cmp(const struct mx_span *a, const struct mx_span *b);
 /* A total order: mx_order_cmp, then a number before a string, then the
  * bytes; 0 only for the same text. */
 int	mx_order_total(const struct mx_span *a, const struct mx_span *b);
+/* The exact order of two JSON number texts, whatever their size. */
+int	mx_num_cmp(const char *a, size_t an, const char *b, size_t bn);
 /* The span of the valid JSON text p[0..n). */
 void	mx_span_of(const char *p, size_t n, struct mx_span *v);
 

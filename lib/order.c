@@ -67,9 +67,8 @@ normalize(const char *p, size_t n, struct norm *x)
 	x->exp = e;
 }
 
-/* Exact order of two JSON number texts of any size. */
-static int
-numtext_cmp(const char *a, size_t an, const char *b, size_t bn)
+int
+mx_num_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	static struct mx_buf da, db;
 	struct norm x, y;
@@ -210,7 +209,7 @@ mx_oval_cmp(const struct mx_oval *a, const struct mx_oval *b, int flags)
 	case MX_OC_NUM:
 		if (a->exact && b->exact)
 			return mx_dec_cmp(&a->d, &b->d);
-		return numtext_cmp(a->p, a->n, b->p, b->n);
+		return mx_num_cmp(a->p, a->n, b->p, b->n);
 	case MX_OC_TIME:
 		return time_cmp(&a->t, &b->t);
 	default:
