@@ -345,6 +345,24 @@ int	mx_dec_fmt(const struct mx_dec *d, char out[48]);
 int	mx_dec_fmt_scale(const struct mx_dec *d, int scale, char out[48]);
 double	mx_dec_double(const struct mx_dec *d);
 int	mx_dec_iszero(const struct mx_dec *d);
+/* Wide decimals: up to MX_DEC_WIDESCALE places, for sums of values with
+ * more than 18.  Where 38 digits cannot hold a value or a result exactly,
+ * the places that do not fit are rounded half away from zero and
+ * *inexact is set; -1 only for a magnitude of 10^38 or more (or, for
+ * the parse, text that is no number).  mx_dec_fmt prints them. */
+#define MX_DEC_WIDESCALE	38
+int	mx_dec_parse_wide(const char *p, size_t n, struct mx_dec *d,
+	    int *inexact);
+int	mx_dec_add_wide(struct mx_dec *a, const struct mx_dec *b,
+	    int *inexact);
+int	mx_dec_mul_wide(const struct mx_dec *a, const struct mx_dec *b,
+	    struct mx_dec *r, int *inexact);
+/* The variance of n values of the given sum and sum of squares, divided
+ * by n - ddof (1: of a sample, 0: of the population), or its square root
+ * when root is set: worked out exactly, then rounded half away from zero
+ * to scale places (0..18).  -1 when n <= ddof or it does not fit. */
+int	mx_dec_variance(uint64_t n, int ddof, const struct mx_dec *sum,
+	    const struct mx_dec *sumsq, int root, int scale, struct mx_dec *r);
 
 /* ---- expr.c: field expressions for keys, group-bys, partitions ---- */
 
@@ -598,8 +616,10 @@ int	mx_where_add(struct mx_where *w, const char *text, struct mx_sel *sel,
 	    char *err, size_t errlen);
 /* Does the record scanned into spans (through sel) meet them all? */
 int	mx_where_match(const struct mx_where *w, const struct mx_span *spans);
-/* The selection indexes of the fields named (up to max); how many. */
-size_t	mx_where_fields(const struct mx_where *w, int *f, size_t max);
+/* The selection indexes and paths of the fields named (up to max); how
+ * many.  The paths live as long as w. */
+size_t	mx_where_fields(const struct mx_where *w, int *f, const char **paths,
+	    size_t max);
 void	mx_where_free(struct mx_where *w);
 
 /* ---- gzout.c: gzip output, deterministic (no name, mtime 0) ---- */

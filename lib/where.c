@@ -19,6 +19,7 @@ enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_NOTIN };
 
 struct term {
 	int		 f;		/* index in the selection */
+	char		*path;
 	int		 op;
 	struct mx_lit	*v;		/* one, or the list of in */
 	size_t		 nv;
@@ -250,7 +251,7 @@ term(const char *p, const char *e, const char *text, struct mx_sel *sel,
 		free(path);
 		return -1;
 	}
-	free(path);
+	t->path = path;
 	if (t->op == OP_IN || t->op == OP_NOTIN) {
 		const char *ve = e, *item;
 
@@ -334,8 +335,10 @@ mx_where_add(struct mx_where *w, const char *text, struct mx_sel *sel,
 	w->c[w->n++] = cl;
 	return 0;
 fail:
-	for (i = 0; i < cl.n; i++)
+	for (i = 0; i < cl.n; i++) {
 		free(cl.t[i].v);
+		free(cl.t[i].path);
+	}
 	free(cl.t);
 	return -1;
 }
@@ -403,14 +406,17 @@ mx_where_match(const struct mx_where *w, const struct mx_span *spans)
 }
 
 size_t
-mx_where_fields(const struct mx_where *w, int *f, size_t max)
+mx_where_fields(const struct mx_where *w, int *f, const char **paths,
+    size_t max)
 {
 	size_t i, k, n = 0;
 
 	for (i = 0; i < w->n; i++)
 		for (k = 0; k < w->c[i].n; k++)
-			if (n < max)
+			if (n < max) {
+				paths[n] = w->c[i].t[k].path;
 				f[n++] = w->c[i].t[k].f;
+			}
 	return n;
 }
 
@@ -426,6 +432,7 @@ mx_where_free(struct mx_where *w)
 			for (j = 0; j < w->c[i].t[k].nv; j++)
 				mx_lit_free(&w->c[i].t[k].v[j]);
 			free(w->c[i].t[k].v);
+			free(w->c[i].t[k].path);
 		}
 		free(w->c[i].t);
 	}

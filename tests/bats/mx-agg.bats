@@ -407,7 +407,7 @@ examples() {
 @test "-w: =, !=, <, <=, >, >=, in, not in, null tests, or; several -w ANDed" {
 	printf '%s\n' '{"t":"view","p":5,"ts":"2024-03-01T10:00:00Z"}' '{"t":"cart","p":"150","ts":"2024-02-28"}' \
 	    '{"t":"buy","p":100.0,"ts":1709287200}' '{"t":"view","ts":"2024-03-02T00:00:00+01:00"}' \
-	    '{"t":null,"p":"abc","ts":"2024-03-01T09:00:00-01:00"}' '{"p":true,"ts":"soon"}' > in.ndjson
+	    '{"t":null,"p":"abc","ts":"2024-03-01T09:00:00-01:00"}' '{"p":true,"ts":"soon","title":"x"}' > in.ndjson
 	while IFS='|' read -r w want; do
 		run mx-agg -w "$w" -a 'n=count()' in.ndjson
 		assert_success
