@@ -320,6 +320,14 @@ drop(u128 a, int k, int *inexact)
 	return q;
 }
 
+/* Is |d| 10^38 or more?  Only a whole number can be: 38 digits before
+ * the point fill the 128 bits. */
+static int
+toolarge(const struct mx_dec *d)
+{
+	return d->scale == 0 && uabs(d->v) >= pow10u(38);
+}
+
 static int
 parse_slow(const char *p, size_t n, struct mx_dec *d, int *inexact)
 {
@@ -405,7 +413,7 @@ int
 mx_dec_parse_wide(const char *p, size_t n, struct mx_dec *d, int *inexact)
 {
 	if (mx_dec_parse(p, n, d) == 0)
-		return 0;
+		return toolarge(d) ? -1 : 0;
 	return parse_slow(p, n, d, inexact);
 }
 
@@ -425,8 +433,13 @@ mx_dec_add_wide(struct mx_dec *a, const struct mx_dec *b, int *inexact)
 	i128 t, r;
 	int s;
 
-	if (mx_dec_add(a, b) == 0)
+	x = *a;
+	if (mx_dec_add(&x, b) == 0) {
+		if (toolarge(&x))
+			return -1;
+		*a = x;
 		return 0;
+	}
 	x = *a;
 	y = *b;
 	/* c has the fewer places; scale it up as far as 38 digits allow,
@@ -451,8 +464,10 @@ mx_dec_add_wide(struct mx_dec *a, const struct mx_dec *b, int *inexact)
 		x.scale--;
 		y.scale--;
 	}
-	a->v = r;
-	a->scale = x.scale;
+	x.v = r;
+	if (toolarge(&x))
+		return -1;
+	*a = x;
 	return 0;
 }
 
@@ -497,7 +512,7 @@ mx_dec_mul_wide(const struct mx_dec *a, const struct mx_dec *b,
 	u128 v;
 
 	if (mx_dec_mul(a, b, r) == 0)
-		return 0;
+		return toolarge(r) ? -1 : 0;
 	mul256(uabs(a->v), uabs(b->v), w);
 	/* drop digits until the value is 38 places at most and fits */
 	while (w[3] != 0 || w[2] != 0 || (w[1] >> 63) != 0 ||
@@ -529,7 +544,7 @@ mx_dec_mul_wide(const struct mx_dec *a, const struct mx_dec *b,
 		scale = 0;
 	r->v = (a->v < 0) != (b->v < 0) ? -(i128)v : (i128)v;
 	r->scale = scale;
-	return 0;
+	return toolarge(r) ? -1 : 0;
 }
 
 /*

@@ -349,7 +349,8 @@ int	mx_dec_iszero(const struct mx_dec *d);
  * more than 18.  Where 38 digits cannot hold a value or a result exactly,
  * the places that do not fit are rounded half away from zero and
  * *inexact is set; -1 only for a magnitude of 10^38 or more (or, for
- * the parse, text that is no number).  mx_dec_fmt prints them. */
+ * the parse, text that is no number; *a is then unchanged).  mx_dec_fmt
+ * prints them. */
 #define MX_DEC_WIDESCALE	38
 int	mx_dec_parse_wide(const char *p, size_t n, struct mx_dec *d,
 	    int *inexact);

@@ -255,8 +255,8 @@ say_num(const struct agg *a, const struct mx_span *v, int r)
 	int n = (int)(v->n > 60 ? 60 : v->n);
 
 	if (r == -2)
-		snprintf(msg, sizeof msg, "%s: %.*s is 10^38 or more, past "
-		    "what a sum holds", a->name, n, v->p);
+		snprintf(msg, sizeof msg, "%s: %.*s is 10^38 or more, too "
+		    "large for an exact decimal", a->name, n, v->p);
 	else
 		snprintf(msg, sizeof msg, "%s: %.*s is not a number", a->name,
 		    n, v->p);
@@ -1037,18 +1037,22 @@ ck_sketch(const struct agg *a, const struct st *s, const struct mx_span *sp,
     struct pend *p)
 {
 	const struct mx_span *v = &sp[a->f[0]];
-	const char *why;
 	static char msg[200];
 
 	(void)s;
-	if ((why = read_nums(a, sp, p)) != NULL || p->skip)
-		return why;
-	/* the text, read as the double nearest to it */
+	if (v->kind == MX_JNONE || v->kind == MX_JNULL) {
+		p->skip = 1;
+		return NULL;
+	}
+	/* the text, read as the double nearest to it: no decimal needed */
 	tmp.len = 0;
 	if (v->kind == MX_JSTR)
 		mx_json_unescape(v, &tmp);
-	else
+	else if (v->kind == MX_JNUM)
 		mx_buf_add(&tmp, v->p, v->n);
+	if ((v->kind != MX_JNUM && v->kind != MX_JSTR) ||
+	    !mx_json_isnum(tmp.p, tmp.len))
+		return say_num(a, v, -1);
 	p->d = strtod(mx_buf_cstr(&tmp), NULL);
 	if (!isfinite(p->d)) {
 		snprintf(msg, sizeof msg, "%s: %.*s is past the range of a "
