@@ -71,6 +71,8 @@ struct fn {
 	/* The figure, as JSON text in b (a borrowed state). */
 	void		 (*final)(const struct st *, const struct agg *,
 			    struct mx_buf *);
+	/* Free what the state holds (NULL: nothing). */
+	void		 (*release)(struct st *);
 };
 
 struct agg {
@@ -467,9 +469,9 @@ me_sum(struct st *s, const struct agg *a, const struct mx_span *v)
 	    q != end || e[0].kind != MX_JNUM || dec_elem(&e[1], &d,
 	    &inexact) < 0)
 		return "a sum state is [count, \"decimal\"]";
-	s->n += strtoull(e[0].p, NULL, 10);
 	if (mx_dec_add_wide(&s->sum, &d, &inexact) < 0)
 		return "the merged sum would reach 10^38";
+	s->n += strtoull(e[0].p, NULL, 10);
 	if (inexact && !a->warned) {
 		mx_warnx("%s: a sum needs more than 38 digits: rounded half "
 		    "away from zero", a->name);
@@ -1280,7 +1282,7 @@ static const char *
 me_mom(struct st *s, const struct agg *a, const struct mx_span *v)
 {
 	struct mx_span e[3];
-	struct mx_dec d, dq;
+	struct mx_dec d, dq, sum, sumsq;
 	const char *q, *end;
 	int inexact = 0;
 
@@ -1293,10 +1295,14 @@ me_mom(struct st *s, const struct agg *a, const struct mx_span *v)
 	    dec_elem(&e[1], &d, &inexact) < 0 ||
 	    dec_elem(&e[2], &dq, &inexact) < 0)
 		return "a variance state is [count, \"sum\", \"sum of squares\"]";
-	s->n += strtoull(e[0].p, NULL, 10);
-	if (mx_dec_add_wide(&s->sum, &d, &inexact) < 0 ||
-	    mx_dec_add_wide(&s->u.sumsq, &dq, &inexact) < 0)
+	sum = s->sum;
+	sumsq = s->u.sumsq;
+	if (mx_dec_add_wide(&sum, &d, &inexact) < 0 ||
+	    mx_dec_add_wide(&sumsq, &dq, &inexact) < 0)
 		return "the merged sums would reach 10^38";
+	s->n += strtoull(e[0].p, NULL, 10);
+	s->sum = sum;
+	s->u.sumsq = sumsq;
 	return NULL;
 }
 
@@ -1320,53 +1326,89 @@ fi_mom(const struct st *s, const struct agg *a, struct mx_buf *b)
 	mx_buf_add(b, t, (size_t)mx_dec_fmt(&r, t));
 }
 
+/* ---- releasing states ---- */
+
+static void
+re_val(struct st *s)
+{
+	free(s->u.val.p);
+}
+
+static void
+re_distinct(struct st *s)
+{
+	mx_keyset_free(s->u.set);
+}
+
+static void
+re_approx(struct st *s)
+{
+	free(s->u.hll);
+}
+
+static void
+re_vals(struct st *s)
+{
+	if (s->u.vals != NULL)
+		free(s->u.vals->v);
+	free(s->u.vals);
+}
+
+static void
+re_sketch(struct st *s)
+{
+	if (s->u.sk != NULL)
+		free(s->u.sk->b);
+	free(s->u.sk);
+}
+
 /* ---- the table ---- */
 
 static const struct fn fns[] = {
 	[A_COUNT] = { "count", "", 0, ARG_NONE, 0, -1, NULL, up_count,
-	    pa_count, me_count, fi_count },
+	    pa_count, me_count, fi_count, NULL },
 	[A_COUNTF] = { "count", "field", 1, ARG_NONE, 0, -1, NULL, up_countf,
-	    pa_count, me_count, fi_count },
+	    pa_count, me_count, fi_count, NULL },
 	[A_COUNT_IF] = { "count_if", "field value", 1, ARG_VALUE, 0, 0,
-	    ck_cond, up_count, pa_count, me_count, fi_count },
+	    ck_cond, up_count, pa_count, me_count, fi_count, NULL },
 	[A_SUM] = { "sum", "field", 1, ARG_NONE, 1, -1, ck_sum, up_sum,
-	    pa_sum, me_sum, fi_sum },
+	    pa_sum, me_sum, fi_sum, NULL },
 	[A_SUM_IF] = { "sum_if", "field key value", 2, ARG_VALUE, 1, 1,
-	    ck_sum, up_sum, pa_sum, me_sum, fi_sum },
+	    ck_sum, up_sum, pa_sum, me_sum, fi_sum, NULL },
 	[A_SUM_PRODUCT] = { "sum_product", "a b", 2, ARG_NONE, 2, -1, ck_sum,
-	    up_sum, pa_sum, me_sum, fi_sum },
+	    up_sum, pa_sum, me_sum, fi_sum, NULL },
 	[A_SUM_PRODUCT_IF] = { "sum_product_if", "a b key value", 3,
-	    ARG_VALUE, 2, 2, ck_sum, up_sum, pa_sum, me_sum, fi_sum },
+	    ARG_VALUE, 2, 2, ck_sum, up_sum, pa_sum, me_sum, fi_sum, NULL },
 	[A_AVG] = { "avg", "field", 1, ARG_NONE, 1, -1, ck_sum, up_sum,
-	    pa_sum, me_sum, fi_avg },
+	    pa_sum, me_sum, fi_avg, NULL },
 	[A_MIN] = { "min", "field", 1, ARG_NONE, 0, -1, NULL, up_val, pa_val,
-	    me_val, fi_val },
+	    me_val, fi_val, re_val },
 	[A_MAX] = { "max", "field", 1, ARG_NONE, 0, -1, NULL, up_val, pa_val,
-	    me_val, fi_val },
+	    me_val, fi_val, re_val },
 	[A_FIRST] = { "first", "field", 1, ARG_NONE, 0, -1, NULL, up_val,
-	    pa_val, me_val, fi_val },
+	    pa_val, me_val, fi_val, re_val },
 	[A_LAST] = { "last", "field", 1, ARG_NONE, 0, -1, NULL, up_val,
-	    pa_val, me_val, fi_val },
+	    pa_val, me_val, fi_val, re_val },
 	[A_DISTINCT] = { "count_distinct", "field", 1, ARG_NONE, 0, -1, NULL,
-	    up_distinct, pa_distinct, me_distinct, fi_distinct },
+	    up_distinct, pa_distinct, me_distinct, fi_distinct, re_distinct },
 	[A_APPROX] = { "approx_distinct", "field", 1, ARG_NONE, 0, -1, NULL,
-	    up_approx, pa_approx, me_approx, fi_approx },
+	    up_approx, pa_approx, me_approx, fi_approx, re_approx },
 	[A_MEDIAN] = { "median", "field", 1, ARG_NONE, 1, -1, ck_num, up_vals,
-	    pa_vals, me_vals, fi_vals },
+	    pa_vals, me_vals, fi_vals, re_vals },
 	[A_QUANTILE] = { "quantile", "field q", 1, ARG_Q, 1, -1, ck_num,
-	    up_vals, pa_vals, me_vals, fi_vals },
+	    up_vals, pa_vals, me_vals, fi_vals, re_vals },
 	[A_APPROX_MEDIAN] = { "approx_median", "field", 1, ARG_NONE, 1, -1,
-	    ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch },
+	    ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch, re_sketch },
 	[A_APPROX_QUANTILE] = { "approx_quantile", "field q", 1, ARG_Q, 1,
-	    -1, ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch },
+	    -1, ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch, re_sketch },
 	[A_VARIANCE] = { "variance", "field", 1, ARG_NONE, 1, -1, ck_mom,
-	    up_mom, pa_mom, me_mom, fi_mom },
+	    up_mom, pa_mom, me_mom, fi_mom, NULL },
 	[A_VARIANCE_POP] = { "variance_pop", "field", 1, ARG_NONE, 1, -1,
-	    ck_mom, up_mom, pa_mom, me_mom, fi_mom },
+	    ck_mom, up_mom, pa_mom, me_mom, fi_mom, NULL },
 	[A_STDDEV] = { "stddev", "field", 1, ARG_NONE, 1, -1, ck_mom, up_mom,
-	    pa_mom, me_mom, fi_mom },
+	    pa_mom, me_mom, fi_mom, NULL },
 	[A_STDDEV_POP] = { "stddev_pop", "field", 1, ARG_NONE, 1, -1, ck_mom,
-	    up_mom, pa_mom, me_mom, fi_mom },
+	    up_mom, pa_mom, me_mom, fi_mom, NULL },
 };
 _Static_assert(sizeof fns / sizeof fns[0] == A_NFN,
     "an aggregate of enum afn has no entry in fns[]");
@@ -1839,11 +1881,59 @@ put_partial(struct mx_out *o, const struct group *g)
 	mx_out_puts(o, "]}\n");
 }
 
+/* Can the states of the partial line (its spans sp) be merged into their
+ * group?  0, or -1 when the line was rejected. */
+static int
+merge_check(const struct mx_span *sp, const char *p, size_t n)
+{
+	static struct st *scratch;
+	struct group *g = group_find();
+	struct mx_span v;
+	struct mx_dec d;
+	const char *q, *e, *why = NULL;
+	char msg[256];
+	size_t i, mem = membytes;
+	int inexact = 0;
+
+	if (scratch == NULL)
+		scratch = mx_calloc(naggs ? naggs : 1, sizeof *scratch);
+	q = sp[2].p + 1;
+	e = sp[2].p + sp[2].n - 1;
+	for (i = 0; i < naggs; i++) {
+		const struct fn *f = &fns[aggs[i].fn];
+
+		memset(&scratch[i], 0, sizeof scratch[i]);
+		next_elem(&q, e, &v);
+		why = f->merge(&scratch[i], &aggs[i], &v);
+		if (why == NULL && g != NULL && (f->merge == me_sum ||
+		    f->merge == me_mom)) {
+			d = g->st[i].sum;
+			if (mx_dec_add_wide(&d, &scratch[i].sum, &inexact) < 0)
+				why = "the merged sum would reach 10^38";
+			d = g->st[i].u.sumsq;
+			if (f->merge == me_mom && mx_dec_add_wide(&d,
+			    &scratch[i].u.sumsq, &inexact) < 0)
+				why = "the merged sum of squares would reach "
+				    "10^38";
+		}
+		if (f->release != NULL)
+			f->release(&scratch[i]);
+		if (why != NULL)
+			break;
+	}
+	membytes = mem;
+	if (why == NULL)
+		return 0;
+	snprintf(msg, sizeof msg, "%s: %s", aggs[i].name, why);
+	bad("partial", msg, p, n);
+	return -1;
+}
+
 /* One line of a partial output. */
 static void
 merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 {
-	const char *kv[64], *q, *e, *why;
+	const char *kv[64], *q, *e;
 	uint32_t kn[64];
 	struct mx_span v;
 	struct group *g;
@@ -1892,14 +1982,15 @@ merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		bad("partial", "not as many states as -a has aggregates", p, n);
 		return;
 	}
+	/* Every state read into a scratch one first, and every sum tried
+	 * against the group's: a bad line changes nothing. */
+	if (merge_check(sp, p, n) < 0)
+		return;
 	g = group_of(kv, kn);
 	q = sp[2].p + 1;
 	for (i = 0; i < naggs; i++) {
 		next_elem(&q, e, &v);
-		if ((why = fns[aggs[i].fn].merge(&g->st[i], &aggs[i], &v)) !=
-		    NULL)
-			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s: %s",
-			    mx_name(curname), curline, aggs[i].name, why);
+		(void)fns[aggs[i].fn].merge(&g->st[i], &aggs[i], &v);
 	}
 }
 

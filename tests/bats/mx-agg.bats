@@ -838,3 +838,21 @@ examples() {
 	assert_success
 	assert_output '12 cardinalities, 190 estimates of 1000 or more: ok'
 }
+
+@test "--merge --rejects: a bad state or a merged sum of 10^38 rejects its line whole, and the merge goes on" {
+	printf '%s\n' '{"k":"a","x":6e37}' '{"k":"b","x":1}' > one.ndjson
+	printf '%s\n' '{"k":"a","x":5e37}' '{"k":"b","x":2}' > two.ndjson
+	A='n=count(),s=sum(x),u=count_distinct(x)'
+	mx-agg --partial -g k -a "$A" one.ndjson > p1.ndjson
+	mx-agg --partial -g k -a "$A" two.ndjson > p2.ndjson
+	sed 's/"s":\[1,/"s":[1,/; s/\["[0-9a-f]*"\]\]}$/["zz"]]}/' p2.ndjson | tail -1 > p3.ndjson
+	run mx-agg --merge -g k -a "$A" p1.ndjson p2.ndjson p3.ndjson
+	assert_failure 1
+	assert_output 'mx-agg: p2.ndjson:1: s: the merged sum would reach 10^38'
+	run mx-agg --merge -g k -a "$A" --rejects rej.ndjson p1.ndjson p2.ndjson p3.ndjson
+	assert_success
+	# a: only p1's line; b: p1 and p2 (p3's line is bad, counted nowhere)
+	assert_output "$(printf '%s\n' '{"k":"a","n":1,"s":60000000000000000000000000000000000000,"u":1}' '{"k":"b","n":2,"s":3,"u":2}')"
+	run jq -r '"\(._reject.file):\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
+	assert_output "$(printf '%s\n' 'p2.ndjson:1 partial s: the merged sum would reach 10^38' 'p3.ndjson:1 partial u: a distinct hash is 32 hex digits')"
+}
