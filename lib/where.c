@@ -336,6 +336,10 @@ mx_where_add(struct mx_where *w, const char *text, struct mx_sel *sel,
 	return 0;
 fail:
 	for (i = 0; i < cl.n; i++) {
+		size_t j;
+
+		for (j = 0; j < cl.t[i].nv; j++)
+			mx_lit_free(&cl.t[i].v[j]);
 		free(cl.t[i].v);
 		free(cl.t[i].path);
 	}

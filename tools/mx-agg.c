@@ -1669,6 +1669,7 @@ fail:
 		free(args[i]);
 	free(g.name);
 	free(g.text);
+	mx_lit_free(&g.v);
 	return NULL;
 }
 
