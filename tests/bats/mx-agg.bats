@@ -856,3 +856,12 @@ examples() {
 	run jq -r '"\(._reject.file):\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
 	assert_output "$(printf '%s\n' 'p2.ndjson:1 partial s: the merged sum would reach 10^38' 'p3.ndjson:1 partial u: a distinct hash is 32 hex digits')"
 }
+
+@test "man page: median, quantile and stddev of purchase prices per category" {
+	examples
+	run bash -e ex13.sh
+	assert_success
+	# books 10.00 and 0.10: median 5.05, 0.10 + 0.9 x 9.90 = 9.01, sd 7.0004
+	assert_output "$(printf '%s\n' '{"category":"books","orders":2,"median":5.05,"p90":9.01,"sd":7}' \
+	    '{"category":"toys","orders":2,"median":2.85,"p90":4.97,"sd":3.75}')"
+}
