@@ -1719,21 +1719,34 @@ where_opt(const char *s)
 static struct group *
 group_of(const char *const *kv, const uint32_t *kn)
 {
-	struct mx_h128 h = mx_hash128(kb.p, kb.len);
+	static struct mx_buf lastkb;
+	static size_t last = SIZE_MAX;
+	struct mx_h128 h;
 	struct group *g;
 	uint64_t *slot;
 	size_t i, len = 0;
 	int isnew;
 
+	/* Records come in runs of one key (a day, an hour): the group of
+	 * the record before is found without hashing. */
+	if (last != SIZE_MAX && kb.len == lastkb.len && (kb.len == 0 ||
+	    memcmp(kb.p, lastkb.p, kb.len) == 0))
+		return &gv[last];
+	lastkb.len = 0;
+	mx_buf_add(&lastkb, kb.p, kb.len);
+	h = mx_hash128(kb.p, kb.len);
 	if ((slot = mx_keyset_put(groups, h, &isnew)) == NULL)
 		mx_errx(MX_EXIT_FAIL, "out of memory for groups");
-	if (!isnew)
-		return &gv[*slot - 1];
+	if (!isnew) {
+		last = *slot - 1;
+		return &gv[last];
+	}
 	if (ng == gcap) {
 		gcap = gcap ? gcap * 2 : 1024;
 		gv = mx_reallocarray(gv, gcap, sizeof *gv);
 	}
 	*slot = ng + 1;
+	last = ng;
 	g = &gv[ng++];
 	for (i = 0; i < keys.n; i++)
 		len += kn[i] + 1;
