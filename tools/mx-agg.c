@@ -1716,21 +1716,28 @@ where_opt(const char *s)
 
 /* The group of the key values kv[0..keys.n) (JSON texts, whose canonical
  * bytes are in kb), created when new. */
+/* The key bytes of the group last found, and its index: records come in
+ * runs of one key (a day, an hour), whose group is found without hashing. */
+static struct mx_buf lastkb;
+static size_t last = SIZE_MAX;
+
+static int
+group_last(void)
+{
+	return last != SIZE_MAX && kb.len == lastkb.len && (kb.len == 0 ||
+	    memcmp(kb.p, lastkb.p, kb.len) == 0);
+}
+
 static struct group *
 group_of(const char *const *kv, const uint32_t *kn)
 {
-	static struct mx_buf lastkb;
-	static size_t last = SIZE_MAX;
 	struct mx_h128 h;
 	struct group *g;
 	uint64_t *slot;
 	size_t i, len = 0;
 	int isnew;
 
-	/* Records come in runs of one key (a day, an hour): the group of
-	 * the record before is found without hashing. */
-	if (last != SIZE_MAX && kb.len == lastkb.len && (kb.len == 0 ||
-	    memcmp(kb.p, lastkb.p, kb.len) == 0))
+	if (group_last())
 		return &gv[last];
 	lastkb.len = 0;
 	mx_buf_add(&lastkb, kb.p, kb.len);
@@ -1766,8 +1773,11 @@ group_of(const char *const *kv, const uint32_t *kn)
 static struct group *
 group_find(void)
 {
-	uint64_t *slot = mx_keyset_get(groups, mx_hash128(kb.p, kb.len));
+	uint64_t *slot;
 
+	if (group_last())
+		return &gv[last];
+	slot = mx_keyset_get(groups, mx_hash128(kb.p, kb.len));
 	return slot != NULL ? &gv[*slot - 1] : NULL;
 }
 
