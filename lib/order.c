@@ -140,13 +140,16 @@ mx_oval_set(struct mx_oval *o, const struct mx_span *v)
 		}
 		o->p = p;
 		o->n = n;
-		if (n > 0 && ((unsigned)(*p - '0') < 10 || *p == '-') &&
+		/* a date form is never a JSON number: tried first, as the
+		 * timestamps of --latest-by are */
+		if (dateform(p, n))
+			o->cls = mx_time_parse(p, n, &o->t) == 0 ? MX_OC_TIME :
+			    MX_OC_STR;
+		else if (n > 0 && ((unsigned)(*p - '0') < 10 || *p == '-') &&
 		    mx_json_isnum(p, n)) {
 			o->cls = MX_OC_NUM;
 			o->exact = mx_dec_parse(p, n, &o->d) == 0;
-		} else if (dateform(p, n) && mx_time_parse(p, n, &o->t) == 0)
-			o->cls = MX_OC_TIME;
-		else
+		} else
 			o->cls = MX_OC_STR;
 		return;
 	default:

@@ -227,19 +227,31 @@ epoch(const char *p, const char *end, struct mx_time *t)
 int
 mx_time_parse(const char *p, size_t n, struct mx_time *t)
 {
+	static char lastdate[10] = "x";		/* no date matches it */
+	static int64_t lastdays;
 	const char *s = p, *end = p + n;
 	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, sign;
-	int64_t nsec = 0, scale = 100000000, off = 0;
+	int64_t nsec = 0, scale = 100000000, off = 0, days;
 
 	if (n == 0)
 		return -1;
 	if (n < 10 || p[4] != '-')
 		return epoch(p, end, t);
-	if (digits(s, end, 4, &y) || s[4] != '-' || digits(s + 5, end, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, end, 2, &d))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
-		return -1;
+	/* Records come in time order: the day of the one before is likely
+	 * the day of this one, and the same ten bytes are the same day. */
+	if (memcmp(s, lastdate, 10) == 0)
+		days = lastdays;
+	else {
+		if (digits(s, end, 4, &y) || s[4] != '-' ||
+		    digits(s + 5, end, 2, &mo) || s[7] != '-' ||
+		    digits(s + 8, end, 2, &d))
+			return -1;
+		if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
+			return -1;
+		days = mx_days_from_civil(y, mo, d);
+		memcpy(lastdate, s, 10);
+		lastdays = days;
+	}
 	s += 10;
 	t->dateonly = s == end;
 	if (s < end) {
@@ -290,8 +302,7 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 		if (s != end)
 			return -1;
 	}
-	t->sec = mx_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - off;
+	t->sec = days * 86400 + h * 3600 + mi * 60 + sec - off;
 	t->nsec = (int32_t)nsec;
 	return 0;
 }

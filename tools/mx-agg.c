@@ -90,8 +90,8 @@ struct agg {
  * never a state: partials do not carry it and a merge may add it. */
 struct ratio {
 	char		*name;
-	char		*arg[2];	/* numerator, denominator: output names */
-	int		 col[2];	/* an aggregate, or -1 - a key's index */
+	char		*arg[2];	/* numerator, denominator names */
+	int		 col[2];	/* an aggregate, or -1 - a key */
 	int		 scale;
 	int		 warned;	/* a quotient past 38 digits was seen */
 };
@@ -1133,7 +1133,8 @@ me_sketch(struct st *s, const struct agg *a, const struct mx_span *v)
 
 	(void)a;
 	if (v->kind != MX_JARR)
-		return "an approximate quantile state is [[bucket, count], ...]";
+		return "an approximate quantile state is [[bucket, count], "
+		    "...]";
 	q = v->p + 1;
 	end = v->p + v->n - 1;
 	while (next_elem(&q, end, &e)) {
@@ -1294,7 +1295,8 @@ me_mom(struct st *s, const struct agg *a, const struct mx_span *v)
 	    q != end || e[0].kind != MX_JNUM ||
 	    dec_elem(&e[1], &d, &inexact) < 0 ||
 	    dec_elem(&e[2], &dq, &inexact) < 0)
-		return "a variance state is [count, \"sum\", \"sum of squares\"]";
+		return "a variance state is [count, \"sum\", \"sum of "
+		    "squares\"]";
 	sum = s->sum;
 	sumsq = s->u.sumsq;
 	if (mx_dec_add_wide(&sum, &d, &inexact) < 0 ||
@@ -1400,7 +1402,8 @@ static const struct fn fns[] = {
 	[A_APPROX_MEDIAN] = { "approx_median", "field", 1, ARG_NONE, 1, -1,
 	    ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch, re_sketch },
 	[A_APPROX_QUANTILE] = { "approx_quantile", "field q", 1, ARG_Q, 1,
-	    -1, ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch, re_sketch },
+	    -1, ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch,
+	    re_sketch },
 	[A_VARIANCE] = { "variance", "field", 1, ARG_NONE, 1, -1, ck_mom,
 	    up_mom, pa_mom, me_mom, fi_mom, NULL },
 	[A_VARIANCE_POP] = { "variance_pop", "field", 1, ARG_NONE, 1, -1,
@@ -1856,7 +1859,7 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 	 * changes: a bad record counts nowhere */
 	g = anycheck ? group_find() : NULL;
 	for (i = 0; i < naggs; i++) {
-		memset(&pend[i], 0, sizeof pend[i]);
+		pend[i].skip = pend[i].inexact = 0;
 		if (fns[aggs[i].fn].check != NULL && (why =
 		    fns[aggs[i].fn].check(&aggs[i], g != NULL ? &g->st[i] :
 		    NULL, sp, &pend[i])) != NULL) {
@@ -1870,8 +1873,8 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 			continue;
 		fns[aggs[i].fn].update(&g->st[i], &aggs[i], sp, &pend[i]);
 		if (pend[i].inexact && !aggs[i].warned) {
-			mx_warnx("%s:%ju: %s: a value or sum needs more than 38 "
-			    "digits: rounded half away from zero",
+			mx_warnx("%s:%ju: %s: a value or sum needs more "
+			    "than 38 digits: rounded half away from zero",
 			    mx_name(curname), curline, aggs[i].name);
 			aggs[i].warned = 1;
 		}
