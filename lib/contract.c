@@ -13,6 +13,7 @@
  * input: "min=0" on a decimal is the decimal 0 and "default=(none)" on a
  * string the string "(none)", so there is one rule for what a value means.
  */
+#include <errno.h>
 #include <locale.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -86,10 +87,31 @@ struct spat {
 	int		bol, eol;	/* anchored by ^, by $ */
 };
 
+/* map=file: a value's text -> the canonical value as a JSON string, the
+ * canonical values themselves, and what was met that is neither. */
+struct cmapent {
+	char		*from;		/* decoded text */
+	size_t		 fromlen;
+	char		*to;		/* JSON string literal, quotes included */
+	size_t		 tolen;
+};
+struct cmap {
+	struct cmapent	*e;		/* sorted by from */
+	size_t		 n;
+	char		**canon;	/* decoded canonical values, sorted */
+	size_t		 ncanon;
+	struct mx_cunmapped *miss;	/* in the order first met */
+	size_t		 nmiss;
+	uintmax_t	 other;		/* records past MX_CUNMAPPED_MAX values */
+};
+
 struct field {
 	char		*name;
 	char		*path;
 	int		 sel;
+	int		 fn;		/* from=hour(ts): enum mx_efn */
+	char		 fnval[MX_EXPR_TMP];
+	struct cmap	*map;		/* map=file, or NULL */
 	int		 type;
 	int		 required;
 	size_t		 line;
@@ -122,6 +144,9 @@ struct mx_contract {
 	locale_t	 utf8;		/* (locale_t)0 when the system has none */
 	locale_t	 clocale;
 };
+
+static const struct mx_span *mapped(struct mx_contract *, struct field *,
+    const struct mx_span *);
 
 /* ---- messages ---- */
 
@@ -888,6 +913,23 @@ rules(struct mx_contract *c, size_t fi, const struct mx_span *spans,
 
 static const struct mx_cval null_val = { "null", 4, 0 };
 
+/* The time part a field reads (from=hour(ts)) of its source value v:
+ * JSON text in the field's own buffer, v itself when missing or null, or
+ * NULL when v is not a timestamp. */
+static const struct mx_span *
+timepart(struct field *f, const struct mx_span *v)
+{
+	static struct mx_span out;
+	struct mx_expr e;
+	int bad;
+
+	memset(&e, 0, sizeof e);
+	e.fn = f->fn;
+	e.sel = 0;
+	mx_expr_eval(&e, v, &out, f->fnval, &bad);
+	return bad ? NULL : &out;
+}
+
 size_t
 mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
     const struct mx_cval **vals, const struct mx_cfail **fails)
@@ -905,6 +947,13 @@ mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
 		f = &c->f[i];
 		v = &spans[f->sel];
 		o = &c->vals[i];
+		if (f->fn != MX_EPATH && (v = timepart(f, v)) == NULL) {
+			*o = null_val;
+			x = addfail(c, i, MX_CR_TYPE, &spans[f->sel]);
+			say(x->msg, sizeof x->msg, "%s() cannot read it: not a "
+			    "timestamp", mx_efn_names[f->fn]);
+			continue;
+		}
 		/* an empty string is no value, except to a string or JSON */
 		if (v->kind <= MX_JNULL || (v->kind == MX_JSTR && v->n == 2 &&
 		    f->type != T_STRING && f->type != T_JSON)) {
@@ -931,6 +980,12 @@ mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
 			memcpy(x->msg, msg, sizeof msg);
 			continue;
 		}
+		if (f->map != NULL && (v = mapped(c, f, v)) != &spans[f->sel]) {
+			/* the canonical value is written and checked */
+			o->p = v->p;
+			o->n = v->n;
+			o->quote = 0;
+		}
 		if (f->rules & ~(1u << MX_CR_TYPE | 1u << MX_CR_REQUIRED))
 			rules(c, i, spans, v, o, &t);
 	}
@@ -941,6 +996,17 @@ mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
 
 
 /* ---- accessors ---- */
+
+const struct mx_cunmapped *
+mx_contract_unmapped(const struct mx_contract *c, size_t i, size_t *n,
+    uintmax_t *other)
+{
+	const struct cmap *m = c->f[i].map;
+
+	*n = m != NULL ? m->nmiss : 0;
+	*other = m != NULL ? m->other : 0;
+	return m != NULL ? m->miss : NULL;
+}
 
 size_t
 mx_contract_nfields(const struct mx_contract *c)
@@ -993,6 +1059,7 @@ mx_contract_names(const struct mx_contract *c, const char *key, size_t n)
 /* ---- parsing ---- */
 
 struct parser {
+	const char		*dir;	/* of the contract file: map= paths */
 	struct mx_contract	*c;
 	struct mx_sel		*sel;
 	struct mx_json		*json;
@@ -1321,7 +1388,7 @@ compile(struct parser *ps, struct field *f)
 	return 0;
 }
 
-enum { K_FROM = MX_CR_NRULES, K_DEFAULT, K_NULLABLE };
+enum { K_FROM = MX_CR_NRULES, K_DEFAULT, K_NULLABLE, K_MAP };
 
 static const struct {
 	const char	*name;
@@ -1333,6 +1400,7 @@ static const struct {
 	{ "nullable", K_NULLABLE, ~0u, NULL },
 	{ "from", K_FROM, ~0u, NULL },
 	{ "default", K_DEFAULT, ~0u, NULL },
+	{ "map", K_MAP, 1 << T_STRING, "string" },
 	{ "min", MX_CR_MIN, 1 << T_INT | 1 << T_DECIMAL | 1 << T_NUMBER |
 	    1 << T_DATE | 1 << T_TIMESTAMP,
 	    "int, decimal, number, date and timestamp" },
@@ -1346,6 +1414,182 @@ static const struct {
 	{ "scale", MX_CR_SCALE, 1 << T_DECIMAL, "decimal" },
 	{ NULL, 0, 0, NULL }
 };
+
+static int
+mapcmp(const void *a, const void *b)
+{
+	const struct cmapent *x = a, *y = b;
+	size_t n = x->fromlen < y->fromlen ? x->fromlen : y->fromlen;
+	int c = memcmp(x->from, y->from, n);
+
+	return c != 0 ? c : (x->fromlen > y->fromlen) - (x->fromlen < y->fromlen);
+}
+
+static int
+strpcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* map=file: one mapping a line, the value, a tab, the canonical value, as
+ * mx-join-spend(1) --map reads them ('#' lines and empty lines skipped);
+ * a relative path is taken from the contract's directory. */
+static int
+loadmap(struct parser *ps, struct field *f, const char *path)
+{
+	struct cmap *m;
+	struct mx_buf full = { 0 }, q = { 0 };
+	char *line = NULL, *tab, *nl;
+	size_t cap = 0, lineno = 0, i, j;
+	ssize_t len;
+	FILE *fp;
+
+	if (f->map != NULL)
+		return perr(ps, "map=: given twice");
+	if (ps->dir == NULL)
+		return perr(ps, "map=%s: only in a contract file", path);
+	if (path[0] != '/')
+		mx_buf_printf(&full, "%s/", ps->dir);
+	mx_buf_adds(&full, path);
+	if ((fp = fopen(mx_buf_cstr(&full), "r")) == NULL) {
+		perr(ps, "map=%s: %s", full.p, strerror(errno));
+		mx_buf_free(&full);
+		return -1;
+	}
+	m = f->map = mx_calloc(1, sizeof *m);
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		if ((nl = memchr(line, '\n', (size_t)len)) != NULL)
+			*nl = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if ((tab = strchr(line, '\t')) == NULL ||
+		    strchr(tab + 1, '\t') != NULL || tab == line ||
+		    tab[1] == '\0' || !mx_utf8_valid(line, strlen(line))) {
+			perr(ps, "map=%s:%zu: not a value, a tab and a "
+			    "channel", path, lineno);
+			goto bad;
+		}
+		*tab = '\0';
+		m->e = mx_reallocarray(m->e, m->n + 1, sizeof *m->e);
+		m->e[m->n].from = mx_strdup(line);
+		m->e[m->n].fromlen = strlen(line);
+		q.len = 0;
+		mx_json_quote(&q, tab + 1, strlen(tab + 1));
+		m->e[m->n].to = mx_strndup(q.p, q.len);
+		m->e[m->n].tolen = q.len;
+		m->n++;
+		m->canon = mx_reallocarray(m->canon, m->ncanon + 1,
+		    sizeof *m->canon);
+		m->canon[m->ncanon++] = mx_strdup(tab + 1);
+	}
+	if (ferror(fp)) {
+		perr(ps, "map=%s: %s", path, strerror(errno));
+		goto bad;
+	}
+	qsort(m->e, m->n, sizeof *m->e, mapcmp);
+	for (i = 1; i < m->n; i++)
+		if (mapcmp(&m->e[i - 1], &m->e[i]) == 0) {
+			perr(ps, "map=%s: '%s' is mapped twice", path,
+			    m->e[i].from);
+			goto bad;
+		}
+	qsort(m->canon, m->ncanon, sizeof *m->canon, strpcmp);
+	for (i = j = 0; i < m->ncanon; i++)
+		if (j > 0 && strcmp(m->canon[j - 1], m->canon[i]) == 0)
+			free(m->canon[i]);
+		else
+			m->canon[j++] = m->canon[i];
+	m->ncanon = j;
+	fclose(fp);
+	free(line);
+	mx_buf_free(&full);
+	mx_buf_free(&q);
+	return 0;
+bad:
+	fclose(fp);
+	free(line);
+	mx_buf_free(&full);
+	mx_buf_free(&q);
+	return -1;
+}
+
+/* The canonical value of the string span v (cast already), or v itself
+ * when it is one or the map does not know it (counted). */
+static const struct mx_span *
+mapped(struct mx_contract *c, struct field *f, const struct mx_span *v)
+{
+	static struct mx_span out;
+	struct cmap *m = f->map;
+	struct cmapent key, *e;
+	const char *s;
+	size_t i;
+
+	c->s.len = 0;
+	if (v->kind == MX_JSTR)
+		mx_json_unescape(v, &c->s);
+	else
+		mx_buf_add(&c->s, v->p, v->n);
+	key.from = c->s.p;
+	key.fromlen = c->s.len;
+	if ((e = bsearch(&key, m->e, m->n, sizeof *m->e, mapcmp)) != NULL) {
+		out.p = e->to;
+		out.n = (uint32_t)e->tolen;
+		out.kind = MX_JSTR;
+		out.esc = memchr(e->to, '\\', e->tolen) != NULL;
+		return &out;
+	}
+	s = mx_buf_cstr(&c->s);
+	if (strlen(s) == c->s.len && bsearch(&s, m->canon, m->ncanon,
+	    sizeof *m->canon, strpcmp) != NULL)
+		return v;
+	for (i = 0; i < m->nmiss; i++)
+		if (m->miss[i].len == c->s.len &&
+		    memcmp(m->miss[i].value, c->s.p, c->s.len) == 0) {
+			m->miss[i].records++;
+			return v;
+		}
+	if (m->nmiss == MX_CUNMAPPED_MAX) {
+		m->other++;
+		return v;
+	}
+	m->miss = mx_reallocarray(m->miss, m->nmiss + 1, sizeof *m->miss);
+	m->miss[m->nmiss].value = mx_strndup(c->s.p, c->s.len);
+	m->miss[m->nmiss].len = c->s.len;
+	m->miss[m->nmiss].records = 1;
+	m->nmiss++;
+	return v;
+}
+
+/* from=path, or from=fn(path) for a time part of a timestamp (the names
+ * of mx(7): date, hour, week, dow, month, year, minute), so that a silver
+ * table can hold event_hour as a column of its own. */
+static int
+from(struct parser *ps, struct field *f, const char *v)
+{
+	const char *open = strchr(v, '(');
+	size_t n = strlen(v), k;
+	int i;
+
+	f->fn = MX_EPATH;
+	if (open != NULL && n > 2 && v[n - 1] == ')') {
+		k = (size_t)(open - v);
+		for (i = 1; mx_efn_names[i] != NULL; i++)
+			if (strlen(mx_efn_names[i]) == k &&
+			    strncmp(v, mx_efn_names[i], k) == 0)
+				break;
+		if (mx_efn_names[i] == NULL)
+			return perr(ps, "from=: unknown function '%.*s' (the "
+			    "time functions of mx(7))", (int)k, v);
+		if (n - k - 2 == 0)
+			return perr(ps, "from=: %s() of what?", mx_efn_names[i]);
+		f->fn = i;
+		f->path = mx_strndup(open + 1, n - k - 2);
+		return 0;
+	}
+	f->path = mx_strdup(v);
+	return 0;
+}
 
 /* One rule token p[0..n) of field f.  The default's text is kept in def
  * until the whole line is read (it must meet the other rules). */
@@ -1399,8 +1643,9 @@ rule(struct parser *ps, struct field *f, const char *p, size_t n,
 		if (strlen(ps->val.p) != ps->val.len || ps->val.len == 0)
 			return perr(ps, "from=: an empty path or a NUL in it");
 		free(f->path);
-		f->path = mx_strdup(ps->val.p);
-		return 0;
+		return from(ps, f, ps->val.p);
+	case K_MAP:
+		return loadmap(ps, f, ps->val.p);
 	case K_DEFAULT:
 		def->len = 0;
 		mx_buf_add(def, ps->val.p, ps->val.len);
@@ -1623,8 +1868,8 @@ resolve(struct parser *ps, struct bound *b)
 }
 
 struct mx_contract *
-mx_contract_parse(const char *text, size_t n, struct mx_sel *sel, char *err,
-    size_t errlen, size_t *errline)
+mx_contract_parse(const char *text, size_t n, const char *dir,
+    struct mx_sel *sel, char *err, size_t errlen, size_t *errline)
 {
 	static const char *const utf8[] = { "C.UTF-8", "C.utf8",
 	    "en_US.UTF-8", NULL };
@@ -1635,6 +1880,7 @@ mx_contract_parse(const char *text, size_t n, struct mx_sel *sel, char *err,
 	int k;
 
 	memset(&ps, 0, sizeof ps);
+	ps.dir = dir;
 	ps.c = c;
 	ps.sel = sel;
 	ps.json = mx_json_new(NULL);
@@ -1715,6 +1961,20 @@ mx_contract_free(struct mx_contract *c)
 		}
 		free(f->retext);
 		free(f->sp);
+		if (f->map != NULL) {
+			for (k = 0; k < f->map->n; k++) {
+				free(f->map->e[k].from);
+				free(f->map->e[k].to);
+			}
+			for (k = 0; k < f->map->ncanon; k++)
+				free(f->map->canon[k]);
+			for (k = 0; k < f->map->nmiss; k++)
+				free(f->map->miss[k].value);
+			free(f->map->e);
+			free(f->map->canon);
+			free(f->map->miss);
+			free(f->map);
+		}
 	}
 	free(c->f);
 	free(c->vals);

@@ -190,6 +190,14 @@ next_raw(struct mx_csv *c, struct mx_csvrec *rec, const char **err)
 			fill(c, rec);
 			return c->done ? 1 : 0;
 		}
+		/* Spreadsheets' "CSV UTF-8" export begins with a byte order
+		 * mark; kept, it would become part of the first column's
+		 * name, and no contract would find that column. */
+		if (c->r->lineno == 1 && n >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;
+			n -= 3;
+		}
 		if (c->raw.len == 0)
 			c->line0 = c->r->lineno;
 		else

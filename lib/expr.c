@@ -9,7 +9,33 @@
 #include "mx.h"
 
 const char *const mx_efn_names[] = { "", "date", "hour", "week", "dow",
-    "month", "year", "minute", NULL };
+    "month", "year", "minute", "hour_start", "hour_end", "day_start",
+    "day_end", "month_start", "month_end", NULL };
+
+/* The start of the window of fn that holds sec, or of the next window
+ * (end), as seconds since the epoch. */
+static int64_t
+window(int fn, int64_t sec)
+{
+	int y, m, d, h, mi, s;
+
+	mx_time_civil(sec, &y, &m, &d, &h, &mi, &s);
+	switch (fn) {
+	case MX_EHSTART:
+	case MX_EHEND:
+		return sec - mi * 60 - s + (fn == MX_EHEND ? 3600 : 0);
+	case MX_EDSTART:
+	case MX_EDEND:
+		return mx_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 +
+		    (fn == MX_EDEND ? 86400 : 0);
+	default:
+		if (fn == MX_EMEND && ++m > 12) {
+			m = 1;
+			y++;
+		}
+		return mx_days_from_civil(y, (unsigned)m, 1) * 86400;
+	}
+}
 
 static char *
 trim(char *s)
@@ -139,6 +165,44 @@ mx_exprs_free(struct mx_exprs *l)
 	l->n = 0;
 }
 
+char *
+mx_exprs_spec(const struct mx_exprs *l)
+{
+	struct mx_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			mx_buf_addc(&b, ',');
+		if (l->v[i].fn == MX_EPATH)
+			mx_buf_adds(&b, l->v[i].path);
+		else
+			mx_buf_printf(&b, "%s(%s)", mx_efn_names[l->v[i].fn],
+			    l->v[i].path);
+	}
+	mx_buf_cstr(&b);
+	return b.p;
+}
+
+size_t
+mx_exprs_canon(const struct mx_exprs *l, const struct mx_span *spans,
+    struct mx_buf *kb)
+{
+	struct mx_span v;
+	char tmp[MX_EXPR_TMP];
+	size_t i, nulls = 0;
+	int k, bad;
+
+	kb->len = 0;
+	for (i = 0; i < l->n; i++) {
+		k = mx_expr_eval(&l->v[i], spans, &v, tmp, &bad);
+		if (k == MX_JNONE || k == MX_JNULL)
+			nulls++;
+		mx_json_canon(&v, kb);
+	}
+	return nulls;
+}
+
 int
 mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
     struct mx_span *val, char tmp[MX_EXPR_TMP], int *bad)
@@ -191,6 +255,18 @@ mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 		n = snprintf(tmp, MX_EXPR_TMP, "%d", y);
 		val->kind = MX_JNUM;
 		break;
+	default: {
+		char b[40];
+
+		t.sec = window(e->fn, t.sec);
+		t.nsec = 0;
+		n = mx_time_fmt(&t, b);
+		tmp[0] = '"';
+		memcpy(tmp + 1, b, (size_t)n);
+		tmp[++n] = '"';
+		n++;
+		break;
+	}
 	}
 	val->p = tmp;
 	val->n = (uint32_t)n;

@@ -3,6 +3,7 @@
  * printed big-endian (xxhsum's canonical form) so that ids agree across
  * machines.
  */
+#include <stdlib.h>
 #include <xxhash.h>
 
 #include "mx.h"
@@ -53,4 +54,37 @@ mx_hash128_hex(struct mx_h128 h, char out[33])
 	hex(h.hi, out);
 	hex(h.lo, out + 16);
 	out[32] = '\0';
+}
+
+/* Streaming XXH3-64, for files hashed in chunks: the same value as
+ * mx_hash64 over the whole. */
+struct mx_hash64 {
+	XXH3_state_t	*st;
+};
+
+struct mx_hash64 *
+mx_hash64_new(void)
+{
+	struct mx_hash64 *h = mx_malloc(sizeof *h);
+
+	if ((h->st = XXH3_createState()) == NULL ||
+	    XXH3_64bits_reset(h->st) != XXH_OK)
+		mx_errx(MX_EXIT_FAIL, "out of memory (xxHash state)");
+	return h;
+}
+
+void
+mx_hash64_update(struct mx_hash64 *h, const void *p, size_t n)
+{
+	XXH3_64bits_update(h->st, p, n);
+}
+
+uint64_t
+mx_hash64_end(struct mx_hash64 *h)
+{
+	uint64_t v = XXH3_64bits_digest(h->st);
+
+	XXH3_freeState(h->st);
+	free(h);
+	return v;
 }

@@ -119,6 +119,54 @@ mx_buf_printf(struct mx_buf *b, const char *fmt, ...)
 	b->len += n;
 }
 
+size_t
+mx_ctl(const char *p, size_t n)
+{
+	unsigned char c = (unsigned char)p[0];
+
+	if ((c < 0x20 && c != '\t') || c == 0x7f)
+		return 1;
+	if (c == 0xc2 && n > 1 && (unsigned char)p[1] >= 0x80 &&
+	    (unsigned char)p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+void
+mx_buf_vis(struct mx_buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, k;
+	unsigned u;
+
+	for (i = 0; i < n; i += k) {
+		k = 1;
+		switch (p[i]) {
+		case '\t':
+			mx_buf_add(b, "\\t", 2);
+			continue;
+		case '\n':
+			mx_buf_add(b, "\\n", 2);
+			continue;
+		case '\r':
+			mx_buf_add(b, "\\r", 2);
+			continue;
+		case '\\':
+			mx_buf_add(b, "\\\\", 2);
+			continue;
+		}
+		if ((k = mx_ctl(p + i, n - i)) == 0) {
+			mx_buf_addc(b, p[i]);
+			k = 1;
+			continue;
+		}
+		u = k == 1 ? (unsigned char)p[i] : (unsigned char)p[i + 1];
+		mx_buf_add(b, "\\u00", 4);
+		mx_buf_addc(b, hex[u >> 4]);
+		mx_buf_addc(b, hex[u & 15]);
+	}
+}
+
 long long
 mx_parse_size(const char *s)
 {

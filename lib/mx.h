@@ -58,6 +58,13 @@ extern void (*mx_exit_hook)(int code);
  * was lost. */
 void	mx_fshut(FILE *fp, const char *name);
 
+/* ---- version.c ---- */
+
+extern const char mx_version[];		/* "0.9.0", from VERSION */
+extern const char mx_gitdesc[];		/* git describe, or "" */
+/* "mx-agg (mx) 0.9.0 (v0.9.0-12-gabc1234)" and a newline */
+void	mx_print_version(FILE *fp);
+
 /* ---- mem.c: allocation that never returns NULL, growable buffers ---- */
 
 void	*mx_malloc(size_t n);
@@ -102,6 +109,14 @@ mx_buf_adds(struct mx_buf *b, const char *s)
 	mx_buf_add(b, s, strlen(s));
 }
 
+/* The length of the control character at p[0..n), UTF-8: 1 for C0 (but
+ * the tab) and DEL, 2 for C1 (U+0080-U+009F); 0 for anything else. */
+size_t	mx_ctl(const char *p, size_t n);
+/* Append the UTF-8 text p[0..n) safe for a terminal: \t \n \r \\ and
+ * \u00XX for the other control characters, as JSON writes them; the
+ * backslash doubled so that no escape is ambiguous. */
+void	mx_buf_vis(struct mx_buf *b, const char *p, size_t n);
+
 /* Parse a size such as 400M, 2G, 512k, 1048576; -1 on error. */
 long long mx_parse_size(const char *s);
 
@@ -127,7 +142,8 @@ struct mx_reader {
 	int		 cr;		/* the last line ended in \r\n */
 };
 
-/* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure. */
+/* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.
+ * Zero bytes after the last gzip member are skipped with a warning. */
 int	mx_reader_open(struct mx_reader *r, const char *path);
 void	mx_reader_close(struct mx_reader *r);
 /* Next line without its \n (or \r\n); the pointer is valid until the next
@@ -294,6 +310,11 @@ uint64_t mx_hash64(const void *p, size_t n);
 struct mx_h128 mx_hash128(const void *p, size_t n);
 /* 16 lowercase hex digits, big-endian (the canonical xxhsum form) + NUL */
 void	mx_hash64_hex(uint64_t h, char out[17]);
+/* mx_hash64 of bytes given in pieces; mx_hash64_end frees h. */
+struct mx_hash64;
+struct mx_hash64 *mx_hash64_new(void);
+void	mx_hash64_update(struct mx_hash64 *h, const void *p, size_t n);
+uint64_t mx_hash64_end(struct mx_hash64 *h);
 void	mx_hash128_hex(struct mx_h128 h, char out[33]);
 
 /* ---- time.c: timestamps ---- */
@@ -375,7 +396,15 @@ enum mx_efn {
 	MX_EDOW,	/* 1 (Monday) .. 7 */
 	MX_EMONTH,	/* "YYYY-MM" */
 	MX_EYEAR,	/* 2024 */
-	MX_EMINUTE	/* 0..59 */
+	MX_EMINUTE,	/* 0..59 */
+	/* the window a timestamp falls in, as timestamps: its start and its
+	 * (exclusive) end, "2024-03-01T10:00:00Z" */
+	MX_EHSTART,
+	MX_EHEND,
+	MX_EDSTART,
+	MX_EDEND,
+	MX_EMSTART,
+	MX_EMEND
 };
 
 struct mx_expr {
@@ -405,6 +434,14 @@ int	mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 	    struct mx_span *val, char tmp[MX_EXPR_TMP], int *bad);
 /* The names of the functions, for messages and man pages. */
 extern const char *const mx_efn_names[];
+/* The key as it is compared ("a,date(ts)": paths and functions, renames
+ * left out), for files that must be read with the same key; malloc'd. */
+char	*mx_exprs_spec(const struct mx_exprs *l);
+/* The canonical bytes of a record's key (mx_json_canon of each part, in
+ * order) into kb, which is reset; returns how many parts are missing or
+ * null (a time function that cannot read its field counts as null). */
+size_t	mx_exprs_canon(const struct mx_exprs *l, const struct mx_span *spans,
+	    struct mx_buf *kb);
 
 /* ---- csv.c: libcsv, strict, header row to field names ---- */
 
@@ -421,7 +458,8 @@ struct mx_csvrec {
 
 struct mx_csv;
 /* delim ',' or another byte; '\t' means TSV: no quoting, and the escapes
- * \t \n \r \\ decoded.  The first record is the header. */
+ * \t \n \r \\ decoded.  The first record is the header; a UTF-8
+ * byte order mark before it is dropped. */
 struct mx_csv *mx_csv_new(struct mx_reader *r, int delim);
 /* The header's field names (after the first mx_csv_next). */
 size_t	mx_csv_header(struct mx_csv *c, const char *const **names,
@@ -523,6 +561,21 @@ void	mx_keyfile_begin(struct mx_keyfile *w, const char *spec,
 	    uint64_t count);
 void	mx_keyfile_add(struct mx_keyfile *w, struct mx_h128 h);
 void	mx_keyfile_close(struct mx_keyfile *w);
+
+/* ---- name.c: bytes that need not be UTF-8, in JSON ---- */
+
+/* Append the base64 of p[0..n) (RFC 4648, padded). */
+void	mx_b64(struct mx_buf *b, const char *p, size_t n);
+/* Append the bytes of the base64 text p[0..n); -1 if it is not base64. */
+int	mx_unb64(struct mx_buf *b, const char *p, size_t n);
+/* Append p[0..n) as a JSON string: exact when it is UTF-8 (0 returned),
+ * else with each byte that breaks UTF-8 as U+FFFD (1 returned: the caller
+ * adds the exact bytes, in base64, beside it). */
+int	mx_json_name(struct mx_buf *b, const char *p, size_t n);
+/* The file of NUL-separated names at path ("-": stdin), as find -print0
+ * writes them, whole and NUL-terminated, its length in *len; exits 1 when
+ * it cannot be read, or holds an empty name. */
+char	*mx_files0(const char *path, size_t *len);
 
 /* ---- reject.c: the rejected-record format ---- */
 
@@ -668,11 +721,24 @@ struct mx_cfail {
 	char		msg[192];	/* "less than the minimum 0" */
 };
 
-/* Compile the contract text[0..n), adding every path it reads to sel.
- * Returns NULL with a message in err and its line in *line (0: the
- * contract as a whole). */
+/* Compile the contract text[0..n), adding every path it reads to sel;
+ * dir is the contract file's directory, where relative map= files are
+ * (NULL: map= is refused).  Returns NULL with a message in err and its
+ * line in *line (0: the contract as a whole). */
 struct mx_contract *mx_contract_parse(const char *text, size_t n,
-	    struct mx_sel *sel, char *err, size_t errlen, size_t *line);
+	    const char *dir, struct mx_sel *sel, char *err, size_t errlen,
+	    size_t *line);
+/* The values a map= field met that its map neither maps nor holds as
+ * canonical, in the order first met, at most MX_CUNMAPPED_MAX (the
+ * records of others are counted in *other). */
+#define MX_CUNMAPPED_MAX	100
+struct mx_cunmapped {
+	char		*value;		/* decoded */
+	size_t		 len;
+	uintmax_t	 records;
+};
+const struct mx_cunmapped *mx_contract_unmapped(const struct mx_contract *c,
+	    size_t i, size_t *n, uintmax_t *other);
 void	mx_contract_free(struct mx_contract *c);
 size_t	mx_contract_nfields(const struct mx_contract *c);
 const char *mx_contract_name(const struct mx_contract *c, size_t i);
@@ -711,6 +777,12 @@ void	mx_hive_unescape(struct mx_buf *b, const char *s, size_t n);
  * leaves no room for a value. */
 int	mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
 	    size_t n);
+/* Append the partition path of a record, "k1=v1/k2=v2", as mx-partition
+ * names its directories, from the spans of a scan with the keys'
+ * selection; tmp is scratch.  -1 when a key is an object or an array, a
+ * time function cannot read its field, or a name leaves no room. */
+int	mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
+	    const struct mx_span *spans, struct mx_buf *tmp);
 
 /* ---- seqfile.c: files written once, front to back, with a checksum ---- */
 

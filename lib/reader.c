@@ -100,6 +100,32 @@ gzfail(struct mx_reader *r, const char *what)
 	    what);
 }
 
+/*
+ * Zero bytes after the last gzip member: tape and block devices, and some
+ * uploaders, pad a file to a block size.  gzip(1) reads such a file and
+ * ignores them, so they are accepted here, with a warning, when nothing
+ * but zeros follows up to the end; anything else is garbage.
+ */
+static void
+skip_padding(struct mx_reader *r)
+{
+	ssize_t k;
+
+	for (;;) {
+		for (; r->rawbeg < r->rawend; r->rawbeg++)
+			if (r->raw[r->rawbeg] != 0)
+				gzfail(r, "trailing garbage after gzip data");
+		if (r->eof)
+			break;
+		r->rawbeg = r->rawend = 0;
+		if ((k = readfd(r, r->raw, r->rawcap)) == 0)
+			r->eof = 1;
+		r->rawend = k;
+	}
+	mx_warnx("%s: trailing zero bytes after the gzip data ignored",
+	    mx_name(r->name));
+}
+
 /* Inflate into buf[end..cap); returns bytes added, 0 at the clean end. */
 static size_t
 inflate_some(struct mx_reader *r)
@@ -122,7 +148,11 @@ inflate_some(struct mx_reader *r)
 			r->rawend = k;
 		}
 		if (r->zend) {
-			/* Another member follows, or garbage does. */
+			/* Another member follows, or padding, or garbage. */
+			if (r->raw[r->rawbeg] == 0) {
+				skip_padding(r);
+				break;
+			}
 			if (r->raw[r->rawbeg] != 0x1f)
 				gzfail(r, "trailing garbage after gzip data");
 			if (inflateReset(z) != Z_OK)

@@ -9,29 +9,13 @@
 static void
 put_b64(struct mx_out *o, const char *raw, size_t n)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-	unsigned v;
+	struct mx_buf b = { 0 };
 
+	mx_b64(&b, raw, n);
 	mx_out_putc(o, '"');
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned char)raw[i] << 16 |
-		    (unsigned char)raw[i + 1] << 8 | (unsigned char)raw[i + 2];
-		mx_out_putc(o, b64[v >> 18]);
-		mx_out_putc(o, b64[v >> 12 & 63]);
-		mx_out_putc(o, b64[v >> 6 & 63]);
-		mx_out_putc(o, b64[v & 63]);
-	}
-	if (i < n) {
-		v = (unsigned char)raw[i] << 16 |
-		    (i + 1 < n ? (unsigned char)raw[i + 1] << 8 : 0);
-		mx_out_putc(o, b64[v >> 18]);
-		mx_out_putc(o, b64[v >> 12 & 63]);
-		mx_out_putc(o, i + 1 < n ? b64[v >> 6 & 63] : '=');
-		mx_out_putc(o, '=');
-	}
+	mx_out_write(o, b.p, b.len);
 	mx_out_putc(o, '"');
+	mx_buf_free(&b);
 }
 
 void

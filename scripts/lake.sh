@@ -10,53 +10,107 @@
 #   rejects/<table>/ingest_date=D/<run>-<step>.ndjson      bad records, whole
 #   silver/<table>/<date key>=D/part-<run>-N.ndjson        one record per key
 #   gold/<table>.ndjson, gold/<table>.csv                  the metrics
+#   gold/_catalog.ndjson                                   their definitions
 #   _state/ledger/<source>.tsv     raw files taken in: path size mtime xxh3 run
 #   _state/consumed/<table>        bronze files already in silver
+#   _state/keys/<table>.idx        the key index of a silver table (mx-index)
 #   _state/dirty/<table>           silver partitions whose gold is stale
-#   _state/partials/<gold>/<key>.<value>.ndjson   mx-agg --partial of one
-#                                  silver partition
+#   _state/partials/<gold>/<partition>.ndjson   mx-agg --partial of one
+#                                  silver partition ('%', '/', '=' escaped)
 #   _state/pending                 the run in progress
 #   _runs.ndjson                   one line per step
+#
+# No expansion here depends on a glob matching: scripts/lake sets
+# nullglob, and every list of files comes from find.
+#
+# Errors: errexit is no help here, since bash ignores it inside a function
+# called from ||, && or if, which is how step() calls every step.  So
+# every command that can fail is followed by || return 1 (or is the last
+# of its function), pipelines run under pipefail (scripts/lake), and
+# step() turns a step's nonzero status into a failed run, logged and
+# named, that the next run resumes.  A command substitution whose failure
+# matters is checked the same way (x=$(cmd) || return 1).
 
 # ---- messages and the run log ----
 
 say() { printf '%s\n' "lake: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-# json_str S: S as a JSON string (the names here are plain, but a path may
-# hold anything).
+# json_str S: S as a JSON string, every control character escaped.  The
+# strings logged are the lake's own (run ids, step names, notes made of
+# counts), never raw file names, which may not even be UTF-8.
 json_str() {
-	local s=${1//\\/\\\\}
+	local v
+	json_to v "$1"
+	printf '%s' "$v"
+}
+
+# json_to VAR S: the same into VAR, without a subshell (step() logs every
+# step: a run with nothing to do must stay fast).
+json_to() {
+	local s=${2//\\/\\\\} i
 	s=${s//\"/\\\"}
 	s=${s//$'\t'/\\t}
 	s=${s//$'\n'/\\n}
-	printf '"%s"' "$s"
+	for ((i = 1; i < 32; i++)); do
+		[[ $s == *"${CTL[i]}"* ]] && s=${s//"${CTL[i]}"/${CTLU[i]}}
+	done
+	printf -v "$1" '"%s"' "$s"
 }
 
-now_ms() { date +%s%3N; }
+# The control characters, and their JSON escapes, made once.
+CTL=() CTLU=()
+for ((i = 1; i < 32; i++)); do
+	printf -v 'CTLU[i]' '\\u%04x' "$i"
+	printf -v 'CTL[i]' '\\%03o' "$i"
+	printf -v 'CTL[i]' '%b' "${CTL[i]}"
+done
+unset i
+
+# Milliseconds since the epoch, and their ISO form, into a variable,
+# without a fork: bash's own clock ($EPOCHREALTIME, bash 5) and strftime
+# (printf %()T).
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	printf -v "$1" '%d' $((t / 1000))
+}
 
 iso_ms() {
-	local ms=$1
-	printf '%s.%03dZ' "$(date -u -d "@$((ms / 1000))" +%Y-%m-%dT%H:%M:%S)" \
-	    $((ms % 1000))
+	TZ=UTC printf -v "$1" '%(%Y-%m-%dT%H:%M:%S)T.%03dZ' $(($2 / 1000)) \
+	    $(($2 % 1000))
 }
 
 # step NAME FUNCTION ARGS...: run one step, log it in _runs.ndjson.  The
 # function sets C_IN C_OUT C_REJ C_DUP (records) and NOTE; a failure stops
 # the run with a message naming the step.
+#
+# The counts of a step are kept in _state/steps/<run>/ the first time the
+# step gets them (bronze and silver before they commit their state), and a
+# resumed run logs the kept ones: after a kill, the run's lines say what
+# an uninterrupted run would have said, though the resumed step finds its
+# work done.  Each line carries the attempt of the run it belongs to.
 step() {
 	local name=$1 t0 t1 st=ok rc=0
 	shift
-	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE=
-	t0=$(now_ms)
+	local jr jn jnote='' s0 s1
+	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name
+	now_ms t0
 	"$@" || rc=$?
-	t1=$(now_ms)
-	[ $rc -eq 0 ] || st=failed
-	printf '{"run":%s,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
-	    "$(json_str "$RUN")" "$(json_str "$name")" "$(iso_ms "$t0")" \
-	    "$(iso_ms "$t1")" $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000)) \
-	    "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
-	    "${NOTE:+,\"note\":$(json_str "$NOTE")}" >> "$LAKE/_runs.ndjson"
+	now_ms t1
+	if [ $rc -ne 0 ]; then
+		st=failed
+	elif ! kept_counts "$name"; then
+		keep_counts || rc=$?
+	fi
+	json_to jr "$RUN"
+	json_to jn "$name"
+	[ -z "$NOTE" ] || { json_to jnote "$NOTE"; jnote=",\"note\":$jnote"; }
+	iso_ms s0 "$t0"
+	iso_ms s1 "$t1"
+	printf '{"run":%s,"attempt":%d,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
+	    "$jr" "$ATTEMPT" "$jn" "$s0" "$s1" $(((t1 - t0) / 1000)) \
+	    $(((t1 - t0) % 1000)) "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
+	    "$jnote" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
 		say "step $name failed (exit $rc); the next run finishes run $RUN"
 		exit 1
@@ -64,8 +118,37 @@ step() {
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
 }
 
+# The counts of the step under way, kept once (see step): a line of
+# $STEPS/counts, appended without a fork; a line a kill cut short lacks
+# its final "." and does not count.  The fields are separated by the
+# unit separator (octal 037): a tab, being white space to read, would
+# fold the empty note of a step into its neighbour.
+keep_counts() {
+	kept_counts "$STEP" && return 0
+	printf '%s\037%s\037%s\037%s\037%s\037%s\037.\n' "$STEP" "$C_IN" \
+	    "$C_OUT" "$C_REJ" "$C_DUP" "$NOTE" >> "$STEPS/counts"
+}
+
+# kept_counts STEP: the counts kept for STEP into C_IN ... NOTE, or false.
+kept_counts() {
+	local n i o r d t end
+	[ -s "$STEPS/counts" ] || return 1
+	while IFS=$'\037' read -r n i o r d t end; do
+		if [ "$n" != "$1" ] || [ "$end" != . ]; then
+			continue
+		fi
+		C_IN=$i C_OUT=$o C_REJ=$r C_DUP=$d NOTE=$t
+		return 0
+	done < "$STEPS/counts"
+	return 1
+}
+
 # The value of "key":N in a one-line stats object.
-stat_of() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1" | head -n 1; }
+stat_of() {
+	local l
+	IFS= read -r l < "$1" || [ -n "$l" ] || return 1
+	[[ $l =~ \"$2\":([0-9]+) ]] && printf '%s\n' "${BASH_REMATCH[1]}"
+}
 
 # into FILE COMMAND...: the output of COMMAND becomes FILE, whole, and only
 # if COMMAND succeeds; readers see the old file or the new one.
@@ -93,11 +176,21 @@ crashpoint() {
 # runs.  A killed run is resumed under its own id.
 run_begin() {
 	local n
-	mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
-	    "$LAKE/_state/dirty" "$LAKE/_state/partials" "$LAKE/bronze" \
-	    "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects"
-	exec 9> "$LAKE/_state/lock"
+	local err
+	# a lake that cannot be written says why (read-only, permissions),
+	# not that another run holds the lock
+	err=$(mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
+	    "$LAKE/_state/keys" "$LAKE/_state/dirty" "$LAKE/_state/partials" \
+	    "$LAKE/bronze" "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects" 2>&1 &&
+	    touch "$LAKE/_state/lock" 2>&1) ||
+	    die "$LAKE: cannot write the lake: ${err##*: }"
+	[ ! -L "$LAKE/_state/lock" ] || die "$LAKE/_state/lock: a symbolic link; not followed"
+	exec 9>> "$LAKE/_state/lock"
 	flock -n 9 || die "$LAKE: another run holds the lock"
+	# the lake's own files are never written through a link
+	err=$(find "$LAKE/_runs.ndjson" "$LAKE/_state" "$LAKE/gold" -type l \
+	    -print -quit 2> /dev/null)
+	[ -z "$err" ] || die "$err: a symbolic link where the lake keeps its own files; not followed (remove it)"
 	# what a killed run was writing (mx-partition clears its own)
 	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \) \
 	    -type f -delete
@@ -112,6 +205,10 @@ run_begin() {
 		into "$LAKE/_state/pending" echo "$RUN"
 		RESUMED=0
 	fi
+	STEPS="$LAKE/_state/steps/$RUN"
+	mkdir -p "$STEPS" || die "$STEPS: cannot make it"
+	ATTEMPT=$(($(cat "$STEPS/attempt" 2> /dev/null || echo 0) + 1))
+	into "$STEPS/attempt" echo "$ATTEMPT"
 	TODAY=$(date -u -d "@$EPOCH" +%Y-%m-%d)
 	case $(stat -f -c %T "$LAKE") in
 	fuse*) S3=1 ;;
@@ -121,74 +218,139 @@ run_begin() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
-# A run that took nothing in leaves the count, so that it changes nothing.
+# --hosts: every host must run this very mx (mx --version, with the git
+# describe of its build), or the run stops before any work, naming it.
+hosts_check() {
+	local want got host v n=0 err
+	want=$(mx --version) || die "mx --version: no mx here"
+	err=$(mktemp) || exit 1
+	got=$(parallel --will-cite "${HOSTARGS[@]}" --nonall --tag \
+	    'mx --version 2>&1 || echo "no mx"' 2> "$err")
+	v=$(sed 's/\t/: /' "$err" | head -n 3 | paste -sd ';' -)
+	rm -f "$err"
+	while IFS=$'\t' read -r host got; do
+		[ -n "$host" ] || continue
+		n=$((n + 1))
+		[ "$got" = "$want" ] ||
+		    die "host $host: ${got:-no answer} where this lake runs $want; refused (make install there)"
+	done <<< "$got"
+	if [ "$n" -ne "$(host_count)" ]; then
+		die "hosts: only $n of $(host_count) answered: $v"
+	fi
+}
+
+# How many hosts --hosts and -S name: their logins, comma-separated, one
+# or more to a line of the file ('#' lines and blank ones aside).
+host_count() {
+	local i
+	for ((i = 0; i < ${#HOSTARGS[@]}; i += 2)); do
+		if [ "${HOSTARGS[i]}" = -S ]; then
+			printf '%s\n' "${HOSTARGS[i + 1]}"
+		else
+			grep -v '^[[:space:]]*\(#\|$\)' "${HOSTARGS[i + 1]}"
+		fi
+	done | tr ',' '\n' | grep -c .
+}
+
+# A run that took nothing in, in any of its attempts, leaves the count, so
+# that it changes nothing.
 run_end() {
 	local n
-	if [ "$TOOK" = 1 ] || [ "$RESUMED" = 1 ]; then
+	[ ! -e "$STEPS/took" ] || TOOK=1
+	if [ "$TOOK" = 1 ]; then
 		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
 		into "$LAKE/_state/runs" echo $((n + 1))
 	fi
 	rm -f "$LAKE/_state/pending"
+	rm -rf "$STEPS"
 }
 
 # ---- bronze ----
 
 # bronze SOURCE [mx-ingest options]: take the new files of $RAW/SOURCE in.
-# A file already in the ledger with the same size and mtime is skipped; one
-# whose content changed since is reported and not read again; one whose
-# content is already in (under another name) is reported and skipped.
+# mx-ledger decides which are new (_state/ledger/<source>.ndjson): a file
+# already in with the same size and mtime is skipped; one whose content
+# changed since is reported and not read again; one whose content is
+# already in under another name is reported and skipped.  Names go
+# between the tools NUL-separated, so any name a file system allows works.
 bronze() {
-	local src=$1 ledger="$LAKE/_state/ledger/$1.tsv" f size mtime h old
-	local -a new=()
+	local src=$1 ledger="$LAKE/_state/ledger/$1.ndjson" n
+	local -a follow=()
 	shift
-	touch "$ledger"
-	if [ "$RESUMED" = 1 ] && ! grep -q "	$RUN\$" "$ledger"; then
+	[ "$NOFOLLOW" = 0 ] || follow=(--no-follow)
+	ledger_migrate "$src" || return 1
+	if [ "$RESUMED" = 1 ] && ! grep -qF "\"run\":$(json_str "$RUN")" \
+	    "$ledger" 2> /dev/null; then
 		unpublish "$LAKE/bronze/$src" || return 1
 	fi
-	[ -d "$RAW/$src" ] || { NOTE="no $RAW/$src"; return 0; }
-	: > "$WORK/ledger.$src"
-	while IFS= read -r f; do
-		read -r size mtime < <(stat -c '%s %Y' "$RAW/$f")
-		old=$(awk -F '\t' -v p="$f" '$1 == p { print; exit }' "$ledger")
-		if [ -n "$old" ]; then
-			[ "$(cut -f 2,3 <<< "$old")" = "$size	$mtime" ] && continue
-			h=$(xxh3 "$RAW/$f")
-			if [ "$(cut -f 4 <<< "$old")" != "$h" ]; then
-				say "$RAW/$f: changed since run $(cut -f 5 <<< "$old") took it in; not read again (give the new content a new name)"
-				NOTE="${NOTE:+$NOTE; }changed: $f"
-			fi
-			continue
-		fi
-		h=$(xxh3 "$RAW/$f")
-		old=$(awk -F '\t' -v h="$h" '$4 == h { print $1; exit }' \
-		    "$ledger" "$WORK/ledger.$src")
-		if [ -n "$old" ]; then
-			say "$RAW/$f: the same content as $old, which is in; skipped"
-			NOTE="${NOTE:+$NOTE; }same as $old: $f"
-			continue
-		fi
-		new+=("$f")
-		printf '%s\t%s\t%s\t%s\t%s\n' "$f" "$size" "$mtime" "$h" \
-		    "$RUN" >> "$WORK/ledger.$src"
-	done < <(cd "$RAW" && find -L "$src" -type f ! -name '.*' | LC_ALL=C sort)
-	if [ ${#new[@]} -eq 0 ]; then
+	[ -d "$RAW/$src" ] || { NOTE="no $src directory"; return 0; }
+	if [ "$NOFOLLOW" = 1 ]; then
+		(cd "$RAW" && find "$src" \( -type f -o -type l \) ! -name '.*' \
+		    -print0 | LC_ALL=C sort -z) > "$WORK/files.$src" || return 1
+	else
+		(cd "$RAW" && find -L "$src" -type f ! -name '.*' -print0 |
+		    LC_ALL=C sort -z) > "$WORK/files.$src" || return 1
+	fi
+	(cd "$RAW" && mx-ledger -0 -l "$ledger" --out "$WORK/ledger.$src" \
+	    --run "$RUN" --stats "$WORK/lstats.$src" "${follow[@]}" \
+	    --files0-from "$WORK/files.$src") > "$WORK/newfiles.$src" ||
+	    return 1
+	for n in changed same skipped; do
+		[ "$(stat_of "$WORK/lstats.$src" $n)" = 0 ] ||
+		    NOTE="${NOTE:+$NOTE; }$(stat_of "$WORK/lstats.$src" $n) $n"
+	done
+	n=$(stat_of "$WORK/lstats.$src" new)
+	if [ "$n" = 0 ]; then
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
-	(cd "$RAW" && mx-ingest "$@" --stats "$WORK/ingest.$src" \
-	    --rejects "$WORK/rejects.$src" "${new[@]}") |
+	guard_ingest "$src" "$@" |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \
-	    --run "$RUN" > /dev/null || return 1
+	    --run "$RUN" > /dev/null || { unpublish "$LAKE/bronze/$src"; return 1; }
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1
-	crashpoint "bronze:$src"
-	into "$ledger" cat "$ledger" "$WORK/ledger.$src" || return 1
-	TOOK=1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
 	C_OUT=$(stat_of "$WORK/ingest.$src" out)
 	C_REJ=$(stat_of "$WORK/ingest.$src" rejected)
-	NOTE="${NOTE:+$NOTE; }${#new[@]} new files"
+	NOTE="${NOTE:+$NOTE; }$n new files"
+	TOOK=1
+	# the counts, then the ledger: a kill in between is redone whole
+	keep_counts && touch "$STEPS/took" || return 1
+	crashpoint "bronze:$src"
+	into "$ledger" cat "$WORK/ledger.$src"
+}
+
+# The producers of a publishing mx-partition: a producer that fails ends
+# its output with a line that is not JSON, so that mx-partition, which
+# sees only the end of its input, refuses it and publishes nothing (a cut
+# union would otherwise replace whole partitions with half of them).
+MX_ABORT=$'\n\001 the command before mx-partition failed: nothing published\n'
+
+guard_ingest() {
+	local src=$1
+	shift
+	(cd "$RAW" && mx-ingest "$@" "${LIMITS[@]}" --stats "$WORK/ingest.$src" \
+	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
+}
+
+guard_union() {
+	local table=$1 key=$2 dstats=$3
+	shift 3
+	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
+	    mx-dedup -k "$key" "$@" --stats "$dstats" ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
+}
+
+# A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
+# NDJSON, once.
+ledger_migrate() {
+	local d="$LAKE/_state/ledger"
+	[ -e "$d/$1.tsv" ] && [ ! -e "$d/$1.ndjson" ] || return 0
+	into "$d/$1.ndjson" jq -Rc 'split("\t") | {path: .[0],
+	    size: (.[1] | tonumber), mtime: (.[2] | tonumber), xxh3: .[3],
+	    run: .[4]}' "$d/$1.tsv" && rm -f "$d/$1.tsv"
 }
 
 # unpublish ROOT: remove what the killed run $RUN appended under ROOT
@@ -228,14 +390,21 @@ publish() {
 
 # ---- silver ----
 
-# silver TABLE SOURCE CONTRACT PARTKEY DEDUP...: validate the bronze files of
-# SOURCE that TABLE has not consumed, then rebuild each partition they touch
-# from its old records followed by the new ones, deduplicated (DEDUP: the
-# mx-dedup options), and mark those partitions dirty for gold.
+# silver TABLE SOURCE CONTRACT PARTKEY KEY [MODE...]: validate the bronze
+# files of SOURCE that TABLE has not consumed, then rebuild each partition
+# their records fall into, and each partition the key index says already
+# holds one of their keys, from its old records followed by the new ones,
+# deduplicated by KEY over the whole table (MODE: the mx-dedup options
+# that choose the record kept); mark those partitions dirty for gold.
 silver() {
-	local table=$1 src=$2 contract=$3 pkey=$4 cons pdir dir d f old=0
-	shift 4
+	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d
+	local old=0 new dstats
+	local -a f bz
+	shift 5
 	cons="$LAKE/_state/consumed/$table"
+	idx="$LAKE/_state/keys/$table.idx"
+	pdir="$LAKE/silver/$table"
+	new="$WORK/new.$table.ndjson"
 	touch "$cons"
 	# in the order of the runs that wrote them
 	{
@@ -247,44 +416,100 @@ silver() {
 		NOTE="nothing new"
 		return 0
 	fi
-	(cd "$LAKE" && xargs -r -d '\n' zcat -- < "$WORK/todo.$table") |
-	    mx-validate -c "$contract" --rejects "$WORK/rejects.$table" \
-	    --stats "$WORK/valid.$table" |
-	    mx-partition --no-sync -d "$WORK/new.$table" -k "$pkey" \
-	    --run "$RUN" > /dev/null || return 1
+	# a table of an older lake, or one whose index was lost: index it
+	if [ ! -e "$idx" ] && [ -d "$pdir" ]; then
+		mx-index -i "$idx" -k "$key" put -d "$pdir" --all || return 1
+	fi
+	# (gzip is read by the tools themselves)
+	mapfile -t bz < "$WORK/todo.$table"
+	(cd "$LAKE" && mx-validate -c "$contract" \
+	    --rejects "$WORK/rejects.$table" --stats "$WORK/valid.$table" \
+	    "${bz[@]}") > "$new" || return 1
 	publish "$WORK/rejects.$table" \
 	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
-	pdir="$LAKE/silver/$table"
-	: > "$WORK/dirty.$table"
+	# the partitions of the new records, and those holding their keys
+	mx-index -i "$idx" -k "$key" find -p "$pkey" "$new" \
+	    > "$WORK/touched.$table" || return 1
+	# all old records first, so that keeping the first keeps the old,
+	# then the new ones in the order they came (--last keeps the last)
 	: > "$WORK/union.$table"
-	for dir in "$WORK/new.$table"/*/; do
-		[ -d "$dir" ] || continue
-		d=$(basename "$dir")
-		# old records first, so that keeping the first keeps the old
-		if [ -d "$pdir/$d" ] && ! reprocessing "$d"; then
-			for f in "$pdir/$d"/part-*.ndjson; do
-				old=$((old + $(wc -l < "$f")))
-				echo "$f"
-			done
+	while IFS= read -r d; do
+		if [ ! -d "$pdir/$d" ] || reprocessing "$d"; then
+			continue
 		fi
-		printf '%s\n' "$dir"part-*.ndjson
-		echo "$d" >> "$WORK/dirty.$table"
-	done >> "$WORK/union.$table"
-	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
-	    mx-dedup "$@" --stats "$WORK/dedup.$table" |
+		f=("$pdir/$d"/part-*.ndjson)
+		[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
+	done < "$WORK/touched.$table" > "$WORK/union.$table"
+	if [ -s "$WORK/union.$table" ]; then
+		old=$(xargs -d '\n' cat -- < "$WORK/union.$table" | wc -l) ||
+		    return 1
+	fi
+	# what the table held before this run first touched it (a resumed
+	# run finds the partitions rebuilt already)
+	# (no ':' in a name: not every S3 mount takes one)
+	if [ -s "$STEPS/${STEP//:/_}.old" ]; then
+		old=$(cat "$STEPS/${STEP//:/_}.old")
+	else
+		into "$STEPS/${STEP//:/_}.old" echo "$old" || return 1
+	fi
+	dstats="$STEPS/${STEP//:/_}.dedup"
+	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
+	echo "$new" >> "$WORK/union.$table"
+	guard_union "$table" "$key" "$dstats" "$@" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
+	# a partition whose every record went to another is gone (a rerun
+	# finds the same, so a kill here is finished by the next run)
+	while IFS= read -r d; do
+		[ -d "$pdir/$d" ] || continue
+		f=("$pdir/$d/part-$RUN-"*)
+		if [ ${#f[@]} -eq 0 ]; then
+			rm -rf "${pdir:?}/$d" || return 1
+		fi
+	done < "$WORK/touched.$table"
+	unset 'TPARTS[$table]'
+	C_DUP=$(stat_of "$STEPS/${STEP//:/_}.dedup" duplicates)
+	C_OUT=$(($(stat_of "$STEPS/${STEP//:/_}.dedup" out) - old))
+	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
+	unmapped_note "$WORK/valid.$table" && keep_counts || return 1
 	crashpoint "silver:$table"
-	C_DUP=$(stat_of "$WORK/dedup.$table" duplicates)
-	C_OUT=$(($(stat_of "$WORK/dedup.$table" out) - old))
-	# gold first learns of the partitions, then silver forgets the input
+	# the index learns where the keys are now; gold first learns of the
+	# partitions, then silver forgets the input
+	xargs -r -d '\n' mx-index -i "$idx" -k "$key" put -d "$pdir" -- \
+	    < "$WORK/touched.$table" || return 1
 	touch "$LAKE/_state/dirty/$table"
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
-	    "$WORK/dirty.$table" || return 1
-	into "$cons" sort -u "$cons" "$WORK/todo.$table" || return 1
-	NOTE="$(wc -l < "$WORK/dirty.$table") partitions"
+	    "$WORK/touched.$table" || return 1
+	into "$cons" sort -u "$cons" "$WORK/todo.$table"
+}
+
+# The partitions of a silver table, found once a run (silver() forgets
+# them when it rewrites the table).
+declare -A TPARTS=()
+table_parts() {
+	[ -n "${TPARTS[$1]+set}" ] || TPARTS[$1]=$(partitions "$LAKE/silver/$1")
+	[ -z "${TPARTS[$1]}" ] || printf '%s\n' "${TPARTS[$1]}"
+}
+
+# The partitions below DIR: directories that hold data files, as paths
+# relative to DIR, sorted.  Hive names escape control characters, so a
+# name is one line.
+partitions() {
+	[ -d "$1" ] || return 0
+	(cd "$1" && find . -name 'part-*.ndjson' -printf '%h\n') |
+	    sed 's|^\./||' | LC_ALL=C sort -u
+}
+
+# Values a contract's map= did not know (mx-validate --stats): in the
+# run log's note, never dropped.
+unmapped_note() {
+	local u
+	u=$(jq -r 'select(.rule == "map") |
+	    "\(.field)=\(.unmapped // "(others)") (\(.records))"' "$1" |
+	    paste -sd ' ' -) || return 1
+	[ -z "$u" ] || NOTE="${NOTE:+$NOTE; }unmapped: $u"
 }
 
 # --reprocess N reads again the bronze files of the last N ingest dates.
@@ -303,25 +528,46 @@ reprocessing() {
 
 # ---- gold ----
 
-# gold NAME TABLE [mx-agg options]: the partial aggregate of each dirty
-# partition of TABLE, then all of them merged into gold/NAME.ndjson and
-# gold/NAME.csv.  Only the partitions that changed are read.
+# gold NAME TABLES [mx-agg options]: the partial aggregate of each dirty
+# partition of the silver TABLES (a space-separated list: their records of
+# one partition are aggregated together), then all of them merged into
+# gold/NAME.ndjson and gold/NAME.csv.  Only the partitions that changed
+# are read; the partials of partitions that are gone are dropped.  A
+# function post_NAME, when there is one, filters the merged rows.
 gold() {
-	local name=$1 table=$2 d p f dir="$LAKE/_state/partials/$1" n=0
+	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0
+	local -a files tl parts
+	local -A dirty=() keep=()
+	read -ra tl <<< "$2"
 	shift 2
-	mkdir -p "$dir"
-	# the dirty partitions, and any without a partial (a new gold table)
-	for p in "$LAKE/silver/$table"/*/; do
-		[ -d "$p" ] || continue
-		d=$(basename "$p")
-		# named without '=', which some S3 servers cannot rename to
-		f="$dir/${d/=/.}.ndjson"
+	mkdir -p "$dir" || return 1
+	for t in "${tl[@]}"; do
+		[ -s "$LAKE/_state/dirty/$t" ] || continue
+		while IFS= read -r p; do
+			dirty[$p]=1
+		done < "$LAKE/_state/dirty/$t"
+	done
+	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
+	    sort -u)
+	for p in "${parts[@]}"; do
+		partial_name f "$p"
+		f="$dir/$f.ndjson"
+		keep[$f]=1
 		# (a partial may be empty: no record of the partition passed -w)
-		if [ -e "$f" ] &&
-		    ! grep -qxF "$d" "$LAKE/_state/dirty/$table" 2> /dev/null; then
+		if [ -e "$f" ] && [ -z "${dirty[$p]:-}" ]; then
 			continue
 		fi
-		into "$f" mx-agg --partial "$@" "$p"part-*.ndjson || return 1
+		files=()
+		for t in "${tl[@]}"; do
+			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
+		done
+		job "$f" mx-agg --partial "$@" -- "${files[@]}"
+		n=$((n + 1))
+	done
+	jobs_run || return 1
+	for f in "$dir"/*.ndjson; do
+		[ -z "${keep[$f]:-}" ] || continue
+		rm -f "$f" || return 1
 		n=$((n + 1))
 	done
 	crashpoint "gold:$name"
@@ -329,18 +575,134 @@ gold() {
 		NOTE="up to date"
 		return 0
 	fi
-	into "$LAKE/gold/$name.ndjson" merge_partials "$dir" "$@" || return 1
+	if declare -F "post_$name" > /dev/null; then
+		into "$LAKE/gold/$name.ndjson" merge_post "$name" "$dir" "$@" ||
+		    return 1
+	else
+		into "$LAKE/gold/$name.ndjson" merge_partials "$dir" "$@" ||
+		    return 1
+	fi
 	publish_csv "$name" || return 1
 	C_IN=$n
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
-	NOTE="$n partitions read"
+	NOTE="$n partitions read${NOTE:+; $NOTE}"
+}
+
+# job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
+# is to become OUT, whole (as into does), as one of the jobs of a step;
+# the jobs of one step share their COMMAND.  With -j 1 and no hosts the
+# job runs at once; else jobs_run runs them all: -j at a time here, or on
+# the hosts of --hosts through GNU parallel, which retries a job that
+# fails on another host.  On hosts that share the lake (same path) a job
+# reads and writes it as here; with --no-shared its files are sent to
+# the host (--transferfile), its output brought back (--return) and the
+# host's copies removed (--cleanup).  A job that fails leaves no OUT.
+JOBOUT=() JOBIN=() JOBCMD=''
+job() {
+	local out=$1 line
+	local -a cmd=() in=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		cmd+=("$1")
+		shift
+	done
+	shift
+	in=("$@")
+	if [ "$JOBS" -le 1 ] && [ ${#HOSTARGS[@]} -eq 0 ]; then
+		into "$out" "${cmd[@]}" "${in[@]}" < /dev/null
+		return
+	fi
+	printf -v JOBCMD '%q ' "${cmd[@]}"
+	printf -v line '%q ' "${in[@]}"
+	JOBOUT+=("$out")
+	JOBIN+=("$line")
+}
+
+# Run the jobs given since the last call; false if one failed.
+jobs_run() {
+	local rc=0 i k
+	local -a lines=()
+	[ ${#JOBOUT[@]} -gt 0 ] || return 0
+	if [ ${#HOSTARGS[@]} -gt 0 ] && [ "$SHARED" = 0 ]; then
+		jobs_transfer || rc=1
+	else
+		for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+			k=${JOBOUT[i]}
+			printf -v 'lines[i]' '%s%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
+			    "$JOBCMD" "${JOBIN[i]}" "$k" "$k" "$k"
+		done
+		if [ ${#HOSTARGS[@]} -gt 0 ]; then
+			printf '%s\n' "${lines[@]}" | parallel --will-cite \
+			    "${HOSTARGS[@]}" --retries "$RETRIES" \
+			    --halt now,fail=1 --joblog "$WORK/joblog" || rc=1
+			host_note
+		else
+			printf '%s\n' "${lines[@]}" |
+			    xargs -d '\n' -P "$JOBS" -n 1 bash -c || rc=1
+		fi
+	fi
+	JOBOUT=() JOBIN=() JOBCMD=''
+	return $rc
+}
+
+# --no-shared: each job's files, one file (a link to the only one, or
+# their concatenation), sent with the job; its output returned.
+jobs_transfer() {
+	local d="$WORK/jobs" i rc=0
+	local -a in
+	rm -rf "$d" && mkdir -p "$d" || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		eval "in=(${JOBIN[i]})"
+		if [ ${#in[@]} -eq 1 ]; then
+			ln "${in[0]}" "$d/in.$i" 2> /dev/null ||
+			    cp "${in[0]}" "$d/in.$i" || return 1
+		else
+			cat -- "${in[@]}" > "$d/in.$i" || return 1
+		fi
+		printf 'in.%d\tout.%d\n' "$i" "$i"
+	done > "$d/list"
+	(cd "$d" && parallel --will-cite "${HOSTARGS[@]}" --wd ... --colsep '\t' \
+	    --retries "$RETRIES" --halt now,fail=1 --joblog "$WORK/joblog" \
+	    --transferfile '{1}' --return '{2}' --cleanup \
+	    "$JOBCMD"'{1} > {2}' < list) || rc=1
+	host_note
+	[ $rc = 0 ] || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		mv -f "$d/out.$i" "${JOBOUT[i]}" || return 1
+	done
+}
+
+# The jobs of each host in the step's note, from parallel's job log.
+host_note() {
+	local h
+	h=$(awk -F '\t' 'NR > 1 { n[$2]++; if ($7 != 0 || $8 != 0) f[$2]++ }
+	    END { for (k in n) printf "%s %d jobs%s\n", k, n[k],
+		(f[k] ? " (" f[k] " failed)" : "") }' "$WORK/joblog" | sort |
+	    paste -sd , - | sed 's/,/, /g') || return 1
+	[ -z "$h" ] || NOTE="${NOTE:+$NOTE; }hosts: $h"
+	rm -f "$WORK/joblog"
+}
+
+# The file name of a partition's partial: '%', '/' and '=' escaped, so
+# that names stay distinct, nested partitions included, and no '=' is in
+# a name (some S3 servers cannot rename to one).
+partial_name() {
+	local s=${2//%/%25}
+	s=${s//\//%2F}
+	printf -v "$1" '%s' "${s//=/%3D}"
+}
+
+merge_post() {
+	local name=$1
+	shift
+	merge_partials "$@" | "post_$name"
 }
 
 # merge_partials DIR [mx-agg options]: (no partials: no silver yet)
 merge_partials() {
-	local dir=$1 f=()
+	local dir=$1
+	local -a f=("$dir"/*.ndjson)
 	shift
-	mapfile -t f < <(find "$dir" -name '*.ndjson' | LC_ALL=C sort)
 	mx-agg --merge "$@" "${f[@]}" < /dev/null
 }
 
@@ -352,14 +714,15 @@ publish_csv() {
 # The gold of TABLE is rebuilt: forget its dirty partitions.
 gold_done() { into "$LAKE/_state/dirty/$1" true; }
 
-# gold_from NAME COMMAND...: a gold table that COMMAND computes whole (from
-# other gold tables, or a small silver table), when one of the TABLES
-# listed in DIRTY_OF changed or the table is missing.
+# gold_from NAME TABLES COMMAND...: a gold table that COMMAND computes
+# whole (from other gold tables, or a small silver table), when one of
+# the silver TABLES (a space-separated list) changed or the table is
+# missing.
 gold_from() {
-	local name=$1 t stale=0
-	shift
+	local name=$1 tables=$2 t stale=0
+	shift 2
 	[ -e "$LAKE/gold/$name.ndjson" ] || stale=1
-	for t in $DIRTY_OF; do
+	for t in $tables; do
 		[ -s "$LAKE/_state/dirty/$t" ] && stale=1
 	done
 	if [ $stale = 0 ]; then
@@ -371,5 +734,120 @@ gold_from() {
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
 }
 
-# The records of a silver table, in partition order.
-silver_all() { find "$LAKE/silver/$1" -name 'part-*.ndjson' | LC_ALL=C sort | xargs -r -d '\n' cat --; }
+# The records of a silver table, in partition order (none when there is
+# no such table yet).
+silver_all() {
+	local p
+	local -a f=()
+	while IFS= read -r p; do
+		f+=("$LAKE/silver/$1/$p"/part-*.ndjson)
+	done < <(table_parts "$1")
+	[ ${#f[@]} -eq 0 ] || cat -- "${f[@]}"
+}
+
+# ---- domains ----
+
+# contract NAME: the contract of a silver table, from the user's
+# configuration (--conf, or MX_CONTRACTS) before the bundled ones.
+contract() {
+	local d
+	for d in ${MX_CONTRACTS:+"$MX_CONTRACTS"} ${CONF:+"$CONF/contracts"} \
+	    "$SHARE/contracts"; do
+		[ -f "$d/$1.contract" ] || continue
+		printf '%s\n' "$d/$1.contract"
+		return 0
+	done
+	say "no contract $1.contract (in ${CONF:+$CONF/contracts and }$SHARE/contracts)"
+	return 1
+}
+
+# has_data SOURCE...: does one of the sources have raw files, or bronze
+# from an earlier run?  A domain without any is skipped, with a note.
+has_data() {
+	local s
+	for s in "$@"; do
+		[ -d "$LAKE/bronze/$s" ] && return 0
+		[ -d "$RAW/$s" ] && [ -n "$(find -L "$RAW/$s" -type f ! -name '.*' -print -quit)" ] && return 0
+	done
+	return 1
+}
+
+# domain NAME SOURCE...: log the domain, or its skipping, in the run log;
+# false when it has no data.
+domain() {
+	local name=$1
+	shift
+	if has_data "$@"; then
+		return 0
+	fi
+	step "domain:$name" skip_note "no raw data for $*: skipped"
+	return 1
+}
+
+skip_note() { NOTE="$*"; }
+
+# ---- the report ----
+
+# report/index.html: the gold tables as one web page for people
+# (mx-report), published whole; written by every run, since it names the
+# latest run and shows the run log.
+publish_report() {
+	mkdir -p "$LAKE/report" || return 1
+	mx-report -l "$LAKE" -o "$LAKE/report/index.html"
+}
+
+# ---- the catalog ----
+
+# gold/_catalog.ndjson: the definition of every gold table
+# (scripts/catalog/<table>.md), one JSON object per table, so that DuckDB
+# or jq can list them; rewritten when a definition changed.
+publish_catalog() {
+	local sig
+	local -a md=()
+	for sig in "${CATALOG[@]}"; do
+		md+=("$sig"/*.md)
+	done
+	# the definitions are read again only when a file of them changed
+	sig=$(stat -L -c '%n %s %Y' -- "${md[@]}" | cksum) || return 1
+	if [ -s "$LAKE/gold/_catalog.ndjson" ] &&
+	    [ "$sig" = "$(cat "$LAKE/_state/catalog" 2> /dev/null)" ]; then
+		NOTE="up to date"
+		return 0
+	fi
+	catalog_ndjson "${CATALOG[@]}" > "$WORK/catalog.ndjson" || return 1
+	if ! cmp -s "$WORK/catalog.ndjson" "$LAKE/gold/_catalog.ndjson"; then
+		into "$LAKE/gold/_catalog.ndjson" cat "$WORK/catalog.ndjson" ||
+		    return 1
+	fi
+	into "$LAKE/_state/catalog" echo "$sig"
+}
+
+# catalog_ndjson DIR...: the definitions of DIR/*.md as NDJSON: table, title,
+# description, the "- key: value" lines, the columns of the table.  A
+# table defined in two directories takes the first one's definition.
+catalog_ndjson() {
+	local d
+	local -a md=()
+	# by table, the first directory's file of each (names are plain)
+	mapfile -t md < <(for d in "$@"; do
+		find "$d" -name '*.md' ! -name README.md
+	done | awk -F / '!seen[$NF]++ { print $NF "\t" $0 }' | sort | cut -f 2-)
+	[ ${#md[@]} -gt 0 ] || return 0
+	# one jq for them all: the lines of each file, by input_filename
+	jq -Rnc '
+	    reduce inputs as $x ([]; if length > 0 and .[-1].f == input_filename
+		then .[-1].l += [$x] else . + [{f: input_filename, l: [$x]}] end)
+	    | .[] | .l as $l | (.f | sub(".*/"; "")) as $file
+	    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
+	    | {table: $t,
+	       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
+	       file: $file}
+	    + ([$l[] | select(startswith("- ")) | .[2:]
+		| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
+		| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
+	    + {columns: [$l[] | select(startswith("| ") and
+		(startswith("| column") or startswith("|--") or
+		 startswith("| ---") | not))
+		| split("|") | map(gsub("^ +| +$"; ""))
+		| {name: .[1], type: .[2], definition: .[3]}]}' "${md[@]}"
+}

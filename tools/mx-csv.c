@@ -11,6 +11,12 @@
  * The columns are the first record's keys, or those -f chooses.  Without
  * -f, a later record with a key that is not a column is an error rather
  * than a dropped cell.
+ *
+ * A control character (C0, DEL, C1) in a value would reach the terminal
+ * that shows the output and could drive it (an ESC sequence sets the
+ * window title, or worse), so the table of -p shows them as escapes.  CSV
+ * and TSV are for programs and keep the bytes, a CSV cell that holds one
+ * quoted; -e escapes them there too.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -21,7 +27,7 @@
 enum { F_CSV, F_TSV, F_TABLE };
 
 static struct {
-	int	 fmt, noheader, raw;
+	int	 fmt, noheader, raw, escape;
 	char	*fields, *outpath;
 } opt;
 
@@ -46,7 +52,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: mx-csv [-Hpt] [-f fields] [--raw] [-o file] [--max-record size]\n"
+	    "usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--max-record size]\n"
 	    "              [--max-depth n] [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
@@ -137,8 +143,10 @@ put_csv(const char *p, size_t n)
 {
 	size_t i;
 
-	if (memchr(p, ',', n) == NULL && memchr(p, '"', n) == NULL &&
-	    memchr(p, '\n', n) == NULL && memchr(p, '\r', n) == NULL) {
+	for (i = 0; i < n; i++)
+		if (p[i] == ',' || p[i] == '"' || mx_ctl(p + i, n - i) > 0)
+			break;
+	if (i == n) {
 		mx_out_write(out, p, n);
 		return;
 	}
@@ -192,21 +200,30 @@ width(const char *p, size_t n)
 static void
 emit(size_t i, const char *p, size_t n, int isnum, int header)
 {
-	struct mx_buf b = { 0 };
-	size_t w;
+	static struct mx_buf b;
+	size_t w, beg;
 
 	switch (opt.fmt) {
 	case F_CSV:
 		if (i > 0)
 			mx_out_putc(out, ',');
+		if (opt.escape) {
+			b.len = 0;
+			mx_buf_vis(&b, p, n);
+			p = b.p;
+			n = b.len;
+		}
 		put_csv(p, n);
 		break;
 	case F_TSV:
 		if (i > 0)
 			mx_out_putc(out, '\t');
-		put_tsv(&b, p, n);
+		b.len = 0;
+		if (opt.escape)
+			mx_buf_vis(&b, p, n);
+		else
+			put_tsv(&b, p, n);
 		mx_out_write(out, b.p, b.len);
-		mx_buf_free(&b);
 		break;
 	case F_TABLE:
 		if (tab.n == tab.cap) {
@@ -214,9 +231,11 @@ emit(size_t i, const char *p, size_t n, int isnum, int header)
 			tab.end = mx_reallocarray(tab.end, tab.cap,
 			    sizeof *tab.end);
 		}
-		put_tsv(&tab.text, p, n);
+		beg = tab.text.len;
+		mx_buf_vis(&tab.text, p, n);
 		tab.end[tab.n++] = tab.text.len;
-		w = width(p, n);
+		/* the width of what is shown, escapes included */
+		w = width(tab.text.p + beg, tab.text.len - beg);
 		if (w > tab.width[i])
 			tab.width[i] = w;
 		if (!header && n > 0 && !isnum)
@@ -341,10 +360,14 @@ convert(const char *path, struct mx_json *js)
 				if (opt.fields != NULL)
 					continue;	/* not chosen */
 				keytext(&m[i]);
+				/* the key goes to a terminal too */
+				cell.len = 0;
+				mx_buf_vis(&cell, tmp.p, tmp.len);
 				mx_errx(MX_EXIT_FAIL, "%s:%ju: field \"%.*s\" is "
 				    "not a column (the columns are the first "
 				    "record's fields; choose them with -f)",
-				    mx_name(path), r.lineno, (int)tmp.len, tmp.p);
+				    mx_name(path), r.lineno, (int)cell.len,
+				    cell.p);
 			}
 			row[c] = m[i].val;
 		}
@@ -362,6 +385,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, 'R' },
+		{ "escape-controls", no_argument, NULL, 'e' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -369,8 +393,11 @@ main(int argc, char *argv[])
 	int c, i;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:Ho:pt", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "ef:Ho:pt", longopts, NULL)) != -1)
 		switch (c) {
+		case 'e':
+			opt.escape = 1;
+			break;
 		case 'f':
 			opt.fields = optarg;
 			break;

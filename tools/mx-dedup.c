@@ -874,26 +874,6 @@ save_seen(struct mx_keyfile *kf, struct kstream *mine)
 	mx_keyfile_close(kf);
 }
 
-/* The key as it is compared, for --seen files: renames do not matter. */
-static char *
-spec_of(const struct mx_exprs *l)
-{
-	struct mx_buf b = { 0 };
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (i > 0)
-			mx_buf_addc(&b, ',');
-		if (l->v[i].fn == MX_EPATH)
-			mx_buf_adds(&b, l->v[i].path);
-		else
-			mx_buf_printf(&b, "%s(%s)", mx_efn_names[l->v[i].fn],
-			    l->v[i].path);
-	}
-	mx_buf_cstr(&b);
-	return b.p;
-}
-
 static void
 report(int nfiles)
 {
@@ -1034,7 +1014,7 @@ main(int argc, char *argv[])
 	if (opt.tmpdir == NULL && ((opt.tmpdir = getenv("TMPDIR")) == NULL ||
 	    *opt.tmpdir == '\0'))
 		opt.tmpdir = "/tmp";
-	keyspec = spec_of(&keys);
+	keyspec = mx_exprs_spec(&keys);
 	if (opt.seen != NULL) {
 		load_seen();
 		seenkf = mx_keyfile_create(opt.seen);

@@ -1067,11 +1067,22 @@ struct arec {
 	uint8_t		click, defect;
 };
 
+/* The daily budget of an advertiser at a time, in cents.  A quarter of
+ * the advertisers raise it once in the range (30% to 50% of the way in),
+ * and half of those set it back at 80%: budget history, and a budget
+ * that changes within a day. */
 static int64_t
-budget(struct gen *g, int adv)
+budget(struct gen *g, int adv, int64_t us)
 {
-	return (int64_t)(1 + hbelow(mix(g->seed ^ 0xb0d6e7ULL,
-	    (uint64_t)adv), 100)) * 5000;
+	uint64_t h = mix(g->seed ^ 0xb0d6e7ULL, (uint64_t)adv);
+	int64_t b = (int64_t)(1 + hbelow(h, 100)) * 5000, at;
+
+	if (adv % 4 != 0)
+		return b;
+	at = g->t0 + g->span / 100 * (30 + (int64_t)hbelow(rotl(h, 20), 20));
+	if (us < at || (adv % 8 == 0 && us >= g->t0 + g->span / 100 * 80))
+		return b;
+	return b + (int64_t)(1 + hbelow(rotl(h, 40), 20)) * 2500;
 }
 
 static int
@@ -1134,7 +1145,7 @@ ads_render(struct gen *g, const void *rp)
 		w = fixed(w, (r->defect == AD_NEG ? -r->amount :
 		    r->amount) / (r->click ? 100 : 1), r->click ? 2 : 4);
 	PUT(w, ",\"budget_value\":");
-	w = fixed(w, budget(g, adv), 2);
+	w = fixed(w, budget(g, adv, r->us), 2);
 	PUT(w, ",\"timestamp\":\"");
 	w = r->defect == AD_TIME ? usdate(w, r->us) : stamp(w, r->us, 0);
 	PUT(w, "\"}\n");

@@ -23,7 +23,9 @@ static struct {
 	const char	*path;		/* -p: records are the array here */
 	const char	*rejects;
 	const char	*stats;
-} opt = { F_AUTO, ',', 0, 0, NULL, NULL, NULL, NULL };
+	uintmax_t	 maxrecs;	/* per input file; 0: no limit */
+	uintmax_t	 maxbytes;
+} opt = { F_AUTO, ',', 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 
 struct counts {
 	uintmax_t	in, out, rejected, blank, empty;
@@ -35,8 +37,10 @@ static struct mx_span	 spans[4];
 static struct mx_jq	*jq;
 static struct counts	 total, file;
 static struct mx_buf	 srcq;		/* _source as a JSON string */
+static struct mx_buf	 src64;		/* its bytes in base64, when it is not UTF-8 */
 static char		 when[48];	/* _ingested_at as a JSON string */
 static const char	*fname;		/* the current input, for messages */
+static struct mx_reader	*cur;		/* and its reader */
 static struct mx_buf	 tmp;
 
 static const char *const meta[] = { "_source", "_line", "_ingested_at",
@@ -49,7 +53,8 @@ usage(void)
 	    "usage: mx-ingest [-v] [-f auto|ndjson|json|csv|tsv] [-d delim] [--infer]\n"
 	    "                 [-p path] [-j program | -J file] [--rejects file]\n"
 	    "                 [--stats file] [--source name] [--max-record size]\n"
-	    "                 [--max-depth n] [file ...]\n");
+	    "                 [--max-depth n] [--max-file-records n]\n"
+	    "                 [--max-file-bytes size] [--files0-from file] [file ...]\n");
 	exit(MX_EXIT_USAGE);
 }
 
@@ -64,6 +69,44 @@ reject(uintmax_t line, const char *rule, const char *why, const char *raw,
 	    n);
 }
 
+/*
+ * A gzip bomb (a few hundred kilobytes that expand to tens of millions of
+ * records) is bounded in memory by --max-record, but each record it holds
+ * is written to bronze.  These limits, per input file, stop it with an
+ * error before it fills the disk.
+ */
+static MX_NORETURN void
+toomany(uintmax_t line)
+{
+	mx_errx(MX_EXIT_FAIL, "%s:%ju: more than %ju records in the file "
+	    "(--max-file-records)", mx_name(fname), line, opt.maxrecs);
+}
+
+static MX_NORETURN void
+toobig(uintmax_t line)
+{
+	mx_errx(MX_EXIT_FAIL, "%s:%ju: more than %ju bytes in the file%s "
+	    "(--max-file-bytes)", mx_name(fname), line, opt.maxbytes,
+	    cur->gz ? " once decompressed" : "");
+}
+
+/* One more source record of the file. */
+static void
+counted(uintmax_t line)
+{
+	file.in++;
+	if (opt.maxrecs > 0 && file.in > opt.maxrecs)
+		toomany(line);
+}
+
+/* The bytes of the file read so far, up to the end of this line. */
+static void
+sized(uintmax_t line)
+{
+	if (opt.maxbytes > 0 && cur->bytes > opt.maxbytes)
+		toobig(line);
+}
+
 /* A record that passed every check, with provenance appended. */
 static void
 emit(const char *rec, size_t n, uintmax_t line, uint64_t rid)
@@ -74,6 +117,10 @@ emit(const char *rec, size_t n, uintmax_t line, uint64_t rid)
 	mx_out_obj_open(&w, out, rec, n);
 	mx_out_key(&w, "_source");
 	mx_out_write(out, srcq.p, srcq.len);
+	if (src64.len > 0) {
+		mx_out_key(&w, "_source_base64");
+		mx_out_write(out, src64.p, src64.len);
+	}
 	mx_out_key(&w, "_line");
 	mx_out_uint(out, line);
 	mx_out_key(&w, "_ingested_at");
@@ -152,7 +199,7 @@ record(const char *rec, size_t n, uintmax_t line, const char *raw,
 	const char *why;
 	uint64_t rid = mx_hash64(raw, rawn);
 
-	file.in++;
+	counted(line);
 	if (mx_json_scan(scan, rec, n, spans, 1) < 0) {
 		reject(line, "json", mx_json_errstr(scan), raw, rawn);
 		return;
@@ -182,6 +229,7 @@ do_ndjson(struct mx_reader *r)
 	ssize_t n;
 
 	while ((n = mx_reader_line(r, &line)) >= 0) {
+		sized(r->lineno);
 		if (mx_blank(line, (size_t)n)) {
 			file.blank++;
 			continue;
@@ -204,10 +252,11 @@ do_csv(struct mx_reader *r, int delim)
 	int k;
 
 	while ((k = mx_csv_next(c, &rec, &err)) != 0) {
+		sized(rec.lineno);
 		if (k < 0) {
 			char msg[256];
 
-			file.in++;
+			counted(rec.lineno);
 			snprintf(msg, sizeof msg, "CSV record %ju: %s",
 			    rec.recno, err);
 			reject(rec.lineno, "csv", msg, rec.raw, rec.rawlen);
@@ -249,6 +298,7 @@ struct doc {
 	struct mx_reader	*r;
 	char			 chunk[64 * 1024];
 	size_t			 len, pos;
+	int			 full;	/* the chunk ends at --max-file-bytes */
 	uintmax_t		 line;
 	char			**path;
 	size_t			 npath;
@@ -268,8 +318,18 @@ static int
 dpeek(struct doc *d)
 {
 	if (d->pos == d->len) {
+		if (d->full)
+			toobig(d->line);
 		d->len = mx_reader_read(d->r, d->chunk, sizeof d->chunk);
 		d->pos = 0;
+		/* cut the chunk at the limit, so that the error names the line
+		 * of the first byte past it */
+		if (opt.maxbytes > 0 && d->r->bytes > opt.maxbytes) {
+			d->len -= d->r->bytes - opt.maxbytes;
+			d->full = 1;
+			if (d->len == 0)
+				toobig(d->line);
+		}
 		if (d->len == 0)
 			return -1;
 	}
@@ -321,14 +381,23 @@ dstring(struct doc *d, struct mx_buf *b)
 	}
 }
 
-/* One value into b (minified), or skipped when b is NULL. */
+/*
+ * One value into b (minified), or skipped when b is NULL.  A scalar ends
+ * where the next token begins: inside a container that is a delimiter,
+ * but a scalar that is a whole document (42, true) is followed by space,
+ * the end of the file or the next document, and must end there too, or
+ * it would swallow what follows.
+ */
 static void
 dvalue(struct doc *d, struct mx_buf *b)
 {
-	int c, depth = 0;
+	int c, depth = 0, started = 0, scalar = 0;
 
 	for (;;) {
 		c = dpeek(d);
+		if (scalar && (c < 0 || c == ' ' || c == '\n' || c == '\r' ||
+		    c == '\t' || c == '"' || c == '[' || c == '{'))
+			return;
 		if (c < 0)
 			docfail(d, "unexpected end of input");
 		if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
@@ -336,11 +405,12 @@ dvalue(struct doc *d, struct mx_buf *b)
 			continue;
 		}
 		if (depth == 0 && (c == ',' || c == ']' || c == '}')) {
-			if (b != NULL && b->len == 0)
+			if (!started)
 				docfail(d, "expected a value");
 			return;
 		}
 		dget(d);
+		started = 1;
 		if (b != NULL) {
 			mx_buf_addc(b, c);
 			if (b->len > mx_maxrec)
@@ -357,7 +427,8 @@ dvalue(struct doc *d, struct mx_buf *b)
 		} else if (c == ']' || c == '}') {
 			if (--depth < 0)
 				docfail(d, "unbalanced brackets");
-		}
+		} else if (depth == 0)
+			scalar = 1;
 		if (depth == 0) {
 			/* a scalar ends at a delimiter, a container here */
 			if (c == '"' || c == ']' || c == '}')
@@ -542,9 +613,15 @@ ingest(const char *path)
 		mx_errx(MX_EXIT_FAIL, "cannot read %s", path);
 	}
 	fname = path;
+	cur = &r;
 	src = opt.source != NULL ? opt.source : mx_name(path);
 	srcq.len = 0;
-	mx_json_quote(&srcq, src, strlen(src));
+	src64.len = 0;
+	if (mx_json_name(&srcq, src, strlen(src))) {
+		mx_buf_addc(&src64, '"');
+		mx_b64(&src64, src, strlen(src));
+		mx_buf_addc(&src64, '"');
+	}
 	memset(&file, 0, sizeof file);
 	switch (sniff(&r, path)) {
 	case F_CSV:
@@ -560,6 +637,7 @@ ingest(const char *path)
 		do_ndjson(&r);
 	}
 	mx_reader_close(&r);
+	cur = NULL;
 	if (opt.verbose)
 		mx_warnx("%s: %ju in, %ju out, %ju rejected", mx_name(path),
 		    file.in, file.out, file.rejected);
@@ -613,13 +691,17 @@ main(int argc, char *argv[])
 		{ "stats", required_argument, NULL, 'S' },
 		{ "source", required_argument, NULL, 's' },
 		MX_LIMIT_LONGOPTS,
+		{ "max-file-records", required_argument, NULL, 'F' },
+		{ "max-file-bytes", required_argument, NULL, 'B' },
+		{ "files0-from", required_argument, NULL, '0' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *prog = NULL;
-	char *progbuf = NULL, *err;
+	const char *prog = NULL, *files0 = NULL;
+	char *progbuf = NULL, *err, *f0 = NULL;
 	struct mx_sel *sel;
 	struct mx_time now;
+	long long ll;
 	int c, i, nfiles;
 	size_t k;
 
@@ -670,6 +752,9 @@ main(int argc, char *argv[])
 		case 'J':
 			prog = progbuf = slurp(optarg);
 			break;
+		case '0':
+			files0 = optarg;
+			break;
 		case 'R':
 			opt.rejects = optarg;
 			break;
@@ -683,6 +768,23 @@ main(int argc, char *argv[])
 		case MX_OPT_MAXDEPTH:
 			if (mx_limit_opt(c, optarg) < 0)
 				usage();
+			break;
+		case 'F':
+			if ((ll = mx_parse_count(optarg)) <= 0) {
+				mx_warnx("--max-file-records: a count from 1, "
+				    "not '%s'", optarg);
+				usage();
+			}
+			opt.maxrecs = (uintmax_t)ll;
+			break;
+		case 'B':
+			if ((ll = mx_parse_size(optarg)) <= 0) {
+				mx_warnx("--max-file-bytes: a size from 1 "
+				    "(1048576, 512k, 100M, 2G), not '%s'",
+				    optarg);
+				usage();
+			}
+			opt.maxbytes = (uintmax_t)ll;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -710,11 +812,28 @@ main(int argc, char *argv[])
 	out = mx_out_stdout();
 	if (opt.rejects != NULL)
 		rej = mx_out_open(opt.rejects);
-	nfiles = argc > 0 ? argc : 1;
-	if (argc == 0)
-		ingest("-");
-	for (i = 0; i < argc; i++)
-		ingest(argv[i]);
+	if (files0 != NULL) {
+		size_t len;
+		char *p;
+
+		/* names separated by NUL bytes: any name a file system
+		 * allows, newlines included (find -print0) */
+		if (argc > 0)
+			mx_errx(MX_EXIT_USAGE, "--files0-from: no file operands "
+			    "as well");
+		f0 = mx_files0(files0, &len);
+		nfiles = 0;
+		for (p = f0; p < f0 + len; p += strlen(p) + 1) {
+			ingest(p);
+			nfiles++;
+		}
+	} else {
+		nfiles = argc > 0 ? argc : 1;
+		if (argc == 0)
+			ingest("-");
+		for (i = 0; i < argc; i++)
+			ingest(argv[i]);
+	}
 	if (opt.verbose && nfiles > 1)
 		mx_warnx("total: %ju in, %ju out, %ju rejected", total.in,
 		    total.out, total.rejected);
@@ -727,6 +846,8 @@ main(int argc, char *argv[])
 	mx_json_free(scan);
 	mx_sel_free(sel);
 	mx_buf_free(&srcq);
+	mx_buf_free(&src64);
+	free(f0);
 	mx_buf_free(&tmp);
 	free(progbuf);
 	return MX_EXIT_OK;

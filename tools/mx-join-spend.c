@@ -44,8 +44,9 @@ static const struct {
 #define NRATIO	(sizeof ratios / sizeof ratios[0])
 #define O_SPEND	"total_spend"
 
-static const char *const budget_out[] = { "period", "events", "spend",
-    "cumulative_spend", "budget_value", "remaining", "can_serve" };
+static const char *const budget_out[] = { "period", "window_start",
+    "window_end", "events", "spend", "cumulative_spend", "budget_value",
+    "remaining", "can_serve" };
 #define NBOUT	(sizeof budget_out / sizeof budget_out[0])
 
 enum { J_FULL, J_LEFT, J_RIGHT, J_INNER };
@@ -64,7 +65,7 @@ static struct {
 	const char	*map, *mapkey;
 	const char	*rejects, *stats;
 	const char	*amount, *budgetf, *time;
-	int		 join, sum, budget, per, reset;
+	int		 join, sum, budget, per, reset, zerofill, bper;
 	int		 scale, rscale, verbose;
 	long long	 maxmem;
 	const char	*maxmemarg;
@@ -108,6 +109,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: mx-join-spend -s spend [-s spend ...] [-v] [-k keys]\n"
 	    "                     [--join full|left|right|inner] [--sum] [--map file]\n"
+	    "                     [--missing-spend null|zero]\n"
 	    "                     [--map-key name] [--spend-field field] [--bookings field]\n"
 	    "                     [--clicks field] [--impressions field] [--revenue field]\n"
 	    "                     [--customers field] [--conversions field] [--scale n]\n"
@@ -115,7 +117,8 @@ usage(void)
 	    "                     [--stats file] [--max-record size] [--max-depth n]\n"
 	    "                     [file ...]\n"
 	    "       mx-join-spend --budget [-v] [-k keys] [--per hour|day|month]\n"
-	    "                     [--reset never|hour|day|month] [--amount field]\n"
+	    "                     [--reset never|hour|day|month]\n"
+	    "                     [--budget-per hour|day|month] [--amount field]\n"
 	    "                     [--budget-field field] [--time field] [--scale n]\n"
 	    "                     [--max-memory size] [--rejects file] [--stats file]\n"
 	    "                     [--max-record size] [--max-depth n] [file ...]\n");
@@ -213,6 +216,7 @@ struct ent {
 			uintmax_t	 events;
 			struct mx_time	 btime;	/* the time of budget */
 			struct mx_dec	 budget;
+			int		 hasbudget;
 		} b;
 	} u;
 };
@@ -620,21 +624,31 @@ put_dec(const struct mx_dec *d)
 	mx_out_write(out, b, (size_t)mx_dec_fmt(d, b));
 }
 
-/* total_spend and the ratios whose metrics are present. */
+/* total_spend and the ratios whose metrics are present; spend is NULL
+ * when no spend row matched: unknown (null, and so is every ratio of it),
+ * or 0 with --missing-spend zero. */
 static void
 put_derived(struct mx_objw *w, const struct mval m[NMETRIC],
     const struct mx_dec *spend)
 {
-	static const struct mx_dec thousand = { 1000, 0 };
-	struct mval sv = { V_VALUE, *spend };
+	static const struct mx_dec thousand = { 1000, 0 }, zero;
+	struct mval sv = { V_VALUE, zero };
 	const struct mval *a, *b;
 	struct mx_dec num, r;
 	char t[48];
 	size_t i;
 	int scale;
 
+	if (spend == NULL && opt.zerofill)
+		spend = &zero;
 	mx_out_key(w, O_SPEND);
-	put_money(spend);
+	if (spend != NULL) {
+		sv.d = *spend;
+		put_money(spend);
+	} else {
+		sv.st = V_NULL;
+		mx_out_puts(out, "null");
+	}
 	for (i = 0; i < NRATIO; i++) {
 		a = ratios[i].num == SPEND ? &sv : &m[ratios[i].num];
 		b = ratios[i].den == SPEND ? &sv : &m[ratios[i].den];
@@ -660,7 +674,6 @@ put_derived(struct mx_objw *w, const struct mval m[NMETRIC],
 static void
 emit_ent(const struct ent *e, unsigned mask)
 {
-	static const struct mx_dec zero;
 	struct mval m[NMETRIC];
 	struct mx_objw w;
 	const char *t = tab.arena.p + e->text;
@@ -686,7 +699,7 @@ emit_ent(const struct ent *e, unsigned mask)
 				put_dec(&m[i].d);
 		}
 	}
-	put_derived(&w, m, e->hasspend ? &e->spend : &zero);
+	put_derived(&w, m, e->hasspend ? &e->spend : NULL);
 	mx_out_obj_close(&w);
 	st.out++;
 }
@@ -925,7 +938,6 @@ metrics_vals(const struct mx_span *sp, struct mval m[NMETRIC],
 static void
 metrics_row(struct input *in, const struct mx_span *sp)
 {
-	static const struct mx_dec zero;
 	const struct mapent *mp;
 	const struct mx_span *uv, *kv;
 	struct mval m[NMETRIC];
@@ -1010,7 +1022,7 @@ metrics_row(struct input *in, const struct mx_span *sp)
 		mx_out_obj_open(&w, out, tmp.p, tmp.len);
 	} else
 		mx_out_obj_open(&w, out, in->rec, in->n);
-	put_derived(&w, m, e != NULL ? &e->spend : &zero);
+	put_derived(&w, m, e != NULL && e->hasspend ? &e->spend : NULL);
 	mx_out_obj_close(&w);
 	st.out++;
 }
@@ -1085,6 +1097,7 @@ budget_row(struct input *in, const struct mx_span *sp)
 {
 	struct mx_dec amount, budget;
 	struct mx_time t;
+	int nobudget;
 	struct ent *e;
 	const char *why;
 	char msg[512];
@@ -1098,7 +1111,12 @@ budget_row(struct input *in, const struct mx_span *sp)
 		reject(in, "amount", opt.amount, why);
 		return;
 	}
-	if ((why = getmoney(&sp[bsel_budget], opt.budgetf, &budget)) != NULL) {
+	/* an event without a budget (null or missing) spends, and leaves
+	 * the budget to the events that have one */
+	nobudget = sp[bsel_budget].kind == MX_JNONE ||
+	    sp[bsel_budget].kind == MX_JNULL;
+	if (!nobudget && (why = getmoney(&sp[bsel_budget], opt.budgetf,
+	    &budget)) != NULL) {
 		reject(in, "budget", opt.budgetf, why);
 		return;
 	}
@@ -1125,10 +1143,11 @@ budget_row(struct input *in, const struct mx_span *sp)
 	e->period = period;
 	/* the budget in force at the end of the period: that of its latest
 	 * event (the later line of equal times) */
-	if (e->u.b.events == 0 || t.sec > e->u.b.btime.sec ||
-	    (t.sec == e->u.b.btime.sec && t.nsec >= e->u.b.btime.nsec)) {
+	if (!nobudget && (!e->u.b.hasbudget || t.sec > e->u.b.btime.sec ||
+	    (t.sec == e->u.b.btime.sec && t.nsec >= e->u.b.btime.nsec))) {
 		e->u.b.btime = t;
 		e->u.b.budget = budget;
+		e->u.b.hasbudget = 1;
 	}
 	e->u.b.events++;
 }
@@ -1155,11 +1174,68 @@ put_period(int64_t sec)
 	mx_out_putc(out, '"');
 }
 
+/* The periods of --budget-per in the --reset window that starts at sec:
+ * the factor from the budget field to the budget of the window (a daily
+ * budget times the days of the month). */
+static int64_t
+budget_factor(int64_t sec)
+{
+	int64_t end, unit;
+	int y, mo, d, h, mi, s;
+
+	if (opt.bper == 0 || opt.bper == opt.reset)
+		return 1;
+	if (opt.reset == P_MONTH) {
+		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
+		if (++mo > 12) {
+			mo = 1;
+			y++;
+		}
+		end = mx_days_from_civil(y, (unsigned)mo, 1) * 86400;
+	} else
+		end = sec + 86400;	/* --reset day, --budget-per hour */
+	unit = opt.bper == P_HOUR ? 3600 : 86400;
+	return (end - sec) / unit;
+}
+
+/* The window of a period: its start and the start of the next. */
+static void
+put_window(struct mx_objw *w, int64_t sec)
+{
+	struct mx_time t = { sec, 0, 0 };
+	char b[40];
+	int y, mo, d, h, mi, s;
+
+	mx_out_key(w, "window_start");
+	mx_out_putc(out, '"');
+	mx_out_write(out, b, (size_t)mx_time_fmt(&t, b));
+	mx_out_putc(out, '"');
+	switch (opt.per) {
+	case P_HOUR:
+		t.sec += 3600;
+		break;
+	case P_DAY:
+		t.sec += 86400;
+		break;
+	default:
+		mx_time_civil(sec, &y, &mo, &d, &h, &mi, &s);
+		if (++mo > 12) {
+			mo = 1;
+			y++;
+		}
+		t.sec = mx_days_from_civil(y, (unsigned)mo, 1) * 86400;
+	}
+	mx_out_key(w, "window_end");
+	mx_out_putc(out, '"');
+	mx_out_write(out, b, (size_t)mx_time_fmt(&t, b));
+	mx_out_putc(out, '"');
+}
+
 static void
 budget_end(void)
 {
 	uint32_t *o = ent_sorted();
-	struct mx_dec cum = { 0, 0 }, rem, neg;
+	struct mx_dec cum = { 0, 0 }, rem, neg, budget, f = { 0, 0 };
 	const struct ent *e, *prev = NULL;
 	struct mx_objw w;
 	const char *t;
@@ -1180,7 +1256,11 @@ budget_end(void)
 			    "digits");
 		neg = cum;
 		neg.v = -neg.v;
-		rem = e->u.b.budget;
+		f.v = budget_factor(floor_to(e->period, opt.reset));
+		if (mx_dec_mul(&e->u.b.budget, &f, &budget) < 0)
+			mx_errx(MX_EXIT_FAIL, "the budget of a period overflows "
+			    "38 digits");
+		rem = budget;
 		if (mx_dec_add(&rem, &neg) < 0)
 			mx_errx(MX_EXIT_FAIL, "remaining budget overflows 38 "
 			    "digits");
@@ -1195,6 +1275,7 @@ budget_end(void)
 		}
 		mx_out_key(&w, "period");
 		put_period(e->period);
+		put_window(&w, e->period);
 		mx_out_key(&w, "events");
 		mx_out_uint(out, e->u.b.events);
 		mx_out_key(&w, "spend");
@@ -1202,12 +1283,18 @@ budget_end(void)
 		mx_out_key(&w, "cumulative_spend");
 		put_money(&cum);
 		mx_out_key(&w, "budget_value");
-		put_money(&e->u.b.budget);
+		if (e->u.b.hasbudget)
+			put_money(&budget);
+		else
+			mx_out_puts(out, "null");
 		mx_out_key(&w, "remaining");
-		put_money(&rem);
+		if (e->u.b.hasbudget)
+			put_money(&rem);
+		else
+			mx_out_puts(out, "null");
 		mx_out_key(&w, "can_serve");
-		mx_out_puts(out, mx_dec_cmp(&cum, &e->u.b.budget) < 0 ? "true" :
-		    "false");
+		mx_out_puts(out, !e->u.b.hasbudget ? "null" :
+		    mx_dec_cmp(&cum, &budget) < 0 ? "true" : "false");
 		mx_out_obj_close(&w);
 		st.out++;
 	}
@@ -1327,6 +1414,7 @@ main(int argc, char *argv[])
 		{ "keys", required_argument, NULL, 'k' },
 		{ "join", required_argument, NULL, 'J' },
 		{ "sum", no_argument, NULL, 'U' },
+		{ "missing-spend", required_argument, NULL, 'Z' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "map-key", required_argument, NULL, 'K' },
 		{ "spend-field", required_argument, NULL, 'F' },
@@ -1341,6 +1429,7 @@ main(int argc, char *argv[])
 		{ "budget", no_argument, NULL, 'B' },
 		{ "per", required_argument, NULL, 'p' },
 		{ "reset", required_argument, NULL, 'r' },
+		{ "budget-per", required_argument, NULL, 'Q' },
 		{ "amount", required_argument, NULL, 'a' },
 		{ "budget-field", required_argument, NULL, 'b' },
 		{ "time", required_argument, NULL, 't' },
@@ -1390,6 +1479,14 @@ main(int argc, char *argv[])
 		case 'U':
 			opt.sum = 1;
 			break;
+		case 'Z':
+			if (strcmp(optarg, "null") != 0 &&
+			    strcmp(optarg, "zero") != 0) {
+				mx_warnx("--missing-spend: null or zero");
+				usage();
+			}
+			opt.zerofill = optarg[0] == 'z';
+			break;
 		case 'm':
 			opt.map = optarg;
 			break;
@@ -1417,6 +1514,9 @@ main(int argc, char *argv[])
 			break;
 		case 'r':
 			opt.reset = word(optarg, pername, "--reset");
+			break;
+		case 'Q':
+			opt.bper = word(optarg, pername, "--budget-per");
 			break;
 		case 'a':
 			opt.amount = optarg;
@@ -1466,6 +1566,12 @@ main(int argc, char *argv[])
 	}
 	if (!opt.budget && opt.nspend == 0) {
 		mx_warnx("no spend file (-s)");
+		usage();
+	}
+	if (opt.bper == P_NEVER || (opt.bper != 0 && (opt.reset == P_NEVER ||
+	    opt.bper > opt.reset))) {
+		mx_warnx("--budget-per: hour, day or month, no longer than "
+		    "--reset (a budget of each --reset window)");
 		usage();
 	}
 	if (opt.reset < opt.per) {

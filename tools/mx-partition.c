@@ -85,6 +85,8 @@ struct slot {
 	struct part	*p;
 	uintmax_t	 records;
 	uint64_t	 used;		/* for least-recently-used eviction */
+	char		*again;		/* S3: the file of an earlier attempt: */
+	char		*againpath;	/* its temporary, and as a path */
 };
 
 /* Strings to pointers, open addressing. */
@@ -365,6 +367,52 @@ ours(const struct part *p, const char *name)
 	    ".ndjson") == 0;
 }
 
+/* The XXH3-64 of a file's bytes, as mx_seqfile_close gives it. */
+static uint64_t
+hash_file(int dirfd, const char *name, const char *where)
+{
+	struct mx_buf b = { 0 };
+	uint64_t h;
+
+	slurpat(dirfd, name, &b, where);
+	h = mx_hash64(b.p, b.len);
+	mx_buf_free(&b);
+	return h;
+}
+
+/*
+ * S3 mode, a run id used again: a run that was killed after it published
+ * some partitions is finished by the same run id, and its files are there
+ * already under the names it would write.  Neither rename nor overwrite in
+ * place can be relied on, so the file is written under a temporary name
+ * and compared: the same bytes (a resumed run, same input) keep the old
+ * file, which the manifest already lists; other bytes mean the run id was
+ * used for another run, an error.
+ */
+static void
+again_close(struct slot *s, struct pfile *pf)
+{
+	char name[NAME_MAX + 1];
+
+	partname(name, sizeof name, pf->seq);
+	tmp.len = 0;
+	mx_buf_printf(&tmp, "%s/%s", s->p->path, name);
+	full.len = 0;
+	mx_buf_printf(&full, "%s/%s", disp, tmp.p);
+	if (hash_file(basefd, mx_buf_cstr(&tmp), mx_buf_cstr(&full)) !=
+	    pf->xxh3) {
+		unlinkat(basefd, s->again, 0);
+		mx_errx(MX_EXIT_FAIL, "%s already exists with other content: "
+		    "run id '%s' was used before", full.p, opt.run);
+	}
+	if (unlinkat(basefd, s->again, 0) != 0)
+		mx_err(MX_EXIT_FAIL, "cannot remove %s/%s", disp, s->again);
+	mx_tmp_forget(s->againpath);
+	free(s->again);
+	free(s->againpath);
+	s->again = s->againpath = NULL;
+}
+
 static void
 closeslot(struct slot *s)
 {
@@ -379,6 +427,8 @@ closeslot(struct slot *s)
 	 * one syncfs before publishing does the work of every fsync. */
 	pf->xxh3 = mx_seqfile_close(&s->f, opt.s3);
 	pf->bytes = s->f.bytes;
+	if (s->again != NULL)
+		again_close(s, pf);
 	nfiles++;
 	p->open = NULL;
 	s->p = NULL;
@@ -424,10 +474,22 @@ openslot(struct part *p)
 	mx_buf_printf(&full, "%s/%s", disp, mx_buf_cstr(&tmp));
 	if (mx_seqfile_open(&s->f, basefd, tmp.p, mx_buf_cstr(&full),
 	    O_CREAT | O_EXCL, opt.level) != 0) {
-		if (errno == EEXIST)
+		if (errno != EEXIST)
+			mx_err(MX_EXIT_FAIL, "%s", full.p);
+		if (!opt.s3 || opt.mode == M_APPEND)
 			mx_errx(MX_EXIT_FAIL, "%s already exists: run id '%s' "
 			    "was used before", full.p, opt.run);
-		mx_err(MX_EXIT_FAIL, "%s", full.p);
+		/* see again_close() */
+		tmp.len = 0;
+		mx_buf_printf(&tmp, "%s/.%s.again", p->path, name);
+		s->again = mx_strdup(tmp.p);
+		full.len = 0;
+		mx_buf_printf(&full, "%s/%s", disp, tmp.p);
+		s->againpath = mx_strdup(mx_buf_cstr(&full));
+		mx_tmp_add(s->againpath);
+		if (mx_seqfile_open(&s->f, basefd, tmp.p, full.p,
+		    O_CREAT | O_TRUNC, opt.level) != 0)
+			mx_err(MX_EXIT_FAIL, "%s", full.p);
 	}
 	s->p = p;
 	s->records = 0;
@@ -838,10 +900,11 @@ cleanup_at_exit(void)
 static void
 local_setup(void)
 {
-	struct stat rs, ss;
+	struct stat rs, ss, ps;
 	struct dirent *d;
 	char *real, *slash;
 	DIR *dp;
+	int made;
 
 	if ((real = realroot = realpath(disp, NULL)) == NULL)
 		mx_err(MX_EXIT_FAIL, "%s", disp);
@@ -853,18 +916,35 @@ local_setup(void)
 	mx_buf_printf(&tmp, "%.*s/.%s.mx-staging", (int)(slash - real), real,
 	    slash + 1);
 	staging = mx_strdup(mx_buf_cstr(&tmp));
-	if (mkdir(staging, 0777) != 0 && errno != EEXIST)
+	/* A refused mount point must not be left with an empty staging
+	 * directory next to it: ask the parent before making anything. */
+	tmp.len = 0;
+	mx_buf_printf(&tmp, "%.*s", slash == real ? 1 : (int)(slash - real),
+	    real);
+	if (fstat(rootfd, &rs) != 0)
+		mx_err(MX_EXIT_FAIL, "%s", disp);
+	if (stat(mx_buf_cstr(&tmp), &ps) != 0)
+		mx_err(MX_EXIT_FAIL, "%s", tmp.p);
+	if (rs.st_dev != ps.st_dev)
+		mx_errx(MX_EXIT_FAIL, "%s is a mount point: its staging "
+		    "directory %s would be on another file system; use a "
+		    "directory inside it", disp, staging);
+	made = mkdir(staging, 0777) == 0;
+	if (!made && errno != EEXIST)
 		mx_err(MX_EXIT_FAIL, "cannot make the staging directory %s",
 		    staging);
 	if ((stagefd = open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", staging);
-	if (fstat(rootfd, &rs) != 0 || fstat(stagefd, &ss) != 0)
+	if (fstat(stagefd, &ss) != 0)
 		mx_err(MX_EXIT_FAIL, "%s", staging);
-	if (rs.st_dev != ss.st_dev)
-		mx_errx(MX_EXIT_FAIL, "%s is a mount point: its staging "
-		    "directory %s would be on another file system; use a "
-		    "directory inside it", disp, staging);
+	if (rs.st_dev != ss.st_dev) {
+		/* a file system mounted on the staging directory itself */
+		if (made)
+			(void)rmdir(staging);
+		mx_errx(MX_EXIT_FAIL, "%s: its staging directory %s is on "
+		    "another file system", disp, staging);
+	}
 	lock(stagefd, staging);
 
 	if ((dp = opendirat(stagefd, ".")) == NULL)
@@ -1014,6 +1094,16 @@ ispart(const char *name)
 	    (n > 15 && strcmp(name + n - 10, ".ndjson.gz") == 0));
 }
 
+/* The temporary of a file written again (see again_close). */
+static int
+isagain(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] == '.' && strncmp(name + 1, "part-", 5) == 0 &&
+	    n > 12 && strcmp(name + n - 6, ".again") == 0;
+}
+
 /* After a killed run: in every partition directory below dirfd, delete
  * the part files its manifest does not list. */
 static void
@@ -1055,9 +1145,10 @@ sweep(int dirfd, const char *where)
 			snprintf(sub, sizeof sub, "%s/%s", where, d->d_name);
 			sweep(fd, sub);
 			close(fd);
-		} else if (ispart(d->d_name) &&
+		} else if ((ispart(d->d_name) &&
 		    (nl_ == 0 ||
-		    bsearch(&key, listed, nl_, sizeof *listed, strp_cmp) == NULL)) {
+		    bsearch(&key, listed, nl_, sizeof *listed, strp_cmp) == NULL)) ||
+		    isagain(d->d_name)) {
 			if (opt.verbose)
 				mx_warnx("%s/%s: removing, left by a run that "
 				    "did not finish", where, d->d_name);

@@ -44,6 +44,7 @@ static struct mx_contract	*con;
 static struct mx_json		*scan;
 static struct mx_span		*spans;
 static int			 rejsel;	/* the selection's "_reject" */
+static int			 srcsel, linesel;	/* "_source", "_line" */
 static size_t			 nf;
 static struct mx_buf		*keys;		/* "name": with its comma */
 static struct mx_buf		*qnames;	/* "name" */
@@ -260,12 +261,36 @@ reasons(struct mx_buf *b, const struct mx_cfail *x, size_t nx)
 	}
 }
 
+/*
+ * Where the record came from, when it says so: the _source (a string) and
+ * _line (a whole number) that mx-ingest appended.  In a lake mx-validate
+ * reads bronze through a pipe, and "<stdin>:1" would send whoever reads
+ * the rejects nowhere.  Returns 0 when the record has no such provenance.
+ */
+static int
+provenance(const struct mx_span **src, const struct mx_span **line)
+{
+	const struct mx_span *s = &spans[srcsel], *l = &spans[linesel];
+	uint32_t i;
+
+	if (s->kind != MX_JSTR || l->kind != MX_JNUM || l->n > 20)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (l->p[i] < '0' || l->p[i] > '9')
+			return 0;
+	*src = s;
+	*line = l;
+	return 1;
+}
+
 /* The record whole, its old _reject (if any) replaced by ours; a line
- * that is not JSON as _raw. */
+ * that is not JSON as _raw.  file and line are the record's provenance
+ * when it has one, input_file and input_line then where it was read. */
 static void
 reject(const char *rec, size_t n, uintmax_t line, const struct mx_cfail *x,
     size_t nx)
 {
+	const struct mx_span *src = NULL, *sline = NULL;
 	struct mx_objw w;
 	size_t i;
 
@@ -287,8 +312,15 @@ reject(const char *rec, size_t n, uintmax_t line, const struct mx_cfail *x,
 		mx_out_key(&w, "_reject");
 	}
 	mx_out_puts(rej, "{\"tool\":\"mx-validate\",\"file\":");
+	if (x[0].rule != RULE_JSON && provenance(&src, &sline)) {
+		mx_out_write(rej, src->p, src->n);
+		mx_out_puts(rej, ",\"line\":");
+		mx_out_write(rej, sline->p, sline->n);
+		mx_out_puts(rej, ",\"input_file\":");
+	}
 	mx_out_jstr(rej, mx_name(fname), strlen(mx_name(fname)));
-	mx_out_puts(rej, ",\"line\":");
+	mx_out_puts(rej, x[0].rule != RULE_JSON && src != NULL ?
+	    ",\"input_line\":" : ",\"line\":");
 	mx_out_uint(rej, line);
 	mx_out_puts(rej, ",\"rule\":\"");
 	mx_out_puts(rej, x[0].rule == RULE_JSON ? "json" :
@@ -311,6 +343,7 @@ reject(const char *rec, size_t n, uintmax_t line, const struct mx_cfail *x,
 static MX_NORETURN void
 stop(uintmax_t line, const struct mx_cfail *x, size_t nx)
 {
+	const struct mx_span *src, *sline;
 	struct mx_buf b = { 0 };
 	size_t i, k;
 
@@ -332,6 +365,14 @@ stop(uintmax_t line, const struct mx_cfail *x, size_t nx)
 			mx_buf_adds(&b, ": ");
 		}
 		mx_buf_adds(&b, x[i].msg);
+	}
+	if (provenance(&src, &sline)) {
+		/* a file name can hold anything; the terminal gets escapes */
+		tmp.len = 0;
+		mx_json_unescape(src, &tmp);
+		mx_buf_adds(&b, " (from ");
+		mx_buf_vis(&b, tmp.p, tmp.len);
+		mx_buf_printf(&b, ":%.*s)", (int)sline->n, sline->p);
 	}
 	mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(fname), line,
 	    mx_buf_cstr(&b));
@@ -432,6 +473,26 @@ write_stats(int nfiles)
 				mx_out_printf(s, ",\"rule\":\"%s\",\"failed\":"
 				    "%ju}\n", mx_crule_names[k], failed[i][k]);
 			}
+	for (i = 0; i < nf; i++) {
+		const struct mx_cunmapped *u;
+		uintmax_t other;
+		size_t j, nu;
+
+		u = mx_contract_unmapped(con, i, &nu, &other);
+		for (j = 0; j < nu; j++) {
+			mx_out_puts(s, "{\"field\":");
+			mx_out_write(s, qnames[i].p, qnames[i].len);
+			mx_out_puts(s, ",\"rule\":\"map\",\"unmapped\":");
+			mx_out_jstr(s, u[j].value, u[j].len);
+			mx_out_printf(s, ",\"records\":%ju}\n", u[j].records);
+		}
+		if (other > 0) {
+			mx_out_puts(s, "{\"field\":");
+			mx_out_write(s, qnames[i].p, qnames[i].len);
+			mx_out_printf(s, ",\"rule\":\"map\",\"unmapped\":null,"
+			    "\"records\":%ju}\n", other);
+		}
+	}
 	mx_out_close(s);
 }
 
@@ -443,12 +504,25 @@ print_counts(void)
 
 	if (badjson > 0)
 		mx_warnx("json: %ju failed", badjson);
-	for (i = 0; i < nf; i++)
+	for (i = 0; i < nf; i++) {
+		const struct mx_cunmapped *u;
+		uintmax_t other;
+		size_t j, nu;
+
 		for (k = 0; k < MX_CR_NRULES; k++)
 			if (failed[i][k] > 0)
 				mx_warnx("%s: %s: %ju failed",
 				    mx_contract_name(con, i), mx_crule_names[k],
 				    failed[i][k]);
+		u = mx_contract_unmapped(con, i, &nu, &other);
+		for (j = 0; j < nu; j++)
+			mx_warnx("%s: map: \"%.*s\" not mapped (%ju records)",
+			    mx_contract_name(con, i), (int)u[j].len,
+			    u[j].value, u[j].records);
+		if (other > 0)
+			mx_warnx("%s: map: %ju records of other values not "
+			    "mapped", mx_contract_name(con, i), other);
+	}
 }
 
 static void
@@ -456,7 +530,7 @@ load(const char *path, struct mx_sel *sel)
 {
 	struct mx_reader r;
 	struct mx_buf b = { 0 };
-	char chunk[65536], err[512];
+	char chunk[65536], err[512], *dir, *slash;
 	size_t n, line, i;
 
 	if (mx_reader_open(&r, path) < 0)
@@ -464,13 +538,19 @@ load(const char *path, struct mx_sel *sel)
 	while ((n = mx_reader_read(&r, chunk, sizeof chunk)) > 0)
 		mx_buf_add(&b, chunk, n);
 	mx_reader_close(&r);
-	if ((con = mx_contract_parse(b.p, b.len, sel, err, sizeof err,
+	dir = mx_strdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		slash[slash == dir] = '\0';
+	else
+		strcpy(dir, ".");
+	if ((con = mx_contract_parse(b.p, b.len, dir, sel, err, sizeof err,
 	    &line)) == NULL) {
 		if (line > 0)
 			mx_errx(MX_EXIT_USAGE, "%s:%zu: %s", path, line, err);
 		mx_errx(MX_EXIT_USAGE, "%s: %s", path, err);
 	}
 	mx_buf_free(&b);
+	free(dir);
 	nf = mx_contract_nfields(con);
 	keys = mx_calloc(nf, sizeof *keys);
 	qnames = mx_calloc(nf, sizeof *qnames);
@@ -578,6 +658,8 @@ main(int argc, char *argv[])
 	sel = mx_sel_new();
 	load(opt.contract, sel);
 	rejsel = mx_sel_add(sel, "_reject");
+	srcsel = mx_sel_add(sel, "_source");
+	linesel = mx_sel_add(sel, "_line");
 	spans = mx_calloc(mx_sel_count(sel), sizeof *spans);
 	scan = mx_json_new(sel);
 

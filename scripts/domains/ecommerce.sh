@@ -1,38 +1,45 @@
-# E-commerce clickstream: the five gold tables.
+# shellcheck shell=bash
+# (jq programs are in single quotes: their $ are jq's)
+# shellcheck disable=SC2016
+# E-commerce clickstream: the conversion funnel, revenue by hour, the top
+# products, category performance and daily activity.  Every table is
+# defined in scripts/catalog/<table>.md.
 pipeline_ecommerce() {
+	local t=ecommerce_events
+	domain ecommerce ecommerce || return 0
 	step bronze:ecommerce bronze ecommerce
 	# a re-sent event carries a later timestamp: the latest wins
-	step silver:ecommerce_events silver ecommerce_events ecommerce \
-	    "$C/ecommerce.contract" 'event_date=date(timestamp)' \
-	    -k event_id --latest-by timestamp
-	step gold:funnel_counts gold funnel_counts ecommerce_events \
+	step silver:$t silver $t ecommerce "$(contract ecommerce)" \
+	    'event_date=date(timestamp)' event_id --latest-by timestamp
+	step gold:conversion_funnel gold conversion_funnel $t \
 	    --where 'product_id!=null' -g product_id \
-	    -a 'views=count_if(event_type,page_view),carts=count_if(event_type,add_to_cart),purchases=count_if(event_type,purchase)'
-	DIRTY_OF=ecommerce_events
-	step gold:conversion_funnel gold_from conversion_funnel funnel_rates
-	step gold:hourly_revenue gold hourly_revenue ecommerce_events \
-	    --where event_type=purchase \
-	    -g 'event_date=date(timestamp),event_hour=hour(timestamp)' \
+	    -a 'category=max(category),views=count_if(event_type,page_view)' \
+	    -a 'carts=count_if(event_type,add_to_cart),purchases=count_if(event_type,purchase)' \
+	    -a 'view_to_cart=ratio(carts,views),view_to_purchase=ratio(purchases,views)' \
+	    -a 'cart_to_purchase=ratio(purchases,carts)'
+	step gold:hourly_revenue gold hourly_revenue $t \
+	    --where event_type=purchase -g 'event_date=date(timestamp),event_hour' \
 	    -a 'revenue=sum_product(price,quantity),transactions=count()'
-	step gold:top_products gold top_products ecommerce_events \
-	    --where event_type=page_view -g product_id -a 'views=count()' \
-	    --top 10 --by views
-	step gold:category_performance gold category_performance ecommerce_events \
-	    --where 'category!=null' -g 'event_date=date(timestamp),category' \
-	    -a 'events=count(),views=count_if(event_type,page_view),purchases=count_if(event_type,purchase),revenue=sum_product_if(price,quantity,event_type,purchase)'
-	step gold:user_activity gold user_activity ecommerce_events \
+	step gold:top_products gold top_products $t \
+	    --where event_type=page_view -g product_id \
+	    -a 'category=max(category),views=count()' --top 10 --by views
+	step gold:category_performance gold category_performance $t \
+	    -g 'event_date=date(timestamp),category' \
+	    -a 'events=count(),views=count_if(event_type,page_view)' \
+	    -a 'carts=count_if(event_type,add_to_cart),purchases=count_if(event_type,purchase)' \
+	    -a 'searches=count_if(event_type,search)' \
+	    -a 'revenue=sum_product_if(price,quantity,event_type,purchase)'
+	step gold:user_activity gold user_activity $t \
 	    -g 'event_date=date(timestamp)' \
 	    -a 'users=count_distinct(user_id),sessions=count_distinct(session_id),events=count()'
-	gold_done ecommerce_events
+	gold_done $t
 }
 
-# The rates of the funnel (ratios: floating point, 4 places); none where
-# the stage before is empty.
-funnel_rates() {
-	jq -c 'def rate(a; b): if b == 0 then null
-		else (a / b * 10000 | round) / 10000 end;
-	    . + {view_to_cart: rate(.carts; .views),
-		 view_to_purchase: rate(.purchases; .views),
-		 cart_to_purchase: rate(.purchases; .carts)}' \
-	    "$LAKE/gold/funnel_counts.ndjson"
+# The rank of each of the ten: dense, by views (ties share a rank); the
+# rows come largest first, ties in product_id order.  Only counts and
+# strings pass through jq, never money.
+post_top_products() {
+	jq -c 'def r: foreach .[] as $x ({}; .n = (if .v == $x.views then .n
+		else (.n // 0) + 1 end) | .v = $x.views; $x + {rank: .n});
+	    [inputs] | r' -n
 }

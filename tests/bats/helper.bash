@@ -26,3 +26,20 @@ assert_ndjson() {
 man_example() {
 	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$BATS_TEST_DIRNAME/../../man/$1"
 }
+
+# raw DIR N SEED [mx-gen options]: a week of every domain from mx-gen, with
+# duplicates, late, invalid and malformed records, as DIR/<source>/batch-SEED.*
+raw() {
+	local dir=$1 n=$2 seed=$3 f b
+	shift 3
+	mkdir -p "$dir/.gen"
+	mx-gen -n "$n" -s "$seed" --from 2024-03-04 --to 2024-03-10 \
+	    --dup-rate 1% --key-dup-rate 1% --late-rate 2% --invalid-rate 1% \
+	    --malformed-rate 1% "$@" -d "$dir/.gen" all
+	for f in "$dir"/.gen/*; do
+		b=${f##*/}
+		mkdir -p "$dir/${b%.*}"
+		mv "$f" "$dir/${b%.*}/batch-$seed.${b##*.}"
+	done
+	rmdir "$dir/.gen"
+}

@@ -11,29 +11,23 @@ S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
 DAY1=1710115200		# 2024-03-11
 DAY2=1710201600		# 2024-03-12
 
-# raw DIR N SEED [mx-gen options]: a week of every domain under DIR/<source>/
-raw() {
-	local dir=$1 n=$2 seed=$3 f b
-	shift 3
-	mkdir -p "$dir/.gen"
-	mx-gen -n "$n" -s "$seed" --from 2024-03-04 --to 2024-03-10 \
-	    --dup-rate 1% --key-dup-rate 1% --late-rate 2% --invalid-rate 1% \
-	    --malformed-rate 1% "$@" -d "$dir/.gen" all
-	for f in "$dir"/.gen/*; do
-		b=${f##*/}
-		mkdir -p "$dir/${b%.*}"
-		mv "$f" "$dir/${b%.*}/batch-$seed.${b##*.}"
-	done
-	rmdir "$dir/.gen"
-}
-
-# What a lake holds, file by file, but the run log and the lock.
+# What a lake holds, file by file, but the run log, the lock and the
+# report (which shows the run log's durations).
 listing() {
-	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock |
+	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock \
+	    ! -path ./report/index.html |
 	    LC_ALL=C sort | xargs -d '\n' sha1sum)
 }
 
 lake() { SOURCE_DATE_EPOCH=${EPOCH:-$DAY1} "$LAKECMD" "$@"; }
+
+# The counts the run log gives the first run, step by step: its last
+# attempt's lines, times aside.
+counts() {
+	jq -c 'select(.run | endswith("-0001")) | {attempt: (.attempt // 1),
+	    step, state, in, out, rejected, duplicates, note}' "$1/_runs.ndjson" |
+	    jq -cs 'group_by(.attempt) | last | map(del(.attempt)) | .[]'
+}
 
 teardown() {
 	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
@@ -60,6 +54,19 @@ teardown() {
 	assert_success
 	[ "$(listing a)" = "$(listing b)" ]
 	[ -n "$(listing a)" ]
+}
+
+@test "-j: the lake built with several jobs at once is the lake built with one, byte for byte" {
+	raw raw 1500 3
+	run lake -j 1 -r raw -l one
+	assert_success
+	run lake -j 3 -r raw -l three
+	assert_success
+	[ "$(listing one)" = "$(listing three)" ]
+	[ "$(counts one)" = "$(counts three)" ]
+	run lake -j 0 -r raw -l x
+	assert_failure 2
+	assert_output --partial '-j: a number of jobs'
 }
 
 @test "a re-run with no new files does nothing and says so" {
@@ -117,14 +124,16 @@ teardown() {
 	printf '{"broken":\n' >> raw/adclicks/batch-1.ndjson
 	EPOCH=$DAY2 run lake -r raw -l l
 	assert_success
-	assert_output --partial 'raw/adclicks/batch-1.ndjson: changed since run 20240311T000000Z-0001 took it in; not read again'
-	assert_output --partial 'raw/calendly/copy.ndjson: the same content as calendly/batch-1.ndjson, which is in; skipped'
+	assert_output --partial 'mx-ledger: adclicks/batch-1.ndjson: changed since run 20240311T000000Z-0001 took it in; not read again'
+	assert_output --partial 'mx-ledger: calendly/copy.ndjson: the same content as calendly/batch-1.ndjson, which is in; skipped'
 	assert_output --partial 'run 20240312T000000Z-0002 done'
-	run cut -f 1,5 l/_state/ledger/spend.tsv
-	assert_output "$(printf 'spend/batch-1.ndjson\t20240311T000000Z-0001\nspend/day-11.ndjson\t20240312T000000Z-0002')"
-	run jq -r 'select(.run | endswith("-0002")) | select(.step == "bronze:spend" or .step == "bronze:adclicks") | "\(.step) \(.in) \(.note)"' l/_runs.ndjson
+	run jq -r '"\(.path) \(.run)"' l/_state/ledger/spend.ndjson
+	assert_output 'spend/batch-1.ndjson 20240311T000000Z-0001
+spend/day-11.ndjson 20240312T000000Z-0002'
+	run jq -r 'select(.run | endswith("-0002")) | select(.step == "bronze:spend" or .step == "bronze:adclicks" or .step == "bronze:calendly") | "\(.step) \(.in) \(.note)"' l/_runs.ndjson
 	assert_line 'bronze:spend 8 1 new files'
-	assert_line 'bronze:adclicks 0 changed: adclicks/batch-1.ndjson; no new files'
+	assert_line 'bronze:adclicks 0 1 changed; no new files'
+	assert_line 'bronze:calendly 0 1 same; no new files'
 	[ -d l/silver/spend/date=2024-03-11 ]
 	EPOCH=$DAY2 run lake -r raw -l l
 	assert_success
@@ -189,7 +198,8 @@ teardown() {
 	run lake -r raw -l clean
 	assert_success
 	want=$(listing clean)
-	for t in 0.05 0.2 0.4 0.7 1.0; do
+	wantc=$(counts clean)
+	for t in 0.05 0.2 0.4 0.7 1.0 $(shuf -i 1-30 -n 3 | sed 's/^/0./'); do
 		rm -rf l
 		SOURCE_DATE_EPOCH=$DAY1 setsid "$LAKECMD" -r raw -l l > /dev/null 2>&1 &
 		pid=$!
@@ -201,6 +211,7 @@ teardown() {
 		run lake -r raw -l l
 		assert_success
 		[ "$(listing l)" = "$want" ] || fail "killed after $t s: the lake differs"
+		[ "$(counts l)" = "$wantc" ] || fail "killed after $t s: the counts differ: $(diff <(counts l) <(echo "$wantc"))"
 	done
 }
 
@@ -209,7 +220,8 @@ teardown() {
 	run lake -r raw -l clean
 	assert_success
 	want=$(listing clean)
-	for p in bronze:ecommerce bronze:spend silver:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:bookings_daily bronze:marketing_spend silver:customers; do
+	wantc=$(counts clean)
+	for p in bronze:ecommerce bronze:spend silver:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:advertiser_daily bronze:marketing_spend silver:customers; do
 		rm -rf l
 		MX_LAKE_CRASH=$p run lake -r raw -l l
 		assert_failure 137
@@ -217,7 +229,94 @@ teardown() {
 		assert_success
 		assert_output --partial 'resuming run 20240311T000000Z-0001'
 		[ "$(listing l)" = "$want" ] || fail "killed at $p: the lake differs"
+		[ "$(counts l)" = "$wantc" ] || fail "killed at $p: the counts differ: $(diff <(counts l) <(echo "$wantc"))"
 	done
+	# a run killed before it did anything, finished with nothing to do,
+	# is not a run: the next run that takes something in is -0002
+	MX_LAKE_CRASH=begin run lake -r raw -l l
+	assert_failure 137
+	EPOCH=$DAY2 run lake -r raw -l l
+	assert_success
+	assert_output --partial 'no new raw files'
+	mx-gen -s 7 --from 2024-03-11 --to 2024-03-11 spend > raw/spend/day-11.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l
+	assert_success
+	assert_output --partial 'run 20240312T000000Z-0002 done'
+}
+
+@test "an empty silver partition, or one that is a symbolic link, does not stop the run or skip work" {
+	raw raw 500 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	mkdir l/silver/ecommerce_events/event_date=2030-01-01
+	ln -s event_date=2024-03-05 l/silver/ecommerce_events/event_date=2099-01-01
+	mkdir l/_state/partials/hourly_revenue/empty-dir
+	# a late batch into 2024-03-05, with new ids
+	mx-gen -n 200 -s 4 --from 2024-03-05 --to 2024-03-05 ecommerce |
+	    sed 's/"event_id":"e0/"event_id":"e9/' > raw/ecommerce/late.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'run 20240312T000000Z-0002 done'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	# every new record reached silver, and gold counts each record once
+	[ "$(grep -c '"event_id":"e9' l/silver/ecommerce_events/event_date=2024-03-05/part-*.ndjson)" = \
+	    "$(grep -c '"event_id":"e9' raw/ecommerce/late.ndjson)" ]
+	rm -rf l/silver/ecommerce_events/event_date=2030-01-01 l/silver/ecommerce_events/event_date=2099-01-01
+	run lake -r raw -l fresh ecommerce
+	assert_success
+	cmp l/gold/hourly_revenue.ndjson fresh/gold/hourly_revenue.ndjson
+	cmp l/gold/user_activity.ndjson fresh/gold/user_activity.ndjson
+}
+
+@test "a read-only lake, or one the user cannot write, says so; a link planted at the run log is not followed" {
+	raw raw 200 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	if mkdir ro && mount -t tmpfs -o size=1m tmpfs ro 2> /dev/null; then
+		mkdir ro/_state
+		mount -o remount,ro ro
+		run lake -r raw -l ro ecommerce
+		umount ro
+		assert_failure 1
+		assert_output "lake: $PWD/ro: cannot write the lake: Read-only file system"
+	fi
+	if id nobody > /dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
+	    su nobody -s /bin/sh -c "test -x '$PWD' && test -r '$LAKECMD'"; then
+		mkdir -m 555 locked
+		run su nobody -s /bin/bash -c "SOURCE_DATE_EPOCH=$DAY1 $LAKECMD -r $PWD/raw -l $PWD/locked ecommerce"
+		assert_failure 1
+		assert_output "lake: $PWD/locked: cannot write the lake: Permission denied"
+	fi
+	echo precious > precious
+	mv l/_runs.ndjson runs.ndjson
+	ln -s ../precious l/_runs.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial "l/_runs.ndjson: a symbolic link where the lake keeps its own files; not followed"
+	run cat precious
+	assert_output precious
+}
+
+@test "--max-file-records and --max-file-bytes: a gzip bomb among the raw files stops the run, naming it, and nothing of it is published" {
+	mkdir -p raw/ecommerce
+	mx-gen -n 100 -s 1 --from 2024-03-04 --to 2024-03-10 ecommerce > raw/ecommerce/a.ndjson
+	yes "$(head -n 1 raw/ecommerce/a.ndjson)" | head -n 200000 | gzip > raw/ecommerce/bomb.ndjson.gz
+	run lake -r raw -l l --max-file-records 1000 ecommerce
+	assert_failure 1
+	assert_output --partial 'mx-ingest: ecommerce/bomb.ndjson.gz:1001: more than 1000 records in the file (--max-file-records)'
+	assert_output --partial 'lake: step bronze:ecommerce failed'
+	[ -z "$(find l/bronze -name 'part-*')" ]
+	run lake -r raw -l l --max-file-bytes 1M ecommerce
+	assert_failure 1
+	assert_output --partial 'ecommerce/bomb.ndjson.gz'
+	assert_output --partial '(--max-file-bytes)'
+	rm raw/ecommerce/bomb.ndjson.gz
+	run lake -r raw -l l --max-file-records 1000 ecommerce
+	assert_success
+	run lake -r raw -l l --max-file-records x ecommerce
+	assert_failure 2
+	assert_output --partial '--max-file-records: a number'
 }
 
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {
@@ -244,13 +343,11 @@ teardown() {
 	assert_output --partial 'gold:hourly_revenue'
 }
 
-@test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
+# s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
+s3mount() {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
 	command -v s3fs > /dev/null || skip "s3fs is not installed"
-	raw raw 1000 1
-	run lake -r raw -l disk
-	assert_success
-	mkdir s3data mnt
+	mkdir s3data "$1"
 	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
 	S3PID=$!
 	for i in $(seq 50); do
@@ -261,17 +358,132 @@ teardown() {
 	[ -n "$port" ]
 	echo S3RVER:S3RVER > pw
 	chmod 600 pw
-	MNT=$PWD/mnt
+	MNT=$PWD/$1
 	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
+}
+
+@test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
+	raw raw 1000 1
+	run lake -r raw -l disk
+	assert_success
+	s3mount mnt
 	run lake -r raw -l mnt/lake
 	assert_success
 	# the data is the same; S3 partitions carry manifests of their own
 	[ "$(listing mnt/lake | grep -v _SUCCESS)" = "$(listing disk | grep -v _SUCCESS)" ]
+	[ "$(counts mnt/lake)" = "$(counts disk)" ]
 	EPOCH=$DAY2 run lake -r raw -l mnt/lake
 	assert_success
 	assert_output --partial 'no new raw files'
 	run cat mnt/lake/gold/hourly_revenue.csv
 	assert_line --index 0 --partial event_date
+}
+
+@test "on an S3 mount, killed at any step or moment, then a re-run: the same lake and counts as one clean run" {
+	raw raw 300 5
+	run lake -r raw -l disk ecommerce calendly
+	assert_success
+	want=$(listing disk | grep -v _SUCCESS)
+	wantc=$(counts disk)
+	s3mount mnt
+	for p in bronze:ecommerce silver:ecommerce_events gold:hourly_revenue silver:spend "$(shuf -i 3-25 -n 1)"; do
+		rm -rf mnt/l
+		case $p in
+		*:*)	MX_LAKE_CRASH=$p run lake -r raw -l mnt/l ecommerce calendly
+			assert_failure 137 ;;
+		*)	SOURCE_DATE_EPOCH=$DAY1 setsid "$LAKECMD" -r raw -l mnt/l ecommerce calendly > /dev/null 2>&1 &
+			pid=$!
+			sleep "$p"
+			kill -9 -- -"$pid" 2> /dev/null || true
+			wait "$pid" 2> /dev/null || true
+			while kill -0 -- -"$pid" 2> /dev/null; do sleep 0.1; done ;;
+		esac
+		run lake -r raw -l mnt/l ecommerce calendly
+		assert_success
+		[ "$(listing mnt/l | grep -v _SUCCESS)" = "$want" ] || fail "killed at $p: the lake differs: $(diff <(listing mnt/l | grep -v _SUCCESS) <(echo "$want") | head -5)"
+		[ "$(counts mnt/l)" = "$wantc" ] || fail "killed at $p: the counts differ: $(diff <(counts mnt/l) <(echo "$wantc"))"
+	done
+}
+
+@test "raw files named with any bytes: each taken in once over three runs, the ledger, _source and the run log valid JSON" {
+	mkdir -p raw/ecommerce
+	k=0
+	for name in "$(printf 'a\tb')" "$(printf 'new\nline')" 'back\slash' '"quoted"' \
+	    -dash "$(printf 'ctl\001')" "$(printf 'bad\377utf8')" 'with space' \
+	    "$(printf 'L%.0s' $(seq 255))"; do
+		k=$((k + 1))
+		mx-gen -n 50 -s "$k" --from 2024-03-04 --to 2024-03-10 ecommerce |
+		    sed "s/\"event_id\":\"e/\"event_id\":\"e$k/" > "raw/ecommerce/$name"
+	done
+	for r in 1 2 3; do
+		EPOCH=$((DAY1 + r)) run lake -r raw -l l ecommerce
+		assert_success
+	done
+	run jq -s 'length' l/_state/ledger/ecommerce.ndjson
+	assert_output 9
+	# every record once, each _source valid JSON naming its file
+	run bash -c 'cat l/silver/ecommerce_events/*/part-*.ndjson | jq -r .event_id | sort | uniq -d'
+	assert_output ''
+	[ "$(cat l/silver/ecommerce_events/*/part-*.ndjson | wc -l)" = 450 ]
+	run bash -c 'cat l/silver/ecommerce_events/*/part-*.ndjson | jq -r "._source_base64 // empty" | sort -u'
+	assert_output "$(printf 'ecommerce/bad\377utf8' | base64 -w0)"
+	run jq -e . l/_runs.ndjson
+	assert_success
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --partial 'no new files'
+}
+
+@test "adding a source: the installed lake, run from outside the repository, with a click log of one's own partitioned by day and hour" {
+	make -s -C "$TOP" install DESTDIR="$PWD/dest" PREFIX=/opt/mx > /dev/null
+	bin=$PWD/dest/opt/mx/bin
+	mkdir -p raw/clicks lk
+	cp -r "$TOP/examples/conf" lk/_conf
+	printf '%s\n' 'click_id,ts,user_id,campaign,cost' \
+	    'k1,2024-03-04T10:05:00Z,u1,spring,0.50' \
+	    'k2,2024-03-04T10:40:00Z,u2,spring,0.75' \
+	    'k3,2024-03-04T23:59:59Z,u1,brand,1.00' \
+	    'k2,2024-03-04T10:40:30Z,u2,spring,0.75' \
+	    'k4,not a time,u3,brand,1.00' > raw/clicks/day-1.csv
+	cd /
+	run env PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=$DAY1 "$bin/mx-lake" -r "$OLDPWD/raw" -l "$OLDPWD/lk"
+	cd "$OLDPWD"
+	assert_success
+	assert_output --partial 'mx-lake-status -l'
+	# the bundled domains had nothing; the user's ran
+	run jq -r 'select(.step | test("^(domain:|.*clicks)")) | "\(.step) \(.in) \(.out) \(.rejected) \(.duplicates)"' lk/_runs.ndjson
+	assert_output 'domain:adclicks 0 0 0 0
+domain:calendly 0 0 0 0
+bronze:clicks 5 5 0 0
+silver:clicks 5 3 1 1
+gold:clicks_hourly 2 2 0 0
+gold:campaign_clicks 2 2 0 0
+domain:crm 0 0 0 0
+domain:ecommerce 0 0 0 0'
+	[ -f lk/silver/clicks/click_date=2024-03-04/click_hour=10/_SUCCESS ]
+	run cat lk/gold/clicks_hourly.ndjson
+	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":2,"cost":1.25}
+{"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'
+	run cat lk/gold/campaign_clicks.ndjson
+	assert_output '{"campaign":"brand","clicks":1,"users":1,"cost":1,"cost_per_user":1.00}
+{"campaign":"spring","clicks":2,"users":2,"cost":1.25,"cost_per_user":0.63}'
+	run jq -r .table lk/gold/_catalog.ndjson
+	assert_line campaign_clicks
+	assert_line clicks_hourly
+	assert_line conversion_funnel
+	run "$bin/mx-lake-status" -l lk --catalog clicks_hourly
+	assert_success
+	assert_line --partial 'grain: one row per click_date, click_hour and campaign'
+	# a later click of the same hour, and a re-sent one in the next hour
+	printf '%s\n' 'click_id,ts,user_id,campaign,cost' 'k5,2024-03-04T10:50:00Z,u9,spring,2.00' \
+	    'k3,2024-03-05T00:00:10Z,u1,brand,1.00' > raw/clicks/day-2.csv
+	run env PATH=/usr/bin:/bin SOURCE_DATE_EPOCH=$DAY2 "$bin/mx-lake" -r raw -l lk clicks
+	assert_success
+	run cat lk/gold/clicks_hourly.ndjson
+	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":3,"cost":3.25}
+{"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'
+	run lake -r raw -l lk nosuch
+	assert_failure 2
 }
 
 @test "DuckDB reads the lake as it is: Hive partitions, the same counts and sums" {

@@ -60,6 +60,61 @@ gold() {
 	assert_line --index 0 'é       5'
 }
 
+# A title-setting ESC sequence, a bell, NUL, DEL and a C1 control (U+0085)
+hostile() {
+	printf '%s\n' '{"name":"a\u001b]0;x\u0007b","n":1,"z":"nul\u0000.\u007f.\u0085.\u00e9"}' \
+	    '{"name":"ok","n":22,"z":"c:\\x"}'
+}
+
+@test "-p: control characters are shown as escapes, never sent to the terminal; widths count the escapes" {
+	hostile > in.ndjson
+	run mx-csv -p in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' 'name                 n  z' \
+	    '------------------  --  -------------------------' \
+	    'a\u001b]0;x\u0007b   1  nul\u0000.\u007f.\u0085.é' \
+	    'ok                  22  c:\\x')"
+	# no byte of the output is a control but the newlines
+	run sh -c 'mx-csv -p in.ndjson | LC_ALL=C tr -d "\n" | LC_ALL=C grep -c "[[:cntrl:]]"'
+	assert_output 0
+	run sh -c 'mx-csv -p in.ndjson | grep -c "$(printf "\302\205")"'
+	assert_output 0
+	# column names too, and in the message about a stray key
+	printf '%s\n' '{"a\u001bq":1}' > key.ndjson
+	run mx-csv -p key.ndjson
+	assert_success
+	assert_line --index 0 'a\u001bq'
+	printf '%s\n' '{"a":1}' '{"b\u001b[2J":2}' > stray.ndjson
+	run mx-csv -o out.csv stray.ndjson
+	assert_failure 1
+	assert_output 'mx-csv: stray.ndjson:2: field "b\u001b[2J" is not a column (the columns are the first record'"'"'s fields; choose them with -f)'
+}
+
+@test "CSV keeps control characters only inside quotes, TSV keeps them; -e escapes them in both" {
+	hostile > in.ndjson
+	run sh -c 'mx-csv in.ndjson | od -An -c | tr -s " " | tr -d "\n"'
+	assert_success
+	assert_output ' n a m e , n , z \n " a 033 ] 0 ; x \a b " , 1 , " n u l \0 . 177 . 302 205 . 303 251 " \n o k , 2 2 , c : \ x \n'
+	# an independent reader gets every byte back
+	run python3 -c 'import csv,sys,json; print(json.dumps(list(csv.reader(sys.stdin))[1]))' < <(mx-csv in.ndjson)
+	assert_success
+	assert_output '["a\u001b]0;x\u0007b", "1", "nul\u0000.\u007f.\u0085.\u00e9"]'
+	run sh -c 'mx-csv -t -H in.ndjson | od -An -c | tr -s " " | tr -d "\n"'
+	assert_success
+	assert_output ' a 033 ] 0 ; x \a b \t 1 \t n u l \0 . 177 . 302 205 . 303 251 \n o k \t 2 2 \t c : \ \ x \n'
+	run mx-csv -e in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' name,n,z 'a\u001b]0;x\u0007b,1,nul\u0000.\u007f.\u0085.é' 'ok,22,c:\\x')"
+	run mx-csv -e -t -H in.ndjson
+	assert_success
+	assert_output "$(printf '%s\t%s\t%s\n' 'a\u001b]0;x\u0007b' 1 'nul\u0000.\u007f.\u0085.é' ok 22 'c:\\x')"
+	# a tab is no control here: CSV leaves it unquoted, as before
+	printf '%s\n' '{"a":"x\ty"}' > tab.ndjson
+	run mx-csv -H tab.ndjson
+	assert_success
+	assert_output "$(printf 'x\ty')"
+}
+
 @test "-f chooses and orders the columns; missing values are empty" {
 	gold > g.ndjson
 	printf '%s\n' '{"revenue":5}' >> g.ndjson
@@ -110,7 +165,7 @@ gold() {
 @test "bad command lines exit 2 with the usage" {
 	run mx-csv -x
 	assert_failure 2
-	assert_output --partial 'usage: mx-csv [-Hpt] [-f fields] [--raw] [-o file] [--max-record size]'
+	assert_output --partial 'usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--max-record size]'
 	run mx-csv -f ''
 	assert_failure 2
 	run mx-csv -f a,,b

@@ -50,6 +50,28 @@ load helper
 	assert_output --partial '"_source":"api"'
 }
 
+@test "file names: any bytes; --files0-from reads NUL-separated names; _source is always valid JSON, exact in _source_base64" {
+	printf '{"n":1}\n' > "$(printf 'a\tb\nc.ndjson')"
+	printf '{"n":2}\n' > "$(printf 'bad\377\001.ndjson')"
+	printf '{"n":3}\n' > 'back\slash "q".ndjson'
+	printf '%s\0' "$(printf 'a\tb\nc.ndjson')" "$(printf 'bad\377\001.ndjson')" 'back\slash "q".ndjson' > list
+	run mx-ingest --files0-from list
+	assert_success
+	assert_ndjson <<< "$output"
+	run bash -c 'mx-ingest --files0-from list | jq -r "[._source, (._source_base64 // \"-\")] | @json"'
+	assert_output '["a\tb\nc.ndjson","-"]
+["bad�\u0001.ndjson","YmFk/wEubmRqc29u"]
+["back\\slash \"q\".ndjson","-"]'
+	[ "$(printf 'bad\377\001.ndjson' | base64 -w0)" = YmFk/wEubmRqc29u ]
+	run mx-ingest --files0-from list x.ndjson
+	assert_failure 2
+	assert_output --partial 'no file operands as well'
+	printf 'a\0\0' > empty
+	run mx-ingest --files0-from empty
+	assert_failure 1
+	assert_output --partial 'an empty file name'
+}
+
 @test "a bad record stops the run with file, line and reason (exit 1)" {
 	printf '{"a":1}\n{"a":01}\n{"a":3}\n' > in.ndjson
 	run mx-ingest in.ndjson
@@ -160,6 +182,38 @@ for i in range(20000): print("{\"i\":%d,\"pad\":\"%s\"}" % (i, "abc" * (i % 50))
 	assert_output --partial 'mx-ingest: bad.gz:1: corrupt gzip input'
 }
 
+@test "gzip padded with zero bytes is read, with a warning, as gzip reads it; other trailing bytes are refused" {
+	printf '{"a":1}\n{"a":2}\n' | gzip > ok.gz
+	# a block of zeros, and zeros spread over several reads
+	{ cat ok.gz; head -c 512 /dev/zero; } > pad.gz
+	{ cat ok.gz; head -c 1000000 /dev/zero; } > bigpad.gz
+	run gzip -t pad.gz
+	assert_success
+	run sh -c 'mx-ingest pad.gz 2> err | jq -c "{a,_line}"'
+	assert_success
+	assert_output $'{"a":1,"_line":1}\n{"a":2,"_line":2}'
+	run cat err
+	assert_output 'mx-ingest: pad.gz: trailing zero bytes after the gzip data ignored'
+	run sh -c 'mx-ingest < bigpad.gz 2> err | wc -l'
+	assert_success
+	assert_output 2
+	run cat err
+	assert_output 'mx-ingest: <stdin>: trailing zero bytes after the gzip data ignored'
+	# every tool reads through the same reader
+	run mx-csv -H pad.gz
+	assert_success
+	assert_output $'mx-csv: pad.gz: trailing zero bytes after the gzip data ignored\n1\n2'
+	# zeros and then anything else is garbage, as is garbage alone
+	{ cat ok.gz; printf '\0\0x'; } > zx.gz
+	{ cat ok.gz; printf 'x'; } > x.gz
+	for f in zx.gz x.gz; do
+		run mx-ingest "$f"
+		assert_failure 1
+		assert_output --partial "mx-ingest: $f:"
+		assert_output --partial ': trailing garbage after gzip data'
+	done
+}
+
 @test "JSON array, pretty-printed, one record per element" {
 	printf '[\n  {"id": 1,\n   "tags": ["a", "b c"]},\n  {"id": 2}\n]\n' > arr.json
 	run mx-ingest arr.json
@@ -200,6 +254,37 @@ for i in range(20000): print("{\"i\":%d,\"pad\":\"%s\"}" % (i, "abc" * (i % 50))
 	run mx-ingest --rejects rej2.ndjson broken.json
 	assert_failure 1
 	assert_output --partial 'mx-ingest: broken.json:3: malformed JSON document: unterminated string'
+}
+
+@test "-f json: a top-level scalar is not a JSON object, on its own line, as in auto mode" {
+	printf '42\n' > num.json
+	run mx-ingest -f json num.json
+	assert_failure 1
+	assert_output 'mx-ingest: num.json:1: not a JSON object (a number)'
+	run mx-ingest num.json
+	assert_failure 1
+	assert_output 'mx-ingest: num.json:1: not a JSON object (a number)'
+	printf '\n\n  true' > t.json
+	run mx-ingest -f json t.json
+	assert_failure 1
+	assert_output 'mx-ingest: t.json:3: not a JSON object (true)'
+	# with --rejects the run goes on past scalars to the next document
+	printf '{"a":1}\n7 null\n"s"\n[{"b":2},3]\n' > mixed.json
+	run mx-ingest -f json --rejects rej.ndjson mixed.json
+	assert_success
+	assert_line --index 0 --partial '{"a":1,"_source":"mixed.json","_line":1,'
+	assert_line --index 1 --partial '{"b":2,"_source":"mixed.json","_line":4,'
+	[ "${#lines[@]}" -eq 2 ]
+	run jq -r '[._reject.line, ._reject.reason, ._raw] | @tsv' rej.ndjson
+	assert_success
+	assert_output "$(printf '%s\t%s\t%s\n' 2 'not a JSON object (a number)' 7 \
+	    2 'not a JSON object (null)' null 3 'not a JSON object (a string)' '"s"' \
+	    4 'not a JSON object (a number)' 3)"
+	# two scalars in an array need a comma between them
+	printf '[1 2]' > nocomma.json
+	run mx-ingest -f json --rejects rej.ndjson nocomma.json
+	assert_failure 1
+	assert_output "mx-ingest: nocomma.json:1: malformed JSON document: expected ',' or ']' between records (the rest of the file cannot be split into records)"
 }
 
 @test "CSV: header to names, strings kept, quoting, embedded newlines" {
@@ -245,6 +330,35 @@ for i in range(20000): print("{\"i\":%d,\"pad\":\"%s\"}" % (i, "abc" * (i % 50))
 	run mx-ingest noname.csv
 	assert_failure 1
 	assert_output 'mx-ingest: noname.csv:1: header: column 2 has no name'
+}
+
+@test "CSV and TSV: the byte order mark of a spreadsheet's \"CSV UTF-8\" export is dropped" {
+	# as Excel and LibreOffice write it: BOM, CRLF, quotes where needed
+	printf '\xef\xbb\xbfcustomer_id,name,city\r\n1,Zo\xc3\xab,"Lyon, FR"\r\n2,Ann,Paris\r\n' > export.csv
+	run mx-ingest export.csv
+	assert_success
+	assert_line --index 0 --partial '{"customer_id":"1","name":"Zoë","city":"Lyon, FR","_source":"export.csv","_line":2,'
+	assert_line --index 1 --partial '{"customer_id":"2","name":"Ann","city":"Paris","_source":"export.csv","_line":3,'
+	[ "${#lines[@]}" -eq 2 ]
+	# a quoted first name, gzipped, TSV
+	printf '\xef\xbb\xbf"customer_id",name\r\n1,x\r\n' | gzip > quoted.csv.gz
+	run mx-ingest quoted.csv.gz
+	assert_success
+	assert_output --partial '{"customer_id":"1","name":"x","_source":"quoted.csv.gz","_line":2,'
+	printf '\xef\xbb\xbfcustomer_id\tname\n1\tx\n' > export.tsv
+	run mx-ingest export.tsv
+	assert_success
+	assert_output --partial '{"customer_id":"1","name":"x","_source":"export.tsv","_line":2,'
+	# only before the header: one inside a field is data
+	printf 'a\n\xef\xbb\xbfx\n' > later.csv
+	run mx-ingest later.csv
+	assert_success
+	assert_output --partial "{\"a\":\"$(printf '\xef\xbb\xbf')x\","
+	# and a contract finds the column
+	printf 'customer_id int required\n' > c.contract
+	run sh -c 'mx-ingest export.csv | mx-validate -c c.contract'
+	assert_success
+	assert_line --index 0 --partial '{"customer_id":1,'
 }
 
 @test "CSV: gzipped, other delimiters, a real Facebook Ads export" {
@@ -316,6 +430,56 @@ EOF
 	assert_output --partial 'record already has the field _source'
 }
 
+@test "--max-file-records and --max-file-bytes stop a gzip bomb before it fills the disk, naming the file" {
+	# 12 KB that expand to a million records (8 MB)
+	yes '{"a":1}' | head -n 1000000 | gzip -9 > bomb.gz
+	[ "$(wc -c < bomb.gz)" -lt 20000 ]
+	run sh -c 'mx-ingest --max-file-records 1000 bomb.gz > out.ndjson'
+	assert_failure 1
+	assert_output 'mx-ingest: bomb.gz:1001: more than 1000 records in the file (--max-file-records)'
+	[ "$(wc -l < out.ndjson)" -eq 1000 ]
+	run sh -c 'mx-ingest --max-file-bytes 100k --rejects rej.ndjson < bomb.gz > out.ndjson'
+	assert_failure 1
+	assert_output 'mx-ingest: <stdin>:12801: more than 102400 bytes in the file once decompressed (--max-file-bytes)'
+	[ "$(wc -l < out.ndjson)" -eq 12800 ]
+	[ ! -e rej.ndjson ]
+	# rejected records count: they are written too
+	yes 'bad' | head -n 50 > bad.ndjson
+	run mx-ingest --max-file-records 10 --rejects rej.ndjson bad.ndjson
+	assert_failure 1
+	assert_output 'mx-ingest: bad.ndjson:11: more than 10 records in the file (--max-file-records)'
+	# per file: two files at the limit pass
+	printf '{"a":1}\n{"a":2}\n' > two.ndjson
+	run mx-ingest --max-file-records 2 --max-file-bytes 16 two.ndjson two.ndjson
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	run mx-ingest --max-file-bytes 15 two.ndjson
+	assert_failure 1
+	assert_line --index 1 'mx-ingest: two.ndjson:2: more than 15 bytes in the file (--max-file-bytes)'
+	# JSON documents and CSV too, with the line of the first byte or
+	# record past the limit
+	printf '[{"a":1},\n{"a":2},\n{"a":3}]' > arr.json
+	run mx-ingest --max-file-bytes 12 arr.json
+	assert_failure 1
+	assert_line --index 0 --partial '{"a":1,"_source":"arr.json","_line":1,'
+	assert_line --index 1 'mx-ingest: arr.json:2: more than 12 bytes in the file (--max-file-bytes)'
+	run mx-ingest --max-file-records 2 arr.json
+	assert_failure 1
+	assert_line --index 2 'mx-ingest: arr.json:3: more than 2 records in the file (--max-file-records)'
+	run mx-ingest --max-file-bytes 28 arr.json
+	assert_success
+	printf 'a\n1\n2\n3\n' > s.csv
+	run mx-ingest --max-file-records 2 s.csv
+	assert_failure 1
+	assert_line --index 2 'mx-ingest: s.csv:4: more than 2 records in the file (--max-file-records)'
+	# bad values are usage errors
+	for o in '--max-file-records 0' '--max-file-records x' '--max-file-bytes 0' '--max-file-bytes 1Q'; do
+		run mx-ingest $o s.csv
+		assert_failure 2
+		assert_line --index 1 --partial 'usage: mx-ingest'
+	done
+}
+
 @test "a closed stdout ends the run quietly" {
 	python3 -c '
 for i in range(300000): print("{\"i\":%d}" % i)' > big.ndjson
@@ -379,6 +543,8 @@ for i in range(300000): print("{\"i\":%d}" % i)' > big.ndjson
 @test "man page examples run as written" {
 	mkdir hooks
 	printf '{"id":1}\nbroken\n' | gzip > hooks/2024-03-01.ndjson.gz
+	mkdir uploads
+	printf '{"id":2}\n' | gzip > uploads/a.gz
 	printf '{"data":[{"id":1}]}' > export.json
 	printf 'id,n\n1,2\n' > customers.csv
 	cp "$FIX/calendly_created.json" calendly.json

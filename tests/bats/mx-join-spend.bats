@@ -13,8 +13,9 @@ setup() {
 
 @test "full outer join: zero bookings, zero spend, both sides unmatched" {
 	# 120.00/8 = 15; 75.50/4 = 18.875 -> 18.88; 10/0 -> null; 0/3 = 0;
-	# newsletter has no spend: 0/5 = 0; spend-only rows come last, sorted
-	# by key, with 0 bookings: 40.10/0 and 0/0 and 33.333/0 are null
+	# newsletter has no spend row: its spend is unknown, null, and so is
+	# its cost; spend-only rows come last, sorted by key, with 0
+	# bookings: 40.10/0 and 0/0 and 33.333/0 are null
 	run mx-join-spend -s join-spend.ndjson -k booking_date=date,channel \
 	    --stats st.json join-bookings.ndjson
 	assert_success
@@ -23,13 +24,21 @@ setup() {
 {"booking_date":"2024-03-01","channel":"google_ads","total_bookings":4,"total_spend":75.50,"cost_per_booking":18.88}
 {"booking_date":"2024-03-01","channel":"linkedin_ads","total_bookings":0,"total_spend":10.00,"cost_per_booking":null}
 {"booking_date":"2024-03-02","channel":"facebook_paid_ads","total_bookings":3,"total_spend":0.00,"cost_per_booking":0.00}
-{"booking_date":"2024-03-02","channel":"newsletter","total_bookings":5,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-02","channel":"newsletter","total_bookings":5,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-02","channel":"google_ads","total_bookings":0,"total_spend":40.10,"cost_per_booking":null}
 {"booking_date":"2024-03-03","channel":"facebook_paid_ads","total_bookings":0,"total_spend":0.00,"cost_per_booking":null}
 {"booking_date":"2024-03-03","channel":"linkedin_ads","total_bookings":0,"total_spend":33.333,"cost_per_booking":null}
 EOF
 	run cat st.json
 	assert_output '{"tool":"mx-join-spend","mode":"join","metrics":5,"spend":7,"rejected":0,"blank":0,"out":8,"matched":4,"metrics_only":1,"spend_only":3,"dropped":0,"null_keys":0}'
+	# --missing-spend zero: no spend row means none was spent
+	run mx-join-spend -s join-spend.ndjson -k booking_date=date,channel \
+	    --missing-spend zero --join left join-bookings.ndjson
+	assert_success
+	assert_line '{"booking_date":"2024-03-02","channel":"newsletter","total_bookings":5,"total_spend":0.00,"cost_per_booking":0.00}'
+	run mx-join-spend -s join-spend.ndjson --missing-spend maybe join-bookings.ndjson
+	assert_failure 2
+	assert_output --partial '--missing-spend: null or zero'
 }
 
 @test "--join left, right and inner leave out rows, and count them" {
@@ -66,7 +75,7 @@ EOF
 	assert_output - <<'EOF'
 {"date":"2024-03-01","channel":"facebook_paid_ads","total_bookings":4,"clicks":200,"impressions":10000,"revenue":"450.00","new_customers":3,"conversions":8,"total_spend":120.00,"cost_per_booking":30.00,"cpc":0.60,"ctr":0.0200,"cpm":12.00,"roas":3.7500,"cac":40.00,"conversion_rate":0.0400}
 {"date":"2024-03-01","channel":"google_ads","clicks":0,"impressions":0,"revenue":-12.5,"new_customers":null,"total_spend":75.50,"cpc":null,"ctr":null,"cpm":null,"roas":-0.1656,"cac":null}
-{"date":"2024-03-02","channel":"newsletter","clicks":7,"impressions":4000,"total_spend":0.00,"cpc":0.00,"ctr":0.0018,"cpm":0.00}
+{"date":"2024-03-02","channel":"newsletter","clicks":7,"impressions":4000,"total_spend":null,"cpc":null,"ctr":0.0018,"cpm":null}
 EOF
 	assert_ndjson <(mx-join-spend -s join-spend.ndjson join-ads.ndjson)
 }
@@ -191,7 +200,7 @@ EOF
 	    '{"date":"2024-03-09","channel":"tv","total_bookings":1}' > m.ndjson
 	run mx-join-spend -s join-spend.ndjson --join left -v m.ndjson
 	assert_success
-	assert_line --index 0 '{"date":null,"channel":"google_ads","total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}'
+	assert_line --index 0 '{"date":null,"channel":"google_ads","total_bookings":2,"total_spend":null,"cost_per_booking":null}'
 	assert_line --index 3 'mx-join-spend: 3 metrics rows, 7 spend rows, 0 rejected; 3 rows out: 0 matched, 3 metrics only, 7 spend only, 7 left out by --join'
 	assert_line --index 4 'mx-join-spend: 1 metrics row with a null key (matching no spend)'
 }
@@ -203,7 +212,7 @@ EOF
 	assert_success
 	assert_output - <<'EOF'
 {"week":1.0,"channel":"c","total_bookings":2,"total_spend":10.00,"cost_per_booking":5.00}
-{"week":2,"channel":"c","total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}
+{"week":2,"channel":"c","total_bookings":2,"total_spend":null,"cost_per_booking":null}
 {"week":"2","channel":"c","total_bookings":0,"total_spend":20.00,"cost_per_booking":null}
 EOF
 }
@@ -235,14 +244,14 @@ EOF
 	    --map join-channels.tsv --sum --stats st.json -v join-by-source.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"booking_date":"2024-03-01","utm_source":null,"total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-01","utm_source":null,"total_bookings":2,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-01","utm_source":"facebook_paid_ads","total_bookings":8,"total_spend":120.00,"cost_per_booking":15.00}
 {"booking_date":"2024-03-01","utm_source":"google_ads","total_bookings":4,"total_spend":75.50,"cost_per_booking":18.88}
 {"booking_date":"2024-03-01","utm_source":"linkedin_ads","total_bookings":0,"total_spend":10.00,"cost_per_booking":null}
-{"booking_date":"2024-03-01","utm_source":"tiktok","total_bookings":1,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-01","utm_source":"tiktok","total_bookings":1,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-02","utm_source":"facebook_paid_ads","total_bookings":0,"total_spend":0.00,"cost_per_booking":null}
 {"booking_date":"2024-03-02","utm_source":"google_ads","total_bookings":0,"total_spend":40.10,"cost_per_booking":null}
-{"booking_date":"2024-03-02","utm_source":"tiktok","total_bookings":2,"total_spend":0.00,"cost_per_booking":0.00}
+{"booking_date":"2024-03-02","utm_source":"tiktok","total_bookings":2,"total_spend":null,"cost_per_booking":null}
 {"booking_date":"2024-03-03","utm_source":"facebook_paid_ads","total_bookings":0,"total_spend":0.00,"cost_per_booking":null}
 {"booking_date":"2024-03-03","utm_source":"linkedin_ads","total_bookings":0,"total_spend":33.333,"cost_per_booking":null}
 mx-join-spend: 6 metrics rows, 7 spend rows, 0 rejected; 10 rows out: 2 matched, 3 metrics only, 5 spend only, 0 left out by --join
@@ -269,7 +278,7 @@ EOF
 	printf 'd\tfacebook_paid_ads\n' > daymap.tsv
 	run sh -c 'mx-join-spend -s s.ndjson -k day=date,src=channel --bookings n --map daymap.tsv --map-key day m.ndjson | jq -c "[.day, .total_spend]"'
 	assert_success
-	assert_output $'["facebook_paid_ads",0]\n["facebook_paid_ads",0]\n["d",3]\n["d",5]'
+	assert_output $'["facebook_paid_ads",null]\n["facebook_paid_ads",null]\n["d",3]\n["d",5]'
 	run mx-join-spend -s s.ndjson --map map.tsv --map-key nokey m.ndjson
 	assert_failure 2
 	assert_output --partial 'mx-join-spend: --map-key: nokey is not a key'
@@ -330,11 +339,11 @@ EOF
 	run mx-join-spend --budget --per hour join-clicks.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"advertiser":"adv_001","period":"2024-03-01T10:00:00Z","events":2,"spend":450.00,"cumulative_spend":450.00,"budget_value":500.00,"remaining":50.00,"can_serve":true}
-{"advertiser":"adv_001","period":"2024-03-01T11:00:00Z","events":1,"spend":100.00,"cumulative_spend":550.00,"budget_value":500.00,"remaining":-50.00,"can_serve":false}
-{"advertiser":"adv_001","period":"2024-03-02T08:00:00Z","events":1,"spend":0.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
-{"advertiser":"adv_002","period":"2024-03-01T08:00:00Z","events":1,"spend":0.35,"cumulative_spend":0.35,"budget_value":1.00,"remaining":0.65,"can_serve":true}
-{"advertiser":"adv_002","period":"2024-03-01T09:00:00Z","events":2,"spend":0.70,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
+{"advertiser":"adv_001","period":"2024-03-01T10:00:00Z","window_start":"2024-03-01T10:00:00Z","window_end":"2024-03-01T11:00:00Z","events":2,"spend":450.00,"cumulative_spend":450.00,"budget_value":500.00,"remaining":50.00,"can_serve":true}
+{"advertiser":"adv_001","period":"2024-03-01T11:00:00Z","window_start":"2024-03-01T11:00:00Z","window_end":"2024-03-01T12:00:00Z","events":1,"spend":100.00,"cumulative_spend":550.00,"budget_value":500.00,"remaining":-50.00,"can_serve":false}
+{"advertiser":"adv_001","period":"2024-03-02T08:00:00Z","window_start":"2024-03-02T08:00:00Z","window_end":"2024-03-02T09:00:00Z","events":1,"spend":0.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
+{"advertiser":"adv_002","period":"2024-03-01T08:00:00Z","window_start":"2024-03-01T08:00:00Z","window_end":"2024-03-01T09:00:00Z","events":1,"spend":0.35,"cumulative_spend":0.35,"budget_value":1.00,"remaining":0.65,"can_serve":true}
+{"advertiser":"adv_002","period":"2024-03-01T09:00:00Z","window_start":"2024-03-01T09:00:00Z","window_end":"2024-03-01T10:00:00Z","events":2,"spend":0.70,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
 EOF
 	run sh -c 'tac join-clicks.ndjson | mx-join-spend --budget --per hour | cksum'
 	assert_output "$(mx-join-spend --budget --per hour join-clicks.ndjson | cksum)"
@@ -344,18 +353,18 @@ EOF
 	run mx-join-spend --budget join-clicks.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"advertiser":"adv_001","period":"2024-03-01","events":3,"spend":550.00,"cumulative_spend":550.00,"budget_value":500.00,"remaining":-50.00,"can_serve":false}
-{"advertiser":"adv_001","period":"2024-03-02","events":1,"spend":0.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
-{"advertiser":"adv_002","period":"2024-03-01","events":3,"spend":1.05,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
+{"advertiser":"adv_001","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":3,"spend":550.00,"cumulative_spend":550.00,"budget_value":500.00,"remaining":-50.00,"can_serve":false}
+{"advertiser":"adv_001","period":"2024-03-02","window_start":"2024-03-02T00:00:00Z","window_end":"2024-03-03T00:00:00Z","events":1,"spend":0.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
+{"advertiser":"adv_002","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":3,"spend":1.05,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
 EOF
 	# a daily budget: 2024-03-02 starts again at 0.10 of 500
 	run sh -c 'mx-join-spend --budget --per hour --reset day join-clicks.ndjson | sed -n 3p'
-	assert_output '{"advertiser":"adv_001","period":"2024-03-02T08:00:00Z","events":1,"spend":0.10,"cumulative_spend":0.10,"budget_value":500.00,"remaining":499.90,"can_serve":true}'
+	assert_output '{"advertiser":"adv_001","period":"2024-03-02T08:00:00Z","window_start":"2024-03-02T08:00:00Z","window_end":"2024-03-02T09:00:00Z","events":1,"spend":0.10,"cumulative_spend":0.10,"budget_value":500.00,"remaining":499.90,"can_serve":true}'
 	run mx-join-spend --budget --per month --reset month --stats st.json join-clicks.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"advertiser":"adv_001","period":"2024-03","events":4,"spend":550.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
-{"advertiser":"adv_002","period":"2024-03","events":3,"spend":1.05,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
+{"advertiser":"adv_001","period":"2024-03","window_start":"2024-03-01T00:00:00Z","window_end":"2024-04-01T00:00:00Z","events":4,"spend":550.10,"cumulative_spend":550.10,"budget_value":500.00,"remaining":-50.10,"can_serve":false}
+{"advertiser":"adv_002","period":"2024-03","window_start":"2024-03-01T00:00:00Z","window_end":"2024-04-01T00:00:00Z","events":3,"spend":1.05,"cumulative_spend":1.05,"budget_value":1.00,"remaining":-0.05,"can_serve":false}
 EOF
 	run cat st.json
 	assert_output '{"tool":"mx-join-spend","mode":"budget","events":7,"rejected":0,"blank":0,"out":2}'
@@ -370,8 +379,8 @@ EOF
 	run mx-join-spend --budget c.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"advertiser":"a","period":"2024-03-01","events":2,"spend":1.00,"cumulative_spend":1.00,"budget_value":1.00,"remaining":0.00,"can_serve":false}
-{"advertiser":"b","period":"2024-03-01","events":3,"spend":11.00,"cumulative_spend":11.00,"budget_value":20.00,"remaining":9.00,"can_serve":true}
+{"advertiser":"a","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":2,"spend":1.00,"cumulative_spend":1.00,"budget_value":1.00,"remaining":0.00,"can_serve":false}
+{"advertiser":"b","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":3,"spend":11.00,"cumulative_spend":11.00,"budget_value":20.00,"remaining":9.00,"can_serve":true}
 EOF
 	run sh -c 'mx-join-spend --budget --per hour c.ndjson | jq -c "select(.advertiser == \"b\") | [.cumulative_spend, .budget_value, .remaining]"'
 	assert_output $'[5,10,5]\n[6,10,4]\n[11,20,9]'
@@ -389,16 +398,50 @@ EOF
 	run mx-join-spend --budget --rejects rej.ndjson -v c.ndjson
 	assert_success
 	assert_output - <<'EOF'
-{"advertiser":"a","period":"2024-03-01","events":1,"spend":1.00,"cumulative_spend":1.00,"budget_value":1.50,"remaining":0.50,"can_serve":true}
-mx-join-spend: 5 events, 4 rejected; out: 1
+{"advertiser":"a","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":2,"spend":2.00,"cumulative_spend":2.00,"budget_value":1.50,"remaining":-0.50,"can_serve":false}
+mx-join-spend: 5 events, 3 rejected; out: 1
 EOF
 	run jq -r '[._reject.line, ._reject.rule, ._reject.reason] | @tsv' rej.ndjson
 	assert_output - <<'EOF'
 1	amount	amount is negative: -1
-2	budget	budget_value is missing
 3	time	timestamp is not a time: "soon"
 4	key	key field advertiser is null
 EOF
+	# a budget that is not money is bad; none at all spends without one
+	printf '%s\n' '{"advertiser":"a","amount":1,"budget_value":"n/a","timestamp":"2024-03-01T10:00:00Z"}' > d.ndjson
+	run mx-join-spend --budget d.ndjson
+	assert_failure 1
+	assert_output --partial 'd.ndjson:1: budget_value'
+	printf '%s\n' '{"advertiser":"b","amount":1,"budget_value":null,"timestamp":"2024-03-01T10:00:00Z"}' > e.ndjson
+	run mx-join-spend --budget e.ndjson
+	assert_success
+	assert_output '{"advertiser":"b","period":"2024-03-01","window_start":"2024-03-01T00:00:00Z","window_end":"2024-03-02T00:00:00Z","events":1,"spend":1.00,"cumulative_spend":1.00,"budget_value":null,"remaining":null,"can_serve":null}'
+}
+
+@test "budget: --budget-per day: a daily budget held against a month's spend, days of each month counted" {
+	printf '%s\n' '{"advertiser":"a","amount":200,"budget_value":10.00,"timestamp":"2024-02-10T10:00:00Z"}' \
+	    '{"advertiser":"a","amount":95,"budget_value":10.00,"timestamp":"2024-02-20T10:00:00Z"}' \
+	    '{"advertiser":"a","amount":300,"budget_value":10.00,"timestamp":"2024-03-05T10:00:00Z"}' \
+	    '{"advertiser":"a","amount":5,"budget_value":"10.005","timestamp":"2024-03-31T23:59:59Z"}' > ev.ndjson
+	# February 2024: 29 x 10.00 = 290.00 < 295; March: 31 x 10.005 = 310.155 > 305
+	run mx-join-spend --budget --per month --reset month --budget-per day ev.ndjson
+	assert_success
+	assert_output '{"advertiser":"a","period":"2024-02","window_start":"2024-02-01T00:00:00Z","window_end":"2024-03-01T00:00:00Z","events":2,"spend":295.00,"cumulative_spend":295.00,"budget_value":290.00,"remaining":-5.00,"can_serve":false}
+{"advertiser":"a","period":"2024-03","window_start":"2024-03-01T00:00:00Z","window_end":"2024-04-01T00:00:00Z","events":2,"spend":305.00,"cumulative_spend":305.00,"budget_value":310.155,"remaining":5.155,"can_serve":true}'
+	# an hourly budget against each day, hour by hour: 24 x 10.00
+	run mx-join-spend --budget --per hour --reset day --budget-per hour ev.ndjson
+	assert_success
+	assert_line --index 0 --partial '"spend":200.00,"cumulative_spend":200.00,"budget_value":240.00,"remaining":40.00,"can_serve":true}'
+	# the same period as --reset: the field as it is
+	run mx-join-spend --budget --per day --reset day --budget-per day ev.ndjson
+	assert_line --index 0 --partial '"budget_value":10.00,"remaining":-190.00,"can_serve":false}'
+	run mx-join-spend --budget --budget-per day ev.ndjson
+	assert_failure 2
+	assert_output --partial '--budget-per: hour, day or month, no longer than --reset'
+	run mx-join-spend --budget --reset day --budget-per month ev.ndjson
+	assert_failure 2
+	run mx-join-spend --budget --reset day --budget-per week ev.ndjson
+	assert_failure 2
 }
 
 @test "budget: other field names, keys from expressions" {
@@ -406,7 +449,7 @@ EOF
 	run mx-join-spend --budget -k campaign=adv,ad --amount cost --budget-field cap \
 	    --time at --per month c.ndjson
 	assert_success
-	assert_output '{"campaign":"x","ad":"ad1","period":"2024-02","events":1,"spend":2.25,"cumulative_spend":2.25,"budget_value":4.00,"remaining":1.75,"can_serve":true}'
+	assert_output '{"campaign":"x","ad":"ad1","period":"2024-02","window_start":"2024-02-01T00:00:00Z","window_end":"2024-03-01T00:00:00Z","events":1,"spend":2.25,"cumulative_spend":2.25,"budget_value":4.00,"remaining":1.75,"can_serve":true}'
 }
 
 @test "standard input, -s -, blank lines, gzip, same bytes twice" {
@@ -436,15 +479,15 @@ EOF
 	[ -d "$BATS_TEST_DIRNAME/../node_modules/@duckdb" ] || skip "DuckDB not installed"
 	node "$DUCK" "SELECT COALESCE(m.booking_date, s.date) AS d,
 	    COALESCE(m.channel, s.channel) AS c,
-	    COALESCE(m.total_bookings, 0) AS b, COALESCE(s.spend, 0) AS s,
+	    COALESCE(m.total_bookings, 0) AS b, s.spend AS s,
 	    CASE WHEN COALESCE(m.total_bookings, 0) = 0 THEN NULL
-	    ELSE ROUND(COALESCE(s.spend, 0) / m.total_bookings, 2) END AS cpb
+	    ELSE ROUND(s.spend / m.total_bookings, 2) END AS cpb
 	    FROM read_ndjson('join-bookings.ndjson', columns={booking_date: 'VARCHAR',
 	    channel: 'VARCHAR', total_bookings: 'BIGINT'}) m FULL OUTER JOIN
 	    read_ndjson('join-spend.ndjson', columns={date: 'VARCHAR',
 	    channel: 'VARCHAR', spend: 'DECIMAL(18,4)'}) s
 	    ON m.booking_date = s.date AND m.channel = s.channel" |
-	    jq -c '[.d, .c, (.b | tonumber), (.s | tonumber), (.cpb | if . == null then null else tonumber end)]' |
+	    jq -c '[.d, .c, (.b | tonumber), (.s | if . == null then null else tonumber end), (.cpb | if . == null then null else tonumber end)]' |
 	    sort > duck
 	mx-join-spend -s join-spend.ndjson -k booking_date=date,channel join-bookings.ndjson |
 	    jq -c '[.booking_date, .channel, .total_bookings, .total_spend, .cost_per_booking]' |
@@ -506,7 +549,7 @@ for i in range(5000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_booking
 	python3 -c '
 for i in range(200000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_bookings\":1}" % i)' > big.ndjson
 	run bash -c 'mx-join-spend -s join-spend.ndjson big.ndjson | head -1; echo "status ${PIPESTATUS[0]}"'
-	assert_line --index 0 '{"date":"d0","channel":"c","total_bookings":1,"total_spend":0.00,"cost_per_booking":0.00}'
+	assert_line --index 0 '{"date":"d0","channel":"c","total_bookings":1,"total_spend":null,"cost_per_booking":null}'
 	assert_line --index 1 'status 141'
 	run sh -c 'mx-join-spend -s join-spend.ndjson join-ads.ndjson > /dev/full'
 	assert_failure 1
@@ -535,7 +578,7 @@ for i in range(200000): print("{\"date\":\"d%d\",\"channel\":\"c\",\"total_booki
 	run sed -n 1p ads.ndjson
 	assert_output '{"date":"2024-03-01","channel":"google_ads","link_clicks":151,"purchase_value":302,"total_spend":75.5000,"cpc":0.5000,"roas":4.0000}'
 	run sed -n 2p pacing.ndjson
-	assert_output --partial '"period":"2024-03-01T11:00:00Z","events":1,"spend":100.00,"cumulative_spend":550.00'
+	assert_output --partial '"period":"2024-03-01T11:00:00Z","window_start":"2024-03-01T11:00:00Z","window_end":"2024-03-01T12:00:00Z","events":1,"spend":100.00,"cumulative_spend":550.00'
 	run jq -r ._reject.reason bad-clicks.ndjson
 	assert_output 'amount is missing'
 }

@@ -567,6 +567,34 @@ now_ms() {
 	[ ! -e t/.mx-running ]
 }
 
+@test "S3 mode: a run id used again finishes a killed run (same bytes kept), and refuses other content" {
+	printf '%s\n' '{"k":1,"v":"a"}' '{"k":2,"v":"b"}' '{"k":1,"v":"c"}' > one.ndjson
+	run mx-partition --s3 -m overwrite -d t -k k --run R1 one.ndjson
+	assert_success
+	before=$(cd t && find . -type f | sort | xargs sha1sum)
+	# the same run again, as a resumed lake runs it: nothing changes
+	touch t/.mx-running
+	run mx-partition --s3 -m overwrite -d t -k k --run R1 one.ndjson
+	assert_success
+	[ "$(cd t && find . -type f | sort | xargs sha1sum)" = "$before" ]
+	run mx-partition --s3 -m replace -d t -k k --run R1 one.ndjson
+	assert_success
+	[ "$(cd t && find . -type f | sort | xargs sha1sum)" = "$before" ]
+	# another input under the same run id: refused, the old files kept
+	printf '%s\n' '{"k":1,"v":"z"}' > two.ndjson
+	run mx-partition --s3 -m overwrite -d t -k k --run R1 two.ndjson
+	assert_failure 1
+	assert_output 'mx-partition: t/k=1/part-R1-00000.ndjson already exists with other content: run id '"'R1'"' was used before'
+	run cat t/k=1/part-R1-00000.ndjson
+	assert_output '{"k":1,"v":"a"}
+{"k":1,"v":"c"}'
+	[ -z "$(find t -name '.*.again')" ]
+	# append never writes a file twice
+	run mx-partition --s3 -d t -k k --run R1 one.ndjson
+	assert_failure 1
+	assert_output --partial 'already exists: run id'
+}
+
 @test "a real S3 mount: s3fs on a local S3 server, written, appended, overwritten, replaced, read back" {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
 	command -v s3fs > /dev/null || skip "s3fs is not installed"
@@ -689,4 +717,27 @@ now_ms() {
 		[ -z "$(find small -name '.*' ! -name . -print -quit)" ] ||
 		    fail "$m: left $(find small -name '.*')"
 	done
+}
+
+@test "a mount point as ROOT is refused, and nothing is left next to it" {
+	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
+	mkdir mnt
+	mount -t tmpfs -o size=1m tmpfs mnt || skip "cannot mount a tmpfs here"
+	MNT=$PWD/mnt	# unmounted by teardown, whatever happens
+	echo '{"k":"a"}' > in.ndjson
+	for m in append overwrite replace; do
+		run mx-partition -m "$m" -d mnt -k k in.ndjson
+		assert_failure 1
+		assert_output "mx-partition: mnt is a mount point: its staging directory $PWD/.mnt.mx-staging would be on another file system; use a directory inside it"
+		run ls -A
+		assert_output "$(printf '%s\n' in.ndjson mnt)"
+		run ls -A mnt
+		assert_output ''
+	done
+	# a directory inside it is fine
+	run mx-partition -d mnt/t -k k in.ndjson
+	assert_success
+	[ -f mnt/t/k=a/part-*-00000.ndjson ]
+	run ls -A mnt
+	assert_output t
 }

@@ -176,6 +176,73 @@ errs() {
 	assert_output 'uri required missing'
 }
 
+@test "from=fn(path): time parts of a timestamp as columns" {
+	printf '%s\n' 'event_hour int from=hour(ts) min=0 max=23' 'day date from=ts' \
+	    'week string from=week(ts)' 'dow int from=dow(ts)' > c.contract
+	printf '%s\n' '{"ts":"2024-03-01T23:30:00-02:00"}' '{"ts":1709251200}' \
+	    '{"ts":"soon"}' '{}' > in.ndjson
+	run mx-validate -c c.contract --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output '{"event_hour":1,"day":"2024-03-02","week":"2024-W09","dow":6}
+{"event_hour":0,"day":"2024-03-01","week":"2024-W09","dow":5}
+{"event_hour":null,"day":null,"week":null,"dow":null}'
+	run jq -r '._reject.errors[] | "\(.field) \(.rule) \(.message)"' rej.ndjson
+	assert_output 'event_hour type hour() cannot read it: not a timestamp
+day type not a date
+week type week() cannot read it: not a timestamp
+dow type dow() cannot read it: not a timestamp'
+	echo 'x int from=hours(ts)' > bad.contract
+	run mx-validate -c bad.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: bad.contract:1: from=: unknown function 'hours' (the time functions of mx(7))"
+	echo 'x int from=hour()' > bad.contract
+	run mx-validate -c bad.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: bad.contract:1: from=: hour() of what?"
+}
+
+@test "map=: values to their canonical form, unmapped values kept and counted" {
+	mkdir conf
+	printf '# source\tchannel\nfacebook\tfacebook_paid_ads\n\nnewsletter\temail\norganic\torganic\n' > conf/channels.tsv
+	echo 'channel string map=channels.tsv default=direct minlen=2' > conf/m.contract
+	printf '%s\n' '{"channel":"facebook"}' '{"channel":"f\u0061cebook"}' '{"channel":"email"}' \
+	    '{"channel":"reddit"}' '{"channel":"reddit"}' '{}' '{"channel":"x"}' > in.ndjson
+	mx-validate -c conf/m.contract -v --stats st.ndjson --rejects rej.ndjson in.ndjson > out 2> err
+	run cat out
+	assert_output '{"channel":"facebook_paid_ads"}
+{"channel":"facebook_paid_ads"}
+{"channel":"email"}
+{"channel":"reddit"}
+{"channel":"reddit"}
+{"channel":"direct"}'
+	run cat err
+	assert_output 'mx-validate: in.ndjson: 7 in, 6 valid, 1 rejected
+mx-validate: channel: minlen: 1 failed
+mx-validate: channel: map: "reddit" not mapped (2 records)
+mx-validate: channel: map: "x" not mapped (1 records)'
+	run jq -c 'select(.rule == "map")' st.ndjson
+	assert_output '{"field":"channel","rule":"map","unmapped":"reddit","records":2}
+{"field":"channel","rule":"map","unmapped":"x","records":1}'
+	printf 'a\tb\na\tc\n' > conf/twice.tsv
+	echo 'c string map=twice.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: conf/t.contract:1: map=twice.tsv: 'a' is mapped twice"
+	printf 'a b\n' > conf/notab.tsv
+	echo 'c string map=notab.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output "mx-validate: conf/t.contract:1: map=notab.tsv:1: not a value, a tab and a channel"
+	echo 'c string map=none.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output --partial "map=conf/none.tsv: No such file or directory"
+	echo 'c int map=channels.tsv' > conf/t.contract
+	run mx-validate -c conf/t.contract in.ndjson
+	assert_failure 2
+	assert_output --partial "map applies to string fields, not to int"
+}
+
 @test "min/max: literals for every ordered type, inclusive" {
 	contract 'i int min=1 max=3' 'd decimal min=0.01 max=99.99' \
 	    'day date min=2024-01-01 max=2024-12-31' \
@@ -270,7 +337,7 @@ errs() {
 	assert_output ''
 	run cat rej.ndjson
 	assert_line --index 0 '{"x":1,"_reject":{"tool":"mx-validate","file":"in.ndjson","line":1,"rule":"required","reason":"id: missing","errors":[{"rule":"required","field":"id","value":null,"message":"missing"}]}}'
-	assert_line --index 1 '{"id":"one","email":"nobody-here","spend":-1,"when":"soon","_source":"raw.ndjson","_line":9,"_reject":{"tool":"mx-validate","file":"in.ndjson","line":2,"rule":"type","reason":"id: not an int; email: longer than 5 characters; email: not matching @; spend: less than the minimum 0; when: not a date","errors":[{"rule":"type","field":"id","value":"one","message":"not an int"},{"rule":"maxlen","field":"email","value":"nobody-here","message":"longer than 5 characters"},{"rule":"re","field":"email","value":"nobody-here","message":"not matching @"},{"rule":"min","field":"spend","value":-1,"message":"less than the minimum 0"},{"rule":"type","field":"when","value":"soon","message":"not a date"}]}}'
+	assert_line --index 1 '{"id":"one","email":"nobody-here","spend":-1,"when":"soon","_source":"raw.ndjson","_line":9,"_reject":{"tool":"mx-validate","file":"raw.ndjson","line":9,"input_file":"in.ndjson","input_line":2,"rule":"type","reason":"id: not an int; email: longer than 5 characters; email: not matching @; spend: less than the minimum 0; when: not a date","errors":[{"rule":"type","field":"id","value":"one","message":"not an int"},{"rule":"maxlen","field":"email","value":"nobody-here","message":"longer than 5 characters"},{"rule":"re","field":"email","value":"nobody-here","message":"not matching @"},{"rule":"min","field":"spend","value":-1,"message":"less than the minimum 0"},{"rule":"type","field":"when","value":"soon","message":"not a date"}]}}'
 	assert_ndjson rej.ndjson
 }
 
@@ -541,6 +608,42 @@ EOF
 	assert_output $'event_type in not one of click,impression\nclick_id required missing\namount type not a decimal'
 }
 
+@test "a reject names the raw file and line of its record (_source, _line), and where it was read" {
+	contract 'id int required'
+	printf '{"id":1}\n{"x":2}\n\n{"id":"three"}\n' > raw.ndjson
+	mx-ingest raw.ndjson | gzip > bronze.ndjson.gz
+	# as the lake reads bronze: through a pipe
+	run sh -c 'zcat bronze.ndjson.gz | mx-validate -c c.contract --rejects rej.ndjson'
+	assert_success
+	assert_line --index 0 --partial '{"id":1,"_source":"raw.ndjson","_line":1,'
+	run jq -c '._reject | [.file, .line, .input_file, .input_line, .rule]' rej.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '["raw.ndjson",2,"<stdin>",2,"required"]' \
+	    '["raw.ndjson",4,"<stdin>",3,"type"]')"
+	# without --rejects the message says both
+	run sh -c 'zcat bronze.ndjson.gz | mx-validate -c c.contract'
+	assert_failure 1
+	assert_line --index 1 'mx-validate: <stdin>:2: id: missing (from raw.ndjson:2)'
+	# a _source is written as the record holds it, and shown safely
+	printf '%s\n' '{"x":1,"_source":"a\u0041\u001b\n","_line":7}' > odd.ndjson
+	run mx-validate -c c.contract --rejects rej.ndjson odd.ndjson
+	assert_success
+	run grep -c '"file":"a\\u0041\\u001b\\n","line":7,"input_file":"odd.ndjson","input_line":1,' rej.ndjson
+	assert_output 1
+	run mx-validate -c c.contract odd.ndjson
+	assert_failure 1
+	assert_output 'mx-validate: odd.ndjson:1: id: missing (from aA\u001b\n:7)'
+	# no provenance, or one that is not a string and a whole number: the
+	# place it was read, as before; a line that is not JSON likewise
+	printf '%s\n' '{"x":1,"_source":"s"}' '{"x":1,"_source":"s","_line":1.5}' \
+	    '{"x":1,"_source":3,"_line":4}' '{"x":1,"_line":-2,"_source":"s"}' 'nope' > none.ndjson
+	run mx-validate -c c.contract --rejects rej.ndjson none.ndjson
+	assert_success
+	run jq -c '._reject | [.file, .line, .input_file]' rej.ndjson
+	assert_output "$(printf '["none.ndjson",%d,null]\n' 1 2 3 4 5)"
+	assert_ndjson rej.ndjson
+}
+
 @test "input: several files, standard input, gzip, CRLF, blank lines" {
 	contract 'a int'
 	printf '{"a":1}\r\n\n{"a":2}' | gzip > one.gz
@@ -614,12 +717,15 @@ for i in range(300000): print("{\"i\":%d}" % i)' > big.ndjson
 		assert_success
 	done
 	[ -s shown.calendly.contract ]
+	# map=../channels.tsv is read beside the contracts' directory
+	cp "$CONTRACTS/../channels.tsv" .
+	mkdir w && cd w
 	cp "$CONTRACTS"/*.contract .
 	mkdir bronze silver hooks
 	printf '%s\n' '{"date":"2024-03-01","channel":"fb","spend":1}' '{"date":"2024-03-01","channel":"fb","spend":-3}' > bronze/spend.ndjson
 	printf '%s\n' '{"event_type":"click","click_id":"c1","advertiser":"a","ad_id":"d","amount":0.1,"timestamp":"2024-03-01T00:00:00Z"}' > bronze/clicks.ndjson
 	cp "$FIX/calendly_created.json" hooks/
-	awk '/^\.\\" file:/ { skip = 1 } /^\.Bd/ && !skip { on = 1; next } /^\.Ed/ { on = 0; skip = 0; next } on' ex.txt |
+	awk '/^\.\\" file:/ { skip = 1 } /^\.Bd/ && !skip { on = 1; next } /^\.Ed/ { on = 0; skip = 0; next } on' ../ex.txt |
 	    sed 's/\\e/\\/g' > ex.sh
 	run bash -c 'set -e; . ./ex.sh'
 	assert_success

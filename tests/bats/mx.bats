@@ -13,7 +13,7 @@ TOP="$BATS_TEST_DIRNAME/../.."
 }
 
 @test "every tool has a man page and a bats file, and usage matches the SYNOPSIS" {
-	for c in "$TOP"/tools/mx-*.c; do
+	for c in "$TOP"/tools/mx.c "$TOP"/tools/mx-*.c; do
 		t=$(basename "$c" .c)
 		[ -f "$TOP/man/$t.1" ] || fail "$t has no man page"
 		[ -f "$TOP/tests/bats/$t.bats" ] || fail "$t has no bats file"
@@ -46,4 +46,76 @@ TOP="$BATS_TEST_DIRNAME/../.."
 	assert_output --partial '{"a":1,"_source":"raw/one.ndjson.gz"'
 	run jq -r ._raw rejects.ndjson
 	assert_output bad
+}
+
+@test "field expressions: the hour, day and month windows of a timestamp, in UTC, in every tool" {
+	printf '%s\n' '{"ts":"2024-12-31T23:30:10.5+00:00","v":1}' \
+	    '{"ts":"2024-02-29T21:02:03-05:00","v":2}' '{"ts":1709251200,"v":3}' > in.ndjson
+	run mx-agg -g 'hour_start(ts),hour_end(ts),day_start(ts),day_end(ts),month_start(ts),month_end(ts)' -a 'v=sum(v)' in.ndjson
+	assert_success
+	assert_output '{"hour_start":"2024-03-01T00:00:00Z","hour_end":"2024-03-01T01:00:00Z","day_start":"2024-03-01T00:00:00Z","day_end":"2024-03-02T00:00:00Z","month_start":"2024-03-01T00:00:00Z","month_end":"2024-04-01T00:00:00Z","v":3}
+{"hour_start":"2024-03-01T02:00:00Z","hour_end":"2024-03-01T03:00:00Z","day_start":"2024-03-01T00:00:00Z","day_end":"2024-03-02T00:00:00Z","month_start":"2024-03-01T00:00:00Z","month_end":"2024-04-01T00:00:00Z","v":2}
+{"hour_start":"2024-12-31T23:00:00Z","hour_end":"2025-01-01T00:00:00Z","day_start":"2024-12-31T00:00:00Z","day_end":"2025-01-01T00:00:00Z","month_start":"2024-12-01T00:00:00Z","month_end":"2025-01-01T00:00:00Z","v":1}'
+	run mx-partition -d p -k 'w=day_start(ts)' in.ndjson
+	assert_success
+	run ls p
+	assert_output 'w=2024-03-01T00%3A00%3A00Z
+w=2024-12-31T00%3A00%3A00Z'
+	echo 'start timestamp from=hour_start(ts)' > c.contract
+	run mx-validate -c c.contract in.ndjson
+	assert_output '{"start":"2024-12-31T23:00:00Z"}
+{"start":"2024-03-01T02:00:00Z"}
+{"start":"2024-03-01T00:00:00Z"}'
+}
+
+@test "the lake's scripts are shellcheck clean" {
+	command -v shellcheck > /dev/null || skip "shellcheck is not installed"
+	cd "$TOP"
+	run shellcheck -x -s bash scripts/lake scripts/lake.sh scripts/domains/*.sh scripts/lake-status scripts/demo
+	assert_success
+	assert_output ''
+	run shellcheck -s sh scripts/deps
+	assert_success
+}
+
+@test "mx: the front command runs mx-<command>, the lake, help and --version" {
+	run mx --version
+	assert_success
+	assert_output --regexp "^mx \(mx\) $(cat "$TOP/VERSION")( \(.+\))?$"
+	run mx help
+	assert_success
+	assert_line --index 0 'usage: mx [--version] [--help] command [argument ...]'
+	assert_output --partial 'agg'
+	assert_output --partial 'lake'
+	run mx --help
+	assert_success
+	printf '%s\n' '{"c":"a","v":1}' '{"c":"a","v":2}' > in.ndjson
+	run mx agg -g c -a 's=sum(v)' in.ndjson
+	assert_success
+	assert_output '{"c":"a","s":3}'
+	run mx lake -x
+	assert_failure 2
+	assert_output --partial 'usage: lake'
+	run env MANPAGER=cat MANWIDTH=80 mx help csv
+	assert_success
+	assert_output --partial 'mx-csv'
+	run mx nosuch
+	assert_failure 2
+	assert_output --partial 'mx: nosuch: no such command'
+	run mx --bogus
+	assert_failure 2
+	assert_output --partial 'usage: mx'
+	run mx
+	assert_failure 2
+	run mx help a/b
+	assert_failure 2
+}
+
+@test "mx: the man page's examples" {
+	man_example mx.1 | sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' | sed 's/\\e$/\\/' > ex.sh
+	printf '%s\n' '{"event_type":"purchase","timestamp":"2024-03-01T10:00:00Z","price":"2.50","quantity":2}' > events.ndjson
+	run bash -e ex.sh
+	assert_success
+	assert_line --index 0 --partial 'mx (mx) '
+	assert_line '{"day":"2024-03-01","revenue":5}'
 }

@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	struct mx_buf b = { 0 };
 	char err[256];
 
-	if ((c = mx_contract_parse(p, cn, sel, err, sizeof err, &line)) ==
+	if ((c = mx_contract_parse(p, cn, NULL, sel, err, sizeof err, &line)) ==
 	    NULL) {
 		if (!mx_utf8_valid(err, strlen(err)))
 			abort();

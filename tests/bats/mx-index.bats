@@ -1,0 +1,191 @@
+#!/usr/bin/env bats
+# mx-index: find and put over a partitioned table; keys by value; a
+# corrupt, truncated or foreign index refused; the man page's examples.
+
+load helper
+
+# a table of clicks: two days, a null key, a hidden staging directory
+table() {
+	mkdir -p clicks/d=2024-03-04 clicks/d=2024-03-05 clicks/.d=x.mx-staging
+	printf '%s\n' '{"click_id":"c1","ts":"2024-03-04T10:00:00Z"}' \
+	    '{"click_id":"c2","ts":"2024-03-04T23:59:50Z"}' '' \
+	    > clicks/d=2024-03-04/part-r1-00000.ndjson
+	printf '%s\n' '{"click_id":"c3","ts":"2024-03-05T08:00:00Z"}' \
+	    '{"click_id":null,"ts":"2024-03-05T09:00:00Z"}' |
+	    gzip > clicks/d=2024-03-05/part-r1-00000.ndjson.gz
+	echo '{"click_id":"c9"}' > clicks/.d=x.mx-staging/part-r1-00000.ndjson
+}
+
+@test "put --all indexes every partition; find names the partitions holding a batch's keys" {
+	table
+	run mx-index -i clicks.idx -k click_id --stats st.json put -d clicks --all
+	assert_success
+	assert_output ''
+	run jq -c . st.json
+	assert_output '{"records":4,"no_key":1,"blank":1,"keys":3,"partitions":2,"entries":3,"removed":0}'
+	# c2 re-sent after midnight: its old copy is in the day before
+	printf '%s\n' '{"click_id":"c2","ts":"2024-03-05T00:00:10Z"}' \
+	    '{"click_id":"c4"}' '{"click_id":"c9"}' > batch.ndjson
+	run mx-index -i clicks.idx -k click_id find batch.ndjson
+	assert_success
+	assert_output 'd=2024-03-04'
+	printf '%s\n' '{"click_id":"c3"}' '{"click_id":"c1"}' |
+	    mx-index -i clicks.idx -k click_id find > out
+	run cat out
+	assert_output 'd=2024-03-04
+d=2024-03-05'
+	# nothing known, a missing index: nothing found
+	run mx-index -i clicks.idx -k click_id find /dev/null
+	assert_success
+	assert_output ''
+	run mx-index -i none.idx -k click_id find batch.ndjson
+	assert_success
+	assert_output ''
+}
+
+@test "keys are compared by value, composite keys part by part" {
+	mkdir -p t/p=1
+	printf '%s\n' '{"a":"A","n":1.0}' '{"a":"ab","n":"c"}' > t/p=1/part-r-00000.ndjson
+	mx-index -i t.idx -k a,n put -d t p=1
+	run mx-index -i t.idx -k a,n find <<< '{"a":"\u0041","n":1e0}'
+	assert_output 'p=1'
+	run mx-index -i t.idx -k a,n find <<< '{"a":"a","n":"bc"}'
+	assert_output ''
+	run mx-index -i t.idx -k a,n find <<< '{"a":"A","n":"1"}'
+	assert_output ''
+	# renames do not change the key
+	run mx-index -i t.idx -k x=a,n find <<< '{"a":"A","n":1}'
+	assert_output 'p=1'
+}
+
+@test "put replaces what a partition held; an emptied or missing partition leaves the index" {
+	table
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	# c2 moved to the next day
+	printf '%s\n' '{"click_id":"c1","ts":"2024-03-04T10:00:00Z"}' > clicks/d=2024-03-04/part-r2-00000.ndjson
+	rm clicks/d=2024-03-04/part-r1-00000.ndjson
+	printf '%s\n' '{"click_id":"c2","ts":"2024-03-05T00:00:10Z"}' > clicks/d=2024-03-05/part-r2-00000.ndjson
+	run mx-index -i clicks.idx -k click_id -v put -d clicks d=2024-03-04/ d=2024-03-05
+	assert_success
+	assert_output 'mx-index: 4 records, 1 without a key; 3 entries in 2 partitions, 3 removed'
+	run mx-index -i clicks.idx -k click_id find <<< '{"click_id":"c2"}'
+	assert_output 'd=2024-03-05'
+	rm -r clicks/d=2024-03-04
+	run mx-index -i clicks.idx -k click_id --stats /dev/stdout put -d clicks d=2024-03-04 d=2024-03-06
+	assert_success
+	assert_output '{"records":0,"no_key":0,"blank":0,"keys":0,"partitions":1,"entries":2,"removed":1}'
+	run mx-index -i clicks.idx -k click_id find <<< '{"click_id":"c1"}'
+	assert_output ''
+	# the same as an index made from scratch
+	mx-index -i fresh.idx -k click_id put -d clicks --all
+	cmp clicks.idx fresh.idx
+}
+
+@test "find -p: the partitions a batch goes to, named as mx-partition names them, with those holding its keys" {
+	table
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	printf '%s\n' '{"click_id":"c2","ts":"2024-03-05T00:00:10Z"}' \
+	    '{"click_id":"c7","ts":"2024-03-06T23:30:00-02:00"}' \
+	    '{"click_id":"c8","ts":"2024-03-06T10:00:00Z","x":"a/b"}' > batch.ndjson
+	run mx-index -i clicks.idx -k click_id find -p 'd=date(ts)' batch.ndjson
+	assert_success
+	assert_output 'd=2024-03-04
+d=2024-03-05
+d=2024-03-06
+d=2024-03-07'
+	run mx-index -i clicks.idx -k click_id find -p 'd=date(ts),x' batch.ndjson
+	assert_success
+	mx-partition -d parts -k 'd=date(ts),x' batch.ndjson > /dev/null
+	[ "$output" = "$( (cd parts && ls -d */* ; echo d=2024-03-04) | sort)" ]
+	echo '{"click_id":"c9","ts":"soon"}' > bad.ndjson
+	run mx-index -i clicks.idx -k click_id find -p 'd=date(ts)' bad.ndjson
+	assert_failure 1
+	assert_output --partial 'bad.ndjson:1: -p: a partition key'
+	run mx-index -i clicks.idx -k click_id put -p d -d clicks --all
+	assert_failure 2
+}
+
+@test "a key in two partitions is found in both" {
+	mkdir -p t/d=1 t/d=2
+	echo '{"id":7}' > t/d=1/part-a-00000.ndjson
+	echo '{"id":7}' > t/d=2/part-a-00000.ndjson
+	mx-index -i t.idx -k id put -d t --all
+	run mx-index -i t.idx -k id find <<< '{"id":7}'
+	assert_output 'd=1
+d=2'
+}
+
+@test "a truncated, corrupt or foreign index is refused and never replaced" {
+	table
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	cp clicks.idx good.idx
+	run mx-index -i clicks.idx -k ts find batch.ndjson < /dev/null
+	assert_failure 1
+	assert_output "mx-index: clicks.idx: made for the key 'click_id', not 'ts'"
+	head -c 30 good.idx > trunc.idx
+	run mx-index -i trunc.idx -k click_id find /dev/null
+	assert_failure 1
+	assert_output --partial 'mx-index: trunc.idx: truncated'
+	# a bit flipped in the last entry: the checksum tells
+	cp good.idx flip.idx
+	size=$(stat -c %s flip.idx)
+	printf '\xff' | dd of=flip.idx bs=1 seek=$((size - 20)) conv=notrunc 2> /dev/null
+	cp flip.idx flipped.idx
+	run mx-index -i flip.idx -k click_id put -d clicks d=2024-03-05
+	assert_failure 1
+	assert_output --partial 'mx-index: flip.idx: corrupt key index'
+	# the failed put left it as it was, and no temporary
+	cmp flip.idx flipped.idx
+	[ "$(ls -A | grep -c tmp)" = 0 ]
+	echo 'not an index at all' > junk.idx
+	run mx-index -i junk.idx -k click_id find /dev/null
+	assert_failure 1
+	assert_output 'mx-index: junk.idx: not an mx key index (bad magic)'
+}
+
+@test "bad records and bad command lines" {
+	table
+	printf '%s\n' '{"click_id":"c1"}' '{"click_id":' > bad.ndjson
+	run mx-index -i clicks.idx -k click_id find bad.ndjson
+	assert_failure 1
+	assert_output --partial 'mx-index: bad.ndjson:2: invalid JSON'
+	echo '[1]' > clicks/d=2024-03-04/part-r9-00000.ndjson
+	run mx-index -i clicks.idx -k click_id put -d clicks --all
+	assert_failure 1
+	assert_output --partial 'mx-index: clicks/d=2024-03-04/part-r9-00000.ndjson:1: not a JSON object'
+	[ ! -e clicks.idx ]
+	run mx-index -i clicks.idx -k click_id put -d clicks ../etc
+	assert_failure 2
+	assert_output --partial "'../etc': not a partition"
+	run mx-index -i clicks.idx -k click_id put -d clicks /etc
+	assert_failure 2
+	run mx-index -i clicks.idx -k click_id put d=1
+	assert_failure 2
+	assert_output --partial 'usage: mx-index'
+	run mx-index -i clicks.idx -k click_id put -d clicks
+	assert_failure 2
+	run mx-index -i clicks.idx -k click_id find -d clicks
+	assert_failure 2
+	run mx-index -i clicks.idx -k click_id lookup
+	assert_failure 2
+	assert_output --partial 'lookup: no such command'
+	run mx-index -k click_id find
+	assert_failure 2
+	run mx-index -i x.idx find
+	assert_failure 2
+	run mx-index -i x.idx -k 'a..b' find
+	assert_failure 2
+}
+
+@test "the man page's examples" {
+	mkdir -p clicks/d=2024-03-04 clicks/d=2024-03-05
+	echo '{"click_id":"c1","ts":"2024-03-04T23:59:50Z"}' > clicks/d=2024-03-04/part-r1-00000.ndjson
+	echo '{"click_id":"c1","ts":"2024-03-05T00:00:10Z"}' > batch.ndjson
+	man_example mx-index.1 | grep '^mx-index' > ex.sh
+	[ "$(wc -l < ex.sh)" = 3 ]
+	run bash -e ex.sh
+	assert_success
+	assert_output 'd=2024-03-04'
+	run mx-index -i clicks.idx -k click_id find batch.ndjson
+	assert_output 'd=2024-03-04'
+}

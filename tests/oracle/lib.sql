@@ -1,0 +1,182 @@
+-- The oracle's library: reading raw files, the contract language of
+-- man/mx-validate.1, the time forms of man/mx.7, and the formatting rules of
+-- scripts/catalog/README.md, in DuckDB SQL.  Written from those documents,
+-- not from the lake's scripts.  The runner (tests/oracle/run.mjs) replaces
+-- ${RAW} (the raw directory, RAW/<source>/<file>), ${EPOCH} (the ingestion
+-- time, SOURCE_DATE_EPOCH) and ${CHANNELS} (scripts/channels.tsv).
+--
+-- Plain TIMESTAMP values are UTC throughout.
+
+SET TimeZone = 'UTC';
+
+-- The time of the run: what max=_ingested_at compares with.
+CREATE MACRO ingested_at() AS make_timestamp(${EPOCH}::BIGINT * 1000000);
+
+-- The raw lines of a source, in delivered order (file name, then line):
+-- source is "<source>/<file>" as the lake's _source writes it, line_no the
+-- physical line, line the text without its line ending, or NULL when it is
+-- not UTF-8.  The file is read as bytes (a BLOB cast to VARCHAR escapes
+-- every byte that is not printable ASCII, backslash and quote included, as
+-- \xHH), split on the escaped newline, and each line decoded back, so that
+-- a line of invalid UTF-8 is one bad line and not a failed read.
+CREATE MACRO raw_lines(src) AS TABLE
+	SELECT src || '/' || parse_filename(filename) AS source,
+		n AS line_no,
+		try(decode(regexp_replace(piece, '\\x0D$', '')::BLOB)) AS line
+	FROM (SELECT filename, unnest(parts) AS piece,
+			generate_subscripts(parts, 1) AS n
+		FROM (SELECT filename, string_split(content::VARCHAR, '\x0A') AS parts
+			FROM read_blob('${RAW}/' || src || '/*')))
+	-- the empty piece after the last newline, and blank lines, are no record
+	WHERE NOT regexp_full_match(piece, '( |\\x09|\\x0D)*');
+
+-- A line that mx-ingest accepts as a record: strict RFC 8259 (DuckDB's
+-- json_valid is lenient: it takes NaN, Infinity and trailing commas, so
+-- those are looked for outside strings), a JSON object, no key twice at the
+-- top level, none of the provenance fields.  (Duplicate keys in nested
+-- objects are not checked: mx-gen makes none.)
+CREATE MACRO mx_unstring(l) AS regexp_replace(l, '"(?:[^"\\]|\\.)*"', '""', 'g');
+CREATE MACRO mx_json_ok(l) AS CASE WHEN l IS NOT NULL AND json_valid(l) THEN
+	json_type(l) = 'OBJECT'
+	AND NOT regexp_matches(
+		regexp_replace(regexp_replace(mx_unstring(l), 'true|false|null', '', 'g'),
+			'[0-9][eE][+-]?[0-9]', '00', 'g'),
+		'[A-Za-z]')
+	AND NOT regexp_matches(mx_unstring(l), ',\s*[}\]]')
+	AND len(json_keys(l)) = len(list_distinct(json_keys(l)))
+	AND NOT list_has_any(json_keys(l), ['_source', '_line', '_ingested_at', '_rid'])
+	ELSE false END;
+
+-- The records of a JSON source: its lines that mx_json_ok accepts (j is
+-- NULL for the others, so that no JSON function ever sees a bad line,
+-- whatever order the optimizer evaluates things in).
+CREATE MACRO raw_json(src) AS TABLE
+	SELECT source, line_no, j
+	FROM (SELECT source, line_no, CASE WHEN mx_json_ok(line) THEN line END AS j
+		FROM raw_lines(src))
+	WHERE j IS NOT NULL;
+
+-- A CSV field (RFC 4180: quoted with "" inside, or without quotes at all),
+-- and its value.
+CREATE MACRO csv_f() AS '("(?:[^"]|"")*"|[^",]*)';
+CREATE MACRO csv_unquote(f) AS
+	CASE WHEN f LIKE '"%' THEN replace(f[2:-2], '""', '"') ELSE f END;
+
+-- A value of the input: v is what json_extract gives for its path (NULL
+-- when the path is missing, JSON null when null); its kind is s (string),
+-- n (number), b (bool), o (object), a (array), or NULL for no value; its
+-- text is a string's value, a number's literal, true or false.  A record
+-- is parsed once: json_extract(j, [path, ...]) takes every field at once.
+CREATE MACRO jk(v) AS CASE
+	WHEN v IS NULL THEN NULL
+	WHEN json_type(v) = 'VARCHAR' THEN 's'
+	WHEN json_type(v) = 'BOOLEAN' THEN 'b'
+	WHEN json_type(v) = 'OBJECT' THEN 'o'
+	WHEN json_type(v) = 'ARRAY' THEN 'a'
+	WHEN json_type(v) = 'NULL' THEN NULL
+	ELSE 'n' END;
+-- A number keeps its literal text: DuckDB's JSON turns numbers into
+-- doubles (12.50 into 12.5), so the literal of a top-level key is taken
+-- from the line j (key '' for a nested path: the double's text).
+CREATE MACRO jt(v, j, key) AS CASE jk(v)
+	WHEN 's' THEN json_extract_string(v, '$')
+	WHEN 'b' THEN v::VARCHAR
+	WHEN 'n' THEN CASE WHEN key = '' THEN v::VARCHAR ELSE coalesce(
+		nullif(regexp_extract(j, '"' || key || '"\s*:\s*(-?[0-9][0-9.eE+-]*)', 1), ''),
+		v::VARCHAR) END
+	END;
+
+-- The types (man mx-validate, "Types").  has_v: the value is there (for
+-- every type but string and json, "" is no value); as_*: the value cast,
+-- NULL when it does not cast.
+CREATE MACRO has_s(k) AS k IS NOT NULL;
+CREATE MACRO has_v(k, t) AS k IS NOT NULL AND NOT (k = 's' AND t = '');
+CREATE MACRO as_str(k, t) AS CASE WHEN k IN ('s', 'n', 'b') THEN t END;
+CREATE MACRO num_re() AS '-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?';
+CREATE MACRO as_dec(k, t) AS CASE
+	WHEN k IN ('s', 'n') AND regexp_full_match(t, num_re())
+	THEN try_cast(t AS DECIMAL(38, 18)) END;
+-- digits after the point, as written (for scale=)
+CREATE MACRO dec_scale(t) AS length(regexp_extract(t, '\.([0-9]+)', 1));
+CREATE MACRO as_int(k, t) AS CASE
+	WHEN as_dec(k, t) = floor(as_dec(k, t)) THEN try_cast(as_dec(k, t) AS BIGINT) END;
+CREATE MACRO as_bool(k, t) AS CASE
+	WHEN k = 'b' THEN t = 'true'
+	WHEN k IN ('s', 'n') AND lower(t) IN ('true', 'yes', '1') THEN true
+	WHEN k IN ('s', 'n') AND lower(t) IN ('false', 'no', '0') THEN false END;
+
+-- Timestamps (man mx.7): RFC 3339 / ISO 8601 with 'T' or a space,
+-- fractions of up to nine digits (DuckDB keeps six), an offset (Z, +HH:MM,
+-- +HHMM, +HH) or " UTC", no offset meaning UTC; a date alone is midnight
+-- UTC; digits are epoch seconds, or milliseconds past 11 integer digits.
+CREATE MACRO ts_re() AS
+	'^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(Z|[+-][0-9]{2}(?::?[0-9]{2})?| UTC)?)?$';
+CREATE MACRO ts_parts(p) AS CASE
+	WHEN coalesce(nullif(p.h, ''), '0')::INT > 23
+		OR coalesce(nullif(p.mi, ''), '0')::INT > 59
+		OR coalesce(nullif(p.se, ''), '0')::INT > 59 THEN NULL
+	ELSE try(make_timestamp(p.y::BIGINT, p.mo::BIGINT, p.d::BIGINT,
+			coalesce(nullif(p.h, ''), '0')::BIGINT,
+			coalesce(nullif(p.mi, ''), '0')::BIGINT,
+			coalesce(nullif(p.se, ''), '0')::BIGINT)
+		+ to_microseconds(rpad(left(p.fr, 6), 6, '0')::BIGINT)
+		- to_minutes(CASE WHEN p.z IN ('', 'Z', ' UTC') THEN 0
+			ELSE (CASE WHEN p.z[1] = '-' THEN -1 ELSE 1 END)
+				* (p.z[2:3]::BIGINT * 60
+				   + coalesce(nullif(replace(p.z[4:], ':', ''), ''), '0')::BIGINT)
+			END))
+	END;
+CREATE MACRO mx_ts(s) AS CASE
+	WHEN s IS NULL THEN NULL
+	WHEN regexp_full_match(s, '[0-9]{1,11}') THEN try(make_timestamp(s::BIGINT * 1000000))
+	WHEN regexp_full_match(s, '[0-9]{12,18}') THEN try(make_timestamp(s::BIGINT * 1000))
+	WHEN regexp_full_match(s, ts_re()) THEN ts_parts(regexp_extract(s, ts_re(),
+		['y', 'mo', 'd', 'h', 'mi', 'se', 'fr', 'z']))
+	END;
+CREATE MACRO as_ts(k, t) AS CASE
+	WHEN k = 's' OR (k = 'n' AND regexp_full_match(t, '[0-9]+')) THEN mx_ts(t) END;
+-- a date: from a date or any timestamp, its UTC date
+CREATE MACRO as_date(k, t) AS as_ts(k, t)::DATE;
+
+-- How the lake writes a timestamp (man mx.7): UTC,
+-- YYYY-MM-DDTHH:MM:SS[.fff|.ffffff]Z, a fraction only when it is not zero.
+CREATE MACRO mx_fmt_ts(ts) AS CASE WHEN ts IS NOT NULL THEN
+	strftime(ts, '%Y-%m-%dT%H:%M:%S')
+	|| CASE WHEN epoch_us(ts) % 1000000 = 0 THEN ''
+		WHEN epoch_us(ts) % 1000 = 0
+		THEN '.' || lpad(((epoch_us(ts) % 1000000) // 1000)::VARCHAR, 3, '0')
+		ELSE '.' || lpad((epoch_us(ts) % 1000000)::VARCHAR, 6, '0') END
+	|| 'Z' END;
+CREATE MACRO mx_date(ts) AS strftime(ts, '%Y-%m-%d');
+CREATE MACRO mx_week(ts) AS strftime(ts, '%G-W%V');
+CREATE MACRO mx_month(ts) AS strftime(ts, '%Y-%m');
+
+-- A ratio (scripts/catalog/README.md): the exact quotient a / b rounded
+-- once, half away from zero, to n places, written with exactly n; NULL
+-- when b is 0 or NULL or a is NULL.  Exact: both are scaled to integers of
+-- 18 decimals (HUGEINT) and divided as integers.
+CREATE MACRO dec_units(x) AS replace(x::DECIMAL(38, 18)::VARCHAR, '.', '')::HUGEINT;
+CREATE MACRO ratio_units(a, b, n) AS
+	(CASE WHEN (dec_units(a) < 0) <> (dec_units(b) < 0) THEN -1 ELSE 1 END)
+	* ((2 * abs(dec_units(a)) * (10::HUGEINT ** n)::HUGEINT + abs(dec_units(b)))
+		// (2 * abs(dec_units(b))));
+CREATE MACRO fmt_units(u, n) AS
+	(CASE WHEN u < 0 THEN '-' ELSE '' END)
+	|| (abs(u) // (10::HUGEINT ** n)::HUGEINT)::VARCHAR
+	|| '.' || lpad((abs(u) % (10::HUGEINT ** n)::HUGEINT)::VARCHAR, n, '0');
+CREATE MACRO mx_ratio(a, b, n) AS CASE
+	WHEN a IS NULL OR b IS NULL OR b = 0 THEN NULL
+	ELSE fmt_units(ratio_units(a, b, n), n) END;
+
+-- Money: exact sums, DECIMAL(38,18)
+CREATE MACRO money(x) AS x::DECIMAL(38, 18);
+
+-- The channel map (scripts/channels.tsv, the format of map=): one
+-- mapping a line, value TAB canonical; '#' lines and empty lines skipped.
+CREATE TABLE channel_map AS
+	SELECT split_part(l, chr(9), 1) AS v, split_part(l, chr(9), 2) AS c
+	FROM (SELECT unnest(string_split(content, chr(10))) AS l
+		FROM read_text('${CHANNELS}'))
+	WHERE l <> '' AND NOT starts_with(l, '#');
+-- A value goes through the map by a LEFT JOIN channel_map ON v = value:
+-- coalesce(c, value), a value the map does not know kept as it is.

@@ -1,0 +1,611 @@
+/*
+ * mx-index: which partitions of a table hold a key.
+ *
+ * A table partitioned by date and deduplicated by an id is deduplicated
+ * only within a partition unless something remembers where each id
+ * lives: a click re-sent just after midnight lands in the next day, and
+ * an order corrected to another date in another month.  The index is
+ * that memory: for every key of the table the partitions that hold it,
+ * as 128-bit hashes of the key (compared by value, as mx-dedup compares
+ * keys), kept sorted on disk.  `find` tells which partitions a batch of
+ * new records touches besides its own, so that rebuilding those too
+ * keeps one record per key over the whole table; `put` records what
+ * partitions hold after they were rewritten.
+ *
+ * Both stream the index and hold only the new side in memory: a key of
+ * the records read costs 16 bytes in `find`, 24 in `put`.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mx.h"
+#include "keyindex.h"
+
+static struct {
+	const char	*index, *root, *stats, *pspec;
+	int		 all, verbose;
+} opt;
+
+static struct {
+	uintmax_t	records, nokey, blank, keys, found, parts, entries;
+	uintmax_t	removed;
+} cnt;
+
+static struct mx_exprs	 keys;
+static struct mx_exprs	 pkeys;		/* find -p: the partition keys */
+static struct {
+	char	**v;
+	size_t	  n;
+} own;				/* find -p: the records' own partitions */
+static struct mx_sel	*sel;
+static struct mx_json	*scan;
+static struct mx_span	*spans;
+static struct mx_buf	 kb;
+static struct mx_out	*out;
+static char		*spec;
+
+static MX_NORETURN void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
+	    "                [--max-depth n] find [-p keys] [file ...]\n"
+	    "       mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
+	    "                [--max-depth n] put -d root --all | partition ...\n");
+	exit(MX_EXIT_USAGE);
+}
+
+static int
+strpcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* find -p: the partition the record itself goes to, as mx-partition
+ * names it, kept once. */
+static void
+ownpart(const char *path, uintmax_t line)
+{
+	static struct mx_buf pb, tmp;
+	static uint64_t *seen;
+	static size_t nseen, cap, last;
+	uint64_t h;
+	size_t i;
+
+	pb.len = 0;
+	if (mx_hive_path(&pb, &pkeys, spans, &tmp) < 0)
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: -p: a partition key is an object, "
+		    "an array, or not a time its function can read",
+		    mx_name(path), line);
+	/* most records go where the one before went; partitions are few */
+	h = mx_hash64(pb.p, pb.len);
+	if (last < nseen && seen[last] == h &&
+	    strcmp(own.v[last], mx_buf_cstr(&pb)) == 0)
+		return;
+	for (i = nseen; i-- > 0;)
+		if (seen[i] == h && strcmp(own.v[i], mx_buf_cstr(&pb)) == 0) {
+			last = i;
+			return;
+		}
+	last = nseen;
+	if (nseen == cap) {
+		cap = cap ? cap * 2 : 64;
+		seen = mx_reallocarray(seen, cap, sizeof *seen);
+		own.v = mx_reallocarray(own.v, cap, sizeof *own.v);
+	}
+	seen[nseen] = h;
+	own.v[nseen++] = mx_strndup(pb.p, pb.len);
+	own.n = nseen;
+}
+
+/* Read the records of path; each keyed one is handed to add() with its
+ * hash.  A record that is not one JSON object ends the run: the inputs
+ * are tables mx wrote, and a damaged one must not be indexed. */
+static void
+readkeys(const char *path, void (*add)(struct mx_h128, void *), void *arg)
+{
+	struct mx_reader r;
+	const char *line;
+	ssize_t n;
+
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", mx_name(path));
+	while ((n = mx_reader_line(&r, &line)) >= 0) {
+		if (mx_blank(line, (size_t)n)) {
+			cnt.blank++;
+			continue;
+		}
+		cnt.records++;
+		if (mx_json_scan(scan, line, (size_t)n, spans, 1) < 0)
+			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(path),
+			    r.lineno, mx_json_errstr(scan));
+		if (pkeys.n > 0)
+			ownpart(path, r.lineno);
+		if (mx_exprs_canon(&keys, spans, &kb) > 0) {
+			cnt.nokey++;
+			continue;
+		}
+		add(mx_hash128(kb.p, kb.len), arg);
+	}
+	mx_reader_close(&r);
+}
+
+/* ---- find ---- */
+
+static struct {
+	struct mx_h128	*a;
+	size_t		 n, cap;
+} q;
+
+static void
+addq(struct mx_h128 h, void *arg)
+{
+	(void)arg;
+	if (q.n == q.cap) {
+		q.cap = q.cap ? q.cap * 2 : 1024;
+		q.a = mx_reallocarray(q.a, q.cap, sizeof *q.a);
+	}
+	q.a[q.n++] = h;
+}
+
+static int
+hcmp(const void *a, const void *b)
+{
+	return mx_h128_cmp(*(const struct mx_h128 *)a,
+	    *(const struct mx_h128 *)b);
+}
+
+static void
+find(int argc, char *argv[])
+{
+	struct mx_kidx_reader *r;
+	struct mx_kidx_ent e;
+	unsigned char *hit;
+	char err[512];
+	size_t i, j, k;
+	int st;
+
+	/* a bad index is told before any input is read */
+	if ((r = mx_kidx_open(opt.index, spec, err, sizeof err)) == NULL)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	if (argc == 0)
+		readkeys("-", addq, NULL);
+	for (i = 0; i < (size_t)argc; i++)
+		readkeys(argv[i], addq, NULL);
+	if (q.n > 0)
+		qsort(q.a, q.n, sizeof *q.a, hcmp);
+	for (i = j = 0; i < q.n; i++)
+		if (j == 0 || mx_h128_cmp(q.a[j - 1], q.a[i]) != 0)
+			q.a[j++] = q.a[i];
+	q.n = j;
+	cnt.keys = q.n;
+	hit = mx_calloc(mx_kidx_nparts(r) + 1, 1);
+	/* both sides sorted: one merge, whatever the size of the index */
+	k = 0;
+	while ((st = mx_kidx_next(r, &e, err, sizeof err)) > 0) {
+		while (k < q.n && mx_h128_cmp(q.a[k], e.h) < 0)
+			k++;
+		if (k < q.n && mx_h128_cmp(q.a[k], e.h) == 0) {
+			if (!hit[e.part])
+				cnt.parts++;
+			hit[e.part] = 1;
+		}
+	}
+	if (st < 0)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	/* the partitions found, and with -p the records' own, once each */
+	for (i = 0; i < mx_kidx_nparts(r); i++)
+		if (hit[i]) {
+			own.v = mx_reallocarray(own.v, own.n + 1, sizeof *own.v);
+			own.v[own.n++] = mx_strdup(mx_kidx_part(r, i));
+		}
+	if (own.n > 1)
+		qsort(own.v, own.n, sizeof *own.v, strpcmp);
+	for (i = 0; i < own.n; i++)
+		if (i == 0 || strcmp(own.v[i - 1], own.v[i]) != 0) {
+			mx_out_puts(out, own.v[i]);
+			mx_out_putc(out, '\n');
+		}
+	for (i = 0; i < own.n; i++)
+		free(own.v[i]);
+	free(own.v);
+	free(hit);
+	mx_kidx_close(r);
+}
+
+/* ---- put ---- */
+
+static struct {
+	struct mx_kidx_ent *a;
+	size_t		 n, cap;
+} ne;
+
+static void
+addent(struct mx_h128 h, void *arg)
+{
+	if (ne.n == ne.cap) {
+		ne.cap = ne.cap ? ne.cap * 2 : 1024;
+		ne.a = mx_reallocarray(ne.a, ne.cap, sizeof *ne.a);
+	}
+	ne.a[ne.n].h = h;
+	ne.a[ne.n++].part = (uint32_t)(uintptr_t)arg;
+}
+
+static int
+entcmp(const void *a, const void *b)
+{
+	return mx_kidx_cmp(a, b);
+}
+
+
+/* A partition is a directory path below the root: no absolute path, no
+ * empty, "." or ".." component, so that no name reaches outside it. */
+static char *
+partname(const char *s)
+{
+	char *p = mx_strdup(s), *c, *e;
+	size_t n = strlen(p);
+
+	while (n > 0 && p[n - 1] == '/')
+		p[--n] = '\0';
+	if (n == 0 || p[0] == '/')
+		goto bad;
+	for (c = p; c != NULL; c = e ? e + 1 : NULL) {
+		e = strchr(c, '/');
+		n = e ? (size_t)(e - c) : strlen(c);
+		if (n == 0 || (n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
+			goto bad;
+	}
+	return p;
+bad:
+	mx_errx(MX_EXIT_USAGE, "'%s': not a partition (a directory path "
+	    "below the root, such as event_date=2024-03-01)", s);
+}
+
+/* The data files of a partition, sorted: what mx-partition writes. */
+static int
+datafile(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(name, "part-", 5) == 0 && ((n > 7 &&
+	    strcmp(name + n - 7, ".ndjson") == 0) || (n > 10 &&
+	    strcmp(name + n - 10, ".ndjson.gz") == 0));
+}
+
+static size_t
+listfiles(const char *dir, char ***files)
+{
+	struct dirent *d;
+	char **v = NULL;
+	size_t n = 0;
+	DIR *dp;
+
+	*files = NULL;
+	if ((dp = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;	/* gone: the partition is empty */
+		mx_err(MX_EXIT_FAIL, "%s", dir);
+	}
+	while ((d = readdir(dp)) != NULL)
+		if (datafile(d->d_name)) {
+			v = mx_reallocarray(v, n + 1, sizeof *v);
+			v[n++] = mx_strdup(d->d_name);
+		}
+	closedir(dp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, strpcmp);
+	*files = v;
+	return n;
+}
+
+static struct {
+	char	**v;
+	size_t	  n;
+} up;				/* the partitions to record again */
+
+static void
+addup(char *name)
+{
+	up.v = mx_reallocarray(up.v, up.n + 1, sizeof *up.v);
+	up.v[up.n++] = name;
+}
+
+/* --all: every directory below root that holds data files, skipping
+ * hidden ones ('.': staging, '_': metadata). */
+static void
+walk(struct mx_buf *rel)
+{
+	struct mx_buf path = { 0 };
+	struct dirent *d;
+	struct stat st;
+	size_t len = rel->len;
+	int data = 0;
+	DIR *dp;
+
+	mx_buf_printf(&path, "%s/%s", opt.root, mx_buf_cstr(rel));
+	if ((dp = opendir(mx_buf_cstr(&path))) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s", path.p);
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.' || d->d_name[0] == '_')
+			continue;
+		if (datafile(d->d_name)) {
+			data = 1;
+			continue;
+		}
+		path.len = 0;
+		mx_buf_printf(&path, "%s/%s%s", opt.root, mx_buf_cstr(rel),
+		    d->d_name);
+		if (stat(mx_buf_cstr(&path), &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		mx_buf_printf(rel, "%s/", d->d_name);
+		walk(rel);
+		rel->len = len;
+	}
+	closedir(dp);
+	if (data && len > 0)
+		addup(mx_strndup(rel->p, len - 1));
+	mx_buf_free(&path);
+}
+
+static void
+put(int argc, char *argv[])
+{
+	struct mx_kidx_reader *r;
+	struct mx_kidx_writer *w;
+	struct mx_kidx_ent e;
+	struct mx_buf path = { 0 };
+	char err[512], **names, **files;
+	uint32_t *map;
+	size_t i, j, k, nn, nf, nold;
+	int st;
+
+	if (opt.all) {
+		struct mx_buf rel = { 0 };
+
+		if (argc > 0)
+			usage();
+		walk(&rel);
+		mx_buf_free(&rel);
+	} else {
+		if (argc == 0)
+			usage();
+		for (i = 0; i < (size_t)argc; i++)
+			addup(partname(argv[i]));
+	}
+	if (up.n > 1)
+		qsort(up.v, up.n, sizeof *up.v, strpcmp);
+	for (i = j = 0; i < up.n; i++)
+		if (j == 0 || strcmp(up.v[j - 1], up.v[i]) != 0)
+			up.v[j++] = up.v[i];
+		else
+			free(up.v[i]);
+	up.n = j;
+
+	if ((r = mx_kidx_open(opt.index, spec, err, sizeof err)) == NULL)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	nold = mx_kidx_nparts(r);
+	/* The new partition names: the old ones not named again, and the
+	 * named ones that hold a keyed record; both lists are sorted, so
+	 * the numbers of the kept old ones keep their order. */
+	names = mx_calloc(nold + up.n + 1, sizeof *names);
+	nn = 0;
+	for (i = 0; i < nold; i++) {
+		const char *nm = mx_kidx_part(r, i);
+
+		if (bsearch(&nm, up.v, up.n, sizeof *up.v, strpcmp) == NULL)
+			names[nn++] = (char *)nm;
+	}
+	for (i = 0; i < up.n; i++) {
+		size_t before = ne.n;
+
+		path.len = 0;
+		mx_buf_printf(&path, "%s/%s", opt.root, up.v[i]);
+		nf = listfiles(mx_buf_cstr(&path), &files);
+		for (k = 0; k < nf; k++) {
+			path.len = 0;
+			mx_buf_printf(&path, "%s/%s/%s", opt.root, up.v[i],
+			    files[k]);
+			readkeys(mx_buf_cstr(&path), addent,
+			    (void *)(uintptr_t)i);
+			free(files[k]);
+		}
+		free(files);
+		if (ne.n > before)
+			names[nn++] = up.v[i];
+	}
+	qsort(names, nn, sizeof *names, strpcmp);
+	for (i = j = 0; i < nn; i++)
+		if (j == 0 || strcmp(names[j - 1], names[i]) != 0)
+			names[j++] = names[i];
+	nn = j;
+	/* old number -> new number, or UINT32_MAX when read again */
+	map = mx_calloc(nold + 1, sizeof *map);
+	for (i = j = 0; i < nold; i++) {
+		const char *nm = mx_kidx_part(r, i);
+
+		if (bsearch(&nm, up.v, up.n, sizeof *up.v, strpcmp) != NULL) {
+			map[i] = UINT32_MAX;
+			continue;
+		}
+		/* kept: in names, at or after j (both lists are sorted) */
+		while (strcmp(names[j], nm) != 0)
+			j++;
+		map[i] = (uint32_t)j;
+	}
+	for (i = 0; i < ne.n; i++) {
+		const char *nm = up.v[ne.a[i].part];
+		char **f = bsearch(&nm, names, nn, sizeof *names, strpcmp);
+
+		ne.a[i].part = (uint32_t)(f - names);
+	}
+	if (ne.n > 1)
+		qsort(ne.a, ne.n, sizeof *ne.a, entcmp);
+	/* a key twice in one partition is one entry */
+	for (i = j = 0; i < ne.n; i++)
+		if (j == 0 || mx_kidx_cmp(&ne.a[j - 1], &ne.a[i]) != 0)
+			ne.a[j++] = ne.a[i];
+	ne.n = j;
+	cnt.keys = ne.n;
+
+	w = mx_kidx_create(opt.index, spec, names, nn);
+	k = 0;
+	while ((st = mx_kidx_next(r, &e, err, sizeof err)) > 0) {
+		if (map[e.part] == UINT32_MAX) {
+			cnt.removed++;
+			continue;
+		}
+		e.part = map[e.part];
+		/* the new entries are of other partitions: never equal */
+		for (; k < ne.n && mx_kidx_cmp(&ne.a[k], &e) < 0; k++)
+			mx_kidx_add(w, &ne.a[k]);
+		mx_kidx_add(w, &e);
+		cnt.entries++;
+	}
+	if (st < 0)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	for (; k < ne.n; k++)
+		mx_kidx_add(w, &ne.a[k]);
+	cnt.entries += ne.n;
+	/* the old index was whole (its checksum held): replace it */
+	mx_kidx_commit(w);
+	cnt.parts = nn;
+	free(map);
+	free(names);
+	mx_kidx_close(r);
+	for (i = 0; i < up.n; i++)
+		free(up.v[i]);
+	free(up.v);
+	mx_buf_free(&path);
+}
+
+static void
+report(int isfind)
+{
+	struct mx_out *s;
+
+	if (opt.verbose) {
+		if (isfind)
+			mx_warnx("%ju records, %ju keys, %ju without a key; in "
+			    "%ju partitions", cnt.records, cnt.keys, cnt.nokey,
+			    cnt.parts);
+		else
+			mx_warnx("%ju records, %ju without a key; %ju entries "
+			    "in %ju partitions, %ju removed", cnt.records,
+			    cnt.nokey, cnt.entries, cnt.parts, cnt.removed);
+	}
+	if (opt.stats != NULL) {
+		s = mx_out_open(opt.stats);
+		mx_out_printf(s, "{\"records\":%ju,\"no_key\":%ju,\"blank\":%ju,"
+		    "\"keys\":%ju,\"partitions\":%ju", cnt.records, cnt.nokey,
+		    cnt.blank, cnt.keys, cnt.parts);
+		if (!isfind)
+			mx_out_printf(s, ",\"entries\":%ju,\"removed\":%ju",
+			    cnt.entries, cnt.removed);
+		mx_out_puts(s, "}\n");
+		mx_out_close(s);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'A' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "index", required_argument, NULL, 'i' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "partition", required_argument, NULL, 'p' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		MX_LIMIT_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	char err[256];
+	int c, isfind;
+
+	mx_init(argv[0]);
+	sel = mx_sel_new();
+	while ((c = getopt_long(argc, argv, "d:i:k:p:v", longopts,
+	    NULL)) != -1)
+		switch (c) {
+		case 'A':
+			opt.all = 1;
+			break;
+		case 'd':
+			opt.root = optarg;
+			break;
+		case 'i':
+			opt.index = optarg;
+			break;
+		case 'k':
+			if (mx_exprs_parse(&keys, optarg, sel, err,
+			    sizeof err) < 0) {
+				mx_warnx("-k: %s", err);
+				usage();
+			}
+			break;
+		case 'p':
+			if (mx_exprs_parse(&pkeys, optarg, sel, err,
+			    sizeof err) < 0) {
+				mx_warnx("-p: %s", err);
+				usage();
+			}
+			break;
+		case 's':
+			opt.stats = optarg;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case MX_OPT_MAXREC:
+		case MX_OPT_MAXDEPTH:
+			if (mx_limit_opt(c, optarg) < 0)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0 || opt.index == NULL || keys.n == 0)
+		usage();
+	if (strcmp(argv[0], "find") == 0)
+		isfind = 1;
+	else if (strcmp(argv[0], "put") == 0)
+		isfind = 0;
+	else {
+		mx_warnx("%s: no such command (find or put)", argv[0]);
+		usage();
+	}
+	argc--;
+	argv++;
+	if (isfind ? opt.root != NULL || opt.all : opt.root == NULL ||
+	    pkeys.n > 0)
+		usage();
+	spec = mx_exprs_spec(&keys);
+	scan = mx_json_new(sel);
+	spans = mx_calloc((size_t)mx_sel_count(sel) + 1, sizeof *spans);
+	out = mx_out_stdout();
+	if (isfind)
+		find(argc, argv);
+	else
+		put(argc, argv);
+	report(isfind);
+	mx_out_close(out);
+	mx_json_free(scan);
+	mx_sel_free(sel);
+	mx_exprs_free(&keys);
+	mx_exprs_free(&pkeys);
+	free(spans);
+	free(spec);
+	free(q.a);
+	free(ne.a);
+	mx_buf_free(&kb);
+	return MX_EXIT_OK;
+}
