@@ -152,7 +152,9 @@ static struct {
 	long long	 top;
 	const char	*by, *rejects;
 	long long	 memory;
-} opt = { .scale = 6, .top = -1 };
+/* bounded by default, as mx-dedup is: a table too large ends with a
+ * message naming the limit rather than with the OOM killer */
+} opt = { .scale = 6, .top = -1, .memory = (long long)1 << 30 };
 
 static struct mx_exprs keys;
 static struct agg *aggs;
@@ -2452,9 +2454,10 @@ main(int argc, char *argv[])
 		mx_out_close(rej);
 	if (opt.verbose)
 		fprintf(stderr, "mx-agg: %ju %s in, %zu groups out, %ju "
-		    "rejected, %ju blank, %zu bytes of state\n", nin,
+		    "rejected, %ju blank, %zu bytes of state of at most %lld "
+		    "(--memory)\n", nin,
 		    opt.merge ? "partial lines" : "records", ng, nrej, nblank,
-		    membytes + mx_keyset_bytes(groups));
+		    membytes + mx_keyset_bytes(groups), opt.memory);
 	mx_out_close(out);
 	mx_json_free(js);
 	mx_sel_free(psel);
