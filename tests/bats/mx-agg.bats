@@ -758,7 +758,7 @@ examples() {
 	assert_success
 	assert_output 'mx-agg: in.ndjson:1: s: a value or sum needs more than 38 digits: rounded half away from zero
 {"s":12345678901234567890.123456789012345679}'
-	printf '%s\n' '{"k":1,"x":1e37}' '{"k":1,"x":9e37}' '{"k":1,"x":2e38}' '{"k":1,"x":"n/a"}' '{"k":1,"x":1,"y":2e37}' '{"k":2,"x":3}' > in.ndjson
+	printf '%s\n' '{"k":1,"x":1e37}' '{"k":1,"x":9e37}' '{"k":1,"x":2e38}' '{"k":1,"x":"n/a"}' '{"k":1,"x":1,"y":2e37}' '{"k":2,"x":3}' '{"k":2,"x":-1e400}' > in.ndjson
 	run mx-agg -g k -a 'n=count(),s=sum(x)' in.ndjson
 	assert_failure 1
 	assert_output 'mx-agg: in.ndjson:2: s: the sum would reach 10^38'
@@ -769,7 +769,12 @@ examples() {
 	run jq -r '"\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
 	assert_output '2 number s: the sum would reach 10^38
 3 number s: 2e38 is 10^38 or more, too large for an exact decimal
-4 number s: "n/a" is not a number'
+4 number s: "n/a" is not a number
+7 number s: -1e400 is 10^38 or more, too large for an exact decimal'
+	# one out of range alone: the same reason, not "is not a number"
+	run mx-agg -a 's=sum(x)' < <(echo '{"x":1e400}')
+	assert_failure 1
+	assert_output 'mx-agg: <stdin>:1: s: 1e400 is 10^38 or more, too large for an exact decimal'
 }
 
 @test "time keys: an unreadable value is not a time, shown as it is; epoch seconds with an exponent" {
@@ -811,18 +816,32 @@ examples() {
 	a=$(jq .a <<< "$output")
 	[ "$a" -ge 39600 ] && [ "$a" -le 40400 ] || fail "40000 values estimated as $a"
 	# each group g has as many distinct values as its cardinality, in five
-	# fields of unrelated values (five seeds)
-	awk 'BEGIN {
-		split("1 10 100 1000 10000 40000 45000 50000 100000 300000 1000000 2000000", card)
-		split("6 6 6 6 6 6 6 6 4 2 1 1", reps)
-		for (c = 1; c <= 12; c++)
-			for (r = 0; r < reps[c]; r++) {
-				g++
-				for (i = 0; i < card[c]; i++)
-					printf "{\"g\":%d,\"a\":%.0f,\"b\":%.0f,\"c\":%.0f,\"d\":%.0f,\"e\":%.0f}\n", g, g * 1e8 + i,
-					    1e15 + g * 1e8 + i, 2e15 + g * 1e8 + i, 3e15 + g * 1e8 + i, 4e15 + g * 1e8 + i
-			}
-	}' | mx-agg -g g -a 'n=count(),a=approx_distinct(a),b=approx_distinct(b),c=approx_distinct(c),d=approx_distinct(d),e=approx_distinct(e)' > out.ndjson
+	# fields of unrelated values (five seeds): 4.9 million records, written
+	# by a small C program (awk took as long as mx-agg itself)
+	cat > gen.c <<-'EOF'
+	#include <stdio.h>
+	int
+	main(void)
+	{
+		static const long long card[] = { 1, 10, 100, 1000, 10000, 40000,
+		    45000, 50000, 100000, 300000, 1000000, 2000000 };
+		static const int reps[] = { 6, 6, 6, 6, 6, 6, 6, 6, 4, 2, 1, 1 };
+		long long g = 0, i, v;
+		int c, r;
+	
+		for (c = 0; c < 12; c++)
+			for (r = 0; r < reps[c]; r++)
+				for (g++, i = 0; i < card[c]; i++) {
+					v = g * 10000000 + i;
+					printf("{\"g\":%lld,\"a\":%lld,\"b\":%lld,\"c\":%lld,"
+					    "\"d\":%lld,\"e\":%lld}\n", g, v, v + 1000000000,
+					    v + 2000000000, v + 3000000000, v + 4000000000);
+				}
+		return 0;
+	}
+	EOF
+	${CC:-cc} -O2 -o gen gen.c
+	./gen | mx-agg -g g -a 'n=count(),a=approx_distinct(a),b=approx_distinct(b),c=approx_distinct(c),d=approx_distinct(d),e=approx_distinct(e)' > out.ndjson
 	run python3 - out.ndjson <<-'EOF'
 	import json, math, sys
 	by, pooled, bad = {}, [], []
@@ -832,7 +851,7 @@ examples() {
 	for n, v in sorted(by.items()):
 	    bias = sum(v) / len(v)
 	    rms = math.sqrt(sum(x * x for x in v) / len(v))
-	    if n <= 10 and rms != 0 or n == 100 and (abs(bias) > 0.005 or max(map(abs, v)) > 0.02) or n >= 1000 and (abs(bias) > 0.005 or rms > 0.0125):
+	    if n <= 10 and rms != 0 or n == 100 and (abs(bias) > 0.005 or rms > 0.01) or n >= 1000 and (abs(bias) > 0.005 or rms > 0.0125):
 	        bad.append('%d: bias %.4f rms %.4f' % (n, bias, rms))
 	    if n >= 1000:
 	        pooled += v
