@@ -47,8 +47,12 @@ $(B)/bin/%: tools/%.c $(B)/libmx.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(MXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(B)/libmx.a $(LDLIBS)
 
-# The test suite runs the binaries of $(B) (PATH), one bats file per tool.
+# The test suite runs the binaries of $(B) (PATH), one bats file per tool,
+# as many tests at a time as there are cores (bats --jobs runs them through
+# GNU parallel, which scripts/deps installs; without it, one at a time).
 BATSFILES ?= tests/bats
+NPROC	:= $(shell nproc 2> /dev/null || echo 1)
+BATSFLAGS ?= $(if $(shell command -v parallel 2> /dev/null),--jobs $(NPROC))
 check: all
 	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) $(BATSFILES)
 
@@ -58,7 +62,8 @@ check: all
 SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats tests/bats/hosts.bats \
 	tests/bats/oracle.bats,$(wildcard tests/bats/*.bats))
 sanitize:
-	$(MAKE) B=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
+	MX_SANITIZE=1 $(MAKE) B=build-san \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
 	    LDFLAGS="$(SAN)" BATSFILES="$(SANFILES)" check
 
 # libFuzzer harnesses (clang, libclang-rt-14-dev): each runs FUZZ_SECONDS
@@ -104,6 +109,7 @@ bench: all
 # The lake installs as bin/mx-lake and bin/mx-lake-status, its files in
 # share/mx (found from the binary's place, so DESTDIR installs run too).
 SHAREDIR ?= $(PREFIX)/share/mx
+COMPDIR	?= $(PREFIX)/share/bash-completion/completions
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -118,6 +124,11 @@ install: all
 	install -m 644 scripts/catalog/*.md $(DESTDIR)$(SHAREDIR)/catalog
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/mx.7 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(COMPDIR)
+	install -m 644 scripts/completion.bash $(DESTDIR)$(COMPDIR)/mx
+	for c in $(notdir $(BINS)) mx-lake mx-lake-status; do \
+		[ $$c = mx ] || ln -sf mx $(DESTDIR)$(COMPDIR)/$$c; \
+	done
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -194,15 +194,16 @@ static int anycheck;		/* an aggregate reads numbers */
 static const char *curname;
 static uintmax_t curline;
 
-static void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-agg [-v] [-g keys] [-a aggs] [-w cond] [--top n --by name]\n"
 	    "              [--scale n] [--partial | --merge] [--strict]\n"
 	    "              [--rejects file] [--memory size] [--max-record size]\n"
-	    "              [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "              [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- memory ---- */
@@ -2298,7 +2299,8 @@ main(int argc, char *argv[])
 	mx_init(argv[0]);
 	sel = mx_sel_new();
 	where = mx_where_new();
-	while ((c = getopt_long(argc, argv, "a:g:vw:", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "a:g:vw:", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'g':
 			if (gspec != NULL) {
@@ -2362,11 +2364,6 @@ main(int argc, char *argv[])
 				mx_warnx("--memory: a size such as 512M");
 				usage();
 			}
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();
@@ -2452,6 +2449,7 @@ main(int argc, char *argv[])
 	output(out);
 	if (rej != NULL)
 		mx_out_close(rej);
+	mx_progress_clear();
 	if (opt.verbose)
 		fprintf(stderr, "mx-agg: %ju %s in, %zu groups out, %ju "
 		    "rejected, %ju blank, %zu bytes of state of at most %lld "
