@@ -44,10 +44,11 @@ const char *const mx_crule_names[] = { "type", "required", "min", "max",
 struct tval {
 	int64_t		i;	/* int; date: days; timestamp: seconds */
 	int32_t		ns;	/* timestamp */
-	int		isf;	/* number: beyond the decimal range, in f */
+	int		isf;	/* number: beyond the decimal range */
+	const char	*np;	/* number: its text, compared when isf */
+	size_t		 nn;
 	int		places;	/* decimal: digits after the point, less
 				 * trailing zeros */
-	double		f;
 	struct mx_dec	d;	/* decimal, number */
 };
 
@@ -365,11 +366,8 @@ cast_number(struct mx_contract *c, const struct field *f,
 	}
 	if (f->needval) {
 		t->isf = mx_dec_parse(p, n, &t->d) < 0;
-		if (t->isf) {
-			c->t.len = 0;
-			mx_buf_add(&c->t, p, n);
-			t->f = strtod(mx_buf_cstr(&c->t), NULL);
-		}
+		t->np = p;
+		t->nn = n;
 	}
 	return 0;
 }
@@ -494,12 +492,10 @@ cmp(int type, const struct tval *a, const struct tval *b)
 			return a->i < b->i ? -1 : 1;
 		return a->ns < b->ns ? -1 : a->ns > b->ns;
 	case T_NUMBER:
-		if (a->isf || b->isf) {
-			double x = a->isf ? a->f : mx_dec_double(&a->d);
-			double y = b->isf ? b->f : mx_dec_double(&b->d);
-
-			return x < y ? -1 : x > y;
-		}
+		/* beyond 38 digits, exactly all the same (mx(7), the order
+		 * of values) */
+		if (a->isf || b->isf)
+			return mx_num_cmp(a->np, a->nn, b->np, b->nn);
 		/* FALLTHROUGH */
 	default:
 		return mx_dec_cmp(&a->d, &b->d);
@@ -1186,9 +1182,15 @@ bound(struct parser *ps, struct field *f, struct bound *b, const char *what)
 		return perr(ps, "%s: an empty value", what);
 	/* a literal starts like a number or a date; anything else names the
 	 * field that holds the bound (resolved once every line is read) */
-	if ((*v >= '0' && *v <= '9') || *v == '-' || *v == '+' || *v == '.')
-		return literal(ps, f, v, ps->val.len, &sp, slot, &o, &b->v,
-		    what);
+	if ((*v >= '0' && *v <= '9') || *v == '-' || *v == '+' || *v == '.') {
+		if (literal(ps, f, v, ps->val.len, &sp, slot, &o, &b->v,
+		    what) < 0)
+			return -1;
+		/* the number's text outlives slot in the bound's own */
+		b->v.np = b->text;
+		b->v.nn = strlen(b->text);
+		return 0;
+	}
 	b->isfield = 1;
 	return 0;
 }

@@ -29,6 +29,7 @@ struct selnode {
 	int	 child;		/* first child, or -1 */
 	int	 next;		/* next sibling, or -1 */
 	int	 path;		/* index of the path ending here, or -1 */
+	uint64_t kids;		/* TAGBIT of each child's tag */
 };
 
 struct mx_sel {
@@ -44,6 +45,9 @@ struct keyent {
 };
 
 #define KLEN(k)	((uint32_t)(k)->tag)
+/* One bit of a tag's hash: a set of keys as a 64-bit mask, which tells
+ * most keys that are not in the set with one AND. */
+#define TAGBIT(t)	((uint64_t)1 << ((t) >> 58))
 
 struct mx_json {
 	const struct mx_sel	*sel;
@@ -182,8 +186,10 @@ mx_sel_add(struct mx_sel *s, const char *path)
 			s->n[c].idx = asindex(comp.p, comp.len);
 			s->n[c].child = -1;
 			s->n[c].path = -1;
+			s->n[c].kids = 0;
 			s->n[c].next = s->n[node].child;
 			s->n[node].child = c;
+			s->n[node].kids |= TAGBIT(s->n[c].tag);
 		}
 		node = c;
 		if (*p == '\0')
@@ -295,8 +301,10 @@ unexpected(struct mx_json *j, const char *s, const char *what)
 static inline const char *
 ws(const char *s, const char *end)
 {
-	while (s < end && (*s == ' ' || *s == '\n' || *s == '\r' ||
-	    *s == '\t'))
+	/* records are mostly compact: one compare for a byte that is
+	 * not blank */
+	while (s < end && (unsigned char)*s <= ' ' && (*s == ' ' ||
+	    *s == '\n' || *s == '\r' || *s == '\t'))
 		s++;
 	return s;
 }
@@ -509,15 +517,38 @@ number(struct mx_json *j, const char *s)
 	return s;
 }
 
+/* The grammar of number() without a scanner: the ordering asks this of
+ * every string it compares, so a failure must cost no message. */
 int
 mx_json_isnum(const char *p, size_t n)
 {
-	struct mx_json j;
+	const char *s = p, *end = p + n;
 
-	memset(&j, 0, sizeof j);
-	j.base = p;
-	j.end = p + n;
-	return n > 0 && number(&j, p) == p + n;
+	if (s < end && *s == '-')
+		s++;
+	if (s < end && *s == '0')
+		s++;
+	else if (s < end && *s >= '1' && *s <= '9')
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (s < end && *s == '.') {
+		if (++s >= end || *s < '0' || *s > '9')
+			return 0;
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	if (s < end && (*s == 'e' || *s == 'E')) {
+		s++;
+		if (s < end && (*s == '+' || *s == '-'))
+			s++;
+		if (s >= end || *s < '0' || *s > '9')
+			return 0;
+		while (s < end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	return s == end;
 }
 
 static const char *
@@ -549,9 +580,11 @@ keycmp_q(const void *a, const void *b)
 #define SMALLOBJ	32
 
 static int
-addkey(struct mx_json *j, size_t base, const char *kp, size_t kn, int esc)
+addkey(struct mx_json *j, size_t base, const char *kp, size_t kn, int esc,
+    uint64_t *seen)
 {
 	struct keyent e;
+	uint64_t bit;
 	uint32_t n;
 	size_t i;
 
@@ -574,7 +607,12 @@ addkey(struct mx_json *j, size_t base, const char *kp, size_t kn, int esc)
 	}
 	e.tag = (uint64_t)keyhash(keybytes(j, &e), n,
 	    esc ? j->scratch.p + j->scratch.len : j->end) << 32 | n;
-	if (j->nkeys - base < SMALLOBJ)
+	/* a key whose bit is not among those of the keys before is no
+	 * duplicate: most keys are spared the pairwise compares */
+	bit = TAGBIT(e.tag);
+	if ((*seen & bit) == 0)
+		*seen |= bit;
+	else if (j->nkeys - base < SMALLOBJ)
 		for (i = base; i < j->nkeys; i++)
 			if (j->keys[i].tag == e.tag &&
 			    memcmp(keybytes(j, &j->keys[i]), keybytes(j, &e),
@@ -611,6 +649,8 @@ findkey(const struct mx_json *j, int node, const struct keyent *e)
 	const struct selnode *sn = j->sel->n;
 	int c;
 
+	if ((sn[node].kids & TAGBIT(e->tag)) == 0)
+		return -1;
 	for (c = sn[node].child; c >= 0; c = sn[c].next)
 		if (sn[c].tag == e->tag &&
 		    memcmp(sn[c].key, keybytes(j, e), KLEN(e)) == 0)
@@ -662,6 +702,7 @@ object(struct mx_json *j, const char *s, int node, int depth)
 {
 	const char *end = j->end, *kp, *v;
 	size_t base = j->nkeys, mark = j->scratch.len;
+	uint64_t seen = 0;
 	int esc, vesc, child;
 
 	s = ws(s + 1, end);
@@ -674,7 +715,7 @@ object(struct mx_json *j, const char *s, int node, int depth)
 		esc = 0;
 		if ((s = string(j, s, &esc)) == NULL)
 			return NULL;
-		if (addkey(j, base, kp + 1, s - kp - 2, esc) < 0)
+		if (addkey(j, base, kp + 1, s - kp - 2, esc, &seen) < 0)
 			return fail(j, kp, "duplicate key in object");
 		child = -1;
 		if (node >= 0)

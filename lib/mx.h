@@ -379,6 +379,25 @@ int	mx_dec_fmt(const struct mx_dec *d, char out[48]);
 int	mx_dec_fmt_scale(const struct mx_dec *d, int scale, char out[48]);
 double	mx_dec_double(const struct mx_dec *d);
 int	mx_dec_iszero(const struct mx_dec *d);
+/* Wide decimals: up to MX_DEC_WIDESCALE places, for sums of values with
+ * more than 18.  Where 38 digits cannot hold a value or a result exactly,
+ * the places that do not fit are rounded half away from zero and
+ * *inexact is set; -1 only for a magnitude of 10^38 or more (or, for
+ * the parse, text that is no number; *a is then unchanged).  mx_dec_fmt
+ * prints them. */
+#define MX_DEC_WIDESCALE	38
+int	mx_dec_parse_wide(const char *p, size_t n, struct mx_dec *d,
+	    int *inexact);
+int	mx_dec_add_wide(struct mx_dec *a, const struct mx_dec *b,
+	    int *inexact);
+int	mx_dec_mul_wide(const struct mx_dec *a, const struct mx_dec *b,
+	    struct mx_dec *r, int *inexact);
+/* The variance of n values of the given sum and sum of squares, divided
+ * by n - ddof (1: of a sample, 0: of the population), or its square root
+ * when root is set: worked out exactly, then rounded half away from zero
+ * to scale places (0..18).  -1 when n <= ddof or it does not fit. */
+int	mx_dec_variance(uint64_t n, int ddof, const struct mx_dec *sum,
+	    const struct mx_dec *sumsq, int root, int scale, struct mx_dec *r);
 
 /* ---- expr.c: field expressions for keys, group-bys, partitions ---- */
 
@@ -694,6 +713,87 @@ void	mx_reject_raw(struct mx_objw *w, const char *raw, size_t n);
  * -1 when b is zero or the quotient does not fit 38 digits. */
 int	mx_dec_div(const struct mx_dec *a, const struct mx_dec *b, int scale,
 	    struct mx_dec *r);
+
+/* ---- order.c: the one ordering of JSON values (mx(7), Order) ---- */
+
+/* The classes, lowest first. */
+enum mx_oclass {
+	MX_OC_NULL = 0,	/* null, and a missing value */
+	MX_OC_BOOL,	/* false, then true */
+	MX_OC_NUM,	/* numbers and strings holding a JSON number: by value */
+	MX_OC_TIME,	/* strings in a date form (YYYY-MM-DD...): by instant */
+	MX_OC_STR,	/* other strings: by their (unescaped) bytes */
+	MX_OC_ARR,	/* arrays, by their JSON text */
+	MX_OC_OBJ	/* objects, by their JSON text */
+};
+
+/* A value read for comparison.  p points into the span it was set from,
+ * or into buf for a string with escapes: the span's text must outlive it. */
+struct mx_oval {
+	int		 cls;		/* enum mx_oclass */
+	int		 b;		/* MX_OC_BOOL: true */
+	int		 exact;		/* MX_OC_NUM: d holds the value */
+	struct mx_dec	 d;
+	struct mx_time	 t;		/* MX_OC_TIME */
+	const char	*p;		/* number text, string bytes, JSON text */
+	size_t		 n;
+	struct mx_buf	 buf;
+};
+
+/* mx_oval_cmp flags: compared as time, a number (or a number in a string)
+ * against a timestamp is epoch seconds, or milliseconds past 11 integer
+ * digits. */
+#define MX_ORD_TIME	0x1
+/* What mx_oval_cmp returns for a number that is no instant under
+ * MX_ORD_TIME: the two are not comparable. */
+#define MX_ORD_NONE	2
+
+void	mx_oval_set(struct mx_oval *o, const struct mx_span *v);
+void	mx_oval_free(struct mx_oval *o);
+/* -1, 0 or 1 (or MX_ORD_NONE, with MX_ORD_TIME). */
+int	mx_oval_cmp(const struct mx_oval *a, const struct mx_oval *b,
+	    int flags);
+/* The order of two spans (equal values written differently are 0). */
+int	mx_order_cmp(const struct mx_span *a, const struct mx_span *b);
+/* A total order: mx_order_cmp, then a number before a string, then the
+ * bytes; 0 only for the same text. */
+int	mx_order_total(const struct mx_span *a, const struct mx_span *b);
+/* The exact order of two JSON number texts, whatever their size. */
+int	mx_num_cmp(const char *a, size_t an, const char *b, size_t bn);
+/* The span of the valid JSON text p[0..n). */
+void	mx_span_of(const char *p, size_t n, struct mx_span *v);
+
+/* ---- where.c: conditions (-w) and the literals they compare with ---- */
+
+/* A value from the command line: null, true, false, a JSON number or a
+ * JSON string as written; any other text is the string it spells. */
+struct mx_lit {
+	struct mx_buf	text;	/* its JSON text */
+	struct mx_span	span;
+	struct mx_oval	v;
+};
+void	mx_lit_parse(struct mx_lit *l, const char *s, size_t n);
+void	mx_lit_free(struct mx_lit *l);
+/* Is v equal to l in the ordering (a number against a timestamp as time;
+ * null equals null and a missing value)? */
+int	mx_lit_eq(const struct mx_lit *l, const struct mx_span *v);
+
+/* Conditions, each "term or term ...", where a term is field=value,
+ * field!=value, <, <=, >, >=, "field in a,b" or "field not in a,b"
+ * (mx(7), Conditions); all of them must hold. */
+struct mx_where;
+struct mx_where *mx_where_new(void);
+/* Add the condition text, its fields to sel; 0, or -1 with a message in
+ * err when it is malformed or ambiguous. */
+int	mx_where_add(struct mx_where *w, const char *text, struct mx_sel *sel,
+	    char *err, size_t errlen);
+/* Does the record scanned into spans (through sel) meet them all? */
+int	mx_where_match(const struct mx_where *w, const struct mx_span *spans);
+/* The selection indexes and paths of the fields named (up to max); how
+ * many.  The paths live as long as w. */
+size_t	mx_where_fields(const struct mx_where *w, int *f, const char **paths,
+	    size_t max);
+void	mx_where_free(struct mx_where *w);
 
 /* ---- gzout.c: gzip output, deterministic (no name, mtime 0) ---- */
 

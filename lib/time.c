@@ -126,6 +126,55 @@ mdays(int y, int m)
 	return md[m - 1];
 }
 
+static int epoch(const char *p, const char *end, struct mx_time *t);
+
+/* Epoch seconds written with an exponent (1.7092872e9): the point moved
+ * to give plain digits, then read as those. */
+static int
+epoch_exp(const char *p, const char *end, struct mx_time *t)
+{
+	char d[64], out[96];
+	const char *s = p, *e;
+	int nd = 0, point = -1, neg = 0, n = 0, i;
+	long x;
+
+	if (s < end && *s == '-')
+		neg = *s++ == '-';
+	for (; s < end && *s != 'e' && *s != 'E'; s++) {
+		if (*s == '.' && point < 0)
+			point = nd;
+		else if (*s >= '0' && *s <= '9' && nd < (int)sizeof d)
+			d[nd++] = *s;
+		else
+			return -1;
+	}
+	if (nd == 0 || s == end)
+		return -1;
+	if (point < 0)
+		point = nd;
+	x = strtol(s + 1, (char **)&e, 10);
+	if (e != end || s + 1 == end || x > 40 || x < -40)
+		return -1;
+	point += (int)x;
+	if (neg)
+		out[n++] = '-';
+	if (point <= 0) {
+		out[n++] = '0';
+		out[n++] = '.';
+		for (i = point; i < 0; i++)
+			out[n++] = '0';
+		for (i = 0; i < nd; i++)
+			out[n++] = d[i];
+	} else {
+		for (i = 0; i < point || i < nd; i++) {
+			if (i == point)
+				out[n++] = '.';
+			out[n++] = i < nd ? d[i] : '0';
+		}
+	}
+	return epoch(out, out + n, t);
+}
+
 /* Epoch seconds or milliseconds, with an optional fraction. */
 static int
 epoch(const char *p, const char *end, struct mx_time *t)
@@ -154,6 +203,8 @@ epoch(const char *p, const char *end, struct mx_time *t)
 		if (nfrac == 0)
 			return -1;
 	}
+	if (s < end && (*s == 'e' || *s == 'E'))
+		return epoch_exp(p, end, t);
 	if (s != end)
 		return -1;
 	if (nint > 11) {	/* milliseconds */
@@ -176,19 +227,31 @@ epoch(const char *p, const char *end, struct mx_time *t)
 int
 mx_time_parse(const char *p, size_t n, struct mx_time *t)
 {
+	static char lastdate[10] = "x";		/* no date matches it */
+	static int64_t lastdays;
 	const char *s = p, *end = p + n;
 	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, sign;
-	int64_t nsec = 0, scale = 100000000, off = 0;
+	int64_t nsec = 0, scale = 100000000, off = 0, days;
 
 	if (n == 0)
 		return -1;
 	if (n < 10 || p[4] != '-')
 		return epoch(p, end, t);
-	if (digits(s, end, 4, &y) || s[4] != '-' || digits(s + 5, end, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, end, 2, &d))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
-		return -1;
+	/* Records come in time order: the day of the one before is likely
+	 * the day of this one, and the same ten bytes are the same day. */
+	if (memcmp(s, lastdate, 10) == 0)
+		days = lastdays;
+	else {
+		if (digits(s, end, 4, &y) || s[4] != '-' ||
+		    digits(s + 5, end, 2, &mo) || s[7] != '-' ||
+		    digits(s + 8, end, 2, &d))
+			return -1;
+		if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
+			return -1;
+		days = mx_days_from_civil(y, mo, d);
+		memcpy(lastdate, s, 10);
+		lastdays = days;
+	}
 	s += 10;
 	t->dateonly = s == end;
 	if (s < end) {
@@ -239,8 +302,7 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 		if (s != end)
 			return -1;
 	}
-	t->sec = mx_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - off;
+	t->sec = days * 86400 + h * 3600 + mi * 60 + sec - off;
 	t->nsec = (int32_t)nsec;
 	return 0;
 }

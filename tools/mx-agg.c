@@ -8,6 +8,11 @@
  * the output is sorted by the group keys, so the same input gives the same
  * bytes.
  *
+ * Each aggregate is one entry of fns[]: its name and arguments, and the
+ * functions that check a record, update a state, write and merge it as a
+ * partial, and give the figure.  Adding an aggregate is adding an entry;
+ * the usage message and the man page's list come from the same names.
+ *
  * --partial writes the state of every group instead of its figures, and
  * --merge reads such states back: slices aggregated apart and merged give
  * what one pass gives, which is what parallel runs over partitions need.
@@ -19,75 +24,120 @@
 
 #include "mx.h"
 
-enum afn { A_COUNT, A_COUNTF, A_COUNT_IF, A_SUM, A_SUM_PRODUCT, A_SUM_IF,
-    A_SUM_PRODUCT_IF, A_MIN, A_MAX, A_AVG, A_DISTINCT, A_APPROX, A_FIRST,
-    A_LAST };
+/* HyperLogLog with 2^14 one-byte registers: standard error 1.04/128. */
+#define HLL_P	14
+#define HLL_M	(1 << HLL_P)
+#define HLL_Q	(64 - HLL_P)
 
-/* name, number of field arguments, whether a literal value comes last */
-static const struct {
-	const char	*name;
-	int		 nf, lit;
-} fns[] = {
-	[A_COUNT] = { "count", 0, 0 },
-	[A_COUNTF] = { "count", 1, 0 },
-	[A_COUNT_IF] = { "count_if", 1, 1 },
-	[A_SUM] = { "sum", 1, 0 },
-	[A_SUM_PRODUCT] = { "sum_product", 2, 0 },
-	[A_SUM_IF] = { "sum_if", 2, 1 },
-	[A_SUM_PRODUCT_IF] = { "sum_product_if", 3, 1 },
-	[A_MIN] = { "min", 1, 0 },
-	[A_MAX] = { "max", 1, 0 },
-	[A_AVG] = { "avg", 1, 0 },
-	[A_DISTINCT] = { "count_distinct", 1, 0 },
-	[A_APPROX] = { "approx_distinct", 1, 0 },
-	[A_FIRST] = { "first", 1, 0 },
-	[A_LAST] = { "last", 1, 0 },
+/* Approximate quantiles: each power of two cut in QS_SUB buckets, whose
+ * middle is within 1/(2 QS_SUB) of any value in it. */
+#define QS_SUB	128
+#define QS_OFF	1100		/* past the exponent of the least double */
+
+struct agg;
+struct st;
+struct pend;
+
+/* The aggregates.  A switch over them, or a missing entry of fns[], is
+ * caught by the compiler (-Wswitch) and the assertion after fns[]. */
+enum afn {
+	A_COUNT, A_COUNTF, A_COUNT_IF, A_SUM, A_SUM_IF, A_SUM_PRODUCT,
+	A_SUM_PRODUCT_IF, A_AVG, A_MIN, A_MAX, A_FIRST, A_LAST, A_DISTINCT,
+	A_APPROX, A_MEDIAN, A_QUANTILE, A_APPROX_MEDIAN, A_APPROX_QUANTILE,
+	A_VARIANCE, A_VARIANCE_POP, A_STDDEV, A_STDDEV_POP,
+	A_NFN
 };
-#define NFN	(sizeof fns / sizeof fns[0])
 
-/* A value to compare a field with: its canonical bytes (mx_json_canon),
- * and its JSON text for the common case of a field written the same way. */
-struct lit {
-	struct mx_buf	canon, text;
-	int		isnull;
+/* What follows the fields of an aggregate. */
+enum { ARG_NONE, ARG_VALUE, ARG_Q };
+
+struct fn {
+	const char	*name;
+	const char	*args;		/* as the man page writes them */
+	int		 nf;		/* field arguments */
+	int		 arg;		/* ARG_* */
+	int		 nums;		/* the first nums fields are numbers */
+	int		 cond;		/* the field compared with the value */
+	/* Read what the record gives the state s (NULL: a new group) into
+	 * p, before any state is touched; NULL, or why the record is bad. */
+	const char	*(*check)(const struct agg *, const struct st *,
+			    const struct mx_span *, struct pend *);
+	void		 (*update)(struct st *, const struct agg *,
+			    const struct mx_span *, const struct pend *);
+	void		 (*partial)(struct mx_out *, const struct st *);
+	/* Merge a partial's state v into s: NULL, or why it is not one. */
+	const char	*(*merge)(struct st *, const struct agg *,
+			    const struct mx_span *);
+	/* The figure, as JSON text in b (a borrowed state). */
+	void		 (*final)(const struct st *, const struct agg *,
+			    struct mx_buf *);
+	/* Free what the state holds (NULL: nothing). */
+	void		 (*release)(struct st *);
 };
 
 struct agg {
 	char		*name;
 	char		*text;		/* as given, for the partial's spec */
-	int		 fn;
+	enum afn	 fn;
 	int		 f[3];		/* selection indexes of the fields */
-	struct lit	 v;		/* the value of *_if */
+	int		 nums, cond;	/* as in its struct fn */
+	struct mx_lit	 v;		/* the value of *_if */
+	struct mx_dec	 q;		/* the quantile */
+	int		 warned;	/* rounded past 38 digits, said once */
 };
 
 /* A column computed from two others when the figures are written, so it is
  * never a state: partials do not carry it and a merge may add it. */
 struct ratio {
 	char		*name;
-	char		*arg[2];	/* numerator, denominator: output names */
-	int		 col[2];	/* an aggregate, or -1 - a key's index */
+	char		*arg[2];	/* numerator, denominator names */
+	int		 col[2];	/* an aggregate, or -1 - a key */
 	int		 scale;
 	int		 warned;	/* a quotient past 38 digits was seen */
 };
 
-struct cond {
-	int		 f, neg;
-	struct lit	 v;
-	char		*text;
+/* The values of an exact quantile. */
+struct vals {
+	struct mx_dec	*v;
+	size_t		 n, cap;
+	int		 sorted;
 };
 
-/* HyperLogLog with 2^14 one-byte registers: standard error 1.04/128. */
-#define HLL_P	14
-#define HLL_M	(1 << HLL_P)
+/* An approximate quantile's buckets: index and count, by index. */
+struct bucket {
+	int64_t		 idx;
+	uint64_t	 n;
+};
+
+struct sketch {
+	struct bucket	*b;
+	size_t		 n, cap;
+};
 
 /* The state of one aggregate of one group. */
 struct st {
-	uint64_t	 n;		/* count; values summed or averaged */
+	uint64_t	 n;		/* values counted, summed, kept */
 	struct mx_dec	 sum;
-	char		*val;		/* min, max, first, last: JSON text */
-	uint32_t	 vlen;
-	struct mx_keyset *set;		/* count_distinct */
-	uint8_t		*hll;		/* approx_distinct */
+	union {
+		struct {
+			char		*p;	/* JSON text */
+			uint32_t	 n;
+		}		 val;	/* min, max, first, last */
+		struct mx_keyset *set;	/* count_distinct */
+		uint8_t		*hll;	/* approx_distinct */
+		struct vals	*vals;	/* median, quantile */
+		struct sketch	*sk;	/* approx_median, approx_quantile */
+		struct mx_dec	 sumsq;	/* variance, stddev */
+	}		 u;
+};
+
+/* What check() read of a record for one aggregate, for update(). */
+struct pend {
+	int		 skip;		/* nothing of the record for it */
+	int		 inexact;	/* rounded to fit 38 digits */
+	struct mx_dec	 x;		/* the number (sum_product: product) */
+	struct mx_dec	 sum, sumsq;	/* the state's sums with it */
+	double		 d;		/* approximate quantiles */
 };
 
 struct group {
@@ -98,11 +148,13 @@ struct group {
 };
 
 static struct {
-	int		 partial, merge, verbose, scale;
+	int		 partial, merge, verbose, scale, strict;
 	long long	 top;
 	const char	*by, *rejects;
 	long long	 memory;
-} opt = { .scale = 6, .top = -1 };
+/* bounded by default, as mx-dedup is: a table too large ends with a
+ * message naming the limit rather than with the OOM killer */
+} opt = { .scale = 6, .top = -1, .memory = (long long)1 << 30 };
 
 static struct mx_exprs keys;
 static struct agg *aggs;
@@ -113,10 +165,20 @@ static size_t nratios;
  * a ratio (-1 - its index). */
 static int *cols;
 static size_t ncols;
-static struct cond *conds;
-static size_t nconds;
+static struct mx_where *where;
+static struct mx_buf wtext;		/* the -w options, for the spec */
 static struct mx_sel *sel;
 static struct mx_buf spec;		/* the options, to check --merge */
+
+/* The fields named in -g, -a and -w, and whether a record had them. */
+struct named {
+	int		 sel;
+	const char	*path;
+	const char	*opt;		/* "-g", "-a", "-w" */
+	int		 seen;
+};
+static struct named *named;
+static size_t nnamed, nunseen;
 
 static struct mx_keyset *groups;	/* key hash -> group index + 1 */
 static struct group *gv;
@@ -124,14 +186,19 @@ static size_t ng, gcap;
 static size_t membytes;			/* what the groups hold */
 
 static struct mx_out *rej;
-static uintmax_t nin, nrej, nblank;
+static uintmax_t nin, nrej, nblank, nrecs;
 static struct mx_buf tmp, kb;
+static struct pend *pend;
+static int anycheck;		/* an aggregate reads numbers */
+
+static const char *curname;
+static uintmax_t curline;
 
 static const char synopsis[] =
 	    "usage: mx-agg [-v] [-g keys] [-a aggs] [-w cond] [--top n --by name]\n"
-	    "              [--scale n] [--partial | --merge] [--rejects file]\n"
-	    "              [--memory size] [--max-record size] [--max-depth n]\n"
-	    "              [file ...]\n";
+	    "              [--scale n] [--partial | --merge] [--strict]\n"
+	    "              [--rejects file] [--memory size] [--max-record size]\n"
+	    "              [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -139,151 +206,1262 @@ usage(void)
 	mx_usage(synopsis);
 }
 
-/* ---- values ---- */
+/* ---- memory ---- */
 
-/* A literal from the command line: null, true, false, a JSON number or a
- * JSON string as it is; any other text is a string. */
 static void
-lit_parse(struct lit *l, const char *s)
+mem_add(size_t n)
 {
-	struct mx_json *j = mx_json_new(NULL);
-	struct mx_span sp;
-
-	memset(l, 0, sizeof *l);
-	if (mx_json_scan(j, s, strlen(s), NULL, 0) == 0 &&
-	    (s[0] == '"' || mx_json_isnum(s, strlen(s)) ||
-	    strcmp(s, "true") == 0 || strcmp(s, "false") == 0 ||
-	    strcmp(s, "null") == 0))
-		mx_buf_adds(&l->text, s);
-	else
-		mx_json_quote(&l->text, s, strlen(s));
-	mx_json_free(j);
-	sp.p = l->text.p;
-	sp.n = (uint32_t)l->text.len;
-	sp.esc = memchr(sp.p, '\\', sp.n) != NULL;
-	switch (sp.p[0]) {
-	case '"':
-		sp.kind = MX_JSTR;
-		break;
-	case 'n':
-		sp.kind = MX_JNULL;
-		l->isnull = 1;
-		break;
-	case 't':
-		sp.kind = MX_JTRUE;
-		break;
-	case 'f':
-		sp.kind = MX_JFALSE;
-		break;
-	default:
-		sp.kind = MX_JNUM;
-	}
-	mx_json_canon(&sp, &l->canon);
+	membytes += n;
+	if (opt.memory > 0 && membytes + (groups != NULL ?
+	    mx_keyset_bytes(groups) : 0) > (size_t)opt.memory)
+		mx_errx(MX_EXIT_FAIL, "the groups need more than --memory "
+		    "%lld bytes (%zu groups so far); raise it, or split the "
+		    "input by a key and merge --partial outputs", opt.memory,
+		    ng);
 }
 
-/* Does the value v equal the literal l?  (null: null or missing) */
-static int
-lit_eq(const struct lit *l, const struct mx_span *v)
-{
-	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
-		return l->isnull;
-	if (v->n == l->text.len && memcmp(v->p, l->text.p, v->n) == 0)
-		return 1;
-	if (v->kind != MX_JSTR && v->kind != MX_JNUM)
-		return 0;
-	tmp.len = 0;
-	mx_json_canon(v, &tmp);
-	return tmp.len == l->canon.len &&
-	    memcmp(tmp.p, l->canon.p, tmp.len) == 0;
-}
+/* ---- reading numbers ---- */
 
+/* The decimal of v, a number or a number in a string (as the ordering of
+ * mx(7) has it).  0; 1 when null or missing; -1 when not a number; -2 when
+ * 10^38 or more. */
 static int
-kindrank(int k)
+num_read(const struct mx_span *v, struct mx_dec *d, int *inexact)
 {
-	switch (k) {
-	case MX_JNONE:
-	case MX_JNULL:
-		return 0;
-	case MX_JFALSE:
-	case MX_JTRUE:
-		return 1;
-	case MX_JNUM:
-		return 2;
-	case MX_JSTR:
-		return 3;
-	default:
-		return 4;
-	}
-}
-
-/* Order of two JSON texts: null, booleans, numbers by value, strings
- * (timestamps as instants when both are, else by their characters), then
- * the rest by bytes. */
-static int
-valcmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int ka = mx_json_kind(a), kb2 = mx_json_kind(b), c;
-	struct mx_dec da, db;
-	struct mx_span sa, sb;
-	struct mx_time ta, tb;
-	static struct mx_buf ua, ub;
+	const char *p;
 	size_t n;
 
-	if (kindrank(ka) != kindrank(kb2))
-		return kindrank(ka) - kindrank(kb2);
-	switch (ka) {
-	case MX_JNULL:
-		return 0;
-	case MX_JFALSE:
-	case MX_JTRUE:
-		return (ka == MX_JTRUE) - (kb2 == MX_JTRUE);
-	case MX_JNUM:
-		if (mx_dec_parse(a, an, &da) == 0 &&
-		    mx_dec_parse(b, bn, &db) == 0)
-			return mx_dec_cmp(&da, &db);
-		{
-			double x = strtod(a, NULL), y = strtod(b, NULL);
+	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
+		return 1;
+	if (v->kind == MX_JNUM) {
+		p = v->p;
+		n = v->n;
+	} else if (v->kind == MX_JSTR && !v->esc) {
+		p = v->p + 1;
+		n = v->n - 2;
+		if (!mx_json_isnum(p, n))
+			return -1;
+	} else if (v->kind == MX_JSTR) {
+		tmp.len = 0;
+		mx_json_unescape(v, &tmp);
+		p = tmp.p;
+		n = tmp.len;
+		if (n == 0 || !mx_json_isnum(p, n))
+			return -1;
+	} else
+		return -1;
+	return mx_dec_parse_wide(p, n, d, inexact) == 0 ? 0 : -2;
+}
 
-			return (x > y) - (x < y);
-		}
-	case MX_JSTR:
-		sa.p = a;
-		sa.n = (uint32_t)an;
-		sa.kind = MX_JSTR;
-		sa.esc = memchr(a, '\\', an) != NULL;
-		sb.p = b;
-		sb.n = (uint32_t)bn;
-		sb.kind = MX_JSTR;
-		sb.esc = memchr(b, '\\', bn) != NULL;
-		if (mx_time_span(&sa, &ta) == 0 && mx_time_span(&sb, &tb) == 0 &&
-		    (ta.sec != tb.sec || ta.nsec != tb.nsec))
-			return ta.sec != tb.sec ? (ta.sec > tb.sec) -
-			    (ta.sec < tb.sec) : (ta.nsec > tb.nsec) -
-			    (ta.nsec < tb.nsec);
-		ua.len = ub.len = 0;
-		mx_json_unescape(&sa, &ua);
-		mx_json_unescape(&sb, &ub);
-		n = ua.len < ub.len ? ua.len : ub.len;
-		if ((c = memcmp(ua.p, ub.p, n)) != 0)
-			return c;
-		return (ua.len > ub.len) - (ua.len < ub.len);
-	default:
-		n = an < bn ? an : bn;
-		if ((c = memcmp(a, b, n)) != 0)
-			return c;
-		return (an > bn) - (an < bn);
+static const char *
+say_num(const struct agg *a, const struct mx_span *v, int r)
+{
+	static char msg[200];
+	int n = (int)(v->n > 60 ? 60 : v->n);
+
+	if (r == -2)
+		snprintf(msg, sizeof msg, "%s: %.*s is 10^38 or more, too "
+		    "large for an exact decimal", a->name, n, v->p);
+	else
+		snprintf(msg, sizeof msg, "%s: %.*s is not a number", a->name,
+		    n, v->p);
+	return msg;
+}
+
+/* The number(s) an aggregate reads from the record, into p->x (the
+ * product of two); p->skip when its condition fails or a value is null. */
+static const char *
+read_nums(const struct agg *a, const struct mx_span *sp, struct pend *p)
+{
+	struct mx_dec y;
+	int r;
+
+	if (a->cond >= 0 && !mx_lit_eq(&a->v, &sp[a->f[a->cond]])) {
+		p->skip = 1;
+		return NULL;
 	}
+	if ((r = num_read(&sp[a->f[0]], &p->x, &p->inexact)) != 0) {
+		p->skip = r > 0;
+		return r > 0 ? NULL : say_num(a, &sp[a->f[0]], r);
+	}
+	if (a->nums < 2)
+		return NULL;
+	if ((r = num_read(&sp[a->f[1]], &y, &p->inexact)) != 0) {
+		p->skip = r > 0;
+		return r > 0 ? NULL : say_num(a, &sp[a->f[1]], r);
+	}
+	if (mx_dec_mul_wide(&p->x, &y, &p->x, &p->inexact) < 0) {
+		static char msg[200];
+
+		snprintf(msg, sizeof msg, "%s: the product %.*s x %.*s is "
+		    "10^38 or more", a->name, (int)(sp[a->f[0]].n > 40 ? 40 :
+		    sp[a->f[0]].n), sp[a->f[0]].p, (int)(sp[a->f[1]].n > 40 ?
+		    40 : sp[a->f[1]].n), sp[a->f[1]].p);
+		return msg;
+	}
+	return NULL;
+}
+
+static const char *
+say_sum(const struct agg *a, const char *what)
+{
+	static char msg[200];
+
+	snprintf(msg, sizeof msg, "%s: the %s would reach 10^38", a->name,
+	    what);
+	return msg;
+}
+
+/* ---- counts ---- */
+
+static void
+up_count(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	(void)a;
+	(void)sp;
+	(void)p;
+	s->n++;
+}
+
+static void
+up_countf(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	const struct mx_span *v = &sp[a->f[0]];
+
+	(void)p;
+	s->n += v->kind != MX_JNONE && v->kind != MX_JNULL;
+}
+
+static const char *
+ck_cond(const struct agg *a, const struct st *s, const struct mx_span *sp,
+    struct pend *p)
+{
+	(void)s;
+	p->skip = !mx_lit_eq(&a->v, &sp[a->f[a->cond]]);
+	return NULL;
+}
+
+static void
+pa_count(struct mx_out *o, const struct st *s)
+{
+	mx_out_uint(o, s->n);
+}
+
+static const char *
+me_count(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	(void)a;
+	if (v->kind != MX_JNUM)
+		return "a count state is a number";
+	s->n += strtoull(v->p, NULL, 10);
+	return NULL;
+}
+
+static void
+fi_count(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	(void)a;
+	mx_buf_printf(b, "%ju", (uintmax_t)s->n);
+}
+
+/* ---- sums ---- */
+
+static const char *
+ck_sum(const struct agg *a, const struct st *s, const struct mx_span *sp,
+    struct pend *p)
+{
+	const char *why;
+
+	if ((why = read_nums(a, sp, p)) != NULL || p->skip)
+		return why;
+	if (s == NULL) {
+		p->sum = p->x;
+		return NULL;
+	}
+	p->sum = s->sum;
+	if (mx_dec_add_wide(&p->sum, &p->x, &p->inexact) < 0)
+		return say_sum(a, "sum");
+	return NULL;
+}
+
+static void
+up_sum(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	(void)a;
+	(void)sp;
+	s->n++;
+	s->sum = p->sum;
+}
+
+static void
+put_dec(struct mx_out *o, const struct mx_dec *d)
+{
+	char b[48];
+	int n = mx_dec_fmt(d, b);
+
+	mx_out_write(o, b, (size_t)n);
+}
+
+static void
+pa_sum(struct mx_out *o, const struct st *s)
+{
+	mx_out_putc(o, '[');
+	mx_out_uint(o, s->n);
+	mx_out_puts(o, ",\"");
+	put_dec(o, &s->sum);
+	mx_out_puts(o, "\"]");
+}
+
+/* The elements of the array v (a partial's state, valid JSON) one at a
+ * time: *q starts past '[' and moves past each; 0 when there is none. */
+static int
+next_elem(const char **q, const char *e, struct mx_span *v)
+{
+	const char *s0, *p;
+	int depth = 0, instr = 0;
+
+	while (*q < e && (**q == ' ' || **q == '\t'))
+		(*q)++;
+	s0 = p = *q;
+	/* the text is valid JSON: only strings and nesting matter */
+	while (p < e && (instr || depth > 0 || *p != ',')) {
+		if (instr) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				instr = 0;
+		} else if (*p == '"')
+			instr = 1;
+		else if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']')
+			depth--;
+		p++;
+	}
+	if (p == s0)
+		return 0;
+	mx_span_of(s0, (size_t)(p - s0), v);
+	*q = p < e ? p + 1 : p;
+	return 1;
+}
+
+/* A decimal in a string, as partials write them. */
+static int
+dec_elem(const struct mx_span *v, struct mx_dec *d, int *inexact)
+{
+	return v->kind == MX_JSTR && !v->esc && v->n > 2 &&
+	    mx_dec_parse_wide(v->p + 1, v->n - 2, d, inexact) == 0 ? 0 : -1;
+}
+
+static const char *
+me_sum(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	struct mx_span e[2];
+	struct mx_dec d;
+	const char *q, *end;
+	int inexact = 0;
+
+	if (v->kind != MX_JARR)
+		return "a sum state is [count, \"decimal\"]";
+	q = v->p + 1;
+	end = v->p + v->n - 1;
+	if (!next_elem(&q, end, &e[0]) || !next_elem(&q, end, &e[1]) ||
+	    q != end || e[0].kind != MX_JNUM || dec_elem(&e[1], &d,
+	    &inexact) < 0)
+		return "a sum state is [count, \"decimal\"]";
+	if (mx_dec_add_wide(&s->sum, &d, &inexact) < 0)
+		return "the merged sum would reach 10^38";
+	s->n += strtoull(e[0].p, NULL, 10);
+	if (inexact && !a->warned) {
+		mx_warnx("%s: a sum needs more than 38 digits: rounded half "
+		    "away from zero", a->name);
+		((struct agg *)a)->warned = 1;
+	}
+	return NULL;
+}
+
+static void
+fi_sum(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	char t[48];
+
+	/* a conditional sum of no record is 0; a plain one, null */
+	if (s->n == 0 && a->cond < 0)
+		mx_buf_adds(b, "null");
+	else
+		mx_buf_add(b, t, (size_t)mx_dec_fmt(&s->sum, t));
+}
+
+static void
+fi_avg(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	struct mx_dec q, cnt;
+	char t[48];
+
+	if (s->n == 0) {
+		mx_buf_adds(b, "null");
+		return;
+	}
+	cnt.v = (__int128)s->n;
+	cnt.scale = 0;
+	if (mx_dec_div(&s->sum, &cnt, opt.scale, &q) < 0)
+		mx_errx(MX_EXIT_FAIL, "%s: the average does not fit 38 digits "
+		    "at --scale %d", a->name, opt.scale);
+	mx_buf_add(b, t, (size_t)mx_dec_fmt(&q, t));
+}
+
+/* ---- min, max, first, last ---- */
+
+static void
+setval(struct st *s, const char *p, size_t n)
+{
+	if (s->u.val.n < n || s->u.val.p == NULL)
+		mem_add(n);
+	free(s->u.val.p);
+	s->u.val.p = mx_strndup(p, n);
+	s->u.val.n = (uint32_t)n;
+}
+
+/* Does v replace the min (or max) of s?  The first of equal values
+ * stays. */
+static int
+better(enum afn fn, const struct mx_span *v, const struct st *s)
+{
+	struct mx_span cur;
+	int c;
+
+	if (s->u.val.p == NULL)
+		return 1;
+	mx_span_of(s->u.val.p, s->u.val.n, &cur);
+	c = mx_order_cmp(v, &cur);
+	return fn == A_MIN ? c < 0 : c > 0;
+}
+
+/* The value v (of a record, or a partial's state) into s. */
+static void
+val_add(struct st *s, enum afn fn, const struct mx_span *v)
+{
+	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
+		return;
+	switch (fn) {
+	case A_FIRST:
+		if (s->u.val.p == NULL)
+			setval(s, v->p, v->n);
+		break;
+	case A_LAST:
+		setval(s, v->p, v->n);
+		break;
+	default:
+		if (better(fn, v, s))
+			setval(s, v->p, v->n);
+	}
+}
+
+static void
+up_val(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	(void)p;
+	val_add(s, a->fn, &sp[a->f[0]]);
+}
+
+static void
+pa_val(struct mx_out *o, const struct st *s)
+{
+	if (s->u.val.p == NULL)
+		mx_out_puts(o, "null");
+	else
+		mx_out_write(o, s->u.val.p, s->u.val.n);
+}
+
+static const char *
+me_val(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	/* a state is the value itself: merged as a record's would be */
+	val_add(s, a->fn, v);
+	return NULL;
+}
+
+static void
+fi_val(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	(void)a;
+	if (s->u.val.p == NULL)
+		mx_buf_adds(b, "null");
+	else
+		mx_buf_add(b, s->u.val.p, s->u.val.n);
+}
+
+/* ---- count_distinct ---- */
+
+static void
+distinct_add(struct st *s, struct mx_h128 h)
+{
+	int isnew;
+
+	if (s->u.set == NULL) {
+		s->u.set = mx_keyset_new(0);
+		mem_add(64);
+	}
+	if (mx_keyset_put(s->u.set, h, &isnew) == NULL)
+		mx_errx(MX_EXIT_FAIL, "out of memory for distinct values");
+	if (isnew)
+		mem_add(32);	/* a slot and the table's headroom */
+}
+
+static void
+up_distinct(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	const struct mx_span *v = &sp[a->f[0]];
+
+	(void)p;
+	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
+		return;
+	tmp.len = 0;
+	mx_json_canon(v, &tmp);
+	distinct_add(s, mx_hash128(tmp.p, tmp.len));
+}
+
+static void
+pa_distinct(struct mx_out *o, const struct st *s)
+{
+	struct mx_h128 *h = NULL;
+	char hex[33];
+	size_t k, n = 0;
+
+	/* the set is spent: a partial is written once, at the end */
+	if (s->u.set != NULL)
+		h = mx_keyset_sorted(s->u.set, &n);
+	mx_out_putc(o, '[');
+	for (k = 0; k < n; k++) {
+		if (k > 0)
+			mx_out_putc(o, ',');
+		mx_hash128_hex(h[k], hex);
+		mx_out_putc(o, '"');
+		mx_out_write(o, hex, 32);
+		mx_out_putc(o, '"');
+	}
+	mx_out_putc(o, ']');
+}
+
+static const char *
+me_distinct(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	const char *q;
+	size_t k;
+
+	(void)a;
+	if (v->kind != MX_JARR)
+		return "a distinct state is an array of hashes";
+	for (q = v->p + 1; *q == '"'; q += 35) {
+		struct mx_h128 h = { 0, 0 };
+
+		for (k = 0; k < 32; k++) {
+			int c = q[1 + k];
+			int x = c >= '0' && c <= '9' ? c - '0' :
+			    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+			if (x < 0)
+				return "a distinct hash is 32 hex digits";
+			if (k < 16)
+				h.hi = h.hi << 4 | (uint64_t)x;
+			else
+				h.lo = h.lo << 4 | (uint64_t)x;
+		}
+		if (q[33] != '"')
+			return "a distinct hash is 32 hex digits";
+		distinct_add(s, h);
+		if (q[34] != ',')
+			break;
+	}
+	return NULL;
+}
+
+static void
+fi_distinct(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	(void)a;
+	mx_buf_printf(b, "%zu", s->u.set != NULL ?
+	    mx_keyset_count(s->u.set) : (size_t)0);
+}
+
+/* ---- approx_distinct ---- */
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+hll_new(struct st *s)
+{
+	if (s->u.hll == NULL) {
+		s->u.hll = mx_calloc(HLL_M, 1);
+		mem_add(HLL_M);
+	}
+}
+
+static void
+up_approx(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	const struct mx_span *v = &sp[a->f[0]];
+	uint64_t h, w;
+	uint8_t r;
+	size_t i;
+
+	(void)p;
+	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
+		return;
+	tmp.len = 0;
+	mx_json_canon(v, &tmp);
+	h = mx_hash64(tmp.p, tmp.len);
+	/* the register: the top P bits; its value: the position of the
+	 * first 1 in the other Q bits, Q + 1 when they are all 0 */
+	w = h << HLL_P | (uint64_t)1 << (HLL_P - 1);
+	r = (uint8_t)(__builtin_clzll(w) + 1);
+	i = (size_t)(h >> (64 - HLL_P));
+	hll_new(s);
+	if (r > s->u.hll[i])
+		s->u.hll[i] = r;
+}
+
+/*
+ * Ertl's improved estimator ("New cardinality estimation algorithms for
+ * HyperLogLog sketches", 2017): from the histogram of register values, with
+ * no switch between estimators and so no bias where plain HyperLogLog
+ * hands over to linear counting.  Only exact double operations and sqrt,
+ * so every machine gives the same count.
+ */
+static double
+hll_sigma(double x)
+{
+	double y = 1, z = x, zl;
+
+	if (x == 1)
+		return INFINITY;
+	do {
+		x *= x;
+		zl = z;
+		z += x * y;
+		y += y;
+	} while (z != zl);
+	return z;
+}
+
+static double
+hll_tau(double x)
+{
+	double y = 1, z = 1 - x, zl;
+
+	if (x == 0 || x == 1)
+		return 0;
+	do {
+		x = sqrt(x);
+		zl = z;
+		y *= 0.5;
+		z -= (1 - x) * (1 - x) * y;
+	} while (z != zl);
+	return z / 3;
+}
+
+static uint64_t
+hll_estimate(const uint8_t *reg)
+{
+	double m = HLL_M, z;
+	uint64_t c[HLL_Q + 2];
+	int k;
+	size_t i;
+
+	if (reg == NULL)
+		return 0;
+	memset(c, 0, sizeof c);
+	for (i = 0; i < HLL_M; i++)
+		c[reg[i]]++;
+	if (c[0] == HLL_M)
+		return 0;
+	z = m * hll_tau(1 - (double)c[HLL_Q + 1] / m);
+	for (k = HLL_Q; k >= 1; k--)
+		z = 0.5 * (z + (double)c[k]);
+	z += m * hll_sigma((double)c[0] / m);
+	return (uint64_t)(m * m / (2 * log(2)) / z + 0.5);
+}
+
+static void
+pa_approx(struct mx_out *o, const struct st *s)
+{
+	unsigned v;
+	int k;
+
+	if (s->u.hll == NULL) {
+		mx_out_puts(o, "null");
+		return;
+	}
+	/* 16384 registers: 5461 groups of 3, then one */
+	mx_out_putc(o, '"');
+	for (k = 0; k + 2 < HLL_M; k += 3) {
+		v = (unsigned)s->u.hll[k] << 16 | (unsigned)s->u.hll[k + 1] <<
+		    8 | s->u.hll[k + 2];
+		mx_out_putc(o, b64[v >> 18]);
+		mx_out_putc(o, b64[v >> 12 & 63]);
+		mx_out_putc(o, b64[v >> 6 & 63]);
+		mx_out_putc(o, b64[v & 63]);
+	}
+	v = (unsigned)s->u.hll[k] << 16;
+	mx_out_putc(o, b64[v >> 18]);
+	mx_out_putc(o, b64[v >> 12 & 63]);
+	mx_out_puts(o, "==\"");
+}
+
+static int
+unb64(int c)
+{
+	const char *p = strchr(b64, c);
+
+	return c != '\0' && p != NULL ? (int)(p - b64) : -1;
+}
+
+static const char *
+me_approx(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	static struct mx_buf b;
+	const char *q;
+	size_t k;
+
+	(void)a;
+	if (v->kind == MX_JNULL)
+		return NULL;
+	if (v->kind != MX_JSTR || v->n != 2 + 4 * ((HLL_M + 2) / 3))
+		return "an approx_distinct state is 16384 registers in base64";
+	b.len = 0;
+	for (q = v->p + 1, k = 0; k < (HLL_M + 2) / 3; k++, q += 4) {
+		int c0 = unb64(q[0]), c1 = unb64(q[1]),
+		    c2 = q[2] == '=' ? 0 : unb64(q[2]),
+		    c3 = q[3] == '=' ? 0 : unb64(q[3]);
+		unsigned x;
+
+		if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0)
+			return "bad base64 in an approx_distinct state";
+		x = (unsigned)c0 << 18 | (unsigned)c1 << 12 |
+		    (unsigned)c2 << 6 | (unsigned)c3;
+		mx_buf_addc(&b, (int)(x >> 16));
+		mx_buf_addc(&b, (int)(x >> 8 & 255));
+		mx_buf_addc(&b, (int)(x & 255));
+	}
+	for (k = 0; k < HLL_M; k++)
+		if ((uint8_t)b.p[k] > HLL_Q + 1)
+			return "an approx_distinct register past its range";
+	hll_new(s);
+	for (k = 0; k < HLL_M; k++)
+		if ((uint8_t)b.p[k] > s->u.hll[k])
+			s->u.hll[k] = (uint8_t)b.p[k];
+	return NULL;
+}
+
+static void
+fi_approx(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	(void)a;
+	mx_buf_printf(b, "%ju", (uintmax_t)hll_estimate(s->u.hll));
+}
+
+/* ---- median, quantile: exact ---- */
+
+static const char *
+ck_num(const struct agg *a, const struct st *s, const struct mx_span *sp,
+    struct pend *p)
+{
+	(void)s;
+	return read_nums(a, sp, p);
+}
+
+static void
+vals_add(struct st *s, const struct mx_dec *d)
+{
+	struct vals *v;
+
+	if ((v = s->u.vals) == NULL) {
+		v = s->u.vals = mx_calloc(1, sizeof *v);
+		mem_add(sizeof *v);
+	}
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 4;
+		v->v = mx_reallocarray(v->v, v->cap, sizeof *v->v);
+		mem_add(v->cap / 2 * sizeof *v->v);
+	}
+	v->v[v->n++] = *d;
+	v->sorted = 0;
+	s->n++;
+}
+
+static void
+up_vals(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	(void)a;
+	(void)sp;
+	vals_add(s, &p->x);
+}
+
+static void
+pa_vals(struct mx_out *o, const struct st *s)
+{
+	size_t i;
+
+	mx_out_putc(o, '[');
+	for (i = 0; s->u.vals != NULL && i < s->u.vals->n; i++) {
+		if (i > 0)
+			mx_out_putc(o, ',');
+		mx_out_putc(o, '"');
+		put_dec(o, &s->u.vals->v[i]);
+		mx_out_putc(o, '"');
+	}
+	mx_out_putc(o, ']');
+}
+
+static const char *
+me_vals(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	struct mx_span e;
+	struct mx_dec d;
+	const char *q, *end;
+	int inexact = 0;
+
+	(void)a;
+	if (v->kind != MX_JARR)
+		return "a quantile state is an array of decimals";
+	q = v->p + 1;
+	end = v->p + v->n - 1;
+	while (next_elem(&q, end, &e))
+		if (dec_elem(&e, &d, &inexact) < 0)
+			return "a quantile state is an array of decimals";
+		else
+			vals_add(s, &d);
+	return NULL;
+}
+
+static int
+deccmp(const void *x, const void *y)
+{
+	return mx_dec_cmp(x, y);
+}
+
+/* a - b, a + b as wide decimals (the operands came from values that fit,
+ * so a difference of two fits once rounded) */
+static void
+dec_neg(struct mx_dec *d)
+{
+	d->v = -d->v;
+}
+
+/* The q-quantile of the sorted v[0..n), interpolated between the two
+ * nearest ranks: rank h = q (n - 1), v[floor h] + (h - floor h)
+ * (v[floor h + 1] - v[floor h]), as DuckDB's quantile_cont and the
+ * default of numpy. */
+static void
+quantile_of(const struct mx_dec *v, size_t n, const struct mx_dec *q,
+    struct mx_dec *r)
+{
+	struct mx_dec frac, diff, lo;
+	unsigned __int128 h, one = 1;
+	size_t i;
+	int k, inexact = 0;
+
+	for (k = 0; k < q->scale; k++)
+		one *= 10;
+	h = (unsigned __int128)q->v * (n - 1);
+	i = (size_t)(h / one);
+	frac.v = (__int128)(h % one);
+	frac.scale = q->scale;
+	*r = v[i];
+	if (frac.v == 0 || i + 1 >= n)
+		return;
+	diff = v[i + 1];
+	lo = v[i];
+	dec_neg(&lo);
+	(void)mx_dec_add_wide(&diff, &lo, &inexact);
+	(void)mx_dec_mul_wide(&diff, &frac, &diff, &inexact);
+	(void)mx_dec_add_wide(r, &diff, &inexact);
+}
+
+static void
+fi_vals(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	struct vals *v = s->u.vals;
+	struct mx_dec r;
+	char t[48];
+
+	if (v == NULL || v->n == 0) {
+		mx_buf_adds(b, "null");
+		return;
+	}
+	if (!v->sorted) {
+		qsort(v->v, v->n, sizeof *v->v, deccmp);
+		v->sorted = 1;
+	}
+	quantile_of(v->v, v->n, &a->q, &r);
+	mx_buf_add(b, t, (size_t)mx_dec_fmt(&r, t));
+}
+
+/* ---- approx_median, approx_quantile ---- */
+
+/* The bucket of x: 0 for zero, negative below it. */
+static int64_t
+qs_index(double x)
+{
+	double m;
+	int e;
+	int64_t i;
+
+	if (x == 0)
+		return 0;
+	m = frexp(fabs(x), &e);		/* |x| = m 2^e, 0.5 <= m < 1 */
+	i = (int64_t)(e + QS_OFF) * QS_SUB + (int64_t)((m - 0.5) * 2 *
+	    QS_SUB);
+	return x < 0 ? -i : i;
+}
+
+/* The middle of bucket i. */
+static double
+qs_value(int64_t i)
+{
+	int64_t a = i < 0 ? -i : i;
+	double v;
+
+	if (i == 0)
+		return 0;
+	v = ldexp(0.5 + (double)(2 * (a % QS_SUB) + 1) / (4.0 * QS_SUB),
+	    (int)(a / QS_SUB - QS_OFF));
+	return i < 0 ? -v : v;
+}
+
+static const char *
+ck_sketch(const struct agg *a, const struct st *s, const struct mx_span *sp,
+    struct pend *p)
+{
+	const struct mx_span *v = &sp[a->f[0]];
+	static char msg[200];
+
+	(void)s;
+	if (v->kind == MX_JNONE || v->kind == MX_JNULL) {
+		p->skip = 1;
+		return NULL;
+	}
+	/* the text, read as the double nearest to it: no decimal needed */
+	tmp.len = 0;
+	if (v->kind == MX_JSTR)
+		mx_json_unescape(v, &tmp);
+	else if (v->kind == MX_JNUM)
+		mx_buf_add(&tmp, v->p, v->n);
+	if ((v->kind != MX_JNUM && v->kind != MX_JSTR) ||
+	    !mx_json_isnum(tmp.p, tmp.len))
+		return say_num(a, v, -1);
+	p->d = strtod(mx_buf_cstr(&tmp), NULL);
+	if (!isfinite(p->d)) {
+		snprintf(msg, sizeof msg, "%s: %.*s is past the range of a "
+		    "double", a->name, (int)(v->n > 60 ? 60 : v->n), v->p);
+		return msg;
+	}
+	return NULL;
+}
+
+static void
+sketch_add(struct st *s, int64_t idx, uint64_t n)
+{
+	struct sketch *k;
+	size_t lo = 0, hi, m;
+
+	if ((k = s->u.sk) == NULL) {
+		k = s->u.sk = mx_calloc(1, sizeof *k);
+		mem_add(sizeof *k);
+	}
+	s->n += n;
+	hi = k->n;
+	while (lo < hi) {
+		m = (lo + hi) / 2;
+		if (k->b[m].idx < idx)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	if (lo < k->n && k->b[lo].idx == idx) {
+		k->b[lo].n += n;
+		return;
+	}
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 8;
+		k->b = mx_reallocarray(k->b, k->cap, sizeof *k->b);
+		mem_add(k->cap / 2 * sizeof *k->b);
+	}
+	memmove(&k->b[lo + 1], &k->b[lo], (k->n - lo) * sizeof *k->b);
+	k->b[lo].idx = idx;
+	k->b[lo].n = n;
+	k->n++;
+}
+
+static void
+up_sketch(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	(void)a;
+	(void)sp;
+	sketch_add(s, qs_index(p->d), 1);
+}
+
+static void
+pa_sketch(struct mx_out *o, const struct st *s)
+{
+	size_t i;
+
+	mx_out_putc(o, '[');
+	for (i = 0; s->u.sk != NULL && i < s->u.sk->n; i++) {
+		if (i > 0)
+			mx_out_putc(o, ',');
+		mx_out_printf(o, "[%jd,%ju]", (intmax_t)s->u.sk->b[i].idx,
+		    (uintmax_t)s->u.sk->b[i].n);
+	}
+	mx_out_putc(o, ']');
+}
+
+static const char *
+me_sketch(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	struct mx_span e, x[2];
+	const char *q, *end, *q2, *end2;
+	char *ep;
+	long long idx;
+	unsigned long long n;
+
+	(void)a;
+	if (v->kind != MX_JARR)
+		return "an approximate quantile state is [[bucket, count], "
+		    "...]";
+	q = v->p + 1;
+	end = v->p + v->n - 1;
+	while (next_elem(&q, end, &e)) {
+		if (e.kind != MX_JARR)
+			return "an approximate quantile state is [[bucket, "
+			    "count], ...]";
+		q2 = e.p + 1;
+		end2 = e.p + e.n - 1;
+		if (!next_elem(&q2, end2, &x[0]) ||
+		    !next_elem(&q2, end2, &x[1]) || q2 != end2 ||
+		    x[0].kind != MX_JNUM || x[1].kind != MX_JNUM)
+			return "an approximate quantile state is [[bucket, "
+			    "count], ...]";
+		idx = strtoll(x[0].p, &ep, 10);
+		n = strtoull(x[1].p, NULL, 10);
+		if (ep != x[0].p + x[0].n || idx > (QS_OFF + 1100) * QS_SUB ||
+		    idx < -(QS_OFF + 1100) * QS_SUB)
+			return "an approximate quantile bucket out of range";
+		sketch_add(s, idx, n);
+	}
+	return NULL;
+}
+
+/* The value of rank r (from 0) of a sketch. */
+static double
+sketch_rank(const struct sketch *k, uint64_t r)
+{
+	uint64_t c = 0;
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		c += k->b[i].n;
+		if (r < c)
+			return qs_value(k->b[i].idx);
+	}
+	return qs_value(k->b[k->n - 1].idx);
+}
+
+/* A double as plain decimal text, to 6 significant digits: the sketch
+ * promises fewer. */
+static void
+put_approx(struct mx_buf *b, double v)
+{
+	char t[32], *e;
+	int ex, i, nd = 0;
+	char dg[8];
+
+	if (v == 0) {
+		mx_buf_addc(b, '0');
+		return;
+	}
+	snprintf(t, sizeof t, "%.5e", fabs(v));	/* d.ddddde+XX */
+	ex = (int)strtol(strchr(t, 'e') + 1, &e, 10);
+	for (i = 0; t[i] != 'e'; i++)
+		if (t[i] != '.')
+			dg[nd++] = t[i];
+	while (nd > 1 && dg[nd - 1] == '0')
+		nd--;
+	if (v < 0)
+		mx_buf_addc(b, '-');
+	if (ex < 0) {
+		mx_buf_adds(b, "0.");
+		for (i = -1; i > ex; i--)
+			mx_buf_addc(b, '0');
+		mx_buf_add(b, dg, (size_t)nd);
+		return;
+	}
+	for (i = 0; i <= ex || i < nd; i++) {
+		if (i == ex + 1)
+			mx_buf_addc(b, '.');
+		mx_buf_addc(b, i < nd ? dg[i] : '0');
+	}
+}
+
+static void
+fi_sketch(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	const struct sketch *k = s->u.sk;
+	double h, lo, hi, f;
+	uint64_t r;
+
+	if (k == NULL || s->n == 0) {
+		mx_buf_adds(b, "null");
+		return;
+	}
+	/* interpolated as the exact quantile is, between the two ranks */
+	h = mx_dec_double(&a->q) * (double)(s->n - 1);
+	r = (uint64_t)floor(h);
+	f = h - (double)r;
+	lo = sketch_rank(k, r);
+	hi = f > 0 ? sketch_rank(k, r + 1) : lo;
+	put_approx(b, lo + (hi - lo) * f);
+}
+
+/* ---- variance, stddev ---- */
+
+static const char *
+ck_mom(const struct agg *a, const struct st *s, const struct mx_span *sp,
+    struct pend *p)
+{
+	const char *why;
+	struct mx_dec sq;
+
+	if ((why = read_nums(a, sp, p)) != NULL || p->skip)
+		return why;
+	if (mx_dec_mul_wide(&p->x, &p->x, &sq, &p->inexact) < 0)
+		return say_sum(a, "square of a value");
+	if (s == NULL) {
+		p->sum = p->x;
+		p->sumsq = sq;
+		return NULL;
+	}
+	p->sum = s->sum;
+	p->sumsq = s->u.sumsq;
+	if (mx_dec_add_wide(&p->sum, &p->x, &p->inexact) < 0)
+		return say_sum(a, "sum");
+	if (mx_dec_add_wide(&p->sumsq, &sq, &p->inexact) < 0)
+		return say_sum(a, "sum of squares");
+	return NULL;
+}
+
+static void
+up_mom(struct st *s, const struct agg *a, const struct mx_span *sp,
+    const struct pend *p)
+{
+	(void)a;
+	(void)sp;
+	s->n++;
+	s->sum = p->sum;
+	s->u.sumsq = p->sumsq;
+}
+
+static void
+pa_mom(struct mx_out *o, const struct st *s)
+{
+	mx_out_putc(o, '[');
+	mx_out_uint(o, s->n);
+	mx_out_puts(o, ",\"");
+	put_dec(o, &s->sum);
+	mx_out_puts(o, "\",\"");
+	put_dec(o, &s->u.sumsq);
+	mx_out_puts(o, "\"]");
+}
+
+static const char *
+me_mom(struct st *s, const struct agg *a, const struct mx_span *v)
+{
+	struct mx_span e[3];
+	struct mx_dec d, dq, sum, sumsq;
+	const char *q, *end;
+	int inexact = 0;
+
+	(void)a;
+	q = v->p + 1;
+	end = v->p + v->n - 1;
+	if (v->kind != MX_JARR || !next_elem(&q, end, &e[0]) ||
+	    !next_elem(&q, end, &e[1]) || !next_elem(&q, end, &e[2]) ||
+	    q != end || e[0].kind != MX_JNUM ||
+	    dec_elem(&e[1], &d, &inexact) < 0 ||
+	    dec_elem(&e[2], &dq, &inexact) < 0)
+		return "a variance state is [count, \"sum\", \"sum of "
+		    "squares\"]";
+	sum = s->sum;
+	sumsq = s->u.sumsq;
+	if (mx_dec_add_wide(&sum, &d, &inexact) < 0 ||
+	    mx_dec_add_wide(&sumsq, &dq, &inexact) < 0)
+		return "the merged sums would reach 10^38";
+	s->n += strtoull(e[0].p, NULL, 10);
+	s->sum = sum;
+	s->u.sumsq = sumsq;
+	return NULL;
+}
+
+static void
+fi_mom(const struct st *s, const struct agg *a, struct mx_buf *b)
+{
+	int pop = a->fn == A_VARIANCE_POP || a->fn == A_STDDEV_POP;
+	int root = a->fn == A_STDDEV || a->fn == A_STDDEV_POP;
+	struct mx_dec r;
+	char t[48];
+
+	if (mx_dec_variance(s->n, !pop, &s->sum, &s->u.sumsq, root, opt.scale,
+	    &r) < 0) {
+		if (s->n > (uint64_t)!pop)
+			mx_errx(MX_EXIT_FAIL, "%s: the %s does not fit 38 "
+			    "digits at --scale %d", a->name, root ?
+			    "standard deviation" : "variance", opt.scale);
+		mx_buf_adds(b, "null");
+		return;
+	}
+	mx_buf_add(b, t, (size_t)mx_dec_fmt(&r, t));
+}
+
+/* ---- releasing states ---- */
+
+static void
+re_val(struct st *s)
+{
+	free(s->u.val.p);
+}
+
+static void
+re_distinct(struct st *s)
+{
+	mx_keyset_free(s->u.set);
+}
+
+static void
+re_approx(struct st *s)
+{
+	free(s->u.hll);
+}
+
+static void
+re_vals(struct st *s)
+{
+	if (s->u.vals != NULL)
+		free(s->u.vals->v);
+	free(s->u.vals);
+}
+
+static void
+re_sketch(struct st *s)
+{
+	if (s->u.sk != NULL)
+		free(s->u.sk->b);
+	free(s->u.sk);
+}
+
+/* ---- the table ---- */
+
+static const struct fn fns[] = {
+	[A_COUNT] = { "count", "", 0, ARG_NONE, 0, -1, NULL, up_count,
+	    pa_count, me_count, fi_count, NULL },
+	[A_COUNTF] = { "count", "field", 1, ARG_NONE, 0, -1, NULL, up_countf,
+	    pa_count, me_count, fi_count, NULL },
+	[A_COUNT_IF] = { "count_if", "field value", 1, ARG_VALUE, 0, 0,
+	    ck_cond, up_count, pa_count, me_count, fi_count, NULL },
+	[A_SUM] = { "sum", "field", 1, ARG_NONE, 1, -1, ck_sum, up_sum,
+	    pa_sum, me_sum, fi_sum, NULL },
+	[A_SUM_IF] = { "sum_if", "field key value", 2, ARG_VALUE, 1, 1,
+	    ck_sum, up_sum, pa_sum, me_sum, fi_sum, NULL },
+	[A_SUM_PRODUCT] = { "sum_product", "a b", 2, ARG_NONE, 2, -1, ck_sum,
+	    up_sum, pa_sum, me_sum, fi_sum, NULL },
+	[A_SUM_PRODUCT_IF] = { "sum_product_if", "a b key value", 3,
+	    ARG_VALUE, 2, 2, ck_sum, up_sum, pa_sum, me_sum, fi_sum, NULL },
+	[A_AVG] = { "avg", "field", 1, ARG_NONE, 1, -1, ck_sum, up_sum,
+	    pa_sum, me_sum, fi_avg, NULL },
+	[A_MIN] = { "min", "field", 1, ARG_NONE, 0, -1, NULL, up_val, pa_val,
+	    me_val, fi_val, re_val },
+	[A_MAX] = { "max", "field", 1, ARG_NONE, 0, -1, NULL, up_val, pa_val,
+	    me_val, fi_val, re_val },
+	[A_FIRST] = { "first", "field", 1, ARG_NONE, 0, -1, NULL, up_val,
+	    pa_val, me_val, fi_val, re_val },
+	[A_LAST] = { "last", "field", 1, ARG_NONE, 0, -1, NULL, up_val,
+	    pa_val, me_val, fi_val, re_val },
+	[A_DISTINCT] = { "count_distinct", "field", 1, ARG_NONE, 0, -1, NULL,
+	    up_distinct, pa_distinct, me_distinct, fi_distinct, re_distinct },
+	[A_APPROX] = { "approx_distinct", "field", 1, ARG_NONE, 0, -1, NULL,
+	    up_approx, pa_approx, me_approx, fi_approx, re_approx },
+	[A_MEDIAN] = { "median", "field", 1, ARG_NONE, 1, -1, ck_num, up_vals,
+	    pa_vals, me_vals, fi_vals, re_vals },
+	[A_QUANTILE] = { "quantile", "field q", 1, ARG_Q, 1, -1, ck_num,
+	    up_vals, pa_vals, me_vals, fi_vals, re_vals },
+	[A_APPROX_MEDIAN] = { "approx_median", "field", 1, ARG_NONE, 1, -1,
+	    ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch, re_sketch },
+	[A_APPROX_QUANTILE] = { "approx_quantile", "field q", 1, ARG_Q, 1,
+	    -1, ck_sketch, up_sketch, pa_sketch, me_sketch, fi_sketch,
+	    re_sketch },
+	[A_VARIANCE] = { "variance", "field", 1, ARG_NONE, 1, -1, ck_mom,
+	    up_mom, pa_mom, me_mom, fi_mom, NULL },
+	[A_VARIANCE_POP] = { "variance_pop", "field", 1, ARG_NONE, 1, -1,
+	    ck_mom, up_mom, pa_mom, me_mom, fi_mom, NULL },
+	[A_STDDEV] = { "stddev", "field", 1, ARG_NONE, 1, -1, ck_mom, up_mom,
+	    pa_mom, me_mom, fi_mom, NULL },
+	[A_STDDEV_POP] = { "stddev_pop", "field", 1, ARG_NONE, 1, -1, ck_mom,
+	    up_mom, pa_mom, me_mom, fi_mom, NULL },
+};
+_Static_assert(sizeof fns / sizeof fns[0] == A_NFN,
+    "an aggregate of enum afn has no entry in fns[]");
+
+/* The functions, for messages: "count, count_if, ..., ratio". */
+static const char *
+fn_list(void)
+{
+	static struct mx_buf b;
+	int i;
+
+	if (b.len > 0)
+		return b.p;
+	for (i = 0; i < A_NFN; i++)
+		if (i == 0 || strcmp(fns[i].name, fns[i - 1].name) != 0)
+			mx_buf_printf(&b, "%s, ", fns[i].name);
+	mx_buf_adds(&b, "ratio");
+	return mx_buf_cstr(&b);
 }
 
 /* ---- the command line ---- */
 
+/* Remember the field of selection index i, named by option o. */
+static void
+name_field(int i, const char *path, const char *o)
+{
+	size_t k;
+
+	for (k = 0; k < nnamed; k++)
+		if (named[k].sel == i)
+			return;
+	named = mx_reallocarray(named, nnamed + 1, sizeof *named);
+	named[nnamed].sel = i;
+	named[nnamed].path = mx_strdup(path);
+	named[nnamed].opt = o;
+	named[nnamed++].seen = 0;
+}
+
 static int
-sel_add(const char *path, char *err, size_t errlen)
+sel_add(const char *path, const char *o, char *err, size_t errlen)
 {
 	int i = mx_sel_add(sel, path);
 
 	if (i < 0)
 		snprintf(err, errlen, "malformed field path '%s'", path);
+	else
+		name_field(i, path, o);
 	return i;
 }
 
@@ -318,7 +1496,7 @@ col_add(int c)
 }
 
 /* ratio(num,den[,scale]): the names are resolved once every -a and -g has
- * been read, since either may come later.  Takes the args. */
+ * been read, since either may come later.  Takes name and args. */
 static int
 ratio_parse(char *name, char **args, size_t nargs, char *err, size_t errlen)
 {
@@ -383,16 +1561,29 @@ ratio_resolve(struct ratio *r, int k, char *err, size_t errlen)
 	return -1;
 }
 
-/* Parse "name=fn(args)" at s (up to the matching ')'); returns the end, or
- * NULL with a message in err. */
+/* The end of the argument that starts at s, in a list that ends at ')':
+ * a comma or ')' outside a JSON string. */
+static const char *
+arg_end(const char *s)
+{
+	for (; *s != '\0' && *s != ',' && *s != ')'; s++)
+		if (*s == '"')
+			for (s++; *s != '\0' && *s != '"'; s++)
+				if (*s == '\\' && s[1] != '\0')
+					s++;
+	return s;
+}
+
+/* Parse "name=fn(args)" at s (up to its ')'); returns the end, or NULL
+ * with a message in err. */
 static const char *
 agg_parse(const char *s, char *err, size_t errlen)
 {
 	const char *eq, *lp, *rp, *a;
-	char *args[4], *buf;
+	char *args[8];
 	struct agg g;
-	size_t nargs = 0, i, fi;
-	int fn;
+	size_t nargs = 0, i, fi, fnlen;
+	int fn, named_fn = 0;
 
 	memset(&g, 0, sizeof g);
 	if ((eq = strchr(s, '=')) == NULL || (lp = strchr(s, '(')) == NULL ||
@@ -401,48 +1592,76 @@ agg_parse(const char *s, char *err, size_t errlen)
 		    s);
 		return NULL;
 	}
-	if ((rp = strchr(lp, ')')) == NULL) {
-		snprintf(err, errlen, "'%.40s': no closing parenthesis", s);
-		return NULL;
-	}
-	g.name = mx_strndup(s, (size_t)(eq - s));
-	g.text = mx_strndup(s, (size_t)(rp - s + 1));
-	buf = mx_strndup(lp + 1, (size_t)(rp - lp - 1));
-	for (a = buf; *a != '\0' && nargs < 4;) {
-		const char *c = strchr(a, ',');
+	/* the arguments, up to the ')' outside strings */
+	for (a = lp + 1; ; a++) {
+		const char *e = arg_end(a);
 
-		args[nargs++] = mx_strndup(a, c == NULL ? strlen(a) :
-		    (size_t)(c - a));
-		if (c == NULL)
+		if (*e == '\0') {
+			snprintf(err, errlen, "'%.40s': no closing "
+			    "parenthesis", s);
+			goto fail;
+		}
+		if (nargs == sizeof args / sizeof args[0]) {
+			snprintf(err, errlen, "'%.40s': too many arguments",
+			    s);
+			goto fail;
+		}
+		if (e > a || *e == ',' || nargs > 0)
+			args[nargs++] = mx_strndup(a, (size_t)(e - a));
+		a = e;
+		if (*e == ')')
 			break;
-		a = c + 1;
 	}
-	free(buf);
-	if ((size_t)(lp - eq - 1) == 5 && strncmp(eq + 1, "ratio", 5) == 0) {
-		free(g.text);
+	rp = a;
+	fnlen = (size_t)(lp - eq - 1);
+	g.name = mx_strndup(s, (size_t)(eq - s));
+	if (fnlen == 5 && strncmp(eq + 1, "ratio", 5) == 0) {
 		if (ratio_parse(g.name, args, nargs, err, errlen) < 0)
 			return NULL;
 		return rp + 1;
 	}
-	for (fn = 0; fn < (int)NFN; fn++) {
-		size_t want = (size_t)fns[fn].nf + (size_t)fns[fn].lit;
+	g.text = mx_strndup(s, (size_t)(rp - s + 1));
+	for (fn = 0; fn < A_NFN; fn++) {
+		size_t want = (size_t)fns[fn].nf + (fns[fn].arg != ARG_NONE);
 
-		if (strlen(fns[fn].name) == (size_t)(lp - eq - 1) &&
-		    strncmp(fns[fn].name, eq + 1, (size_t)(lp - eq - 1)) == 0 &&
-		    want == nargs)
+		if (strlen(fns[fn].name) != fnlen ||
+		    strncmp(fns[fn].name, eq + 1, fnlen) != 0)
+			continue;
+		named_fn = 1;
+		if (want == nargs)
 			break;
 	}
-	if (fn == (int)NFN) {
-		snprintf(err, errlen, "'%.*s': unknown function, or not "
-		    "that many arguments", (int)(rp - s + 1), s);
+	if (fn == A_NFN) {
+		if (named_fn)
+			snprintf(err, errlen, "'%.*s': not that many "
+			    "arguments (see mx-agg(1))", (int)(rp - s + 1), s);
+		else
+			snprintf(err, errlen, "'%.*s': unknown function; the "
+			    "functions are %s", (int)(rp - s + 1), s,
+			    fn_list());
 		goto fail;
 	}
-	g.fn = fn;
+	g.fn = (enum afn)fn;
+	g.nums = fns[fn].nums;
+	g.cond = fns[fn].cond;
 	for (fi = 0; fi < (size_t)fns[fn].nf; fi++)
-		if ((g.f[fi] = sel_add(args[fi], err, errlen)) < 0)
+		if ((g.f[fi] = sel_add(args[fi], "-a", err, errlen)) < 0)
 			goto fail;
-	if (fns[fn].lit)
-		lit_parse(&g.v, args[nargs - 1]);
+	if (fns[fn].arg == ARG_VALUE)
+		mx_lit_parse(&g.v, args[nargs - 1], strlen(args[nargs - 1]));
+	if (fns[fn].arg == ARG_Q) {
+		static const struct mx_dec one = { 1, 0 };
+
+		if (mx_dec_parse(args[nargs - 1], strlen(args[nargs - 1]),
+		    &g.q) < 0 || g.q.v < 0 || mx_dec_cmp(&g.q, &one) > 0) {
+			snprintf(err, errlen, "%s: the quantile is a number "
+			    "from 0 to 1, not '%s'", g.name, args[nargs - 1]);
+			goto fail;
+		}
+	} else {
+		g.q.v = 5;
+		g.q.scale = 1;
+	}
 	if (name_taken(g.name, err, errlen))
 		goto fail;
 	for (i = 0; i < nargs; i++)
@@ -456,13 +1675,14 @@ fail:
 		free(args[i]);
 	free(g.name);
 	free(g.text);
+	mx_lit_free(&g.v);
 	return NULL;
 }
 
 static void
 aggs_opt(const char *s)
 {
-	char err[256];
+	char err[1024];
 
 	for (;;) {
 		if ((s = agg_parse(s, err, sizeof err)) == NULL) {
@@ -482,62 +1702,64 @@ aggs_opt(const char *s)
 static void
 where_opt(const char *s)
 {
-	struct cond c;
-	const char *eq = strchr(s, '=');
-	char err[256], *path;
+	const char *paths[256];
+	char err[512];
+	int f[256];
+	size_t i, n;
 
-	memset(&c, 0, sizeof c);
-	if (eq == NULL || eq == s || (eq == s + 1 && s[0] == '!')) {
-		mx_warnx("-w: '%s': expected field=value or field!=value", s);
-		usage();
-	}
-	c.neg = eq[-1] == '!';
-	path = mx_strndup(s, (size_t)(eq - s - c.neg));
-	if ((c.f = sel_add(path, err, sizeof err)) < 0) {
+	if (mx_where_add(where, s, sel, err, sizeof err) < 0) {
 		mx_warnx("-w: %s", err);
 		usage();
 	}
-	free(path);
-	lit_parse(&c.v, eq + 1);
-	c.text = mx_strdup(s);
-	conds = mx_reallocarray(conds, nconds + 1, sizeof *conds);
-	conds[nconds++] = c;
+	/* the fields it named, for the warning of fields no record had */
+	n = mx_where_fields(where, f, paths, sizeof f / sizeof f[0]);
+	for (i = 0; i < n; i++)
+		name_field(f[i], paths[i], "-w");
+	mx_buf_printf(&wtext, " -w %s", s);
 }
 
 /* ---- groups ---- */
 
-static void
-mem_add(size_t n)
+/* The group of the key values kv[0..keys.n) (JSON texts, whose canonical
+ * bytes are in kb), created when new. */
+/* The key bytes of the group last found, and its index: records come in
+ * runs of one key (a day, an hour), whose group is found without hashing. */
+static struct mx_buf lastkb;
+static size_t last = SIZE_MAX;
+
+static int
+group_last(void)
 {
-	membytes += n;
-	if (opt.memory > 0 && membytes + (groups != NULL ?
-	    mx_keyset_bytes(groups) : 0) > (size_t)opt.memory)
-		mx_errx(MX_EXIT_FAIL, "the groups need more than --memory "
-		    "%lld bytes (%zu groups so far); raise it, or split the "
-		    "input by a key and merge --partial outputs", opt.memory,
-		    ng);
+	return last != SIZE_MAX && kb.len == lastkb.len && (kb.len == 0 ||
+	    memcmp(kb.p, lastkb.p, kb.len) == 0);
 }
 
-/* The group of the key values kv[0..keys.n) (JSON texts; canon[] their
- * canonical bytes, concatenated in kb), created when new. */
 static struct group *
 group_of(const char *const *kv, const uint32_t *kn)
 {
-	struct mx_h128 h = mx_hash128(kb.p, kb.len);
+	struct mx_h128 h;
 	struct group *g;
 	uint64_t *slot;
 	size_t i, len = 0;
 	int isnew;
 
+	if (group_last())
+		return &gv[last];
+	lastkb.len = 0;
+	mx_buf_add(&lastkb, kb.p, kb.len);
+	h = mx_hash128(kb.p, kb.len);
 	if ((slot = mx_keyset_put(groups, h, &isnew)) == NULL)
 		mx_errx(MX_EXIT_FAIL, "out of memory for groups");
-	if (!isnew)
-		return &gv[*slot - 1];
+	if (!isnew) {
+		last = *slot - 1;
+		return &gv[last];
+	}
 	if (ng == gcap) {
 		gcap = gcap ? gcap * 2 : 1024;
 		gv = mx_reallocarray(gv, gcap, sizeof *gv);
 	}
 	*slot = ng + 1;
+	last = ng;
 	g = &gv[ng++];
 	for (i = 0; i < keys.n; i++)
 		len += kn[i] + 1;
@@ -553,81 +1775,19 @@ group_of(const char *const *kv, const uint32_t *kn)
 	return g;
 }
 
-/* Does v replace the min or max of s? */
-static int
-better(int fn, const struct mx_span *v, const struct st *s)
+/* The group of the key bytes in kb, or NULL when there is none yet. */
+static struct group *
+group_find(void)
 {
-	int c;
+	uint64_t *slot;
 
-	if (s->val == NULL)
-		return 1;
-	c = valcmp(v->p, v->n, s->val, s->vlen);
-	return fn == A_MIN ? c < 0 : c > 0;
-}
-
-static void
-setval(struct st *s, const char *p, size_t n)
-{
-	if (s->vlen < n || s->val == NULL)
-		mem_add(n);
-	free(s->val);
-	s->val = mx_strndup(p, n);
-	s->vlen = (uint32_t)n;
-}
-
-static void
-distinct_add(struct st *s, struct mx_h128 h)
-{
-	int isnew;
-
-	if (s->set == NULL) {
-		s->set = mx_keyset_new(0);
-		mem_add(64);
-	}
-	if (mx_keyset_put(s->set, h, &isnew) == NULL)
-		mx_errx(MX_EXIT_FAIL, "out of memory for distinct values");
-	if (isnew)
-		mem_add(32);	/* a slot and the table's headroom */
-}
-
-static void
-hll_add(struct st *s, uint64_t h)
-{
-	uint64_t w = h << HLL_P | (uint64_t)1 << (HLL_P - 1);
-	uint8_t r = (uint8_t)(__builtin_clzll(w) + 1);
-	size_t i = (size_t)(h >> (64 - HLL_P));
-
-	if (s->hll == NULL) {
-		s->hll = mx_calloc(HLL_M, 1);
-		mem_add(HLL_M);
-	}
-	if (r > s->hll[i])
-		s->hll[i] = r;
-}
-
-static uint64_t
-hll_estimate(const uint8_t *reg)
-{
-	double sum = 0, e, m = HLL_M;
-	size_t i, zeros = 0;
-
-	if (reg == NULL)
-		return 0;
-	for (i = 0; i < HLL_M; i++) {
-		sum += 1.0 / (double)((uint64_t)1 << reg[i]);
-		zeros += reg[i] == 0;
-	}
-	e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
-	/* small ranges: linear counting is better */
-	if (e <= 2.5 * m && zeros > 0)
-		e = m * log(m / (double)zeros);
-	return (uint64_t)(e + 0.5);
+	if (group_last())
+		return &gv[last];
+	slot = mx_keyset_get(groups, mx_hash128(kb.p, kb.len));
+	return slot != NULL ? &gv[*slot - 1] : NULL;
 }
 
 /* ---- input ---- */
-
-static const char *curname;
-static uintmax_t curline;
 
 /* A record that cannot be aggregated: rejected, or the end of the run. */
 static int
@@ -642,139 +1802,27 @@ bad(const char *rule, const char *why, const char *p, size_t n)
 	return -1;
 }
 
-/* The decimal of a number span; a numeric string is read too.  0, 1 when
- * null or missing, -1 when not a number. */
-static int
-num_of(const struct mx_span *v, struct mx_dec *d)
+static void
+seen_fields(const struct mx_span *sp)
 {
-	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
-		return 1;
-	if (v->kind == MX_JNUM)
-		return mx_dec_parse(v->p, v->n, d) == 0 ? 0 : -1;
-	if (v->kind == MX_JSTR && !v->esc)
-		return mx_dec_parse(v->p + 1, v->n - 2, d) == 0 ? 0 : -1;
-	return -1;
-}
-
-/* Check every number a record's aggregates need before touching any
- * state, so that a rejected record counts nowhere. */
-static int
-check(const struct mx_span *sp, const char *p, size_t n)
-{
-	struct mx_dec d;
-	char msg[200];
 	size_t i;
-	int k, fi;
 
-	for (i = 0; i < naggs; i++) {
-		const struct agg *a = &aggs[i];
-
-		switch (a->fn) {
-		case A_SUM_IF:
-		case A_SUM_PRODUCT_IF:
-			/* a value that is not summed is not checked */
-			if (!lit_eq(&a->v, &sp[a->f[a->fn == A_SUM_IF ? 1 : 2]]))
-				break;
-			/* FALLTHROUGH */
-		case A_SUM:
-		case A_AVG:
-		case A_SUM_PRODUCT:
-			k = a->fn == A_SUM_PRODUCT ||
-			    a->fn == A_SUM_PRODUCT_IF ? 2 : 1;
-			for (fi = 0; fi < k; fi++)
-				if (num_of(&sp[a->f[fi]], &d) < 0) {
-					snprintf(msg, sizeof msg, "%s: %.*s is "
-					    "not a number", a->name,
-					    (int)(sp[a->f[fi]].n > 60 ? 60 :
-					    sp[a->f[fi]].n), sp[a->f[fi]].p);
-					return bad("number", msg, p, n);
-				}
-			break;
+	for (i = 0; i < nnamed; i++)
+		if (!named[i].seen && sp[named[i].sel].kind != MX_JNONE) {
+			named[i].seen = 1;
+			nunseen--;
 		}
-	}
-	return 0;
-}
-
-static int
-update(struct st *s, const struct agg *a, const struct mx_span *sp)
-{
-	const struct mx_span *v = &sp[a->f[0]];
-	struct mx_dec x, y, z;
-
-	switch (a->fn) {
-	case A_COUNT:
-		s->n++;
-		break;
-	case A_COUNTF:
-		s->n += v->kind != MX_JNONE && v->kind != MX_JNULL;
-		break;
-	case A_COUNT_IF:
-		s->n += lit_eq(&a->v, v);
-		break;
-	case A_SUM_IF:
-		if (!lit_eq(&a->v, &sp[a->f[1]]))
-			break;
-		/* FALLTHROUGH */
-	case A_SUM:
-	case A_AVG:
-		if (num_of(v, &x) != 0)
-			break;
-		s->n++;
-		if (mx_dec_add(&s->sum, &x) < 0)
-			return -1;
-		break;
-	case A_SUM_PRODUCT_IF:
-		if (!lit_eq(&a->v, &sp[a->f[2]]))
-			break;
-		/* FALLTHROUGH */
-	case A_SUM_PRODUCT:
-		if (num_of(v, &x) != 0 || num_of(&sp[a->f[1]], &y) != 0)
-			break;
-		if (mx_dec_mul(&x, &y, &z) < 0)
-			return -1;
-		s->n++;
-		if (mx_dec_add(&s->sum, &z) < 0)
-			return -1;
-		break;
-	case A_MIN:
-	case A_MAX:
-		if (v->kind == MX_JNONE || v->kind == MX_JNULL)
-			break;
-		if (better(a->fn, v, s))
-			setval(s, v->p, v->n);
-		break;
-	case A_FIRST:
-		if (s->val == NULL && v->kind != MX_JNONE && v->kind != MX_JNULL)
-			setval(s, v->p, v->n);
-		break;
-	case A_LAST:
-		if (v->kind != MX_JNONE && v->kind != MX_JNULL)
-			setval(s, v->p, v->n);
-		break;
-	case A_DISTINCT:
-	case A_APPROX:
-		if (v->kind == MX_JNONE || v->kind == MX_JNULL)
-			break;
-		tmp.len = 0;
-		mx_json_canon(v, &tmp);
-		if (a->fn == A_DISTINCT)
-			distinct_add(s, mx_hash128(tmp.p, tmp.len));
-		else
-			hll_add(s, mx_hash64(tmp.p, tmp.len));
-		break;
-	}
-	return 0;
 }
 
 static void
 record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 {
-	const char *kv[64];
+	const char *kv[64], *why;
 	uint32_t kn[64];
 	char ktmp[64][MX_EXPR_TMP];
 	struct mx_span v;
 	struct group *g;
-	char msg[200];
+	char msg[256];
 	size_t i;
 	int isbad;
 
@@ -782,17 +1830,22 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		bad("json", mx_json_errstr(js), p, n);
 		return;
 	}
-	for (i = 0; i < nconds; i++)
-		if (lit_eq(&conds[i].v, &sp[conds[i].f]) == conds[i].neg)
-			return;
+	nrecs++;
+	if (nunseen > 0)
+		seen_fields(sp);
+	if (!mx_where_match(where, sp))
+		return;
 	kb.len = 0;
 	for (i = 0; i < keys.n; i++) {
 		isbad = 0;
 		mx_expr_eval(&keys.v[i], sp, &v, ktmp[i], &isbad);
 		if (isbad) {
-			snprintf(msg, sizeof msg, "%s: %s() cannot read %.*s",
-			    keys.v[i].name, mx_efn_names[keys.v[i].fn],
-			    (int)(v.n > 60 ? 60 : v.n), v.p);
+			const struct mx_span *w = &sp[keys.v[i].sel];
+
+			snprintf(msg, sizeof msg, "%s: %s(%s): %.*s is not a "
+			    "time", keys.v[i].name,
+			    mx_efn_names[keys.v[i].fn], keys.v[i].path,
+			    (int)(w->n > 60 ? 60 : w->n), w->p);
 			bad("key", msg, p, n);
 			return;
 		}
@@ -805,36 +1858,38 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		kn[i] = v.n;
 		mx_json_canon(&v, &kb);
 	}
-	if (check(sp, p, n) < 0)
-		return;
-	g = group_of(kv, kn);
-	for (i = 0; i < naggs; i++)
-		if (update(&g->st[i], &aggs[i], sp) < 0) {
-			snprintf(msg, sizeof msg, "%s: the sum overflows 38 "
-			    "digits", aggs[i].name);
-			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(curname),
-			    curline, msg);
+	/* every value read, and every sum worked out, before any state
+	 * changes: a bad record counts nowhere */
+	g = anycheck ? group_find() : NULL;
+	for (i = 0; i < naggs; i++) {
+		pend[i].skip = pend[i].inexact = 0;
+		if (fns[aggs[i].fn].check != NULL && (why =
+		    fns[aggs[i].fn].check(&aggs[i], g != NULL ? &g->st[i] :
+		    NULL, sp, &pend[i])) != NULL) {
+			bad("number", why, p, n);
+			return;
 		}
+	}
+	g = group_of(kv, kn);
+	for (i = 0; i < naggs; i++) {
+		if (pend[i].skip)
+			continue;
+		fns[aggs[i].fn].update(&g->st[i], &aggs[i], sp, &pend[i]);
+		if (pend[i].inexact && !aggs[i].warned) {
+			mx_warnx("%s:%ju: %s: a value or sum needs more "
+			    "than 38 digits: rounded half away from zero",
+			    mx_name(curname), curline, aggs[i].name);
+			aggs[i].warned = 1;
+		}
+	}
 }
 
 /* ---- partial states ---- */
 
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void
-put_dec(struct mx_out *o, const struct mx_dec *d)
-{
-	char b[48];
-	int n = mx_dec_fmt(d, b);
-
-	mx_out_write(o, b, (size_t)n);
-}
-
 static void
 put_partial(struct mx_out *o, const struct group *g)
 {
-	size_t i, k, n;
+	size_t i, n;
 	const char *p;
 
 	mx_out_puts(o, "{\"_mx_agg\":");
@@ -849,241 +1904,66 @@ put_partial(struct mx_out *o, const struct group *g)
 	}
 	mx_out_puts(o, "],\"s\":[");
 	for (i = 0; i < naggs; i++) {
-		const struct st *s = &g->st[i];
-
 		if (i > 0)
 			mx_out_putc(o, ',');
-		switch (aggs[i].fn) {
-		case A_SUM:
-		case A_SUM_IF:
-		case A_SUM_PRODUCT:
-		case A_SUM_PRODUCT_IF:
-		case A_AVG:
-			mx_out_putc(o, '[');
-			mx_out_uint(o, s->n);
-			mx_out_puts(o, ",\"");
-			put_dec(o, &s->sum);
-			mx_out_puts(o, "\"]");
-			break;
-		case A_MIN:
-		case A_MAX:
-		case A_FIRST:
-		case A_LAST:
-			if (s->val == NULL)
-				mx_out_puts(o, "null");
-			else
-				mx_out_write(o, s->val, s->vlen);
-			break;
-		case A_DISTINCT: {
-			struct mx_h128 *h = NULL;
-			char hex[33];
-
-			n = 0;
-			if (s->set != NULL)
-				h = mx_keyset_sorted(s->set, &n);
-			mx_out_putc(o, '[');
-			for (k = 0; k < n; k++) {
-				if (k > 0)
-					mx_out_putc(o, ',');
-				mx_hash128_hex(h[k], hex);
-				mx_out_putc(o, '"');
-				mx_out_write(o, hex, 32);
-				mx_out_putc(o, '"');
-			}
-			mx_out_putc(o, ']');
-			break;
-		}
-		case A_APPROX:
-			if (s->hll == NULL) {
-				mx_out_puts(o, "null");
-				break;
-			}
-			/* 16384 registers: 5461 groups of 3, then one */
-			mx_out_putc(o, '"');
-			for (k = 0; k + 2 < HLL_M; k += 3) {
-				unsigned v = (unsigned)s->hll[k] << 16 |
-				    (unsigned)s->hll[k + 1] << 8 | s->hll[k + 2];
-
-				mx_out_putc(o, b64[v >> 18]);
-				mx_out_putc(o, b64[v >> 12 & 63]);
-				mx_out_putc(o, b64[v >> 6 & 63]);
-				mx_out_putc(o, b64[v & 63]);
-			}
-			{
-				unsigned v = (unsigned)s->hll[k] << 16;
-
-				mx_out_putc(o, b64[v >> 18]);
-				mx_out_putc(o, b64[v >> 12 & 63]);
-				mx_out_puts(o, "==");
-			}
-			mx_out_putc(o, '"');
-			break;
-		default:
-			mx_out_uint(o, s->n);
-		}
+		fns[aggs[i].fn].partial(o, &g->st[i]);
 	}
 	mx_out_puts(o, "]}\n");
 }
 
+/* Can the states of the partial line (its spans sp) be merged into their
+ * group?  0, or -1 when the line was rejected. */
 static int
-unb64(int c)
+merge_check(const struct mx_span *sp, const char *p, size_t n)
 {
-	const char *p = strchr(b64, c);
-
-	return c != '\0' && p != NULL ? (int)(p - b64) : -1;
-}
-
-/* Merge one state (the span v of a partial line) into s; NULL or a reason
- * why it is not one. */
-static const char *
-merge_st(struct st *s, const struct agg *a, const struct mx_span *v)
-{
-	static struct mx_buf b;
-	struct mx_json *js;
-	struct mx_span e[2];
+	static struct st *scratch;
+	struct group *g = group_find();
+	struct mx_span v;
 	struct mx_dec d;
-	struct mx_sel *es;
-	const char *q;
-	size_t k;
-	uint64_t n;
+	const char *q, *e, *why = NULL;
+	char msg[256];
+	size_t i, mem = membytes;
+	int inexact = 0;
 
-	switch (a->fn) {
-	case A_SUM:
-	case A_SUM_IF:
-	case A_SUM_PRODUCT:
-	case A_SUM_PRODUCT_IF:
-	case A_AVG:
-		es = mx_sel_new();
-		mx_sel_add(es, "0");
-		mx_sel_add(es, "1");
-		js = mx_json_new(es);
-		k = mx_json_scan(js, v->p, v->n, e, 0) == 0 &&
-		    v->kind == MX_JARR && e[0].kind == MX_JNUM &&
-		    e[1].kind == MX_JSTR &&
-		    mx_dec_parse(e[1].p + 1, e[1].n - 2, &d) == 0;
-		if (k) {
-			s->n += strtoull(e[0].p, NULL, 10);
-			if (mx_dec_add(&s->sum, &d) < 0)
-				k = 0;
-		}
-		mx_json_free(js);
-		mx_sel_free(es);
-		return k ? NULL : "a sum state is [count, \"decimal\"]";
-	case A_MIN:
-	case A_MAX:
-		if (v->kind == MX_JNULL)
-			return NULL;
-		if (better(a->fn, v, s))
-			setval(s, v->p, v->n);
-		return NULL;
-	case A_FIRST:
-		if (s->val == NULL && v->kind != MX_JNULL)
-			setval(s, v->p, v->n);
-		return NULL;
-	case A_LAST:
-		if (v->kind != MX_JNULL)
-			setval(s, v->p, v->n);
-		return NULL;
-	case A_DISTINCT:
-		if (v->kind != MX_JARR)
-			return "a distinct state is an array of hashes";
-		for (q = v->p + 1; *q == '"'; q += 35) {
-			struct mx_h128 h = { 0, 0 };
+	if (scratch == NULL)
+		scratch = mx_calloc(naggs ? naggs : 1, sizeof *scratch);
+	q = sp[2].p + 1;
+	e = sp[2].p + sp[2].n - 1;
+	for (i = 0; i < naggs; i++) {
+		const struct fn *f = &fns[aggs[i].fn];
 
-			for (k = 0; k < 32; k++) {
-				int c = q[1 + k];
-				int x = c >= '0' && c <= '9' ? c - '0' :
-				    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-				if (x < 0)
-					return "a distinct hash is 32 hex "
-					    "digits";
-				if (k < 16)
-					h.hi = h.hi << 4 | (uint64_t)x;
-				else
-					h.lo = h.lo << 4 | (uint64_t)x;
-			}
-			if (q[33] != '"')
-				return "a distinct hash is 32 hex digits";
-			distinct_add(s, h);
-			if (q[34] != ',')
-				break;
+		memset(&scratch[i], 0, sizeof scratch[i]);
+		next_elem(&q, e, &v);
+		why = f->merge(&scratch[i], &aggs[i], &v);
+		if (why == NULL && g != NULL && (f->merge == me_sum ||
+		    f->merge == me_mom)) {
+			d = g->st[i].sum;
+			if (mx_dec_add_wide(&d, &scratch[i].sum, &inexact) < 0)
+				why = "the merged sum would reach 10^38";
+			d = g->st[i].u.sumsq;
+			if (f->merge == me_mom && mx_dec_add_wide(&d,
+			    &scratch[i].u.sumsq, &inexact) < 0)
+				why = "the merged sum of squares would reach "
+				    "10^38";
 		}
-		return NULL;
-	case A_APPROX:
-		if (v->kind == MX_JNULL)
-			return NULL;
-		if (v->kind != MX_JSTR || v->n != 2 + 4 * ((HLL_M + 2) / 3))
-			return "an approx_distinct state is 16384 registers "
-			    "in base64";
-		b.len = 0;
-		for (q = v->p + 1, k = 0; k < (HLL_M + 2) / 3; k++, q += 4) {
-			int c0 = unb64(q[0]), c1 = unb64(q[1]),
-			    c2 = q[2] == '=' ? 0 : unb64(q[2]),
-			    c3 = q[3] == '=' ? 0 : unb64(q[3]);
-			unsigned x;
-
-			if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0)
-				return "bad base64 in an approx_distinct state";
-			x = (unsigned)c0 << 18 | (unsigned)c1 << 12 |
-			    (unsigned)c2 << 6 | (unsigned)c3;
-			mx_buf_addc(&b, (int)(x >> 16));
-			mx_buf_addc(&b, (int)(x >> 8 & 255));
-			mx_buf_addc(&b, (int)(x & 255));
-		}
-		if (s->hll == NULL) {
-			s->hll = mx_calloc(HLL_M, 1);
-			mem_add(HLL_M);
-		}
-		for (k = 0; k < HLL_M; k++)
-			if ((uint8_t)b.p[k] > s->hll[k])
-				s->hll[k] = (uint8_t)b.p[k];
-		return NULL;
-	default:
-		if (v->kind != MX_JNUM)
-			return "a count state is a number";
-		n = strtoull(v->p, NULL, 10);
-		s->n += n;
-		return NULL;
+		if (f->release != NULL)
+			f->release(&scratch[i]);
+		if (why != NULL)
+			break;
 	}
-}
-
-/* The next element of the array whose text ends at e, from *q (which
- * must be past '[' or a comma); its span in v, 0 when there is none. */
-static int
-next_elem(const char **q, const char *e, struct mx_span *v)
-{
-	const char *s0 = *q, *p = *q;
-	int depth = 0, instr = 0;
-
-	/* the text is valid JSON: only strings and nesting matter */
-	while (p < e && (instr || depth > 0 || *p != ',')) {
-		if (instr) {
-			if (*p == '\\')
-				p++;
-			else if (*p == '"')
-				instr = 0;
-		} else if (*p == '"')
-			instr = 1;
-		else if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']')
-			depth--;
-		p++;
-	}
-	v->p = s0;
-	v->n = (uint32_t)(p - s0);
-	v->kind = (uint8_t)mx_json_kind(s0);
-	v->esc = memchr(s0, '\\', v->n) != NULL;
-	*q = p < e ? p + 1 : p;
-	return v->n > 0;
+	membytes = mem;
+	if (why == NULL)
+		return 0;
+	snprintf(msg, sizeof msg, "%s: %s", aggs[i].name, why);
+	bad("partial", msg, p, n);
+	return -1;
 }
 
 /* One line of a partial output. */
 static void
 merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 {
-	const char *kv[64], *q, *e, *why;
+	const char *kv[64], *q, *e;
 	uint32_t kn[64];
 	struct mx_span v;
 	struct group *g;
@@ -1132,13 +2012,15 @@ merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		bad("partial", "not as many states as -a has aggregates", p, n);
 		return;
 	}
+	/* Every state read into a scratch one first, and every sum tried
+	 * against the group's: a bad line changes nothing. */
+	if (merge_check(sp, p, n) < 0)
+		return;
 	g = group_of(kv, kn);
 	q = sp[2].p + 1;
 	for (i = 0; i < naggs; i++) {
 		next_elem(&q, e, &v);
-		if ((why = merge_st(&g->st[i], &aggs[i], &v)) != NULL)
-			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s: %s",
-			    mx_name(curname), curline, aggs[i].name, why);
+		(void)fns[aggs[i].fn].merge(&g->st[i], &aggs[i], &v);
 	}
 }
 
@@ -1173,13 +2055,16 @@ static int
 keycmp(const struct group *a, const struct group *b)
 {
 	const char *p = a->key, *q = b->key;
+	struct mx_span a1, b1;
 	size_t i, pn, qn;
 	int c;
 
 	for (i = 0; i < keys.n; i++) {
 		pn = strlen(p);
 		qn = strlen(q);
-		if ((c = valcmp(p, pn, q, qn)) != 0)
+		mx_span_of(p, pn, &a1);
+		mx_span_of(q, qn, &b1);
+		if ((c = mx_order_total(&a1, &b1)) != 0)
 			return c;
 		p += pn + 1;
 		q += qn + 1;
@@ -1197,57 +2082,8 @@ bykey(const void *x, const void *y)
 static void
 final(const struct group *g, size_t i, struct mx_buf *b)
 {
-	const struct st *s = &g->st[i];
-	char t[48];
-	struct mx_dec q, cnt;
-	int n;
-
 	b->len = 0;
-	switch (aggs[i].fn) {
-	case A_SUM:
-	case A_SUM_PRODUCT:
-		if (s->n == 0) {
-			mx_buf_adds(b, "null");
-			break;
-		}
-		/* FALLTHROUGH */
-	case A_SUM_IF:
-	case A_SUM_PRODUCT_IF:
-		n = mx_dec_fmt(&s->sum, t);
-		mx_buf_add(b, t, (size_t)n);
-		break;
-	case A_AVG:
-		if (s->n == 0) {
-			mx_buf_adds(b, "null");
-			break;
-		}
-		cnt.v = (__int128)s->n;
-		cnt.scale = 0;
-		if (mx_dec_div(&s->sum, &cnt, opt.scale, &q) < 0)
-			mx_errx(MX_EXIT_FAIL, "%s: the average does not fit",
-			    aggs[i].name);
-		n = mx_dec_fmt(&q, t);
-		mx_buf_add(b, t, (size_t)n);
-		break;
-	case A_MIN:
-	case A_MAX:
-	case A_FIRST:
-	case A_LAST:
-		if (s->val == NULL)
-			mx_buf_adds(b, "null");
-		else
-			mx_buf_add(b, s->val, s->vlen);
-		break;
-	case A_DISTINCT:
-		mx_buf_printf(b, "%zu", s->set != NULL ?
-		    mx_keyset_count(s->set) : (size_t)0);
-		break;
-	case A_APPROX:
-		mx_buf_printf(b, "%ju", (uintmax_t)hll_estimate(s->hll));
-		break;
-	default:
-		mx_buf_printf(b, "%ju", (uintmax_t)s->n);
-	}
+	fns[aggs[i].fn].final(&g->st[i], &aggs[i], b);
 }
 
 static const char *
@@ -1267,16 +2103,10 @@ static int
 dec_of_text(const char *p, size_t n, struct mx_dec *d)
 {
 	struct mx_span v;
+	int inexact = 0;
 
-	v.p = p;
-	v.n = (uint32_t)n;
-	v.kind = (uint8_t)mx_json_kind(p);
-	v.esc = memchr(p, '\\', n) != NULL;
-	if (v.kind == MX_JNUM)
-		return mx_dec_parse(p, n, d);
-	if (v.kind == MX_JSTR && !v.esc)
-		return mx_dec_parse(p + 1, n - 2, d);
-	return -1;
+	mx_span_of(p, n, &v);
+	return num_read(&v, d, &inexact) == 0 ? 0 : -1;
 }
 
 /* The value of ratio r of g, as JSON text in b. */
@@ -1334,7 +2164,7 @@ col_name(int c)
 }
 
 static struct mx_buf *byval;
-static int bycol = -1;		/* -1: a key; else a column */
+static int bycol = -1;		/* a column, when bycolset; else a key */
 static int bycolset;
 static size_t bykeyi;
 
@@ -1342,6 +2172,7 @@ static int
 bytop(const void *x, const void *y)
 {
 	size_t i = *(const size_t *)x, j = *(const size_t *)y, an, bn;
+	struct mx_span sa, sb;
 	const char *a, *b;
 	int c;
 
@@ -1354,7 +2185,9 @@ bytop(const void *x, const void *y)
 		a = keyval(&gv[i], bykeyi, &an);
 		b = keyval(&gv[j], bykeyi, &bn);
 	}
-	if ((c = valcmp(b, bn, a, an)) != 0)
+	mx_span_of(a, an, &sa);
+	mx_span_of(b, bn, &sb);
+	if ((c = mx_order_cmp(&sb, &sa)) != 0)
 		return c;
 	return keycmp(&gv[i], &gv[j]);
 }
@@ -1371,7 +2204,6 @@ output(struct mx_out *o)
 	for (i = 0; i < ng; i++)
 		order[i] = &gv[i];
 	qsort(order, ng, sizeof *order, bykey);
-	/* the group indexes in key order */
 	if (opt.top >= 0 && !opt.partial) {
 		top = mx_reallocarray(NULL, ng ? ng : 1, sizeof *top);
 		if (bycolset) {
@@ -1379,6 +2211,7 @@ output(struct mx_out *o)
 			for (i = 0; i < ng; i++)
 				col_final(&gv[i], bycol, &byval[i]);
 		}
+		/* the group indexes in key order, then by the column */
 		for (i = 0; i < ng; i++)
 			top[i] = (size_t)(order[i] - gv);
 		qsort(top, ng, sizeof *top, bytop);
@@ -1420,6 +2253,24 @@ output(struct mx_out *o)
 	mx_buf_free(&v);
 }
 
+/* The fields named that no record had: a warning each, or with --strict
+ * an error. */
+static void
+unseen(void)
+{
+	size_t i;
+
+	if (opt.merge || nrecs == 0 || nunseen == 0)
+		return;
+	for (i = 0; i < nnamed; i++)
+		if (!named[i].seen)
+			mx_warnx("%s: no record had the field '%s'%s",
+			    named[i].opt, named[i].path, opt.strict ? "" :
+			    " (a typo?)");
+	if (opt.strict)
+		exit(MX_EXIT_FAIL);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1432,6 +2283,7 @@ main(int argc, char *argv[])
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "where", required_argument, NULL, 'w' },
+		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1446,6 +2298,7 @@ main(int argc, char *argv[])
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
+	where = mx_where_new();
 	while ((c = mx_getopt(argc, argv, "a:g:vw:", longopts, NULL,
 	    synopsis)) != -1)
 		switch (c) {
@@ -1465,6 +2318,9 @@ main(int argc, char *argv[])
 				mx_warnx("-g: at most 64 keys");
 				usage();
 			}
+			for (i = 0; i < keys.n; i++)
+				(void)sel_add(keys.v[i].path, "-g", err,
+				    sizeof err);
 			break;
 		case 'a':
 			aggs_opt(optarg);
@@ -1499,6 +2355,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			opt.rejects = optarg;
+			break;
+		case 'X':
+			opt.strict = 1;
 			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
@@ -1551,13 +2410,16 @@ main(int argc, char *argv[])
 		}
 		bykeyi = i;
 	}
+	nunseen = nnamed;
+	pend = mx_calloc(naggs ? naggs : 1, sizeof *pend);
+	for (i = 0; i < naggs; i++)
+		anycheck |= fns[aggs[i].fn].check != NULL;
 
 	/* what --merge checks: the options that shape the states */
 	mx_buf_printf(&spec, "1 -g %s", gspec != NULL ? gspec : "");
 	for (i = 0; i < naggs; i++)
 		mx_buf_printf(&spec, " -a %s", aggs[i].text);
-	for (i = 0; i < nconds; i++)
-		mx_buf_printf(&spec, " -w %s", conds[i].text);
+	mx_buf_add(&spec, wtext.p, wtext.len);
 	mx_buf_cstr(&spec);
 
 	if (opt.merge) {
@@ -1579,6 +2441,7 @@ main(int argc, char *argv[])
 		input("-", js, sp);
 	for (i = 0; i < (size_t)argc; i++)
 		input(argv[i], js, sp);
+	unseen();
 	/* a global aggregate of no records is still one row */
 	if (keys.n == 0 && ng == 0 && !opt.partial) {
 		kb.len = 0;
@@ -1590,9 +2453,10 @@ main(int argc, char *argv[])
 	mx_progress_clear();
 	if (opt.verbose)
 		fprintf(stderr, "mx-agg: %ju %s in, %zu groups out, %ju "
-		    "rejected, %ju blank, %zu bytes of state\n", nin,
+		    "rejected, %ju blank, %zu bytes of state of at most %lld "
+		    "(--memory)\n", nin,
 		    opt.merge ? "partial lines" : "records", ng, nrej, nblank,
-		    membytes + mx_keyset_bytes(groups));
+		    membytes + mx_keyset_bytes(groups), opt.memory);
 	mx_out_close(out);
 	mx_json_free(js);
 	mx_sel_free(psel);

@@ -420,48 +420,55 @@ reject(struct src *s, const char *rule, const char *why, const char *p,
 	    rule, why, p, n);
 }
 
-/* The --latest-by value as an integer that orders like it: nanoseconds
- * since the epoch for a timestamp, units of 10^-18 for a number. */
+/* The --latest-by value as an integer that orders like it, in the
+ * ordering of mx(7): nanoseconds since the epoch for a timestamp, units of
+ * 10^-18 for a number (or a number in a string).  The first value decides
+ * which of the two the field holds; once it holds timestamps a number is
+ * compared as time, epoch seconds (or milliseconds). */
 static const char *
 order_of(const struct mx_span *v, __int128 *o)
 {
 	static const __int128 max = (__int128)(((unsigned __int128)1 << 127) -
 	    1);
+	static struct mx_oval ov;
 	struct mx_time t;
-	struct mx_dec d;
 	__int128 m = 1;
 	int kind, i;
 
-	switch (v->kind) {
-	case MX_JNONE:
-		return "missing";
-	case MX_JNULL:
-		return "null";
-	case MX_JSTR:
-		if (mx_time_span(v, &t) < 0)
-			return "not a timestamp";
+	mx_oval_set(&ov, v);
+	switch (ov.cls) {
+	case MX_OC_NULL:
+		return v->kind == MX_JNONE ? "missing" : "null";
+	case MX_OC_TIME:
 		kind = O_TIME;
-		*o = (__int128)t.sec * 1000000000 + t.nsec;
+		*o = (__int128)ov.t.sec * 1000000000 + ov.t.nsec;
 		break;
-	case MX_JNUM:
-		if (mx_dec_parse(v->p, v->n, &d) < 0)
+	case MX_OC_NUM:
+		if (okind == O_TIME) {
+			if (mx_time_parse(ov.p, ov.n, &t) < 0)
+				return "number out of range";
+			kind = O_TIME;
+			*o = (__int128)t.sec * 1000000000 + t.nsec;
+			break;
+		}
+		if (!ov.exact)
 			return "number out of range";
-		for (i = d.scale; i < MX_DEC_MAXSCALE; i++)
+		for (i = ov.d.scale; i < MX_DEC_MAXSCALE; i++)
 			m *= 10;
-		if (d.v > max / m || d.v < -(max / m))
+		if (ov.d.v > max / m || ov.d.v < -(max / m))
 			return "number out of range";
 		kind = O_NUM;
-		*o = d.v * m;
+		*o = ov.d.v * m;
 		break;
+	case MX_OC_STR:
+		return okind == O_NUM ? "not a number" : "not a timestamp";
 	default:
 		return "neither a timestamp nor a number";
 	}
 	if (okind == O_NONE)
 		okind = kind;
 	else if (kind != okind)
-		return kind == O_NUM ?
-		    "a number, where earlier records have timestamps" :
-		    "a timestamp, where earlier records have numbers";
+		return "a timestamp, where earlier records have numbers";
 	return NULL;
 }
 

@@ -172,14 +172,14 @@ mx-dedup: 7 in, 4 out, 3 duplicates, 0 seen, 0 null keys, 0 rejected'
 	assert_output '{"id":1,"ts":"2024-03-01T23:59:50Z","v":"orig"}
 {"id":2,"ts":"2024-03-01T11:00:00+01:00","v":"b"}'
 	# a bad value is a bad record, rule earliest-by
-	echo '{"id":3,"ts":5,"v":"x"}' >> in.ndjson
+	echo '{"id":3,"ts":"later","v":"x"}' >> in.ndjson
 	run mx-dedup -k id --earliest-by ts in.ndjson
 	assert_failure 1
-	assert_output 'mx-dedup: in.ndjson:5: --earliest-by ts: a number, where earlier records have timestamps'
+	assert_output 'mx-dedup: in.ndjson:5: --earliest-by ts: not a timestamp'
 	run mx-dedup -k id --earliest-by ts --rejects rej.ndjson in.ndjson
 	assert_success
 	run jq -r '"\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
-	assert_output '5 earliest-by --earliest-by ts: a number, where earlier records have timestamps'
+	assert_output '5 earliest-by --earliest-by ts: not a timestamp'
 	run mx-dedup -k id --earliest-by 'a..b' in.ndjson
 	assert_failure 2
 	assert_output --partial "--earliest-by: bad field path 'a..b'"
@@ -212,12 +212,40 @@ mx-dedup: 7 in, 4 out, 3 duplicates, 0 seen, 0 null keys, 0 rejected'
 	run jq -r '"\(._reject.line) \(._reject.rule) \(._reject.reason)"' rej.ndjson
 	assert_output '2 latest-by --latest-by ts: missing
 3 latest-by --latest-by ts: not a timestamp
-4 latest-by --latest-by ts: a number, where earlier records have timestamps
 5 latest-by --latest-by ts: neither a timestamp nor a number
 6 latest-by --latest-by ts: number out of range
 7 latest-by --latest-by ts: null'
 	run cat st.json
-	assert_output '{"tool":"mx-dedup","files":1,"in":7,"out":1,"duplicates":0,"seen":0,"null_keys":0,"rejected":6,"spilled":0,"blank":0}'
+	assert_output '{"tool":"mx-dedup","files":1,"in":7,"out":1,"duplicates":1,"seen":0,"null_keys":0,"rejected":5,"spilled":0,"blank":0}'
+}
+
+@test "latest-by, the ordering of mx(7): a number among timestamps is epoch time; numbers in strings are numbers" {
+	# a number among timestamps is seconds since the epoch, or
+	# milliseconds past 11 integer digits
+	printf '%s\n' '{"id":1,"ts":"2024-03-01T10:00:00Z","v":"a"}' '{"id":1,"ts":1709287201,"v":"b"}' \
+	    '{"id":2,"ts":"2024-03-01T10:00:00Z","v":"c"}' '{"id":2,"ts":"1709287199999","v":"d"}' \
+	    '{"id":3,"ts":"2024-03-01","v":"e"}' '{"id":3,"ts":-5,"v":"f"}' > in.ndjson
+	run mx-dedup -k id --latest-by ts in.ndjson
+	assert_success
+	assert_output '{"id":1,"ts":1709287201,"v":"b"}
+{"id":2,"ts":"2024-03-01T10:00:00Z","v":"c"}
+{"id":3,"ts":"2024-03-01","v":"e"}'
+	run mx-dedup -k id --earliest-by ts in.ndjson
+	assert_output '{"id":1,"ts":"2024-03-01T10:00:00Z","v":"a"}
+{"id":2,"ts":"1709287199999","v":"d"}
+{"id":3,"ts":-5,"v":"f"}'
+	# numbers in strings are numbers, by value; a timestamp or another
+	# string among numbers is a bad record
+	printf '%s\n' '{"id":1,"ver":"9"}' '{"id":1,"ver":10}' '{"id":1,"ver":"9.99"}' '{"id":2,"ver":"1e1"}' \
+	    '{"id":2,"ver":"2024-03-01"}' '{"id":2,"ver":"v2"}' '{"id":2,"ver":"012"}' > in.ndjson
+	run mx-dedup -k id --latest-by ver --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output '{"id":1,"ver":10}
+{"id":2,"ver":"1e1"}'
+	run jq -r '"\(._reject.line) \(._reject.reason)"' rej.ndjson
+	assert_output '5 --latest-by ver: a timestamp, where earlier records have numbers
+6 --latest-by ver: not a number
+7 --latest-by ver: not a number'
 }
 
 @test "null keys: pass (default, reported), drop (to --dups), key, error" {

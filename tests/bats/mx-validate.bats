@@ -86,6 +86,19 @@ errs() {
 	    'n min less than the minimum -1' 'n max greater than the maximum 1e300')"
 }
 
+@test "number: bounds past 38 digits compared exactly, in the order of mx(7), not as doubles" {
+	contract 'n number min=-1e400 max=99999999999999999999999999999999999999998'
+	check '{"n":99999999999999999999999999999999999999998}' '{"n":99999999999999999999999999999999999999999}' \
+	    '{"n":"9.9999999999999999999999999999999999999998e40"}' '{"n":9.99999999999999999999999999999999999999981e40}' \
+	    '{"n":-1e400}' '{"n":-1.0000000000000000000000001e400}' '{"n":1e-400}'
+	assert_success
+	assert_output "$(printf '{"n":%s}\n' 99999999999999999999999999999999999999998 \
+	    9.9999999999999999999999999999999999999998e40 -1e400 1e-400)"
+	errs
+	assert_output "$(printf '%s\n' 'n max greater than the maximum 99999999999999999999999999999999999999998' \
+	    'n max greater than the maximum 99999999999999999999999999999999999999998' 'n min less than the minimum -1e400')"
+}
+
 @test "bool: true/false/1/0/yes/no in any case" {
 	contract 'b bool'
 	check '{"b":true}' '{"b":false}' '{"b":1}' '{"b":0}' '{"b":"YES"}' '{"b":"No"}' \
