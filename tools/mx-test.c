@@ -553,6 +553,7 @@ p_atom(struct lexer *lx)
 		struct mx_buf spec = { 0 };
 
 		mx_buf_adds(&spec, lx->text.p);
+		mx_buf_cstr(&spec);
 		lex(lx);
 		if (lx->tok != T_LP) {
 			mx_buf_free(&spec);
@@ -1538,15 +1539,32 @@ relation_row(struct test *t, const struct row *r)
 		fail_row(t, r);
 }
 
+static int	optword(const char *, size_t);
+
 /* -- expression: true of every row (unknown passes, as in SQL) -- */
 
 static int
 expr_check(struct test *t, struct opts *o, char *err, size_t errlen)
 {
+	const char *w;
+
 	(void)o;
-	t->expr = expr_parse(t->arg, strlen(t->arg), main_tb.sel, err,
-	    errlen);
-	return t->expr == NULL ? -1 : 0;
+	/* options come first: one written after is not an operand */
+	if ((w = strrchr(t->arg, ' ')) != NULL && optword(w + 1,
+	    strlen(w + 1)) >= 0) {
+		snprintf(err, errlen, "expression: '%s' after the expression "
+		    "(options come before it)", w + 1);
+		return -1;
+	}
+	if ((t->expr = expr_parse(t->arg, strlen(t->arg), main_tb.sel, err,
+	    errlen)) == NULL) {
+		char *m = mx_strdup(err);
+
+		snprintf(err, errlen, "expression: %s", m);
+		free(m);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -1661,6 +1679,19 @@ bound_value(const struct bound *b)
 	return mx_keyset_count(b->tb->need[b->need].ks);
 }
 
+/* Where a bound that is not a count comes from. */
+static void
+bound_says(struct mx_buf *b, const struct bound *x)
+{
+	if (x->tb == NULL)
+		return;
+	if (x->need < 0)
+		mx_buf_printf(b, " (the rows of %s)", x->tb->name);
+	else
+		mx_buf_printf(b, " (the distinct %s of %s)",
+		    x->tb->need[x->need].spec, x->tb->name);
+}
+
 static void	store_obj(struct test *, const char *, size_t);
 
 static void
@@ -1680,19 +1711,19 @@ rows_end(struct test *t)
 	else if (t->rows > hi)
 		t->failing = t->rows - hi;
 	mx_buf_printf(&t->detail, "%ju rows", t->rows);
-	if (t->min.set && t->max.set && lo == hi)
+	if (t->min.set && t->max.set && lo == hi) {
 		mx_buf_printf(&t->detail, ", expected %ju", lo);
-	else {
-		if (t->min.set)
+		bound_says(&t->detail, &t->min);
+	} else {
+		if (t->min.set) {
 			mx_buf_printf(&t->detail, ", at least %ju", lo);
-		if (t->max.set)
+			bound_says(&t->detail, &t->min);
+		}
+		if (t->max.set) {
 			mx_buf_printf(&t->detail, ", at most %ju", hi);
+			bound_says(&t->detail, &t->max);
+		}
 	}
-	if (t->min.tb != NULL)
-		mx_buf_printf(&t->detail, "; %s from %s", lo == hi ?
-		    "expected" : "least", t->min.text);
-	if (t->max.tb != NULL && (t->min.tb == NULL || lo != hi))
-		mx_buf_printf(&t->detail, "; most from %s", t->max.text);
 	if (t->failing > 0) {
 		mx_buf_printf(&o, "{\"rows\":%ju,\"min\":", t->rows);
 		if (t->min.set)
@@ -2662,7 +2693,7 @@ print_text(const struct test *t, int width)
 		struct mx_buf b = { 0 };
 
 		mx_buf_vis(&b, t->detail.p, t->detail.len);
-		mx_out_printf(o, "  (%.*s)", (int)b.len, b.p);
+		mx_out_printf(o, "  [%.*s]", (int)b.len, b.p);
 		mx_buf_free(&b);
 	}
 	mx_out_putc(o, '\n');
@@ -2948,9 +2979,9 @@ main(int argc, char *argv[])
 		fail = 1;
 		mx_warnx("%s:%zu: %s: %ju failing of %ju rows%s%.*s%s",
 		    testfile, t->line, t->name, t->failing, t->rows,
-		    t->detail.len > 0 ? " (" : "", (int)t->detail.len,
+		    t->detail.len > 0 ? " [" : "", (int)t->detail.len,
 		    t->detail.p != NULL ? t->detail.p : "",
-		    t->detail.len > 0 ? ")" : "");
+		    t->detail.len > 0 ? "]" : "");
 	}
 	mx_out_close(mx_stdout);
 
