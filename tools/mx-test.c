@@ -2551,6 +2551,7 @@ sqlfiles(void)
 static MX_NORETURN void
 command(struct test *t, int in, int out)
 {
+	struct mx_buf b = { 0 };
 	char **argv, tm[40], *list;
 	size_t i;
 
@@ -2566,6 +2567,12 @@ command(struct test *t, int in, int out)
 	    setenv("MX_TEST_RUN", opt.run, 1) < 0 ||
 	    setenv("MX_TEST_NOW", tm, 1) < 0 ||
 	    setenv("MX_TEST_FILES_SQL", list, 1) < 0)
+		_exit(126);
+	/* the -T directories, as PATH lists its own */
+	b.len = 0;
+	for (i = 0; i < opt.ntdirs; i++)
+		mx_buf_printf(&b, "%s%s", i > 0 ? ":" : "", opt.tdirs[i]);
+	if (setenv("MX_TEST_TABLES", mx_buf_cstr(&b), 1) < 0)
 		_exit(126);
 	argv = mx_calloc(main_tb.nf + 5, sizeof *argv);
 	argv[0] = "sh";
