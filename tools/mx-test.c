@@ -1539,22 +1539,31 @@ relation_row(struct test *t, const struct row *r)
 		fail_row(t, r);
 }
 
-static int	optword(const char *, size_t);
-
 /* -- expression: true of every row (unknown passes, as in SQL) -- */
 
 static int
 expr_check(struct test *t, struct opts *o, char *err, size_t errlen)
 {
 	const char *w;
+	size_t n;
+	int i;
 
 	(void)o;
-	/* options come first: one written after is not an operand */
-	if ((w = strrchr(t->arg, ' ')) != NULL && optword(w + 1,
-	    strlen(w + 1)) >= 0) {
-		snprintf(err, errlen, "expression: '%s' after the expression "
-		    "(options come before it)", w + 1);
-		return -1;
+	/* options come first: " key=" after is never an operand (a
+	 * comparison is ==, or = between operands) */
+	for (w = t->arg; *w != '\0'; w++) {
+		if (*w != ' ' && *w != '\t')
+			continue;
+		for (i = 0; i < NOPTS; i++) {
+			n = strlen(optnames[i]);
+			if (strncmp(w + 1, optnames[i], n) == 0 &&
+			    w[1 + n] == '=' && w[2 + n] != '=') {
+				snprintf(err, errlen, "expression: %s= after "
+				    "the expression (options come before it)",
+				    optnames[i]);
+				return -1;
+			}
+		}
 	}
 	if ((t->expr = expr_parse(t->arg, strlen(t->arg), main_tb.sel, err,
 	    errlen)) == NULL) {
@@ -2975,12 +2984,16 @@ main(int argc, char *argv[])
 	}
 
 	for (i = 0; i < ntests; i++) {
+		if (opt.json)
+			print_json(&tests[i]);
+		else
+			print_text(&tests[i], (int)width);
+	}
+	mx_out_close(mx_stdout);
+	/* after the results, which say what passed: what failed, by line */
+	for (i = 0; i < ntests; i++) {
 		struct test *t = &tests[i];
 
-		if (opt.json)
-			print_json(t);
-		else
-			print_text(t, (int)width);
 		if (t->state != S_FAIL)
 			continue;
 		fail = 1;
@@ -2990,7 +3003,6 @@ main(int argc, char *argv[])
 		    t->detail.p != NULL ? t->detail.p : "",
 		    t->detail.len > 0 ? "]" : "");
 	}
-	mx_out_close(mx_stdout);
 
 	for (i = 0; i < ntests; i++)
 		free_test(&tests[i]);

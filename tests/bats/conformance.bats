@@ -9,6 +9,7 @@ load helper
 tools() {
 	printf '{"date":"2024-03-01","a":"x","spend":1}\n' > spend.ndjson
 	printf 'a string\n' > c.contract
+	printf 'unique a\n' > c.tests
 	cat <<-EOF
 	mx-ingest
 	mx-validate -c c.contract
@@ -17,6 +18,7 @@ tools() {
 	mx-agg -g a
 	mx-join-spend -s spend.ndjson -k a
 	mx-csv -f a
+	mx-test c.tests
 	EOF
 }
 
