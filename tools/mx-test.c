@@ -1068,7 +1068,8 @@ add_file(struct table *tb, const char *path, size_t root)
 	f = &tb->f[tb->nf++];
 	memset(f, 0, sizeof *f);
 	f->path = mx_strdup(path);
-	if (mx_json_name(&f->jname, path, strlen(path)) != 0) {
+	if (mx_json_name(&f->jname, mx_name(path), strlen(mx_name(path))) !=
+	    0) {
 		mx_buf_adds(&f->jname, ",\"file_base64\":\"");
 		mx_b64(&f->jname, path, strlen(path));
 		mx_buf_addc(&f->jname, '"');
