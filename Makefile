@@ -13,7 +13,7 @@ B	?= build
 MXFLAGS	= -std=c99 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
 LDLIBS	= -ljq -lcsv -lxxhash -lz -lm
 
-TOOLS	= $(patsubst tools/%.c,%,$(wildcard tools/mx-*.c))
+TOOLS	= mx $(patsubst tools/%.c,%,$(wildcard tools/mx-*.c))
 LIBSRC	= $(wildcard lib/*.c)
 LIBOBJ	= $(patsubst lib/%.c,$(B)/lib/%.o,$(LIBSRC))
 BINS	= $(addprefix $(B)/bin/,$(TOOLS))
@@ -26,6 +26,19 @@ $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(MXFLAGS) $(CFLAGS) -c $< -o $@
 
+# The version: VERSION, and git describe when built from a checkout;
+# version.h changes only when they do, so that nothing else is rebuilt.
+$(B)/version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define MX_VERSION "%s"\n#define MX_GITDESC "%s"\n' \
+	    "$$(cat VERSION)" \
+	    "$$(git describe --always --dirty 2> /dev/null)" > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+$(B)/lib/version.o: lib/version.c $(B)/version.h lib/mx.h
+	@mkdir -p $(@D)
+	$(CC) $(MXFLAGS) -I$(B) $(CFLAGS) -c $< -o $@
+
 $(B)/libmx.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
@@ -35,13 +48,18 @@ $(B)/bin/%: tools/%.c $(B)/libmx.a $(wildcard lib/*.h)
 	$(CC) $(MXFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(B)/libmx.a $(LDLIBS)
 
 # The test suite runs the binaries of $(B) (PATH), one bats file per tool.
+BATSFILES ?= tests/bats
 check: all
-	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) tests/bats
+	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) $(BATSFILES)
 
-# The same suite against binaries built with ASan and UBSan.
+# The same suite against binaries built with ASan and UBSan: every tool's
+# file; the lake's (lake, gold, oracle, hosts), which run the same tools for
+# minutes on end, only in check.
+SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats tests/bats/hosts.bats \
+	tests/bats/oracle.bats,$(wildcard tests/bats/*.bats))
 sanitize:
 	$(MAKE) B=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
-	    LDFLAGS="$(SAN)" check
+	    LDFLAGS="$(SAN)" BATSFILES="$(SANFILES)" check
 
 # libFuzzer harnesses (clang, libclang-rt-14-dev): each runs FUZZ_SECONDS
 # on its seed corpus (tests/fuzz/corpus) and the inputs that once crashed
@@ -51,9 +69,9 @@ FUZZ_SECONDS	?= 60
 FUZZCC		?= clang
 FUZZFLAGS	= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBSRC) lib/mx.h
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBSRC) lib/mx.h $(B)/version.h
 	@mkdir -p $(@D)
-	$(FUZZCC) $(MXFLAGS) -D_GNU_SOURCE $(FUZZFLAGS) $< $(LIBSRC) -o $@ $(LDLIBS)
+	$(FUZZCC) $(MXFLAGS) -I$(B) -D_GNU_SOURCE $(FUZZFLAGS) $< $(LIBSRC) -o $@ $(LDLIBS)
 
 fuzz: $(FUZZ:%=build-fuzz/fuzz_%)
 	@for f in $(FUZZ); do \
@@ -109,5 +127,5 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check sanitize fuzz fuzz-regress demo deps bench install clean
+.PHONY: all check sanitize fuzz fuzz-regress demo deps bench install clean FORCE
 .SECONDARY: $(LIBOBJ)

@@ -124,3 +124,30 @@ mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
 	mx_buf_add(b, hex, 16);
 	return 0;
 }
+
+int
+mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
+    const struct mx_span *spans, struct mx_buf *tmp)
+{
+	struct mx_span v;
+	char t[MX_EXPR_TMP];
+	size_t i;
+	int bad;
+
+	for (i = 0; i < keys->n; i++) {
+		mx_expr_eval(&keys->v[i], spans, &v, t, &bad);
+		if (bad || v.kind == MX_JARR || v.kind == MX_JOBJ)
+			return -1;
+		if (i > 0)
+			mx_buf_addc(b, '/');
+		tmp->len = 0;
+		if (v.kind == MX_JSTR)
+			mx_json_unescape(&v, tmp);
+		else if (v.kind != MX_JNONE && v.kind != MX_JNULL)
+			mx_buf_add(tmp, v.p, v.n);
+		if (mx_hive_dirname(b, keys->v[i].name, tmp->len ? tmp->p :
+		    NULL, tmp->len) < 0)
+			return -1;
+	}
+	return 0;
+}

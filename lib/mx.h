@@ -58,6 +58,13 @@ extern void (*mx_exit_hook)(int code);
  * was lost. */
 void	mx_fshut(FILE *fp, const char *name);
 
+/* ---- version.c ---- */
+
+extern const char mx_version[];		/* "0.9.0", from VERSION */
+extern const char mx_gitdesc[];		/* git describe, or "" */
+/* "mx-agg (mx) 0.9.0 (v0.9.0-12-gabc1234)" and a newline */
+void	mx_print_version(FILE *fp);
+
 /* ---- mem.c: allocation that never returns NULL, growable buffers ---- */
 
 void	*mx_malloc(size_t n);
@@ -673,6 +680,12 @@ void	mx_hive_unescape(struct mx_buf *b, const char *s, size_t n);
  * leaves no room for a value. */
 int	mx_hive_dirname(struct mx_buf *b, const char *name, const char *val,
 	    size_t n);
+/* Append the partition path of a record, "k1=v1/k2=v2", as mx-partition
+ * names its directories, from the spans of a scan with the keys'
+ * selection; tmp is scratch.  -1 when a key is an object or an array, a
+ * time function cannot read its field, or a name leaves no room. */
+int	mx_hive_path(struct mx_buf *b, const struct mx_exprs *keys,
+	    const struct mx_span *spans, struct mx_buf *tmp);
 
 /* ---- seqfile.c: files written once, front to back, with a checksum ---- */
 

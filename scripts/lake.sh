@@ -120,18 +120,20 @@ step() {
 
 # The counts of the step under way, kept once (see step): a line of
 # $STEPS/counts, appended without a fork; a line a kill cut short lacks
-# its final "." and does not count.
+# its final "." and does not count.  The fields are separated by the
+# unit separator (octal 037): a tab, being white space to read, would
+# fold the empty note of a step into its neighbour.
 keep_counts() {
 	kept_counts "$STEP" && return 0
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t.\n' "$STEP" "$C_IN" "$C_OUT" \
-	    "$C_REJ" "$C_DUP" "$NOTE" >> "$STEPS/counts"
+	printf '%s\037%s\037%s\037%s\037%s\037%s\037.\n' "$STEP" "$C_IN" \
+	    "$C_OUT" "$C_REJ" "$C_DUP" "$NOTE" >> "$STEPS/counts"
 }
 
 # kept_counts STEP: the counts kept for STEP into C_IN ... NOTE, or false.
 kept_counts() {
 	local n i o r d t end
 	[ -s "$STEPS/counts" ] || return 1
-	while IFS=$'\t' read -r n i o r d t end; do
+	while IFS=$'\037' read -r n i o r d t end; do
 		if [ "$n" != "$1" ] || [ "$end" != . ]; then
 			continue
 		fi
@@ -216,6 +218,40 @@ run_begin() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# --hosts: every host must run this very mx (mx --version, with the git
+# describe of its build), or the run stops before any work, naming it.
+hosts_check() {
+	local want got host v n=0 err
+	want=$(mx --version) || die "mx --version: no mx here"
+	err=$(mktemp) || exit 1
+	got=$(parallel --will-cite "${HOSTARGS[@]}" --nonall --tag \
+	    'mx --version 2>&1 || echo "no mx"' 2> "$err")
+	v=$(sed 's/\t/: /' "$err" | head -n 3 | paste -sd ';' -)
+	rm -f "$err"
+	while IFS=$'\t' read -r host got; do
+		[ -n "$host" ] || continue
+		n=$((n + 1))
+		[ "$got" = "$want" ] ||
+		    die "host $host: ${got:-no answer} where this lake runs $want; refused (make install there)"
+	done <<< "$got"
+	if [ "$n" -ne "$(host_count)" ]; then
+		die "hosts: only $n of $(host_count) answered: $v"
+	fi
+}
+
+# How many hosts --hosts and -S name: their logins, comma-separated, one
+# or more to a line of the file ('#' lines and blank ones aside).
+host_count() {
+	local i
+	for ((i = 0; i < ${#HOSTARGS[@]}; i += 2)); do
+		if [ "${HOSTARGS[i]}" = -S ]; then
+			printf '%s\n' "${HOSTARGS[i + 1]}"
+		else
+			grep -v '^[[:space:]]*\(#\|$\)' "${HOSTARGS[i + 1]}"
+		fi
+	done | tr ',' '\n' | grep -c .
+}
+
 # A run that took nothing in, in any of its attempts, leaves the count, so
 # that it changes nothing.
 run_end() {
@@ -268,11 +304,10 @@ bronze() {
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
-	(cd "$RAW" && mx-ingest "$@" "${LIMITS[@]}" --stats "$WORK/ingest.$src" \
-	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") |
+	guard_ingest "$src" "$@" |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \
-	    --run "$RUN" > /dev/null || return 1
+	    --run "$RUN" > /dev/null || { unpublish "$LAKE/bronze/$src"; return 1; }
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||
 	    return 1
 	C_IN=$(stat_of "$WORK/ingest.$src" in)
@@ -284,6 +319,28 @@ bronze() {
 	keep_counts && touch "$STEPS/took" || return 1
 	crashpoint "bronze:$src"
 	into "$ledger" cat "$WORK/ledger.$src"
+}
+
+# The producers of a publishing mx-partition: a producer that fails ends
+# its output with a line that is not JSON, so that mx-partition, which
+# sees only the end of its input, refuses it and publishes nothing (a cut
+# union would otherwise replace whole partitions with half of them).
+MX_ABORT=$'\n\001 the command before mx-partition failed: nothing published\n'
+
+guard_ingest() {
+	local src=$1
+	shift
+	(cd "$RAW" && mx-ingest "$@" "${LIMITS[@]}" --stats "$WORK/ingest.$src" \
+	    --rejects "$WORK/rejects.$src" --files0-from "$WORK/newfiles.$src") ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
+}
+
+guard_union() {
+	local table=$1 key=$2 dstats=$3
+	shift 3
+	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
+	    mx-dedup -k "$key" "$@" --stats "$dstats" ||
+	    { printf '%s' "$MX_ABORT"; return 1; }
 }
 
 # A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
@@ -347,7 +404,7 @@ silver() {
 	cons="$LAKE/_state/consumed/$table"
 	idx="$LAKE/_state/keys/$table.idx"
 	pdir="$LAKE/silver/$table"
-	new="$WORK/new.$table"
+	new="$WORK/new.$table.ndjson"
 	touch "$cons"
 	# in the order of the runs that wrote them
 	{
@@ -367,18 +424,14 @@ silver() {
 	mapfile -t bz < "$WORK/todo.$table"
 	(cd "$LAKE" && mx-validate -c "$contract" \
 	    --rejects "$WORK/rejects.$table" --stats "$WORK/valid.$table" \
-	    "${bz[@]}") | tee "$WORK/new.$table.ndjson" |
-	    mx-partition --no-sync -d "$new" -k "$pkey" --run "$RUN" \
-	    > /dev/null || return 1
+	    "${bz[@]}") > "$new" || return 1
 	publish "$WORK/rejects.$table" \
 	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
 	# the partitions of the new records, and those holding their keys
-	partitions "$new" > "$WORK/touched.$table"
-	mx-index -i "$idx" -k "$key" find "$WORK/new.$table.ndjson" \
-	    >> "$WORK/touched.$table" || return 1
-	LC_ALL=C sort -u -o "$WORK/touched.$table" "$WORK/touched.$table"
+	mx-index -i "$idx" -k "$key" find -p "$pkey" "$new" \
+	    > "$WORK/touched.$table" || return 1
 	# all old records first, so that keeping the first keeps the old,
 	# then the new ones in the order they came (--last keeps the last)
 	: > "$WORK/union.$table"
@@ -395,16 +448,16 @@ silver() {
 	fi
 	# what the table held before this run first touched it (a resumed
 	# run finds the partitions rebuilt already)
-	if [ -s "$STEPS/$STEP.old" ]; then
-		old=$(cat "$STEPS/$STEP.old")
+	# (no ':' in a name: not every S3 mount takes one)
+	if [ -s "$STEPS/${STEP//:/_}.old" ]; then
+		old=$(cat "$STEPS/${STEP//:/_}.old")
 	else
-		into "$STEPS/$STEP.old" echo "$old" || return 1
+		into "$STEPS/${STEP//:/_}.old" echo "$old" || return 1
 	fi
-	dstats="$STEPS/$STEP.dedup"
+	dstats="$STEPS/${STEP//:/_}.dedup"
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
-	echo "$WORK/new.$table.ndjson" >> "$WORK/union.$table"
-	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
-	    mx-dedup -k "$key" "$@" --stats "$dstats" |
+	echo "$new" >> "$WORK/union.$table"
+	guard_union "$table" "$key" "$dstats" "$@" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > /dev/null || return 1
 	# a partition whose every record went to another is gone (a rerun
@@ -417,8 +470,8 @@ silver() {
 		fi
 	done < "$WORK/touched.$table"
 	unset 'TPARTS[$table]'
-	C_DUP=$(stat_of "$STEPS/$STEP.dedup" duplicates)
-	C_OUT=$(($(stat_of "$STEPS/$STEP.dedup" out) - old))
+	C_DUP=$(stat_of "$STEPS/${STEP//:/_}.dedup" duplicates)
+	C_OUT=$(($(stat_of "$STEPS/${STEP//:/_}.dedup" out) - old))
 	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
 	unmapped_note "$WORK/valid.$table" && keep_counts || return 1
 	crashpoint "silver:$table"
@@ -508,10 +561,10 @@ gold() {
 		for t in "${tl[@]}"; do
 			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
-		into "$f" mx-agg --partial "$@" "${files[@]}" < /dev/null ||
-		    return 1
+		job "$f" mx-agg --partial "$@" -- "${files[@]}"
 		n=$((n + 1))
 	done
+	jobs_run || return 1
 	for f in "$dir"/*.ndjson; do
 		[ -z "${keep[$f]:-}" ] || continue
 		rm -f "$f" || return 1
@@ -532,7 +585,102 @@ gold() {
 	publish_csv "$name" || return 1
 	C_IN=$n
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
-	NOTE="$n partitions read"
+	NOTE="$n partitions read${NOTE:+; $NOTE}"
+}
+
+# job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
+# is to become OUT, whole (as into does), as one of the jobs of a step;
+# the jobs of one step share their COMMAND.  With -j 1 and no hosts the
+# job runs at once; else jobs_run runs them all: -j at a time here, or on
+# the hosts of --hosts through GNU parallel, which retries a job that
+# fails on another host.  On hosts that share the lake (same path) a job
+# reads and writes it as here; with --no-shared its files are sent to
+# the host (--transferfile), its output brought back (--return) and the
+# host's copies removed (--cleanup).  A job that fails leaves no OUT.
+JOBOUT=() JOBIN=() JOBCMD=''
+job() {
+	local out=$1 line
+	local -a cmd=() in=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		cmd+=("$1")
+		shift
+	done
+	shift
+	in=("$@")
+	if [ "$JOBS" -le 1 ] && [ ${#HOSTARGS[@]} -eq 0 ]; then
+		into "$out" "${cmd[@]}" "${in[@]}" < /dev/null
+		return
+	fi
+	printf -v JOBCMD '%q ' "${cmd[@]}"
+	printf -v line '%q ' "${in[@]}"
+	JOBOUT+=("$out")
+	JOBIN+=("$line")
+}
+
+# Run the jobs given since the last call; false if one failed.
+jobs_run() {
+	local rc=0 i k
+	local -a lines=()
+	[ ${#JOBOUT[@]} -gt 0 ] || return 0
+	if [ ${#HOSTARGS[@]} -gt 0 ] && [ "$SHARED" = 0 ]; then
+		jobs_transfer || rc=1
+	else
+		for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+			k=${JOBOUT[i]}
+			printf -v 'lines[i]' '%s%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
+			    "$JOBCMD" "${JOBIN[i]}" "$k" "$k" "$k"
+		done
+		if [ ${#HOSTARGS[@]} -gt 0 ]; then
+			printf '%s\n' "${lines[@]}" | parallel --will-cite \
+			    "${HOSTARGS[@]}" --retries "$RETRIES" \
+			    --halt now,fail=1 --joblog "$WORK/joblog" || rc=1
+			host_note
+		else
+			printf '%s\n' "${lines[@]}" |
+			    xargs -d '\n' -P "$JOBS" -n 1 bash -c || rc=1
+		fi
+	fi
+	JOBOUT=() JOBIN=() JOBCMD=''
+	return $rc
+}
+
+# --no-shared: each job's files, one file (a link to the only one, or
+# their concatenation), sent with the job; its output returned.
+jobs_transfer() {
+	local d="$WORK/jobs" i rc=0
+	local -a in
+	rm -rf "$d" && mkdir -p "$d" || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		eval "in=(${JOBIN[i]})"
+		if [ ${#in[@]} -eq 1 ]; then
+			ln "${in[0]}" "$d/in.$i" 2> /dev/null ||
+			    cp "${in[0]}" "$d/in.$i" || return 1
+		else
+			cat -- "${in[@]}" > "$d/in.$i" || return 1
+		fi
+		printf 'in.%d\tout.%d\n' "$i" "$i"
+	done > "$d/list"
+	(cd "$d" && parallel --will-cite "${HOSTARGS[@]}" --wd ... --colsep '\t' \
+	    --retries "$RETRIES" --halt now,fail=1 --joblog "$WORK/joblog" \
+	    --transferfile '{1}' --return '{2}' --cleanup \
+	    "$JOBCMD"'{1} > {2}' < list) || rc=1
+	host_note
+	[ $rc = 0 ] || return 1
+	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+		mv -f "$d/out.$i" "${JOBOUT[i]}" || return 1
+	done
+}
+
+# The jobs of each host in the step's note, from parallel's job log.
+host_note() {
+	local h
+	h=$(awk -F '\t' 'NR > 1 { n[$2]++; if ($7 != 0 || $8 != 0) f[$2]++ }
+	    END { for (k in n) printf "%s %d jobs%s\n", k, n[k],
+		(f[k] ? " (" f[k] " failed)" : "") }' "$WORK/joblog" | sort |
+	    paste -sd , - | sed 's/,/, /g') || return 1
+	[ -z "$h" ] || NOTE="${NOTE:+$NOTE; }hosts: $h"
+	rm -f "$WORK/joblog"
 }
 
 # The file name of a partition's partial: '%', '/' and '=' escaped, so
@@ -678,27 +826,28 @@ publish_catalog() {
 # description, the "- key: value" lines, the columns of the table.  A
 # table defined in two directories takes the first one's definition.
 catalog_ndjson() {
-	local f d
+	local d
+	local -a md=()
 	# by table, the first directory's file of each (names are plain)
-	for d in "$@"; do
+	mapfile -t md < <(for d in "$@"; do
 		find "$d" -name '*.md' ! -name README.md
-	done | awk -F / '!seen[$NF]++ { print $NF "\t" $0 }' | LC_ALL=C sort |
-	    cut -f 2- |
-	while IFS= read -r f; do
-		jq -Rsc --arg file "${f##*/}" '
-		    split("\n") as $l
-		    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
-		    | {table: $t,
-		       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
-		       file: $file}
-		    + ([$l[] | select(startswith("- ")) | .[2:]
-			| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
-			| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
-		    + {columns: [$l[] | select(startswith("| ") and
-			(startswith("| column") or startswith("|--") or
-			 startswith("| ---") | not))
-			| split("|") | map(gsub("^ +| +$"; ""))
-			| {name: .[1], type: .[2], definition: .[3]}]}' "$f" ||
-		    return 1
-	done
+	done | awk -F / '!seen[$NF]++ { print $NF "\t" $0 }' | sort | cut -f 2-)
+	[ ${#md[@]} -gt 0 ] || return 0
+	# one jq for them all: the lines of each file, by input_filename
+	jq -Rnc '
+	    reduce inputs as $x ([]; if length > 0 and .[-1].f == input_filename
+		then .[-1].l += [$x] else . + [{f: input_filename, l: [$x]}] end)
+	    | .[] | .l as $l | (.f | sub(".*/"; "")) as $file
+	    | ($l | map(select(startswith("# "))) | first // "" | .[2:]) as $t
+	    | {table: $t,
+	       description: ([$l[] | select(test("^[A-Za-z(]"))] | join(" ")),
+	       file: $file}
+	    + ([$l[] | select(startswith("- ")) | .[2:]
+		| capture("^(?<k>[a-z_ ]+): (?<v>.*)$")
+		| {key: (.k | gsub(" "; "_")), value: .v}] | from_entries)
+	    + {columns: [$l[] | select(startswith("| ") and
+		(startswith("| column") or startswith("|--") or
+		 startswith("| ---") | not))
+		| split("|") | map(gsub("^ +| +$"; ""))
+		| {name: .[1], type: .[2], definition: .[3]}]}' "${md[@]}"
 }

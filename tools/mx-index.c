@@ -26,7 +26,7 @@
 #include "keyindex.h"
 
 static struct {
-	const char	*index, *root, *stats;
+	const char	*index, *root, *stats, *pspec;
 	int		 all, verbose;
 } opt;
 
@@ -36,6 +36,11 @@ static struct {
 } cnt;
 
 static struct mx_exprs	 keys;
+static struct mx_exprs	 pkeys;		/* find -p: the partition keys */
+static struct {
+	char	**v;
+	size_t	  n;
+} own;				/* find -p: the records' own partitions */
 static struct mx_sel	*sel;
 static struct mx_json	*scan;
 static struct mx_span	*spans;
@@ -48,10 +53,53 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
-	    "                [--max-depth n] find [file ...]\n"
+	    "                [--max-depth n] find [-p keys] [file ...]\n"
 	    "       mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
 	    "                [--max-depth n] put -d root --all | partition ...\n");
 	exit(MX_EXIT_USAGE);
+}
+
+static int
+strpcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* find -p: the partition the record itself goes to, as mx-partition
+ * names it, kept once. */
+static void
+ownpart(const char *path, uintmax_t line)
+{
+	static struct mx_buf pb, tmp;
+	static uint64_t *seen;
+	static size_t nseen, cap, last;
+	uint64_t h;
+	size_t i;
+
+	pb.len = 0;
+	if (mx_hive_path(&pb, &pkeys, spans, &tmp) < 0)
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: -p: a partition key is an object, "
+		    "an array, or not a time its function can read",
+		    mx_name(path), line);
+	/* most records go where the one before went; partitions are few */
+	h = mx_hash64(pb.p, pb.len);
+	if (last < nseen && seen[last] == h &&
+	    strcmp(own.v[last], mx_buf_cstr(&pb)) == 0)
+		return;
+	for (i = nseen; i-- > 0;)
+		if (seen[i] == h && strcmp(own.v[i], mx_buf_cstr(&pb)) == 0) {
+			last = i;
+			return;
+		}
+	last = nseen;
+	if (nseen == cap) {
+		cap = cap ? cap * 2 : 64;
+		seen = mx_reallocarray(seen, cap, sizeof *seen);
+		own.v = mx_reallocarray(own.v, cap, sizeof *own.v);
+	}
+	seen[nseen] = h;
+	own.v[nseen++] = mx_strndup(pb.p, pb.len);
+	own.n = nseen;
 }
 
 /* Read the records of path; each keyed one is handed to add() with its
@@ -75,6 +123,8 @@ readkeys(const char *path, void (*add)(struct mx_h128, void *), void *arg)
 		if (mx_json_scan(scan, line, (size_t)n, spans, 1) < 0)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(path),
 			    r.lineno, mx_json_errstr(scan));
+		if (pkeys.n > 0)
+			ownpart(path, r.lineno);
 		if (mx_exprs_canon(&keys, spans, &kb) > 0) {
 			cnt.nokey++;
 			continue;
@@ -147,11 +197,22 @@ find(int argc, char *argv[])
 	}
 	if (st < 0)
 		mx_errx(MX_EXIT_FAIL, "%s", err);
+	/* the partitions found, and with -p the records' own, once each */
 	for (i = 0; i < mx_kidx_nparts(r); i++)
 		if (hit[i]) {
-			mx_out_puts(out, mx_kidx_part(r, i));
+			own.v = mx_reallocarray(own.v, own.n + 1, sizeof *own.v);
+			own.v[own.n++] = mx_strdup(mx_kidx_part(r, i));
+		}
+	if (own.n > 1)
+		qsort(own.v, own.n, sizeof *own.v, strpcmp);
+	for (i = 0; i < own.n; i++)
+		if (i == 0 || strcmp(own.v[i - 1], own.v[i]) != 0) {
+			mx_out_puts(out, own.v[i]);
 			mx_out_putc(out, '\n');
 		}
+	for (i = 0; i < own.n; i++)
+		free(own.v[i]);
+	free(own.v);
 	free(hit);
 	mx_kidx_close(r);
 }
@@ -180,11 +241,6 @@ entcmp(const void *a, const void *b)
 	return mx_kidx_cmp(a, b);
 }
 
-static int
-strpcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* A partition is a directory path below the root: no absolute path, no
  * empty, "." or ".." component, so that no name reaches outside it. */
@@ -464,6 +520,7 @@ main(int argc, char *argv[])
 		{ "dir", required_argument, NULL, 'd' },
 		{ "index", required_argument, NULL, 'i' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "partition", required_argument, NULL, 'p' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		MX_LIMIT_LONGOPTS,
@@ -474,7 +531,7 @@ main(int argc, char *argv[])
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
-	while ((c = getopt_long(argc, argv, "d:i:k:v", longopts,
+	while ((c = getopt_long(argc, argv, "d:i:k:p:v", longopts,
 	    NULL)) != -1)
 		switch (c) {
 		case 'A':
@@ -490,6 +547,13 @@ main(int argc, char *argv[])
 			if (mx_exprs_parse(&keys, optarg, sel, err,
 			    sizeof err) < 0) {
 				mx_warnx("-k: %s", err);
+				usage();
+			}
+			break;
+		case 'p':
+			if (mx_exprs_parse(&pkeys, optarg, sel, err,
+			    sizeof err) < 0) {
+				mx_warnx("-p: %s", err);
 				usage();
 			}
 			break;
@@ -521,7 +585,8 @@ main(int argc, char *argv[])
 	}
 	argc--;
 	argv++;
-	if (isfind ? opt.root != NULL || opt.all : opt.root == NULL)
+	if (isfind ? opt.root != NULL || opt.all : opt.root == NULL ||
+	    pkeys.n > 0)
 		usage();
 	spec = mx_exprs_spec(&keys);
 	scan = mx_json_new(sel);
@@ -536,6 +601,7 @@ main(int argc, char *argv[])
 	mx_json_free(scan);
 	mx_sel_free(sel);
 	mx_exprs_free(&keys);
+	mx_exprs_free(&pkeys);
 	free(spans);
 	free(spec);
 	free(q.a);

@@ -11,9 +11,11 @@ S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
 DAY1=1710115200		# 2024-03-11
 DAY2=1710201600		# 2024-03-12
 
-# What a lake holds, file by file, but the run log and the lock.
+# What a lake holds, file by file, but the run log, the lock and the
+# report (which shows the run log's durations).
 listing() {
-	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock |
+	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock \
+	    ! -path ./report/index.html |
 	    LC_ALL=C sort | xargs -d '\n' sha1sum)
 }
 
@@ -52,6 +54,19 @@ teardown() {
 	assert_success
 	[ "$(listing a)" = "$(listing b)" ]
 	[ -n "$(listing a)" ]
+}
+
+@test "-j: the lake built with several jobs at once is the lake built with one, byte for byte" {
+	raw raw 1500 3
+	run lake -j 1 -r raw -l one
+	assert_success
+	run lake -j 3 -r raw -l three
+	assert_success
+	[ "$(listing one)" = "$(listing three)" ]
+	[ "$(counts one)" = "$(counts three)" ]
+	run lake -j 0 -r raw -l x
+	assert_failure 2
+	assert_output --partial '-j: a number of jobs'
 }
 
 @test "a re-run with no new files does nothing and says so" {
@@ -300,7 +315,8 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	run lake -r raw -l l --max-file-records 1000 ecommerce
 	assert_success
 	run lake -r raw -l l --max-file-records x ecommerce
-	assert_failure
+	assert_failure 2
+	assert_output --partial '--max-file-records: a number'
 }
 
 @test "a failing step stops the run with a message naming it; the next run finishes the work" {

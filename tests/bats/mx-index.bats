@@ -81,6 +81,30 @@ d=2024-03-05'
 	cmp clicks.idx fresh.idx
 }
 
+@test "find -p: the partitions a batch goes to, named as mx-partition names them, with those holding its keys" {
+	table
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	printf '%s\n' '{"click_id":"c2","ts":"2024-03-05T00:00:10Z"}' \
+	    '{"click_id":"c7","ts":"2024-03-06T23:30:00-02:00"}' \
+	    '{"click_id":"c8","ts":"2024-03-06T10:00:00Z","x":"a/b"}' > batch.ndjson
+	run mx-index -i clicks.idx -k click_id find -p 'd=date(ts)' batch.ndjson
+	assert_success
+	assert_output 'd=2024-03-04
+d=2024-03-05
+d=2024-03-06
+d=2024-03-07'
+	run mx-index -i clicks.idx -k click_id find -p 'd=date(ts),x' batch.ndjson
+	assert_success
+	mx-partition -d parts -k 'd=date(ts),x' batch.ndjson > /dev/null
+	[ "$output" = "$( (cd parts && ls -d */* ; echo d=2024-03-04) | sort)" ]
+	echo '{"click_id":"c9","ts":"soon"}' > bad.ndjson
+	run mx-index -i clicks.idx -k click_id find -p 'd=date(ts)' bad.ndjson
+	assert_failure 1
+	assert_output --partial 'bad.ndjson:1: -p: a partition key'
+	run mx-index -i clicks.idx -k click_id put -p d -d clicks --all
+	assert_failure 2
+}
+
 @test "a key in two partitions is found in both" {
 	mkdir -p t/d=1 t/d=2
 	echo '{"id":7}' > t/d=1/part-a-00000.ndjson

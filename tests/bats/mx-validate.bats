@@ -704,12 +704,15 @@ for i in range(300000): print("{\"i\":%d}" % i)' > big.ndjson
 		assert_success
 	done
 	[ -s shown.calendly.contract ]
+	# map=../channels.tsv is read beside the contracts' directory
+	cp "$CONTRACTS/../channels.tsv" .
+	mkdir w && cd w
 	cp "$CONTRACTS"/*.contract .
 	mkdir bronze silver hooks
 	printf '%s\n' '{"date":"2024-03-01","channel":"fb","spend":1}' '{"date":"2024-03-01","channel":"fb","spend":-3}' > bronze/spend.ndjson
 	printf '%s\n' '{"event_type":"click","click_id":"c1","advertiser":"a","ad_id":"d","amount":0.1,"timestamp":"2024-03-01T00:00:00Z"}' > bronze/clicks.ndjson
 	cp "$FIX/calendly_created.json" hooks/
-	awk '/^\.\\" file:/ { skip = 1 } /^\.Bd/ && !skip { on = 1; next } /^\.Ed/ { on = 0; skip = 0; next } on' ex.txt |
+	awk '/^\.\\" file:/ { skip = 1 } /^\.Bd/ && !skip { on = 1; next } /^\.Ed/ { on = 0; skip = 0; next } on' ../ex.txt |
 	    sed 's/\\e/\\/g' > ex.sh
 	run bash -c 'set -e; . ./ex.sh'
 	assert_success

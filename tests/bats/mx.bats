@@ -13,7 +13,7 @@ TOP="$BATS_TEST_DIRNAME/../.."
 }
 
 @test "every tool has a man page and a bats file, and usage matches the SYNOPSIS" {
-	for c in "$TOP"/tools/mx-*.c; do
+	for c in "$TOP"/tools/mx.c "$TOP"/tools/mx-*.c; do
 		t=$(basename "$c" .c)
 		[ -f "$TOP/man/$t.1" ] || fail "$t has no man page"
 		[ -f "$TOP/tests/bats/$t.bats" ] || fail "$t has no bats file"
@@ -76,4 +76,46 @@ w=2024-12-31T00%3A00%3A00Z'
 	assert_output ''
 	run shellcheck -s sh scripts/deps
 	assert_success
+}
+
+@test "mx: the front command runs mx-<command>, the lake, help and --version" {
+	run mx --version
+	assert_success
+	assert_output --regexp "^mx \(mx\) $(cat "$TOP/VERSION")( \(.+\))?$"
+	run mx help
+	assert_success
+	assert_line --index 0 'usage: mx [--version] [--help] command [argument ...]'
+	assert_output --partial 'agg'
+	assert_output --partial 'lake'
+	run mx --help
+	assert_success
+	printf '%s\n' '{"c":"a","v":1}' '{"c":"a","v":2}' > in.ndjson
+	run mx agg -g c -a 's=sum(v)' in.ndjson
+	assert_success
+	assert_output '{"c":"a","s":3}'
+	run mx lake -x
+	assert_failure 2
+	assert_output --partial 'usage: lake'
+	run env MANPAGER=cat MANWIDTH=80 mx help csv
+	assert_success
+	assert_output --partial 'mx-csv'
+	run mx nosuch
+	assert_failure 2
+	assert_output --partial 'mx: nosuch: no such command'
+	run mx --bogus
+	assert_failure 2
+	assert_output --partial 'usage: mx'
+	run mx
+	assert_failure 2
+	run mx help a/b
+	assert_failure 2
+}
+
+@test "mx: the man page's examples" {
+	man_example mx.1 | sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' | sed 's/\\e$/\\/' > ex.sh
+	printf '%s\n' '{"event_type":"purchase","timestamp":"2024-03-01T10:00:00Z","price":"2.50","quantity":2}' > events.ndjson
+	run bash -e ex.sh
+	assert_success
+	assert_line --index 0 --partial 'mx (mx) '
+	assert_line '{"day":"2024-03-01","revenue":5}'
 }
