@@ -18,7 +18,8 @@
 #   _state/partials/<gold>/<partition>.ndjson   mx-agg --partial of one
 #                                  silver partition ('%', '/', '=' escaped)
 #   _state/pending                 the run in progress
-#   _runs.ndjson                   one line per step
+#   tests/<table>/<test>/<run>.ndjson   failing rows of a silver table's test
+#   _runs.ndjson                   one line per step, and per data test
 #
 # No expansion here depends on a glob matching: scripts/lake sets
 # nullglob, and every list of files comes from find.
@@ -82,7 +83,9 @@ iso_ms() {
 
 # step NAME FUNCTION ARGS...: run one step, log it in _runs.ndjson.  The
 # function sets C_IN C_OUT C_REJ C_DUP (records) and NOTE; a failure stops
-# the run with a message naming the step.
+# the run with a message naming the step (and FAILED, when the function
+# set it, says what then).  A silver step is followed by the step that
+# tests its table.
 #
 # The counts of a step are kept in _state/steps/<run>/ the first time the
 # step gets them (bronze and silver before they commit their state), and a
@@ -112,10 +115,15 @@ step() {
 	    $(((t1 - t0) % 1000)) "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
 	    "$jnote" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
-		say "step $name failed (exit $rc); the next run finishes run $RUN"
+		say "step $name failed (exit $rc); ${FAILED:-the next run finishes run $RUN}"
 		exit 1
 	fi
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
+	# a silver table is tested as soon as it is built, before any gold
+	# reads it (data_tests)
+	case $name in
+	silver:*) step "test:${name#silver:}" data_tests "${name#silver:}" ;;
+	esac
 }
 
 # The counts of the step under way, kept once (see step): a line of
@@ -524,6 +532,81 @@ reprocess_list() {
 reprocessing() {
 	local v=${1#*=}
 	[ -n "$REPROCESS_FROM" ] && ! [ "$v" \< "$REPROCESS_FROM" ]
+}
+
+# ---- data tests ----
+
+# data_tests TABLE: the data tests of a silver table (mx-test, the file
+# tests/silver/TABLE.tests of the configuration or the bundled ones),
+# run when the gold that reads the table is to be rebuilt (the table is
+# dirty), hence before it is.  Each test's result is a line of the run
+# log (with "test", beside the step's own line); the failing rows of each
+# test that does not pass are stored in tests/TABLE/<test>/RUN.ndjson.
+# A warning is said and the run goes on; an error stops the run before
+# any gold reads the table, and the gold stays as it was.  The next run
+# (the same run, resumed) tests the table again: fixing the data, or the
+# test, lets it go on.
+data_tests() {
+	local t=$1 f rc=0 nf=0 nw=0 np=0 st line
+	local -a fails=() warns=()
+	if [ ! -s "$LAKE/_state/dirty/$t" ]; then
+		NOTE="unchanged"
+		return 0
+	fi
+	f=$(tests_file "$t") || { NOTE="no tests"; return 0; }
+	# from the lake, so that the rows stored name their files as the
+	# lake does (silver/...), whatever its path
+	(cd "$LAKE" && mx-test --json --name "$t" --store tests \
+	    --run "$RUN" -- "$f" "silver/$t") > "$WORK/tests.$t" \
+	    2> "$WORK/tests.$t.err" || rc=$?
+	if [ $rc -gt 1 ] || { [ $rc -eq 1 ] &&
+	    ! grep -q '"state":"fail"' "$WORK/tests.$t"; }; then
+		# not a test that failed: the file or the table is wrong
+		cat "$WORK/tests.$t.err" >&2
+		FAILED="the tests of silver/$t did not run ($f)"
+		return 1
+	fi
+	jq -c --arg run "$RUN" --argjson a "$ATTEMPT" --arg step "$STEP" \
+	    '{run: $run, attempt: $a, step: $step} + .' "$WORK/tests.$t" \
+	    >> "$LAKE/_runs.ndjson" || return 1
+	while IFS=$'\t' read -r st line; do
+		case $st in
+		pass) np=$((np + 1)) ;;
+		warn) nw=$((nw + 1)); warns+=("$line") ;;
+		*) nf=$((nf + 1)); fails+=("$line") ;;
+		esac
+	done < <(jq -r '[.state, "\(.test): \(.failing) failing of \(.rows) rows" +
+	    (if .stored then " (\(.stored))" else "" end)] | @tsv' \
+	    "$WORK/tests.$t")
+	C_IN=$(jq -s 'map(.rows) | max // 0' "$WORK/tests.$t") || return 1
+	C_OUT=$C_IN
+	NOTE="$np passed"
+	[ $nw -eq 0 ] || NOTE="$NOTE; $nw warned: $(printf '%s\n' "${warns[@]%%:*}" | paste -sd ' ' -)"
+	[ $nf -eq 0 ] || NOTE="$NOTE; $nf failed: $(printf '%s\n' "${fails[@]%%:*}" | paste -sd ' ' -)"
+	for line in "${warns[@]}"; do
+		say "test silver/$t warns: $line"
+	done
+	for line in "${fails[@]}"; do
+		say "test silver/$t failed: $line"
+	done
+	if [ $nf -gt 0 ]; then
+		FAILED="the gold that reads silver/$t is not rebuilt; the next run tests it again ($f)"
+		return 1
+	fi
+}
+
+# tests_file TABLE: the test file of a silver table, from the user's
+# configuration (MX_TESTS, then --conf) before the bundled ones; false
+# when it has none (a table without tests is not tested).
+tests_file() {
+	local d
+	for d in ${MX_TESTS:+"$MX_TESTS"} ${CONF:+"$CONF/tests"} \
+	    "$SHARE/tests"; do
+		[ -f "$d/silver/$1.tests" ] || continue
+		printf '%s\n' "$(cd "$d/silver" && pwd)/$1.tests"
+		return 0
+	done
+	return 1
 }
 
 # ---- gold ----
