@@ -566,6 +566,7 @@ data_tests() {
 		FAILED="the tests of silver/$t did not run ($f)"
 		return 1
 	fi
+	crashpoint "test:$t"
 	jq -c --arg run "$RUN" --argjson a "$ATTEMPT" --arg step "$STEP" \
 	    '{run: $run, attempt: $a, step: $step} + .' "$WORK/tests.$t" \
 	    >> "$LAKE/_runs.ndjson" || return 1

@@ -232,7 +232,9 @@ load(const char *name, const char *rel)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", t->path, r.lineno,
 			    mx_json_errstr(js));
 		nm = mx_json_members(line, (size_t)len, &m, &mcap);
-		if (strcmp(name, "_runs") == 0 && testline(m, nm))
+		/* _runs is the steps of the run log, _tests its tests */
+		if ((strcmp(name, "_runs") == 0 && testline(m, nm)) ||
+		    (strcmp(name, "_tests") == 0 && !testline(m, nm)))
 			continue;
 		if ((t->nrow + 1) * t->ncol > ccap) {
 			ccap = ccap * 2 > (t->nrow + 1) * t->ncol ? ccap * 2 :
@@ -3118,9 +3120,90 @@ countrows(const char *path)
 	return n;
 }
 
+/* The row of the latest result of each test in the run log, in the order
+ * of table and test: their indexes into *pick; how many. */
+static const struct tab *pickt;
+static size_t pickk[2];
+
+static int
+cmppick(const void *a, const void *b)
+{
+	size_t ra = *(const size_t *)a, rb = *(const size_t *)b, i;
+	const char *x, *y;
+	int c;
+
+	for (i = 0; i < 2; i++) {
+		x = val(pickt, ra, pickk[i]);
+		y = val(pickt, rb, pickk[i]);
+		if ((c = strcmp(x != NULL ? x : "", y != NULL ? y : "")) != 0)
+			return c;
+	}
+	return 0;
+}
+
+static size_t
+latest_tests(const struct tab *t, size_t **pick)
+{
+	size_t r, j, n = 0;
+
+	pickt = t;
+	pickk[0] = colopt(t, "table");
+	pickk[1] = colopt(t, "test");
+	*pick = NULL;
+	for (r = t->nrow; r > 0; r--) {
+		for (j = 0; j < n; j++)
+			if (cmppick(&(*pick)[j], &(size_t){ r - 1 }) == 0)
+				break;
+		if (j < n)
+			continue;
+		*pick = mx_reallocarray(*pick, n + 1, sizeof **pick);
+		(*pick)[n++] = r - 1;
+	}
+	if (n > 1)
+		qsort(*pick, n, sizeof **pick, cmppick);
+	return n;
+}
+
+/* The latest result of each test, from the lines the lake's data tests
+ * (mx-test) append to the run log: a test that failed once and passes
+ * now is shown passing. */
+static void
+tests_logged(const struct tab *t)
+{
+	static const char *cs[] = { "table", "test", "state", "failing",
+	    "rows", "run", "stored" };
+	size_t *pick, n, i, k, j;
+	const char *v, *st;
+
+	n = latest_tests(t, &pick);
+	put("<p class=\"d\">The latest result of each data test, from "
+	    "<code>_runs.ndjson</code>: the rows that failed it, kept under "
+	    "<code>tests/</code>.</p><div class=\"tw\"><table class=\"l3\" "
+	    "data-table=\"tests\"><thead><tr><th>Table</th><th>Test</th>"
+	    "<th>State</th><th>Failing rows</th><th>Rows</th><th>Run</th>"
+	    "<th>Failing rows kept in</th></tr></thead><tbody>");
+	for (i = 0; i < n; i++) {
+		st = val(t, pick[i], colopt(t, "state"));
+		put(st != NULL && strcmp(st, "pass") == 0 ?
+		    "\n<tr>" : "\n<tr class=\"bad\">");
+		for (j = 0; j < sizeof cs / sizeof cs[0]; j++) {
+			k = colopt(t, cs[j]);
+			v = val(t, pick[i], k);
+			put("<td>");
+			if ((j == 3 || j == 4) && (v = fmts(F_INT, v)) != NULL)
+				put(v);
+			else
+				esc(v != NULL ? v : "");
+		}
+	}
+	tfoot();
+	free(pick);
+}
+
 /* Data tests write the failing rows of each under
- * tests/<table>/<test>/<run>.ndjson; the latest file of a test says how
- * it stands. */
+ * tests/<table>/<test>/<run>.ndjson; the lake logs each result in the run
+ * log, which says how each stands; without it, the latest file of a test
+ * does. */
 static void
 fig_tests(void)
 {
@@ -3129,9 +3212,16 @@ fig_tests(void)
 	size_t nt, ns, nf, i, j, n = 0;
 	uintmax_t rows;
 	int any;
+	struct tab *t = load("_tests", "_runs.ndjson");
 
 	put("<figure id=\"health-tests\" data-table=\"tests\"><h3>Data "
 	    "tests</h3>");
+	if (usable(t)) {
+		tests_logged(t);
+		free(dir);
+		fig_end();
+		return;
+	}
 	nt = subdirs(dir, &tv);
 	for (i = 0; i < nt; i++) {
 		p.len = 0;

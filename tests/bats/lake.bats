@@ -22,9 +22,11 @@ listing() {
 lake() { SOURCE_DATE_EPOCH=${EPOCH:-$DAY1} "$LAKECMD" "$@"; }
 
 # The counts the run log gives the first run, step by step: its last
-# attempt's lines, times aside.
+# attempt's lines, times aside.  (The lines of data tests are not steps:
+# a resumed run logs again only the tests it runs again.)
 counts() {
-	jq -c 'select(.run | endswith("-0001")) | {attempt: (.attempt // 1),
+	jq -c 'select(.run | endswith("-0001")) | select(.test == null) |
+	    {attempt: (.attempt // 1),
 	    step, state, in, out, rejected, duplicates, note}' "$1/_runs.ndjson" |
 	    jq -cs 'group_by(.attempt) | last | map(del(.attempt)) | .[]'
 }
@@ -221,7 +223,7 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_success
 	want=$(listing clean)
 	wantc=$(counts clean)
-	for p in bronze:ecommerce bronze:spend silver:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:advertiser_daily bronze:marketing_spend silver:customers; do
+	for p in bronze:ecommerce bronze:spend silver:ecommerce_events test:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:advertiser_daily bronze:marketing_spend silver:customers test:online_sales; do
 		rm -rf l
 		MX_LAKE_CRASH=$p run lake -r raw -l l
 		assert_failure 137
@@ -343,6 +345,72 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial 'gold:hourly_revenue'
 }
 
+@test "data tests: an error in a silver table stops the run before its gold, naming the test, its failing rows stored; a warning goes on" {
+	raw raw 300 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'run 20240311T000000Z-0001 done'
+	run jq -r 'select(.step == "test:ecommerce_events" and .test == null) | "\(.state) \(.in) \(.note)"' l/_runs.ndjson
+	assert_output "ok $(cat l/silver/ecommerce_events/*/part-* | wc -l) 10 passed"
+	gold() { (cd l/gold && cat ./*.ndjson ./*.csv | sha1sum); }
+	before=$(gold)
+	# a purchase of 3 at 9999.00: out of the range of an amount
+	echo '{"event_id":"e900000001","timestamp":"2024-03-10T10:00:00Z","user_id":"u000001","session_id":"s90000001","event_type":"purchase","product_id":"p00001","quantity":3,"price":9999.00,"category":"books","search_query":null}' > raw/ecommerce/bad.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: test silver/ecommerce_events failed: purchase_amount_in_range: 1 failing of '
+	assert_output --partial 'lake: step test:ecommerce_events failed (exit 1); the gold that reads silver/ecommerce_events is not rebuilt'
+	refute_output --partial 'gold:'
+	[ "$(gold)" = "$before" ] || fail "gold changed"
+	# the failing row, whole, with its file and line in silver
+	f=l/tests/ecommerce_events/purchase_amount_in_range/20240312T000000Z-0002.ndjson
+	run jq -c '[.event_id, ._test.file]' "$f"
+	assert_output '["e900000001","silver/ecommerce_events/event_date=2024-03-10/part-20240312T000000Z-0002-00000.ndjson"]'
+	grep -q '"quantity":3,"price":9999.00,' "$f"
+	# a line per test in the run log, and the step, failed
+	run jq -r 'select(.run | endswith("-0002")) | select(.step == "test:ecommerce_events") | "\(.test) \(.state) \(.failing // "-") \(.stored // "-")"' l/_runs.ndjson
+	assert_line 'purchase_amount_in_range fail 1 tests/ecommerce_events/purchase_amount_in_range/20240312T000000Z-0002.ndjson'
+	assert_line 'unique_event_id pass 0 -'
+	assert_line 'null failed - -'
+	run "$TOP/scripts/lake-status" -l l
+	assert_failure 1
+	assert_output --regexp 'test:ecommerce_events +failed'
+	assert_output --partial 'data tests: 9 passed, 0 warned, 1 failed'
+	assert_output --regexp 'fail +ecommerce_events +purchase_amount_in_range +1 '
+	# the next run resumes this one and tests the table again
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial 'resuming run 20240312T000000Z-0002'
+	assert_output --partial 'failed: purchase_amount_in_range: 1 failing of '
+	[ "$(gold)" = "$before" ]
+	# a mistake in a test file (of the configuration, read first) stops it
+	mkdir -p conf/tests/silver
+	echo 'uniq event_id' > conf/tests/silver/ecommerce_events.tests
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial "mx-test: $PWD/conf/tests/silver/ecommerce_events.tests:1: "
+	assert_output --partial 'the tests of silver/ecommerce_events did not run'
+	# the test made a warning there: said, and the gold is rebuilt
+	sed 's/^expression *name=purchase_amount_in_range/& severity=warn/' \
+	    "$TOP/scripts/tests/silver/ecommerce_events.tests" > conf/tests/silver/ecommerce_events.tests
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'lake: test silver/ecommerce_events warns: purchase_amount_in_range: 1 failing of '
+	assert_output --partial 'run 20240312T000000Z-0002 done'
+	[ "$(gold)" != "$before" ] || fail "gold was not rebuilt"
+	run jq -s 'map(select(.event_date == "2024-03-10" and
+	    .event_hour == 10))[0].revenue >= 29997' l/gold/hourly_revenue.ndjson
+	assert_output true
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --partial 'data tests: 9 passed, 1 warned, 0 failed'
+	# a table that did not change is not tested again
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	run jq -r 'select(.run | endswith("-0003")) | select(.step == "test:ecommerce_events") | "\(.test) \(.note)"' l/_runs.ndjson
+	assert_output 'null unchanged'
+}
+
 # s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
 s3mount() {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
@@ -451,16 +519,25 @@ s3mount() {
 	assert_success
 	assert_output --partial 'mx-lake-status -l'
 	# the bundled domains had nothing; the user's ran
-	run jq -r 'select(.step | test("^(domain:|.*clicks)")) | "\(.step) \(.in) \(.out) \(.rejected) \(.duplicates)"' lk/_runs.ndjson
+	run jq -r 'select(.test == null) | select(.step | test("^(domain:|.*clicks)")) | "\(.step) \(.in) \(.out) \(.rejected) \(.duplicates)"' lk/_runs.ndjson
 	assert_output 'domain:adclicks 0 0 0 0
 domain:calendly 0 0 0 0
 bronze:clicks 5 5 0 0
 silver:clicks 5 3 1 1
+test:clicks 3 3 0 0
 gold:clicks_hourly 2 2 0 0
 gold:campaign_clicks 2 2 0 0
 domain:crm 0 0 0 0
 domain:ecommerce 0 0 0 0'
 	[ -f lk/silver/clicks/click_date=2024-03-04/click_hour=10/_SUCCESS ]
+	# tested by the configuration's tests: all pass but recency, a warning
+	run jq -r 'select(.step == "test:clicks" and .test != null) | "\(.test) \(.state)"' lk/_runs.ndjson
+	assert_output 'unique_click_id pass
+not_null_click_id_ts_user_id_campaign_cost pass
+cost_in_range pass
+in_its_partition pass
+row_count_min_1 pass
+recency_ts warn'
 	run cat lk/gold/clicks_hourly.ndjson
 	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":2,"cost":1.25}
 {"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'
