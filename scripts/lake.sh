@@ -84,8 +84,9 @@ iso_ms() {
 # step NAME FUNCTION ARGS...: run one step, log it in _runs.ndjson.  The
 # function sets C_IN C_OUT C_REJ C_DUP (records) and NOTE; a failure stops
 # the run with a message naming the step (and FAILED, when the function
-# set it, says what then).  A silver step is followed by the step that
-# tests its table.
+# set it, says what then); WARNED=1 logs it as a warning.  A bronze step
+# is followed by the step that checks its source's freshness (when it has
+# a rule), a silver step by the step that tests its table.
 #
 # The counts of a step are kept in _state/steps/<run>/ the first time the
 # step gets them (bronze and silver before they commit their state), and a
@@ -96,7 +97,7 @@ step() {
 	local name=$1 t0 t1 st=ok rc=0
 	shift
 	local jr jn jnote='' s0 s1
-	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name
+	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name WARNED=0
 	now_ms t0
 	"$@" || rc=$?
 	now_ms t1
@@ -105,6 +106,7 @@ step() {
 	elif ! kept_counts "$name"; then
 		keep_counts || rc=$?
 	fi
+	[ $rc -ne 0 ] || [ "$WARNED" = 0 ] || st=warn
 	json_to jr "$RUN"
 	json_to jn "$name"
 	[ -z "$NOTE" ] || { json_to jnote "$NOTE"; jnote=",\"note\":$jnote"; }
@@ -123,6 +125,10 @@ step() {
 	# reads it (data_tests)
 	case $name in
 	silver:*) step "test:${name#silver:}" data_tests "${name#silver:}" ;;
+	bronze:*)
+		if freshness_rule "${name#bronze:}" > /dev/null; then
+			step "freshness:${name#bronze:}" freshness "${name#bronze:}"
+		fi ;;
 	esac
 }
 
@@ -534,6 +540,102 @@ reprocessing() {
 	[ -n "$REPROCESS_FROM" ] && ! [ "$v" \< "$REPROCESS_FROM" ]
 }
 
+# ---- source freshness ----
+
+# freshness SOURCE: how long ago the newest raw file of SOURCE taken in
+# (its mtime, in the ledger) was written, against the source's rule
+# (freshness_rule): past warn_after, a warning, and the run goes on; past
+# error_after, the run fails, naming the source.  Now is the run's time
+# (SOURCE_DATE_EPOCH when set), so that a rerun gives the same answer.
+# Raw files removed once taken in still count: the ledger has them.
+freshness() {
+	local src=$1 w e newest age h
+	read -r w e < <(freshness_rule "$src") || return 1
+	newest=$(jq -s 'map(.mtime) | max // empty' \
+	    "$LAKE/_state/ledger/$src.ndjson" 2> /dev/null) || newest=''
+	if [ -z "$newest" ]; then
+		NOTE="no raw file taken in yet"
+		age=$((EPOCH + 1))
+	else
+		age=$((EPOCH - ${newest%.*}))
+		[ $age -ge 0 ] || age=0
+		h=$(hours "$age")
+		NOTE="newest raw file $h h old"
+	fi
+	NOTE="$NOTE; warn after $(hours "$w") h, error after $(hours "$e") h"
+	[ "$w" != 0 ] || NOTE=${NOTE/warn after 0.0 h, /}
+	[ "$e" != 0 ] || NOTE=${NOTE/, error after 0.0 h/}
+	if [ "$e" != 0 ] && [ $age -gt "$e" ]; then
+		say "source $src is stale: $NOTE"
+		FAILED="no new raw file of $src for too long; the next run checks it again"
+		return 1
+	fi
+	if [ "$w" != 0 ] && [ $age -gt "$w" ]; then
+		say "source $src warns: $NOTE"
+		WARNED=1
+	fi
+}
+
+# hours SECONDS: in hours, to a tenth.
+hours() {
+	printf '%d.%d' $(($1 / 3600)) $(($1 % 3600 * 10 / 3600))
+}
+
+# freshness_rule SOURCE: "WARN ERROR" in seconds (0: none) from the
+# first freshness file that names SOURCE (the configuration's, then the
+# bundled one): lines "source warn_after=36h error_after=4d"; false when
+# none does.  A rule that cannot be read stops the run.
+freshness_rule() {
+	local d src rest opt w e
+	local -a o
+	for d in ${CONF:+"$CONF"} "$SHARE"; do
+		[ -f "$d/freshness" ] || continue
+		while read -r src rest; do
+			[ "$src" = "$1" ] || continue
+			read -ra o <<< "$rest"
+			w=0 e=0
+			for opt in "${o[@]}"; do
+				case $opt in
+				'#'*) break ;;
+				warn_after=*) w=$(seconds "${opt#*=}") ;;
+				error_after=*) e=$(seconds "${opt#*=}") ;;
+				*) false ;;
+				esac || die "$d/freshness: $src: $opt: warn_after=DURATION or error_after=DURATION (48h, 2d, 90m)"
+			done
+			printf '%s %s\n' "$w" "$e"
+			return 0
+		done < "$d/freshness"
+	done
+	return 1
+}
+
+# Every rule of the freshness files read, before any work: a mistake
+# stops the run at once, naming the file.
+freshness_check() {
+	local d src rest
+	for d in ${CONF:+"$CONF"} "$SHARE"; do
+		[ -f "$d/freshness" ] || continue
+		while read -r src rest; do
+			case $src in
+			''|'#'*) continue ;;
+			esac
+			freshness_rule "$src" > /dev/null
+		done < "$d/freshness"
+	done
+}
+
+# seconds DURATION: 48h, 2d, 90m, 30s; hours when bare.
+seconds() {
+	[[ $1 =~ ^[0-9]{1,9}[dhms]?$ ]] || return 1
+	case $1 in
+	*d) echo $((${1%d} * 86400)) ;;
+	*h) echo $((${1%h} * 3600)) ;;
+	*m) echo $((${1%m} * 60)) ;;
+	*s) echo "${1%s}" ;;
+	*) echo $(($1 * 3600)) ;;
+	esac
+}
+
 # ---- data tests ----
 
 # data_tests TABLE: the data tests of a silver table (mx-test, the file
@@ -554,6 +656,8 @@ data_tests() {
 		return 0
 	fi
 	f=$(tests_file "$t") || { NOTE="no tests"; return 0; }
+	# (every record of the table gone: nothing to read)
+	[ -d "$LAKE/silver/$t" ] || { NOTE="no table"; return 0; }
 	# from the lake, so that the rows stored name their files as the
 	# lake does (silver/...), whatever its path
 	(cd "$LAKE" && mx-test --json --name "$t" --store tests \

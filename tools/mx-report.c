@@ -2719,6 +2719,15 @@ struct run {
 	int		took;		/* a bronze step took records in */
 };
 
+/* A step that did its work: ok, or warn (a stale source said, and the
+ * run went on). */
+static int
+stepok(const char *state)
+{
+	return state != NULL && (strcmp(state, "ok") == 0 ||
+	    strcmp(state, "warn") == 0);
+}
+
 static size_t
 runs(struct tab *t, struct run **rv)
 {
@@ -2747,7 +2756,7 @@ runs(struct tab *t, struct run **rv)
 		u = &v[n - 1];
 		u->r1 = r + 1;
 		step = val(t, r, ks) != NULL ? val(t, r, ks) : "";
-		if (val(t, r, kst) == NULL || strcmp(val(t, r, kst), "ok") != 0)
+		if (!stepok(val(t, r, kst)))
 			u->failed++;
 		if (num(t, r, ksec, &d) == 0)
 			decsum(&u->seconds, &d, t, r);
@@ -2859,8 +2868,7 @@ fig_runs(void)
 		    dbl(t, r, ksec), "%s: %s s, %s", key.p,
 		    cellfmt(t, r, ksec, F_NUM), fmts(F_TEXT, val(t, r, kst)));
 		mark_label(&ch, m, "%s s", cellfmt(t, r, ksec, F_NUM));
-		m->flag = val(t, r, kst) == NULL ||
-		    strcmp(val(t, r, kst), "ok") != 0;
+		m->flag = !stepok(val(t, r, kst));
 	}
 	ch.xtitle = "Seconds (a failed step in vermillion)";
 	render(&ch);

@@ -411,6 +411,43 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output 'null unchanged'
 }
 
+@test "source freshness: the newest raw file past warn_after is a warning, past error_after a failed run naming the source" {
+	raw raw 200 1
+	# written three days before the run (2024-03-11): past the bundled 36 h
+	touch -d '2024-03-08 00:00:00 UTC' raw/ecommerce/*
+	run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'lake: source ecommerce warns: newest raw file 72.0 h old; warn after 36.0 h'
+	run jq -r 'select(.step == "freshness:ecommerce") | "\(.state) \(.note)"' l/_runs.ndjson
+	assert_output 'warn newest raw file 72.0 h old; warn after 36.0 h'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --regexp 'freshness:ecommerce +warn .* newest raw file 72.0 h old'
+	# the configuration's rule, read first: an error after two days
+	mkdir conf
+	echo 'ecommerce  warn_after=1d error_after=2d  # a comment' > conf/freshness
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: source ecommerce is stale: newest raw file 96.0 h old; warn after 24.0 h, error after 48.0 h'
+	assert_output --partial 'lake: step freshness:ecommerce failed (exit 1); no new raw file of ecommerce for too long'
+	run "$TOP/scripts/lake-status" -l l
+	assert_failure 1
+	assert_output --regexp 'freshness:ecommerce +failed'
+	# a new file: fresh again, the run resumed and finished
+	raw raw 100 2
+	touch -d '2024-03-11 12:00:00 UTC' raw/ecommerce/batch-2.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'resuming run 20240312T000000Z-0002'
+	run jq -r 'select(.step == "freshness:ecommerce") | "\(.state) \(.note)"' l/_runs.ndjson
+	assert_line 'ok newest raw file 12.0 h old; warn after 24.0 h, error after 48.0 h'
+	# a rule that is not one
+	echo 'ecommerce  warn_after=soon' > conf/freshness
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial "conf/freshness: ecommerce: warn_after=soon: warn_after=DURATION or error_after=DURATION"
+}
+
 # s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
 s3mount() {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
