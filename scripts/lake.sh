@@ -110,6 +110,7 @@ step() {
 	json_to jr "$RUN"
 	json_to jn "$name"
 	[ -z "$NOTE" ] || { json_to jnote "$NOTE"; jnote=",\"note\":$jnote"; }
+	slow_check "$name" $((t1 - t0)) || jnote="$jnote$SLOW"
 	iso_ms s0 "$t0"
 	iso_ms s1 "$t1"
 	printf '{"run":%s,"attempt":%d,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
@@ -130,6 +131,39 @@ step() {
 			step "freshness:${name#bronze:}" freshness "${name#bronze:}"
 		fi ;;
 	esac
+}
+
+# slow_check STEP MS: true, or false with SLOW set to the run log's
+# "slow" member, when STEP took more than twice its median over the last
+# runs where it succeeded (MEDIAN, from slow_medians), and a second more:
+# said, and flagged in the run log (lake-status shows it), the run goes
+# on.  (A step of a few milliseconds that takes a few more is not slow.)
+slow_check() {
+	local m=${MEDIAN[$1]:-}
+	[ -n "$m" ] && [ "$2" -gt $((2 * m)) ] && [ "$2" -ge $((m + 1000)) ] ||
+	    return 0
+	printf -v SLOW ',"slow":{"median":%d.%03d,"runs":%d}' $((m / 1000)) \
+	    $((m % 1000)) "$SLOW_RUNS"
+	say "step $1 is slow: $(($2 / 1000)).$(printf '%03d' $(($2 % 1000))) s, more than twice its median of $((m / 1000)).$(printf '%03d' $((m % 1000))) s over the last runs"
+	return 1
+}
+
+# The median milliseconds of each step over the last SLOW_RUNS runs in
+# which it succeeded (at least three), from the run log's latest lines,
+# read once a run.
+declare -A MEDIAN=()
+SLOW_RUNS=${MX_LAKE_SLOW_RUNS:-10}
+slow_medians() {
+	local s m
+	[ -s "$LAKE/_runs.ndjson" ] || return 0
+	while IFS=$'\t' read -r s m; do
+		MEDIAN[$s]=$m
+	done < <(tail -n 50000 "$LAKE/_runs.ndjson" | jq -rs --argjson n "$SLOW_RUNS" '
+	    map(select(.test == null and .state == "ok" and
+		(.seconds | type) == "number"))
+	    | group_by(.step)[] | (map(.seconds) | .[-$n:] | sort) as $v
+	    | select($v | length >= 3)
+	    | "\(.[0].step)\t\($v[$v | length / 2 | floor] * 1000 | round)"')
 }
 
 # The counts of the step under way, kept once (see step): a line of
@@ -230,6 +264,7 @@ run_begin() {
 	esac
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mx-lake.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
+	slow_medians
 }
 
 # --hosts: every host must run this very mx (mx --version, with the git

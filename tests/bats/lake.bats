@@ -448,6 +448,31 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial "conf/freshness: ecommerce: warn_after=soon: warn_after=DURATION or error_after=DURATION"
 }
 
+@test "a step slower than twice its median over the last runs is flagged in the run log and lake-status" {
+	mkdir -p raw conf/domains
+	# a domain of one step that takes $NAP seconds
+	cat > conf/domains/nap.sh <<-'EOF'
+	nap_step() { sleep "$NAP"; }
+	pipeline_nap() { step nap:sleep nap_step; }
+	EOF
+	export NAP=0.1
+	for i in 1 2 3; do
+		run lake -r raw -l l --conf conf nap
+		assert_success
+		refute_output --partial 'slow'
+	done
+	NAP=1.5
+	run lake -r raw -l l --conf conf nap
+	assert_success
+	assert_output --regexp 'lake: step nap:sleep is slow: 1\.[0-9]{3} s, more than twice its median of 0\.[0-9]{3} s over the last runs'
+	run jq -c 'select(.step == "nap:sleep") | .slow' l/_runs.ndjson
+	assert_line --index 2 null
+	assert_line --index 3 --regexp '^\{"median":0\.[0-9]{3},"runs":10\}$'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --regexp 'nap:sleep +ok .*\(slow: more than twice its median of 0\.[0-9]+ s\)'
+}
+
 # s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
 s3mount() {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
