@@ -119,6 +119,7 @@ step() {
 	    "$jnote" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
 		say "step $name failed (exit $rc); ${FAILED:-the next run finishes run $RUN}"
+		alert failed
 		exit 1
 	fi
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
@@ -573,6 +574,74 @@ reprocess_list() {
 reprocessing() {
 	local v=${1#*=}
 	[ -n "$REPROCESS_FROM" ] && ! [ "$v" \< "$REPROCESS_FROM" ]
+}
+
+# ---- alerts ----
+
+# alert STATE: the user's alert command (--alert, or the configuration's
+# executable file alert) gets one JSON object on its standard input that
+# sums up this attempt of the run: failed (a step failed: it stops the
+# run) or warn (it finished with warnings: a stale source, a test that
+# warned, a slow step).  A failure or warning already alerted in this run
+# (the same steps and tests in the same states) is not alerted again when
+# the run is resumed; a new run alerts anew, once.  An alert command that
+# fails is said, and tried again by the next run; it never fails the run.
+alert() {
+	local state=$1 cmd sig sent="$LAKE/_state/alerts" rc=0
+	cmd=$ALERT
+	if [ -z "$cmd" ] && [ -n "$CONF" ] && [ -x "$CONF/alert" ]; then
+		printf -v cmd '%q' "$CONF/alert"
+	fi
+	[ -n "$cmd" ] || return 0
+	alert_summary "$state" > "$WORK/alert.json" || return 0
+	[ "$state" = failed ] ||
+	    [ "$(jq -r '.warnings + .tests | length' "$WORK/alert.json")" != 0 ] ||
+	    return 0
+	# what makes two alerts the same alert: not times, not attempts
+	sig=$(jq -c '[.state, [.failed_steps[].step],
+	    [.warnings[].step], [.tests[] | [.table, .test, .state, .failing]]]' \
+	    "$WORK/alert.json" | cksum) || return 0
+	sig="${RUN} ${sig%% *}"
+	if grep -qxF "$sig" "$sent" 2> /dev/null; then
+		say "alert: already sent for this $state of run $RUN"
+		return 0
+	fi
+	sh -c "$cmd" < "$WORK/alert.json" > /dev/null || rc=$?
+	if [ $rc -ne 0 ]; then
+		say "alert: the command failed (exit $rc); the next run sends it again"
+		return 0
+	fi
+	printf '%s\n' "$sig" >> "$sent"
+	say "alert: sent ($state)"
+}
+
+# The summary of this attempt of the run, from the run log: its steps
+# that failed, and those that warned or were slow, the tests that did not
+# pass with the file of their failing rows, its counts.
+alert_summary() {
+	jq -cs --arg r "$RUN" --argjson a "$ATTEMPT" --arg state "$1" \
+	    --arg lake "$LAKE" '
+	    map(select(.run == $r and (.attempt // 1) == $a)) as $l
+	    | ($l | map(select(.test == null))) as $s
+	    | ($l | map(select(.test != null and .state != "pass"))) as $t
+	    | {run: $r, attempt: $a, state: $state, lake: $lake,
+	       failed_steps: [$s[] | select(.state == "failed")
+		| {step, note: (.note // null)}],
+	       warnings: [$s[] | select(.state == "warn" or .slow != null)
+		| {step, note: (.note // null), slow: (.slow // null)}],
+	       tests: [$t[] | {table, test, kind, severity, state, failing,
+		rows, stored: (if .stored then $lake + "/" + .stored
+		    else null end)}],
+	       counts: {steps: ($s | length),
+		in: ([$s[] | select(.step | startswith("bronze:")) | .in] | add // 0),
+		rejected: ([$s[] | .rejected // 0] | add // 0),
+		duplicates: ([$s[] | .duplicates // 0] | add // 0)}}
+	    | .message = "lake \($lake): run \($r) " +
+		(if $state == "failed" then "failed at " +
+		    ([.failed_steps[].step] | join(", "))
+		 else "finished with warnings: " +
+		    ([.warnings[].step] + [.tests[] | "\(.table) \(.test)"]
+		    | join(", ")) end)' "$LAKE/_runs.ndjson"
 }
 
 # ---- source freshness ----

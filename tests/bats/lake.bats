@@ -36,6 +36,7 @@ teardown() {
 		umount "$MNT" || umount -l "$MNT"
 	fi
 	[ -z "${S3PID:-}" ] || kill "$S3PID" 2> /dev/null || true
+	[ -z "${HOOKPID:-}" ] || kill "$HOOKPID" 2> /dev/null || true
 }
 
 @test "a lake from raw files: every layer, every domain; the same raw twice gives the same bytes" {
@@ -471,6 +472,106 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	run "$TOP/scripts/lake-status" -l l
 	assert_success
 	assert_output --regexp 'nap:sleep +ok .*\(slow: more than twice its median of 0\.[0-9]+ s\)'
+}
+
+# hookserver FILE: an HTTP server on 127.0.0.1 that appends each request
+# it gets to FILE (method, path, type, body) and answers 200; its port in
+# PORT, its process in HOOKPID.
+hookserver() {
+	python3 -c '
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        b = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[1], "a") as f:
+            f.write(json.dumps({"method": "POST", "path": self.path,
+                "type": self.headers["Content-Type"],
+                "body": json.loads(b)}) + "\n")
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_port, flush=True)
+s.serve_forever()' "$1" > port &
+	HOOKPID=$!
+	for i in $(seq 50); do
+		PORT=$(cat port)
+		[ -n "$PORT" ] && break
+		sleep 0.1
+	done
+	[ -n "$PORT" ]
+}
+
+@test "alerts: a failed run posts one summary to a webhook, once per failure of a run; a run with warnings too" {
+	command -v curl > /dev/null || skip "curl is not installed"
+	raw raw 300 1
+	mkdir -p conf/tests/silver
+	cp "$TOP/examples/alerts/webhook" conf/alert
+	hookserver posts.ndjson
+	export MX_ALERT_URL="http://127.0.0.1:$PORT/hook"
+	cp "$TOP/scripts/tests/silver/ecommerce_events.tests" conf/tests/silver/
+	run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	refute_output --partial 'alert'
+	[ ! -e posts.ndjson ]
+	# an amount out of range: the run fails, one alert
+	echo '{"event_id":"e900000001","timestamp":"2024-03-10T10:00:00Z","user_id":"u000001","session_id":"s90000001","event_type":"purchase","product_id":"p00001","quantity":3,"price":9999.00,"category":"books","search_query":null}' > raw/ecommerce/bad.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: alert: sent (failed)'
+	run jq -c '[.method, .path, .type, .body.text]' posts.ndjson
+	assert_output "[\"POST\",\"/hook\",\"application/json\",\"lake $PWD/l: run 20240312T000000Z-0002 failed at test:ecommerce_events\"]"
+	run jq -c '.body.summary | [.run, .state, .failed_steps[0].step, .counts.in, (.tests | map([.test, .state, .failing]))]' posts.ndjson
+	assert_output '["20240312T000000Z-0002","failed","test:ecommerce_events",1,[["purchase_amount_in_range","fail",1]]]'
+	# the link to the failing rows
+	run jq -r '.body.summary.tests[0].stored' posts.ndjson
+	assert_output "$PWD/l/tests/ecommerce_events/purchase_amount_in_range/20240312T000000Z-0002.ndjson"
+	grep -q e900000001 "$output"
+	# the same failure of the same run: not again
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: alert: already sent for this failed of run 20240312T000000Z-0002'
+	[ "$(wc -l < posts.ndjson)" = 1 ]
+	# made a warning: the run finishes, and warns once
+	sed -i 's/^expression *name=purchase_amount_in_range/& severity=warn/' conf/tests/silver/ecommerce_events.tests
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'lake: alert: sent (warn)'
+	run jq -c 'select(.body.summary.state == "warn") | .body | [.text, .summary.failed_steps, (.summary.tests | map([.test, .state]))]' posts.ndjson
+	assert_output "[\"lake $PWD/l: run 20240312T000000Z-0002 finished with warnings: ecommerce_events purchase_amount_in_range\",[],[[\"purchase_amount_in_range\",\"warn\"]]]"
+	# nothing new: nothing tested, no warning, no alert
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	refute_output --partial 'alert'
+	[ "$(wc -l < posts.ndjson)" = 2 ]
+	# a hook that fails is said; the run is not failed by it
+	kill "$HOOKPID"
+	# (three days after the raw files were written: a stale source)
+	EPOCH=$(($(date +%s) + 86400 * 3)) run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'lake: source ecommerce warns'
+	assert_output --partial 'lake: alert: the command failed (exit 7); the next run sends it again'
+}
+
+@test "alerts: mail through sendmail to the local mailbox (--alert)" {
+	[ -x /usr/sbin/sendmail ] || skip "no sendmail (apt-get install dma)"
+	[ -w /var/mail ] || skip "/var/mail cannot be written"
+	raw raw 100 1
+	touch -d '2024-03-08 00:00:00 UTC' raw/ecommerce/*
+	run lake -r raw -l l --alert "$TOP/examples/alerts/mail" ecommerce
+	assert_success
+	assert_output --partial 'lake: alert: sent (warn)'
+	subject="Subject: lake $PWD/l: run 20240311T000000Z-0001 finished with warnings: freshness:ecommerce"
+	for i in $(seq 50); do
+		grep -qF "$subject" /var/mail/root 2> /dev/null && break
+		sleep 0.1
+	done
+	grep -qF "$subject" /var/mail/root
+	# the summary, after its subject
+	run awk -v s="$subject" '$0 == s { on = 1 } on && /"note":/ { print; exit }' /var/mail/root
+	assert_output --partial '"note": "newest raw file 72.0 h old; warn after 36.0 h"'
 }
 
 # s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
