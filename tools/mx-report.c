@@ -1464,8 +1464,11 @@ trows(const struct tab *t, const struct colspec *cs, size_t ncs, size_t r0,
 {
 	size_t i, r, *k = mx_calloc(ncs, sizeof *k);
 
+	/* the run log writes a note only when a step has one: a log
+	 * without any is still the run log */
 	for (i = 0; i < ncs; i++)
-		k[i] = col(t, cs[i].name);
+		k[i] = strcmp(t->name, "_runs") == 0 ?
+		    colopt(t, cs[i].name) : col(t, cs[i].name);
 	for (r = r0; r < r1; r++) {
 		put("\n<tr>");
 		for (i = 0; i < ncs; i++) {
