@@ -1162,8 +1162,10 @@ add_path(struct table *tb, const char *path)
 		b.len--;
 	walk(tb, &b, b.len);
 	mx_buf_free(&b);
-	/* name order, so that failing rows come out the same each run */
-	qsort(tb->f + first, tb->nf - first, sizeof *tb->f, pathcmp);
+	/* name order, so that failing rows come out the same each run (an
+	 * empty directory has no files, and tb->f may be NULL) */
+	if (tb->nf - first > 1)
+		qsort(tb->f + first, tb->nf - first, sizeof *tb->f, pathcmp);
 	return 0;
 }
 
