@@ -74,7 +74,7 @@ w=2024-12-31T00%3A00%3A00Z'
 	run shellcheck -x -s bash scripts/lake scripts/lake.sh scripts/domains/*.sh scripts/lake-status scripts/demo scripts/mx-assert.bash
 	assert_success
 	assert_output ''
-	run shellcheck -s sh scripts/deps
+	run shellcheck -s sh scripts/deps examples/alerts/webhook examples/alerts/mail
 	assert_success
 }
 
