@@ -58,7 +58,8 @@ check: all
 SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats tests/bats/hosts.bats \
 	tests/bats/oracle.bats,$(wildcard tests/bats/*.bats))
 sanitize:
-	$(MAKE) B=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
+	MX_SANITIZE=1 $(MAKE) B=build-san \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \
 	    LDFLAGS="$(SAN)" BATSFILES="$(SANFILES)" check
 
 # libFuzzer harnesses (clang, libclang-rt-14-dev): each runs FUZZ_SECONDS

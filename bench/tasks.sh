@@ -17,7 +17,8 @@
 # The commands see IN (the input file), OUT (an empty directory for their
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
-TASKS="parse validate dedup latest revenue distinct join partition pipeline lake unique"
+TASKS="parse validate dedup latest revenue distinct join partition pipeline lake
+    snapshot kmeans unique"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -388,6 +389,76 @@ check_unique() {
 expect_unique() {
 	echo "dups=$(( $(stat_of lines) - $(stat_of records) ))"
 }
+# SCD type 2: the history of customers merged with an extract of them
+# (check strategy, every column tracked): changed customers' current
+# versions closed, new versions appended.  bench/run writes both files.
+# DuckDB compares the columns and writes DuckDB's hash of them; jq and
+# Miller have no row.
+input_snapshot=customers
+need_snapshot=mx-snapshot
+SNAP_AT=2024-03-01T00:00:00Z
+SNAP_COLS="customer_id: 'VARCHAR', name: 'VARCHAR', email: 'VARCHAR',
+    country: 'VARCHAR', segment: 'VARCHAR', signup_date: 'VARCHAR'"
+SNAP_DIFF="(s.name, s.email, s.country, s.segment, s.signup_date)
+    IS DISTINCT FROM (h.name, h.email, h.country, h.segment, h.signup_date)"
+mx_snapshot() {
+	mx-snapshot -k customer_id -s "${IN%/*}/customers_history.ndjson" \
+	    --at "$SNAP_AT" -o "$OUT/out.ndjson" "$IN"
+}
+sql_snapshot() {
+	SQL=("CREATE TABLE h AS SELECT * FROM read_ndjson(
+	    '${IN%/*}/customers_history.ndjson', columns = {$SNAP_COLS,
+	    valid_from: 'VARCHAR', valid_to: 'VARCHAR', is_current: 'BOOLEAN',
+	    hash_diff: 'VARCHAR'})"
+	    "CREATE TABLE s AS SELECT * FROM read_ndjson('$IN',
+	    columns = {$SNAP_COLS})"
+	    "CREATE TABLE ch AS SELECT s.customer_id FROM s JOIN h
+	    ON s.customer_id = h.customer_id AND h.is_current WHERE $SNAP_DIFF"
+	    "COPY (SELECT h.* REPLACE (
+	      CASE WHEN h.is_current AND ch.customer_id IS NOT NULL
+	        THEN '$SNAP_AT' ELSE h.valid_to END AS valid_to,
+	      h.is_current AND ch.customer_id IS NULL AS is_current)
+	    FROM h LEFT JOIN ch ON h.customer_id = ch.customer_id
+	    UNION ALL
+	    SELECT s.*, '$SNAP_AT', NULL, true, printf('%016x',
+	      hash(s.name, s.email, s.country, s.segment, s.signup_date))
+	    FROM s LEFT JOIN h ON s.customer_id = h.customer_id AND h.is_current
+	    WHERE h.customer_id IS NULL OR $SNAP_DIFF)
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+check_snapshot() {
+	if have_duckdb; then
+		duck_facts "SELECT count(*) AS rows,
+		    count(*) FILTER (WHERE is_current) AS current,
+		    count(*) FILTER (WHERE valid_to = '$SNAP_AT') AS closed
+		  FROM read_ndjson('$OUT/out.ndjson', columns = {
+		    is_current: 'BOOLEAN', valid_to: 'VARCHAR'})"
+	else
+		jq -n -r --arg at "$SNAP_AT" 'reduce inputs as $r ({n: 0, c: 0, x: 0};
+		    .n += 1 | .c += (if $r.is_current then 1 else 0 end)
+		    | .x += (if $r.valid_to == $at then 1 else 0 end))
+		  | "rows=\(.n)\ncurrent=\(.c)\nclosed=\(.x)"' "$OUT/out.ndjson"
+	fi
+}
+expect_snapshot() { stats_facts rows current closed; }
+
+# k-means, k = 5, on 3 features of N records (z-scores, k-means++, 4
+# restarts).  No peer has a row; the figure is records x iterations per
+# second, from the iterations in the facts.
+input_kmeans=points
+need_kmeans=mx-kmeans
+mx_kmeans() {
+	mx-kmeans -k 5 -f recency,monetary,frequency --seed 1 \
+	    --stats "$OUT/stats.json" "$IN" > "$OUT/out.ndjson"
+}
+check_kmeans() {
+	echo "lines=$(wc -l < "$OUT/out.ndjson")"
+	jq -r '"iterations=\(.all_iterations)\ninertia=\(.inertia)"' \
+	    "$OUT/stats.json"
+	jq -r .cluster "$OUT/out.ndjson" | sort | uniq -c |
+	    awk '{ print "cluster_" $2 "=" $1 }'
+}
+expect_kmeans() { echo "lines=$(stat_of records)"; }
 
 # ---- facts ----
 

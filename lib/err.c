@@ -120,6 +120,8 @@ vmsg(int errnum, const char *fmt, va_list ap)
 		n = sizeof buf - 2;
 	buf[n++] = '\n';
 	fflush(stdout);
+	mx_progress_clear();
+	fflush(stderr);
 	(void)!write(2, buf, n);
 }
 

@@ -247,6 +247,27 @@ mx_json_error(const struct mx_json *j, size_t *col)
 	return j->msg;
 }
 
+/*
+ * A hint for the commonest wrong input: a line that does not start an
+ * object or array but has commas or tabs is CSV or TSV (a header, on
+ * standard input, which has no name to go by).
+ */
+static const char *
+looks_like(const struct mx_json *j)
+{
+	const char *p = j->base;
+
+	while (p < j->end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == j->end || *p == '{' || *p == '[')
+		return "";
+	if (memchr(p, '\t', (size_t)(j->end - p)) != NULL)
+		return "; this looks like TSV: mx-ingest -f tsv reads it";
+	if (memchr(p, ',', (size_t)(j->end - p)) != NULL)
+		return "; this looks like CSV: mx-ingest -f csv reads it";
+	return "";
+}
+
 const char *
 mx_json_errstr(struct mx_json *j)
 {
@@ -254,7 +275,8 @@ mx_json_errstr(struct mx_json *j)
 		snprintf(j->errbuf, sizeof j->errbuf, "%s", j->msg);
 	else
 		snprintf(j->errbuf, sizeof j->errbuf,
-		    "invalid JSON at column %zu: %s", j->col, j->msg);
+		    "invalid JSON at column %zu: %s%s", j->col, j->msg,
+		    looks_like(j));
 	return j->errbuf;
 }
 
@@ -801,7 +823,9 @@ mx_json_scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
 			    "not a JSON object (%s)", what[kindof(*s)]);
 			j->notobj = 1;
 			fail(j, s, j->msgbuf);
-		}
+		} else if (e != NULL)
+			fail(j, ws(e, j->end),
+			    "unexpected data after the JSON value");
 		return -1;
 	}
 	if ((s = value(j, s, j->sel != NULL && out != NULL ? 0 : -1, 0,

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -105,6 +106,30 @@ mx_keyset_bytes(const struct mx_keyset *ks)
 #define BIT(m, i)	((m)[(i) >> 6] >> ((i) & 63) & 1)
 #define CLR(m, i)	((m)[(i) >> 6] &= ~((uint64_t)1 << ((i) & 63)))
 
+/* A zeroed table of n slots of size bytes.  A large one goes on huge
+ * pages where the system has them: a lookup is a random access, and with
+ * 4 KB pages nearly every one misses the TLB as well as the cache. */
+static uint64_t *
+table(size_t n, size_t size)
+{
+	size_t bytes, huge = (size_t)2 << 20;
+	void *p;
+
+	if (n > SIZE_MAX / size)
+		mx_errx(MX_EXIT_FAIL, "key table too large");
+	bytes = n * size;
+	if (bytes < 4 * huge)
+		return mx_calloc(n, size);
+	bytes = (bytes + huge - 1) / huge * huge;
+	if (posix_memalign(&p, huge, bytes) != 0)
+		return mx_calloc(n, size);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, bytes);
+	return p;
+}
+
 /*
  * Rehash in place into n slots (n >= nslots).  Every key still to move is
  * marked in a bitmap; moving a key into a marked slot evicts that slot's
@@ -117,6 +142,28 @@ rehash(struct mx_keyset *ks, size_t n)
 	size_t old = ks->nslots, w = ks->stride, i, j;
 	uint64_t *m, *cur = mx_malloc(w * 8), *tmp = mx_malloc(w * 8), *s;
 
+	if (old * 4 <= n) {
+		/* A table much larger than the old one (a first table, a
+		 * reserve): the fresh pages of a new block are zero already,
+		 * and both tables together cost little more than the new. */
+		uint64_t *t = ks->t;
+
+		ks->t = table(n, w * 8);
+		ks->nslots = n;
+		for (i = 0; i < old; i++) {
+			s = t + i * w;
+			if ((s[0] | s[1]) == 0)
+				continue;
+			for (j = home(s[0], n); (ks->t[j * w] |
+			    ks->t[j * w + 1]) != 0; j = j + 1 == n ? 0 : j + 1)
+				;
+			memcpy(ks->t + j * w, s, w * 8);
+		}
+		free(t);
+		free(cur);
+		free(tmp);
+		return;
+	}
 	ks->t = mx_reallocarray(ks->t, n, w * 8);
 	memset(ks->t + old * w, 0, (n - old) * w * 8);
 	m = mx_calloc((n + 63) / 64, 8);
@@ -171,6 +218,17 @@ grow(struct mx_keyset *ks)
 		return 0;
 	rehash(ks, n);
 	return 1;
+}
+
+void
+mx_keyset_reserve(struct mx_keyset *ks, size_t n)
+{
+	size_t slots = n / LOAD_NUM * LOAD_DEN + MINSLOTS, max = maxslots(ks);
+
+	if (slots > max)
+		slots = max;
+	if (slots > ks->nslots)
+		rehash(ks, slots);
 }
 
 static uint64_t *
@@ -228,6 +286,28 @@ mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h)
 		return NULL;
 	s = probe(ks, h);
 	return (s[0] | s[1]) != 0 ? s + 2 : NULL;
+}
+
+void *
+mx_keyset_next(const struct mx_keyset *ks, size_t *pos, struct mx_h128 *h)
+{
+	uint64_t *s;
+
+	/* the slots, then the zero hash, which has no slot */
+	while (*pos < ks->nslots) {
+		s = ks->t + (*pos)++ * ks->stride;
+		if ((s[0] | s[1]) != 0) {
+			h->hi = s[0];
+			h->lo = s[1];
+			return s + 2;
+		}
+	}
+	if (*pos == ks->nslots && ks->haszero) {
+		(*pos)++;
+		h->hi = h->lo = 0;
+		return ks->zval;
+	}
+	return NULL;
 }
 
 void

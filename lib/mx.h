@@ -140,6 +140,8 @@ struct mx_reader {
 	uintmax_t	 lineno;	/* number of the line last returned */
 	uintmax_t	 bytes;		/* decoded bytes consumed so far */
 	int		 cr;		/* the last line ended in \r\n */
+	off_t		 size;		/* of a regular file, else 0 */
+	uintmax_t	 fdbytes;	/* bytes read from fd */
 };
 
 /* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.
@@ -159,6 +161,17 @@ size_t	mx_reader_read(struct mx_reader *r, char *dst, size_t n);
 /* Peek at the first decoded bytes without consuming them; returns how many
  * are available (up to n). */
 size_t	mx_reader_peek(struct mx_reader *r, const char **p, size_t n);
+
+/* ---- progress.c: a line updated in place on a terminal ---- */
+
+/* --progress 1, --no-progress 0, -1 (default): when stderr is a terminal */
+extern int	mx_progress;
+/* Called by the reader on each read from its file. */
+void	mx_progress_tick(const struct mx_reader *r);
+/* Called by the reader when its file is done, to keep the totals. */
+void	mx_progress_done(const struct mx_reader *r);
+/* Take the line off the terminal before other output to stderr. */
+void	mx_progress_clear(void);
 
 /* ---- out.c: buffered output, checked; files published atomically ---- */
 
@@ -482,6 +495,23 @@ enum { MX_OPT_MAXREC = 0x1000, MX_OPT_MAXDEPTH };
 /* Set the limit of a MX_OPT_ option; -1 after a warning if arg is bad. */
 int	mx_limit_opt(int opt, const char *arg);
 
+/* ---- opt.c: the options every tool shares ---- */
+
+enum { MX_OPT_VERSION = 0x1100, MX_OPT_PROGRESS, MX_OPT_NOPROGRESS };
+struct option;
+/*
+ * getopt_long(3) with the options every tool takes besides those of
+ * opts and longopts: -h and --help (synopsis on standard output, exit 0),
+ * --version (exit 0), --progress and --no-progress (mx_progress), and,
+ * when longopts has MX_LIMIT_LONGOPTS,
+ * --max-record and --max-depth, set here and never returned.  A bad
+ * option prints synopsis (the tool's usage text) and exits 2.
+ */
+int	mx_getopt(int argc, char *const argv[], const char *opts,
+	    const struct option *longopts, int *li, const char *synopsis);
+/* The synopsis on standard error; exit 2. */
+MX_NORETURN void mx_usage(const char *synopsis);
+
 /* ---- util ---- */
 
 /* "-" prints as "<stdin>" in messages. */
@@ -500,6 +530,10 @@ void	mx_keyset_free(struct mx_keyset *ks);
 /* The most bytes the table may take (default: no limit); 0 if that is
  * too small for any table. */
 int	mx_keyset_limit(struct mx_keyset *ks, size_t bytes);
+/* Make room for n keys in all, at once, within the limit (as much as it
+ * allows): for a caller that knows about how many keys will come, which
+ * spares the rehashes of a growing table. */
+void	mx_keyset_reserve(struct mx_keyset *ks, size_t n);
 /* The value of h (vsize bytes, zeroed when new, 8-byte aligned, valid
  * until the next insertion), inserting h when absent (*isnew says so).
  * NULL when h is absent and the table is full at its limit. */
@@ -508,6 +542,11 @@ void	*mx_keyset_put(struct mx_keyset *ks, struct mx_h128 h, int *isnew);
 void	*mx_keyset_get(const struct mx_keyset *ks, struct mx_h128 h);
 /* A hint that h is looked up soon: its slot is loaded into the cache. */
 void	mx_keyset_prefetch(const struct mx_keyset *ks, struct mx_h128 h);
+/* Every key and its value, in no particular order: *pos starts at 0; the
+ * value of the next key (its hash in *h), or NULL at the end.  The table
+ * must not change during the walk. */
+void	*mx_keyset_next(const struct mx_keyset *ks, size_t *pos,
+	    struct mx_h128 *h);
 size_t	mx_keyset_count(const struct mx_keyset *ks);
 size_t	mx_keyset_bytes(const struct mx_keyset *ks);
 /* The keys in ascending order, in the table's own memory (valid until

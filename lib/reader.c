@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -28,12 +29,68 @@ readfd(struct mx_reader *r, void *p, size_t n)
 	while (k < 0 && errno == EINTR);
 	if (k < 0)
 		mx_err(MX_EXIT_FAIL, "%s: read error", mx_name(r->name));
+	r->fdbytes += (uintmax_t)k;
+	mx_progress_tick(r);
 	return k;
+}
+
+/*
+ * Only gzip is read (zlib is everywhere, and the lake writes it); the
+ * other compressions people meet are named, with the command that reads
+ * them, rather than reported as invalid JSON at column 1.
+ */
+static const struct {
+	const char	*magic;
+	size_t		 n, want;	/* its length; the bytes that decide */
+	const char	*name, *cmd;
+} fmt[] = {
+	{ "\xfd" "7zXZ\0", 6, 6, "xz", "xz -dc" },
+	{ "\x28\xb5\x2f\xfd", 4, 4, "zstd", "zstd -dc" },
+	/* "BZh", the block size, then a block's or the end's magic, so
+	 * that a text starting "BZh1" is still text */
+	{ "BZh", 3, 10, "bzip2", "bzip2 -dc" },
+	{ "\x04\x22\x4d\x18", 4, 4, "lz4", "lz4 -dc" },
+};
+
+/* How many bytes the start of the input must have to be told apart. */
+static size_t
+magic_wanted(const struct mx_reader *r)
+{
+	size_t i, want = 2, k;
+
+	for (i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+		k = r->end < fmt[i].n ? r->end : fmt[i].n;
+		if (memcmp(r->buf, fmt[i].magic, k) == 0 && fmt[i].want > want)
+			want = fmt[i].want;
+	}
+	return want;
+}
+
+static void
+refuse_compressed(struct mx_reader *r)
+{
+	const unsigned char *b = (const unsigned char *)r->buf;
+	size_t i;
+
+	for (i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+		if (r->end < fmt[i].n || memcmp(b, fmt[i].magic, fmt[i].n) != 0)
+			continue;
+		if (fmt[i].magic[0] == 'B' && (r->end < 10 || b[3] < '1' ||
+		    b[3] > '9' || (memcmp(b + 4, "\x31\x41\x59\x26\x53\x59",
+		    6) != 0 && memcmp(b + 4, "\x17\x72\x45\x38\x50\x90",
+		    6) != 0)))
+			continue;
+		mx_errx(MX_EXIT_FAIL, "%s: compressed with %s: decompress "
+		    "first, e.g. %s %s |", mx_name(r->name), fmt[i].name,
+		    fmt[i].cmd, strcmp(r->name, "-") == 0 ? "FILE" :
+		    r->name);
+	}
 }
 
 int
 mx_reader_open(struct mx_reader *r, const char *path)
 {
+	struct stat st;
 	ssize_t k;
 
 	memset(r, 0, sizeof *r);
@@ -43,10 +100,15 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		r->fd = 0;
 	else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
+	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
+		r->size = st.st_size;
 	r->cap = BUFSZ;
 	r->buf = mx_malloc(r->cap);
-	/* Two bytes decide gzip; a pipe may hand them over one at a time. */
-	while (r->end < 2) {
+	/* Two bytes decide gzip, up to ten the compressions we refuse; a
+	 * pipe may hand them over a few at a time, and a line of input may
+	 * be shorter: more are waited for only while they could still be a
+	 * magic number. */
+	while (r->end < magic_wanted(r)) {
 		k = readfd(r, r->buf + r->end, r->cap - r->end);
 		if (k == 0) {
 			r->eof = 1;
@@ -54,6 +116,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		}
 		r->end += k;
 	}
+	refuse_compressed(r);
 	if (r->end >= 2 && (unsigned char)r->buf[0] == 0x1f &&
 	    (unsigned char)r->buf[1] == 0x8b) {
 		z_stream *z = mx_calloc(1, sizeof *z);
@@ -75,6 +138,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 void
 mx_reader_close(struct mx_reader *r)
 {
+	mx_progress_done(r);
 	if (r->gz) {
 		inflateEnd(r->z);
 		free(r->z);

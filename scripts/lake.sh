@@ -34,7 +34,10 @@
 
 # ---- messages and the run log ----
 
-say() { printf '%s\n' "lake: $*" >&2; }
+say() {
+	[ "${PROGRESS:-0}" = 0 ] || printf '\r\033[K' >&2
+	printf '%s\n' "lake: $*" >&2
+}
 die() { say "$*"; exit 1; }
 
 # json_str S: S as a JSON string, every control character escaped.  The
@@ -99,7 +102,11 @@ step() {
 	local jr jn jnote='' s0 s1
 	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name WARNED=0
 	now_ms t0
+	# on a terminal, the step under way (the tools' progress lines take
+	# the line over while they run)
+	[ "${PROGRESS:-0}" = 0 ] || printf '\rlake: %s ...\033[K' "$name" >&2
 	"$@" || rc=$?
+	[ "${PROGRESS:-0}" = 0 ] || printf '\r\033[K' >&2
 	now_ms t1
 	if [ $rc -ne 0 ]; then
 		st=failed

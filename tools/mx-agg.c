@@ -127,15 +127,16 @@ static struct mx_out *rej;
 static uintmax_t nin, nrej, nblank;
 static struct mx_buf tmp, kb;
 
-static void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-agg [-v] [-g keys] [-a aggs] [-w cond] [--top n --by name]\n"
 	    "              [--scale n] [--partial | --merge] [--rejects file]\n"
 	    "              [--memory size] [--max-record size] [--max-depth n]\n"
-	    "              [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "              [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- values ---- */
@@ -1445,7 +1446,8 @@ main(int argc, char *argv[])
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
-	while ((c = getopt_long(argc, argv, "a:g:vw:", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "a:g:vw:", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'g':
 			if (gspec != NULL) {
@@ -1503,11 +1505,6 @@ main(int argc, char *argv[])
 				mx_warnx("--memory: a size such as 512M");
 				usage();
 			}
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();
@@ -1589,6 +1586,7 @@ main(int argc, char *argv[])
 	output(out);
 	if (rej != NULL)
 		mx_out_close(rej);
+	mx_progress_clear();
 	if (opt.verbose)
 		fprintf(stderr, "mx-agg: %ju %s in, %zu groups out, %ju "
 		    "rejected, %ju blank, %zu bytes of state\n", nin,

@@ -48,13 +48,14 @@ static struct {
 static struct mx_out *out;
 static struct mx_buf cell, tmp;
 
-static void
+static const char synopsis[] =
+	    "usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--max-record size]\n"
+	    "              [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--max-record size]\n"
-	    "              [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	mx_usage(synopsis);
 }
 
 static void
@@ -393,7 +394,8 @@ main(int argc, char *argv[])
 	int c, i;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "ef:Ho:pt", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "ef:Ho:pt", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'e':
 			opt.escape = 1;
@@ -415,11 +417,6 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			opt.raw = 1;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

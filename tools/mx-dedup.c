@@ -122,22 +122,80 @@ static struct mx_span	*spans;
 static int		 latest_sel = -1;
 static int		 okind = O_NONE;
 static struct mx_buf	 kb;		/* canonical key bytes */
+static int		 allfields;	/* --all-fields */
+static struct mx_member	*mem;		/* a record's members, without -k */
+static size_t		 memcap;
+static struct mx_buf	 mb;		/* their canonical forms, unsorted */
+
+/*
+ * The key of a record without -k: its members by value (mx_json_canon, so
+ * {"a":1.0} and {"a": 1} are one record), in an order of their names (so
+ * the order they were written in does not matter), without the members
+ * whose names start with '_' unless --all-fields: mx-ingest gives every
+ * record its own _line and _ingested_at, which would make every record
+ * unique.  The canonical forms are length-prefixed, so comparing two of
+ * them whole compares their names first, and names are unique.
+ */
+struct mpart { size_t off, len; };
+
+static int
+mpart_cmp(const void *a, const void *b)
+{
+	const struct mpart *x = a, *y = b;
+	int c = memcmp(mb.p + x->off, mb.p + y->off,
+	    x->len < y->len ? x->len : y->len);
+
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void
+whole_key(const char *p, size_t n)
+{
+	static struct mpart *part;
+	static size_t partcap;
+	size_t i, k = 0, nm = mx_json_members(p, n, &mem, &memcap);
+
+	if (nm > partcap) {
+		partcap = nm;
+		if ((part = realloc(part, partcap * sizeof *part)) == NULL)
+			mx_err(MX_EXIT_FAIL, "out of memory");
+	}
+	mb.len = 0;
+	for (i = 0; i < nm; i++) {
+		size_t off = mb.len;
+
+		mx_json_canon(&mem[i].key, &mb);
+		/* 5 bytes of tag and length, then the name unescaped */
+		if (!allfields && mb.len > off + 5 && mb.p[off + 5] == '_') {
+			mb.len = off;
+			continue;
+		}
+		mx_json_canon(&mem[i].val, &mb);
+		part[k].off = off;
+		part[k++].len = mb.len - off;
+	}
+	qsort(part, k, sizeof *part, mpart_cmp);
+	kb.len = 0;
+	for (i = 0; i < k; i++)
+		mx_buf_add(&kb, mb.p + part[i].off, part[i].len);
+}
 static struct mx_out	*rej;
 static struct mx_keys	 seen;		/* --seen: the keys of earlier runs */
 static uintmax_t	 newkeys;	/* keys of this run, over all tables */
 static size_t		 tablemax;	/* bytes a table may take */
 static char		*keyspec;
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: mx-dedup [-v] [-k keys]\n"
+static const char synopsis[] =
+	    "usage: mx-dedup [-v] [-k keys | --all-fields]\n"
 	    "                [--first | --last | --latest-by field | --earliest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
 	    "                [--rejects file] [--stats file] [-m size] [-T dir]\n"
-	    "                [--max-record size] [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                [--max-record size] [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- temporary files ---- */
@@ -425,9 +483,10 @@ classify(struct src *s, const char *p, size_t n, struct rec *r)
 		reject(s, "json", mx_json_errstr(scan), p, n);
 		return;
 	}
-	if (keys.n == 0)
-		r->h = mx_hash128(p, n);
-	else {
+	if (keys.n == 0) {
+		whole_key(p, n);
+		r->h = mx_hash128(kb.p, kb.len);
+	} else {
 		kb.len = 0;
 		for (i = 0; i < keys.n; i++) {
 			int k = mx_expr_eval(&keys.v[i], spans, &v, tmp, &bad);
@@ -901,6 +960,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
+		{ "all-fields", no_argument, NULL, 'A' },
 		{ "first", no_argument, NULL, 'F' },
 		{ "last", no_argument, NULL, 'L' },
 		{ "latest-by", required_argument, NULL, 'B' },
@@ -928,7 +988,8 @@ main(int argc, char *argv[])
 	int c, i;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "k:m:T:v", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "k:m:T:v", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'k':
 			if (mx_exprs_parse(&keys, optarg, sel, err,
@@ -936,6 +997,9 @@ main(int argc, char *argv[])
 				mx_warnx("-k: %s", err);
 				usage();
 			}
+			break;
+		case 'A':
+			allfields = 1;
 			break;
 		case 'F':
 			opt.keep = KEEP_FIRST;
@@ -988,16 +1052,15 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
-			break;
 		default:
 			usage();
 		}
 	argc -= optind;
 	argv += optind;
+	if (allfields && keys.n > 0) {
+		mx_warnx("--all-fields: the key is the whole record, not -k");
+		usage();
+	}
 
 	if (opt.latest != NULL &&
 	    (latest_sel = mx_sel_add(sel, opt.latest)) < 0) {

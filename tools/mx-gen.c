@@ -92,16 +92,17 @@ static struct {
 	const char	*stats;
 } opt = { 1000, 0, 1, 0, 0, { 0 }, 0, 0, NULL, NULL, NULL };
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-gen [-vz] [-n count] [-s seed] [--from date] [--to date]\n"
 	    "              [--dup-rate r] [--key-dup-rate r] [--late-rate r]\n"
 	    "              [--invalid-rate r] [--malformed-rate r]\n"
 	    "              [-o file | -d dir] [--stats file] domain\n"
-	    "domains: ecommerce spend adclicks calendly crm all\n");
-	exit(MX_EXIT_USAGE);
+	    "domains: ecommerce spend adclicks calendly crm all\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- randomness ---- */
@@ -2166,8 +2167,8 @@ main(int argc, char *argv[])
 	mx_init(argv[0]);
 	opt.from = parse_day("--from", "2024-03-01");
 	opt.to = parse_day("--to", "2024-03-31");
-	while ((c = getopt_long(argc, argv, "d:n:o:s:vz", longopts, NULL)) !=
-	    -1)
+	while ((c = mx_getopt(argc, argv, "d:n:o:s:vz", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'n':
 			if ((v = mx_parse_count(optarg)) < 0) {

@@ -48,15 +48,16 @@ static struct mx_buf	 kb;
 static struct mx_out	*out;
 static char		*spec;
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
 	    "                [--max-depth n] find [-p keys] [file ...]\n"
 	    "       mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
-	    "                [--max-depth n] put -d root --all | partition ...\n");
-	exit(MX_EXIT_USAGE);
+	    "                [--max-depth n] put -d root --all | partition ...\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 static int
@@ -531,8 +532,8 @@ main(int argc, char *argv[])
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
-	while ((c = getopt_long(argc, argv, "d:i:k:p:v", longopts,
-	    NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "d:i:k:p:v", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'A':
 			opt.all = 1;
@@ -562,11 +563,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

@@ -46,16 +46,17 @@ static struct mx_buf	 tmp;
 static const char *const meta[] = { "_source", "_line", "_ingested_at",
     "_rid" };
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-ingest [-v] [-f auto|ndjson|json|csv|tsv] [-d delim] [--infer]\n"
 	    "                 [-p path] [-j program | -J file] [--rejects file]\n"
 	    "                 [--stats file] [--source name] [--max-record size]\n"
 	    "                 [--max-depth n] [--max-file-records n]\n"
-	    "                 [--max-file-bytes size] [--files0-from file] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                 [--max-file-bytes size] [--files0-from file] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 static void
@@ -706,8 +707,8 @@ main(int argc, char *argv[])
 	size_t k;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "d:f:j:J:p:s:v", longopts,
-	    NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "d:f:j:J:p:s:v", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "auto") == 0)
@@ -763,11 +764,6 @@ main(int argc, char *argv[])
 			break;
 		case 's':
 			opt.source = optarg;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		case 'F':
 			if ((ll = mx_parse_count(optarg)) <= 0) {

@@ -103,10 +103,7 @@ static char		(*ktmp)[MX_EXPR_TMP];
 static int		 mapk = -1;	/* the key --map applies to */
 static unsigned		 seen;		/* metrics in any metrics row */
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-join-spend -s spend [-s spend ...] [-v] [-k keys]\n"
 	    "                     [--join full|left|right|inner] [--sum] [--map file]\n"
 	    "                     [--missing-spend null|zero]\n"
@@ -121,8 +118,12 @@ usage(void)
 	    "                     [--budget-per hour|day|month] [--amount field]\n"
 	    "                     [--budget-field field] [--time field] [--scale n]\n"
 	    "                     [--max-memory size] [--rejects file] [--stats file]\n"
-	    "                     [--max-record size] [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                     [--max-record size] [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- an index of 64-bit hashes to ids; the caller compares ---- */
@@ -1452,7 +1453,8 @@ main(int argc, char *argv[])
 	int c, li, k;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "k:s:v", longopts, &li)) != -1) {
+	while ((c = mx_getopt(argc, argv, "k:s:v", longopts, &li,
+	    synopsis)) != -1) {
 		/* the options of one mode only, to refuse them in the other */
 		if (c == 0 || (c < 256 && strchr("JUmKFCs", c) != NULL))
 			joinopt = c == 's' ? "s" : longopts[li].name;
@@ -1542,11 +1544,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

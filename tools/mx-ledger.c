@@ -49,13 +49,14 @@ static size_t		 nadd;
 static struct mx_out	*out;
 static struct mx_buf	 vis;
 
+static const char synopsis[] =
+	    "usage: mx-ledger -l ledger [-0v] [--out file] [--run id] [--no-follow]\n"
+	    "                 [--stats file] [--files0-from file] [file ...]\n";
+
 static MX_NORETURN void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: mx-ledger -l ledger [-0v] [--out file] [--run id] [--no-follow]\n"
-	    "                 [--stats file] [--files0-from file] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	mx_usage(synopsis);
 }
 
 /* A name as it can be shown on a terminal. */
@@ -379,7 +380,8 @@ main(int argc, char *argv[])
 
 	mx_init(argv[0]);
 	opt.run = "";
-	while ((c = getopt_long(argc, argv, "0l:o:r:v", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "0l:o:r:v", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case '0':
 			opt.nul = 1;

@@ -124,17 +124,18 @@ static char		*staging;	/* local: the staging directory */
 static int		 stagefd = -1, runfd = -1;
 static int		 staged;	/* runfd holds unpublished work */
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-partition -d root -k expr[,expr...] [-vz] [--level n]\n"
 	    "                    [-m append|overwrite|replace] [--max-records n]\n"
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
 	    "                    [--rejects file] [--max-record size]\n"
-	    "                    [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                    [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- a string table ---- */
@@ -1396,7 +1397,8 @@ main(int argc, char *argv[])
 	int c;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "d:k:m:vz", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "d:k:m:vz", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'd':
 			opt.root = optarg;
@@ -1459,11 +1461,6 @@ main(int argc, char *argv[])
 			break;
 		case OPT_REJECTS:
 			opt.rejects = optarg;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

@@ -31,13 +31,14 @@ static struct {
 	const char	*lake, *out, *title, *currency;
 } opt = { "lake", "-", "Marketing lake report", NULL };
 
-static void
+static const char synopsis[] =
+	    "usage: mx-report [-c currency] [-l lake] [-o file] [-t title]\n"
+	    "                 [--max-record size] [--max-depth n]\n";
+
+static MX_NORETURN void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: mx-report [-c currency] [-l lake] [-o file] [-t title]\n"
-	    "                 [--max-record size] [--max-depth n]\n");
-	exit(MX_EXIT_USAGE);
+	mx_usage(synopsis);
 }
 
 /* ---- output ---- */
@@ -3604,7 +3605,8 @@ main(int argc, char *argv[])
 	int c, exists;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:l:o:t:", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "c:l:o:t:", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'c':
 			opt.currency = optarg;
@@ -3617,11 +3619,6 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			opt.title = optarg;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

@@ -27,15 +27,16 @@
 
 #include "mx.h"
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-test [-q] [--json] [-T dir] [--name table] "
 	    "[--store dir]\n"
 	    "               [--run id] [--now time] [--max-record size]\n"
-	    "               [--max-depth n] tests [table ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "               [--max-depth n] tests [table ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- values, in the one ordering of mx(7) ---- */
@@ -2854,7 +2855,8 @@ main(int argc, char *argv[])
 	int c, fail = 0;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "qT:", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "qT:", longopts, NULL, synopsis)) !=
+	    -1)
 		switch (c) {
 		case 'j':
 			opt.json = 1;
@@ -2878,11 +2880,6 @@ main(int argc, char *argv[])
 			break;
 		case 'N':
 			nowarg = optarg;
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		default:
 			usage();

@@ -56,15 +56,16 @@ static struct member		*mem;
 static size_t			 nmem, capmem;
 static struct mx_buf		 tmp;
 
-static MX_NORETURN void
-usage(void)
-{
-	fprintf(stderr,
+static const char synopsis[] =
 	    "usage: mx-validate -c contract [-kv] [--mark] [--rejects file]\n"
 	    "                   [--stats file] [--max-rejects n]\n"
 	    "                   [--max-reject-rate r] [--max-record size]\n"
-	    "                   [--max-depth n] [file ...]\n");
-	exit(MX_EXIT_USAGE);
+	    "                   [--max-depth n] [file ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
 }
 
 /* ---- the members of a record ---- */
@@ -600,7 +601,8 @@ main(int argc, char *argv[])
 	int c, i, nfiles, fail = 0;
 
 	mx_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:kv", longopts, NULL)) != -1)
+	while ((c = mx_getopt(argc, argv, "c:kv", longopts, NULL,
+	    synopsis)) != -1)
 		switch (c) {
 		case 'c':
 			opt.contract = optarg;
@@ -630,11 +632,6 @@ main(int argc, char *argv[])
 				    "to 1, not '%s'", optarg);
 				usage();
 			}
-			break;
-		case MX_OPT_MAXREC:
-		case MX_OPT_MAXDEPTH:
-			if (mx_limit_opt(c, optarg) < 0)
-				usage();
 			break;
 		case 'v':
 			opt.verbose = 1;

@@ -97,15 +97,29 @@ mx-dedup: 5 in, 3 out, 2 duplicates, 0 seen, 0 null keys, 0 rejected'
 mx-dedup: 1 records without a key (missing or null) passed through'
 }
 
-@test "without -k, byte-identical lines are duplicates, and only those" {
-	printf '%s\n' '{"a":1}' '{"a": 1}' '{"a":1}' '{"b":2}' '{"a": 1}' > in.ndjson
+@test "without -k, the whole record by value, its _ fields left out; --all-fields keeps them" {
+	printf '%s\n' '{"a":1}' '{"a": 1.0}' '{"a":1,"b":[1, 2]}' '{"b":[1,2],"a":1}' \
+	    '{"b":2}' '{"a":"1"}' > in.ndjson
 	printf '{"a":1}\r\n' >> in.ndjson
 	run mx-dedup -v in.ndjson
 	assert_success
 	assert_output '{"a":1}
-{"a": 1}
+{"a":1,"b":[1, 2]}
 {"b":2}
-mx-dedup: 6 in, 3 out, 3 duplicates, 0 seen, 0 null keys, 0 rejected'
+{"a":"1"}
+mx-dedup: 7 in, 4 out, 3 duplicates, 0 seen, 0 null keys, 0 rejected'
+	# what mx-ingest adds is provenance, not data
+	printf '%s\n' '{"id":1,"v":"x"}' '{"id":2}' '{"id":1,"v":"x"}' > raw.ndjson
+	run bash -c 'mx-ingest raw.ndjson | mx-dedup | jq -c "[._line, .id]"'
+	assert_success
+	assert_output '[1,1]
+[2,2]'
+	run bash -c 'mx-ingest raw.ndjson | mx-dedup --all-fields | wc -l'
+	assert_success
+	assert_output 3
+	run mx-dedup --all-fields -k id in.ndjson
+	assert_failure 2
+	assert_line --index 0 'mx-dedup: --all-fields: the key is the whole record, not -k'
 }
 
 @test "keep-last: the last record of each key, written in its own input order" {
@@ -530,7 +544,7 @@ mx-dedup: 3 in, 2 out, 1 duplicates, 0 seen, 0 null keys, 0 rejected'
 	run mx-dedup -k 'date(ts' in.ndjson
 	assert_failure 2
 	assert_line --index 0 "mx-dedup: -k: missing ')' in 'date(ts'"
-	assert_line --index 1 --partial 'usage: mx-dedup [-v] [-k keys]'
+	assert_line --index 1 --partial 'usage: mx-dedup [-v] [-k keys | --all-fields]'
 	run mx-dedup --nulls maybe
 	assert_failure 2
 	assert_line --index 0 'mx-dedup: --nulls: pass, drop, key or error'
