@@ -109,21 +109,26 @@ bench: all
 	bench/run
 
 # The lake installs as bin/mx-lake and bin/mx-lake-status, its files in
-# share/mx (found from the binary's place, so DESTDIR installs run too).
+# share/mx (found from the binary's place, so DESTDIR installs run too),
+# with the data tests of its tables and the bats helpers of mx-test.
 SHAREDIR ?= $(PREFIX)/share/mx
 COMPDIR	?= $(PREFIX)/share/bash-completion/completions
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)/domains \
-	    $(DESTDIR)$(SHAREDIR)/contracts $(DESTDIR)$(SHAREDIR)/catalog
+	    $(DESTDIR)$(SHAREDIR)/contracts $(DESTDIR)$(SHAREDIR)/catalog \
+	    $(DESTDIR)$(SHAREDIR)/tests/silver $(DESTDIR)$(SHAREDIR)/tests/gold
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 755 scripts/lake $(DESTDIR)$(BINDIR)/mx-lake
 	install -m 755 scripts/lake-status $(DESTDIR)$(BINDIR)/mx-lake-status
-	install -m 644 scripts/lake.sh scripts/channels.tsv $(DESTDIR)$(SHAREDIR)
+	install -m 644 scripts/lake.sh scripts/channels.tsv scripts/freshness $(DESTDIR)$(SHAREDIR)
 	install -m 644 scripts/domains/*.sh $(DESTDIR)$(SHAREDIR)/domains
 	install -m 644 scripts/contracts/*.contract $(DESTDIR)$(SHAREDIR)/contracts
 	install -m 644 scripts/catalog/*.md $(DESTDIR)$(SHAREDIR)/catalog
+	install -m 644 scripts/tests/silver/*.tests $(DESTDIR)$(SHAREDIR)/tests/silver
+	install -m 644 scripts/tests/gold/*.tests $(DESTDIR)$(SHAREDIR)/tests/gold
+	install -m 644 scripts/mx-assert.bash $(DESTDIR)$(SHAREDIR)
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/mx.7 $(DESTDIR)$(MANDIR)/man7
 	install -d $(DESTDIR)$(COMPDIR)

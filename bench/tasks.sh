@@ -18,7 +18,7 @@
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
 TASKS="parse validate dedup latest revenue distinct join join2 join2m partition
-    pipeline lake snapshot kmeans"
+    pipeline lake snapshot kmeans unique"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -402,6 +402,45 @@ expect_pipeline() {
 	stats_facts purchases revenue
 }
 
+# A data test: is event_id unique?  mx-test runs dbt's `unique` test and
+# stores every duplicate row (those mx-dedup would drop, whole, with their
+# file and line); the peers list each duplicated key with its count, as
+# dbt's test is written (GROUP BY ... HAVING count(*) > 1).
+input_unique=dups
+need_unique=mx-test
+mx_unique() {
+	echo 'unique event_id severity=warn' > "$OUT/events.tests" &&
+	mx-test --store "$OUT/st" --run r "$OUT/events.tests" "$IN" \
+	    > "$OUT/result.txt"
+}
+jq_unique() {
+	jq -r .event_id "$IN" | sort | uniq -c |
+	    awk '$1 > 1 { printf "{\"event_id\":\"%s\",\"n\":%d}\n", $2, $1 }' \
+	    > "$OUT/out.ndjson"
+}
+mlr_unique() {
+	mlr --ijsonl --ojsonl count -g event_id -o n then filter '$n > 1' \
+	    "$IN" > "$OUT/out.ndjson"
+}
+sql_unique() {
+	SQL=("COPY (SELECT event_id, count(*) AS n FROM read_ndjson('$IN')
+	    GROUP BY event_id HAVING count(*) > 1)
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+# The duplicated keys, and the rows beyond the first of each.
+check_unique() {
+	if [ -d "$OUT/st" ]; then
+		jq -r .event_id "$OUT"/st/events/unique_event_id/r.ndjson |
+		    sort | uniq -c | awk '{ k++; d += $1 }
+		    END { print "x_keys=" k + 0; print "dups=" d + 0 }'
+	else
+		jq -r .n "$OUT/out.ndjson" | awk '{ k++; d += $1 - 1 }
+		    END { print "x_keys=" k + 0; print "dups=" d + 0 }'
+	fi
+}
+expect_unique() {
+	echo "dups=$(( $(stat_of lines) - $(stat_of records) ))"
+}
 # SCD type 2: the history of customers merged with an extract of them
 # (check strategy, every column tracked): changed customers' current
 # versions closed, new versions appended.  bench/run writes both files.

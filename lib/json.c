@@ -202,6 +202,19 @@ mx_sel_add(struct mx_sel *s, const char *path)
 	return s->n[node].path;
 }
 
+/* The index of the path that is the top-level key[0..n) alone, or -1:
+ * a key that names no selected path is not added. */
+int
+mx_sel_key(const struct mx_sel *s, const char *key, size_t n)
+{
+	int c;
+
+	for (c = s->n[0].child; c >= 0; c = s->n[c].next)
+		if (s->n[c].klen == n && memcmp(s->n[c].key, key, n) == 0)
+			return s->n[c].path;
+	return -1;
+}
+
 /* ---- scanner ---- */
 
 struct mx_json *

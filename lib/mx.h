@@ -277,6 +277,9 @@ struct mx_sel *mx_sel_new(void);
 /* Index of path in the selection (adding it if new); -1 if malformed. */
 int	mx_sel_add(struct mx_sel *s, const char *path);
 int	mx_sel_count(const struct mx_sel *s);
+/* The index of the path that is the top-level key key[0..n) alone (not
+ * added when absent: -1). */
+int	mx_sel_key(const struct mx_sel *s, const char *key, size_t n);
 void	mx_sel_free(struct mx_sel *s);
 
 /* The scanner owns nothing of sel, which must outlive it (NULL: only

@@ -18,7 +18,8 @@
 #   _state/partials/<gold>/<partition>.ndjson   mx-agg --partial of one
 #                                  silver partition ('%', '/', '=' escaped)
 #   _state/pending                 the run in progress
-#   _runs.ndjson                   one line per step
+#   tests/<table>/<test>/<run>.ndjson   failing rows of a silver table's test
+#   _runs.ndjson                   one line per step, and per data test
 #
 # No expansion here depends on a glob matching: scripts/lake sets
 # nullglob, and every list of files comes from find.
@@ -85,7 +86,10 @@ iso_ms() {
 
 # step NAME FUNCTION ARGS...: run one step, log it in _runs.ndjson.  The
 # function sets C_IN C_OUT C_REJ C_DUP (records) and NOTE; a failure stops
-# the run with a message naming the step.
+# the run with a message naming the step (and FAILED, when the function
+# set it, says what then); WARNED=1 logs it as a warning.  A bronze step
+# is followed by the step that checks its source's freshness (when it has
+# a rule), a silver step by the step that tests its table.
 #
 # The counts of a step are kept in _state/steps/<run>/ the first time the
 # step gets them (bronze and silver before they commit their state), and a
@@ -96,7 +100,7 @@ step() {
 	local name=$1 t0 t1 st=ok rc=0
 	shift
 	local jr jn jnote='' s0 s1
-	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name
+	C_IN=0 C_OUT=0 C_REJ=0 C_DUP=0 NOTE='' STEP=$name WARNED=0
 	now_ms t0
 	# on a terminal, the step under way (the tools' progress lines take
 	# the line over while they run)
@@ -109,9 +113,11 @@ step() {
 	elif ! kept_counts "$name"; then
 		keep_counts || rc=$?
 	fi
+	[ $rc -ne 0 ] || [ "$WARNED" = 0 ] || st=warn
 	json_to jr "$RUN"
 	json_to jn "$name"
 	[ -z "$NOTE" ] || { json_to jnote "$NOTE"; jnote=",\"note\":$jnote"; }
+	slow_check "$name" $((t1 - t0)) || jnote="$jnote$SLOW"
 	iso_ms s0 "$t0"
 	iso_ms s1 "$t1"
 	printf '{"run":%s,"attempt":%d,"step":%s,"start":"%s","end":"%s","seconds":%d.%03d,"state":"%s","in":%d,"out":%d,"rejected":%d,"duplicates":%d%s}\n' \
@@ -119,10 +125,53 @@ step() {
 	    $(((t1 - t0) % 1000)) "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
 	    "$jnote" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
-		say "step $name failed (exit $rc); the next run finishes run $RUN"
+		say "step $name failed (exit $rc); ${FAILED:-the next run finishes run $RUN}"
+		alert failed
 		exit 1
 	fi
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
+	# a silver table is tested as soon as it is built, before any gold
+	# reads it (data_tests)
+	case $name in
+	silver:*) step "test:${name#silver:}" data_tests "${name#silver:}" ;;
+	bronze:*)
+		if freshness_rule "${name#bronze:}" > /dev/null; then
+			step "freshness:${name#bronze:}" freshness "${name#bronze:}"
+		fi ;;
+	esac
+}
+
+# slow_check STEP MS: true, or false with SLOW set to the run log's
+# "slow" member, when STEP took more than twice its median over the last
+# runs where it succeeded (MEDIAN, from slow_medians), and a second more:
+# said, and flagged in the run log (lake-status shows it), the run goes
+# on.  (A step of a few milliseconds that takes a few more is not slow.)
+slow_check() {
+	local m=${MEDIAN[$1]:-}
+	[ -n "$m" ] && [ "$2" -gt $((2 * m)) ] && [ "$2" -ge $((m + 1000)) ] ||
+	    return 0
+	printf -v SLOW ',"slow":{"median":%d.%03d,"runs":%d}' $((m / 1000)) \
+	    $((m % 1000)) "$SLOW_RUNS"
+	say "step $1 is slow: $(($2 / 1000)).$(printf '%03d' $(($2 % 1000))) s, more than twice its median of $((m / 1000)).$(printf '%03d' $((m % 1000))) s over the last runs"
+	return 1
+}
+
+# The median milliseconds of each step over the last SLOW_RUNS runs in
+# which it succeeded (at least three), from the run log's latest lines,
+# read once a run.
+declare -A MEDIAN=()
+SLOW_RUNS=${MX_LAKE_SLOW_RUNS:-10}
+slow_medians() {
+	local s m
+	[ -s "$LAKE/_runs.ndjson" ] || return 0
+	while IFS=$'\t' read -r s m; do
+		MEDIAN[$s]=$m
+	done < <(tail -n 50000 "$LAKE/_runs.ndjson" | jq -rs --argjson n "$SLOW_RUNS" '
+	    map(select(.test == null and .state == "ok" and
+		(.seconds | type) == "number"))
+	    | group_by(.step)[] | (map(.seconds) | .[-$n:] | sort) as $v
+	    | select($v | length >= 3)
+	    | "\(.[0].step)\t\($v[$v | length / 2 | floor] * 1000 | round)"')
 }
 
 # The counts of the step under way, kept once (see step): a line of
@@ -223,6 +272,7 @@ run_begin() {
 	esac
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mx-lake.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
+	slow_medians
 }
 
 # --hosts: every host must run this very mx (mx --version, with the git
@@ -531,6 +581,248 @@ reprocess_list() {
 reprocessing() {
 	local v=${1#*=}
 	[ -n "$REPROCESS_FROM" ] && ! [ "$v" \< "$REPROCESS_FROM" ]
+}
+
+# ---- alerts ----
+
+# alert STATE: the user's alert command (--alert, or the configuration's
+# executable file alert) gets one JSON object on its standard input that
+# sums up this attempt of the run: failed (a step failed: it stops the
+# run) or warn (it finished with warnings: a stale source, a test that
+# warned, a slow step).  A failure or warning already alerted in this run
+# (the same steps and tests in the same states) is not alerted again when
+# the run is resumed; a new run alerts anew, once.  An alert command that
+# fails is said, and tried again by the next run; it never fails the run.
+alert() {
+	local state=$1 cmd sig sent="$LAKE/_state/alerts" rc=0
+	cmd=$ALERT
+	if [ -z "$cmd" ] && [ -n "$CONF" ] && [ -x "$CONF/alert" ]; then
+		printf -v cmd '%q' "$CONF/alert"
+	fi
+	[ -n "$cmd" ] || return 0
+	alert_summary "$state" > "$WORK/alert.json" || return 0
+	[ "$state" = failed ] ||
+	    [ "$(jq -r '.warnings + .tests | length' "$WORK/alert.json")" != 0 ] ||
+	    return 0
+	# what makes two alerts the same alert: not times, not attempts
+	sig=$(jq -c '[.state, [.failed_steps[].step],
+	    [.warnings[].step], [.tests[] | [.table, .test, .state, .failing]]]' \
+	    "$WORK/alert.json" | cksum) || return 0
+	sig="${RUN} ${sig%% *}"
+	if grep -qxF "$sig" "$sent" 2> /dev/null; then
+		say "alert: already sent for this $state of run $RUN"
+		return 0
+	fi
+	sh -c "$cmd" < "$WORK/alert.json" > /dev/null || rc=$?
+	if [ $rc -ne 0 ]; then
+		say "alert: the command failed (exit $rc); the next run sends it again"
+		return 0
+	fi
+	printf '%s\n' "$sig" >> "$sent"
+	say "alert: sent ($state)"
+}
+
+# The summary of this attempt of the run, from the run log: its steps
+# that failed, and those that warned or were slow, the tests that did not
+# pass with the file of their failing rows, its counts.
+alert_summary() {
+	jq -cs --arg r "$RUN" --argjson a "$ATTEMPT" --arg state "$1" \
+	    --arg lake "$LAKE" '
+	    map(select(.run == $r and (.attempt // 1) == $a)) as $l
+	    | ($l | map(select(.test == null))) as $s
+	    | ($l | map(select(.test != null and .state != "pass"))) as $t
+	    | {run: $r, attempt: $a, state: $state, lake: $lake,
+	       failed_steps: [$s[] | select(.state == "failed")
+		| {step, note: (.note // null)}],
+	       warnings: [$s[] | select(.state == "warn" or .slow != null)
+		| {step, note: (.note // null), slow: (.slow // null)}],
+	       tests: [$t[] | {table, test, kind, severity, state, failing,
+		rows, stored: (if .stored then $lake + "/" + .stored
+		    else null end)}],
+	       counts: {steps: ($s | length),
+		in: ([$s[] | select(.step | startswith("bronze:")) | .in] | add // 0),
+		rejected: ([$s[] | .rejected // 0] | add // 0),
+		duplicates: ([$s[] | .duplicates // 0] | add // 0)}}
+	    | .message = "lake \($lake): run \($r) " +
+		(if $state == "failed" then "failed at " +
+		    ([.failed_steps[].step] | join(", "))
+		 else "finished with warnings: " +
+		    ([.warnings[].step] + [.tests[] | "\(.table) \(.test)"]
+		    | join(", ")) end)' "$LAKE/_runs.ndjson"
+}
+
+# ---- source freshness ----
+
+# freshness SOURCE: how long ago the newest raw file of SOURCE taken in
+# (its mtime, in the ledger) was written, against the source's rule
+# (freshness_rule): past warn_after, a warning, and the run goes on; past
+# error_after, the run fails, naming the source.  Now is the run's time
+# (SOURCE_DATE_EPOCH when set), so that a rerun gives the same answer.
+# Raw files removed once taken in still count: the ledger has them.
+freshness() {
+	local src=$1 w e newest age h
+	read -r w e < <(freshness_rule "$src") || return 1
+	newest=$(jq -s 'map(.mtime) | max // empty' \
+	    "$LAKE/_state/ledger/$src.ndjson" 2> /dev/null) || newest=''
+	if [ -z "$newest" ]; then
+		NOTE="no raw file taken in yet"
+		age=$((EPOCH + 1))
+	else
+		age=$((EPOCH - ${newest%.*}))
+		[ $age -ge 0 ] || age=0
+		h=$(hours "$age")
+		NOTE="newest raw file $h h old"
+	fi
+	NOTE="$NOTE; warn after $(hours "$w") h, error after $(hours "$e") h"
+	[ "$w" != 0 ] || NOTE=${NOTE/warn after 0.0 h, /}
+	[ "$e" != 0 ] || NOTE=${NOTE/, error after 0.0 h/}
+	if [ "$e" != 0 ] && [ $age -gt "$e" ]; then
+		say "source $src is stale: $NOTE"
+		FAILED="no new raw file of $src for too long; the next run checks it again"
+		return 1
+	fi
+	if [ "$w" != 0 ] && [ $age -gt "$w" ]; then
+		say "source $src warns: $NOTE"
+		WARNED=1
+	fi
+}
+
+# hours SECONDS: in hours, to a tenth.
+hours() {
+	printf '%d.%d' $(($1 / 3600)) $(($1 % 3600 * 10 / 3600))
+}
+
+# freshness_rule SOURCE: "WARN ERROR" in seconds (0: none) from the
+# first freshness file that names SOURCE (the configuration's, then the
+# bundled one): lines "source warn_after=36h error_after=4d"; false when
+# none does.  A rule that cannot be read stops the run.
+freshness_rule() {
+	local d src rest opt w e
+	local -a o
+	for d in ${CONF:+"$CONF"} "$SHARE"; do
+		[ -f "$d/freshness" ] || continue
+		while read -r src rest; do
+			[ "$src" = "$1" ] || continue
+			read -ra o <<< "$rest"
+			w=0 e=0
+			for opt in "${o[@]}"; do
+				case $opt in
+				'#'*) break ;;
+				warn_after=*) w=$(seconds "${opt#*=}") ;;
+				error_after=*) e=$(seconds "${opt#*=}") ;;
+				*) false ;;
+				esac || die "$d/freshness: $src: $opt: warn_after=DURATION or error_after=DURATION (48h, 2d, 90m)"
+			done
+			printf '%s %s\n' "$w" "$e"
+			return 0
+		done < "$d/freshness"
+	done
+	return 1
+}
+
+# Every rule of the freshness files read, before any work: a mistake
+# stops the run at once, naming the file.
+freshness_check() {
+	local d src rest
+	for d in ${CONF:+"$CONF"} "$SHARE"; do
+		[ -f "$d/freshness" ] || continue
+		while read -r src rest; do
+			case $src in
+			''|'#'*) continue ;;
+			esac
+			freshness_rule "$src" > /dev/null
+		done < "$d/freshness"
+	done
+}
+
+# seconds DURATION: 48h, 2d, 90m, 30s; hours when bare.
+seconds() {
+	[[ $1 =~ ^[0-9]{1,9}[dhms]?$ ]] || return 1
+	case $1 in
+	*d) echo $((${1%d} * 86400)) ;;
+	*h) echo $((${1%h} * 3600)) ;;
+	*m) echo $((${1%m} * 60)) ;;
+	*s) echo "${1%s}" ;;
+	*) echo $(($1 * 3600)) ;;
+	esac
+}
+
+# ---- data tests ----
+
+# data_tests TABLE: the data tests of a silver table (mx-test, the file
+# tests/silver/TABLE.tests of the configuration or the bundled ones),
+# run when the gold that reads the table is to be rebuilt (the table is
+# dirty), hence before it is.  Each test's result is a line of the run
+# log (with "test", beside the step's own line); the failing rows of each
+# test that does not pass are stored in tests/TABLE/<test>/RUN.ndjson.
+# A warning is said and the run goes on; an error stops the run before
+# any gold reads the table, and the gold stays as it was.  The next run
+# (the same run, resumed) tests the table again: fixing the data, or the
+# test, lets it go on.
+data_tests() {
+	local t=$1 f rc=0 nf=0 nw=0 np=0 st line
+	local -a fails=() warns=()
+	if [ ! -s "$LAKE/_state/dirty/$t" ]; then
+		NOTE="unchanged"
+		return 0
+	fi
+	f=$(tests_file "$t") || { NOTE="no tests"; return 0; }
+	# (every record of the table gone: nothing to read)
+	[ -d "$LAKE/silver/$t" ] || { NOTE="no table"; return 0; }
+	# from the lake, so that the rows stored name their files as the
+	# lake does (silver/...), whatever its path
+	(cd "$LAKE" && mx-test --json --name "$t" --store tests \
+	    --run "$RUN" -- "$f" "silver/$t") > "$WORK/tests.$t" \
+	    2> "$WORK/tests.$t.err" || rc=$?
+	if [ $rc -gt 1 ] || { [ $rc -eq 1 ] &&
+	    ! grep -q '"state":"fail"' "$WORK/tests.$t"; }; then
+		# not a test that failed: the file or the table is wrong
+		cat "$WORK/tests.$t.err" >&2
+		FAILED="the tests of silver/$t did not run ($f)"
+		return 1
+	fi
+	crashpoint "test:$t"
+	jq -c --arg run "$RUN" --argjson a "$ATTEMPT" --arg step "$STEP" \
+	    '{run: $run, attempt: $a, step: $step} + .' "$WORK/tests.$t" \
+	    >> "$LAKE/_runs.ndjson" || return 1
+	while IFS=$'\t' read -r st line; do
+		case $st in
+		pass) np=$((np + 1)) ;;
+		warn) nw=$((nw + 1)); warns+=("$line") ;;
+		*) nf=$((nf + 1)); fails+=("$line") ;;
+		esac
+	done < <(jq -r '[.state, "\(.test): \(.failing) failing of \(.rows) rows" +
+	    (if .stored then " (\(.stored))" else "" end)] | @tsv' \
+	    "$WORK/tests.$t")
+	C_IN=$(jq -s 'map(.rows) | max // 0' "$WORK/tests.$t") || return 1
+	C_OUT=$C_IN
+	NOTE="$np passed"
+	[ $nw -eq 0 ] || NOTE="$NOTE; $nw warned: $(printf '%s\n' "${warns[@]%%:*}" | paste -sd ' ' -)"
+	[ $nf -eq 0 ] || NOTE="$NOTE; $nf failed: $(printf '%s\n' "${fails[@]%%:*}" | paste -sd ' ' -)"
+	for line in "${warns[@]}"; do
+		say "test silver/$t warns: $line"
+	done
+	for line in "${fails[@]}"; do
+		say "test silver/$t failed: $line"
+	done
+	if [ $nf -gt 0 ]; then
+		FAILED="the gold that reads silver/$t is not rebuilt; the next run tests it again ($f)"
+		return 1
+	fi
+}
+
+# tests_file TABLE: the test file of a silver table, from the user's
+# configuration (MX_TESTS, then --conf) before the bundled ones; false
+# when it has none (a table without tests is not tested).
+tests_file() {
+	local d
+	for d in ${MX_TESTS:+"$MX_TESTS"} ${CONF:+"$CONF/tests"} \
+	    "$SHARE/tests"; do
+		[ -f "$d/silver/$1.tests" ] || continue
+		printf '%s\n' "$(cd "$d/silver" && pwd)/$1.tests"
+		return 0
+	done
+	return 1
 }
 
 # ---- gold ----

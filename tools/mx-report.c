@@ -179,6 +179,20 @@ newcol(struct tab *t, const char *name, size_t *ccap)
 	t->col[t->ncol++] = mx_strdup(name);
 }
 
+/* A line of the run log that is a data test's result (mx-test, one a
+ * test, beside the step that ran them): not a step, so not a row of the
+ * runs' tables, whose counts and failures are those of the steps. */
+static int
+testline(const struct mx_member *m, size_t nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm; i++)
+		if (m[i].key.n == 6 && memcmp(m[i].key.p, "\"test\"", 6) == 0)
+			return 1;
+	return 0;
+}
+
 /* Read rel whole: every row, every member, as text.  Gold tables are
  * small (they are aggregates); the few that are not are never read. */
 static struct tab *
@@ -219,6 +233,10 @@ load(const char *name, const char *rel)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", t->path, r.lineno,
 			    mx_json_errstr(js));
 		nm = mx_json_members(line, (size_t)len, &m, &mcap);
+		/* _runs is the steps of the run log, _tests its tests */
+		if ((strcmp(name, "_runs") == 0 && testline(m, nm)) ||
+		    (strcmp(name, "_tests") == 0 && !testline(m, nm)))
+			continue;
 		if ((t->nrow + 1) * t->ncol > ccap) {
 			ccap = ccap * 2 > (t->nrow + 1) * t->ncol ? ccap * 2 :
 			    (t->nrow + 1) * t->ncol;
@@ -1447,8 +1465,11 @@ trows(const struct tab *t, const struct colspec *cs, size_t ncs, size_t r0,
 {
 	size_t i, r, *k = mx_calloc(ncs, sizeof *k);
 
+	/* the run log writes a note only when a step has one: a log
+	 * without any is still the run log */
 	for (i = 0; i < ncs; i++)
-		k[i] = col(t, cs[i].name);
+		k[i] = strcmp(t->name, "_runs") == 0 ?
+		    colopt(t, cs[i].name) : col(t, cs[i].name);
 	for (r = r0; r < r1; r++) {
 		put("\n<tr>");
 		for (i = 0; i < ncs; i++) {
@@ -2702,6 +2723,15 @@ struct run {
 	int		took;		/* a bronze step took records in */
 };
 
+/* A step that did its work: ok, or warn (a stale source said, and the
+ * run went on). */
+static int
+stepok(const char *state)
+{
+	return state != NULL && (strcmp(state, "ok") == 0 ||
+	    strcmp(state, "warn") == 0);
+}
+
 static size_t
 runs(struct tab *t, struct run **rv)
 {
@@ -2730,7 +2760,7 @@ runs(struct tab *t, struct run **rv)
 		u = &v[n - 1];
 		u->r1 = r + 1;
 		step = val(t, r, ks) != NULL ? val(t, r, ks) : "";
-		if (val(t, r, kst) == NULL || strcmp(val(t, r, kst), "ok") != 0)
+		if (!stepok(val(t, r, kst)))
 			u->failed++;
 		if (num(t, r, ksec, &d) == 0)
 			decsum(&u->seconds, &d, t, r);
@@ -2842,8 +2872,7 @@ fig_runs(void)
 		    dbl(t, r, ksec), "%s: %s s, %s", key.p,
 		    cellfmt(t, r, ksec, F_NUM), fmts(F_TEXT, val(t, r, kst)));
 		mark_label(&ch, m, "%s s", cellfmt(t, r, ksec, F_NUM));
-		m->flag = val(t, r, kst) == NULL ||
-		    strcmp(val(t, r, kst), "ok") != 0;
+		m->flag = !stepok(val(t, r, kst));
 	}
 	ch.xtitle = "Seconds (a failed step in vermillion)";
 	render(&ch);
@@ -3103,9 +3132,90 @@ countrows(const char *path)
 	return n;
 }
 
+/* The row of the latest result of each test in the run log, in the order
+ * of table and test: their indexes into *pick; how many. */
+static const struct tab *pickt;
+static size_t pickk[2];
+
+static int
+cmppick(const void *a, const void *b)
+{
+	size_t ra = *(const size_t *)a, rb = *(const size_t *)b, i;
+	const char *x, *y;
+	int c;
+
+	for (i = 0; i < 2; i++) {
+		x = val(pickt, ra, pickk[i]);
+		y = val(pickt, rb, pickk[i]);
+		if ((c = strcmp(x != NULL ? x : "", y != NULL ? y : "")) != 0)
+			return c;
+	}
+	return 0;
+}
+
+static size_t
+latest_tests(const struct tab *t, size_t **pick)
+{
+	size_t r, j, n = 0;
+
+	pickt = t;
+	pickk[0] = colopt(t, "table");
+	pickk[1] = colopt(t, "test");
+	*pick = NULL;
+	for (r = t->nrow; r > 0; r--) {
+		for (j = 0; j < n; j++)
+			if (cmppick(&(*pick)[j], &(size_t){ r - 1 }) == 0)
+				break;
+		if (j < n)
+			continue;
+		*pick = mx_reallocarray(*pick, n + 1, sizeof **pick);
+		(*pick)[n++] = r - 1;
+	}
+	if (n > 1)
+		qsort(*pick, n, sizeof **pick, cmppick);
+	return n;
+}
+
+/* The latest result of each test, from the lines the lake's data tests
+ * (mx-test) append to the run log: a test that failed once and passes
+ * now is shown passing. */
+static void
+tests_logged(const struct tab *t)
+{
+	static const char *cs[] = { "table", "test", "state", "failing",
+	    "rows", "run", "stored" };
+	size_t *pick, n, i, k, j;
+	const char *v, *st;
+
+	n = latest_tests(t, &pick);
+	put("<p class=\"d\">The latest result of each data test, from "
+	    "<code>_runs.ndjson</code>: the rows that failed it, kept under "
+	    "<code>tests/</code>.</p><div class=\"tw\"><table class=\"l3\" "
+	    "data-table=\"tests\"><thead><tr><th>Table</th><th>Test</th>"
+	    "<th>State</th><th>Failing rows</th><th>Rows</th><th>Run</th>"
+	    "<th>Failing rows kept in</th></tr></thead><tbody>");
+	for (i = 0; i < n; i++) {
+		st = val(t, pick[i], colopt(t, "state"));
+		put(st != NULL && strcmp(st, "pass") == 0 ?
+		    "\n<tr>" : "\n<tr class=\"bad\">");
+		for (j = 0; j < sizeof cs / sizeof cs[0]; j++) {
+			k = colopt(t, cs[j]);
+			v = val(t, pick[i], k);
+			put("<td>");
+			if ((j == 3 || j == 4) && (v = fmts(F_INT, v)) != NULL)
+				put(v);
+			else
+				esc(v != NULL ? v : "");
+		}
+	}
+	tfoot();
+	free(pick);
+}
+
 /* Data tests write the failing rows of each under
- * tests/<table>/<test>/<run>.ndjson; the latest file of a test says how
- * it stands. */
+ * tests/<table>/<test>/<run>.ndjson; the lake logs each result in the run
+ * log, which says how each stands; without it, the latest file of a test
+ * does. */
 static void
 fig_tests(void)
 {
@@ -3114,9 +3224,16 @@ fig_tests(void)
 	size_t nt, ns, nf, i, j, n = 0;
 	uintmax_t rows;
 	int any;
+	struct tab *t = load("_tests", "_runs.ndjson");
 
 	put("<figure id=\"health-tests\" data-table=\"tests\"><h3>Data "
 	    "tests</h3>");
+	if (usable(t)) {
+		tests_logged(t);
+		free(dir);
+		fig_end();
+		return;
+	}
 	nt = subdirs(dir, &tv);
 	for (i = 0; i < nt; i++) {
 		p.len = 0;

@@ -9,6 +9,8 @@ load helper
 tools() {
 	printf '{"date":"2024-03-01","a":"x","spend":1}\n' > spend.ndjson
 	printf 'a string\n' > c.contract
+	# keys hashed, never a failure: nothing printed (-q) whatever the keys
+	printf 'unique a severity=warn warn_if=>1000000000\n' > c.tests
 	cat <<-EOF
 	mx-ingest
 	mx-validate -c c.contract
@@ -18,6 +20,7 @@ tools() {
 	mx-join-spend -s spend.ndjson -k a
 	mx-join -r spend.ndjson -k a --prefix r_
 	mx-csv -f a
+	mx-test -q c.tests
 	mx-snapshot -k a -s h.ndjson -o -
 	EOF
 }
@@ -247,6 +250,7 @@ valid() {
 
 @test "SIGTERM and SIGINT in the middle of a run: no output file appears, no temporary is left" {
 	tools > /dev/null	# spend.ndjson, c.contract
+	printf 'not_null nosuch\n' > f.tests	# a failing row is stored
 	temps=0
 	while IFS= read -r t; do
 		for sig in TERM INT; do
@@ -278,6 +282,7 @@ valid() {
 	mx-join -r spend.ndjson -k a --prefix r_ --rejects out/r.ndjson --unmatched out/u.ndjson
 	mx-budget --rejects out/r.ndjson --stats out/s.json
 	mx-csv -o out/c.csv
+	mx-test --store out/st --run r f.tests
 	mx-snapshot -k a -s out/h.ndjson --rejects out/r.ndjson --stats out/s.json
 	mx-kmeans -k 1 -f a --rejects out/r.ndjson --stats out/s.json
 	EOF

@@ -22,9 +22,11 @@ listing() {
 lake() { SOURCE_DATE_EPOCH=${EPOCH:-$DAY1} "$LAKECMD" "$@"; }
 
 # The counts the run log gives the first run, step by step: its last
-# attempt's lines, times aside.
+# attempt's lines, times aside.  (The lines of data tests are not steps:
+# a resumed run logs again only the tests it runs again.)
 counts() {
-	jq -c 'select(.run | endswith("-0001")) | {attempt: (.attempt // 1),
+	jq -c 'select(.run | endswith("-0001")) | select(.test == null) |
+	    {attempt: (.attempt // 1),
 	    step, state, in, out, rejected, duplicates, note}' "$1/_runs.ndjson" |
 	    jq -cs 'group_by(.attempt) | last | map(del(.attempt)) | .[]'
 }
@@ -34,6 +36,7 @@ teardown() {
 		umount "$MNT" || umount -l "$MNT"
 	fi
 	[ -z "${S3PID:-}" ] || kill "$S3PID" 2> /dev/null || true
+	[ -z "${HOOKPID:-}" ] || kill "$HOOKPID" 2> /dev/null || true
 }
 
 @test "a lake from raw files: every layer, every domain; the same raw twice gives the same bytes" {
@@ -221,7 +224,7 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_success
 	want=$(listing clean)
 	wantc=$(counts clean)
-	for p in bronze:ecommerce bronze:spend silver:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:advertiser_daily bronze:marketing_spend silver:customers; do
+	for p in bronze:ecommerce bronze:spend silver:ecommerce_events test:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:advertiser_daily bronze:marketing_spend silver:customers test:online_sales; do
 		rm -rf l
 		MX_LAKE_CRASH=$p run lake -r raw -l l
 		assert_failure 137
@@ -343,6 +346,237 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial 'gold:hourly_revenue'
 }
 
+@test "data tests: an error in a silver table stops the run before its gold, naming the test, its failing rows stored; a warning goes on" {
+	raw raw 300 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'run 20240311T000000Z-0001 done'
+	run jq -r 'select(.step == "test:ecommerce_events" and .test == null) | "\(.state) \(.in) \(.note)"' l/_runs.ndjson
+	assert_output "ok $(cat l/silver/ecommerce_events/*/part-* | wc -l) 10 passed"
+	gold() { (cd l/gold && cat ./*.ndjson ./*.csv | sha1sum); }
+	before=$(gold)
+	# a purchase of 3 at 9999.00: out of the range of an amount
+	echo '{"event_id":"e900000001","timestamp":"2024-03-10T10:00:00Z","user_id":"u000001","session_id":"s90000001","event_type":"purchase","product_id":"p00001","quantity":3,"price":9999.00,"category":"books","search_query":null}' > raw/ecommerce/bad.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: test silver/ecommerce_events failed: purchase_amount_in_range: 1 failing of '
+	assert_output --partial 'lake: step test:ecommerce_events failed (exit 1); the gold that reads silver/ecommerce_events is not rebuilt'
+	refute_output --partial 'gold:'
+	[ "$(gold)" = "$before" ] || fail "gold changed"
+	# the failing row, whole, with its file and line in silver
+	f=l/tests/ecommerce_events/purchase_amount_in_range/20240312T000000Z-0002.ndjson
+	run jq -c '[.event_id, ._test.file]' "$f"
+	assert_output '["e900000001","silver/ecommerce_events/event_date=2024-03-10/part-20240312T000000Z-0002-00000.ndjson"]'
+	grep -q '"quantity":3,"price":9999.00,' "$f"
+	# a line per test in the run log, and the step, failed
+	run jq -r 'select(.run | endswith("-0002")) | select(.step == "test:ecommerce_events") | "\(.test) \(.state) \(.failing // "-") \(.stored // "-")"' l/_runs.ndjson
+	assert_line 'purchase_amount_in_range fail 1 tests/ecommerce_events/purchase_amount_in_range/20240312T000000Z-0002.ndjson'
+	assert_line 'unique_event_id pass 0 -'
+	assert_line 'null failed - -'
+	run "$TOP/scripts/lake-status" -l l
+	assert_failure 1
+	assert_output --regexp 'test:ecommerce_events +failed'
+	assert_output --partial 'data tests: 9 passed, 0 warned, 1 failed'
+	assert_output --regexp 'fail +ecommerce_events +purchase_amount_in_range +1 '
+	# the next run resumes this one and tests the table again
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial 'resuming run 20240312T000000Z-0002'
+	assert_output --partial 'failed: purchase_amount_in_range: 1 failing of '
+	[ "$(gold)" = "$before" ]
+	# a mistake in a test file (of the configuration, read first) stops it
+	mkdir -p conf/tests/silver
+	echo 'uniq event_id' > conf/tests/silver/ecommerce_events.tests
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial "mx-test: $PWD/conf/tests/silver/ecommerce_events.tests:1: "
+	assert_output --partial 'the tests of silver/ecommerce_events did not run'
+	# the test made a warning there: said, and the gold is rebuilt
+	sed 's/^expression *name=purchase_amount_in_range/& severity=warn/' \
+	    "$TOP/scripts/tests/silver/ecommerce_events.tests" > conf/tests/silver/ecommerce_events.tests
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'lake: test silver/ecommerce_events warns: purchase_amount_in_range: 1 failing of '
+	assert_output --partial 'run 20240312T000000Z-0002 done'
+	[ "$(gold)" != "$before" ] || fail "gold was not rebuilt"
+	run jq -s 'map(select(.event_date == "2024-03-10" and
+	    .event_hour == 10))[0].revenue >= 29997' l/gold/hourly_revenue.ndjson
+	assert_output true
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --partial 'data tests: 9 passed, 1 warned, 0 failed'
+	# a table that did not change is not tested again
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	run jq -r 'select(.run | endswith("-0003")) | select(.step == "test:ecommerce_events") | "\(.test) \(.note)"' l/_runs.ndjson
+	assert_output 'null unchanged'
+}
+
+@test "source freshness: the newest raw file past warn_after is a warning, past error_after a failed run naming the source" {
+	raw raw 200 1
+	# written three days before the run (2024-03-11): past the bundled 36 h
+	touch -d '2024-03-08 00:00:00 UTC' raw/ecommerce/*
+	run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'lake: source ecommerce warns: newest raw file 72.0 h old; warn after 36.0 h'
+	run jq -r 'select(.step == "freshness:ecommerce") | "\(.state) \(.note)"' l/_runs.ndjson
+	assert_output 'warn newest raw file 72.0 h old; warn after 36.0 h'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --regexp 'freshness:ecommerce +warn .* newest raw file 72.0 h old'
+	# the configuration's rule, read first: an error after two days
+	mkdir conf
+	echo 'ecommerce  warn_after=1d error_after=2d  # a comment' > conf/freshness
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: source ecommerce is stale: newest raw file 96.0 h old; warn after 24.0 h, error after 48.0 h'
+	assert_output --partial 'lake: step freshness:ecommerce failed (exit 1); no new raw file of ecommerce for too long'
+	run "$TOP/scripts/lake-status" -l l
+	assert_failure 1
+	assert_output --regexp 'freshness:ecommerce +failed'
+	run "$TOP/scripts/lake-status" -l l --json
+	assert_failure 1
+	echo "$output" | jq -e '.state == "failed" and .freshness == [{source: "ecommerce", run: "20240312T000000Z-0002", state: "failed", note: "newest raw file 96.0 h old; warn after 24.0 h, error after 48.0 h"}] and (.tests | length) == 10 and .last_run.run == "20240312T000000Z-0002"'
+	# a new file: fresh again, the run resumed and finished
+	raw raw 100 2
+	touch -d '2024-03-11 12:00:00 UTC' raw/ecommerce/batch-2.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'resuming run 20240312T000000Z-0002'
+	run jq -r 'select(.step == "freshness:ecommerce") | "\(.state) \(.note)"' l/_runs.ndjson
+	assert_line 'ok newest raw file 12.0 h old; warn after 24.0 h, error after 48.0 h'
+	# a rule that is not one
+	echo 'ecommerce  warn_after=soon' > conf/freshness
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial "conf/freshness: ecommerce: warn_after=soon: warn_after=DURATION or error_after=DURATION"
+}
+
+@test "a step slower than twice its median over the last runs is flagged in the run log and lake-status" {
+	mkdir -p raw conf/domains
+	# a domain of one step that takes $NAP seconds
+	cat > conf/domains/nap.sh <<-'EOF'
+	nap_step() { sleep "$NAP"; }
+	pipeline_nap() { step nap:sleep nap_step; }
+	EOF
+	export NAP=0.1
+	for i in 1 2 3; do
+		run lake -r raw -l l --conf conf nap
+		assert_success
+		refute_output --partial 'slow'
+	done
+	NAP=1.5
+	run lake -r raw -l l --conf conf nap
+	assert_success
+	assert_output --regexp 'lake: step nap:sleep is slow: 1\.[0-9]{3} s, more than twice its median of 0\.[0-9]{3} s over the last runs'
+	run jq -c 'select(.step == "nap:sleep") | .slow' l/_runs.ndjson
+	assert_line --index 2 null
+	assert_line --index 3 --regexp '^\{"median":0\.[0-9]{3},"runs":10\}$'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --regexp 'nap:sleep +ok .*\(slow: more than twice its median of 0\.[0-9]+ s\)'
+}
+
+# hookserver FILE: an HTTP server on 127.0.0.1 that appends each request
+# it gets to FILE (method, path, type, body) and answers 200; its port in
+# PORT, its process in HOOKPID.
+hookserver() {
+	python3 -c '
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        b = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[1], "a") as f:
+            f.write(json.dumps({"method": "POST", "path": self.path,
+                "type": self.headers["Content-Type"],
+                "body": json.loads(b)}) + "\n")
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_port, flush=True)
+s.serve_forever()' "$1" > port &
+	HOOKPID=$!
+	for i in $(seq 50); do
+		PORT=$(cat port)
+		[ -n "$PORT" ] && break
+		sleep 0.1
+	done
+	[ -n "$PORT" ]
+}
+
+@test "alerts: a failed run posts one summary to a webhook, once per failure of a run; a run with warnings too" {
+	command -v curl > /dev/null || skip "curl is not installed"
+	raw raw 300 1
+	mkdir -p conf/tests/silver
+	cp "$TOP/examples/alerts/webhook" conf/alert
+	hookserver posts.ndjson
+	export MX_ALERT_URL="http://127.0.0.1:$PORT/hook"
+	cp "$TOP/scripts/tests/silver/ecommerce_events.tests" conf/tests/silver/
+	run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	refute_output --partial 'alert'
+	[ ! -e posts.ndjson ]
+	# an amount out of range: the run fails, one alert
+	echo '{"event_id":"e900000001","timestamp":"2024-03-10T10:00:00Z","user_id":"u000001","session_id":"s90000001","event_type":"purchase","product_id":"p00001","quantity":3,"price":9999.00,"category":"books","search_query":null}' > raw/ecommerce/bad.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: alert: sent (failed)'
+	run jq -c '[.method, .path, .type, .body.text]' posts.ndjson
+	assert_output "[\"POST\",\"/hook\",\"application/json\",\"lake $PWD/l: run 20240312T000000Z-0002 failed at test:ecommerce_events\"]"
+	run jq -c '.body.summary | [.run, .state, .failed_steps[0].step, .counts.in, (.tests | map([.test, .state, .failing]))]' posts.ndjson
+	assert_output '["20240312T000000Z-0002","failed","test:ecommerce_events",1,[["purchase_amount_in_range","fail",1]]]'
+	# the link to the failing rows
+	run jq -r '.body.summary.tests[0].stored' posts.ndjson
+	assert_output "$PWD/l/tests/ecommerce_events/purchase_amount_in_range/20240312T000000Z-0002.ndjson"
+	grep -q e900000001 "$output"
+	# the same failure of the same run: not again
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: alert: already sent for this failed of run 20240312T000000Z-0002'
+	[ "$(wc -l < posts.ndjson)" = 1 ]
+	# made a warning: the run finishes, and warns once
+	sed -i 's/^expression *name=purchase_amount_in_range/& severity=warn/' conf/tests/silver/ecommerce_events.tests
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'lake: alert: sent (warn)'
+	run jq -c 'select(.body.summary.state == "warn") | .body | [.text, .summary.failed_steps, (.summary.tests | map([.test, .state]))]' posts.ndjson
+	assert_output "[\"lake $PWD/l: run 20240312T000000Z-0002 finished with warnings: ecommerce_events purchase_amount_in_range\",[],[[\"purchase_amount_in_range\",\"warn\"]]]"
+	# nothing new: nothing tested, no warning, no alert
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	refute_output --partial 'alert'
+	[ "$(wc -l < posts.ndjson)" = 2 ]
+	# a hook that fails is said; the run is not failed by it
+	kill "$HOOKPID"
+	# (three days after the raw files were written: a stale source)
+	EPOCH=$(($(date +%s) + 86400 * 3)) run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'lake: source ecommerce warns'
+	assert_output --partial 'lake: alert: the command failed (exit 7); the next run sends it again'
+}
+
+@test "alerts: mail through sendmail to the local mailbox (--alert)" {
+	[ -x /usr/sbin/sendmail ] || skip "no sendmail (apt-get install dma)"
+	[ -w /var/mail ] || skip "/var/mail cannot be written"
+	raw raw 100 1
+	touch -d '2024-03-08 00:00:00 UTC' raw/ecommerce/*
+	run lake -r raw -l l --alert "$TOP/examples/alerts/mail" ecommerce
+	assert_success
+	assert_output --partial 'lake: alert: sent (warn)'
+	subject="Subject: lake $PWD/l: run 20240311T000000Z-0001 finished with warnings: freshness:ecommerce"
+	for i in $(seq 50); do
+		grep -qF "$subject" /var/mail/root 2> /dev/null && break
+		sleep 0.1
+	done
+	grep -qF "$subject" /var/mail/root
+	# the summary, after its subject
+	run awk -v s="$subject" '$0 == s { on = 1 } on && /"note":/ { print; exit }' /var/mail/root
+	assert_output --partial '"note": "newest raw file 72.0 h old; warn after 36.0 h"'
+}
+
 # s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
 s3mount() {
 	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
@@ -451,16 +685,25 @@ s3mount() {
 	assert_success
 	assert_output --partial 'mx-lake-status -l'
 	# the bundled domains had nothing; the user's ran
-	run jq -r 'select(.step | test("^(domain:|.*clicks)")) | "\(.step) \(.in) \(.out) \(.rejected) \(.duplicates)"' lk/_runs.ndjson
+	run jq -r 'select(.test == null) | select(.step | test("^(domain:|.*clicks)")) | "\(.step) \(.in) \(.out) \(.rejected) \(.duplicates)"' lk/_runs.ndjson
 	assert_output 'domain:adclicks 0 0 0 0
 domain:calendly 0 0 0 0
 bronze:clicks 5 5 0 0
 silver:clicks 5 3 1 1
+test:clicks 3 3 0 0
 gold:clicks_hourly 2 2 0 0
 gold:campaign_clicks 2 2 0 0
 domain:crm 0 0 0 0
 domain:ecommerce 0 0 0 0'
 	[ -f lk/silver/clicks/click_date=2024-03-04/click_hour=10/_SUCCESS ]
+	# tested by the configuration's tests: all pass but recency, a warning
+	run jq -r 'select(.step == "test:clicks" and .test != null) | "\(.test) \(.state)"' lk/_runs.ndjson
+	assert_output 'unique_click_id pass
+not_null_click_id_ts_user_id_campaign_cost pass
+cost_in_range pass
+in_its_partition pass
+row_count_min_1 pass
+recency_ts warn'
 	run cat lk/gold/clicks_hourly.ndjson
 	assert_output '{"click_date":"2024-03-04","click_hour":10,"campaign":"spring","clicks":2,"cost":1.25}
 {"click_date":"2024-03-04","click_hour":23,"campaign":"brand","clicks":1,"cost":1}'

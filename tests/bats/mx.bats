@@ -202,10 +202,10 @@ w=2024-12-31T00%3A00%3A00Z'
 @test "the lake's scripts are shellcheck clean" {
 	command -v shellcheck > /dev/null || skip "shellcheck is not installed"
 	cd "$TOP"
-	run shellcheck -x -s bash scripts/lake scripts/lake.sh scripts/domains/*.sh scripts/lake-status scripts/demo scripts/completion.bash
+	run shellcheck -x -s bash scripts/lake scripts/lake.sh scripts/domains/*.sh scripts/lake-status scripts/demo scripts/completion.bash scripts/mx-assert.bash
 	assert_success
 	assert_output ''
-	run shellcheck -s sh scripts/deps
+	run shellcheck -s sh scripts/deps examples/alerts/webhook examples/alerts/mail
 	assert_success
 }
 

@@ -1,0 +1,3020 @@
+/*
+ * mx-test: data tests over NDJSON tables, dbt style.
+ *
+ * A test file holds one test a line (unique, not_null, accepted_values,
+ * relationships, expression, row_count, recency, custom); the table is
+ * files, or Hive-partitioned directories, of NDJSON.  Every row-level
+ * test is answered in one pass over the table: each record is scanned
+ * once for every path any test reads.  The tables that relationships and
+ * row counts refer to are read once each, before, for all the keys asked
+ * of them.  Keys are kept as their 128-bit hashes (keyset.c).  Custom
+ * tests run a command each, which gets the table on its standard input.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mx.h"
+
+static const char synopsis[] =
+	    "usage: mx-test [-q] [--json] [-T dir] [--name table] "
+	    "[--store dir]\n"
+	    "               [--run id] [--now time] [--max-record size]\n"
+	    "               [--max-depth n] tests [table ...]\n";
+
+static MX_NORETURN void
+usage(void)
+{
+	mx_usage(synopsis);
+}
+
+/* ---- values, in the one ordering of mx(7) ---- */
+
+/*
+ * The classes, lowest first.  This is the ordering of mx.7 (null; false,
+ * true; numbers and strings holding one, by exact value; timestamps, by
+ * instant; other strings, by bytes; arrays; objects), kept here until
+ * lib has it: when lib/order.c lands, vcmp() is mx_oval_cmp().
+ */
+enum { V_NULL, V_BOOL, V_NUM, V_TIME, V_STR, V_ARR, V_OBJ };
+
+struct val {
+	int		 cls;
+	int		 b;		/* V_BOOL */
+	int		 exact;		/* V_NUM: d holds the value */
+	struct mx_dec	 d;
+	struct mx_time	 t;		/* V_TIME */
+	const char	*p;		/* number text (NULL: only d), string
+					 * bytes, JSON text */
+	size_t		 n;
+};
+
+/* No order between the two (a string and a number, say). */
+#define NOORD	2
+
+static int
+dateform(const char *p, size_t n)
+{
+	return n >= 10 && p[4] == '-' && (unsigned)(p[0] - '0') < 10 &&
+	    (unsigned)(p[1] - '0') < 10 && (unsigned)(p[2] - '0') < 10 &&
+	    (unsigned)(p[3] - '0') < 10;
+}
+
+/* The value of span s; a string with escapes is decoded into buf, which
+ * must live as long as the value. */
+static void
+val_of(const struct mx_span *s, struct mx_buf *buf, struct val *v)
+{
+	const char *p;
+	size_t n;
+
+	v->exact = 0;
+	v->p = NULL;
+	v->n = 0;
+	switch (s->kind) {
+	case MX_JNONE:
+	case MX_JNULL:
+		v->cls = V_NULL;
+		return;
+	case MX_JFALSE:
+	case MX_JTRUE:
+		v->cls = V_BOOL;
+		v->b = s->kind == MX_JTRUE;
+		return;
+	case MX_JNUM:
+		v->cls = V_NUM;
+		v->p = s->p;
+		v->n = s->n;
+		v->exact = mx_dec_parse(s->p, s->n, &v->d) == 0;
+		return;
+	case MX_JSTR:
+		if (s->esc) {
+			buf->len = 0;
+			mx_json_unescape(s, buf);
+			p = buf->p != NULL ? buf->p : "";
+			n = buf->len;
+		} else {
+			p = s->p + 1;
+			n = s->n - 2;
+		}
+		v->p = p;
+		v->n = n;
+		/* a date form is never a number: tried first */
+		if (dateform(p, n))
+			v->cls = mx_time_parse(p, n, &v->t) == 0 ? V_TIME :
+			    V_STR;
+		else if (n > 0 && ((unsigned)(*p - '0') < 10 || *p == '-') &&
+		    mx_json_isnum(p, n)) {
+			v->cls = V_NUM;
+			v->exact = mx_dec_parse(p, n, &v->d) == 0;
+		} else
+			v->cls = V_STR;
+		return;
+	default:
+		v->cls = s->kind == MX_JARR ? V_ARR : V_OBJ;
+		v->p = s->p;
+		v->n = s->n;
+		return;
+	}
+}
+
+static int
+tcmp(const struct mx_time *a, const struct mx_time *b)
+{
+	if (a->sec != b->sec)
+		return a->sec < b->sec ? -1 : 1;
+	return (a->nsec > b->nsec) - (a->nsec < b->nsec);
+}
+
+/* The text of a number, for what only text can say (an instant). */
+static const char *
+numtext(const struct val *v, char buf[48], size_t *n)
+{
+	if (v->p != NULL) {
+		*n = v->n;
+		return v->p;
+	}
+	*n = (size_t)mx_dec_fmt(&v->d, buf);
+	return buf;
+}
+
+/* A number read as a time: epoch seconds, or milliseconds. */
+static int
+numtime(const struct val *v, struct mx_time *t)
+{
+	char buf[48];
+	const char *p;
+	size_t n;
+
+	p = numtext(v, buf, &n);
+	return mx_time_parse(p, n, t);
+}
+
+/* Numbers past the 38 digits of a decimal: as doubles (CAVEATS). */
+static int
+dblcmp(const struct val *a, const struct val *b)
+{
+	char x[64], y[64], bx[48], by[48];
+	const char *p;
+	size_t n;
+	double da, db;
+
+	p = numtext(a, bx, &n);
+	snprintf(x, sizeof x, "%.*s", (int)n, p);
+	p = numtext(b, by, &n);
+	snprintf(y, sizeof y, "%.*s", (int)n, p);
+	da = strtod(x, NULL);
+	db = strtod(y, NULL);
+	return (da > db) - (da < db);
+}
+
+/* -1, 0, 1, or NOORD; a number against a timestamp is compared as time. */
+static int
+vcmp(const struct val *a, const struct val *b)
+{
+	struct mx_time t;
+	size_t n;
+	int c;
+
+	if (a->cls != b->cls) {
+		if (a->cls == V_NUM && b->cls == V_TIME)
+			return numtime(a, &t) < 0 ? NOORD : tcmp(&t, &b->t);
+		if (a->cls == V_TIME && b->cls == V_NUM)
+			return numtime(b, &t) < 0 ? NOORD : tcmp(&a->t, &t);
+		return NOORD;
+	}
+	switch (a->cls) {
+	case V_NULL:
+		return 0;
+	case V_BOOL:
+		return a->b - b->b;
+	case V_NUM:
+		if (a->exact && b->exact)
+			return mx_dec_cmp(&a->d, &b->d);
+		return dblcmp(a, b);
+	case V_TIME:
+		return tcmp(&a->t, &b->t);
+	default:
+		n = a->n < b->n ? a->n : b->n;
+		if (n > 0 && (c = memcmp(a->p, b->p, n)) != 0)
+			return c < 0 ? -1 : 1;
+		return (a->n > b->n) - (a->n < b->n);
+	}
+}
+
+/*
+ * A literal.  As a test file writes it (in=): null, true and false
+ * unquoted are those; any other text is a string, which the ordering
+ * reads as a number or a timestamp when it holds one, as it would read
+ * the same string in a record.
+ */
+struct lit {
+	struct mx_buf	 text;		/* JSON text */
+	struct mx_buf	 buf;
+	struct val	 v;
+};
+
+enum { L_TEXT, L_STRING, L_JSON };
+
+static void
+lit_set(struct lit *l, const char *s, size_t n, int how)
+{
+	struct mx_span sp;
+
+	l->text.len = 0;
+	if (how == L_JSON || (how == L_TEXT &&
+	    ((n == 4 && memcmp(s, "null", 4) == 0) ||
+	    (n == 4 && memcmp(s, "true", 4) == 0) ||
+	    (n == 5 && memcmp(s, "false", 5) == 0))))
+		mx_buf_add(&l->text, s, n);
+	else
+		mx_json_quote(&l->text, s, n);
+	mx_buf_cstr(&l->text);
+	sp.p = l->text.p;
+	sp.n = (uint32_t)l->text.len;
+	sp.kind = (uint8_t)mx_json_kind(l->text.p);
+	sp.esc = memchr(sp.p, '\\', sp.n) != NULL;
+	val_of(&sp, &l->buf, &l->v);
+}
+
+static void
+lit_free(struct lit *l)
+{
+	mx_buf_free(&l->text);
+	mx_buf_free(&l->buf);
+}
+
+/* ---- expressions over a row ---- */
+
+/*
+ * expr   := and ('or' and)*
+ * and    := not ('and' not)*
+ * not    := 'not' not | cmp
+ * cmp    := sum (op sum)*		a <= b <= c: both hold
+ * sum    := prod (('+' | '-') prod)*
+ * prod   := unary ('*' unary)*
+ * unary  := '-' unary | atom
+ * atom   := number | string | true | false | null | path | fn(path)
+ *	     | now() | '(' expr ')'
+ *
+ * Truth has three values, as in SQL: a comparison with null on a side is
+ * unknown (but x == null and x != null, which test it); and, or and not
+ * follow Kleene.  A row fails an expression that is false, not one that
+ * is unknown.
+ */
+enum {
+	N_LIT, N_FIELD, N_FN, N_ISNULL, N_NOTNULL, N_NOT, N_AND, N_OR,
+	N_CMP, N_ADD, N_SUB, N_MUL, N_NEG
+};
+enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+
+struct node {
+	int		 op;
+	struct node	**k;		/* operands */
+	int		*cmp;		/* N_CMP: the operator between k[i]
+					 * and k[i + 1] */
+	size_t		 nk;
+	int		 sel;		/* N_FIELD */
+	struct mx_expr	 fx;		/* N_FN */
+	char		 tmp[MX_EXPR_TMP];
+	struct lit	 lit;		/* N_LIT */
+	struct mx_buf	 buf;		/* N_FIELD, N_FN: decoded strings */
+};
+
+static struct mx_time now;		/* --now, SOURCE_DATE_EPOCH, clock */
+
+enum {
+	T_END, T_NUM, T_STR, T_WORD, T_FN, T_LP, T_RP, T_CMP, T_PLUS,
+	T_MINUS, T_STAR, T_AND, T_OR, T_NOT, T_TRUE, T_FALSE, T_NULL
+};
+
+struct lexer {
+	const char	*s, *e;		/* what is left */
+	int		 tok;
+	int		 cmp;		/* T_CMP */
+	struct mx_buf	 text;		/* T_NUM, T_STR, T_WORD, T_FN */
+	struct mx_sel	*sel;
+	char		*err;
+	size_t		 errlen;
+	int		 failed;
+};
+
+static int
+lexerr(struct lexer *lx, const char *fmt, const char *a)
+{
+	if (!lx->failed)
+		snprintf(lx->err, lx->errlen, fmt, a);
+	lx->failed = 1;
+	lx->tok = T_END;
+	return -1;
+}
+
+static int
+wordch(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.';
+}
+
+static int
+keyword(const char *p, size_t n, const char *kw)
+{
+	size_t i;
+
+	if (strlen(kw) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((p[i] | 0x20) != kw[i])
+			return 0;
+	return 1;
+}
+
+static void
+lex(struct lexer *lx)
+{
+	static const struct {
+		const char	*s;
+		int		 cmp;
+	} ops[] = {
+		{ "==", C_EQ }, { "!=", C_NE }, { "<>", C_NE }, { "<=", C_LE },
+		{ ">=", C_GE }, { "=", C_EQ }, { "<", C_LT }, { ">", C_GT }
+	};
+	const char *s = lx->s, *e = lx->e, *q;
+	size_t i, n;
+
+	if (lx->failed)
+		return;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	lx->text.len = 0;
+	if (s == e) {
+		lx->tok = T_END;
+		lx->s = s;
+		return;
+	}
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		n = strlen(ops[i].s);
+		if ((size_t)(e - s) >= n && memcmp(s, ops[i].s, n) == 0) {
+			lx->tok = T_CMP;
+			lx->cmp = ops[i].cmp;
+			lx->s = s + n;
+			return;
+		}
+	}
+	lx->s = s + 1;
+	switch (*s) {
+	case '(':
+		lx->tok = T_LP;
+		return;
+	case ')':
+		lx->tok = T_RP;
+		return;
+	case '+':
+		lx->tok = T_PLUS;
+		return;
+	case '-':
+		lx->tok = T_MINUS;
+		return;
+	case '*':
+		lx->tok = T_STAR;
+		return;
+	case '"': {
+		struct mx_json *j = mx_json_new(NULL);
+		struct mx_span sp;
+		int bad;
+
+		for (q = s + 1; q < e && *q != '"'; q++)
+			if (*q == '\\' && q + 1 < e)
+				q++;
+		bad = q >= e || mx_json_scan(j, s, q + 1 - s, NULL, 0) < 0;
+		mx_json_free(j);
+		if (bad) {
+			lexerr(lx, "a bad string at '%s'", s);
+			return;
+		}
+		sp.p = s;
+		sp.n = (uint32_t)(q + 1 - s);
+		sp.kind = MX_JSTR;
+		sp.esc = memchr(s, '\\', sp.n) != NULL;
+		mx_json_unescape(&sp, &lx->text);
+		lx->tok = T_STR;
+		lx->s = q + 1;
+		return;
+	}
+	case '\'':
+		/* SQL's quotes: '' is a quote */
+		for (q = s + 1;; q++) {
+			if (q >= e) {
+				lexerr(lx, "an unterminated string at '%s'", s);
+				return;
+			}
+			if (*q == '\'') {
+				if (q + 1 < e && q[1] == '\'')
+					q++;
+				else
+					break;
+			}
+			mx_buf_addc(&lx->text, *q);
+		}
+		lx->tok = T_STR;
+		lx->s = q + 1;
+		return;
+	}
+	if (*s >= '0' && *s <= '9') {
+		for (q = s; q < e && (wordch(*q) || ((*q == '+' ||
+		    *q == '-') && (q[-1] == 'e' || q[-1] == 'E'))); q++)
+			;
+		if (!mx_json_isnum(s, q - s)) {
+			mx_buf_add(&lx->text, s, q - s);
+			lexerr(lx, "'%s' is not a number", mx_buf_cstr(&lx->text));
+			return;
+		}
+		mx_buf_add(&lx->text, s, q - s);
+		lx->tok = T_NUM;
+		lx->s = q;
+		return;
+	}
+	if (wordch(*s) || *s == '\\') {
+		for (q = s; q < e && (wordch(*q) || *q == '\\'); q++)
+			if (*q == '\\' && q + 1 < e)
+				q++;
+		mx_buf_add(&lx->text, s, q - s);
+		mx_buf_cstr(&lx->text);
+		lx->s = q;
+		n = q - s;
+		if (keyword(s, n, "and"))
+			lx->tok = T_AND;
+		else if (keyword(s, n, "or"))
+			lx->tok = T_OR;
+		else if (keyword(s, n, "not"))
+			lx->tok = T_NOT;
+		else if (keyword(s, n, "true"))
+			lx->tok = T_TRUE;
+		else if (keyword(s, n, "false"))
+			lx->tok = T_FALSE;
+		else if (keyword(s, n, "null"))
+			lx->tok = T_NULL;
+		else {
+			while (q < e && (*q == ' ' || *q == '\t'))
+				q++;
+			lx->tok = q < e && *q == '(' ? T_FN : T_WORD;
+		}
+		return;
+	}
+	lexerr(lx, "unexpected '%s'", s);
+}
+
+static struct node *
+node_new(int op, size_t nk)
+{
+	struct node *x = mx_calloc(1, sizeof *x);
+
+	x->op = op;
+	x->nk = nk;
+	if (nk > 0)
+		x->k = mx_calloc(nk, sizeof *x->k);
+	return x;
+}
+
+static void
+node_free(struct node *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->nk; i++)
+		node_free(x->k[i]);
+	free(x->k);
+	free(x->cmp);
+	free(x->fx.name);
+	free(x->fx.path);
+	lit_free(&x->lit);
+	mx_buf_free(&x->buf);
+	free(x);
+}
+
+static struct node *
+binary(int op, struct node *a, struct node *b)
+{
+	struct node *x = node_new(op, 2);
+
+	x->k[0] = a;
+	x->k[1] = b;
+	return x;
+}
+
+static struct node *p_or(struct lexer *);
+
+static struct node *
+p_atom(struct lexer *lx)
+{
+	struct node *x;
+	char err[256];
+	size_t i;
+
+	switch (lx->tok) {
+	case T_NUM:
+	case T_STR:
+	case T_TRUE:
+	case T_FALSE:
+	case T_NULL:
+		x = node_new(N_LIT, 0);
+		if (lx->tok == T_NUM || lx->tok == T_STR)
+			lit_set(&x->lit, lx->text.p != NULL ? lx->text.p : "",
+			    lx->text.len, lx->tok == T_STR ? L_STRING : L_JSON);
+		else
+			lit_set(&x->lit, lx->tok == T_TRUE ? "true" :
+			    lx->tok == T_FALSE ? "false" : "null",
+			    lx->tok == T_FALSE ? 5 : 4, L_JSON);
+		lex(lx);
+		return x;
+	case T_WORD:
+		x = node_new(N_FIELD, 0);
+		if ((x->sel = mx_sel_add(lx->sel, lx->text.p)) < 0) {
+			lexerr(lx, "'%s' is not a field path", lx->text.p);
+			node_free(x);
+			return NULL;
+		}
+		lex(lx);
+		return x;
+	case T_FN: {
+		struct mx_exprs l = { NULL, 0 };
+		struct mx_buf spec = { 0 };
+
+		mx_buf_adds(&spec, lx->text.p);
+		mx_buf_cstr(&spec);
+		lex(lx);
+		if (lx->tok != T_LP) {
+			mx_buf_free(&spec);
+			lexerr(lx, "%s", "expected '('");
+			return NULL;
+		}
+		lex(lx);
+		if (strcmp(spec.p, "now") == 0) {
+			mx_buf_free(&spec);
+			if (lx->tok != T_RP) {
+				lexerr(lx, "%s", "now() takes nothing");
+				return NULL;
+			}
+			lex(lx);
+			x = node_new(N_LIT, 0);
+			{
+				char t[40];
+				int n = mx_time_fmt(&now, t);
+
+				lit_set(&x->lit, t, (size_t)n, L_STRING);
+			}
+			return x;
+		}
+		if (lx->tok != T_WORD) {
+			lexerr(lx, "%s() takes a field path", spec.p);
+			mx_buf_free(&spec);
+			return NULL;
+		}
+		mx_buf_addc(&spec, '(');
+		mx_buf_adds(&spec, lx->text.p);
+		mx_buf_addc(&spec, ')');
+		mx_buf_cstr(&spec);
+		lex(lx);
+		if (lx->tok != T_RP) {
+			mx_buf_free(&spec);
+			lexerr(lx, "%s", "expected ')'");
+			return NULL;
+		}
+		lex(lx);
+		if (mx_exprs_parse(&l, spec.p, lx->sel, err, sizeof err) < 0) {
+			for (i = 0; err[i] != '\0'; i++)
+				if (err[i] == '%')
+					err[i] = '?';
+			lexerr(lx, err, "");
+			mx_buf_free(&spec);
+			mx_exprs_free(&l);
+			return NULL;
+		}
+		mx_buf_free(&spec);
+		x = node_new(N_FN, 0);
+		x->fx = l.v[0];
+		free(l.v);
+		return x;
+	}
+	case T_LP:
+		lex(lx);
+		x = p_or(lx);
+		if (x != NULL && lx->tok != T_RP) {
+			node_free(x);
+			lexerr(lx, "%s", "expected ')'");
+			return NULL;
+		}
+		lex(lx);
+		return x;
+	case T_END:
+		lexerr(lx, "%s", "an expression ends too soon");
+		return NULL;
+	default:
+		lexerr(lx, "unexpected '%s'", lx->s - 1);
+		return NULL;
+	}
+}
+
+static struct node *
+p_unary(struct lexer *lx)
+{
+	struct node *x;
+
+	if (lx->tok != T_MINUS)
+		return p_atom(lx);
+	lex(lx);
+	if ((x = p_unary(lx)) == NULL)
+		return NULL;
+	if (x->op == N_LIT && x->lit.v.cls == V_NUM && x->lit.v.exact &&
+	    x->lit.text.p[0] != '"') {
+		/* -3 is a literal, not an operation */
+		x->lit.v.d.v = -x->lit.v.d.v;
+		x->lit.v.p = NULL;
+		return x;
+	}
+	x = binary(N_NEG, x, NULL);
+	x->nk = 1;
+	return x;
+}
+
+static struct node *
+p_prod(struct lexer *lx)
+{
+	struct node *x, *y;
+
+	if ((x = p_unary(lx)) == NULL)
+		return NULL;
+	while (lx->tok == T_STAR) {
+		lex(lx);
+		if ((y = p_unary(lx)) == NULL) {
+			node_free(x);
+			return NULL;
+		}
+		x = binary(N_MUL, x, y);
+	}
+	return x;
+}
+
+static struct node *
+p_sum(struct lexer *lx)
+{
+	struct node *x, *y;
+	int op;
+
+	if ((x = p_prod(lx)) == NULL)
+		return NULL;
+	while (lx->tok == T_PLUS || lx->tok == T_MINUS) {
+		op = lx->tok == T_PLUS ? N_ADD : N_SUB;
+		lex(lx);
+		if ((y = p_prod(lx)) == NULL) {
+			node_free(x);
+			return NULL;
+		}
+		x = binary(op, x, y);
+	}
+	return x;
+}
+
+static int
+isnull_lit(const struct node *x)
+{
+	return x->op == N_LIT && x->lit.v.cls == V_NULL;
+}
+
+static struct node *
+p_cmp(struct lexer *lx)
+{
+	struct node *x, *y, *c;
+	int op;
+
+	if ((x = p_sum(lx)) == NULL)
+		return NULL;
+	if (lx->tok != T_CMP)
+		return x;
+	c = node_new(N_CMP, 1);
+	c->k[0] = x;
+	while (lx->tok == T_CMP) {
+		op = lx->cmp;
+		lex(lx);
+		if ((y = p_sum(lx)) == NULL) {
+			node_free(c);
+			return NULL;
+		}
+		c->k = mx_reallocarray(c->k, c->nk + 1, sizeof *c->k);
+		c->cmp = mx_reallocarray(c->cmp, c->nk, sizeof *c->cmp);
+		c->cmp[c->nk - 1] = op;
+		c->k[c->nk++] = y;
+	}
+	/* x == null and x != null test for null; null has no order */
+	if (c->nk == 2 && (isnull_lit(c->k[0]) || isnull_lit(c->k[1]))) {
+		if (c->cmp[0] != C_EQ && c->cmp[0] != C_NE) {
+			node_free(c);
+			lexerr(lx, "%s", "null has no order: use == null or "
+			    "!= null");
+			return NULL;
+		}
+		x = node_new(c->cmp[0] == C_EQ ? N_ISNULL : N_NOTNULL, 1);
+		x->k[0] = isnull_lit(c->k[0]) ? c->k[1] : c->k[0];
+		if (isnull_lit(c->k[0]))
+			node_free(c->k[0]);
+		else
+			node_free(c->k[1]);
+		c->nk = 0;
+		node_free(c);
+		return x;
+	}
+	for (op = 0; (size_t)op < c->nk; op++)
+		if (isnull_lit(c->k[op])) {
+			node_free(c);
+			lexerr(lx, "%s", "null in a chain of comparisons: "
+			    "use == null or != null alone");
+			return NULL;
+		}
+	return c;
+}
+
+static struct node *
+p_not(struct lexer *lx)
+{
+	struct node *x;
+
+	if (lx->tok != T_NOT)
+		return p_cmp(lx);
+	lex(lx);
+	if ((x = p_not(lx)) == NULL)
+		return NULL;
+	x = binary(N_NOT, x, NULL);
+	x->nk = 1;
+	return x;
+}
+
+static struct node *
+p_and(struct lexer *lx)
+{
+	struct node *x, *y;
+
+	if ((x = p_not(lx)) == NULL)
+		return NULL;
+	while (lx->tok == T_AND) {
+		lex(lx);
+		if ((y = p_not(lx)) == NULL) {
+			node_free(x);
+			return NULL;
+		}
+		x = binary(N_AND, x, y);
+	}
+	return x;
+}
+
+static struct node *
+p_or(struct lexer *lx)
+{
+	struct node *x, *y;
+
+	if ((x = p_and(lx)) == NULL)
+		return NULL;
+	while (lx->tok == T_OR) {
+		lex(lx);
+		if ((y = p_and(lx)) == NULL) {
+			node_free(x);
+			return NULL;
+		}
+		x = binary(N_OR, x, y);
+	}
+	return x;
+}
+
+/* Compile text[0..n), adding its paths to sel; NULL with a message. */
+static struct node *
+expr_parse(const char *text, size_t n, struct mx_sel *sel, char *err,
+    size_t errlen)
+{
+	struct lexer lx;
+	struct node *x;
+
+	memset(&lx, 0, sizeof lx);
+	lx.s = text;
+	lx.e = text + n;
+	lx.sel = sel;
+	lx.err = err;
+	lx.errlen = errlen;
+	lex(&lx);
+	x = p_or(&lx);
+	if (x != NULL && lx.tok != T_END) {
+		node_free(x);
+		x = NULL;
+		lexerr(&lx, "unexpected '%s'", lx.s - 1);
+	}
+	if (x == NULL && !lx.failed)
+		snprintf(err, errlen, "a bad expression");
+	mx_buf_free(&lx.text);
+	return x;
+}
+
+static void
+setbool(struct val *v, int b)
+{
+	v->cls = V_BOOL;
+	v->b = b;
+}
+
+/* 1 true, 0 false, -1 unknown (null); a value that is no truth value is
+ * false. */
+static int
+truth(const struct val *v)
+{
+	if (v->cls == V_NULL)
+		return -1;
+	return v->cls == V_BOOL && v->b;
+}
+
+static void
+settruth(struct val *v, int t)
+{
+	if (t < 0)
+		v->cls = V_NULL;
+	else
+		setbool(v, t);
+}
+
+static void eval(struct node *, const struct mx_span *, struct val *);
+
+static void
+arith(struct node *x, const struct mx_span *sp, struct val *v)
+{
+	struct val a, b;
+	struct mx_dec r;
+	int bad;
+
+	eval(x->k[0], sp, &a);
+	if (x->op == N_NEG) {
+		if (a.cls != V_NUM || !a.exact) {
+			v->cls = V_NULL;
+			return;
+		}
+		*v = a;
+		v->d.v = -v->d.v;
+		v->p = NULL;
+		return;
+	}
+	eval(x->k[1], sp, &b);
+	v->cls = V_NULL;
+	if (a.cls != V_NUM || b.cls != V_NUM || !a.exact || !b.exact)
+		return;
+	if (x->op == N_MUL)
+		bad = mx_dec_mul(&a.d, &b.d, &r) < 0;
+	else {
+		if (x->op == N_SUB)
+			b.d.v = -b.d.v;
+		r = a.d;
+		bad = mx_dec_add(&r, &b.d) < 0;
+	}
+	if (bad)
+		return;
+	v->cls = V_NUM;
+	v->exact = 1;
+	v->d = r;
+	v->p = NULL;
+}
+
+static int
+holds(int op, int c)
+{
+	if (c == NOORD)
+		return op == C_NE;
+	switch (op) {
+	case C_EQ:
+		return c == 0;
+	case C_NE:
+		return c != 0;
+	case C_LT:
+		return c < 0;
+	case C_LE:
+		return c <= 0;
+	case C_GT:
+		return c > 0;
+	default:
+		return c >= 0;
+	}
+}
+
+static void
+eval(struct node *x, const struct mx_span *sp, struct val *v)
+{
+	struct val a, b;
+	struct mx_span s;
+	size_t i;
+	int ta, tb, bad;
+
+	switch (x->op) {
+	case N_LIT:
+		*v = x->lit.v;
+		return;
+	case N_FIELD:
+		val_of(&sp[x->sel], &x->buf, v);
+		return;
+	case N_FN:
+		mx_expr_eval(&x->fx, sp, &s, x->tmp, &bad);
+		val_of(&s, &x->buf, v);
+		return;
+	case N_ISNULL:
+	case N_NOTNULL:
+		eval(x->k[0], sp, &a);
+		setbool(v, (a.cls == V_NULL) == (x->op == N_ISNULL));
+		return;
+	case N_NOT:
+		eval(x->k[0], sp, &a);
+		ta = truth(&a);
+		settruth(v, ta < 0 ? -1 : !ta);
+		return;
+	case N_AND:
+	case N_OR:
+		eval(x->k[0], sp, &a);
+		ta = truth(&a);
+		if (ta == (x->op == N_OR)) {
+			setbool(v, ta);
+			return;
+		}
+		eval(x->k[1], sp, &b);
+		tb = truth(&b);
+		if (tb == (x->op == N_OR))
+			setbool(v, tb);
+		else
+			settruth(v, ta < 0 || tb < 0 ? -1 : tb);
+		return;
+	case N_CMP:
+		/* a chain holds when every link does; a link with a null
+		 * makes it unknown unless another is false */
+		tb = 1;
+		eval(x->k[0], sp, &a);
+		for (i = 1; i < x->nk; i++) {
+			eval(x->k[i], sp, &b);
+			if (a.cls == V_NULL || b.cls == V_NULL)
+				tb = tb == 0 ? 0 : -1;
+			else if (!holds(x->cmp[i - 1], vcmp(&a, &b))) {
+				tb = 0;
+				break;
+			}
+			a = b;
+		}
+		settruth(v, tb);
+		return;
+	default:
+		arith(x, sp, v);
+		return;
+	}
+}
+
+/* ---- tables ---- */
+
+/* A file of a table, and what the Hive directories above it say
+ * (key=value), for the fields its records lack. */
+struct file {
+	char		*path;
+	struct mx_buf	 jname;		/* its name as a JSON string */
+	char		**hk;		/* keys, decoded */
+	struct mx_buf	*hv;		/* values, as JSON text */
+	size_t		 nh;
+};
+
+/* Keys asked of a table: those a relationship looks up, those a row
+ * count bound counts. */
+struct need {
+	char		*spec;
+	struct mx_exprs	 e;
+	struct mx_keyset *ks;
+};
+
+struct table {
+	char		*name;
+	struct file	*f;
+	size_t		 nf;
+	int		 isstdin;
+	struct mx_sel	*sel;
+	struct need	*need;
+	size_t		 nneed;
+	uintmax_t	 rows;
+	double		 seconds;	/* of its pass */
+	size_t		 users;		/* tests that share that time */
+};
+
+static struct {
+	int		 json;
+	int		 quiet;
+	const char	*name;
+	const char	*store;
+	const char	*run;
+	char		**tdirs;
+	size_t		 ntdirs;
+} opt;
+
+static struct table	 main_tb;
+static struct table	**refs;
+static size_t		 nrefs;
+
+static double
+clock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+hidden(const char *name)
+{
+	return name[0] == '.' || name[0] == '_';
+}
+
+/* A data file of a partitioned table: part-*.ndjson, gzipped or not. */
+static int
+partfile(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(name, "part-", 5) != 0)
+		return 0;
+	return (n > 7 && strcmp(name + n - 7, ".ndjson") == 0) ||
+	    (n > 10 && strcmp(name + n - 10, ".ndjson.gz") == 0);
+}
+
+static int
+pathcmp(const void *a, const void *b)
+{
+	return strcmp(((const struct file *)a)->path,
+	    ((const struct file *)b)->path);
+}
+
+static void
+add_file(struct table *tb, const char *path, size_t root)
+{
+	struct file *f;
+	const char *c, *e, *eq;
+
+	tb->f = mx_reallocarray(tb->f, tb->nf + 1, sizeof *tb->f);
+	f = &tb->f[tb->nf++];
+	memset(f, 0, sizeof *f);
+	f->path = mx_strdup(path);
+	if (mx_json_name(&f->jname, mx_name(path), strlen(mx_name(path))) !=
+	    0) {
+		mx_buf_adds(&f->jname, ",\"file_base64\":\"");
+		mx_b64(&f->jname, path, strlen(path));
+		mx_buf_addc(&f->jname, '"');
+	}
+	/* the key=value directories between the table's root and the
+	 * file, as DuckDB's hive_partitioning reads them */
+	for (c = path + root; root > 0 && *c != '\0'; c = e + 1) {
+		while (*c == '/')
+			c++;
+		if ((e = strchr(c, '/')) == NULL)
+			break;
+		eq = memchr(c, '=', e - c);
+		if (eq == NULL || eq == c)
+			continue;
+		f->hk = mx_reallocarray(f->hk, f->nh + 1, sizeof *f->hk);
+		f->hv = mx_reallocarray(f->hv, f->nh + 1, sizeof *f->hv);
+		{
+			struct mx_buf k = { 0 }, v = { 0 };
+
+			mx_hive_unescape(&k, c, eq - c);
+			f->hk[f->nh] = mx_strndup(k.p, k.len);
+			memset(&f->hv[f->nh], 0, sizeof f->hv[f->nh]);
+			if ((size_t)(e - eq - 1) == strlen(MX_HIVE_NULL) &&
+			    memcmp(eq + 1, MX_HIVE_NULL, e - eq - 1) == 0)
+				mx_buf_adds(&f->hv[f->nh], "null");
+			else {
+				mx_hive_unescape(&v, eq + 1, e - eq - 1);
+				mx_json_name(&f->hv[f->nh], v.p != NULL ?
+				    v.p : "", v.len);
+			}
+			mx_buf_free(&k);
+			mx_buf_free(&v);
+		}
+		f->nh++;
+	}
+}
+
+static void
+walk(struct table *tb, struct mx_buf *path, size_t root)
+{
+	DIR *d;
+	struct dirent *de;
+	struct stat st;
+	size_t len = path->len;
+
+	if ((d = opendir(mx_buf_cstr(path))) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s", path->p);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (hidden(de->d_name))
+			continue;
+		path->len = len;
+		mx_buf_addc(path, '/');
+		mx_buf_adds(path, de->d_name);
+		if (stat(mx_buf_cstr(path), &st) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", path->p);
+		if (S_ISDIR(st.st_mode))
+			walk(tb, path, root);
+		else if (partfile(de->d_name))
+			add_file(tb, path->p, root);
+	}
+	if (errno != 0)
+		mx_err(MX_EXIT_FAIL, "%s", path->p);
+	closedir(d);
+	path->len = len;
+	mx_buf_cstr(path);
+}
+
+/* The files of a table given as a file or a directory; 0, or -1 when
+ * there is nothing at path. */
+static int
+add_path(struct table *tb, const char *path)
+{
+	struct stat st;
+	struct mx_buf b = { 0 };
+	size_t first = tb->nf;
+
+	if (strcmp(path, "-") == 0) {
+		add_file(tb, "-", 0);
+		tb->isstdin = 1;
+		return 0;
+	}
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		add_file(tb, path, 0);
+		return 0;
+	}
+	mx_buf_adds(&b, path);
+	while (b.len > 1 && b.p[b.len - 1] == '/')
+		b.len--;
+	walk(tb, &b, b.len);
+	mx_buf_free(&b);
+	/* name order, so that failing rows come out the same each run (an
+	 * empty directory has no files, and tb->f may be NULL) */
+	if (tb->nf - first > 1)
+		qsort(tb->f + first, tb->nf - first, sizeof *tb->f, pathcmp);
+	return 0;
+}
+
+/* A table by name: dir/name, dir/name.ndjson, dir/name.ndjson.gz in
+ * each -T dir, then the same from the current directory.  0, or -1 with
+ * what was tried in tried. */
+static int
+resolve(struct table *tb, const char *name, struct mx_buf *tried)
+{
+	static const char *const ext[] = { "", ".ndjson", ".ndjson.gz" };
+	struct mx_buf p = { 0 };
+	struct stat st;
+	size_t i, k;
+
+	tried->len = 0;
+	for (i = 0; i < opt.ntdirs; i++)
+		for (k = 0; k < 3; k++) {
+			p.len = 0;
+			mx_buf_printf(&p, "%s/%s%s", opt.tdirs[i], name,
+			    ext[k]);
+			if (stat(mx_buf_cstr(&p), &st) == 0) {
+				add_path(tb, p.p);
+				mx_buf_free(&p);
+				return 0;
+			}
+			mx_buf_printf(tried, "%s%s", tried->len ? ", " : "",
+			    p.p);
+		}
+	for (k = 0; k < 3; k++) {
+		p.len = 0;
+		mx_buf_printf(&p, "%s%s", name, ext[k]);
+		if (add_path(tb, mx_buf_cstr(&p)) == 0) {
+			mx_buf_free(&p);
+			return 0;
+		}
+		mx_buf_printf(tried, "%s%s", tried->len ? ", " : "", p.p);
+	}
+	mx_buf_free(&p);
+	mx_buf_cstr(tried);
+	return -1;
+}
+
+static struct table *
+ref_get(const char *name, struct mx_buf *tried)
+{
+	struct table *tb;
+	size_t i;
+
+	for (i = 0; i < nrefs; i++)
+		if (strcmp(refs[i]->name, name) == 0)
+			return refs[i];
+	tb = mx_calloc(1, sizeof *tb);
+	tb->name = mx_strdup(name);
+	tb->sel = mx_sel_new();
+	if (resolve(tb, name, tried) < 0) {
+		free(tb->name);
+		mx_sel_free(tb->sel);
+		free(tb);
+		return NULL;
+	}
+	refs = mx_reallocarray(refs, nrefs + 1, sizeof *refs);
+	refs[nrefs++] = tb;
+	return tb;
+}
+
+/* The keys spec of table tb, asked once however many tests ask. */
+static int
+need_get(struct table *tb, const char *spec, char *err, size_t errlen)
+{
+	struct need *nd;
+	size_t i;
+
+	for (i = 0; i < tb->nneed; i++)
+		if (strcmp(tb->need[i].spec, spec) == 0)
+			return (int)i;
+	tb->need = mx_reallocarray(tb->need, tb->nneed + 1, sizeof *tb->need);
+	nd = &tb->need[tb->nneed];
+	memset(nd, 0, sizeof *nd);
+	if (mx_exprs_parse(&nd->e, spec, tb->sel, err, errlen) < 0) {
+		mx_exprs_free(&nd->e);
+		return -1;
+	}
+	nd->spec = mx_strdup(spec);
+	nd->ks = mx_keyset_new(0);
+	return (int)tb->nneed++;
+}
+
+/* ---- tests ---- */
+
+enum kind {
+	K_UNIQUE, K_NOT_NULL, K_ACCEPTED, K_RELATION, K_EXPR, K_ROWS,
+	K_RECENCY, K_CUSTOM, NKINDS
+};
+
+enum optkey {
+	O_SEVERITY, O_ERROR_IF, O_WARN_IF, O_NAME, O_LIMIT, O_WHERE, O_IN,
+	O_TO, O_FIELD, O_MIN, O_MAX, O_EQ, O_MAX_AGE, NOPTS
+};
+
+static const char *const optnames[NOPTS] = {
+	"severity", "error_if", "warn_if", "name", "limit", "where", "in",
+	"to", "field", "min", "max", "eq", "max_age"
+};
+
+#define OPT(o)		(1u << (o))
+#define COMMON		(OPT(O_SEVERITY) | OPT(O_ERROR_IF) | OPT(O_WARN_IF) | \
+			    OPT(O_NAME) | OPT(O_LIMIT))
+#define ROWLEVEL	(COMMON | OPT(O_WHERE))
+
+enum { SEV_ERROR, SEV_WARN };
+enum { S_PASS, S_WARN, S_FAIL };
+static const char *const statenames[] = { "pass", "warn", "fail" };
+
+/* error_if=>10, warn_if=>=0.5%: a comparison with the failing rows, or
+ * with their percentage of the rows tested. */
+struct cond {
+	int		 cmp;		/* C_* */
+	int		 pct;
+	double		 v;
+};
+
+/* A bound of row_count: a count, or the rows (or distinct keys) of
+ * another table. */
+struct bound {
+	int		 set;
+	uintmax_t	 n;
+	struct table	*tb;		/* NULL: the count n */
+	int		 need;		/* -1: its rows */
+	char		*text;
+};
+
+struct test {
+	int		 kind;
+	char		*name;
+	size_t		 line;
+	int		 sev;
+	struct cond	 errif, warnif;
+	struct node	*where;
+	long long	 limit;		/* failing rows stored; -1: all */
+	char		*arg;		/* columns, expression or command */
+	struct mx_exprs	 cols;
+	struct lit	*in;
+	size_t		 nin;
+	struct table	*to;
+	int		 need;
+	struct node	*expr;
+	struct bound	 min, max;
+	int64_t		 maxage;	/* seconds */
+
+	uintmax_t	 rows, failing;
+	struct mx_keyset *ks;
+	int		 hasnewest;
+	struct mx_time	 newest;
+	double		 seconds;
+	struct mx_out	*store;
+	char		*stored;	/* its path, once written */
+	uintmax_t	 nstored;
+	struct mx_buf	 detail;
+	int		 broken;	/* a custom command that failed */
+	int		 state;
+};
+
+/* One record of a pass. */
+struct row {
+	const char		*p;
+	size_t			 n;
+	const struct mx_span	*sp;
+	const struct file	*f;
+	uintmax_t		 line;
+};
+
+/* What the parser hands a kind's check: each option's value (decoded,
+ * but in=, whose items are quoted one by one), or NULL. */
+struct opts {
+	char		*v[NOPTS];
+};
+
+static struct test	*tests;
+static size_t		 ntests;
+static const char	*testfile;
+static struct mx_buf	 kb;		/* canonical key bytes */
+
+static void	store_row(struct test *, const struct row *);
+
+/* Every failing row is counted; the first limit= of them are stored. */
+static void
+fail_row(struct test *t, const struct row *r)
+{
+	t->failing++;
+	if (opt.store != NULL && (t->limit < 0 ||
+	    t->nstored < (uintmax_t)t->limit))
+		store_row(t, r);
+}
+
+/* -- unique: no two rows with the same key (keys with a null aside) -- */
+
+static int
+unique_check(struct test *t, struct opts *o, char *err, size_t errlen)
+{
+	(void)o;
+	(void)err;
+	(void)errlen;
+	t->ks = mx_keyset_new(0);
+	return 0;
+}
+
+static void
+unique_row(struct test *t, const struct row *r)
+{
+	int isnew;
+
+	if (mx_exprs_canon(&t->cols, r->sp, &kb) > 0)
+		return;
+	mx_keyset_put(t->ks, mx_hash128(kb.p, kb.len), &isnew);
+	if (!isnew)
+		fail_row(t, r);
+}
+
+/* -- not_null: each column present and not null -- */
+
+static void
+not_null_row(struct test *t, const struct row *r)
+{
+	struct mx_span v;
+	char tmp[MX_EXPR_TMP];
+	size_t i;
+	int k, bad;
+
+	for (i = 0; i < t->cols.n; i++) {
+		k = mx_expr_eval(&t->cols.v[i], r->sp, &v, tmp, &bad);
+		if (k == MX_JNONE || k == MX_JNULL) {
+			fail_row(t, r);
+			return;
+		}
+	}
+}
+
+/* -- accepted_values: the value is one of in= (null aside) -- */
+
+static int
+accepted_check(struct test *t, struct opts *o, char *err, size_t errlen)
+{
+	struct mx_json *j;
+	struct mx_span sp;
+	struct mx_buf item = { 0 };
+	const char *s, *e, *end;
+	size_t i;
+	int r = -1;
+
+	if (t->cols.n != 1) {
+		snprintf(err, errlen, "accepted_values: one column");
+		return -1;
+	}
+	if (o->v[O_IN] == NULL) {
+		snprintf(err, errlen, "accepted_values: no in= list");
+		return -1;
+	}
+	j = mx_json_new(NULL);
+	s = o->v[O_IN];
+	end = s + strlen(s);
+	for (;;) {
+		int quoted = *s == '"';
+
+		for (e = s; e < end && *e != ','; e++)
+			if (*e == '"')
+				for (e++; e < end && *e != '"'; e++)
+					if (*e == '\\' && e + 1 < end)
+						e++;
+		if (e > end)
+			e = end;
+		if (e == s) {
+			snprintf(err, errlen, "in=: an empty item (write \"\" "
+			    "for the empty string)");
+			goto out;
+		}
+		item.len = 0;
+		if (quoted) {
+			if (mx_json_scan(j, s, e - s, NULL, 0) < 0) {
+				snprintf(err, errlen, "in=: a bad quoted item: "
+				    "%s", mx_json_errstr(j));
+				goto out;
+			}
+			sp.p = s;
+			sp.n = (uint32_t)(e - s);
+			sp.kind = MX_JSTR;
+			sp.esc = memchr(s, '\\', e - s) != NULL;
+			mx_json_unescape(&sp, &item);
+		} else if (memchr(s, '"', e - s) != NULL) {
+			snprintf(err, errlen, "in=: a quote inside an unquoted "
+			    "item (quote the whole item)");
+			goto out;
+		} else
+			mx_buf_add(&item, s, e - s);
+		t->in = mx_reallocarray(t->in, t->nin + 1, sizeof *t->in);
+		memset(&t->in[t->nin], 0, sizeof t->in[t->nin]);
+		lit_set(&t->in[t->nin++], item.p != NULL ? item.p : "",
+		    item.len, quoted ? L_STRING : L_TEXT);
+		for (i = 0; i + 1 < t->nin; i++)
+			if (vcmp(&t->in[i].v, &t->in[t->nin - 1].v) == 0) {
+				snprintf(err, errlen, "in=: '%s' is listed "
+				    "twice", t->in[t->nin - 1].text.p);
+				goto out;
+			}
+		if (e == end)
+			break;
+		if ((s = e + 1) == end) {
+			snprintf(err, errlen, "in=: an empty item after ','");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	mx_json_free(j);
+	mx_buf_free(&item);
+	return r;
+}
+
+static void
+accepted_row(struct test *t, const struct row *r)
+{
+	static struct mx_buf buf;
+	struct mx_span s;
+	struct val v;
+	char tmp[MX_EXPR_TMP];
+	size_t i;
+	int bad;
+
+	mx_expr_eval(&t->cols.v[0], r->sp, &s, tmp, &bad);
+	val_of(&s, &buf, &v);
+	if (v.cls == V_NULL)
+		return;
+	for (i = 0; i < t->nin; i++)
+		if (vcmp(&v, &t->in[i].v) == 0)
+			return;
+	fail_row(t, r);
+}
+
+/* -- relationships: each key is a key of the other table -- */
+
+static int
+relation_check(struct test *t, struct opts *o, char *err, size_t errlen)
+{
+	struct mx_buf tried = { 0 };
+	const char *field = o->v[O_FIELD] != NULL ? o->v[O_FIELD] : t->arg;
+
+	if (o->v[O_TO] == NULL) {
+		snprintf(err, errlen, "relationships: no to= table");
+		return -1;
+	}
+	if ((t->to = ref_get(o->v[O_TO], &tried)) == NULL) {
+		snprintf(err, errlen, "to=%s: no such table (tried %s)",
+		    o->v[O_TO], tried.p);
+		mx_buf_free(&tried);
+		return -2;
+	}
+	mx_buf_free(&tried);
+	if ((t->need = need_get(t->to, field, err, errlen)) < 0)
+		return -1;
+	if (t->to->need[t->need].e.n != t->cols.n) {
+		snprintf(err, errlen, "field=%s: %zu columns for %zu", field,
+		    t->to->need[t->need].e.n, t->cols.n);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+relation_row(struct test *t, const struct row *r)
+{
+	if (mx_exprs_canon(&t->cols, r->sp, &kb) > 0)
+		return;
+	if (mx_keyset_get(t->to->need[t->need].ks,
+	    mx_hash128(kb.p, kb.len)) == NULL)
+		fail_row(t, r);
+}
+
+/* -- expression: true of every row (unknown passes, as in SQL) -- */
+
+static int
+expr_check(struct test *t, struct opts *o, char *err, size_t errlen)
+{
+	const char *w;
+	size_t n;
+	int i;
+
+	(void)o;
+	/* options come first: " key=" after is never an operand (a
+	 * comparison is ==, or = between operands) */
+	for (w = t->arg; *w != '\0'; w++) {
+		if (*w != ' ' && *w != '\t')
+			continue;
+		for (i = 0; i < NOPTS; i++) {
+			n = strlen(optnames[i]);
+			if (strncmp(w + 1, optnames[i], n) == 0 &&
+			    w[1 + n] == '=' && w[2 + n] != '=') {
+				snprintf(err, errlen, "expression: %s= after "
+				    "the expression (options come before it)",
+				    optnames[i]);
+				return -1;
+			}
+		}
+	}
+	if ((t->expr = expr_parse(t->arg, strlen(t->arg), main_tb.sel, err,
+	    errlen)) == NULL) {
+		char *m = mx_strdup(err);
+
+		snprintf(err, errlen, "expression: %s", m);
+		free(m);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+expr_row(struct test *t, const struct row *r)
+{
+	struct val v;
+
+	eval(t->expr, r->sp, &v);
+	if (truth(&v) == 0)
+		fail_row(t, r);
+}
+
+/* -- row_count: the rows between bounds, counts or other tables -- */
+
+static int
+bound_parse(struct bound *b, const char *key, const char *v, char *err,
+    size_t errlen)
+{
+	struct mx_buf tried = { 0 };
+	char *name, *colon;
+	long long k;
+
+	b->set = 1;
+	b->text = mx_strdup(v);
+	b->need = -1;
+	if (*v >= '0' && *v <= '9') {
+		if ((k = mx_parse_count(v)) < 0) {
+			snprintf(err, errlen, "%s=: '%s' is not a count", key,
+			    v);
+			return -1;
+		}
+		b->n = (uintmax_t)k;
+		return 0;
+	}
+	/* TABLE, or TABLE:COLUMNS for its distinct keys */
+	name = mx_strdup(v);
+	if ((colon = strrchr(name, ':')) != NULL)
+		*colon = '\0';
+	if (*name == '\0' || (colon != NULL && colon[1] == '\0')) {
+		snprintf(err, errlen, "%s=: '%s' is neither a count nor a "
+		    "table", key, v);
+		free(name);
+		return -1;
+	}
+	if ((b->tb = ref_get(name, &tried)) == NULL) {
+		snprintf(err, errlen, "%s=%s: no such table (tried %s)", key,
+		    name, tried.p);
+		free(name);
+		mx_buf_free(&tried);
+		return -2;
+	}
+	mx_buf_free(&tried);
+	if (colon != NULL && (b->need = need_get(b->tb, colon + 1, err,
+	    errlen)) < 0) {
+		free(name);
+		return -1;
+	}
+	free(name);
+	return 0;
+}
+
+static int
+rows_check(struct test *t, struct opts *o, char *err, size_t errlen)
+{
+	int r;
+
+	if (o->v[O_EQ] != NULL && (o->v[O_MIN] != NULL ||
+	    o->v[O_MAX] != NULL)) {
+		snprintf(err, errlen, "row_count: eq= with min= or max=");
+		return -1;
+	}
+	if (o->v[O_EQ] != NULL) {
+		if ((r = bound_parse(&t->min, "eq", o->v[O_EQ], err,
+		    errlen)) < 0)
+			return r;
+		t->max = t->min;
+		t->max.text = mx_strdup(t->min.text);
+		return 0;
+	}
+	if (o->v[O_MIN] == NULL && o->v[O_MAX] == NULL) {
+		snprintf(err, errlen, "row_count: no min=, max= or eq=");
+		return -1;
+	}
+	if (o->v[O_MIN] != NULL && (r = bound_parse(&t->min, "min",
+	    o->v[O_MIN], err, errlen)) < 0)
+		return r;
+	if (o->v[O_MAX] != NULL && (r = bound_parse(&t->max, "max",
+	    o->v[O_MAX], err, errlen)) < 0)
+		return r;
+	if (t->min.set && t->max.set && t->min.tb == NULL &&
+	    t->max.tb == NULL && t->min.n > t->max.n) {
+		snprintf(err, errlen, "row_count: min= is above max=");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+rows_row(struct test *t, const struct row *r)
+{
+	(void)t;
+	(void)r;
+}
+
+static uintmax_t
+bound_value(const struct bound *b)
+{
+	if (b->tb == NULL)
+		return b->n;
+	if (b->need < 0)
+		return b->tb->rows;
+	return mx_keyset_count(b->tb->need[b->need].ks);
+}
+
+/* Where a bound that is not a count comes from. */
+static void
+bound_says(struct mx_buf *b, const struct bound *x)
+{
+	if (x->tb == NULL)
+		return;
+	if (x->need < 0)
+		mx_buf_printf(b, " (the rows of %s)", x->tb->name);
+	else
+		mx_buf_printf(b, " (the distinct %s of %s)",
+		    x->tb->need[x->need].spec, x->tb->name);
+}
+
+static void	store_obj(struct test *, const char *, size_t);
+
+static void
+rows_end(struct test *t)
+{
+	struct mx_buf o = { 0 };
+	uintmax_t lo = 0, hi = UINTMAX_MAX;
+
+	if (t->min.set)
+		lo = bound_value(&t->min);
+	if (t->max.set)
+		hi = bound_value(&t->max);
+	/* failing: how many rows the count is off by, so that error_if=>N
+	 * is a tolerance */
+	if (t->rows < lo)
+		t->failing = lo - t->rows;
+	else if (t->rows > hi)
+		t->failing = t->rows - hi;
+	mx_buf_printf(&t->detail, "%ju rows", t->rows);
+	if (t->min.set && t->max.set && lo == hi) {
+		mx_buf_printf(&t->detail, ", expected %ju", lo);
+		bound_says(&t->detail, &t->min);
+	} else {
+		if (t->min.set) {
+			mx_buf_printf(&t->detail, ", at least %ju", lo);
+			bound_says(&t->detail, &t->min);
+		}
+		if (t->max.set) {
+			mx_buf_printf(&t->detail, ", at most %ju", hi);
+			bound_says(&t->detail, &t->max);
+		}
+	}
+	if (t->failing > 0) {
+		mx_buf_printf(&o, "{\"rows\":%ju,\"min\":", t->rows);
+		if (t->min.set)
+			mx_buf_printf(&o, "%ju", lo);
+		else
+			mx_buf_adds(&o, "null");
+		mx_buf_adds(&o, ",\"max\":");
+		if (t->max.set)
+			mx_buf_printf(&o, "%ju", hi);
+		else
+			mx_buf_adds(&o, "null");
+		mx_buf_printf(&o, ",\"off\":%ju}", t->failing);
+		store_obj(t, o.p, o.len);
+	}
+	mx_buf_free(&o);
+}
+
+/* -- recency: the newest timestamp of a column at most max_age old -- */
+
+static int
+recency_check(struct test *t, struct opts *o, char *err, size_t errlen)
+{
+	const char *s = o->v[O_MAX_AGE];
+	char *end;
+	double v, unit = 3600;
+
+	if (t->cols.n != 1) {
+		snprintf(err, errlen, "recency: one column");
+		return -1;
+	}
+	if (s == NULL) {
+		snprintf(err, errlen, "recency: no max_age=");
+		return -1;
+	}
+	v = strtod(s, &end);
+	if (end != s && *end != '\0' && end[1] == '\0')
+		switch (*end) {
+		case 's':
+			unit = 1;
+			end++;
+			break;
+		case 'm':
+			unit = 60;
+			end++;
+			break;
+		case 'h':
+			end++;
+			break;
+		case 'd':
+			unit = 86400;
+			end++;
+			break;
+		}
+	if (end == s || *end != '\0' || !(v >= 0) || v * unit > 1e15 ||
+	    (*s < '0' || *s > '9')) {
+		snprintf(err, errlen, "max_age=: '%s' is not a duration (48h, "
+		    "2d, 30m, 90s; hours when bare)", s);
+		return -1;
+	}
+	t->maxage = (int64_t)(v * unit);
+	return 0;
+}
+
+static void
+recency_row(struct test *t, const struct row *r)
+{
+	struct mx_span s;
+	struct mx_time tm;
+	char tmp[MX_EXPR_TMP];
+	int bad;
+
+	mx_expr_eval(&t->cols.v[0], r->sp, &s, tmp, &bad);
+	if (s.kind == MX_JNONE || s.kind == MX_JNULL ||
+	    mx_time_span(&s, &tm) < 0)
+		return;
+	if (!t->hasnewest || tcmp(&tm, &t->newest) > 0) {
+		t->newest = tm;
+		t->hasnewest = 1;
+	}
+}
+
+static void
+recency_end(struct test *t)
+{
+	struct mx_buf o = { 0 };
+	char a[40], b[40];
+	double age = 0;
+
+	mx_time_fmt(&now, b);
+	if (t->hasnewest) {
+		age = (double)(now.sec - t->newest.sec) +
+		    (double)(now.nsec - t->newest.nsec) / 1e9;
+		mx_time_fmt(&t->newest, a);
+		mx_buf_printf(&t->detail, "newest %s, %.1f h before %s", a,
+		    age / 3600, b);
+	} else
+		mx_buf_printf(&t->detail, "no timestamp in %s",
+		    t->cols.v[0].path);
+	if (t->hasnewest && age <= (double)t->maxage)
+		return;
+	t->failing = 1;
+	mx_buf_adds(&o, "{\"column\":");
+	mx_json_quote(&o, t->arg, strlen(t->arg));
+	mx_buf_adds(&o, ",\"newest\":");
+	if (t->hasnewest)
+		mx_buf_printf(&o, "\"%s\"", a);
+	else
+		mx_buf_adds(&o, "null");
+	mx_buf_printf(&o, ",\"now\":\"%s\",\"max_age_seconds\":%lld", b,
+	    (long long)t->maxage);
+	if (t->hasnewest)
+		mx_buf_printf(&o, ",\"age_seconds\":%.3f", age);
+	mx_buf_addc(&o, '}');
+	store_obj(t, o.p, o.len);
+	mx_buf_free(&o);
+}
+
+/* -- custom: a command whose output lines are the failing rows -- */
+
+static void	custom_run(struct test *);
+
+static int
+custom_check(struct test *t, struct opts *o, char *err, size_t errlen)
+{
+	(void)t;
+	(void)o;
+	if (main_tb.isstdin) {
+		snprintf(err, errlen, "custom: needs the table in files, not "
+		    "standard input");
+		return -1;
+	}
+	return 0;
+}
+
+enum { A_NONE, A_COLS, A_TEXT };
+
+static const struct kindop {
+	const char	*name;
+	int		 args;		/* A_* */
+	unsigned	 opts;		/* OPT() of those it takes */
+	/* the options and argument it needs: 0, -1 (a bad test file, exit
+	 * 2), -2 (a table it names is missing, exit 1) */
+	int		(*check)(struct test *, struct opts *, char *, size_t);
+	/* each row of the one pass (after where=); NULL: not row-level */
+	void		(*row)(struct test *, const struct row *);
+	/* once the passes are done (custom: its own run) */
+	void		(*end)(struct test *);
+} kinds[NKINDS] = {
+	{ "unique", A_COLS, ROWLEVEL, unique_check, unique_row, NULL },
+	{ "not_null", A_COLS, ROWLEVEL, NULL, not_null_row, NULL },
+	{ "accepted_values", A_COLS, ROWLEVEL | OPT(O_IN), accepted_check,
+	    accepted_row, NULL },
+	{ "relationships", A_COLS, ROWLEVEL | OPT(O_TO) | OPT(O_FIELD),
+	    relation_check, relation_row, NULL },
+	{ "expression", A_TEXT, ROWLEVEL, expr_check, expr_row, NULL },
+	{ "row_count", A_NONE, ROWLEVEL | OPT(O_MIN) | OPT(O_MAX) | OPT(O_EQ),
+	    rows_check, rows_row, rows_end },
+	{ "recency", A_COLS, ROWLEVEL | OPT(O_MAX_AGE), recency_check,
+	    recency_row, recency_end },
+	{ "custom", A_TEXT, COMMON, custom_check, NULL, custom_run }
+};
+
+/* ---- the test file ---- */
+
+static MX_NORETURN void
+bad(size_t line, int code, const char *fmt, ...) MX_PRINTF(3, 4);
+
+static MX_NORETURN void
+bad(size_t line, int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	mx_errx(code, "%s:%zu: %s", testfile, line, msg);
+}
+
+/* The end of the word at s: a blank ends it, except inside a quoted
+ * string; NULL for an unterminated string. */
+static const char *
+wordend(const char *s, const char *end)
+{
+	while (s < end && *s != ' ' && *s != '\t') {
+		if (*s == '"') {
+			for (s++; s < end && *s != '"'; s++)
+				if (*s == '\\' && s + 1 < end)
+					s++;
+			if (s >= end)
+				return NULL;
+		}
+		s++;
+	}
+	return s;
+}
+
+static const char *
+skipblank(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+/* A value: a JSON string, decoded, or bare text as it is. */
+static char *
+decode(const char *p, size_t n, size_t line, const char *what)
+{
+	struct mx_json *j;
+	struct mx_span sp;
+	struct mx_buf b = { 0 };
+
+	if (n > 0 && p[0] == '"') {
+		j = mx_json_new(NULL);
+		if (mx_json_scan(j, p, n, NULL, 0) < 0)
+			bad(line, MX_EXIT_USAGE, "%s: a bad quoted string: %s",
+			    what, mx_json_errstr(j));
+		mx_json_free(j);
+		sp.p = p;
+		sp.n = (uint32_t)n;
+		sp.kind = MX_JSTR;
+		sp.esc = memchr(p, '\\', n) != NULL;
+		mx_json_unescape(&sp, &b);
+	} else {
+		if (memchr(p, '"', n) != NULL)
+			bad(line, MX_EXIT_USAGE, "%s: a quote inside an "
+			    "unquoted value (quote the whole value)", what);
+		mx_buf_add(&b, p, n);
+	}
+	mx_buf_cstr(&b);
+	if (memchr(b.p, '\0', b.len) != NULL)
+		bad(line, MX_EXIT_USAGE, "%s: a NUL in the value", what);
+	return b.p;
+}
+
+/* Which option the word p[0..n) sets (key=value), or -1. */
+static int
+optword(const char *p, size_t n)
+{
+	const char *eq = memchr(p, '=', n);
+	int i;
+
+	if (eq == NULL)
+		return -1;
+	for (i = 0; i < NOPTS; i++)
+		if (strlen(optnames[i]) == (size_t)(eq - p) &&
+		    memcmp(optnames[i], p, eq - p) == 0)
+			return i;
+	return -1;
+}
+
+/* A name that can be a directory of --store: no '/', not '.' first,
+ * no control character. */
+static const char *
+badname(const char *s)
+{
+	const char *c;
+
+	if (*s == '\0')
+		return "an empty name";
+	if (*s == '.')
+		return "a name beginning with '.'";
+	if (strlen(s) > 200)
+		return "a name longer than 200 bytes";
+	for (c = s; *c != '\0'; c++) {
+		if (*c == '/')
+			return "a '/' in a name";
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return "a control character in a name";
+	}
+	return NULL;
+}
+
+/* kind_columns_and_so_on: runs of other bytes as one '_', at most 64
+ * bytes (then the hash of the whole, so that two long names differ). */
+static char *
+slug(const char *kind, const char *text)
+{
+	struct mx_buf b = { 0 };
+	const char *s;
+	char h[17];
+	int sep = 1;
+
+	mx_buf_adds(&b, kind);
+	for (s = text; s != NULL && *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_') {
+			if (sep)
+				mx_buf_addc(&b, '_');
+			mx_buf_addc(&b, *s);
+			sep = 0;
+		} else
+			sep = 1;
+	}
+	if (b.len > 64) {
+		b.len = 47;
+		mx_hash64_hex(mx_hash64(text, strlen(text)), h);
+		mx_buf_addc(&b, '_');
+		mx_buf_adds(&b, h);
+	}
+	mx_buf_cstr(&b);
+	return b.p;
+}
+
+static int
+cond_parse(struct cond *c, const char *s)
+{
+	static const struct {
+		const char	*s;
+		int		 cmp;
+	} ops[] = {
+		{ ">=", C_GE }, { "<=", C_LE }, { "!=", C_NE }, { "==", C_EQ },
+		{ ">", C_GT }, { "<", C_LT }, { "=", C_EQ }
+	};
+	size_t i, n;
+	char *end;
+
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strncmp(s, ops[i].s, strlen(ops[i].s)) == 0)
+			break;
+	if (i == sizeof ops / sizeof ops[0])
+		return -1;
+	c->cmp = ops[i].cmp;
+	s += strlen(ops[i].s);
+	if (*s < '0' || *s > '9')
+		return -1;
+	c->v = strtod(s, &end);
+	n = strlen(end);
+	c->pct = n == 1 && *end == '%';
+	if (n != (size_t)c->pct || (c->pct && c->v > 100))
+		return -1;
+	return 0;
+}
+
+static int
+cond_holds(const struct cond *c, uintmax_t failing, uintmax_t rows)
+{
+	double x = (double)failing;
+
+	if (c->pct)
+		x = rows > 0 ? 100.0 * (double)failing / (double)rows : 0;
+	switch (c->cmp) {
+	case C_EQ:
+		return x == c->v;
+	case C_NE:
+		return x != c->v;
+	case C_LT:
+		return x < c->v;
+	case C_LE:
+		return x <= c->v;
+	case C_GT:
+		return x > c->v;
+	default:
+		return x >= c->v;
+	}
+}
+
+/* One line: KIND [ARGUMENT] [OPTION=VALUE ...], or for expression and
+ * custom, KIND [OPTION=VALUE ...] TEXT (the rest of the line). */
+static void
+parse_line(const char *p, const char *end, size_t line)
+{
+	struct test *t;
+	struct opts o;
+	const char *e, *kw;
+	char err[512], *arg = NULL;
+	size_t i;
+	int k, r;
+
+	p = skipblank(p, end);
+	if (p == end || *p == '#')
+		return;
+	if ((e = wordend(p, end)) == NULL)
+		bad(line, MX_EXIT_USAGE, "an unterminated quoted string");
+	for (k = 0; k < NKINDS; k++)
+		if (strlen(kinds[k].name) == (size_t)(e - p) &&
+		    memcmp(kinds[k].name, p, e - p) == 0)
+			break;
+	if (k == NKINDS)
+		bad(line, MX_EXIT_USAGE, "unknown test '%.*s' (unique, "
+		    "not_null, accepted_values, relationships, expression, "
+		    "row_count, recency or custom)", (int)(e - p), p);
+	kw = kinds[k].name;
+	memset(&o, 0, sizeof o);
+	for (p = skipblank(e, end); p < end; p = skipblank(e, end)) {
+		int ok;
+
+		if (*p == '#' && kinds[k].args != A_TEXT)
+			break;
+		if ((e = wordend(p, end)) == NULL)
+			bad(line, MX_EXIT_USAGE, "an unterminated quoted "
+			    "string");
+		if ((ok = optword(p, e - p)) < 0 ||
+		    (kinds[k].args == A_TEXT && arg != NULL)) {
+			if (kinds[k].args == A_TEXT) {
+				/* the text runs to the end of the line */
+				while (end > p && (end[-1] == ' ' ||
+				    end[-1] == '\t'))
+					end--;
+				arg = mx_strndup(p, end - p);
+				break;
+			}
+			if (kinds[k].args == A_NONE)
+				bad(line, MX_EXIT_USAGE, "%s: '%.*s': not an "
+				    "option (%s takes min=, max= or eq=)", kw,
+				    (int)(e - p), p, kw);
+			if (arg != NULL)
+				bad(line, MX_EXIT_USAGE, "%s: '%.*s' after the "
+				    "columns '%s' (columns are one "
+				    "comma-separated word)", kw, (int)(e - p),
+				    p, arg);
+			arg = decode(p, e - p, line, kw);
+			continue;
+		}
+		if (!(kinds[k].opts & OPT(ok)))
+			bad(line, MX_EXIT_USAGE, "%s: %s= is not an option of "
+			    "%s", kw, optnames[ok], kw);
+		if (o.v[ok] != NULL)
+			bad(line, MX_EXIT_USAGE, "%s: %s= given twice", kw,
+			    optnames[ok]);
+		kw = optnames[ok];
+		i = strlen(kw) + 1;
+		o.v[ok] = ok == O_IN ? mx_strndup(p + i, e - p - i) :
+		    decode(p + i, e - p - i, line, kw);
+		kw = kinds[k].name;
+	}
+	if (kinds[k].args != A_NONE && (arg == NULL || *arg == '\0'))
+		bad(line, MX_EXIT_USAGE, "%s: %s", kw, kinds[k].args == A_COLS ?
+		    "no columns" : k == K_CUSTOM ? "no command" :
+		    "no expression");
+
+	tests = mx_reallocarray(tests, ntests + 1, sizeof *tests);
+	t = &tests[ntests];
+	memset(t, 0, sizeof *t);
+	t->kind = k;
+	t->line = line;
+	t->arg = arg;
+	t->need = -1;
+	t->limit = -1;
+	t->errif.cmp = t->warnif.cmp = C_NE;
+	if (kinds[k].args == A_COLS && mx_exprs_parse(&t->cols, arg,
+	    main_tb.sel, err, sizeof err) < 0)
+		bad(line, MX_EXIT_USAGE, "%s: %s", kw, err);
+	if (o.v[O_SEVERITY] != NULL) {
+		if (strcmp(o.v[O_SEVERITY], "warn") == 0)
+			t->sev = SEV_WARN;
+		else if (strcmp(o.v[O_SEVERITY], "error") != 0)
+			bad(line, MX_EXIT_USAGE, "severity=: '%s' is neither "
+			    "error nor warn", o.v[O_SEVERITY]);
+	}
+	if (o.v[O_ERROR_IF] != NULL && cond_parse(&t->errif,
+	    o.v[O_ERROR_IF]) < 0)
+		bad(line, MX_EXIT_USAGE, "error_if=: '%s' is not a threshold "
+		    "(>10, >=1%%, !=0)", o.v[O_ERROR_IF]);
+	if (o.v[O_WARN_IF] != NULL && cond_parse(&t->warnif,
+	    o.v[O_WARN_IF]) < 0)
+		bad(line, MX_EXIT_USAGE, "warn_if=: '%s' is not a threshold "
+		    "(>10, >=1%%, !=0)", o.v[O_WARN_IF]);
+	if (o.v[O_LIMIT] != NULL && (t->limit =
+	    mx_parse_count(o.v[O_LIMIT])) < 0)
+		bad(line, MX_EXIT_USAGE, "limit=: '%s' is not a count",
+		    o.v[O_LIMIT]);
+	if (o.v[O_WHERE] != NULL && (t->where = expr_parse(o.v[O_WHERE],
+	    strlen(o.v[O_WHERE]), main_tb.sel, err, sizeof err)) == NULL)
+		bad(line, MX_EXIT_USAGE, "where=: %s", err);
+	if (kinds[k].check != NULL && (r = kinds[k].check(t, &o, err,
+	    sizeof err)) < 0)
+		bad(line, r == -2 ? MX_EXIT_FAIL : MX_EXIT_USAGE, "%s", err);
+	if (o.v[O_NAME] != NULL) {
+		const char *why = badname(o.v[O_NAME]);
+
+		if (why != NULL)
+			bad(line, MX_EXIT_USAGE, "name=: %s", why);
+		t->name = mx_strdup(o.v[O_NAME]);
+	} else if (k == K_RELATION) {
+		struct mx_buf s = { 0 };
+
+		mx_buf_printf(&s, "%s %s", arg, o.v[O_TO]);
+		t->name = slug(kinds[k].name, s.p);
+		mx_buf_free(&s);
+	} else if (k == K_ROWS) {
+		struct mx_buf s = { 0 };
+
+		for (i = O_MIN; i <= O_EQ; i++)
+			if (o.v[i] != NULL)
+				mx_buf_printf(&s, "%s %s ", optnames[i],
+				    o.v[i]);
+		t->name = slug(kinds[k].name, s.p);
+		mx_buf_free(&s);
+	} else
+		t->name = slug(kinds[k].name, arg);
+	for (i = 0; i < ntests; i++)
+		if (strcmp(tests[i].name, t->name) == 0)
+			bad(line, MX_EXIT_USAGE, "%s: a test of that name is on "
+			    "line %zu (name= tells them apart)", t->name,
+			    tests[i].line);
+	for (i = 0; i < NOPTS; i++)
+		free(o.v[i]);
+	ntests++;
+}
+
+static void
+load(const char *path)
+{
+	struct mx_reader r;
+	struct mx_buf b = { 0 };
+	char chunk[65536];
+	const char *p, *e, *end;
+	size_t n, line = 1;
+
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_USAGE, "%s", path);
+	while ((n = mx_reader_read(&r, chunk, sizeof chunk)) > 0)
+		mx_buf_add(&b, chunk, n);
+	mx_reader_close(&r);
+	if (b.len > 0 && memchr(b.p, '\0', b.len) != NULL)
+		mx_errx(MX_EXIT_USAGE, "%s: a NUL byte: not a text file", path);
+	if (!mx_utf8_valid(b.p, b.len))
+		mx_errx(MX_EXIT_USAGE, "%s: not UTF-8", path);
+	end = b.p + b.len;
+	for (p = b.p; p < end; p = e + 1, line++) {
+		if ((e = memchr(p, '\n', end - p)) == NULL)
+			e = end;
+		parse_line(p, e > p && e[-1] == '\r' ? e - 1 : e, line);
+	}
+	mx_buf_free(&b);
+}
+
+/* ---- stored failing rows: DIR/<table>/<test>/<run>.ndjson ---- */
+
+static void
+mkdirs(char *path)
+{
+	char *s;
+
+	for (s = path + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, 0777) < 0 && errno != EEXIST)
+			mx_err(MX_EXIT_FAIL, "%s", path);
+		*s = '/';
+	}
+}
+
+static char *
+store_path(const struct test *t)
+{
+	struct mx_buf b = { 0 };
+
+	mx_buf_printf(&b, "%s/%s/%s/%s.ndjson", opt.store, main_tb.name,
+	    t->name, opt.run);
+	return (char *)mx_buf_cstr(&b);
+}
+
+static struct mx_out *
+store_open(struct test *t)
+{
+	if (t->store == NULL) {
+		t->stored = store_path(t);
+		mkdirs(t->stored);
+		t->store = mx_out_open(t->stored);
+	}
+	return t->store;
+}
+
+/* Could the record have a key "_test"?  (The text holds it.) */
+static int
+has_test_key(const char *p, size_t n)
+{
+	const char *e = p + n, *q;
+
+	for (q = p; (q = memchr(q, '_', e - q)) != NULL; q++)
+		if (q > p && q[-1] == '"' && e - q >= 6 &&
+		    memcmp(q, "_test\"", 6) == 0)
+			return 1;
+	return 0;
+}
+
+/* A failing record, whole, with where it was read in _test (a _test of
+ * its own, from a file of failing rows tested again, is replaced). */
+static void
+store_row(struct test *t, const struct row *r)
+{
+	static struct mx_member *m;
+	static size_t mcap;
+	struct mx_out *o = store_open(t);
+	struct mx_objw w;
+	size_t i, nm;
+
+	if (!has_test_key(r->p, r->n))
+		mx_out_obj_open(&w, o, r->p, r->n);
+	else {
+		mx_out_obj_new(&w, o);
+		nm = mx_json_members(r->p, r->n, &m, &mcap);
+		for (i = 0; i < nm; i++) {
+			if (m[i].key.n == 7 && memcmp(m[i].key.p, "\"_test\"",
+			    7) == 0)
+				continue;
+			if (!w.empty)
+				mx_out_putc(o, ',');
+			w.empty = 0;
+			mx_out_write(o, m[i].key.p, m[i].key.n);
+			mx_out_putc(o, ':');
+			mx_out_write(o, m[i].val.p, m[i].val.n);
+		}
+	}
+	mx_out_key(&w, "_test");
+	mx_out_puts(o, "{\"file\":");
+	mx_out_write(o, r->f->jname.p, r->f->jname.len);
+	mx_out_puts(o, ",\"line\":");
+	mx_out_uint(o, r->line);
+	mx_out_putc(o, '}');
+	mx_out_obj_close(&w);
+	t->nstored++;
+}
+
+static void
+store_obj(struct test *t, const char *p, size_t n)
+{
+	struct mx_out *o;
+
+	if (opt.store == NULL || (t->limit >= 0 &&
+	    t->nstored >= (uintmax_t)t->limit))
+		return;
+	o = store_open(t);
+	mx_out_write(o, p, n);
+	mx_out_putc(o, '\n');
+	t->nstored++;
+}
+
+/* Publish what a test stored; a test with nothing to store leaves no
+ * file of this run (one from an earlier attempt is removed). */
+static void
+store_close(struct test *t)
+{
+	char *path;
+
+	if (opt.store == NULL)
+		return;
+	if (t->store != NULL) {
+		mx_out_close(t->store);
+		t->store = NULL;
+		return;
+	}
+	path = store_path(t);
+	if (unlink(path) < 0 && errno != ENOENT)
+		mx_err(MX_EXIT_FAIL, "%s", path);
+	free(path);
+}
+
+/* ---- passes ---- */
+
+struct hsub {
+	int		 sel;
+	struct mx_span	 v;
+};
+
+/* Read every record of tb once, calling fn on each. */
+static void
+pass(struct table *tb, void (*fn)(void *, const struct row *), void *arg)
+{
+	struct mx_json *scan = mx_json_new(tb->sel);
+	struct mx_span *sp;
+	struct hsub *hs = NULL;
+	struct mx_reader r;
+	struct row row;
+	const char *line;
+	ssize_t n;
+	size_t i, k, nhs;
+	int nsel = mx_sel_count(tb->sel);
+
+	sp = mx_calloc(nsel > 0 ? nsel : 1, sizeof *sp);
+	tb->rows = 0;
+	for (i = 0; i < tb->nf; i++) {
+		const struct file *f = &tb->f[i];
+
+		/* the Hive keys a field of the selection is named after */
+		nhs = 0;
+		if (f->nh > 0) {
+			hs = mx_reallocarray(hs, f->nh, sizeof *hs);
+			for (k = 0; k < f->nh; k++) {
+				struct mx_span *v = &hs[nhs].v;
+
+				if ((hs[nhs].sel = mx_sel_key(tb->sel,
+				    f->hk[k], strlen(f->hk[k]))) < 0)
+					continue;
+				v->p = f->hv[k].p;
+				v->n = (uint32_t)f->hv[k].len;
+				v->kind = (uint8_t)mx_json_kind(v->p);
+				v->esc = memchr(v->p, '\\', v->n) != NULL;
+				nhs++;
+			}
+		}
+		if (mx_reader_open(&r, f->path) < 0) {
+			mx_warn("%s", f->path);
+			mx_errx(MX_EXIT_FAIL, "cannot read %s", f->path);
+		}
+		row.f = f;
+		row.sp = sp;
+		while ((n = mx_reader_line(&r, &line)) >= 0) {
+			if (mx_blank(line, (size_t)n))
+				continue;
+			if (mx_json_scan(scan, line, (size_t)n, sp, 1) < 0)
+				mx_errx(MX_EXIT_FAIL, "%s:%ju: %s",
+				    mx_name(f->path), r.lineno,
+				    mx_json_errstr(scan));
+			for (k = 0; k < nhs; k++)
+				if (sp[hs[k].sel].kind == MX_JNONE)
+					sp[hs[k].sel] = hs[k].v;
+			row.p = line;
+			row.n = (size_t)n;
+			row.line = r.lineno;
+			tb->rows++;
+			if (fn != NULL)
+				fn(arg, &row);
+		}
+		mx_reader_close(&r);
+	}
+	free(hs);
+	free(sp);
+	mx_json_free(scan);
+}
+
+static void
+ref_row(void *arg, const struct row *r)
+{
+	struct table *tb = arg;
+	size_t i;
+	int isnew;
+
+	for (i = 0; i < tb->nneed; i++) {
+		if (mx_exprs_canon(&tb->need[i].e, r->sp, &kb) > 0)
+			continue;
+		mx_keyset_put(tb->need[i].ks, mx_hash128(kb.p, kb.len),
+		    &isnew);
+	}
+}
+
+static struct test	**rowtests;
+static size_t		 nrowtests;
+
+static void
+main_row(void *arg, const struct row *r)
+{
+	struct test *t;
+	struct val v;
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < nrowtests; i++) {
+		t = rowtests[i];
+		if (t->where != NULL) {
+			eval(t->where, r->sp, &v);
+			if (truth(&v) != 1)
+				continue;
+		}
+		t->rows++;
+		kinds[t->kind].row(t, r);
+	}
+}
+
+/* ---- custom tests ---- */
+
+static void
+feeder_exit(int code)
+{
+	_exit(code);
+}
+
+/* The table's records, as they are, to fd (the command's input). */
+static MX_NORETURN void
+feed(int fd)
+{
+	struct mx_reader r;
+	char buf[65536];
+	size_t i, n, off;
+	ssize_t w;
+
+	/* an error here must not remove the parent's temporary files */
+	mx_exit_hook = feeder_exit;
+	signal(SIGPIPE, SIG_DFL);
+	for (i = 0; i < main_tb.nf; i++) {
+		if (mx_reader_open(&r, main_tb.f[i].path) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", main_tb.f[i].path);
+		while ((n = mx_reader_read(&r, buf, sizeof buf)) > 0)
+			for (off = 0; off < n; off += (size_t)w)
+				if ((w = write(fd, buf + off, n - off)) < 0) {
+					if (errno == EINTR) {
+						w = 0;
+						continue;
+					}
+					_exit(errno == EPIPE ? 0 : 1);
+				}
+		mx_reader_close(&r);
+	}
+	_exit(0);
+}
+
+/* DuckDB's list of the files: ['a','b'] */
+static char *
+sqlfiles(void)
+{
+	struct mx_buf b = { 0 };
+	const char *c;
+	size_t i;
+
+	mx_buf_addc(&b, '[');
+	for (i = 0; i < main_tb.nf; i++) {
+		if (i > 0)
+			mx_buf_addc(&b, ',');
+		mx_buf_addc(&b, '\'');
+		for (c = main_tb.f[i].path; *c != '\0'; c++) {
+			if (*c == '\'')
+				mx_buf_addc(&b, '\'');
+			mx_buf_addc(&b, *c);
+		}
+		mx_buf_addc(&b, '\'');
+	}
+	mx_buf_addc(&b, ']');
+	return (char *)mx_buf_cstr(&b);
+}
+
+static MX_NORETURN void
+command(struct test *t, int in, int out)
+{
+	struct mx_buf b = { 0 };
+	char **argv, tm[40], *list;
+	size_t i;
+
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+		_exit(126);
+	close(in);
+	close(out);
+	signal(SIGPIPE, SIG_DFL);
+	mx_time_fmt(&now, tm);
+	list = sqlfiles();
+	if (setenv("MX_TEST_TABLE", main_tb.name, 1) < 0 ||
+	    setenv("MX_TEST_NAME", t->name, 1) < 0 ||
+	    setenv("MX_TEST_RUN", opt.run, 1) < 0 ||
+	    setenv("MX_TEST_NOW", tm, 1) < 0 ||
+	    setenv("MX_TEST_FILES_SQL", list, 1) < 0)
+		_exit(126);
+	/* the -T directories, as PATH lists its own */
+	b.len = 0;
+	for (i = 0; i < opt.ntdirs; i++)
+		mx_buf_printf(&b, "%s%s", i > 0 ? ":" : "", opt.tdirs[i]);
+	if (setenv("MX_TEST_TABLES", mx_buf_cstr(&b), 1) < 0)
+		_exit(126);
+	argv = mx_calloc(main_tb.nf + 5, sizeof *argv);
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = t->arg;
+	argv[3] = "sh";
+	for (i = 0; i < main_tb.nf; i++)
+		argv[4 + i] = main_tb.f[i].path;
+	execv("/bin/sh", argv);
+	_exit(127);
+}
+
+static void
+custom_run(struct test *t)
+{
+	struct mx_json *j = mx_json_new(NULL);
+	struct mx_buf b = { 0 };
+	int in[2], out[2], st, fst;
+	pid_t cmd, feeder;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+
+	mx_out_flush(mx_stdout);
+	if (pipe(in) < 0 || pipe(out) < 0)
+		mx_err(MX_EXIT_FAIL, "pipe");
+	if ((cmd = fork()) < 0)
+		mx_err(MX_EXIT_FAIL, "fork");
+	if (cmd == 0) {
+		close(in[1]);
+		close(out[0]);
+		command(t, in[0], out[1]);
+	}
+	close(in[0]);
+	close(out[1]);
+	if ((feeder = fork()) < 0)
+		mx_err(MX_EXIT_FAIL, "fork");
+	if (feeder == 0) {
+		close(out[0]);
+		feed(in[1]);
+	}
+	close(in[1]);
+	if ((fp = fdopen(out[0], "r")) == NULL)
+		mx_err(MX_EXIT_FAIL, "fdopen");
+	/* each line of output is a failing row: a JSON object is stored
+	 * as it is, other text as {"line": ...} */
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		if (mx_blank(line, (size_t)n))
+			continue;
+		t->failing++;
+		if (opt.store == NULL)
+			continue;
+		b.len = 0;
+		if (mx_json_scan(j, line, (size_t)n, NULL, 1) == 0)
+			mx_buf_add(&b, line, (size_t)n);
+		else {
+			mx_buf_adds(&b, "{\"line\":");
+			if (mx_json_name(&b, line, (size_t)n) != 0) {
+				mx_buf_adds(&b, ",\"line_base64\":\"");
+				mx_b64(&b, line, (size_t)n);
+				mx_buf_addc(&b, '"');
+			}
+			mx_buf_addc(&b, '}');
+		}
+		store_obj(t, b.p, b.len);
+	}
+	if (ferror(fp))
+		mx_err(MX_EXIT_FAIL, "reading the output of %s", t->name);
+	fclose(fp);
+	free(line);
+	while (waitpid(cmd, &st, 0) < 0)
+		if (errno != EINTR)
+			mx_err(MX_EXIT_FAIL, "waitpid");
+	while (waitpid(feeder, &fst, 0) < 0)
+		if (errno != EINTR)
+			mx_err(MX_EXIT_FAIL, "waitpid");
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		t->broken = 1;
+		mx_buf_printf(&t->detail, "the command exited %d",
+		    WEXITSTATUS(st));
+	} else if (WIFSIGNALED(st)) {
+		t->broken = 1;
+		mx_buf_printf(&t->detail, "the command was killed by signal "
+		    "%d", WTERMSIG(st));
+	} else if (!WIFEXITED(fst) || WEXITSTATUS(fst) != 0) {
+		if (!(WIFSIGNALED(fst) && WTERMSIG(fst) == SIGPIPE)) {
+			t->broken = 1;
+			mx_buf_adds(&t->detail, "the table could not be read");
+		}
+	}
+	t->rows = main_tb.rows;
+	mx_buf_free(&b);
+	mx_json_free(j);
+}
+
+/* ---- results ---- */
+
+static void
+judge(struct test *t)
+{
+	t->state = S_PASS;
+	if (t->broken)
+		t->state = t->sev == SEV_ERROR ? S_FAIL : S_WARN;
+	else if (t->sev == SEV_ERROR && cond_holds(&t->errif, t->failing,
+	    t->rows))
+		t->state = S_FAIL;
+	else if (cond_holds(&t->warnif, t->failing, t->rows))
+		t->state = S_WARN;
+}
+
+static void
+print_text(const struct test *t, int width)
+{
+	struct mx_out *o = mx_stdout;
+
+	if (opt.quiet && t->state == S_PASS)
+		return;
+	mx_out_printf(o, "%s  %s  %-*s  %ju failing of %ju rows  %.3f s",
+	    statenames[t->state], main_tb.name, width, t->name, t->failing,
+	    t->rows, t->seconds);
+	if (t->detail.len > 0) {
+		struct mx_buf b = { 0 };
+
+		mx_buf_vis(&b, t->detail.p, t->detail.len);
+		mx_out_printf(o, "  [%.*s]", (int)b.len, b.p);
+		mx_buf_free(&b);
+	}
+	mx_out_putc(o, '\n');
+}
+
+static void
+jstr(struct mx_out *o, const char *s)
+{
+	struct mx_buf b = { 0 };
+
+	mx_json_name(&b, s, strlen(s));
+	mx_out_write(o, b.p, b.len);
+	mx_buf_free(&b);
+}
+
+static void
+print_json(const struct test *t)
+{
+	struct mx_out *o = mx_stdout;
+
+	mx_out_puts(o, "{\"table\":");
+	jstr(o, main_tb.name);
+	mx_out_puts(o, ",\"test\":");
+	jstr(o, t->name);
+	mx_out_printf(o, ",\"kind\":\"%s\",\"severity\":\"%s\",\"state\":"
+	    "\"%s\",\"failing\":%ju,\"rows\":%ju,\"seconds\":%.3f,\"file\":",
+	    kinds[t->kind].name, t->sev == SEV_ERROR ? "error" : "warn",
+	    statenames[t->state], t->failing, t->rows, t->seconds);
+	jstr(o, testfile);
+	mx_out_printf(o, ",\"line\":%zu,\"run\":", t->line);
+	jstr(o, opt.run);
+	mx_out_puts(o, ",\"stored\":");
+	if (t->stored != NULL)
+		jstr(o, t->stored);
+	else
+		mx_out_puts(o, "null");
+	mx_out_puts(o, ",\"detail\":");
+	if (t->detail.len > 0)
+		mx_out_jstr(o, t->detail.p, t->detail.len);
+	else
+		mx_out_puts(o, "null");
+	mx_out_puts(o, "}\n");
+}
+
+/* A table's name: components that can be directories of --store. */
+static void
+check_table_name(const char *name)
+{
+	char *copy = mx_strdup(name), *c, *next;
+	const char *why;
+
+	for (c = copy; c != NULL; c = next) {
+		if ((next = strchr(c, '/')) != NULL)
+			*next++ = '\0';
+		if ((why = badname(c)) != NULL)
+			mx_errx(MX_EXIT_USAGE, "--name: '%s': %s", name, why);
+	}
+	free(copy);
+}
+
+static char *
+default_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	b = b != NULL ? b + 1 : path;
+	n = strlen(b);
+	if (n > 6 && strcmp(b + n - 6, ".tests") == 0)
+		n -= 6;
+	return mx_strndup(b, n);
+}
+
+static void
+free_table(struct table *tb)
+{
+	size_t i, k;
+
+	for (i = 0; i < tb->nf; i++) {
+		free(tb->f[i].path);
+		mx_buf_free(&tb->f[i].jname);
+		for (k = 0; k < tb->f[i].nh; k++) {
+			free(tb->f[i].hk[k]);
+			mx_buf_free(&tb->f[i].hv[k]);
+		}
+		free(tb->f[i].hk);
+		free(tb->f[i].hv);
+	}
+	free(tb->f);
+	for (i = 0; i < tb->nneed; i++) {
+		free(tb->need[i].spec);
+		mx_exprs_free(&tb->need[i].e);
+		mx_keyset_free(tb->need[i].ks);
+	}
+	free(tb->need);
+	mx_sel_free(tb->sel);
+	free(tb->name);
+}
+
+static void
+free_test(struct test *t)
+{
+	size_t i;
+
+	free(t->name);
+	free(t->arg);
+	mx_exprs_free(&t->cols);
+	for (i = 0; i < t->nin; i++)
+		lit_free(&t->in[i]);
+	free(t->in);
+	node_free(t->expr);
+	node_free(t->where);
+	free(t->min.text);
+	free(t->max.text);
+	mx_keyset_free(t->ks);
+	free(t->stored);
+	mx_buf_free(&t->detail);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "tables", required_argument, NULL, 'T' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "store", required_argument, NULL, 's' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "now", required_argument, NULL, 'N' },
+		MX_LIMIT_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mx_buf tried = { 0 };
+	const char *nowarg = NULL, *why;
+	char runbuf[32];
+	double t0, dt;
+	size_t i, k, width = 0;
+	int c, fail = 0;
+
+	mx_init(argv[0]);
+	while ((c = mx_getopt(argc, argv, "qT:", longopts, NULL, synopsis)) !=
+	    -1)
+		switch (c) {
+		case 'j':
+			opt.json = 1;
+			break;
+		case 'q':
+			opt.quiet = 1;
+			break;
+		case 'T':
+			opt.tdirs = mx_reallocarray(opt.tdirs, opt.ntdirs + 1,
+			    sizeof *opt.tdirs);
+			opt.tdirs[opt.ntdirs++] = optarg;
+			break;
+		case 'n':
+			opt.name = optarg;
+			break;
+		case 's':
+			opt.store = optarg;
+			break;
+		case 'r':
+			opt.run = optarg;
+			break;
+		case 'N':
+			nowarg = optarg;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		mx_warnx("no test file");
+		usage();
+	}
+	testfile = argv[0];
+	if (nowarg != NULL) {
+		if (mx_time_parse(nowarg, strlen(nowarg), &now) < 0) {
+			mx_warnx("--now: '%s' is not a time", nowarg);
+			usage();
+		}
+	} else
+		now = mx_time_now();
+	if (opt.run == NULL) {
+		/* the lake's form of a run id: 20240313T000000Z */
+		int y, mo, d, h, mi, s;
+
+		mx_time_civil(now.sec, &y, &mo, &d, &h, &mi, &s);
+		snprintf(runbuf, sizeof runbuf, "%04d%02d%02dT%02d%02d%02dZ",
+		    y, mo, d, h, mi, s);
+		opt.run = runbuf;
+	} else if ((why = badname(opt.run)) != NULL) {
+		mx_warnx("--run: '%s': %s", opt.run, why);
+		usage();
+	}
+	main_tb.name = opt.name != NULL ? mx_strdup(opt.name) :
+	    default_name(testfile);
+	check_table_name(main_tb.name);
+	main_tb.sel = mx_sel_new();
+	if (argc > 1) {
+		for (i = 1; i < (size_t)argc; i++)
+			if (add_path(&main_tb, argv[i]) < 0)
+				mx_err(MX_EXIT_FAIL, "%s", argv[i]);
+	} else if (opt.ntdirs > 0) {
+		if (resolve(&main_tb, main_tb.name, &tried) < 0)
+			mx_errx(MX_EXIT_FAIL, "%s: no such table (tried %s)",
+			    main_tb.name, tried.p);
+	} else
+		add_path(&main_tb, "-");
+	mx_buf_free(&tried);
+
+	load(testfile);
+	if (ntests == 0)
+		mx_errx(MX_EXIT_USAGE, "%s: no tests", testfile);
+	mx_out_stdout();
+
+	/* the tables that relationships and row counts read: one pass
+	 * each, for every key asked of them */
+	for (i = 0; i < nrefs; i++) {
+		t0 = clock_now();
+		pass(refs[i], ref_row, refs[i]);
+		refs[i]->seconds = clock_now() - t0;
+	}
+	for (i = 0; i < ntests; i++) {
+		struct test *t = &tests[i];
+
+		if (t->to != NULL)
+			t->to->users++;
+		if (t->min.tb != NULL)
+			t->min.tb->users++;
+		if (t->max.tb != NULL && t->max.tb != t->min.tb)
+			t->max.tb->users++;
+		if (kinds[t->kind].row != NULL) {
+			rowtests = mx_reallocarray(rowtests, nrowtests + 1,
+			    sizeof *rowtests);
+			rowtests[nrowtests++] = t;
+		}
+	}
+
+	/* every row-level test in one pass */
+	t0 = clock_now();
+	pass(&main_tb, main_row, NULL);
+	dt = clock_now() - t0;
+	for (i = 0; i < ntests; i++) {
+		struct test *t = &tests[i];
+
+		if (kinds[t->kind].row != NULL)
+			t->seconds = dt / (double)nrowtests;
+		if (t->to != NULL)
+			t->seconds += t->to->seconds / (double)t->to->users;
+		if (t->min.tb != NULL)
+			t->seconds += t->min.tb->seconds /
+			    (double)t->min.tb->users;
+		if (t->max.tb != NULL && t->max.tb != t->min.tb)
+			t->seconds += t->max.tb->seconds /
+			    (double)t->max.tb->users;
+		if (kinds[t->kind].end != NULL) {
+			t0 = clock_now();
+			kinds[t->kind].end(t);
+			t->seconds += clock_now() - t0;
+		}
+		judge(t);
+		store_close(t);
+		k = strlen(t->name);
+		if (k > width)
+			width = k;
+	}
+
+	for (i = 0; i < ntests; i++) {
+		if (opt.json)
+			print_json(&tests[i]);
+		else
+			print_text(&tests[i], (int)width);
+	}
+	mx_out_close(mx_stdout);
+	/* after the results, which say what passed: what failed, by line */
+	for (i = 0; i < ntests; i++) {
+		struct test *t = &tests[i];
+
+		if (t->state != S_FAIL)
+			continue;
+		fail = 1;
+		mx_warnx("%s:%zu: %s: %ju failing of %ju rows%s%.*s%s",
+		    testfile, t->line, t->name, t->failing, t->rows,
+		    t->detail.len > 0 ? " [" : "", (int)t->detail.len,
+		    t->detail.p != NULL ? t->detail.p : "",
+		    t->detail.len > 0 ? "]" : "");
+	}
+
+	for (i = 0; i < ntests; i++)
+		free_test(&tests[i]);
+	free(tests);
+	free(rowtests);
+	for (i = 0; i < nrefs; i++) {
+		free_table(refs[i]);
+		free(refs[i]);
+	}
+	free(refs);
+	free_table(&main_tb);
+	free(opt.tdirs);
+	mx_buf_free(&kb);
+	return fail ? MX_EXIT_FAIL : MX_EXIT_OK;
+}
