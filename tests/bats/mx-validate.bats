@@ -533,8 +533,9 @@ mx-validate: channel: map: "x" not mapped (1 records)'
 	run sh -c "mx-ingest '$FIX/calendly_created.json' '$FIX/calendly_canceled.json' |
 	    mx-validate --mark -c '$CONTRACTS/calendly.contract'"
 	assert_success
-	assert_line --index 0 --regexp '^\{"event_date":null,"invitee_id":"https://api\.calendly\.com/scheduled_events/DDVRNUTABYGF4LO2/invitees/AHT4VZ5PQYFOSTFB","booking_date":"2020-12-22","channel":"\(none\)","employee_email":null,"event_start_time":null,"ingestion_date":"2023-11-14","event_type":"invitee\.created","status":"active","rescheduled":false,"old_invitee":null,"utm_medium":null,"invitee_email":"betty@rei\.com","booked_at":"2020-12-22T18:15:55\.361675Z","utm_campaign":null,"is_valid_record":true,"_source":"[^"]*calendly_created\.json","_line":1,"_ingested_at":"2023-11-14T22:13:20Z","_rid":"[0-9a-f]{16}","_errors":\[\]\}$'
-	assert_line --index 1 --partial '"event_type":"invitee.canceled","status":"canceled",'
+	assert_line --index 0 --regexp '^\{"invitee_id":"https://api\.calendly\.com/scheduled_events/DDVRNUTABYGF4LO2/invitees/AHT4VZ5PQYFOSTFB","event_type":"invitee\.created","delivered_at":"2020-12-22T18:15:56Z","booked_at":"2020-12-22T18:15:55\.361675Z","booking_date":"2020-12-22","status":"active","rescheduled":false,"old_invitee":null,"new_invitee":null,"event_start_time":null,"event_date":null,"hosts":\[\],"channel":"direct","utm_source":null,"utm_medium":null,"utm_campaign":null,"invitee_email":"betty@rei\.com","ingestion_date":"2023-11-14","is_valid_record":true,"_source":"[^"]*calendly_created\.json","_line":1,"_ingested_at":"2023-11-14T22:13:20Z","_rid":"[0-9a-f]{16}","_errors":\[\]\}$'
+	assert_line --index 1 --partial '"event_type":"invitee.canceled","delivered_at":"2020-12-22T18:16:59Z",'
+	assert_line --index 1 --partial '"status":"canceled",'
 	assert_line --index 1 --partial '"is_valid_record":true,'
 	# without mx-ingest there is no ingestion time: required
 	run mx-validate --mark -c "$CONTRACTS/calendly.contract" "$FIX/calendly_created.json"
@@ -556,7 +557,7 @@ base = "https://api.calendly.com/scheduled_events/EV%d/invitees/INV%d"
 rows = [
   hook("invitee.created", base % (1, 1), "2024-03-01T09:00:00.123456Z", "2024-03-04T15:00:00.000000Z", "host@acme.com", "facebook"),
   hook("invitee.canceled", base % (1, 1), "2024-03-01T09:00:00Z", "2024-03-04T15:00:00Z", "host@acme.com", "facebook", status="canceled", resched=True),
-  hook("invitee.created", base % (2, 2), "2024-03-02T23:30:00-05:00", "2024-03-05T10:00:00Z", "host@acme.com", None, old=base % (1, 1)),
+  hook("invitee.created", base % (2, 2), "2024-03-02T18:30:00-05:00", "2024-03-05T10:00:00Z", "host@acme.com", None, old=base % (1, 1)),
   hook("invitee_no_show.created", "https://example.com/x", "2024-03-09T00:00:00Z", None, None, "x", status="gone"),
 ]
 for r in rows:
@@ -567,15 +568,15 @@ EOF
 	py > in.ndjson
 	run mx-validate -c "$CONTRACTS/calendly.contract" --rejects rej.ndjson in.ndjson
 	assert_success
-	assert_line --index 0 '{"event_date":"2024-03-04","invitee_id":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","booking_date":"2024-03-01","channel":"facebook","employee_email":"host@acme.com","event_start_time":"2024-03-04T15:00:00Z","ingestion_date":"2024-03-03","event_type":"invitee.created","status":"active","rescheduled":false,"old_invitee":null,"utm_medium":"paid_ads","invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","booked_at":"2024-03-01T09:00:00.123456Z","utm_campaign":null,"_ingested_at":"2024-03-03T00:00:00Z"}'
-	assert_line --index 1 --partial '"event_type":"invitee.canceled","status":"canceled","rescheduled":true,'
-	assert_line --index 2 '{"event_date":"2024-03-05","invitee_id":"https://api.calendly.com/scheduled_events/EV2/invitees/INV2","booking_date":"2024-03-03","channel":"(none)","employee_email":"host@acme.com","event_start_time":"2024-03-05T10:00:00Z","ingestion_date":"2024-03-03","event_type":"invitee.created","status":"active","rescheduled":false,"old_invitee":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","utm_medium":null,"invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","booked_at":"2024-03-03T04:30:00Z","utm_campaign":null,"_ingested_at":"2024-03-03T00:00:00Z"}'
+	assert_line --index 0 '{"invitee_id":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","event_type":"invitee.created","delivered_at":"2024-03-01T09:00:00.123456Z","booked_at":"2024-03-01T09:00:00.123456Z","booking_date":"2024-03-01","status":"active","rescheduled":false,"old_invitee":null,"new_invitee":null,"event_start_time":"2024-03-04T15:00:00Z","event_date":"2024-03-04","hosts":[{"user_email": "host@acme.com"}, {"user_email": "second@x.com"}],"channel":"facebook_paid_ads","utm_source":"facebook","utm_medium":"paid_ads","utm_campaign":null,"invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","ingestion_date":"2024-03-03","_ingested_at":"2024-03-03T00:00:00Z"}'
+	assert_line --index 1 --partial '"event_type":"invitee.canceled","delivered_at":"2024-03-01T09:00:00Z","booked_at":"2024-03-01T09:00:00Z","booking_date":"2024-03-01","status":"canceled","rescheduled":true,'
+	assert_line --index 2 '{"invitee_id":"https://api.calendly.com/scheduled_events/EV2/invitees/INV2","event_type":"invitee.created","delivered_at":"2024-03-02T23:30:00Z","booked_at":"2024-03-02T23:30:00Z","booking_date":"2024-03-02","status":"active","rescheduled":false,"old_invitee":"https://api.calendly.com/scheduled_events/EV1/invitees/INV1","new_invitee":null,"event_start_time":"2024-03-05T10:00:00Z","event_date":"2024-03-05","hosts":[{"user_email": "host@acme.com"}, {"user_email": "second@x.com"}],"channel":"direct","utm_source":null,"utm_medium":null,"utm_campaign":null,"invitee_email":"Zo\u00eb.O'"'"'Brien@example.com","ingestion_date":"2024-03-03","_ingested_at":"2024-03-03T00:00:00Z"}'
 	[ "${#lines[@]}" -eq 3 ]
 	errs
 	assert_output "$(printf '%s\n' \
 	    'invitee_id re not matching ^https://api\.calendly\.com/scheduled_events/[^/]+/invitees/[^/]+$' \
-	    'booking_date max greater than the maximum _ingested_at (2024-03-03)' \
 	    'event_type in not one of invitee.created,invitee.canceled' \
+	    'booked_at max greater than the maximum _ingested_at (2024-03-03T00:00:00Z)' \
 	    'status in not one of active,canceled')"
 }
 
@@ -586,12 +587,13 @@ EOF
 	    '{"event_id":"e000000003","timestamp":"03/01/2024 10:00:00","user_id":"u000123","session_id":"s00001234","event_type":"checkout","product_id":"p00042","quantity":1.5,"price":"free","category":"electronics","search_query":null}' > ecom.ndjson
 	run mx-validate -c "$CONTRACTS/ecommerce.contract" --rejects rej.ndjson ecom.ndjson
 	assert_success
-	assert_line --index 0 '{"event_id":"e000000001","timestamp":"2024-03-01T10:00:00.123Z","user_id":"u000123","session_id":"s00001234","event_type":"page_view","product_id":"p00042","quantity":1,"price":19.99,"category":"electronics","search_query":null}'
+	assert_line --index 0 '{"event_id":"e000000001","timestamp":"2024-03-01T10:00:00.123Z","user_id":"u000123","session_id":"s00001234","event_type":"page_view","product_id":"p00042","quantity":1,"price":19.99,"category":"electronics","search_query":null,"event_hour":10}'
 	[ "${#lines[@]}" -eq 2 ]
 	errs
 	assert_output "$(printf '%s\n' 'timestamp type not a timestamp' \
 	    'event_type in not one of page_view,add_to_cart,remove_from_cart,purchase,search' \
-	    'quantity type not an integer' 'price type not a decimal')"
+	    'quantity type not an integer' 'price type not a decimal' \
+	    'event_hour type hour() cannot read it: not a timestamp')"
 	printf '%s\n' '{"date":"2024-03-01","channel":"facebook_paid_ads","spend":123.4}' \
 	    '{"date":"03/01/2024","spend":-5}' > spend.ndjson
 	run mx-validate -c "$CONTRACTS/spend.contract" --rejects rej.ndjson spend.ndjson
