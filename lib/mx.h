@@ -402,6 +402,47 @@ int	mx_dec_mul_wide(const struct mx_dec *a, const struct mx_dec *b,
 int	mx_dec_variance(uint64_t n, int ddof, const struct mx_dec *sum,
 	    const struct mx_dec *sumsq, int root, int scale, struct mx_dec *r);
 
+/* ---- stat.c: estimators shared by mx-agg and mx-stats ---- */
+
+/* HyperLogLog with 2^14 one-byte registers: standard error 1.04/128. */
+#define MX_HLL_P	14
+#define MX_HLL_M	(1 << MX_HLL_P)
+#define MX_HLL_Q	(64 - MX_HLL_P)
+/* Count the value of 64-bit hash h in the MX_HLL_M registers reg. */
+void	mx_hll_add(uint8_t *reg, uint64_t h);
+/* Ertl's estimate of the distinct values counted (reg NULL: 0). */
+uint64_t mx_hll_estimate(const uint8_t *reg);
+/* The q-quantile (0 <= q <= 1) of the ascending v[0..n), n > 0,
+ * interpolated between the two nearest ranks: rank h = q (n - 1),
+ * v[floor h] + (h - floor h) (v[floor h + 1] - v[floor h]), as DuckDB's
+ * quantile_cont and the default of numpy. */
+void	mx_dec_quantile(const struct mx_dec *v, size_t n,
+	    const struct mx_dec *q, struct mx_dec *r);
+/* Approximate quantiles: each power of two cut in MX_QS_SUB buckets, whose
+ * middle is within 1/(2 MX_QS_SUB) of any value in it. */
+#define MX_QS_SUB	128
+#define MX_QS_OFF	1100	/* past the exponent of the least double */
+struct mx_qbucket {
+	int64_t		 idx;
+	uint64_t	 n;
+};
+/* Buckets by index, with their counts. */
+struct mx_qsketch {
+	struct mx_qbucket *b;
+	size_t		 n, cap;
+};
+/* The bucket of x (0 for zero, negative below it), and a bucket's middle. */
+int64_t	mx_qs_index(double x);
+double	mx_qs_value(int64_t i);
+/* Count n values into bucket idx; returns the bytes the sketch grew by. */
+size_t	mx_qsketch_add(struct mx_qsketch *k, int64_t idx, uint64_t n);
+/* The q-quantile of the n values counted (n > 0), interpolated as
+ * mx_dec_quantile does. */
+double	mx_qsketch_quantile(const struct mx_qsketch *k, uint64_t n, double q);
+/* A double as plain decimal text to 6 significant digits (what a sketch
+ * promises is fewer), appended. */
+void	mx_buf_approx(struct mx_buf *b, double v);
+
 /* ---- expr.c: field expressions for keys, group-bys, partitions ---- */
 
 enum mx_efn {

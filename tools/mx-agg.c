@@ -24,16 +24,6 @@
 
 #include "mx.h"
 
-/* HyperLogLog with 2^14 one-byte registers: standard error 1.04/128. */
-#define HLL_P	14
-#define HLL_M	(1 << HLL_P)
-#define HLL_Q	(64 - HLL_P)
-
-/* Approximate quantiles: each power of two cut in QS_SUB buckets, whose
- * middle is within 1/(2 QS_SUB) of any value in it. */
-#define QS_SUB	128
-#define QS_OFF	1100		/* past the exponent of the least double */
-
 struct agg;
 struct st;
 struct pend;
@@ -103,17 +93,6 @@ struct vals {
 	int		 sorted;
 };
 
-/* An approximate quantile's buckets: index and count, by index. */
-struct bucket {
-	int64_t		 idx;
-	uint64_t	 n;
-};
-
-struct sketch {
-	struct bucket	*b;
-	size_t		 n, cap;
-};
-
 /* The state of one aggregate of one group. */
 struct st {
 	uint64_t	 n;		/* values counted, summed, kept */
@@ -126,7 +105,7 @@ struct st {
 		struct mx_keyset *set;	/* count_distinct */
 		uint8_t		*hll;	/* approx_distinct */
 		struct vals	*vals;	/* median, quantile */
-		struct sketch	*sk;	/* approx_median, approx_quantile */
+		struct mx_qsketch *sk;	/* approx_median, approx_quantile */
 		struct mx_dec	 sumsq;	/* variance, stddev */
 	}		 u;
 };
@@ -698,8 +677,8 @@ static void
 hll_new(struct st *s)
 {
 	if (s->u.hll == NULL) {
-		s->u.hll = mx_calloc(HLL_M, 1);
-		mem_add(HLL_M);
+		s->u.hll = mx_calloc(MX_HLL_M, 1);
+		mem_add(MX_HLL_M);
 	}
 }
 
@@ -708,85 +687,14 @@ up_approx(struct st *s, const struct agg *a, const struct mx_span *sp,
     const struct pend *p)
 {
 	const struct mx_span *v = &sp[a->f[0]];
-	uint64_t h, w;
-	uint8_t r;
-	size_t i;
 
 	(void)p;
 	if (v->kind == MX_JNONE || v->kind == MX_JNULL)
 		return;
 	tmp.len = 0;
 	mx_json_canon(v, &tmp);
-	h = mx_hash64(tmp.p, tmp.len);
-	/* the register: the top P bits; its value: the position of the
-	 * first 1 in the other Q bits, Q + 1 when they are all 0 */
-	w = h << HLL_P | (uint64_t)1 << (HLL_P - 1);
-	r = (uint8_t)(__builtin_clzll(w) + 1);
-	i = (size_t)(h >> (64 - HLL_P));
 	hll_new(s);
-	if (r > s->u.hll[i])
-		s->u.hll[i] = r;
-}
-
-/*
- * Ertl's improved estimator ("New cardinality estimation algorithms for
- * HyperLogLog sketches", 2017): from the histogram of register values, with
- * no switch between estimators and so no bias where plain HyperLogLog
- * hands over to linear counting.  Only exact double operations and sqrt,
- * so every machine gives the same count.
- */
-static double
-hll_sigma(double x)
-{
-	double y = 1, z = x, zl;
-
-	if (x == 1)
-		return INFINITY;
-	do {
-		x *= x;
-		zl = z;
-		z += x * y;
-		y += y;
-	} while (z != zl);
-	return z;
-}
-
-static double
-hll_tau(double x)
-{
-	double y = 1, z = 1 - x, zl;
-
-	if (x == 0 || x == 1)
-		return 0;
-	do {
-		x = sqrt(x);
-		zl = z;
-		y *= 0.5;
-		z -= (1 - x) * (1 - x) * y;
-	} while (z != zl);
-	return z / 3;
-}
-
-static uint64_t
-hll_estimate(const uint8_t *reg)
-{
-	double m = HLL_M, z;
-	uint64_t c[HLL_Q + 2];
-	int k;
-	size_t i;
-
-	if (reg == NULL)
-		return 0;
-	memset(c, 0, sizeof c);
-	for (i = 0; i < HLL_M; i++)
-		c[reg[i]]++;
-	if (c[0] == HLL_M)
-		return 0;
-	z = m * hll_tau(1 - (double)c[HLL_Q + 1] / m);
-	for (k = HLL_Q; k >= 1; k--)
-		z = 0.5 * (z + (double)c[k]);
-	z += m * hll_sigma((double)c[0] / m);
-	return (uint64_t)(m * m / (2 * log(2)) / z + 0.5);
+	mx_hll_add(s->u.hll, mx_hash64(tmp.p, tmp.len));
 }
 
 static void
@@ -801,7 +709,7 @@ pa_approx(struct mx_out *o, const struct st *s)
 	}
 	/* 16384 registers: 5461 groups of 3, then one */
 	mx_out_putc(o, '"');
-	for (k = 0; k + 2 < HLL_M; k += 3) {
+	for (k = 0; k + 2 < MX_HLL_M; k += 3) {
 		v = (unsigned)s->u.hll[k] << 16 | (unsigned)s->u.hll[k + 1] <<
 		    8 | s->u.hll[k + 2];
 		mx_out_putc(o, b64[v >> 18]);
@@ -833,10 +741,10 @@ me_approx(struct st *s, const struct agg *a, const struct mx_span *v)
 	(void)a;
 	if (v->kind == MX_JNULL)
 		return NULL;
-	if (v->kind != MX_JSTR || v->n != 2 + 4 * ((HLL_M + 2) / 3))
+	if (v->kind != MX_JSTR || v->n != 2 + 4 * ((MX_HLL_M + 2) / 3))
 		return "an approx_distinct state is 16384 registers in base64";
 	b.len = 0;
-	for (q = v->p + 1, k = 0; k < (HLL_M + 2) / 3; k++, q += 4) {
+	for (q = v->p + 1, k = 0; k < (MX_HLL_M + 2) / 3; k++, q += 4) {
 		int c0 = unb64(q[0]), c1 = unb64(q[1]),
 		    c2 = q[2] == '=' ? 0 : unb64(q[2]),
 		    c3 = q[3] == '=' ? 0 : unb64(q[3]);
@@ -850,11 +758,11 @@ me_approx(struct st *s, const struct agg *a, const struct mx_span *v)
 		mx_buf_addc(&b, (int)(x >> 8 & 255));
 		mx_buf_addc(&b, (int)(x & 255));
 	}
-	for (k = 0; k < HLL_M; k++)
-		if ((uint8_t)b.p[k] > HLL_Q + 1)
+	for (k = 0; k < MX_HLL_M; k++)
+		if ((uint8_t)b.p[k] > MX_HLL_Q + 1)
 			return "an approx_distinct register past its range";
 	hll_new(s);
-	for (k = 0; k < HLL_M; k++)
+	for (k = 0; k < MX_HLL_M; k++)
 		if ((uint8_t)b.p[k] > s->u.hll[k])
 			s->u.hll[k] = (uint8_t)b.p[k];
 	return NULL;
@@ -864,7 +772,7 @@ static void
 fi_approx(const struct st *s, const struct agg *a, struct mx_buf *b)
 {
 	(void)a;
-	mx_buf_printf(b, "%ju", (uintmax_t)hll_estimate(s->u.hll));
+	mx_buf_printf(b, "%ju", (uintmax_t)mx_hll_estimate(s->u.hll));
 }
 
 /* ---- median, quantile: exact ---- */
@@ -948,44 +856,6 @@ deccmp(const void *x, const void *y)
 	return mx_dec_cmp(x, y);
 }
 
-/* a - b, a + b as wide decimals (the operands came from values that fit,
- * so a difference of two fits once rounded) */
-static void
-dec_neg(struct mx_dec *d)
-{
-	d->v = -d->v;
-}
-
-/* The q-quantile of the sorted v[0..n), interpolated between the two
- * nearest ranks: rank h = q (n - 1), v[floor h] + (h - floor h)
- * (v[floor h + 1] - v[floor h]), as DuckDB's quantile_cont and the
- * default of numpy. */
-static void
-quantile_of(const struct mx_dec *v, size_t n, const struct mx_dec *q,
-    struct mx_dec *r)
-{
-	struct mx_dec frac, diff, lo;
-	unsigned __int128 h, one = 1;
-	size_t i;
-	int k, inexact = 0;
-
-	for (k = 0; k < q->scale; k++)
-		one *= 10;
-	h = (unsigned __int128)q->v * (n - 1);
-	i = (size_t)(h / one);
-	frac.v = (__int128)(h % one);
-	frac.scale = q->scale;
-	*r = v[i];
-	if (frac.v == 0 || i + 1 >= n)
-		return;
-	diff = v[i + 1];
-	lo = v[i];
-	dec_neg(&lo);
-	(void)mx_dec_add_wide(&diff, &lo, &inexact);
-	(void)mx_dec_mul_wide(&diff, &frac, &diff, &inexact);
-	(void)mx_dec_add_wide(r, &diff, &inexact);
-}
-
 static void
 fi_vals(const struct st *s, const struct agg *a, struct mx_buf *b)
 {
@@ -1001,41 +871,11 @@ fi_vals(const struct st *s, const struct agg *a, struct mx_buf *b)
 		qsort(v->v, v->n, sizeof *v->v, deccmp);
 		v->sorted = 1;
 	}
-	quantile_of(v->v, v->n, &a->q, &r);
+	mx_dec_quantile(v->v, v->n, &a->q, &r);
 	mx_buf_add(b, t, (size_t)mx_dec_fmt(&r, t));
 }
 
 /* ---- approx_median, approx_quantile ---- */
-
-/* The bucket of x: 0 for zero, negative below it. */
-static int64_t
-qs_index(double x)
-{
-	double m;
-	int e;
-	int64_t i;
-
-	if (x == 0)
-		return 0;
-	m = frexp(fabs(x), &e);		/* |x| = m 2^e, 0.5 <= m < 1 */
-	i = (int64_t)(e + QS_OFF) * QS_SUB + (int64_t)((m - 0.5) * 2 *
-	    QS_SUB);
-	return x < 0 ? -i : i;
-}
-
-/* The middle of bucket i. */
-static double
-qs_value(int64_t i)
-{
-	int64_t a = i < 0 ? -i : i;
-	double v;
-
-	if (i == 0)
-		return 0;
-	v = ldexp(0.5 + (double)(2 * (a % QS_SUB) + 1) / (4.0 * QS_SUB),
-	    (int)(a / QS_SUB - QS_OFF));
-	return i < 0 ? -v : v;
-}
 
 static const char *
 ck_sketch(const struct agg *a, const struct st *s, const struct mx_span *sp,
@@ -1070,35 +910,12 @@ ck_sketch(const struct agg *a, const struct st *s, const struct mx_span *sp,
 static void
 sketch_add(struct st *s, int64_t idx, uint64_t n)
 {
-	struct sketch *k;
-	size_t lo = 0, hi, m;
-
-	if ((k = s->u.sk) == NULL) {
-		k = s->u.sk = mx_calloc(1, sizeof *k);
-		mem_add(sizeof *k);
+	if (s->u.sk == NULL) {
+		s->u.sk = mx_calloc(1, sizeof *s->u.sk);
+		mem_add(sizeof *s->u.sk);
 	}
 	s->n += n;
-	hi = k->n;
-	while (lo < hi) {
-		m = (lo + hi) / 2;
-		if (k->b[m].idx < idx)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	if (lo < k->n && k->b[lo].idx == idx) {
-		k->b[lo].n += n;
-		return;
-	}
-	if (k->n == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 8;
-		k->b = mx_reallocarray(k->b, k->cap, sizeof *k->b);
-		mem_add(k->cap / 2 * sizeof *k->b);
-	}
-	memmove(&k->b[lo + 1], &k->b[lo], (k->n - lo) * sizeof *k->b);
-	k->b[lo].idx = idx;
-	k->b[lo].n = n;
-	k->n++;
+	mem_add(mx_qsketch_add(s->u.sk, idx, n));
 }
 
 static void
@@ -1107,7 +924,7 @@ up_sketch(struct st *s, const struct agg *a, const struct mx_span *sp,
 {
 	(void)a;
 	(void)sp;
-	sketch_add(s, qs_index(p->d), 1);
+	sketch_add(s, mx_qs_index(p->d), 1);
 }
 
 static void
@@ -1153,83 +970,24 @@ me_sketch(struct st *s, const struct agg *a, const struct mx_span *v)
 			    "count], ...]";
 		idx = strtoll(x[0].p, &ep, 10);
 		n = strtoull(x[1].p, NULL, 10);
-		if (ep != x[0].p + x[0].n || idx > (QS_OFF + 1100) * QS_SUB ||
-		    idx < -(QS_OFF + 1100) * QS_SUB)
+		if (ep != x[0].p + x[0].n ||
+		    idx > (MX_QS_OFF + 1100) * MX_QS_SUB ||
+		    idx < -(MX_QS_OFF + 1100) * MX_QS_SUB)
 			return "an approximate quantile bucket out of range";
 		sketch_add(s, idx, n);
 	}
 	return NULL;
 }
 
-/* The value of rank r (from 0) of a sketch. */
-static double
-sketch_rank(const struct sketch *k, uint64_t r)
-{
-	uint64_t c = 0;
-	size_t i;
-
-	for (i = 0; i < k->n; i++) {
-		c += k->b[i].n;
-		if (r < c)
-			return qs_value(k->b[i].idx);
-	}
-	return qs_value(k->b[k->n - 1].idx);
-}
-
-/* A double as plain decimal text, to 6 significant digits: the sketch
- * promises fewer. */
-static void
-put_approx(struct mx_buf *b, double v)
-{
-	char t[32], *e;
-	int ex, i, nd = 0;
-	char dg[8];
-
-	if (v == 0) {
-		mx_buf_addc(b, '0');
-		return;
-	}
-	snprintf(t, sizeof t, "%.5e", fabs(v));	/* d.ddddde+XX */
-	ex = (int)strtol(strchr(t, 'e') + 1, &e, 10);
-	for (i = 0; t[i] != 'e'; i++)
-		if (t[i] != '.')
-			dg[nd++] = t[i];
-	while (nd > 1 && dg[nd - 1] == '0')
-		nd--;
-	if (v < 0)
-		mx_buf_addc(b, '-');
-	if (ex < 0) {
-		mx_buf_adds(b, "0.");
-		for (i = -1; i > ex; i--)
-			mx_buf_addc(b, '0');
-		mx_buf_add(b, dg, (size_t)nd);
-		return;
-	}
-	for (i = 0; i <= ex || i < nd; i++) {
-		if (i == ex + 1)
-			mx_buf_addc(b, '.');
-		mx_buf_addc(b, i < nd ? dg[i] : '0');
-	}
-}
-
 static void
 fi_sketch(const struct st *s, const struct agg *a, struct mx_buf *b)
 {
-	const struct sketch *k = s->u.sk;
-	double h, lo, hi, f;
-	uint64_t r;
-
-	if (k == NULL || s->n == 0) {
+	if (s->u.sk == NULL || s->n == 0) {
 		mx_buf_adds(b, "null");
 		return;
 	}
-	/* interpolated as the exact quantile is, between the two ranks */
-	h = mx_dec_double(&a->q) * (double)(s->n - 1);
-	r = (uint64_t)floor(h);
-	f = h - (double)r;
-	lo = sketch_rank(k, r);
-	hi = f > 0 ? sketch_rank(k, r + 1) : lo;
-	put_approx(b, lo + (hi - lo) * f);
+	mx_buf_approx(b, mx_qsketch_quantile(s->u.sk, s->n,
+	    mx_dec_double(&a->q)));
 }
 
 /* ---- variance, stddev ---- */
