@@ -443,6 +443,28 @@ double	mx_qsketch_quantile(const struct mx_qsketch *k, uint64_t n, double q);
  * promises is fewer), appended. */
 void	mx_buf_approx(struct mx_buf *b, double v);
 
+/* ---- table.c: aligned text tables for people ---- */
+
+/* Cells row by row, ncol a row; numbers to the right, the rest to the
+ * left, a rule under the first row when it is a header. */
+struct mx_table {
+	struct mx_buf	 text;		/* the cells, shown, one after another */
+	size_t		*end;		/* end of each cell in text */
+	size_t		 n, cap;
+	size_t		 ncol;
+	size_t		*width;		/* per column */
+	int		*num;		/* per column: every value a number */
+	int		 header;
+};
+void	mx_table_init(struct mx_table *t, size_t ncol, int header);
+/* The next cell, in column col: the bytes p[0..n) (control characters
+ * escaped when shown); isnum: a number; header: a header cell (which
+ * does not decide the alignment). */
+void	mx_table_cell(struct mx_table *t, size_t col, const char *p, size_t n,
+	    int isnum, int header);
+void	mx_table_write(const struct mx_table *t, struct mx_out *o);
+void	mx_table_free(struct mx_table *t);
+
 /* ---- expr.c: field expressions for keys, group-bys, partitions ---- */
 
 enum mx_efn {

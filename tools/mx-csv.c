@@ -37,13 +37,7 @@ static struct {
 } col;
 
 /* -p keeps every cell, as the widths are known only at the end. */
-static struct {
-	struct mx_buf	 text;		/* the cells, one after the other */
-	size_t		*end;		/* end of each cell in text */
-	size_t		 n, cap;
-	size_t		*width;		/* per column */
-	int		*num;		/* per column: every value a number */
-} tab;
+static struct mx_table tab;
 
 static struct mx_out *out;
 static struct mx_buf cell, tmp;
@@ -186,23 +180,11 @@ put_tsv(struct mx_buf *b, const char *p, size_t n)
 		}
 }
 
-/* Characters, not bytes: what a terminal shows (wide characters aside). */
-static size_t
-width(const char *p, size_t n)
-{
-	size_t i, w = 0;
-
-	for (i = 0; i < n; i++)
-		w += ((unsigned char)p[i] & 0xc0) != 0x80;
-	return w;
-}
-
 /* One cell of column i; isnum: the value is a JSON number. */
 static void
 emit(size_t i, const char *p, size_t n, int isnum, int header)
 {
 	static struct mx_buf b;
-	size_t w, beg;
 
 	switch (opt.fmt) {
 	case F_CSV:
@@ -227,20 +209,7 @@ emit(size_t i, const char *p, size_t n, int isnum, int header)
 		mx_out_write(out, b.p, b.len);
 		break;
 	case F_TABLE:
-		if (tab.n == tab.cap) {
-			tab.cap = tab.cap ? tab.cap * 2 : 256;
-			tab.end = mx_reallocarray(tab.end, tab.cap,
-			    sizeof *tab.end);
-		}
-		beg = tab.text.len;
-		mx_buf_vis(&tab.text, p, n);
-		tab.end[tab.n++] = tab.text.len;
-		/* the width of what is shown, escapes included */
-		w = width(tab.text.p + beg, tab.text.len - beg);
-		if (w > tab.width[i])
-			tab.width[i] = w;
-		if (!header && n > 0 && !isnum)
-			tab.num[i] = 0;
+		mx_table_cell(&tab, i, p, n, isnum, header);
 		break;
 	}
 }
@@ -257,72 +226,13 @@ header(void)
 {
 	size_t i;
 
-	if (opt.fmt == F_TABLE) {
-		tab.width = mx_calloc(col.n, sizeof *tab.width);
-		tab.num = mx_calloc(col.n, sizeof *tab.num);
-		for (i = 0; i < col.n; i++)
-			tab.num[i] = 1;
-	}
+	if (opt.fmt == F_TABLE)
+		mx_table_init(&tab, col.n, !opt.noheader);
 	if (opt.noheader)
 		return;
 	for (i = 0; i < col.n; i++)
 		emit(i, col.name[i].p, col.name[i].len, 0, 1);
 	endrow();
-}
-
-static struct mx_buf line;
-
-static void
-pad(size_t n)
-{
-	while (n-- > 0)
-		mx_buf_addc(&line, ' ');
-}
-
-/* The line without trailing blanks (an empty last cell leaves some). */
-static void
-putline(void)
-{
-	while (line.len > 0 && line.p[line.len - 1] == ' ')
-		line.len--;
-	mx_buf_addc(&line, '\n');
-	mx_out_write(out, line.p, line.len);
-	line.len = 0;
-}
-
-/* The table: numbers to the right, the rest to the left, a rule under
- * the header. */
-static void
-table(void)
-{
-	size_t r, i, k = 0, beg = 0, w;
-
-	for (r = 0; k < tab.n; r++) {
-		for (i = 0; i < col.n; i++, k++) {
-			const char *p = tab.text.p + beg;
-			size_t n = tab.end[k] - beg;
-
-			beg = tab.end[k];
-			w = width(p, n);
-			if (i > 0)
-				pad(2);
-			if (tab.num[i])
-				pad(tab.width[i] - w);
-			mx_buf_add(&line, p, n);
-			if (!tab.num[i])
-				pad(tab.width[i] - w);
-		}
-		putline();
-		if (r == 0 && !opt.noheader) {
-			for (i = 0; i < col.n; i++) {
-				if (i > 0)
-					pad(2);
-				for (w = 0; w < tab.width[i]; w++)
-					mx_buf_addc(&line, '-');
-			}
-			putline();
-		}
-	}
 }
 
 static void
@@ -435,8 +345,10 @@ main(int argc, char *argv[])
 		convert("-", js);
 	for (i = 0; i < argc; i++)
 		convert(argv[i], js);
-	if (opt.fmt == F_TABLE)
-		table();
+	if (opt.fmt == F_TABLE) {
+		mx_table_write(&tab, out);
+		mx_table_free(&tab);
+	}
 	mx_json_free(js);
 	mx_out_close(out);
 	if (out != mx_stdout)
