@@ -22,6 +22,7 @@ tools() {
 	mx-csv -f a
 	mx-test -q c.tests
 	mx-snapshot -k a -s h.ndjson -o -
+	mx-stats -g a
 	EOF
 }
 
