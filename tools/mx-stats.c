@@ -131,9 +131,13 @@ quart_to_sketch(void)
 		}
 }
 
+static void prune(struct fst *);
+
 static void
 mem_check(void)
 {
+	size_t g, f;
+
 	if (membytes <= (size_t)opt.memory)
 		return;
 	if (!quart_approx)
@@ -141,8 +145,16 @@ mem_check(void)
 	if (membytes <= (size_t)opt.memory)
 		return;
 	if (!vals_frozen) {
+		/* the distinct values go next: HyperLogLog for the count,
+		 * the most common for the top */
 		vals_frozen = 1;
-		return;
+		for (g = 0; g < ng; g++)
+			for (f = 0; f < gv[g].nf; f++)
+				if (gv[g].f[f] != NULL &&
+				    gv[g].f[f]->vals != NULL)
+					prune(gv[g].f[f]);
+		if (membytes <= (size_t)opt.memory)
+			return;
 	}
 	mx_errx(MX_EXIT_FAIL, "%s:%ju: the state of %zu groups and %zu fields "
 	    "takes more than --memory %lld bytes", mx_name(curname), curline,
@@ -166,6 +178,61 @@ hll_from_vals(struct fst *s)
 	s->frozen = 1;
 }
 
+static const struct mx_hmap *sortmap;
+
+/* Most common first; of equal counts, by the canonical bytes. */
+static int
+by_count(const void *a, const void *b)
+{
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b, na, nb;
+	uint64_t ca = *(uint64_t *)mx_hmap_val(sortmap, ia),
+	    cb = *(uint64_t *)mx_hmap_val(sortmap, ib);
+	const char *ka, *kb2;
+	int c;
+
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	ka = mx_hmap_key(sortmap, ia, &na);
+	kb2 = mx_hmap_key(sortmap, ib, &nb);
+	if ((c = memcmp(ka, kb2, na < nb ? na : nb)) != 0)
+		return c;
+	return na < nb ? -1 : na > nb;
+}
+
+/* Past --memory: the distinct values of s become HyperLogLog's registers,
+ * and only the strings most common so far (a few times --top) are still
+ * counted, for the top values. */
+static void
+prune(struct fst *s)
+{
+	struct mx_hmap *m;
+	size_t *ids, i, n = 0, cnt = mx_hmap_count(s->vals), keep, klen;
+	const char *k;
+	int isnew;
+
+	if (!s->frozen)
+		hll_from_vals(s);
+	ids = mx_reallocarray(NULL, cnt ? cnt : 1, sizeof *ids);
+	for (i = 0; i < cnt; i++)
+		if (mx_hmap_key(s->vals, i, &klen)[0] == 's')
+			ids[n++] = i;
+	sortmap = s->vals;
+	qsort(ids, n, sizeof *ids, by_count);
+	keep = (size_t)opt.top * 4;
+	m = mx_hmap_new(sizeof(uint64_t));
+	for (i = 0; i < n && i < keep; i++) {
+		k = mx_hmap_key(s->vals, ids[i], &klen);
+		*(uint64_t *)mx_hmap_val(m, mx_hmap_add(m, k, klen,
+		    mx_hash64(k, klen), &isnew)) =
+		    *(uint64_t *)mx_hmap_val(s->vals, ids[i]);
+	}
+	membytes -= mx_hmap_bytes(s->vals);
+	membytes += mx_hmap_bytes(m);
+	mx_hmap_free(s->vals);
+	s->vals = m;
+	free(ids);
+}
+
 static void
 count_value(struct fst *s, const struct mx_span *v)
 {
@@ -179,8 +246,9 @@ count_value(struct fst *s, const struct mx_span *v)
 		s->vals = mx_hmap_new(sizeof(uint64_t));
 		membytes += mx_hmap_bytes(s->vals);
 	}
-	if (!s->frozen && (vals_frozen ||
-	    mx_hmap_count(s->vals) >= (size_t)opt.limit))
+	if (!s->frozen && vals_frozen)
+		prune(s);
+	else if (!s->frozen && mx_hmap_count(s->vals) >= (size_t)opt.limit)
 		hll_from_vals(s);
 	if (s->frozen) {
 		mx_hll_add(s->hll, h);
@@ -748,7 +816,7 @@ cell_text(struct mx_buf *b, const char *p, size_t n, int list)
 {
 	struct mx_span v, e;
 	struct mx_member *m = NULL;
-	size_t cap = 0, nm, i;
+	size_t cap = 0, nm, i, start = b->len;
 
 	mx_span_of(p, n, &v);
 	if (v.kind == MX_JSTR) {
@@ -791,7 +859,7 @@ cell_text(struct mx_buf *b, const char *p, size_t n, int list)
 					break;
 			}
 			nm = mx_json_members(p + i, j + 1 - i, &m, &cap);
-			if (b->len > 0 && nm == 2)
+			if (b->len > start && nm == 2)
 				mx_buf_adds(b, ", ");
 			if (nm == 2) {
 				e = m[0].val;
