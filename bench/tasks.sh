@@ -18,7 +18,7 @@
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
 TASKS="parse validate dedup latest revenue distinct join join2 join2m partition
-    pipeline lake snapshot kmeans unique"
+    pipeline lake snapshot kmeans unique stats"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -511,6 +511,31 @@ check_kmeans() {
 	    awk '{ print "cluster_" $2 "=" $1 }'
 }
 expect_kmeans() { echo "lines=$(stat_of records)"; }
+
+# A profile of every field (issue 21: at least 20x Miller's summary): types,
+# nulls, distinct counts, min and max, mean, standard deviation, quartiles,
+# string lengths, the most common value.  Miller is asked for the same
+# summarizers; DuckDB's SUMMARIZE gives its own set (approximate distinct
+# counts and quartiles).  jq has no row.
+input_stats=events
+need_stats=mx-stats
+mx_stats() { mx-stats "$IN" > "$OUT/out.ndjson"; }
+mlr_stats() {
+	mlr --ijsonl --ojsonl summary -a field_type,count,null_count,distinct_count,mode,mean,stddev,minlen,maxlen,min,p25,median,p75,max \
+	    "$IN" > "$OUT/out.ndjson"
+}
+sql_stats() {
+	SQL=("COPY (SUMMARIZE SELECT * FROM read_ndjson('$IN'))
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+# The fields profiled, and the records the profile of event_id counts
+# (every event has one).
+check_stats() {
+	echo "x_fields=$(wc -l < "$OUT/out.ndjson")"
+	jq -r 'select((.field // .field_name // .column_name) == "event_id")
+	    | "records=\((.count | tonumber) + (.missing // 0))"' "$OUT/out.ndjson"
+}
+expect_stats() { echo "records=$(stat_of records)"; }
 
 # ---- facts ----
 
