@@ -525,7 +525,7 @@ mlr_stats() {
 	    "$IN" > "$OUT/out.ndjson"
 }
 sql_stats() {
-	SQL=("COPY (SUMMARIZE SELECT * FROM read_ndjson('$IN'))
+	SQL=("COPY (SELECT * FROM (SUMMARIZE SELECT * FROM read_ndjson('$IN')))
 	    TO '$OUT/out.ndjson' (FORMAT json)")
 }
 # The fields profiled, and the records the profile of event_id counts

@@ -252,7 +252,8 @@ count_value(struct fst *s, const struct mx_span *v)
 		hll_from_vals(s);
 	if (s->frozen) {
 		mx_hll_add(s->hll, h);
-		if ((id = mx_hmap_find(s->vals, tmp.p, tmp.len, h)) ==
+		/* only strings are counted for the top values */
+		if (v->kind != MX_JSTR || (id = mx_hmap_find(s->vals, tmp.p, tmp.len, h)) ==
 		    MX_HMAP_NONE)
 			return;
 	} else {
@@ -482,7 +483,7 @@ static void
 record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 {
 	static struct mx_member *m;
-	static size_t mcap;
+	static size_t mcap, *hint, nhint;
 	struct group *g;
 	struct fst *s;
 	size_t nm, i, id;
@@ -498,7 +499,22 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 	g->nrec++;
 	nm = mx_json_members(p, n, &m, &mcap);
 	for (i = 0; i < nm; i++) {
-		id = field_id(&m[i].key);
+		/* records mostly have their fields in one order: the id of
+		 * the field at i in the last record, when it is the same */
+		if (i < nhint && !m[i].key.esc &&
+		    fname[hint[i]].len == m[i].key.n - 2U &&
+		    memcmp(fname[hint[i]].p, m[i].key.p + 1,
+		    m[i].key.n - 2U) == 0)
+			id = hint[i];
+		else {
+			id = field_id(&m[i].key);
+			if (i >= nhint) {
+				hint = mx_reallocarray(hint, i + 1,
+				    sizeof *hint);
+				nhint = i + 1;
+			}
+			hint[i] = id;
+		}
 		if (fiskey[id])
 			continue;
 		if (id >= g->nf) {
@@ -668,10 +684,64 @@ item_top(const struct fst *s)
 	item_end();
 }
 
-static int
-dec_cmp(const void *a, const void *b)
+/* Put the k-th least of v[0..n) at v[k], the less before it and the
+ * greater after it (Hoare's selection): the quartiles need three places
+ * of the order, not all of it. */
+static void
+select_nth(struct mx_dec *v, size_t n, size_t k)
 {
-	return mx_dec_cmp(a, b);
+	struct mx_dec piv, t;
+	size_t lo = 0, hi = n - 1, i, j;
+
+	while (lo < hi) {
+		piv = v[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (mx_dec_cmp(&v[i], &piv) < 0)
+				i++;
+			while (mx_dec_cmp(&v[j], &piv) > 0)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j && j < hi)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+/* Make v[i] and v[i + 1] those of the sorted v, for mx_dec_quantile. */
+static void
+ranks(struct mx_dec *v, size_t n, const struct mx_dec *q)
+{
+	unsigned __int128 one = 1;
+	struct mx_dec t;
+	size_t i, j, m;
+	int k;
+
+	for (k = 0; k < q->scale; k++)
+		one *= 10;
+	i = (size_t)((unsigned __int128)q->v * (n - 1) / one);
+	select_nth(v, n, i);
+	if (i + 1 >= n)
+		return;
+	for (m = i + 1, j = i + 2; j < n; j++)
+		if (mx_dec_cmp(&v[j], &v[m]) < 0)
+			m = j;
+	t = v[i + 1];
+	v[i + 1] = v[m];
+	v[m] = t;
 }
 
 static void
@@ -704,8 +774,7 @@ item_numbers(struct fst *s)
 			    mx_dec_double(&qs[i])));
 			item_end();
 		} else {
-			if (i == 0)
-				qsort(s->v, s->nv, sizeof *s->v, dec_cmp);
+			ranks(s->v, s->nv, &qs[i]);
 			mx_dec_quantile(s->v, s->nv, &qs[i], &r);
 			item_dec(qn[i], &r);
 		}

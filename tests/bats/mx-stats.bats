@@ -184,6 +184,27 @@ check() {
 	EOF
 }
 
+@test "quartiles of few, tied and negative numbers against python's decimal" {
+	python3 - <<-'EOF'
+	import random, json, subprocess
+	from decimal import Decimal as D
+	def quant(v, q):
+	    h = q * (len(v) - 1); i = int(h); f = h - i
+	    return v[i] if f == 0 or i + 1 >= len(v) else v[i] + f * (v[i + 1] - v[i])
+	r = random.Random(5)
+	for t in range(200):
+	    n = r.randint(1, 60)
+	    k = r.choice([1, 2, 3, 10, 1000])
+	    xs = [D(r.randint(-k, k)) / D(r.choice([1, 10, 100])) for _ in range(n)]
+	    inp = "".join('{"x":%s}\n' % x for x in xs)
+	    o = json.loads(subprocess.run(["mx-stats"], input=inp.encode(), capture_output=True, check=True).stdout, parse_float=D, parse_int=D)
+	    s = sorted(xs)
+	    for name, q in (("q1", D("0.25")), ("median", D("0.5")), ("q3", D("0.75"))):
+	        assert o[name] == quant(s, q), (xs, name, o[name], quant(s, q))
+	    assert o["min"] == s[0] and o["max"] == s[-1]
+	EOF
+}
+
 @test "min and max in the mx ordering across types; lengths in characters; escapes decoded" {
 	printf '%s\n' '{"v":"abc"}' '{"v":10}' '{"v":"9"}' '{"v":true}' '{"v":false}' \
 	    '{"v":[1]}' '{"v":{"a":1}}' '{"v":"2024-01-01"}' '{"v":null}' '{"v":1.0}' '{"v":1}' > in.ndjson
