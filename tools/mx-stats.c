@@ -462,7 +462,8 @@ group_of(const struct mx_span *sp)
 		mx_buf_addc(&tmp, '\0');
 	}
 	g->key = mx_malloc(tmp.len + 1);
-	memcpy(g->key, tmp.p, tmp.len);
+	if (tmp.len > 0)	/* no key: tmp.p may be NULL */
+		memcpy(g->key, tmp.p, tmp.len);
 	g->keylen = tmp.len;
 	membytes += tmp.len;
 	return g;
@@ -1009,7 +1010,8 @@ output(struct mx_out *o)
 	size_t g, f, i;
 
 	/* groups in the order of their keys, as mx-agg writes them */
-	qsort(gv, ng, sizeof *gv, group_cmp);
+	if (ng > 1)
+		qsort(gv, ng, sizeof *gv, group_cmp);
 	if (opt.pretty) {
 		mx_table_init(&t, keys.n + NTCOLS, 1);
 		for (i = 0; i < keys.n + NTCOLS; i++) {
