@@ -356,6 +356,8 @@ int64_t	mx_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* ISO week: year and week number (1..53); ISO weekday 1 (Mon) .. 7. */
 void	mx_time_isoweek(int64_t sec, int *year, int *week);
 int	mx_time_dow(int64_t sec);
+/* The order of two instants: -1, 0 or 1 (order.c). */
+int	mx_time_cmp(const struct mx_time *a, const struct mx_time *b);
 /* Ingestion time: SOURCE_DATE_EPOCH when set, else now. */
 struct mx_time mx_time_now(void);
 
@@ -457,6 +459,9 @@ struct mx_table {
 	int		 header;
 };
 void	mx_table_init(struct mx_table *t, size_t ncol, int header);
+/* The characters of the UTF-8 text p[0..n) (what a terminal shows, wide
+ * characters aside). */
+size_t	mx_utf8_chars(const char *p, size_t n);
 /* The next cell, in column col: the bytes p[0..n) (control characters
  * escaped when shown); isnum: a number; header: a header cell (which
  * does not decide the alignment). */

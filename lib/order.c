@@ -174,8 +174,8 @@ num_instant(const struct mx_oval *o, struct mx_time *t)
 	return mx_time_parse(o->p, o->n, t);
 }
 
-static int
-time_cmp(const struct mx_time *a, const struct mx_time *b)
+int
+mx_time_cmp(const struct mx_time *a, const struct mx_time *b)
 {
 	if (a->sec != b->sec)
 		return a->sec < b->sec ? -1 : 1;
@@ -194,13 +194,13 @@ mx_oval_cmp(const struct mx_oval *a, const struct mx_oval *b, int flags)
 		    b->cls == MX_OC_TIME) {
 			if (num_instant(a, &t) < 0)
 				return MX_ORD_NONE;
-			return time_cmp(&t, &b->t);
+			return mx_time_cmp(&t, &b->t);
 		}
 		if ((flags & MX_ORD_TIME) && a->cls == MX_OC_TIME &&
 		    b->cls == MX_OC_NUM) {
 			if (num_instant(b, &t) < 0)
 				return MX_ORD_NONE;
-			return time_cmp(&a->t, &t);
+			return mx_time_cmp(&a->t, &t);
 		}
 		return a->cls < b->cls ? -1 : 1;
 	}
@@ -214,7 +214,7 @@ mx_oval_cmp(const struct mx_oval *a, const struct mx_oval *b, int flags)
 			return mx_dec_cmp(&a->d, &b->d);
 		return mx_num_cmp(a->p, a->n, b->p, b->n);
 	case MX_OC_TIME:
-		return time_cmp(&a->t, &b->t);
+		return mx_time_cmp(&a->t, &b->t);
 	default:
 		n = a->n < b->n ? a->n : b->n;
 		if (n > 0 && (c = memcmp(a->p, b->p, n)) != 0)

@@ -24,9 +24,8 @@ mx_table_init(struct mx_table *t, size_t ncol, int header)
 		t->num[i] = 1;
 }
 
-/* Characters, not bytes: what a terminal shows (wide characters aside). */
-static size_t
-width(const char *p, size_t n)
+size_t
+mx_utf8_chars(const char *p, size_t n)
 {
 	size_t i, w = 0;
 
@@ -49,7 +48,7 @@ mx_table_cell(struct mx_table *t, size_t col, const char *p, size_t n,
 	mx_buf_vis(&t->text, p, n);
 	t->end[t->n++] = t->text.len;
 	/* the width of what is shown, escapes included */
-	w = width(t->text.p + beg, t->text.len - beg);
+	w = mx_utf8_chars(t->text.p + beg, t->text.len - beg);
 	if (w > t->width[col])
 		t->width[col] = w;
 	if (!header && n > 0 && !isnum)
@@ -86,7 +85,7 @@ mx_table_write(const struct mx_table *t, struct mx_out *o)
 			size_t n = t->end[k] - beg;
 
 			beg = t->end[k];
-			w = width(p, n);
+			w = mx_utf8_chars(p, n);
 			if (i > 0)
 				pad(&line, 2);
 			if (t->num[i])

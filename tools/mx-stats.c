@@ -320,26 +320,6 @@ number(struct fst *s, const struct mx_span *v)
 	s->v[s->nv++] = d;
 }
 
-/* Characters, not bytes. */
-static uint64_t
-chars(const char *p, size_t n)
-{
-	uint64_t c = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		c += ((unsigned char)p[i] & 0xc0) != 0x80;
-	return c;
-}
-
-static int
-time_cmp(const struct mx_time *a, const struct mx_time *b)
-{
-	if (a->sec != b->sec)
-		return a->sec < b->sec ? -1 : 1;
-	return a->nsec < b->nsec ? -1 : a->nsec > b->nsec;
-}
-
 static void
 value(struct fst *s, const struct mx_span *v)
 {
@@ -378,17 +358,17 @@ value(struct fst *s, const struct mx_span *v)
 	if (t == T_NUM)
 		number(s, v);
 	else if (t == T_STR) {
-		len = chars(cur.p, cur.n);
+		len = mx_utf8_chars(cur.p, cur.n);
 		if (s->types[T_STR] == 1 || len < s->minlen)
 			s->minlen = len;
 		if (len > s->maxlen)
 			s->maxlen = len;
 		if (cur.cls == MX_OC_TIME) {
-			if (s->ntime == 0 || time_cmp(&cur.t, &s->tmin) < 0) {
+			if (s->ntime == 0 || mx_time_cmp(&cur.t, &s->tmin) < 0) {
 				s->tmin = cur.t;
 				keep(&s->early, NULL, v);
 			}
-			if (s->ntime == 0 || time_cmp(&cur.t, &s->tmax) > 0) {
+			if (s->ntime == 0 || mx_time_cmp(&cur.t, &s->tmax) > 0) {
 				s->tmax = cur.t;
 				keep(&s->late, NULL, v);
 			}
