@@ -64,15 +64,15 @@ struct group {
 };
 
 static struct {
-	const char	*by, *rejects;
+	const char	*by, *fields, *rejects;
 	long long	 memory, limit, top;
 	int		 scale, pretty, verbose, strict;
-} opt = { NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0, 0 };
+} opt = { NULL, NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0, 0 };
 
 static const char synopsis[] =
-	    "usage: mx-stats [-pv] [-g keys] [--distinct-limit n] [--top n]\n"
-	    "                [--scale n] [--memory size] [--rejects file] [--strict]\n"
-	    "                [--max-record size] [--max-depth n] [file ...]\n";
+	    "usage: mx-stats [-pv] [-f fields] [-g keys] [--distinct-limit n]\n"
+	    "                [--top n] [--scale n] [--memory size] [--rejects file]\n"
+	    "                [--strict] [--max-record size] [--max-depth n] [file ...]\n";
 
 static struct mx_exprs keys;
 static struct mx_sel *sel;
@@ -82,6 +82,9 @@ static struct mx_hmap *fmap;		/* field name (unescaped): id */
 static struct mx_buf *fname;		/* by id */
 static size_t nfield;
 static int *fiskey;			/* by id: a -g key, not profiled */
+static int *chosen;			/* -f: selection index by field id */
+static int *chosenseen;
+static size_t nchosen;
 
 static struct mx_hmap *gmap;		/* canonical key bytes: group index */
 static struct group *gv;
@@ -379,6 +382,26 @@ value(struct fst *s, const struct mx_span *v)
 
 /* ---- records ---- */
 
+/* A new field, id nfield; a -g key is not profiled when keyable. */
+static void
+add_field(const char *p, size_t n, int keyable)
+{
+	size_t i;
+
+	fname = mx_reallocarray(fname, nfield + 1, sizeof *fname);
+	memset(&fname[nfield], 0, sizeof *fname);
+	mx_buf_add(&fname[nfield], p, n);
+	fiskey = mx_reallocarray(fiskey, nfield + 1, sizeof *fiskey);
+	fiskey[nfield] = 0;
+	/* a group key is in every row of its group */
+	for (i = 0; keyable && i < keys.n; i++)
+		if (keys.v[i].fn == MX_EPATH && strlen(keys.v[i].path) == n &&
+		    memcmp(keys.v[i].path, p, n) == 0)
+			fiskey[nfield] = 1;
+	nfield++;
+	membytes += n + 64;
+}
+
 static size_t
 field_id(const struct mx_span *key)
 {
@@ -393,23 +416,8 @@ field_id(const struct mx_span *key)
 		n = tmp.len;
 	}
 	id = mx_hmap_add(fmap, p, n, mx_hash64(p, n), &isnew);
-	if (isnew) {
-		size_t i;
-
-		fname = mx_reallocarray(fname, nfield + 1, sizeof *fname);
-		memset(&fname[nfield], 0, sizeof *fname);
-		mx_buf_add(&fname[nfield], p, n);
-		fiskey = mx_reallocarray(fiskey, nfield + 1, sizeof *fiskey);
-		fiskey[nfield] = 0;
-		/* a group key is in every row of its group: not profiled */
-		for (i = 0; i < keys.n; i++)
-			if (keys.v[i].fn == MX_EPATH &&
-			    strlen(keys.v[i].path) == n &&
-			    memcmp(keys.v[i].path, p, n) == 0)
-				fiskey[nfield] = 1;
-		nfield++;
-		membytes += n + 64;
-	}
+	if (isnew)
+		add_field(p, n, 1);
 	return id;
 }
 
@@ -461,12 +469,29 @@ bad(const char *why, const char *p, size_t n)
 }
 
 static void
+field_value(struct group *g, size_t id, const struct mx_span *v)
+{
+	struct fst *s;
+
+	if (id >= g->nf) {
+		g->f = mx_reallocarray(g->f, nfield, sizeof *g->f);
+		memset(g->f + g->nf, 0, (nfield - g->nf) * sizeof *g->f);
+		membytes += (nfield - g->nf) * sizeof *g->f;
+		g->nf = nfield;
+	}
+	if ((s = g->f[id]) == NULL) {
+		s = g->f[id] = mx_calloc(1, sizeof *s);
+		membytes += sizeof *s;
+	}
+	value(s, v);
+}
+
+static void
 record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 {
 	static struct mx_member *m;
 	static size_t mcap, *hint, nhint;
 	struct group *g;
-	struct fst *s;
 	size_t nm, i, id;
 
 	if (mx_json_scan(js, p, n, sp, 1) < 0) {
@@ -478,6 +503,16 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 			keyseen[i] = 1;
 	g = group_of(sp);
 	g->nrec++;
+	if (nchosen > 0) {
+		/* -f: the paths chosen, field i the i-th of them */
+		for (i = 0; i < nchosen; i++)
+			if (sp[chosen[i]].kind != MX_JNONE) {
+				chosenseen[i] = 1;
+				field_value(g, i, &sp[chosen[i]]);
+			}
+		mem_check();
+		return;
+	}
 	nm = mx_json_members(p, n, &m, &mcap);
 	for (i = 0; i < nm; i++) {
 		/* records mostly have their fields in one order: the id of
@@ -496,20 +531,8 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 			}
 			hint[i] = id;
 		}
-		if (fiskey[id])
-			continue;
-		if (id >= g->nf) {
-			g->f = mx_reallocarray(g->f, nfield, sizeof *g->f);
-			memset(g->f + g->nf, 0, (nfield - g->nf) *
-			    sizeof *g->f);
-			membytes += (nfield - g->nf) * sizeof *g->f;
-			g->nf = nfield;
-		}
-		if ((s = g->f[id]) == NULL) {
-			s = g->f[id] = mx_calloc(1, sizeof *s);
-			membytes += sizeof *s;
-		}
-		value(s, &m[i].val);
+		if (!fiskey[id])
+			field_value(g, id, &m[i].val);
 	}
 	mem_check();
 }
@@ -768,9 +791,8 @@ item_numbers(struct fst *s)
 
 /* The figures of field f of group g into row. */
 static void
-figures(const struct group *g, size_t f)
+figures(const struct group *g, size_t f, struct fst *s)
 {
-	struct fst *s = g->f[f];
 	const char *k = g->key;
 	size_t i;
 	int t, first;
@@ -986,6 +1008,7 @@ group_cmp(const void *a, const void *b)
 static void
 output(struct mx_out *o)
 {
+	static struct fst none;
 	struct mx_table t;
 	size_t g, f, i;
 
@@ -1002,10 +1025,15 @@ output(struct mx_out *o)
 		}
 	}
 	for (g = 0; g < ng; g++)
-		for (f = 0; f < gv[g].nf; f++) {
-			if (gv[g].f[f] == NULL)
+		for (f = 0; f < (nchosen > 0 ? nchosen : gv[g].nf); f++) {
+			/* a field chosen with -f has a row in every group,
+			 * had it no value there */
+			if (f < gv[g].nf && gv[g].f[f] != NULL)
+				figures(&gv[g], f, gv[g].f[f]);
+			else if (nchosen > 0)
+				figures(&gv[g], f, &none);
+			else
 				continue;
-			figures(&gv[g], f);
 			if (opt.pretty)
 				put_table_row(&t);
 			else
@@ -1031,8 +1059,46 @@ unseen(void)
 			    keys.v[i].path, opt.strict ? "" : " (a typo?)");
 			any = 1;
 		}
+	for (i = 0; i < nchosen; i++)
+		if (!chosenseen[i]) {
+			mx_warnx("-f: no record had the field '%.*s'%s",
+			    (int)fname[i].len, fname[i].p, opt.strict ? "" :
+			    " (a typo?)");
+			any = 1;
+		}
 	if (any && opt.strict)
 		exit(MX_EXIT_FAIL);
+}
+
+/* -f a,payload.b: the fields profiled, by dotted path, in this order. */
+static void
+fields_opt(const char *spec)
+{
+	const char *q = spec, *c;
+	size_t n;
+	int k;
+
+	for (;;) {
+		c = strchr(q, ',');
+		n = c == NULL ? strlen(q) : (size_t)(c - q);
+		tmp.len = 0;
+		mx_buf_add(&tmp, q, n);
+		if (n == 0) {
+			mx_warnx("-f: an empty field name");
+			usage();
+		}
+		if ((k = mx_sel_add(sel, mx_buf_cstr(&tmp))) < 0) {
+			mx_warnx("-f: '%s' is not a field path", tmp.p);
+			usage();
+		}
+		chosen = mx_reallocarray(chosen, nchosen + 1, sizeof *chosen);
+		chosen[nchosen++] = k;
+		add_field(tmp.p, tmp.len, 0);
+		if (c == NULL)
+			break;
+		q = c + 1;
+	}
+	chosenseen = mx_calloc(nchosen, sizeof *chosenseen);
 }
 
 static long long
@@ -1069,9 +1135,12 @@ main(int argc, char *argv[])
 	int c, i;
 
 	mx_init(argv[0]);
-	while ((c = mx_getopt(argc, argv, "g:pv", longopts, NULL,
+	while ((c = mx_getopt(argc, argv, "f:g:pv", longopts, NULL,
 	    synopsis)) != -1)
 		switch (c) {
+		case 'f':
+			opt.fields = optarg;
+			break;
 		case 'g':
 			opt.by = optarg;
 			break;
@@ -1118,6 +1187,8 @@ main(int argc, char *argv[])
 		usage();
 	}
 	keyseen = mx_calloc(keys.n + 1, sizeof *keyseen);
+	if (opt.fields != NULL)
+		fields_opt(opt.fields);
 	js = mx_json_new(sel);
 	sp = mx_calloc((size_t)mx_sel_count(sel) + 1, sizeof *sp);
 	fmap = mx_hmap_new(0);

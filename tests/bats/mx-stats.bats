@@ -358,11 +358,35 @@ for i in range(3000): print("{\"g\":%d,\"a\":\"%d\",\"b\":%d}" % (i, i, i))' > g
 @test "man page examples run as written" {
 	gen 500 4 | sed 's/"cat"/"category"/' > events.ndjson
 	man_example mx-stats.1 | sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' | sed 's/\\e/\\/g' > examples.sh
-	[ "$(grep -c mx-stats examples.sh)" -eq 4 ]
+	printf '%s\n' '{"event":"invitee.created","payload":{"tracking":{"utm_source":"google"},"scheduled_event":{"start_time":"2024-03-05T10:00:00.000000Z"}}}' \
+	    '{"event":"invitee.created","payload":{"tracking":{"utm_source":null},"scheduled_event":{"start_time":"2024-03-01T09:30:00.000000Z"}}}' \
+	    '{"event":"invitee.canceled","payload":{"tracking":{}}}' > bronze.ndjson
+	[ "$(grep -c mx-stats examples.sh)" -eq 5 ]
 	run bash -e -o pipefail examples.sh
 	assert_success
 	assert_line --index 0 --regexp '^field +count +null +missing +types'
 	assert_line --partial '{"category":"books","field":"price",'
 	assert_line '{"field":"qty","missing":'"$(grep -vc '"qty"' events.ndjson)"',"null":'"$(grep -c '"qty": null' events.ndjson)"'}'
 	assert_line --partial '"top":[{"value":'
+	assert_line --regexp '^invitee.created +payload.scheduled_event.start_time +2 +0 +0 +string:2 .* 2024-03-01T09:30:00.000000Z +2024-03-05T10:00:00.000000Z'
+	assert_line --regexp '^invitee.canceled +payload.tracking.utm_source +0 +0 +1 +0$'
+}
+
+@test "-f: nested fields by dotted path, in the order given, in every group; one no record had is reported" {
+	printf '%s\n' '{"a":1,"p":{"x":"u","y":[1,2]}}' '{"a":2,"p":{"x":"v","y":[3]}}' '{"a":3}' > in.ndjson
+	run mx-stats -f p.y.1,p.x,zz in.ndjson
+	assert_success
+	assert_output "mx-stats: -f: no record had the field 'zz' (a typo?)
+{\"field\":\"p.y.1\",\"count\":1,\"null\":0,\"missing\":2,\"types\":{\"number\":1},\"distinct\":1,\"min\":2,\"max\":2,\"mean\":2,\"stddev\":null,\"q1\":2,\"median\":2,\"q3\":2}
+{\"field\":\"p.x\",\"count\":2,\"null\":0,\"missing\":1,\"types\":{\"string\":2},\"distinct\":2,\"min\":\"u\",\"max\":\"v\",\"min_length\":1,\"max_length\":1,\"top\":[{\"value\":\"u\",\"count\":1},{\"value\":\"v\",\"count\":1}]}
+{\"field\":\"zz\",\"count\":0,\"null\":0,\"missing\":3,\"types\":{},\"distinct\":0,\"min\":null,\"max\":null}"
+	run mx-stats --strict -f zz in.ndjson
+	assert_failure 1
+	run mx-stats -f 'a,,b' in.ndjson
+	assert_failure 2
+	assert_line --index 0 'mx-stats: -f: an empty field name'
+	# a -g key chosen with -f is profiled: it was asked for
+	run mx-stats -g a -f a in.ndjson
+	assert_success
+	assert_line --index 0 --partial '{"a":1,"field":"a","count":1,'
 }
