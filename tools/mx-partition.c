@@ -685,13 +685,14 @@ manifest_line(struct mx_buf *b, const struct pfile *f)
 static void
 warn_repeat(const struct part *p, const struct mx_buf *old)
 {
-	char hex[17], key[32];
+	char hex[17], key[32], mine[NAME_MAX + 1];
 	const char *at, *line, *f;
 	unsigned i;
 	int n;
 
 	for (i = 0; i < p->nfiles; i++) {
 		mx_hash64_hex(p->files[i].xxh3, hex);
+		partname(mine, sizeof mine, p->files[i].seq);
 		snprintf(key, sizeof key, "\"xxh3\":\"%s\"", hex);
 		if (old->len == 0 ||
 		    (at = memmem(old->p, old->len, key, strlen(key))) == NULL)
@@ -703,6 +704,10 @@ warn_repeat(const struct part *p, const struct mx_buf *old)
 		    NULL)
 			for (f += 8; f + n < at && f[n] != '"'; n++)
 				;
+		/* the very file, listed by a killed run resumed on S3 */
+		if (f != NULL && (size_t)n == strlen(mine) &&
+		    memcmp(f, mine, (size_t)n) == 0)
+			continue;
 		mx_warnx("%s/%s: appended the same records as %.*s, which it "
 		    "already holds (to run a command again, use -m overwrite)",
 		    disp, p->path, n, f != NULL ? f : "");
