@@ -382,7 +382,7 @@ r1.ndjson'
 	run --separate-stderr mx-test --run r t.tests t
 	assert_failure 1
 	assert_line --index 0 --partial 'pass  t  unique_id     0 failing of 4 rows'
-	[ "$stderr" = 'mx-test: t/d=2099-01-01: a symbolic link to a directory, not followed' ]
+	[ "${stderr_lines[0]}" = 'mx-test: t/d=2099-01-01: a symbolic link to a directory, not followed' ]
 	rm t/d=2099-01-01
 	# an empty directory is a table of no rows
 	mkdir empty
