@@ -59,10 +59,13 @@ check: all
 	PATH="$(CURDIR)/$(B)/bin:$$PATH" bats $(BATSFLAGS) $(BATSFILES)
 
 # The same suite against binaries built with ASan and UBSan: every tool's
-# file; the lake's (lake, gold, oracle, hosts), which run the same tools for
-# minutes on end, only in check.
-SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats tests/bats/hosts.bats \
-	tests/bats/oracle.bats,$(wildcard tests/bats/*.bats))
+# own file.  The lake's (lake, gold, oracle, hosts) run the same tools for
+# minutes on end, conformance.bats runs every tool over the same malformed
+# forms the fuzzers (make fuzz, also under ASan) take apart, and mx.bats
+# checks pages and installs: those only in check, to keep CI in its time.
+SANFILES = $(filter-out tests/bats/lake.bats tests/bats/gold.bats \
+	tests/bats/hosts.bats tests/bats/oracle.bats \
+	tests/bats/conformance.bats tests/bats/mx.bats,$(wildcard tests/bats/*.bats))
 sanitize:
 	MX_SANITIZE=1 $(MAKE) B=build-san \
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" \

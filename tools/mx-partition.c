@@ -676,6 +676,45 @@ manifest_line(struct mx_buf *b, const struct pfile *f)
 }
 
 /*
+ * Append mode adds a run's files to what a partition holds, so running the
+ * same command twice doubles the table.  The manifest lists each file's
+ * XXH3: a new file with the bytes of one already there is the same records
+ * appended again, which is worth a warning (the run goes on: appending is
+ * what was asked for).
+ */
+static void
+warn_repeat(const struct part *p, const struct mx_buf *old)
+{
+	char hex[17], key[32], mine[NAME_MAX + 1];
+	const char *at, *line, *f;
+	unsigned i;
+	int n;
+
+	for (i = 0; i < p->nfiles; i++) {
+		mx_hash64_hex(p->files[i].xxh3, hex);
+		partname(mine, sizeof mine, p->files[i].seq);
+		snprintf(key, sizeof key, "\"xxh3\":\"%s\"", hex);
+		if (old->len == 0 ||
+		    (at = memmem(old->p, old->len, key, strlen(key))) == NULL)
+			continue;
+		for (line = at; line > old->p && line[-1] != '\n'; line--)
+			;
+		n = 0;
+		if ((f = memmem(line, (size_t)(at - line), "\"file\":\"", 8)) !=
+		    NULL)
+			for (f += 8; f + n < at && f[n] != '"'; n++)
+				;
+		/* the very file, listed by a killed run resumed on S3 */
+		if (f != NULL && (size_t)n == strlen(mine) &&
+		    memcmp(f, mine, (size_t)n) == 0)
+			continue;
+		mx_warnx("%s/%s: appended the same records as %.*s, which it "
+		    "already holds (to run a command again, use -m overwrite)",
+		    disp, p->path, n, f != NULL ? f : "");
+	}
+}
+
+/*
  * _SUCCESS for p, in dirfd or (dirfd is basefd) in p's directory below
  * it: the previous manifest's lines (append mode), then one line per new
  * file.  In staging it is a new file.  On an S3 mount it replaces the
@@ -950,6 +989,7 @@ local_publish(void)
 		mx_buf_printf(&tmp, "%s/%s", disp, p->path);
 		link_tree(ofd, sfd, mx_buf_cstr(&tmp));
 		slurpat(ofd, MANIFEST, &old, tmp.p);
+		warn_repeat(p, &old);
 		write_manifest(p, sfd, &old);
 		close(ofd);
 		close(sfd);
@@ -1179,6 +1219,7 @@ s3_publish(void)
 			tmp.len = 0;
 			mx_buf_printf(&tmp, "%s/%s", disp, p->path);
 			slurpat(fd, MANIFEST, &old, mx_buf_cstr(&tmp));
+			warn_repeat(p, &old);
 		}
 		write_manifest(p, fd, &old);
 		/* The new files are closed and listed: the old ones go. */

@@ -1108,6 +1108,14 @@ add_file(struct table *tb, const char *path, size_t root)
 	}
 }
 
+static int
+is_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 static void
 walk(struct table *tb, struct mx_buf *path, size_t root)
 {
@@ -1126,6 +1134,15 @@ walk(struct table *tb, struct mx_buf *path, size_t root)
 		mx_buf_adds(path, de->d_name);
 		if (stat(mx_buf_cstr(path), &st) < 0)
 			mx_err(MX_EXIT_FAIL, "%s", path->p);
+		/* a directory below the table reached through a link is
+		 * another name for records the table holds already (or
+		 * someone else's): the lake and mx-partition do not follow
+		 * them, nor does a test */
+		if (S_ISDIR(st.st_mode) && is_link(path->p)) {
+			mx_warnx("%s: a symbolic link to a directory, not "
+			    "followed", path->p);
+			continue;
+		}
 		if (S_ISDIR(st.st_mode))
 			walk(tb, path, root);
 		else if (partfile(de->d_name))

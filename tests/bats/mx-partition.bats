@@ -5,6 +5,7 @@
 # the result.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 DUCKDB="$BATS_TEST_DIRNAME/../duckdb.mjs"
 S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
@@ -766,4 +767,26 @@ now_ms() {
 	assert_success
 	assert_output "$(printf '%s\n' '{"t":"INTEGER","h":5,"m":7}' '{"t":"INTEGER","h":9,"m":0}' \
 	    '{"t":"INTEGER","h":10,"m":59}' '{"t":"INTEGER","h":15,"m":0}')"
+}
+
+@test "append: the same records appended again get a warning naming the file already there; overwrite re-runs quietly" {
+	printf '%s\n' '{"d":"a","x":1}' '{"d":"b","x":2}' > in.ndjson
+	run mx-partition -d t -k d --run R1 in.ndjson
+	assert_success
+	run --separate-stderr mx-partition -d t -k d --run R2 in.ndjson
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$stderr" = "$(printf '%s\n' \
+	    'mx-partition: t/d=a: appended the same records as part-R1-00000.ndjson, which it already holds (to run a command again, use -m overwrite)' \
+	    'mx-partition: t/d=b: appended the same records as part-R1-00000.ndjson, which it already holds (to run a command again, use -m overwrite)')" ]
+	# appended anyway, as asked
+	[ "$(cat t/d=a/*.ndjson | wc -l)" -eq 2 ]
+	# other records: no warning
+	run --separate-stderr mx-partition -d t -k d --run R3 <<< '{"d":"a","x":3}'
+	assert_success
+	[ -z "$stderr" ]
+	run --separate-stderr mx-partition -d t -k d -m overwrite --run R4 in.ndjson
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(cat t/d=a/*.ndjson | wc -l)" -eq 1 ]
 }

@@ -7,6 +7,7 @@
 # examples; the lake's test files on a lake; the bats helpers.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 TOP="$BATS_TEST_DIRNAME/../.."
 
@@ -376,6 +377,13 @@ r1.ndjson'
 	run mx-test -q t.tests t/ t/d=2024-03-01/h=0/part-1.ndjson
 	assert_failure 1
 	assert_output --partial 'fail  t  unique_id     2 failing of 6 rows'
+	# a partition that is a link to another is not read twice
+	ln -s d=2024-03-01 t/d=2099-01-01
+	run --separate-stderr mx-test --run r t.tests t
+	assert_failure 1
+	assert_line --index 0 --partial 'pass  t  unique_id     0 failing of 4 rows'
+	[ "${stderr_lines[0]}" = 'mx-test: t/d=2099-01-01: a symbolic link to a directory, not followed' ]
+	rm t/d=2099-01-01
 	# an empty directory is a table of no rows
 	mkdir empty
 	echo 'row_count max=0' > e.tests
