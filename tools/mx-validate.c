@@ -542,14 +542,14 @@ load(const char *path, struct mx_sel *sel)
 		slash[slash == dir] = '\0';
 	else
 		strcpy(dir, ".");
-	if ((con = mx_contract_parse(b.p, b.len, dir, sel, err, sizeof err,
-	    &line)) == NULL) {
+	con = mx_contract_parse(b.p, b.len, dir, sel, err, sizeof err, &line);
+	mx_buf_free(&b);
+	free(dir);
+	if (con == NULL) {
 		if (line > 0)
 			mx_errx(MX_EXIT_USAGE, "%s:%zu: %s", path, line, err);
 		mx_errx(MX_EXIT_USAGE, "%s: %s", path, err);
 	}
-	mx_buf_free(&b);
-	free(dir);
 	nf = mx_contract_nfields(con);
 	keys = mx_calloc(nf, sizeof *keys);
 	qnames = mx_calloc(nf, sizeof *qnames);
