@@ -133,9 +133,10 @@ static int epoch(const char *p, const char *end, struct mx_time *t);
 static int
 epoch_exp(const char *p, const char *end, struct mx_time *t)
 {
-	char d[64], out[96];
+	/* out: sign, "0.", 40 zeros and 64 digits, or 64 + 40 digits */
+	char d[64], out[112];
 	const char *s = p, *e;
-	int nd = 0, point = -1, neg = 0, n = 0, i;
+	int nd = 0, point = -1, neg = 0, eneg, n = 0, i;
 	long x;
 
 	if (s < end && *s == '-')
@@ -152,9 +153,17 @@ epoch_exp(const char *p, const char *end, struct mx_time *t)
 		return -1;
 	if (point < 0)
 		point = nd;
-	x = strtol(s + 1, (char **)&e, 10);
-	if (e != end || s + 1 == end || x > 40 || x < -40)
+	/* by hand: the text is not NUL-terminated, strtol would read on */
+	e = s + 1;
+	eneg = e < end && (*e == '-' || *e == '+') ? *e++ == '-' : 0;
+	if (e == end)
 		return -1;
+	for (x = 0; e < end; e++) {
+		if (*e < '0' || *e > '9' || (x = x * 10 + (*e - '0')) > 40)
+			return -1;
+	}
+	if (eneg)
+		x = -x;
 	point += (int)x;
 	if (neg)
 		out[n++] = '-';

@@ -4,9 +4,10 @@
 static void
 parse(const uint8_t *data, size_t n, int delim)
 {
-	struct mx_reader r;
+	/* static: it must keep what mx_reader_open stored when an error
+	 * longjmps out of it (a refused xz or zstd start), to be freed */
+	static struct mx_reader r;
 	struct mx_csv *volatile c = NULL;
-	volatile int opened = 0;
 	struct mx_csvrec rec;
 	const char *err;
 	char path[64];
@@ -14,10 +15,10 @@ parse(const uint8_t *data, size_t n, int delim)
 	int fd, k;
 
 	fd = fuzz_file(data, n, path);
+	memset(&r, 0, sizeof r);
 	if (setjmp(fuzz_jb) == 0) {
 		if (mx_reader_open(&r, path) < 0)
 			abort();
-		opened = 1;
 		r.maxrec = 4096;
 		c = mx_csv_new(&r, delim);
 		while ((k = mx_csv_next(c, &rec, &err)) != 0) {
@@ -29,7 +30,7 @@ parse(const uint8_t *data, size_t n, int delim)
 		}
 	}
 	mx_csv_free(c);
-	if (opened)
+	if (r.buf != NULL)
 		mx_reader_close(&r);
 	close(fd);
 }

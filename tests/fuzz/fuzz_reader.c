@@ -8,8 +8,9 @@
 static void
 readall(const uint8_t *data, size_t n, int plain)
 {
-	struct mx_reader r;
-	volatile int opened = 0;
+	/* static: it must keep what mx_reader_open stored when an error
+	 * longjmps out of it (a refused xz or zstd start), to be freed */
+	static struct mx_reader r;
 	const char *line;
 	char path[64];
 	size_t total = 0;
@@ -17,10 +18,10 @@ readall(const uint8_t *data, size_t n, int plain)
 	int fd;
 
 	fd = fuzz_file(data, n, path);
+	memset(&r, 0, sizeof r);
 	if (setjmp(fuzz_jb) == 0) {
 		if (mx_reader_open(&r, path) < 0)
 			abort();
-		opened = 1;
 		r.maxrec = 4096;
 		while ((k = mx_reader_line(&r, &line)) >= 0)
 			total += (size_t)k + 1 + r.cr;
@@ -30,7 +31,7 @@ readall(const uint8_t *data, size_t n, int plain)
 			abort();
 		(void)total;
 	}
-	if (opened)
+	if (r.buf != NULL)
 		mx_reader_close(&r);
 	close(fd);
 }
