@@ -898,7 +898,7 @@ data_tests() {
 # could not run.
 run_tests() {
 	local name=$1 f=$2 rc=0 nf=0 nw=0 np=0 st line out="$WORK/tests.out"
-	local shown=$1
+	local shown=$1 jr js log l t k n wn='' fn=
 	local -a fails=() warns=()
 	shift 2
 	[[ $name == gold/* ]] || shown=silver/$name
@@ -913,21 +913,34 @@ run_tests() {
 		return 2
 	fi
 	crashpoint "test:$name"
-	jq -c --arg run "$RUN" --argjson a "$ATTEMPT" --arg step "$STEP" \
-	    '{run: $run, attempt: $a, step: $step} + .' "$out" \
-	    >> "$LAKE/_runs.ndjson" || return 1
-	while IFS=$'\t' read -r st line; do
+	# mx-test's lines, read here without a jq each: every line is one
+	# object of its own making, whose strings are test names and paths
+	json_to jr "$RUN"
+	json_to js "$STEP"
+	log=''
+	while IFS= read -r l; do
+		t='' st='' k=0 n=0
+		# (its "run", when it stored rows, is this run's: said first)
+		l=${l/,\"run\":$jr/}
+		log+="{\"run\":$jr,\"attempt\":$ATTEMPT,\"step\":$js,${l#\{}"$'\n'
+		[[ $l =~ \"test\":\"(([^\"\\]|\\.)*)\" ]] && t=${BASH_REMATCH[1]}
+		[[ $l =~ \"state\":\"([a-z]+)\" ]] && st=${BASH_REMATCH[1]}
+		[[ $l =~ \"failing\":([0-9]+) ]] && k=${BASH_REMATCH[1]}
+		[[ $l =~ \"rows\":([0-9]+) ]] && n=${BASH_REMATCH[1]}
+		[ "$n" -le "$TROWS" ] || TROWS=$n
+		line="$t: $k failing of $n rows"
+		[[ ! $l =~ \"stored\":\"(([^\"\\]|\\.)*)\" ]] ||
+		    line+=" (${BASH_REMATCH[1]})"
 		case $st in
 		pass) np=$((np + 1)) ;;
-		warn) nw=$((nw + 1)); warns+=("$line") ;;
-		*) nf=$((nf + 1)); fails+=("$line") ;;
+		warn) nw=$((nw + 1)); warns+=("$line"); wn+=" $t" ;;
+		*) nf=$((nf + 1)); fails+=("$line"); fn+=" $t" ;;
 		esac
-	done < <(jq -r '[.state, "\(.test): \(.failing) failing of \(.rows) rows" +
-	    (if .stored then " (\(.stored))" else "" end)] | @tsv' "$out")
-	TROWS=$(jq -s 'map(.rows) | max // 0' "$out") || return 1
+	done < "$out"
+	printf '%s' "$log" >> "$LAKE/_runs.ndjson" || return 1
 	TNOTE="$np passed"
-	[ $nw -eq 0 ] || TNOTE="$TNOTE; $nw warned: $(printf '%s\n' "${warns[@]%%:*}" | paste -sd ' ' -)"
-	[ $nf -eq 0 ] || TNOTE="$TNOTE; $nf failed: $(printf '%s\n' "${fails[@]%%:*}" | paste -sd ' ' -)"
+	[ $nw -eq 0 ] || TNOTE="$TNOTE; $nw warned:$wn"
+	[ $nf -eq 0 ] || TNOTE="$TNOTE; $nf failed:$fn"
 	for line in "${warns[@]}"; do
 		say "test $shown warns: $line"
 	done
