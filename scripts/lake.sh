@@ -278,8 +278,8 @@ run_begin() {
 	    -print -quit 2> /dev/null)
 	[ -z "$err" ] || die "$err: a symbolic link where the lake keeps its own files; not followed (remove it)"
 	# what a killed run was writing (mx-partition clears its own)
-	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \) \
-	    -type f -delete
+	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \
+	    -o -path "$LAKE/gold/*.ndjson.new" \) -type f -delete
 	TOOK=0
 	if [ -s "$LAKE/_state/pending" ]; then
 		RUN=$(cat "$LAKE/_state/pending")
@@ -1175,20 +1175,22 @@ gold_from() {
 
 # gold_into NAME COMMAND...: the output of COMMAND becomes
 # gold/NAME.ndjson, as into makes it, once it passes the table's data
-# tests (tests/gold/NAME.tests, when it has them): a test failing at
+# tests (tests/gold/NAME.tests, when it has them; the new table is
+# gold/NAME.ndjson.new while they run): a test failing at
 # error level leaves the published table as it was and fails the step,
 # naming the test.  The results join the step's note.
 gold_into() {
 	local name=$1 g="$LAKE/gold/$1.ndjson" tf
 	shift
 	tf=$(tests_file gold "$name") || { into "$g" "$@"; return; }
-	if "$@" > "$g.tmp.$$" &&
-	    run_tests "gold/$name" "$tf" "gold/$name.ndjson.tmp.$$"; then
-		mv -f "$g.tmp.$$" "$g" || return 1
+	# (a name without the process id: the failing rows stored name it)
+	if "$@" > "$g.new" && run_tests "gold/$name" "$tf" "gold/$name.ndjson.new"
+	then
+		mv -f "$g.new" "$g" || return 1
 		NOTE="${NOTE:+$NOTE; }tests: $TNOTE"
 		return 0
 	fi
-	rm -f "$g.tmp.$$"
+	rm -f "$g.new"
 	return 1
 }
 
