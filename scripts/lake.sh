@@ -19,6 +19,8 @@
 #                                  silver partition ('%', '/', '=' escaped)
 #   _state/pending                 the run in progress
 #   tests/<table>/<test>/<run>.ndjson   failing rows of a silver table's test
+#   tests/gold/<table>/<test>/<run>.ndjson   and of a gold table's
+#   _state/sla/<table>             its day, first build of the day, miss said
 #   _runs.ndjson                   one line per step, and per data test
 #
 # No expansion here depends on a glob matching: scripts/lake sets
@@ -126,9 +128,12 @@ step() {
 	    "$jnote" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
 		say "step $name failed (exit $rc); ${FAILED:-the next run finishes run $RUN}"
+		sla_check
 		alert failed
 		exit 1
 	fi
+	[[ $name != gold:* ]] || [ -z "${SLA[${name#gold:}]:-}" ] ||
+	    sla_built "${name#gold:}" $((EPOCH * 1000 + t1 - RUN_T0))
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
 	# a silver table is tested as soon as it is built, before any gold
 	# reads it (data_tests)
@@ -152,7 +157,9 @@ slow_check() {
 	    return 0
 	printf -v SLOW ',"slow":{"median":%d.%03d,"runs":%d}' $((m / 1000)) \
 	    $((m % 1000)) "$SLOW_RUNS"
-	say "step $1 is slow: $(($2 / 1000)).$(printf '%03d' $(($2 % 1000))) s, more than twice its median of $((m / 1000)).$(printf '%03d' $((m % 1000))) s over the last runs"
+	local what="step $1"
+	[ "$1" != run ] || what="the run"
+	say "$what is slow: $(($2 / 1000)).$(printf '%03d' $(($2 % 1000))) s, more than twice its median of $((m / 1000)).$(printf '%03d' $((m % 1000))) s over the last runs"
 	return 1
 }
 
@@ -167,11 +174,34 @@ slow_medians() {
 	while IFS=$'\t' read -r s m; do
 		MEDIAN[$s]=$m
 	done < <(tail -n 50000 "$LAKE/_runs.ndjson" | jq -rs --argjson n "$SLOW_RUNS" '
-	    map(select(.test == null and .state == "ok" and
-		(.seconds | type) == "number"))
-	    | group_by(.step)[] | (map(.seconds) | .[-$n:] | sort) as $v
-	    | select($v | length >= 3)
-	    | "\(.[0].step)\t\($v[$v | length / 2 | floor] * 1000 | round)"')
+	    def median: .[-$n:] | sort | select(length >= 3)
+		| .[length / 2 | floor] * 1000 | round;
+	    map(select(.test == null and (.seconds | type) == "number")) as $l
+	    | ($l | map(select(.state == "ok")) | group_by(.step)[]
+		| "\(.[0].step)\t\(map(.seconds) | median)"),
+	      # the whole run: its steps added up, over the runs that took
+	      # something in and did not fail (a run with nothing new takes
+	      # no time, and would make every real run look slow)
+	      ($l | group_by(.run) | map(select(any(.[];
+		    (.step | startswith("bronze:")) and .in > 0) and
+		    all(.[]; .state != "failed")) | map(.seconds) | add)
+		| "run\t\(median)")')
+}
+
+# run_slow: a run that took something in and took more than twice the
+# median of the last such runs (slow_medians), and a second more, is
+# said and flagged by a line "run" of the run log, at warn, with the
+# run's own seconds in its note (its "seconds" are 0: the lines of its
+# steps already add up to the run).  The alert of the run carries it.
+run_slow() {
+	local end jn
+	[ -e "$STEPS/took" ] || return 0
+	now_ms end
+	slow_check run $((end - RUN_T0)) && return 0
+	json_to jn "the run took $(((end - RUN_T0) / 1000)) s"
+	iso_ms end "$end"
+	printf '{"run":"%s","attempt":%d,"step":"run","start":"%s","end":"%s","seconds":0,"state":"warn","in":0,"out":0,"rejected":0,"duplicates":0,"note":%s%s}\n' \
+	    "$RUN" "$ATTEMPT" "$end" "$end" "$jn" "$SLOW" >> "$LAKE/_runs.ndjson"
 }
 
 # The counts of the step under way, kept once (see step): a line of
@@ -248,8 +278,8 @@ run_begin() {
 	    -print -quit 2> /dev/null)
 	[ -z "$err" ] || die "$err: a symbolic link where the lake keeps its own files; not followed (remove it)"
 	# what a killed run was writing (mx-partition clears its own)
-	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \) \
-	    -type f -delete
+	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \
+	    -o -path "$LAKE/gold/*.ndjson.new" \) -type f -delete
 	TOOK=0
 	if [ -s "$LAKE/_state/pending" ]; then
 		RUN=$(cat "$LAKE/_state/pending")
@@ -272,6 +302,7 @@ run_begin() {
 	esac
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mx-lake.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
+	now_ms RUN_T0
 	slow_medians
 }
 
@@ -747,79 +778,190 @@ seconds() {
 	esac
 }
 
+# ---- SLAs ----
+
+# The deadline of each gold table that has one, in minutes after
+# midnight UTC (SLA[table]), from the sla files (the configuration's,
+# then the bundled one; the first line naming a table wins): lines
+# "table built_by=06:00".  Read once, before any work: a mistake stops
+# the run at once, naming the file.
+declare -A SLA=()
+sla_load() {
+	local d t rest opt m
+	local -a o
+	for d in ${CONF:+"$CONF"} "$SHARE"; do
+		[ -f "$d/sla" ] || continue
+		while read -r t rest; do
+			case $t in
+			''|'#'*) continue ;;
+			esac
+			read -ra o <<< "$rest"
+			m=''
+			for opt in "${o[@]}"; do
+				case $opt in
+				'#'*) break ;;
+				built_by=[0-2][0-9]:[0-5][0-9])
+					m=$((10#${opt:9:2} * 60 + 10#${opt:12:2}))
+					[ $m -lt 1440 ] ;;
+				*) false ;;
+				esac || die "$d/sla: $t: $opt: built_by=HH:MM, a time of day (UTC)"
+			done
+			[ -n "$m" ] || die "$d/sla: $t: built_by=HH:MM is missing"
+			[ -n "${SLA[$t]:-}" ] || SLA[$t]=$m
+		done < "$d/sla"
+	done
+}
+
+# sla_built TABLE MS: the gold step of TABLE succeeded (rebuilt, or found
+# up to date) at MS, the run's time (SOURCE_DATE_EPOCH when set) plus the
+# time the run has taken so far.  _state/sla/TABLE keeps the first such
+# time of the day, and the day its miss was last said: "DAY MS SAID".
+sla_built() {
+	local sf="$LAKE/_state/sla/$1" day d=- ms=- said=-
+	TZ=UTC printf -v day '%(%Y-%m-%d)T' $(($2 / 1000))
+	[ ! -s "$sf" ] || read -r d ms said < "$sf"
+	[ "$d" != "$day" ] || [ "$ms" = - ] || return 0
+	mkdir -p "${sf%/*}" && into "$sf" echo "$day $2 $said"
+}
+
+# sla_check: every gold table whose deadline of today has passed and
+# that was not built by then (late, or not at all: a failed run) gets a
+# line "sla:TABLE" in the run log, at warn, which the alert of the run
+# carries; said once a day per table, by the first run that sees it.
+sla_check() {
+	local t f now day d ms said dl m jr hm
+	[ ${#SLA[@]} -gt 0 ] || return 0
+	now_ms now
+	now=$((EPOCH * 1000 + now - RUN_T0))
+	TZ=UTC printf -v day '%(%Y-%m-%d)T' $((now / 1000))
+	for t in "${!SLA[@]}"; do
+		m=${SLA[$t]}
+		dl=$(( (now / 86400000) * 86400000 + m * 60000 ))
+		[ $now -gt $dl ] || continue
+		f="$LAKE/_state/sla/$t"
+		d=- ms=- said=-
+		[ ! -s "$f" ] || read -r d ms said < "$f"
+		[ "$said" != "$day" ] || continue
+		printf -v hm '%02d:%02d' $((m / 60)) $((m % 60))
+		if [ "$d" = "$day" ] && [ "$ms" != - ] && [ "$ms" -le $dl ]; then
+			continue
+		elif [ "$d" = "$day" ] && [ "$ms" != - ]; then
+			TZ=UTC printf -v NOTE 'built at %(%H:%M:%S)T, after its deadline of %s UTC on %s' \
+			    $((ms / 1000)) "$hm" "$day"
+		else
+			printf -v NOTE 'not built by its deadline of %s UTC on %s' "$hm" "$day"
+		fi
+		say "gold/$t missed its SLA: $NOTE"
+		json_to jr "$NOTE"
+		iso_ms d "$now"
+		printf '{"run":"%s","attempt":%d,"step":"sla:%s","start":"%s","end":"%s","seconds":0,"state":"warn","in":0,"out":0,"rejected":0,"duplicates":0,"note":%s}\n' \
+		    "$RUN" "$ATTEMPT" "$t" "$d" "$d" "$jr" >> "$LAKE/_runs.ndjson"
+		[ "$d" = "$day" ] || ms=-
+		mkdir -p "${f%/*}" && into "$f" echo "$day $ms $day" || return 1
+	done
+}
+
 # ---- data tests ----
 
 # data_tests TABLE: the data tests of a silver table (mx-test, the file
 # tests/silver/TABLE.tests of the configuration or the bundled ones),
 # run when the gold that reads the table is to be rebuilt (the table is
-# dirty), hence before it is.  Each test's result is a line of the run
-# log (with "test", beside the step's own line); the failing rows of each
-# test that does not pass are stored in tests/TABLE/<test>/RUN.ndjson.
-# A warning is said and the run goes on; an error stops the run before
-# any gold reads the table, and the gold stays as it was.  The next run
-# (the same run, resumed) tests the table again: fixing the data, or the
-# test, lets it go on.
+# dirty), hence before it is.  A warning is said and the run goes on; an
+# error stops the run before any gold reads the table, and the gold stays
+# as it was.  The next run (the same run, resumed) tests the table again:
+# fixing the data, or the test, lets it go on.
 data_tests() {
-	local t=$1 f rc=0 nf=0 nw=0 np=0 st line
-	local -a fails=() warns=()
+	local t=$1 f
 	if [ ! -s "$LAKE/_state/dirty/$t" ]; then
 		NOTE="unchanged"
 		return 0
 	fi
-	f=$(tests_file "$t") || { NOTE="no tests"; return 0; }
+	f=$(tests_file silver "$t") || { NOTE="no tests"; return 0; }
 	# (every record of the table gone: nothing to read)
 	[ -d "$LAKE/silver/$t" ] || { NOTE="no table"; return 0; }
-	# from the lake, so that the rows stored name their files as the
-	# lake does (silver/...), whatever its path
-	(cd "$LAKE" && mx-test --json --name "$t" --store tests \
-	    --run "$RUN" -- "$f" "silver/$t") > "$WORK/tests.$t" \
-	    2> "$WORK/tests.$t.err" || rc=$?
-	if [ $rc -gt 1 ] || { [ $rc -eq 1 ] &&
-	    ! grep -q '"state":"fail"' "$WORK/tests.$t"; }; then
-		# not a test that failed: the file or the table is wrong
-		cat "$WORK/tests.$t.err" >&2
-		FAILED="the tests of silver/$t did not run ($f)"
+	run_tests "$t" "$f" "silver/$t" || {
+		[ $? = 2 ] || FAILED="the gold that reads silver/$t is not rebuilt; the next run tests it again ($f)"
 		return 1
-	fi
-	crashpoint "test:$t"
-	jq -c --arg run "$RUN" --argjson a "$ATTEMPT" --arg step "$STEP" \
-	    '{run: $run, attempt: $a, step: $step} + .' "$WORK/tests.$t" \
-	    >> "$LAKE/_runs.ndjson" || return 1
-	while IFS=$'\t' read -r st line; do
-		case $st in
-		pass) np=$((np + 1)) ;;
-		warn) nw=$((nw + 1)); warns+=("$line") ;;
-		*) nf=$((nf + 1)); fails+=("$line") ;;
-		esac
-	done < <(jq -r '[.state, "\(.test): \(.failing) failing of \(.rows) rows" +
-	    (if .stored then " (\(.stored))" else "" end)] | @tsv' \
-	    "$WORK/tests.$t")
-	C_IN=$(jq -s 'map(.rows) | max // 0' "$WORK/tests.$t") || return 1
-	C_OUT=$C_IN
-	NOTE="$np passed"
-	[ $nw -eq 0 ] || NOTE="$NOTE; $nw warned: $(printf '%s\n' "${warns[@]%%:*}" | paste -sd ' ' -)"
-	[ $nf -eq 0 ] || NOTE="$NOTE; $nf failed: $(printf '%s\n' "${fails[@]%%:*}" | paste -sd ' ' -)"
-	for line in "${warns[@]}"; do
-		say "test silver/$t warns: $line"
-	done
-	for line in "${fails[@]}"; do
-		say "test silver/$t failed: $line"
-	done
-	if [ $nf -gt 0 ]; then
-		FAILED="the gold that reads silver/$t is not rebuilt; the next run tests it again ($f)"
-		return 1
-	fi
+	}
+	C_IN=$TROWS C_OUT=$TROWS NOTE=$TNOTE
 }
 
-# tests_file TABLE: the test file of a silver table, from the user's
-# configuration (MX_TESTS, then --conf) before the bundled ones; false
-# when it has none (a table without tests is not tested).
+# run_tests NAME TESTS TABLE...: mx-test runs the file TESTS over the
+# files TABLE (paths in the lake), as the table NAME (a silver table's
+# name, gold/NAME for a gold table), from the lake, so that tables named
+# in tests are found there and the rows stored name their files as the
+# lake does.  Each test's result is a line of the run log (with "test",
+# beside the step's own line); the failing rows of each test that does
+# not pass are stored in tests/NAME/<test>/RUN.ndjson.  Warnings are said.
+# Sets TNOTE (how many passed, warned, failed) and TROWS (rows tested);
+# 1, with FAILED set, when a test failed at error level, 2 when the tests
+# could not run.
+run_tests() {
+	local name=$1 f=$2 rc=0 nf=0 nw=0 np=0 st line out="$WORK/tests.out"
+	local shown=$1 jr js log l t k n wn='' fn=
+	local -a fails=() warns=()
+	shift 2
+	[[ $name == gold/* ]] || shown=silver/$name
+	TNOTE='' TROWS=0
+	(cd "$LAKE" && mx-test --json -T . --name "$name" --store tests \
+	    --run "$RUN" -- "$f" "$@") > "$out" 2> "$out.err" || rc=$?
+	if [ $rc -gt 1 ] || { [ $rc -eq 1 ] &&
+	    ! grep -q '"state":"fail"' "$out"; }; then
+		# not a test that failed: the file or the table is wrong
+		cat "$out.err" >&2
+		FAILED="the tests of $shown did not run ($f)"
+		return 2
+	fi
+	crashpoint "test:$name"
+	# mx-test's lines, read here without a jq each: every line is one
+	# object of its own making, whose strings are test names and paths
+	json_to jr "$RUN"
+	json_to js "$STEP"
+	log=''
+	while IFS= read -r l; do
+		t='' st='' k=0 n=0
+		# (its "run", when it stored rows, is this run's: said first)
+		l=${l/,\"run\":$jr/}
+		log+="{\"run\":$jr,\"attempt\":$ATTEMPT,\"step\":$js,${l#\{}"$'\n'
+		[[ $l =~ \"test\":\"(([^\"\\]|\\.)*)\" ]] && t=${BASH_REMATCH[1]}
+		[[ $l =~ \"state\":\"([a-z]+)\" ]] && st=${BASH_REMATCH[1]}
+		[[ $l =~ \"failing\":([0-9]+) ]] && k=${BASH_REMATCH[1]}
+		[[ $l =~ \"rows\":([0-9]+) ]] && n=${BASH_REMATCH[1]}
+		[ "$n" -le "$TROWS" ] || TROWS=$n
+		line="$t: $k failing of $n rows"
+		[[ ! $l =~ \"stored\":\"(([^\"\\]|\\.)*)\" ]] ||
+		    line+=" (${BASH_REMATCH[1]})"
+		case $st in
+		pass) np=$((np + 1)) ;;
+		warn) nw=$((nw + 1)); warns+=("$line"); wn+=" $t" ;;
+		*) nf=$((nf + 1)); fails+=("$line"); fn+=" $t" ;;
+		esac
+	done < "$out"
+	printf '%s' "$log" >> "$LAKE/_runs.ndjson" || return 1
+	TNOTE="$np passed"
+	[ $nw -eq 0 ] || TNOTE="$TNOTE; $nw warned:$wn"
+	[ $nf -eq 0 ] || TNOTE="$TNOTE; $nf failed:$fn"
+	for line in "${warns[@]}"; do
+		say "test $shown warns: $line"
+	done
+	for line in "${fails[@]}"; do
+		say "test $shown failed: $line"
+	done
+	[ $nf -eq 0 ] && return 0
+	FAILED="$shown is not published, the previous one stays; the next run tests it again ($f)"
+	return 1
+}
+
+# tests_file LAYER TABLE: the test file of a table of LAYER (silver,
+# gold), from the user's configuration (MX_TESTS, then --conf) before the
+# bundled ones; false when it has none (a table without tests is not
+# tested).
 tests_file() {
 	local d
 	for d in ${MX_TESTS:+"$MX_TESTS"} ${CONF:+"$CONF/tests"} \
 	    "$SHARE/tests"; do
-		[ -f "$d/silver/$1.tests" ] || continue
-		printf '%s\n' "$(cd "$d/silver" && pwd)/$1.tests"
+		[ -f "$d/$1/$2.tests" ] || continue
+		printf '%s\n' "$(cd "$d/$1" && pwd)/$2.tests"
 		return 0
 	done
 	return 1
@@ -875,11 +1017,9 @@ gold() {
 		return 0
 	fi
 	if declare -F "post_$name" > /dev/null; then
-		into "$LAKE/gold/$name.ndjson" merge_post "$name" "$dir" "$@" ||
-		    return 1
+		gold_into "$name" merge_post "$name" "$dir" "$@" || return 1
 	else
-		into "$LAKE/gold/$name.ndjson" merge_partials "$dir" "$@" ||
-		    return 1
+		gold_into "$name" merge_partials "$dir" "$@" || return 1
 	fi
 	publish_csv "$name" || return 1
 	C_IN=$n
@@ -1028,9 +1168,30 @@ gold_from() {
 		NOTE="up to date"
 		return 0
 	fi
-	into "$LAKE/gold/$name.ndjson" "$@" || return 1
+	gold_into "$name" "$@" || return 1
 	publish_csv "$name" || return 1
 	C_OUT=$(wc -l < "$LAKE/gold/$name.ndjson")
+}
+
+# gold_into NAME COMMAND...: the output of COMMAND becomes
+# gold/NAME.ndjson, as into makes it, once it passes the table's data
+# tests (tests/gold/NAME.tests, when it has them; the new table is
+# gold/NAME.ndjson.new while they run): a test failing at
+# error level leaves the published table as it was and fails the step,
+# naming the test.  The results join the step's note.
+gold_into() {
+	local name=$1 g="$LAKE/gold/$1.ndjson" tf
+	shift
+	tf=$(tests_file gold "$name") || { into "$g" "$@"; return; }
+	# (a name without the process id: the failing rows stored name it)
+	if "$@" > "$g.new" && run_tests "gold/$name" "$tf" "gold/$name.ndjson.new"
+	then
+		mv -f "$g.new" "$g" || return 1
+		NOTE="${NOTE:+$NOTE; }tests: $TNOTE"
+		return 0
+	fi
+	rm -f "$g.new"
+	return 1
 }
 
 # The records of a silver table, in partition order (none when there is

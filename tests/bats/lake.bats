@@ -202,7 +202,9 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_success
 	want=$(listing clean)
 	wantc=$(counts clean)
-	for t in 0.05 0.2 0.4 0.7 1.0 $(shuf -i 1-30 -n 3 | sed 's/^/0./'); do
+	# (five moments: the first steps, the middle, the end, two at random;
+	# the next test kills it between each step's data and its state)
+	for t in 0.05 0.4 1.0 $(shuf -i 1-30 -n 2 | sed 's/^/0./'); do
 		rm -rf l
 		SOURCE_DATE_EPOCH=$DAY1 setsid "$LAKECMD" -r raw -l l > /dev/null 2>&1 &
 		pid=$!
@@ -224,7 +226,9 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_success
 	want=$(listing clean)
 	wantc=$(counts clean)
-	for p in bronze:ecommerce bronze:spend silver:ecommerce_events test:ecommerce_events silver:calendly_bookings gold:hourly_revenue gold:advertiser_daily bronze:marketing_spend silver:customers test:online_sales; do
+	# (a point of each kind: bronze, silver, a silver table's tests,
+	# gold from partials, a gold table's tests, gold from gold, CSV)
+	for p in bronze:ecommerce silver:ecommerce_events test:ecommerce_events gold:hourly_revenue test:gold/hourly_revenue gold:advertiser_daily silver:customers; do
 		rm -rf l
 		MX_LAKE_CRASH=$p run lake -r raw -l l
 		assert_failure 137
@@ -376,7 +380,7 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	run "$TOP/scripts/lake-status" -l l
 	assert_failure 1
 	assert_output --regexp 'test:ecommerce_events +failed'
-	assert_output --partial 'data tests: 9 passed, 0 warned, 1 failed'
+	assert_output --regexp 'data tests: [0-9]+ passed, 0 warned, 1 failed'
 	assert_output --regexp 'fail +ecommerce_events +purchase_amount_in_range +1 '
 	# the next run resumes this one and tests the table again
 	EPOCH=$DAY2 run lake -r raw -l l ecommerce
@@ -391,12 +395,17 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_failure 1
 	assert_output --partial "mx-test: $PWD/conf/tests/silver/ecommerce_events.tests:1: "
 	assert_output --partial 'the tests of silver/ecommerce_events did not run'
-	# the test made a warning there: said, and the gold is rebuilt
+	# the test made a warning there: said, and the gold is rebuilt (its
+	# own test of the amount, made a warning too)
 	sed 's/^expression *name=purchase_amount_in_range/& severity=warn/' \
 	    "$TOP/scripts/tests/silver/ecommerce_events.tests" > conf/tests/silver/ecommerce_events.tests
+	mkdir -p conf/tests/gold
+	sed 's/^expression *name=revenue_in_range/& severity=warn/' \
+	    "$TOP/scripts/tests/gold/hourly_revenue.tests" > conf/tests/gold/hourly_revenue.tests
 	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
 	assert_success
 	assert_output --partial 'lake: test silver/ecommerce_events warns: purchase_amount_in_range: 1 failing of '
+	assert_output --partial 'lake: test gold/hourly_revenue warns: revenue_in_range: 1 failing of '
 	assert_output --partial 'run 20240312T000000Z-0002 done'
 	[ "$(gold)" != "$before" ] || fail "gold was not rebuilt"
 	run jq -s 'map(select(.event_date == "2024-03-10" and
@@ -404,12 +413,105 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output true
 	run "$TOP/scripts/lake-status" -l l
 	assert_success
-	assert_output --partial 'data tests: 9 passed, 1 warned, 0 failed'
+	assert_output --regexp 'data tests: [0-9]+ passed, 2 warned, 0 failed'
 	# a table that did not change is not tested again
 	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
 	assert_success
 	run jq -r 'select(.run | endswith("-0003")) | select(.step == "test:ecommerce_events") | "\(.test) \(.note)"' l/_runs.ndjson
 	assert_output 'null unchanged'
+}
+
+@test "data tests of a gold table: run before it is published; an error keeps the published table, a warning goes on" {
+	raw raw 300 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	# the bundled tests of every gold table ran, each a line of the log
+	run jq -r 'select(.step == "gold:hourly_revenue" and .test == null) | .note' l/_runs.ndjson
+	assert_output --regexp '^[0-9]+ partitions read; tests: 6 passed$'
+	run jq -r 'select(.step == "gold:hourly_revenue" and .test != null) | "\(.table) \(.test) \(.state)"' l/_runs.ndjson
+	assert_line 'gold/hourly_revenue unique_event_date_event_hour pass'
+	[ "${#lines[@]}" = 6 ]
+	# the configuration's tests of the table, read first: revenue under
+	# 1000 an hour, which new data breaks
+	mkdir -p conf/tests/gold
+	{ cat "$TOP/scripts/tests/gold/hourly_revenue.tests"
+	  echo 'expression name=revenue_small revenue < 1000'; } > conf/tests/gold/hourly_revenue.tests
+	before=$(sha1sum l/gold/hourly_revenue.ndjson l/gold/hourly_revenue.csv)
+	echo '{"event_id":"e900000001","timestamp":"2024-03-10T10:00:00Z","user_id":"u000001","session_id":"s90000001","event_type":"purchase","product_id":"p00001","quantity":2,"price":999.00,"category":"books","search_query":null}' > raw/ecommerce/big.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --regexp 'lake: test gold/hourly_revenue failed: revenue_small: [1-9][0-9]* failing of [0-9]+ rows \(tests/gold/hourly_revenue/revenue_small/20240312T000000Z-0002\.ndjson\)'
+	assert_output --partial 'lake: step gold:hourly_revenue failed (exit 1); gold/hourly_revenue is not published, the previous one stays; the next run tests it again'
+	[ "$(sha1sum l/gold/hourly_revenue.ndjson l/gold/hourly_revenue.csv)" = "$before" ]
+	[ -z "$(find l/gold -name '*.tmp.*' -o -name '*.new')" ]
+	run jq -r 'select(.revenue >= 1000) | "\(.event_date) \(.event_hour)"' l/tests/gold/hourly_revenue/revenue_small/20240312T000000Z-0002.ndjson
+	assert_line '2024-03-10 10'
+	run jq -r '._test.file' l/tests/gold/hourly_revenue/revenue_small/20240312T000000Z-0002.ndjson
+	assert_line gold/hourly_revenue.ndjson.new
+	run "$TOP/scripts/lake-status" -l l
+	assert_failure 1
+	assert_output --regexp 'fail +gold/hourly_revenue +revenue_small '
+	# made a warning: published, said
+	sed -i 's/name=revenue_small/& severity=warn/' conf/tests/gold/hourly_revenue.tests
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'lake: test gold/hourly_revenue warns: revenue_small: '
+	[ "$(sha1sum l/gold/hourly_revenue.ndjson l/gold/hourly_revenue.csv)" != "$before" ]
+	run jq -r 'select(.event_date == "2024-03-10" and .event_hour == 10) | .revenue >= 1998' l/gold/hourly_revenue.ndjson
+	assert_output true
+}
+
+@test "SLA: a gold table not built by its deadline, late or by a failed run, is said, logged and alerted once a day" {
+	raw raw 200 1
+	mkdir -p conf
+	printf '# deadlines\nhourly_revenue  built_by=06:00  # UTC\nuser_activity built_by=23:30\n' > conf/sla
+	cat > conf/alert <<-'EOF'
+	#!/bin/sh
+	jq -c '{state, warnings: [.warnings[] | select(.step | startswith("sla:"))]}' >> "$ALERTS"
+	EOF
+	chmod +x conf/alert
+	export ALERTS=$PWD/alerts.ndjson
+	# built at 03:00: in time
+	EPOCH=$((DAY1 + 3 * 3600)) run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	refute_output --partial 'SLA'
+	# 07:00 the same day, nothing new: it was built by 06:00
+	EPOCH=$((DAY1 + 7 * 3600)) run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	refute_output --partial 'SLA'
+	# the next day, built at 07:00: late; said, logged, alerted
+	raw raw 100 2
+	EPOCH=$((DAY2 + 7 * 3600)) run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --regexp 'lake: gold/hourly_revenue missed its SLA: built at 07:00:[0-9]{2}, after its deadline of 06:00 UTC on 2024-03-12'
+	refute_output --partial 'user_activity missed'
+	run jq -r 'select(.step | startswith("sla:")) | "\(.run) \(.step) \(.state)"' l/_runs.ndjson
+	assert_output '20240312T070000Z-0002 sla:hourly_revenue warn'
+	run jq -c 'select(.warnings != []) | [.state, [.warnings[].step]]' alerts.ndjson
+	assert_output '["warn",["sla:hourly_revenue"]]'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --regexp 'sla:hourly_revenue +warn .*built at 07:00:[0-9]{2}, after its deadline'
+	# once a day: a later run of that day says nothing more
+	raw raw 50 3
+	EPOCH=$((DAY2 + 9 * 3600)) run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	refute_output --partial 'SLA'
+	run jq -s 'map(select(.warnings != [])) | length' alerts.ndjson
+	assert_output 1
+	# the day after, at 08:00, a run that fails before the gold: not
+	# built at all, in the alert of the failed run
+	echo '{"event_id":"e900000001","timestamp":"2024-03-10T10:00:00Z","user_id":"u000001","session_id":"s90000001","event_type":"purchase","product_id":"p00001","quantity":3,"price":9999.00,"category":"books","search_query":null}' > raw/ecommerce/bad.ndjson
+	EPOCH=$((DAY2 + 86400 + 8 * 3600)) run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'lake: gold/hourly_revenue missed its SLA: not built by its deadline of 06:00 UTC on 2024-03-13'
+	run jq -c 'select(.state == "failed") | [.state, [.warnings[].step]]' alerts.ndjson
+	assert_output '["failed",["sla:hourly_revenue"]]'
+	# a rule that is not one stops the run before any work
+	echo 'hourly_revenue built_by=6am' > conf/sla
+	EPOCH=$((DAY2 + 86400 + 9 * 3600)) run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'conf/sla: hourly_revenue: built_by=6am: built_by=HH:MM, a time of day (UTC)'
 }
 
 @test "source freshness: the newest raw file past warn_after is a warning, past error_after a failed run naming the source" {
@@ -477,6 +579,43 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --regexp 'nap:sleep +ok .*\(slow: more than twice its median of 0\.[0-9]+ s\)'
 }
 
+@test "a run slower than twice the median of the last runs that took something in is flagged and alerted" {
+	mkdir -p raw/ecommerce conf/domains
+	# a domain that takes a raw file in, then naps $NAP seconds
+	cat > conf/domains/nap.sh <<-'EOF'
+	nap_step() { sleep "$NAP"; }
+	pipeline_nap() {
+		step bronze:ecommerce bronze ecommerce
+		step nap:sleep nap_step
+	}
+	EOF
+	printf '#!/bin/sh\njq -c "[.state, ([.warnings[].step] | unique)]" >> "%s"\n' "$PWD/alerts" > conf/alert
+	chmod +x conf/alert
+	export NAP=0.1
+	for i in 1 2 3; do
+		echo '{"x":'$i'}' > raw/ecommerce/f$i.ndjson
+		run lake -r raw -l l --conf conf nap
+		assert_success
+		refute_output --partial 'slow'
+	done
+	# nothing new, however long: not a run to compare
+	NAP=3
+	run lake -r raw -l l --conf conf nap
+	assert_success
+	refute_output --partial 'the run is slow'
+	echo '{"x":4}' > raw/ecommerce/f4.ndjson
+	run lake -r raw -l l --conf conf nap
+	assert_success
+	assert_output --regexp 'lake: the run is slow: [3-9]\.[0-9]{3} s, more than twice its median of [0-9]+\.[0-9]{3} s over the last runs'
+	run jq -c 'select(.step == "run") | [.state, .seconds, (.note | test("^the run took [3-9] s$")), .slow.runs]' l/_runs.ndjson
+	assert_output '["warn",0,true,10]'
+	run tail -n 1 alerts
+	assert_output '["warn",["nap:sleep","run"]]'
+	run "$TOP/scripts/lake-status" -l l
+	assert_success
+	assert_output --regexp 'run +warn .*the run took [3-9] s \(slow: more than twice its median of [0-9.]+ s\)'
+}
+
 # hookserver FILE: an HTTP server on 127.0.0.1 that appends each request
 # it gets to FILE (method, path, type, body) and answers 200; its port in
 # PORT, its process in HOOKPID.
@@ -539,11 +678,14 @@ s.serve_forever()' "$1" > port &
 	[ "$(wc -l < posts.ndjson)" = 1 ]
 	# made a warning: the run finishes, and warns once
 	sed -i 's/^expression *name=purchase_amount_in_range/& severity=warn/' conf/tests/silver/ecommerce_events.tests
+	mkdir -p conf/tests/gold
+	sed 's/^expression *name=revenue_in_range/& severity=warn/' \
+	    "$TOP/scripts/tests/gold/hourly_revenue.tests" > conf/tests/gold/hourly_revenue.tests
 	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
 	assert_success
 	assert_output --partial 'lake: alert: sent (warn)'
 	run jq -c 'select(.body.summary.state == "warn") | .body | [.text, .summary.failed_steps, (.summary.tests | map([.test, .state]))]' posts.ndjson
-	assert_output "[\"lake $PWD/l: run 20240312T000000Z-0002 finished with warnings: ecommerce_events purchase_amount_in_range\",[],[[\"purchase_amount_in_range\",\"warn\"]]]"
+	assert_output "[\"lake $PWD/l: run 20240312T000000Z-0002 finished with warnings: ecommerce_events purchase_amount_in_range, gold/hourly_revenue revenue_in_range\",[],[[\"purchase_amount_in_range\",\"warn\"],[\"revenue_in_range\",\"warn\"]]]"
 	# nothing new: nothing tested, no warning, no alert
 	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
 	assert_success
@@ -620,7 +762,7 @@ s3mount() {
 	want=$(listing disk | grep -v _SUCCESS)
 	wantc=$(counts disk)
 	s3mount mnt
-	for p in bronze:ecommerce silver:ecommerce_events gold:hourly_revenue silver:spend "$(shuf -i 3-25 -n 1)"; do
+	for p in silver:ecommerce_events gold:hourly_revenue "$(shuf -i 3-25 -n 1)"; do
 		rm -rf mnt/l
 		case $p in
 		*:*)	MX_LAKE_CRASH=$p run lake -r raw -l mnt/l ecommerce calendly

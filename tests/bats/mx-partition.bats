@@ -297,6 +297,8 @@ now_ms() {
 }
 
 @test "100,000 partitions with 256 open files allowed" {
+	# (minutes under ASan, for what smaller tests exercise: make check runs it)
+	[ -z "${MX_SANITIZE:-}" ] || skip "make check runs it without ASan"
 	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"k\":%d,\"i\":%d}\n", (i * 7919) % 100000, i }' > in.ndjson
 	run sh -c 'ulimit -n 256 && mx-partition -d t -k k in.ndjson | wc -l'
 	assert_success
@@ -458,6 +460,8 @@ now_ms() {
 }
 
 @test "kill -9 at random moments of a large overwrite: every partition is whole, old or new" {
+	# (minutes under ASan, for what smaller tests exercise: make check runs it)
+	[ -z "${MX_SANITIZE:-}" ] || skip "make check runs it without ASan"
 	kill_inputs
 	mx-partition -d t -k g old.ndjson > /dev/null
 	run whole t 20000 30000
@@ -484,6 +488,8 @@ now_ms() {
 }
 
 @test "kill -9 while publishing (renames slowed down by strace): every partition is whole" {
+	# (minutes under ASan, for what smaller tests exercise: make check runs it)
+	[ -z "${MX_SANITIZE:-}" ] || skip "make check runs it without ASan"
 	command -v strace > /dev/null || skip "strace is not installed"
 	kill_inputs
 	mx-partition -d t -k g old.ndjson > /dev/null
