@@ -599,6 +599,39 @@ int	mx_getopt(int argc, char *const argv[], const char *opts,
 /* The synopsis on standard error; exit 2. */
 MX_NORETURN void mx_usage(const char *synopsis);
 
+/* ---- seen.c: fields named in options that no record had ---- */
+
+struct mx_seen_field {
+	char		*opt;		/* the option that named it: "-k" */
+	char		*path;
+	int		 sel;		/* its selection index, or -1 */
+	int		 seen;
+};
+/* Zeroed, it is empty; whose, when set, names the input the fields are
+ * of in the messages ("no record of right.ndjson had ..."). */
+struct mx_seen {
+	struct mx_seen_field *v;
+	size_t		 n;
+	size_t		 left;		/* fields no record had so far */
+	uintmax_t	 nrec;		/* records counted */
+	const char	*whose;
+};
+/* Option opt named the field path, at selection index sel (-1 when the
+ * tool finds it otherwise and calls mx_seen_mark); returns its index, an
+ * earlier one when the field was named before (same sel, or same path
+ * when sel is -1). */
+size_t	mx_seen_add(struct mx_seen *s, const char *opt, const char *path,
+	    int sel);
+void	mx_seen_mark(struct mx_seen *s, size_t i);
+/* A record scanned into sp: counted, and its fields marked seen (sp
+ * NULL: only counted, the tool marks with mx_seen_mark). */
+void	mx_seen_spans(struct mx_seen *s, const struct mx_span *sp);
+/* "opt: no record had the field 'path' (a typo?)" on stderr for each
+ * field never seen (without "(a typo?)" when strict: the caller makes it
+ * an error); nothing when no record was counted.  Returns how many. */
+size_t	mx_seen_report(const struct mx_seen *s, int strict);
+void	mx_seen_free(struct mx_seen *s);
+
 /* ---- util ---- */
 
 /* "-" prints as "<stdin>" in messages. */
