@@ -37,6 +37,7 @@ static struct {
 	int		 keep;
 	int		 nulls;
 	int		 verbose;
+	int		 strict;
 	const char	*latest;
 	const char	*byopt;		/* "--latest-by" or "--earliest-by" */
 	int		 earliest;
@@ -46,8 +47,8 @@ static struct {
 	const char	*stats;
 	const char	*tmpdir;
 	long long	 memory;
-} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL,
-    NULL, (long long)1 << 30 };
+} opt = { KEEP_FIRST, NULL_PASS, 0, 0, NULL, NULL, 0, NULL, NULL, NULL,
+    NULL, NULL, (long long)1 << 30 };
 
 static struct {
 	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, blank;
@@ -184,12 +185,13 @@ static struct mx_keys	 seen;		/* --seen: the keys of earlier runs */
 static uintmax_t	 newkeys;	/* keys of this run, over all tables */
 static size_t		 tablemax;	/* bytes a table may take */
 static char		*keyspec;
+static struct mx_seen	 named;		/* the fields of -k */
 
 static const char synopsis[] =
 	    "usage: mx-dedup [-v] [-k keys | --all-fields]\n"
 	    "                [--first | --last | --latest-by field | --earliest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
-	    "                [--rejects file] [--stats file] [-m size] [-T dir]\n"
+	    "                [--rejects file] [--stats file] [--strict] [-m size] [-T dir]\n"
 	    "                [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -490,6 +492,7 @@ classify(struct src *s, const char *p, size_t n, struct rec *r)
 		reject(s, "json", mx_json_errstr(scan), p, n);
 		return;
 	}
+	mx_seen_spans(&named, spans);
 	if (keys.n == 0) {
 		whole_key(p, n);
 		r->h = mx_hash128(kb.p, kb.len);
@@ -980,6 +983,7 @@ main(int argc, char *argv[])
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1060,6 +1064,9 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case 'X':
+			opt.strict = 1;
+			break;
 		default:
 			usage();
 		}
@@ -1069,6 +1076,9 @@ main(int argc, char *argv[])
 		mx_warnx("--all-fields: the key is the whole record, not -k");
 		usage();
 	}
+	for (i = 0; i < (int)keys.n; i++)
+		(void)mx_seen_add(&named, "-k", keys.v[i].path,
+		    keys.v[i].sel);
 
 	if (opt.latest != NULL &&
 	    (latest_sel = mx_sel_add(sel, opt.latest)) < 0) {
@@ -1115,6 +1125,15 @@ main(int argc, char *argv[])
 	memset(&mine, 0, sizeof mine);
 	level(&top, 0, &out, &dup, opt.seen != NULL ? &mine : NULL);
 	tmp_close(top.side);
+	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
+		/* no file published, and --seen keeps its keys */
+		if (rej != NULL)
+			mx_out_abort(rej);
+		if (dupo != NULL)
+			mx_out_abort(dupo);
+		mx_out_close(out.o);
+		exit(MX_EXIT_FAIL);
+	}
 
 	/* the keys become seen only once every output is safe */
 	if (rej != NULL)
