@@ -103,6 +103,8 @@ static size_t		 pending;	/* bytes in all partition buffers */
 static struct mx_buf	 cur, prev, pathb, tmp, full;
 static struct part	*last;
 static struct mx_out	*rej;
+static struct mx_seen	 named;		/* the fields of -k */
+static int		 strict;	/* --strict */
 static const char	*fname;
 static uintmax_t	 nin, nout, nrej, nblank, nfiles;
 
@@ -119,7 +121,7 @@ static const char synopsis[] =
 	    "                    [-m append|overwrite|replace] [--max-records n]\n"
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
-	    "                    [--rejects file] [--max-record size]\n"
+	    "                    [--rejects file] [--strict] [--max-record size]\n"
 	    "                    [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -602,6 +604,7 @@ route(const char *rec, size_t n, uintmax_t line)
 		reject(line, "json", mx_json_errstr(scan), rec, n);
 		return;
 	}
+	mx_seen_spans(&named, spans);
 	cur.len = 0;
 	for (i = 0; i < keys.n; i++) {
 		const struct mx_expr *e = &keys.v[i];
@@ -1336,7 +1339,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
-	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_REJECTS };
+	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_REJECTS, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -1353,6 +1356,7 @@ main(int argc, char *argv[])
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
 		{ "run", required_argument, NULL, OPT_RUN },
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1429,6 +1433,9 @@ main(int argc, char *argv[])
 		case OPT_REJECTS:
 			opt.rejects = optarg;
 			break;
+		case OPT_STRICT:
+			strict = 1;
+			break;
 		default:
 			usage();
 		}
@@ -1455,6 +1462,8 @@ main(int argc, char *argv[])
 			    "directory name", keys.v[i].name);
 			usage();
 		}
+		(void)mx_seen_add(&named, "-k", keys.v[i].path,
+		    keys.v[i].sel);
 	}
 	if (opt.run[0] == '\0')
 		make_run_id();
@@ -1495,6 +1504,12 @@ main(int argc, char *argv[])
 		readfile("-");
 	for (i = 0; i < (size_t)argc; i++)
 		readfile(argv[i]);
+	if (mx_seen_report(&named, strict) > 0 && strict) {
+		/* nothing published, as when a bad record ends the run */
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 
 	/* Every record is in a closed file before anything is published. */
 	for (i = 0; i < opt.maxopen; i++)
