@@ -34,7 +34,7 @@ static const char *const types[] = { "inner", "left", "right", "full",
 static struct {
 	const char	*right, *keys, *prefix, *rename;
 	const char	*unmatched, *rejects, *stats, *tmpdir;
-	int		 type, unique, verbose;
+	int		 type, unique, verbose, strict;
 	long long	 memory;
 } opt = { .type = T_INNER, .memory = (long long)1 << 30 };
 
@@ -50,6 +50,7 @@ static struct {
 
 static struct mx_exprs	 lx, rx;	/* the keys of each side */
 static struct mx_sel	*lsel, *rsel;
+static struct mx_seen	 lseen, rseen;	/* the key fields of each side */
 static char		*keynames;	/* "a,b": the left's key names */
 static struct mx_out	*out, *rej, *unm;
 
@@ -177,8 +178,8 @@ static const char synopsis[] =
 	    "               [--type inner|left|right|full|semi|anti] [--unique]\n"
 	    "               [--prefix prefix] [--rename old=new[,...]]\n"
 	    "               [--unmatched file] [-m size] [-T dir] [--rejects file]\n"
-	    "               [--stats file] [--max-record size] [--max-depth n]\n"
-	    "               [file ...]\n";
+	    "               [--stats file] [--strict] [--max-record size]\n"
+	    "               [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -949,6 +950,7 @@ read_right(void)
 			reject(&in, mx_json_errstr(scan));
 			continue;
 		}
+		mx_seen_spans(&rseen, sp);
 		canon.len = text.len = 0;
 		null = mx_jkey(&rx, sp, &canon, NULL, &kind, &bad) >= 0;
 		if (null)
@@ -1065,6 +1067,7 @@ read_left(const char *path, int file, struct mx_json *scan,
 			reject(&l.in, mx_json_errstr(scan));
 			continue;
 		}
+		mx_seen_spans(&lseen, sp);
 		if (appends && (c = collides(line, (size_t)n, sp)) != NULL)
 			mx_errx(MX_EXIT_USAGE, "%s:%ju: the left record has a "
 			    "field %s, which the right side adds: --prefix or "
@@ -1276,6 +1279,7 @@ main(int argc, char *argv[])
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1337,6 +1341,9 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case 'X':
+			opt.strict = 1;
+			break;
 		default:
 			usage();
 		}
@@ -1382,6 +1389,12 @@ main(int argc, char *argv[])
 		mx_warnx("-k: %s", err);
 		usage();
 	}
+	lseen.whose = "the left input";
+	rseen.whose = mx_name(opt.right);
+	for (i = 0; i < lx.n; i++) {
+		(void)mx_seen_add(&lseen, "-k", lx.v[i].path, lx.v[i].sel);
+		(void)mx_seen_add(&rseen, "-k", rx.v[i].path, rx.v[i].sel);
+	}
 	for (i = 0; i < lx.n; i++)
 		mx_buf_printf(&kn, "%s%s", i ? "," : "", lx.v[i].name);
 	keynames = mx_strdup(mx_buf_cstr(&kn));
@@ -1419,6 +1432,16 @@ main(int argc, char *argv[])
 			merge(&top.um, unm, NULL);
 	}
 
+	if ((mx_seen_report(&lseen, opt.strict) +
+	    mx_seen_report(&rseen, opt.strict)) > 0 && opt.strict) {
+		/* the records are out; the files are not published */
+		if (unm != NULL)
+			mx_out_abort(unm);
+		if (rej != NULL)
+			mx_out_abort(rej);
+		mx_out_close(out);
+		exit(MX_EXIT_FAIL);
+	}
 	if (unm != NULL)
 		mx_out_close(unm);
 	if (rej != NULL)
