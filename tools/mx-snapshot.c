@@ -115,6 +115,7 @@ static struct {
 	const char	*updated;
 	int		 hard;
 	int		 verbose;
+	int		 strict;
 } opt;
 
 static struct {
@@ -123,6 +124,7 @@ static struct {
 } cnt;
 
 static struct mx_exprs	 keys, track;
+static struct mx_seen	 named;		/* the fields of -k and -c */
 static char		**excl;
 static size_t		 nexcl;
 static struct mx_json	*scan;
@@ -150,7 +152,7 @@ static uintmax_t	 maxtline;
 static const char synopsis[] =
 	    "usage: mx-snapshot -k keys -s history [-v] [-c columns | -x columns]\n"
 	    "                   [-u field] [--at time] [--hard-deletes] [-o file]\n"
-	    "                   [--rejects file] [--stats file] [-T dir]\n"
+	    "                   [--rejects file] [--stats file] [--strict] [-T dir]\n"
 	    "                   [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -370,6 +372,7 @@ take(const struct mx_reader *r, uint64_t ord, const char *p, size_t n)
 		reject(r, "json", mx_json_errstr(scan), p, n);
 		return;
 	}
+	mx_seen_spans(&named, spans);
 	for (i = 0; i < NMETA; i++)
 		if (spans[msel[i]].kind != MX_JNONE) {
 			snprintf(msg, sizeof msg, "the field %s is the "
@@ -1080,6 +1083,7 @@ main(int argc, char *argv[])
 		{ "stats", required_argument, NULL, 'S' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1139,6 +1143,9 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case 'X':
+			opt.strict = 1;
+			break;
 		default:
 			usage();
 		}
@@ -1160,6 +1167,11 @@ main(int argc, char *argv[])
 			mx_warnx("-c: %s is the history's own", track.v[i].path);
 			usage();
 		}
+	for (i = 0; i < keys.n; i++)
+		(void)mx_seen_add(&named, "-k", keys.v[i].path, keys.v[i].sel);
+	for (i = 0; i < track.n; i++)
+		(void)mx_seen_add(&named, "-c", track.v[i].path,
+		    track.v[i].sel);
 	if (opt.updated != NULL && (usel = mx_sel_add(sel, opt.updated)) < 0) {
 		mx_warnx("-u: bad field path '%s'", opt.updated);
 		usage();
@@ -1197,6 +1209,12 @@ main(int argc, char *argv[])
 	if (opt.rejects != NULL)
 		rej = mx_out_open(opt.rejects);
 	read_input();
+	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
+		/* the history is left as it was */
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 	if (opt.hard && mx_keyset_count(ks) == 0)
 		mx_errx(MX_EXIT_FAIL, "--hard-deletes with no record in the "
 		    "input would close every key: refused");
