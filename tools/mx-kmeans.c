@@ -49,7 +49,8 @@ static struct {
 	const char	*stats;
 	const char	*tmpdir;
 	int		 verbose;
-} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, NULL, NULL, 0 };
+	int		 strict;
+} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, NULL, NULL, 0, 0 };
 
 static struct {
 	uintmax_t	in, out, rejected, blank;
@@ -64,6 +65,7 @@ struct input {
 };
 
 static struct mx_exprs	 feats;
+static struct mx_seen	 named;		/* the feature fields */
 static struct mx_buf	 spec;		/* the -f arguments, for the model */
 static int		 d;
 static struct mx_json	*scan;
@@ -87,11 +89,11 @@ static int		 converged;
 static const char synopsis[] =
 	    "usage: mx-kmeans -k n -f features [-v] [--scale z|minmax|none] [--seed n]\n"
 	    "                 [--restarts n] [--max-iter n] [--distance] [--model file]\n"
-	    "                 [--rejects file] [--stats file] [-T dir]\n"
+	    "                 [--rejects file] [--stats file] [--strict] [-T dir]\n"
 	    "                 [--max-record size] [--max-depth n] [file ...]\n"
 	    "       mx-kmeans --assign model [-v] [--distance] [--rejects file]\n"
-	    "                 [--stats file] [--max-record size] [--max-depth n]\n"
-	    "                 [file ...]\n";
+	    "                 [--stats file] [--strict] [--max-record size]\n"
+	    "                 [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -269,6 +271,7 @@ take(const struct mx_reader *r, const char *p, size_t len, double *x)
 		reject(r, "json", mx_json_errstr(scan), p, len);
 		return -1;
 	}
+	mx_seen_spans(&named, spans);
 	for (f = 0; f < d; f++)
 		if ((why = feature(&feats.v[f], &x[f])) != NULL) {
 			snprintf(msg, sizeof msg, "feature %s: %s",
@@ -856,6 +859,19 @@ write_assign(struct mx_out *o, struct input *in, int nin)
 
 /* ---- main ---- */
 
+/* The features no record had: every record was rejected for them, which
+ * a warning explains (--strict: an error, and no file published). */
+static void
+unseen(void)
+{
+	if (mx_seen_report(&named, opt.strict) == 0 || !opt.strict)
+		return;
+	if (rej != NULL)
+		mx_out_abort(rej);
+	mx_out_close(mx_stdout);
+	exit(MX_EXIT_FAIL);
+}
+
 static void
 report(int nin)
 {
@@ -918,6 +934,7 @@ main(int argc, char *argv[])
 		{ "stats", required_argument, NULL, 's' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -991,6 +1008,9 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case 'X':
+			opt.strict = 1;
+			break;
 		default:
 			usage();
 		}
@@ -1026,6 +1046,10 @@ main(int argc, char *argv[])
 				mx_warnx("-f: %s twice", feats.v[i].name);
 				usage();
 			}
+	/* with --assign the model names them */
+	for (i = 0; i < d; i++)
+		(void)mx_seen_add(&named, opt.assign != NULL ? "--assign" :
+		    "-f", feats.v[i].path, feats.v[i].sel);
 	csel = mx_sel_add(sel, "cluster");
 	dsel = mx_sel_add(sel, "distance");
 	if (opt.tmpdir == NULL && ((opt.tmpdir = getenv("TMPDIR")) == NULL ||
@@ -1041,10 +1065,12 @@ main(int argc, char *argv[])
 	if (opt.rejects != NULL)
 		rej = mx_out_open(opt.rejects);
 	out = mx_out_stdout();
-	if (opt.assign != NULL)
+	if (opt.assign != NULL) {
 		write_assign(out, in, nin);
-	else {
+		unseen();
+	} else {
 		read_features(in, nin);
+		unseen();
 		if (n < (size_t)opt.k)
 			mx_errx(MX_EXIT_FAIL, "%zu records for %ld clusters: "
 			    "too few", n, opt.k);
