@@ -30,7 +30,7 @@ static struct {
 	const char	*rejects, *stats;
 	const char	*amount, *budgetf, *time;
 	int		 per, reset, bper;
-	int		 scale, verbose;
+	int		 scale, verbose, strict;
 	long long	 maxmem;
 	const char	*maxmemarg;
 } opt = {
@@ -59,6 +59,7 @@ static struct mx_buf	 arena;
 static struct mx_out	*out, *rej;
 static struct mx_buf	 kc, kt, tmp;
 static int		 sel_amount, sel_budget, sel_time, sel_rej;
+static struct mx_seen	 named;		/* the fields the options name */
 
 static const char synopsis[] =
 	    "usage: mx-budget [-v] [-k keys] [--per hour|day|month]\n"
@@ -66,7 +67,7 @@ static const char synopsis[] =
 	    "                 [--budget-per hour|day|month] [--amount field]\n"
 	    "                 [--budget-field field] [--time field] [--scale n]\n"
 	    "                 [--max-memory size] [--rejects file] [--stats file]\n"
-	    "                 [--max-record size] [--max-depth n] [file ...]\n";
+	    "                 [--strict] [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -286,6 +287,7 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp)
 			continue;
 		}
 		in.whole = sp[sel_rej].kind == MX_JNONE;
+		mx_seen_spans(&named, sp);
 		event(&in, sp);
 	}
 	mx_reader_close(&r);
@@ -485,6 +487,7 @@ main(int argc, char *argv[])
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -496,10 +499,13 @@ main(int argc, char *argv[])
 	long long v;
 	size_t i, k;
 	int c;
+	char given[128] = { 0 };
 
 	mx_init(argv[0]);
 	while ((c = mx_getopt(argc, argv, "k:v", longopts, NULL,
 	    synopsis)) != -1) {
+		if (c >= 0 && c < (int)sizeof given)
+			given[c] = 1;
 		switch (c) {
 		case 'k':
 			opt.keys = optarg;
@@ -551,6 +557,9 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case 'X':
+			opt.strict = 1;
+			break;
 		default:
 			usage();
 		}
@@ -594,6 +603,17 @@ main(int argc, char *argv[])
 		mx_warnx("bad field path");
 		usage();
 	}
+	/* the fields given, not the defaults: events without budgets are
+	 * no mistake */
+	for (i = 0; given['k'] && i < kx.n; i++)
+		(void)mx_seen_add(&named, "-k", kx.v[i].path, kx.v[i].sel);
+	if (given['a'])
+		(void)mx_seen_add(&named, "--amount", opt.amount, sel_amount);
+	if (given['b'])
+		(void)mx_seen_add(&named, "--budget-field", opt.budgetf,
+		    sel_budget);
+	if (given['t'])
+		(void)mx_seen_add(&named, "--time", opt.time, sel_time);
 
 	out = mx_out_stdout();
 	if (opt.rejects != NULL)
@@ -605,6 +625,11 @@ main(int argc, char *argv[])
 		each_line("-", scan, sp);
 	for (c = 0; c < argc; c++)
 		each_line(argv[c], scan, sp);
+	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 	write_all();
 	if (rej != NULL)
 		mx_out_close(rej);
