@@ -55,7 +55,7 @@ static struct {
 	const char	*map, *mapkey;
 	const char	*rejects, *stats;
 	int		 join, sum, zerofill;
-	int		 scale, rscale, verbose;
+	int		 scale, rscale, verbose, strict;
 	long long	 maxmem;
 	const char	*maxmemarg;
 } opt = {
@@ -79,6 +79,10 @@ static struct {
 			dropped, nullkey, mapped, unmapped, out;
 } st;
 
+/* The fields the options name, of each side: the defaults are not
+ * checked, as a table without impressions is no mistake. */
+static struct mx_seen	 sseen, mseen;
+
 /* The keys: on the metrics side (a field, named as the spend side's
  * expression is) and on the spend side. */
 static struct mx_exprs	 lx, kx;
@@ -97,8 +101,8 @@ static const char synopsis[] =
 	    "                     [--clicks field] [--impressions field] [--revenue field]\n"
 	    "                     [--customers field] [--conversions field] [--scale n]\n"
 	    "                     [--rate-scale n] [--max-memory size] [--rejects file]\n"
-	    "                     [--stats file] [--max-record size] [--max-depth n]\n"
-	    "                     [file ...]\n";
+	    "                     [--stats file] [--strict] [--max-record size]\n"
+	    "                     [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -495,7 +499,7 @@ over_limit(const struct mx_rec *in)
  * rejected here. */
 static void
 each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
-    int rsel, uintmax_t *count,
+    int rsel, uintmax_t *count, struct mx_seen *seen,
     void (*fn)(struct mx_rec *in, const struct mx_span *sp))
 {
 	struct mx_reader r;
@@ -521,6 +525,7 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
 			continue;
 		}
 		in.whole = sp[rsel].kind == MX_JNONE;
+		mx_seen_spans(seen, sp);
 		fn(&in, sp);
 	}
 	mx_reader_close(&r);
@@ -951,6 +956,7 @@ main(int argc, char *argv[])
 		{ "rejects", required_argument, NULL, 'R' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -960,6 +966,8 @@ main(int argc, char *argv[])
 	struct mx_sel *sel, *msel;
 	struct mx_json *scan, *mscan;
 	struct mx_span *sp, *msp;
+	struct mx_buf flag = { 0 };
+	int metricgiven[NMETRIC] = { 0 }, keysgiven, spendgiven = 0;
 	char err[256];
 	size_t i, nn;
 	int c, li, k;
@@ -972,8 +980,10 @@ main(int argc, char *argv[])
 		case 0:
 			for (k = 0; k < NMETRIC; k++)
 				if (strcmp(longopts[li].name, metric_opt[k]) ==
-				    0)
+				    0) {
 					opt.metric[k] = optarg;
+					metricgiven[k] = 1;
+				}
 			break;
 		case 's':
 			opt.spend = mx_reallocarray(opt.spend, opt.nspend + 1,
@@ -1004,6 +1014,7 @@ main(int argc, char *argv[])
 			opt.mapkey = optarg;
 			break;
 		case 'F':
+			spendgiven = 1;
 			opt.spendf = optarg;
 			break;
 		case 'c':
@@ -1029,6 +1040,9 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
+		case 'X':
+			opt.strict = 1;
+			break;
 		default:
 			usage();
 		}
@@ -1050,6 +1064,7 @@ main(int argc, char *argv[])
 				usage();
 			}
 		}
+	keysgiven = opt.keys != NULL;
 	if (opt.keys == NULL)
 		opt.keys = "date,channel";
 
@@ -1079,6 +1094,16 @@ main(int argc, char *argv[])
 		usage();
 	}
 	ssel_rej = mx_sel_add(sel, "_reject");
+	sseen.whose = opt.nspend == 1 ? mx_name(opt.spend[0]) :
+	    "the spend files";
+	mseen.whose = "the metrics";
+	for (i = 0; keysgiven && i < nk; i++) {
+		(void)mx_seen_add(&sseen, "-k", kx.v[i].path, kx.v[i].sel);
+		(void)mx_seen_add(&mseen, "-k", lx.v[i].path, lx.v[i].sel);
+	}
+	if (spendgiven)
+		(void)mx_seen_add(&sseen, "--spend-field", opt.spendf,
+		    ssel_spend);
 	check_names(names, nn);
 	if (opt.map != NULL) {
 		for (i = 0; i < nk; i++)
@@ -1103,7 +1128,7 @@ main(int argc, char *argv[])
 	sp = mx_calloc((size_t)mx_sel_count(sel), sizeof *sp);
 	for (i = 0; i < opt.nspend; i++)
 		each_line(opt.spend[i], scan, sp, ssel_rej, &st.spend,
-		    spend_row);
+		    &sseen, spend_row);
 	/* the metrics side: the keys by their names */
 	for (i = 0; i < nk; i++)
 		msel_key[i] = lx.v[i].sel;
@@ -1112,7 +1137,13 @@ main(int argc, char *argv[])
 			mx_warnx("--%s: bad field path '%s'", metric_opt[i],
 			    opt.metric[i]);
 			usage();
+		} else if (metricgiven[i]) {
+			flag.len = 0;
+			mx_buf_printf(&flag, "--%s", metric_opt[i]);
+			(void)mx_seen_add(&mseen, mx_buf_cstr(&flag),
+			    opt.metric[i], msel_m[i]);
 		}
+	mx_buf_free(&flag);
 	msel_out[0] = mx_sel_add(msel, O_SPEND);
 	for (i = 0; i < NRATIO; i++)
 		msel_out[i + 1] = mx_sel_add(msel, ratios[i].name);
@@ -1120,10 +1151,17 @@ main(int argc, char *argv[])
 	mscan = mx_json_new(msel);
 	msp = mx_calloc((size_t)mx_sel_count(msel), sizeof *msp);
 	if (argc == 0)
-		each_line("-", mscan, msp, msel_rej, &st.metrics, metrics_row);
+		each_line("-", mscan, msp, msel_rej, &st.metrics, &mseen,
+		    metrics_row);
 	for (k = 0; k < argc; k++)
 		each_line(argv[k], mscan, msp, msel_rej, &st.metrics,
-		    metrics_row);
+		    &mseen, metrics_row);
+	if ((mx_seen_report(&sseen, opt.strict) +
+	    mx_seen_report(&mseen, opt.strict)) > 0 && opt.strict) {
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 	join_end();
 	if (rej != NULL)
 		mx_out_close(rej);
