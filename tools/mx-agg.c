@@ -129,7 +129,7 @@ struct group {
 static struct {
 	int		 partial, merge, verbose, scale, strict;
 	long long	 top;
-	const char	*by, *rejects;
+	const char	*by;
 	long long	 memory;
 /* bounded by default, as mx-dedup is: a table too large ends with a
  * message naming the limit rather than with the OOM killer */
@@ -1993,7 +1993,7 @@ main(int argc, char *argv[])
 		{ "scale", required_argument, NULL, 'S' },
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
-		{ "rejects", required_argument, NULL, 'R' },
+		MX_REJECTS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "where", required_argument, NULL, 'w' },
 		{ "strict", no_argument, NULL, 'X' },
@@ -2065,9 +2065,6 @@ main(int argc, char *argv[])
 			break;
 		case 'M':
 			opt.merge = 1;
-			break;
-		case 'R':
-			opt.rejects = optarg;
 			break;
 		case 'X':
 			opt.strict = 1;
@@ -2147,8 +2144,8 @@ main(int argc, char *argv[])
 	}
 	groups = mx_keyset_new(8);
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (argc == 0)
 		input("-", js, sp);
 	for (i = 0; i < (size_t)argc; i++)

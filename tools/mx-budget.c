@@ -27,7 +27,6 @@ static const char *const budget_out[] = { "period", "window_start",
 
 static struct {
 	const char	*keys;
-	const char	*rejects, *stats;
 	const char	*amount, *budgetf, *time;
 	int		 per, reset, bper;
 	int		 scale, verbose, strict;
@@ -484,8 +483,8 @@ main(int argc, char *argv[])
 		{ "time", required_argument, NULL, 't' },
 		{ "scale", required_argument, NULL, 'c' },
 		{ "max-memory", required_argument, NULL, 'M' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
@@ -547,12 +546,6 @@ main(int argc, char *argv[])
 				usage();
 			}
 			opt.maxmemarg = optarg;
-			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -616,8 +609,8 @@ main(int argc, char *argv[])
 		(void)mx_seen_add(&named, "--time", opt.time, sel_time);
 
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	tab = mx_hmap_new(sizeof(struct ent));
 	scan = mx_json_new(sel);
 	sp = mx_calloc((size_t)mx_sel_count(sel), sizeof *sp);
@@ -633,8 +626,8 @@ main(int argc, char *argv[])
 	write_all();
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL) {
-		s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		s = mx_out_open(mx_opt_stats);
 		mx_out_printf(s, "{\"tool\":\"mx-budget\",\"events\":%ju,"
 		    "\"rejected\":%ju,\"blank\":%ju,\"out\":%ju}\n", st.events,
 		    st.rejected, st.blank, st.out);

@@ -43,12 +43,10 @@ static struct {
 	int		 earliest;
 	const char	*seen;
 	const char	*dups;
-	const char	*rejects;
-	const char	*stats;
 	const char	*tmpdir;
 	long long	 memory;
 } opt = { KEEP_FIRST, NULL_PASS, 0, 0, NULL, NULL, 0, NULL, NULL, NULL,
-    NULL, NULL, (long long)1 << 30 };
+    (long long)1 << 30 };
 
 static struct {
 	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, blank;
@@ -953,8 +951,8 @@ report(int nfiles)
 		mx_warnx("%ju in, %ju out, %ju duplicates, %ju seen, %ju null "
 		    "keys, %ju rejected%s%s", cnt.in, cnt.out, cnt.dups,
 		    cnt.seen, cnt.nulls, cnt.rejected, blank, spill);
-	if (opt.stats != NULL) {
-		struct mx_out *s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		struct mx_out *s = mx_out_open(mx_opt_stats);
 
 		mx_out_printf(s, "{\"tool\":\"mx-dedup\",\"files\":%d,"
 		    "\"in\":%ju,\"out\":%ju,\"duplicates\":%ju,\"seen\":%ju,"
@@ -978,8 +976,8 @@ main(int argc, char *argv[])
 		{ "nulls", required_argument, NULL, 'N' },
 		{ "seen", required_argument, NULL, 'S' },
 		{ "dups", required_argument, NULL, 'D' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 's' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1045,12 +1043,6 @@ main(int argc, char *argv[])
 		case 'D':
 			opt.dups = optarg;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 's':
-			opt.stats = optarg;
-			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
 				mx_warnx("--memory: '%s' is not a size "
@@ -1113,8 +1105,8 @@ main(int argc, char *argv[])
 	out.o = mx_out_stdout();
 	if (opt.dups != NULL)
 		dup.o = dupo = mx_out_open(opt.dups);
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 
 	top.top = 1;
 	top.pass = 1;

@@ -26,7 +26,7 @@
 #include "keyindex.h"
 
 static struct {
-	const char	*index, *root, *stats, *pspec;
+	const char	*index, *root, *pspec;
 	int		 all, verbose, strict;
 } opt;
 
@@ -514,8 +514,8 @@ report(int isfind)
 			    "in %ju partitions, %ju removed", cnt.records,
 			    cnt.nokey, cnt.entries, cnt.parts, cnt.removed);
 	}
-	if (opt.stats != NULL) {
-		s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		s = mx_out_open(mx_opt_stats);
 		mx_out_printf(s, "{\"records\":%ju,\"no_key\":%ju,\"blank\":%ju,"
 		    "\"keys\":%ju,\"partitions\":%ju", cnt.records, cnt.nokey,
 		    cnt.blank, cnt.keys, cnt.parts);
@@ -536,7 +536,7 @@ main(int argc, char *argv[])
 		{ "index", required_argument, NULL, 'i' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "partition", required_argument, NULL, 'p' },
-		{ "stats", required_argument, NULL, 's' },
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
@@ -572,9 +572,6 @@ main(int argc, char *argv[])
 				mx_warnx("-p: %s", err);
 				usage();
 			}
-			break;
-		case 's':
-			opt.stats = optarg;
 			break;
 		case 'v':
 			opt.verbose = 1;

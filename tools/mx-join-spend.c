@@ -53,7 +53,6 @@ static struct {
 	const char	*spendf;
 	const char	*metric[NMETRIC];
 	const char	*map, *mapkey;
-	const char	*rejects, *stats;
 	int		 join, sum, zerofill;
 	int		 scale, rscale, verbose, strict;
 	long long	 maxmem;
@@ -834,7 +833,7 @@ report(void)
 static void
 write_stats(void)
 {
-	struct mx_out *s = mx_out_open(opt.stats);
+	struct mx_out *s = mx_out_open(mx_opt_stats);
 	size_t i;
 
 	mx_out_printf(s, "{\"tool\":\"mx-join-spend\",\"mode\":\"join\","
@@ -953,8 +952,8 @@ main(int argc, char *argv[])
 		{ "scale", required_argument, NULL, 'c' },
 		{ "rate-scale", required_argument, NULL, 'C' },
 		{ "max-memory", required_argument, NULL, 'M' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
@@ -1030,12 +1029,6 @@ main(int argc, char *argv[])
 				usage();
 			}
 			opt.maxmemarg = optarg;
-			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -1121,8 +1114,8 @@ main(int argc, char *argv[])
 	}
 
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	tab = mx_hmap_new(sizeof(struct ent));
 	scan = mx_json_new(sel);
 	sp = mx_calloc((size_t)mx_sel_count(sel), sizeof *sp);
@@ -1165,7 +1158,7 @@ main(int argc, char *argv[])
 	join_end();
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL)
+	if (mx_opt_stats != NULL)
 		write_stats();
 	mx_out_close(out);
 	if (opt.verbose)

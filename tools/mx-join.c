@@ -33,7 +33,7 @@ static const char *const types[] = { "inner", "left", "right", "full",
 
 static struct {
 	const char	*right, *keys, *prefix, *rename;
-	const char	*unmatched, *rejects, *stats, *tmpdir;
+	const char	*unmatched, *tmpdir;
 	int		 type, unique, verbose, strict;
 	long long	 memory;
 } opt = { .type = T_INNER, .memory = (long long)1 << 30 };
@@ -1238,7 +1238,7 @@ join_part(FILE *rf, FILE *lf, int depth, struct res *res)
 static void
 write_stats(void)
 {
-	struct mx_out *s = mx_out_open(opt.stats);
+	struct mx_out *s = mx_out_open(mx_opt_stats);
 
 	mx_out_printf(s, "{\"tool\":\"mx-join\",\"type\":\"%s\",\"left\":%ju,"
 	    "\"right\":%ju,\"matched\":%ju,\"unmatched\":%ju,"
@@ -1276,8 +1276,8 @@ main(int argc, char *argv[])
 		{ "unmatched", required_argument, NULL, 'u' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
@@ -1331,12 +1331,6 @@ main(int argc, char *argv[])
 			break;
 		case 'T':
 			opt.tmpdir = optarg;
-			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -1405,8 +1399,8 @@ main(int argc, char *argv[])
 	rawnames = mx_hmap_new(sizeof(struct fname));
 	outnames = mx_hmap_new(sizeof(size_t));
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (opt.unmatched != NULL)
 		unm = mx_out_open(opt.unmatched);
 
@@ -1446,7 +1440,7 @@ main(int argc, char *argv[])
 		mx_out_close(unm);
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL)
+	if (mx_opt_stats != NULL)
 		write_stats();
 	mx_out_close(out);
 	if (opt.verbose)

@@ -45,12 +45,10 @@ static struct {
 	int		 distance;
 	const char	*model;
 	const char	*assign;
-	const char	*rejects;
-	const char	*stats;
 	const char	*tmpdir;
 	int		 verbose;
 	int		 strict;
-} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, 0, 0 };
 
 static struct {
 	uintmax_t	in, out, rejected, blank;
@@ -886,8 +884,8 @@ report(int nin)
 			mx_warnx("%ju in, %ju out, %ju rejected", cnt.in,
 			    cnt.out, cnt.rejected);
 	}
-	if (opt.stats != NULL) {
-		struct mx_out *s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		struct mx_out *s = mx_out_open(mx_opt_stats);
 
 		mx_out_printf(s, "{\"tool\":\"mx-kmeans\",\"files\":%d,"
 		    "\"in\":%ju,\"out\":%ju,\"rejected\":%ju,\"blank\":%ju,"
@@ -930,8 +928,8 @@ main(int argc, char *argv[])
 		{ "distance", no_argument, NULL, 'D' },
 		{ "model", required_argument, NULL, 'M' },
 		{ "assign", required_argument, NULL, 'A' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 's' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "strict", no_argument, NULL, 'X' },
@@ -996,12 +994,6 @@ main(int argc, char *argv[])
 		case 'A':
 			opt.assign = optarg;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 's':
-			opt.stats = optarg;
-			break;
 		case 'T':
 			opt.tmpdir = optarg;
 			break;
@@ -1062,8 +1054,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < nin; i++)
 		in[i].path = argc > 0 ? argv[i] : "-";
 
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	out = mx_out_stdout();
 	if (opt.assign != NULL) {
 		write_assign(out, in, nin);

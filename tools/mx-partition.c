@@ -48,7 +48,6 @@ static const char *const modes[] = { "append", "overwrite", "replace" };
 
 static struct {
 	const char	*root;
-	const char	*rejects;
 	char		 run[72];
 	int		 mode;
 	int		 s3;		/* -1: detect */
@@ -57,7 +56,7 @@ static struct {
 	int		 verbose;
 	uintmax_t	 maxrecs, maxbytes;
 	size_t		 maxopen, memory;
-} opt = { NULL, NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20 };
+} opt = { NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20 };
 
 /* A part file this run has finished. */
 struct pfile {
@@ -1339,7 +1338,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
-	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_REJECTS, OPT_STRICT };
+	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -1355,7 +1354,7 @@ main(int argc, char *argv[])
 		{ "local", no_argument, NULL, OPT_LOCAL },
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
 		{ "run", required_argument, NULL, OPT_RUN },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		MX_REJECTS_LONGOPT,
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -1430,9 +1429,6 @@ main(int argc, char *argv[])
 			}
 			snprintf(opt.run, sizeof opt.run, "%s", optarg);
 			break;
-		case OPT_REJECTS:
-			opt.rejects = optarg;
-			break;
 		case OPT_STRICT:
 			strict = 1;
 			break;
@@ -1498,8 +1494,8 @@ main(int argc, char *argv[])
 	tmps = mx_calloc(keys.n, sizeof *tmps);
 	slots = mx_calloc(opt.maxopen, sizeof *slots);
 	ptab = mx_hmap_new(sizeof(struct part *));
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (argc == 0)
 		readfile("-");
 	for (i = 0; i < (size_t)argc; i++)

@@ -109,8 +109,6 @@ struct name {
 static struct {
 	const char	*history;
 	const char	*output;
-	const char	*rejects;
-	const char	*stats;
 	const char	*tmpdir;
 	const char	*updated;
 	int		 hard;
@@ -1030,8 +1028,8 @@ report(int wrote)
 		    wrote ? "" : " (unchanged, not rewritten)", cnt.deleted,
 		    cnt.absent);
 	}
-	if (opt.stats != NULL) {
-		struct mx_out *s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		struct mx_out *s = mx_out_open(mx_opt_stats);
 
 		mx_out_printf(s, "{\"tool\":\"mx-snapshot\",\"files\":%d,"
 		    "\"in\":%ju,\"blank\":%ju,\"rejected\":%ju,\"new\":%ju,"
@@ -1079,8 +1077,8 @@ main(int argc, char *argv[])
 		{ "at", required_argument, NULL, 'A' },
 		{ "hard-deletes", no_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "strict", no_argument, NULL, 'X' },
@@ -1130,12 +1128,6 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			opt.output = optarg;
-			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'T':
 			opt.tmpdir = optarg;
@@ -1206,8 +1198,8 @@ main(int argc, char *argv[])
 
 	if (opt.output == NULL)
 		lock_history();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	read_input();
 	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
 		/* the history is left as it was */

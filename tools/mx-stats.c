@@ -64,10 +64,10 @@ struct group {
 };
 
 static struct {
-	const char	*by, *fields, *rejects;
+	const char	*by, *fields;
 	long long	 memory, limit, top;
 	int		 scale, pretty, verbose, strict;
-} opt = { NULL, NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0, 0 };
+} opt = { NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0, 0 };
 
 static const char synopsis[] =
 	    "usage: mx-stats [-pv] [-f fields] [-g keys] [--distinct-limit n]\n"
@@ -1100,7 +1100,7 @@ main(int argc, char *argv[])
 		{ "top", required_argument, NULL, 'T' },
 		{ "scale", required_argument, NULL, 'S' },
 		{ "memory", required_argument, NULL, 'm' },
-		{ "rejects", required_argument, NULL, 'R' },
+		MX_REJECTS_LONGOPT,
 		{ "strict", no_argument, NULL, 'X' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -1145,9 +1145,6 @@ main(int argc, char *argv[])
 				usage();
 			}
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
 		case 'X':
 			opt.strict = 1;
 			break;
@@ -1173,8 +1170,8 @@ main(int argc, char *argv[])
 	fmap = mx_hmap_new(0);
 	gmap = mx_hmap_new(0);
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (argc == 0)
 		input("-", js, sp);
 	for (i = 0; i < argc; i++)
