@@ -587,13 +587,18 @@ int	mx_limit_opt(int opt, const char *arg);
 enum { MX_OPT_VERSION = 0x1100, MX_OPT_PROGRESS, MX_OPT_NOPROGRESS };
 /* --rejects file and --stats file, for the tools that take them: set by
  * mx_getopt when longopts has these entries, NULL when not given. */
-enum { MX_OPT_REJECTS = 0x1200, MX_OPT_STATS };
+enum { MX_OPT_REJECTS = 0x1200, MX_OPT_STATS, MX_OPT_STRICT };
 #define MX_REJECTS_LONGOPT \
 	{ "rejects", required_argument, NULL, MX_OPT_REJECTS }
 #define MX_STATS_LONGOPT \
 	{ "stats", required_argument, NULL, MX_OPT_STATS }
 extern const char *mx_opt_rejects;
 extern const char *mx_opt_stats;
+/* --strict, for the tools that check the fields their options name (see
+ * seen.c): set by mx_getopt when longopts has MX_STRICT_LONGOPT. */
+#define MX_STRICT_LONGOPT \
+	{ "strict", no_argument, NULL, MX_OPT_STRICT }
+extern int mx_opt_strict;
 struct option;
 /*
  * getopt_long(3) with the options every tool takes besides those of
@@ -601,8 +606,9 @@ struct option;
  * --version (exit 0), --progress and --no-progress (mx_progress), and,
  * when longopts has MX_LIMIT_LONGOPTS,
  * --max-record and --max-depth, set here and never returned; so are
- * --rejects and --stats (mx_opt_rejects, mx_opt_stats) when it has
- * MX_REJECTS_LONGOPT and MX_STATS_LONGOPT.  A bad
+ * --rejects, --stats and --strict (mx_opt_rejects, mx_opt_stats,
+ * mx_opt_strict) when it has MX_REJECTS_LONGOPT, MX_STATS_LONGOPT and
+ * MX_STRICT_LONGOPT.  A bad
  * option prints synopsis (the tool's usage text) and exits 2.
  */
 int	mx_getopt(int argc, char *const argv[], const char *opts,

@@ -127,7 +127,7 @@ struct group {
 };
 
 static struct {
-	int		 partial, merge, verbose, scale, strict;
+	int		 partial, merge, verbose, scale;
 	long long	 top;
 	const char	*by;
 	long long	 memory;
@@ -1979,8 +1979,8 @@ output(struct mx_out *o)
 static void
 unseen(void)
 {
-	if (!opt.merge && mx_seen_report(&named, opt.strict) > 0 &&
-	    opt.strict)
+	if (!opt.merge && mx_seen_report(&named, mx_opt_strict) > 0 &&
+	    mx_opt_strict)
 		exit(MX_EXIT_FAIL);
 }
 
@@ -1996,7 +1996,7 @@ main(int argc, char *argv[])
 		MX_REJECTS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "where", required_argument, NULL, 'w' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -2065,9 +2065,6 @@ main(int argc, char *argv[])
 			break;
 		case 'M':
 			opt.merge = 1;
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {

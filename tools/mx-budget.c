@@ -29,7 +29,7 @@ static struct {
 	const char	*keys;
 	const char	*amount, *budgetf, *time;
 	int		 per, reset, bper;
-	int		 scale, verbose, strict;
+	int		 scale, verbose;
 	long long	 maxmem;
 	const char	*maxmemarg;
 } opt = {
@@ -486,7 +486,7 @@ main(int argc, char *argv[])
 		MX_REJECTS_LONGOPT,
 		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -549,9 +549,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		default:
 			usage();
@@ -618,7 +615,7 @@ main(int argc, char *argv[])
 		each_line("-", scan, sp);
 	for (c = 0; c < argc; c++)
 		each_line(argv[c], scan, sp);
-	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
 		if (rej != NULL)
 			mx_out_abort(rej);
 		exit(MX_EXIT_FAIL);

@@ -27,7 +27,7 @@
 enum { F_CSV, F_TSV, F_TABLE };
 
 static struct {
-	int	 fmt, noheader, raw, escape, strict;
+	int	 fmt, noheader, raw, escape;
 	char	*fields, *outpath;
 } opt;
 
@@ -307,7 +307,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, 'R' },
 		{ "escape-controls", no_argument, NULL, 'e' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -339,9 +339,6 @@ main(int argc, char *argv[])
 		case 'R':
 			opt.raw = 1;
 			break;
-		case 'X':
-			opt.strict = 1;
-			break;
 		default:
 			usage();
 		}
@@ -359,7 +356,7 @@ main(int argc, char *argv[])
 		convert("-", js);
 	for (i = 0; i < argc; i++)
 		convert(argv[i], js);
-	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
 		/* a file of a column of nulls is not published */
 		if (out != mx_stdout)
 			mx_out_abort(out);

@@ -37,7 +37,6 @@ static struct {
 	int		 keep;
 	int		 nulls;
 	int		 verbose;
-	int		 strict;
 	const char	*latest;
 	const char	*byopt;		/* "--latest-by" or "--earliest-by" */
 	int		 earliest;
@@ -45,7 +44,7 @@ static struct {
 	const char	*dups;
 	const char	*tmpdir;
 	long long	 memory;
-} opt = { KEEP_FIRST, NULL_PASS, 0, 0, NULL, NULL, 0, NULL, NULL, NULL,
+} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL, NULL,
     (long long)1 << 30 };
 
 static struct {
@@ -981,7 +980,7 @@ main(int argc, char *argv[])
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1056,9 +1055,6 @@ main(int argc, char *argv[])
 		case 'v':
 			opt.verbose = 1;
 			break;
-		case 'X':
-			opt.strict = 1;
-			break;
 		default:
 			usage();
 		}
@@ -1117,7 +1113,7 @@ main(int argc, char *argv[])
 	memset(&mine, 0, sizeof mine);
 	level(&top, 0, &out, &dup, opt.seen != NULL ? &mine : NULL);
 	tmp_close(top.side);
-	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
 		/* no file published, and --seen keeps its keys */
 		if (rej != NULL)
 			mx_out_abort(rej);

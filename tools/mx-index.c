@@ -27,7 +27,7 @@
 
 static struct {
 	const char	*index, *root, *pspec;
-	int		 all, verbose, strict;
+	int		 all, verbose;
 } opt;
 
 static struct {
@@ -143,7 +143,7 @@ readkeys(const char *path, void (*add)(struct mx_h128, void *), void *arg)
 static void
 unseen(void)
 {
-	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict)
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict)
 		exit(MX_EXIT_FAIL);
 }
 
@@ -538,7 +538,7 @@ main(int argc, char *argv[])
 		{ "partition", required_argument, NULL, 'p' },
 		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -575,9 +575,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		default:
 			usage();

@@ -54,7 +54,7 @@ static struct {
 	const char	*metric[NMETRIC];
 	const char	*map, *mapkey;
 	int		 join, sum, zerofill;
-	int		 scale, rscale, verbose, strict;
+	int		 scale, rscale, verbose;
 	long long	 maxmem;
 	const char	*maxmemarg;
 } opt = {
@@ -955,7 +955,7 @@ main(int argc, char *argv[])
 		MX_REJECTS_LONGOPT,
 		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1032,9 +1032,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		default:
 			usage();
@@ -1149,8 +1146,8 @@ main(int argc, char *argv[])
 	for (k = 0; k < argc; k++)
 		each_line(argv[k], mscan, msp, msel_rej, &st.metrics,
 		    &mseen, metrics_row);
-	if ((mx_seen_report(&sseen, opt.strict) +
-	    mx_seen_report(&mseen, opt.strict)) > 0 && opt.strict) {
+	if ((mx_seen_report(&sseen, mx_opt_strict) +
+	    mx_seen_report(&mseen, mx_opt_strict)) > 0 && mx_opt_strict) {
 		if (rej != NULL)
 			mx_out_abort(rej);
 		exit(MX_EXIT_FAIL);

@@ -34,7 +34,7 @@ static const char *const types[] = { "inner", "left", "right", "full",
 static struct {
 	const char	*right, *keys, *prefix, *rename;
 	const char	*unmatched, *tmpdir;
-	int		 type, unique, verbose, strict;
+	int		 type, unique, verbose;
 	long long	 memory;
 } opt = { .type = T_INNER, .memory = (long long)1 << 30 };
 
@@ -1279,7 +1279,7 @@ main(int argc, char *argv[])
 		MX_REJECTS_LONGOPT,
 		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1334,9 +1334,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		default:
 			usage();
@@ -1426,8 +1423,8 @@ main(int argc, char *argv[])
 			merge(&top.um, unm, NULL);
 	}
 
-	if ((mx_seen_report(&lseen, opt.strict) +
-	    mx_seen_report(&rseen, opt.strict)) > 0 && opt.strict) {
+	if ((mx_seen_report(&lseen, mx_opt_strict) +
+	    mx_seen_report(&rseen, mx_opt_strict)) > 0 && mx_opt_strict) {
 		/* the records are out; the files are not published */
 		if (unm != NULL)
 			mx_out_abort(unm);

@@ -47,8 +47,7 @@ static struct {
 	const char	*assign;
 	const char	*tmpdir;
 	int		 verbose;
-	int		 strict;
-} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, 0, 0 };
+} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, 0 };
 
 static struct {
 	uintmax_t	in, out, rejected, blank;
@@ -862,7 +861,7 @@ write_assign(struct mx_out *o, struct input *in, int nin)
 static void
 unseen(void)
 {
-	if (mx_seen_report(&named, opt.strict) == 0 || !opt.strict)
+	if (mx_seen_report(&named, mx_opt_strict) == 0 || !mx_opt_strict)
 		return;
 	if (rej != NULL)
 		mx_out_abort(rej);
@@ -932,7 +931,7 @@ main(int argc, char *argv[])
 		MX_STATS_LONGOPT,
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -999,9 +998,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		default:
 			usage();

@@ -103,7 +103,6 @@ static struct mx_buf	 cur, prev, pathb, tmp, full;
 static struct part	*last;
 static struct mx_out	*rej;
 static struct mx_seen	 named;		/* the fields of -k */
-static int		 strict;	/* --strict */
 static const char	*fname;
 static uintmax_t	 nin, nout, nrej, nblank, nfiles;
 
@@ -1338,7 +1337,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
-	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_STRICT };
+	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -1355,7 +1354,7 @@ main(int argc, char *argv[])
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
 		{ "run", required_argument, NULL, OPT_RUN },
 		MX_REJECTS_LONGOPT,
-		{ "strict", no_argument, NULL, OPT_STRICT },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1429,9 +1428,6 @@ main(int argc, char *argv[])
 			}
 			snprintf(opt.run, sizeof opt.run, "%s", optarg);
 			break;
-		case OPT_STRICT:
-			strict = 1;
-			break;
 		default:
 			usage();
 		}
@@ -1500,7 +1496,7 @@ main(int argc, char *argv[])
 		readfile("-");
 	for (i = 0; i < (size_t)argc; i++)
 		readfile(argv[i]);
-	if (mx_seen_report(&named, strict) > 0 && strict) {
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
 		/* nothing published, as when a bad record ends the run */
 		if (rej != NULL)
 			mx_out_abort(rej);

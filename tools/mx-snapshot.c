@@ -113,7 +113,6 @@ static struct {
 	const char	*updated;
 	int		 hard;
 	int		 verbose;
-	int		 strict;
 } opt;
 
 static struct {
@@ -1081,7 +1080,7 @@ main(int argc, char *argv[])
 		MX_STATS_LONGOPT,
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1134,9 +1133,6 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			opt.verbose = 1;
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		default:
 			usage();
@@ -1201,7 +1197,7 @@ main(int argc, char *argv[])
 	if (mx_opt_rejects != NULL)
 		rej = mx_out_open(mx_opt_rejects);
 	read_input();
-	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict) {
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
 		/* the history is left as it was */
 		if (rej != NULL)
 			mx_out_abort(rej);

@@ -66,8 +66,8 @@ struct group {
 static struct {
 	const char	*by, *fields;
 	long long	 memory, limit, top;
-	int		 scale, pretty, verbose, strict;
-} opt = { NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0, 0 };
+	int		 scale, pretty, verbose;
+} opt = { NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0 };
 
 static const char synopsis[] =
 	    "usage: mx-stats [-pv] [-f fields] [-g keys] [--distinct-limit n]\n"
@@ -1043,7 +1043,7 @@ output(struct mx_out *o)
 static void
 unseen(void)
 {
-	if (mx_seen_report(&named, opt.strict) > 0 && opt.strict)
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict)
 		exit(MX_EXIT_FAIL);
 }
 
@@ -1101,7 +1101,7 @@ main(int argc, char *argv[])
 		{ "scale", required_argument, NULL, 'S' },
 		{ "memory", required_argument, NULL, 'm' },
 		MX_REJECTS_LONGOPT,
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1144,9 +1144,6 @@ main(int argc, char *argv[])
 				    "as 512M", optarg);
 				usage();
 			}
-			break;
-		case 'X':
-			opt.strict = 1;
 			break;
 		default:
 			usage();
