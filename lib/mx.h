@@ -585,19 +585,69 @@ int	mx_limit_opt(int opt, const char *arg);
 /* ---- opt.c: the options every tool shares ---- */
 
 enum { MX_OPT_VERSION = 0x1100, MX_OPT_PROGRESS, MX_OPT_NOPROGRESS };
+/* --rejects file and --stats file, for the tools that take them: set by
+ * mx_getopt when longopts has these entries, NULL when not given. */
+enum { MX_OPT_REJECTS = 0x1200, MX_OPT_STATS, MX_OPT_STRICT };
+#define MX_REJECTS_LONGOPT \
+	{ "rejects", required_argument, NULL, MX_OPT_REJECTS }
+#define MX_STATS_LONGOPT \
+	{ "stats", required_argument, NULL, MX_OPT_STATS }
+extern const char *mx_opt_rejects;
+extern const char *mx_opt_stats;
+/* --strict, for the tools that check the fields their options name (see
+ * seen.c): set by mx_getopt when longopts has MX_STRICT_LONGOPT. */
+#define MX_STRICT_LONGOPT \
+	{ "strict", no_argument, NULL, MX_OPT_STRICT }
+extern int mx_opt_strict;
 struct option;
 /*
  * getopt_long(3) with the options every tool takes besides those of
  * opts and longopts: -h and --help (synopsis on standard output, exit 0),
  * --version (exit 0), --progress and --no-progress (mx_progress), and,
  * when longopts has MX_LIMIT_LONGOPTS,
- * --max-record and --max-depth, set here and never returned.  A bad
+ * --max-record and --max-depth, set here and never returned; so are
+ * --rejects, --stats and --strict (mx_opt_rejects, mx_opt_stats,
+ * mx_opt_strict) when it has MX_REJECTS_LONGOPT, MX_STATS_LONGOPT and
+ * MX_STRICT_LONGOPT.  A bad
  * option prints synopsis (the tool's usage text) and exits 2.
  */
 int	mx_getopt(int argc, char *const argv[], const char *opts,
 	    const struct option *longopts, int *li, const char *synopsis);
 /* The synopsis on standard error; exit 2. */
 MX_NORETURN void mx_usage(const char *synopsis);
+
+/* ---- seen.c: fields named in options that no record had ---- */
+
+struct mx_seen_field {
+	char		*opt;		/* the option that named it: "-k" */
+	char		*path;
+	int		 sel;		/* its selection index, or -1 */
+	int		 seen;
+};
+/* Zeroed, it is empty; whose, when set, names the input the fields are
+ * of in the messages ("no record of right.ndjson had ..."). */
+struct mx_seen {
+	struct mx_seen_field *v;
+	size_t		 n;
+	size_t		 left;		/* fields no record had so far */
+	uintmax_t	 nrec;		/* records counted */
+	const char	*whose;
+};
+/* Option opt named the field path, at selection index sel (-1 when the
+ * tool finds it otherwise and calls mx_seen_mark); returns its index, an
+ * earlier one when the field was named before (same sel, or same path
+ * when sel is -1). */
+size_t	mx_seen_add(struct mx_seen *s, const char *opt, const char *path,
+	    int sel);
+void	mx_seen_mark(struct mx_seen *s, size_t i);
+/* A record scanned into sp: counted, and its fields marked seen (sp
+ * NULL: only counted, the tool marks with mx_seen_mark). */
+void	mx_seen_spans(struct mx_seen *s, const struct mx_span *sp);
+/* "opt: no record had the field 'path' (a typo?)" on stderr for each
+ * field never seen (without "(a typo?)" when strict: the caller makes it
+ * an error); nothing when no record was counted.  Returns how many. */
+size_t	mx_seen_report(const struct mx_seen *s, int strict);
+void	mx_seen_free(struct mx_seen *s);
 
 /* ---- util ---- */
 

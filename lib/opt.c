@@ -1,8 +1,9 @@
 /*
  * opt.c: the options every tool shares, handled in one place so that they
  * are spelled, checked and worded the same everywhere: -h and --help,
- * --version, --progress and --no-progress, and the record limits
- * --max-record and --max-depth.
+ * --version, --progress and --no-progress, the record limits
+ * --max-record and --max-depth, the files --rejects and --stats, and
+ * --strict.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,10 @@
 #include <string.h>
 
 #include "mx.h"
+
+const char *mx_opt_rejects;
+const char *mx_opt_stats;
+int mx_opt_strict;
 
 void
 mx_usage(const char *synopsis)
@@ -99,6 +104,15 @@ mx_getopt(int argc, char *const argv[], const char *opts,
 		case MX_OPT_PROGRESS:
 		case MX_OPT_NOPROGRESS:
 			mx_progress = c == MX_OPT_PROGRESS;
+			continue;
+		case MX_OPT_REJECTS:
+			mx_opt_rejects = optarg;
+			continue;
+		case MX_OPT_STATS:
+			mx_opt_stats = optarg;
+			continue;
+		case MX_OPT_STRICT:
+			mx_opt_strict = 1;
 			continue;
 		case MX_OPT_MAXREC:
 		case MX_OPT_MAXDEPTH:

@@ -127,9 +127,9 @@ struct group {
 };
 
 static struct {
-	int		 partial, merge, verbose, scale, strict;
+	int		 partial, merge, verbose, scale;
 	long long	 top;
-	const char	*by, *rejects;
+	const char	*by;
 	long long	 memory;
 /* bounded by default, as mx-dedup is: a table too large ends with a
  * message naming the limit rather than with the OOM killer */
@@ -150,14 +150,7 @@ static struct mx_sel *sel;
 static struct mx_buf spec;		/* the options, to check --merge */
 
 /* The fields named in -g, -a and -w, and whether a record had them. */
-struct named {
-	int		 sel;
-	const char	*path;
-	const char	*opt;		/* "-g", "-a", "-w" */
-	int		 seen;
-};
-static struct named *named;
-static size_t nnamed, nunseen;
+static struct mx_seen named;
 
 static struct mx_keyset *groups;	/* key hash -> group index + 1 */
 static struct group *gv;
@@ -165,7 +158,7 @@ static size_t ng, gcap;
 static size_t membytes;			/* what the groups hold */
 
 static struct mx_out *rej;
-static uintmax_t nin, nrej, nblank, nrecs;
+static uintmax_t nin, nrej, nblank;
 static struct mx_buf tmp, kb;
 static struct pend *pend;
 static int anycheck;		/* an aggregate reads numbers */
@@ -1195,22 +1188,6 @@ fn_list(void)
 
 /* ---- the command line ---- */
 
-/* Remember the field of selection index i, named by option o. */
-static void
-name_field(int i, const char *path, const char *o)
-{
-	size_t k;
-
-	for (k = 0; k < nnamed; k++)
-		if (named[k].sel == i)
-			return;
-	named = mx_reallocarray(named, nnamed + 1, sizeof *named);
-	named[nnamed].sel = i;
-	named[nnamed].path = mx_strdup(path);
-	named[nnamed].opt = o;
-	named[nnamed++].seen = 0;
-}
-
 static int
 sel_add(const char *path, const char *o, char *err, size_t errlen)
 {
@@ -1219,7 +1196,7 @@ sel_add(const char *path, const char *o, char *err, size_t errlen)
 	if (i < 0)
 		snprintf(err, errlen, "malformed field path '%s'", path);
 	else
-		name_field(i, path, o);
+		(void)mx_seen_add(&named, o, path, i);
 	return i;
 }
 
@@ -1472,7 +1449,7 @@ where_opt(const char *s)
 	/* the fields it named, for the warning of fields no record had */
 	n = mx_where_fields(where, f, paths, sizeof f / sizeof f[0]);
 	for (i = 0; i < n; i++)
-		name_field(f[i], paths[i], "-w");
+		(void)mx_seen_add(&named, "-w", paths[i], f[i]);
 	mx_buf_printf(&wtext, " -w %s", s);
 }
 
@@ -1561,18 +1538,6 @@ bad(const char *rule, const char *why, const char *p, size_t n)
 }
 
 static void
-seen_fields(const struct mx_span *sp)
-{
-	size_t i;
-
-	for (i = 0; i < nnamed; i++)
-		if (!named[i].seen && sp[named[i].sel].kind != MX_JNONE) {
-			named[i].seen = 1;
-			nunseen--;
-		}
-}
-
-static void
 record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 {
 	const char *kv[64], *why;
@@ -1588,9 +1553,7 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		bad("json", mx_json_errstr(js), p, n);
 		return;
 	}
-	nrecs++;
-	if (nunseen > 0)
-		seen_fields(sp);
+	mx_seen_spans(&named, sp);
 	if (!mx_where_match(where, sp))
 		return;
 	kb.len = 0;
@@ -2016,16 +1979,8 @@ output(struct mx_out *o)
 static void
 unseen(void)
 {
-	size_t i;
-
-	if (opt.merge || nrecs == 0 || nunseen == 0)
-		return;
-	for (i = 0; i < nnamed; i++)
-		if (!named[i].seen)
-			mx_warnx("%s: no record had the field '%s'%s",
-			    named[i].opt, named[i].path, opt.strict ? "" :
-			    " (a typo?)");
-	if (opt.strict)
+	if (!opt.merge && mx_seen_report(&named, mx_opt_strict) > 0 &&
+	    mx_opt_strict)
 		exit(MX_EXIT_FAIL);
 }
 
@@ -2038,10 +1993,10 @@ main(int argc, char *argv[])
 		{ "scale", required_argument, NULL, 'S' },
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
-		{ "rejects", required_argument, NULL, 'R' },
+		MX_REJECTS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "where", required_argument, NULL, 'w' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -2111,12 +2066,6 @@ main(int argc, char *argv[])
 		case 'M':
 			opt.merge = 1;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'X':
-			opt.strict = 1;
-			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
 				mx_warnx("--memory: '%s' is not a size "
@@ -2168,7 +2117,6 @@ main(int argc, char *argv[])
 		}
 		bykeyi = i;
 	}
-	nunseen = nnamed;
 	pend = mx_calloc(naggs ? naggs : 1, sizeof *pend);
 	for (i = 0; i < naggs; i++)
 		anycheck |= fns[aggs[i].fn].check != NULL;
@@ -2193,8 +2141,8 @@ main(int argc, char *argv[])
 	}
 	groups = mx_keyset_new(8);
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (argc == 0)
 		input("-", js, sp);
 	for (i = 0; i < (size_t)argc; i++)

@@ -27,7 +27,6 @@ static const char *const budget_out[] = { "period", "window_start",
 
 static struct {
 	const char	*keys;
-	const char	*rejects, *stats;
 	const char	*amount, *budgetf, *time;
 	int		 per, reset, bper;
 	int		 scale, verbose;
@@ -59,6 +58,7 @@ static struct mx_buf	 arena;
 static struct mx_out	*out, *rej;
 static struct mx_buf	 kc, kt, tmp;
 static int		 sel_amount, sel_budget, sel_time, sel_rej;
+static struct mx_seen	 named;		/* the fields the options name */
 
 static const char synopsis[] =
 	    "usage: mx-budget [-v] [-k keys] [--per hour|day|month]\n"
@@ -66,7 +66,7 @@ static const char synopsis[] =
 	    "                 [--budget-per hour|day|month] [--amount field]\n"
 	    "                 [--budget-field field] [--time field] [--scale n]\n"
 	    "                 [--max-memory size] [--rejects file] [--stats file]\n"
-	    "                 [--max-record size] [--max-depth n] [file ...]\n";
+	    "                 [--strict] [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -286,6 +286,7 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp)
 			continue;
 		}
 		in.whole = sp[sel_rej].kind == MX_JNONE;
+		mx_seen_spans(&named, sp);
 		event(&in, sp);
 	}
 	mx_reader_close(&r);
@@ -482,9 +483,10 @@ main(int argc, char *argv[])
 		{ "time", required_argument, NULL, 't' },
 		{ "scale", required_argument, NULL, 'c' },
 		{ "max-memory", required_argument, NULL, 'M' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -496,10 +498,13 @@ main(int argc, char *argv[])
 	long long v;
 	size_t i, k;
 	int c;
+	char given[128] = { 0 };
 
 	mx_init(argv[0]);
 	while ((c = mx_getopt(argc, argv, "k:v", longopts, NULL,
 	    synopsis)) != -1) {
+		if (c >= 0 && c < (int)sizeof given)
+			given[c] = 1;
 		switch (c) {
 		case 'k':
 			opt.keys = optarg;
@@ -541,12 +546,6 @@ main(int argc, char *argv[])
 				usage();
 			}
 			opt.maxmemarg = optarg;
-			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -594,10 +593,21 @@ main(int argc, char *argv[])
 		mx_warnx("bad field path");
 		usage();
 	}
+	/* the fields given, not the defaults: events without budgets are
+	 * no mistake */
+	for (i = 0; given['k'] && i < kx.n; i++)
+		(void)mx_seen_add(&named, "-k", kx.v[i].path, kx.v[i].sel);
+	if (given['a'])
+		(void)mx_seen_add(&named, "--amount", opt.amount, sel_amount);
+	if (given['b'])
+		(void)mx_seen_add(&named, "--budget-field", opt.budgetf,
+		    sel_budget);
+	if (given['t'])
+		(void)mx_seen_add(&named, "--time", opt.time, sel_time);
 
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	tab = mx_hmap_new(sizeof(struct ent));
 	scan = mx_json_new(sel);
 	sp = mx_calloc((size_t)mx_sel_count(sel), sizeof *sp);
@@ -605,11 +615,16 @@ main(int argc, char *argv[])
 		each_line("-", scan, sp);
 	for (c = 0; c < argc; c++)
 		each_line(argv[c], scan, sp);
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 	write_all();
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL) {
-		s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		s = mx_out_open(mx_opt_stats);
 		mx_out_printf(s, "{\"tool\":\"mx-budget\",\"events\":%ju,"
 		    "\"rejected\":%ju,\"blank\":%ju,\"out\":%ju}\n", st.events,
 		    st.rejected, st.blank, st.out);

@@ -33,8 +33,12 @@ static struct {
 
 static struct {
 	struct mx_buf	*name;		/* column names, unescaped */
+	size_t		*seen;		/* -f: index in named */
 	size_t		 n;
 } col;
+
+/* The columns of -f, and whether a record had them. */
+static struct mx_seen named;
 
 /* -p keeps every cell, as the widths are known only at the end. */
 static struct mx_table tab;
@@ -43,8 +47,8 @@ static struct mx_out *out;
 static struct mx_buf cell, tmp;
 
 static const char synopsis[] =
-	    "usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--max-record size]\n"
-	    "              [--max-depth n] [file ...]\n";
+	    "usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--strict]\n"
+	    "              [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -72,6 +76,9 @@ fields_opt(const char *s)
 			usage();
 		}
 		addcol(s, c == NULL ? strlen(s) : (size_t)(c - s));
+		col.seen = mx_reallocarray(col.seen, col.n, sizeof *col.seen);
+		col.seen[col.n - 1] = mx_seen_add(&named, "-f",
+		    mx_buf_cstr(&col.name[col.n - 1]), -1);
 		if (c == NULL)
 			break;
 		s = c + 1;
@@ -266,6 +273,7 @@ convert(const char *path, struct mx_json *js)
 			row = mx_calloc(col.n + 1, sizeof *row);
 		for (i = 0; i < col.n; i++)
 			row[i].kind = MX_JNONE;
+		mx_seen_spans(&named, NULL);
 		for (i = 0; i < nm; i++) {
 			if ((c = findcol(&m[i], i)) == col.n) {
 				if (opt.fields != NULL)
@@ -281,6 +289,8 @@ convert(const char *path, struct mx_json *js)
 				    cell.p);
 			}
 			row[c] = m[i].val;
+			if (named.left > 0 && opt.fields != NULL)
+				mx_seen_mark(&named, col.seen[c]);
 		}
 		for (i = 0; i < col.n; i++) {
 			celltext(&row[i]);
@@ -297,6 +307,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "raw", no_argument, NULL, 'R' },
 		{ "escape-controls", no_argument, NULL, 'e' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -345,6 +356,12 @@ main(int argc, char *argv[])
 		convert("-", js);
 	for (i = 0; i < argc; i++)
 		convert(argv[i], js);
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
+		/* a file of a column of nulls is not published */
+		if (out != mx_stdout)
+			mx_out_abort(out);
+		exit(MX_EXIT_FAIL);
+	}
 	if (opt.fmt == F_TABLE) {
 		mx_table_write(&tab, out);
 		mx_table_free(&tab);

@@ -42,12 +42,10 @@ static struct {
 	int		 earliest;
 	const char	*seen;
 	const char	*dups;
-	const char	*rejects;
-	const char	*stats;
 	const char	*tmpdir;
 	long long	 memory;
-} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL,
-    NULL, (long long)1 << 30 };
+} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL, NULL,
+    (long long)1 << 30 };
 
 static struct {
 	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, blank;
@@ -184,12 +182,13 @@ static struct mx_keys	 seen;		/* --seen: the keys of earlier runs */
 static uintmax_t	 newkeys;	/* keys of this run, over all tables */
 static size_t		 tablemax;	/* bytes a table may take */
 static char		*keyspec;
+static struct mx_seen	 named;		/* the fields of -k */
 
 static const char synopsis[] =
 	    "usage: mx-dedup [-v] [-k keys | --all-fields]\n"
 	    "                [--first | --last | --latest-by field | --earliest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
-	    "                [--rejects file] [--stats file] [-m size] [-T dir]\n"
+	    "                [--rejects file] [--stats file] [--strict] [-m size] [-T dir]\n"
 	    "                [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -490,6 +489,7 @@ classify(struct src *s, const char *p, size_t n, struct rec *r)
 		reject(s, "json", mx_json_errstr(scan), p, n);
 		return;
 	}
+	mx_seen_spans(&named, spans);
 	if (keys.n == 0) {
 		whole_key(p, n);
 		r->h = mx_hash128(kb.p, kb.len);
@@ -950,8 +950,8 @@ report(int nfiles)
 		mx_warnx("%ju in, %ju out, %ju duplicates, %ju seen, %ju null "
 		    "keys, %ju rejected%s%s", cnt.in, cnt.out, cnt.dups,
 		    cnt.seen, cnt.nulls, cnt.rejected, blank, spill);
-	if (opt.stats != NULL) {
-		struct mx_out *s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		struct mx_out *s = mx_out_open(mx_opt_stats);
 
 		mx_out_printf(s, "{\"tool\":\"mx-dedup\",\"files\":%d,"
 		    "\"in\":%ju,\"out\":%ju,\"duplicates\":%ju,\"seen\":%ju,"
@@ -975,11 +975,12 @@ main(int argc, char *argv[])
 		{ "nulls", required_argument, NULL, 'N' },
 		{ "seen", required_argument, NULL, 'S' },
 		{ "dups", required_argument, NULL, 'D' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 's' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1041,12 +1042,6 @@ main(int argc, char *argv[])
 		case 'D':
 			opt.dups = optarg;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 's':
-			opt.stats = optarg;
-			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
 				mx_warnx("--memory: '%s' is not a size "
@@ -1069,6 +1064,9 @@ main(int argc, char *argv[])
 		mx_warnx("--all-fields: the key is the whole record, not -k");
 		usage();
 	}
+	for (i = 0; i < (int)keys.n; i++)
+		(void)mx_seen_add(&named, "-k", keys.v[i].path,
+		    keys.v[i].sel);
 
 	if (opt.latest != NULL &&
 	    (latest_sel = mx_sel_add(sel, opt.latest)) < 0) {
@@ -1103,8 +1101,8 @@ main(int argc, char *argv[])
 	out.o = mx_out_stdout();
 	if (opt.dups != NULL)
 		dup.o = dupo = mx_out_open(opt.dups);
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 
 	top.top = 1;
 	top.pass = 1;
@@ -1115,6 +1113,15 @@ main(int argc, char *argv[])
 	memset(&mine, 0, sizeof mine);
 	level(&top, 0, &out, &dup, opt.seen != NULL ? &mine : NULL);
 	tmp_close(top.side);
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
+		/* no file published, and --seen keeps its keys */
+		if (rej != NULL)
+			mx_out_abort(rej);
+		if (dupo != NULL)
+			mx_out_abort(dupo);
+		mx_out_close(out.o);
+		exit(MX_EXIT_FAIL);
+	}
 
 	/* the keys become seen only once every output is safe */
 	if (rej != NULL)

@@ -89,8 +89,7 @@ static struct {
 	int		 verbose;
 	const char	*out;
 	const char	*dir;
-	const char	*stats;
-} opt = { 1000, 0, 1, 0, 0, { 0 }, 0, 0, NULL, NULL, NULL };
+} opt = { 1000, 0, 1, 0, 0, { 0 }, 0, 0, NULL, NULL };
 
 static const char synopsis[] =
 	    "usage: mx-gen [-vz] [-n count] [-s seed] [--from date] [--to date]\n"
@@ -2150,7 +2149,7 @@ main(int argc, char *argv[])
 		{ "gzip", no_argument, NULL, 'z' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "dir", required_argument, NULL, 'd' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -2221,9 +2220,6 @@ main(int argc, char *argv[])
 		case 'd':
 			opt.dir = optarg;
 			break;
-		case 'S':
-			opt.stats = optarg;
-			break;
 		case 'v':
 			opt.verbose = 1;
 			break;
@@ -2278,8 +2274,8 @@ main(int argc, char *argv[])
 		mx_err(MX_EXIT_FAIL, "%s", opt.dir);
 
 	catalogue(opt.seed);
-	if (opt.stats != NULL)
-		st = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL)
+		st = mx_out_open(mx_opt_stats);
 	for (k = 0; files[k] >= 0; k++)
 		gen_file(files[k], st);
 	if (st != NULL)

@@ -26,7 +26,7 @@
 #include "keyindex.h"
 
 static struct {
-	const char	*index, *root, *stats, *pspec;
+	const char	*index, *root, *pspec;
 	int		 all, verbose;
 } opt;
 
@@ -37,6 +37,7 @@ static struct {
 
 static struct mx_exprs	 keys;
 static struct mx_exprs	 pkeys;		/* find -p: the partition keys */
+static struct mx_seen	 named;		/* the fields of -k and -p */
 static struct {
 	char	**v;
 	size_t	  n;
@@ -49,10 +50,11 @@ static struct mx_out	*out;
 static char		*spec;
 
 static const char synopsis[] =
-	    "usage: mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
-	    "                [--max-depth n] find [-p keys] [file ...]\n"
-	    "       mx-index -i index -k keys [-v] [--stats file] [--max-record size]\n"
-	    "                [--max-depth n] put -d root --all | partition ...\n";
+	    "usage: mx-index -i index -k keys [-v] [--stats file] [--strict]\n"
+	    "                [--max-record size] [--max-depth n] find [-p keys] [file ...]\n"
+	    "       mx-index -i index -k keys [-v] [--stats file] [--strict]\n"
+	    "                [--max-record size] [--max-depth n]\n"
+	    "                put -d root --all | partition ...\n";
 
 static MX_NORETURN void
 usage(void)
@@ -124,6 +126,7 @@ readkeys(const char *path, void (*add)(struct mx_h128, void *), void *arg)
 		if (mx_json_scan(scan, line, (size_t)n, spans, 1) < 0)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(path),
 			    r.lineno, mx_json_errstr(scan));
+		mx_seen_spans(&named, spans);
 		if (pkeys.n > 0)
 			ownpart(path, r.lineno);
 		if (mx_exprs_canon(&keys, spans, &kb) > 0) {
@@ -133,6 +136,15 @@ readkeys(const char *path, void (*add)(struct mx_h128, void *), void *arg)
 		add(mx_hash128(kb.p, kb.len), arg);
 	}
 	mx_reader_close(&r);
+}
+
+/* The fields no record had, once every input is read: with --strict an
+ * error, before anything is written. */
+static void
+unseen(void)
+{
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict)
+		exit(MX_EXIT_FAIL);
 }
 
 /* ---- find ---- */
@@ -177,6 +189,7 @@ find(int argc, char *argv[])
 		readkeys("-", addq, NULL);
 	for (i = 0; i < (size_t)argc; i++)
 		readkeys(argv[i], addq, NULL);
+	unseen();
 	if (q.n > 0)
 		qsort(q.a, q.n, sizeof *q.a, hcmp);
 	for (i = j = 0; i < q.n; i++)
@@ -453,6 +466,7 @@ put(int argc, char *argv[])
 			ne.a[j++] = ne.a[i];
 	ne.n = j;
 	cnt.keys = ne.n;
+	unseen();
 
 	w = mx_kidx_create(opt.index, spec, names, nn);
 	k = 0;
@@ -500,8 +514,8 @@ report(int isfind)
 			    "in %ju partitions, %ju removed", cnt.records,
 			    cnt.nokey, cnt.entries, cnt.parts, cnt.removed);
 	}
-	if (opt.stats != NULL) {
-		s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		s = mx_out_open(mx_opt_stats);
 		mx_out_printf(s, "{\"records\":%ju,\"no_key\":%ju,\"blank\":%ju,"
 		    "\"keys\":%ju,\"partitions\":%ju", cnt.records, cnt.nokey,
 		    cnt.blank, cnt.keys, cnt.parts);
@@ -522,8 +536,9 @@ main(int argc, char *argv[])
 		{ "index", required_argument, NULL, 'i' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "partition", required_argument, NULL, 'p' },
-		{ "stats", required_argument, NULL, 's' },
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -558,9 +573,6 @@ main(int argc, char *argv[])
 				usage();
 			}
 			break;
-		case 's':
-			opt.stats = optarg;
-			break;
 		case 'v':
 			opt.verbose = 1;
 			break;
@@ -584,6 +596,11 @@ main(int argc, char *argv[])
 	if (isfind ? opt.root != NULL || opt.all : opt.root == NULL ||
 	    pkeys.n > 0)
 		usage();
+	for (c = 0; c < (int)keys.n; c++)
+		(void)mx_seen_add(&named, "-k", keys.v[c].path, keys.v[c].sel);
+	for (c = 0; c < (int)pkeys.n; c++)
+		(void)mx_seen_add(&named, "-p", pkeys.v[c].path,
+		    pkeys.v[c].sel);
 	spec = mx_exprs_spec(&keys);
 	scan = mx_json_new(sel);
 	spans = mx_calloc((size_t)mx_sel_count(sel) + 1, sizeof *spans);

@@ -21,11 +21,9 @@ static struct {
 	int		 verbose;
 	const char	*source;
 	const char	*path;		/* -p: records are the array here */
-	const char	*rejects;
-	const char	*stats;
 	uintmax_t	 maxrecs;	/* per input file; 0: no limit */
 	uintmax_t	 maxbytes;
-} opt = { F_AUTO, ',', 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
+} opt = { F_AUTO, ',', 0, 0, NULL, NULL, 0, 0 };
 
 struct counts {
 	uintmax_t	in, out, rejected, blank, empty;
@@ -650,7 +648,7 @@ ingest(const char *path)
 static void
 write_stats(int nfiles)
 {
-	struct mx_out *s = mx_out_open(opt.stats);
+	struct mx_out *s = mx_out_open(mx_opt_stats);
 
 	mx_out_printf(s, "{\"tool\":\"mx-ingest\",\"files\":%d,\"in\":%ju,"
 	    "\"out\":%ju,\"rejected\":%ju,\"blank\":%ju,\"jq_empty\":%ju}\n",
@@ -686,8 +684,8 @@ main(int argc, char *argv[])
 		{ "path", required_argument, NULL, 'p' },
 		{ "jq", required_argument, NULL, 'j' },
 		{ "jq-file", required_argument, NULL, 'J' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "source", required_argument, NULL, 's' },
 		MX_LIMIT_LONGOPTS,
 		{ "max-file-records", required_argument, NULL, 'F' },
@@ -754,12 +752,6 @@ main(int argc, char *argv[])
 		case '0':
 			files0 = optarg;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
-			break;
 		case 's':
 			opt.source = optarg;
 			break;
@@ -804,8 +796,8 @@ main(int argc, char *argv[])
 	when[k] = '\0';
 
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (files0 != NULL) {
 		size_t len;
 		char *p;
@@ -833,7 +825,7 @@ main(int argc, char *argv[])
 		    total.out, total.rejected);
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL)
+	if (mx_opt_stats != NULL)
 		write_stats(nfiles);
 	mx_out_close(out);
 	mx_jq_free(jq);

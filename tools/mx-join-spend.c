@@ -53,7 +53,6 @@ static struct {
 	const char	*spendf;
 	const char	*metric[NMETRIC];
 	const char	*map, *mapkey;
-	const char	*rejects, *stats;
 	int		 join, sum, zerofill;
 	int		 scale, rscale, verbose;
 	long long	 maxmem;
@@ -79,6 +78,10 @@ static struct {
 			dropped, nullkey, mapped, unmapped, out;
 } st;
 
+/* The fields the options name, of each side: the defaults are not
+ * checked, as a table without impressions is no mistake. */
+static struct mx_seen	 sseen, mseen;
+
 /* The keys: on the metrics side (a field, named as the spend side's
  * expression is) and on the spend side. */
 static struct mx_exprs	 lx, kx;
@@ -97,8 +100,8 @@ static const char synopsis[] =
 	    "                     [--clicks field] [--impressions field] [--revenue field]\n"
 	    "                     [--customers field] [--conversions field] [--scale n]\n"
 	    "                     [--rate-scale n] [--max-memory size] [--rejects file]\n"
-	    "                     [--stats file] [--max-record size] [--max-depth n]\n"
-	    "                     [file ...]\n";
+	    "                     [--stats file] [--strict] [--max-record size]\n"
+	    "                     [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -495,7 +498,7 @@ over_limit(const struct mx_rec *in)
  * rejected here. */
 static void
 each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
-    int rsel, uintmax_t *count,
+    int rsel, uintmax_t *count, struct mx_seen *seen,
     void (*fn)(struct mx_rec *in, const struct mx_span *sp))
 {
 	struct mx_reader r;
@@ -521,6 +524,7 @@ each_line(const char *path, struct mx_json *scan, struct mx_span *sp,
 			continue;
 		}
 		in.whole = sp[rsel].kind == MX_JNONE;
+		mx_seen_spans(seen, sp);
 		fn(&in, sp);
 	}
 	mx_reader_close(&r);
@@ -829,7 +833,7 @@ report(void)
 static void
 write_stats(void)
 {
-	struct mx_out *s = mx_out_open(opt.stats);
+	struct mx_out *s = mx_out_open(mx_opt_stats);
 	size_t i;
 
 	mx_out_printf(s, "{\"tool\":\"mx-join-spend\",\"mode\":\"join\","
@@ -948,9 +952,10 @@ main(int argc, char *argv[])
 		{ "scale", required_argument, NULL, 'c' },
 		{ "rate-scale", required_argument, NULL, 'C' },
 		{ "max-memory", required_argument, NULL, 'M' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -960,6 +965,8 @@ main(int argc, char *argv[])
 	struct mx_sel *sel, *msel;
 	struct mx_json *scan, *mscan;
 	struct mx_span *sp, *msp;
+	struct mx_buf flag = { 0 };
+	int metricgiven[NMETRIC] = { 0 }, keysgiven, spendgiven = 0;
 	char err[256];
 	size_t i, nn;
 	int c, li, k;
@@ -972,8 +979,10 @@ main(int argc, char *argv[])
 		case 0:
 			for (k = 0; k < NMETRIC; k++)
 				if (strcmp(longopts[li].name, metric_opt[k]) ==
-				    0)
+				    0) {
 					opt.metric[k] = optarg;
+					metricgiven[k] = 1;
+				}
 			break;
 		case 's':
 			opt.spend = mx_reallocarray(opt.spend, opt.nspend + 1,
@@ -1004,6 +1013,7 @@ main(int argc, char *argv[])
 			opt.mapkey = optarg;
 			break;
 		case 'F':
+			spendgiven = 1;
 			opt.spendf = optarg;
 			break;
 		case 'c':
@@ -1019,12 +1029,6 @@ main(int argc, char *argv[])
 				usage();
 			}
 			opt.maxmemarg = optarg;
-			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -1050,6 +1054,7 @@ main(int argc, char *argv[])
 				usage();
 			}
 		}
+	keysgiven = opt.keys != NULL;
 	if (opt.keys == NULL)
 		opt.keys = "date,channel";
 
@@ -1079,6 +1084,16 @@ main(int argc, char *argv[])
 		usage();
 	}
 	ssel_rej = mx_sel_add(sel, "_reject");
+	sseen.whose = opt.nspend == 1 ? mx_name(opt.spend[0]) :
+	    "the spend files";
+	mseen.whose = "the metrics";
+	for (i = 0; keysgiven && i < nk; i++) {
+		(void)mx_seen_add(&sseen, "-k", kx.v[i].path, kx.v[i].sel);
+		(void)mx_seen_add(&mseen, "-k", lx.v[i].path, lx.v[i].sel);
+	}
+	if (spendgiven)
+		(void)mx_seen_add(&sseen, "--spend-field", opt.spendf,
+		    ssel_spend);
 	check_names(names, nn);
 	if (opt.map != NULL) {
 		for (i = 0; i < nk; i++)
@@ -1096,14 +1111,14 @@ main(int argc, char *argv[])
 	}
 
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	tab = mx_hmap_new(sizeof(struct ent));
 	scan = mx_json_new(sel);
 	sp = mx_calloc((size_t)mx_sel_count(sel), sizeof *sp);
 	for (i = 0; i < opt.nspend; i++)
 		each_line(opt.spend[i], scan, sp, ssel_rej, &st.spend,
-		    spend_row);
+		    &sseen, spend_row);
 	/* the metrics side: the keys by their names */
 	for (i = 0; i < nk; i++)
 		msel_key[i] = lx.v[i].sel;
@@ -1112,7 +1127,13 @@ main(int argc, char *argv[])
 			mx_warnx("--%s: bad field path '%s'", metric_opt[i],
 			    opt.metric[i]);
 			usage();
+		} else if (metricgiven[i]) {
+			flag.len = 0;
+			mx_buf_printf(&flag, "--%s", metric_opt[i]);
+			(void)mx_seen_add(&mseen, mx_buf_cstr(&flag),
+			    opt.metric[i], msel_m[i]);
 		}
+	mx_buf_free(&flag);
 	msel_out[0] = mx_sel_add(msel, O_SPEND);
 	for (i = 0; i < NRATIO; i++)
 		msel_out[i + 1] = mx_sel_add(msel, ratios[i].name);
@@ -1120,14 +1141,21 @@ main(int argc, char *argv[])
 	mscan = mx_json_new(msel);
 	msp = mx_calloc((size_t)mx_sel_count(msel), sizeof *msp);
 	if (argc == 0)
-		each_line("-", mscan, msp, msel_rej, &st.metrics, metrics_row);
+		each_line("-", mscan, msp, msel_rej, &st.metrics, &mseen,
+		    metrics_row);
 	for (k = 0; k < argc; k++)
 		each_line(argv[k], mscan, msp, msel_rej, &st.metrics,
-		    metrics_row);
+		    &mseen, metrics_row);
+	if ((mx_seen_report(&sseen, mx_opt_strict) +
+	    mx_seen_report(&mseen, mx_opt_strict)) > 0 && mx_opt_strict) {
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 	join_end();
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL)
+	if (mx_opt_stats != NULL)
 		write_stats();
 	mx_out_close(out);
 	if (opt.verbose)

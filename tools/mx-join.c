@@ -33,7 +33,7 @@ static const char *const types[] = { "inner", "left", "right", "full",
 
 static struct {
 	const char	*right, *keys, *prefix, *rename;
-	const char	*unmatched, *rejects, *stats, *tmpdir;
+	const char	*unmatched, *tmpdir;
 	int		 type, unique, verbose;
 	long long	 memory;
 } opt = { .type = T_INNER, .memory = (long long)1 << 30 };
@@ -50,6 +50,7 @@ static struct {
 
 static struct mx_exprs	 lx, rx;	/* the keys of each side */
 static struct mx_sel	*lsel, *rsel;
+static struct mx_seen	 lseen, rseen;	/* the key fields of each side */
 static char		*keynames;	/* "a,b": the left's key names */
 static struct mx_out	*out, *rej, *unm;
 
@@ -177,8 +178,8 @@ static const char synopsis[] =
 	    "               [--type inner|left|right|full|semi|anti] [--unique]\n"
 	    "               [--prefix prefix] [--rename old=new[,...]]\n"
 	    "               [--unmatched file] [-m size] [-T dir] [--rejects file]\n"
-	    "               [--stats file] [--max-record size] [--max-depth n]\n"
-	    "               [file ...]\n";
+	    "               [--stats file] [--strict] [--max-record size]\n"
+	    "               [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -949,6 +950,7 @@ read_right(void)
 			reject(&in, mx_json_errstr(scan));
 			continue;
 		}
+		mx_seen_spans(&rseen, sp);
 		canon.len = text.len = 0;
 		null = mx_jkey(&rx, sp, &canon, NULL, &kind, &bad) >= 0;
 		if (null)
@@ -1065,6 +1067,7 @@ read_left(const char *path, int file, struct mx_json *scan,
 			reject(&l.in, mx_json_errstr(scan));
 			continue;
 		}
+		mx_seen_spans(&lseen, sp);
 		if (appends && (c = collides(line, (size_t)n, sp)) != NULL)
 			mx_errx(MX_EXIT_USAGE, "%s:%ju: the left record has a "
 			    "field %s, which the right side adds: --prefix or "
@@ -1235,7 +1238,7 @@ join_part(FILE *rf, FILE *lf, int depth, struct res *res)
 static void
 write_stats(void)
 {
-	struct mx_out *s = mx_out_open(opt.stats);
+	struct mx_out *s = mx_out_open(mx_opt_stats);
 
 	mx_out_printf(s, "{\"tool\":\"mx-join\",\"type\":\"%s\",\"left\":%ju,"
 	    "\"right\":%ju,\"matched\":%ju,\"unmatched\":%ju,"
@@ -1273,9 +1276,10 @@ main(int argc, char *argv[])
 		{ "unmatched", required_argument, NULL, 'u' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1328,12 +1332,6 @@ main(int argc, char *argv[])
 		case 'T':
 			opt.tmpdir = optarg;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
-			break;
 		case 'v':
 			opt.verbose = 1;
 			break;
@@ -1382,6 +1380,12 @@ main(int argc, char *argv[])
 		mx_warnx("-k: %s", err);
 		usage();
 	}
+	lseen.whose = "the left input";
+	rseen.whose = mx_name(opt.right);
+	for (i = 0; i < lx.n; i++) {
+		(void)mx_seen_add(&lseen, "-k", lx.v[i].path, lx.v[i].sel);
+		(void)mx_seen_add(&rseen, "-k", rx.v[i].path, rx.v[i].sel);
+	}
 	for (i = 0; i < lx.n; i++)
 		mx_buf_printf(&kn, "%s%s", i ? "," : "", lx.v[i].name);
 	keynames = mx_strdup(mx_buf_cstr(&kn));
@@ -1392,8 +1396,8 @@ main(int argc, char *argv[])
 	rawnames = mx_hmap_new(sizeof(struct fname));
 	outnames = mx_hmap_new(sizeof(size_t));
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (opt.unmatched != NULL)
 		unm = mx_out_open(opt.unmatched);
 
@@ -1419,11 +1423,21 @@ main(int argc, char *argv[])
 			merge(&top.um, unm, NULL);
 	}
 
+	if ((mx_seen_report(&lseen, mx_opt_strict) +
+	    mx_seen_report(&rseen, mx_opt_strict)) > 0 && mx_opt_strict) {
+		/* the records are out; the files are not published */
+		if (unm != NULL)
+			mx_out_abort(unm);
+		if (rej != NULL)
+			mx_out_abort(rej);
+		mx_out_close(out);
+		exit(MX_EXIT_FAIL);
+	}
 	if (unm != NULL)
 		mx_out_close(unm);
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL)
+	if (mx_opt_stats != NULL)
 		write_stats();
 	mx_out_close(out);
 	if (opt.verbose)

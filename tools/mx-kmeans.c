@@ -45,11 +45,9 @@ static struct {
 	int		 distance;
 	const char	*model;
 	const char	*assign;
-	const char	*rejects;
-	const char	*stats;
 	const char	*tmpdir;
 	int		 verbose;
-} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, NULL, NULL, 0 };
+} opt = { 0, S_Z, 1, 4, 100, 0, NULL, NULL, NULL, 0 };
 
 static struct {
 	uintmax_t	in, out, rejected, blank;
@@ -64,6 +62,7 @@ struct input {
 };
 
 static struct mx_exprs	 feats;
+static struct mx_seen	 named;		/* the feature fields */
 static struct mx_buf	 spec;		/* the -f arguments, for the model */
 static int		 d;
 static struct mx_json	*scan;
@@ -87,11 +86,11 @@ static int		 converged;
 static const char synopsis[] =
 	    "usage: mx-kmeans -k n -f features [-v] [--scale z|minmax|none] [--seed n]\n"
 	    "                 [--restarts n] [--max-iter n] [--distance] [--model file]\n"
-	    "                 [--rejects file] [--stats file] [-T dir]\n"
+	    "                 [--rejects file] [--stats file] [--strict] [-T dir]\n"
 	    "                 [--max-record size] [--max-depth n] [file ...]\n"
 	    "       mx-kmeans --assign model [-v] [--distance] [--rejects file]\n"
-	    "                 [--stats file] [--max-record size] [--max-depth n]\n"
-	    "                 [file ...]\n";
+	    "                 [--stats file] [--strict] [--max-record size]\n"
+	    "                 [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -269,6 +268,7 @@ take(const struct mx_reader *r, const char *p, size_t len, double *x)
 		reject(r, "json", mx_json_errstr(scan), p, len);
 		return -1;
 	}
+	mx_seen_spans(&named, spans);
 	for (f = 0; f < d; f++)
 		if ((why = feature(&feats.v[f], &x[f])) != NULL) {
 			snprintf(msg, sizeof msg, "feature %s: %s",
@@ -856,6 +856,19 @@ write_assign(struct mx_out *o, struct input *in, int nin)
 
 /* ---- main ---- */
 
+/* The features no record had: every record was rejected for them, which
+ * a warning explains (--strict: an error, and no file published). */
+static void
+unseen(void)
+{
+	if (mx_seen_report(&named, mx_opt_strict) == 0 || !mx_opt_strict)
+		return;
+	if (rej != NULL)
+		mx_out_abort(rej);
+	mx_out_close(mx_stdout);
+	exit(MX_EXIT_FAIL);
+}
+
 static void
 report(int nin)
 {
@@ -870,8 +883,8 @@ report(int nin)
 			mx_warnx("%ju in, %ju out, %ju rejected", cnt.in,
 			    cnt.out, cnt.rejected);
 	}
-	if (opt.stats != NULL) {
-		struct mx_out *s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		struct mx_out *s = mx_out_open(mx_opt_stats);
 
 		mx_out_printf(s, "{\"tool\":\"mx-kmeans\",\"files\":%d,"
 		    "\"in\":%ju,\"out\":%ju,\"rejected\":%ju,\"blank\":%ju,"
@@ -914,10 +927,11 @@ main(int argc, char *argv[])
 		{ "distance", no_argument, NULL, 'D' },
 		{ "model", required_argument, NULL, 'M' },
 		{ "assign", required_argument, NULL, 'A' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 's' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -979,12 +993,6 @@ main(int argc, char *argv[])
 		case 'A':
 			opt.assign = optarg;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 's':
-			opt.stats = optarg;
-			break;
 		case 'T':
 			opt.tmpdir = optarg;
 			break;
@@ -1026,6 +1034,10 @@ main(int argc, char *argv[])
 				mx_warnx("-f: %s twice", feats.v[i].name);
 				usage();
 			}
+	/* with --assign the model names them */
+	for (i = 0; i < d; i++)
+		(void)mx_seen_add(&named, opt.assign != NULL ? "--assign" :
+		    "-f", feats.v[i].path, feats.v[i].sel);
 	csel = mx_sel_add(sel, "cluster");
 	dsel = mx_sel_add(sel, "distance");
 	if (opt.tmpdir == NULL && ((opt.tmpdir = getenv("TMPDIR")) == NULL ||
@@ -1038,13 +1050,15 @@ main(int argc, char *argv[])
 	for (i = 0; i < nin; i++)
 		in[i].path = argc > 0 ? argv[i] : "-";
 
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	out = mx_out_stdout();
-	if (opt.assign != NULL)
+	if (opt.assign != NULL) {
 		write_assign(out, in, nin);
-	else {
+		unseen();
+	} else {
 		read_features(in, nin);
+		unseen();
 		if (n < (size_t)opt.k)
 			mx_errx(MX_EXIT_FAIL, "%zu records for %ld clusters: "
 			    "too few", n, opt.k);

@@ -25,7 +25,7 @@
 #include "mx.h"
 
 static struct {
-	const char	*ledger, *out, *run, *stats, *files0;
+	const char	*ledger, *out, *run, *files0;
 	int		 nul, nofollow, verbose;
 } opt;
 
@@ -350,9 +350,9 @@ report(void)
 		    "changed, %ju the same as another, %ju skipped", cnt.files,
 		    cnt.new, cnt.known, cnt.touched, cnt.changed, cnt.same,
 		    cnt.links);
-	if (opt.stats == NULL)
+	if (mx_opt_stats == NULL)
 		return;
-	s = mx_out_open(opt.stats);
+	s = mx_out_open(mx_opt_stats);
 	mx_out_printf(s, "{\"tool\":\"mx-ledger\",\"files\":%ju,\"new\":%ju,"
 	    "\"known\":%ju,\"touched\":%ju,\"changed\":%ju,\"same\":%ju,"
 	    "\"skipped\":%ju}\n", cnt.files, cnt.new, cnt.known, cnt.touched,
@@ -367,7 +367,7 @@ main(int argc, char *argv[])
 		{ "ledger", required_argument, NULL, 'l' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "run", required_argument, NULL, 'r' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_STATS_LONGOPT,
 		{ "files0-from", required_argument, NULL, 'F' },
 		{ "no-follow", no_argument, NULL, 'N' },
 		{ "null", no_argument, NULL, '0' },
@@ -394,9 +394,6 @@ main(int argc, char *argv[])
 			break;
 		case 'r':
 			opt.run = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'F':
 			opt.files0 = optarg;

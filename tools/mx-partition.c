@@ -48,7 +48,6 @@ static const char *const modes[] = { "append", "overwrite", "replace" };
 
 static struct {
 	const char	*root;
-	const char	*rejects;
 	char		 run[72];
 	int		 mode;
 	int		 s3;		/* -1: detect */
@@ -57,7 +56,7 @@ static struct {
 	int		 verbose;
 	uintmax_t	 maxrecs, maxbytes;
 	size_t		 maxopen, memory;
-} opt = { NULL, NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20 };
+} opt = { NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20 };
 
 /* A part file this run has finished. */
 struct pfile {
@@ -103,6 +102,7 @@ static size_t		 pending;	/* bytes in all partition buffers */
 static struct mx_buf	 cur, prev, pathb, tmp, full;
 static struct part	*last;
 static struct mx_out	*rej;
+static struct mx_seen	 named;		/* the fields of -k */
 static const char	*fname;
 static uintmax_t	 nin, nout, nrej, nblank, nfiles;
 
@@ -119,7 +119,7 @@ static const char synopsis[] =
 	    "                    [-m append|overwrite|replace] [--max-records n]\n"
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
-	    "                    [--rejects file] [--max-record size]\n"
+	    "                    [--rejects file] [--strict] [--max-record size]\n"
 	    "                    [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -602,6 +602,7 @@ route(const char *rec, size_t n, uintmax_t line)
 		reject(line, "json", mx_json_errstr(scan), rec, n);
 		return;
 	}
+	mx_seen_spans(&named, spans);
 	cur.len = 0;
 	for (i = 0; i < keys.n; i++) {
 		const struct mx_expr *e = &keys.v[i];
@@ -1336,7 +1337,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
-	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_REJECTS };
+	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -1352,7 +1353,8 @@ main(int argc, char *argv[])
 		{ "local", no_argument, NULL, OPT_LOCAL },
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
 		{ "run", required_argument, NULL, OPT_RUN },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		MX_REJECTS_LONGOPT,
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1426,9 +1428,6 @@ main(int argc, char *argv[])
 			}
 			snprintf(opt.run, sizeof opt.run, "%s", optarg);
 			break;
-		case OPT_REJECTS:
-			opt.rejects = optarg;
-			break;
 		default:
 			usage();
 		}
@@ -1455,6 +1454,8 @@ main(int argc, char *argv[])
 			    "directory name", keys.v[i].name);
 			usage();
 		}
+		(void)mx_seen_add(&named, "-k", keys.v[i].path,
+		    keys.v[i].sel);
 	}
 	if (opt.run[0] == '\0')
 		make_run_id();
@@ -1489,12 +1490,18 @@ main(int argc, char *argv[])
 	tmps = mx_calloc(keys.n, sizeof *tmps);
 	slots = mx_calloc(opt.maxopen, sizeof *slots);
 	ptab = mx_hmap_new(sizeof(struct part *));
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (argc == 0)
 		readfile("-");
 	for (i = 0; i < (size_t)argc; i++)
 		readfile(argv[i]);
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
+		/* nothing published, as when a bad record ends the run */
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 
 	/* Every record is in a closed file before anything is published. */
 	for (i = 0; i < opt.maxopen; i++)

@@ -109,8 +109,6 @@ struct name {
 static struct {
 	const char	*history;
 	const char	*output;
-	const char	*rejects;
-	const char	*stats;
 	const char	*tmpdir;
 	const char	*updated;
 	int		 hard;
@@ -123,6 +121,7 @@ static struct {
 } cnt;
 
 static struct mx_exprs	 keys, track;
+static struct mx_seen	 named;		/* the fields of -k and -c */
 static char		**excl;
 static size_t		 nexcl;
 static struct mx_json	*scan;
@@ -150,7 +149,7 @@ static uintmax_t	 maxtline;
 static const char synopsis[] =
 	    "usage: mx-snapshot -k keys -s history [-v] [-c columns | -x columns]\n"
 	    "                   [-u field] [--at time] [--hard-deletes] [-o file]\n"
-	    "                   [--rejects file] [--stats file] [-T dir]\n"
+	    "                   [--rejects file] [--stats file] [--strict] [-T dir]\n"
 	    "                   [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -370,6 +369,7 @@ take(const struct mx_reader *r, uint64_t ord, const char *p, size_t n)
 		reject(r, "json", mx_json_errstr(scan), p, n);
 		return;
 	}
+	mx_seen_spans(&named, spans);
 	for (i = 0; i < NMETA; i++)
 		if (spans[msel[i]].kind != MX_JNONE) {
 			snprintf(msg, sizeof msg, "the field %s is the "
@@ -1027,8 +1027,8 @@ report(int wrote)
 		    wrote ? "" : " (unchanged, not rewritten)", cnt.deleted,
 		    cnt.absent);
 	}
-	if (opt.stats != NULL) {
-		struct mx_out *s = mx_out_open(opt.stats);
+	if (mx_opt_stats != NULL) {
+		struct mx_out *s = mx_out_open(mx_opt_stats);
 
 		mx_out_printf(s, "{\"tool\":\"mx-snapshot\",\"files\":%d,"
 		    "\"in\":%ju,\"blank\":%ju,\"rejected\":%ju,\"new\":%ju,"
@@ -1076,10 +1076,11 @@ main(int argc, char *argv[])
 		{ "at", required_argument, NULL, 'A' },
 		{ "hard-deletes", no_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1127,12 +1128,6 @@ main(int argc, char *argv[])
 		case 'o':
 			opt.output = optarg;
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
-			break;
 		case 'T':
 			opt.tmpdir = optarg;
 			break;
@@ -1160,6 +1155,11 @@ main(int argc, char *argv[])
 			mx_warnx("-c: %s is the history's own", track.v[i].path);
 			usage();
 		}
+	for (i = 0; i < keys.n; i++)
+		(void)mx_seen_add(&named, "-k", keys.v[i].path, keys.v[i].sel);
+	for (i = 0; i < track.n; i++)
+		(void)mx_seen_add(&named, "-c", track.v[i].path,
+		    track.v[i].sel);
 	if (opt.updated != NULL && (usel = mx_sel_add(sel, opt.updated)) < 0) {
 		mx_warnx("-u: bad field path '%s'", opt.updated);
 		usage();
@@ -1194,9 +1194,15 @@ main(int argc, char *argv[])
 
 	if (opt.output == NULL)
 		lock_history();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	read_input();
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
+		/* the history is left as it was */
+		if (rej != NULL)
+			mx_out_abort(rej);
+		exit(MX_EXIT_FAIL);
+	}
 	if (opt.hard && mx_keyset_count(ks) == 0)
 		mx_errx(MX_EXIT_FAIL, "--hard-deletes with no record in the "
 		    "input would close every key: refused");

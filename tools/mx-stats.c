@@ -64,10 +64,10 @@ struct group {
 };
 
 static struct {
-	const char	*by, *fields, *rejects;
+	const char	*by, *fields;
 	long long	 memory, limit, top;
-	int		 scale, pretty, verbose, strict;
-} opt = { NULL, NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0, 0 };
+	int		 scale, pretty, verbose;
+} opt = { NULL, NULL, (long long)1 << 30, 10000, 5, 6, 0, 0 };
 
 static const char synopsis[] =
 	    "usage: mx-stats [-pv] [-f fields] [-g keys] [--distinct-limit n]\n"
@@ -76,14 +76,13 @@ static const char synopsis[] =
 
 static struct mx_exprs keys;
 static struct mx_sel *sel;
-static int *keyseen;			/* per key: a record had its field */
+static struct mx_seen named;		/* the fields of -g and -f */
 
 static struct mx_hmap *fmap;		/* field name (unescaped): id */
 static struct mx_buf *fname;		/* by id */
 static size_t nfield;
 static int *fiskey;			/* by id: a -g key, not profiled */
 static int *chosen;			/* -f: selection index by field id */
-static int *chosenseen;
 static size_t nchosen;
 
 static struct mx_hmap *gmap;		/* canonical key bytes: group index */
@@ -498,18 +497,14 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		bad(mx_json_errstr(js), p, n);
 		return;
 	}
-	for (i = 0; i < keys.n; i++)
-		if (sp[keys.v[i].sel].kind != MX_JNONE)
-			keyseen[i] = 1;
+	mx_seen_spans(&named, sp);
 	g = group_of(sp);
 	g->nrec++;
 	if (nchosen > 0) {
 		/* -f: the paths chosen, field i the i-th of them */
 		for (i = 0; i < nchosen; i++)
-			if (sp[chosen[i]].kind != MX_JNONE) {
-				chosenseen[i] = 1;
+			if (sp[chosen[i]].kind != MX_JNONE)
 				field_value(g, i, &sp[chosen[i]]);
-			}
 		mem_check();
 		return;
 	}
@@ -1048,25 +1043,7 @@ output(struct mx_out *o)
 static void
 unseen(void)
 {
-	size_t i;
-	int any = 0;
-
-	if (nin == nrej)
-		return;
-	for (i = 0; i < keys.n; i++)
-		if (!keyseen[i]) {
-			mx_warnx("-g: no record had the field '%s'%s",
-			    keys.v[i].path, opt.strict ? "" : " (a typo?)");
-			any = 1;
-		}
-	for (i = 0; i < nchosen; i++)
-		if (!chosenseen[i]) {
-			mx_warnx("-f: no record had the field '%.*s'%s",
-			    (int)fname[i].len, fname[i].p, opt.strict ? "" :
-			    " (a typo?)");
-			any = 1;
-		}
-	if (any && opt.strict)
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict)
 		exit(MX_EXIT_FAIL);
 }
 
@@ -1093,12 +1070,12 @@ fields_opt(const char *spec)
 		}
 		chosen = mx_reallocarray(chosen, nchosen + 1, sizeof *chosen);
 		chosen[nchosen++] = k;
+		(void)mx_seen_add(&named, "-f", tmp.p, k);
 		add_field(tmp.p, tmp.len, 0);
 		if (c == NULL)
 			break;
 		q = c + 1;
 	}
-	chosenseen = mx_calloc(nchosen, sizeof *chosenseen);
 }
 
 static long long
@@ -1123,8 +1100,8 @@ main(int argc, char *argv[])
 		{ "top", required_argument, NULL, 'T' },
 		{ "scale", required_argument, NULL, 'S' },
 		{ "memory", required_argument, NULL, 'm' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "strict", no_argument, NULL, 'X' },
+		MX_REJECTS_LONGOPT,
+		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1168,12 +1145,6 @@ main(int argc, char *argv[])
 				usage();
 			}
 			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'X':
-			opt.strict = 1;
-			break;
 		default:
 			usage();
 		}
@@ -1186,7 +1157,9 @@ main(int argc, char *argv[])
 		mx_warnx("-g: %s", err);
 		usage();
 	}
-	keyseen = mx_calloc(keys.n + 1, sizeof *keyseen);
+	for (i = 0; i < (int)keys.n; i++)
+		(void)mx_seen_add(&named, "-g", keys.v[i].path,
+		    keys.v[i].sel);
 	if (opt.fields != NULL)
 		fields_opt(opt.fields);
 	js = mx_json_new(sel);
@@ -1194,8 +1167,8 @@ main(int argc, char *argv[])
 	fmap = mx_hmap_new(0);
 	gmap = mx_hmap_new(0);
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	if (argc == 0)
 		input("-", js, sp);
 	for (i = 0; i < argc; i++)

@@ -19,14 +19,12 @@
 
 static struct {
 	const char	*contract;
-	const char	*rejects;
-	const char	*stats;
 	int		 mark;
 	int		 keep;
 	int		 verbose;
 	long long	 maxrej;	/* -1: no limit */
 	double		 maxrate;	/* < 0: no limit */
-} opt = { NULL, NULL, NULL, 0, 0, 0, -1, -1 };
+} opt = { NULL, 0, 0, 0, -1, -1 };
 
 struct counts {
 	uintmax_t	in, valid, rejected, blank;
@@ -453,7 +451,7 @@ validate(const char *path)
 static void
 write_stats(int nfiles)
 {
-	struct mx_out *s = mx_out_open(opt.stats);
+	struct mx_out *s = mx_out_open(mx_opt_stats);
 	size_t i;
 	int k;
 
@@ -587,8 +585,8 @@ main(int argc, char *argv[])
 		{ "contract", required_argument, NULL, 'c' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "mark", no_argument, NULL, 'm' },
-		{ "rejects", required_argument, NULL, 'R' },
-		{ "stats", required_argument, NULL, 'S' },
+		MX_REJECTS_LONGOPT,
+		MX_STATS_LONGOPT,
 		{ "max-rejects", required_argument, NULL, 'N' },
 		{ "max-reject-rate", required_argument, NULL, 'r' },
 		MX_LIMIT_LONGOPTS,
@@ -610,12 +608,6 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			opt.mark = 1;
-			break;
-		case 'R':
-			opt.rejects = optarg;
-			break;
-		case 'S':
-			opt.stats = optarg;
 			break;
 		case 'N':
 			if ((opt.maxrej = mx_parse_count(optarg)) < 0) {
@@ -643,7 +635,7 @@ main(int argc, char *argv[])
 		mx_warnx("no contract (-c file)");
 		usage();
 	}
-	if ((opt.maxrej >= 0 || opt.maxrate >= 0) && opt.rejects == NULL &&
+	if ((opt.maxrej >= 0 || opt.maxrate >= 0) && mx_opt_rejects == NULL &&
 	    !opt.mark) {
 		mx_warnx("--max-rejects and --max-reject-rate need --rejects "
 		    "or --mark");
@@ -659,8 +651,8 @@ main(int argc, char *argv[])
 	scan = mx_json_new(sel);
 
 	out = mx_out_stdout();
-	if (opt.rejects != NULL)
-		rej = mx_out_open(opt.rejects);
+	if (mx_opt_rejects != NULL)
+		rej = mx_out_open(mx_opt_rejects);
 	nfiles = argc > 0 ? argc : 1;
 	if (argc == 0)
 		validate("-");
@@ -674,7 +666,7 @@ main(int argc, char *argv[])
 	}
 	if (rej != NULL)
 		mx_out_close(rej);
-	if (opt.stats != NULL)
+	if (mx_opt_stats != NULL)
 		write_stats(nfiles);
 	mx_out_close(out);
 

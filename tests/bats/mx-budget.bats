@@ -6,6 +6,7 @@
 # same bytes.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
@@ -132,6 +133,21 @@ EOF
 	    --time at --per month c.ndjson
 	assert_success
 	assert_output '{"campaign":"x","ad":"ad1","period":"2024-02","window_start":"2024-02-01T00:00:00Z","window_end":"2024-03-01T00:00:00Z","events":1,"spend":2.25,"cumulative_spend":2.25,"budget_value":4.00,"remaining":1.75,"can_serve":true}'
+}
+
+@test "a field no event had is a warning naming its option; --strict makes it an error with no output" {
+	run --separate-stderr mx-budget --budget-field budget join-clicks.ndjson
+	assert_success
+	[ "$stderr" = "mx-budget: --budget-field: no record had the field 'budget' (a typo?)" ]
+	run mx-budget --strict -k advertizer --budget-field budget --rejects r.ndjson join-clicks.ndjson
+	assert_failure 1
+	assert_output "$(printf '%s\n' "mx-budget: -k: no record had the field 'advertizer'" \
+	    "mx-budget: --budget-field: no record had the field 'budget'")"
+	[ ! -e r.ndjson ]
+	# no events, nothing to say
+	run mx-budget --strict -k advertizer /dev/null
+	assert_success
+	assert_output ''
 }
 
 @test "standard input, blank lines, gzip, several files: the same bytes" {

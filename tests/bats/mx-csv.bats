@@ -133,6 +133,28 @@ hostile() {
 	[ -z "$(ls -A | grep -v '^g.ndjson$')" ]
 }
 
+@test "-f: a column no record had is a warning; --strict makes it an error and -o publishes nothing" {
+	gold > g.ndjson
+	run mx-csv -f event_date,revnue g.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' "mx-csv: -f: no record had the field 'revnue' (a typo?)" \
+	    event_date,revnue 2024-03-01, 2024-03-01, 2024-03-02,)"
+	run mx-csv --strict -o out.csv -f revnue,event_date g.ndjson
+	assert_failure 1
+	assert_output "mx-csv: -f: no record had the field 'revnue'"
+	[ ! -e out.csv ]
+	run mx-csv --strict -p -f revnue g.ndjson
+	assert_failure 1
+	assert_output "mx-csv: -f: no record had the field 'revnue'"
+	# a column one record had is no typo; no records, nothing to say
+	printf '%s\n' '{"revnue":1}' >> g.ndjson
+	run mx-csv --strict -H -f revnue g.ndjson
+	assert_success
+	run mx-csv --strict -f revnue /dev/null
+	assert_success
+	assert_output 'revnue'
+}
+
 @test "bad JSON and non-objects are errors with file and line" {
 	printf '%s\n' '{"a":1}' '{"a":' > bad.ndjson
 	run mx-csv bad.ndjson
@@ -165,7 +187,7 @@ hostile() {
 @test "bad command lines exit 2 with the usage" {
 	run mx-csv -x
 	assert_failure 2
-	assert_output --partial 'usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--max-record size]'
+	assert_output --partial 'usage: mx-csv [-eHpt] [-f fields] [--raw] [-o file] [--strict]'
 	run mx-csv -f ''
 	assert_failure 2
 	run mx-csv -f a,,b

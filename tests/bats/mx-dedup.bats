@@ -546,6 +546,30 @@ mx-dedup: 3 in, 2 out, 1 duplicates, 0 seen, 0 null keys, 0 rejected'
 	[ -s o0 ]
 }
 
+@test "-k: a field no record had is a warning; --strict makes it an error, --seen kept" {
+	printf '%s\n' '{"id":1}' '{"id":1}' '{"id":2,"ts":3}' > a.ndjson
+	run mx-dedup -k idd a.ndjson
+	assert_success
+	assert_line "mx-dedup: -k: no record had the field 'idd' (a typo?)"
+	run mx-dedup -k 'id,day=date(tss)' a.ndjson
+	assert_success
+	assert_line "mx-dedup: -k: no record had the field 'tss' (a typo?)"
+	mx-dedup -k idd --seen keys a.ndjson > /dev/null 2>&1
+	cp keys before
+	run mx-dedup --strict -k idd --seen keys --dups d.ndjson --rejects r.ndjson a.ndjson
+	assert_failure 1
+	assert_line "mx-dedup: -k: no record had the field 'idd'"
+	refute_line --partial 'a typo'
+	cmp keys before
+	[ ! -e d.ndjson ] && [ ! -e r.ndjson ]
+	# a field one record had is no typo; no records, nothing to say
+	run mx-dedup --strict -k ts a.ndjson
+	assert_success
+	run mx-dedup --strict -k idd /dev/null
+	assert_success
+	assert_output ''
+}
+
 @test "temporary files are removed when the run is killed" {
 	mkdir tmp
 	mkfifo pipe

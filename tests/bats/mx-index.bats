@@ -143,6 +143,36 @@ d=2'
 	assert_output 'mx-index: junk.idx: not an mx key index (bad magic)'
 }
 
+@test "-k, -p: a field no record had is a warning; --strict makes it an error, the index kept" {
+	table
+	run mx-index -i typo.idx -k clik_id put -d clicks --all
+	assert_success
+	assert_output "mx-index: -k: no record had the field 'clik_id' (a typo?)"
+	cp typo.idx before
+	run mx-index --strict -i typo.idx -k clik_id put -d clicks --all
+	assert_failure 1
+	assert_output "mx-index: -k: no record had the field 'clik_id'"
+	cmp typo.idx before
+	run mx-index --strict -i new.idx -k click_id,tz put -d clicks --all
+	assert_failure 1
+	assert_output "mx-index: -k: no record had the field 'tz'"
+	[ ! -e new.idx ]
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	run mx-index --strict -i clicks.idx -k click_id find -p 'd=date(tss)' <<< '{"click_id":"c1","ts":1}'
+	assert_failure 1
+	assert_output "mx-index: -p: no record had the field 'tss'"
+	run mx-index --strict -i clicks.idx -k click_id find -p 'd=date(ts)' <<< '{"click_id":"c1"}'
+	assert_failure 1
+	assert_output "mx-index: -p: no record had the field 'ts'"
+	# a field one record had is no typo; no records, nothing to say
+	run mx-index --strict -i clicks.idx -k click_id find <<< '{"click_id":"c1"}'
+	assert_success
+	assert_output 'd=2024-03-04'
+	run mx-index --strict -i typo.idx -k clik_id find /dev/null
+	assert_success
+	assert_output ''
+}
+
 @test "bad records and bad command lines" {
 	table
 	printf '%s\n' '{"click_id":"c1"}' '{"click_id":' > bad.ndjson

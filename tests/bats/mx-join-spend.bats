@@ -5,6 +5,7 @@
 # worked out by hand from the join-* fixtures; the sums are in the comments.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
@@ -40,6 +41,24 @@ EOF
 	run mx-join-spend -s join-spend.ndjson --missing-spend maybe join-bookings.ndjson
 	assert_failure 2
 	assert_output --partial '--missing-spend: null or zero'
+}
+
+@test "a field named that no record of its side had is a warning; --strict makes it an error with no output" {
+	run --separate-stderr mx-join-spend -s join-spend.ndjson -k booking_date=date,channel \
+	    --clicks clcks join-bookings.ndjson
+	assert_success
+	[ "$stderr" = "mx-join-spend: --clicks: no record of the metrics had the field 'clcks' (a typo?)" ]
+	run mx-join-spend --strict -s join-spend.ndjson -k booking_date=dat,channel \
+	    --spend-field spent --rejects r.ndjson join-bookings.ndjson
+	assert_failure 1
+	assert_output "$(printf '%s\n' "mx-join-spend: -k: no record of join-spend.ndjson had the field 'dat'" \
+	    "mx-join-spend: --spend-field: no record of join-spend.ndjson had the field 'spent'")"
+	[ ! -e r.ndjson ]
+	# the defaults are not checked; a side with no record says nothing
+	run --separate-stderr mx-join-spend --strict -s join-spend.ndjson -k booking_date=date,channel join-bookings.ndjson
+	assert_success
+	run mx-join-spend --strict -s join-spend.ndjson -k bookng_date=date,channel /dev/null
+	assert_success
 }
 
 @test "--join left, right and inner leave out rows, and count them" {

@@ -8,6 +8,7 @@
 # spells c1 with an escape; one customer's key is null, one has none.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
@@ -216,6 +217,27 @@ mx-join: l3.ndjson:2: the left record has a field é, which the right side adds:
 ["l.ndjson",8,"json",false,true]'
 	run jq -c '[.left, .right, .rejected]' st.json
 	assert_output '[8,7,3]'
+}
+
+@test "-k: a key field no record of its side had is a warning, naming the side; --strict makes it an error" {
+	run --separate-stderr mx-join -r join-customers.ndjson -k customer_id=customerid join-orders.ndjson
+	assert_success
+	[ "$stderr" = "mx-join: -k: no record of join-customers.ndjson had the field 'customerid' (a typo?)" ]
+	run --separate-stderr mx-join -r join-customers.ndjson -k custmer_id=customer_id join-orders.ndjson
+	assert_success
+	[ "$stderr" = "mx-join: -k: no record of the left input had the field 'custmer_id' (a typo?)" ]
+	run mx-join --strict -r join-customers.ndjson -k customer_id,regoin --type left \
+	    --unmatched u.ndjson --stats st.json join-orders.ndjson
+	assert_failure 1
+	assert_line "mx-join: -k: no record of the left input had the field 'regoin'"
+	assert_line "mx-join: -k: no record of join-customers.ndjson had the field 'regoin'"
+	[ ! -e u.ndjson ] && [ ! -e st.json ]
+	# a key field some record had is no typo; a side with no record says nothing
+	run mx-join --strict -r join-customers.ndjson -k customer_id join-orders.ndjson
+	assert_success
+	run mx-join --strict -r /dev/null -k customer_id=nosuch join-orders.ndjson
+	assert_success
+	assert_output ''
 }
 
 @test "standard input, -r -, gzip, blank lines, several files: the same bytes" {

@@ -5,6 +5,7 @@
 # --assign; bad records, bad models, the man page's examples.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 REF="$BATS_TEST_DIRNAME/../kmeans.py"
 FIXK="$FIX/kmeans.ndjson"
@@ -180,6 +181,34 @@ above() {
 [6,"json"]
 [7,"reserved"]
 [10,"feature"]'
+}
+
+@test "a feature field no record had is a warning; --strict makes it an error, no file written" {
+	seq 1 20 | awk '{ print "{\"x\":" $1 ",\"y\":" $1 * 2 "}" }' > in.ndjson
+	run mx-kmeans -k 2 -f x,yy --rejects r.ndjson in.ndjson
+	assert_failure 1
+	assert_output "$(printf '%s\n' "mx-kmeans: -f: no record had the field 'yy' (a typo?)" \
+	    'mx-kmeans: 0 records for 2 clusters: too few')"
+	run mx-kmeans --strict -k 2 -f x,yy --model m.json --rejects r.ndjson in.ndjson
+	assert_failure 1
+	assert_output "mx-kmeans: -f: no record had the field 'yy'"
+	[ ! -e m.json ] && [ ! -e r.ndjson ]
+	# --assign: the model names the fields
+	mx-kmeans -k 2 -f x,y --model m.json in.ndjson > /dev/null
+	seq 1 3 | awk '{ print "{\"x\":" $1 "}" }' > new.ndjson
+	run --separate-stderr mx-kmeans --assign m.json --rejects r.ndjson new.ndjson
+	assert_success
+	[ "$stderr" = "mx-kmeans: --assign: no record had the field 'y' (a typo?)" ]
+	[ "$(wc -l < r.ndjson)" -eq 3 ]
+	rm r.ndjson
+	run mx-kmeans --strict --assign m.json --rejects r.ndjson new.ndjson
+	assert_failure 1
+	assert_output "mx-kmeans: --assign: no record had the field 'y'"
+	[ ! -e r.ndjson ]
+	# no records, nothing to say
+	run mx-kmeans --strict --assign m.json /dev/null
+	assert_success
+	assert_output ''
 }
 
 @test "a model that is not one is refused with its file and line" {

@@ -659,6 +659,25 @@ now_ms() {
 	refute_output --partial '.mx-running'
 }
 
+@test "-k: a field no record had is a warning; --strict makes it an error and publishes nothing" {
+	printf '%s\n' '{"id":1,"ts":"2024-03-01T10:00:00Z"}' '{"id":2}' > in.ndjson
+	run --separate-stderr mx-partition -d t -k idd in.ndjson
+	assert_success
+	[ "$stderr" = "mx-partition: -k: no record had the field 'idd' (a typo?)" ]
+	[ -d t/idd=__HIVE_DEFAULT_PARTITION__ ]
+	run mx-partition --strict -d u -k 'id,d=date(tss)' --rejects r.ndjson in.ndjson
+	assert_failure 1
+	assert_output "mx-partition: -k: no record had the field 'tss'"
+	[ -z "$(ls -A u)" ] && [ ! -e r.ndjson ]
+	[ -z "$(ls -A | grep staging)" ]
+	# a field one record had is no typo; no records, nothing to say
+	run --separate-stderr mx-partition --strict -d v -k 'd=date(ts)' in.ndjson
+	assert_success
+	run mx-partition --strict -d w -k idd /dev/null
+	assert_success
+	assert_output ''
+}
+
 @test "bad command lines exit 2 with the usage" {
 	run mx-partition -k a
 	assert_failure 2

@@ -349,6 +349,30 @@ mx-snapshot: history: 4 rows in, 6 out; 0 deleted, 1 absent kept'
 	EOF
 }
 
+@test "-k, -c: a field no record had is a warning; --strict makes it an error, the history left as it is" {
+	printf '%s\n' '{"id":1,"city":"Paris"}' '{"id":2,"city":"Rome"}' > in
+	run mx-snapshot -k id -c ctiy -s h.ndjson --at 2024-06-01 in
+	assert_success
+	assert_output "mx-snapshot: -c: no record had the field 'ctiy' (a typo?)"
+	cp h.ndjson before
+	printf '%s\n' '{"id":1,"city":"Oslo"}' > in
+	run mx-snapshot --strict -k id -c ctiy -s h.ndjson --at 2024-06-02 --rejects r.ndjson in
+	assert_failure 1
+	assert_output "mx-snapshot: -c: no record had the field 'ctiy'"
+	cmp h.ndjson before
+	[ ! -e r.ndjson ]
+	run mx-snapshot --strict -k idd -s h.ndjson --at 2024-06-02 --rejects r.ndjson in
+	assert_failure 1
+	assert_output "mx-snapshot: -k: no record had the field 'idd'"
+	cmp h.ndjson before
+	# a field one record had is no typo; no records, nothing to say
+	run mx-snapshot --strict -k id -c city -s h.ndjson --at 2024-06-02 in
+	assert_success
+	run mx-snapshot --strict -k id -c ctiy -s h.ndjson --at 2024-06-03 /dev/null
+	assert_success
+	assert_output ''
+}
+
 @test "check: a snapshot time before the history's is refused; the same time is accepted" {
 	printf '{"id":1,"a":1}\n' > a
 	printf '{"id":1,"a":2}\n' > b
