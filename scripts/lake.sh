@@ -903,8 +903,19 @@ run_tests() {
 	shift 2
 	[[ $name == gold/* ]] || shown=silver/$name
 	TNOTE='' TROWS=0
-	(cd "$LAKE" && mx-test --json -T . --name "$name" --store tests \
-	    --run "$RUN" -- "$f" "$@") > "$out" 2> "$out.err" || rc=$?
+	# a silver table that a test names and the lake does not have (its
+	# source has no raw data yet) is an empty table, as it was to the
+	# gold built without it: one in $WORK/empty, found after the lake's
+	while IFS= read -r l; do
+		while [[ $l =~ =(silver/[A-Za-z0-9_]+)(.*) ]]; do
+			l=${BASH_REMATCH[2]}
+			[ -e "$LAKE/${BASH_REMATCH[1]}" ] ||
+			    mkdir -p "$WORK/empty/${BASH_REMATCH[1]}" || return 2
+		done
+	done < "$f"
+	(cd "$LAKE" && mx-test --json -T . -T "$WORK/empty" --name "$name" \
+	    --store tests --run "$RUN" -- "$f" "$@") > "$out" 2> "$out.err" ||
+	    rc=$?
 	if [ $rc -gt 1 ] || { [ $rc -eq 1 ] &&
 	    ! grep -q '"state":"fail"' "$out"; }; then
 		# not a test that failed: the file or the table is wrong
