@@ -204,7 +204,9 @@ static inline void
 mx_out_write(struct mx_out *o, const void *p, size_t n)
 {
 	if (MX_LIKELY(o->cap - o->len >= n)) {
-		memcpy(o->buf + o->len, p, n);
+		/* (an empty field may come as NULL, 0: no memcpy of that) */
+		if (n > 0)
+			memcpy(o->buf + o->len, p, n);
 		o->len += n;
 	} else
 		mx_out_slow(o, p, n);
