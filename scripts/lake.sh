@@ -194,14 +194,24 @@ slow_medians() {
 # run's own seconds in its note (its "seconds" are 0: the lines of its
 # steps already add up to the run).  The alert of the run carries it.
 run_slow() {
-	local end jn
+	local end
 	[ -e "$STEPS/took" ] || return 0
 	now_ms end
-	slow_check run $((end - RUN_T0)) && return 0
-	json_to jn "the run took $(((end - RUN_T0) / 1000)) s"
-	iso_ms end "$end"
-	printf '{"run":"%s","attempt":%d,"step":"run","start":"%s","end":"%s","seconds":0,"state":"warn","in":0,"out":0,"rejected":0,"duplicates":0,"note":%s%s}\n' \
-	    "$RUN" "$ATTEMPT" "$end" "$end" "$jn" "$SLOW" >> "$LAKE/_runs.ndjson"
+	slow_check run $((end - RUN_T0)) ||
+	    warn_line run "$end" "the run took $(((end - RUN_T0) / 1000)) s" "$SLOW"
+}
+
+# warn_line STEP MS NOTE [MEMBERS]: a line of the run log at warn, at MS,
+# for what is no step of its own (a slow run, a missed SLA): no seconds
+# (the steps' lines add up to the run), no counts; MEMBERS (",..."), if
+# any, end the object.
+warn_line() {
+	local js jn iso
+	json_to js "$1"
+	json_to jn "$3"
+	iso_ms iso "$2"
+	printf '{"run":"%s","attempt":%d,"step":%s,"start":"%s","end":"%s","seconds":0,"state":"warn","in":0,"out":0,"rejected":0,"duplicates":0,"note":%s%s}\n' \
+	    "$RUN" "$ATTEMPT" "$js" "$iso" "$iso" "$jn" "${4:-}" >> "$LAKE/_runs.ndjson"
 }
 
 # The counts of the step under way, kept once (see step): a line of
@@ -829,7 +839,7 @@ sla_built() {
 # line "sla:TABLE" in the run log, at warn, which the alert of the run
 # carries; said once a day per table, by the first run that sees it.
 sla_check() {
-	local t f now day d ms said dl m jr hm
+	local t f now day d ms said dl m hm
 	[ ${#SLA[@]} -gt 0 ] || return 0
 	now_ms now
 	now=$((EPOCH * 1000 + now - RUN_T0))
@@ -852,10 +862,7 @@ sla_check() {
 			printf -v NOTE 'not built by its deadline of %s UTC on %s' "$hm" "$day"
 		fi
 		say "gold/$t missed its SLA: $NOTE"
-		json_to jr "$NOTE"
-		iso_ms d "$now"
-		printf '{"run":"%s","attempt":%d,"step":"sla:%s","start":"%s","end":"%s","seconds":0,"state":"warn","in":0,"out":0,"rejected":0,"duplicates":0,"note":%s}\n' \
-		    "$RUN" "$ATTEMPT" "$t" "$d" "$d" "$jr" >> "$LAKE/_runs.ndjson"
+		warn_line "sla:$t" "$now" "$NOTE"
 		[ "$d" = "$day" ] || ms=-
 		mkdir -p "${f%/*}" && into "$f" echo "$day $ms $day" || return 1
 	done
