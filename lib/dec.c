@@ -400,13 +400,18 @@ parse_slow(const char *p, size_t n, struct mx_dec *d, int *inexact)
 		v = v * 10 + (u128)dg[i];
 	v += (u128)up;
 	scale = k > 0 ? k - e10 : 38;
+	/* rounding 99...9 up carries into a 39th digit: one place fewer */
+	if (v == pow10u(38) && scale > 0) {
+		v /= 10;
+		scale--;
+	}
 	if (scale < 0) {
 		v *= pow10u((int)-scale);
 		scale = 0;
 	}
 	d->v = neg ? -(i128)v : (i128)v;
 	d->scale = (int)scale;
-	return 0;
+	return toolarge(d) ? -1 : 0;
 }
 
 int
