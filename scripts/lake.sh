@@ -273,6 +273,11 @@ crashpoint() {
 run_begin() {
 	local n
 	local err
+	# (mx-agg --each lists paths a line each, separated by tabs; the
+	# partitions' names are escaped, the lake's own path is the user's)
+	case $LAKE in
+	*$'\t'* | *$'\n'*) die "$LAKE: a lake's path cannot hold a tab or a newline" ;;
+	esac
 	# a lake that cannot be written says why (read-only, permissions),
 	# not that another run holds the lock
 	err=$(mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
@@ -1047,16 +1052,18 @@ gold() {
 
 # job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
 # is to become OUT, whole (as into does), as one of the jobs of a step;
-# the jobs of one step share their COMMAND.  With -j 1 and no hosts the
-# job runs at once; else jobs_run runs them all: -j at a time here, or on
-# the hosts of --hosts through GNU parallel, which retries a job that
-# fails on another host.  On hosts that share the lake (same path) a job
-# reads and writes it as here; with --no-shared its files are sent to
-# the host (--transferfile), its output brought back (--return) and the
-# host's copies removed (--cleanup).  A job that fails leaves no OUT.
-JOBOUT=() JOBIN=() JOBCMD=''
+# the jobs of one step share their COMMAND, an mx-agg.  jobs_run runs
+# them all.  Here, -j mx-agg processes take a share of the jobs each
+# (mx-agg --each: a process per job was most of what a lake run cost).
+# On the hosts of --hosts, GNU parallel runs a job at a time and retries
+# a job that fails on another host.  On hosts that share the lake (same
+# path) a job reads and writes it as here; with --no-shared its files
+# are sent to the host (--transferfile), its output brought back
+# (--return) and the host's copies removed (--cleanup).  A job that
+# fails leaves no OUT.
+JOBOUT=() JOBIN=() JOBLIST=() JOBARGV=() JOBCMD=''
 job() {
-	local out=$1 line
+	local out=$1 line IFS
 	local -a cmd=() in=()
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -1065,40 +1072,54 @@ job() {
 	done
 	shift
 	in=("$@")
-	if [ "$JOBS" -le 1 ] && [ ${#HOSTARGS[@]} -eq 0 ]; then
-		into "$out" "${cmd[@]}" "${in[@]}" < /dev/null
-		return
-	fi
+	JOBARGV=("${cmd[@]}")
 	printf -v JOBCMD '%q ' "${cmd[@]}"
 	printf -v line '%q ' "${in[@]}"
 	JOBOUT+=("$out")
 	JOBIN+=("$line")
+	IFS=$'\t'
+	JOBLIST+=("$out	${in[*]}")
 }
 
 # Run the jobs given since the last call; false if one failed.
 jobs_run() {
-	local rc=0 i k
-	local -a lines=()
-	[ ${#JOBOUT[@]} -gt 0 ] || return 0
+	local rc=0 i k n=${#JOBOUT[@]} c
+	local -a lines=() pids=()
+	[ "$n" -gt 0 ] || return 0
 	if [ ${#HOSTARGS[@]} -gt 0 ] && [ "$SHARED" = 0 ]; then
 		jobs_transfer || rc=1
-	else
-		for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
+	elif [ ${#HOSTARGS[@]} -gt 0 ]; then
+		for ((i = 0; i < n; i++)); do
 			k=${JOBOUT[i]}
 			printf -v 'lines[i]' '%s%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
 			    "$JOBCMD" "${JOBIN[i]}" "$k" "$k" "$k"
 		done
-		if [ ${#HOSTARGS[@]} -gt 0 ]; then
-			printf '%s\n' "${lines[@]}" | parallel --will-cite \
-			    "${HOSTARGS[@]}" --retries "$RETRIES" \
-			    --halt now,fail=1 --joblog "$WORK/joblog" || rc=1
-			host_note
+		printf '%s\n' "${lines[@]}" | parallel --will-cite \
+		    "${HOSTARGS[@]}" --retries "$RETRIES" \
+		    --halt now,fail=1 --joblog "$WORK/joblog" || rc=1
+		host_note
+	else
+		# (the lake's paths have no tab or newline: run_begin)
+		k=$((JOBS < n ? JOBS : n))
+		for ((c = 0; c < k; c++)); do
+			for ((i = c; i < n; i += k)); do
+				printf '%s\n' "${JOBLIST[i]}"
+			done > "$WORK/each.$c" || return 1
+		done
+		if [ "$k" -eq 1 ]; then
+			"${JOBARGV[@]}" --each "$WORK/each.0" < /dev/null || rc=1
 		else
-			printf '%s\n' "${lines[@]}" |
-			    xargs -d '\n' -P "$JOBS" -n 1 bash -c || rc=1
+			for ((c = 0; c < k; c++)); do
+				"${JOBARGV[@]}" --each "$WORK/each.$c" \
+				    < /dev/null &
+				pids+=($!)
+			done
+			for c in "${pids[@]}"; do
+				wait "$c" || rc=1
+			done
 		fi
 	fi
-	JOBOUT=() JOBIN=() JOBCMD=''
+	JOBOUT=() JOBIN=() JOBLIST=() JOBARGV=() JOBCMD=''
 	return $rc
 }
 

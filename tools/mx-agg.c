@@ -156,6 +156,8 @@ static struct mx_keyset *groups;	/* key hash -> group index + 1 */
 static struct group *gv;
 static size_t ng, gcap;
 static size_t membytes;			/* what the groups hold */
+static size_t ngout;			/* groups written, all jobs */
+static size_t peakbytes;		/* the most a job's groups held */
 
 static struct mx_out *rej;
 static uintmax_t nin, nrej, nblank;
@@ -170,7 +172,7 @@ static const char synopsis[] =
 	    "usage: mx-agg [-v] [-g keys] [-a aggs] [-w cond] [--top n --by name]\n"
 	    "              [--scale n] [--partial | --merge] [--strict]\n"
 	    "              [--rejects file] [--memory size] [--max-record size]\n"
-	    "              [--max-depth n] [file ...]\n";
+	    "              [--max-depth n] [--each list | file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -1770,6 +1772,28 @@ input(const char *path, struct mx_json *js, struct mx_span *sp)
 	mx_reader_close(&r);
 }
 
+/* Forget every group, as if no record had been read (--each: the next
+ * job starts afresh; the counts of -v and the fields seen go on). */
+static void
+groups_reset(void)
+{
+	size_t i, k;
+
+	for (i = 0; i < ng; i++) {
+		for (k = 0; k < naggs; k++)
+			if (fns[aggs[k].fn].release != NULL)
+				fns[aggs[k].fn].release(&gv[i].st[k]);
+		free(gv[i].st);
+		free(gv[i].key);
+	}
+	ng = 0;
+	membytes = 0;
+	last = SIZE_MAX;
+	lastkb.len = 0;
+	mx_keyset_free(groups);
+	groups = mx_keyset_new(8);
+}
+
 /* ---- output ---- */
 
 static int
@@ -1984,6 +2008,79 @@ unseen(void)
 		exit(MX_EXIT_FAIL);
 }
 
+/* Aggregate the inputs into o: what a run without --each does. */
+static void
+run(int argc, char *argv[], struct mx_json *js, struct mx_span *sp,
+    struct mx_out *o)
+{
+	int i;
+
+	if (argc == 0)
+		input("-", js, sp);
+	for (i = 0; i < argc; i++)
+		input(argv[i], js, sp);
+	/* before any output (--each: after every job, in main) */
+	if (o == mx_stdout)
+		unseen();
+	/* a global aggregate of no records is still one row */
+	if (keys.n == 0 && ng == 0 && !opt.partial) {
+		kb.len = 0;
+		group_of(NULL, NULL);
+	}
+	output(o);
+	ngout += ng;
+	if (membytes + mx_keyset_bytes(groups) > peakbytes)
+		peakbytes = membytes + mx_keyset_bytes(groups);
+}
+
+/* --each LIST: a job a line, "OUT<tab>INPUT<tab>INPUT...", each its own
+ * run over its inputs into OUT, published whole when the job ends (as
+ * mx_out_open does: a temporary file, fsync, rename), so that a failure
+ * leaves the outputs of the jobs before it and nothing of its own.  One
+ * process instead of one per job: what the lake's partials cost was
+ * starting them. */
+static void
+each(const char *list, struct mx_json *js, struct mx_span *sp)
+{
+	struct mx_reader r;
+	struct mx_out *o;
+	const char *line;
+	char **f = NULL, *buf = NULL;
+	size_t nf, cap = 0, i;
+	ssize_t n;
+
+	if (mx_reader_open(&r, list) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", mx_name(list));
+	while ((n = mx_reader_line(&r, &line)) >= 0) {
+		if (n == 0)
+			continue;
+		free(buf);
+		buf = mx_malloc((size_t)n + 1);
+		memcpy(buf, line, (size_t)n);
+		buf[n] = '\0';
+		for (nf = 1, i = 0; i < (size_t)n; i++)
+			nf += buf[i] == '\t';
+		if (nf + 1 > cap) {
+			cap = nf + 1;
+			f = mx_reallocarray(f, cap, sizeof *f);
+		}
+		f[0] = strtok(buf, "\t");
+		for (nf = 1; (f[nf] = strtok(NULL, "\t")) != NULL; nf++)
+			;
+		if (f[0] == NULL || nf < 2)
+			mx_errx(MX_EXIT_FAIL, "%s:%ju: expected an output file, "
+			    "a tab and the input files", mx_name(list),
+			    (uintmax_t)r.lineno);
+		o = mx_out_open(f[0]);
+		run((int)nf - 1, f + 1, js, sp, o);
+		mx_out_close(o);
+		groups_reset();
+	}
+	mx_reader_close(&r);
+	free(buf);
+	free(f);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1993,6 +2090,7 @@ main(int argc, char *argv[])
 		{ "scale", required_argument, NULL, 'S' },
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
+		{ "each", required_argument, NULL, 'E' },
 		MX_REJECTS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "where", required_argument, NULL, 'w' },
@@ -2004,7 +2102,7 @@ main(int argc, char *argv[])
 	struct mx_json *js;
 	struct mx_span *sp;
 	struct mx_out *out;
-	const char *gspec = NULL;
+	const char *gspec = NULL, *list = NULL;
 	char err[256];
 	size_t i, k;
 	int c;
@@ -2066,6 +2164,9 @@ main(int argc, char *argv[])
 		case 'M':
 			opt.merge = 1;
 			break;
+		case 'E':
+			list = optarg;
+			break;
 		case 'm':
 			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
 				mx_warnx("--memory: '%s' is not a size "
@@ -2080,6 +2181,10 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (opt.partial && opt.merge) {
 		mx_warnx("--partial and --merge: one or the other");
+		usage();
+	}
+	if (list != NULL && argc > 0) {
+		mx_warnx("--each: the input files are in the list");
 		usage();
 	}
 	if ((opt.top >= 0) != (opt.by != NULL)) {
@@ -2143,17 +2248,11 @@ main(int argc, char *argv[])
 	out = mx_out_stdout();
 	if (mx_opt_rejects != NULL)
 		rej = mx_out_open(mx_opt_rejects);
-	if (argc == 0)
-		input("-", js, sp);
-	for (i = 0; i < (size_t)argc; i++)
-		input(argv[i], js, sp);
-	unseen();
-	/* a global aggregate of no records is still one row */
-	if (keys.n == 0 && ng == 0 && !opt.partial) {
-		kb.len = 0;
-		group_of(NULL, NULL);
-	}
-	output(out);
+	if (list != NULL) {
+		each(list, js, sp);
+		unseen();
+	} else
+		run(argc, argv, js, sp, out);
 	if (rej != NULL)
 		mx_out_close(rej);
 	mx_progress_clear();
@@ -2161,8 +2260,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "mx-agg: %ju %s in, %zu groups out, %ju "
 		    "rejected, %ju blank, %zu bytes of state of at most %lld "
 		    "(--memory)\n", nin,
-		    opt.merge ? "partial lines" : "records", ng, nrej, nblank,
-		    membytes + mx_keyset_bytes(groups), opt.memory);
+		    opt.merge ? "partial lines" : "records", ngout, nrej, nblank,
+		    peakbytes, opt.memory);
 	mx_out_close(out);
 	mx_json_free(js);
 	mx_sel_free(psel);

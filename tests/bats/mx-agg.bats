@@ -133,6 +133,60 @@ examples() {
 	assert_output "$(mx-agg -g category -a 'n=count(),u=count_distinct(user_id)' events.ndjson)"
 }
 
+@test "man page: the partials by one process, a job per partition (--each)" {
+	examples
+	mx-partition -d silver/events -k 'event_date=date(timestamp)' events.ndjson > /dev/null
+	mkdir partials
+	bash -e ex11.sh
+	mkdir want && mv partials/* want/
+	run bash -e ex12.sh
+	assert_success
+	assert_output ''
+	# the same files, byte for byte, as a process per partition
+	run diff -r want partials
+	assert_success
+	run ls -A partials
+	assert_output "$(ls -A want)"
+}
+
+@test "--each: jobs start afresh; a job that fails leaves the jobs before it and nothing of its own; bad lists" {
+	printf '%s\n' '{"k":"a","x":1}' '{"k":"b","x":2}' > 1.ndjson
+	printf '%s\n' '{"k":"a","x":5}' > 2.ndjson
+	printf 'o1.ndjson\t1.ndjson\t2.ndjson\no2.ndjson\t2.ndjson\n\no3.ndjson\t1.ndjson\n' > list
+	run mx-agg -v -g k -a 's=sum(x),n=count()' --each list
+	assert_success
+	assert_output --regexp '^mx-agg: 6 records in, 5 groups out, 0 rejected, 0 blank, [1-9][0-9]* bytes of state of at most 1073741824 \(--memory\)$'
+	run cat o1.ndjson o2.ndjson o3.ndjson
+	assert_output "$(printf '%s\n' '{"k":"a","s":6,"n":2}' '{"k":"b","s":2,"n":1}' '{"k":"a","s":5,"n":1}' '{"k":"a","s":1,"n":1}' '{"k":"b","s":2,"n":1}')"
+	# the second job's input is missing: the first job's output is new,
+	# the second's and third's old, and no temporary file is left
+	echo old > o2.ndjson
+	rm o1.ndjson
+	printf 'o1.ndjson\t2.ndjson\no2.ndjson\tnope.ndjson\no3.ndjson\t2.ndjson\n' | {
+		run mx-agg -g k -a 's=sum(x)' --each -
+		assert_failure 1
+		assert_output 'mx-agg: nope.ndjson: No such file or directory'
+	}
+	run cat o1.ndjson o2.ndjson o3.ndjson
+	assert_output "$(printf '%s\n' '{"k":"a","s":5}' old '{"k":"a","s":1,"n":1}' '{"k":"b","s":2,"n":1}')"
+	run ls -A
+	assert_output "$(printf '%s\n' 1.ndjson 2.ndjson bookings.ndjson clicks.ndjson events.ndjson list o1.ndjson o2.ndjson o3.ndjson)"
+	# a line without inputs; files given as well as a list
+	printf 'o1.ndjson\n' > bad
+	run mx-agg --each bad
+	assert_failure 1
+	assert_output 'mx-agg: bad:1: expected an output file, a tab and the input files'
+	run mx-agg --each list 1.ndjson
+	assert_failure 2
+	assert_line --index 0 'mx-agg: --each: the input files are in the list'
+	# --strict: the jobs' outputs are written, then the typo is an error
+	run mx-agg --strict -g kk --each list
+	assert_failure 1
+	assert_output "mx-agg: -g: no record had the field 'kk'"
+	run cat o3.ndjson
+	assert_output '{"kk":null,"count":2}'
+}
+
 @test "--partial then --merge of N slices gives one pass's bytes, distinct counts included" {
 	mx-gen -n 20000 -s 3 ecommerce > big.ndjson
 	A='n=count(),u=count_distinct(user_id),a=approx_distinct(session_id),r=sum_product(price,quantity),lo=min(timestamp),hi=max(price),m=avg(price),f=first(event_id),l=last(event_id),c=count_if(event_type,purchase),s=sum_if(price,event_type,purchase)'
@@ -406,7 +460,7 @@ examples() {
 
 @test "man page: conditions with in, or and comparisons" {
 	examples
-	run bash -e ex12.sh
+	run bash -e ex13.sh
 	assert_success
 	assert_output "$(printf '%s\n' '{"event_type":"add_to_cart","events":1,"users":1}' '{"event_type":"page_view","events":4,"users":3}')"
 }
@@ -887,7 +941,7 @@ examples() {
 
 @test "man page: median, quantile and stddev of purchase prices per category" {
 	examples
-	run bash -e ex13.sh
+	run bash -e ex14.sh
 	assert_success
 	# books 10.00 and 0.10: median 5.05, 0.10 + 0.9 x 9.90 = 9.01, sd 7.0004
 	assert_output "$(printf '%s\n' '{"category":"books","orders":2,"median":5.05,"p90":9.01,"sd":7}' \
