@@ -140,7 +140,7 @@ step() {
 	case $name in
 	silver:*) step "test:${name#silver:}" data_tests "${name#silver:}" ;;
 	bronze:*)
-		if freshness_rule "${name#bronze:}" > /dev/null; then
+		if freshness_rule "${name#bronze:}"; then
 			step "freshness:${name#bronze:}" freshness "${name#bronze:}"
 		fi ;;
 	esac
@@ -707,7 +707,8 @@ alert_summary() {
 # Raw files removed once taken in still count: the ledger has them.
 freshness() {
 	local src=$1 w e newest age h
-	read -r w e < <(freshness_rule "$src") || return 1
+	freshness_rule "$src" || return 1
+	w=$FW e=$FE
 	newest=$(jq -s 'map(.mtime) | max // empty' \
 	    "$LAKE/_state/ledger/$src.ndjson" 2> /dev/null) || newest=''
 	if [ -z "$newest" ]; then
@@ -716,10 +717,13 @@ freshness() {
 	else
 		age=$((EPOCH - ${newest%.*}))
 		[ $age -ge 0 ] || age=0
-		h=$(hours "$age")
+		hours h "$age"
 		NOTE="newest raw file $h h old"
 	fi
-	NOTE="$NOTE; warn after $(hours "$w") h, error after $(hours "$e") h"
+	hours h "$w"
+	NOTE="$NOTE; warn after $h h"
+	hours h "$e"
+	NOTE="$NOTE, error after $h h"
 	[ "$w" != 0 ] || NOTE=${NOTE/warn after 0.0 h, /}
 	[ "$e" != 0 ] || NOTE=${NOTE/, error after 0.0 h/}
 	if [ "$e" != 0 ] && [ $age -gt "$e" ]; then
@@ -733,15 +737,15 @@ freshness() {
 	fi
 }
 
-# hours SECONDS: in hours, to a tenth.
+# hours VAR SECONDS: in hours, to a tenth, into VAR (no fork).
 hours() {
-	printf '%d.%d' $(($1 / 3600)) $(($1 % 3600 * 10 / 3600))
+	printf -v "$1" '%d.%d' $(($2 / 3600)) $(($2 % 3600 * 10 / 3600))
 }
 
-# freshness_rule SOURCE: "WARN ERROR" in seconds (0: none) from the
-# first freshness file that names SOURCE (the configuration's, then the
-# bundled one): lines "source warn_after=36h error_after=4d"; false when
-# none does.  A rule that cannot be read stops the run.
+# freshness_rule SOURCE: FW and FE, warn and error in seconds (0: none),
+# from the first freshness file that names SOURCE (the configuration's,
+# then the bundled one): lines "source warn_after=36h error_after=4d";
+# false when none does.  A rule that cannot be read stops the run.
 freshness_rule() {
 	local d src rest opt w e
 	local -a o
@@ -754,12 +758,12 @@ freshness_rule() {
 			for opt in "${o[@]}"; do
 				case $opt in
 				'#'*) break ;;
-				warn_after=*) w=$(seconds "${opt#*=}") ;;
-				error_after=*) e=$(seconds "${opt#*=}") ;;
+				warn_after=*) seconds w "${opt#*=}" ;;
+				error_after=*) seconds e "${opt#*=}" ;;
 				*) false ;;
 				esac || die "$d/freshness: $src: $opt: warn_after=DURATION or error_after=DURATION (48h, 2d, 90m)"
 			done
-			printf '%s %s\n' "$w" "$e"
+			FW=$w FE=$e
 			return 0
 		done < "$d/freshness"
 	done
@@ -776,21 +780,24 @@ freshness_check() {
 			case $src in
 			''|'#'*) continue ;;
 			esac
-			freshness_rule "$src" > /dev/null
+			freshness_rule "$src"
 		done < "$d/freshness"
 	done
 }
 
-# seconds DURATION: 48h, 2d, 90m, 30s; hours when bare.
+# seconds VAR DURATION: 48h, 2d, 90m, 30s (hours when bare) in seconds
+# into VAR; false when DURATION is none of those.
 seconds() {
-	[[ $1 =~ ^[0-9]{1,9}[dhms]?$ ]] || return 1
-	case $1 in
-	*d) echo $((${1%d} * 86400)) ;;
-	*h) echo $((${1%h} * 3600)) ;;
-	*m) echo $((${1%m} * 60)) ;;
-	*s) echo "${1%s}" ;;
-	*) echo $(($1 * 3600)) ;;
+	local d=$2
+	[[ $d =~ ^[0-9]{1,9}[dhms]?$ ]] || return 1
+	case $d in
+	*d) d=$((10#${d%d} * 86400)) ;;
+	*h) d=$((10#${d%h} * 3600)) ;;
+	*m) d=$((10#${d%m} * 60)) ;;
+	*s) d=$((10#${d%s})) ;;
+	*) d=$((10#$d * 3600)) ;;
 	esac
+	printf -v "$1" '%d' "$d"
 }
 
 # ---- SLAs ----
