@@ -1026,6 +1026,15 @@ mx_contract_rules(const struct mx_contract *c, size_t i)
 	return c->f[i].rules;
 }
 
+const char *
+mx_contract_path(const struct mx_contract *c, size_t i, int *sel,
+    size_t *line)
+{
+	*sel = c->f[i].sel;
+	*line = c->f[i].line;
+	return c->f[i].path;
+}
+
 /* Is path exactly the one top-level key key[0..n)? */
 static int
 topkey(const char *path, const char *key, size_t n)

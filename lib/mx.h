@@ -986,6 +986,10 @@ size_t	mx_contract_nfields(const struct mx_contract *c);
 const char *mx_contract_name(const struct mx_contract *c, size_t i);
 /* The rules field i has, as bits 1 << MX_CR_*. */
 unsigned mx_contract_rules(const struct mx_contract *c, size_t i);
+/* The path field i reads (from=, else its name), its index in the
+ * selection and its line in the contract. */
+const char *mx_contract_path(const struct mx_contract *c, size_t i,
+	    int *sel, size_t *line);
 /* Is the top-level key key[0..n) a field's name or a field's whole
  * source? */
 int	mx_contract_names(const struct mx_contract *c, const char *key,

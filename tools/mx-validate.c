@@ -53,10 +53,15 @@ static const char		*fname;
 static struct member		*mem;
 static size_t			 nmem, capmem;
 static struct mx_buf		 tmp;
+/* The contract's paths no record had: a required one is said (every
+ * record was rejected for it, or took its default: a typo, most likely),
+ * an optional one only with -v (a batch may well lack it: reschedules,
+ * old payloads); --strict makes either an error. */
+static struct mx_seen		 need, may;
 
 static const char synopsis[] =
-	    "usage: mx-validate -c contract [-kv] [--mark] [--rejects file]\n"
-	    "                   [--stats file] [--max-rejects n]\n"
+	    "usage: mx-validate -c contract [-kv] [--mark] [--strict]\n"
+	    "                   [--rejects file] [--stats file] [--max-rejects n]\n"
 	    "                   [--max-reject-rate r] [--max-record size]\n"
 	    "                   [--max-depth n] [file ...]\n";
 
@@ -386,6 +391,7 @@ record(const char *rec, size_t n, uintmax_t line)
 
 	file.in++;
 	if (mx_json_scan(scan, rec, n, spans, 1) < 0) {
+		/* (not a record: it says nothing of the paths) */
 		struct mx_cfail j;
 
 		memset(&j, 0, sizeof j);
@@ -402,6 +408,8 @@ record(const char *rec, size_t n, uintmax_t line)
 			    line, j.msg);
 		return;
 	}
+	mx_seen_spans(&need, spans);
+	mx_seen_spans(&may, spans);
 	nx = mx_contract_check(con, spans, &vals, &x);
 	if (nx == 0) {
 		file.valid++;
@@ -565,6 +573,17 @@ load(const char *path, struct mx_sel *sel)
 		mx_buf_add(&keys[i], qnames[i].p, qnames[i].len);
 		mx_buf_addc(&keys[i], ':');
 	}
+	for (i = 0; i < nf; i++) {
+		const char *p;
+		char where[4096];
+		size_t line;
+		int psel;
+
+		p = mx_contract_path(con, i, &psel, &line);
+		snprintf(where, sizeof where, "%s:%zu", mx_name(path), line);
+		mx_seen_add(mx_contract_rules(con, i) & 1u << MX_CR_REQUIRED ?
+		    &need : &may, where, p, psel);
+	}
 }
 
 static double
@@ -590,6 +609,7 @@ main(int argc, char *argv[])
 		{ "max-rejects", required_argument, NULL, 'N' },
 		{ "max-reject-rate", required_argument, NULL, 'r' },
 		MX_LIMIT_LONGOPTS,
+		MX_STRICT_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -683,6 +703,13 @@ main(int argc, char *argv[])
 		    (double)total.rejected / (double)total.in, opt.maxrate);
 		fail = 1;
 	}
+	if (mx_seen_report(&need, mx_opt_strict) > 0 && mx_opt_strict)
+		fail = 1;
+	if ((opt.verbose || mx_opt_strict) &&
+	    mx_seen_report(&may, mx_opt_strict) > 0 && mx_opt_strict)
+		fail = 1;
+	mx_seen_free(&need);
+	mx_seen_free(&may);
 	mx_contract_free(con);
 	mx_json_free(scan);
 	mx_sel_free(sel);

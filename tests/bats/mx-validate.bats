@@ -4,6 +4,7 @@
 # contracts on real and generated records.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 CONTRACTS="$BATS_TEST_DIRNAME/../../scripts/contracts"
 
@@ -697,6 +698,36 @@ for i in range(300000): print("{\"i\":%d}" % i)' > big.ndjson
 	assert_failure 2
 	run mx-validate -c c.contract --max-depth 0 /dev/null
 	assert_failure 2
+}
+
+@test "a contract path no record had: said for a required field, with -v for an optional one, an error with --strict" {
+	printf '%s\n' 'id     string  required' 'email  string  required from=user.emial' \
+	    'note   string  from=user.nots' 'name   string  from=user.name' > c.contract
+	printf '%s\n' '{"id":"a","user":{"email":"x","name":"n"}}' '{"id":"b","user":{"email":"y"}}' > in.ndjson
+	run --separate-stderr mx-validate -c c.contract --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output ''
+	[ "$stderr" = "mx-validate: c.contract:2: no record had the field 'user.emial' (a typo?)" ]
+	run --separate-stderr mx-validate -v -c c.contract --rejects rej.ndjson in.ndjson
+	assert_success
+	[ "$(printf '%s\n' "$stderr" | grep 'no record')" = "$(printf '%s\n' \
+	    "mx-validate: c.contract:2: no record had the field 'user.emial' (a typo?)" \
+	    "mx-validate: c.contract:3: no record had the field 'user.nots' (a typo?)")" ]
+	# the typo mended: nothing is said but with -v; --strict fails on
+	# the optional path, once the valid records are written
+	sed -i 's/emial/email/' c.contract
+	run --separate-stderr mx-validate -c c.contract in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '{"id":"a","email":"x","note":null,"name":"n"}' '{"id":"b","email":"y","note":null,"name":null}')"
+	[ -z "$stderr" ]
+	run --separate-stderr mx-validate --strict -c c.contract in.ndjson
+	assert_failure 1
+	assert_output "$(printf '%s\n' '{"id":"a","email":"x","note":null,"name":"n"}' '{"id":"b","email":"y","note":null,"name":null}')"
+	[ "$stderr" = "mx-validate: c.contract:3: no record had the field 'user.nots'" ]
+	# no record: nothing to say
+	run mx-validate --strict -c c.contract /dev/null
+	assert_success
+	assert_output ''
 }
 
 @test "same input, same bytes" {
