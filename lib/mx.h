@@ -172,6 +172,9 @@ void	mx_progress_tick(const struct mx_reader *r);
 void	mx_progress_done(const struct mx_reader *r);
 /* Take the line off the terminal before other output to stderr. */
 void	mx_progress_clear(void);
+/* The input is read again (pass n): the line counts it from 0, saying
+ * "pass n", rather than adding the second reading to the first. */
+void	mx_progress_pass(int n);
 
 /* ---- out.c: buffered output, checked; files published atomically ---- */
 

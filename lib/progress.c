@@ -22,8 +22,9 @@ int	mx_progress = -1;
 
 static int		 on = -1;	/* decided at the first tick */
 static int		 shown;
-static double		 t0, last;
+static double		 t0, last, tpass;
 static uintmax_t	 donerecs, donebytes;	/* of closed readers */
+static int		 pass = 1;
 
 static double
 now(void)
@@ -72,7 +73,7 @@ mx_progress_tick(const struct mx_reader *r)
 			mx_progress = *e == '1';
 		on = mx_progress >= 0 ? mx_progress : isatty(2);
 		/* forced, it shows from the first read */
-		t0 = t;
+		t0 = tpass = t;
 		last = mx_progress == 1 ? t - 1 : t;
 		if (on)
 			atexit(clear);
@@ -85,13 +86,17 @@ mx_progress_tick(const struct mx_reader *r)
 	recs = donerecs + r->lineno;
 	bytes = (double)(donebytes + r->bytes);
 	human(b, sizeof b, bytes);
-	human(rate, sizeof rate, t > t0 ? bytes / (t - t0) : 0);
+	human(rate, sizeof rate, t > tpass ? bytes / (t - tpass) : 0);
 	if (r->size > 0)
 		snprintf(pct, sizeof pct, ", %.0f%% of %s",
 		    100.0 * (double)r->fdbytes / (double)r->size,
 		    mx_name(r->name));
-	fprintf(stderr, "\r%s: %ju records, %s, %s/s%s\033[K", mx_prog, recs,
-	    b, rate, pct);
+	if (pass > 1)
+		fprintf(stderr, "\r%s: pass %d: %ju records, %s, %s/s%s\033[K",
+		    mx_prog, pass, recs, b, rate, pct);
+	else
+		fprintf(stderr, "\r%s: %ju records, %s, %s/s%s\033[K", mx_prog,
+		    recs, b, rate, pct);
 	fflush(stderr);
 	shown = 1;
 }
@@ -101,6 +106,17 @@ mx_progress_done(const struct mx_reader *r)
 {
 	donerecs += r->lineno;
 	donebytes += r->bytes;
+}
+
+void
+mx_progress_pass(int n)
+{
+	pass = n;
+	donerecs = donebytes = 0;
+	tpass = now();
+	/* forced, the new pass shows at its first read */
+	if (mx_progress == 1)
+		last = tpass - 1;
 }
 
 void

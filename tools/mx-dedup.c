@@ -714,6 +714,7 @@ src_rewind(struct src *s)
 {
 	s->pass++;
 	if (s->top) {
+		mx_progress_pass(s->pass);
 		s->fi = 0;
 		s->ord = 0;
 		if (s->side != NULL)

@@ -793,6 +793,7 @@ write_fit(struct mx_out *o, struct input *in, int nin)
 	ssize_t len;
 	int fi;
 
+	mx_progress_pass(2);
 	for (fi = 0; fi < nin; fi++) {
 		in_open(&r, &in[fi], 2, 1);
 		while ((len = mx_reader_line(&r, &line)) >= 0) {

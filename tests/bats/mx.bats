@@ -89,6 +89,16 @@ TOP="$BATS_TEST_DIRNAME/../.."
 	mx-dedup -k a --progress big.ndjson 2> err > /dev/null
 	run cat err
 	assert_output --regexp $'\rmx-dedup: [0-9]+ records, [0-9.]+ [kM]?B, [0-9.]+ [kM]?B/s, [0-9]+% of big.ndjson\e\\[K'
+	# a tool that reads its input twice says which pass, each counted
+	# from 0: no line counts more records than the file has
+	mx-dedup --last -k a --progress big.ndjson 2> err > /dev/null
+	run cat err
+	assert_output --regexp $'\rmx-dedup: pass 2: [0-9]+ records, '
+	run sh -c "tr '\r' '\n' < err | grep -o '[0-9]* records' | sort -n | tail -1"
+	[ "${output% records}" -le 200000 ] || fail "counted $output of 200000"
+	mx-kmeans -k 2 -f a --progress big.ndjson 2> err > /dev/null
+	run cat err
+	assert_output --regexp $'\rmx-kmeans: pass 2: [0-9]+ records, '
 	run script -qec ". ./slow.sh; slow | mx-agg --no-progress -a 'n=count()' > /dev/null; slow | MX_PROGRESS=0 mx-agg -a 'n=count()' > /dev/null" /dev/null
 	assert_success
 	assert_output ''
