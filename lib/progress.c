@@ -59,7 +59,7 @@ human(char *buf, size_t n, double v)
 void
 mx_progress_tick(const struct mx_reader *r)
 {
-	char b[32], rate[32], pct[64] = "";
+	char b[32], rate[32], pct[64] = "", ps[32] = "";
 	const char *e;
 	uintmax_t recs;
 	double t, bytes;
@@ -92,11 +92,9 @@ mx_progress_tick(const struct mx_reader *r)
 		    100.0 * (double)r->fdbytes / (double)r->size,
 		    mx_name(r->name));
 	if (pass > 1)
-		fprintf(stderr, "\r%s: pass %d: %ju records, %s, %s/s%s\033[K",
-		    mx_prog, pass, recs, b, rate, pct);
-	else
-		fprintf(stderr, "\r%s: %ju records, %s, %s/s%s\033[K", mx_prog,
-		    recs, b, rate, pct);
+		snprintf(ps, sizeof ps, "pass %d: ", pass);
+	fprintf(stderr, "\r%s: %s%ju records, %s, %s/s%s\033[K", mx_prog, ps,
+	    recs, b, rate, pct);
 	fflush(stderr);
 	shown = 1;
 }

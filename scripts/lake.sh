@@ -1113,18 +1113,13 @@ jobs_run() {
 				printf '%s\n' "${JOBLIST[i]}"
 			done > "$WORK/each.$c" || return 1
 		done
-		if [ "$k" -eq 1 ]; then
-			"${JOBARGV[@]}" --each "$WORK/each.0" < /dev/null || rc=1
-		else
-			for ((c = 0; c < k; c++)); do
-				"${JOBARGV[@]}" --each "$WORK/each.$c" \
-				    < /dev/null &
-				pids+=($!)
-			done
-			for c in "${pids[@]}"; do
-				wait "$c" || rc=1
-			done
-		fi
+		for ((c = 0; c < k; c++)); do
+			"${JOBARGV[@]}" --each "$WORK/each.$c" < /dev/null &
+			pids+=($!)
+		done
+		for c in "${pids[@]}"; do
+			wait "$c" || rc=1
+		done
 	fi
 	JOBOUT=() JOBIN=() JOBLIST=() JOBARGV=() JOBCMD=''
 	return $rc

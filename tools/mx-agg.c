@@ -2044,8 +2044,9 @@ each(const char *list, struct mx_json *js, struct mx_span *sp)
 {
 	struct mx_reader r;
 	struct mx_out *o;
+	struct mx_buf b = { 0 };
 	const char *line;
-	char **f = NULL, *buf = NULL;
+	char **f = NULL;
 	size_t nf, cap = 0, i;
 	ssize_t n;
 
@@ -2054,17 +2055,16 @@ each(const char *list, struct mx_json *js, struct mx_span *sp)
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
 		if (n == 0)
 			continue;
-		free(buf);
-		buf = mx_malloc((size_t)n + 1);
-		memcpy(buf, line, (size_t)n);
-		buf[n] = '\0';
+		b.len = 0;
+		mx_buf_add(&b, line, (size_t)n);
 		for (nf = 1, i = 0; i < (size_t)n; i++)
-			nf += buf[i] == '\t';
+			nf += line[i] == '\t';
 		if (nf + 1 > cap) {
 			cap = nf + 1;
 			f = mx_reallocarray(f, cap, sizeof *f);
 		}
-		f[0] = strtok(buf, "\t");
+		(void)mx_buf_cstr(&b);
+		f[0] = strtok(b.p, "\t");
 		for (nf = 1; (f[nf] = strtok(NULL, "\t")) != NULL; nf++)
 			;
 		if (f[0] == NULL || nf < 2)
@@ -2077,7 +2077,7 @@ each(const char *list, struct mx_json *js, struct mx_span *sp)
 		groups_reset();
 	}
 	mx_reader_close(&r);
-	free(buf);
+	mx_buf_free(&b);
 	free(f);
 }
 

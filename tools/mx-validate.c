@@ -575,14 +575,14 @@ load(const char *path, struct mx_sel *sel)
 	}
 	for (i = 0; i < nf; i++) {
 		const char *p;
-		char where[4096];
 		size_t line;
 		int psel;
 
 		p = mx_contract_path(con, i, &psel, &line);
-		snprintf(where, sizeof where, "%s:%zu", mx_name(path), line);
+		tmp.len = 0;
+		mx_buf_printf(&tmp, "%s:%zu", mx_name(path), line);
 		mx_seen_add(mx_contract_rules(con, i) & 1u << MX_CR_REQUIRED ?
-		    &need : &may, where, p, psel);
+		    &need : &may, mx_buf_cstr(&tmp), p, psel);
 	}
 }
 
