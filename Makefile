@@ -111,6 +111,10 @@ deps:
 bench: all
 	bench/run
 
+# the lake on two ssh hosts (sshd on 127.0.0.1) against -j 2, at 10M events
+bench-hosts: all
+	bench/hosts
+
 # The lake installs as bin/mx-lake and bin/mx-lake-status, its files in
 # share/mx (found from the binary's place, so DESTDIR installs run too),
 # with the data tests of its tables and the bats helpers of mx-test.
@@ -143,5 +147,5 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check sanitize fuzz fuzz-regress demo deps bench install clean FORCE
+.PHONY: all check sanitize fuzz fuzz-regress demo deps bench bench-hosts install clean FORCE
 .SECONDARY: $(LIBOBJ)

@@ -340,11 +340,15 @@ hosts_check() {
 	if [ "$n" -ne "$(host_count)" ]; then
 		die "hosts: only $n of $(host_count) answered: $v"
 	fi
+	# the jobs all hosts run at once: a login's N/, or parallel's
+	# default, the host's cores (taken as 2)
+	HOSTSLOTS=$(host_logins | awk '{ n += /^[0-9]+\// ? $0 + 0 : 2 }
+	    END { print n }')
 }
 
-# How many hosts --hosts and -S name: their logins, comma-separated, one
-# or more to a line of the file ('#' lines and blank ones aside).
-host_count() {
+# The logins --hosts and -S name, a line each (comma-separated, one or
+# more to a line of the file; '#' lines and blank ones aside).
+host_logins() {
 	local i
 	for ((i = 0; i < ${#HOSTARGS[@]}; i += 2)); do
 		if [ "${HOSTARGS[i]}" = -S ]; then
@@ -352,8 +356,9 @@ host_count() {
 		else
 			grep -v '^[[:space:]]*\(#\|$\)' "${HOSTARGS[i + 1]}"
 		fi
-	done | tr ',' '\n' | grep -c .
+	done | tr ',' '\n' | grep .
 }
+host_count() { host_logins | grep -c .; }
 
 # A run that took nothing in, in any of its attempts, leaves the count, so
 # that it changes nothing.
@@ -1060,60 +1065,77 @@ gold() {
 # job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
 # is to become OUT, whole (as into does), as one of the jobs of a step;
 # the jobs of one step share their COMMAND, an mx-agg.  jobs_run runs
-# them all.  Here, -j mx-agg processes take a share of the jobs each
-# (mx-agg --each: a process per job was most of what a lake run cost).
-# On the hosts of --hosts, GNU parallel runs a job at a time and retries
-# a job that fails on another host.  On hosts that share the lake (same
-# path) a job reads and writes it as here; with --no-shared its files
-# are sent to the host (--transferfile), its output brought back
-# (--return) and the host's copies removed (--cleanup).  A job that
-# fails leaves no OUT.
-JOBOUT=() JOBIN=() JOBLIST=() JOBARGV=() JOBCMD=''
+# them all, in batches, each an `mx-agg --each` (a process per job cost
+# more than the work on a small partition; on hosts, an ssh session per
+# job did): here -j batches, every Nth job each; on the hosts of
+# --hosts, twice as many batches as the hosts run jobs at once, which
+# GNU parallel hands out, retrying a batch that fails on another host.
+# --each publishes each output whole as it finishes, so a batch run
+# again does again only its own work, and a failed one leaves no
+# partial output.  On hosts that share the lake (same path) a batch
+# reads and writes it as here; with --no-shared its files are sent to
+# the host (--transferfile), its outputs brought back (--return) and
+# the host's copies removed (--cleanup).
+JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
 job() {
-	local out=$1 line IFS
-	local -a cmd=() in=()
+	local out=$1 IFS
+	local -a cmd=()
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		cmd+=("$1")
 		shift
 	done
 	shift
-	in=("$@")
 	JOBARGV=("${cmd[@]}")
 	printf -v JOBCMD '%q ' "${cmd[@]}"
-	printf -v line '%q ' "${in[@]}"
 	JOBOUT+=("$out")
-	JOBIN+=("$line")
 	IFS=$'\t'
-	JOBLIST+=("$out	${in[*]}")
+	JOBLIST+=("$out	$*")
+}
+
+# batches K: the jobs in K batches of every Kth job, K at most the jobs;
+# BATCH[c] the job numbers of batch c.
+BATCH=()
+batches() {
+	local n=${#JOBOUT[@]} k=$1 c i
+	[ "$k" -lt "$n" ] || k=$n
+	BATCH=()
+	for ((c = 0; c < k; c++)); do
+		for ((i = c; i < n; i += k)); do
+			BATCH[c]+="$i "
+		done
+	done
 }
 
 # Run the jobs given since the last call; false if one failed.
 jobs_run() {
-	local rc=0 i k n=${#JOBOUT[@]} c
-	local -a lines=() pids=()
-	[ "$n" -gt 0 ] || return 0
+	local rc=0 i c d
+	local -a pids=()
+	[ ${#JOBOUT[@]} -gt 0 ] || return 0
+	# (the lake's paths have no tab or newline: run_begin)
 	if [ ${#HOSTARGS[@]} -gt 0 ] && [ "$SHARED" = 0 ]; then
 		jobs_transfer || rc=1
 	elif [ ${#HOSTARGS[@]} -gt 0 ]; then
-		for ((i = 0; i < n; i++)); do
-			k=${JOBOUT[i]}
-			printf -v 'lines[i]' '%s%s< /dev/null > %q.tmp.$$ && mv -f %q.tmp.$$ %q' \
-			    "$JOBCMD" "${JOBIN[i]}" "$k" "$k" "$k"
-		done
-		printf '%s\n' "${lines[@]}" | parallel --will-cite \
-		    "${HOSTARGS[@]}" --retries "$RETRIES" \
-		    --halt now,fail=1 --joblog "$WORK/joblog" || rc=1
+		# the lists where the hosts see them: in the lake
+		d=$LAKE/_state/batches
+		rm -rf "$d" && mkdir -p "$d" || return 1
+		batches $((2 * HOSTSLOTS))
+		for c in "${!BATCH[@]}"; do
+			for i in ${BATCH[c]}; do
+				printf '%s\n' "${JOBLIST[i]}"
+			done > "$d/$c" || return 1
+			printf '%s--each %q < /dev/null\n' "$JOBCMD" "$d/$c"
+		done | parallel --will-cite "${HOSTARGS[@]}" \
+		    --retries "$RETRIES" --halt now,fail=1 \
+		    --joblog "$WORK/joblog" || rc=1
 		host_note
+		rm -rf "$d"
 	else
-		# (the lake's paths have no tab or newline: run_begin)
-		k=$((JOBS < n ? JOBS : n))
-		for ((c = 0; c < k; c++)); do
-			for ((i = c; i < n; i += k)); do
+		batches "$JOBS"
+		for c in "${!BATCH[@]}"; do
+			for i in ${BATCH[c]}; do
 				printf '%s\n' "${JOBLIST[i]}"
 			done > "$WORK/each.$c" || return 1
-		done
-		for ((c = 0; c < k; c++)); do
 			"${JOBARGV[@]}" --each "$WORK/each.$c" < /dev/null &
 			pids+=($!)
 		done
@@ -1121,44 +1143,59 @@ jobs_run() {
 			wait "$c" || rc=1
 		done
 	fi
-	JOBOUT=() JOBIN=() JOBLIST=() JOBARGV=() JOBCMD=''
+	JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
 	return $rc
 }
 
-# --no-shared: each job's files, one file (a link to the only one, or
-# their concatenation), sent with the job; its output returned.
+# --no-shared: batch c is the directory b<c> (its jobs' files, linked,
+# and its list), sent to a host with the batch; its outputs come back in
+# o<c>.
 jobs_transfer() {
-	local d="$WORK/jobs" i rc=0
+	local d="$WORK/jobs" i c j f rc=0 line IFS
 	local -a in
 	rm -rf "$d" && mkdir -p "$d" || return 1
-	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
-		eval "in=(${JOBIN[i]})"
-		if [ ${#in[@]} -eq 1 ]; then
-			ln "${in[0]}" "$d/in.$i" 2> /dev/null ||
-			    cp "${in[0]}" "$d/in.$i" || return 1
-		else
-			cat -- "${in[@]}" > "$d/in.$i" || return 1
-		fi
-		printf 'in.%d\tout.%d\n' "$i" "$i"
+	batches $((2 * HOSTSLOTS))
+	for c in "${!BATCH[@]}"; do
+		mkdir "$d/b$c" || return 1
+		for i in ${BATCH[c]}; do
+			IFS=$'\t' read -ra in <<< "${JOBLIST[i]}"
+			line="o$c/$i"
+			for ((j = 1; j < ${#in[@]}; j++)); do
+				f="b$c/$i.$j"
+				ln "${in[j]}" "$d/$f" 2> /dev/null ||
+				    cp "${in[j]}" "$d/$f" || return 1
+				line+=$'\t'"$f"
+			done
+			printf '%s\n' "$line"
+		done > "$d/b$c/list" || return 1
+		printf 'b%d\to%d\n' "$c" "$c"
 	done > "$d/list"
 	(cd "$d" && parallel --will-cite "${HOSTARGS[@]}" --wd ... --colsep '\t' \
 	    --retries "$RETRIES" --halt now,fail=1 --joblog "$WORK/joblog" \
 	    --transferfile '{1}' --return '{2}' --cleanup \
-	    "$JOBCMD"'{1} > {2}' < list) || rc=1
+	    'mkdir -p {2} && '"$JOBCMD"'--each {1}/list < /dev/null' < list) ||
+	    rc=1
 	host_note
 	[ $rc = 0 ] || return 1
-	for ((i = 0; i < ${#JOBOUT[@]}; i++)); do
-		mv -f "$d/out.$i" "${JOBOUT[i]}" || return 1
+	for c in "${!BATCH[@]}"; do
+		for i in ${BATCH[c]}; do
+			mv -f "$d/o$c/$i" "${JOBOUT[i]}" || return 1
+		done
 	done
 }
 
-# The jobs of each host in the step's note, from parallel's job log.
+# The jobs of each host in the step's note, from parallel's job log: how
+# many, their seconds (ssh included), how many failed; and the longest
+# job, which with the total bounds the step's time on more hosts.
 host_note() {
 	local h
-	h=$(awk -F '\t' 'NR > 1 { n[$2]++; if ($7 != 0 || $8 != 0) f[$2]++ }
-	    END { for (k in n) printf "%s %d jobs%s\n", k, n[k],
-		(f[k] ? " (" f[k] " failed)" : "") }' "$WORK/joblog" | sort |
-	    paste -sd , - | sed 's/,/, /g') || return 1
+	h=$(awk -F '\t' 'NR > 1 { n[$2]++; s[$2] += $4; if ($4 > m) m = $4
+		if ($7 != 0 || $8 != 0) f[$2]++ }
+	    END { for (k in n) printf "%s %d jobs %.1f s%s\n", k, n[k], s[k],
+		(f[k] ? " (" f[k] " failed)" : "")
+		if (m != "") printf "~longest job %.1f s\n", m }' \
+	    "$WORK/joblog" | sort | paste -sd , - | sed 's/,/, /g; s/, ~/; /') ||
+	    return 1
 	[ -z "$h" ] || NOTE="${NOTE:+$NOTE; }hosts: $h"
 	rm -f "$WORK/joblog"
 }

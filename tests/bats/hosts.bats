@@ -21,48 +21,11 @@ lake() { SOURCE_DATE_EPOCH=$DAY1 "$LAKECMD" "$@"; }
 
 # host N [PATH]: an sshd on 127.0.0.1 whose sessions have their own HOME
 # and the PATH given (default: an mx installed for it alone); its login
-# line is appended to the file hosts.
+# line is appended to the file hosts (tests/sshd-host).
 host() {
-	local n=$1 path=${2:-} port i
-	command -v sshd > /dev/null || [ -x /usr/sbin/sshd ] || skip "sshd is not installed"
-	command -v parallel > /dev/null || skip "GNU parallel is not installed"
-	mkdir -p /run/sshd "h$n/home"
-	if [ -z "$path" ]; then
-		make -s -C "$TOP" install DESTDIR="$PWD/h$n" PREFIX=/mx > /dev/null
-		path=$PWD/h$n/mx/bin:/usr/bin:/bin
-	fi
-	[ -f key ] || ssh-keygen -q -t ed25519 -N '' -f key
-	cp key.pub authorized_keys
-	ssh-keygen -q -t ed25519 -N '' -f "h$n/hostkey"
-	for i in $(seq 20); do
-		port=$((20000 + RANDOM % 20000))
-		cat > "h$n/sshd_config" <<-CONF
-		Port $port
-		ListenAddress 127.0.0.1
-		HostKey $PWD/h$n/hostkey
-		AuthorizedKeysFile $PWD/authorized_keys
-		PasswordAuthentication no
-		PermitRootLogin prohibit-password
-		PidFile $PWD/h$n/sshd.pid
-		StrictModes no
-		UsePAM no
-		SetEnv HOME=$PWD/h$n/home PATH=$path
-		CONF
-		/usr/sbin/sshd -f "$PWD/h$n/sshd_config" -E "$PWD/h$n/sshd.log" && break
-	done
-	cat > ssh_config <<-CONF
-	Host *
-	  IdentityFile $PWD/key
-	  StrictHostKeyChecking no
-	  UserKnownHostsFile /dev/null
-	  LogLevel ERROR
-	CONF
-	for i in $(seq 50); do
-		[ -s "h$n/sshd.pid" ] && break
-		sleep 0.1
-	done
-	echo "1/ssh -F $PWD/ssh_config -p $port root@127.0.0.1" >> hosts
-	echo "$port" > "h$n/port"
+	run "$TOP/tests/sshd-host" "$PWD" "$@"
+	[ "$status" -ne 77 ] || skip "$output"
+	assert_success
 }
 
 teardown() {
@@ -84,9 +47,10 @@ teardown() {
 	[ "$(listing one)" = "$(listing two)" ]
 	# each host ran jobs, and says so in the run log
 	run jq -r 'select(.step == "gold:hourly_revenue") | .note' two/_runs.ndjson
-	assert_output --regexp "hosts: ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs, ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs"
+	assert_output --regexp "hosts: ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s, ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s; longest job [0-9.]+ s"
 	assert_output --regexp "-p $(cat h1/port) root@127.0.0.1 [1-9][0-9]* jobs"
-	assert_output --regexp "-p $(cat h2/port) root@127.0.0.1 [1-9][0-9]* jobs"
+	assert_output --regexp "-p $(cat h2/port) root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s"
+	[ ! -e two/_state/batches ]
 	run "$TOP/scripts/lake-status" -l two
 	assert_success
 	assert_output --partial 'hosts: ssh'
@@ -112,12 +76,13 @@ teardown() {
 	assert_success
 	SOURCE_DATE_EPOCH=$DAY1 "$LAKECMD" --hosts hosts -r raw -l two ecommerce > out 2>&1 &
 	pid=$!
-	# once the gold steps have begun, host 2 goes away
+	# once the gold steps have begun, host 2 goes away, its sessions too
 	for i in $(seq 600); do
 		grep -q '"step":"gold:' two/_runs.ndjson 2> /dev/null && break
 		[ -e two/_state/partials/conversion_funnel ] && break
 		sleep 0.1
 	done
+	pkill -P "$(cat h2/sshd.pid)" || true	# (no session open: none)
 	kill "$(cat h2/sshd.pid)"
 	wait "$pid"
 	run cat out
