@@ -1131,6 +1131,8 @@ jobs_run() {
 		host_note
 		rm -rf "$d"
 	else
+		# (a run on hosts that was killed left its lists)
+		[ ! -e "$LAKE/_state/batches" ] || rm -rf "$LAKE/_state/batches"
 		batches "$JOBS"
 		for c in "${!BATCH[@]}"; do
 			for i in ${BATCH[c]}; do
