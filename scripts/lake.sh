@@ -1004,19 +1004,35 @@ tests_file() {
 
 # ---- gold ----
 
-# gold NAME TABLES [mx-agg options]: the partial aggregate of each dirty
+# gold NAME TABLES [--by-partition] [mx-agg options]: the partial
+# aggregate (--by-partition: the final rows) of each dirty
 # partition of the silver TABLES (a space-separated list: their records of
 # one partition are aggregated together), then all of them merged into
 # gold/NAME.ndjson and gold/NAME.csv.  Only the partitions that changed
 # are read; the partials of partitions that are gone are dropped.  A
 # function post_NAME, when there is one, filters the merged rows.
 gold() {
-	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0
+	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0 mode=--partial
 	local -a files tl parts
 	local -A dirty=() keep=()
 	read -ra tl <<< "$2"
 	shift 2
 	mkdir -p "$dir" || return 1
+	# --by-partition: the table's first key is the partition key of its
+	# silver tables, so every group lies in one partition: a partition's
+	# rows are final (no sets of distinct values kept for a merge) and
+	# the table is their concatenation, in partition order, which is the
+	# keys' order.  The file .final says which kind the directory holds;
+	# a lake that changes kind deletes them first, then says so.
+	if [ "${1:-}" = --by-partition ]; then
+		mode=''
+		shift
+		if [ ! -e "$dir/.final" ]; then
+			rm -f "$dir"/*.ndjson && : > "$dir/.final" || return 1
+		fi
+	elif [ -e "$dir/.final" ]; then
+		rm -f "$dir"/*.ndjson && rm -f "$dir/.final" || return 1
+	fi
 	for t in "${tl[@]}"; do
 		[ -s "$LAKE/_state/dirty/$t" ] || continue
 		while IFS= read -r p; do
@@ -1037,7 +1053,7 @@ gold() {
 		for t in "${tl[@]}"; do
 			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
-		job "$f" mx-agg --partial "$@" -- "${files[@]}"
+		job "$f" mx-agg ${mode:+"$mode"} "$@" -- "${files[@]}"
 		n=$((n + 1))
 	done
 	jobs_run || return 1
@@ -1222,7 +1238,11 @@ merge_partials() {
 	local dir=$1
 	local -a f=("$dir"/*.ndjson)
 	shift
-	mx-agg --merge "$@" "${f[@]}" < /dev/null
+	if [ -e "$dir/.final" ]; then
+		cat -- "${f[@]}" < /dev/null
+	else
+		mx-agg --merge "$@" "${f[@]}" < /dev/null
+	fi
 }
 
 # gold/NAME.csv from gold/NAME.ndjson, safe to open in a spreadsheet.

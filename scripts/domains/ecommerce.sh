@@ -17,19 +17,20 @@ pipeline_ecommerce() {
 	    -a 'carts=count_if(event_type,add_to_cart),purchases=count_if(event_type,purchase)' \
 	    -a 'view_to_cart=ratio(carts,views),view_to_purchase=ratio(purchases,views)' \
 	    -a 'cart_to_purchase=ratio(purchases,carts)'
-	step gold:hourly_revenue gold hourly_revenue $t \
+	# (the tables whose first key is the day are final per partition)
+	step gold:hourly_revenue gold hourly_revenue $t --by-partition \
 	    --where event_type=purchase -g 'event_date=date(timestamp),event_hour' \
 	    -a 'revenue=sum_product(price,quantity),transactions=count()'
 	step gold:top_products gold top_products $t \
 	    --where event_type=page_view -g product_id \
 	    -a 'category=max(category),views=count()' --top 10 --by views
-	step gold:category_performance gold category_performance $t \
+	step gold:category_performance gold category_performance $t --by-partition \
 	    -g 'event_date=date(timestamp),category' \
 	    -a 'events=count(),views=count_if(event_type,page_view)' \
 	    -a 'carts=count_if(event_type,add_to_cart),purchases=count_if(event_type,purchase)' \
 	    -a 'searches=count_if(event_type,search)' \
 	    -a 'revenue=sum_product_if(price,quantity,event_type,purchase)'
-	step gold:user_activity gold user_activity $t \
+	step gold:user_activity gold user_activity $t --by-partition \
 	    -g 'event_date=date(timestamp)' \
 	    -a 'users=count_distinct(user_id),sessions=count_distinct(session_id),events=count()'
 	gold_done $t
