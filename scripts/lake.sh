@@ -1029,9 +1029,11 @@ gold() {
 		shift
 		if [ ! -e "$dir/.final" ]; then
 			rm -f "$dir"/*.ndjson && : > "$dir/.final" || return 1
+			n=1
 		fi
 	elif [ -e "$dir/.final" ]; then
 		rm -f "$dir"/*.ndjson && rm -f "$dir/.final" || return 1
+		n=1
 	fi
 	for t in "${tl[@]}"; do
 		[ -s "$LAKE/_state/dirty/$t" ] || continue
@@ -1039,6 +1041,15 @@ gold() {
 			dirty[$p]=1
 		done < "$LAKE/_state/dirty/$t"
 	done
+	# no partition changed since the table was built (dirty partitions
+	# stay listed until every gold table of their silver table is): up
+	# to date, without listing the partitions
+	if [ $n -eq 0 ] && [ ${#dirty[@]} -eq 0 ] &&
+	    [ -e "$LAKE/gold/$name.ndjson" ]; then
+		NOTE="up to date"
+		return 0
+	fi
+	n=0
 	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
 	    sort -u)
 	for p in "${parts[@]}"; do
