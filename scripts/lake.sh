@@ -1027,6 +1027,11 @@ gold() {
 	if [ "${1:-}" = --by-partition ]; then
 		mode=''
 		shift
+		case " $* " in
+		*" --top"*)
+			FAILED="gold $name: --top ranks the whole table, not each partition: not with --by-partition"
+			return 1 ;;
+		esac
 		if [ ! -e "$dir/.final" ]; then
 			rm -f "$dir"/*.ndjson && : > "$dir/.final" || return 1
 			n=1
