@@ -1139,9 +1139,17 @@ batches() {
 	done
 }
 
+# batch_list C FILE: the list of batch C, as mx-agg --each reads it.
+batch_list() {
+	local i
+	for i in ${BATCH[$1]}; do
+		printf '%s\n' "${JOBLIST[i]}"
+	done > "$2"
+}
+
 # Run the jobs given since the last call; false if one failed.
 jobs_run() {
-	local rc=0 i c d
+	local rc=0 c d
 	local -a pids=()
 	[ ${#JOBOUT[@]} -gt 0 ] || return 0
 	# (the lake's paths have no tab or newline: run_begin)
@@ -1153,9 +1161,7 @@ jobs_run() {
 		rm -rf "$d" && mkdir -p "$d" || return 1
 		batches $((2 * HOSTSLOTS))
 		for c in "${!BATCH[@]}"; do
-			for i in ${BATCH[c]}; do
-				printf '%s\n' "${JOBLIST[i]}"
-			done > "$d/$c" || return 1
+			batch_list "$c" "$d/$c" || return 1
 			printf '%s--each %q < /dev/null\n' "$JOBCMD" "$d/$c"
 		done | parallel --will-cite "${HOSTARGS[@]}" \
 		    --retries "$RETRIES" --halt now,fail=1 \
@@ -1167,9 +1173,7 @@ jobs_run() {
 		[ ! -e "$LAKE/_state/batches" ] || rm -rf "$LAKE/_state/batches"
 		batches "$JOBS"
 		for c in "${!BATCH[@]}"; do
-			for i in ${BATCH[c]}; do
-				printf '%s\n' "${JOBLIST[i]}"
-			done > "$WORK/each.$c" || return 1
+			batch_list "$c" "$WORK/each.$c" || return 1
 			"${JOBARGV[@]}" --each "$WORK/each.$c" < /dev/null &
 			pids+=($!)
 		done
@@ -1220,7 +1224,9 @@ jobs_transfer() {
 
 # The jobs of each host in the step's note, from parallel's job log: how
 # many, their seconds (ssh included), how many failed; and the longest
-# job, which with the total bounds the step's time on more hosts.
+# job, which with the total bounds the step's time on more hosts.  (The
+# hosts are sorted; the longest job's line begins with "~", which sorts
+# after them, and becomes "; longest job ...".)
 host_note() {
 	local h
 	h=$(awk -F '\t' 'NR > 1 { n[$2]++; s[$2] += $4; if ($4 > m) m = $4
