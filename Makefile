@@ -129,7 +129,7 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 755 scripts/lake $(DESTDIR)$(BINDIR)/mx-lake
 	install -m 755 scripts/lake-status $(DESTDIR)$(BINDIR)/mx-lake-status
-	install -m 644 scripts/lake.sh scripts/channels.tsv scripts/freshness scripts/sla $(DESTDIR)$(SHAREDIR)
+	install -m 644 scripts/lake.sh scripts/channels.tsv scripts/months.tsv scripts/product_groups.tsv scripts/freshness scripts/sla $(DESTDIR)$(SHAREDIR)
 	install -m 644 scripts/domains/*.sh $(DESTDIR)$(SHAREDIR)/domains
 	install -m 644 scripts/contracts/*.contract $(DESTDIR)$(SHAREDIR)/contracts
 	install -m 644 scripts/catalog/*.md $(DESTDIR)$(SHAREDIR)/catalog
