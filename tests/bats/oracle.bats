@@ -31,7 +31,8 @@ rawdata() {
 	for s in ecommerce spend adclicks calendly; do
 		mkdir -p "$raw/$s" && mv "$g/mar/$s.ndjson" "$raw/$s/batch-1.ndjson" || return 1
 	done
-	for s in customers online_sales marketing_spend; do
+	for s in customers online_sales marketing_spend retail_customers \
+	    retail_sales retail_coupons retail_spend retail_tax; do
 		mkdir -p "$raw/$s" && mv "$g/mar/$s.csv" "$raw/$s/b-2024-03.csv" || return 1
 	done
 	# February first by name; its order ids O9... apart from March's O0...
@@ -82,8 +83,8 @@ oracle() {
 	run bash -c "ls '$ORACLE' | grep '\\.sql\$' | grep -v '^lib.sql\$' | sed 's/\\.sql\$//'"
 	assert_success
 	assert_equal "$output" "$catalog"
-	[ "$(echo "$catalog" | wc -l)" -eq 30 ]
-	for d in ecommerce calendly adclicks crm; do
+	[ "$(echo "$catalog" | wc -l)" -eq 34 ]
+	for d in ecommerce calendly adclicks crm retail; do
 		tables $d
 	done | sort > domains
 	assert_equal "$(cat domains)" "$catalog"
@@ -142,6 +143,12 @@ oracle() {
 @test "oracle: crm" {
 	need_lake
 	oracle --raw "$R" --lake "$L" $(tables crm)
+	assert_success
+}
+
+@test "oracle: retail" {
+	need_lake
+	oracle --raw "$R" --lake "$L" $(tables retail)
 	assert_success
 }
 
