@@ -3,7 +3,8 @@
 -- scripts/catalog/README.md, in DuckDB SQL.  Written from those documents,
 -- not from the lake's scripts.  The runner (tests/oracle/run.mjs) replaces
 -- ${RAW} (the raw directory, RAW/<source>/<file>), ${EPOCH} (the ingestion
--- time, SOURCE_DATE_EPOCH) and ${CHANNELS} (scripts/channels.tsv).
+-- time, SOURCE_DATE_EPOCH), ${CHANNELS} (scripts/channels.tsv), ${MONTHS}
+-- (scripts/months.tsv) and ${PRODUCT_GROUPS} (scripts/product_groups.tsv).
 --
 -- Plain TIMESTAMP values are UTC throughout.
 
@@ -180,3 +181,48 @@ CREATE TABLE channel_map AS
 	WHERE l <> '' AND NOT starts_with(l, '#');
 -- A value goes through the map by a LEFT JOIN channel_map ON v = value:
 -- coalesce(c, value), a value the map does not know kept as it is.
+
+-- The other maps of the contracts (map=, the same format): the month
+-- names of retail_coupons (scripts/months.tsv) and the product groups of
+-- retail_sales (scripts/product_groups.tsv).  Used as channel_map is.
+CREATE TABLE month_map AS
+	SELECT split_part(l, chr(9), 1) AS v, split_part(l, chr(9), 2) AS c
+	FROM (SELECT unnest(string_split(content, chr(10))) AS l
+		FROM read_text('${MONTHS}'))
+	WHERE l <> '' AND NOT starts_with(l, '#');
+CREATE TABLE product_group_map AS
+	SELECT split_part(l, chr(9), 1) AS v, split_part(l, chr(9), 2) AS c
+	FROM (SELECT unnest(string_split(content, chr(10))) AS l
+		FROM read_text('${PRODUCT_GROUPS}'))
+	WHERE l <> '' AND NOT starts_with(l, '#');
+
+-- 10^k as an exact HUGEINT (0 <= k <= 38; DuckDB's ** goes through doubles)
+CREATE MACRO pow10(k) AS ('1' || repeat('0', k::INT))::HUGEINT;
+-- A decimal as an integer mantissa and the number of its significant
+-- places: 12.50 is 125 and 1.
+CREATE MACRO dec_places(x) AS
+	length(rtrim(split_part(x::DECIMAL(38, 18)::VARCHAR, '.', 2), '0'));
+CREATE MACRO dec_mant(x) AS dec_units(x) // pow10(18 - dec_places(x));
+-- Money rounded (scripts/catalog/fct_sales.md): the exact a × b / d
+-- (d a positive integer) rounded once, half away from zero, to n places,
+-- as a DECIMAL(38,18); NULL when a or b is.  Exact: the mantissas are
+-- multiplied as HUGEINTs (DuckDB's DECIMAL(38,18) × DECIMAL(38,18)
+-- overflows, and its doubles are not exact).
+CREATE MACRO mul_round_units(a, b, d, n) AS
+	(CASE WHEN (dec_mant(a) < 0) <> (dec_mant(b) < 0) THEN -1 ELSE 1 END)
+	* ((2 * abs(dec_mant(a) * dec_mant(b)) * pow10(n)
+		+ d * pow10(dec_places(a) + dec_places(b)))
+	   // (2 * d * pow10(dec_places(a) + dec_places(b))));
+CREATE MACRO mul_round(a, b, d, n) AS CASE
+	WHEN a IS NULL OR b IS NULL THEN NULL
+	ELSE fmt_units(mul_round_units(a, b, d, n), n)::DECIMAL(38, 18) END;
+
+-- Surrogate keys (scripts/catalog/README.md, "Surrogate keys"): DuckDB has
+-- no XXH3, so a key is written as the natural key's parts, each as text (an
+-- integer as its digits, a date YYYY-MM-DD), which run.mjs hashes (or, for
+-- now, does not check); the unknown member's key is the text
+-- 0000000000000000, compared as it is.  One column holds both: a UNION,
+-- which run.mjs unwraps into the list or the string.
+CREATE TYPE mx_key AS UNION(parts VARCHAR[], lit VARCHAR);
+CREATE MACRO mx_key(parts) AS union_value(parts := parts)::mx_key;
+CREATE MACRO mx_key_unknown() AS union_value(lit := '0000000000000000')::mx_key;
