@@ -824,6 +824,7 @@ next(struct lex *lx)
 		i++;
 		if (lx->word.len == 0)
 			return perr(lx, lx->tpos, "an empty field name", NULL);
+		mx_buf_cstr(&lx->word);
 		lx->tok = T_QPATH;
 	} else if (isalpha_(s[i])) {
 		st = i;
@@ -1076,9 +1077,14 @@ call(struct lex *lx)
 	if (n->sub == F_ROUND && n->k[1]->op == N_LIT) {
 		struct mx_dec d;
 
-		if (n->k[1]->lit.kind != MX_JNUM ||
-		    mx_dec_parse(n->k[1]->lit.p, n->k[1]->lit.n, &d) < 0 ||
-		    d.scale != 0 || d.v < 0 || d.v > MX_DEC_MAXSCALE) {
+		int bad = n->k[1]->lit.kind != MX_JNUM ||
+		    mx_dec_parse(n->k[1]->lit.p, n->k[1]->lit.n, &d) < 0;
+
+		while (!bad && d.scale > 0 && d.v % 10 == 0) {
+			d.v /= 10;
+			d.scale--;
+		}
+		if (bad || d.scale != 0 || d.v < 0 || d.v > MX_DEC_MAXSCALE) {
 			perr(lx, n->k[1]->pos, "round(): places must be an "
 			    "integer 0..18", NULL);
 			goto bad;
