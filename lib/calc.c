@@ -74,6 +74,7 @@ struct node {
 	struct mx_buf	 text;		/* N_LIT: its JSON text */
 	struct mx_span	 lit;
 	size_t		 pos, end;	/* its text in the item */
+	int		 depth;		/* of the tree under it */
 	struct val	*scratch;	/* N_FN: its arguments' values (a node
 					 * is never inside itself) */
 };
@@ -740,6 +741,7 @@ struct lex {
 	char		*err;
 	size_t		 errlen;
 	int		 failed;
+	int		 nest;		/* parse_unary calls under way */
 };
 
 static int
@@ -949,6 +951,22 @@ node_add(struct node *n, struct node *k)
 	n->k[n->nk++] = k;
 }
 
+/* Evaluation recurses as deep as the tree: an expression deeper than
+ * this (1+1+...+1 of thousands of terms is as deep as it is long) is
+ * refused rather than let overflow the stack. */
+#define MAXDEPTH	256
+
+static void
+set_depth(struct node *n)
+{
+	size_t i;
+
+	n->depth = 1;
+	for (i = 0; i < n->nk; i++)
+		if (n->k[i]->depth + 1 > n->depth)
+			n->depth = n->k[i]->depth + 1;
+}
+
 /* A binary node of op over a and b, ending where b ends. */
 static struct node *
 binary(int op, int sub, struct node *a, struct node *b)
@@ -959,6 +977,7 @@ binary(int op, int sub, struct node *a, struct node *b)
 	node_add(n, a);
 	node_add(n, b);
 	n->end = b->end;
+	set_depth(n);
 	return n;
 }
 
@@ -1061,6 +1080,7 @@ call(struct lex *lx)
 				goto bad;
 		}
 	n->end = lx->tend;
+	set_depth(n);
 	n->scratch = mx_calloc(n->nk + 1, sizeof *n->scratch);
 	if ((int)n->nk < min || (max >= 0 && (int)n->nk > max)) {
 		char msg[96];
@@ -1173,20 +1193,40 @@ parse_atom(struct lex *lx)
 	return n;
 }
 
+/* n, or NULL (n freed) when it is deeper than MAXDEPTH. */
+static struct node *
+shallow(struct lex *lx, struct node *n)
+{
+	if (n == NULL || n->depth <= MAXDEPTH)
+		return n;
+	perr(lx, n->pos, "an expression nested too deep", NULL);
+	node_free(n);
+	return NULL;
+}
+
 static struct node *
 parse_unary(struct lex *lx)
 {
 	struct node *n, *k;
 	size_t pos = lx->tpos;
 
-	if (lx->tok != T_MINUS)
-		return parse_atom(lx);
+	if (++lx->nest > MAXDEPTH) {
+		perr(lx, pos, "an expression nested too deep", NULL);
+		return NULL;
+	}
+	if (lx->tok != T_MINUS) {
+		n = parse_atom(lx);
+		lx->nest--;
+		return n;
+	}
 	if (next(lx) < 0 || (k = parse_unary(lx)) == NULL)
 		return NULL;
+	lx->nest--;
 	n = node_new(N_NEG, pos);
 	node_add(n, k);
 	n->end = k->end;
-	return n;
+	set_depth(n);
+	return shallow(lx, n);
 }
 
 static struct node *
@@ -1203,7 +1243,8 @@ parse_prod(struct lex *lx)
 			node_free(a);
 			return NULL;
 		}
-		a = binary(op, 0, a, b);
+		if ((a = shallow(lx, binary(op, 0, a, b))) == NULL)
+			return NULL;
 	}
 	return a;
 }
@@ -1222,7 +1263,8 @@ parse_sum(struct lex *lx)
 			node_free(a);
 			return NULL;
 		}
-		a = binary(op, 0, a, b);
+		if ((a = shallow(lx, binary(op, 0, a, b))) == NULL)
+			return NULL;
 	}
 	return a;
 }
@@ -1242,7 +1284,8 @@ parse_cmp(struct lex *lx)
 		node_free(a);
 		return NULL;
 	}
-	a = binary(N_CMP, sub, a, b);
+	if ((a = shallow(lx, binary(N_CMP, sub, a, b))) == NULL)
+		return NULL;
 	if (lx->tok == T_CMP) {
 		/* a < b < c reads as a range in mx-test: here it would
 		 * compare a truth with c, so it is refused */
@@ -1262,12 +1305,18 @@ parse_not(struct lex *lx)
 
 	if (lx->tok != T_NOT)
 		return parse_cmp(lx);
+	if (++lx->nest > MAXDEPTH) {
+		perr(lx, pos, "an expression nested too deep", NULL);
+		return NULL;
+	}
 	if (next(lx) < 0 || (k = parse_not(lx)) == NULL)
 		return NULL;
+	lx->nest--;
 	n = node_new(N_NOT, pos);
 	node_add(n, k);
 	n->end = k->end;
-	return n;
+	set_depth(n);
+	return shallow(lx, n);
 }
 
 static struct node *
@@ -1282,7 +1331,8 @@ parse_and(struct lex *lx)
 			node_free(a);
 			return NULL;
 		}
-		a = binary(N_AND, 0, a, b);
+		if ((a = shallow(lx, binary(N_AND, 0, a, b))) == NULL)
+			return NULL;
 	}
 	return a;
 }
@@ -1299,7 +1349,8 @@ parse_or(struct lex *lx)
 			node_free(a);
 			return NULL;
 		}
-		a = binary(N_OR, 0, a, b);
+		if ((a = shallow(lx, binary(N_OR, 0, a, b))) == NULL)
+			return NULL;
 	}
 	return a;
 }

@@ -358,6 +358,16 @@ EOF
 	run mx-calc -e 'x=1' --keep a,a < /dev/null
 	assert_failure 2
 	assert_line --index 0 'mx-calc: --keep: a named twice'
+	# evaluation recurses: a tree deeper than 256 is refused
+	run mx-calc -e "x=$(printf '1+%.0s' $(seq 300))1" < /dev/null
+	assert_failure 2
+	assert_line --index 0 --partial ": an expression nested too deep"
+	run mx-calc -e "x=$(printf '(%.0s' $(seq 30000))1$(printf ')%.0s' $(seq 30000))" < /dev/null
+	assert_failure 2
+	assert_line --index 0 --partial "an expression nested too deep"
+	run mx-calc -e "x=$(printf '(%.0s' $(seq 200))1$(printf ')%.0s' $(seq 200))" <<< '{}'
+	assert_success
+	assert_output '{"x":1}'
 	run mx-calc -e 'x=``' < /dev/null
 	assert_failure 2
 	assert_line --index 0 "mx-calc: -e 'x=\`\`': column 3: an empty field name"
