@@ -310,7 +310,11 @@ main(int argc, char *argv[])
 	calc = mx_calc_new(sel, opt.scale);
 	for (i = 0; i < nexpr; i++)
 		if (mx_calc_add(calc, exprs[i], err, sizeof err) < 0) {
-			mx_warnx("-e '%s': %s", exprs[i], err);
+			/* cut short, so that the message after it shows */
+			if (strlen(exprs[i]) > 72)
+				mx_warnx("-e '%.69s...': %s", exprs[i], err);
+			else
+				mx_warnx("-e '%s': %s", exprs[i], err);
 			usage();
 		}
 	namesel = mx_calloc(nexpr, sizeof *namesel);
