@@ -19,6 +19,7 @@ tools() {
 	mx-agg -g a
 	mx-join-spend -s spend.ndjson -k a
 	mx-join -r spend.ndjson -k a --prefix r_
+	mx-calc -e b=a
 	mx-csv -f a
 	mx-test -q c.tests
 	mx-snapshot -k a -s h.ndjson -o -
@@ -281,6 +282,7 @@ valid() {
 	mx-agg -g a --rejects out/r.ndjson
 	mx-join-spend -s spend.ndjson -k a --rejects out/r.ndjson
 	mx-join -r spend.ndjson -k a --prefix r_ --rejects out/r.ndjson --unmatched out/u.ndjson
+	mx-calc -e b=a --rejects out/r.ndjson --stats out/s.json
 	mx-budget --rejects out/r.ndjson --stats out/s.json
 	mx-csv -o out/c.csv
 	mx-test --store out/st --run r f.tests
@@ -353,6 +355,7 @@ valid() {
 	mx-kmeans -k 1 -f a --model out.ndjson num.ndjson
 	mx-kmeans -k 1 -f a --stats out.ndjson num.ndjson
 	mx-join -r good.ndjson -k a --type full --rejects out.ndjson in.ndjson
+	mx-calc -e b=a --rejects out.ndjson in.ndjson
 	mx-budget --rejects out.ndjson in.ndjson
 	EOF
 }

@@ -1,0 +1,401 @@
+#!/usr/bin/env bats
+# mx-calc: each operator and function, the scale rules, nulls, division by
+# zero, replaced fields, --keep, hash() against xxhsum over the bytes the
+# man page defines, records that cannot be computed (with and without
+# --rejects), malformed lines, usage errors, and the man page's EXAMPLES.
+# The expected values were worked out by hand from the rules of
+# mx-calc(1).
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	T="$BATS_TEST_TMPDIR"
+	cd "$T" || return 1
+	cat > orders.ndjson <<'EOF'
+{"sku":"A1","brand":"acme","name":"Mug","Avg_Price":"12.50","Quantity":2,"price":12.50,"cost":10,"status":"New","ts":"2024-03-05T10:30:00Z"}
+{"sku":"B2","brand":"zed","name":"Cap","Avg_Price":"abc","Quantity":12,"price":0,"cost":1,"status":"Used","ts":"2024-03-06T23:59:59+02:00"}
+{"sku":"C3","brand":"acme","name":"Pen","Avg_Price":"1.005","Quantity":10,"price":3,"cost":1.5,"status":"New","ts":"2024-03-07"}
+EOF
+}
+
+# calc JSON -e ... : the computed fields of one record, as an object
+calc() {
+	local rec=$1
+	shift
+	printf '%s\n' "$rec" | mx-calc "$@" --keep "$(keepnames "$@")"
+}
+
+# the names of the -e options, for --keep
+keepnames() {
+	local names= a
+	while [ $# -gt 0 ]; do
+		if [ "$1" = -e ]; then
+			a=${2%%=*}
+			names=${names:+$names,}$a
+			shift
+		fi
+		shift
+	done
+	printf '%s' "$names"
+}
+
+@test "the record's bytes untouched, the computed fields appended at the end" {
+	run mx-calc -e 'Revenue=Avg_Price * Quantity' <<'EOF'
+{"sku":"A1", "Avg_Price":"12.50" ,"Quantity":2,"n":1e2,"s":"\u0041"}
+EOF
+	assert_success
+	assert_output '{"sku":"A1", "Avg_Price":"12.50" ,"Quantity":2,"n":1e2,"s":"\u0041","Revenue":25.00}'
+	# an empty object, a field used alone keeps its text
+	run mx-calc -e 'a=1.50' -e 'b=n' -e 'c=s' <<'EOF'
+{ }
+{"n":1e2,"s":"x\"y"}
+EOF
+	assert_success
+	assert_output '{ "a":1.50,"b":null,"c":null}
+{"n":1e2,"s":"x\"y","a":1.50,"b":1e2,"c":"x\"y"}'
+}
+
+@test "+ and -: exact, the larger scale; * the sum of the scales; unary minus; precedence" {
+	run calc '{"a":0.1,"b":0.20,"p":"12.50","q":2,"z":0.00}' \
+	    -e 's=a + b' -e 'd=b - a' -e 'm=p * q' -e 'm2=q * p' -e 'm3=1.5 * 1.5' \
+	    -e 'z2=z * 2' -e 'n=-p' -e 'nn=--q' -e 'n0=-z' \
+	    -e 'pr=1 + 2 * 3' -e 'pa=(1 + 2) * 3' -e 'l=10 - 2 - 3' -e 'e=1e2 + 0'
+	assert_success
+	assert_output '{"s":0.30,"d":0.10,"m":25.00,"m2":25.00,"m3":2.25,"z2":0.00,"n":-12.50,"nn":2,"n0":0.00,"pr":7,"pa":9,"l":5,"e":100}'
+}
+
+@test "/: rounded half away from zero to --scale places, 6 by default; a divisor of zero gives null" {
+	run calc '{"a":1,"b":8,"zero":0,"zs":"0.00"}' \
+	    -e 'd=a / 3' -e 'e=2 / 3' -e 'f=-2 / 3' -e 'g=a / b' -e 'h=a / zero' \
+	    -e 'i=a / zs' -e 'j=10 / 4 * 2'
+	assert_success
+	assert_output '{"d":0.333333,"e":0.666667,"f":-0.666667,"g":0.125000,"h":null,"i":null,"j":5.000000}'
+	run calc '{"a":1,"b":8}' --scale 2 -e 'g=a / b' -e 'n=-a / b' -e 'w=7 / 2'
+	assert_success
+	assert_output '{"g":0.13,"n":-0.13,"w":3.50}'
+	run calc '{"a":7}' --scale 0 -e 'w=a / 2' -e 'v=5 / 2'
+	assert_success
+	assert_output '{"w":4,"v":3}'
+	run calc '{"a":1}' --scale 18 -e 'x=a / 3'
+	assert_success
+	assert_output '{"x":0.333333333333333333}'
+}
+
+@test "null in an operand gives null; a missing field is null" {
+	run calc '{"x":null,"a":2}' -e 'p=x + 1' -e 'q=a * nothing' -e 'r=-x' \
+	    -e 's=x / 0' -e 't=nothing.deeper - 1' -e 'u=round(x, 2)' -e 'v=int(x)'
+	assert_success
+	assert_output '{"p":null,"q":null,"r":null,"s":null,"t":null,"u":null,"v":null}'
+}
+
+@test "comparisons in the mx ordering; a null side is null, but = null and != null test it" {
+	run calc '{"p":"12.50","q":12.5,"s":"Used","t":"2024-03-05T10:00:00+01:00","x":null,"f":false}' \
+	    -e 'a=p = q' -e 'b=p == 12.50' -e 'c=p != 13' -e 'd=s < "Usee"' -e 'e=q <= 12.5' \
+	    -e 'f2=q > 12.49' -e 'g=q >= 13' -e 'h=s <> "Used"' \
+	    -e 'i=t = "2024-03-05T09:00:00Z"' -e 'j=x = 1' -e 'k=x = null' -e 'l=q != null' \
+	    -e 'm=nothing = null' -e 'n=f < true' -e 'o=null = null'
+	assert_success
+	assert_output '{"a":true,"b":true,"c":true,"d":true,"e":true,"f2":true,"g":false,"h":false,"i":true,"j":null,"k":true,"l":true,"m":true,"n":true,"o":true}'
+}
+
+@test "and, or, not: three values, and the side not needed is not evaluated" {
+	run calc '{"x":null,"bad":"abc"}' \
+	    -e 'a=true and false' -e 'b=true or false' -e 'c=not true' \
+	    -e 'd=x and true' -e 'e=x and false' -e 'f=x or true' -e 'g=x or false' \
+	    -e 'h=not x' -e 'i=0 and ""' -e 'j=false and bad * 2 > 1' \
+	    -e 'k=true or bad * 2 > 1' -e 'l=1 < 2 and 2 < 3 or false' -e 'm=not 1 = 2'
+	assert_success
+	assert_output '{"a":false,"b":true,"c":false,"d":null,"e":false,"f":true,"g":null,"h":null,"i":true,"j":false,"k":true,"l":true,"m":true}'
+}
+
+@test "round and int" {
+	run calc '{"p":"2.345","n":-2.345,"i":2,"s":"-2.7"}' \
+	    -e 'a=round(p, 2)' -e 'b=round(n, 1)' -e 'c=round(i, 2)' -e 'd=round(2.5, 0)' \
+	    -e 'e=round(-2.5, 0)' -e 'f=round(p, 2.0)' -e 'g=int(s)' -e 'h=int(2.7)' \
+	    -e 'k=int(i)' -e 'l=round(1 / 3, 18)'
+	assert_success
+	assert_output '{"a":2.35,"b":-2.3,"c":2.00,"d":3,"e":-3,"f":2.35,"g":-2,"h":2,"k":2,"l":0.333333000000000000}'
+	# places given by a field: checked per record
+	run --separate-stderr mx-calc -e 'a=round(1.5, n)' <<'EOF'
+{"n":1}
+{"n":19}
+EOF
+	assert_failure 1
+	assert_output '{"n":1,"a":1.5}'
+	[ "$stderr" = 'mx-calc: <stdin>:2: a: n is 19, not a number of places 0..18' ]
+}
+
+@test "if and coalesce: only the branch taken is evaluated" {
+	run calc '{"q":0,"x":10,"n":null,"s":"Used","bad":"abc"}' \
+	    -e 'a=if(q = 0, 0, x / q)' -e 'b=if(n, 1, 2)' -e 'c=if(s, 1, 2)' \
+	    -e 'd=if(false, bad * 1, "no")' -e 'e=coalesce(n, nothing, s, bad * 1)' \
+	    -e 'f=coalesce(n)' -e 'g=if(0, "zero is true", "")'
+	assert_success
+	assert_output '{"a":0,"b":2,"c":1,"d":"no","e":"Used","f":null,"g":"zero is true"}'
+}
+
+@test "concat, lower, upper" {
+	run calc '{"s":"Caf\u00e9 \"A\"","p":"12.50","q":2,"n":null}' \
+	    -e 'a=concat(s, "-", p, "-", q, "-", q * p)' -e 'b=lower(s)' -e 'c=upper("mIx 1")' \
+	    -e 'd=concat(s, n)' -e 'e=upper(n)' -e 'f=concat("a\\b", "\"")'
+	assert_success
+	assert_output '{"a":"Café \"A\"-12.50-2-25.00","b":"café \"a\"","c":"MIX 1","d":null,"e":null,"f":"a\\b\""}'
+	run --separate-stderr mx-calc -e 'a=concat("x", b)' <<< '{"b":true}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: a: b is true, not a string or a number' ]
+	run --separate-stderr mx-calc -e 'a=lower(b)' <<< '{"b":12}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: a: b is 12, not a string' ]
+}
+
+@test "time functions give what they give in keys; null for a value that is no timestamp" {
+	run calc '{"ts":"2024-03-06T23:59:59+02:00","e":1709769599,"bad":"soon"}' \
+	    -e 'date=date(ts)' -e 'year=year(ts)' -e 'month=month(ts)' -e 'week=week(ts)' \
+	    -e 'dow=dow(ts)' -e 'hour=hour(ts)' -e 'minute=minute(ts)' -e 'hs=hour_start(ts)' \
+	    -e 'he=hour_end(ts)' -e 'ds=day_start(ts)' -e 'de=day_end(ts)' -e 'ms=month_start(ts)' \
+	    -e 'me=month_end(ts)' -e 'ed=date(e)' -e 'b=date(bad)' -e 'n=date(nothing)' \
+	    -e 'c=date(concat("2024-12-31", "T23:00:00-02:00"))'
+	assert_success
+	assert_output '{"date":"2024-03-06","year":2024,"month":"2024-03","week":"2024-W10","dow":3,"hour":21,"minute":59,"hs":"2024-03-06T21:00:00Z","he":"2024-03-06T22:00:00Z","ds":"2024-03-06T00:00:00Z","de":"2024-03-07T00:00:00Z","ms":"2024-03-01T00:00:00Z","me":"2024-04-01T00:00:00Z","ed":"2024-03-06","b":null,"n":null,"c":"2025-01-01"}'
+	# the same as mx-agg's keys
+	run bash -c "printf '%s\n' '{\"ts\":\"2024-03-06T23:59:59+02:00\"}' | mx-agg -g 'date(ts),week(ts)' -a 'n=count()'"
+	assert_output --partial '"date":"2024-03-06","week":"2024-W10"'
+}
+
+@test "hash: XXH3-64 of the canonical key bytes, as the man page defines them, checked with xxhsum" {
+	run calc '{"i":1,"f":1.0,"e":1e0,"s":"1","ab":"ab","cc":"c","n":null,"p":"12.50","esc":"\u0041"}' \
+	    -e 'a=hash(i)' -e 'b=hash(f)' -e 'c=hash(e)' -e 'd=hash(s)' \
+	    -e 'g=hash(ab, cc)' -e 'h=hash("a", "bc")' -e 'k=hash(i, n)' -e 'l=hash("Used", 12.50)' \
+	    -e 'm=hash("Used", p * 1)' -e 'o=hash(esc)' -e 'q=hash("A")'
+	assert_success
+	assert_output '{"a":"153348ac9841060f","b":"153348ac9841060f","c":"153348ac9841060f","d":"'"$(printf 's\0\0\0\0011' | xxhsum -H3 | sed 's/.* = //')"'","g":"823f4bb5c26c7b6d","h":"3e69e9b295a0629d","k":null,"l":"918a6704d7750cf5","m":"918a6704d7750cf5","o":"'"$(printf 's\0\0\0\001A' | xxhsum -H3 | sed 's/.* = //')"'","q":"'"$(printf 's\0\0\0\001A' | xxhsum -H3 | sed 's/.* = //')"'"}'
+	command -v xxhsum > /dev/null || skip "xxhsum not installed"
+	# the constants above, from the documented bytes by an independent
+	# implementation of XXH3
+	run bash -c "printf 'd\0\0\0\0031e0' | xxhsum -H3"
+	assert_output 'XXH3 (stdin) = 153348ac9841060f'
+	run bash -c "printf 's\0\0\0\002abs\0\0\0\001c' | xxhsum -H3"
+	assert_output 'XXH3 (stdin) = 823f4bb5c26c7b6d'
+	run bash -c "printf 's\0\0\0\001as\0\0\0\002bc' | xxhsum -H3"
+	assert_output 'XXH3 (stdin) = 3e69e9b295a0629d'
+	run bash -c "printf 's\0\0\0\004Usedd\0\0\0\006125e-1' | xxhsum -H3"
+	assert_output 'XXH3 (stdin) = 918a6704d7750cf5'
+	# the same in another run
+	run calc '{"i":1}' -e 'a=hash(i)'
+	assert_output '{"a":"153348ac9841060f"}'
+}
+
+@test "hash of zero, negatives, booleans, arrays and objects" {
+	command -v xxhsum > /dev/null || skip "xxhsum not installed"
+	x() { printf "$1" | xxhsum -H3 | sed 's/.* = //'; }
+	run calc '{"z":-0.00,"m":-300,"t":true,"a":[1, 2],"o":{"k": "v"}}' \
+	    -e 'z=hash(z)' -e 'm=hash(m)' -e 't=hash(t, false)' -e 'a=hash(a)' -e 'o=hash(o)'
+	assert_success
+	assert_output '{"z":"'"$(x 'd\0\0\0\0010')"'","m":"'"$(x 'd\0\0\0\004-3e2')"'","t":"'"$(x 't\0\0\0\0f\0\0\0\0')"'","a":"'"$(x 'a\0\0\0\005[1,2]')"'","o":"'"$(x 'o\0\0\0\011{"k":"v"}')"'"}'
+}
+
+@test "a computed name replaces the record's field: removed, appended at the end; later -e see the new value" {
+	run mx-calc -e 'price=price * 2' -e 'total=price + 1' -e 'price=price + 0.5' <<'EOF'
+{"price":1.50,"sku":"A","total":0}
+{"sku":"B"}
+EOF
+	assert_success
+	assert_output '{"sku":"A","total":4.00,"price":3.50}
+{"sku":"B","total":null,"price":null}'
+	# an escaped name is the same name
+	run mx-calc -e 'ab=1' <<< '{"a\u0062":0,"c":1}'
+	assert_success
+	assert_output '{"c":1,"ab":1}'
+}
+
+@test "--keep: only those fields, in that order, null for one missing, computed or not" {
+	run mx-calc -e 'key=hash(sku)' -e 'total=q * 2' --keep total,sku,missing,key <<'EOF'
+{"sku":"A1","q":1.5,"other":true}
+{"q":2}
+EOF
+	assert_success
+	assert_output '{"total":3.0,"sku":"A1","missing":null,"key":"'"$(printf 's\0\0\0\002A1' | xxhsum -H3 | sed 's/.* = //')"'"}
+{"total":4,"sku":null,"missing":null,"key":null}'
+	# a dotted name in --keep is a top-level name
+	run mx-calc -e 'x=1' --keep 'a.b,x' <<< '{"a.b":1,"a":{"b":2}}'
+	assert_success
+	assert_output '{"a.b":1,"x":1}'
+}
+
+@test "fields: dotted paths, array indexes, backquoted names" {
+	run calc '{"tracking":{"utm_source":"news"},"items":[{"p":2},{"p":3}],"unit price":"1.25","and":2,"a.b":4}' \
+	    -e 'a=tracking.utm_source' -e 'b=items.0.p + items.1.p' -e 'c=`unit price` * `and`' \
+	    -e 'd=`a\.b` / 2'
+	assert_success
+	assert_output '{"a":"news","b":5,"c":2.50,"d":2.000000}'
+}
+
+@test "a value that is no number: an error naming file and line, or a reject with --rejects" {
+	run --separate-stderr mx-calc -e 'Revenue=Avg_Price * Quantity' orders.ndjson
+	assert_failure 1
+	assert_output '{"sku":"A1","brand":"acme","name":"Mug","Avg_Price":"12.50","Quantity":2,"price":12.50,"cost":10,"status":"New","ts":"2024-03-05T10:30:00Z","Revenue":25.00}'
+	[ "$stderr" = 'mx-calc: orders.ndjson:2: Revenue: Avg_Price is "abc", not a number' ]
+	run mx-calc -e 'Revenue=Avg_Price * Quantity' --rejects rej.ndjson --stats st.json orders.ndjson
+	assert_success
+	assert_line --index 1 --partial '"Revenue":10.050}'
+	[ "${#lines[@]}" -eq 2 ]
+	run jq -c ._reject rej.ndjson
+	assert_output '{"tool":"mx-calc","file":"orders.ndjson","line":2,"rule":"calc","field":"Revenue","reason":"Avg_Price is \"abc\", not a number"}'
+	run jq -r .sku rej.ndjson
+	assert_output B2
+	run cat st.json
+	assert_output '{"tool":"mx-calc","in":3,"out":2,"rejected":1,"blank":0}'
+	# booleans, objects, sub-expressions name themselves
+	run --separate-stderr mx-calc -e 'x=(a + 1) * -b' <<< '{"a":1,"b":{"k":[1,2]}}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: x: b is {"k":[1,2]}, not a number' ]
+	run --separate-stderr mx-calc -e 'x=1 + (a = 1)' <<< '{"a":1}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: x: (a = 1) is true, not a number' ]
+	run --separate-stderr mx-calc -e 'x=a + 1' <<< '{"a":" 12"}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: x: a is " 12", not a number' ]
+}
+
+@test "results beyond 38 digits or 18 places are errors; a record with a _reject keeps it under _raw" {
+	run --separate-stderr mx-calc -e 'x=a * 10' <<< '{"a":99999999999999999999999999999999999999}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: x: a * 10 does not fit 38 digits, 18 after the point' ]
+	run --separate-stderr mx-calc -e 'x=a * a' <<< '{"a":0.0000000001}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: x: a * a does not fit 38 digits, 18 after the point' ]
+	run --separate-stderr mx-calc -e 'x=a + 1' <<< '{"a":"1e400"}'
+	assert_failure 1
+	[ "$stderr" = 'mx-calc: <stdin>:1: x: a is "1e400", beyond 38 digits, 18 after the point' ]
+	run mx-calc -e 'x=a + 1' --rejects rej.ndjson <<< '{"a":"z","_reject":{"tool":"mx-validate"}}'
+	assert_success
+	assert_output ''
+	run jq -c '[._reject.field, ._raw]' rej.ndjson
+	assert_output '["x","{\"a\":\"z\",\"_reject\":{\"tool\":\"mx-validate\"}}"]'
+}
+
+@test "malformed lines, blank lines, -v, --stats, files and stdin" {
+	printf '{"a":1}\n\nnot json\n[1]\n  \n{"a":2}\n' > in.ndjson
+	run --separate-stderr mx-calc -e 'b=a + 1' in.ndjson
+	assert_failure 1
+	assert_output '{"a":1,"b":2}'
+	[ "$stderr" = "mx-calc: in.ndjson:3: invalid JSON at column 1: unexpected 'n', expected a JSON value" ]
+	run --separate-stderr mx-calc -e 'b=a + 1' --rejects rej.ndjson --stats st.json -v in.ndjson
+	assert_success
+	assert_output '{"a":1,"b":2}
+{"a":2,"b":3}'
+	[ "$stderr" = 'mx-calc: 4 in, 2 out, 2 rejected, 2 blank' ]
+	run jq -c '[._reject.rule, ._reject.line, ._raw]' rej.ndjson
+	assert_output '["json",3,"not json"]
+["json",4,"[1]"]'
+	run cat st.json
+	assert_output '{"tool":"mx-calc","in":4,"out":2,"rejected":2,"blank":2}'
+	# files, '-' for stdin, gzip
+	printf '{"a":5}\n' | gzip > g.ndjson.gz
+	run bash -c 'printf "{\"a\":9}\n" | mx-calc -e "b=a * 2" g.ndjson.gz - '
+	assert_success
+	assert_output '{"a":5,"b":10}
+{"a":9,"b":18}'
+	run mx-calc -e 'b=1' no-such-file
+	assert_failure 1
+	assert_output --partial 'no-such-file'
+}
+
+@test "usage errors: exit 2, the column of the mistake" {
+	run mx-calc < /dev/null
+	assert_failure 2
+	assert_line --index 0 'mx-calc: no field to compute (-e name=expr)'
+	assert_line --index 1 --partial 'usage: mx-calc -e name=expr'
+	run mx-calc -e 'total' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'total': not name=expression"
+	run mx-calc -e 'total=' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'total=': column 7: an empty expression"
+	run mx-calc -e ' = 1' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e ' = 1': column 1: an empty name"
+	run mx-calc -e 'x=a + foo(b)' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=a + foo(b)': column 7: unknown function 'foo'"
+	run mx-calc -e 'x=a +' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=a +': column 6: expected a value, not the end"
+	run mx-calc -e 'x=(a + 1' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=(a + 1': column 9: expected ')', not the end"
+	run mx-calc -e 'x=a b' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=a b': column 5: expected an operator or the end"
+	run mx-calc -e 'x=a < b < c' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=a < b < c': column 9: a comparison after a comparison (join them with 'and')"
+	run mx-calc -e 'x=round(a)' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=round(a)': column 3: round() takes 2 arguments"
+	run mx-calc -e 'x=hash()' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=hash()': column 3: hash() takes at least 1 argument"
+	run mx-calc -e 'x=round(a, 19)' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=round(a, 19)': column 12: round(): places must be an integer 0..18"
+	run mx-calc -e 'x="abc' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=\"abc': column 3: a string without its closing '\"'"
+	run mx-calc -e 'x="a\nb"' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=\"a\\nb\"': column 5: an escape other than \\\" and \\\\"
+	run mx-calc -e 'x=a & b' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=a & b': column 5: an unexpected character"
+	run mx-calc -e 'x=012' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=012': column 3: a bad number '012'"
+	run mx-calc -e 'x=1' --scale 19 < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: --scale: '19' is not a number of places 0..18"
+	run mx-calc -e 'x=1' --keep a,a < /dev/null
+	assert_failure 2
+	assert_line --index 0 'mx-calc: --keep: a named twice'
+	# evaluation recurses: a tree deeper than 256 is refused
+	run mx-calc -e "x=$(printf '1+%.0s' $(seq 300))1" < /dev/null
+	assert_failure 2
+	assert_line --index 0 --partial ": an expression nested too deep"
+	run mx-calc -e "x=$(printf '(%.0s' $(seq 30000))1$(printf ')%.0s' $(seq 30000))" < /dev/null
+	assert_failure 2
+	assert_line --index 0 --partial "an expression nested too deep"
+	run mx-calc -e "x=$(printf '(%.0s' $(seq 200))1$(printf ')%.0s' $(seq 200))" <<< '{}'
+	assert_success
+	assert_output '{"x":1}'
+	run mx-calc -e 'x=``' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=\`\`': column 3: an empty field name"
+}
+
+@test "the man page's EXAMPLES, as written" {
+	man_example mx-calc.1 | sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' |
+	    grep '^mx-calc\|^  ' | sed 's/\\e$/\\/' > examples.sh
+	[ "$(grep -c '^mx-calc' examples.sh)" -eq 4 ]
+	run bash -c 'set -e; . ./examples.sh'
+	assert_success
+	run grep -o '"revenue":[^}]*' orders_rev.ndjson
+	assert_output '"revenue":25.00
+"revenue":10.050'
+	run jq -r '._reject.reason' bad.ndjson
+	assert_output 'Avg_Price is "abc", not a number'
+	run grep -o '"margin":[^}]*' margins.ndjson
+	assert_output '"margin":20.00
+"margin":null
+"margin":50.00'
+	run cat dim_product.ndjson
+	assert_output '{"product_key":"'"$(printf 's\0\0\0\002A1' | xxhsum -H3 | sed 's/.* = //')"'","sku":"A1","label":"ACME Mug"}
+{"product_key":"'"$(printf 's\0\0\0\002B2' | xxhsum -H3 | sed 's/.* = //')"'","sku":"B2","label":"ZED Cap"}
+{"product_key":"'"$(printf 's\0\0\0\002C3' | xxhsum -H3 | sed 's/.* = //')"'","sku":"C3","label":"ACME Pen"}'
+	run jq -c '[.big, .day]' flagged.ndjson
+	assert_output '[false,"2024-03-05"]
+[false,"2024-03-06"]
+[true,"2024-03-07"]'
+	run jq .out calc.json
+	assert_output 3
+}
