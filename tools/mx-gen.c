@@ -2221,9 +2221,10 @@ static void
 rsale_resend(struct gen *g, void *rp)
 {
 	struct rsrec *r = rp;
+	unsigned d = 1 + (unsigned)below(&g->r, 3);
 
-	(void)g;
-	r->qty = (uint8_t)(r->qty > 1 ? r->qty - 1 : 2);	/* restated */
+	/* the store restated the line: a few more or fewer */
+	r->qty = (uint8_t)(r->qty > d ? r->qty - d : r->qty + d);
 }
 
 static void
