@@ -2065,7 +2065,7 @@ rcust_render(struct gen *g, const void *rp)
 	tenure = 2 + (unsigned)hbelow(rotl(h, 21), 49);
 	if (r->variant == 2 && tenure + r->delta <= 50)
 		tenure += r->delta;
-	else if (r->variant != 0)	/* at 50 months a restatement moves */
+	else if (r->variant != 0)	/* past 50 months, a move instead */
 		loc = (loc + 1 + r->delta % 4u) % NRLOC;
 	if (r->defect != RC_NOID)
 		w = num(w, r->id, 1);
@@ -2118,14 +2118,11 @@ struct rtxn {
 	uint8_t		deliv, left, nused, unknown, used[3];
 };
 
-struct rsale {
-	struct rtxn	t;		/* the open one of the regular lines */
-};
-
+/* the state: the transaction the regular lines are filling */
 static void
 rsale_init(struct gen *g)
 {
-	g->st = mx_calloc(1, sizeof(struct rsale));
+	g->st = mx_calloc(1, sizeof(struct rtxn));
 }
 
 static void
@@ -2188,18 +2185,17 @@ rtxn_line(struct gen *g, struct rtxn *t, struct rsrec *r)
 static int
 rsale_make(struct gen *g, void *rp, int kind)
 {
-	struct rsale *s = g->st;
+	struct rtxn *t = g->st, one;
 	struct rsrec *r = rp;
-	struct rtxn one;
 	int64_t day = floordiv(now(g), DAY_US), lag;
 	unsigned u;
 
 	if (kind == K_NORMAL) {
-		if (s->t.left == 0) {
+		if (t->left == 0) {
 			u = (unsigned)below(&g->r, 100);
-			rtxn_new(g, &s->t, day, u < 65 ? 1 : u < 90 ? 2 : 3);
+			rtxn_new(g, t, day, u < 65 ? 1 : u < 90 ? 2 : 3);
 		}
-		rtxn_line(g, &s->t, r);
+		rtxn_line(g, t, r);
 		return kind;
 	}
 	/* late, invalid and malformed lines are transactions of their own,
