@@ -49,6 +49,9 @@ struct domain {
 	/* Account a record (regular or late) in the stats. */
 	void		(*tally)(struct gen *, const void *rec);
 	void		(*stats)(struct gen *, struct mx_buf *);
+	/* kinds (1 << K_...) whose rates do not apply: a file without
+	 * times has no late records, a reference table no rates at all */
+	unsigned	 skip;
 };
 
 struct rng {
@@ -96,7 +99,7 @@ static const char synopsis[] =
 	    "              [--dup-rate r] [--key-dup-rate r] [--late-rate r]\n"
 	    "              [--invalid-rate r] [--malformed-rate r]\n"
 	    "              [-o file | -d dir] [--stats file] domain\n"
-	    "domains: ecommerce spend adclicks calendly crm all\n";
+	    "domains: ecommerce spend adclicks calendly crm retail all\n";
 
 static MX_NORETURN void
 usage(void)
@@ -1893,31 +1896,563 @@ sale_stats(struct gen *g, struct mx_buf *b)
 	mx_buf_printf(b, ",\"revenue\":\"%s\"", t);
 }
 
+/* ---- retail ---- */
+
+/*
+ * The shape of Kaggle's "Marketing Insights for E-Commerce Company": a
+ * fixed catalogue of Google merchandise store SKUs, customers by number,
+ * sales as transaction lines, and three small reference tables (coupons
+ * per month and category, daily offline and online spend, tax per
+ * category).  One category of the catalogue, Gift Cards, is left out of
+ * the coupons and the tax on purpose, and about 1% of the transactions
+ * name a customer that the customers file does not hold: the lake's
+ * unknown members have something to catch.
+ */
+
+enum { RK_NEST_USA, RK_OFFICE, RK_APPAREL, RK_DRINKWARE, RK_LIFESTYLE,
+    RK_NEST, RK_BAGS, RK_HEADGEAR, RK_NOTEBOOKS, RK_WAZE, RK_GIFT, NRCAT };
+#define NRCAT_REF	RK_GIFT		/* the categories with coupons and tax */
+
+static const struct {
+	const char	*name, *coupon;
+	int		 gst;		/* hundredths */
+} rcats[NRCAT] = { { "Nest-USA", "ELEC", 10 }, { "Office", "OFF", 10 },
+    { "Apparel", "SALE", 18 }, { "Drinkware", "EXTRA", 18 },
+    { "Lifestyle", "EXTRA", 18 }, { "Nest", "ELEC", 5 },
+    { "Bags", "AIO", 18 }, { "Headgear", "HGEAR", 5 },
+    { "Notebooks & Journals", "NJ", 5 }, { "Waze", "WEMP", 12 },
+    { "Gift Cards", "GIFT", 0 } };
+
+/* Descriptions with commas and inch marks, as the store's exports have:
+ * they must come out quoted. */
+static const struct {
+	const char	*sku, *desc;
+	uint8_t		 cat;
+	int32_t		 cents;
+} skus[] = {
+	{ "GGOENEBJ079499", "Nest Learning Thermostat 3rd Gen-USA - "
+	    "Stainless Steel", RK_NEST_USA, 15371 },
+	{ "GGOENEBQ078999", "Nest Cam Outdoor Security Camera - USA",
+	    RK_NEST_USA, 12277 },
+	{ "GGOENEBQ079099", "Nest Protect Smoke + CO White Battery Alarm-USA",
+	    RK_NEST_USA, 8150 },
+	{ "GGOENEBQ079199", "Nest Protect Smoke + CO White Wired Alarm-USA",
+	    RK_NEST_USA, 8052 },
+	{ "GGOENEBB078899", "Nest Cam Indoor Security Camera - USA",
+	    RK_NEST_USA, 12277 },
+	{ "GGOENEBQ084699", "Nest Learning Thermostat 3rd Gen-USA - White",
+	    RK_NEST_USA, 15900 },
+	{ "GGOEGFKQ020399", "Google Laptop and Cell Phone Stickers",
+	    RK_OFFICE, 205 },
+	{ "GGOEGOAQ012899", "Ballpoint LED Light Pen", RK_OFFICE, 250 },
+	{ "GGOEGOCC077999", "Google Pen, Highlighter and Marker Set",
+	    RK_OFFICE, 599 },
+	{ "GGOEGODM081399", "Google Desk Mat, 24\" x 12\"", RK_OFFICE, 1499 },
+	{ "GGOEGFSR022099", "Google Emoji Sticker Pack", RK_OFFICE, 499 },
+	{ "GGOEGAAB010516", "Google Men's 100% Cotton Short Sleeve Hero Tee "
+	    "White", RK_APPAREL, 1699 },
+	{ "GGOEGAAX010499", "Google Women's Short Sleeve Hero Tee Black",
+	    RK_APPAREL, 1699 },
+	{ "GGOEGAAH034113", "Google Men's Zip Hoodie, Charcoal", RK_APPAREL,
+	    4599 },
+	{ "GGOEYAAQ031717", "YouTube Men's Vintage Henley", RK_APPAREL, 2639 },
+	{ "GGOEGAEC033115", "Google Women's Yoga Jacket Black", RK_APPAREL,
+	    4279 },
+	{ "GGOEAAKQ040914", "Android Men's Long Sleeve Tee, Grey",
+	    RK_APPAREL, 1919 },
+	{ "GGOEGDHC018299", "Google 22 oz Water Bottle", RK_DRINKWARE, 299 },
+	{ "GGOEGDHQ015399", "Google 17oz Stainless Steel Sport Bottle",
+	    RK_DRINKWARE, 1679 },
+	{ "GGOEGDWC020199", "Google Tumbler (Red)", RK_DRINKWARE, 1199 },
+	{ "GGOEGDHB072199", "Google Leather Strap Hip Flask", RK_DRINKWARE,
+	    1599 },
+	{ "GGOEGHGR019499", "Google Sunglasses", RK_LIFESTYLE, 350 },
+	{ "GGOEGCKQ013199", "Google Bottle Opener Keychain", RK_LIFESTYLE,
+	    699 },
+	{ "GGOEGESQ016799", "Google Luggage Tag", RK_LIFESTYLE, 799 },
+	{ "GGOENEBQ086499", "Nest Cam IQ Outdoor", RK_NEST, 29900 },
+	{ "GGOENEBD084799", "Nest Thermostat E", RK_NEST, 16900 },
+	{ "GGOENEBQ081799", "Nest Secure Alarm System Starter Pack", RK_NEST,
+	    39900 },
+	{ "GGOEGBJL013999", "Google Canvas Tote Natural/Navy", RK_BAGS,
+	    1750 },
+	{ "GGOEGBRJ037299", "Google Laptop Backpack", RK_BAGS, 6399 },
+	{ "GGOEGBMJ013399", "Google 15\" Laptop Sleeve", RK_BAGS, 2399 },
+	{ "GGOEGBRA037499", "Google Rucksack", RK_BAGS, 3999 },
+	{ "GGOEGHPB071610", "Google Twill Cap", RK_HEADGEAR, 1099 },
+	{ "GGOEYHPB072210", "YouTube Twill Cap", RK_HEADGEAR, 1099 },
+	{ "GGOEGHPJ080310", "Google Beanie, Heather Grey", RK_HEADGEAR,
+	    1599 },
+	{ "GGOEGOLC014299", "Google Spiral Journal with Pen", RK_NOTEBOOKS,
+	    999 },
+	{ "GGOEGOCB017499", "Leatherette Journal", RK_NOTEBOOKS, 1199 },
+	{ "GGOEGOCL077699", "Google Hard Cover Journal", RK_NOTEBOOKS, 1519 },
+	{ "GGOEWXXX082799", "Waze Baby on Board Window Decal", RK_WAZE, 399 },
+	{ "GGOEWDHQ088099", "Waze Mood Happy Mug", RK_WAZE, 699 },
+	{ "GGOEWAEA083899", "Waze Men's Typography Short Sleeve Tee",
+	    RK_WAZE, 1439 },
+	/* the category nobody set a coupon or a tax for: keep it last */
+	{ "GGOEGGCX056299", "Gift Card - $50.00", RK_GIFT, 5000 },
+	{ "GGOEGGCX056399", "Gift Card - $100.00", RK_GIFT, 10000 },
+};
+#define NSKU		(sizeof skus / sizeof skus[0])
+#define NSKU_REF	(NSKU - 2)	/* the SKUs before the gift cards */
+
+static const char *const rlocations[] = { "Chicago", "California",
+    "New York", "New Jersey", "Washington DC" };
+static const unsigned rloc_pct[] = { 35, 31, 19, 9, 6 };
+#define NRLOC	5
+static const char *const coupon_status[] = { "Clicked", "Used",
+    "Not Used" };
+static const unsigned coupon_pct[] = { 50, 34, 16 };
+static const int32_t delivery_cents[] = { 650, 650, 650, 650, 0, 0, 600,
+    1299, 1999, 7500 };
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+#define RC_ID0	12346		/* the first CustomerID */
+#define RT_ID0	16679		/* the first Transaction_ID */
+
+/* The customers the sales may name: the valid rows of retail_customers,
+ * and the first id past every row, where the unknown ones begin. */
+static struct {
+	uint32_t	*id;
+	size_t		 n, cap;
+	uint32_t	 next;
+} rcust;
+
+/* ---- retail: customers ---- */
+
+enum { RC_NONE, RC_NOID, RC_GENDER, RC_LOCATION, RC_TENURE, RC_N };
+
+struct rcrec {
+	uint32_t	id;
+	uint8_t		defect, variant, delta;
+};
+
+static int
+rcust_make(struct gen *g, void *rp, int kind)
+{
+	struct rcrec *r = rp;
+
+	memset(r, 0, sizeof *r);
+	r->id = (uint32_t)(RC_ID0 - 1 + ++g->seq);
+	if (kind == K_INVALID)
+		r->defect = 1 + (uint8_t)below(&g->r, RC_N - 1);
+	return kind;
+}
+
+static void
+rcust_resend(struct gen *g, void *rp)
+{
+	struct rcrec *r = rp;
+
+	/* a later export restates the customer: moved, or longer tenure */
+	r->variant = 1 + (uint8_t)below(&g->r, 2);
+	r->delta = 1 + (uint8_t)below(&g->r, 6);
+}
+
+static void
+rcust_render(struct gen *g, const void *rp)
+{
+	const struct rcrec *r = rp;
+	uint64_t h = mix(g->seed ^ 0x72637573ULL, r->id);
+	unsigned u = (unsigned)hbelow(rotl(h, 9), 100), loc, tenure;
+	char *w = room(g, 128);
+
+	for (loc = 0; u >= rloc_pct[loc]; u -= rloc_pct[loc], loc++)
+		;
+	tenure = 2 + (unsigned)hbelow(rotl(h, 21), 49);
+	if (r->variant == 2 && tenure + r->delta <= 50)
+		tenure += r->delta;
+	else if (r->variant != 0)	/* past 50 months, a move instead */
+		loc = (loc + 1 + r->delta % 4u) % NRLOC;
+	if (r->defect != RC_NOID)
+		w = num(w, r->id, 1);
+	*w++ = ',';
+	if (r->defect == RC_GENDER)
+		*w++ = 'X';
+	else
+		*w++ = hbelow(h, 100) < 64 ? 'F' : 'M';
+	*w++ = ',';
+	if (r->defect != RC_LOCATION)
+		w = puts0(w, rlocations[loc]);
+	*w++ = ',';
+	if (r->defect == RC_TENURE)
+		*w++ = '-';
+	w = num(w, tenure, 1);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+rcust_tally(struct gen *g, const void *rp)
+{
+	const struct rcrec *r = rp;
+
+	(void)g;
+	if (rcust.n == rcust.cap) {
+		rcust.cap = rcust.cap ? rcust.cap * 2 : 256;
+		rcust.id = mx_reallocarray(rcust.id, rcust.cap,
+		    sizeof *rcust.id);
+	}
+	rcust.id[rcust.n++] = r->id;
+}
+
+/* ---- retail: sales ---- */
+
+enum { RS_NONE, RS_NOCUST, RS_QTYNEG, RS_PRICESTR, RS_DATE, RS_COUPON,
+    RS_NOSKU, RS_N };
+
+struct rsrec {
+	uint32_t	cust, txn;
+	int32_t		day;
+	uint8_t		sku, qty, coupon, deliv, defect, unknown;
+};
+
+/* A transaction: its lines share the customer, the date and the
+ * delivery charge, and have distinct SKUs. */
+struct rtxn {
+	uint32_t	cust, txn;
+	int32_t		day;
+	uint8_t		deliv, left, nused, unknown, used[3];
+};
+
+/* the state: the transaction the regular lines are filling */
+static void
+rsale_init(struct gen *g)
+{
+	g->st = mx_calloc(1, sizeof(struct rtxn));
+}
+
+static void
+rtxn_new(struct gen *g, struct rtxn *t, int64_t day, unsigned lines)
+{
+	unsigned u;
+
+	memset(t, 0, sizeof *t);
+	t->txn = (uint32_t)(RT_ID0 - 1 + ++g->seq);
+	t->day = (int32_t)day;
+	t->left = (uint8_t)lines;
+	if (below(&g->r, 1000) < 10 || rcust.n == 0) {
+		/* past every customers row: an unknown member */
+		t->cust = rcust.next + (uint32_t)below(&g->r, 1000);
+		t->unknown = 1;
+	} else	/* a few customers buy often */
+		t->cust = rcust.id[pct(&g->r, 50) ? below(&g->r, rcust.n) :
+		    below(&g->r, below(&g->r, rcust.n) + 1)];
+	u = (unsigned)below(&g->r, sizeof delivery_cents /
+	    sizeof delivery_cents[0]);
+	t->deliv = (uint8_t)u;
+}
+
+/* The next line of t: a SKU it does not hold yet. */
+static void
+rtxn_line(struct gen *g, struct rtxn *t, struct rsrec *r)
+{
+	unsigned u, k, sku;
+
+	memset(r, 0, sizeof *r);
+	for (;;) {
+		if (below(&g->r, 1000) < 5)
+			sku = NSKU_REF + (unsigned)below(&g->r, NSKU - NSKU_REF);
+		else if (pct(&g->r, 50))
+			sku = (unsigned)below(&g->r, NSKU_REF);
+		else	/* the thermostats and the tees sell most */
+			sku = (unsigned)below(&g->r, below(&g->r, NSKU_REF) +
+			    1);
+		for (k = 0; k < t->nused && t->used[k] != sku; k++)
+			;
+		if (k == t->nused)
+			break;
+	}
+	t->used[t->nused++] = (uint8_t)sku;
+	t->left--;
+	r->cust = t->cust;
+	r->txn = t->txn;
+	r->day = t->day;
+	r->deliv = t->deliv;
+	r->unknown = t->unknown;
+	r->sku = (uint8_t)sku;
+	u = (unsigned)below(&g->r, 100);
+	r->qty = (uint8_t)(u < 60 ? 1 : u < 85 ? 2 + below(&g->r, 2) :
+	    u < 95 ? 4 + below(&g->r, 5) : 9 + below(&g->r, 12));
+	for (u = (unsigned)below(&g->r, 100); u >= coupon_pct[r->coupon];
+	    u -= coupon_pct[r->coupon], r->coupon++)
+		;
+}
+
+static int
+rsale_make(struct gen *g, void *rp, int kind)
+{
+	struct rtxn *t = g->st, one;
+	struct rsrec *r = rp;
+	int64_t day = floordiv(now(g), DAY_US), lag;
+	unsigned u;
+
+	if (kind == K_NORMAL) {
+		if (t->left == 0) {
+			u = (unsigned)below(&g->r, 100);
+			rtxn_new(g, t, day, u < 65 ? 1 : u < 90 ? 2 : 3);
+		}
+		rtxn_line(g, t, r);
+		return kind;
+	}
+	/* late, invalid and malformed lines are transactions of their own,
+	 * so that the regular ones stay whole */
+	if (kind == K_LATE) {
+		/* one to seven days back, never before --from */
+		lag = day - opt.from < 7 ? day - opt.from : 7;
+		if (lag > 0)
+			day -= 1 + (int64_t)below(&g->r, (uint64_t)lag);
+	}
+	rtxn_new(g, &one, day, 1);
+	rtxn_line(g, &one, r);
+	if (kind == K_INVALID)
+		r->defect = 1 + (uint8_t)below(&g->r, RS_N - 1);
+	return kind;
+}
+
+static void
+rsale_resend(struct gen *g, void *rp)
+{
+	struct rsrec *r = rp;
+	unsigned d = 1 + (unsigned)below(&g->r, 3);
+
+	/* the store restated the line: a few more or fewer */
+	r->qty = (uint8_t)(r->qty > d ? r->qty - d : r->qty + d);
+}
+
+static void
+rsale_render(struct gen *g, const void *rp)
+{
+	const struct rsrec *r = rp;
+	char *w = room(g, 256);
+
+	if (r->defect != RS_NOCUST)
+		w = num(w, r->cust, 1);
+	*w++ = ',';
+	w = num(w, r->txn, 1);
+	*w++ = ',';
+	if (r->defect == RS_DATE)
+		w = usdate(w, r->day * DAY_US) - 9;
+	else
+		w = date10(w, r->day);
+	*w++ = ',';
+	if (r->defect != RS_NOSKU)
+		w = puts0(w, skus[r->sku].sku);
+	*w++ = ',';
+	w = cesc(w, skus[r->sku].desc);
+	*w++ = ',';
+	w = cesc(w, rcats[skus[r->sku].cat].name);
+	*w++ = ',';
+	if (r->defect == RS_QTYNEG)
+		*w++ = '-';
+	w = num(w, r->qty, 1);
+	*w++ = ',';
+	if (r->defect == RS_PRICESTR)
+		PUT(w, "abc");
+	else
+		w = fixed(w, skus[r->sku].cents, 2);
+	*w++ = ',';
+	w = fixed(w, delivery_cents[r->deliv], 2);
+	*w++ = ',';
+	w = puts0(w, r->defect == RS_COUPON ? "Expired" :
+	    coupon_status[r->coupon]);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+rsale_tally(struct gen *g, const void *rp)
+{
+	const struct rsrec *r = rp;
+	struct mx_dec v;
+
+	g->timesum += (int64_t)r->day * 86400;
+	v.v = (__int128)skus[r->sku].cents * r->qty;
+	v.scale = 2;
+	mx_dec_add(&g->sum, &v);
+	if (r->unknown)
+		g->cnt[0]++;
+	if (skus[r->sku].cat == RK_GIFT)
+		g->cnt[1]++;
+}
+
+static void
+rsale_stats(struct gen *g, struct mx_buf *b)
+{
+	char t[48];
+
+	mx_dec_fmt_scale(&g->sum, 2, t);
+	mx_buf_printf(b, ",\"revenue\":\"%s\",\"unknown_customers\":%ju,"
+	    "\"unknown_categories\":%ju", t, g->cnt[0], g->cnt[1]);
+}
+
+/* ---- retail: the reference tables ---- */
+
+/* Their records are numbered rows, drawn from the seed and the row alone:
+ * no rates apply, and the bytes depend on nothing else. */
+struct rrow {
+	uint32_t	i;
+};
+
+static int
+rrow_make(struct gen *g, void *rp, int kind)
+{
+	struct rrow *r = rp;
+
+	r->i = (uint32_t)g->seq++;
+	return kind;
+}
+
+static void
+rcoupon_render(struct gen *g, const void *rp)
+{
+	const struct rrow *r = rp;
+	unsigned m = r->i / NRCAT_REF, c = r->i % NRCAT_REF;
+	/* the discounts of a category cycle through the year */
+	unsigned p = 10 * (1 + (m + (unsigned)hbelow(mix(g->seed, c), 3)) %
+	    3);
+	char *w = room(g, 128);
+
+	w = puts0(w, months[m]);
+	*w++ = ',';
+	w = cesc(w, rcats[c].name);
+	*w++ = ',';
+	w = puts0(w, rcats[c].coupon);
+	w = num(w, p, 1);
+	*w++ = ',';
+	w = num(w, p, 1);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+rspend_cents(struct gen *g, uint32_t i, int64_t *off, int64_t *on)
+{
+	uint64_t h = mix(g->seed, i);
+
+	*off = (5 + (int64_t)hbelow(h, 46)) * 10000;
+	*on = 32025 + (int64_t)hbelow(rotl(h, 32), 455693 - 32025 + 1);
+}
+
+static void
+rspend_render(struct gen *g, const void *rp)
+{
+	const struct rrow *r = rp;
+	int64_t off, on;
+	char *w = room(g, 64);
+
+	rspend_cents(g, r->i, &off, &on);
+	w = date10(w, opt.from + r->i);
+	*w++ = ',';
+	w = fixed(w, off, 2);
+	*w++ = ',';
+	w = fixed(w, on, 2);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+rspend_tally(struct gen *g, const void *rp)
+{
+	const struct rrow *r = rp;
+	int64_t off, on;
+	struct mx_dec v = { 0, 2 };
+
+	rspend_cents(g, r->i, &off, &on);
+	g->timesum += (opt.from + r->i) * 86400;
+	/* offline in sum, online in cnt: cents are whole */
+	v.v = off;
+	mx_dec_add(&g->sum, &v);
+	g->cnt[0] += (uint64_t)on;
+}
+
+static void
+rspend_stats(struct gen *g, struct mx_buf *b)
+{
+	char t[48];
+	struct mx_dec on = { (__int128)g->cnt[0], 2 };
+	char u[48];
+
+	mx_dec_fmt_scale(&g->sum, 2, t);
+	mx_dec_fmt_scale(&on, 2, u);
+	mx_buf_printf(b, ",\"offline_spend\":\"%s\",\"online_spend\":\"%s\"",
+	    t, u);
+}
+
+static void
+rtax_render(struct gen *g, const void *rp)
+{
+	const struct rrow *r = rp;
+	char *w = room(g, 64);
+
+	w = cesc(w, rcats[r->i].name);
+	*w++ = ',';
+	w = fixed(w, rcats[r->i].gst, 2);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+rnone_tally(struct gen *g, const void *rp)
+{
+	(void)g;
+	(void)rp;
+}
+
 /* ---- the domains ---- */
 
-enum { D_ECOM, D_SPEND, D_ADS, D_CAL, D_CUST, D_SALES, D_MSPEND, ND };
+enum { D_ECOM, D_SPEND, D_ADS, D_CAL, D_CUST, D_SALES, D_MSPEND, D_RCUST,
+    D_RSALES, D_RCOUPON, D_RSPEND, D_RTAX, ND };
+
+#define SKIP_LATE	(1u << K_LATE)
+#define SKIP_ALL	(1u << K_LATE | 1u << K_DUP | 1u << K_KEYDUP | \
+			    1u << K_INVALID | 1u << K_BAD)
 
 static const struct domain domains[ND] = {
 	{ "ecommerce", "ecommerce.ndjson", NULL, sizeof(struct erec), 0,
 	    ecom_init, ecom_make, ecom_resend, ecom_render, ecom_tally,
-	    ecom_stats },
+	    ecom_stats, 0 },
 	{ "spend", "spend.ndjson", NULL, sizeof(struct srec), 1, spend_init,
-	    spend_make, spend_resend, spend_render, spend_tally, spend_stats },
+	    spend_make, spend_resend, spend_render, spend_tally, spend_stats, 0 },
 	{ "adclicks", "adclicks.ndjson", NULL, sizeof(struct arec), 0, NULL,
-	    ads_make, ads_resend, ads_render, ads_tally, ads_stats },
+	    ads_make, ads_resend, ads_render, ads_tally, ads_stats, 0 },
 	{ "calendly", "calendly.ndjson", NULL, sizeof(struct crec), 0,
-	    cal_init, cal_make, cal_resend, cal_render, cal_tally, cal_stats },
+	    cal_init, cal_make, cal_resend, cal_render, cal_tally, cal_stats, 0 },
 	{ "customers", "customers.csv",
 	    "customer_id,name,email,country,signup_date,segment\n",
 	    sizeof(struct urec), 0, NULL, cust_make, cust_resend,
-	    cust_render, cust_tally, cust_stats },
+	    cust_render, cust_tally, cust_stats, 0 },
 	{ "online_sales", "online_sales.csv",
 	    "order_id,customer_id,product_id,product_name,category,quantity,"
 	    "unit_price,order_date,channel\n", sizeof(struct orec), 0, NULL,
-	    sale_make, sale_resend, sale_render, sale_tally, sale_stats },
+	    sale_make, sale_resend, sale_render, sale_tally, sale_stats, 0 },
 	{ "marketing_spend", "marketing_spend.csv", "date,channel,spend\n",
 	    sizeof(struct srec), 1, spend_init, spend_make, spend_resend,
-	    spend_render_csv, spend_tally, spend_stats },
+	    spend_render_csv, spend_tally, spend_stats, 0 },
+	{ "retail_customers", "retail_customers.csv",
+	    "CustomerID,Gender,Location,Tenure_Months\n",
+	    sizeof(struct rcrec), 0, NULL, rcust_make, rcust_resend,
+	    rcust_render, rcust_tally, cust_stats, SKIP_LATE },
+	{ "retail_sales", "retail_sales.csv",
+	    "CustomerID,Transaction_ID,Transaction_Date,Product_SKU,"
+	    "Product_Description,Product_Category,Quantity,Avg_Price,"
+	    "Delivery_Charges,Coupon_Status\n", sizeof(struct rsrec), 0,
+	    rsale_init, rsale_make, rsale_resend, rsale_render, rsale_tally,
+	    rsale_stats, 0 },
+	{ "retail_coupons", "retail_coupons.csv",
+	    "Month,Product_Category,Coupon_Code,Discount_pct\n",
+	    sizeof(struct rrow), 0, NULL, rrow_make, NULL, rcoupon_render,
+	    rnone_tally, cust_stats, SKIP_ALL },
+	{ "retail_spend", "retail_spend.csv",
+	    "Date,Offline_Spend,Online_Spend\n", sizeof(struct rrow), 0, NULL,
+	    rrow_make, NULL, rspend_render, rspend_tally, rspend_stats,
+	    SKIP_ALL },
+	{ "retail_tax", "retail_tax.csv", "Product_Category,GST\n",
+	    sizeof(struct rrow), 0, NULL, rrow_make, NULL, rtax_render,
+	    rnone_tally, cust_stats, SKIP_ALL },
 };
 
 /* ---- one file ---- */
@@ -1925,13 +2460,14 @@ static const struct domain domains[ND] = {
 /* Lines of each kind for n lines; -1 if they leave no regular record to
  * start with. */
 static int
-plan(uint64_t n, uint64_t left[NKIND])
+plan(uint64_t n, unsigned skip, uint64_t left[NKIND])
 {
 	uint64_t sum = 0;
 	int k;
 
 	for (k = K_LATE; k < NKIND; k++) {
-		left[k] = (uint64_t)floor(opt.rate[k] * (double)n + 0.5);
+		left[k] = skip & 1u << k ? 0 :
+		    (uint64_t)floor(opt.rate[k] * (double)n + 0.5);
 		sum += left[k];
 	}
 	if (n > 0 && sum > n - 1)
@@ -1948,7 +2484,7 @@ ranged_lines(uint64_t slots, uint64_t left[NKIND])
 	uint64_t n;
 
 	for (n = slots;; n++)
-		if (plan(n, left) == 0 && left[K_NORMAL] + left[K_LATE] >= slots)
+		if (plan(n, 0, left) == 0 && left[K_NORMAL] + left[K_LATE] >= slots)
 			return n;
 }
 
@@ -1962,7 +2498,16 @@ plan_file(struct gen *g, int dom)
 	else {
 		g->n = dom == D_CUST && opt.n > 0 ? (opt.n / 4 > 0 ?
 		    opt.n / 4 : 1) : opt.n;
-		if (plan(g->n, g->left) < 0)
+		/* the retail reference tables: their size is their content */
+		if (dom == D_RCUST)
+			g->n = opt.n / 10 > 20 ? opt.n / 10 : 20;
+		else if (dom == D_RCOUPON)
+			g->n = 12 * NRCAT_REF;
+		else if (dom == D_RSPEND)
+			g->n = days;
+		else if (dom == D_RTAX)
+			g->n = NRCAT_REF;
+		if (plan(g->n, domains[dom].skip, g->left) < 0)
 			mx_errx(MX_EXIT_USAGE, "%s: the rates add up to more "
 			    "than the %ju lines", domains[dom].name, g->n);
 	}
@@ -2058,6 +2603,8 @@ gen_file(int dom, struct mx_out *st)
 	if (dom == D_CUST)
 		ncustomers = g.left[K_NORMAL] + g.left[K_LATE] +
 		    g.left[K_INVALID] + g.left[K_BAD];
+	if (dom == D_RCUST)
+		rcust.n = 0;
 	if (opt.dir != NULL) {
 		mx_buf_printf(&path, "%s/%s%s", opt.dir, g.d->file,
 		    opt.gzip ? ".gz" : "");
@@ -2081,6 +2628,8 @@ gen_file(int dom, struct mx_out *st)
 		emit(&g);
 	}
 	run(&g);
+	if (dom == D_RCUST)	/* no customers row has an id from here on */
+		rcust.next = (uint32_t)(RC_ID0 + g.seq);
 	mx_gzw_finish(g.z);
 	if (!g.o->isstdout)
 		mx_out_close(g.o);
@@ -2154,8 +2703,13 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	static const int crm[] = { D_CUST, D_SALES, D_MSPEND, -1 };
+	static const int retail[] = { D_RCUST, D_RSALES, D_RCOUPON, D_RSPEND,
+	    D_RTAX, -1 };
+	/* retail last: every file has its own stream, so the older files
+	 * are the bytes they were before retail existed */
 	static const int all[] = { D_ECOM, D_SPEND, D_ADS, D_CAL, D_CUST,
-	    D_SALES, D_MSPEND, -1 };
+	    D_SALES, D_MSPEND, D_RCUST, D_RSALES, D_RCOUPON, D_RSPEND, D_RTAX,
+	    -1 };
 	int one[2] = { -1, -1 };
 	const int *files = NULL;
 	struct mx_out *st = NULL;
@@ -2234,6 +2788,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[0], "crm") == 0)
 		files = crm;
+	else if (strcmp(argv[0], "retail") == 0)
+		files = retail;
 	else if (strcmp(argv[0], "all") == 0)
 		files = all;
 	else {
@@ -2282,5 +2838,6 @@ main(int argc, char *argv[])
 		mx_out_close(st);
 	if (mx_stdout != NULL)
 		mx_out_close(mx_stdout);
+	free(rcust.id);
 	return MX_EXIT_OK;
 }

@@ -241,6 +241,11 @@ customers.csv
 ecommerce.ndjson
 marketing_spend.csv
 online_sales.csv
+retail_coupons.csv
+retail_customers.csv
+retail_sales.csv
+retail_spend.csv
+retail_tax.csv
 spend.ndjson"
 	mx-gen -n 500 ecommerce > e
 	run cmp e out/ecommerce.ndjson
@@ -248,6 +253,11 @@ spend.ndjson"
 	mx-gen -n 500 -d crm crm
 	run cmp crm/online_sales.csv out/online_sales.csv
 	assert_success
+	mx-gen -n 500 -d retail retail
+	for f in customers sales coupons spend tax; do
+		run cmp retail/retail_$f.csv out/retail_$f.csv
+		assert_success
+	done
 }
 
 @test "gzip: -z round trip, deterministic, and read back by mx-ingest" {
@@ -280,7 +290,12 @@ adclicks 40
 calendly 40
 customers 10
 online_sales 40
-marketing_spend 248"
+marketing_spend 248
+retail_customers 20
+retail_sales 40
+retail_coupons 120
+retail_spend 31
+retail_tax 10"
 	run jq -r 'select(.domain == "adclicks") | (.clicks + .impressions | tostring) + " " + (.amount|type)' st.json
 	assert_output '40 string'
 }
@@ -368,4 +383,339 @@ marketing_spend 248"
 	assert_success
 	assert_output --partial 'online_sales.csv'
 	assert_output --partial 'calendly.ndjson.gz'
+}
+
+# ---- retail ----
+
+# The contracts a lake would put on retail_customers.csv and
+# retail_sales.csv (through mx-ingest), as the CRM's seed contracts do.
+retail_contracts() {
+	cat > rc.contract <<-'C'
+	CustomerID     string  required re=^[0-9]+$
+	Gender         string  required in=M,F
+	Location       string  required re="^(Chicago|California|New York|New Jersey|Washington DC)$"
+	Tenure_Months  int     required min=2 max=50
+	C
+	cat > rs.contract <<-C
+	CustomerID           string   required re=^[0-9]+\$
+	Transaction_ID       string   required re=^[0-9]+\$
+	Transaction_Date     date     required min=$1 max=$2
+	Product_SKU          string   required re=^GGOE[A-Z0-9]{10}\$
+	Product_Description  string   required minlen=1
+	Product_Category     string   required minlen=1
+	Quantity             int      required min=1
+	Avg_Price            decimal  required min=0 scale=2
+	Delivery_Charges     decimal  required min=0 scale=2
+	Coupon_Status        string   required in=Used,"Not Used",Clicked
+	C
+}
+
+# The rows of a CSV file as TSV, parsed by Python's csv module, each with
+# its number of fields first.
+csv_rows() {
+	python3 -c 'import csv, sys
+w = sys.stdout
+for row in csv.reader(open(sys.argv[1], newline="", encoding="utf-8"), strict=True):
+    w.write(str(len(row)) + "\t" + "\t".join(row) + "\n")' "$1"
+}
+
+@test "retail: five CSV files with the Kaggle headers, in -d; usage lists it" {
+	run mx-gen -n 500 -d r retail
+	assert_success
+	assert_output ''
+	run ls r
+	assert_output 'retail_coupons.csv
+retail_customers.csv
+retail_sales.csv
+retail_spend.csv
+retail_tax.csv'
+	run head -qn 1 r/retail_customers.csv r/retail_sales.csv r/retail_coupons.csv r/retail_spend.csv r/retail_tax.csv
+	assert_success
+	assert_output 'CustomerID,Gender,Location,Tenure_Months
+CustomerID,Transaction_ID,Transaction_Date,Product_SKU,Product_Description,Product_Category,Quantity,Avg_Price,Delivery_Charges,Coupon_Status
+Month,Product_Category,Coupon_Code,Discount_pct
+Date,Offline_Spend,Online_Spend
+Product_Category,GST'
+	# -n sales lines, a tenth as many customers, never fewer than 20
+	run sh -c 'tail -n +2 r/retail_sales.csv | wc -l; tail -n +2 r/retail_customers.csv | wc -l'
+	assert_output '500
+50'
+	run mx-gen -n 30 -d s retail
+	assert_success
+	run sh -c 'tail -n +2 s/retail_customers.csv | wc -l'
+	assert_output 20
+	# several files: a directory, not -o
+	run mx-gen retail
+	assert_failure 2
+	assert_output --partial 'retail writes several files: give a directory with -d'
+	run mx-gen -o x.csv retail
+	assert_failure 2
+	run mx-gen
+	assert_failure 2
+	assert_output --partial 'domains: ecommerce spend adclicks calendly crm retail all'
+	# gzip as the other domains
+	run mx-gen -n 500 -z -d z retail
+	assert_success
+	run sh -c 'for f in z/*.csv.gz; do gzip -dc $f | cmp - r/$(basename $f .gz) || exit 1; done; ls z | wc -l'
+	assert_success
+	assert_output 5
+}
+
+@test "retail: same seed and options, same bytes; another seed, other bytes; reference tables take no rates" {
+	for d in a b; do
+		run mx-gen -n 3000 -s 7 $RATES -d $d retail
+		assert_success
+	done
+	run mx-gen -n 3000 -s 8 $RATES -d c retail
+	assert_success
+	run env SOURCE_DATE_EPOCH=1 TZ=Asia/Tokyo LC_ALL=C.UTF-8 mx-gen -n 3000 -s 7 $RATES -d e retail
+	assert_success
+	run diff -r a b
+	assert_success
+	run diff -r a e
+	assert_success
+	for f in customers sales coupons spend; do
+		run cmp -s a/retail_$f.csv c/retail_$f.csv
+		assert_failure
+	done
+	# coupons, spend and tax: the same bytes whatever the rates and -n
+	run mx-gen -n 10 -s 7 -d f retail
+	assert_success
+	for f in coupons spend tax; do
+		run cmp a/retail_$f.csv f/retail_$f.csv
+		assert_success
+	done
+	run cmp -s a/retail_customers.csv f/retail_customers.csv
+	assert_failure
+}
+
+@test "retail: sales dates within --from..--to, late lines too; transactions of 1-3 lines" {
+	run mx-gen -n 20000 -s 5 --from 2024-02-10 --to 2024-02-29 --late-rate 5% --dup-rate 1% \
+	    --key-dup-rate 1% --stats st.json -d r retail
+	assert_success
+	run sh -c "tail -n +2 r/retail_sales.csv | awk -F, '{ print \$3 }' | sort -u | sed -n '1p;\$p'"
+	assert_output '2024-02-10
+2024-02-29'
+	run sh -c "tail -n +2 r/retail_sales.csv | grep -cv '^[0-9]*,[0-9]*,2024-02-[0-9][0-9],GGOE[A-Z0-9]\{10\},'"
+	assert_output 0
+	run stat st.json late retail_sales
+	assert_output 1000
+	# a transaction: one customer, one date, 1 to 3 distinct SKUs
+	csv_rows r/retail_sales.csv | tail -n +2 | cut -f 2-5 | sort -u > lines
+	run sh -c "cut -f 2 lines | sort | uniq -c | awk '{ print \$1 }' | sort -u"
+	assert_output '1
+2
+3'
+	run sh -c "awk -F'\t' '{ print \$2, \$1, \$3 }' lines | sort -u | cut -d' ' -f1 | uniq -d | wc -l"
+	assert_output 0
+	# the SKU: one description, category and price
+	csv_rows r/retail_sales.csv | tail -n +2 | cut -f 5,6,7,9 | sort -u > skus
+	run sh -c 'cut -f 1 skus | uniq -d | wc -l'
+	assert_output 0
+	run sh -c 'tail -n +2 r/retail_sales.csv | cut -d, -f4 | sort -u | wc -l'
+	assert_output 42
+}
+
+@test "retail: value domains of every column" {
+	run mx-gen -n 5000 -s 2 -d r retail
+	assert_success
+	run sh -c "tail -n +2 r/retail_customers.csv | grep -cvE '^[0-9]{5},[MF],(Chicago|California|New York|New Jersey|Washington DC),([2-9]|[1-4][0-9]|50)\$'"
+	assert_output 0
+	run sh -c "tail -n +2 r/retail_customers.csv | cut -d, -f3 | sort -u | wc -l"
+	assert_output 5
+	csv_rows r/retail_sales.csv | tail -n +2 > rows
+	run awk -F'\t' '$1 != 10 || $8 !~ /^([1-9]|1[0-9]|20)$/ || $9 !~ /^[0-9]+\.[0-9][0-9]$/ ||
+	    $10 !~ /^[0-9]+\.[0-9][0-9]$/ || ($11 != "Used" && $11 != "Not Used" && $11 != "Clicked")' rows
+	assert_success
+	assert_output ''
+	# quantities skewed small; every category and coupon status appears
+	run awk -F'\t' '{ n++; if ($8 == 1) one++; if ($8 > 8) big++ } END { print (one > n / 2 && big < n / 10 && big > 0) }' rows
+	assert_output 1
+	run sh -c "cut -f 7 rows | sort -u | tr '\n' ';'"
+	assert_output 'Apparel;Bags;Drinkware;Gift Cards;Headgear;Lifestyle;Nest;Nest-USA;Notebooks & Journals;Office;Waze;'
+	run sh -c "cut -f 11 rows | sort -u | tr '\n' ';'"
+	assert_output 'Clicked;Not Used;Used;'
+	run grep -c ',GGOENEBJ079499,Nest Learning Thermostat 3rd Gen-USA - Stainless Steel,Nest-USA,[0-9]*,153.71,' r/retail_sales.csv
+	assert_success
+	# tax: one rate per category, a fraction
+	run cat r/retail_tax.csv
+	assert_output 'Product_Category,GST
+Nest-USA,0.10
+Office,0.10
+Apparel,0.18
+Drinkware,0.18
+Lifestyle,0.18
+Nest,0.05
+Bags,0.18
+Headgear,0.05
+Notebooks & Journals,0.05
+Waze,0.12'
+}
+
+@test "retail: coupons, twelve months times the categories; spend, one row per day" {
+	run mx-gen -n 100 -s 4 --from 2023-12-30 --to 2024-03-02 -d r retail
+	assert_success
+	ncat=$(($(wc -l < r/retail_tax.csv) - 1))
+	[ "$ncat" -eq 10 ]
+	run sh -c 'tail -n +2 r/retail_coupons.csv | wc -l'
+	assert_output $((12 * ncat))
+	run sh -c 'tail -n +2 r/retail_coupons.csv | cut -d, -f1,2 | sort -u | wc -l'
+	assert_output $((12 * ncat))
+	run sh -c "tail -n +2 r/retail_coupons.csv | cut -d, -f1 | uniq | tr '\n' ' '"
+	assert_output 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec '
+	# the code is the category's prefix and the discount
+	run sh -c "tail -n +2 r/retail_coupons.csv | grep -cvE '^[A-Z][a-z]{2},[^,]+,[A-Z]+(10|20|30),(10|20|30)\$'"
+	assert_output 0
+	run awk -F, 'NR > 1 && substr($3, length($3) - 1) != $4' r/retail_coupons.csv
+	assert_output ''
+	# the categories of coupons and tax are the same
+	run bash -c 'diff <(tail -n +2 r/retail_coupons.csv | cut -d, -f2 | sort -u) <(tail -n +2 r/retail_tax.csv | cut -d, -f1 | sort -u)'
+	assert_success
+	# spend: every day from --from to --to once, in order
+	run sh -c 'tail -n +2 r/retail_spend.csv | wc -l'
+	assert_output 64
+	run sh -c "tail -n +2 r/retail_spend.csv | cut -d, -f1 | sed -n '1p;\$p'"
+	assert_output '2023-12-30
+2024-03-02'
+	run sh -c 'tail -n +2 r/retail_spend.csv | cut -d, -f1 | sort -u | wc -l'
+	assert_output 64
+	run sh -c "tail -n +2 r/retail_spend.csv | cut -d, -f1 | grep -c 2024-02-29"
+	assert_output 1
+	run awk -F, 'NR > 1 && ($2 !~ /^[0-9]+00\.00$/ || $2 < 500 || $2 > 5000 || $3 !~ /^[0-9]+\.[0-9][0-9]$/ || $3 < 320.25 || $3 > 4556.93)' r/retail_spend.csv
+	assert_output ''
+}
+
+@test "retail: unknown customers and categories, on purpose, deterministic" {
+	run mx-gen -n 20000 -s 11 --stats st.json -d r retail
+	assert_success
+	tail -n +2 r/retail_customers.csv | cut -d, -f1 | sort -u > ids
+	csv_rows r/retail_sales.csv | tail -n +2 > rows
+	cut -f 2 rows | sort > refs
+	# about 1% of the lines name a customer in no customers row
+	run sh -c 'join -v 1 refs ids | wc -l'
+	unknown=$output
+	[ "$unknown" -ge 100 ] && [ "$unknown" -le 400 ]
+	run stat st.json unknown_customers retail_sales
+	assert_output "$unknown"
+	# about 0.5%: a category without tax and coupons
+	cut -f 7 rows | sort > cats
+	tail -n +2 r/retail_tax.csv | cut -d, -f1 | sort -u > taxed
+	tail -n +2 r/retail_coupons.csv | cut -d, -f2 | sort -u > couponed
+	run sh -c 'grep -cvxFf taxed cats'
+	nocat=$output
+	[ "$nocat" -ge 40 ] && [ "$nocat" -le 200 ]
+	run sh -c 'grep -cvxFf couponed cats'
+	assert_output "$nocat"
+	run sh -c 'grep -vxFf taxed cats | sort -u'
+	assert_output 'Gift Cards'
+	run stat st.json unknown_categories retail_sales
+	assert_output "$nocat"
+	# every other customer is in the file
+	run sh -c 'join -v 1 refs ids | sort -un | head -1'
+	[ "$output" -gt "$(sort -n ids | tail -1)" ]
+	# the same misses again for the same seed
+	mx-gen -n 20000 -s 11 -d r2 retail
+	run cmp r/retail_sales.csv r2/retail_sales.csv
+	assert_success
+}
+
+@test "retail: exact counts of every kind; invalid and malformed lines refused as the CRM's are" {
+	export SOURCE_DATE_EPOCH=1712000000
+	run mx-gen -n 10000 -s 3 $RATES --stats st.json -d r retail
+	assert_success
+	retail_contracts 2024-03-01 2024-03-31
+	for p in customers:rc sales:rs; do
+		f=${p%%:*}
+		c=${p##*:}
+		mx-ingest --rejects ing.$f r/retail_$f.csv |
+		    mx-validate -c $c.contract --rejects val.$f > out.$f
+		run jq -r --arg d retail_$f 'select(.domain == $d) | "\(.malformed) \(.invalid) \(.lines - .malformed - .invalid)"' st.json
+		assert_output "$(wc -l < ing.$f) $(wc -l < val.$f) $(wc -l < out.$f)"
+		[ "$(wc -l < ing.$f)" -gt 0 ] && [ "$(wc -l < val.$f)" -gt 0 ]
+	done
+	run echo $(stat st.json lines retail_customers) $(stat st.json late retail_customers) \
+	    $(stat st.json invalid retail_sales) $(stat st.json malformed retail_sales)
+	assert_output '1000 0 200 100'
+	# what the contracts refused: one rule each, of those mx-gen breaks
+	run sh -c "jq -r '._reject.errors[0] | .field + \" \" + .rule' val.sales | sort -u | tr '\n' ';'"
+	assert_output 'Avg_Price type;Coupon_Status in;CustomerID re;Product_SKU re;Quantity min;Transaction_Date type;'
+	run sh -c "jq -r '._reject.errors[0] | .field + \" \" + .rule' val.customers | sort -u | tr '\n' ';'"
+	assert_output 'CustomerID re;Gender in;Location re;Tenure_Months min;'
+	# what is left: one line per key, and the duplicates (two
+	# restatements of one line may coincide, so exact and same-key ones
+	# are counted together)
+	for f in customers:CustomerID sales:'Transaction_ID + " " + .Product_SKU'; do
+		n=${f%%:*}
+		key=${f#*:}
+		jq -c 'del(._source, ._line, ._ingested_at, ._rid)' out.$n > valid.$n
+		run sh -c "jq -r '.$key' valid.$n | sort -u | wc -l"
+		assert_output "$(stat st.json records retail_$n)"
+		run sh -c "sort valid.$n | uniq -c | awk '{ d += \$1 - 1 } END { print d }'"
+		[ "$output" -ge "$(stat st.json exact_dups retail_$n)" ]
+		run sh -c "sort -u valid.$n | jq -r '.$key' | sort | uniq -c | awk '{ d += \$1 - 1 } END { print d }'"
+		[ "$output" -gt 0 ] && [ "$output" -le "$(stat st.json key_dups retail_$n)" ]
+		run sh -c "wc -l < valid.$n"
+		assert_output $(($(stat st.json records retail_$n) + $(stat st.json exact_dups retail_$n) + $(stat st.json key_dups retail_$n)))
+	done
+	# a customer restated: the same gender, a new location or tenure
+	run sh -c "sort -u valid.customers | jq -r '[.CustomerID, .Gender] | @tsv' | sort -u | cut -f1 | uniq -d | wc -l"
+	assert_output 0
+	# a sale restated: another quantity, nothing else
+	run sh -c "sort -u valid.sales | jq -r 'del(.Quantity) | tostring' | sort -u | wc -l"
+	assert_output "$(stat st.json records retail_sales)"
+	# the revenue of the first line of each key
+	run sh -c "jq -r '[.Transaction_ID + .Product_SKU, (.Avg_Price | tonumber * 100 | round) * (.Quantity | tonumber)] | @tsv' valid.sales |
+	    awk -F'\t' '!seen[\$1]++ { s += \$2 } END { print s }'"
+	assert_output "$(stat st.json revenue retail_sales | tr -d .)"
+}
+
+@test "retail: every file parses as CSV (Python, mx-ingest): quoted commas and quotes" {
+	run mx-gen -n 3000 -s 9 --dup-rate 1% --key-dup-rate 1% --late-rate 1% --invalid-rate 1% -d r retail
+	assert_success
+	for f in r/*.csv; do
+		cols=$(head -1 $f | tr ',' '\n' | wc -l)
+		run sh -c "$(declare -f csv_rows); csv_rows $f | cut -f 1 | sort -u"
+		assert_success
+		assert_output "$cols"
+		run sh -c "mx-ingest --rejects rej $f | wc -l; wc -l < rej"
+		assert_success
+		assert_output "$(($(wc -l < $f) - 1))
+0"
+	done
+	# descriptions with a comma or an inch mark are quoted, and read back
+	run grep -c ',"Google Desk Mat, 24"" x 12""",Office,' r/retail_sales.csv
+	assert_success
+	run sh -c "mx-ingest r/retail_sales.csv | jq -r .Product_Description | grep -Fx 'Google 15\" Laptop Sleeve' | sort -u"
+	assert_output 'Google 15" Laptop Sleeve'
+	run sh -c "mx-ingest r/retail_sales.csv | jq -r .Product_Description | grep -c ', '"
+	assert_success
+	# no field unquoted with a comma or a quote in it
+	run sh -c "$(declare -f csv_rows); csv_rows r/retail_sales.csv | awk -F'\t' '\$1 != 10' | wc -l"
+	assert_output 0
+}
+
+@test "retail: --stats, one object per file, and the counts match the files" {
+	run mx-gen -n 1000 -s 6 --dup-rate 2% --malformed-rate 1% --stats st.json -d r retail
+	assert_success
+	run jq -r '.domain + " " + (.lines|tostring) + " " + (.records|tostring)' st.json
+	assert_output 'retail_customers 100 97
+retail_sales 1000 970
+retail_coupons 120 120
+retail_spend 31 31
+retail_tax 10 10'
+	for f in customers sales coupons spend tax; do
+		run sh -c "wc -c < r/retail_$f.csv"
+		assert_output "$(stat st.json bytes retail_$f)"
+	done
+	run jq -r 'select(.domain == "retail_spend") | .offline_spend + " " + .online_spend' st.json
+	assert_output "$(awk -F, 'NR > 1 { a += $2 * 100; b += $3 * 100 } END { printf "%.2f %.2f\n", a / 100, b / 100 }' r/retail_spend.csv)"
+}
+
+@test "retail: fast" {
+	run bash -c 'TIMEFORMAT=%R; { time mx-gen -n 1000000 -d r retail; } 2>&1'
+	assert_success
+	run awk -v t="$output" 'BEGIN { print (t < 10) }'
+	assert_output 1
+	run sh -c 'tail -n +2 r/retail_sales.csv | wc -l'
+	assert_output 1000000
 }
