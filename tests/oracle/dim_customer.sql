@@ -13,7 +13,7 @@ FROM (
 		NULL::VARCHAR AS tenure_band
 	UNION ALL
 	SELECT 1, encode(location), source, line_no,
-		mx_key([customer_id::VARCHAR]),
+		mx_key([key_d(customer_id)]),
 		customer_id, gender, location, tenure_months,
 		CASE WHEN tenure_months <= 12 THEN '0-12'
 			WHEN tenure_months <= 24 THEN '13-24'

@@ -1,7 +1,7 @@
 -- gold.dim_date (scripts/catalog/dim_date.md): every date of a sale
 -- (silver.retail_sales.transaction_date) or a spend row
 -- (silver.retail_spend.date), once, by date.
-SELECT mx_key([strftime(d, '%Y-%m-%d')]) AS date_key,
+SELECT mx_key([key_s(strftime(d, '%Y-%m-%d'))]) AS date_key,
 	strftime(d, '%Y-%m-%d') AS "date",
 	year(d) AS "year",
 	mx_month(d) AS "month",

@@ -3,7 +3,7 @@
 -- order (the partition, month of transaction_date, then as delivered),
 -- with the GST of its category (null when silver.retail_tax has no row for
 -- it), by product_sku (bytes).
-SELECT mx_key([s.product_sku]) AS product_key,
+SELECT mx_key([key_s(s.product_sku)]) AS product_key,
 	s.product_sku,
 	s.product_description,
 	s.product_category,

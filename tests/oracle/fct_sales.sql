@@ -33,14 +33,14 @@ WITH s AS (
 ), t AS (
 	SELECT *, money(net_amount + gst + delivery_charges) AS total FROM g
 )
-SELECT mx_key([transaction_id::VARCHAR, product_sku]) AS sales_key,
+SELECT mx_key([key_d(transaction_id), key_s(product_sku)]) AS sales_key,
 	transaction_id,
 	product_sku,
-	mx_key([strftime(transaction_date, '%Y-%m-%d')]) AS date_key,
+	mx_key([key_s(strftime(transaction_date, '%Y-%m-%d'))]) AS date_key,
 	strftime(transaction_date, '%Y-%m-%d') AS transaction_date,
 	coalesce(known_key, mx_key_unknown()) AS customer_key,
 	customer_id,
-	mx_key([product_sku]) AS product_key,
+	mx_key([key_s(product_sku)]) AS product_key,
 	quantity,
 	avg_price AS unit_price,
 	gross,

@@ -217,12 +217,21 @@ CREATE MACRO mul_round(a, b, d, n) AS CASE
 	WHEN a IS NULL OR b IS NULL THEN NULL
 	ELSE fmt_units(mul_round_units(a, b, d, n), n)::DECIMAL(38, 18) END;
 
--- Surrogate keys (scripts/catalog/README.md, "Surrogate keys"): DuckDB has
--- no XXH3, so a key is written as the natural key's parts, each as text (an
--- integer as its digits, a date YYYY-MM-DD), which run.mjs hashes (or, for
--- now, does not check); the unknown member's key is the text
--- 0000000000000000, compared as it is.  One column holds both: a UNION,
--- which run.mjs unwraps into the list or the string.
+-- Surrogate keys (scripts/catalog/README.md, "Surrogate keys"): hash() of
+-- mx-calc(1), whose CAVEATS define it: XXH3-64 of each part's tag byte,
+-- length (4 bytes, big-endian) and content.  DuckDB has no XXH3, so a key
+-- is written as its parts, each its tag and content (key_d of an integer,
+-- key_s of a string), which run.mjs hashes with xxhsum; the unknown
+-- member's key is the text 0000000000000000, compared as it is.  One
+-- column holds both: a UNION, which run.mjs unwraps into the list or the
+-- string.
+-- A number's content: its sign, its significant digits, 'e' and the
+-- exponent of the last one (300 is 3e2, 16679 is 16679e0); zero is 0.
+CREATE MACRO key_d(x) AS 'd' || CASE WHEN x = 0 THEN '0' ELSE
+	CASE WHEN x < 0 THEN '-' ELSE '' END
+	|| rtrim(abs(x)::VARCHAR, '0') || 'e'
+	|| (length(abs(x)::VARCHAR) - length(rtrim(abs(x)::VARCHAR, '0')))::VARCHAR END;
+CREATE MACRO key_s(s) AS 's' || s;
 CREATE TYPE mx_key AS UNION(parts VARCHAR[], lit VARCHAR);
 CREATE MACRO mx_key(parts) AS union_value(parts := parts)::mx_key;
 CREATE MACRO mx_key_unknown() AS union_value(lit := '0000000000000000')::mx_key;
