@@ -18,7 +18,7 @@
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
 TASKS="parse validate dedup latest revenue distinct join join2 join2m partition
-    pipeline lake noop snapshot kmeans unique stats"
+    pipeline lake noop snapshot kmeans unique stats calc"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -536,6 +536,50 @@ check_stats() {
 	    | "records=\((.count | tonumber) + (.missing // 0))"' "$OUT/out.ndjson"
 }
 expect_stats() { echo "records=$(stat_of records)"; }
+
+# A computed field per record: revenue = price * quantity on every event
+# (null where either is null), the records kept whole, as Miller's put
+# does.  mx-calc computes in exact decimals, DuckDB in DECIMAL(18, 2);
+# jq and Miller in doubles (the check rounds each revenue to the cent).
+input_calc=events
+need_calc=mx-calc
+mx_calc() {
+	mx-calc -e 'revenue=price * quantity' "$IN" > "$OUT/out.ndjson"
+}
+jq_calc() {
+	jq -c '.revenue = (if .price == null or .quantity == null then null
+	    else .price * .quantity end)' "$IN" > "$OUT/out.ndjson"
+}
+mlr_calc() {
+	mlr --ijsonl --ojsonl put 'if (is_numeric($price) &&
+	    is_numeric($quantity)) { $revenue = $price * $quantity }
+	    else { $revenue = "" }' "$IN" > "$OUT/out.ndjson"
+}
+sql_calc() {
+	SQL=("COPY (SELECT *, CAST(price AS DECIMAL(18, 2)) * quantity
+	    AS revenue FROM read_ndjson('$IN'))
+	    TO '$OUT/out.ndjson' (FORMAT json)")
+}
+# Lines, purchases, and the revenue of the purchases in cents, from the
+# field computed (null or "" where there is none).
+check_calc() {
+	if have_duckdb; then
+		duck_facts "SELECT count(*) AS lines,
+		    count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
+		    sum(CAST(round(TRY_CAST(revenue AS DOUBLE) * 100) AS BIGINT))
+		      FILTER (WHERE event_type = 'purchase') AS revenue
+		  FROM read_ndjson('$OUT/out.ndjson', columns = {
+		    event_type: 'VARCHAR', revenue: 'VARCHAR'})"
+	else
+		jq -n -r 'reduce inputs as $r ({l: 0, p: 0, c: 0}; .l += 1
+		    | if $r.event_type == "purchase" then .p += 1
+		      | .c += (($r.revenue | tonumber? // 0) * 100 | round)
+		      else . end)
+		  | "lines=\(.l)\npurchases=\(.p)\nrevenue=\(.c)"' \
+		    "$OUT/out.ndjson"
+	fi
+}
+expect_calc() { stats_facts lines purchases revenue; }
 
 # ---- facts ----
 

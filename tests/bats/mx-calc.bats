@@ -291,6 +291,12 @@ EOF
 ["json",4,"[1]"]'
 	run cat st.json
 	assert_output '{"tool":"mx-calc","in":4,"out":2,"rejected":2,"blank":2}'
+	# --rejects - is the output itself
+	run mx-calc -e 'b=a + 1' --rejects - in.ndjson
+	assert_success
+	assert_line --index 0 '{"a":1,"b":2}'
+	assert_line --index 1 --partial '"_raw":"not json"}'
+	[ "${#lines[@]}" -eq 4 ]
 	# files, '-' for stdin, gzip
 	printf '{"a":5}\n' | gzip > g.ndjson.gz
 	run bash -c 'printf "{\"a\":9}\n" | mx-calc -e "b=a * 2" g.ndjson.gz - '
