@@ -34,7 +34,7 @@ enum {
 enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 enum {
 	F_ROUND, F_IF, F_COALESCE, F_HASH, F_CONCAT, F_LOWER, F_UPPER,
-	F_INT, F_TIME
+	F_INT, F_SUBSTR, F_TIME
 };
 
 /* The functions besides the time parts of expr.c: name, and the least
@@ -51,6 +51,7 @@ static const struct {
 	{ "lower", F_LOWER, 1, 1 },
 	{ "upper", F_UPPER, 1, 1 },
 	{ "int", F_INT, 1, 1 },
+	{ "substr", F_SUBSTR, 2, 3 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -420,6 +421,75 @@ fn_round(struct mx_calc *c, const struct item *it, const struct node *n,
 	return 0;
 }
 
+/* A whole number argument of at least lo, as substr() takes its start
+ * and length; 1 when null, -1 on error. */
+static int
+whole(struct mx_calc *c, const struct item *it, const struct node *k,
+    struct val *v, long lo, long *out)
+{
+	struct mx_dec d;
+	int null;
+
+	if ((null = num(c, it, k, v, &d)) != 0)
+		return null;
+	while (d.scale > 0 && d.v % 10 == 0) {
+		d.v /= 10;
+		d.scale--;
+	}
+	if (d.scale != 0 || d.v < lo || d.v > 0x7fffffff)
+		return fail(c, it, k, v, lo > 0 ? "not a whole number from 1" :
+		    "not a whole number from 0");
+	*out = (long)d.v;
+	return 0;
+}
+
+/* substr(s, start[, length]): characters, not bytes, counted from 1 as
+ * SQL counts them; a start past the end gives "". */
+static int
+fn_substr(struct mx_calc *c, const struct item *it, const struct node *n,
+    const struct mx_span *spans, struct val *r)
+{
+	struct val *v = n->scratch;
+	const char *p;
+	size_t i, len, from, to;
+	long start, want = -1, ch;
+	int k, null = 0;
+
+	for (i = 0; i < n->nk; i++)
+		if (eval(c, it, n->k[i], spans, &v[i]) < 0)
+			return -1;
+	if (is_null(&v[0]))
+		null = 1;
+	else if (v[0].s.kind != MX_JSTR)
+		return fail(c, it, n->k[0], &v[0], "not a string");
+	if ((k = whole(c, it, n->k[1], &v[1], 1, &start)) < 0 ||
+	    (n->nk > 2 && (k |= whole(c, it, n->k[2], &v[2], 0, &want)) < 0))
+		return -1;
+	if (null || k) {
+		set_null(r);
+		return 0;
+	}
+	p = str_bytes(&v[0], &c->tmp, &len);
+	/* a character begins at each byte that is no UTF-8 continuation */
+	from = to = len;
+	for (i = 0, ch = 0; i <= len; i++) {
+		if (i < len && ((unsigned char)p[i] & 0xc0) == 0x80)
+			continue;
+		if (++ch == start)
+			from = i;
+		if (want >= 0 && ch == start + want) {
+			to = i;
+			break;
+		}
+	}
+	if (from > to)
+		from = to;
+	c->canon.len = 0;
+	mx_buf_add(&c->canon, p + from, to - from);
+	set_str(c, r, c->canon.p != NULL ? c->canon.p : "", to - from);
+	return 0;
+}
+
 /* int(x): the integer part, truncated toward zero. */
 static int
 fn_int(struct mx_calc *c, const struct item *it, const struct node *n,
@@ -596,6 +666,8 @@ eval_fn(struct mx_calc *c, const struct item *it, const struct node *n,
 		return fn_case(c, it, n, spans, r);
 	case F_INT:
 		return fn_int(c, it, n, spans, r);
+	case F_SUBSTR:
+		return fn_substr(c, it, n, spans, r);
 	default:
 		return fn_time(c, it, n, spans, r);
 	}

@@ -35,7 +35,7 @@ static int		 rejsel;
 static struct mx_out	*out, *rej;
 
 static const char synopsis[] =
-	    "usage: mx-calc -e name=expr [-e name=expr ...] [--keep f1,f2,...]\n"
+	    "usage: mx-calc [-e name=expr ...] [--keep f1,f2,...]\n"
 	    "               [--scale n] [--rejects file] [--stats file] [-v]\n"
 	    "               [--max-record size] [--max-depth n] [file ...]\n";
 
@@ -302,8 +302,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (nexpr == 0) {
-		mx_warnx("no field to compute (-e name=expr)");
+	if (nexpr == 0 && opt.keep == NULL) {
+		mx_warnx("nothing to do: no -e name=expr, no --keep");
 		usage();
 	}
 	sel = mx_sel_new();

@@ -977,3 +977,37 @@ recency_ts warn'
 	assert_failure 1
 	assert_output --partial 'no runs yet'
 }
+
+@test "retail: the star schema: facts find their dimensions by stable keys; unknown customers counted; past 5% the step fails and gold stays" {
+	raw raw 2000 1
+	run lake -r raw -l a retail
+	assert_success
+	assert_output --partial 'lake: test gold/fct_sales warns: customer_known: '
+	# the unknown member first, each customer once
+	run head -1 a/gold/dim_customer.ndjson
+	assert_output '{"customer_key":"0000000000000000","customer_id":null,"gender":null,"location":null,"tenure_months":null,"tenure_band":null}'
+	# a line's customer is unknown exactly when silver has no such customer
+	run jq -rn --slurpfile c a/gold/dim_customer.ndjson '
+	    ($c | map({key: (.customer_id | tostring), value: .customer_key}) | from_entries) as $k
+	    | [inputs | select(.customer_key != ($k[.customer_id | tostring] // "0000000000000000"))] | length' a/gold/fct_sales.ndjson
+	assert_success
+	assert_output 0
+	unknown=$(jq -c 'select(.customer_key == "0000000000000000")' a/gold/fct_sales.ndjson | wc -l)
+	[ "$unknown" -gt 0 ]
+	run jq -r 'select(.step == "test:gold/fct_sales" and .test == "customer_known") | "\(.state) \(.failing)"' a/_runs.ndjson
+	assert_output "warn $unknown"
+	# keys are the same from scratch: hash(customer_id) of mx-calc
+	run bash -c "sed -n 2p a/gold/dim_customer.ndjson | mx-calc -e 'k=hash(customer_id)' --keep customer_key,k | jq -r '.customer_key == .k'"
+	assert_output true
+	cp a/gold/fct_sales.ndjson before.ndjson
+	# a late file whose lines are 10% of the sales, every one of an unknown customer
+	n=$(($(wc -l < a/gold/fct_sales.ndjson) / 9))
+	{ head -1 raw/retail_sales/batch-1.csv
+	  for i in $(seq "$n"); do echo "99999,$((900000 + i)),2024-03-05,GGOEXX$i,Gift box,Office,1,10.00,0.00,Used"; done
+	} > raw/retail_sales/batch-2.csv
+	run lake -r raw -l a retail
+	assert_failure
+	assert_output --partial 'lake: test gold/fct_sales failed: customer_known: '
+	assert_output --partial 'step gold:fct_sales failed'
+	cmp before.ndjson a/gold/fct_sales.ndjson
+}

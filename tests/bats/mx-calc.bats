@@ -311,7 +311,7 @@ EOF
 @test "usage errors: exit 2, the column of the mistake" {
 	run mx-calc < /dev/null
 	assert_failure 2
-	assert_line --index 0 'mx-calc: no field to compute (-e name=expr)'
+	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no --keep'
 	assert_line --index 1 --partial 'usage: mx-calc -e name=expr'
 	run mx-calc -e 'total' < /dev/null
 	assert_failure 2
@@ -404,4 +404,34 @@ EOF
 [true,"2024-03-07"]'
 	run jq .out calc.json
 	assert_output 3
+}
+
+@test "substr: characters from 1, a length or to the end, past the end empty; a bad start is the record's error" {
+	printf '{"d":"2024-03-05","u":"h\xc3\xa9llo","n":null}\n' > in.ndjson
+	run mx-calc -e 'mm=substr(d,6,2)' -e 'rest=substr(u,2)' -e 'none=substr(u,2,0)' \
+	    -e 'past=substr(u,9)' -e 'all=substr(u,1,99)' -e 'nul=substr(n,1)' \
+	    --keep mm,rest,none,past,all,nul in.ndjson
+	assert_success
+	assert_output '{"mm":"03","rest":"éllo","none":"","past":"","all":"héllo","nul":null}'
+	run mx-calc -e 'x=substr(d,0)' in.ndjson
+	assert_failure 1
+	assert_output --partial 'mx-calc: in.ndjson:1: x: '
+	assert_output --partial 'not a whole number from 1'
+	run mx-calc -e 'x=substr(d,1.5,1)' --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output ''
+	run jq -r '._reject.rule' rej.ndjson
+	assert_output calc
+	run mx-calc -e 'x=substr(d)' in.ndjson
+	assert_failure 2
+}
+
+@test "--keep alone projects; neither -e nor --keep is a usage error" {
+	printf '{"a":1,"b":"x","c":[1]}\n' > in.ndjson
+	run mx-calc --keep c,a,z in.ndjson
+	assert_success
+	assert_output '{"c":[1],"a":1,"z":null}'
+	run mx-calc in.ndjson
+	assert_failure 2
+	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no --keep'
 }
