@@ -312,7 +312,7 @@ EOF
 	run mx-calc < /dev/null
 	assert_failure 2
 	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no --keep'
-	assert_line --index 1 --partial 'usage: mx-calc -e name=expr'
+	assert_line --index 1 --partial 'usage: mx-calc [-e name=expr ...]'
 	run mx-calc -e 'total' < /dev/null
 	assert_failure 2
 	assert_line --index 0 "mx-calc: -e 'total': not name=expression"
