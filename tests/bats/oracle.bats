@@ -113,8 +113,13 @@ oracle() {
 	# a ratio written with fewer places than its scale
 	sed -E '1s/"view_to_cart":([0-9]+\.[0-9]{2})[0-9]{2}/"view_to_cart":\1/' "$L/gold/conversion_funnel.ndjson" > l/gold/conversion_funnel.ndjson
 	! cmp -s l/gold/conversion_funnel.ndjson "$L/gold/conversion_funnel.ndjson"
-	oracle --raw "$R" --lake l user_activity hourly_revenue category_performance conversion_funnel
+	# a surrogate key that is another row's
+	k=$(sed -n 3p "$L/gold/fct_sales.ndjson" | jq -r .sales_key)
+	sed "2s/\"sales_key\":\"[0-9a-f]*\"/\"sales_key\":\"$k\"/" "$L/gold/fct_sales.ndjson" > l/gold/fct_sales.ndjson
+	! cmp -s l/gold/fct_sales.ndjson "$L/gold/fct_sales.ndjson"
+	oracle --raw "$R" --lake l user_activity hourly_revenue category_performance conversion_funnel fct_sales
 	assert_failure 1
+	assert_line --regexp "^  row 2: sales_key: lake \"$k\", oracle \"[0-9a-f]{16}\"\$"
 	assert_line --partial 'FAIL user_activity: '
 	assert_line --regexp '^  row 2: events: lake 1[0-9]+, oracle [0-9]+$'
 	assert_line --regexp '^FAIL hourly_revenue: [0-9]+ rows in the lake, [0-9]+ in the oracle: 0 rows only in the lake, 1 only in the oracle$'
