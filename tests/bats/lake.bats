@@ -994,7 +994,7 @@ recency_ts warn'
 	assert_output 0
 	unknown=$(jq -c 'select(.customer_key == "0000000000000000")' a/gold/fct_sales.ndjson | wc -l)
 	[ "$unknown" -gt 0 ]
-	run jq -r 'select(.step == "test:gold/fct_sales" and .test == "customer_known") | "\(.state) \(.failing)"' a/_runs.ndjson
+	run jq -r 'select(.step == "gold:fct_sales" and .test == "customer_known") | "\(.state) \(.failing)"' a/_runs.ndjson
 	assert_output "warn $unknown"
 	# keys are the same from scratch: hash(customer_id) of mx-calc
 	run bash -c "sed -n 2p a/gold/dim_customer.ndjson | mx-calc -e 'k=hash(customer_id)' --keep customer_key,k | jq -r '.customer_key == .k'"
