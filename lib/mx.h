@@ -187,6 +187,8 @@ struct mx_out {
 	char		*tmp;		/* its temporary name until committed */
 	uintmax_t	 bytes;		/* total bytes written */
 	int		 isstdout;
+	int		 refs;		/* stdout: its holders ("-" of an
+					 * option is stdout too) */
 };
 
 extern struct mx_out *mx_stdout;

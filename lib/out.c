@@ -39,6 +39,7 @@ mx_out_stdout(void)
 		mx_stdout = newout(1, "<stdout>");
 		mx_stdout->isstdout = 1;
 	}
+	mx_stdout->refs++;
 	return mx_stdout;
 }
 
@@ -140,6 +141,9 @@ mx_out_close(struct mx_out *o)
 	if (o == NULL)
 		return;
 	mx_out_flush(o);
+	/* stdout closes with its last holder (--rejects - shares it) */
+	if (o->isstdout && --o->refs > 0)
+		return;
 	if (o->tmp != NULL) {
 		if (fsync(o->fd) != 0)
 			mx_err(MX_EXIT_FAIL, "fsync: %s", o->name);
@@ -167,8 +171,12 @@ mx_out_close(struct mx_out *o)
 void
 mx_out_abort(struct mx_out *o)
 {
-	if (o == NULL || o->isstdout)
+	if (o == NULL)
 		return;
+	if (o->isstdout) {
+		o->refs--;
+		return;
+	}
 	close(o->fd);
 	if (o->tmp != NULL) {
 		unlink(o->tmp);

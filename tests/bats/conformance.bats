@@ -359,3 +359,16 @@ valid() {
 	mx-budget --rejects out.ndjson in.ndjson
 	EOF
 }
+
+@test "--rejects - : the rejects go to standard output with the records, in every tool that has --rejects, no crash" {
+	# (mx-partition writes no records on standard output)
+	tools | grep -v -E 'mx-csv|mx-test|mx-partition' > tools.txt
+	[ "$(wc -l < tools.txt)" -eq 9 ]
+	printf '{"a":"x","date":"2024-03-01"}\nnot json\n' > in.ndjson
+	while IFS= read -r t; do
+		run sh -c "$t --rejects - in.ndjson"
+		[ "$status" -eq 0 ] || fail "$t --rejects -: exit $status: $output"
+		printf '%s\n' "$output" | grep -q '"_raw":"not json"' ||
+		    fail "$t --rejects -: no reject: $output"
+	done < tools.txt
+}
