@@ -3,7 +3,8 @@
 # customers, online sales lines, discount coupons per month and category,
 # GST per category, marketing spend per day.  The dimensions dim_customer,
 # dim_product and dim_date, with surrogate keys, and the fact fct_sales
-# that references them; every table is defined in
+# that references them, and the facts per day and product group
+# (retail_sales_daily); every table is defined in
 # scripts/catalog/<table>.md.
 #
 # A surrogate key is mx-calc's hash() of the natural key: the same on
@@ -43,6 +44,9 @@ pipeline_retail() {
 	    dim_date
 	step gold:fct_sales gold_from fct_sales \
 	    "retail_customers retail_sales retail_coupons retail_tax" fct_sales
+	step gold:retail_sales_daily gold_from retail_sales_daily \
+	    "retail_customers retail_sales retail_coupons retail_tax" \
+	    retail_sales_daily
 	for s in retail_customers retail_sales retail_coupons retail_spend \
 	    retail_tax; do
 		gold_done $s
@@ -112,4 +116,16 @@ fct_sales() {
 	    -e 'total=net_amount+gst+delivery' \
 	    -e 'sale_size=if(total<100,"Small",if(total<500,"Medium",if(total>=500,"Large",null)))' \
 	    --keep sales_key,transaction_id,product_sku,date_key,transaction_date,customer_key,customer_id,product_key,quantity,unit_price,gross,coupon_status,coupon_code,discount_pct,discount,net_amount,gst_rate,gst,delivery,total,sale_size
+}
+
+# The facts per day and product group, through dim_product (a line whose
+# product were not there would be kept, in a null group).
+retail_sales_daily() {
+	mx-join --type left -k product_key -r <(mx-calc \
+	    --keep product_key,product_group "$LAKE/gold/dim_product.ndjson") \
+	    "$LAKE/gold/fct_sales.ndjson" |
+	    mx-agg -g 'date=transaction_date,product_group' \
+	    -a 'lines=count(),quantity=sum(quantity),gross=sum(gross)' \
+	    -a 'discount=sum(discount),net_amount=sum(net_amount)' \
+	    -a 'lines_with_gst=count(gst),gst=sum(gst),total=sum(total)'
 }

@@ -83,7 +83,7 @@ oracle() {
 	run bash -c "ls '$ORACLE' | grep '\\.sql\$' | grep -v '^lib.sql\$' | sed 's/\\.sql\$//'"
 	assert_success
 	assert_equal "$output" "$catalog"
-	[ "$(echo "$catalog" | wc -l)" -eq 34 ]
+	[ "$(echo "$catalog" | wc -l)" -eq 35 ]
 	for d in ecommerce calendly adclicks crm retail; do
 		tables $d
 	done | sort > domains
