@@ -2660,6 +2660,71 @@ sec_crm(void)
 	sec_end();
 }
 
+/* ---- retail ---- */
+
+static const char *const retail_tables[] = { "retail_sales_daily", NULL };
+
+/* Net sales per day, stacked by product group: net_amount, which every
+ * line has (the total is unknown where a category has no GST rate). */
+static void
+fig_retail_daily(void)
+{
+	static const struct colspec cs[] = {
+		{ "date", "Date", F_DATE },
+		{ "product_group", "Product group", F_TEXT },
+		{ "lines", "Lines", F_INT },
+		{ "quantity", "Quantity", F_INT },
+		{ "gross", "Gross", F_MONEY },
+		{ "discount", "Discount", F_MONEY },
+		{ "net_amount", "Net", F_MONEY },
+		{ "lines_with_gst", "Lines with GST", F_INT },
+		{ "gst", "GST", F_MONEY },
+		{ "total", "Total", F_MONEY }
+	};
+	struct chart ch;
+	struct tab *t;
+	size_t r, kd, kg, kv, kl;
+
+	if ((t = fig_begin("retail-daily", "Net sales per day, by product "
+	    "group", "retail_sales_daily", "The sales lines of the retail "
+	    "star schema (fct_sales, through dim_product) per day: gross less "
+	    "the coupons' discounts, before GST and delivery, stacked by "
+	    "product group; the table has the GST and totals.")) == NULL)
+		return;
+	chart_init(&ch, "retail-daily", C_VBAR, F_MONEY);
+	ch.stacked = 1;
+	kd = col(t, "date");
+	kg = col(t, "product_group");
+	kv = col(t, "net_amount");
+	kl = col(t, "lines");
+	ch.x.fmt = F_DATE;
+	cats_col(&ch.x, t, "date");
+	cats_calendar(&ch.x, 0);
+	cats_col(&ch.s, t, "product_group");
+	for (r = 0; r < t->nrow; r++)
+		mark(&ch, cats_find(&ch.x, val(t, r, kd)), 0,
+		    cats_find(&ch.s, val(t, r, kg)), dbl(t, r, kv),
+		    "%s, %s: net %s, %s lines", val(t, r, kd),
+		    val(t, r, kg), cellfmt(t, r, kv, F_MONEY),
+		    cellfmt(t, r, kl, F_INT));
+	ch.xtitle = span("Date of the transaction", &ch.x);
+	ch.ytitle = with_money("Net sales");
+	render(&ch);
+	details(t, cs, NCS(cs));
+	chart_free(&ch);
+	fig_end();
+}
+
+static void
+sec_retail(void)
+{
+	if (sec_begin("retail", "Retail sales (star schema)", retail_tables,
+	    "<code>retail_sales/</code>, <code>retail_customers/</code>, "
+	    "<code>retail_coupons/</code> and <code>retail_tax/</code>"))
+		fig_retail_daily();
+	sec_end();
+}
+
 /* ---- lake health ---- */
 
 /* The entries of a directory but the hidden ones, sorted by bytes (so
@@ -3657,6 +3722,7 @@ main(int argc, char *argv[])
 	sec_ecommerce();
 	sec_adclicks();
 	sec_crm();
+	sec_retail();
 	sec_health();
 	page_end();
 	mx_out_close(o);

@@ -92,7 +92,7 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 	    bookings-canceled ecommerce-funnel ecommerce-hourly ecommerce-top \
 	    ecommerce-categories ecommerce-users adclicks-budget \
 	    adclicks-monthly adclicks-performance crm-revenue crm-roas crm-cac \
-	    crm-segments health-runs health-rejects health-tests health-fresh \
+	    crm-segments retail-daily health-runs health-rejects health-tests health-fresh \
 	    health-gold; do
 		grep -q "<figure id=\"$id\"" dom.html || fail "no figure $id"
 	done
@@ -169,11 +169,12 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 	run mx-report -l empty -o empty.html
 	assert_success
 	assert_output ''
-	for s in bookings ecommerce adclicks crm health; do
+	for s in bookings ecommerce adclicks crm retail health; do
 		grep -q "<section id=\"$s\">" empty.html || fail "no section $s"
 	done
 	grep -q 'No data for this section in this lake: <code>gold/bookings_daily.ndjson</code> (missing)' empty.html
 	grep -q 'raw files under <code>ecommerce/</code>' empty.html
+	grep -q 'gold/retail_sales_daily.ndjson</code> (missing)' empty.html
 	grep -q 'gold/can_serve.ndjson</code> (missing)' empty.html
 	grep -q 'Not built yet: the lake has no customer segment table' empty.html
 	grep -q 'No runs: <code>_runs.ndjson</code> is not in this lake.' empty.html
