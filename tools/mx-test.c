@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "mx.h"
+#include "calc.h"
 
 static const char synopsis[] =
 	    "usage: mx-test [-q] [--json] [-T dir] [--name table] "
@@ -258,724 +259,31 @@ lit_free(struct lit *l)
 /* ---- expressions over a row ---- */
 
 /*
- * expr   := and ('or' and)*
- * and    := not ('and' not)*
- * not    := 'not' not | cmp
- * cmp    := sum (op sum)*		a <= b <= c: both hold
- * sum    := prod (('+' | '-') prod)*
- * prod   := unary ('*' unary)*
- * unary  := '-' unary | atom
- * atom   := number | string | true | false | null | path | fn(path)
- *	     | now() | '(' expr ')'
- *
- * Truth has three values, as in SQL: a comparison with null on a side is
- * unknown (but x == null and x != null, which test it); and, or and not
- * follow Kleene.  A row fails an expression that is false, not one that
- * is unknown.
+ * The expressions of tests and of where= are mx-calc's (calc.c): each is
+ * a condition of one program over the main table's selection.  A row
+ * fails an expression that is false, not one that is unknown; one that
+ * cannot be evaluated (arithmetic on "abc") is unknown, as arithmetic on
+ * null is, so that a data test says which rows break a rule and
+ * not_null or accepted_values say which values are bad.
  */
-enum {
-	N_LIT, N_FIELD, N_FN, N_ISNULL, N_NOTNULL, N_NOT, N_AND, N_OR,
-	N_CMP, N_ADD, N_SUB, N_MUL, N_NEG
-};
-enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+static struct mx_calc	*calc;
+static struct mx_time	 now;		/* --now, SOURCE_DATE_EPOCH, clock */
 
-struct node {
-	int		 op;
-	struct node	**k;		/* operands */
-	int		*cmp;		/* N_CMP: the operator between k[i]
-					 * and k[i + 1] */
-	size_t		 nk;
-	int		 sel;		/* N_FIELD */
-	struct mx_expr	 fx;		/* N_FN */
-	char		 tmp[MX_EXPR_TMP];
-	struct lit	 lit;		/* N_LIT */
-	struct mx_buf	 buf;		/* N_FIELD, N_FN: decoded strings */
-};
+/* The index of the condition text, or -1 with a message in err. */
+static long
+expr_parse(const char *text, char *err, size_t errlen)
+{
+	return mx_calc_add_cond(calc, text, err, errlen);
+}
 
-static struct mx_time now;		/* --now, SOURCE_DATE_EPOCH, clock */
-
-enum {
-	T_END, T_NUM, T_STR, T_WORD, T_FN, T_LP, T_RP, T_CMP, T_PLUS,
-	T_MINUS, T_STAR, T_AND, T_OR, T_NOT, T_TRUE, T_FALSE, T_NULL
-};
-
-struct lexer {
-	const char	*s, *e;		/* what is left */
-	int		 tok;
-	int		 cmp;		/* T_CMP */
-	struct mx_buf	 text;		/* T_NUM, T_STR, T_WORD, T_FN */
-	struct mx_sel	*sel;
-	char		*err;
-	size_t		 errlen;
-	int		 failed;
-};
-
+/* 1 true, 0 false (or no truth value), -1 unknown. */
 static int
-lexerr(struct lexer *lx, const char *fmt, const char *a)
+expr_truth(long i, const struct mx_span *sp)
 {
-	if (!lx->failed)
-		snprintf(lx->err, lx->errlen, fmt, a);
-	lx->failed = 1;
-	lx->tok = T_END;
-	return -1;
-}
+	const char *why;
+	int t = mx_calc_test(calc, (size_t)i, sp, &why);
 
-static int
-wordch(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
-
-static int
-keyword(const char *p, size_t n, const char *kw)
-{
-	size_t i;
-
-	if (strlen(kw) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((p[i] | 0x20) != kw[i])
-			return 0;
-	return 1;
-}
-
-static void
-lex(struct lexer *lx)
-{
-	static const struct {
-		const char	*s;
-		int		 cmp;
-	} ops[] = {
-		{ "==", C_EQ }, { "!=", C_NE }, { "<>", C_NE }, { "<=", C_LE },
-		{ ">=", C_GE }, { "=", C_EQ }, { "<", C_LT }, { ">", C_GT }
-	};
-	const char *s = lx->s, *e = lx->e, *q;
-	size_t i, n;
-
-	if (lx->failed)
-		return;
-	while (s < e && (*s == ' ' || *s == '\t'))
-		s++;
-	lx->text.len = 0;
-	if (s == e) {
-		lx->tok = T_END;
-		lx->s = s;
-		return;
-	}
-	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		n = strlen(ops[i].s);
-		if ((size_t)(e - s) >= n && memcmp(s, ops[i].s, n) == 0) {
-			lx->tok = T_CMP;
-			lx->cmp = ops[i].cmp;
-			lx->s = s + n;
-			return;
-		}
-	}
-	lx->s = s + 1;
-	switch (*s) {
-	case '(':
-		lx->tok = T_LP;
-		return;
-	case ')':
-		lx->tok = T_RP;
-		return;
-	case '+':
-		lx->tok = T_PLUS;
-		return;
-	case '-':
-		lx->tok = T_MINUS;
-		return;
-	case '*':
-		lx->tok = T_STAR;
-		return;
-	case '"': {
-		struct mx_json *j = mx_json_new(NULL);
-		struct mx_span sp;
-		int bad;
-
-		for (q = s + 1; q < e && *q != '"'; q++)
-			if (*q == '\\' && q + 1 < e)
-				q++;
-		bad = q >= e || mx_json_scan(j, s, q + 1 - s, NULL, 0) < 0;
-		mx_json_free(j);
-		if (bad) {
-			lexerr(lx, "a bad string at '%s'", s);
-			return;
-		}
-		sp.p = s;
-		sp.n = (uint32_t)(q + 1 - s);
-		sp.kind = MX_JSTR;
-		sp.esc = memchr(s, '\\', sp.n) != NULL;
-		mx_json_unescape(&sp, &lx->text);
-		lx->tok = T_STR;
-		lx->s = q + 1;
-		return;
-	}
-	case '\'':
-		/* SQL's quotes: '' is a quote */
-		for (q = s + 1;; q++) {
-			if (q >= e) {
-				lexerr(lx, "an unterminated string at '%s'", s);
-				return;
-			}
-			if (*q == '\'') {
-				if (q + 1 < e && q[1] == '\'')
-					q++;
-				else
-					break;
-			}
-			mx_buf_addc(&lx->text, *q);
-		}
-		lx->tok = T_STR;
-		lx->s = q + 1;
-		return;
-	}
-	if (*s >= '0' && *s <= '9') {
-		for (q = s; q < e && (wordch(*q) || ((*q == '+' ||
-		    *q == '-') && (q[-1] == 'e' || q[-1] == 'E'))); q++)
-			;
-		if (!mx_json_isnum(s, q - s)) {
-			mx_buf_add(&lx->text, s, q - s);
-			lexerr(lx, "'%s' is not a number", mx_buf_cstr(&lx->text));
-			return;
-		}
-		mx_buf_add(&lx->text, s, q - s);
-		lx->tok = T_NUM;
-		lx->s = q;
-		return;
-	}
-	if (wordch(*s) || *s == '\\') {
-		for (q = s; q < e && (wordch(*q) || *q == '\\'); q++)
-			if (*q == '\\' && q + 1 < e)
-				q++;
-		mx_buf_add(&lx->text, s, q - s);
-		mx_buf_cstr(&lx->text);
-		lx->s = q;
-		n = q - s;
-		if (keyword(s, n, "and"))
-			lx->tok = T_AND;
-		else if (keyword(s, n, "or"))
-			lx->tok = T_OR;
-		else if (keyword(s, n, "not"))
-			lx->tok = T_NOT;
-		else if (keyword(s, n, "true"))
-			lx->tok = T_TRUE;
-		else if (keyword(s, n, "false"))
-			lx->tok = T_FALSE;
-		else if (keyword(s, n, "null"))
-			lx->tok = T_NULL;
-		else {
-			while (q < e && (*q == ' ' || *q == '\t'))
-				q++;
-			lx->tok = q < e && *q == '(' ? T_FN : T_WORD;
-		}
-		return;
-	}
-	lexerr(lx, "unexpected '%s'", s);
-}
-
-static struct node *
-node_new(int op, size_t nk)
-{
-	struct node *x = mx_calloc(1, sizeof *x);
-
-	x->op = op;
-	x->nk = nk;
-	if (nk > 0)
-		x->k = mx_calloc(nk, sizeof *x->k);
-	return x;
-}
-
-static void
-node_free(struct node *x)
-{
-	size_t i;
-
-	if (x == NULL)
-		return;
-	for (i = 0; i < x->nk; i++)
-		node_free(x->k[i]);
-	free(x->k);
-	free(x->cmp);
-	free(x->fx.name);
-	free(x->fx.path);
-	lit_free(&x->lit);
-	mx_buf_free(&x->buf);
-	free(x);
-}
-
-static struct node *
-binary(int op, struct node *a, struct node *b)
-{
-	struct node *x = node_new(op, 2);
-
-	x->k[0] = a;
-	x->k[1] = b;
-	return x;
-}
-
-static struct node *p_or(struct lexer *);
-
-static struct node *
-p_atom(struct lexer *lx)
-{
-	struct node *x;
-	char err[256];
-	size_t i;
-
-	switch (lx->tok) {
-	case T_NUM:
-	case T_STR:
-	case T_TRUE:
-	case T_FALSE:
-	case T_NULL:
-		x = node_new(N_LIT, 0);
-		if (lx->tok == T_NUM || lx->tok == T_STR)
-			lit_set(&x->lit, lx->text.p != NULL ? lx->text.p : "",
-			    lx->text.len, lx->tok == T_STR ? L_STRING : L_JSON);
-		else
-			lit_set(&x->lit, lx->tok == T_TRUE ? "true" :
-			    lx->tok == T_FALSE ? "false" : "null",
-			    lx->tok == T_FALSE ? 5 : 4, L_JSON);
-		lex(lx);
-		return x;
-	case T_WORD:
-		x = node_new(N_FIELD, 0);
-		if ((x->sel = mx_sel_add(lx->sel, lx->text.p)) < 0) {
-			lexerr(lx, "'%s' is not a field path", lx->text.p);
-			node_free(x);
-			return NULL;
-		}
-		lex(lx);
-		return x;
-	case T_FN: {
-		struct mx_exprs l = { NULL, 0 };
-		struct mx_buf spec = { 0 };
-
-		mx_buf_adds(&spec, lx->text.p);
-		mx_buf_cstr(&spec);
-		lex(lx);
-		if (lx->tok != T_LP) {
-			mx_buf_free(&spec);
-			lexerr(lx, "%s", "expected '('");
-			return NULL;
-		}
-		lex(lx);
-		if (strcmp(spec.p, "now") == 0) {
-			mx_buf_free(&spec);
-			if (lx->tok != T_RP) {
-				lexerr(lx, "%s", "now() takes nothing");
-				return NULL;
-			}
-			lex(lx);
-			x = node_new(N_LIT, 0);
-			{
-				char t[40];
-				int n = mx_time_fmt(&now, t);
-
-				lit_set(&x->lit, t, (size_t)n, L_STRING);
-			}
-			return x;
-		}
-		if (lx->tok != T_WORD) {
-			lexerr(lx, "%s() takes a field path", spec.p);
-			mx_buf_free(&spec);
-			return NULL;
-		}
-		mx_buf_addc(&spec, '(');
-		mx_buf_adds(&spec, lx->text.p);
-		mx_buf_addc(&spec, ')');
-		mx_buf_cstr(&spec);
-		lex(lx);
-		if (lx->tok != T_RP) {
-			mx_buf_free(&spec);
-			lexerr(lx, "%s", "expected ')'");
-			return NULL;
-		}
-		lex(lx);
-		if (mx_exprs_parse(&l, spec.p, lx->sel, err, sizeof err) < 0) {
-			for (i = 0; err[i] != '\0'; i++)
-				if (err[i] == '%')
-					err[i] = '?';
-			lexerr(lx, err, "");
-			mx_buf_free(&spec);
-			mx_exprs_free(&l);
-			return NULL;
-		}
-		mx_buf_free(&spec);
-		x = node_new(N_FN, 0);
-		x->fx = l.v[0];
-		free(l.v);
-		return x;
-	}
-	case T_LP:
-		lex(lx);
-		x = p_or(lx);
-		if (x != NULL && lx->tok != T_RP) {
-			node_free(x);
-			lexerr(lx, "%s", "expected ')'");
-			return NULL;
-		}
-		lex(lx);
-		return x;
-	case T_END:
-		lexerr(lx, "%s", "an expression ends too soon");
-		return NULL;
-	default:
-		lexerr(lx, "unexpected '%s'", lx->s - 1);
-		return NULL;
-	}
-}
-
-static struct node *
-p_unary(struct lexer *lx)
-{
-	struct node *x;
-
-	if (lx->tok != T_MINUS)
-		return p_atom(lx);
-	lex(lx);
-	if ((x = p_unary(lx)) == NULL)
-		return NULL;
-	if (x->op == N_LIT && x->lit.v.cls == V_NUM && x->lit.v.exact &&
-	    x->lit.text.p[0] != '"') {
-		/* -3 is a literal, not an operation */
-		x->lit.v.d.v = -x->lit.v.d.v;
-		x->lit.v.p = NULL;
-		return x;
-	}
-	x = binary(N_NEG, x, NULL);
-	x->nk = 1;
-	return x;
-}
-
-static struct node *
-p_prod(struct lexer *lx)
-{
-	struct node *x, *y;
-
-	if ((x = p_unary(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_STAR) {
-		lex(lx);
-		if ((y = p_unary(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(N_MUL, x, y);
-	}
-	return x;
-}
-
-static struct node *
-p_sum(struct lexer *lx)
-{
-	struct node *x, *y;
-	int op;
-
-	if ((x = p_prod(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_PLUS || lx->tok == T_MINUS) {
-		op = lx->tok == T_PLUS ? N_ADD : N_SUB;
-		lex(lx);
-		if ((y = p_prod(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(op, x, y);
-	}
-	return x;
-}
-
-static int
-isnull_lit(const struct node *x)
-{
-	return x->op == N_LIT && x->lit.v.cls == V_NULL;
-}
-
-static struct node *
-p_cmp(struct lexer *lx)
-{
-	struct node *x, *y, *c;
-	int op;
-
-	if ((x = p_sum(lx)) == NULL)
-		return NULL;
-	if (lx->tok != T_CMP)
-		return x;
-	c = node_new(N_CMP, 1);
-	c->k[0] = x;
-	while (lx->tok == T_CMP) {
-		op = lx->cmp;
-		lex(lx);
-		if ((y = p_sum(lx)) == NULL) {
-			node_free(c);
-			return NULL;
-		}
-		c->k = mx_reallocarray(c->k, c->nk + 1, sizeof *c->k);
-		c->cmp = mx_reallocarray(c->cmp, c->nk, sizeof *c->cmp);
-		c->cmp[c->nk - 1] = op;
-		c->k[c->nk++] = y;
-	}
-	/* x == null and x != null test for null; null has no order */
-	if (c->nk == 2 && (isnull_lit(c->k[0]) || isnull_lit(c->k[1]))) {
-		if (c->cmp[0] != C_EQ && c->cmp[0] != C_NE) {
-			node_free(c);
-			lexerr(lx, "%s", "null has no order: use == null or "
-			    "!= null");
-			return NULL;
-		}
-		x = node_new(c->cmp[0] == C_EQ ? N_ISNULL : N_NOTNULL, 1);
-		x->k[0] = isnull_lit(c->k[0]) ? c->k[1] : c->k[0];
-		if (isnull_lit(c->k[0]))
-			node_free(c->k[0]);
-		else
-			node_free(c->k[1]);
-		c->nk = 0;
-		node_free(c);
-		return x;
-	}
-	for (op = 0; (size_t)op < c->nk; op++)
-		if (isnull_lit(c->k[op])) {
-			node_free(c);
-			lexerr(lx, "%s", "null in a chain of comparisons: "
-			    "use == null or != null alone");
-			return NULL;
-		}
-	return c;
-}
-
-static struct node *
-p_not(struct lexer *lx)
-{
-	struct node *x;
-
-	if (lx->tok != T_NOT)
-		return p_cmp(lx);
-	lex(lx);
-	if ((x = p_not(lx)) == NULL)
-		return NULL;
-	x = binary(N_NOT, x, NULL);
-	x->nk = 1;
-	return x;
-}
-
-static struct node *
-p_and(struct lexer *lx)
-{
-	struct node *x, *y;
-
-	if ((x = p_not(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_AND) {
-		lex(lx);
-		if ((y = p_not(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(N_AND, x, y);
-	}
-	return x;
-}
-
-static struct node *
-p_or(struct lexer *lx)
-{
-	struct node *x, *y;
-
-	if ((x = p_and(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_OR) {
-		lex(lx);
-		if ((y = p_and(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(N_OR, x, y);
-	}
-	return x;
-}
-
-/* Compile text[0..n), adding its paths to sel; NULL with a message. */
-static struct node *
-expr_parse(const char *text, size_t n, struct mx_sel *sel, char *err,
-    size_t errlen)
-{
-	struct lexer lx;
-	struct node *x;
-
-	memset(&lx, 0, sizeof lx);
-	lx.s = text;
-	lx.e = text + n;
-	lx.sel = sel;
-	lx.err = err;
-	lx.errlen = errlen;
-	lex(&lx);
-	x = p_or(&lx);
-	if (x != NULL && lx.tok != T_END) {
-		node_free(x);
-		x = NULL;
-		lexerr(&lx, "unexpected '%s'", lx.s - 1);
-	}
-	if (x == NULL && !lx.failed)
-		snprintf(err, errlen, "a bad expression");
-	mx_buf_free(&lx.text);
-	return x;
-}
-
-static void
-setbool(struct val *v, int b)
-{
-	v->cls = V_BOOL;
-	v->b = b;
-}
-
-/* 1 true, 0 false, -1 unknown (null); a value that is no truth value is
- * false. */
-static int
-truth(const struct val *v)
-{
-	if (v->cls == V_NULL)
-		return -1;
-	return v->cls == V_BOOL && v->b;
-}
-
-static void
-settruth(struct val *v, int t)
-{
-	if (t < 0)
-		v->cls = V_NULL;
-	else
-		setbool(v, t);
-}
-
-static void eval(struct node *, const struct mx_span *, struct val *);
-
-static void
-arith(struct node *x, const struct mx_span *sp, struct val *v)
-{
-	struct val a, b;
-	struct mx_dec r;
-	int bad;
-
-	eval(x->k[0], sp, &a);
-	if (x->op == N_NEG) {
-		if (a.cls != V_NUM || !a.exact) {
-			v->cls = V_NULL;
-			return;
-		}
-		*v = a;
-		v->d.v = -v->d.v;
-		v->p = NULL;
-		return;
-	}
-	eval(x->k[1], sp, &b);
-	v->cls = V_NULL;
-	if (a.cls != V_NUM || b.cls != V_NUM || !a.exact || !b.exact)
-		return;
-	if (x->op == N_MUL)
-		bad = mx_dec_mul(&a.d, &b.d, &r) < 0;
-	else {
-		if (x->op == N_SUB)
-			b.d.v = -b.d.v;
-		r = a.d;
-		bad = mx_dec_add(&r, &b.d) < 0;
-	}
-	if (bad)
-		return;
-	v->cls = V_NUM;
-	v->exact = 1;
-	v->d = r;
-	v->p = NULL;
-}
-
-static int
-holds(int op, int c)
-{
-	if (c == NOORD)
-		return op == C_NE;
-	switch (op) {
-	case C_EQ:
-		return c == 0;
-	case C_NE:
-		return c != 0;
-	case C_LT:
-		return c < 0;
-	case C_LE:
-		return c <= 0;
-	case C_GT:
-		return c > 0;
-	default:
-		return c >= 0;
-	}
-}
-
-static void
-eval(struct node *x, const struct mx_span *sp, struct val *v)
-{
-	struct val a, b;
-	struct mx_span s;
-	size_t i;
-	int ta, tb, bad;
-
-	switch (x->op) {
-	case N_LIT:
-		*v = x->lit.v;
-		return;
-	case N_FIELD:
-		val_of(&sp[x->sel], &x->buf, v);
-		return;
-	case N_FN:
-		mx_expr_eval(&x->fx, sp, &s, x->tmp, &bad);
-		val_of(&s, &x->buf, v);
-		return;
-	case N_ISNULL:
-	case N_NOTNULL:
-		eval(x->k[0], sp, &a);
-		setbool(v, (a.cls == V_NULL) == (x->op == N_ISNULL));
-		return;
-	case N_NOT:
-		eval(x->k[0], sp, &a);
-		ta = truth(&a);
-		settruth(v, ta < 0 ? -1 : !ta);
-		return;
-	case N_AND:
-	case N_OR:
-		eval(x->k[0], sp, &a);
-		ta = truth(&a);
-		if (ta == (x->op == N_OR)) {
-			setbool(v, ta);
-			return;
-		}
-		eval(x->k[1], sp, &b);
-		tb = truth(&b);
-		if (tb == (x->op == N_OR))
-			setbool(v, tb);
-		else
-			settruth(v, ta < 0 || tb < 0 ? -1 : tb);
-		return;
-	case N_CMP:
-		/* a chain holds when every link does; a link with a null
-		 * makes it unknown unless another is false */
-		tb = 1;
-		eval(x->k[0], sp, &a);
-		for (i = 1; i < x->nk; i++) {
-			eval(x->k[i], sp, &b);
-			if (a.cls == V_NULL || b.cls == V_NULL)
-				tb = tb == 0 ? 0 : -1;
-			else if (!holds(x->cmp[i - 1], vcmp(&a, &b))) {
-				tb = 0;
-				break;
-			}
-			a = b;
-		}
-		settruth(v, tb);
-		return;
-	default:
-		arith(x, sp, v);
-		return;
-	}
+	return t == -2 ? -1 : t;
 }
 
 /* ---- tables ---- */
@@ -1299,6 +607,8 @@ static const char *const statenames[] = { "pass", "warn", "fail" };
 
 /* error_if=>10, warn_if=>=0.5%: a comparison with the failing rows, or
  * with their percentage of the rows tested. */
+enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+
 struct cond {
 	int		 cmp;		/* C_* */
 	int		 pct;
@@ -1321,7 +631,7 @@ struct test {
 	size_t		 line;
 	int		 sev;
 	struct cond	 errif, warnif;
-	struct node	*where;
+	long		 where;		/* a condition; -1: none */
 	long long	 limit;		/* failing rows stored; -1: all */
 	char		*arg;		/* columns, expression or command */
 	struct mx_exprs	 cols;
@@ -1329,7 +639,7 @@ struct test {
 	size_t		 nin;
 	struct table	*to;
 	int		 need;
-	struct node	*expr;
+	long		 expr;
 	struct bound	 min, max;
 	int64_t		 maxage;	/* seconds */
 
@@ -1586,8 +896,7 @@ expr_check(struct test *t, struct opts *o, char *err, size_t errlen)
 			}
 		}
 	}
-	if ((t->expr = expr_parse(t->arg, strlen(t->arg), main_tb.sel, err,
-	    errlen)) == NULL) {
+	if ((t->expr = expr_parse(t->arg, err, errlen)) < 0) {
 		char *m = mx_strdup(err);
 
 		snprintf(err, errlen, "expression: %s", m);
@@ -1600,10 +909,7 @@ expr_check(struct test *t, struct opts *o, char *err, size_t errlen)
 static void
 expr_row(struct test *t, const struct row *r)
 {
-	struct val v;
-
-	eval(t->expr, r->sp, &v);
-	if (truth(&v) == 0)
+	if (expr_truth(t->expr, r->sp) == 0)
 		fail_row(t, r);
 }
 
@@ -2193,6 +1499,8 @@ parse_line(const char *p, const char *end, size_t line)
 	t->line = line;
 	t->arg = arg;
 	t->need = -1;
+	t->where = -1;
+	t->expr = -1;
 	t->limit = -1;
 	t->errif.cmp = t->warnif.cmp = C_NE;
 	if (kinds[k].args == A_COLS && mx_exprs_parse(&t->cols, arg,
@@ -2218,7 +1526,7 @@ parse_line(const char *p, const char *end, size_t line)
 		bad(line, MX_EXIT_USAGE, "limit=: '%s' is not a count",
 		    o.v[O_LIMIT]);
 	if (o.v[O_WHERE] != NULL && (t->where = expr_parse(o.v[O_WHERE],
-	    strlen(o.v[O_WHERE]), main_tb.sel, err, sizeof err)) == NULL)
+	    err, sizeof err)) < 0)
 		bad(line, MX_EXIT_USAGE, "where=: %s", err);
 	if (kinds[k].check != NULL && (r = kinds[k].check(t, &o, err,
 	    sizeof err)) < 0)
@@ -2501,17 +1809,13 @@ static void
 main_row(void *arg, const struct row *r)
 {
 	struct test *t;
-	struct val v;
 	size_t i;
 
 	(void)arg;
 	for (i = 0; i < nrowtests; i++) {
 		t = rowtests[i];
-		if (t->where != NULL) {
-			eval(t->where, r->sp, &v);
-			if (truth(&v) != 1)
-				continue;
-		}
+		if (t->where >= 0 && expr_truth(t->where, r->sp) != 1)
+			continue;
 		t->rows++;
 		kinds[t->kind].row(t, r);
 	}
@@ -2841,8 +2145,6 @@ free_test(struct test *t)
 	for (i = 0; i < t->nin; i++)
 		lit_free(&t->in[i]);
 	free(t->in);
-	node_free(t->expr);
-	node_free(t->where);
 	free(t->min.text);
 	free(t->max.text);
 	mx_keyset_free(t->ks);
@@ -2931,6 +2233,10 @@ main(int argc, char *argv[])
 	    default_name(testfile);
 	check_table_name(main_tb.name);
 	main_tb.sel = mx_sel_new();
+	/* quotients as mx-calc writes them by default, so that a test of
+	 * x == a / b holds of the x it computed */
+	calc = mx_calc_new(main_tb.sel, 6);
+	mx_calc_set_now(calc, &now);
 	if (argc > 1) {
 		for (i = 1; i < (size_t)argc; i++)
 			if (add_path(&main_tb, argv[i]) < 0)
@@ -3030,6 +2336,7 @@ main(int argc, char *argv[])
 		free(refs[i]);
 	}
 	free(refs);
+	mx_calc_free(calc);
 	free_table(&main_tb);
 	free(opt.tdirs);
 	mx_buf_free(&kb);
