@@ -40,220 +40,29 @@ usage(void)
 	mx_usage(synopsis);
 }
 
-/* ---- values, in the one ordering of mx(7) ---- */
+/* ---- values, in the one ordering of mx(7) (order.c) ---- */
 
 /*
- * The classes, lowest first.  This is the ordering of mx.7 (null; false,
- * true; numbers and strings holding one, by exact value; timestamps, by
- * instant; other strings, by bytes; arrays; objects), kept here until
- * lib has it: when lib/order.c lands, vcmp() is mx_oval_cmp().
+ * A literal of an in= list.  As a test file writes it: null, true and
+ * false unquoted are those; any other text is a string, which the
+ * ordering reads as a number or a timestamp when it holds one, as it
+ * would read the same string in a record.  Compared as conditions
+ * compare (mx_lit_eq).
  */
-enum { V_NULL, V_BOOL, V_NUM, V_TIME, V_STR, V_ARR, V_OBJ };
-
-struct val {
-	int		 cls;
-	int		 b;		/* V_BOOL */
-	int		 exact;		/* V_NUM: d holds the value */
-	struct mx_dec	 d;
-	struct mx_time	 t;		/* V_TIME */
-	const char	*p;		/* number text (NULL: only d), string
-					 * bytes, JSON text */
-	size_t		 n;
-};
-
-/* No order between the two (a string and a number, say). */
-#define NOORD	2
-
-static int
-dateform(const char *p, size_t n)
-{
-	return n >= 10 && p[4] == '-' && (unsigned)(p[0] - '0') < 10 &&
-	    (unsigned)(p[1] - '0') < 10 && (unsigned)(p[2] - '0') < 10 &&
-	    (unsigned)(p[3] - '0') < 10;
-}
-
-/* The value of span s; a string with escapes is decoded into buf, which
- * must live as long as the value. */
 static void
-val_of(const struct mx_span *s, struct mx_buf *buf, struct val *v)
+lit_set(struct mx_lit *l, const char *s, size_t n, int quoted)
 {
-	const char *p;
-	size_t n;
-
-	v->exact = 0;
-	v->p = NULL;
-	v->n = 0;
-	switch (s->kind) {
-	case MX_JNONE:
-	case MX_JNULL:
-		v->cls = V_NULL;
-		return;
-	case MX_JFALSE:
-	case MX_JTRUE:
-		v->cls = V_BOOL;
-		v->b = s->kind == MX_JTRUE;
-		return;
-	case MX_JNUM:
-		v->cls = V_NUM;
-		v->p = s->p;
-		v->n = s->n;
-		v->exact = mx_dec_parse(s->p, s->n, &v->d) == 0;
-		return;
-	case MX_JSTR:
-		if (s->esc) {
-			buf->len = 0;
-			mx_json_unescape(s, buf);
-			p = buf->p != NULL ? buf->p : "";
-			n = buf->len;
-		} else {
-			p = s->p + 1;
-			n = s->n - 2;
-		}
-		v->p = p;
-		v->n = n;
-		/* a date form is never a number: tried first */
-		if (dateform(p, n))
-			v->cls = mx_time_parse(p, n, &v->t) == 0 ? V_TIME :
-			    V_STR;
-		else if (n > 0 && ((unsigned)(*p - '0') < 10 || *p == '-') &&
-		    mx_json_isnum(p, n)) {
-			v->cls = V_NUM;
-			v->exact = mx_dec_parse(p, n, &v->d) == 0;
-		} else
-			v->cls = V_STR;
-		return;
-	default:
-		v->cls = s->kind == MX_JARR ? V_ARR : V_OBJ;
-		v->p = s->p;
-		v->n = s->n;
-		return;
-	}
-}
-
-static int
-tcmp(const struct mx_time *a, const struct mx_time *b)
-{
-	if (a->sec != b->sec)
-		return a->sec < b->sec ? -1 : 1;
-	return (a->nsec > b->nsec) - (a->nsec < b->nsec);
-}
-
-/* The text of a number, for what only text can say (an instant). */
-static const char *
-numtext(const struct val *v, char buf[48], size_t *n)
-{
-	if (v->p != NULL) {
-		*n = v->n;
-		return v->p;
-	}
-	*n = (size_t)mx_dec_fmt(&v->d, buf);
-	return buf;
-}
-
-/* A number read as a time: epoch seconds, or milliseconds. */
-static int
-numtime(const struct val *v, struct mx_time *t)
-{
-	char buf[48];
-	const char *p;
-	size_t n;
-
-	p = numtext(v, buf, &n);
-	return mx_time_parse(p, n, t);
-}
-
-/* Numbers past the 38 digits of a decimal: as doubles (CAVEATS). */
-static int
-dblcmp(const struct val *a, const struct val *b)
-{
-	char x[64], y[64], bx[48], by[48];
-	const char *p;
-	size_t n;
-	double da, db;
-
-	p = numtext(a, bx, &n);
-	snprintf(x, sizeof x, "%.*s", (int)n, p);
-	p = numtext(b, by, &n);
-	snprintf(y, sizeof y, "%.*s", (int)n, p);
-	da = strtod(x, NULL);
-	db = strtod(y, NULL);
-	return (da > db) - (da < db);
-}
-
-/* -1, 0, 1, or NOORD; a number against a timestamp is compared as time. */
-static int
-vcmp(const struct val *a, const struct val *b)
-{
-	struct mx_time t;
-	size_t n;
-	int c;
-
-	if (a->cls != b->cls) {
-		if (a->cls == V_NUM && b->cls == V_TIME)
-			return numtime(a, &t) < 0 ? NOORD : tcmp(&t, &b->t);
-		if (a->cls == V_TIME && b->cls == V_NUM)
-			return numtime(b, &t) < 0 ? NOORD : tcmp(&a->t, &t);
-		return NOORD;
-	}
-	switch (a->cls) {
-	case V_NULL:
-		return 0;
-	case V_BOOL:
-		return a->b - b->b;
-	case V_NUM:
-		if (a->exact && b->exact)
-			return mx_dec_cmp(&a->d, &b->d);
-		return dblcmp(a, b);
-	case V_TIME:
-		return tcmp(&a->t, &b->t);
-	default:
-		n = a->n < b->n ? a->n : b->n;
-		if (n > 0 && (c = memcmp(a->p, b->p, n)) != 0)
-			return c < 0 ? -1 : 1;
-		return (a->n > b->n) - (a->n < b->n);
-	}
-}
-
-/*
- * A literal.  As a test file writes it (in=): null, true and false
- * unquoted are those; any other text is a string, which the ordering
- * reads as a number or a timestamp when it holds one, as it would read
- * the same string in a record.
- */
-struct lit {
-	struct mx_buf	 text;		/* JSON text */
-	struct mx_buf	 buf;
-	struct val	 v;
-};
-
-enum { L_TEXT, L_STRING, L_JSON };
-
-static void
-lit_set(struct lit *l, const char *s, size_t n, int how)
-{
-	struct mx_span sp;
-
-	l->text.len = 0;
-	if (how == L_JSON || (how == L_TEXT &&
-	    ((n == 4 && memcmp(s, "null", 4) == 0) ||
+	memset(l, 0, sizeof *l);
+	if (!quoted && ((n == 4 && memcmp(s, "null", 4) == 0) ||
 	    (n == 4 && memcmp(s, "true", 4) == 0) ||
-	    (n == 5 && memcmp(s, "false", 5) == 0))))
+	    (n == 5 && memcmp(s, "false", 5) == 0)))
 		mx_buf_add(&l->text, s, n);
 	else
 		mx_json_quote(&l->text, s, n);
 	mx_buf_cstr(&l->text);
-	sp.p = l->text.p;
-	sp.n = (uint32_t)l->text.len;
-	sp.kind = (uint8_t)mx_json_kind(l->text.p);
-	sp.esc = memchr(sp.p, '\\', sp.n) != NULL;
-	val_of(&sp, &l->buf, &l->v);
-}
-
-static void
-lit_free(struct lit *l)
-{
-	mx_buf_free(&l->text);
-	mx_buf_free(&l->buf);
+	/* the text no longer moves: the value may point into it */
+	mx_span_of(l->text.p, l->text.len, &l->span);
+	mx_oval_set(&l->v, &l->span);
 }
 
 /* ---- expressions over a row ---- */
@@ -635,7 +444,7 @@ struct test {
 	long long	 limit;		/* failing rows stored; -1: all */
 	char		*arg;		/* columns, expression or command */
 	struct mx_exprs	 cols;
-	struct lit	*in;
+	struct mx_lit	*in;
 	size_t		 nin;
 	struct table	*to;
 	int		 need;
@@ -788,11 +597,10 @@ accepted_check(struct test *t, struct opts *o, char *err, size_t errlen)
 		} else
 			mx_buf_add(&item, s, e - s);
 		t->in = mx_reallocarray(t->in, t->nin + 1, sizeof *t->in);
-		memset(&t->in[t->nin], 0, sizeof t->in[t->nin]);
 		lit_set(&t->in[t->nin++], item.p != NULL ? item.p : "",
-		    item.len, quoted ? L_STRING : L_TEXT);
+		    item.len, quoted);
 		for (i = 0; i + 1 < t->nin; i++)
-			if (vcmp(&t->in[i].v, &t->in[t->nin - 1].v) == 0) {
+			if (mx_lit_eq(&t->in[i], &t->in[t->nin - 1].span)) {
 				snprintf(err, errlen, "in=: '%s' is listed "
 				    "twice", t->in[t->nin - 1].text.p);
 				goto out;
@@ -814,19 +622,16 @@ out:
 static void
 accepted_row(struct test *t, const struct row *r)
 {
-	static struct mx_buf buf;
 	struct mx_span s;
-	struct val v;
 	char tmp[MX_EXPR_TMP];
 	size_t i;
 	int bad;
 
 	mx_expr_eval(&t->cols.v[0], r->sp, &s, tmp, &bad);
-	val_of(&s, &buf, &v);
-	if (v.cls == V_NULL)
+	if (s.kind == MX_JNONE || s.kind == MX_JNULL)
 		return;
 	for (i = 0; i < t->nin; i++)
-		if (vcmp(&v, &t->in[i].v) == 0)
+		if (mx_lit_eq(&t->in[i], &s))
 			return;
 	fail_row(t, r);
 }
@@ -1135,7 +940,7 @@ recency_row(struct test *t, const struct row *r)
 	if (s.kind == MX_JNONE || s.kind == MX_JNULL ||
 	    mx_time_span(&s, &tm) < 0)
 		return;
-	if (!t->hasnewest || tcmp(&tm, &t->newest) > 0) {
+	if (!t->hasnewest || mx_time_cmp(&tm, &t->newest) > 0) {
 		t->newest = tm;
 		t->hasnewest = 1;
 	}
@@ -2143,7 +1948,7 @@ free_test(struct test *t)
 	free(t->arg);
 	mx_exprs_free(&t->cols);
 	for (i = 0; i < t->nin; i++)
-		lit_free(&t->in[i]);
+		mx_lit_free(&t->in[i]);
 	free(t->in);
 	free(t->min.text);
 	free(t->max.text);
