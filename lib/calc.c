@@ -1,7 +1,9 @@
 /*
  * calc.c: computed fields for mx-calc, in exact decimals.
  *
- * Each item is "name=expression"; the expressions are compiled once into
+ * Each item is "name=expression", or a condition (mx-test's expressions
+ * and where=) that is evaluated to a truth value; the expressions are
+ * compiled once into
  * trees whose field references are paths of the tool's selection (so the
  * record is scanned once, without a tree), and evaluated per record.
  * Values are kept as JSON text (mx_span): a field's value is its own
@@ -11,16 +13,20 @@
  * expr   := and ('or' and)*
  * and    := not ('and' not)*
  * not    := 'not' not | cmp
- * cmp    := sum [('=' | '==' | '!=' | '<' | '<=' | '>' | '>=') sum]
+ * cmp    := sum (('=' | '==' | '!=' | '<>' | '<' | '<=' | '>' | '>=') sum)*
+ *	     a <= b <= c: each link holds
  * sum    := prod (('+' | '-') prod)*
  * prod   := unary (('*' | '/') unary)*
  * unary  := '-' unary | atom
- * atom   := number | string | null | true | false | path | `path`
+ * atom   := number | "string" | 'string' | null | true | false | path
+ *	     | `path`
  *	     | name '(' [expr (',' expr)*] ')' | '(' expr ')'
  *
- * Truth has three values, as in SQL and mx-test: a comparison with null
- * on a side is null (but x = null and x != null test it), and, or and
- * not follow Kleene.
+ * Truth has three values, as in SQL: a comparison with null on a side is
+ * null (but x = null and x != null test it), and, or and not follow
+ * Kleene.  Values of two classes have no order, as in conditions (-w):
+ * only != holds between them, but a number against a timestamp is
+ * compared as time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +40,7 @@ enum {
 enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 enum {
 	F_ROUND, F_IF, F_COALESCE, F_HASH, F_CONCAT, F_LOWER, F_UPPER,
-	F_INT, F_SUBSTR, F_TIME
+	F_INT, F_SUBSTR, F_NOW, F_TIME
 };
 
 /* The functions besides the time parts of expr.c: name, and the least
@@ -52,6 +58,7 @@ static const struct {
 	{ "upper", F_UPPER, 1, 1 },
 	{ "int", F_INT, 1, 1 },
 	{ "substr", F_SUBSTR, 2, 3 },
+	{ "now", F_NOW, 0, 0 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -65,7 +72,9 @@ struct val {
 
 struct node {
 	int		 op;
-	int		 sub;		/* N_CMP: C_*; N_FN: F_* */
+	int		 sub;		/* N_FN: F_* */
+	int		*ops;		/* N_CMP: C_* between k[i] and
+					 * k[i + 1] */
 	int		 tfn;		/* F_TIME: enum mx_efn */
 	struct node	**k;		/* operands */
 	size_t		 nk;
@@ -81,7 +90,7 @@ struct node {
 };
 
 struct item {
-	char		*name;
+	char		*name;		/* "" for a condition */
 	char		*text;		/* the whole argument */
 	struct node	*root;
 };
@@ -104,6 +113,8 @@ struct mx_calc {
 	struct chunk	*first, *cur;
 	struct mx_buf	 why, tmp, canon;
 	struct mx_oval	 oa, ob;
+	struct mx_time	 now;
+	int		 hasnow;
 };
 
 /* ---- values ---- */
@@ -340,50 +351,73 @@ set_truth(struct val *r, int t)
 		set_bool(r, t);
 }
 
+/* Does link op hold between x and y, neither null? */
+static int
+holds(struct mx_calc *c, int op, const struct val *x, const struct val *y)
+{
+	int k, oc, ac, bc;
+
+	mx_oval_set(&c->oa, &x->s);
+	mx_oval_set(&c->ob, &y->s);
+	k = mx_oval_cmp(&c->oa, &c->ob, MX_ORD_TIME);
+	ac = c->oa.cls;
+	bc = c->ob.cls;
+	/* the class order is for sorting; a condition that 1 < "abc"
+	 * would hold of data that is wrong, so only != holds */
+	oc = ac == bc || (ac == MX_OC_NUM && bc == MX_OC_TIME) ||
+	    (ac == MX_OC_TIME && bc == MX_OC_NUM);
+	if (k == MX_ORD_NONE || !oc)
+		return op == C_NE;
+	switch (op) {
+	case C_EQ:
+		return k == 0;
+	case C_NE:
+		return k != 0;
+	case C_LT:
+		return k < 0;
+	case C_LE:
+		return k <= 0;
+	case C_GT:
+		return k > 0;
+	default:
+		return k >= 0;
+	}
+}
+
 static int
 cmp_node(struct mx_calc *c, const struct item *it, const struct node *n,
     const struct mx_span *spans, struct val *r)
 {
 	struct val x, y;
-	int k, t;
+	size_t i;
+	int t;
 
 	if (eval(c, it, n->k[0], spans, &x) < 0 ||
 	    eval(c, it, n->k[1], spans, &y) < 0)
 		return -1;
-	if ((n->sub == C_EQ || n->sub == C_NE) && (n->k[0]->isnull ||
-	    n->k[1]->isnull)) {
+	/* null literals are only ever in a single = or != (parse_cmp) */
+	if (n->k[0]->isnull || n->k[1]->isnull) {
 		t = is_null(&x) && is_null(&y);
-		set_bool(r, n->sub == C_EQ ? t : !t);
+		set_bool(r, n->ops[0] == C_EQ ? t : !t);
 		return 0;
 	}
-	if (is_null(&x) || is_null(&y)) {
-		set_null(r);
-		return 0;
+	/* a chain holds when every link does; a link with a null makes it
+	 * null unless a later one is false, which is not evaluated past */
+	t = 1;
+	for (i = 1;; i++) {
+		if (is_null(&x) || is_null(&y))
+			t = -1;
+		else if (!holds(c, n->ops[i - 1], &x, &y)) {
+			t = 0;
+			break;
+		}
+		if (i + 1 >= n->nk)
+			break;
+		x = y;
+		if (eval(c, it, n->k[i + 1], spans, &y) < 0)
+			return -1;
 	}
-	mx_oval_set(&c->oa, &x.s);
-	mx_oval_set(&c->ob, &y.s);
-	k = mx_oval_cmp(&c->oa, &c->ob, 0);
-	switch (n->sub) {
-	case C_EQ:
-		t = k == 0;
-		break;
-	case C_NE:
-		t = k != 0;
-		break;
-	case C_LT:
-		t = k < 0;
-		break;
-	case C_LE:
-		t = k <= 0;
-		break;
-	case C_GT:
-		t = k > 0;
-		break;
-	default:
-		t = k >= 0;
-		break;
-	}
-	set_bool(r, t);
+	set_truth(r, t);
 	return 0;
 }
 
@@ -668,6 +702,20 @@ eval_fn(struct mx_calc *c, const struct item *it, const struct node *n,
 		return fn_int(c, it, n, spans, r);
 	case F_SUBSTR:
 		return fn_substr(c, it, n, spans, r);
+	case F_NOW: {
+		char b[42];
+
+		/* read once, so that every record sees one time */
+		if (!c->hasnow) {
+			c->now = mx_time_now();
+			c->hasnow = 1;
+		}
+		b[0] = '"';
+		t = mx_time_fmt(&c->now, b + 1);
+		b[t + 1] = '"';
+		set_text(c, r, b, (size_t)t + 2);
+		return 0;
+	}
 	default:
 		return fn_time(c, it, n, spans, r);
 	}
@@ -888,6 +936,22 @@ next(struct lex *lx)
 		}
 		i++;
 		lx->tok = T_STR;
+	} else if (s[i] == '\'') {
+		/* SQL's quotes, as a test file writes them: '' is a quote,
+		 * and there are no escapes */
+		for (i++;; i++) {
+			if (s[i] == '\0')
+				return perr(lx, lx->tpos, "a string without "
+				    "its closing \"'\"", NULL);
+			if (s[i] == '\'') {
+				if (s[i + 1] != '\'')
+					break;
+				i++;
+			}
+			mx_buf_addc(&lx->word, s[i]);
+		}
+		i++;
+		lx->tok = T_STR;
 	} else if (s[i] == '`') {
 		for (i++; s[i] != '`'; i++) {
 			if (s[i] == '\0')
@@ -1011,6 +1075,7 @@ node_free(struct node *n)
 	for (i = 0; i < n->nk; i++)
 		node_free(n->k[i]);
 	free(n->k);
+	free(n->ops);
 	free(n->scratch);
 	mx_buf_free(&n->text);
 	free(n);
@@ -1344,29 +1409,44 @@ parse_sum(struct lex *lx)
 static struct node *
 parse_cmp(struct lex *lx)
 {
-	struct node *a, *b;
-	int sub;
+	struct node *a, *b, *n;
+	size_t i, oppos = 0;
 
 	if ((a = parse_sum(lx)) == NULL)
 		return NULL;
 	if (lx->tok != T_CMP)
 		return a;
-	sub = lx->sub;
-	if (next(lx) < 0 || (b = parse_sum(lx)) == NULL) {
-		node_free(a);
+	n = node_new(N_CMP, a->pos);
+	node_add(n, a);
+	while (lx->tok == T_CMP) {
+		if (n->nk == 1)
+			oppos = lx->tpos;
+		n->ops = mx_reallocarray(n->ops, n->nk, sizeof *n->ops);
+		n->ops[n->nk - 1] = lx->sub;
+		if (next(lx) < 0 || (b = parse_sum(lx)) == NULL) {
+			node_free(n);
+			return NULL;
+		}
+		node_add(n, b);
+		n->end = b->end;
+	}
+	set_depth(n);
+	/* a null side makes any order null: a mistake for = null */
+	for (i = 0; i < n->nk; i++) {
+		if (!n->k[i]->isnull)
+			continue;
+		if (n->nk > 2)
+			perr(lx, n->k[i]->pos, "null in a chain of "
+			    "comparisons: use == null or != null alone", NULL);
+		else if (n->ops[0] != C_EQ && n->ops[0] != C_NE)
+			perr(lx, oppos, "null has no order: use == null or "
+			    "!= null", NULL);
+		else
+			continue;
+		node_free(n);
 		return NULL;
 	}
-	if ((a = shallow(lx, binary(N_CMP, sub, a, b))) == NULL)
-		return NULL;
-	if (lx->tok == T_CMP) {
-		/* a < b < c reads as a range in mx-test: here it would
-		 * compare a truth with c, so it is refused */
-		node_free(a);
-		perr(lx, lx->tpos, "a comparison after a comparison (join "
-		    "them with 'and')", NULL);
-		return NULL;
-	}
-	return a;
+	return shallow(lx, n);
 }
 
 static struct node *
@@ -1444,10 +1524,47 @@ mx_calc_new(struct mx_sel *sel, int scale)
 	return c;
 }
 
+/* Compile it.text from byte from into it.root, seeing the names of the
+ * first nref items; 0, or -1 with the message in err. */
+static int
+compile(struct mx_calc *c, struct item *it, size_t from, size_t nref,
+    char *err, size_t errlen)
+{
+	struct lex lx;
+
+	memset(&lx, 0, sizeof lx);
+	lx.c = c;
+	lx.item = nref;
+	lx.s = it->text;
+	lx.i = from;
+	lx.err = err;
+	lx.errlen = errlen;
+	if (next(&lx) == 0) {
+		if (lx.tok == T_END)
+			perr(&lx, lx.tpos, "an empty expression", NULL);
+		else if ((it->root = parse_or(&lx)) != NULL &&
+		    lx.tok != T_END) {
+			expected(&lx, "an operator or the end");
+			node_free(it->root);
+			it->root = NULL;
+		}
+	}
+	mx_buf_free(&lx.word);
+	return it->root != NULL ? 0 : -1;
+}
+
+static void
+push(struct mx_calc *c, const struct item *it)
+{
+	c->v = mx_reallocarray(c->v, c->n + 1, sizeof *c->v);
+	c->v[c->n++] = *it;
+	c->res = mx_reallocarray(c->res, c->n, sizeof *c->res);
+	c->out = mx_reallocarray(c->out, c->n, sizeof *c->out);
+}
+
 int
 mx_calc_add(struct mx_calc *c, const char *arg, char *err, size_t errlen)
 {
-	struct lex lx;
 	struct item it;
 	const char *eq = strchr(arg, '=');
 	size_t s, e;
@@ -1473,34 +1590,55 @@ mx_calc_add(struct mx_calc *c, const char *arg, char *err, size_t errlen)
 		return -1;
 	}
 	it.text = mx_strdup(arg);
-	memset(&lx, 0, sizeof lx);
-	lx.c = c;
-	lx.item = c->n;
-	lx.s = it.text;
-	lx.i = (size_t)(eq - arg) + 1;
-	lx.err = err;
-	lx.errlen = errlen;
-	if (next(&lx) == 0) {
-		if (lx.tok == T_END)
-			perr(&lx, lx.tpos, "an empty expression", NULL);
-		else if ((it.root = parse_or(&lx)) != NULL &&
-		    lx.tok != T_END) {
-			expected(&lx, "an operator or the end");
-			node_free(it.root);
-			it.root = NULL;
-		}
-	}
-	mx_buf_free(&lx.word);
-	if (it.root == NULL) {
+	if (compile(c, &it, (size_t)(eq - arg) + 1, c->n, err, errlen) < 0) {
 		free(it.name);
 		free(it.text);
 		return -1;
 	}
-	c->v = mx_reallocarray(c->v, c->n + 1, sizeof *c->v);
-	c->v[c->n++] = it;
-	c->res = mx_reallocarray(c->res, c->n, sizeof *c->res);
-	c->out = mx_reallocarray(c->out, c->n, sizeof *c->out);
+	push(c, &it);
 	return 0;
+}
+
+long
+mx_calc_add_cond(struct mx_calc *c, const char *expr, char *err,
+    size_t errlen)
+{
+	struct item it;
+
+	memset(&it, 0, sizeof it);
+	it.name = mx_strdup("");
+	it.text = mx_strdup(expr);
+	/* a condition stands alone: its names are all fields */
+	if (compile(c, &it, 0, 0, err, errlen) < 0) {
+		free(it.name);
+		free(it.text);
+		return -1;
+	}
+	push(c, &it);
+	return (long)c->n - 1;
+}
+
+int
+mx_calc_test(struct mx_calc *c, size_t i, const struct mx_span *spans,
+    const char **why)
+{
+	struct val v;
+
+	arena_reset(c);
+	if (eval(c, &c->v[i], c->v[i].root, spans, &v) < 0) {
+		*why = mx_buf_cstr(&c->why);
+		return -2;
+	}
+	if (is_null(&v))
+		return -1;
+	return v.s.kind == MX_JTRUE;
+}
+
+void
+mx_calc_set_now(struct mx_calc *c, const struct mx_time *t)
+{
+	c->now = *t;
+	c->hasnow = 1;
 }
 
 size_t

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "mx.h"
+#include "calc.h"
 
 static const char synopsis[] =
 	    "usage: mx-test [-q] [--json] [-T dir] [--name table] "
@@ -39,943 +40,59 @@ usage(void)
 	mx_usage(synopsis);
 }
 
-/* ---- values, in the one ordering of mx(7) ---- */
+/* ---- values, in the one ordering of mx(7) (order.c) ---- */
 
 /*
- * The classes, lowest first.  This is the ordering of mx.7 (null; false,
- * true; numbers and strings holding one, by exact value; timestamps, by
- * instant; other strings, by bytes; arrays; objects), kept here until
- * lib has it: when lib/order.c lands, vcmp() is mx_oval_cmp().
+ * A literal of an in= list.  As a test file writes it: null, true and
+ * false unquoted are those; any other text is a string, which the
+ * ordering reads as a number or a timestamp when it holds one, as it
+ * would read the same string in a record.  Compared as conditions
+ * compare (mx_lit_eq).
  */
-enum { V_NULL, V_BOOL, V_NUM, V_TIME, V_STR, V_ARR, V_OBJ };
-
-struct val {
-	int		 cls;
-	int		 b;		/* V_BOOL */
-	int		 exact;		/* V_NUM: d holds the value */
-	struct mx_dec	 d;
-	struct mx_time	 t;		/* V_TIME */
-	const char	*p;		/* number text (NULL: only d), string
-					 * bytes, JSON text */
-	size_t		 n;
-};
-
-/* No order between the two (a string and a number, say). */
-#define NOORD	2
-
-static int
-dateform(const char *p, size_t n)
-{
-	return n >= 10 && p[4] == '-' && (unsigned)(p[0] - '0') < 10 &&
-	    (unsigned)(p[1] - '0') < 10 && (unsigned)(p[2] - '0') < 10 &&
-	    (unsigned)(p[3] - '0') < 10;
-}
-
-/* The value of span s; a string with escapes is decoded into buf, which
- * must live as long as the value. */
 static void
-val_of(const struct mx_span *s, struct mx_buf *buf, struct val *v)
+lit_set(struct mx_lit *l, const char *s, size_t n, int quoted)
 {
-	const char *p;
-	size_t n;
-
-	v->exact = 0;
-	v->p = NULL;
-	v->n = 0;
-	switch (s->kind) {
-	case MX_JNONE:
-	case MX_JNULL:
-		v->cls = V_NULL;
-		return;
-	case MX_JFALSE:
-	case MX_JTRUE:
-		v->cls = V_BOOL;
-		v->b = s->kind == MX_JTRUE;
-		return;
-	case MX_JNUM:
-		v->cls = V_NUM;
-		v->p = s->p;
-		v->n = s->n;
-		v->exact = mx_dec_parse(s->p, s->n, &v->d) == 0;
-		return;
-	case MX_JSTR:
-		if (s->esc) {
-			buf->len = 0;
-			mx_json_unescape(s, buf);
-			p = buf->p != NULL ? buf->p : "";
-			n = buf->len;
-		} else {
-			p = s->p + 1;
-			n = s->n - 2;
-		}
-		v->p = p;
-		v->n = n;
-		/* a date form is never a number: tried first */
-		if (dateform(p, n))
-			v->cls = mx_time_parse(p, n, &v->t) == 0 ? V_TIME :
-			    V_STR;
-		else if (n > 0 && ((unsigned)(*p - '0') < 10 || *p == '-') &&
-		    mx_json_isnum(p, n)) {
-			v->cls = V_NUM;
-			v->exact = mx_dec_parse(p, n, &v->d) == 0;
-		} else
-			v->cls = V_STR;
-		return;
-	default:
-		v->cls = s->kind == MX_JARR ? V_ARR : V_OBJ;
-		v->p = s->p;
-		v->n = s->n;
-		return;
-	}
-}
-
-static int
-tcmp(const struct mx_time *a, const struct mx_time *b)
-{
-	if (a->sec != b->sec)
-		return a->sec < b->sec ? -1 : 1;
-	return (a->nsec > b->nsec) - (a->nsec < b->nsec);
-}
-
-/* The text of a number, for what only text can say (an instant). */
-static const char *
-numtext(const struct val *v, char buf[48], size_t *n)
-{
-	if (v->p != NULL) {
-		*n = v->n;
-		return v->p;
-	}
-	*n = (size_t)mx_dec_fmt(&v->d, buf);
-	return buf;
-}
-
-/* A number read as a time: epoch seconds, or milliseconds. */
-static int
-numtime(const struct val *v, struct mx_time *t)
-{
-	char buf[48];
-	const char *p;
-	size_t n;
-
-	p = numtext(v, buf, &n);
-	return mx_time_parse(p, n, t);
-}
-
-/* Numbers past the 38 digits of a decimal: as doubles (CAVEATS). */
-static int
-dblcmp(const struct val *a, const struct val *b)
-{
-	char x[64], y[64], bx[48], by[48];
-	const char *p;
-	size_t n;
-	double da, db;
-
-	p = numtext(a, bx, &n);
-	snprintf(x, sizeof x, "%.*s", (int)n, p);
-	p = numtext(b, by, &n);
-	snprintf(y, sizeof y, "%.*s", (int)n, p);
-	da = strtod(x, NULL);
-	db = strtod(y, NULL);
-	return (da > db) - (da < db);
-}
-
-/* -1, 0, 1, or NOORD; a number against a timestamp is compared as time. */
-static int
-vcmp(const struct val *a, const struct val *b)
-{
-	struct mx_time t;
-	size_t n;
-	int c;
-
-	if (a->cls != b->cls) {
-		if (a->cls == V_NUM && b->cls == V_TIME)
-			return numtime(a, &t) < 0 ? NOORD : tcmp(&t, &b->t);
-		if (a->cls == V_TIME && b->cls == V_NUM)
-			return numtime(b, &t) < 0 ? NOORD : tcmp(&a->t, &t);
-		return NOORD;
-	}
-	switch (a->cls) {
-	case V_NULL:
-		return 0;
-	case V_BOOL:
-		return a->b - b->b;
-	case V_NUM:
-		if (a->exact && b->exact)
-			return mx_dec_cmp(&a->d, &b->d);
-		return dblcmp(a, b);
-	case V_TIME:
-		return tcmp(&a->t, &b->t);
-	default:
-		n = a->n < b->n ? a->n : b->n;
-		if (n > 0 && (c = memcmp(a->p, b->p, n)) != 0)
-			return c < 0 ? -1 : 1;
-		return (a->n > b->n) - (a->n < b->n);
-	}
-}
-
-/*
- * A literal.  As a test file writes it (in=): null, true and false
- * unquoted are those; any other text is a string, which the ordering
- * reads as a number or a timestamp when it holds one, as it would read
- * the same string in a record.
- */
-struct lit {
-	struct mx_buf	 text;		/* JSON text */
-	struct mx_buf	 buf;
-	struct val	 v;
-};
-
-enum { L_TEXT, L_STRING, L_JSON };
-
-static void
-lit_set(struct lit *l, const char *s, size_t n, int how)
-{
-	struct mx_span sp;
-
-	l->text.len = 0;
-	if (how == L_JSON || (how == L_TEXT &&
-	    ((n == 4 && memcmp(s, "null", 4) == 0) ||
+	memset(l, 0, sizeof *l);
+	if (!quoted && ((n == 4 && memcmp(s, "null", 4) == 0) ||
 	    (n == 4 && memcmp(s, "true", 4) == 0) ||
-	    (n == 5 && memcmp(s, "false", 5) == 0))))
+	    (n == 5 && memcmp(s, "false", 5) == 0)))
 		mx_buf_add(&l->text, s, n);
 	else
 		mx_json_quote(&l->text, s, n);
 	mx_buf_cstr(&l->text);
-	sp.p = l->text.p;
-	sp.n = (uint32_t)l->text.len;
-	sp.kind = (uint8_t)mx_json_kind(l->text.p);
-	sp.esc = memchr(sp.p, '\\', sp.n) != NULL;
-	val_of(&sp, &l->buf, &l->v);
-}
-
-static void
-lit_free(struct lit *l)
-{
-	mx_buf_free(&l->text);
-	mx_buf_free(&l->buf);
+	/* the text no longer moves: the value may point into it */
+	mx_span_of(l->text.p, l->text.len, &l->span);
+	mx_oval_set(&l->v, &l->span);
 }
 
 /* ---- expressions over a row ---- */
 
 /*
- * expr   := and ('or' and)*
- * and    := not ('and' not)*
- * not    := 'not' not | cmp
- * cmp    := sum (op sum)*		a <= b <= c: both hold
- * sum    := prod (('+' | '-') prod)*
- * prod   := unary ('*' unary)*
- * unary  := '-' unary | atom
- * atom   := number | string | true | false | null | path | fn(path)
- *	     | now() | '(' expr ')'
- *
- * Truth has three values, as in SQL: a comparison with null on a side is
- * unknown (but x == null and x != null, which test it); and, or and not
- * follow Kleene.  A row fails an expression that is false, not one that
- * is unknown.
+ * The expressions of tests and of where= are mx-calc's (calc.c): each is
+ * a condition of one program over the main table's selection.  A row
+ * fails an expression that is false, not one that is unknown; one that
+ * cannot be evaluated (arithmetic on "abc") is unknown, as arithmetic on
+ * null is, so that a data test says which rows break a rule and
+ * not_null or accepted_values say which values are bad.
  */
-enum {
-	N_LIT, N_FIELD, N_FN, N_ISNULL, N_NOTNULL, N_NOT, N_AND, N_OR,
-	N_CMP, N_ADD, N_SUB, N_MUL, N_NEG
-};
-enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+static struct mx_calc	*calc;
+static struct mx_time	 now;		/* --now, SOURCE_DATE_EPOCH, clock */
 
-struct node {
-	int		 op;
-	struct node	**k;		/* operands */
-	int		*cmp;		/* N_CMP: the operator between k[i]
-					 * and k[i + 1] */
-	size_t		 nk;
-	int		 sel;		/* N_FIELD */
-	struct mx_expr	 fx;		/* N_FN */
-	char		 tmp[MX_EXPR_TMP];
-	struct lit	 lit;		/* N_LIT */
-	struct mx_buf	 buf;		/* N_FIELD, N_FN: decoded strings */
-};
+/* The index of the condition text, or -1 with a message in err. */
+static long
+expr_parse(const char *text, char *err, size_t errlen)
+{
+	return mx_calc_add_cond(calc, text, err, errlen);
+}
 
-static struct mx_time now;		/* --now, SOURCE_DATE_EPOCH, clock */
-
-enum {
-	T_END, T_NUM, T_STR, T_WORD, T_FN, T_LP, T_RP, T_CMP, T_PLUS,
-	T_MINUS, T_STAR, T_AND, T_OR, T_NOT, T_TRUE, T_FALSE, T_NULL
-};
-
-struct lexer {
-	const char	*s, *e;		/* what is left */
-	int		 tok;
-	int		 cmp;		/* T_CMP */
-	struct mx_buf	 text;		/* T_NUM, T_STR, T_WORD, T_FN */
-	struct mx_sel	*sel;
-	char		*err;
-	size_t		 errlen;
-	int		 failed;
-};
-
+/* 1 true, 0 false (or no truth value), -1 unknown. */
 static int
-lexerr(struct lexer *lx, const char *fmt, const char *a)
+expr_truth(long i, const struct mx_span *sp)
 {
-	if (!lx->failed)
-		snprintf(lx->err, lx->errlen, fmt, a);
-	lx->failed = 1;
-	lx->tok = T_END;
-	return -1;
-}
+	const char *why;
+	int t = mx_calc_test(calc, (size_t)i, sp, &why);
 
-static int
-wordch(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
-
-static int
-keyword(const char *p, size_t n, const char *kw)
-{
-	size_t i;
-
-	if (strlen(kw) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((p[i] | 0x20) != kw[i])
-			return 0;
-	return 1;
-}
-
-static void
-lex(struct lexer *lx)
-{
-	static const struct {
-		const char	*s;
-		int		 cmp;
-	} ops[] = {
-		{ "==", C_EQ }, { "!=", C_NE }, { "<>", C_NE }, { "<=", C_LE },
-		{ ">=", C_GE }, { "=", C_EQ }, { "<", C_LT }, { ">", C_GT }
-	};
-	const char *s = lx->s, *e = lx->e, *q;
-	size_t i, n;
-
-	if (lx->failed)
-		return;
-	while (s < e && (*s == ' ' || *s == '\t'))
-		s++;
-	lx->text.len = 0;
-	if (s == e) {
-		lx->tok = T_END;
-		lx->s = s;
-		return;
-	}
-	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		n = strlen(ops[i].s);
-		if ((size_t)(e - s) >= n && memcmp(s, ops[i].s, n) == 0) {
-			lx->tok = T_CMP;
-			lx->cmp = ops[i].cmp;
-			lx->s = s + n;
-			return;
-		}
-	}
-	lx->s = s + 1;
-	switch (*s) {
-	case '(':
-		lx->tok = T_LP;
-		return;
-	case ')':
-		lx->tok = T_RP;
-		return;
-	case '+':
-		lx->tok = T_PLUS;
-		return;
-	case '-':
-		lx->tok = T_MINUS;
-		return;
-	case '*':
-		lx->tok = T_STAR;
-		return;
-	case '"': {
-		struct mx_json *j = mx_json_new(NULL);
-		struct mx_span sp;
-		int bad;
-
-		for (q = s + 1; q < e && *q != '"'; q++)
-			if (*q == '\\' && q + 1 < e)
-				q++;
-		bad = q >= e || mx_json_scan(j, s, q + 1 - s, NULL, 0) < 0;
-		mx_json_free(j);
-		if (bad) {
-			lexerr(lx, "a bad string at '%s'", s);
-			return;
-		}
-		sp.p = s;
-		sp.n = (uint32_t)(q + 1 - s);
-		sp.kind = MX_JSTR;
-		sp.esc = memchr(s, '\\', sp.n) != NULL;
-		mx_json_unescape(&sp, &lx->text);
-		lx->tok = T_STR;
-		lx->s = q + 1;
-		return;
-	}
-	case '\'':
-		/* SQL's quotes: '' is a quote */
-		for (q = s + 1;; q++) {
-			if (q >= e) {
-				lexerr(lx, "an unterminated string at '%s'", s);
-				return;
-			}
-			if (*q == '\'') {
-				if (q + 1 < e && q[1] == '\'')
-					q++;
-				else
-					break;
-			}
-			mx_buf_addc(&lx->text, *q);
-		}
-		lx->tok = T_STR;
-		lx->s = q + 1;
-		return;
-	}
-	if (*s >= '0' && *s <= '9') {
-		for (q = s; q < e && (wordch(*q) || ((*q == '+' ||
-		    *q == '-') && (q[-1] == 'e' || q[-1] == 'E'))); q++)
-			;
-		if (!mx_json_isnum(s, q - s)) {
-			mx_buf_add(&lx->text, s, q - s);
-			lexerr(lx, "'%s' is not a number", mx_buf_cstr(&lx->text));
-			return;
-		}
-		mx_buf_add(&lx->text, s, q - s);
-		lx->tok = T_NUM;
-		lx->s = q;
-		return;
-	}
-	if (wordch(*s) || *s == '\\') {
-		for (q = s; q < e && (wordch(*q) || *q == '\\'); q++)
-			if (*q == '\\' && q + 1 < e)
-				q++;
-		mx_buf_add(&lx->text, s, q - s);
-		mx_buf_cstr(&lx->text);
-		lx->s = q;
-		n = q - s;
-		if (keyword(s, n, "and"))
-			lx->tok = T_AND;
-		else if (keyword(s, n, "or"))
-			lx->tok = T_OR;
-		else if (keyword(s, n, "not"))
-			lx->tok = T_NOT;
-		else if (keyword(s, n, "true"))
-			lx->tok = T_TRUE;
-		else if (keyword(s, n, "false"))
-			lx->tok = T_FALSE;
-		else if (keyword(s, n, "null"))
-			lx->tok = T_NULL;
-		else {
-			while (q < e && (*q == ' ' || *q == '\t'))
-				q++;
-			lx->tok = q < e && *q == '(' ? T_FN : T_WORD;
-		}
-		return;
-	}
-	lexerr(lx, "unexpected '%s'", s);
-}
-
-static struct node *
-node_new(int op, size_t nk)
-{
-	struct node *x = mx_calloc(1, sizeof *x);
-
-	x->op = op;
-	x->nk = nk;
-	if (nk > 0)
-		x->k = mx_calloc(nk, sizeof *x->k);
-	return x;
-}
-
-static void
-node_free(struct node *x)
-{
-	size_t i;
-
-	if (x == NULL)
-		return;
-	for (i = 0; i < x->nk; i++)
-		node_free(x->k[i]);
-	free(x->k);
-	free(x->cmp);
-	free(x->fx.name);
-	free(x->fx.path);
-	lit_free(&x->lit);
-	mx_buf_free(&x->buf);
-	free(x);
-}
-
-static struct node *
-binary(int op, struct node *a, struct node *b)
-{
-	struct node *x = node_new(op, 2);
-
-	x->k[0] = a;
-	x->k[1] = b;
-	return x;
-}
-
-static struct node *p_or(struct lexer *);
-
-static struct node *
-p_atom(struct lexer *lx)
-{
-	struct node *x;
-	char err[256];
-	size_t i;
-
-	switch (lx->tok) {
-	case T_NUM:
-	case T_STR:
-	case T_TRUE:
-	case T_FALSE:
-	case T_NULL:
-		x = node_new(N_LIT, 0);
-		if (lx->tok == T_NUM || lx->tok == T_STR)
-			lit_set(&x->lit, lx->text.p != NULL ? lx->text.p : "",
-			    lx->text.len, lx->tok == T_STR ? L_STRING : L_JSON);
-		else
-			lit_set(&x->lit, lx->tok == T_TRUE ? "true" :
-			    lx->tok == T_FALSE ? "false" : "null",
-			    lx->tok == T_FALSE ? 5 : 4, L_JSON);
-		lex(lx);
-		return x;
-	case T_WORD:
-		x = node_new(N_FIELD, 0);
-		if ((x->sel = mx_sel_add(lx->sel, lx->text.p)) < 0) {
-			lexerr(lx, "'%s' is not a field path", lx->text.p);
-			node_free(x);
-			return NULL;
-		}
-		lex(lx);
-		return x;
-	case T_FN: {
-		struct mx_exprs l = { NULL, 0 };
-		struct mx_buf spec = { 0 };
-
-		mx_buf_adds(&spec, lx->text.p);
-		mx_buf_cstr(&spec);
-		lex(lx);
-		if (lx->tok != T_LP) {
-			mx_buf_free(&spec);
-			lexerr(lx, "%s", "expected '('");
-			return NULL;
-		}
-		lex(lx);
-		if (strcmp(spec.p, "now") == 0) {
-			mx_buf_free(&spec);
-			if (lx->tok != T_RP) {
-				lexerr(lx, "%s", "now() takes nothing");
-				return NULL;
-			}
-			lex(lx);
-			x = node_new(N_LIT, 0);
-			{
-				char t[40];
-				int n = mx_time_fmt(&now, t);
-
-				lit_set(&x->lit, t, (size_t)n, L_STRING);
-			}
-			return x;
-		}
-		if (lx->tok != T_WORD) {
-			lexerr(lx, "%s() takes a field path", spec.p);
-			mx_buf_free(&spec);
-			return NULL;
-		}
-		mx_buf_addc(&spec, '(');
-		mx_buf_adds(&spec, lx->text.p);
-		mx_buf_addc(&spec, ')');
-		mx_buf_cstr(&spec);
-		lex(lx);
-		if (lx->tok != T_RP) {
-			mx_buf_free(&spec);
-			lexerr(lx, "%s", "expected ')'");
-			return NULL;
-		}
-		lex(lx);
-		if (mx_exprs_parse(&l, spec.p, lx->sel, err, sizeof err) < 0) {
-			for (i = 0; err[i] != '\0'; i++)
-				if (err[i] == '%')
-					err[i] = '?';
-			lexerr(lx, err, "");
-			mx_buf_free(&spec);
-			mx_exprs_free(&l);
-			return NULL;
-		}
-		mx_buf_free(&spec);
-		x = node_new(N_FN, 0);
-		x->fx = l.v[0];
-		free(l.v);
-		return x;
-	}
-	case T_LP:
-		lex(lx);
-		x = p_or(lx);
-		if (x != NULL && lx->tok != T_RP) {
-			node_free(x);
-			lexerr(lx, "%s", "expected ')'");
-			return NULL;
-		}
-		lex(lx);
-		return x;
-	case T_END:
-		lexerr(lx, "%s", "an expression ends too soon");
-		return NULL;
-	default:
-		lexerr(lx, "unexpected '%s'", lx->s - 1);
-		return NULL;
-	}
-}
-
-static struct node *
-p_unary(struct lexer *lx)
-{
-	struct node *x;
-
-	if (lx->tok != T_MINUS)
-		return p_atom(lx);
-	lex(lx);
-	if ((x = p_unary(lx)) == NULL)
-		return NULL;
-	if (x->op == N_LIT && x->lit.v.cls == V_NUM && x->lit.v.exact &&
-	    x->lit.text.p[0] != '"') {
-		/* -3 is a literal, not an operation */
-		x->lit.v.d.v = -x->lit.v.d.v;
-		x->lit.v.p = NULL;
-		return x;
-	}
-	x = binary(N_NEG, x, NULL);
-	x->nk = 1;
-	return x;
-}
-
-static struct node *
-p_prod(struct lexer *lx)
-{
-	struct node *x, *y;
-
-	if ((x = p_unary(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_STAR) {
-		lex(lx);
-		if ((y = p_unary(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(N_MUL, x, y);
-	}
-	return x;
-}
-
-static struct node *
-p_sum(struct lexer *lx)
-{
-	struct node *x, *y;
-	int op;
-
-	if ((x = p_prod(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_PLUS || lx->tok == T_MINUS) {
-		op = lx->tok == T_PLUS ? N_ADD : N_SUB;
-		lex(lx);
-		if ((y = p_prod(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(op, x, y);
-	}
-	return x;
-}
-
-static int
-isnull_lit(const struct node *x)
-{
-	return x->op == N_LIT && x->lit.v.cls == V_NULL;
-}
-
-static struct node *
-p_cmp(struct lexer *lx)
-{
-	struct node *x, *y, *c;
-	int op;
-
-	if ((x = p_sum(lx)) == NULL)
-		return NULL;
-	if (lx->tok != T_CMP)
-		return x;
-	c = node_new(N_CMP, 1);
-	c->k[0] = x;
-	while (lx->tok == T_CMP) {
-		op = lx->cmp;
-		lex(lx);
-		if ((y = p_sum(lx)) == NULL) {
-			node_free(c);
-			return NULL;
-		}
-		c->k = mx_reallocarray(c->k, c->nk + 1, sizeof *c->k);
-		c->cmp = mx_reallocarray(c->cmp, c->nk, sizeof *c->cmp);
-		c->cmp[c->nk - 1] = op;
-		c->k[c->nk++] = y;
-	}
-	/* x == null and x != null test for null; null has no order */
-	if (c->nk == 2 && (isnull_lit(c->k[0]) || isnull_lit(c->k[1]))) {
-		if (c->cmp[0] != C_EQ && c->cmp[0] != C_NE) {
-			node_free(c);
-			lexerr(lx, "%s", "null has no order: use == null or "
-			    "!= null");
-			return NULL;
-		}
-		x = node_new(c->cmp[0] == C_EQ ? N_ISNULL : N_NOTNULL, 1);
-		x->k[0] = isnull_lit(c->k[0]) ? c->k[1] : c->k[0];
-		if (isnull_lit(c->k[0]))
-			node_free(c->k[0]);
-		else
-			node_free(c->k[1]);
-		c->nk = 0;
-		node_free(c);
-		return x;
-	}
-	for (op = 0; (size_t)op < c->nk; op++)
-		if (isnull_lit(c->k[op])) {
-			node_free(c);
-			lexerr(lx, "%s", "null in a chain of comparisons: "
-			    "use == null or != null alone");
-			return NULL;
-		}
-	return c;
-}
-
-static struct node *
-p_not(struct lexer *lx)
-{
-	struct node *x;
-
-	if (lx->tok != T_NOT)
-		return p_cmp(lx);
-	lex(lx);
-	if ((x = p_not(lx)) == NULL)
-		return NULL;
-	x = binary(N_NOT, x, NULL);
-	x->nk = 1;
-	return x;
-}
-
-static struct node *
-p_and(struct lexer *lx)
-{
-	struct node *x, *y;
-
-	if ((x = p_not(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_AND) {
-		lex(lx);
-		if ((y = p_not(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(N_AND, x, y);
-	}
-	return x;
-}
-
-static struct node *
-p_or(struct lexer *lx)
-{
-	struct node *x, *y;
-
-	if ((x = p_and(lx)) == NULL)
-		return NULL;
-	while (lx->tok == T_OR) {
-		lex(lx);
-		if ((y = p_and(lx)) == NULL) {
-			node_free(x);
-			return NULL;
-		}
-		x = binary(N_OR, x, y);
-	}
-	return x;
-}
-
-/* Compile text[0..n), adding its paths to sel; NULL with a message. */
-static struct node *
-expr_parse(const char *text, size_t n, struct mx_sel *sel, char *err,
-    size_t errlen)
-{
-	struct lexer lx;
-	struct node *x;
-
-	memset(&lx, 0, sizeof lx);
-	lx.s = text;
-	lx.e = text + n;
-	lx.sel = sel;
-	lx.err = err;
-	lx.errlen = errlen;
-	lex(&lx);
-	x = p_or(&lx);
-	if (x != NULL && lx.tok != T_END) {
-		node_free(x);
-		x = NULL;
-		lexerr(&lx, "unexpected '%s'", lx.s - 1);
-	}
-	if (x == NULL && !lx.failed)
-		snprintf(err, errlen, "a bad expression");
-	mx_buf_free(&lx.text);
-	return x;
-}
-
-static void
-setbool(struct val *v, int b)
-{
-	v->cls = V_BOOL;
-	v->b = b;
-}
-
-/* 1 true, 0 false, -1 unknown (null); a value that is no truth value is
- * false. */
-static int
-truth(const struct val *v)
-{
-	if (v->cls == V_NULL)
-		return -1;
-	return v->cls == V_BOOL && v->b;
-}
-
-static void
-settruth(struct val *v, int t)
-{
-	if (t < 0)
-		v->cls = V_NULL;
-	else
-		setbool(v, t);
-}
-
-static void eval(struct node *, const struct mx_span *, struct val *);
-
-static void
-arith(struct node *x, const struct mx_span *sp, struct val *v)
-{
-	struct val a, b;
-	struct mx_dec r;
-	int bad;
-
-	eval(x->k[0], sp, &a);
-	if (x->op == N_NEG) {
-		if (a.cls != V_NUM || !a.exact) {
-			v->cls = V_NULL;
-			return;
-		}
-		*v = a;
-		v->d.v = -v->d.v;
-		v->p = NULL;
-		return;
-	}
-	eval(x->k[1], sp, &b);
-	v->cls = V_NULL;
-	if (a.cls != V_NUM || b.cls != V_NUM || !a.exact || !b.exact)
-		return;
-	if (x->op == N_MUL)
-		bad = mx_dec_mul(&a.d, &b.d, &r) < 0;
-	else {
-		if (x->op == N_SUB)
-			b.d.v = -b.d.v;
-		r = a.d;
-		bad = mx_dec_add(&r, &b.d) < 0;
-	}
-	if (bad)
-		return;
-	v->cls = V_NUM;
-	v->exact = 1;
-	v->d = r;
-	v->p = NULL;
-}
-
-static int
-holds(int op, int c)
-{
-	if (c == NOORD)
-		return op == C_NE;
-	switch (op) {
-	case C_EQ:
-		return c == 0;
-	case C_NE:
-		return c != 0;
-	case C_LT:
-		return c < 0;
-	case C_LE:
-		return c <= 0;
-	case C_GT:
-		return c > 0;
-	default:
-		return c >= 0;
-	}
-}
-
-static void
-eval(struct node *x, const struct mx_span *sp, struct val *v)
-{
-	struct val a, b;
-	struct mx_span s;
-	size_t i;
-	int ta, tb, bad;
-
-	switch (x->op) {
-	case N_LIT:
-		*v = x->lit.v;
-		return;
-	case N_FIELD:
-		val_of(&sp[x->sel], &x->buf, v);
-		return;
-	case N_FN:
-		mx_expr_eval(&x->fx, sp, &s, x->tmp, &bad);
-		val_of(&s, &x->buf, v);
-		return;
-	case N_ISNULL:
-	case N_NOTNULL:
-		eval(x->k[0], sp, &a);
-		setbool(v, (a.cls == V_NULL) == (x->op == N_ISNULL));
-		return;
-	case N_NOT:
-		eval(x->k[0], sp, &a);
-		ta = truth(&a);
-		settruth(v, ta < 0 ? -1 : !ta);
-		return;
-	case N_AND:
-	case N_OR:
-		eval(x->k[0], sp, &a);
-		ta = truth(&a);
-		if (ta == (x->op == N_OR)) {
-			setbool(v, ta);
-			return;
-		}
-		eval(x->k[1], sp, &b);
-		tb = truth(&b);
-		if (tb == (x->op == N_OR))
-			setbool(v, tb);
-		else
-			settruth(v, ta < 0 || tb < 0 ? -1 : tb);
-		return;
-	case N_CMP:
-		/* a chain holds when every link does; a link with a null
-		 * makes it unknown unless another is false */
-		tb = 1;
-		eval(x->k[0], sp, &a);
-		for (i = 1; i < x->nk; i++) {
-			eval(x->k[i], sp, &b);
-			if (a.cls == V_NULL || b.cls == V_NULL)
-				tb = tb == 0 ? 0 : -1;
-			else if (!holds(x->cmp[i - 1], vcmp(&a, &b))) {
-				tb = 0;
-				break;
-			}
-			a = b;
-		}
-		settruth(v, tb);
-		return;
-	default:
-		arith(x, sp, v);
-		return;
-	}
+	return t == -2 ? -1 : t;
 }
 
 /* ---- tables ---- */
@@ -1299,6 +416,8 @@ static const char *const statenames[] = { "pass", "warn", "fail" };
 
 /* error_if=>10, warn_if=>=0.5%: a comparison with the failing rows, or
  * with their percentage of the rows tested. */
+enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+
 struct cond {
 	int		 cmp;		/* C_* */
 	int		 pct;
@@ -1321,15 +440,15 @@ struct test {
 	size_t		 line;
 	int		 sev;
 	struct cond	 errif, warnif;
-	struct node	*where;
+	long		 where;		/* a condition; -1: none */
 	long long	 limit;		/* failing rows stored; -1: all */
 	char		*arg;		/* columns, expression or command */
 	struct mx_exprs	 cols;
-	struct lit	*in;
+	struct mx_lit	*in;
 	size_t		 nin;
 	struct table	*to;
 	int		 need;
-	struct node	*expr;
+	long		 expr;
 	struct bound	 min, max;
 	int64_t		 maxage;	/* seconds */
 
@@ -1478,11 +597,10 @@ accepted_check(struct test *t, struct opts *o, char *err, size_t errlen)
 		} else
 			mx_buf_add(&item, s, e - s);
 		t->in = mx_reallocarray(t->in, t->nin + 1, sizeof *t->in);
-		memset(&t->in[t->nin], 0, sizeof t->in[t->nin]);
 		lit_set(&t->in[t->nin++], item.p != NULL ? item.p : "",
-		    item.len, quoted ? L_STRING : L_TEXT);
+		    item.len, quoted);
 		for (i = 0; i + 1 < t->nin; i++)
-			if (vcmp(&t->in[i].v, &t->in[t->nin - 1].v) == 0) {
+			if (mx_lit_eq(&t->in[i], &t->in[t->nin - 1].span)) {
 				snprintf(err, errlen, "in=: '%s' is listed "
 				    "twice", t->in[t->nin - 1].text.p);
 				goto out;
@@ -1504,19 +622,16 @@ out:
 static void
 accepted_row(struct test *t, const struct row *r)
 {
-	static struct mx_buf buf;
 	struct mx_span s;
-	struct val v;
 	char tmp[MX_EXPR_TMP];
 	size_t i;
 	int bad;
 
 	mx_expr_eval(&t->cols.v[0], r->sp, &s, tmp, &bad);
-	val_of(&s, &buf, &v);
-	if (v.cls == V_NULL)
+	if (s.kind == MX_JNONE || s.kind == MX_JNULL)
 		return;
 	for (i = 0; i < t->nin; i++)
-		if (vcmp(&v, &t->in[i].v) == 0)
+		if (mx_lit_eq(&t->in[i], &s))
 			return;
 	fail_row(t, r);
 }
@@ -1586,8 +701,7 @@ expr_check(struct test *t, struct opts *o, char *err, size_t errlen)
 			}
 		}
 	}
-	if ((t->expr = expr_parse(t->arg, strlen(t->arg), main_tb.sel, err,
-	    errlen)) == NULL) {
+	if ((t->expr = expr_parse(t->arg, err, errlen)) < 0) {
 		char *m = mx_strdup(err);
 
 		snprintf(err, errlen, "expression: %s", m);
@@ -1600,10 +714,7 @@ expr_check(struct test *t, struct opts *o, char *err, size_t errlen)
 static void
 expr_row(struct test *t, const struct row *r)
 {
-	struct val v;
-
-	eval(t->expr, r->sp, &v);
-	if (truth(&v) == 0)
+	if (expr_truth(t->expr, r->sp) == 0)
 		fail_row(t, r);
 }
 
@@ -1829,7 +940,7 @@ recency_row(struct test *t, const struct row *r)
 	if (s.kind == MX_JNONE || s.kind == MX_JNULL ||
 	    mx_time_span(&s, &tm) < 0)
 		return;
-	if (!t->hasnewest || tcmp(&tm, &t->newest) > 0) {
+	if (!t->hasnewest || mx_time_cmp(&tm, &t->newest) > 0) {
 		t->newest = tm;
 		t->hasnewest = 1;
 	}
@@ -2193,6 +1304,8 @@ parse_line(const char *p, const char *end, size_t line)
 	t->line = line;
 	t->arg = arg;
 	t->need = -1;
+	t->where = -1;
+	t->expr = -1;
 	t->limit = -1;
 	t->errif.cmp = t->warnif.cmp = C_NE;
 	if (kinds[k].args == A_COLS && mx_exprs_parse(&t->cols, arg,
@@ -2218,7 +1331,7 @@ parse_line(const char *p, const char *end, size_t line)
 		bad(line, MX_EXIT_USAGE, "limit=: '%s' is not a count",
 		    o.v[O_LIMIT]);
 	if (o.v[O_WHERE] != NULL && (t->where = expr_parse(o.v[O_WHERE],
-	    strlen(o.v[O_WHERE]), main_tb.sel, err, sizeof err)) == NULL)
+	    err, sizeof err)) < 0)
 		bad(line, MX_EXIT_USAGE, "where=: %s", err);
 	if (kinds[k].check != NULL && (r = kinds[k].check(t, &o, err,
 	    sizeof err)) < 0)
@@ -2501,17 +1614,13 @@ static void
 main_row(void *arg, const struct row *r)
 {
 	struct test *t;
-	struct val v;
 	size_t i;
 
 	(void)arg;
 	for (i = 0; i < nrowtests; i++) {
 		t = rowtests[i];
-		if (t->where != NULL) {
-			eval(t->where, r->sp, &v);
-			if (truth(&v) != 1)
-				continue;
-		}
+		if (t->where >= 0 && expr_truth(t->where, r->sp) != 1)
+			continue;
 		t->rows++;
 		kinds[t->kind].row(t, r);
 	}
@@ -2839,10 +1948,8 @@ free_test(struct test *t)
 	free(t->arg);
 	mx_exprs_free(&t->cols);
 	for (i = 0; i < t->nin; i++)
-		lit_free(&t->in[i]);
+		mx_lit_free(&t->in[i]);
 	free(t->in);
-	node_free(t->expr);
-	node_free(t->where);
 	free(t->min.text);
 	free(t->max.text);
 	mx_keyset_free(t->ks);
@@ -2931,6 +2038,10 @@ main(int argc, char *argv[])
 	    default_name(testfile);
 	check_table_name(main_tb.name);
 	main_tb.sel = mx_sel_new();
+	/* quotients as mx-calc writes them by default, so that a test of
+	 * x == a / b holds of the x it computed */
+	calc = mx_calc_new(main_tb.sel, 6);
+	mx_calc_set_now(calc, &now);
 	if (argc > 1) {
 		for (i = 1; i < (size_t)argc; i++)
 			if (add_path(&main_tb, argv[i]) < 0)
@@ -3030,6 +2141,7 @@ main(int argc, char *argv[])
 		free(refs[i]);
 	}
 	free(refs);
+	mx_calc_free(calc);
 	free_table(&main_tb);
 	free(opt.tdirs);
 	mx_buf_free(&kb);

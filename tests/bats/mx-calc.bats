@@ -99,6 +99,31 @@ EOF
 	assert_output '{"a":true,"b":true,"c":true,"d":true,"e":true,"f2":true,"g":false,"h":false,"i":true,"j":null,"k":true,"l":true,"m":true,"n":true,"o":true}'
 }
 
+@test "chains: a <= b <= c holds when each link does; a null link is null unless another is false" {
+	run calc '{"a":5,"n":null,"t":"2024-03-01T00:00:00Z"}' \
+	    -e 'c=0 <= a <= 10' -e 'd=0 <= a < 5' -e 'e=1 < 2 < a <= 5 != 6' \
+	    -e 'f=0 <= n <= 10' -e 'g=10 <= n <= 20 and false' -e 'h=6 <= a <= n' \
+	    -e "i='2024-01-01' <= t < '2025-01-01'" -e 'j=(1 < 2) = true'
+	assert_success
+	assert_output '{"c":true,"d":false,"e":true,"f":null,"g":false,"h":false,"i":true,"j":true}'
+}
+
+@test "values of two classes have no order, but a number and a timestamp compare as time" {
+	run calc '{"s":"abc","a":1,"b":true,"t":"2024-03-01T09:00:00Z","e":1709283600,"ms":1709283600000}' \
+	    -e 'x=s > a' -e 'y=s < a' -e 'z=s = a' -e 'w=s != a' -e 'v=b > a' \
+	    -e 'te=t = e' -e 'tm=t = ms' -e 'tl=t < e + 1'
+	assert_success
+	assert_output '{"x":false,"y":false,"z":false,"w":true,"v":false,"te":true,"tm":true,"tl":true}'
+}
+
+@test "single-quoted strings, as SQL writes them; now() is SOURCE_DATE_EPOCH, or the clock" {
+	SOURCE_DATE_EPOCH=1700000000 run calc '{"s":"it'"'"'s"}' \
+	    -e "a='it''s' = s" -e "b=''" -e "c='say \"hi\"'" -e 'd=now()' \
+	    -e "e=now() > '2023-01-01'"
+	assert_success
+	assert_output '{"a":true,"b":"","c":"say \"hi\"","d":"2023-11-14T22:13:20Z","e":true}'
+}
+
 @test "and, or, not: three values, and the side not needed is not evaluated" {
 	run calc '{"x":null,"bad":"abc"}' \
 	    -e 'a=true and false' -e 'b=true or false' -e 'c=not true' \
@@ -334,9 +359,15 @@ EOF
 	run mx-calc -e 'x=a b' < /dev/null
 	assert_failure 2
 	assert_line --index 0 "mx-calc: -e 'x=a b': column 5: expected an operator or the end"
-	run mx-calc -e 'x=a < b < c' < /dev/null
+	run mx-calc -e 'x=a < null' < /dev/null
 	assert_failure 2
-	assert_line --index 0 "mx-calc: -e 'x=a < b < c': column 9: a comparison after a comparison (join them with 'and')"
+	assert_line --index 0 "mx-calc: -e 'x=a < null': column 5: null has no order: use == null or != null"
+	run mx-calc -e 'x=0 <= a <= null' < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x=0 <= a <= null': column 13: null in a chain of comparisons: use == null or != null alone"
+	run mx-calc -e "x='abc" < /dev/null
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -e 'x='abc': column 3: a string without its closing \"'\""
 	run mx-calc -e 'x=round(a)' < /dev/null
 	assert_failure 2
 	assert_line --index 0 "mx-calc: -e 'x=round(a)': column 3: round() takes 2 arguments"

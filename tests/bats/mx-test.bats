@@ -443,20 +443,22 @@ r1.ndjson'
 	check 'accepted_values a in=x,x' "in=: '\"x\"' is listed twice"
 	check 'relationships a' 'relationships: no to= table'
 	check 'expression' 'expression: no expression'
-	check 'expression a <' 'expression: an expression ends too soon'
-	check 'expression a < null' 'expression: null has no order: use == null or != null'
-	check 'expression (a' "expression: expected ')'"
+	check 'expression a <' 'expression: column 4: expected a value, not the end'
+	check 'expression a < null' 'expression: column 3: null has no order: use == null or != null'
+	check 'expression 0 <= a <= null' 'expression: column 11: null in a chain of comparisons: use == null or != null alone'
+	check 'expression (a' "expression: column 3: expected ')', not the end"
+	check "expression a == 'x" "expression: column 6: a string without its closing \"'\""
 	check 'expression a = 1 limit=3' 'expression: limit= after the expression (options come before it)'
 	check 'expression a = 1 where="a == 2"' 'expression: where= after the expression (options come before it)'
-	check 'expression a == 01' "expression: '01' is not a number"
-	check 'expression nosuch(a) > 1' 'expression: unknown function '"'"'nosuch'"'"' (date, hour, week, dow, month, year, minute)'
+	check 'expression a == 01' "expression: column 6: a bad number '01'"
+	check 'expression nosuch(a) > 1' "expression: column 1: unknown function 'nosuch'"
 	check 'row_count' 'row_count: no min=, max= or eq='
 	check 'row_count x' "row_count: 'x': not an option (row_count takes min=, max= or eq=)"
 	check 'row_count eq=1 min=1' 'row_count: eq= with min= or max='
 	check 'recency a' 'recency: no max_age='
 	check 'recency a max_age=soon' "max_age=: 'soon' is not a duration (48h, 2d, 30m, 90s; hours when bare)"
 	check 'custom' 'custom: no command'
-	check 'unique a where="a >"' 'where=: an expression ends too soon'
+	check 'unique a where="a >"' 'where=: column 4: expected a value, not the end'
 	check 'unique a where="x' 'an unterminated quoted string'
 	check 'unique a limit=-1' "limit=: '-1' is not a count"
 	printf 'unique a\nnot_null b\nunique a\n' > bad.tests
@@ -550,6 +552,13 @@ r1.ndjson'
 	check "x == 'abc' and 'it''s' != x" 0
 	check '1 <= a <= 1 < 2' 0
 	check '1 <= a < 1' 1
+	# mx-calc's language: quotients to 6 places, its functions; what
+	# cannot be evaluated is unknown, as arithmetic on null is
+	check 'a / 3 == 0.333333 and 2 / 3 == 0.666667' 0
+	check 'coalesce(n, a) == 1 and if(ok, "y", "n") == "y" and lower("ABC") == x' 0
+	check 'x * 2 > 1' 0
+	check 'x * 2 > 1 or false' 0
+	check 'round(p + q, 0) == 0 and substr(t, 1, 4) == "2024"' 0
 }
 
 @test "where= tests only the rows where it is true, and counts only those" {
