@@ -334,9 +334,7 @@ main(int argc, char *argv[])
 	for (k = 0; k < argc; k++)
 		read_file(argv[k], scan, sp);
 
-	/* --rejects - is the output itself: closed once, below */
-	if (rej != NULL && rej != out)
-		mx_out_close(rej);
+	mx_out_close(rej);
 	if (mx_opt_stats != NULL)
 		write_stats();
 	mx_out_close(out);
