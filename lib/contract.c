@@ -105,10 +105,24 @@ struct cmap {
 	uintmax_t	 other;		/* records past MX_CUNMAPPED_MAX values */
 };
 
+/* A step of a path past its first selector, from=a[k=v].b: into an
+ * object's member (or an array's element, by a number), or into the one
+ * element of an array of objects whose member k is v. */
+struct pstep {
+	char		*key;		/* a member's name, decoded */
+	size_t		 klen;
+	long		 idx;		/* key as an array index, or -1 */
+	char		*val;		/* a selector's value, or NULL */
+	size_t		 vlen;
+};
+
 struct field {
 	char		*name;
 	char		*path;
-	int		 sel;
+	int		 sel;		/* of path, or of selpath */
+	char		*selpath;	/* the part of path before a [, or NULL */
+	struct pstep	*tail;		/* the steps from the first [ on */
+	size_t		 ntail;
 	int		 fn;		/* from=hour(ts): enum mx_efn */
 	char		 fnval[MX_EXPR_TMP];
 	struct cmap	*map;		/* map=file, or NULL */
@@ -141,6 +155,10 @@ struct mx_contract {
 	size_t		 nfails;
 	struct mx_buf	 s;		/* a string's content */
 	struct mx_buf	 t;		/* scratch */
+	struct mx_member *m;		/* an object's members, for tail steps */
+	size_t		 mcap;
+	struct mx_span	*e;		/* an array's elements */
+	size_t		 ecap;
 	locale_t	 utf8;		/* (locale_t)0 when the system has none */
 	locale_t	 clocale;
 };
@@ -930,12 +948,86 @@ timepart(struct field *f, const struct mx_span *v)
 	return bad ? NULL : &out;
 }
 
+/* Is the string or number s the text k[0..n)?  (a string decoded) */
+static int
+spaneq(struct mx_contract *c, const struct mx_span *s, const char *k,
+    size_t n)
+{
+	if (s->kind == MX_JSTR && !s->esc)
+		return s->n - 2 == n && memcmp(s->p + 1, k, n) == 0;
+	if (s->kind == MX_JSTR) {
+		c->t.len = 0;
+		mx_json_unescape(s, &c->t);
+		return c->t.len == n && memcmp(c->t.p, k, n) == 0;
+	}
+	return s->kind == MX_JNUM && s->n == n && memcmp(s->p, k, n) == 0;
+}
+
+/* The member key[0..n) of the object v, or NULL. */
+static const struct mx_span *
+member(struct mx_contract *c, const struct mx_span *v, const char *key,
+    size_t n)
+{
+	size_t k, nm;
+
+	if (v->kind != MX_JOBJ)
+		return NULL;
+	nm = mx_json_members(v->p, v->n, &c->m, &c->mcap);
+	for (k = 0; k < nm; k++)
+		if (spaneq(c, &c->m[k].key, key, n))
+			return &c->m[k].val;
+	return NULL;
+}
+
+/* Follow f's tail from the value *v (in place): missing where a step
+ * finds nothing.  Returns NULL, or the selector that two elements match:
+ * which one is meant cannot be told, and taking either would be a guess. */
+static const struct pstep *
+follow(struct mx_contract *c, const struct field *f, struct mx_span *v)
+{
+	const struct pstep *st;
+	const struct mx_span *m;
+	struct mx_span found;
+	size_t k, ne, hit;
+
+	for (st = f->tail; st < f->tail + f->ntail; st++) {
+		found.kind = MX_JNONE;
+		if (st->val != NULL && v->kind == MX_JARR) {
+			ne = mx_json_elements(v->p, v->n, &c->e, &c->ecap);
+			for (k = 0, hit = 0; k < ne; k++) {
+				/* members() reuses c->m: copy the match */
+				if ((m = member(c, &c->e[k], st->key,
+				    st->klen)) == NULL ||
+				    !spaneq(c, m, st->val, st->vlen))
+					continue;
+				if (hit++ > 0)
+					return st;
+				found = c->e[k];
+			}
+		} else if (st->val == NULL && v->kind == MX_JOBJ) {
+			if ((m = member(c, v, st->key, st->klen)) != NULL)
+				found = *m;
+		} else if (st->val == NULL && v->kind == MX_JARR &&
+		    st->idx >= 0) {
+			ne = mx_json_elements(v->p, v->n, &c->e, &c->ecap);
+			if ((size_t)st->idx < ne)
+				found = c->e[st->idx];
+		}
+		*v = found;
+		if (v->kind == MX_JNONE)
+			break;
+	}
+	return NULL;
+}
+
 size_t
 mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
     const struct mx_cval **vals, const struct mx_cfail **fails)
 {
 	struct field *f;
-	const struct mx_span *v;
+	const struct mx_span *v, *in;
+	const struct pstep *dup;
+	struct mx_span picked;
 	struct mx_cval *o;
 	struct mx_cfail *x;
 	struct tval t;
@@ -947,9 +1039,21 @@ mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
 		f = &c->f[i];
 		v = &spans[f->sel];
 		o = &c->vals[i];
+		if (f->ntail > 0) {
+			picked = *v;
+			if ((dup = follow(c, f, &picked)) != NULL) {
+				*o = null_val;
+				x = addfail(c, i, MX_CR_TYPE, v);
+				say(x->msg, sizeof x->msg, "more than one "
+				    "element has %s=%s", dup->key, dup->val);
+				continue;
+			}
+			v = &picked;
+		}
+		in = v;
 		if (f->fn != MX_EPATH && (v = timepart(f, v)) == NULL) {
 			*o = null_val;
-			x = addfail(c, i, MX_CR_TYPE, &spans[f->sel]);
+			x = addfail(c, i, MX_CR_TYPE, in);
 			say(x->msg, sizeof x->msg, "%s() cannot read it: not a "
 			    "timestamp", mx_efn_names[f->fn]);
 			continue;
@@ -980,7 +1084,8 @@ mx_contract_check(struct mx_contract *c, const struct mx_span *spans,
 			memcpy(x->msg, msg, sizeof msg);
 			continue;
 		}
-		if (f->map != NULL && (v = mapped(c, f, v)) != &spans[f->sel]) {
+		in = v;
+		if (f->map != NULL && (v = mapped(c, f, v)) != in) {
 			/* the canonical value is written and checked */
 			o->p = v->p;
 			o->n = v->n;
@@ -1570,6 +1675,102 @@ mapped(struct mx_contract *c, struct field *f, const struct mx_span *v)
 	return v;
 }
 
+/* A path component as an array index (as the scanner reads one), or -1. */
+static long
+index_of(const char *k, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 9 || (n > 1 && k[0] == '0'))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (k[i] < '0' || k[i] > '9')
+			return -1;
+		v = v * 10 + (k[i] - '0');
+	}
+	return v;
+}
+
+/* Split a from= path at its first selector, a[k=v].b: the part before
+ * it is scanned with the record, the rest (f->tail) followed in the
+ * value scanned.  Key/value arrays (GA4's event_params, Meta's actions)
+ * hold their entries in no fixed order, so an index would not do.  "\["
+ * is a bracket in a key. */
+static int
+splitpath(struct parser *ps, struct field *f)
+{
+	struct mx_buf pre = { 0 }, comp = { 0 };
+	const char *p = f->path, *eq, *close;
+	struct pstep *st;
+
+	for (; *p != '\0' && *p != '['; p++) {
+		if (*p == '\\' && p[1] == '[')
+			p++;
+		else if (*p == '\\' && p[1] != '\0')
+			mx_buf_addc(&pre, *p++);
+		mx_buf_addc(&pre, *p);
+	}
+	if (*p == '\0') {
+		if (pre.len != strlen(f->path)) {	/* a \[ unescaped */
+			free(f->path);
+			mx_buf_cstr(&pre);
+			f->path = pre.p;
+		} else
+			mx_buf_free(&pre);
+		return 0;
+	}
+	mx_buf_cstr(&pre);
+	f->selpath = pre.p;
+	while (*p != '\0') {
+		f->tail = mx_reallocarray(f->tail, f->ntail + 1,
+		    sizeof *f->tail);
+		st = &f->tail[f->ntail++];
+		memset(st, 0, sizeof *st);
+		st->idx = -1;
+		if (*p == '[') {
+			eq = strchr(p, '=');
+			close = eq != NULL ? strchr(eq, ']') : NULL;
+			if (close == NULL || eq == p + 1 || memchr(p + 1, ']',
+			    (size_t)(eq - p - 1)) != NULL) {
+				mx_buf_free(&comp);
+				return perr(ps, "from=: '%s' is not a selector "
+				    "[key=value]", p);
+			}
+			st->key = mx_strndup(p + 1, (size_t)(eq - p - 1));
+			st->klen = (size_t)(eq - p - 1);
+			st->val = mx_strndup(eq + 1, (size_t)(close - eq - 1));
+			st->vlen = (size_t)(close - eq - 1);
+			p = close + 1;
+			if (*p != '\0' && *p != '.' && *p != '[') {
+				mx_buf_free(&comp);
+				return perr(ps, "from=: '.' or '[' expected "
+				    "after ']', not '%c'", *p);
+			}
+			continue;
+		}
+		if (*p == '.')
+			p++;
+		comp.len = 0;
+		for (; *p != '\0' && *p != '.' && *p != '['; p++) {
+			if (*p == '\\' && (p[1] == '.' || p[1] == '\\' ||
+			    p[1] == '['))
+				p++;
+			mx_buf_addc(&comp, *p);
+		}
+		if (comp.len == 0) {
+			mx_buf_free(&comp);
+			return perr(ps, "from=: '%s' is not a path (an empty "
+			    "component)", f->path);
+		}
+		st->klen = comp.len;
+		st->key = mx_strndup(comp.p, comp.len);
+		st->idx = index_of(st->key, st->klen);
+	}
+	mx_buf_free(&comp);
+	return 0;
+}
+
 /* from=path, or from=fn(path) for a time part of a timestamp (the names
  * of mx(7): date, hour, week, dow, month, year, minute), so that a silver
  * table can hold event_hour as a column of its own. */
@@ -1594,10 +1795,10 @@ from(struct parser *ps, struct field *f, const char *v)
 			return perr(ps, "from=: %s() of what?", mx_efn_names[i]);
 		f->fn = i;
 		f->path = mx_strndup(open + 1, n - k - 2);
-		return 0;
+		return splitpath(ps, f);
 	}
 	f->path = mx_strdup(v);
-	return 0;
+	return splitpath(ps, f);
 }
 
 /* One rule token p[0..n) of field f.  The default's text is kept in def
@@ -1833,7 +2034,8 @@ line(struct parser *ps, const char *p, const char *end, size_t lineno)
 	}
 	if (f->path == NULL)
 		f->path = namepath(f->name);
-	if ((f->sel = mx_sel_add(ps->sel, f->path)) < 0) {
+	if ((f->sel = mx_sel_add(ps->sel, f->selpath != NULL ? f->selpath :
+	    f->path)) < 0) {
 		perr(ps, "'%s' is not a path (an empty component)", f->path);
 		goto out;
 	}
@@ -1956,6 +2158,12 @@ mx_contract_free(struct mx_contract *c)
 		f = &c->f[i];
 		free(f->name);
 		free(f->path);
+		free(f->selpath);
+		for (k = 0; k < f->ntail; k++) {
+			free(f->tail[k].key);
+			free(f->tail[k].val);
+		}
+		free(f->tail);
 		free(f->def);
 		free(f->min.text);
 		free(f->max.text);
@@ -1988,6 +2196,8 @@ mx_contract_free(struct mx_contract *c)
 	free(c->f);
 	free(c->vals);
 	free(c->fails);
+	free(c->m);
+	free(c->e);
 	mx_buf_free(&c->s);
 	mx_buf_free(&c->t);
 	if (c->utf8 != (locale_t)0)

@@ -120,3 +120,33 @@ mx_json_members(const char *rec, size_t n, struct mx_member **m,
 		s = ws(s + 1, end);
 	}
 }
+
+size_t
+mx_json_elements(const char *arr, size_t n, struct mx_span **e, size_t *cap)
+{
+	const char *s, *end = arr + n, *t;
+	size_t k = 0;
+
+	s = ws(ws(arr, end) + 1, end);		/* past the bracket */
+	if (*s == ']')
+		return 0;
+	for (;;) {
+		struct mx_span *p;
+
+		if (k == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*e = mx_reallocarray(*e, *cap, sizeof **e);
+		}
+		p = &(*e)[k++];
+		t = skipval(s, end);
+		p->p = s;
+		p->n = (uint32_t)(t - s);
+		p->kind = (uint8_t)mx_json_kind(s);
+		p->esc = p->kind == MX_JSTR &&
+		    memchr(s, '\\', (size_t)(t - s)) != NULL;
+		s = ws(t, end);
+		if (*s != ',')
+			return k;
+		s = ws(s + 1, end);
+	}
+}

@@ -1065,7 +1065,7 @@ void	mx_seqfile_write(struct mx_seqfile *f, const void *p, size_t n);
  * 1 on failure) and return the XXH3-64 of the bytes in the file. */
 uint64_t mx_seqfile_close(struct mx_seqfile *f, int sync);
 
-/* ---- members.c: the top-level members of a scanned object ---- */
+/* ---- members.c: the members and elements of scanned values ---- */
 
 struct mx_member {
 	struct mx_span	key;	/* the key as a string span (quotes kept) */
@@ -1074,6 +1074,10 @@ struct mx_member {
 /* Split rec[0..n), an object mx_json_scan accepted, into its members, in
  * order, into *m (grown as needed, *cap its size); returns how many. */
 size_t	mx_json_members(const char *rec, size_t n, struct mx_member **m,
+	    size_t *cap);
+/* Split arr[0..n), a valid JSON array, into its elements, in order, into
+ * *e (grown as needed, *cap its size); returns how many. */
+size_t	mx_json_elements(const char *arr, size_t n, struct mx_span **e,
 	    size_t *cap);
 /* The kind (enum mx_jkind) of the valid JSON value that starts at p. */
 int	mx_json_kind(const char *p);

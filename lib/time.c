@@ -184,7 +184,7 @@ epoch_exp(const char *p, const char *end, struct mx_time *t)
 	return epoch(out, out + n, t);
 }
 
-/* Epoch seconds or milliseconds, with an optional fraction. */
+/* Epoch seconds, milliseconds or microseconds, with an optional fraction. */
 static int
 epoch(const char *p, const char *end, struct mx_time *t)
 {
@@ -216,7 +216,13 @@ epoch(const char *p, const char *end, struct mx_time *t)
 		return epoch_exp(p, end, t);
 	if (s != end)
 		return -1;
-	if (nint > 11) {	/* milliseconds */
+	/* Seconds of 12 digits or more would be past the year 33658: such
+	 * a number is milliseconds, and of 15 or more, microseconds (GA4's
+	 * event_timestamp). */
+	if (nint > 14) {
+		frac = (v % 1000000) * 1000 + frac / 1000000;
+		v /= 1000000;
+	} else if (nint > 11) {
 		frac = (v % 1000) * 1000000 + frac / 1000;
 		v /= 1000;
 	}

@@ -501,10 +501,48 @@ mx-validate: channel: map: "x" not mapped (1 records)'
 	bad 'x json default=null' 'default=: null is no default'
 	bad 'x json default={' 'default=: not a JSON value: invalid JSON at column 2: unexpected end of input, expected a string key'
 	bad 'x string from=a..b' "'a..b' is not a path (an empty component)"
+	bad 'x string from=a[k].b' "from=: '[k].b' is not a selector [key=value]"
+	bad 'x string from=a[=v]' "from=: '[=v]' is not a selector [key=value]"
+	bad 'x string from=a[k=v' "from=: '[k=v' is not a selector [key=value]"
+	bad 'x string from=a[k=v]b' "from=: '.' or '[' expected after ']', not 'b'"
+	bad 'x string from=a[k=v]..b' "from=: 'a[k=v]..b' is not a path (an empty component)"
+	bad 'x string from=[k=v].b' "'[k=v].b' is not a path (an empty component)"
 	bad 'ok string' "'ok' is defined twice (first on line 3)"
 	bad '_x string' "'_x': names beginning with '_' are mx metadata"
 	bad '"" string' 'an empty name'
 	bad '"a\nb" string' 'a control character in the name'
+}
+
+@test "from= selectors pick an element of a key/value array by its key, in any order (GA4 event_params, Meta actions)" {
+	contract 'user string required from=user_pseudo_id' \
+	    'session int required from=event_params[key=ga_session_id].value.int_value' \
+	    'page string from=event_params[key=page_location].value.string_value' \
+	    'engaged int from=event_params[key=engagement_time_msec].value.int_value default=0' \
+	    'leads int from=actions[action_type=offsite_conversion.fb_pixel_lead].value default=0' \
+	    'n int from=codes[code=7].tags.1' \
+	    'at timestamp from=event_timestamp' \
+	    'hour int from=hour(stamps[k=t].v)' \
+	    'lit string from=a\[b'
+	check '{"user_pseudo_id":"u1","event_timestamp":"1709546700123456","event_params":[{"key":"page_location","value":{"string_value":"https://x/a"}},{"value":{"int_value":"1709546000"},"key":"ga_session_id"}],"actions":[{"action_type":"link_click","value":"4"},{"action_type":"offsite_conversion.fb_pixel_lead","value":"2"}],"codes":[{"code":"7","tags":[1,2]},{"code":7,"tags":[3,4]}],"stamps":[{"k":"t","v":"2024-03-04T10:59:00Z"}],"a[b":"x"}' \
+	    '{"user_pseudo_id":"u2","event_params":[1,"s",{"key":"page_location"},{"key":"ga_session_id","value":{"int_value":5}},{"key":"engagement_time_msec","value":{"int_value":"80"}}],"actions":{"action_type":"offsite_conversion.fb_pixel_lead"},"codes":[]}' \
+	    '{"user_pseudo_id":"u3","event_params":[{"key":"ga_session_id","value":{"int_value":"1"}},{"key":"ga_session_id","value":{"int_value":"2"}}]}' \
+	    '{"user_pseudo_id":"u4","event_params":[{"key":"ga_session_id","value":{"string_value":"1"}}]}' \
+	    '{"user_pseudo_id":"u5","event_params":{"key":"ga_session_id","value":{"int_value":"1"}}}' \
+	    '{"user_pseudo_id":"u6","event_params":[{"key":"ga_session_id","value":{"int_value":"1.5"}}]}'
+	assert_success
+	# a string value "7" and a number 7 both have code=7: the first two
+	# records pick, the third has two, the others none
+	assert_output '{"user":"u2","session":5,"page":null,"engaged":80,"leads":0,"n":null,"at":null,"hour":null,"lit":null}'
+	errs
+	assert_output 'n type more than one element has code=7
+session type more than one element has key=ga_session_id
+session required missing
+session required missing
+session type not an integer'
+	# one element per key: u1 again
+	check '{"user_pseudo_id":"u1","event_timestamp":"1709546700123456","event_params":[{"key":"page_location","value":{"string_value":"https://x/a"}},{"value":{"int_value":"1709546000"},"key":"ga_session_id"}],"actions":[{"action_type":"link_click","value":"4"},{"action_type":"offsite_conversion.fb_pixel_lead","value":"2"}],"codes":[{"code":"7","tags":[1,2]},{"code":8,"tags":[3,4]}],"stamps":[{"k":"t","v":"2024-03-04T10:59:00Z"}],"a[b":"x"}'
+	assert_success
+	assert_output '{"user":"u1","session":1709546000,"page":"https://x/a","engaged":0,"leads":2,"n":2,"at":"2024-03-04T10:05:00.123456Z","hour":10,"lit":"x"}'
 }
 
 @test "contract files: comments, quoting, CRLF, errors about the whole file" {
