@@ -21,10 +21,12 @@ static struct {
 } opt = { .scale = 6 };
 
 static struct {
-	uintmax_t	in, out, rejected, blank;
+	uintmax_t	in, out, rejected, filtered, blank;
 } st;
 
 static struct mx_calc	*calc;
+static struct mx_calc	*where;		/* the -w conditions, over the input */
+static size_t		 nwhere;
 static struct mx_sel	*sel;
 static int		*namesel;	/* per computed field: its name's index */
 static char		**keep;		/* --keep names */
@@ -35,7 +37,7 @@ static int		 rejsel;
 static struct mx_out	*out, *rej;
 
 static const char synopsis[] =
-	    "usage: mx-calc [-e name=expr ...] [--keep f1,f2,...]\n"
+	    "usage: mx-calc [-e name=expr ...] [-w cond ...] [--keep f1,f2,...]\n"
 	    "               [--scale n] [--rejects file] [--stats file] [-v]\n"
 	    "               [--max-record size] [--max-depth n] [file ...]\n";
 
@@ -205,8 +207,9 @@ read_file(const char *path, struct mx_json *scan, struct mx_span *sp)
 	struct mx_rec in;
 	const struct mx_span *vals;
 	const char *line, *why;
-	size_t failed;
+	size_t failed, i;
 	ssize_t n;
+	int t = 0;
 
 	if (mx_reader_open(&r, path) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", mx_name(path));
@@ -226,6 +229,17 @@ read_file(const char *path, struct mx_json *scan, struct mx_span *sp)
 			continue;
 		}
 		in.whole = sp[rejsel].kind == MX_JNONE;
+		for (i = 0; i < nwhere; i++)
+			if ((t = mx_calc_test(where, i, sp, &why)) != 1)
+				break;
+		if (i < nwhere && t == -2) {
+			reject(&in, "where", NULL, why);
+			continue;
+		}
+		if (i < nwhere) {
+			st.filtered++;
+			continue;
+		}
 		if (mx_calc_run(calc, sp, &vals, &failed, &why) < 0) {
 			reject(&in, "calc", mx_calc_name(calc, failed), why);
 			continue;
@@ -245,8 +259,8 @@ write_stats(void)
 	struct mx_out *s = mx_out_open(mx_opt_stats);
 
 	mx_out_printf(s, "{\"tool\":\"mx-calc\",\"in\":%ju,\"out\":%ju,"
-	    "\"rejected\":%ju,\"blank\":%ju}\n", st.in, st.out, st.rejected,
-	    st.blank);
+	    "\"rejected\":%ju,\"filtered\":%ju,\"blank\":%ju}\n", st.in,
+	    st.out, st.rejected, st.filtered, st.blank);
 	mx_out_close(s);
 }
 
@@ -256,6 +270,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "expr", required_argument, NULL, 'e' },
 		{ "keep", required_argument, NULL, 'K' },
+		{ "where", required_argument, NULL, 'w' },
 		{ "scale", required_argument, NULL, 'S' },
 		MX_REJECTS_LONGOPT,
 		MX_STATS_LONGOPT,
@@ -265,14 +280,14 @@ main(int argc, char *argv[])
 	};
 	struct mx_json *scan;
 	struct mx_span *sp;
-	const char **exprs = NULL;
-	size_t nexpr = 0, i;
+	const char **exprs = NULL, **conds = NULL;
+	size_t nexpr = 0, ncond = 0, i;
 	char err[256];
 	long long v;
 	int c, k;
 
 	mx_init(argv[0]);
-	while ((c = mx_getopt(argc, argv, "e:v", longopts, NULL,
+	while ((c = mx_getopt(argc, argv, "e:vw:", longopts, NULL,
 	    synopsis)) != -1) {
 		switch (c) {
 		case 'e':
@@ -282,6 +297,11 @@ main(int argc, char *argv[])
 			break;
 		case 'K':
 			opt.keep = optarg;
+			break;
+		case 'w':
+			conds = mx_reallocarray(conds, ncond + 1,
+			    sizeof *conds);
+			conds[ncond++] = optarg;
 			break;
 		case 'S':
 			if ((v = mx_parse_count(optarg)) < 0 ||
@@ -302,8 +322,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (nexpr == 0 && opt.keep == NULL) {
-		mx_warnx("nothing to do: no -e name=expr, no --keep");
+	if (nexpr == 0 && ncond == 0 && opt.keep == NULL) {
+		mx_warnx("nothing to do: no -e name=expr, no -w, no --keep");
 		usage();
 	}
 	sel = mx_sel_new();
@@ -315,6 +335,18 @@ main(int argc, char *argv[])
 				mx_warnx("-e '%.69s...': %s", exprs[i], err);
 			else
 				mx_warnx("-e '%s': %s", exprs[i], err);
+			usage();
+		}
+	/* conditions read the input record: their own program */
+	where = mx_calc_new(sel, opt.scale);
+	for (nwhere = 0; nwhere < ncond; nwhere++)
+		if (mx_calc_add_cond(where, conds[nwhere], err,
+		    sizeof err) < 0) {
+			if (strlen(conds[nwhere]) > 72)
+				mx_warnx("-w '%.69s...': %s", conds[nwhere],
+				    err);
+			else
+				mx_warnx("-w '%s': %s", conds[nwhere], err);
 			usage();
 		}
 	namesel = mx_calloc(nexpr, sizeof *namesel);
@@ -339,12 +371,14 @@ main(int argc, char *argv[])
 		write_stats();
 	mx_out_close(out);
 	if (opt.verbose)
-		mx_warnx("%ju in, %ju out, %ju rejected, %ju blank", st.in,
-		    st.out, st.rejected, st.blank);
+		mx_warnx("%ju in, %ju out, %ju rejected, %ju filtered, %ju "
+		    "blank", st.in, st.out, st.rejected, st.filtered,
+		    st.blank);
 
 	mx_json_free(scan);
 	free(sp);
 	mx_calc_free(calc);
+	mx_calc_free(where);
 	mx_sel_free(sel);
 	free(namesel);
 	for (i = 0; i < nkeep; i++)
@@ -353,5 +387,6 @@ main(int argc, char *argv[])
 	free(keepsel);
 	free(keepcalc);
 	free(exprs);
+	free(conds);
 	return MX_EXIT_OK;
 }

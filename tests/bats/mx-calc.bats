@@ -270,7 +270,7 @@ EOF
 	run jq -r .sku rej.ndjson
 	assert_output B2
 	run cat st.json
-	assert_output '{"tool":"mx-calc","in":3,"out":2,"rejected":1,"blank":0}'
+	assert_output '{"tool":"mx-calc","in":3,"out":2,"rejected":1,"filtered":0,"blank":0}'
 	# booleans, objects, sub-expressions name themselves
 	run --separate-stderr mx-calc -e 'x=(a + 1) * -b' <<< '{"a":1,"b":{"k":[1,2]}}'
 	assert_failure 1
@@ -310,12 +310,12 @@ EOF
 	assert_success
 	assert_output '{"a":1,"b":2}
 {"a":2,"b":3}'
-	[ "$stderr" = 'mx-calc: 4 in, 2 out, 2 rejected, 2 blank' ]
+	[ "$stderr" = 'mx-calc: 4 in, 2 out, 2 rejected, 0 filtered, 2 blank' ]
 	run jq -c '[._reject.rule, ._reject.line, ._raw]' rej.ndjson
 	assert_output '["json",3,"not json"]
 ["json",4,"[1]"]'
 	run cat st.json
-	assert_output '{"tool":"mx-calc","in":4,"out":2,"rejected":2,"blank":2}'
+	assert_output '{"tool":"mx-calc","in":4,"out":2,"rejected":2,"filtered":0,"blank":2}'
 	# --rejects - is the output itself
 	run mx-calc -e 'b=a + 1' --rejects - in.ndjson
 	assert_success
@@ -336,7 +336,7 @@ EOF
 @test "usage errors: exit 2, the column of the mistake" {
 	run mx-calc < /dev/null
 	assert_failure 2
-	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no --keep'
+	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no -w, no --keep'
 	assert_line --index 1 --partial 'usage: mx-calc [-e name=expr ...]'
 	run mx-calc -e 'total' < /dev/null
 	assert_failure 2
@@ -413,7 +413,7 @@ EOF
 @test "the man page's EXAMPLES, as written" {
 	man_example mx-calc.1 | sed -n '/^\.Bd/,/^\.Ed/p' | grep -v '^\.' |
 	    grep '^mx-calc\|^  ' | sed 's/\\e$/\\/' > examples.sh
-	[ "$(grep -c '^mx-calc' examples.sh)" -eq 4 ]
+	[ "$(grep -c '^mx-calc' examples.sh)" -eq 5 ]
 	run bash -c 'set -e; . ./examples.sh'
 	assert_success
 	run grep -o '"revenue":[^}]*' orders_rev.ndjson
@@ -435,6 +435,32 @@ EOF
 [true,"2024-03-07"]'
 	run jq .out calc.json
 	assert_output 3
+	run jq -r .sku big.ndjson
+	assert_output C3
+}
+
+@test "-w: only the records whose conditions are all true; null and false filtered and counted; an error is the record's" {
+	printf '%s\n' '{"s":"Closed Won","a":"1.50"}' '{"s":"Lost","a":2}' \
+	    '{"s":"Closed Won","a":"x"}' '{"s":null,"a":1}' \
+	    '{"s":"Closed Won","a":3}' > in.ndjson
+	run mx-calc -w 's = "Closed Won"' -w 'a * 1 > 1' -e 'b=a*2' \
+	    --rejects rej.ndjson --stats st.json in.ndjson
+	assert_success
+	assert_output '{"s":"Closed Won","a":"1.50","b":3.00}
+{"s":"Closed Won","a":3,"b":6}'
+	run jq -c '[._reject.rule, ._reject.reason, ._reject.line]' rej.ndjson
+	assert_output '["where","a is \"x\", not a number",3]'
+	run cat st.json
+	assert_output '{"tool":"mx-calc","in":5,"out":2,"rejected":1,"filtered":2,"blank":0}'
+	# one condition with or; a -w alone is a filter that keeps the record
+	run mx-calc -w 's = "Lost" or s = null' in.ndjson
+	assert_success
+	assert_output '{"s":"Lost","a":2}
+{"s":null,"a":1}'
+	# a condition is checked when it is given
+	run mx-calc -w 'a >' in.ndjson
+	assert_failure 2
+	assert_line --index 0 "mx-calc: -w 'a >': column 4: expected a value, not the end"
 }
 
 @test "substr: characters from 1, a length or to the end, past the end empty; a bad start is the record's error" {
@@ -464,5 +490,5 @@ EOF
 	assert_output '{"c":[1],"a":1,"z":null}'
 	run mx-calc in.ndjson
 	assert_failure 2
-	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no --keep'
+	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no -w, no --keep'
 }
