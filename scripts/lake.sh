@@ -1329,6 +1329,33 @@ silver_all() {
 
 # ---- domains ----
 
+# The surrogate key of a dimension's unknown member: the row a fact's
+# reference that resolves to nothing is given (a key is 16 hex digits of
+# mx-calc's hash(), which never gives this one but by chance).
+UNKNOWN_KEY=0000000000000000
+
+# dim_date is the date dimension of both star schemas, retail's and
+# growth's (conformed: one date_key for a day in every fact), built by
+# whichever of the two domains runs when one of these tables changed.
+DATE_TABLES="retail_sales retail_spend meta_ads_insights hubspot_deals ga4_events"
+
+# Every day that has a retail sale or spend row, a Meta insights row, a
+# deal's close date or a GA4 event, once, in date order.
+dim_date() {
+	{
+		silver_all retail_sales | mx-agg -g date=transaction_date -a 'n=count()'
+		silver_all retail_spend | mx-agg -g date -a 'n=count()'
+		silver_all meta_ads_insights | mx-agg -g date -a 'n=count()'
+		silver_all hubspot_deals | mx-agg -w 'close_date!=null' \
+		    -g date=close_date -a 'n=count()'
+		silver_all ga4_events | mx-agg -g date=event_date -a 'n=count()'
+	} | mx-agg -g date -a 'n=count()' |
+	    mx-calc -e 'date_key=hash(date)' -e 'year=year(date)' \
+	    -e 'month=month(date)' -e 'week=week(date)' -e 'dow=dow(date)' \
+	    -e 'is_weekend=dow(date)>=6' \
+	    --keep date_key,date,year,month,week,dow,is_weekend
+}
+
 # contract NAME: the contract of a silver table, from the user's
 # configuration (--conf, or MX_CONTRACTS) before the bundled ones.
 contract() {

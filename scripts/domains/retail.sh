@@ -13,7 +13,6 @@
 # member's key, UNKNOWN_KEY, which dim_customer holds as its first row;
 # the data tests of fct_sales count those rows and fail the step past
 # their threshold (scripts/tests/gold/fct_sales.tests).
-UNKNOWN_KEY=0000000000000000
 
 pipeline_retail() {
 	local s
@@ -40,8 +39,7 @@ pipeline_retail() {
 	    dim_customer
 	step gold:dim_product gold_from dim_product "retail_sales retail_tax" \
 	    dim_product
-	step gold:dim_date gold_from dim_date "retail_sales retail_spend" \
-	    dim_date
+	step gold:dim_date gold_from dim_date "$DATE_TABLES" dim_date
 	step gold:fct_sales gold_from fct_sales \
 	    "retail_customers retail_sales retail_coupons retail_tax" fct_sales
 	step gold:retail_sales_daily gold_from retail_sales_daily \
@@ -74,18 +72,6 @@ dim_product() {
 	    -r <(silver_all retail_tax | mx-calc -e gst_rate=gst --keep product_category,gst_rate) |
 	    mx-calc -e 'product_key=hash(product_sku)' \
 	    --keep product_key,product_sku,product_description,product_category,product_group,gst_rate
-}
-
-# Every day that has a sale or a spend row, in date order.
-dim_date() {
-	{
-		silver_all retail_sales | mx-agg -g date=transaction_date -a 'n=count()'
-		silver_all retail_spend | mx-agg -g date -a 'n=count()'
-	} | mx-agg -g date -a 'n=count()' |
-	    mx-calc -e 'date_key=hash(date)' -e 'year=year(date)' \
-	    -e 'month=month(date)' -e 'week=week(date)' -e 'dow=dow(date)' \
-	    -e 'is_weekend=dow(date)>=6' \
-	    --keep date_key,date,year,month,week,dow,is_weekend
 }
 
 # One row per sales line, in the order of silver.retail_sales; money
