@@ -1332,11 +1332,14 @@ silver_all() {
 # The surrogate key of a dimension's unknown member: the row a fact's
 # reference that resolves to nothing is given (a key is 16 hex digits of
 # mx-calc's hash(), which never gives this one but by chance).
+# (read by the domains)
+# shellcheck disable=SC2034
 UNKNOWN_KEY=0000000000000000
 
 # dim_date is the date dimension of both star schemas, retail's and
 # growth's (conformed: one date_key for a day in every fact), built by
 # whichever of the two domains runs when one of these tables changed.
+# shellcheck disable=SC2034
 DATE_TABLES="retail_sales retail_spend meta_ads_insights hubspot_deals ga4_events"
 
 # Every day that has a retail sale or spend row, a Meta insights row, a

@@ -70,6 +70,8 @@ gold_rejecting() {
 	: > "$rej"
 	gold_from "$name" "$2" "$name" || return 1
 	[ "$NOTE" != "up to date" ] || return 0
+	# (step logs it)
+	# shellcheck disable=SC2034
 	C_REJ=$(wc -l < "$rej")
 	publish "$rej" "rejects/$name/ingest_date=$TODAY/$RUN-gold.ndjson" ||
 	    return 1

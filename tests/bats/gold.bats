@@ -330,6 +330,7 @@ records() {
 	assert_output "domain:adclicks ok no raw data for adclicks: skipped
 domain:crm ok no raw data for customers online_sales marketing_spend: skipped
 domain:ecommerce ok no raw data for ecommerce: skipped
+domain:growth ok no raw data for hubspot_contacts hubspot_deals meta_ads_insights ga4_events fx_rates: skipped
 domain:retail ok no raw data for retail_customers retail_sales retail_coupons retail_spend retail_tax: skipped"
 	[ -s l/gold/cost_per_booking.ndjson ]
 	[ ! -e l/gold/can_serve.ndjson ]

@@ -883,6 +883,7 @@ gold:clicks_hourly 2 2 0 0
 gold:campaign_clicks 2 2 0 0
 domain:crm 0 0 0 0
 domain:ecommerce 0 0 0 0
+domain:growth 0 0 0 0
 domain:retail 0 0 0 0'
 	[ -f lk/silver/clicks/click_date=2024-03-04/click_hour=10/_SUCCESS ]
 	# tested by the configuration's tests: all pass but recency, a warning
