@@ -1013,3 +1013,52 @@ recency_ts warn'
 	assert_output --partial 'step gold:fct_sales failed'
 	cmp before.ndjson a/gold/fct_sales.ndjson
 }
+
+@test "growth: the CRM/Meta/GA4 star schema: money in US dollars, a missing rate a reject rebuilt with its table; unknown contacts counted" {
+	raw raw 2000 1
+	run lake -r raw -l a growth
+	assert_success
+	# the unknown members first
+	run jq -r 'select(.contact_id == null) | .contact_key' a/gold/dim_contacts.ndjson
+	assert_output 0000000000000000
+	run jq -r 'select(.campaign_id == null) | .campaign_key' a/gold/dim_campaign.ndjson
+	assert_output 0000000000000000
+	# every row of silver is in the fact or among its rejects, once
+	silver=$(cat a/silver/meta_ads_insights/*/part-*.ndjson | wc -l)
+	fct=$(wc -l < a/gold/fct_ad_performance.ndjson)
+	rej=$(cat a/rejects/fct_ad_performance/*/*-gold.ndjson | wc -l)
+	[ "$rej" -gt 0 ]
+	[ $((fct + rej)) -eq "$silver" ]
+	run jq -r 'select(.step == "gold:fct_ad_performance" and .test == null) | "\(.out) \(.rejected)"' a/_runs.ndjson
+	assert_output "$fct $rej"
+	# the rejects: the GBP account's days without a GBP rate, and only those
+	run jq -r '._reject.reason' a/rejects/fct_ad_performance/*/*-gold.ndjson
+	assert_output "$(for i in $(seq "$rej"); do echo 'no match in fx_rates.ndjson for date "2024-03-06", account_currency "GBP"'; done)"
+	# the rates: 1 for USD, else the day's rate of the raw file; the
+	# dollars that rate times the amount, to the cent
+	run jq -rn --rawfile fx raw/fx_rates/batch-1.csv '
+	    ($fx | split("\n")[1:] | map(select(. != "") | split(",")) | map({key: "\(.[0]) \(.[1])", value: .[2]}) | from_entries) as $r
+	    | [inputs | select(.fx_rate != (if .account_currency == "USD" then 1 else ($r["\(.date) \(.account_currency)"] | tonumber) end))] | length' a/gold/fct_ad_performance.ndjson
+	assert_output 0
+	run bash -c "mx-calc -e 'd=round(spend*fx_rate,2)-spend_usd' --keep d a/gold/fct_ad_performance.ndjson | sort -u"
+	assert_output '{"d":0}'
+	# a contact's campaign is found by name; a deal of an unknown contact
+	# is counted, a warning below 5%
+	run jq -r 'select(.step == "gold:fct_orders" and .test == "contact_known") | .state' a/_runs.ndjson
+	assert_output warn
+	# nothing new: nothing rebuilt, the rejects as they were
+	ls a/rejects/fct_ad_performance/*/ > before
+	run lake -r raw -l a growth
+	assert_success
+	ls a/rejects/fct_ad_performance/*/ | cmp - before
+	# the missing rate arrives: the rows are converted, the rejects gone
+	printf 'date,currency,rate\n2024-03-06,GBP,1.2700\n' > raw/fx_rates/batch-2.csv
+	run lake -r raw -l a growth
+	assert_success
+	[ "$(wc -l < a/gold/fct_ad_performance.ndjson)" -eq "$silver" ]
+	[ ! -e a/rejects/fct_ad_performance ] || [ -z "$(ls a/rejects/fct_ad_performance)" ]
+	run jq -r 'select(.step == "gold:fct_ad_performance" and .test == null) | .rejected' a/_runs.ndjson
+	assert_output "$rej
+0
+0"
+}
