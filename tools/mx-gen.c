@@ -37,7 +37,7 @@ struct domain {
 	const char	*file;		/* its name under -d */
 	const char	*header;	/* CSV: the header line */
 	size_t		 recsz;
-	int		 ranged;	/* volume from the date range (spend) */
+	int		 ranged;	/* records a day; volume from the range */
 	void		(*init)(struct gen *);
 	/* A new record of kind K_NORMAL, K_LATE, K_INVALID or K_BAD into
 	 * rec; returns the kind to count (spend defers some records and
@@ -76,7 +76,7 @@ struct gen {
 	unsigned char	 rec[RECMAX];
 	void		*st;		/* the domain's state */
 	/* stats that domains keep */
-	uint64_t	 cnt[4];
+	uint64_t	 cnt[8];
 	struct mx_dec	 sum;
 	int64_t		 timesum;	/* seconds: a checksum of the records */
 	uint64_t	 raw;		/* bytes before compression */
@@ -99,7 +99,7 @@ static const char synopsis[] =
 	    "              [--dup-rate r] [--key-dup-rate r] [--late-rate r]\n"
 	    "              [--invalid-rate r] [--malformed-rate r]\n"
 	    "              [-o file | -d dir] [--stats file] domain\n"
-	    "domains: ecommerce spend adclicks calendly crm retail all\n";
+	    "domains: ecommerce spend adclicks calendly crm retail growth all\n";
 
 static MX_NORETURN void
 usage(void)
@@ -886,9 +886,12 @@ struct held {
 	uint64_t	slot, due;
 };
 
+/* The slots of a ranged file (spend, Meta's insights): per of them a
+ * day, in order; a held one is sent one to maxlag days later. */
 struct spend {
-	uint64_t	cur, nslot, days;
+	uint64_t	cur, nslot, days, per;
 	uint64_t	late, eligible;	/* still to hold back, slots left */
+	uint64_t	maxlag;
 	struct held	*h;
 	size_t		 nh;
 };
@@ -913,34 +916,31 @@ spend_init(struct gen *g)
 	struct spend *s = mx_calloc(1, sizeof *s);
 
 	/* every slot is sent once, on a regular (or late) line */
+	s->per = (uint64_t)g->d->ranged;
+	s->maxlag = 3;
 	s->nslot = g->left[K_NORMAL];
-	s->days = (s->nslot + NCHAN - 1) / NCHAN;
+	s->days = (s->nslot + s->per - 1) / s->per;
 	s->late = g->left[K_LATE];
 	g->left[K_NORMAL] += g->left[K_LATE];
 	g->left[K_LATE] = 0;
 	/* a held slot must have a later day to follow */
-	s->eligible = s->days > 1 ? (s->days - 1) * NCHAN : 0;
+	s->eligible = s->days > 1 ? (s->days - 1) * s->per : 0;
 	if (s->late > s->eligible)
-		mx_errx(MX_EXIT_USAGE, "spend: %ju late records do not fit "
-		    "in %ju days", s->late, s->days);
+		mx_errx(MX_EXIT_USAGE, "%s: %ju late records do not fit "
+		    "in %ju days", g->d->name, s->late, s->days);
 	s->h = mx_calloc(s->late + 1, sizeof *s->h);
 	g->st = s;
 }
 
-static int
-spend_make(struct gen *g, void *rp, int kind)
+/* The next slot of a regular line: a held one whose day has come, or the
+ * next in order, unless that is held back; *kind says which. */
+static uint64_t
+next_slot(struct gen *g, int *kind)
 {
 	struct spend *s = g->st;
-	struct srec *r = rp;
 	uint64_t slot, day, lag;
 	size_t k, best;
 
-	if (kind == K_INVALID || kind == K_BAD) {
-		memcpy(r, ring_pick(g), sizeof *r);
-		if (kind == K_INVALID)
-			r->defect = 1 + (uint8_t)below(&g->r, SD_N - 1);
-		return kind;
-	}
 	for (;;) {
 		/* a held slot whose day has come goes first */
 		for (k = 0, best = s->nh; k < s->nh; k++)
@@ -950,25 +950,41 @@ spend_make(struct gen *g, void *rp, int kind)
 		if (best < s->nh) {
 			slot = s->h[best].slot;
 			s->h[best] = s->h[--s->nh];
-			kind = K_LATE;
-			break;
+			*kind = K_LATE;
+			return slot;
 		}
 		slot = s->cur++;
-		day = slot / NCHAN;
+		day = slot / s->per;
 		if (slot < s->eligible && below(&g->r, s->eligible - slot) <
 		    s->late) {
 			s->late--;
 			lag = s->days - 1 - day;
-			lag = 1 + below(&g->r, lag < 3 ? lag : 3);
+			lag = 1 + below(&g->r, lag < s->maxlag ? lag :
+			    s->maxlag);
 			s->h[s->nh].slot = slot;
-			s->h[s->nh].due = (day + lag) * NCHAN +
-			    below(&g->r, NCHAN);
+			s->h[s->nh].due = (day + lag) * s->per +
+			    below(&g->r, s->per);
 			s->nh++;
 			continue;
 		}
-		kind = K_NORMAL;
-		break;
+		*kind = K_NORMAL;
+		return slot;
 	}
+}
+
+static int
+spend_make(struct gen *g, void *rp, int kind)
+{
+	struct srec *r = rp;
+	uint64_t slot;
+
+	if (kind == K_INVALID || kind == K_BAD) {
+		memcpy(r, ring_pick(g), sizeof *r);
+		if (kind == K_INVALID)
+			r->defect = 1 + (uint8_t)below(&g->r, SD_N - 1);
+		return kind;
+	}
+	slot = next_slot(g, &kind);
 	r->slot = (uint32_t)slot;
 	r->cents = slot_cents(g, slot);
 	r->defect = SD_NONE;
@@ -2402,10 +2418,1114 @@ rnone_tally(struct gen *g, const void *rp)
 	(void)rp;
 }
 
+/* ---- growth ---- */
+
+/*
+ * The raw data of a CRM, Meta Ads and GA4 warehouse: HubSpot's contacts
+ * and deals exports, Meta's ad insights (level=ad, time_increment=1),
+ * GA4's BigQuery export of events, and a table of exchange rates to the
+ * dollar.  The ad accounts, campaigns, ad sets and ads are a fixed tree;
+ * contacts and GA4 users from Paid Social name its campaigns, so either
+ * can be attributed.  About 1% of the deals name a contact that the
+ * contacts file does not hold, and one GBP rate is missing on purpose.
+ */
+
+static const char *const gcountries[] = { "United States", "Canada",
+    "Germany", "France", "United Kingdom" };
+static const unsigned gcountry_pct[] = { 40, 10, 20, 12, 18 };
+/* the currency of a country, and the Meta account that targets it */
+static const uint8_t gcountry_cur[] = { 0, 0, 1, 1, 2 };
+static const char *const gcur[] = { "USD", "EUR", "GBP" };
+static const char *const gcur_lc[] = { "usd", "eur", "gbp" };	/* stats */
+
+static unsigned
+gcountry(uint64_t h)
+{
+	unsigned u = (unsigned)hbelow(h, 100), k;
+
+	for (k = 0; u >= gcountry_pct[k]; u -= gcountry_pct[k], k++)
+		;
+	return k;
+}
+
+static const char *const maccounts[] = { "1111111111", "2222222222",
+    "3333333333" };	/* in the order of gcur */
+
+/* two campaigns per account, two ad sets each */
+static const struct {
+	const char	*name, *theme, *adset[2];
+	uint8_t		 acct;
+} mcamps[] = {
+	{ "Spring Sale - Prospecting", "Spring", { "US 25-44 - Interests",
+	    "US+CA Lookalike 1%" }, 0 },
+	{ "Spring Sale - Retargeting", "Spring", { "Site Visitors 30d",
+	    "Add to Cart 14d" }, 0 },
+	{ "Brand Awareness DE", "Brand", { "DE 18-34 - Broad",
+	    "DE 35-54 - Broad" }, 1 },
+	{ "Lead Gen FR", "Leads", { "FR 25-54 - Interests",
+	    "FR Lookalike 2%" }, 1 },
+	{ "Lead Gen UK", "Leads", { "UK 25-54 - Interests",
+	    "UK Lookalike 1%" }, 2 },
+	{ "Spring Sale UK - Retargeting", "Spring", { "UK Site Visitors 30d",
+	    "UK Engaged Shoppers" }, 2 },
+};
+#define NMCAMP	6
+#define MADS_C	5		/* ads a campaign: 2 + 3 or 3 + 2 */
+#define NMADS	(NMCAMP * MADS_C)
+static const char *const adformats[] = { "Carousel", "Video",
+    "Single Image" };
+
+/* Ad a: its campaign, ad set (0, 1) and number in the campaign (1..5). */
+static void
+mad(unsigned a, unsigned *c, unsigned *set, unsigned *k)
+{
+	*c = a / MADS_C;
+	*k = a % MADS_C + 1;
+	*set = *k > 2 + *c % 2;
+}
+
+/* A Paid Social campaign for a country: one of its account's two. */
+static unsigned
+gcampaign(unsigned country, uint64_t h)
+{
+	return 2u * gcountry_cur[country] + (unsigned)(h >> 7 & 1);
+}
+
+/* "YYYY-MM-DD HH:MM", as HubSpot exports a time */
+static char *
+hsminute(char *w, int64_t us)
+{
+	char t[32];
+
+	stamp(t, us, 0);
+	t[10] = ' ';
+	return put(w, t, 16);
+}
+
+#define HC_ID0	1000001		/* the first contact's Record ID */
+#define HD_ID0	5000001		/* the first deal's */
+
+/* The contacts the deals may name: the valid rows of hubspot_contacts,
+ * in the order of their Create Date, and the first id past every row. */
+static struct {
+	uint32_t	*id;
+	uint8_t		*country;
+	int64_t		*created;
+	size_t		 n, cap;
+	uint32_t	 next;
+} hcont;
+
+/* ---- growth: HubSpot contacts ---- */
+
+static const char *const hstages[] = { "Subscriber", "Lead",
+    "Marketing Qualified Lead", "Sales Qualified Lead", "Opportunity",
+    "Customer" };
+static const unsigned hstage_pct[] = { 15, 30, 20, 12, 10, 13 };
+#define HS_CUSTOMER	5
+static const char *const hsources[] = { "Paid Social", "Paid Search",
+    "Organic Search", "Direct Traffic", "Email Marketing", "Referrals" };
+static const unsigned hsource_pct[] = { 40, 15, 15, 12, 10, 8 };
+
+enum { HC_NONE, HC_NOID, HC_MAIL, HC_DATE, HC_STAGE, HC_N };
+
+struct hcrec {
+	int64_t		created, modified;	/* whole minutes */
+	uint32_t	id;
+	uint8_t		stage, defect;
+};
+
+/* the last minute of the range, which no Last Modified Date passes */
+static int64_t
+hc_end(void)
+{
+	return (opt.to + 1) * DAY_US - 60 * US;
+}
+
+static uint64_t
+hc_hash(struct gen *g, uint32_t id)
+{
+	return mix(g->seed ^ 0x68636f6eULL, id);
+}
+
+static int
+hcont_make(struct gen *g, void *rp, int kind)
+{
+	struct hcrec *r = rp;
+	unsigned u;
+
+	memset(r, 0, sizeof *r);
+	r->id = (uint32_t)(HC_ID0 - 1 + ++g->seq);
+	/* the clock ends an hour early: a restatement has room */
+	r->created = floordiv(now(g), 60 * US) * 60 * US;
+	r->modified = r->created + (int64_t)below(&g->r, (uint64_t)((hc_end() -
+	    r->created) / 2 / (60 * US) + 1)) * 60 * US;
+	for (u = (unsigned)below(&g->r, 100); u >= hstage_pct[r->stage];
+	    u -= hstage_pct[r->stage], r->stage++)
+		;
+	if (kind == K_INVALID)
+		r->defect = 1 + (uint8_t)below(&g->r, HC_N - 1);
+	return kind;
+}
+
+static void
+hcont_resend(struct gen *g, void *rp)
+{
+	struct hcrec *r = rp;
+	uint64_t room = (uint64_t)((hc_end() - r->modified) / (60 * US));
+	uint64_t m = 1 + below(&g->r, room > 0 ? room : 1);
+
+	/* a later export: modified since, one or two stages on, the later
+	 * the further, so the latest restatement has the latest stage */
+	r->modified += (int64_t)m * 60 * US;
+	r->stage += (uint8_t)(1 + 2 * m / (room + 1));
+	if (r->stage > HS_CUSTOMER)
+		r->stage = HS_CUSTOMER;
+}
+
+static void
+hcont_render(struct gen *g, const void *rp)
+{
+	const struct hcrec *r = rp;
+	uint64_t h = hc_hash(g, r->id), i = r->id - HC_ID0;
+	/* a bijection of the ids onto the pairs of names (317 is prime to
+	 * their 480), a number after the pair once they run out: the
+	 * addresses are unique */
+	uint64_t c = (i * 317 + hbelow(g->seed, NFIRST * NLAST)) %
+	    (NFIRST * NLAST), k = i / (NFIRST * NLAST);
+	const struct person *f = &firsts[c % NFIRST], *l = &lasts[c / NFIRST];
+	unsigned country = gcountry(rotl(h, 9)), src;
+	unsigned u = (unsigned)hbelow(rotl(h, 23), 100);
+	char *w = room(g, 512);
+
+	for (src = 0; u >= hsource_pct[src]; u -= hsource_pct[src], src++)
+		;
+	if (r->defect != HC_NOID)
+		w = num(w, r->id, 1);
+	*w++ = ',';
+	w = cesc(w, f->name);
+	*w++ = ',';
+	w = cesc(w, l->name);
+	*w++ = ',';
+	w = puts0(w, f->mail);
+	*w++ = '.';
+	w = puts0(w, l->mail);
+	if (k > 0)
+		w = num(w, k + 1, 1);
+	if (r->defect != HC_MAIL)
+		*w++ = '@';
+	PUT(w, "example.com,");
+	w = puts0(w, r->defect == HC_STAGE ? "Zombie" : hstages[r->stage]);
+	*w++ = ',';
+	w = puts0(w, hsources[src]);
+	*w++ = ',';
+	if (src == 0)
+		w = puts0(w, mcamps[gcampaign(country, h)].name);
+	*w++ = ',';
+	w = puts0(w, gcountries[country]);
+	*w++ = ',';
+	if (r->defect == HC_DATE)	/* 03/04/2024 10:05 */
+		w = usdate(w, r->created) - 3;
+	else
+		w = hsminute(w, r->created);
+	*w++ = ',';
+	w = hsminute(w, r->modified);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+hcont_tally(struct gen *g, const void *rp)
+{
+	const struct hcrec *r = rp;
+	uint64_t h = hc_hash(g, r->id);
+
+	g->timesum += r->created / US;
+	if (hbelow(rotl(h, 23), 100) < hsource_pct[0])
+		g->cnt[0]++;
+	if (hcont.n == hcont.cap) {
+		hcont.cap = hcont.cap ? hcont.cap * 2 : 256;
+		hcont.id = mx_reallocarray(hcont.id, hcont.cap,
+		    sizeof *hcont.id);
+		hcont.country = mx_reallocarray(hcont.country, hcont.cap,
+		    sizeof *hcont.country);
+		hcont.created = mx_reallocarray(hcont.created, hcont.cap,
+		    sizeof *hcont.created);
+	}
+	hcont.id[hcont.n] = r->id;
+	hcont.country[hcont.n] = (uint8_t)gcountry(rotl(h, 9));
+	hcont.created[hcont.n++] = r->created;
+}
+
+static void
+hcont_stats(struct gen *g, struct mx_buf *b)
+{
+	mx_buf_printf(b, ",\"paid_social\":%ju", g->cnt[0]);
+}
+
+/* ---- growth: HubSpot deals ---- */
+
+static const char *const hdstages[] = { "Appointment Scheduled",
+    "Qualified To Buy", "Presentation Scheduled", "Decision Maker Bought-In",
+    "Contract Sent", "Closed Won", "Closed Lost" };
+static const unsigned hdstage_pct[] = { 10, 10, 9, 8, 8, 35, 20 };
+#define HD_WON	5
+#define HD_LOST	6
+/* the companies of each currency's countries; some names need quotes */
+static const char *const hcompanies[3][4] = {
+	{ "Acme Corp", "Globex, Inc.", "Initech LLC", "Hooli" },
+	{ "Acme GmbH", "Müller & Söhne KG", "Dupont SARL",
+	    "Lumière Conseil, SA" },
+	{ "Stark & Co Ltd", "Wonka Industries, plc", "Hobbs Ltd",
+	    "Pemberton, Hale & Co" },
+};
+static const char *const hplans[] = { "Annual plan", "Monthly plan",
+    "Enterprise license", "Pilot - 3 months", "Renewal",
+    "Upsell, 10 seats" };
+
+enum { HD_NONE, HD_AMTSTR, HD_AMTNEG, HD_CUR, HD_CLOSE, HD_NOCONTACT,
+    HD_N };
+
+struct hdrec {
+	uint32_t	id, contact, cents;
+	int32_t		created, closed;	/* days */
+	uint8_t		stage, cur, defect, unknown;
+};
+
+/* A deal closed: won about 64 times in 100, some day from its creation
+ * to --to. */
+static void
+hdeal_close(struct gen *g, struct hdrec *r)
+{
+	r->stage = pct(&g->r, 64) ? HD_WON : HD_LOST;
+	r->closed = r->created + (int32_t)below(&g->r, (uint64_t)(opt.to -
+	    r->created + 1));
+}
+
+static int
+hdeal_make(struct gen *g, void *rp, int kind)
+{
+	struct hdrec *r = rp;
+	int64_t day = floordiv(now(g), DAY_US), lag, end;
+	size_t lo, hi, mid;
+	double u;
+	unsigned x;
+
+	memset(r, 0, sizeof *r);
+	r->id = (uint32_t)(HD_ID0 - 1 + ++g->seq);
+	if (kind == K_LATE) {	/* one to seven days back, not before --from */
+		lag = day - opt.from < 7 ? day - opt.from : 7;
+		if (lag > 0)
+			day -= 1 + (int64_t)below(&g->r, (uint64_t)lag);
+	}
+	r->created = (int32_t)day;
+	if (below(&g->r, 1000) < 10 || hcont.n == 0) {
+		/* past every contacts row: an unknown member */
+		r->contact = hcont.next + (uint32_t)below(&g->r, 1000);
+		r->unknown = 1;
+		r->cur = gcountry_cur[gcountry(rnd(&g->r))];
+	} else {
+		/* a contact created by the end of the deal's day */
+		end = (day + 1) * DAY_US;
+		for (lo = 0, hi = hcont.n; lo < hi;)
+			if (hcont.created[mid = lo + (hi - lo) / 2] < end)
+				lo = mid + 1;
+			else
+				hi = mid;
+		mid = below(&g->r, lo > 0 ? lo : hcont.n);
+		r->contact = hcont.id[mid];
+		r->cur = gcountry_cur[hcont.country[mid]];
+	}
+	u = (double)below(&g->r, 1u << 20) / (1u << 20);
+	r->cents = 20000 + (uint32_t)((2000000 - 20000) * u * u);
+	for (x = (unsigned)below(&g->r, 100); x >= hdstage_pct[r->stage];
+	    x -= hdstage_pct[r->stage], r->stage++)
+		;
+	r->closed = -1;
+	if (r->stage >= HD_WON)
+		r->closed = r->created + (int32_t)below(&g->r,
+		    (uint64_t)(opt.to - r->created + 1));
+	if (kind == K_INVALID) {
+		r->defect = 1 + (uint8_t)below(&g->r, HD_N - 1);
+		if (r->defect == HD_CLOSE && r->closed < 0)
+			hdeal_close(g, r);
+	}
+	return kind;
+}
+
+static void
+hdeal_resend(struct gen *g, void *rp)
+{
+	struct hdrec *r = rp;
+	uint32_t c;
+
+	if (r->stage < HD_WON && pct(&g->r, 70)) {
+		/* moved on in the pipeline, or closed */
+		r->stage += 1 + (uint8_t)below(&g->r, 2);
+		if (r->stage >= HD_WON)
+			hdeal_close(g, r);
+		return;
+	}
+	/* the amount renegotiated, by up to 15% */
+	c = (uint32_t)((uint64_t)r->cents * (85 + below(&g->r, 31)) / 100);
+	c = c < 20000 ? 20000 : c > 2000000 ? 2000000 : c;
+	if (c == r->cents)	/* changed all the same */
+		c = c < 1000000 ? c + 100 : c - 100;
+	r->cents = c;
+}
+
+static void
+hdeal_render(struct gen *g, const void *rp)
+{
+	const struct hdrec *r = rp;
+	uint64_t h = mix(g->seed ^ 0x6465616cULL, r->id);
+	char *w = room(g, 512), name[96], *n = name;
+
+	w = num(w, r->id, 1);
+	*w++ = ',';
+	n = puts0(n, hcompanies[r->cur][hbelow(h, 4)]);
+	PUT(n, " - ");
+	n = puts0(n, hplans[hbelow(rotl(h, 17), 6)]);
+	*n = '\0';
+	w = cesc(w, name);
+	PUT(w, ",Sales Pipeline,");
+	w = puts0(w, hdstages[r->stage]);
+	*w++ = ',';
+	if (r->defect == HD_AMTSTR)
+		PUT(w, "abc");
+	else
+		w = fixed(w, r->defect == HD_AMTNEG ? -(int64_t)r->cents :
+		    r->cents, 2);
+	*w++ = ',';
+	w = puts0(w, r->defect == HD_CUR ? "XXX" : gcur[r->cur]);
+	*w++ = ',';
+	w = date10(w, r->created);
+	*w++ = ',';
+	if (r->closed >= 0) {
+		if (r->defect == HD_CLOSE)	/* 03/04/2024 */
+			w = usdate(w, r->closed * DAY_US) - 9;
+		else
+			w = date10(w, r->closed);
+	}
+	*w++ = ',';
+	if (r->defect != HD_NOCONTACT)
+		w = num(w, r->contact, 1);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+hdeal_tally(struct gen *g, const void *rp)
+{
+	const struct hdrec *r = rp;
+
+	g->timesum += (int64_t)r->created * 86400;
+	if (r->unknown)
+		g->cnt[0]++;
+	if (r->stage == HD_WON)
+		g->cnt[1]++;
+}
+
+static void
+hdeal_stats(struct gen *g, struct mx_buf *b)
+{
+	mx_buf_printf(b, ",\"unknown_contacts\":%ju,\"closed_won\":%ju",
+	    g->cnt[0], g->cnt[1]);
+}
+
+/* ---- growth: Meta ads insights ---- */
+
+/*
+ * One row per ad and day, the slots of spend: a late row is a day held
+ * back and sent one to seven days later, invalid and malformed lines are
+ * broken copies of rows already sent.  The numbers of a row come from the
+ * seed, the ad and the day; a same-key duplicate is the row pulled again
+ * once the numbers settled.
+ */
+
+enum { MA_LINK, MA_LPV, MA_LEAD, MA_BUY, NMA };
+static const char *const mactions[NMA] = { "link_click",
+    "landing_page_view", "lead", "purchase" };
+
+enum { MD_NONE, MD_SPEND, MD_IMPR, MD_NODATE, MD_ACTION, MD_N };
+
+struct mrec {
+	int64_t		spend, value;	/* cents of the account's currency */
+	uint32_t	slot, impr, clicks, act[NMA];
+	uint8_t		ord, defect;	/* ord: a permutation, 0 the usual */
+};
+
+static void
+meta_init(struct gen *g)
+{
+	spend_init(g);
+	((struct spend *)g->st)->maxlag = 7;
+}
+
+/* n * lo/100 .. n * hi/100, from the bits of h */
+static uint32_t
+share(uint32_t n, uint64_t h, unsigned lo, unsigned hi)
+{
+	return (uint32_t)((uint64_t)n * (lo + hbelow(h, hi - lo + 1)) / 100);
+}
+
+static void
+meta_numbers(struct gen *g, struct mrec *r)
+{
+	unsigned a = r->slot % NMADS, c = a / MADS_C;
+	int64_t day = g->t0 / DAY_US + r->slot / NMADS;
+	uint64_t ha = mix(g->seed ^ 0x6164ULL, a), h = mix(g->seed, r->slot);
+	double f = 0.6 + 0.8 * (double)(h >> 11) / 9007199254740992.0;
+	uint32_t base, lpv;
+	const char *theme = mcamps[c].theme;
+
+	/* one ad in eight barely delivers: rows without actions */
+	base = hbelow(ha, 8) == 0 ? 5 + (uint32_t)hbelow(rotl(ha, 8), 150) :
+	    800 + (uint32_t)hbelow(rotl(ha, 8), 11200);
+	if (mx_time_dow(day * 86400) >= 6)
+		f *= 0.85;
+	r->impr = (uint32_t)llround(base * f);
+	if (r->impr == 0)
+		r->impr = 1;
+	/* a click-through rate of 0.4% to 3% */
+	r->clicks = (uint32_t)((uint64_t)r->impr * (40 + hbelow(rotl(ha, 16),
+	    261)) * (80 + hbelow(rotl(h, 8), 41)) / 1000000);
+	r->act[MA_LINK] = share(r->clicks, rotl(h, 16), 60, 90);
+	lpv = r->act[MA_LPV] = share(r->act[MA_LINK], rotl(h, 24), 55, 90);
+	r->act[MA_LEAD] = theme[0] == 'L' ? share(lpv, rotl(h, 32), 8, 20) :
+	    share(lpv, rotl(h, 32), 0, 3);
+	r->act[MA_BUY] = theme[0] == 'S' ? share(lpv, rotl(h, 40), 2, 8) :
+	    theme[0] == 'B' ? share(lpv, rotl(h, 40), 0, 2) : 0;
+	r->value = (int64_t)r->act[MA_BUY] * (3000 + (int64_t)hbelow(rotl(h,
+	    48), 12001));
+	/* a cost per thousand impressions of 4.00 to 15.00 */
+	r->spend = ((int64_t)r->impr * (400 + (int64_t)hbelow(rotl(ha, 24),
+	    1101)) + 500) / 1000;
+	if (r->spend == 0)
+		r->spend = 1;
+	r->ord = hbelow(rotl(h, 56), 5) == 0 ? 1 + (uint8_t)hbelow(rotl(h,
+	    4), 23) : 0;
+}
+
+static int
+meta_make(struct gen *g, void *rp, int kind)
+{
+	struct mrec *r = rp;
+
+	if (kind == K_INVALID || kind == K_BAD) {
+		memcpy(r, ring_pick(g), sizeof *r);
+		if (kind == K_INVALID) {
+			r->defect = 1 + (uint8_t)below(&g->r, MD_N - 1);
+			/* no link clicks, no actions at all */
+			if (r->defect == MD_ACTION && r->act[MA_LINK] == 0)
+				r->defect = MD_SPEND;
+		}
+		return kind;
+	}
+	memset(r, 0, sizeof *r);
+	r->slot = (uint32_t)next_slot(g, &kind);
+	meta_numbers(g, r);
+	return kind;
+}
+
+/* x plus up to d more, at most cap */
+static uint32_t
+upto(struct gen *g, uint32_t x, uint32_t d, uint32_t cap)
+{
+	x += (uint32_t)below(&g->r, (uint64_t)d + 1);
+	return x < cap ? x : cap;
+}
+
+static void
+meta_resend(struct gen *g, void *rp)
+{
+	struct mrec *r = rp;
+	uint32_t c = r->clicks;
+
+	/* pulled again days later: the attribution window filled in */
+	r->clicks += 1 + (uint32_t)below(&g->r, c / 10 + 2);
+	if (r->impr < r->clicks)
+		r->impr = r->clicks;
+	r->act[MA_LINK] = upto(g, r->act[MA_LINK], r->clicks - c, r->clicks);
+	r->act[MA_LPV] = upto(g, r->act[MA_LPV], r->clicks - c,
+	    r->act[MA_LINK]);
+	if (pct(&g->r, 30))
+		r->act[MA_LEAD]++;
+	if (r->act[MA_BUY] > 0 && pct(&g->r, 20)) {
+		r->value += r->value / r->act[MA_BUY];
+		r->act[MA_BUY]++;
+	}
+}
+
+static void
+meta_render(struct gen *g, const void *rp)
+{
+	const struct mrec *r = rp;
+	unsigned a = r->slot % NMADS, c, set, k, i, p, j, t, o[NMA];
+	int64_t day = g->t0 / DAY_US + r->slot / NMADS;
+	int first = 1;
+	char *w = room(g, 1024);
+
+	mad(a, &c, &set, &k);
+	PUT(w, "{\"account_id\":\"");
+	w = puts0(w, maccounts[mcamps[c].acct]);
+	PUT(w, "\",\"account_currency\":\"");
+	w = puts0(w, gcur[mcamps[c].acct]);
+	PUT(w, "\",\"campaign_id\":\"");
+	w = num(w, 23850000000000001ULL + c, 1);
+	PUT(w, "\",\"campaign_name\":\"");
+	w = jesc(w, mcamps[c].name);
+	PUT(w, "\",\"adset_id\":\"");
+	w = num(w, 23851000000000000ULL + (c + 1) * 10 + set + 1, 1);
+	PUT(w, "\",\"adset_name\":\"");
+	w = jesc(w, mcamps[c].adset[set]);
+	PUT(w, "\",\"ad_id\":\"");
+	w = num(w, 23852000000000000ULL + (c + 1) * 100 + (set + 1) * 10 + k,
+	    1);
+	PUT(w, "\",\"ad_name\":\"");
+	w = puts0(w, adformats[(c + k) % 3]);
+	PUT(w, " - ");
+	w = puts0(w, mcamps[c].theme);
+	*w++ = ' ';
+	w = num(w, k, 2);
+	*w++ = '"';
+	if (r->defect != MD_NODATE) {
+		PUT(w, ",\"date_start\":\"");
+		w = date10(w, day);
+		*w++ = '"';
+	}
+	PUT(w, ",\"date_stop\":\"");
+	w = date10(w, day);
+	PUT(w, "\",\"impressions\":\"");
+	if (r->defect == MD_IMPR)
+		PUT(w, "abc");
+	else
+		w = num(w, r->impr, 1);
+	PUT(w, "\",\"clicks\":\"");
+	w = num(w, r->clicks, 1);
+	PUT(w, "\",\"spend\":\"");
+	w = r->defect == MD_SPEND ? put(w, "-1.00", 5) : fixed(w, r->spend, 2);
+	*w++ = '"';
+	/* the action types in the permutation ord (Lehmer code), the ones
+	 * with a count only */
+	for (i = 0; i < NMA; i++)
+		o[i] = i;
+	for (p = r->ord, i = 0; i < NMA - 1; i++) {
+		j = i + p % (NMA - i);
+		p /= NMA - i;
+		t = o[i];
+		o[i] = o[j];
+		o[j] = t;
+	}
+	for (i = 0; i < NMA; i++) {
+		if (r->act[o[i]] == 0)
+			continue;
+		if (first)
+			PUT(w, ",\"actions\":[");
+		else
+			*w++ = ',';
+		PUT(w, "{\"action_type\":\"");
+		w = puts0(w, mactions[o[i]]);
+		PUT(w, "\",\"value\":\"");
+		if (r->defect == MD_ACTION && first)
+			*w++ = 'x';
+		else
+			w = num(w, r->act[o[i]], 1);
+		PUT(w, "\"}");
+		first = 0;
+	}
+	if (!first)
+		*w++ = ']';
+	if (r->act[MA_BUY] > 0) {
+		PUT(w, ",\"action_values\":[{\"action_type\":\"purchase\","
+		    "\"value\":\"");
+		w = fixed(w, r->value, 2);
+		PUT(w, "\"}]");
+	}
+	PUT(w, "}\n");
+	done_line(g, w);
+}
+
+static void
+meta_tally(struct gen *g, const void *rp)
+{
+	const struct mrec *r = rp;
+
+	g->timesum += (g->t0 / DAY_US + r->slot / NMADS) * 86400;
+	g->cnt[0] += r->impr;
+	g->cnt[1] += r->clicks;
+	g->cnt[2] += r->act[MA_BUY];
+	g->cnt[3 + mcamps[r->slot % NMADS / MADS_C].acct] +=
+	    (uint64_t)r->spend;
+}
+
+static void
+meta_stats(struct gen *g, struct mx_buf *b)
+{
+	struct mx_dec v;
+	char t[48];
+	int k;
+
+	mx_buf_printf(b, ",\"impressions\":%ju,\"clicks\":%ju,"
+	    "\"purchases\":%ju", g->cnt[0], g->cnt[1], g->cnt[2]);
+	for (k = 0; k < 3; k++) {
+		v.v = (__int128)g->cnt[3 + k];
+		v.scale = 2;
+		mx_dec_fmt_scale(&v, 2, t);
+		mx_buf_printf(b, ",\"spend_%s\":\"%s\"", gcur_lc[k], t);
+	}
+}
+
+/* ---- growth: GA4 events ---- */
+
+/*
+ * Sessions of users, their events in time order: a heap of the sessions
+ * under way, on the time of their next event, as calendly's changes.  At
+ * each regular line the session whose event is due goes first; when none
+ * is, a session starts at the clock.
+ */
+
+enum { GE_START, GE_VIEW, GE_CART, GE_CHECKOUT, GE_BUY, GE_END };
+static const char *const gnames[] = { "session_start", "page_view",
+    "add_to_cart", "begin_checkout", "purchase" };
+/* the pages: home, products 1..NGPROD, the rest, then checkout */
+static const char *const gpages[] = { "/", "/products/eco-lamp",
+    "/products/travel-mug", "/products/wireless-headphones",
+    "/products/yoga-mat", "/products/canvas-tote",
+    "/collections/spring-sale", "/blog/spring-lookbook", "/about",
+    "/checkout", "/checkout/thank-you" };
+#define NGPROD		5
+#define NGVIEW		9	/* the pages a view may show */
+#define GP_CHECKOUT	9
+#define GP_THANKS	10
+static const char *const gdevices[] = { "mobile", "desktop", "tablet" };
+/* the acquisition of the users that are not Meta's: source, medium,
+ * name */
+static const char *const gsources[3][3] = {
+	{ "google", "organic", "(organic)" },
+	{ "(direct)", "(none)", "(direct)" },
+	{ "newsletter", "email", "march_newsletter" },
+};
+
+enum { GD_NONE, GD_NOUSER, GD_TIME, GD_NOSESS, GD_NAME, GD_N };
+
+struct grec {
+	int64_t		us, sess;	/* the event; the session's start (s) */
+	uint32_t	user, txn, cents, engage;
+	uint16_t	snum;
+	uint8_t		name, page, ord, defect;
+};
+
+struct gsess {
+	int64_t		at, start;	/* the next event, the start */
+	uint32_t	user;
+	uint16_t	snum;
+	uint8_t		next, views, nview, cart, checkout, buy, page;
+};
+
+struct guser {
+	int64_t		first;		/* first visit, seconds */
+	uint16_t	nsess;
+	uint8_t		active;
+};
+
+struct ga4 {
+	struct gsess	*q;
+	size_t		 nq, capq;
+	struct guser	*u;
+	size_t		 nu, capu;
+	uint32_t	 txn;
+};
+
+static void
+ga4_init(struct gen *g)
+{
+	g->st = mx_calloc(1, sizeof(struct ga4));
+}
+
+static void
+gq_push(struct ga4 *s, const struct gsess *x)
+{
+	size_t i, p;
+
+	if (s->nq == s->capq) {
+		s->capq = s->capq ? s->capq * 2 : 1024;
+		s->q = mx_reallocarray(s->q, s->capq, sizeof *s->q);
+	}
+	for (i = s->nq++; i > 0 && s->q[p = (i - 1) / 2].at > x->at; i = p)
+		s->q[i] = s->q[p];
+	s->q[i] = *x;
+}
+
+static void
+gq_pop(struct ga4 *s, struct gsess *x)
+{
+	struct gsess last = s->q[--s->nq];
+	size_t i = 0, k;
+
+	*x = s->q[0];
+	for (;;) {
+		k = 2 * i + 1;
+		if (k >= s->nq)
+			break;
+		if (k + 1 < s->nq && s->q[k + 1].at < s->q[k].at)
+			k++;
+		if (s->q[k].at >= last.at)
+			break;
+		s->q[i] = s->q[k];
+		i = k;
+	}
+	if (s->nq > 0)
+		s->q[i] = last;
+}
+
+/* A new user, first seen at us. */
+static uint32_t
+guser_new(struct ga4 *s, int64_t us)
+{
+	if (s->nu == s->capu) {
+		s->capu = s->capu ? s->capu * 2 : 1024;
+		s->u = mx_reallocarray(s->u, s->capu, sizeof *s->u);
+	}
+	s->u[s->nu].first = floordiv(us, US);
+	s->u[s->nu].nsess = 0;
+	s->u[s->nu].active = 0;
+	return (uint32_t)s->nu++;
+}
+
+static uint64_t
+guser_hash(struct gen *g, uint32_t u)
+{
+	return mix(g->seed ^ 0x75736572ULL, u);
+}
+
+/* The user's currency, by the country. */
+static unsigned
+guser_cur(struct gen *g, uint32_t u)
+{
+	return gcountry_cur[gcountry(rotl(guser_hash(g, u), 9))];
+}
+
+static int
+ga4_make(struct gen *g, void *rp, int kind)
+{
+	struct ga4 *s = g->st;
+	struct grec *r = rp;
+	struct gsess x;
+	int64_t t = now(g), lo;
+	unsigned k;
+
+	memset(r, 0, sizeof *r);
+	r->ord = (uint8_t)below(&g->r, 256);
+	r->engage = 200 + (uint32_t)below(&g->r, 60000);
+	if (kind == K_LATE) {
+		/* a view held on a device for days, never before --from:
+		 * its session's start is not in the file */
+		lo = t - DAY_US - (int64_t)below(&g->r, 6 * DAY_US);
+		if (lo < g->t0)
+			lo = g->t0 + (int64_t)below(&g->r,
+			    (uint64_t)(t - g->t0) + 1);
+		r->us = lo;
+		r->sess = floordiv(lo, US) - (int64_t)below(&g->r, 600);
+		r->user = guser_new(s, r->sess * US);
+		r->snum = ++s->u[r->user].nsess;
+		r->name = GE_VIEW;
+		r->page = (uint8_t)below(&g->r, NGVIEW);
+		return kind;
+	}
+	if (s->nq > 0 && s->q[0].at <= t)
+		gq_pop(s, &x);
+	else {
+		/* a session starts: of a returning user about a third of
+		 * the time */
+		memset(&x, 0, sizeof x);
+		x.at = x.start = t;
+		x.user = s->nu > 0 && pct(&g->r, 35) ?
+		    (uint32_t)below(&g->r, s->nu) : UINT32_MAX;
+		if (x.user == UINT32_MAX || s->u[x.user].active)
+			x.user = guser_new(s, t);
+		s->u[x.user].active = 1;
+		x.snum = ++s->u[x.user].nsess;
+		x.next = GE_START;
+		x.views = 1 + (uint8_t)below(&g->r, 6);
+		x.cart = (uint8_t)pct(&g->r, 30);
+		x.checkout = x.cart && pct(&g->r, 55);
+		x.buy = x.checkout && pct(&g->r, 65);
+		x.page = (uint8_t)below(&g->r, NGVIEW);
+	}
+	r->us = x.at;
+	r->sess = floordiv(x.start, US);
+	r->user = x.user;
+	r->snum = x.snum;
+	r->name = x.next;
+	switch (x.next) {
+	case GE_START:	/* the landing page, viewed at once */
+		r->page = x.page;
+		x.next = GE_VIEW;
+		x.at += 1000 + (int64_t)below(&g->r, 2 * US);
+		break;
+	case GE_VIEW:	/* the landing page first, then others */
+		if (x.nview++ > 0)
+			x.page = (uint8_t)below(&g->r, NGVIEW);
+		r->page = x.page;
+		x.next = --x.views > 0 ? GE_VIEW : x.cart ? GE_CART : GE_END;
+		break;
+	case GE_CART:	/* the product on view, or one of them */
+		if (x.page < 1 || x.page > NGPROD)
+			x.page = 1 + (uint8_t)below(&g->r, NGPROD);
+		r->page = x.page;
+		x.next = x.checkout ? GE_CHECKOUT : GE_END;
+		break;
+	case GE_CHECKOUT:
+		r->page = GP_CHECKOUT;
+		x.next = x.buy ? GE_BUY : GE_END;
+		break;
+	default:
+		r->page = GP_THANKS;
+		r->txn = ++s->txn;
+		r->cents = 1500 + (uint32_t)below(&g->r, 18501);
+		x.next = GE_END;
+		break;
+	}
+	if (r->name != GE_START)
+		x.at += (5 + (int64_t)below(&g->r, 115)) * US +
+		    (int64_t)below(&g->r, US);
+	if (x.next == GE_END)
+		s->u[x.user].active = 0;
+	else
+		gq_push(s, &x);
+	if (kind == K_INVALID) {
+		k = 1 + (unsigned)below(&g->r, GD_N - 1);
+		if (k == GD_NOSESS && r->name != GE_VIEW)
+			k = GD_NOUSER;
+		r->defect = (uint8_t)k;
+	}
+	return kind;
+}
+
+static char *
+gparam(char *w, const char *key, const char *type)
+{
+	PUT(w, "{\"key\":\"");
+	w = puts0(w, key);
+	PUT(w, "\",\"value\":{\"");
+	w = puts0(w, type);
+	PUT(w, "_value\":");
+	return w;
+}
+
+static void
+ga4_render(struct gen *g, const void *rp)
+{
+	const struct grec *r = rp;
+	const struct ga4 *s = g->st;
+	uint64_t h = guser_hash(g, r->user), ph;
+	unsigned country = gcountry(rotl(h, 9)), o[7], np = 0, i, j, t;
+	unsigned u = (unsigned)hbelow(rotl(h, 30), 100);
+	char *w = room(g, 1536), d[16];
+
+	/* the parameters, in an order of the event's own */
+	if (r->defect != GD_NOSESS)
+		o[np++] = 0;
+	o[np++] = 1;
+	o[np++] = 2;
+	if (r->name != GE_START)
+		o[np++] = 3;
+	if (r->name == GE_BUY) {
+		o[np++] = 4;
+		o[np++] = 5;
+		o[np++] = 6;
+	}
+	for (ph = mix(0x6f7264ULL, r->ord), i = np - 1; i > 0; i--) {
+		j = (unsigned)(ph % (i + 1));
+		ph /= i + 1;
+		t = o[i];
+		o[i] = o[j];
+		o[j] = t;
+	}
+	date10(d, floordiv(r->us, DAY_US));
+	PUT(w, "{\"event_date\":\"");
+	w = put(w, d, 4);
+	w = put(w, d + 5, 2);
+	w = put(w, d + 8, 2);
+	PUT(w, "\",\"event_timestamp\":\"");
+	if (r->defect == GD_TIME)
+		PUT(w, "abc");
+	else
+		w = num(w, (uint64_t)r->us, 1);
+	PUT(w, "\",\"event_name\":\"");
+	if (r->defect != GD_NAME)
+		w = puts0(w, gnames[r->name]);
+	*w++ = '"';
+	if (r->defect != GD_NOUSER) {
+		PUT(w, ",\"user_pseudo_id\":\"");
+		w = num(w, 1000000000 + hbelow(h, 1147483648), 1);
+		*w++ = '.';
+		w = num(w, (uint64_t)s->u[r->user].first, 1);
+		*w++ = '"';
+	}
+	PUT(w, ",\"event_params\":[");
+	for (i = 0; i < np; i++) {
+		if (i > 0)
+			*w++ = ',';
+		switch (o[i]) {
+		case 0:
+			w = gparam(w, "ga_session_id", "int");
+			*w++ = '"';
+			w = num(w, (uint64_t)r->sess, 1);
+			*w++ = '"';
+			break;
+		case 1:
+			w = gparam(w, "ga_session_number", "int");
+			*w++ = '"';
+			w = num(w, r->snum, 1);
+			*w++ = '"';
+			break;
+		case 2:
+			w = gparam(w, "page_location", "string");
+			PUT(w, "\"https://shop.example.com");
+			w = puts0(w, gpages[r->page]);
+			*w++ = '"';
+			break;
+		case 3:
+			w = gparam(w, "engagement_time_msec", "int");
+			*w++ = '"';
+			w = num(w, r->engage, 1);
+			*w++ = '"';
+			break;
+		case 4:
+			w = gparam(w, "transaction_id", "string");
+			PUT(w, "\"T");
+			w = num(w, r->txn, 6);
+			*w++ = '"';
+			break;
+		case 5:		/* a FLOAT64: 59.9, 60.0, 59.95 */
+			w = gparam(w, "value", "double");
+			w = num(w, r->cents / 100, 1);
+			*w++ = '.';
+			w = num(w, r->cents % 10 != 0 ? r->cents % 100 :
+			    r->cents % 100 / 10, r->cents % 10 != 0 ? 2 : 1);
+			break;
+		default:
+			w = gparam(w, "currency", "string");
+			*w++ = '"';
+			w = puts0(w, gcur[gcountry_cur[country]]);
+			*w++ = '"';
+			break;
+		}
+		PUT(w, "}}");
+	}
+	PUT(w, "],\"traffic_source\":{\"name\":\"");
+	if (u < 40) {
+		w = jesc(w, mcamps[gcampaign(country, h)].name);
+		PUT(w, "\",\"medium\":\"cpc\",\"source\":\"facebook\"}");
+	} else {
+		u = u < 65 ? 0 : u < 90 ? 1 : 2;
+		w = puts0(w, gsources[u][2]);
+		PUT(w, "\",\"medium\":\"");
+		w = puts0(w, gsources[u][1]);
+		PUT(w, "\",\"source\":\"");
+		w = puts0(w, gsources[u][0]);
+		PUT(w, "\"}");
+	}
+	PUT(w, ",\"device\":{\"category\":\"");
+	u = (unsigned)hbelow(rotl(h, 50), 100);
+	w = puts0(w, gdevices[u < 60 ? 0 : u < 95 ? 1 : 2]);
+	PUT(w, "\"},\"geo\":{\"country\":\"");
+	w = puts0(w, gcountries[country]);
+	PUT(w, "\"}}\n");
+	done_line(g, w);
+}
+
+static void
+ga4_tally(struct gen *g, const void *rp)
+{
+	const struct grec *r = rp;
+
+	g->timesum += floordiv(r->us, US);
+	if (r->name == GE_START)
+		g->cnt[0]++;
+	else if (r->name == GE_BUY) {
+		g->cnt[1]++;
+		g->cnt[2 + guser_cur(g, r->user)] += r->cents;
+	}
+}
+
+static void
+ga4_stats(struct gen *g, struct mx_buf *b)
+{
+	struct mx_dec v;
+	char t[48];
+	int k;
+
+	mx_buf_printf(b, ",\"sessions\":%ju,\"purchases\":%ju", g->cnt[0],
+	    g->cnt[1]);
+	for (k = 0; k < 3; k++) {
+		v.v = (__int128)g->cnt[2 + k];
+		v.scale = 2;
+		mx_dec_fmt_scale(&v, 2, t);
+		mx_buf_printf(b, ",\"revenue_%s\":\"%s\"", gcur_lc[k], t);
+	}
+}
+
+/* ---- growth: exchange rates ---- */
+
+/*
+ * US dollars per unit of EUR and GBP, four decimals: a base plus the sum
+ * of the last 30 days' steps of up to 0.0030, each step drawn from the
+ * seed and its date alone, so that a rate does not depend on --from.
+ * GBP has no rate on the range's third day: a gap to refuse, not to fill.
+ */
+
+#define FX_GAP	5	/* the slot (day 2, GBP) left out */
+
+static int64_t
+fx_rate(struct gen *g, unsigned cur, int64_t day)
+{
+	int64_t v = cur == 0 ? 10800 : 12600;
+	int j;
+
+	for (j = 0; j < 30; j++)
+		v += (int64_t)hbelow(mix(g->seed ^ (0x6678ULL + cur),
+		    (uint64_t)(day - j)), 61) - 30;
+	return v;
+}
+
+/* the slot of row i: day i / 2, EUR or GBP */
+static uint32_t
+fx_slot(uint32_t i)
+{
+	return opt.to - opt.from >= 2 && i >= FX_GAP ? i + 1 : i;
+}
+
+static void
+fx_render(struct gen *g, const void *rp)
+{
+	const struct rrow *r = rp;
+	uint32_t s = fx_slot(r->i);
+	char *w = room(g, 64);
+
+	w = date10(w, opt.from + s / 2);
+	*w++ = ',';
+	w = puts0(w, gcur[1 + s % 2]);
+	*w++ = ',';
+	w = fixed(w, fx_rate(g, s % 2, opt.from + s / 2), 4);
+	*w++ = '\n';
+	done_line(g, w);
+}
+
+static void
+fx_tally(struct gen *g, const void *rp)
+{
+	const struct rrow *r = rp;
+
+	g->timesum += (opt.from + fx_slot(r->i) / 2) * 86400;
+}
+
 /* ---- the domains ---- */
 
 enum { D_ECOM, D_SPEND, D_ADS, D_CAL, D_CUST, D_SALES, D_MSPEND, D_RCUST,
-    D_RSALES, D_RCOUPON, D_RSPEND, D_RTAX, ND };
+    D_RSALES, D_RCOUPON, D_RSPEND, D_RTAX, D_HCONT, D_HDEAL, D_META, D_GA4,
+    D_FX, ND };
 
 #define SKIP_LATE	(1u << K_LATE)
 #define SKIP_ALL	(1u << K_LATE | 1u << K_DUP | 1u << K_KEYDUP | \
@@ -2415,8 +3535,9 @@ static const struct domain domains[ND] = {
 	{ "ecommerce", "ecommerce.ndjson", NULL, sizeof(struct erec), 0,
 	    ecom_init, ecom_make, ecom_resend, ecom_render, ecom_tally,
 	    ecom_stats, 0 },
-	{ "spend", "spend.ndjson", NULL, sizeof(struct srec), 1, spend_init,
-	    spend_make, spend_resend, spend_render, spend_tally, spend_stats, 0 },
+	{ "spend", "spend.ndjson", NULL, sizeof(struct srec), NCHAN,
+	    spend_init, spend_make, spend_resend, spend_render, spend_tally,
+	    spend_stats, 0 },
 	{ "adclicks", "adclicks.ndjson", NULL, sizeof(struct arec), 0, NULL,
 	    ads_make, ads_resend, ads_render, ads_tally, ads_stats, 0 },
 	{ "calendly", "calendly.ndjson", NULL, sizeof(struct crec), 0,
@@ -2430,7 +3551,7 @@ static const struct domain domains[ND] = {
 	    "unit_price,order_date,channel\n", sizeof(struct orec), 0, NULL,
 	    sale_make, sale_resend, sale_render, sale_tally, sale_stats, 0 },
 	{ "marketing_spend", "marketing_spend.csv", "date,channel,spend\n",
-	    sizeof(struct srec), 1, spend_init, spend_make, spend_resend,
+	    sizeof(struct srec), NCHAN, spend_init, spend_make, spend_resend,
 	    spend_render_csv, spend_tally, spend_stats, 0 },
 	{ "retail_customers", "retail_customers.csv",
 	    "CustomerID,Gender,Location,Tenure_Months\n",
@@ -2453,6 +3574,28 @@ static const struct domain domains[ND] = {
 	{ "retail_tax", "retail_tax.csv", "Product_Category,GST\n",
 	    sizeof(struct rrow), 0, NULL, rrow_make, NULL, rtax_render,
 	    rnone_tally, cust_stats, SKIP_ALL },
+	{ "hubspot_contacts", "hubspot_contacts.csv",
+	    "Record ID,First Name,Last Name,Email,Lifecycle Stage,"
+	    "Original Source,Original Source Drill-Down 2,Country/Region,"
+	    "Create Date,Last Modified Date\n", sizeof(struct hcrec), 0, NULL,
+	    hcont_make, hcont_resend, hcont_render, hcont_tally, hcont_stats,
+	    SKIP_LATE },
+	{ "hubspot_deals", "hubspot_deals.csv",
+	    "Record ID,Deal Name,Pipeline,Deal Stage,Amount,"
+	    "Deal Currency Code,Create Date,Close Date,"
+	    "Associated Contact IDs\n", sizeof(struct hdrec), 0, NULL,
+	    hdeal_make, hdeal_resend, hdeal_render, hdeal_tally, hdeal_stats,
+	    0 },
+	{ "meta_ads_insights", "meta_ads_insights.ndjson", NULL,
+	    sizeof(struct mrec), NMADS, meta_init, meta_make, meta_resend,
+	    meta_render, meta_tally, meta_stats, 0 },
+	/* an exported event has no key to restate */
+	{ "ga4_events", "ga4_events.ndjson", NULL, sizeof(struct grec), 0,
+	    ga4_init, ga4_make, NULL, ga4_render, ga4_tally, ga4_stats,
+	    1u << K_KEYDUP },
+	{ "fx_rates", "fx_rates.csv", "date,currency,rate\n",
+	    sizeof(struct rrow), 0, NULL, rrow_make, NULL, fx_render, fx_tally,
+	    cust_stats, SKIP_ALL },
 };
 
 /* ---- one file ---- */
@@ -2494,7 +3637,8 @@ plan_file(struct gen *g, int dom)
 	uint64_t days = (uint64_t)(opt.to - opt.from + 1);
 
 	if (domains[dom].ranged)
-		g->n = ranged_lines(days * NCHAN, g->left);
+		g->n = ranged_lines(days * (uint64_t)domains[dom].ranged,
+		    g->left);
 	else {
 		g->n = dom == D_CUST && opt.n > 0 ? (opt.n / 4 > 0 ?
 		    opt.n / 4 : 1) : opt.n;
@@ -2507,6 +3651,12 @@ plan_file(struct gen *g, int dom)
 			g->n = days;
 		else if (dom == D_RTAX)
 			g->n = NRCAT_REF;
+		else if (dom == D_HCONT)
+			g->n = opt.n / 10 > 20 ? opt.n / 10 : 20;
+		else if (dom == D_HDEAL)
+			g->n = opt.n / 20 > 10 ? opt.n / 20 : 10;
+		else if (dom == D_FX)	/* EUR and GBP a day, but one */
+			g->n = 2 * days - (days >= 3);
 		if (plan(g->n, domains[dom].skip, g->left) < 0)
 			mx_errx(MX_EXIT_USAGE, "%s: the rates add up to more "
 			    "than the %ju lines", domains[dom].name, g->n);
@@ -2599,12 +3749,16 @@ gen_file(int dom, struct mx_out *st)
 		g.t0 -= 730 * DAY_US;
 		g.span += 730 * DAY_US;
 	}
+	if (dom == D_HCONT)	/* room for a later Last Modified Date */
+		g.span -= 3600 * US;
 	plan_file(&g, dom);
 	if (dom == D_CUST)
 		ncustomers = g.left[K_NORMAL] + g.left[K_LATE] +
 		    g.left[K_INVALID] + g.left[K_BAD];
 	if (dom == D_RCUST)
 		rcust.n = 0;
+	if (dom == D_HCONT)
+		hcont.n = 0;
 	if (opt.dir != NULL) {
 		mx_buf_printf(&path, "%s/%s%s", opt.dir, g.d->file,
 		    opt.gzip ? ".gz" : "");
@@ -2630,6 +3784,8 @@ gen_file(int dom, struct mx_out *st)
 	run(&g);
 	if (dom == D_RCUST)	/* no customers row has an id from here on */
 		rcust.next = (uint32_t)(RC_ID0 + g.seq);
+	if (dom == D_HCONT)
+		hcont.next = (uint32_t)(HC_ID0 + g.seq);
 	mx_gzw_finish(g.z);
 	if (!g.o->isstdout)
 		mx_out_close(g.o);
@@ -2638,8 +3794,13 @@ gen_file(int dom, struct mx_out *st)
 	report(&g, st);
 	if (g.st != NULL && g.d->init == cal_init)
 		free(((struct cal *)g.st)->q);
-	if (g.st != NULL && g.d->init == spend_init)
+	if (g.st != NULL && (g.d->init == spend_init ||
+	    g.d->init == meta_init))
 		free(((struct spend *)g.st)->h);
+	if (g.st != NULL && g.d->init == ga4_init) {
+		free(((struct ga4 *)g.st)->q);
+		free(((struct ga4 *)g.st)->u);
+	}
 	free(g.st);
 	free(g.ring);
 	mx_buf_free(&g.line);
@@ -2705,11 +3866,13 @@ main(int argc, char *argv[])
 	static const int crm[] = { D_CUST, D_SALES, D_MSPEND, -1 };
 	static const int retail[] = { D_RCUST, D_RSALES, D_RCOUPON, D_RSPEND,
 	    D_RTAX, -1 };
-	/* retail last: every file has its own stream, so the older files
-	 * are the bytes they were before retail existed */
+	static const int growth[] = { D_HCONT, D_HDEAL, D_META, D_GA4, D_FX,
+	    -1 };
+	/* retail, then growth, last: every file has its own stream, so the
+	 * older files are the bytes they were before those existed */
 	static const int all[] = { D_ECOM, D_SPEND, D_ADS, D_CAL, D_CUST,
 	    D_SALES, D_MSPEND, D_RCUST, D_RSALES, D_RCOUPON, D_RSPEND, D_RTAX,
-	    -1 };
+	    D_HCONT, D_HDEAL, D_META, D_GA4, D_FX, -1 };
 	int one[2] = { -1, -1 };
 	const int *files = NULL;
 	struct mx_out *st = NULL;
@@ -2790,6 +3953,8 @@ main(int argc, char *argv[])
 		files = crm;
 	else if (strcmp(argv[0], "retail") == 0)
 		files = retail;
+	else if (strcmp(argv[0], "growth") == 0)
+		files = growth;
 	else if (strcmp(argv[0], "all") == 0)
 		files = all;
 	else {
@@ -2839,5 +4004,8 @@ main(int argc, char *argv[])
 	if (mx_stdout != NULL)
 		mx_out_close(mx_stdout);
 	free(rcust.id);
+	free(hcont.id);
+	free(hcont.country);
+	free(hcont.created);
 	return MX_EXIT_OK;
 }

@@ -239,7 +239,12 @@ stat() {
 calendly.ndjson
 customers.csv
 ecommerce.ndjson
+fx_rates.csv
+ga4_events.ndjson
+hubspot_contacts.csv
+hubspot_deals.csv
 marketing_spend.csv
+meta_ads_insights.ndjson
 online_sales.csv
 retail_coupons.csv
 retail_customers.csv
@@ -295,7 +300,12 @@ retail_customers 20
 retail_sales 40
 retail_coupons 120
 retail_spend 31
-retail_tax 10"
+retail_tax 10
+hubspot_contacts 20
+hubspot_deals 10
+meta_ads_insights 930
+ga4_events 40
+fx_rates 61"
 	run jq -r 'select(.domain == "adclicks") | (.clicks + .impressions | tostring) + " " + (.amount|type)' st.json
 	assert_output '40 string'
 }
@@ -383,6 +393,8 @@ retail_tax 10"
 	assert_success
 	assert_output --partial 'online_sales.csv'
 	assert_output --partial 'calendly.ndjson.gz'
+	run cat norate
+	assert_output '2024-03-03,GBP'
 }
 
 # ---- retail ----
@@ -452,7 +464,7 @@ Product_Category,GST'
 	assert_failure 2
 	run mx-gen
 	assert_failure 2
-	assert_output --partial 'domains: ecommerce spend adclicks calendly crm retail all'
+	assert_output --partial 'domains: ecommerce spend adclicks calendly crm retail growth all'
 	# gzip as the other domains
 	run mx-gen -n 500 -z -d z retail
 	assert_success
@@ -717,4 +729,425 @@ retail_tax 10 10'
 	assert_output ''
 	run sh -c 'tail -n +2 r/retail_sales.csv | wc -l'
 	assert_output 1000000
+}
+
+# ---- growth ----
+
+GROWTH="hubspot_contacts.csv hubspot_deals.csv meta_ads_insights.ndjson ga4_events.ndjson fx_rates.csv"
+
+@test "growth: five files with the exports' headers, in -d; usage lists it" {
+	run mx-gen -n 500 -d g growth
+	assert_success
+	assert_output ''
+	run ls g
+	assert_output 'fx_rates.csv
+ga4_events.ndjson
+hubspot_contacts.csv
+hubspot_deals.csv
+meta_ads_insights.ndjson'
+	run head -qn 1 g/hubspot_contacts.csv g/hubspot_deals.csv g/fx_rates.csv
+	assert_success
+	assert_output 'Record ID,First Name,Last Name,Email,Lifecycle Stage,Original Source,Original Source Drill-Down 2,Country/Region,Create Date,Last Modified Date
+Record ID,Deal Name,Pipeline,Deal Stage,Amount,Deal Currency Code,Create Date,Close Date,Associated Contact IDs
+date,currency,rate'
+	# contacts -n / 10, deals -n / 20, GA4 -n events, Meta 30 ads a day
+	# of the range, fx two currencies a day but one
+	run sh -c 'for f in hubspot_contacts hubspot_deals fx_rates; do tail -n +2 g/$f.csv | wc -l; done; wc -l < g/ga4_events.ndjson; wc -l < g/meta_ads_insights.ndjson'
+	assert_success
+	assert_output '50
+25
+61
+500
+930'
+	run mx-gen -n 30 -d s growth
+	assert_success
+	run sh -c 'tail -n +2 s/hubspot_contacts.csv | wc -l; tail -n +2 s/hubspot_deals.csv | wc -l; cmp s/meta_ads_insights.ndjson g/meta_ads_insights.ndjson'
+	assert_success
+	assert_output '20
+10'
+	run mx-gen growth
+	assert_failure 2
+	assert_output --partial 'growth writes several files: give a directory with -d'
+	run mx-gen
+	assert_failure 2
+	assert_output --partial 'domains: ecommerce spend adclicks calendly crm retail growth all'
+	run mx-gen -n 500 -z -d z growth
+	assert_success
+	run sh -c 'for f in z/*.gz; do gzip -dc $f | cmp - g/$(basename $f .gz) || exit 1; done; ls z | wc -l'
+	assert_success
+	assert_output 5
+}
+
+@test "growth: same seed and options, same bytes; another seed, other bytes; fx takes no rates" {
+	for d in a b; do
+		run mx-gen -n 3000 -s 7 $RATES -d $d growth
+		assert_success
+	done
+	run mx-gen -n 3000 -s 8 $RATES -d c growth
+	assert_success
+	run env SOURCE_DATE_EPOCH=1 TZ=Asia/Tokyo LC_ALL=C.UTF-8 mx-gen -n 3000 -s 7 $RATES -d e growth
+	assert_success
+	run diff -r a b
+	assert_success
+	run diff -r a e
+	assert_success
+	for f in $GROWTH; do
+		run cmp -s a/$f c/$f
+		assert_failure
+	done
+	run mx-gen -n 10 -s 7 -d f growth
+	assert_success
+	run cmp a/fx_rates.csv f/fx_rates.csv
+	assert_success
+}
+
+@test "growth: all writes the growth files last, as growth alone, and leaves the older files as they were" {
+	run mx-gen -n 300 -s 3 $RATES -d out all
+	assert_success
+	run mx-gen -n 300 -s 3 $RATES -d g growth
+	assert_success
+	for f in $GROWTH; do
+		run cmp g/$f out/$f
+		assert_success
+	done
+	# the older files: the bytes mx-gen wrote for these options before
+	# growth existed (every domain has its own stream: a new domain
+	# changes none of them)
+	run sh -c "cd out && cat \$(ls | grep -vxF '$(echo $GROWTH | tr ' ' '\n')') | sha256sum"
+	assert_success
+	assert_output '6e8a8ac9f0497a70288b3fd19d01fbf894657aeb0c1f7042139206ebcdae0d32  -'
+	run mx-gen -n 300 -s 3 $RATES --stats st.json -d st all
+	assert_success
+	run sh -c "jq -r .domain st.json | tail -5 | tr '\n' ' '"
+	assert_output 'hubspot_contacts hubspot_deals meta_ads_insights ga4_events fx_rates '
+}
+
+@test "growth: contacts: value domains, unique e-mails, Paid Social names a Meta campaign" {
+	run mx-gen -n 20000 -s 2 --stats st.json -d g growth
+	assert_success
+	csv_rows g/hubspot_contacts.csv | tail -n +2 > c
+	run awk -F'\t' '$1 != 10' c
+	assert_output ''
+	run sh -c "wc -l < c; cut -f 2 c | sort -u | wc -l; cut -f 2 c | sort -n | sed -n '1p;\$p'"
+	assert_output '2000
+2000
+1000001
+1002000'
+	# e-mails: lower case, unique, of the names
+	run sh -c "cut -f 5 c | grep -cvE '^[a-z]+\\.[a-z]+[0-9]*@example\\.com\$'"
+	assert_output 0
+	run sh -c 'cut -f 5 c | sort | uniq -d | wc -l'
+	assert_output 0
+	run grep -c '^1[0-9]*,"Robert ""Bob""",' g/hubspot_contacts.csv
+	assert_success
+	run sh -c "cut -f 6 c | sort -u | tr '\n' ';'"
+	assert_output 'Customer;Lead;Marketing Qualified Lead;Opportunity;Sales Qualified Lead;Subscriber;'
+	run sh -c "cut -f 7 c | sort -u | tr '\n' ';'"
+	assert_output 'Direct Traffic;Email Marketing;Organic Search;Paid Search;Paid Social;Referrals;'
+	run sh -c "cut -f 9 c | sort -u | tr '\n' ';'"
+	assert_output 'Canada;France;Germany;United Kingdom;United States;'
+	# about 40% Paid Social; its drill-down a Meta campaign name, the
+	# account's of the country; empty for the other sources
+	run awk -F'\t' '$7 == "Paid Social" { n++ } END { print (n > 700 && n < 900) }' c
+	assert_output 1
+	run awk -F'\t' '($7 == "Paid Social") != ($8 != "")' c
+	assert_output ''
+	jq -r '.campaign_name' g/meta_ads_insights.ndjson | sort -u > campaigns
+	run sh -c 'wc -l < campaigns'
+	assert_output 6
+	run sh -c "cut -f 8 c | grep -v '^\$' | sort -u | diff - campaigns"
+	assert_success
+	jq -r '[.campaign_name, .account_currency] | @tsv' g/meta_ads_insights.ndjson | sort -u > camp_cur
+	run sh -c "awk -F'\t' '\$8 != \"\" { print \$8 \"\t\" (\$9 ~ /^(United States|Canada)\$/ ? \"USD\" : \$9 == \"United Kingdom\" ? \"GBP\" : \"EUR\") }' c | sort -u | diff - camp_cur"
+	assert_success
+	run stat st.json paid_social hubspot_contacts
+	assert_output "$(awk -F'\t' '$7 == "Paid Social"' c | wc -l)"
+	# HubSpot's times, in the range, modified not before created
+	run awk -F'\t' '$10 !~ /^2024-03-[0-3][0-9] [0-2][0-9]:[0-5][0-9]$/ || $11 !~ /^2024-03-[0-3][0-9] [0-2][0-9]:[0-5][0-9]$/ || $11 < $10' c
+	assert_output ''
+	run sh -c "cut -f 10 c | sort -c && echo sorted"
+	assert_output sorted
+}
+
+@test "growth: deals: stages, amounts, close dates; the currency follows the contact's country; about 1% unknown contacts" {
+	run mx-gen -n 40000 -s 4 --from 2024-02-01 --to 2024-02-29 --stats st.json -d g growth
+	assert_success
+	csv_rows g/hubspot_contacts.csv | tail -n +2 > c
+	csv_rows g/hubspot_deals.csv | tail -n +2 > d
+	run sh -c 'wc -l < d; cut -f 2 d | sort -u | wc -l; cut -f 2 d | sort -n | head -1'
+	assert_output '2000
+2000
+5000001'
+	run awk -F'\t' '$1 != 9 || $4 != "Sales Pipeline" || $6 !~ /^[0-9]+\.[0-9][0-9]$/ || $6 < 200 || $6 > 20000 || $8 !~ /^2024-02-[0-2][0-9]$/' d
+	assert_output ''
+	run sh -c "cut -f 5 d | sort -u | tr '\n' ';'"
+	assert_output 'Appointment Scheduled;Closed Lost;Closed Won;Contract Sent;Decision Maker Bought-In;Presentation Scheduled;Qualified To Buy;'
+	run awk -F'\t' '$5 == "Closed Won" { w++ } $5 == "Closed Lost" { l++ } END { print (w > 600 && w < 800 && l > 320 && l < 480) }' d
+	assert_output 1
+	# a close date for the closed deals only, from creation to --to
+	run awk -F'\t' '($5 ~ /^Closed/) != ($9 != "") || ($9 != "" && ($9 < $8 || $9 > "2024-02-29"))' d
+	assert_output ''
+	# names with a comma are quoted
+	run grep -c '^5[0-9]*,"[^"]*, [^"]*",Sales Pipeline,' g/hubspot_deals.csv
+	assert_success
+	# the currency of the contact's country
+	awk -F'\t' '{ print $2 "\t" ($9 ~ /^(United States|Canada)$/ ? "USD" : $9 == "United Kingdom" ? "GBP" : "EUR") "\t" $10 }' c | sort > cur
+	awk -F'\t' '{ print $10 "\t" $7 "\t" $8 }' d | sort > ref
+	run sh -c "join -t '	' cur ref | awk -F'\t' '\$2 != \$4' | wc -l"
+	assert_output 0
+	# a deal's contact was created by the end of the deal's day
+	run sh -c "join -t '	' cur ref | awk -F'\t' 'substr(\$3, 1, 10) > \$5' | wc -l"
+	assert_output 0
+	# about 1% name a contact in no contacts line, past every id
+	run sh -c "join -t '	' -v 2 cur ref | wc -l"
+	unknown=$output
+	[ "$unknown" -ge 8 ] && [ "$unknown" -le 40 ]
+	run stat st.json unknown_contacts hubspot_deals
+	assert_output "$unknown"
+	run sh -c "join -t '	' -v 2 cur ref | cut -f 1 | sort -n | head -1"
+	[ "$output" -gt "$(cut -f 2 c | sort -n | tail -1)" ]
+	run sh -c "cut -f 7 d | sort -u | tr '\n' ' '"
+	assert_output 'EUR GBP USD '
+}
+
+@test "growth: Meta insights: one row per ad and day, strings for numbers, actions by key" {
+	run mx-gen -s 5 $RATES --stats st.json -d g growth
+	assert_success
+	m=g/meta_ads_insights.ndjson
+	run sh -c "mx-ingest --rejects rej $m | wc -l; wc -l < rej"
+	assert_success
+	assert_output "$(($(wc -l < $m) - $(stat st.json malformed meta_ads_insights)))
+$(stat st.json malformed meta_ads_insights)"
+	# every line that is not malformed parses with jq; the malformed
+	# ones are those a strict parser (Python's) refuses
+	run sh -c "jq -cR 'fromjson? // empty' $m | wc -l"
+	[ "$output" -ge "$(($(wc -l < $m) - $(stat st.json malformed meta_ads_insights)))" ]
+	python3 -c 'import json, sys
+for l in open(sys.argv[1], "rb"):
+    try:
+        sys.stdout.write(json.dumps(json.loads(l.decode("utf-8")), ensure_ascii=False, separators=(",", ":")) + "\n")
+    except ValueError:
+        pass' $m > all.ndjson
+	run sh -c 'wc -l < all.ndjson'
+	assert_output "$(($(wc -l < $m) - $(stat st.json malformed meta_ads_insights)))"
+	run sh -c "head -1 $m | jq -r 'keys_unsorted | join(\",\")'"
+	assert_output --regexp '^account_id,account_currency,campaign_id,campaign_name,adset_id,adset_name,ad_id,ad_name,date_start,date_stop,impressions,clicks,spend(,actions(,action_values)?)?$'
+	# the valid rows: every ad and day once, late ones within the range
+	jq -c 'select(.date_start and (.impressions|test("^[0-9]+$")) and (.spend|test("^[0-9]+\\.[0-9]{2}$"))
+	    and ([.actions[]?.value | test("^[0-9]+$")] | all))' all.ndjson > valid
+	run sh -c "wc -l < valid"
+	assert_output "$(($(stat st.json records meta_ads_insights) + $(stat st.json exact_dups meta_ads_insights) + $(stat st.json key_dups meta_ads_insights)))"
+	run sh -c "jq -r '[.ad_id, .date_start] | @tsv' valid | sort -u | wc -l; jq -r .ad_id valid | sort -u | wc -l; jq -r .date_start valid | sort -u | sed -n '1p;\$p'"
+	assert_output '930
+30
+2024-03-01
+2024-03-31'
+	run stat st.json records meta_ads_insights
+	assert_output 930
+	# the tree: six campaigns of three accounts, their currencies
+	run sh -c "jq -r '[.account_id, .account_currency] | @tsv' valid | sort -u | tr '\t\n' ' ;'"
+	assert_output '1111111111 USD;2222222222 EUR;3333333333 GBP;'
+	run sh -c "jq -r '[.campaign_id, .campaign_name] | @tsv' valid | sort -u | cut -f 2 | sort -u | wc -l; jq -r .campaign_id valid | sort -u | grep -c '^2385[0-9]\{13\}\$'"
+	assert_output '6
+6'
+	run sh -c "jq -r '.adset_id, .ad_id' valid | sort -u | grep -cv '^[0-9]\{17\}\$'"
+	assert_output 0
+	# strings for numbers; clicks <= impressions, link clicks <= clicks,
+	# landing page views <= link clicks; no zero counts, no empty arrays
+	run jq -c 'select(([.impressions, .clicks, .spend, .actions[]?.value, .action_values[]?.value] | map(type) | unique) != ["string"])' valid
+	assert_output ''
+	run jq -c '(.actions // [] | map({(.action_type): (.value|tonumber)}) | add // {}) as $a |
+	    select((.clicks|tonumber) > (.impressions|tonumber) or ($a.link_click // 0) > (.clicks|tonumber) or
+	    ($a.landing_page_view // 0) > ($a.link_click // 0) or ([.actions[]?.value] | index("0")) != null or
+	    .actions == [] or ((.action_values != null) != ($a.purchase != null)))' valid
+	assert_output ''
+	run sh -c "jq -r 'has(\"actions\")' valid | sort | uniq -c | wc -l"
+	assert_output 2
+	# the action types in more than one order
+	run sh -c "jq -c '[.actions[]?.action_type] | map({link_click: 0, landing_page_view: 1, lead: 2, purchase: 3}[.]) | . == sort' valid | sort | uniq -c | wc -l"
+	assert_output 2
+	# same-key duplicates: the row again, more clicks
+	run sh -c "sort -u valid | jq -r '[.ad_id, .date_start, (.clicks|tonumber)] | @tsv' | sort -k1,2 -k3n | awk -F'\t' '\$1 FS \$2 == k && \$3 <= c { bad++ } { k = \$1 FS \$2; c = \$3 } END { print bad + 0 }'"
+	assert_output 0
+	# the invalid lines: each of the four defects
+	run sh -c "jq -r 'if (.date_start|not) then \"date\" elif .impressions == \"abc\" then \"impressions\" elif .spend == \"-1.00\" then \"spend\" elif ([.actions[]?.value] | index(\"x\")) then \"action\" else empty end' all.ndjson | sort | uniq -c | wc -l; jq -r 'select((.date_start|not) or .impressions == \"abc\" or .spend == \"-1.00\" or ([.actions[]?.value] | index(\"x\")))' all.ndjson | jq -s length"
+	assert_output "4
+$(stat st.json invalid meta_ads_insights)"
+	# the spend and clicks of the stats are the first row of each key
+	run sh -c "jq -r '[.ad_id + .date_start, .account_currency, (.spend | sub(\"\\\\.\"; \"\"))] | @tsv' valid | awk -F'\t' '!seen[\$1]++ { s[\$2] += \$3 } END { print s[\"USD\"], s[\"EUR\"], s[\"GBP\"] }'"
+	assert_output "$(for c in usd eur gbp; do stat st.json spend_$c meta_ads_insights | tr -d .; done | sed 's/^0*//' | paste -sd ' ')"
+}
+
+@test "growth: Meta: late rows one to seven days late; -n does not change the file" {
+	run mx-gen -n 10 -s 6 --late-rate 5% --stats st.json -d a growth
+	assert_success
+	run mx-gen -n 99999 -s 6 --late-rate 5% -d b growth
+	assert_success
+	run cmp a/meta_ads_insights.ndjson b/meta_ads_insights.ndjson
+	assert_success
+	# a late row: a day sent after a later day has begun, by one to
+	# seven days; never before --from
+	run sh -c "jq -r '.date_start | strptime(\"%Y-%m-%d\") | mktime / 86400' a/meta_ads_insights.ndjson | awk '{ d = \$1; if (d < max) { late++; if (max - d > 7 || max - d < 1) bad++ } if (d > max) max = d } END { print late + 0, bad + 0 }'"
+	assert_output "$(stat st.json late meta_ads_insights) 0"
+	run sh -c "jq -r .date_start a/meta_ads_insights.ndjson | sort | head -1"
+	assert_output 2024-03-01
+}
+
+@test "growth: GA4: the export's shape, sessions in time order, late events, purchases" {
+	run mx-gen -n 20000 -s 3 --dup-rate 1% --late-rate 2% --stats st.json -d g growth
+	assert_success
+	e=g/ga4_events.ndjson
+	run sh -c "jq -c . $e | wc -l"
+	assert_success
+	assert_output 20000
+	run sh -c "head -1 $e | jq -r 'keys_unsorted | join(\",\")'"
+	assert_output 'event_date,event_timestamp,event_name,user_pseudo_id,event_params,traffic_source,device,geo'
+	# INT64s are strings; event_date the UTC day of the microseconds
+	run jq -c 'select((.event_timestamp|test("^1[0-9]{15}$")|not) or .event_date != (.event_timestamp|tonumber / 1000000 | floor | strftime("%Y%m%d"))
+	    or ([.event_params[].value.int_value // empty | type] | unique | . != ["string"])
+	    or (.user_pseudo_id|test("^[0-9]{10}\\.[0-9]{10}$")|not))' $e
+	assert_output ''
+	run sh -c "jq -r .event_name $e | sort | uniq -c | awk '{ print \$2 }' | tr '\n' ' '"
+	assert_output 'add_to_cart begin_checkout page_view purchase session_start '
+	# in time order but for the late events and the duplicates; late by
+	# one to seven days once the range is eight days old (before, never
+	# before --from)
+	run sh -c "awk '!seen[\$0]++' $e | jq -r '.event_timestamp' | awk '{ t = \$1 / 1e6; if (t < max) { late++; if (max >= 1709942400 && (max - t < 86400 - 2 * 3600 || max - t > 7 * 86400)) bad++ } if (t > max) max = t } END { print late + 0, bad + 0 }'"
+	assert_output "$(stat st.json late ga4_events) 0"
+	run sh -c "jq -r '.event_timestamp | tonumber / 1e6 | floor | strftime(\"%Y-%m-%d\")' $e | sort | sed -n '1p;\$p'"
+	assert_output '2024-03-01
+2024-03-31'
+	# exact duplicates: lines seen before
+	run sh -c 'sort '$e' | uniq -c | awk "{ d += \$1 - 1 } END { print d }"'
+	assert_output "$(stat st.json exact_dups ga4_events)"
+	# the parameters, by key: the session on every event; engagement on
+	# all but session_start; a purchase's transaction, value, currency
+	jq -c '{n: .event_name, u: .user_pseudo_id, t: .event_timestamp, c: .geo.country,
+	    p: (.event_params | map({(.key): .value}) | add)}' $e > p
+	run jq -c 'select(.p.ga_session_id.int_value == null or .p.ga_session_number.int_value == null or
+	    (.p.page_location.string_value | startswith("https://shop.example.com/") | not) or
+	    ((.n == "session_start") == (.p.engagement_time_msec != null)) or
+	    ((.n == "purchase") != (.p.transaction_id != null)) or
+	    (.n == "purchase" and ((.p.transaction_id.string_value | test("^T[0-9]{6}$") | not) or (.p.value.double_value | type) != "number" or
+	     .p.currency.string_value != ({"United States": "USD", Canada: "USD", Germany: "EUR", France: "EUR", "United Kingdom": "GBP"}[.c]))))' p
+	assert_output ''
+	# the parameters in more than one order
+	run sh -c "jq -c '[.event_params[].key]' $e | sort -u | wc -l"
+	[ "$output" -gt 20 ]
+	# a session: one user, its id its start, which session_start is at
+	run sh -c "jq -r '[.u, .p.ga_session_id.int_value, .p.ga_session_number.int_value] | @tsv' p | sort -u | cut -f 1,3 | uniq -d | wc -l"
+	assert_output 0
+	run sh -c "jq -r 'select(.n == \"session_start\") | select((.t | tonumber / 1e6 | floor | tostring) != .p.ga_session_id.int_value)' p | wc -l"
+	assert_output 0
+	run sh -c "awk '!seen[\$0]++' p | jq -r 'select(.n == \"session_start\")' | jq -s length"
+	assert_output "$(stat st.json sessions ga4_events)"
+	# the events of sessions interleave
+	run sh -c "jq -r '.u + .p.ga_session_id.int_value' p | uniq | sort | uniq -d | wc -l"
+	[ "$output" -gt 100 ]
+	# purchases and their value, per currency, first sightings
+	run sh -c "jq -r 'select(.n == \"purchase\") | .p.transaction_id.string_value' p | sort -u | wc -l"
+	assert_output "$(stat st.json purchases ga4_events)"
+	run sh -c "awk '!seen[\$0]++' p | jq -r 'select(.n == \"purchase\") | [.p.currency.string_value, (.p.value.double_value * 100 | round)] | @tsv' | awk -F'\t' '{ s[\$1] += \$2 } END { print s[\"USD\"], s[\"EUR\"], s[\"GBP\"] }'"
+	assert_output "$(for c in usd eur gbp; do stat st.json revenue_$c ga4_events | tr -d .; done | sed 's/^0*//' | paste -sd ' ')"
+	# traffic sources: Meta's campaigns for about 40% of the users
+	run sh -c "jq -r '[.user_pseudo_id, .traffic_source.source, .traffic_source.medium] | @tsv' $e | sort -u | cut -f 2,3 | sort | uniq -c | awk '{ n += \$1; if (\$2 == \"facebook\") f += \$1 } END { print (f > n * 0.3 && f < n * 0.5) }'"
+	assert_output 1
+	run sh -c "jq -r '.traffic_source | [.source, .medium, (if .source == \"facebook\" then \"meta\" else .name end)] | @tsv' $e | sort -u | tr '\t\n' ',;'"
+	assert_output '(direct),(none),(direct);facebook,cpc,meta;google,organic,(organic);newsletter,email,march_newsletter;'
+	run bash -c "diff <(jq -r 'select(.traffic_source.source == \"facebook\") | .traffic_source.name' $e | sort -u) <(jq -r .campaign_name g/meta_ads_insights.ndjson | sort -u)"
+	assert_success
+}
+
+@test "growth: GA4: invalid and malformed events, exact counts; no same-key duplicates" {
+	run mx-gen -n 5000 -s 9 $RATES --stats st.json -d g growth
+	assert_success
+	e=g/ga4_events.ndjson
+	run sh -c "mx-ingest --rejects rej $e | wc -l; wc -l < rej"
+	assert_output "$((5000 - 50))
+50"
+	run stat st.json key_dups ga4_events
+	assert_output 0
+	run sh -c "mx-ingest --rejects /dev/null $e | jq -r 'if (.user_pseudo_id|not) then \"user\" elif .event_timestamp == \"abc\" then \"time\" elif .event_name == \"\" then \"name\"
+	    elif (.event_name == \"page_view\" and ([.event_params[].key] | index(\"ga_session_id\") | not)) then \"session\" else empty end' | sort | uniq -c | awk '{ n += \$1; k++ } END { print n, k }'"
+	assert_output '100 4'
+	run stat st.json invalid ga4_events
+	assert_output 100
+}
+
+@test "growth: contacts and deals: exact counts, restatements, invalid lines" {
+	run mx-gen -n 20000 -s 3 $RATES --stats st.json -d g growth
+	assert_success
+	for f in hubspot_contacts hubspot_deals; do
+		run sh -c "mx-ingest --rejects rej.$f g/$f.csv > ok.$f; wc -l < rej.$f"
+		assert_output "$(stat st.json malformed $f)"
+	done
+	run echo $(stat st.json lines hubspot_contacts) $(stat st.json late hubspot_contacts) $(stat st.json lines hubspot_deals) $(stat st.json late hubspot_deals)
+	assert_output '2000 0 1000 30'
+	# invalid: each of the rules mx-gen breaks
+	run sh -c "jq -r 'if .[\"Record ID\"] == \"\" then \"id\" elif (.Email | contains(\"@\") | not) then \"email\"
+	    elif (.[\"Create Date\"] | test(\"^[0-9]{2}/\")) then \"date\" elif .[\"Lifecycle Stage\"] == \"Zombie\" then \"stage\" else empty end' ok.hubspot_contacts | sort | uniq -c | awk '{ n += \$1; k++ } END { print n, k }'"
+	assert_output "$(stat st.json invalid hubspot_contacts) 4"
+	run sh -c "jq -r 'if .Amount == \"abc\" then \"abc\" elif (.Amount | startswith(\"-\")) then \"neg\" elif .[\"Deal Currency Code\"] == \"XXX\" then \"cur\"
+	    elif (.[\"Close Date\"] | test(\"^[0-9]{2}/\")) then \"close\" elif .[\"Associated Contact IDs\"] == \"\" then \"contact\" else empty end' ok.hubspot_deals | sort | uniq -c | awk '{ n += \$1; k++ } END { print n, k }'"
+	assert_output "$(stat st.json invalid hubspot_deals) 5"
+	# the valid lines: one per key, and the restatements
+	jq -c 'select(.["Record ID"] != "" and (.Email | contains("@")) and (.["Create Date"] | test("^2024-")) and .["Lifecycle Stage"] != "Zombie") |
+	    del(._source, ._line, ._ingested_at, ._rid)' ok.hubspot_contacts > vc
+	run sh -c "jq -r '.[\"Record ID\"]' vc | sort -u | wc -l; wc -l < vc"
+	assert_output "$(stat st.json records hubspot_contacts)
+$(($(stat st.json records hubspot_contacts) + $(stat st.json exact_dups hubspot_contacts) + $(stat st.json key_dups hubspot_contacts)))"
+	# a contact restated: modified later, the stage not back, the rest
+	# the same; the later, the further
+	run sh -c "sort -u vc | jq -r 'del(.[\"Last Modified Date\"], .[\"Lifecycle Stage\"]) | tostring' | sort -u | wc -l"
+	assert_output "$(stat st.json records hubspot_contacts)"
+	run sh -c "awk '!seen[\$0]++' vc | jq -r '[.[\"Record ID\"], .[\"Last Modified Date\"], ({Subscriber: 0, Lead: 1, \"Marketing Qualified Lead\": 2, \"Sales Qualified Lead\": 3, Opportunity: 4, Customer: 5}[.[\"Lifecycle Stage\"]])] | @tsv' |
+	    awk -F'\t' '\$1 in m && (\$2 <= m[\$1] || \$3 < s[\$1] || (\$3 == s[\$1] && \$3 != 5)) { bad++ } !(\$1 in m) { m[\$1] = \$2; s[\$1] = \$3 } END { print bad + 0 }'"
+	assert_output 0
+	run sh -c "sort -u vc | jq -r '[.[\"Record ID\"], .[\"Last Modified Date\"], ({Subscriber: 0, Lead: 1, \"Marketing Qualified Lead\": 2, \"Sales Qualified Lead\": 3, Opportunity: 4, Customer: 5}[.[\"Lifecycle Stage\"]])] | @tsv' |
+	    sort | awk -F'\t' '\$1 == k && \$3 < s { bad++ } { k = \$1; s = \$3 } END { print bad + 0 }'"
+	assert_output 0
+	# a deal restated: another stage or amount, the rest the same
+	jq -c 'select(.Amount != "abc" and (.Amount | startswith("-") | not) and .["Deal Currency Code"] != "XXX" and (.["Close Date"] | test("/") | not) and .["Associated Contact IDs"] != "") |
+	    del(._source, ._line, ._ingested_at, ._rid)' ok.hubspot_deals > vd
+	run sh -c "jq -r '.[\"Record ID\"]' vd | sort -u | wc -l; sort -u vd | jq -r 'del(.[\"Deal Stage\"], .Amount, .[\"Close Date\"]) | tostring' | sort -u | wc -l"
+	assert_output "$(stat st.json records hubspot_deals)
+$(stat st.json records hubspot_deals)"
+	run sh -c "sort -u vd | jq -r '.[\"Record ID\"]' | sort | uniq -d | wc -l"
+	[ "$output" -gt 0 ]
+}
+
+@test "growth: fx rates: EUR and GBP a day, four decimals, a GBP gap on the third day" {
+	run mx-gen -s 4 --from 2024-02-27 --to 2024-03-04 -d g growth
+	assert_success
+	run cat g/fx_rates.csv
+	assert_output --regexp '^date,currency,rate
+2024-02-27,EUR,1\.[0-9]{4}
+2024-02-27,GBP,1\.[0-9]{4}
+2024-02-28,EUR,1\.[0-9]{4}
+2024-02-28,GBP,1\.[0-9]{4}
+2024-02-29,EUR,1\.[0-9]{4}
+2024-03-01,EUR,1\.[0-9]{4}
+2024-03-01,GBP,1\.[0-9]{4}
+'
+	run sh -c 'tail -n +2 g/fx_rates.csv | wc -l; grep -c USD g/fx_rates.csv'
+	assert_output '13
+0'
+	# around 1.08 and 1.26, a small walk from day to day
+	run awk -F, 'NR > 1 && (($2 == "EUR" && ($3 < 1.03 || $3 > 1.13)) || ($2 == "GBP" && ($3 < 1.21 || $3 > 1.31)))' g/fx_rates.csv
+	assert_output ''
+	run awk -F, 'NR > 1 { if ($2 in p && ($3 - p[$2] > 0.01 || p[$2] - $3 > 0.01)) print; p[$2] = $3 }' g/fx_rates.csv
+	assert_output ''
+	# a rate is its date's, whatever the range; the gap moves with it
+	run mx-gen -s 4 --from 2024-03-01 --to 2024-03-04 -d h growth
+	assert_success
+	run sh -c "grep -v '^2024-03-03,GBP' g/fx_rates.csv | grep '^2024-03-0[1-4]' > a; grep '^2024-03' h/fx_rates.csv | grep -v '^2024-03-03,GBP' | diff - a"
+	assert_success
+	run sh -c "grep -c '^2024-03-03,GBP' h/fx_rates.csv; grep -c '^2024-03-03,GBP' g/fx_rates.csv"
+	assert_output '0
+1'
+	# two days: no third day, no gap
+	run mx-gen --from 2024-03-01 --to 2024-03-02 -d i growth
+	assert_success
+	run sh -c 'tail -n +2 i/fx_rates.csv | cut -d, -f2 | tr "\n" " "'
+	assert_output 'EUR GBP EUR GBP '
 }
