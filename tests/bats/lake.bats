@@ -1041,7 +1041,7 @@ recency_ts warn'
 	    | [inputs | select(.fx_rate != (if .account_currency == "USD" then 1 else ($r["\(.date) \(.account_currency)"] | tonumber) end))] | length' a/gold/fct_ad_performance.ndjson
 	assert_output 0
 	run bash -c "mx-calc -e 'd=round(spend*fx_rate,2)-spend_usd' --keep d a/gold/fct_ad_performance.ndjson | sort -u"
-	assert_output '{"d":0}'
+	assert_output '{"d":0.00}'
 	# a contact's campaign is found by name; a deal of an unknown contact
 	# is counted, a warning below 5%
 	run jq -r 'select(.step == "gold:fct_orders" and .test == "contact_known") | .state' a/_runs.ndjson
