@@ -10,7 +10,7 @@
 
 const char *const mx_efn_names[] = { "", "date", "hour", "week", "dow",
     "month", "year", "minute", "hour_start", "hour_end", "day_start",
-    "day_end", "month_start", "month_end", NULL };
+    "day_end", "month_start", "month_end", "days", NULL };
 
 /* The start of the window of fn that holds sec, or of the next window
  * (end), as seconds since the epoch. */
@@ -253,6 +253,11 @@ mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 		break;
 	case MX_EYEAR:
 		n = snprintf(tmp, MX_EXPR_TMP, "%d", y);
+		val->kind = MX_JNUM;
+		break;
+	case MX_EDAYS:	/* so that a difference of two is in days */
+		n = snprintf(tmp, MX_EXPR_TMP, "%lld", (long long)
+		    mx_days_from_civil(y, (unsigned)m, (unsigned)d));
 		val->kind = MX_JNUM;
 		break;
 	default: {

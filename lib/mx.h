@@ -495,7 +495,8 @@ enum mx_efn {
 	MX_EDSTART,
 	MX_EDEND,
 	MX_EMSTART,
-	MX_EMEND
+	MX_EMEND,
+	MX_EDAYS	/* days since 1970-01-01 of the date: 19787 */
 };
 
 struct mx_expr {

@@ -186,6 +186,11 @@ EOF
 	# the same as mx-agg's keys
 	run bash -c "printf '%s\n' '{\"ts\":\"2024-03-06T23:59:59+02:00\"}' | mx-agg -g 'date(ts),week(ts)' -a 'n=count()'"
 	assert_output --partial '"date":"2024-03-06","week":"2024-W10"'
+	# days: day numbers from 1970-01-01, whose difference is in days
+	run calc '{"a":"2024-03-05T23:00:00Z","b":"2024-03-13","c":"1969-12-31T23:59:59Z","d":"1970-01-01"}' \
+	    -e 'x=days(a)' -e 'y=days(b)-days(a)' -e 'z=days(c)' -e 'w=days(d)' -e 'v=days("x")'
+	assert_success
+	assert_output '{"x":19787,"y":8,"z":-1,"w":0,"v":null}'
 }
 
 @test "hash: XXH3-64 of the canonical key bytes, as the man page defines them, checked with xxhsum" {
