@@ -1062,3 +1062,76 @@ recency_ts warn'
 0
 0"
 }
+
+@test "retail: customer history (SCD2) over two exports, read as of a day by DuckDB; RFM is DuckDB's ntile(5); segments keep their model" {
+	raw raw 2000 1
+	run lake -r raw -l a retail
+	assert_success
+	# the first export: one current version per customer, from the run
+	run jq -r '"\(.valid_from) \(.valid_to) \(.is_current)"' a/gold/dim_customer_history.ndjson
+	assert_success
+	[ "$(printf '%s\n' "$output" | sort -u)" = "2024-03-11T00:00:00Z null true" ]
+	[ "${#lines[@]}" -eq "$(($(wc -l < a/gold/dim_customer.ndjson) - 1))" ]
+	[ -s a/_state/models/customer_segments.ndjson ]
+	cp a/_state/models/customer_segments.ndjson model.before
+	cp a/gold/dim_customer_history.ndjson history.before
+	# a day later, an export: the first customer moved, the second only
+	# a month older, the rest not in it
+	{ head -1 raw/retail_customers/batch-1.csv
+	  sed -n 2p raw/retail_customers/batch-1.csv |
+	      awk -F , -v OFS=, '{ $3 = ($3 == "Chicago" ? "New York" : "Chicago"); print }'
+	  sed -n 3p raw/retail_customers/batch-1.csv |
+	      awk -F , -v OFS=, '{ $4 = $4 + 1; print }'
+	} > raw/retail_customers/batch-2.csv
+	moved=$(sed -n 2p raw/retail_customers/batch-1.csv | cut -d , -f 1)
+	older=$(sed -n 3p raw/retail_customers/batch-1.csv | cut -d , -f 1)
+	EPOCH=$DAY2 run lake -r raw -l a retail
+	assert_success
+	# the old rows kept, in their order: only the moved one closed
+	run jq -c "select(.customer_id == $moved) | [.location, .valid_from, .valid_to, .is_current]" a/gold/dim_customer_history.ndjson
+	assert_output "$(sed -n 2p raw/retail_customers/batch-1.csv | cut -d , -f 3 | jq -cR '[., "2024-03-11T00:00:00Z", "2024-03-12T00:00:00Z", false]')
+$(sed -n 2p raw/retail_customers/batch-2.csv | cut -d , -f 3 | jq -cR '[., "2024-03-12T00:00:00Z", null, true]')"
+	run jq -c "select(.customer_id == $older) | [.valid_from, .is_current]" a/gold/dim_customer_history.ndjson
+	assert_output '["2024-03-11T00:00:00Z",true]'
+	[ "$(wc -l < a/gold/dim_customer_history.ndjson)" -eq $(($(wc -l < history.before) + 1)) ]
+	cp a/gold/dim_customer_history.ndjson history.after
+	# the same again: the same bytes
+	EPOCH=$((DAY2 + 3600)) run lake -r raw -l a retail
+	assert_success
+	cmp history.after a/gold/dim_customer_history.ndjson
+	# DuckDB, the catalog's as-of join: a sale before the history began
+	# finds the first version; as of a later day, the current one
+	run node "$BATS_TEST_DIRNAME/../duckdb.mjs" "SET TimeZone = 'UTC'" "WITH h AS (SELECT * FROM read_json_auto('$PWD/a/gold/dim_customer_history.ndjson')),
+	  f(d) AS (VALUES ('2024-03-05'), ('2024-03-11'), ('2024-03-12'), ('2024-03-20'))
+	  SELECT f.d, h.location FROM f JOIN h ON h.customer_id = $moved
+	    AND (h.valid_to IS NULL OR CAST(f.d AS TIMESTAMP) < CAST(h.valid_to AS TIMESTAMP))
+	    AND (CAST(h.valid_from AS TIMESTAMP) <= CAST(f.d AS TIMESTAMP)
+	      OR h.valid_from = (SELECT min(valid_from) FROM h h2 WHERE h2.customer_id = h.customer_id))
+	  ORDER BY f.d"
+	assert_success
+	old=$(sed -n 2p raw/retail_customers/batch-1.csv | cut -d , -f 3)
+	new=$(sed -n 2p raw/retail_customers/batch-2.csv | cut -d , -f 3)
+	assert_output "{\"d\":\"2024-03-05\",\"location\":\"$old\"}
+{\"d\":\"2024-03-11\",\"location\":\"$old\"}
+{\"d\":\"2024-03-12\",\"location\":\"$new\"}
+{\"d\":\"2024-03-20\",\"location\":\"$new\"}"
+	# RFM: the scores are DuckDB's ntile(5) with ties in customer_id order
+	run node "$BATS_TEST_DIRNAME/../duckdb.mjs" "SELECT count(*) AS wrong FROM (
+	    SELECT *, ntile(5) OVER (ORDER BY last_purchase_date, customer_id) AS r,
+	      ntile(5) OVER (ORDER BY total_orders, customer_id) AS f,
+	      ntile(5) OVER (ORDER BY CAST(total_revenue AS DECIMAL(38,2)), customer_id) AS m
+	    FROM read_json('$PWD/a/gold/fct_customer_metrics.ndjson', columns={customer_id: 'BIGINT',
+	      last_purchase_date: 'DATE', total_orders: 'BIGINT', total_revenue: 'VARCHAR',
+	      recency_score: 'INT', frequency_score: 'INT', monetary_score: 'INT', rfm_cell: 'VARCHAR'}))
+	  WHERE r <> recency_score OR f <> frequency_score OR m <> monetary_score
+	    OR rfm_cell <> r || f || m"
+	assert_success
+	assert_output '{"wrong":"0"}'
+	# the segments: the model of the first build, every customer in one
+	cmp model.before a/_state/models/customer_segments.ndjson
+	run jq -r .segment_name a/gold/customer_segments.ndjson
+	assert_success
+	[ "$(printf '%s\n' "$output" | sort | tr '\n' ,)" = 'At-Risk (Lapsing),Big Spenders,Champions (VIPs),Loyal Customers,Occasional Shoppers,' ]
+	run jq -c 'select(.segment_id == null)' a/gold/fct_customer_segments.ndjson
+	assert_output ''
+}

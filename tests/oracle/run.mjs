@@ -213,6 +213,10 @@ function cmp(col, lake, mine) {
 		if (!isNum(lake)) return `lake ${show(lake)} is not a number`;
 		return lit(lake) === String(mine) ? null : `lake ${lit(lake)}, oracle ${mine} (${m[1]} places)`;
 	}
+	if (type === 'double') {
+		if (!isNum(lake)) return `lake ${show(lake)} is not a number`;
+		return Number(lit(lake)) === Number(mine) ? null : `lake ${lit(lake)}, oracle ${mine}`;
+	}
 	if (type === 'boolean')
 		return lake === mine ? null : `lake ${show(lake)}, oracle ${JSON.stringify(mine)}`;
 	// a surrogate key: 16 hexadecimal digits, hashed by hashKeys
