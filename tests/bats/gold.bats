@@ -50,7 +50,7 @@ cal() {
 	# the catalog is the repository's, and lake-status shows it
 	run "$TOP/scripts/lake-status" -l l --catalog
 	assert_success
-	assert_line --partial 'bookings_daily           calendly   one row per booking_date and channel'
+	assert_line --regexp '^bookings_daily +calendly +one row per booking_date and channel'
 	run "$TOP/scripts/lake-status" -l l --catalog cost_per_booking
 	assert_success
 	assert_line --partial 'cost_per_booking  decimal(2)  total_spend / total_bookings, 2 places'
