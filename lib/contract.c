@@ -1745,7 +1745,7 @@ splitpath(struct parser *ps, struct field *f)
 			if (*p != '\0' && *p != '.' && *p != '[') {
 				mx_buf_free(&comp);
 				return perr(ps, "from=: '.' or '[' expected "
-				    "after ']', not '%c'", *p);
+				    "after ']', not '%s'", p);
 			}
 			continue;
 		}

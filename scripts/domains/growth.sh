@@ -181,10 +181,11 @@ fct_orders() {
 }
 
 # One row per GA4 session (user_pseudo_id and ga_session_id), by those;
-# engaged as GA4 defines it.
+# engaged as GA4 defines it.  (A pseudo id is a number's text, which mx
+# orders by value: the group key "u:<id>" orders the ids by bytes.)
 fct_ga4_sessions() {
-	silver_all ga4_events |
-	    mx-agg -g user_pseudo_id,session_id \
+	silver_all ga4_events | mx-calc -e 'user=concat("u:",user_pseudo_id)' |
+	    mx-agg -g user,user_pseudo_id,session_id \
 	    -a 'session_start=min(event_at),session_end=max(event_at)' \
 	    -a 'events=count(),page_views=count_if(event_name,page_view)' \
 	    -a 'purchases=count_if(event_name,purchase)' \

@@ -504,7 +504,7 @@ mx-validate: channel: map: "x" not mapped (1 records)'
 	bad 'x string from=a[k].b' "from=: '[k].b' is not a selector [key=value]"
 	bad 'x string from=a[=v]' "from=: '[=v]' is not a selector [key=value]"
 	bad 'x string from=a[k=v' "from=: '[k=v' is not a selector [key=value]"
-	bad 'x string from=a[k=v]b' "from=: '.' or '[' expected after ']', not 'b'"
+	bad 'x string from=a[k=v]bc' "from=: '.' or '[' expected after ']', not 'bc'"
 	bad 'x string from=a[k=v]..b' "from=: 'a[k=v]..b' is not a path (an empty component)"
 	bad 'x string from=[k=v].b' "'[k=v].b' is not a path (an empty component)"
 	bad 'ok string' "'ok' is defined twice (first on line 3)"
