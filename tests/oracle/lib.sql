@@ -62,6 +62,10 @@ CREATE MACRO raw_json(src) AS TABLE
 CREATE MACRO csv_f() AS '("(?:[^"]|"")*"|[^",]*)';
 CREATE MACRO csv_unquote(f) AS
 	CASE WHEN f LIKE '"%' THEN replace(f[2:-2], '""', '"') ELSE f END;
+-- A cell as the growth sources are read (mx-ingest --infer): an empty
+-- unquoted cell is null (no value, also for a string field); a quoted
+-- one ("") is the empty string.
+CREATE MACRO csv_cell(f) AS CASE WHEN f = '' THEN NULL ELSE csv_unquote(f) END;
 
 -- A value of the input: v is what json_extract gives for its path (NULL
 -- when the path is missing, JSON null when null); its kind is s (string),
@@ -109,9 +113,12 @@ CREATE MACRO as_bool(k, t) AS CASE
 -- Timestamps (man mx.7): RFC 3339 / ISO 8601 with 'T' or a space,
 -- fractions of up to nine digits (DuckDB keeps six), an offset (Z, +HH:MM,
 -- +HHMM, +HH) or " UTC", no offset meaning UTC; a date alone is midnight
--- UTC; digits are epoch seconds, or milliseconds past 11 integer digits.
+-- UTC; digits are epoch seconds, milliseconds when they are 12 to 14,
+-- microseconds (GA4's event_timestamp) when more.  The seconds may be left
+-- out (HubSpot's exports write YYYY-MM-DD HH:MM: ISO 8601's reduced
+-- precision, which the tools read as HH:MM:00).
 CREATE MACRO ts_re() AS
-	'^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(Z|[+-][0-9]{2}(?::?[0-9]{2})?| UTC)?)?$';
+	'^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?| UTC)?)?$';
 CREATE MACRO ts_parts(p) AS CASE
 	WHEN coalesce(nullif(p.h, ''), '0')::INT > 23
 		OR coalesce(nullif(p.mi, ''), '0')::INT > 59
@@ -130,7 +137,8 @@ CREATE MACRO ts_parts(p) AS CASE
 CREATE MACRO mx_ts(s) AS CASE
 	WHEN s IS NULL THEN NULL
 	WHEN regexp_full_match(s, '[0-9]{1,11}') THEN try(make_timestamp(s::BIGINT * 1000000))
-	WHEN regexp_full_match(s, '[0-9]{12,18}') THEN try(make_timestamp(s::BIGINT * 1000))
+	WHEN regexp_full_match(s, '[0-9]{12,14}') THEN try(make_timestamp(s::BIGINT * 1000))
+	WHEN regexp_full_match(s, '[0-9]{15,18}') THEN try(make_timestamp(s::BIGINT))
 	WHEN regexp_full_match(s, ts_re()) THEN ts_parts(regexp_extract(s, ts_re(),
 		['y', 'mo', 'd', 'h', 'mi', 'se', 'fr', 'z']))
 	END;
@@ -235,3 +243,23 @@ CREATE MACRO key_s(s) AS 's' || s;
 CREATE TYPE mx_key AS UNION(parts VARCHAR[], lit VARCHAR);
 CREATE MACRO mx_key(parts) AS union_value(parts := parts)::mx_key;
 CREATE MACRO mx_key_unknown() AS union_value(lit := '0000000000000000')::mx_key;
+
+-- The selector of from= (man mx-validate): from=array[key=value].rest picks,
+-- from the array at the JSON path apath of j, the one element that is an
+-- object whose member mkey is the string mval, or a number written as
+-- mval.  sel_elems gives the matching elements (NULL when there is no
+-- array there); sel_value the rest path ('$.value.int_value') of the one
+-- element, NULL (no value) when none matches; sel_twice is true when two
+-- or more do, which fails the rule type.
+CREATE MACRO sel_elems(j, apath, mkey, mval) AS CASE
+	WHEN json_type(j, apath) = 'ARRAY' THEN
+		list_filter(json_extract(j, apath)::JSON[], e ->
+			json_type(e) = 'OBJECT' AND (
+				(json_type(e, '$."' || mkey || '"') = 'VARCHAR'
+					AND json_extract_string(e, '$."' || mkey || '"') = mval)
+				OR (json_type(e, '$."' || mkey || '"') IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')
+					AND json_extract(e, '$."' || mkey || '"')::VARCHAR = mval)))
+	END;
+CREATE MACRO sel_value(elems, rest) AS CASE
+	WHEN len(elems) = 1 THEN json_extract(elems[1], rest) END;
+CREATE MACRO sel_twice(elems) AS coalesce(len(elems) >= 2, false);

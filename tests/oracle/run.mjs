@@ -119,7 +119,7 @@ await runScript(sqlText(join(here, 'lib.sql')));
 const made = new Set(), making = new Set();
 function deps(text) {
 	const d = [];
-	for (const m of text.matchAll(/\b(silver|gold)_([a-z_]+)\b/g))
+	for (const m of text.matchAll(/\b(silver|gold)_([a-z0-9_]+)\b/g))
 		d.push([m[1], m[2]]);
 	return d;
 }
