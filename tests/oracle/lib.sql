@@ -2,7 +2,8 @@
 -- man/mx-validate.1, the time forms of man/mx.7, and the formatting rules of
 -- scripts/catalog/README.md, in DuckDB SQL.  Written from those documents,
 -- not from the lake's scripts.  The runner (tests/oracle/run.mjs) replaces
--- ${RAW} (the raw directory, RAW/<source>/<file>), ${EPOCH} (the ingestion
+-- ${RAW} (the raw directory, RAW/<source>/<file>), ${LAKE} (the lake's
+-- directory, whose kept k-means model is read as a seed), ${EPOCH} (the ingestion
 -- time, SOURCE_DATE_EPOCH), ${CHANNELS} (scripts/channels.tsv), ${MONTHS}
 -- (scripts/months.tsv) and ${PRODUCT_GROUPS} (scripts/product_groups.tsv).
 --
@@ -263,3 +264,46 @@ CREATE MACRO sel_elems(j, apath, mkey, mval) AS CASE
 CREATE MACRO sel_value(elems, rest) AS CASE
 	WHEN len(elems) = 1 THEN json_extract(elems[1], rest) END;
 CREATE MACRO sel_twice(elems) AS coalesce(len(elems) >= 2, false);
+-- A model of mx-kmeans (man mx-kmeans, "Models"), the file f: its first
+-- line (the parameters), its features and its clusters.  Numbers are
+-- DuckDB's doubles, read as written (the model writes each so that it reads
+-- back as the same double).
+CREATE MACRO kmeans_lines(f) AS TABLE
+	SELECT n, piece::JSON AS j
+	FROM (SELECT unnest(parts) AS piece, generate_subscripts(parts, 1) AS n
+		FROM (SELECT string_split(content, chr(10)) AS parts FROM read_text(f)))
+	WHERE piece <> '';
+CREATE MACRO kmeans_params(f) AS TABLE
+	SELECT j->>'model' AS model, (j->>'version')::BIGINT AS version,
+		(j->>'k')::BIGINT AS k, j->>'features' AS features, j->>'scale' AS scale,
+		(j->>'seed')::BIGINT AS seed, (j->>'restarts')::BIGINT AS restarts,
+		(j->>'records')::BIGINT AS records
+	FROM kmeans_lines(f) WHERE n = 1;
+-- The features in their order (i from 1): the -f argument split at its
+-- commas, each "name=expression" or an expression that is its own name,
+-- with the center and scale of its line (a scaled value is
+-- (x - center) / scale).
+CREATE MACRO kmeans_features(f) AS TABLE
+	WITH p AS (
+		SELECT unnest(string_split(features, ',')) AS fe,
+			generate_subscripts(string_split(features, ','), 1) AS i
+		FROM kmeans_params(f)
+	), l AS (
+		SELECT j->>'feature' AS name, (j->'center')::DOUBLE AS center,
+			(j->'scale')::DOUBLE AS scale
+		FROM kmeans_lines(f) WHERE j->>'feature' IS NOT NULL
+	)
+	SELECT p.i, CASE WHEN contains(p.fe, '=') THEN split_part(p.fe, '=', 1) ELSE p.fe END AS name,
+		CASE WHEN contains(p.fe, '=') THEN p.fe[strpos(p.fe, '=') + 1:] ELSE p.fe END AS expr,
+		l.center, l.scale
+	FROM p LEFT JOIN l ON l.name = CASE WHEN contains(p.fe, '=') THEN split_part(p.fe, '=', 1) ELSE p.fe END;
+-- Each cluster's centroid, a row per feature: the cluster's number and
+-- size, the feature's position, name and expression, the centroid's value
+-- in the feature's own units (centroid.<name>) and scaled (scaled[i]).
+CREATE MACRO kmeans_centroids(f) AS TABLE
+	SELECT (c.j->>'cluster')::BIGINT AS cluster, (c.j->>'size')::BIGINT AS size,
+		fe.i, fe.name, fe.expr,
+		json_extract(c.j, '$.centroid."' || fe.name || '"')::DOUBLE AS value,
+		json_extract(c.j, '$.scaled[' || (fe.i - 1)::VARCHAR || ']')::DOUBLE AS scaled
+	FROM kmeans_lines(f) c, kmeans_features(f) fe
+	WHERE c.j->>'cluster' IS NOT NULL;

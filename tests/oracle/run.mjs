@@ -47,7 +47,7 @@ function usage() {
 
 function sqlText(file) {
 	const vars = {
-		RAW: resolve(opt.raw), EPOCH: String(Number(opt.epoch)), CHANNELS: resolve(opt.channels),
+		RAW: resolve(opt.raw), LAKE: resolve(opt.lake), EPOCH: String(Number(opt.epoch)), CHANNELS: resolve(opt.channels),
 		MONTHS: resolve(opt.months), PRODUCT_GROUPS: resolve(opt['product-groups']),
 	};
 	return readFileSync(file, 'utf8').replace(/\$\{(\w+)\}/g, (m, v) => {
@@ -71,7 +71,9 @@ async function run(sql) {
 // its parts (lib.sql, key_d and key_s: a tag letter, then the content)
 // becomes hash() of mx-calc(1)'s CAVEATS: XXH3-64 of each part's tag,
 // content length (4 bytes, big-endian) and content, by xxhsum, the
-// xxHash project's own tool.  keys: the names of the key columns.
+// xxHash project's own tool.  keys: the names of the columns to hash (the
+// key columns, and the string columns, in which a list is a hash the
+// oracle wrote as mx_key: hash_diff).
 function hashKeys(rows, keys) {
 	const todo = [];
 	for (const r of rows)
@@ -238,6 +240,7 @@ function canon(cols, row, lakeSide) {
 		if (lakeSide && isNum(v)) v = lit(v);
 		if (c.type === 'decimal') return normDec(String(v));
 		if (c.type === 'integer') return String(v);
+		if (c.type === 'double') return String(Number(v));
 		return v;
 	}));
 }
@@ -249,8 +252,10 @@ for (const t of tables) {
 		mine = await (async () => {
 			const text = query(t);
 			for (const [k, d] of deps(text)) await ensure(k, d);
+			// keys, and strings written as hashes (hash_diff: mx_key of the
+			// tracked columns)
 			return hashKeys(await run(text),
-				catalog(t).filter(c => c.type === 'key').map(c => c.name));
+				catalog(t).filter(c => c.type === 'key' || c.type === 'string').map(c => c.name));
 		})();
 	} catch (e) {
 		process.stdout.write(`FAIL ${t}: the oracle's query failed: ${e.message}\n`);
