@@ -213,6 +213,8 @@ customer_segments() {
 	if [ ! -s "$model" ]; then
 		n=$(wc -l < "$LAKE/gold/fct_customer_metrics.ndjson")
 		if [ "$n" -lt 5 ]; then
+			# (step logs it)
+			# shellcheck disable=SC2034
 			NOTE="$n customers: too few for 5 segments, no model fitted"
 			return 0
 		fi
