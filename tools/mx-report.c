@@ -2570,74 +2570,14 @@ fig_rvs(const struct cats *chan, const char *id, const char *what,
 	fig_end();
 }
 
-/* The gold tables whose name says segment: none yet (issue 18 makes
- * them); when the lake has one, it is shown as it is. */
-static char	**goldnames;
-static size_t	  ngoldnames;
-
-static void
-fig_segments(void)
-{
-	struct tab *t;
-	struct colspec *cs;
-	size_t i, k, n = 0;
-	const char *d;
-
-	for (i = 0; i < ngoldnames; i++) {
-		if (strstr(goldnames[i], "segment") == NULL)
-			continue;
-		n++;
-		t = gold(goldnames[i]);
-		putf("<figure id=\"crm-segments-%zu\" data-table=\"", n);
-		esc(t->name);
-		put("\"><h3>Customer segments: ");
-		esc(t->name);
-		put("</h3>");
-		if (!usable(t)) {
-			missing(t);
-			fig_end();
-			continue;
-		}
-		put("<p class=\"d\">");
-		if ((d = definition(t->name, "description")) != NULL)
-			esc(d);
-		else
-			put("A gold table this report does not chart yet: "
-			    "its rows as they are.");
-		put("</p>");
-		cs = mx_calloc(t->ncol, sizeof *cs);
-		for (k = 0; k < t->ncol; k++) {
-			cs[k].name = t->col[k];
-			cs[k].head = t->col[k];
-			cs[k].fmt = F_TEXT;
-		}
-		summary(t, t->nrow, NULL);
-		thead(t->name, cs, t->ncol);
-		trows(t, cs, t->ncol, 0, t->nrow);
-		tfoot();
-		put("</details>");
-		free(cs);
-		fig_end();
-	}
-	if (n == 0)
-		put("<figure id=\"crm-segments\"><h3>Customer segments</h3>"
-		    "<p class=\"missing\" data-missing=\"customer_segments\">"
-		    "Not built yet: the lake has no customer segment table "
-		    "(<code>gold/customer_segments.ndjson</code>, issue 18). "
-		    "This section shows it once the lake makes one.</p>"
-		    "</figure>");
-}
-
 static void
 sec_crm(void)
 {
 	struct cats chan = { 0 };
 
-	/* the segments say what they lack in any case */
-	if (!sec_begin("crm", "CRM and retail", crm_tables,
+	if (!sec_begin("crm", "CRM", crm_tables,
 	    "<code>customers/</code>, <code>online_sales/</code> and "
 	    "<code>marketing_spend/</code>")) {
-		fig_segments();
 		sec_end();
 		return;
 	}
@@ -2655,14 +2595,14 @@ sec_crm(void)
 	    "customers of the month (customers whose first order it is), by "
 	    "the channel of that order; unknown without spend rows.",
 	    with_money("CAC"));
-	fig_segments();
 	cats_free(&chan);
 	sec_end();
 }
 
 /* ---- retail ---- */
 
-static const char *const retail_tables[] = { "retail_sales_daily", NULL };
+static const char *const retail_tables[] = { "retail_sales_daily",
+    "customer_segments", NULL };
 
 /* Net sales per day, stacked by product group: net_amount, which every
  * line has (the total is unknown where a category has no GST rate). */
@@ -2715,17 +2655,148 @@ fig_retail_daily(void)
 	fig_end();
 }
 
+/* The customers of each segment when the model was fitted, and its
+ * centroid: what the segment's name stands for. */
+static void
+fig_retail_segments(void)
+{
+	static const struct colspec cs[] = {
+		{ "segment_id", "Segment", F_INT },
+		{ "segment_name", "Name", F_TEXT },
+		{ "size", "Customers", F_INT },
+		{ "recency", "Days since the last purchase", F_FIX2 },
+		{ "frequency", "Orders", F_FIX2 },
+		{ "monetary", "Net revenue", F_FIX2 }
+	};
+	struct chart ch;
+	struct tab *t;
+	struct mark *m;
+	size_t r, kn, ks, kr, kf, km, y;
+
+	if ((t = fig_begin("retail-segments", "Customer segments",
+	    "customer_segments", "The five k-means clusters of the "
+	    "customers' recency, frequency and monetary value, named by "
+	    "their centres; the customers each held when the model was "
+	    "fitted (fct_customer_segments has every customer's).")) == NULL)
+		return;
+	chart_init(&ch, "retail-segments", C_HBAR, F_INT);
+	kn = col(t, "segment_name");
+	ks = col(t, "size");
+	kr = col(t, "recency");
+	kf = col(t, "frequency");
+	km = col(t, "monetary");
+	cats_add(&ch.s, "customers");
+	for (r = 0; r < t->nrow; r++) {
+		if (val(t, r, kn) == NULL || val(t, r, ks) == NULL)
+			continue;
+		y = cats_add(&ch.y, val(t, r, kn));
+		m = mark(&ch, 0, y, 0, dbl(t, r, ks), "%s: %s customers; a "
+		    "centre of %s days, %s orders, %s of net revenue",
+		    val(t, r, kn), cellfmt(t, r, ks, F_INT),
+		    cellfmt(t, r, kr, F_FIX2), cellfmt(t, r, kf, F_FIX2),
+		    cellfmt(t, r, km, F_FIX2));
+		mark_label(&ch, m, "%s", cellfmt(t, r, ks, F_INT));
+	}
+	ch.xtitle = "Customers";
+	render(&ch);
+	details(t, cs, NCS(cs));
+	chart_free(&ch);
+	fig_end();
+}
+
 static void
 sec_retail(void)
 {
 	if (sec_begin("retail", "Retail sales (star schema)", retail_tables,
 	    "<code>retail_sales/</code>, <code>retail_customers/</code>, "
-	    "<code>retail_coupons/</code> and <code>retail_tax/</code>"))
+	    "<code>retail_coupons/</code> and <code>retail_tax/</code>")) {
 		fig_retail_daily();
+		fig_retail_segments();
+	}
+	sec_end();
+}
+
+/* ---- growth ---- */
+
+static const char *const growth_tables[] = { "campaign_performance", NULL };
+
+/* Spend against the revenue of the deals won from each Meta campaign's
+ * contacts; the unknown campaign's deals are those of contacts whose
+ * campaign Meta does not know. */
+static void
+fig_growth_campaigns(void)
+{
+	static const struct colspec cs[] = {
+		{ "campaign_name", "Campaign", F_TEXT },
+		{ "impressions", "Impressions", F_INT },
+		{ "clicks", "Clicks", F_INT },
+		{ "spend_usd", "Spend (USD)", F_MONEY },
+		{ "meta_purchases", "Purchases (Meta)", F_INT },
+		{ "orders", "Won deals", F_INT },
+		{ "customers", "Customers", F_INT },
+		{ "revenue_usd", "Won revenue (USD)", F_MONEY },
+		{ "ctr", "CTR (%)", F_FIX2 },
+		{ "cpc", "CPC (USD)", F_MONEY },
+		{ "cpm", "CPM (USD)", F_MONEY },
+		{ "roas", "ROAS", F_FIX2 },
+		{ "cac", "CAC (USD)", F_MONEY }
+	};
+	struct chart ch;
+	struct tab *t;
+	size_t r, kn, ks, kv, kr, kc, y;
+	const char *name;
+
+	if ((t = fig_begin("growth-campaigns", "Spend and won revenue per "
+	    "campaign", "campaign_performance", "Meta spend in US dollars "
+	    "against the revenue of the deals won from the contacts each "
+	    "campaign brought (HubSpot); the table has CTR, CPC, CPM, ROAS "
+	    "and CAC.")) == NULL)
+		return;
+	chart_init(&ch, "growth-campaigns", C_HBAR, F_MONEY);
+	kn = col(t, "campaign_name");
+	ks = col(t, "spend_usd");
+	kv = col(t, "revenue_usd");
+	kr = col(t, "roas");
+	kc = col(t, "cac");
+	cats_add(&ch.s, "spend");
+	cats_add(&ch.s, "won revenue");
+	for (r = 0; r < t->nrow; r++) {
+		name = val(t, r, kn) != NULL ? val(t, r, kn) :
+		    "(unknown campaign)";
+		y = cats_add(&ch.y, name);
+		if (val(t, r, ks) != NULL)
+			mark(&ch, 0, y, 0, dbl(t, r, ks), "%s: spend %s "
+			    "(ROAS %s, CAC %s)", name,
+			    cellfmt(t, r, ks, F_MONEY),
+			    cellfmt(t, r, kr, F_FIX2),
+			    cellfmt(t, r, kc, F_MONEY));
+		if (val(t, r, kv) != NULL)
+			mark(&ch, 0, y, 1, dbl(t, r, kv), "%s: won revenue %s",
+			    name, cellfmt(t, r, kv, F_MONEY));
+	}
+	ch.xtitle = "US dollars";
+	render(&ch);
+	details(t, cs, NCS(cs));
+	chart_free(&ch);
+	fig_end();
+}
+
+static void
+sec_growth(void)
+{
+	if (sec_begin("growth", "Growth (HubSpot, Meta Ads, GA4)",
+	    growth_tables, "<code>hubspot_contacts/</code>, "
+	    "<code>hubspot_deals/</code>, <code>meta_ads_insights/</code> "
+	    "and <code>fx_rates/</code>"))
+		fig_growth_campaigns();
 	sec_end();
 }
 
 /* ---- lake health ---- */
+
+/* The gold tables of the lake, by name (health lists them all). */
+static char	**goldnames;
+static size_t	  ngoldnames;
 
 /* The entries of a directory but the hidden ones, sorted by bytes (so
  * that the page does not depend on the order of readdir); 0 entries and
@@ -3723,6 +3794,7 @@ main(int argc, char *argv[])
 	sec_adclicks();
 	sec_crm();
 	sec_retail();
+	sec_growth();
 	sec_health();
 	page_end();
 	mx_out_close(o);

@@ -92,7 +92,7 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 	    bookings-canceled ecommerce-funnel ecommerce-hourly ecommerce-top \
 	    ecommerce-categories ecommerce-users adclicks-budget \
 	    adclicks-monthly adclicks-performance crm-revenue crm-roas crm-cac \
-	    crm-segments retail-daily health-runs health-rejects health-tests health-fresh \
+	    retail-daily retail-segments growth-campaigns health-runs health-rejects health-tests health-fresh \
 	    health-gold; do
 		grep -q "<figure id=\"$id\"" dom.html || fail "no figure $id"
 	done
@@ -169,14 +169,14 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 	run mx-report -l empty -o empty.html
 	assert_success
 	assert_output ''
-	for s in bookings ecommerce adclicks crm retail health; do
+	for s in bookings ecommerce adclicks crm retail growth health; do
 		grep -q "<section id=\"$s\">" empty.html || fail "no section $s"
 	done
 	grep -q 'No data for this section in this lake: <code>gold/bookings_daily.ndjson</code> (missing)' empty.html
 	grep -q 'raw files under <code>ecommerce/</code>' empty.html
 	grep -q 'gold/retail_sales_daily.ndjson</code> (missing)' empty.html
 	grep -q 'gold/can_serve.ndjson</code> (missing)' empty.html
-	grep -q 'Not built yet: the lake has no customer segment table' empty.html
+	grep -q 'gold/campaign_performance.ndjson</code> (missing)' empty.html
 	grep -q 'No runs: <code>_runs.ndjson</code> is not in this lake.' empty.html
 	grep -q 'No rejected records in this lake (no <code>rejects/</code> directory).' empty.html
 	grep -q 'This lake has no run log' empty.html
@@ -252,18 +252,25 @@ print(len(re.findall(r"<(?:rect|circle) class=\"m[ \"]", m.group(1))) if m else 
 2 <circle class="m off"'
 }
 
-@test "customer segments: a note until the lake has the table, then the table" {
+@test "customer segments and campaigns: a note until the lake has the table, then a bar per row" {
 	hand
 	mx-report -l hand > a.html
-	grep -q 'data-missing="customer_segments">Not built yet' a.html
-	printf '%s\n' '{"segment":"champions","customers":12}' \
-	    '{"segment":"at risk","customers":3}' > hand/gold/customer_segments.ndjson
+	grep -q 'data-missing="retail_sales_daily customer_segments">No data for this section' a.html
+	grep -q 'data-missing="campaign_performance">No data for this section' a.html
+	printf '%s\n' '{"segment_id":0,"segment_name":"Champions (VIPs)","size":12,"recency":2.5,"frequency":14.25,"monetary":5356.057999999998}' \
+	    '{"segment_id":1,"segment_name":"At-Risk (Lapsing)","size":3,"recency":40,"frequency":1,"monetary":20}' \
+	    > hand/gold/customer_segments.ndjson
+	printf '%s\n' '{"campaign_key":"0000000000000000","campaign_id":null,"campaign_name":null,"impressions":0,"clicks":0,"spend_usd":0,"meta_purchases":0,"orders":1,"customers":1,"revenue_usd":99.99,"ctr":null,"cpc":null,"cpm":null,"roas":null,"cac":0.0000}' \
+	    '{"campaign_key":"a880a39f3fd4520e","campaign_id":"23850000000000001","campaign_name":"Spring <Sale>","impressions":1000,"clicks":52,"spend_usd":13.39,"meta_purchases":2,"orders":1,"customers":1,"revenue_usd":1303.32,"ctr":5.2000,"cpc":0.2575,"cpm":13.3900,"roas":97.3353,"cac":13.3900}' \
+	    > hand/gold/campaign_performance.ndjson
 	mx-report -l hand > b.html
-	run grep -c 'Not built yet' b.html
-	assert_output 0
-	grep -q '<h3>Customer segments: customer_segments</h3>' b.html
-	grep -q '^<tr><td>champions<td>12$' b.html
-	grep -q '^<tr><td>at risk<td>3</tbody>' b.html
+	run marks b.html retail-segments
+	assert_output 2
+	grep -q '<tr><td>0<td>Champions (VIPs)<td>12<td>2.50<td>14.25<td>5,356.06' b.html
+	run marks b.html growth-campaigns
+	assert_output 4
+	grep -q '(unknown campaign)' b.html
+	grep -q '<td>Spring &lt;Sale&gt;<td>1,000<td>52<td>13.39<td>2<td>1<td>1<td>1,303.32<td>5.20<td>0.26<td>13.39<td>97.34<td>13.39' b.html
 }
 
 @test "bad command lines exit 2 with the usage" {
