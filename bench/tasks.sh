@@ -2,7 +2,7 @@
 # is checked.  Sourced by bench/run (and by each timed command).
 #
 # A task is a name in TASKS with:
-#   input_<task>       the data file it reads (events, raw or dups)
+#   input_<task>       the data file it reads (events, raw, dups, adclicks, ...)
 #   need_<task>        the mx programs it needs; a missing one is a row
 #                      "missing" in the results
 #   mx_<task>          the mx command line
@@ -18,7 +18,7 @@
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
 TASKS="parse validate dedup latest revenue distinct join join2 join2m partition
-    pipeline lake noop snapshot kmeans unique stats calc"
+    pipeline lake noop snapshot kmeans unique stats calc budget"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -580,6 +580,99 @@ check_calc() {
 	fi
 }
 expect_calc() { stats_facts lines purchases revenue; }
+
+# Spend against budgets, as the lake's can_serve table: N ad events of
+# 25 advertisers (mx-gen's adclicks, written by bench/run), summed per
+# advertiser and hour, the spend cumulated over each UTC day (the budget
+# resets daily) against the budget of the hour's latest event (the later
+# line of two at one time), remaining and can_serve, sorted by advertiser
+# and hour.  DuckDB: arg_max for the budget in force, a window sum for the
+# cumulative spend.  jq and Miller have no row.
+input_budget=adclicks
+need_budget=mx-budget
+mx_budget() {
+	mx-budget -k advertiser --per hour --reset day "$IN" > "$OUT/out.ndjson"
+}
+# Amounts have at most 4 places and budgets 2 (mx-gen's), so DECIMAL(18, 4)
+# is exact, as mx is; an event without a budget spends and leaves the
+# hour's budget to those with one (arg_max ... FILTER), null if none has.
+sql_budget() {
+	SQL=("COPY (WITH e AS (SELECT advertiser,
+	      CAST(amount AS DECIMAL(18, 4)) AS amount,
+	      CAST(budget_value AS DECIMAL(18, 2)) AS budget,
+	      CAST(\"timestamp\" AS TIMESTAMPTZ) AS ts,
+	      row_number() OVER () AS rn
+	    FROM read_ndjson('$IN', columns = {advertiser: 'VARCHAR',
+	      amount: 'VARCHAR', budget_value: 'VARCHAR',
+	      \"timestamp\": 'VARCHAR'})),
+	  p AS (SELECT advertiser, date_trunc('hour', ts) AS h,
+	      count(*) AS events, sum(amount) AS spend,
+	      arg_max(budget, (ts, rn)) FILTER (WHERE budget IS NOT NULL)
+	        AS budget
+	    FROM e GROUP BY ALL),
+	  c AS (SELECT *, sum(spend) OVER (PARTITION BY advertiser,
+	      date_trunc('day', h) ORDER BY h) AS cum FROM p)
+	  SELECT advertiser, strftime(h, '%Y-%m-%dT%H:%M:%SZ') AS period,
+	    strftime(h, '%Y-%m-%dT%H:%M:%SZ') AS window_start,
+	    strftime(h + INTERVAL 1 HOUR, '%Y-%m-%dT%H:%M:%SZ') AS window_end,
+	    events, spend, cum AS cumulative_spend, budget AS budget_value,
+	    budget - cum AS remaining, cum < budget AS can_serve
+	  FROM c ORDER BY advertiser, h)
+	  TO '$OUT/out.ndjson' (FORMAT json)")
+}
+# Money in units of 0.0001 (mx trims 99.9900 to 99.99, DuckDB does not),
+# from the number's text: a fifth place that is not 0 is an error.
+JQ_BUDGET_C4='def c4: if . == null then null else tostring
+    | (if startswith("-") then -1 else 1 end) as $sg | ltrimstr("-")
+    | split(".") as $p | ($p[1] // "") as $f
+    | if ($p | length) > 2 or (ascii_downcase | index("e")) != null
+        or (($f | length) > 4 and ($f[4:] | explode | any(. != 48)))
+      then error("not money of at most 4 places: \(.)")
+      else ($p[0] + ($f + "0000")[0:4] | tonumber) * $sg end end;'
+# Every row and value, in the file's order, as a digest both tools must
+# share; the sums; and each row checked against the rows before it: keys
+# and hours ascending, cumulative_spend the running sum of spend over the
+# advertiser's day, remaining = budget - cumulative, can_serve =
+# cumulative < budget (null, both, without a budget), the window the hour.
+check_budget() {
+	local f=$OUT/out.ndjson
+
+	echo "x_digest=$(jq -c "$JQ_BUDGET_C4"' [.advertiser, .period,
+	    .window_start, .window_end, (.events | tonumber), (.spend | c4),
+	    (.cumulative_spend | c4), (.budget_value | c4), (.remaining | c4),
+	    .can_serve]' "$f" | md5sum | cut -c 1-32)"
+	jq -n -r "$JQ_BUDGET_C4"' reduce inputs as $r ({n: 0, e: 0, s: 0,
+	    c: 0, m: 0, x: 0, z: 0, bad: 0, k: null, p: "", run: 0};
+	    ($r.spend | c4) as $s | ($r.cumulative_spend | c4) as $c
+	    | ($r.budget_value | c4) as $b | ($r.remaining | c4) as $m
+	    | .bad += (if .k == null then 0 elif .k > $r.advertiser then 1
+	        elif .k == $r.advertiser and .p >= $r.period then 1 else 0 end)
+	    | (if .k != $r.advertiser or .p[0:10] != $r.period[0:10]
+	        then .run = 0 else . end)
+	    | .run += $s
+	    | .bad += (if $c != .run then 1 else 0 end)
+	    | .bad += (if $r.window_start != $r.period or ($r.window_end
+	        | fromdate) - ($r.period | fromdate) != 3600 then 1 else 0 end)
+	    | .bad += (if $b == null then
+	        (if $m != null or $r.can_serve != null then 1 else 0 end)
+	        elif $m != $b - $c or $r.can_serve != ($c < $b) then 1
+	        else 0 end)
+	    | .k = $r.advertiser | .p = $r.period
+	    | .n += 1 | .e += ($r.events | tonumber) | .s += $s | .c += $c
+	    | .m += ($m // 0) | .x += (if $r.can_serve == false then 1 else 0 end)
+	    | .z += (if $b == null then 1 else 0 end))
+	  | "x_rows=\(.n)\nevents=\(.e)\nspend=\(.s)\nx_cumulative=\(.c)",
+	    "x_remaining=\(.m)\nx_exhausted=\(.x)\nx_nobudget=\(.z)\nbad=\(.bad)"' \
+	    "$f"
+}
+# Every event counted and spent once (mx-gen's amount, in 0.0001), and no
+# row inconsistent.
+expect_budget() {
+	echo "events=$(stat_of records)"
+	jq -r .amount "$STATS" | awk -F . '{ f = substr($2 "0000", 1, 4)
+	    printf "spend=%d\n", $1 f }'
+	echo "bad=0"
+}
 
 # ---- facts ----
 
