@@ -1142,3 +1142,34 @@ $(sed -n 2p raw/retail_customers/batch-2.csv | cut -d , -f 3 | jq -cR '[., "2024
 	run jq -c 'select(.segment_id == null)' a/gold/fct_customer_segments.ndjson
 	assert_output ''
 }
+
+@test "retail: fewer than five customers fit no segments, said; the first build with five fits the model" {
+	raw raw 2000 1
+	mkdir -p few/retail_sales few/retail_customers
+	cp raw/retail_customers/batch-1.csv few/retail_customers/
+	# three lines of three customers
+	{ head -1 raw/retail_sales/batch-1.csv
+	  for c in $(sed -n '2,4p' raw/retail_customers/batch-1.csv | cut -d , -f 1); do
+		echo "$c,$((800000 + c)),2024-03-05,GGOENEBJ079499,Nest Learning Thermostat,Nest-USA,1,100.00,6.50,Not Used"
+	  done
+	} > few/retail_sales/a.csv
+	run lake -r few -l f retail
+	assert_success
+	assert_output --partial 'lake: test gold/fct_customer_segments warns: segment_known: 3 failing of 3 rows'
+	run jq -r 'select(.step == "gold:customer_segments" and .test == null) | .note' f/_runs.ndjson
+	assert_output '3 customers: too few for 5 segments, no model fitted; tests: 4 passed'
+	[ ! -s f/gold/customer_segments.ndjson ]
+	[ ! -e f/_state/models/customer_segments.ndjson ]
+	run jq -c '[.segment_id, .segment_name]' f/gold/fct_customer_segments.ndjson
+	assert_output '[null,null]
+[null,null]
+[null,null]'
+	# the sales of the week come: five customers and more, a model
+	cp raw/retail_sales/batch-1.csv few/retail_sales/b.csv
+	EPOCH=$DAY2 run lake -r few -l f retail
+	assert_success
+	[ -s f/_state/models/customer_segments.ndjson ]
+	[ "$(wc -l < f/gold/customer_segments.ndjson)" -eq 5 ]
+	run jq -c 'select(.segment_id == null)' f/gold/fct_customer_segments.ndjson
+	assert_output ''
+}
