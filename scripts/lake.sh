@@ -18,6 +18,7 @@
 #   _state/partials/<gold>/<partition>.ndjson   mx-agg --partial of one
 #                                  silver partition ('%', '/', '=' escaped)
 #   _state/pending                 the run in progress
+#   _state/quiet                   what the last run left (quiet_run)
 #   tests/<table>/<test>/<run>.ndjson   failing rows of a silver table's test
 #   tests/gold/<table>/<test>/<run>.ndjson   and of a gold table's
 #   _state/sla/<table>             its day, first build of the day, miss said
@@ -132,6 +133,7 @@ step() {
 		alert failed
 		exit 1
 	fi
+	[[ $name != gold:* ]] || QUIET_GOLD+=("${name#gold:}")
 	[[ $name != gold:* ]] || [ -z "${SLA[${name#gold:}]:-}" ] ||
 	    sla_built "${name#gold:}" $((EPOCH * 1000 + t1 - RUN_T0))
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
@@ -272,15 +274,20 @@ crashpoint() {
 # runs.  A killed run is resumed under its own id.
 run_begin() {
 	local n
-	local err
+	local err d ok=1
 	# (mx-agg --each lists paths a line each, separated by tabs; the
 	# partitions' names are escaped, the lake's own path is the user's)
 	case $LAKE in
 	*$'\t'* | *$'\n'*) die "$LAKE: a lake's path cannot hold a tab or a newline" ;;
 	esac
 	# a lake that cannot be written says why (read-only, permissions),
-	# not that another run holds the lock
-	err=$(mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
+	# not that another run holds the lock (no fork when all is there)
+	for d in _state/ledger _state/consumed _state/keys _state/dirty \
+	    _state/partials bronze silver gold rejects; do
+		[ -d "$LAKE/$d" ] || ok=0
+	done
+	[ -w "$LAKE/_state/lock" ] || ok=0
+	[ "$ok" = 1 ] || err=$(mkdir -p "$LAKE/_state/ledger" "$LAKE/_state/consumed" \
 	    "$LAKE/_state/keys" "$LAKE/_state/dirty" "$LAKE/_state/partials" \
 	    "$LAKE/bronze" "$LAKE/silver" "$LAKE/gold" "$LAKE/rejects" 2>&1 &&
 	    touch "$LAKE/_state/lock" 2>&1) ||
@@ -288,29 +295,33 @@ run_begin() {
 	[ ! -L "$LAKE/_state/lock" ] || die "$LAKE/_state/lock: a symbolic link; not followed"
 	exec 9>> "$LAKE/_state/lock"
 	flock -n 9 || die "$LAKE: another run holds the lock"
-	# the lake's own files are never written through a link
-	err=$(find "$LAKE/_runs.ndjson" "$LAKE/_state" "$LAKE/gold" -type l \
-	    -print -quit 2> /dev/null)
+	# what a killed run was writing (mx-partition clears its own) goes;
+	# the lake's own files are never written through a link (one walk)
+	err=$(find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \
+	    -o -path "$LAKE/gold/*.ndjson.new" \) -type f -delete \
+	    -o -type l \( -path "$LAKE/_runs.ndjson" -o -path "$LAKE/_state" \
+	    -o -path "$LAKE/_state/*" -o -path "$LAKE/gold" \
+	    -o -path "$LAKE/gold/*" \) -print -quit)
 	[ -z "$err" ] || die "$err: a symbolic link where the lake keeps its own files; not followed (remove it)"
-	# what a killed run was writing (mx-partition clears its own)
-	find "$LAKE" \( -name '.*.tmp-[0-9]*-[0-9]*' -o -name '*.tmp.[0-9]*' \
-	    -o -path "$LAKE/gold/*.ndjson.new" \) -type f -delete
 	TOOK=0
 	if [ -s "$LAKE/_state/pending" ]; then
 		RUN=$(cat "$LAKE/_state/pending")
 		say "resuming run $RUN, which did not finish"
 		RESUMED=1
 	else
-		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
-		RUN=$(date -u -d "@$EPOCH" +%Y%m%dT%H%M%SZ)-$(printf '%04d' $((n + 1)))
+		n=0
+		[ ! -s "$LAKE/_state/runs" ] || read -r n < "$LAKE/_state/runs"
+		TZ=UTC printf -v RUN '%(%Y%m%dT%H%M%SZ)T-%04d' "$EPOCH" $((n + 1))
 		into "$LAKE/_state/pending" echo "$RUN"
 		RESUMED=0
 	fi
 	STEPS="$LAKE/_state/steps/$RUN"
 	mkdir -p "$STEPS" || die "$STEPS: cannot make it"
-	ATTEMPT=$(($(cat "$STEPS/attempt" 2> /dev/null || echo 0) + 1))
+	ATTEMPT=0
+	[ ! -s "$STEPS/attempt" ] || read -r ATTEMPT < "$STEPS/attempt"
+	ATTEMPT=$((ATTEMPT + 1))
 	into "$STEPS/attempt" echo "$ATTEMPT"
-	TODAY=$(date -u -d "@$EPOCH" +%Y-%m-%d)
+	TZ=UTC printf -v TODAY '%(%Y-%m-%d)T' "$EPOCH"
 	case $(stat -f -c %T "$LAKE") in
 	fuse*) S3=1 ;;
 	*) S3=0 ;;
@@ -318,7 +329,6 @@ run_begin() {
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mx-lake.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
 	now_ms RUN_T0
-	slow_medians
 }
 
 # --hosts: every host must run this very mx (mx --version, with the git
@@ -369,8 +379,110 @@ run_end() {
 		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
 		into "$LAKE/_state/runs" echo $((n + 1))
 	fi
+	[ "$QUIET" = 1 ] || quiet_save
 	rm -f "$LAKE/_state/pending"
 	rm -rf "$STEPS"
+}
+
+# ---- a run with nothing new ----
+
+# A run finds that it has nothing to do by asking every step (some 150
+# on the demo lake, each a few processes: seconds).  Instead, a run that
+# finishes keeps in _state/quiet what a step could find different next
+# time: the signature of the raw files (names, types, sizes, mtimes,
+# ctimes, inodes), of the configuration (the lake's scripts, contracts,
+# tests and catalog, the tools, the options and the variables that steer
+# a run) and of the lake as it leaves it (the same of every file but the
+# run log, the report, and the state a run with nothing new writes
+# itself).  A run whose signatures are the same has nothing new: it
+# logs the freshness of the sources the last run checked (which only
+# time changes; the newest mtime of each is kept), the gold tables' SLAs
+# as found up to date, one line "unchanged", and writes the report.
+#
+# Safe because: the raw files and the configuration are read before any
+# step looks at them, so a file written during a run makes the next run
+# a full one; the lake's signature is taken after its last write, and
+# the file is written before _state/pending goes, so a killed run (or
+# one that failed) is resumed in full; a full run removes it first.  A
+# file changed in place keeps neither its ctime nor, mostly, its inode.
+# --recheck asks every step all the same.
+
+# quiet_sig VAR raw|lake: the signature of the raw files and the
+# configuration, or of the lake, into VAR.  (Directories of the lake
+# show no times: a run's own _state/pending changes _state's.)
+quiet_sig() {
+	local -a follow=(-L)
+	[ "$NOFOLLOW" = 0 ] || follow=()
+	if [ "$2" = raw ]; then
+		printf -v "$1" '%s' "$({
+			printf '%s\0' 1 "$RAW" "$LAKE" "$SHARE" "$CONF" "$TOOLS" \
+			    "$NOFOLLOW" "${LIMITS[*]-}" "${domains[*]}" \
+			    "${MX_BRONZE_LEVEL-}" "${MX_CONTRACTS-}" "${MX_TESTS-}"
+			find "${follow[@]}" "$RAW" "$SHARE" "$TOOLS" ${CONF:+"$CONF"} \
+			    ${MX_CONTRACTS:+"$MX_CONTRACTS"} ${MX_TESTS:+"$MX_TESTS"} \
+			    -printf '%p %y %s %T@ %C@ %i\0'
+		} | md5sum)" || return 1
+	else
+		printf -v "$1" '%s' "$(find "$LAKE" \( -path "$LAKE/_runs.ndjson" \
+		    -o -path "$LAKE/report" -o -path "$LAKE/_state/quiet" \
+		    -o -path "$LAKE/_state/lock" -o -path "$LAKE/_state/pending" \
+		    -o -path "$LAKE/_state/steps" -o -path "$LAKE/_state/sla" \
+		    -o -path "$LAKE/_state/alerts" \) -prune \
+		    -o -type d -printf '%P/\0' \
+		    -o -printf '%P %y %s %T@ %C@ %i\0' | md5sum)" || return 1
+	fi
+	printf -v "$1" '%s' "${!1%% *}"
+}
+
+# quiet_run: true when nothing is new (above): the run's lines logged.
+# Otherwise false, with QUIET_RAW set for quiet_save and the signatures
+# of the last run removed.
+QUIET=0 QUIET_RAW='' QUIET_FRESH=() QUIET_GOLD=()
+quiet_run() {
+	local f="$LAKE/_state/quiet" raw lake kind v t now
+	local -a fresh=() gold=()
+	quiet_sig QUIET_RAW raw || return 1
+	if [ "$RESUMED" = 0 ] && [ -z "$days" ] && [ "$RECHECK" = 0 ] &&
+	    [ -s "$f" ] && { read -r kind raw lake < "$f"; [ "$kind" = sig ]; } &&
+	    [ "$raw" = "$QUIET_RAW" ] && quiet_sig v lake && [ "$v" = "$lake" ]; then
+		while read -r kind t v; do
+			case $kind in
+			fresh) fresh+=("$t $v") ;;
+			gold) gold+=("$t") ;;
+			esac
+		done < "$f"
+		QUIET=1
+		for t in "${fresh[@]}"; do
+			NEWEST=${t#* }
+			step "freshness:${t%% *}" freshness "${t%% *}"
+		done
+		now_ms now
+		for t in "${gold[@]}"; do
+			[ -z "${SLA[$t]:-}" ] ||
+			    sla_built "$t" $((EPOCH * 1000 + now - RUN_T0))
+		done
+		step unchanged skip_note "nothing new: the raw files, the configuration and the lake are as the last run left them"
+		return 0
+	fi
+	[ ! -e "$f" ] || rm -f "$f" || die "$f: cannot remove it"
+	return 1
+}
+
+# quiet_save: the signatures, the sources' newest mtimes and the gold
+# tables of this run, for the next (quiet_run); written last.
+quiet_save() {
+	local lake t
+	quiet_sig lake lake || return 0
+	{
+		printf 'sig %s %s\n' "$QUIET_RAW" "$lake"
+		for t in "${QUIET_FRESH[@]}"; do
+			printf 'fresh %s\n' "$t"
+		done
+		for t in "${QUIET_GOLD[@]}"; do
+			printf 'gold %s\n' "$t"
+		done
+	} > "$LAKE/_state/quiet.tmp.$$" &&
+	    mv -f "$LAKE/_state/quiet.tmp.$$" "$LAKE/_state/quiet"
 }
 
 # ---- bronze ----
@@ -714,8 +826,14 @@ freshness() {
 	local src=$1 w e newest age h
 	freshness_rule "$src" || return 1
 	w=$FW e=$FE
-	newest=$(jq -s 'map(.mtime) | max // empty' \
-	    "$LAKE/_state/ledger/$src.ndjson" 2> /dev/null) || newest=''
+	if [ "$QUIET" = 1 ]; then
+		newest=$NEWEST
+	else
+		newest=$(jq -s 'map(.mtime) | max // empty' \
+		    "$LAKE/_state/ledger/$src.ndjson" 2> /dev/null) || newest=''
+		QUIET_FRESH+=("$src ${newest:--}")
+	fi
+	[ "$newest" != - ] || newest=''
 	if [ -z "$newest" ]; then
 		NOTE="no raw file taken in yet"
 		age=$((EPOCH + 1))
@@ -1171,6 +1289,7 @@ jobs_run() {
 	else
 		# (a run on hosts that was killed left its lists)
 		[ ! -e "$LAKE/_state/batches" ] || rm -rf "$LAKE/_state/batches"
+		[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
 		batches "$JOBS"
 		for c in "${!BATCH[@]}"; do
 			batch_list "$c" "$WORK/each.$c" || return 1

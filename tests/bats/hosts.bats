@@ -11,10 +11,12 @@ TOP="$BATS_TEST_DIRNAME/../.."
 LAKECMD="$TOP/scripts/lake"
 DAY1=1710115200		# 2024-03-11
 
-# What a lake holds but its run log, lock and report (as in lake.bats).
+# What a lake holds but its run log, lock, report and _state/quiet (as in
+# lake.bats).
 listing() {
 	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock \
-	    ! -path ./report/index.html | LC_ALL=C sort | xargs -d '\n' sha1sum)
+	    ! -path ./_state/quiet ! -path ./report/index.html |
+	    LC_ALL=C sort | xargs -d '\n' sha1sum)
 }
 
 lake() { SOURCE_DATE_EPOCH=$DAY1 "$LAKECMD" "$@"; }

@@ -11,11 +11,11 @@ S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
 DAY1=1710115200		# 2024-03-11
 DAY2=1710201600		# 2024-03-12
 
-# What a lake holds, file by file, but the run log, the lock and the
-# report (which shows the run log's durations).
+# What a lake holds, file by file, but the run log, the lock, the report
+# (which shows the run log's durations) and _state/quiet (times, inodes).
 listing() {
 	(cd "$1" && find . -type f ! -name _runs.ndjson ! -name lock \
-	    ! -path ./report/index.html |
+	    ! -path ./_state/quiet ! -path ./report/index.html |
 	    LC_ALL=C sort | xargs -d '\n' sha1sum)
 }
 
@@ -81,10 +81,124 @@ teardown() {
 	assert_success
 	assert_output --partial 'no new raw files; the lake is up to date'
 	[ "$(listing l)" = "$before" ]
+	# nothing asked again: the sources' freshness, one line, the report
+	run jq -r 'select(.run | endswith("-0002")) | "\(.step) \(.note)"' l/_runs.ndjson
+	assert_line 'unchanged nothing new: the raw files, the configuration and the lake are as the last run left them'
+	assert_line 'freshness:ecommerce newest raw file 0.0 h old; warn after 36.0 h'
+	refute_line --partial 'bronze:'
+	# --recheck asks every step all the same, and finds nothing either
+	EPOCH=$DAY2 run lake -r raw -l l --recheck
+	assert_success
+	assert_output --partial 'no new raw files; the lake is up to date'
+	[ "$(listing l)" = "$before" ]
 	run jq -r 'select(.run | endswith("-0002")) | "\(.step) \(.note)"' l/_runs.ndjson
 	assert_line 'bronze:ecommerce no new files'
 	assert_line 'silver:ecommerce_events nothing new'
 	assert_line 'gold:hourly_revenue up to date'
+}
+
+# How the last run of lake l went: "quiet" when it asked no step (its
+# line "unchanged" comes before the report's), else "full".
+kind() {
+	if [ "$(jq -r .step l/_runs.ndjson | tail -n 2 | head -n 1)" = unchanged ]
+	then
+		echo quiet
+	else
+		echo full
+	fi
+}
+
+# What the last run took in of ecommerce.
+took() {
+	jq -r 'select(.step == "bronze:ecommerce") | .in' l/_runs.ndjson | tail -n 1
+}
+
+@test "a run with nothing new asks no step; a new, touched or rewritten raw file, a lake or configuration touched, a kill: a full run" {
+	raw raw 500 1
+	run lake -r raw -l l
+	assert_success
+	[ "$(kind)" = full ]
+	run lake -r raw -l l
+	assert_success
+	[ "$(kind)" = quiet ]
+	# a new raw file
+	raw raw 300 2
+	run lake -r raw -l l
+	assert_success
+	[ "$(kind)" = full ]
+	[ "$(took)" -gt 0 ]
+	run lake -r raw -l l
+	[ "$(kind)" = quiet ]
+	# the same content, another mtime: the ledger is asked, and hashes it
+	touch -d '2024-03-10 00:00:00 UTC' raw/ecommerce/batch-1.ndjson
+	run lake -r raw -l l
+	assert_success
+	[ "$(kind)" = full ]
+	run jq -r 'select(.step == "bronze:ecommerce") | .note' l/_runs.ndjson
+	assert_equal "${lines[-1]}" 'no new files'
+	run lake -r raw -l l
+	[ "$(kind)" = quiet ]
+	# rewritten in place, size and mtime put back: the ctime tells (the
+	# ledger then finds the size and mtime it knows: a raw file is
+	# immutable, as ever)
+	cp -p raw/ecommerce/batch-2.ndjson keep
+	sed -i 's/"purchase"/"Purchase"/' raw/ecommerce/batch-2.ndjson
+	touch -r keep raw/ecommerce/batch-2.ndjson
+	run lake -r raw -l l
+	assert_success
+	[ "$(kind)" = full ]
+	cp keep raw/ecommerce/batch-2.ndjson
+	touch -r keep raw/ecommerce/batch-2.ndjson
+	run lake -r raw -l l
+	[ "$(kind)" = full ]
+	run lake -r raw -l l
+	[ "$(kind)" = quiet ]
+	# the lake touched by hand; a configuration; other domains
+	touch l/gold/hourly_revenue.ndjson
+	run lake -r raw -l l
+	[ "$(kind)" = full ]
+	mkdir conf
+	run lake -r raw -l l --conf conf
+	[ "$(kind)" = full ]
+	run lake -r raw -l l --conf conf
+	[ "$(kind)" = quiet ]
+	touch conf/freshness
+	run lake -r raw -l l --conf conf
+	[ "$(kind)" = full ]
+	# time alone: the freshness of a source, as a full run says it (a
+	# lake of raw files written before its runs)
+	touch -d '2024-03-10 12:00:00 UTC' raw/ecommerce/*
+	rm -rf l
+	run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	[ "$(kind)" = full ]
+	run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	[ "$(kind)" = quiet ]
+	refute_output --partial 'warns'
+	EPOCH=$((DAY1 + 2 * 86400)) run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	[ "$(kind)" = quiet ]
+	assert_output --partial 'lake: source ecommerce warns: newest raw file 60.0 h old; warn after 36.0 h'
+	jq -c 'select(.step == "freshness:ecommerce") | [.state, .note]' \
+	    l/_runs.ndjson | tail -n 1 > fresh.quiet
+	EPOCH=$((DAY1 + 2 * 86400)) run lake -r raw -l l --conf conf --recheck ecommerce
+	assert_success
+	[ "$(kind)" = full ]
+	run jq -c 'select(.step == "freshness:ecommerce") | [.state, .note]' \
+	    l/_runs.ndjson
+	assert_equal "${lines[-1]}" "$(cat fresh.quiet)"
+	assert_equal "${lines[-1]}" '["warn","newest raw file 60.0 h old; warn after 36.0 h"]'
+	# a new file and a run killed before any step: the next run resumes
+	# it, in full, and takes the file
+	raw raw 200 3
+	MX_LAKE_CRASH=begin run lake -r raw -l l --conf conf ecommerce
+	assert_failure
+	run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	assert_output --partial 'resuming run'
+	[ "$(kind)" = full ]
+	[ "$(took)" -gt 0 ]
 }
 
 @test "every record is accounted for: in = out + rejected + duplicates, at every step, against mx-gen's counts" {
