@@ -407,16 +407,17 @@ run_end() {
 # file changed in place keeps neither its ctime nor, mostly, its inode.
 # --recheck asks every step all the same.
 
-# quiet_sig VAR raw|lake: the signature of the raw files and the
-# configuration, or of the lake, into VAR.  (Directories of the lake
-# show no times: a run's own _state/pending changes _state's.)
+# quiet_sig VAR raw DOMAIN... | quiet_sig VAR lake: the signature of the
+# raw files and the configuration (for a run of those domains), or of
+# the lake, into VAR.  (Directories of the lake show no times: a run's
+# own _state/pending changes _state's.)
 quiet_sig() {
 	local -a follow=(-L)
 	[ "$NOFOLLOW" = 0 ] || follow=()
 	if [ "$2" = raw ]; then
 		printf -v "$1" '%s' "$({
 			printf '%s\0' 1 "$RAW" "$LAKE" "$SHARE" "$CONF" "$TOOLS" \
-			    "$NOFOLLOW" "${LIMITS[*]-}" "${domains[*]}" \
+			    "$NOFOLLOW" "${LIMITS[*]-}" "${*:3}" \
 			    "${MX_BRONZE_LEVEL-}" "${MX_CONTRACTS-}" "${MX_TESTS-}"
 			find "${follow[@]}" "$RAW" "$SHARE" "$TOOLS" ${CONF:+"$CONF"} \
 			    ${MX_CONTRACTS:+"$MX_CONTRACTS"} ${MX_TESTS:+"$MX_TESTS"} \
@@ -434,17 +435,18 @@ quiet_sig() {
 	printf -v "$1" '%s' "${!1%% *}"
 }
 
-# quiet_run: true when nothing is new (above): the run's lines logged.
+# quiet_run DOMAIN...: true when nothing is new for a run of those
+# domains (above): the run's lines logged.
 # Otherwise false, with QUIET_RAW set for quiet_save and the signatures
 # of the last run removed.
 QUIET=0 QUIET_RAW='' QUIET_FRESH=() QUIET_GOLD=()
 quiet_run() {
-	local f="$LAKE/_state/quiet" raw lake kind v t now
+	local f="$LAKE/_state/quiet" rsig lsig kind v t now
 	local -a fresh=() gold=()
-	quiet_sig QUIET_RAW raw || return 1
-	if [ "$RESUMED" = 0 ] && [ -z "$days" ] && [ "$RECHECK" = 0 ] &&
-	    [ -s "$f" ] && { read -r kind raw lake < "$f"; [ "$kind" = sig ]; } &&
-	    [ "$raw" = "$QUIET_RAW" ] && quiet_sig v lake && [ "$v" = "$lake" ]; then
+	quiet_sig QUIET_RAW raw "$@" || return 1
+	if [ "$RESUMED" = 0 ] && [ -z "$REPROCESS_FROM" ] && [ "$RECHECK" = 0 ] &&
+	    [ -s "$f" ] && { read -r kind rsig lsig < "$f"; [ "$kind" = sig ]; } &&
+	    [ "$rsig" = "$QUIET_RAW" ] && quiet_sig v lake && [ "$v" = "$lsig" ]; then
 		while read -r kind t v; do
 			case $kind in
 			fresh) fresh+=("$t $v") ;;
@@ -471,10 +473,10 @@ quiet_run() {
 # quiet_save: the signatures, the sources' newest mtimes and the gold
 # tables of this run, for the next (quiet_run); written last.
 quiet_save() {
-	local lake t
-	quiet_sig lake lake || return 0
+	local lsig t
+	quiet_sig lsig lake || return 0
 	{
-		printf 'sig %s %s\n' "$QUIET_RAW" "$lake"
+		printf 'sig %s %s\n' "$QUIET_RAW" "$lsig"
 		for t in "${QUIET_FRESH[@]}"; do
 			printf 'fresh %s\n' "$t"
 		done
