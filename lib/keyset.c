@@ -9,10 +9,9 @@
  * hash order apart from the displacement inside clusters: that is what
  * lets mx_keyset_sorted() sort it in place in linear time.
  *
- * The table grows in place: realloc (which glibc turns into mremap for
- * large blocks, moving pages rather than copying them) and a rehash that
- * needs only one bit per slot, so growing never holds two tables at once
- * and the resident size stays that of one table.
+ * A growing table is rehashed into a new one while the old one is handed
+ * back to the system chunk by chunk (see rehash()), so the resident size
+ * stays about that of the larger table.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +37,7 @@ struct mx_keyset {
 	size_t		 stride;	/* words per slot: 2 + value words */
 	size_t		 vsize;
 	size_t		 limit;		/* bytes the table may reach */
+	size_t		 mapped;	/* length of t's mapping; 0: malloc'd */
 	int		 haszero;	/* the hash 0:0, which marks empty slots */
 	uint64_t	*zval;
 };
@@ -51,8 +51,7 @@ home(uint64_t hi, size_t n)
 static size_t
 maxslots(const struct mx_keyset *ks)
 {
-	/* one bit a slot for the rehash */
-	return ks->limit / (ks->stride * 64 + 1) * 8;
+	return ks->limit / (ks->stride * 8);
 }
 
 static int
@@ -60,6 +59,50 @@ fits(size_t count, size_t nslots)
 {
 	return (unsigned __int128)count * LOAD_DEN <=
 	    (unsigned __int128)nslots * LOAD_NUM;
+}
+
+/* Tables from this size on are mapped rather than allocated: their pages
+ * can be handed back one by one while a rehash consumes them. */
+#define MAPMIN		((size_t)4 << 20)
+#define CHUNK		((size_t)2 << 20)
+
+/* A zeroed table of n slots of size bytes, *mapped set to its mapped
+ * length (0 for a malloc'd one).  A mapped table is not cleared: its
+ * pages are zero when first touched, so it costs nothing until used.  It
+ * goes on huge pages where the system has them: a lookup is a random
+ * access, and with 4 KB pages nearly every one misses the TLB as well as
+ * the cache. */
+static uint64_t *
+table(size_t n, size_t size, size_t *mapped)
+{
+	size_t bytes;
+	void *p;
+
+	if (n > SIZE_MAX / size - CHUNK)
+		mx_errx(MX_EXIT_FAIL, "key table too large");
+	bytes = n * size;
+	*mapped = 0;
+	if (bytes < MAPMIN)
+		return mx_calloc(n, size);
+	bytes = (bytes + CHUNK - 1) / CHUNK * CHUNK;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		mx_err(MX_EXIT_FAIL, "key table of %zu bytes", bytes);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	*mapped = bytes;
+	return p;
+}
+
+static void
+tablefree(uint64_t *t, size_t mapped)
+{
+	if (mapped > 0)
+		(void)munmap(t, mapped);
+	else
+		free(t);
 }
 
 struct mx_keyset *
@@ -79,7 +122,7 @@ mx_keyset_free(struct mx_keyset *ks)
 {
 	if (ks == NULL)
 		return;
-	free(ks->t);
+	tablefree(ks->t, ks->mapped);
 	free(ks->zval);
 	free(ks);
 }
@@ -103,101 +146,38 @@ mx_keyset_bytes(const struct mx_keyset *ks)
 	return ks->nslots * ks->stride * 8;
 }
 
-#define BIT(m, i)	((m)[(i) >> 6] >> ((i) & 63) & 1)
-#define CLR(m, i)	((m)[(i) >> 6] &= ~((uint64_t)1 << ((i) & 63)))
-
-/* A zeroed table of n slots of size bytes.  A large one goes on huge
- * pages where the system has them: a lookup is a random access, and with
- * 4 KB pages nearly every one misses the TLB as well as the cache. */
-static uint64_t *
-table(size_t n, size_t size)
-{
-	size_t bytes, huge = (size_t)2 << 20;
-	void *p;
-
-	if (n > SIZE_MAX / size)
-		mx_errx(MX_EXIT_FAIL, "key table too large");
-	bytes = n * size;
-	if (bytes < 4 * huge)
-		return mx_calloc(n, size);
-	bytes = (bytes + huge - 1) / huge * huge;
-	if (posix_memalign(&p, huge, bytes) != 0)
-		return mx_calloc(n, size);
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	memset(p, 0, bytes);
-	return p;
-}
-
 /*
- * Rehash in place into n slots (n >= nslots).  Every key still to move is
- * marked in a bitmap; moving a key into a marked slot evicts that slot's
- * key, which moves next.  Keys already placed never move again, so the
- * probe sequence of each stays intact.
+ * Rehash into a new table of n slots (n >= nslots).  The old table is
+ * read once, in slot order, and each of its chunks is handed back to the
+ * system as soon as it is read; the new one is written in about the same
+ * order, since a home slot scales with the table.  So the two tables
+ * together stay about the size of the new one, and both stream: no key
+ * is moved twice, and the new pages are never cleared by hand.
  */
 static void
 rehash(struct mx_keyset *ks, size_t n)
 {
-	size_t old = ks->nslots, w = ks->stride, i, j;
-	uint64_t *m, *cur = mx_malloc(w * 8), *tmp = mx_malloc(w * 8), *s;
+	size_t old = ks->nslots, w = ks->stride, i, j, mapped, done = 0;
+	uint64_t *t = ks->t, *s;
 
-	if (old * 4 <= n) {
-		/* A table much larger than the old one (a first table, a
-		 * reserve): the fresh pages of a new block are zero already,
-		 * and both tables together cost little more than the new. */
-		uint64_t *t = ks->t;
-
-		ks->t = table(n, w * 8);
-		ks->nslots = n;
-		for (i = 0; i < old; i++) {
-			s = t + i * w;
-			if ((s[0] | s[1]) == 0)
-				continue;
-			for (j = home(s[0], n); (ks->t[j * w] |
-			    ks->t[j * w + 1]) != 0; j = j + 1 == n ? 0 : j + 1)
-				;
-			memcpy(ks->t + j * w, s, w * 8);
-		}
-		free(t);
-		free(cur);
-		free(tmp);
-		return;
-	}
-	ks->t = mx_reallocarray(ks->t, n, w * 8);
-	memset(ks->t + old * w, 0, (n - old) * w * 8);
-	m = mx_calloc((n + 63) / 64, 8);
-	for (i = 0; i < old; i++)
-		if ((ks->t[i * w] | ks->t[i * w + 1]) != 0)
-			m[i >> 6] |= (uint64_t)1 << (i & 63);
-	ks->nslots = n;
+	ks->t = table(n, w * 8, &mapped);
 	for (i = 0; i < old; i++) {
-		if (!BIT(m, i))
-			continue;
-		s = ks->t + i * w;
-		memcpy(cur, s, w * 8);
-		memset(s, 0, w * 8);
-		CLR(m, i);
-		for (j = home(cur[0], n);; j = j + 1 == n ? 0 : j + 1) {
-			s = ks->t + j * w;
-			if ((s[0] | s[1]) == 0) {
-				memcpy(s, cur, w * 8);
-				break;
-			}
-			if (BIT(m, j)) {
-				memcpy(tmp, s, w * 8);
-				memcpy(s, cur, w * 8);
-				memcpy(cur, tmp, w * 8);
-				CLR(m, j);
-				j = home(cur[0], n) - 1;
-				if (j == (size_t)-1)
-					j = n - 1;
-			}
+		s = t + i * w;
+		if (ks->mapped > 0 && (size_t)((char *)s - (char *)t) >=
+		    done + CHUNK) {
+			(void)madvise((char *)t + done, CHUNK, MADV_DONTNEED);
+			done += CHUNK;
 		}
+		if ((s[0] | s[1]) == 0)
+			continue;
+		for (j = home(s[0], n); (ks->t[j * w] | ks->t[j * w + 1]) != 0;
+		    j = j + 1 == n ? 0 : j + 1)
+			;
+		memcpy(ks->t + j * w, s, w * 8);
 	}
-	free(m);
-	free(cur);
-	free(tmp);
+	tablefree(t, ks->mapped);
+	ks->mapped = mapped;
+	ks->nslots = n;
 }
 
 /* Room for one more key; 0 when the limit forbids it. */
@@ -377,9 +357,14 @@ mx_keyset_sorted(struct mx_keyset *ks, size_t *np)
 	if (ks->haszero)
 		wrap[nw++] = (struct mx_h128){ 0, 0 };
 	if (nw > 0) {
-		if ((k + nw) * sizeof *a > ks->nslots * w * 8)
-			ks->t = mx_reallocarray(ks->t, k + nw, sizeof *a);
-		a = (struct mx_h128 *)ks->t;
+		if ((k + nw) * sizeof *a > ks->nslots * w * 8) {
+			/* only a table too small for a load factor, or none */
+			a = mx_reallocarray(NULL, k + nw, sizeof *a);
+			memcpy(a, ks->t, k * sizeof *a);
+			tablefree(ks->t, ks->mapped);
+			ks->t = (uint64_t *)a;
+			ks->mapped = 0;
+		}
 		memcpy(a + k, wrap, nw * sizeof *a);
 		k += nw;
 	}

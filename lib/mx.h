@@ -668,7 +668,7 @@ long long mx_parse_count(const char *s);
 
 /* Open addressing over slots of 16 bytes plus vsize bytes of value (for
  * exact count-distinct, dedup winners, group indexes).  No allocation per
- * key; the table grows in place up to its limit. */
+ * key; the table grows up to its limit. */
 struct mx_keyset;
 struct mx_keyset *mx_keyset_new(size_t vsize);
 void	mx_keyset_free(struct mx_keyset *ks);
