@@ -32,6 +32,8 @@ enum { O_NONE, O_TIME, O_NUM };
 #define NPART		16
 #define PARTBITS	4
 #define MAXDEPTH	(64 / PARTBITS)
+#define SIDE		(1 + sizeof(struct mx_h128))
+#define NSIDE		64
 
 static struct {
 	int		 keep;
@@ -86,14 +88,12 @@ struct src {
 	struct mx_reader rd;
 	uint64_t	 ord;
 	/* pass 1 keeps what it found per line, so pass 2 need not parse:
-	 * a class byte, and the hash of a key */
+	 * a class byte and the hash of a key (SIDE bytes), written and
+	 * read NSIDE lines at a time */
 	FILE		*side;
-	struct side {
-		int		cls;
-		struct mx_h128	h;
-	}		 sb[64];
+	unsigned char	 sb[NSIDE * SIDE];
 	int		 sbi, sbn;
-	const struct mx_keyset *ks;	/* pass 2 prefetches from it */
+	const struct mx_keyset *ks;	/* its slots are prefetched */
 	/* partition */
 	FILE		*fp;
 	struct mx_buf	 b;
@@ -513,6 +513,9 @@ classify(struct src *s, const char *p, size_t n, struct rec *r)
 		}
 		r->h = mx_hash128(kb.p, kb.len);
 	}
+	/* the slot is loaded while the order is parsed */
+	if (s->ks != NULL)
+		mx_keyset_prefetch(s->ks, r->h);
 	if (latest_sel >= 0 &&
 	    (why = order_of(&spans[latest_sel], &r->order)) != NULL) {
 		snprintf(msg, sizeof msg, "%s %s: %s", opt.byopt, opt.latest,
@@ -592,25 +595,38 @@ in_close(struct src *s)
 static void
 side_next(struct src *s, struct rec *r)
 {
-	unsigned char c;
+	const unsigned char *e;
+	size_t k;
 
 	if (s->sbi == s->sbn) {
-		s->sbi = s->sbn = 0;
-		while (s->sbn < 64 && tmp_read(s->side, &c, 1)) {
-			struct side *e = &s->sb[s->sbn++];
-
-			e->cls = c;
-			if (c == C_KEY) {
-				tmp_need(s->side, &e->h, sizeof e->h);
-				mx_keyset_prefetch(s->ks, e->h);
+		k = fread(s->sb, SIDE, NSIDE, s->side);
+		if (k == 0) {
+			if (ferror(s->side))
+				tmp_fail();
+			tmp_short();
+		}
+		s->sbi = 0;
+		s->sbn = (int)k;
+		for (e = s->sb; e < s->sb + k * SIDE; e += SIDE) {
+			if (*e == C_KEY) {
+				memcpy(&r->h, e + 1, sizeof r->h);
+				mx_keyset_prefetch(s->ks, r->h);
 			}
 		}
-		if (s->sbn == 0)
-			tmp_short();
 	}
-	r->cls = s->sb[s->sbi].cls;
-	r->h = s->sb[s->sbi].h;
-	s->sbi++;
+	e = s->sb + s->sbi++ * SIDE;
+	r->cls = *e;
+	memcpy(&r->h, e + 1, sizeof r->h);
+}
+
+/* Pass 1's side entries, kept in sb until NSIDE are there. */
+static void
+side_flush(struct src *s)
+{
+	if (s->side == NULL)
+		s->side = tmp_open();
+	tmp_write(s->side, s->sb, (size_t)s->sbn * SIDE);
+	s->sbn = 0;
 }
 
 static int
@@ -655,13 +671,12 @@ top_next(struct src *s, struct rec *r)
 	cnt.in++;
 	classify(s, line, (size_t)n, r);
 	if (opt.keep != KEEP_FIRST) {
-		unsigned char c = (unsigned char)r->cls;
+		unsigned char *e = s->sb + s->sbn++ * SIDE;
 
-		if (s->side == NULL)
-			s->side = tmp_open();
-		tmp_write(s->side, &c, 1);
-		if (r->cls == C_KEY)
-			tmp_write(s->side, &r->h, sizeof r->h);
+		*e = (unsigned char)r->cls;
+		memcpy(e + 1, &r->h, sizeof r->h);
+		if (s->sbn == NSIDE)
+			side_flush(s);
 	}
 	return 1;
 }
@@ -717,8 +732,11 @@ src_rewind(struct src *s)
 		mx_progress_pass(s->pass);
 		s->fi = 0;
 		s->ord = 0;
-		if (s->side != NULL)
+		if (s->pass == 2 && opt.keep != KEEP_FIRST) {
+			side_flush(s);
 			tmp_rewind(s->side);
+			s->sbi = s->sbn = 0;
+		}
 	} else
 		tmp_rewind(s->fp);
 }
@@ -799,6 +817,7 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 
 	ks = mx_keyset_new(vsize());
 	mx_keyset_limit(ks, tablemax);
+	src->ks = ks;
 	while (src_next(src, &r)) {
 		if (r.cls == C_REJECT)
 			continue;
@@ -837,7 +856,6 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 		}
 	}
 	if (opt.keep != KEEP_FIRST) {
-		src->ks = ks;
 		src_rewind(src);
 		while (src_next(src, &r)) {
 			if (r.cls == C_REJECT)
