@@ -141,6 +141,14 @@ mx_keyset_count(const struct mx_keyset *ks)
 }
 
 size_t
+mx_keyset_room(const struct mx_keyset *ks)
+{
+	size_t max = maxslots(ks) / LOAD_DEN * LOAD_NUM;
+
+	return max > ks->count ? max - ks->count : 0;
+}
+
+size_t
 mx_keyset_bytes(const struct mx_keyset *ks)
 {
 	return ks->nslots * ks->stride * 8;

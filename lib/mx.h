@@ -694,6 +694,8 @@ void	*mx_keyset_next(const struct mx_keyset *ks, size_t *pos,
 	    struct mx_h128 *h);
 size_t	mx_keyset_count(const struct mx_keyset *ks);
 size_t	mx_keyset_bytes(const struct mx_keyset *ks);
+/* How many more keys surely fit within the limit. */
+size_t	mx_keyset_room(const struct mx_keyset *ks);
 /* The keys in ascending order, in the table's own memory (valid until
  * mx_keyset_free); the set is empty afterwards. */
 struct mx_h128 *mx_keyset_sorted(struct mx_keyset *ks, size_t *n);

@@ -34,6 +34,7 @@ enum { O_NONE, O_TIME, O_NUM };
 #define MAXDEPTH	(64 / PARTBITS)
 #define SIDE		(1 + sizeof(struct mx_h128))
 #define NSIDE		64
+#define BATCH		16
 
 static struct {
 	int		 keep;
@@ -513,9 +514,6 @@ classify(struct src *s, const char *p, size_t n, struct rec *r)
 		}
 		r->h = mx_hash128(kb.p, kb.len);
 	}
-	/* the slot is loaded while the order is parsed */
-	if (s->ks != NULL)
-		mx_keyset_prefetch(s->ks, r->h);
 	if (latest_sel >= 0 &&
 	    (why = order_of(&spans[latest_sel], &r->order)) != NULL) {
 		snprintf(msg, sizeof msg, "%s %s: %s", opt.byopt, opt.latest,
@@ -810,51 +808,85 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 	struct sink *o = out, *d = dup;
 	FILE *part[NPART] = { NULL }, *runs[NPART + 1], *druns[NPART + 1];
 	struct kstream kin[NPART + 1];
-	struct rec r;
+	struct rec r, rb[BATCH];
+	struct mx_buf bb = { 0 };
 	struct win *w;
-	int isnew, i, spilled = 0;
-	size_t nk;
+	int isnew, i, nb, bi, lim, copy, spilled = 0;
+	size_t nk, off[BATCH];
 
 	ks = mx_keyset_new(vsize());
 	mx_keyset_limit(ks, tablemax);
-	src->ks = ks;
-	while (src_next(src, &r)) {
-		if (r.cls == C_REJECT)
-			continue;
-		if (r.cls != C_KEY) {
-			if (opt.keep == KEEP_FIRST)
-				early(&r, o, d);
-			continue;
+	/*
+	 * Records are taken BATCH at a time, their slots prefetched before
+	 * the first is looked up: a lookup in a large table misses the cache,
+	 * and this way the misses overlap.  Not with --first, which writes
+	 * each record before the next is read (an error stops the run with
+	 * the records before it written).  A record's bytes outlive the next
+	 * read only when copied, needed only when the table may fill up
+	 * within the batch and the record be spilled.
+	 */
+	lim = opt.keep == KEEP_FIRST ? 1 : BATCH;
+	for (;;) {
+		copy = lim > 1 && mx_keyset_room(ks) < BATCH;
+		bb.len = 0;
+		for (nb = 0; nb < lim && src_next(src, &rb[nb]); nb++) {
+			off[nb] = bb.len;
+			if (copy)
+				mx_buf_add(&bb, rb[nb].p, rb[nb].n);
+			if (lim > 1)
+				rb[nb].p = NULL;
+			if (rb[nb].cls == C_KEY)
+				mx_keyset_prefetch(ks, rb[nb].h);
 		}
-		w = mx_keyset_put(ks, r.h, &isnew);
-		if (w == NULL) {
-			if (!spilled) {
-				if (depth == MAXDEPTH)
-					mx_errx(MX_EXIT_FAIL, "cannot spill: "
-					    "too many keys with one hash "
-					    "prefix; raise --memory");
-				spilled = 1;
-				for (i = 0; i < NPART; i++)
-					part[i] = tmp_open();
-				/* from here on, order is restored by merging */
-				dout.run = tmp_open();
-				if (dup->o != NULL || dup->run != NULL)
-					ddup.run = tmp_open();
-				o = &dout;
-				d = &ddup;
+		if (nb == 0)
+			break;
+		for (bi = 0; bi < nb; bi++) {
+			r = rb[bi];
+			if (copy)
+				r.p = bb.p + off[bi];
+			if (r.cls == C_REJECT)
+				continue;
+			if (r.cls != C_KEY) {
+				if (opt.keep == KEEP_FIRST)
+					early(&r, o, d);
+				continue;
 			}
-			spill(part[r.h.lo >> (depth * PARTBITS) & (NPART - 1)],
-			    &r);
-			continue;
-		}
-		if (opt.keep == KEEP_FIRST)
-			decided(&r, isnew, o, d);
-		else if (isnew || opt.keep == KEEP_LAST || later(&r, w)) {
-			w->ord = r.ord;
-			if (opt.keep == KEEP_LATEST)
-				memcpy(w->order, &r.order, sizeof w->order);
+			w = mx_keyset_put(ks, r.h, &isnew);
+			if (w == NULL) {
+				if (!spilled) {
+					if (depth == MAXDEPTH)
+						mx_errx(MX_EXIT_FAIL, "cannot "
+						    "spill: too many keys with "
+						    "one hash prefix; raise "
+						    "--memory");
+					spilled = 1;
+					for (i = 0; i < NPART; i++)
+						part[i] = tmp_open();
+					/* from here on, order is restored by
+					 * merging */
+					dout.run = tmp_open();
+					if (dup->o != NULL || dup->run != NULL)
+						ddup.run = tmp_open();
+					o = &dout;
+					d = &ddup;
+				}
+				spill(part[r.h.lo >> (depth * PARTBITS) &
+				    (NPART - 1)], &r);
+				continue;
+			}
+			if (opt.keep == KEEP_FIRST)
+				decided(&r, isnew, o, d);
+			else if (isnew || opt.keep == KEEP_LAST ||
+			    later(&r, w)) {
+				w->ord = r.ord;
+				if (opt.keep == KEEP_LATEST)
+					memcpy(w->order, &r.order,
+					    sizeof w->order);
+			}
 		}
 	}
+	mx_buf_free(&bb);
+	src->ks = ks;
 	if (opt.keep != KEEP_FIRST) {
 		src_rewind(src);
 		while (src_next(src, &r)) {
