@@ -28,7 +28,7 @@
 #define LOAD_NUM	4
 #define LOAD_DEN	5
 #define MINSLOTS	16
-#define FIRSTSLOTS	1024
+#define FIRSTSLOTS	16
 
 struct mx_keyset {
 	uint64_t	*t;		/* nslots * stride words; all-zero = empty */

@@ -574,16 +574,19 @@ fi_val(const struct st *s, const struct agg *a, struct mx_buf *b)
 static void
 distinct_add(struct st *s, struct mx_h128 h)
 {
+	size_t before;
 	int isnew;
 
 	if (s->u.set == NULL) {
 		s->u.set = mx_keyset_new(0);
-		mem_add(64);
+		mem_add(128);
 	}
+	/* the table's bytes as they are: 16 a slot, 20 to 30 a value */
+	before = mx_keyset_bytes(s->u.set);
 	if (mx_keyset_put(s->u.set, h, &isnew) == NULL)
 		mx_errx(MX_EXIT_FAIL, "out of memory for distinct values");
-	if (isnew)
-		mem_add(32);	/* a slot and the table's headroom */
+	if (isnew && mx_keyset_bytes(s->u.set) > before)
+		mem_add(mx_keyset_bytes(s->u.set) - before);
 }
 
 static void

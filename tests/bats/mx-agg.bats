@@ -295,6 +295,23 @@ examples() {
 	assert_output --regexp ' of at most 2147483648 \(--memory\)$'
 }
 
+@test "count_distinct in many small groups: small tables, counted as they are" {
+	# 30000 groups of one value each: a table of 16 KB per group once
+	# took 480 MB (malloc failed under this limit) while --memory saw
+	# 96 bytes a group
+	[ -z "${MX_SANITIZE:-}" ] || skip "ASan reserves more address space than the limit"
+	seq 1 30000 | awk '{ print "{\"g\":" $1 ",\"u\":" $1 % 7 "}" }' > g.ndjson
+	run sh -c 'ulimit -v 150000; mx-agg -v -g g -a "u=count_distinct(u)" g.ndjson 2>&1 > /dev/null'
+	assert_success
+	assert_output --regexp '^mx-agg: 30000 records in, 30000 groups out, 0 rejected, 0 blank, [0-9]+ bytes of state'
+	state=$(sed 's/.* blank, \([0-9]*\) bytes.*/\1/' <<< "$output")
+	# each group's table (256 bytes) and set (128) are in the count
+	[ "$state" -ge $((30000 * 384)) ] && [ "$state" -le $((30000 * 1024)) ] || fail "state $state"
+	run sh -c 'mx-agg --memory 8M -g g -a "u=count_distinct(u)" g.ndjson > /dev/null'
+	assert_failure 1
+	assert_output --partial 'the groups need more than --memory 8388608 bytes'
+}
+
 @test "input: several files, stdin, gzip; -a repeated; a closed pipe ends quietly" {
 	gzip -c events.ndjson > events.ndjson.gz
 	run sh -c 'mx-agg -a "n=count()" -a "u=count_distinct(user_id)" events.ndjson - events.ndjson.gz < events.ndjson'
