@@ -224,14 +224,16 @@ mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 		val->esc = 0;
 		return MX_JNULL;
 	}
-	mx_time_civil(t.sec, &y, &m, &d, &h, &mi, &sec);
 	val->kind = MX_JSTR;
-	switch (e->fn) {
-	case MX_EDATE:
+	if (e->fn == MX_EDATE) {
+		/* the commonest key, and mx_time_date works out its own */
 		tmp[0] = '"';
 		n = mx_time_date(&t, tmp + 1) + 1;
 		tmp[n++] = '"';
-		break;
+		goto done;
+	}
+	mx_time_civil(t.sec, &y, &m, &d, &h, &mi, &sec);
+	switch (e->fn) {
 	case MX_EHOUR:
 		n = snprintf(tmp, MX_EXPR_TMP, "%d", h);
 		val->kind = MX_JNUM;
@@ -273,6 +275,7 @@ mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 		break;
 	}
 	}
+done:
 	val->p = tmp;
 	val->n = (uint32_t)n;
 	val->esc = 0;
