@@ -36,8 +36,11 @@ enum {
 extern const char *mx_prog;
 
 /* Set the program name, ignore SIGPIPE (EPIPE is handled by the writer),
- * and clean registered temporary files on SIGINT, SIGTERM and SIGHUP. */
+ * clean registered temporary files on SIGINT, SIGTERM and SIGHUP, and
+ * keep the heap on huge pages where the system allows. */
 void	mx_init(const char *argv0);
+/* A large input is coming: the heap's first 2 MB on a huge page too. */
+void	mx_heap_big(void);
 /* "prog: msg: strerror(errno)" and exit(code) */
 MX_NORETURN void mx_err(int code, const char *fmt, ...) MX_PRINTF(2, 3);
 /* "prog: msg" and exit(code) */

@@ -107,6 +107,8 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		return -1;
 	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
 		r->size = st.st_size;
+	if (r->size >= (off_t)16 << 20)
+		mx_heap_big();
 	r->cap = BUFSZ;
 	r->buf = mx_malloc(r->cap);
 	/* Two bytes decide gzip, up to ten the compressions we refuse; a
