@@ -94,7 +94,7 @@ at_exit(void)
 #endif
 #define HUGE		((size_t)2 << 20)
 
-static uintptr_t heaplo;	/* the heap's first huge page, until collapsed */
+static uintptr_t heaplo;	/* the 2 MB malloc wrote on early, until collapsed */
 
 static void
 heap_init(void)

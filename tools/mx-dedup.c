@@ -594,6 +594,7 @@ static void
 side_next(struct src *s, struct rec *r)
 {
 	const unsigned char *e;
+	struct mx_h128 h;
 	size_t k;
 
 	if (s->sbi == s->sbn) {
@@ -607,8 +608,8 @@ side_next(struct src *s, struct rec *r)
 		s->sbn = (int)k;
 		for (e = s->sb; e < s->sb + k * SIDE; e += SIDE) {
 			if (*e == C_KEY) {
-				memcpy(&r->h, e + 1, sizeof r->h);
-				mx_keyset_prefetch(s->ks, r->h);
+				memcpy(&h, e + 1, sizeof h);
+				mx_keyset_prefetch(s->ks, h);
 			}
 		}
 	}
@@ -672,7 +673,10 @@ top_next(struct src *s, struct rec *r)
 		unsigned char *e = s->sb + s->sbn++ * SIDE;
 
 		*e = (unsigned char)r->cls;
-		memcpy(e + 1, &r->h, sizeof r->h);
+		if (r->cls == C_KEY)
+			memcpy(e + 1, &r->h, sizeof r->h);
+		else
+			memset(e + 1, 0, sizeof r->h);
 		if (s->sbn == NSIDE)
 			side_flush(s);
 	}
