@@ -557,11 +557,14 @@ guard_ingest() {
 	    { printf '%s' "$MX_ABORT"; return 1; }
 }
 
+# (the files are named, not piped: a mode that reads its input twice
+# would copy a pipe to a temporary file first)
 guard_union() {
 	local table=$1 key=$2 dstats=$3
+	local -a f
 	shift 3
-	xargs -r -d '\n' cat -- < "$WORK/union.$table" |
-	    mx-dedup -k "$key" "$@" --stats "$dstats" ||
+	mapfile -t f < "$WORK/union.$table" &&
+	    mx-dedup -k "$key" "$@" --stats "$dstats" -- "${f[@]}" ||
 	    { printf '%s' "$MX_ABORT"; return 1; }
 }
 
