@@ -254,7 +254,7 @@ content(struct mx_contract *c, const struct mx_span *s, size_t *n)
 static int
 fmt_int(char slot[64], int64_t v)
 {
-	return snprintf(slot, 64, "%lld", (long long)v);
+	return mx_fmt_int((long long)v, slot);
 }
 
 static int

@@ -260,6 +260,26 @@ fmt(i128 v, int scale, int trim, char out[48])
 	return n;
 }
 
+/* (snprintf's "%lld" was a fifth of a pass grouping by hour(ts)) */
+int
+mx_fmt_int(long long v, char out[24])
+{
+	char t[24];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+	int i = 0, n = 0;
+
+	do
+		t[i++] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		out[n++] = '-';
+	while (i > 0)
+		out[n++] = t[--i];
+	out[n] = '\0';
+	return n;
+}
+
 int
 mx_dec_fmt(const struct mx_dec *d, char out[48])
 {

@@ -235,11 +235,11 @@ mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 	mx_time_civil(t.sec, &y, &m, &d, &h, &mi, &sec);
 	switch (e->fn) {
 	case MX_EHOUR:
-		n = snprintf(tmp, MX_EXPR_TMP, "%d", h);
+		n = mx_fmt_int(h, tmp);
 		val->kind = MX_JNUM;
 		break;
 	case MX_EMINUTE:
-		n = snprintf(tmp, MX_EXPR_TMP, "%d", mi);
+		n = mx_fmt_int(mi, tmp);
 		val->kind = MX_JNUM;
 		break;
 	case MX_EWEEK:
@@ -247,19 +247,19 @@ mx_expr_eval(const struct mx_expr *e, const struct mx_span *spans,
 		n = snprintf(tmp, MX_EXPR_TMP, "\"%04d-W%02d\"", y, w);
 		break;
 	case MX_EDOW:
-		n = snprintf(tmp, MX_EXPR_TMP, "%d", mx_time_dow(t.sec));
+		n = mx_fmt_int(mx_time_dow(t.sec), tmp);
 		val->kind = MX_JNUM;
 		break;
 	case MX_EMONTH:
 		n = snprintf(tmp, MX_EXPR_TMP, "\"%04d-%02d\"", y, m);
 		break;
 	case MX_EYEAR:
-		n = snprintf(tmp, MX_EXPR_TMP, "%d", y);
+		n = mx_fmt_int(y, tmp);
 		val->kind = MX_JNUM;
 		break;
 	case MX_EDAYS:	/* so that a difference of two is in days */
-		n = snprintf(tmp, MX_EXPR_TMP, "%lld", (long long)
-		    mx_days_from_civil(y, (unsigned)m, (unsigned)d));
+		n = mx_fmt_int(mx_days_from_civil(y, (unsigned)m,
+		    (unsigned)d), tmp);
 		val->kind = MX_JNUM;
 		break;
 	default: {

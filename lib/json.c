@@ -1093,8 +1093,12 @@ canon_num(const char *p, size_t n, struct mx_buf *b)
 		b->len = mark;
 		put_len(b, 'd', 0);
 		mx_buf_addc(b, '0');
-	} else
-		mx_buf_printf(b, "e%lld", exp);
+	} else {
+		char t[24];
+
+		mx_buf_addc(b, 'e');
+		mx_buf_add(b, t, (size_t)mx_fmt_int(exp, t));
+	}
 	set_len(b, mark);
 }
 

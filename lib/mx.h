@@ -393,6 +393,8 @@ int	mx_dec_fmt(const struct mx_dec *d, char out[48]);
 /* Rounded half away from zero to scale digits. */
 int	mx_dec_fmt_scale(const struct mx_dec *d, int scale, char out[48]);
 double	mx_dec_double(const struct mx_dec *d);
+/* An integer as decimal text, as "%lld" writes it; returns length. */
+int	mx_fmt_int(long long v, char out[24]);
 int	mx_dec_iszero(const struct mx_dec *d);
 /* Wide decimals: up to MX_DEC_WIDESCALE places, for sums of values with
  * more than 18.  Where 38 digits cannot hold a value or a result exactly,
