@@ -1054,8 +1054,7 @@ int	mx_hive_path_vals(struct mx_buf *b, const struct mx_exprs *keys,
 struct mx_seqfile {
 	int		 fd;
 	char		*name;		/* for messages */
-	void		*z;		/* z_stream when gzip */
-	unsigned char	*zbuf;
+	void		*z;		/* the gzip chunks, when gzip */
 	void		*h;		/* XXH3 state of the bytes written */
 	uintmax_t	 bytes;		/* bytes written to the file */
 	uintmax_t	 raw;		/* bytes given, before compression */
@@ -1067,10 +1066,15 @@ struct mx_seqfile {
  * messages.  Returns 0, or -1 with errno set. */
 int	mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
 	    const char *name, int flags, int level);
+/* Compress the chunks of gzip files on n threads (none below 2: the
+ * writer compresses), called before the first file is opened; the bytes
+ * do not depend on n. */
+void	mx_seqfile_threads(int n);
 /* Write (and compress); exits 1 with a message on any error. */
 void	mx_seqfile_write(struct mx_seqfile *f, const void *p, size_t n);
-/* End the gzip member, fsync when sync is set, close (each checked; exits
- * 1 on failure) and return the XXH3-64 of the bytes in the file. */
+/* End the last gzip member, fsync when sync is set, close (each
+ * checked; exits 1 on failure) and return the XXH3-64 of the bytes in
+ * the file. */
 uint64_t mx_seqfile_close(struct mx_seqfile *f, int sync);
 
 /* ---- members.c: the members and elements of scanned values ---- */

@@ -526,8 +526,12 @@ bronze() {
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
+	# (the gzip chunks on -j threads: the same bytes whatever -j)
+	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
 	guard_ingest "$src" "$@" |
-	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" -d "$LAKE/bronze/$src" \
+	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" \
+	    --threads $((JOBS < 64 ? JOBS : 64)) \
+	    -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \
 	    --run "$RUN" > /dev/null || { unpublish "$LAKE/bronze/$src"; return 1; }
 	publish "$WORK/rejects.$src" "rejects/$src/ingest_date=$TODAY/$RUN-ingest.ndjson" ||

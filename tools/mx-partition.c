@@ -120,7 +120,7 @@ static const char synopsis[] =
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
 	    "                    [--rejects file] [--strict] [--max-record size]\n"
-	    "                    [--max-depth n] [file ...]\n";
+	    "                    [--max-depth n] [--threads n] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -1337,7 +1337,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
-	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN };
+	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_THREADS };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -1353,6 +1353,7 @@ main(int argc, char *argv[])
 		{ "local", no_argument, NULL, OPT_LOCAL },
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
 		{ "run", required_argument, NULL, OPT_RUN },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		MX_REJECTS_LONGOPT,
 		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
@@ -1363,7 +1364,7 @@ main(int argc, char *argv[])
 	struct statfs sf;
 	char err[256];
 	size_t i, n;
-	int c;
+	int c, nthr = 1;
 
 	mx_init(argv[0]);
 	while ((c = mx_getopt(argc, argv, "d:k:m:vz", longopts, NULL,
@@ -1428,11 +1429,16 @@ main(int argc, char *argv[])
 			}
 			snprintf(opt.run, sizeof opt.run, "%s", optarg);
 			break;
+		case OPT_THREADS:
+			nthr = (int)count_arg("--threads", optarg, 1, 64);
+			break;
 		default:
 			usage();
 		}
 	argc -= optind;
 	argv += optind;
+	if (opt.level > 0)
+		mx_seqfile_threads(nthr);
 	if (opt.root == NULL || spec.len == 0) {
 		mx_warnx("-d and -k are required");
 		usage();

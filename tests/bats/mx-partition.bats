@@ -345,6 +345,46 @@ now_ms() {
 	[ ! -e t0 ]
 }
 
+@test "gzip --threads: the same bytes whatever the number of threads, a member per 256 KiB, read back whole" {
+	# seven partitions written at once, 2.2 MB each: many chunks of many
+	# files in flight together
+	awk 'BEGIN { for (i = 0; i < 120000; i++) printf "{\"d\":%d,\"i\":%d,\"pad\":\"%0100d\"}\n", i % 7, i, i * 7919 }' > in.ndjson
+	for t in 1 2 5; do
+		run mx-partition --level 1 --threads $t --run R -d t$t -k d in.ndjson
+		assert_success
+		run bash -c "gzip -t t$t/*/*.gz && gzip -dc t$t/d=0/*.gz | cmp - <(grep '^{\"d\":0,' in.ndjson)"
+		assert_success
+	done
+	run sh -c 'cd t1 && cat */*.gz | md5sum'
+	assert_success
+	ref=$output
+	for t in 2 5; do
+		run sh -c "cd t$t && cat */*.gz | md5sum"
+		assert_output "$ref"
+		run diff -r t1 t$t
+		assert_success
+	done
+	# every member but the last of a file holds 256 KiB (gzip -l shows
+	# the last member's size alone)
+	run python3 -c '
+import sys, zlib
+b = open(sys.argv[1], "rb").read(); n = []
+while b:
+	d = zlib.decompressobj(31); n.append(len(d.decompress(b))); b = d.unused_data
+print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
+	assert_success
+	assert_output "9 {262144}"
+	run node "$DUCKDB" "SELECT count(*) FROM read_ndjson('t5/**/*.ndjson.gz', hive_partitioning = true)"
+	assert_success
+	assert_output '{"count_star()":"120000"}'
+	for bad in 0 65 x; do
+		run mx-partition --threads $bad -z -d t0 -k d in.ndjson
+		assert_failure 2
+		assert_line --index 0 "mx-partition: --threads: bad value '$bad'"
+	done
+	[ ! -e t0 ]
+}
+
 @test "DuckDB reads the lake with hive_partitioning and counts what the output says" {
 	events 20000 7 > in.ndjson
 	run mx-partition -d lake -k 'event_date=date(timestamp),event_type' in.ndjson
