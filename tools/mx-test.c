@@ -31,8 +31,10 @@
 static const char synopsis[] =
 	    "usage: mx-test [-q] [--json] [-T dir] [--name table] "
 	    "[--store dir]\n"
-	    "               [--run id] [--now time] [--max-record size]\n"
-	    "               [--max-depth n] tests [table ...]\n";
+	    "               [--run id] [--now time] [--cache dir] "
+	    "[--precount tests]\n"
+	    "               [--max-record size] [--max-depth n] tests "
+	    "[table ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -113,6 +115,9 @@ struct need {
 	char		*spec;
 	struct mx_exprs	 e;
 	struct mx_keyset *ks;
+	int		 lookup;	/* a relationship's: the keys, not a count */
+	int		 cached;	/* count from --cache */
+	uintmax_t	 count;
 };
 
 struct table {
@@ -126,6 +131,10 @@ struct table {
 	uintmax_t	 rows;
 	double		 seconds;	/* of its pass */
 	size_t		 users;		/* tests that share that time */
+	int		 hasid;		/* id: what its files are (table_id) */
+	struct mx_h128	 id;
+	int		 shared;	/* the table under test: its selection */
+	int		 cached;	/* every figure from --cache: no pass */
 };
 
 static struct {
@@ -134,8 +143,11 @@ static struct {
 	const char	*name;
 	const char	*store;
 	const char	*run;
+	const char	*cache;
 	char		**tdirs;
 	size_t		 ntdirs;
+	char		**pre;		/* --precount files */
+	size_t		 npre;
 } opt;
 
 static struct table	 main_tb;
@@ -343,6 +355,53 @@ resolve(struct table *tb, const char *name, struct mx_buf *tried)
 	return -1;
 }
 
+/* What a table's files are: the XXH3-128 of each one's device, inode,
+ * size and modification time, in device and inode order.  mx writes a
+ * table's files once and never rewrites one in place, so another id is
+ * other contents; the same id, the same files.  No id for standard
+ * input or a file that cannot be stat'ed. */
+struct fstat {
+	uint64_t	dev, ino, size, sec, nsec;
+};
+
+static int
+fstatcmp(const void *a, const void *b)
+{
+	const struct fstat *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static void
+table_id(struct table *tb)
+{
+	struct fstat *v;
+	struct stat st;
+	size_t i;
+
+	tb->hasid = 0;
+	if (tb->isstdin)
+		return;
+	v = mx_calloc(tb->nf > 0 ? tb->nf : 1, sizeof *v);
+	for (i = 0; i < tb->nf; i++) {
+		if (stat(tb->f[i].path, &st) < 0) {
+			free(v);
+			return;
+		}
+		v[i].dev = (uint64_t)st.st_dev;
+		v[i].ino = (uint64_t)st.st_ino;
+		v[i].size = (uint64_t)st.st_size;
+		v[i].sec = (uint64_t)st.st_mtim.tv_sec;
+		v[i].nsec = (uint64_t)st.st_mtim.tv_nsec;
+	}
+	qsort(v, tb->nf, sizeof *v, fstatcmp);
+	tb->id = mx_hash128(v, tb->nf * sizeof *v);
+	tb->hasid = 1;
+	free(v);
+}
+
 static struct table *
 ref_get(const char *name, struct mx_buf *tried)
 {
@@ -360,6 +419,15 @@ ref_get(const char *name, struct mx_buf *tried)
 		mx_sel_free(tb->sel);
 		free(tb);
 		return NULL;
+	}
+	/* the table under test by another name: its keys are asked of
+	 * the same records, scanned once for both (main) */
+	table_id(tb);
+	if (tb->hasid && main_tb.hasid && mx_h128_cmp(tb->id, main_tb.id) ==
+	    0) {
+		mx_sel_free(tb->sel);
+		tb->sel = main_tb.sel;
+		tb->shared = 1;
 	}
 	refs = mx_reallocarray(refs, nrefs + 1, sizeof *refs);
 	refs[nrefs++] = tb;
@@ -486,6 +554,7 @@ static const char	*testfile;
 static struct mx_buf	 kb;		/* canonical key bytes */
 
 static void	store_row(struct test *, const struct row *);
+static void	free_table(struct table *);
 
 /* Every failing row is counted; the first limit= of them are stored. */
 static void
@@ -657,6 +726,7 @@ relation_check(struct test *t, struct opts *o, char *err, size_t errlen)
 	mx_buf_free(&tried);
 	if ((t->need = need_get(t->to, field, err, errlen)) < 0)
 		return -1;
+	t->to->need[t->need].lookup = 1;
 	if (t->to->need[t->need].e.n != t->cols.n) {
 		snprintf(err, errlen, "field=%s: %zu columns for %zu", field,
 		    t->to->need[t->need].e.n, t->cols.n);
@@ -817,6 +887,8 @@ bound_value(const struct bound *b)
 		return b->n;
 	if (b->need < 0)
 		return b->tb->rows;
+	if (b->tb->need[b->need].cached)
+		return b->tb->need[b->need].count;
 	return mx_keyset_count(b->tb->need[b->need].ks);
 }
 
@@ -1610,6 +1682,182 @@ ref_row(void *arg, const struct row *r)
 static struct test	**rowtests;
 static size_t		 nrowtests;
 
+/* ---- --cache: the counts of tables already read ---- */
+
+/* DIR/<XXH3-128 of the table's name and the keys, "" for its rows>
+ * holds the table's id and the count: "<id> <count>\n".  One entry per
+ * name and keys, overwritten when the table changes. */
+static void
+cache_path(struct mx_buf *b, const struct table *tb, const char *spec)
+{
+	struct mx_buf k = { 0 };
+	char hex[33];
+
+	mx_buf_adds(&k, tb->name);
+	mx_buf_addc(&k, '\0');
+	mx_buf_adds(&k, spec);
+	mx_hash128_hex(mx_hash128(k.p, k.len), hex);
+	mx_buf_free(&k);
+	b->len = 0;
+	mx_buf_printf(b, "%s/%s", opt.cache, hex);
+}
+
+/* The count cached for tb's keys spec; 0, or -1 when there is none for
+ * the table as it is (a torn or foreign entry is none). */
+static int
+cache_get(const struct table *tb, const char *spec, uintmax_t *n)
+{
+	struct mx_buf p = { 0 };
+	char buf[128], id[33], want[33];
+	ssize_t k;
+	int fd, r = -1;
+
+	cache_path(&p, tb, spec);
+	fd = open(p.p, O_RDONLY | O_CLOEXEC);
+	mx_buf_free(&p);
+	if (fd < 0)
+		return -1;
+	k = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (k <= 0)
+		return -1;
+	buf[k] = '\0';
+	mx_hash128_hex(tb->id, want);
+	if (sscanf(buf, "%32[0-9a-f] %ju\n", id, n) == 2 &&
+	    strcmp(id, want) == 0 && buf[k - 1] == '\n')
+		r = 0;
+	return r;
+}
+
+/* Keep a count: written whole under another name, then renamed, so a
+ * reader finds the old entry, the new one, or none (a lost entry costs
+ * a pass, no more: no fsync). */
+static void
+cache_put(const struct table *tb, const char *spec, uintmax_t n)
+{
+	struct mx_buf p = { 0 }, tmp = { 0 };
+	char line[80], id[33];
+	int fd, len;
+
+	mx_hash128_hex(tb->id, id);
+	len = snprintf(line, sizeof line, "%s %ju\n", id, n);
+	cache_path(&p, tb, spec);
+	mx_buf_printf(&tmp, "%s.%ld.tmp", p.p, (long)getpid());
+	if ((fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0666)) < 0 || write(fd, line, (size_t)len) != len ||
+	    close(fd) < 0 || rename(tmp.p, p.p) < 0) {
+		mx_warn("--cache: %s", tmp.p);
+		unlink(tmp.p);
+	}
+	mx_buf_free(&p);
+	mx_buf_free(&tmp);
+}
+
+/* Every figure of tb from the cache, or none: a table is read whole or
+ * not at all.  The keys a relationship looks up are not counts. */
+static void
+cache_load(struct table *tb)
+{
+	uintmax_t rows;
+	size_t i;
+
+	if (opt.cache == NULL || !tb->hasid || cache_get(tb, "", &rows) < 0)
+		return;
+	for (i = 0; i < tb->nneed; i++)
+		if (tb->need[i].lookup || cache_get(tb, tb->need[i].spec,
+		    &tb->need[i].count) < 0)
+			return;
+	for (i = 0; i < tb->nneed; i++)
+		tb->need[i].cached = 1;
+	tb->rows = rows;
+	tb->cached = 1;
+}
+
+static void
+cache_save(const struct table *tb)
+{
+	size_t i;
+
+	if (opt.cache == NULL || !tb->hasid || tb->cached)
+		return;
+	cache_put(tb, "", tb->rows);
+	for (i = 0; i < tb->nneed; i++)
+		if (!tb->need[i].lookup)
+			cache_put(tb, tb->need[i].spec,
+			    mx_keyset_count(tb->need[i].ks));
+}
+
+/* --precount FILE: the keys that the row_count bounds of FILE ask of
+ * the table under test (by any name that reaches its files), counted
+ * in this run's pass and kept in the cache, so that FILE's tests, run
+ * later on another table, need not read it.  Bounds on other tables,
+ * and every other line, are left to FILE's own run. */
+static void
+precount(const char *path)
+{
+	struct mx_reader r;
+	struct mx_buf b = { 0 }, tried = { 0 };
+	struct table *tb;
+	char chunk[65536], *v, *colon, err[256];
+	const char *p, *e, *end, *w, *we, *saved = testfile;
+	size_t n, had, line = 1;
+	int ok;
+
+	testfile = path;
+	if (mx_reader_open(&r, path) < 0)
+		mx_err(MX_EXIT_USAGE, "%s", path);
+	while ((n = mx_reader_read(&r, chunk, sizeof chunk)) > 0)
+		mx_buf_add(&b, chunk, n);
+	mx_reader_close(&r);
+	end = b.p + b.len;
+	for (p = b.p; p < end; p = e + 1, line++) {
+		if ((e = memchr(p, '\n', end - p)) == NULL)
+			e = end;
+		w = skipblank(p, e);
+		if ((we = wordend(w, e)) == NULL || we - w != 9 ||
+		    memcmp(w, "row_count", 9) != 0)
+			continue;
+		for (w = skipblank(we, e); w < e && *w != '#';
+		    w = skipblank(we, e)) {
+			if ((we = wordend(w, e)) == NULL)
+				break;
+			ok = optword(w, we - w);
+			if (ok != O_MIN && ok != O_MAX && ok != O_EQ)
+				continue;
+			v = decode(w + strlen(optnames[ok]) + 1,
+			    we - w - strlen(optnames[ok]) - 1, line,
+			    optnames[ok]);
+			if ((colon = strrchr(v, ':')) != NULL)
+				*colon++ = '\0';
+			/* a count, a table that is not this one, or none */
+			had = nrefs;
+			if ((*v >= '0' && *v <= '9') || *v == '\0' ||
+			    (tb = ref_get(v, &tried)) == NULL) {
+				free(v);
+				continue;
+			}
+			if (!tb->shared) {
+				/* not asked of this run: forget it */
+				if (nrefs > had) {
+					nrefs--;
+					free_table(tb);
+					free(tb);
+				}
+			} else if (colon != NULL && *colon != '\0' &&
+			    need_get(tb, colon, err, sizeof err) < 0)
+				bad(line, MX_EXIT_USAGE, "%s: %s",
+				    optnames[ok], err);
+			free(v);
+		}
+	}
+	mx_buf_free(&b);
+	mx_buf_free(&tried);
+	testfile = saved;
+}
+
+static struct table	**inmain;	/* refs counted in the main pass */
+static size_t		 ninmain;
+
 static void
 main_row(void *arg, const struct row *r)
 {
@@ -1617,6 +1865,8 @@ main_row(void *arg, const struct row *r)
 	size_t i;
 
 	(void)arg;
+	for (i = 0; i < ninmain; i++)
+		ref_row(inmain[i], r);
 	for (i = 0; i < nrowtests; i++) {
 		t = rowtests[i];
 		if (t->where >= 0 && expr_truth(t->where, r->sp) != 1)
@@ -1935,7 +2185,8 @@ free_table(struct table *tb)
 		mx_keyset_free(tb->need[i].ks);
 	}
 	free(tb->need);
-	mx_sel_free(tb->sel);
+	if (!tb->shared)
+		mx_sel_free(tb->sel);
 	free(tb->name);
 }
 
@@ -1968,6 +2219,8 @@ main(int argc, char *argv[])
 		{ "store", required_argument, NULL, 's' },
 		{ "run", required_argument, NULL, 'r' },
 		{ "now", required_argument, NULL, 'N' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "precount", required_argument, NULL, 'P' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -2005,6 +2258,14 @@ main(int argc, char *argv[])
 		case 'N':
 			nowarg = optarg;
 			break;
+		case 'C':
+			opt.cache = optarg;
+			break;
+		case 'P':
+			opt.pre = mx_reallocarray(opt.pre, opt.npre + 1,
+			    sizeof *opt.pre);
+			opt.pre[opt.npre++] = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -2012,6 +2273,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1) {
 		mx_warnx("no test file");
+		usage();
+	}
+	if (opt.npre > 0 && opt.cache == NULL) {
+		mx_warnx("--precount: counts are kept in --cache, which is not "
+		    "given");
 		usage();
 	}
 	testfile = argv[0];
@@ -2053,18 +2319,39 @@ main(int argc, char *argv[])
 	} else
 		add_path(&main_tb, "-");
 	mx_buf_free(&tried);
+	table_id(&main_tb);
 
 	load(testfile);
 	if (ntests == 0)
 		mx_errx(MX_EXIT_USAGE, "%s: no tests", testfile);
+	for (i = 0; i < opt.npre; i++)
+		precount(opt.pre[i]);
+	if (opt.cache != NULL && mkdir(opt.cache, 0777) < 0 &&
+	    errno != EEXIST)
+		mx_err(MX_EXIT_FAIL, "--cache: %s", opt.cache);
 	mx_out_stdout();
 
 	/* the tables that relationships and row counts read: one pass
-	 * each, for every key asked of them */
+	 * each, for every key asked of them, but for those the cache
+	 * knows, and those the pass over the table under test counts
+	 * (the same files, no key to look up before it) */
 	for (i = 0; i < nrefs; i++) {
+		struct table *tb = refs[i];
+
+		cache_load(tb);
+		if (tb->cached)
+			continue;
+		for (k = 0; k < tb->nneed && !tb->need[k].lookup; k++)
+			;
+		if (tb->shared && k == tb->nneed) {
+			inmain = mx_reallocarray(inmain, ninmain + 1,
+			    sizeof *inmain);
+			inmain[ninmain++] = tb;
+			continue;
+		}
 		t0 = clock_now();
-		pass(refs[i], ref_row, refs[i]);
-		refs[i]->seconds = clock_now() - t0;
+		pass(tb, ref_row, tb);
+		tb->seconds = clock_now() - t0;
 	}
 	for (i = 0; i < ntests; i++) {
 		struct test *t = &tests[i];
@@ -2086,6 +2373,10 @@ main(int argc, char *argv[])
 	t0 = clock_now();
 	pass(&main_tb, main_row, NULL);
 	dt = clock_now() - t0;
+	for (i = 0; i < ninmain; i++)
+		inmain[i]->rows = main_tb.rows;
+	for (i = 0; i < nrefs; i++)
+		cache_save(refs[i]);
 	for (i = 0; i < ntests; i++) {
 		struct test *t = &tests[i];
 
@@ -2136,6 +2427,8 @@ main(int argc, char *argv[])
 		free_test(&tests[i]);
 	free(tests);
 	free(rowtests);
+	free(inmain);
+	free(opt.pre);
 	for (i = 0; i < nrefs; i++) {
 		free_table(refs[i]);
 		free(refs[i]);
