@@ -488,6 +488,60 @@ r1.ndjson'
 	assert_output --partial '0 failing of 2 rows'
 }
 
+@test "--cache: a table's counts kept for later runs while its files stay the same; --precount counts another file's bounds in this pass (the man page's example)" {
+	mkdir -p lake/silver/events/d=1 lake/silver/events/d=2 lake/gold \
+	    scripts/tests/silver scripts/tests/gold
+	printf '{"id":%d,"u":"u%d","d":%d}\n' 1 1 1 2 2 1 3 1 1 > lake/silver/events/d=1/part-a.ndjson
+	printf '{"id":%d,"u":"u%d","d":%d}\n' 4 3 2 5 1 2 > lake/silver/events/d=2/part-a.ndjson
+	printf '{"d":1,"users":2}\n{"d":2,"users":2}\n' > lake/gold/daily.ndjson
+	printf 'unique id\nrow_count min=1\n' > scripts/tests/silver/events.tests
+	printf 'row_count eq=silver/events:d\nrow_count max=silver/events name=rows\nrow_count max=silver/events:u name=users\nunique d\n' > scripts/tests/gold/daily.tests
+	daily() { mx-test --json -T lake --name gold/daily "$@" scripts/tests/gold/daily.tests; }
+	run daily
+	assert_success
+	sed 's/"seconds":[0-9.]*,//' <<< "$output" > plain.out
+	# the man page's example: the silver tests count what daily.tests
+	# asks of silver/events, then daily.tests reads them
+	man_example mx-test.1 | sed -n '/^mx-test -T lake --name silver.events --cache counts/,/^mx-test -T lake --name gold.daily --cache counts/p' |
+	    sed 's/\\e$/\\/' > ex.sh
+	[ "$(wc -l < ex.sh)" -eq 3 ]
+	run sh ex.sh
+	assert_success
+	assert_line --regexp '^pass  silver/events  unique_id +0 failing of 5 rows'
+	assert_line --regexp '^pass  gold/daily  row_count_eq_silver_events_d +0 failing of 2 rows .*expected 2 \(the distinct d of silver/events\)'
+	assert_line --regexp '^pass  gold/daily  users +0 failing of 2 rows .*at most 3 \(the distinct u of silver/events\)'
+	assert_equal "$(ls counts | wc -l)" 3
+	run sh -c 'cut -d " " -f 2 counts/* | sort -n | tr "\n" " "'
+	assert_output '2 3 5 '
+	run daily --cache counts
+	assert_success
+	diff plain.out <(sed 's/"seconds":[0-9.]*,//' <<< "$output")
+	# the counts come from the cache: one made wrong on purpose is
+	# believed while the files are the same ...
+	for f in counts/*; do
+		[ "$(cut -d ' ' -f 2 "$f")" != 2 ] || sed -i 's/ 2$/ 7/' "$f"
+	done
+	run daily --cache counts
+	assert_failure 1
+	assert_line --partial '"detail":"2 rows, expected 7 (the distinct d of silver/events)"'
+	# ... and not once a file of the table changes (its time, here)
+	touch -d '2001-01-01' lake/silver/events/d=2/part-a.ndjson
+	run daily --cache counts
+	assert_success
+	diff plain.out <(sed 's/"seconds":[0-9.]*,//' <<< "$output")
+	# a torn entry is no entry
+	for f in counts/*; do printf 'ab' > "$f"; done
+	run daily --cache counts
+	assert_success
+	diff plain.out <(sed 's/"seconds":[0-9.]*,//' <<< "$output")
+	run mx-test --precount scripts/tests/gold/daily.tests scripts/tests/silver/events.tests lake/silver/events
+	assert_failure 2
+	assert_line --index 0 'mx-test: --precount: counts are kept in --cache, which is not given'
+	run mx-test --cache c --precount nosuch.tests scripts/tests/silver/events.tests lake/silver/events
+	assert_failure 2
+	assert_output --partial 'nosuch.tests'
+}
+
 @test "one pass: every row-level test of a file reads the table once (a FIFO can be read once)" {
 	for i in $(seq 1 1000); do
 		printf '{"id":%d,"c":"C%d","s":"paid","v":%d,"ts":"2024-03-01T00:00:00Z"}\n' "$i" $((i % 7)) "$i"
@@ -626,7 +680,7 @@ r1.ndjson'
 	# the man page's example: a lake's table by name, results to a log
 	mkdir -p scripts/tests/gold
 	cp "$TOP/scripts/tests/gold/bookings.tests" scripts/tests/gold/
-	man_example mx-test.1 | sed -n '/^mx-test -T lake/,/results.ndjson$/p' |
+	man_example mx-test.1 | sed -n '/^mx-test -T lake --name gold.bookings/,/results.ndjson$/p' |
 	    sed 's/\\e$/\\/' > lake.sh
 	run sh lake.sh
 	assert_success
