@@ -360,14 +360,14 @@ resolve(struct table *tb, const char *name, struct mx_buf *tried)
  * table's files once and never rewrites one in place, so another id is
  * other contents; the same id, the same files.  No id for standard
  * input or a file that cannot be stat'ed. */
-struct fstat {
+struct fid {
 	uint64_t	dev, ino, size, sec, nsec;
 };
 
 static int
-fstatcmp(const void *a, const void *b)
+fidcmp(const void *a, const void *b)
 {
-	const struct fstat *x = a, *y = b;
+	const struct fid *x = a, *y = b;
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
@@ -377,7 +377,7 @@ fstatcmp(const void *a, const void *b)
 static void
 table_id(struct table *tb)
 {
-	struct fstat *v;
+	struct fid *v;
 	struct stat st;
 	size_t i;
 
@@ -396,7 +396,7 @@ table_id(struct table *tb)
 		v[i].sec = (uint64_t)st.st_mtim.tv_sec;
 		v[i].nsec = (uint64_t)st.st_mtim.tv_nsec;
 	}
-	qsort(v, tb->nf, sizeof *v, fstatcmp);
+	qsort(v, tb->nf, sizeof *v, fidcmp);
 	tb->id = mx_hash128(v, tb->nf * sizeof *v);
 	tb->hasid = 1;
 	free(v);
