@@ -567,9 +567,11 @@ guard_union() {
 	local table=$1 key=$2 dstats=$3
 	local -a f
 	shift 3
-	mapfile -t f < "$WORK/union.$table" &&
-	    mx-dedup -k "$key" "$@" --stats "$dstats" -- "${f[@]}" ||
-	    { printf '%s' "$MX_ABORT"; return 1; }
+	if ! mapfile -t f < "$WORK/union.$table" ||
+	    ! mx-dedup -k "$key" "$@" --stats "$dstats" -- "${f[@]}"; then
+		printf '%s' "$MX_ABORT"
+		return 1
+	fi
 }
 
 # A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
