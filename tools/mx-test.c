@@ -1799,7 +1799,7 @@ precount(const char *path)
 	struct mx_buf b = { 0 }, tried = { 0 };
 	struct table *tb;
 	char chunk[65536], *v, *colon, err[256];
-	const char *p, *e, *end, *w, *we, *saved = testfile;
+	const char *p, *e, *le, *end, *w, *we, *saved = testfile;
 	size_t n, had, line = 1;
 	int ok;
 
@@ -1813,13 +1813,14 @@ precount(const char *path)
 	for (p = b.p; p < end; p = e + 1, line++) {
 		if ((e = memchr(p, '\n', end - p)) == NULL)
 			e = end;
-		w = skipblank(p, e);
-		if ((we = wordend(w, e)) == NULL || we - w != 9 ||
+		le = e > p && e[-1] == '\r' ? e - 1 : e;
+		w = skipblank(p, le);
+		if ((we = wordend(w, le)) == NULL || we - w != 9 ||
 		    memcmp(w, "row_count", 9) != 0)
 			continue;
-		for (w = skipblank(we, e); w < e && *w != '#';
-		    w = skipblank(we, e)) {
-			if ((we = wordend(w, e)) == NULL)
+		for (w = skipblank(we, le); w < le && *w != '#';
+		    w = skipblank(we, le)) {
+			if ((we = wordend(w, le)) == NULL)
 				break;
 			ok = optword(w, we - w);
 			if (ok != O_MIN && ok != O_MAX && ok != O_EQ)

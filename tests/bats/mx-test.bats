@@ -529,6 +529,12 @@ r1.ndjson'
 	run daily --cache counts
 	assert_success
 	diff plain.out <(sed 's/"seconds":[0-9.]*,//' <<< "$output")
+	# a test file with CRLF line ends is read as the test run reads it
+	rm -r counts
+	sed -i 's/$/\r/' scripts/tests/gold/daily.tests
+	run sh ex.sh
+	assert_success
+	assert_equal "$(ls counts | wc -l)" 3
 	# a torn entry is no entry
 	for f in counts/*; do printf 'ab' > "$f"; done
 	run daily --cache counts
