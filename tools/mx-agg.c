@@ -16,6 +16,11 @@
  * --partial writes the state of every group instead of its figures, and
  * --merge reads such states back: slices aggregated apart and merged give
  * what one pass gives, which is what parallel runs over partitions need.
+ *
+ * --set begins another set of groups over the same records: the records
+ * are read and scanned once (one selection holds the fields of every
+ * set), and each set keeps its own groups and writes its own output, the
+ * same bytes as a run of its options alone.
  */
 #include <getopt.h>
 #include <math.h>
@@ -127,50 +132,79 @@ struct group {
 };
 
 static struct {
-	int		 partial, merge, verbose, scale;
-	long long	 top;
-	const char	*by;
+	int		 merge, verbose, scale;
 	long long	 memory;
 /* bounded by default, as mx-dedup is: a table too large ends with a
  * message naming the limit rather than with the OOM killer */
-} opt = { .scale = 6, .top = -1, .memory = (long long)1 << 30 };
+} opt = { .scale = 6, .memory = (long long)1 << 30 };
 
-static struct mx_exprs keys;
-static struct agg *aggs;
-static size_t naggs;
-static struct ratio *ratios;
-static size_t nratios;
-/* The columns after the keys, in the order given: an aggregate (>= 0) or
- * a ratio (-1 - its index). */
-static int *cols;
-static size_t ncols;
-static struct mx_where *where;
-static struct mx_buf wtext;		/* the -w options, for the spec */
+/*
+ * A set: one grouping of the records (-g, -a, -w, --top, --by, --partial,
+ * -o) and its groups.  Several sets (--set) aggregate the same records in
+ * one pass: each record is read and scanned once, then given to every
+ * set, and each set writes what a run of its own options would write.
+ */
+struct set {
+	struct mx_exprs	 keys;
+	const char	*gspec;		/* -g as given */
+	struct agg	*aggs;
+	size_t		 naggs;
+	struct ratio	*ratios;
+	size_t		 nratios;
+	/* The columns after the keys, in the order given: an aggregate
+	 * (>= 0) or a ratio (-1 - its index). */
+	int		*cols;
+	size_t		 ncols;
+	struct mx_where	*where;
+	struct mx_buf	 wtext;		/* the -w options, for the spec */
+	struct mx_buf	 spec;		/* the options, to check --merge */
+	int		 partial;
+	long long	 top;
+	const char	*by;
+	const char	*out;		/* -o, or NULL: standard output */
+
+	struct mx_keyset *groups;	/* key hash -> group index + 1 */
+	struct group	*gv;
+	size_t		 ng, gcap;
+	size_t		 membytes;	/* what the groups hold */
+	struct pend	*pend;
+	int		 anycheck;	/* an aggregate reads numbers */
+	/* The key bytes of the group last found, and its index: records
+	 * come in runs of one key (a day, an hour), whose group is found
+	 * without hashing. */
+	struct mx_buf	 lastkb;
+	size_t		 last;
+	/* --by: a column, when bycolset; else the key bykeyi */
+	struct mx_buf	*byval;
+	int		 bycol, bycolset;
+	size_t		 bykeyi;
+};
+
+static struct set *sets;
+static size_t nsets;
+static struct set *S;			/* the set being read or written */
+
+/* Every set reads its fields through this one selection: a record is
+ * scanned once for all of them. */
 static struct mx_sel *sel;
-static struct mx_buf spec;		/* the options, to check --merge */
 
 /* The fields named in -g, -a and -w, and whether a record had them. */
 static struct mx_seen named;
 
-static struct mx_keyset *groups;	/* key hash -> group index + 1 */
-static struct group *gv;
-static size_t ng, gcap;
-static size_t membytes;			/* what the groups hold */
 static size_t ngout;			/* groups written, all jobs */
 static size_t peakbytes;		/* the most a job's groups held */
 
 static struct mx_out *rej;
 static uintmax_t nin, nrej, nblank;
 static struct mx_buf tmp, kb;
-static struct pend *pend;
-static int anycheck;		/* an aggregate reads numbers */
 
 static const char *curname;
 static uintmax_t curline;
 
 static const char synopsis[] =
 	    "usage: mx-agg [-v] [-g keys] [-a aggs] [-w cond] [--top n --by name]\n"
-	    "              [--scale n] [--partial | --merge] [--strict]\n"
+	    "              [--partial] [-o file] [--set set-options ...]\n"
+	    "              [--scale n] [--merge] [--strict]\n"
 	    "              [--rejects file] [--memory size] [--max-record size]\n"
 	    "              [--max-depth n] [--each list | file ...]\n";
 
@@ -182,12 +216,29 @@ usage(void)
 
 /* ---- memory ---- */
 
+/* What the groups of every set hold; ng, their number. */
+static size_t
+state_bytes(size_t *ng)
+{
+	size_t i, b = 0, n = 0;
+
+	for (i = 0; i < nsets; i++) {
+		b += sets[i].membytes + (sets[i].groups != NULL ?
+		    mx_keyset_bytes(sets[i].groups) : 0);
+		n += sets[i].ng;
+	}
+	if (ng != NULL)
+		*ng = n;
+	return b;
+}
+
 static void
 mem_add(size_t n)
 {
-	membytes += n;
-	if (opt.memory > 0 && membytes + (groups != NULL ?
-	    mx_keyset_bytes(groups) : 0) > (size_t)opt.memory)
+	size_t ng;
+
+	S->membytes += n;
+	if (opt.memory > 0 && state_bytes(&ng) > (size_t)opt.memory)
 		mx_errx(MX_EXIT_FAIL, "the groups need more than --memory "
 		    "%lld bytes (%zu groups so far); raise it, or split the "
 		    "input by a key and merge --partial outputs", opt.memory,
@@ -1212,16 +1263,16 @@ name_taken(const char *name, char *err, size_t errlen)
 	size_t i;
 	int twice = 0;
 
-	for (i = 0; i < naggs; i++)
-		twice |= strcmp(aggs[i].name, name) == 0;
-	for (i = 0; i < nratios; i++)
-		twice |= strcmp(ratios[i].name, name) == 0;
+	for (i = 0; i < S->naggs; i++)
+		twice |= strcmp(S->aggs[i].name, name) == 0;
+	for (i = 0; i < S->nratios; i++)
+		twice |= strcmp(S->ratios[i].name, name) == 0;
 	if (twice) {
 		snprintf(err, errlen, "'%s' is named twice", name);
 		return 1;
 	}
-	for (i = 0; i < keys.n; i++)
-		if (strcmp(keys.v[i].name, name) == 0) {
+	for (i = 0; i < S->keys.n; i++)
+		if (strcmp(S->keys.v[i].name, name) == 0) {
 			snprintf(err, errlen, "'%s' is a group key", name);
 			return 1;
 		}
@@ -1231,8 +1282,8 @@ name_taken(const char *name, char *err, size_t errlen)
 static void
 col_add(int c)
 {
-	cols = mx_reallocarray(cols, ncols + 1, sizeof *cols);
-	cols[ncols++] = c;
+	S->cols = mx_reallocarray(S->cols, S->ncols + 1, sizeof *S->cols);
+	S->cols[S->ncols++] = c;
 }
 
 /* ratio(num,den[,scale]): the names are resolved once every -a and -g has
@@ -1264,9 +1315,9 @@ ratio_parse(char *name, char **args, size_t nargs, char *err, size_t errlen)
 	r.scale = (int)sc;
 	if (nargs == 3)
 		free(args[2]);
-	ratios = mx_reallocarray(ratios, nratios + 1, sizeof *ratios);
-	ratios[nratios++] = r;
-	col_add(-1 - (int)(nratios - 1));
+	S->ratios = mx_reallocarray(S->ratios, S->nratios + 1, sizeof *S->ratios);
+	S->ratios[S->nratios++] = r;
+	col_add(-1 - (int)(S->nratios - 1));
 	return 0;
 fail:
 	for (i = 0; i < nargs; i++)
@@ -1282,21 +1333,21 @@ ratio_resolve(struct ratio *r, int k, char *err, size_t errlen)
 {
 	size_t i;
 
-	for (i = 0; i < naggs; i++)
-		if (strcmp(aggs[i].name, r->arg[k]) == 0) {
+	for (i = 0; i < S->naggs; i++)
+		if (strcmp(S->aggs[i].name, r->arg[k]) == 0) {
 			r->col[k] = (int)i;
 			return 0;
 		}
-	for (i = 0; i < keys.n; i++)
-		if (strcmp(keys.v[i].name, r->arg[k]) == 0) {
+	for (i = 0; i < S->keys.n; i++)
+		if (strcmp(S->keys.v[i].name, r->arg[k]) == 0) {
 			r->col[k] = -1 - (int)i;
 			return 0;
 		}
-	for (i = 0; i < nratios; i++)
-		if (strcmp(ratios[i].name, r->arg[k]) == 0)
+	for (i = 0; i < S->nratios; i++)
+		if (strcmp(S->ratios[i].name, r->arg[k]) == 0)
 			break;
 	snprintf(err, errlen, "%s: '%s' is %s", r->name, r->arg[k],
-	    i < nratios ? "a ratio; name an aggregate or a key" :
+	    i < S->nratios ? "a ratio; name an aggregate or a key" :
 	    "neither an aggregate nor a key of this run");
 	return -1;
 }
@@ -1406,9 +1457,9 @@ agg_parse(const char *s, char *err, size_t errlen)
 		goto fail;
 	for (i = 0; i < nargs; i++)
 		free(args[i]);
-	aggs = mx_reallocarray(aggs, naggs + 1, sizeof *aggs);
-	aggs[naggs++] = g;
-	col_add((int)naggs - 1);
+	S->aggs = mx_reallocarray(S->aggs, S->naggs + 1, sizeof *S->aggs);
+	S->aggs[S->naggs++] = g;
+	col_add((int)S->naggs - 1);
 	return rp + 1;
 fail:
 	for (i = 0; i < nargs; i++)
@@ -1447,32 +1498,29 @@ where_opt(const char *s)
 	int f[256];
 	size_t i, n;
 
-	if (mx_where_add(where, s, sel, err, sizeof err) < 0) {
+	if (mx_where_add(S->where, s, sel, err, sizeof err) < 0) {
 		mx_warnx("-w: %s", err);
 		usage();
 	}
 	/* the fields it named, for the warning of fields no record had */
-	n = mx_where_fields(where, f, paths, sizeof f / sizeof f[0]);
+	n = mx_where_fields(S->where, f, paths, sizeof f / sizeof f[0]);
 	for (i = 0; i < n; i++)
 		(void)mx_seen_add(&named, "-w", paths[i], f[i]);
-	mx_buf_printf(&wtext, " -w %s", s);
+	mx_buf_printf(&S->wtext, " -w %s", s);
 }
 
 /* ---- groups ---- */
 
-/* The group of the key values kv[0..keys.n) (JSON texts, whose canonical
- * bytes are in kb), created when new. */
-/* The key bytes of the group last found, and its index: records come in
- * runs of one key (a day, an hour), whose group is found without hashing. */
-static struct mx_buf lastkb;
-static size_t last = SIZE_MAX;
-
+/* Is the group of the key bytes in kb the one last found? */
 static int
 group_last(void)
 {
-	return last != SIZE_MAX && kb.len == lastkb.len && (kb.len == 0 ||
-	    memcmp(kb.p, lastkb.p, kb.len) == 0);
+	return S->last != SIZE_MAX && kb.len == S->lastkb.len &&
+	    (kb.len == 0 || memcmp(kb.p, S->lastkb.p, kb.len) == 0);
 }
+
+/* The group of the key values kv[0..keys.n) (JSON texts, whose canonical
+ * bytes are in kb), created when new. */
 
 static struct group *
 group_of(const char *const *kv, const uint32_t *kn)
@@ -1484,34 +1532,34 @@ group_of(const char *const *kv, const uint32_t *kn)
 	int isnew;
 
 	if (group_last())
-		return &gv[last];
-	lastkb.len = 0;
-	mx_buf_add(&lastkb, kb.p, kb.len);
+		return &S->gv[S->last];
+	S->lastkb.len = 0;
+	mx_buf_add(&S->lastkb, kb.p, kb.len);
 	h = mx_hash128(kb.p, kb.len);
-	if ((slot = mx_keyset_put(groups, h, &isnew)) == NULL)
+	if ((slot = mx_keyset_put(S->groups, h, &isnew)) == NULL)
 		mx_errx(MX_EXIT_FAIL, "out of memory for groups");
 	if (!isnew) {
-		last = *slot - 1;
-		return &gv[last];
+		S->last = *slot - 1;
+		return &S->gv[S->last];
 	}
-	if (ng == gcap) {
-		gcap = gcap ? gcap * 2 : 1024;
-		gv = mx_reallocarray(gv, gcap, sizeof *gv);
+	if (S->ng == S->gcap) {
+		S->gcap = S->gcap ? S->gcap * 2 : 1024;
+		S->gv = mx_reallocarray(S->gv, S->gcap, sizeof *S->gv);
 	}
-	*slot = ng + 1;
-	last = ng;
-	g = &gv[ng++];
-	for (i = 0; i < keys.n; i++)
+	*slot = S->ng + 1;
+	S->last = S->ng;
+	g = &S->gv[S->ng++];
+	for (i = 0; i < S->keys.n; i++)
 		len += kn[i] + 1;
 	g->key = mx_malloc(len + 1);
 	g->keylen = (uint32_t)len;
-	for (len = 0, i = 0; i < keys.n; i++) {
+	for (len = 0, i = 0; i < S->keys.n; i++) {
 		memcpy(g->key + len, kv[i], kn[i]);
 		len += kn[i];
 		g->key[len++] = '\0';
 	}
-	g->st = mx_calloc(naggs ? naggs : 1, sizeof *g->st);
-	mem_add(sizeof *g + len + naggs * sizeof *g->st + 64);
+	g->st = mx_calloc(S->naggs ? S->naggs : 1, sizeof *g->st);
+	mem_add(sizeof *g + len + S->naggs * sizeof *g->st + 64);
 	return g;
 }
 
@@ -1522,9 +1570,9 @@ group_find(void)
 	uint64_t *slot;
 
 	if (group_last())
-		return &gv[last];
-	slot = mx_keyset_get(groups, mx_hash128(kb.p, kb.len));
-	return slot != NULL ? &gv[*slot - 1] : NULL;
+		return &S->gv[S->last];
+	slot = mx_keyset_get(S->groups, mx_hash128(kb.p, kb.len));
+	return slot != NULL ? &S->gv[*slot - 1] : NULL;
 }
 
 /* ---- input ---- */
@@ -1542,8 +1590,10 @@ bad(const char *rule, const char *why, const char *p, size_t n)
 	return -1;
 }
 
+/* The record p of n bytes, its fields in sp, into the set S: a record bad
+ * for one set counts in the others, as separate runs would have it. */
 static void
-record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
+set_record(const struct mx_span *sp, const char *p, size_t n)
 {
 	const char *kv[64], *why;
 	uint32_t kn[64];
@@ -1554,23 +1604,18 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 	size_t i;
 	int isbad;
 
-	if (mx_json_scan(js, p, n, sp, 1) < 0) {
-		bad("json", mx_json_errstr(js), p, n);
-		return;
-	}
-	mx_seen_spans(&named, sp);
-	if (!mx_where_match(where, sp))
+	if (!mx_where_match(S->where, sp))
 		return;
 	kb.len = 0;
-	for (i = 0; i < keys.n; i++) {
+	for (i = 0; i < S->keys.n; i++) {
 		isbad = 0;
-		mx_expr_eval(&keys.v[i], sp, &v, ktmp[i], &isbad);
+		mx_expr_eval(&S->keys.v[i], sp, &v, ktmp[i], &isbad);
 		if (isbad) {
-			const struct mx_span *w = &sp[keys.v[i].sel];
+			const struct mx_span *w = &sp[S->keys.v[i].sel];
 
 			snprintf(msg, sizeof msg, "%s: %s(%s): %.*s is not a "
-			    "time", keys.v[i].name,
-			    mx_efn_names[keys.v[i].fn], keys.v[i].path,
+			    "time", S->keys.v[i].name,
+			    mx_efn_names[S->keys.v[i].fn], S->keys.v[i].path,
 			    (int)(w->n > 60 ? 60 : w->n), w->p);
 			bad("key", msg, p, n);
 			return;
@@ -1586,27 +1631,43 @@ record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 	}
 	/* every value read, and every sum worked out, before any state
 	 * changes: a bad record counts nowhere */
-	g = anycheck ? group_find() : NULL;
-	for (i = 0; i < naggs; i++) {
-		pend[i].skip = pend[i].inexact = 0;
-		if (fns[aggs[i].fn].check != NULL && (why =
-		    fns[aggs[i].fn].check(&aggs[i], g != NULL ? &g->st[i] :
-		    NULL, sp, &pend[i])) != NULL) {
+	g = S->anycheck ? group_find() : NULL;
+	for (i = 0; i < S->naggs; i++) {
+		S->pend[i].skip = S->pend[i].inexact = 0;
+		if (fns[S->aggs[i].fn].check != NULL && (why =
+		    fns[S->aggs[i].fn].check(&S->aggs[i], g != NULL ? &g->st[i] :
+		    NULL, sp, &S->pend[i])) != NULL) {
 			bad("number", why, p, n);
 			return;
 		}
 	}
 	g = group_of(kv, kn);
-	for (i = 0; i < naggs; i++) {
-		if (pend[i].skip)
+	for (i = 0; i < S->naggs; i++) {
+		if (S->pend[i].skip)
 			continue;
-		fns[aggs[i].fn].update(&g->st[i], &aggs[i], sp, &pend[i]);
-		if (pend[i].inexact && !aggs[i].warned) {
+		fns[S->aggs[i].fn].update(&g->st[i], &S->aggs[i], sp, &S->pend[i]);
+		if (S->pend[i].inexact && !S->aggs[i].warned) {
 			mx_warnx("%s:%ju: %s: a value or sum needs more "
 			    "than 38 digits: rounded half away from zero",
-			    mx_name(curname), curline, aggs[i].name);
-			aggs[i].warned = 1;
+			    mx_name(curname), curline, S->aggs[i].name);
+			S->aggs[i].warned = 1;
 		}
+	}
+}
+
+static void
+record(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
+{
+	size_t k;
+
+	if (mx_json_scan(js, p, n, sp, 1) < 0) {
+		bad("json", mx_json_errstr(js), p, n);
+		return;
+	}
+	mx_seen_spans(&named, sp);
+	for (k = 0; k < nsets; k++) {
+		S = &sets[k];
+		set_record(sp, p, n);
 	}
 }
 
@@ -1619,9 +1680,9 @@ put_partial(struct mx_out *o, const struct group *g)
 	const char *p;
 
 	mx_out_puts(o, "{\"_mx_agg\":");
-	mx_out_jstr(o, spec.p, spec.len);
+	mx_out_jstr(o, S->spec.p, S->spec.len);
 	mx_out_puts(o, ",\"key\":[");
-	for (p = g->key, i = 0; i < keys.n; i++) {
+	for (p = g->key, i = 0; i < S->keys.n; i++) {
 		if (i > 0)
 			mx_out_putc(o, ',');
 		n = strlen(p);
@@ -1629,10 +1690,10 @@ put_partial(struct mx_out *o, const struct group *g)
 		p += n + 1;
 	}
 	mx_out_puts(o, "],\"s\":[");
-	for (i = 0; i < naggs; i++) {
+	for (i = 0; i < S->naggs; i++) {
 		if (i > 0)
 			mx_out_putc(o, ',');
-		fns[aggs[i].fn].partial(o, &g->st[i]);
+		fns[S->aggs[i].fn].partial(o, &g->st[i]);
 	}
 	mx_out_puts(o, "]}\n");
 }
@@ -1648,19 +1709,19 @@ merge_check(const struct mx_span *sp, const char *p, size_t n)
 	struct mx_dec d;
 	const char *q, *e, *why = NULL;
 	char msg[256];
-	size_t i, mem = membytes;
+	size_t i, mem = S->membytes;
 	int inexact = 0;
 
 	if (scratch == NULL)
-		scratch = mx_calloc(naggs ? naggs : 1, sizeof *scratch);
+		scratch = mx_calloc(S->naggs ? S->naggs : 1, sizeof *scratch);
 	q = sp[2].p + 1;
 	e = sp[2].p + sp[2].n - 1;
-	for (i = 0; i < naggs; i++) {
-		const struct fn *f = &fns[aggs[i].fn];
+	for (i = 0; i < S->naggs; i++) {
+		const struct fn *f = &fns[S->aggs[i].fn];
 
 		memset(&scratch[i], 0, sizeof scratch[i]);
 		next_elem(&q, e, &v);
-		why = f->merge(&scratch[i], &aggs[i], &v);
+		why = f->merge(&scratch[i], &S->aggs[i], &v);
 		if (why == NULL && g != NULL && (f->merge == me_sum ||
 		    f->merge == me_mom)) {
 			d = g->st[i].sum;
@@ -1677,10 +1738,10 @@ merge_check(const struct mx_span *sp, const char *p, size_t n)
 		if (why != NULL)
 			break;
 	}
-	membytes = mem;
+	S->membytes = mem;
 	if (why == NULL)
 		return 0;
-	snprintf(msg, sizeof msg, "%s: %s", aggs[i].name, why);
+	snprintf(msg, sizeof msg, "%s: %s", S->aggs[i].name, why);
 	bad("partial", msg, p, n);
 	return -1;
 }
@@ -1702,8 +1763,8 @@ merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 	tmp.len = 0;
 	if (sp[0].kind == MX_JSTR)
 		mx_json_unescape(&sp[0], &tmp);
-	if (sp[0].kind != MX_JSTR || tmp.len != spec.len ||
-	    memcmp(tmp.p, spec.p, spec.len) != 0) {
+	if (sp[0].kind != MX_JSTR || tmp.len != S->spec.len ||
+	    memcmp(tmp.p, S->spec.p, S->spec.len) != 0) {
 		bad("partial", sp[0].kind != MX_JSTR ? "not a line of mx-agg "
 		    "--partial" : "a partial of other options: --merge needs "
 		    "the -g, -a and -w of --partial", p, n);
@@ -1716,7 +1777,7 @@ merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 	kb.len = 0;
 	q = sp[1].p + 1;
 	e = sp[1].p + sp[1].n - 1;
-	for (i = 0; i < keys.n; i++) {
+	for (i = 0; i < S->keys.n; i++) {
 		if (!next_elem(&q, e, &v)) {
 			bad("partial", "fewer key values than -g has", p, n);
 			return;
@@ -1731,10 +1792,10 @@ merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 	}
 	q = sp[2].p + 1;
 	e = sp[2].p + sp[2].n - 1;
-	for (i = 0; i < naggs; i++)
+	for (i = 0; i < S->naggs; i++)
 		if (!next_elem(&q, e, &v))
 			break;
-	if (i < naggs || q != e) {
+	if (i < S->naggs || q != e) {
 		bad("partial", "not as many states as -a has aggregates", p, n);
 		return;
 	}
@@ -1744,9 +1805,9 @@ merge_line(struct mx_json *js, struct mx_span *sp, const char *p, size_t n)
 		return;
 	g = group_of(kv, kn);
 	q = sp[2].p + 1;
-	for (i = 0; i < naggs; i++) {
+	for (i = 0; i < S->naggs; i++) {
 		next_elem(&q, e, &v);
-		(void)fns[aggs[i].fn].merge(&g->st[i], &aggs[i], &v);
+		(void)fns[S->aggs[i].fn].merge(&g->st[i], &S->aggs[i], &v);
 	}
 }
 
@@ -1780,21 +1841,25 @@ input(const char *path, struct mx_json *js, struct mx_span *sp)
 static void
 groups_reset(void)
 {
-	size_t i, k;
+	size_t i, k, j;
 
-	for (i = 0; i < ng; i++) {
-		for (k = 0; k < naggs; k++)
-			if (fns[aggs[k].fn].release != NULL)
-				fns[aggs[k].fn].release(&gv[i].st[k]);
-		free(gv[i].st);
-		free(gv[i].key);
+	for (j = 0; j < nsets; j++) {
+		S = &sets[j];
+		for (i = 0; i < S->ng; i++) {
+			for (k = 0; k < S->naggs; k++)
+				if (fns[S->aggs[k].fn].release != NULL)
+					fns[S->aggs[k].fn].release(
+					    &S->gv[i].st[k]);
+			free(S->gv[i].st);
+			free(S->gv[i].key);
+		}
+		S->ng = 0;
+		S->membytes = 0;
+		S->last = SIZE_MAX;
+		S->lastkb.len = 0;
+		mx_keyset_free(S->groups);
+		S->groups = mx_keyset_new(8);
 	}
-	ng = 0;
-	membytes = 0;
-	last = SIZE_MAX;
-	lastkb.len = 0;
-	mx_keyset_free(groups);
-	groups = mx_keyset_new(8);
 }
 
 /* ---- output ---- */
@@ -1807,7 +1872,7 @@ keycmp(const struct group *a, const struct group *b)
 	size_t i, pn, qn;
 	int c;
 
-	for (i = 0; i < keys.n; i++) {
+	for (i = 0; i < S->keys.n; i++) {
 		pn = strlen(p);
 		qn = strlen(q);
 		mx_span_of(p, pn, &a1);
@@ -1831,7 +1896,7 @@ static void
 final(const struct group *g, size_t i, struct mx_buf *b)
 {
 	b->len = 0;
-	fns[aggs[i].fn].final(&g->st[i], &aggs[i], b);
+	fns[S->aggs[i].fn].final(&g->st[i], &S->aggs[i], b);
 }
 
 static const char *
@@ -1902,19 +1967,15 @@ col_final(const struct group *g, int c, struct mx_buf *b)
 	if (c >= 0)
 		final(g, (size_t)c, b);
 	else
-		ratio_final(g, &ratios[-1 - c], b);
+		ratio_final(g, &S->ratios[-1 - c], b);
 }
 
 static const char *
 col_name(int c)
 {
-	return c >= 0 ? aggs[c].name : ratios[-1 - c].name;
+	return c >= 0 ? S->aggs[c].name : S->ratios[-1 - c].name;
 }
 
-static struct mx_buf *byval;
-static int bycol = -1;		/* a column, when bycolset; else a key */
-static int bycolset;
-static size_t bykeyi;
 
 static int
 bytop(const void *x, const void *y)
@@ -1924,20 +1985,20 @@ bytop(const void *x, const void *y)
 	const char *a, *b;
 	int c;
 
-	if (bycolset) {
-		a = byval[i].p;
-		an = byval[i].len;
-		b = byval[j].p;
-		bn = byval[j].len;
+	if (S->bycolset) {
+		a = S->byval[i].p;
+		an = S->byval[i].len;
+		b = S->byval[j].p;
+		bn = S->byval[j].len;
 	} else {
-		a = keyval(&gv[i], bykeyi, &an);
-		b = keyval(&gv[j], bykeyi, &bn);
+		a = keyval(&S->gv[i], S->bykeyi, &an);
+		b = keyval(&S->gv[j], S->bykeyi, &bn);
 	}
 	mx_span_of(a, an, &sa);
 	mx_span_of(b, bn, &sb);
 	if ((c = mx_order_cmp(&sb, &sa)) != 0)
 		return c;
-	return keycmp(&gv[i], &gv[j]);
+	return keycmp(&S->gv[i], &S->gv[j]);
 }
 
 static void
@@ -1945,53 +2006,53 @@ output(struct mx_out *o)
 {
 	struct mx_buf v = { 0 };
 	struct group **order;
-	size_t *top = NULL, i, k, n = ng, kn;
+	size_t *top = NULL, i, k, n = S->ng, kn;
 	const char *kp;
 
-	order = mx_reallocarray(NULL, ng ? ng : 1, sizeof *order);
-	for (i = 0; i < ng; i++)
-		order[i] = &gv[i];
-	qsort(order, ng, sizeof *order, bykey);
-	if (opt.top >= 0 && !opt.partial) {
-		top = mx_reallocarray(NULL, ng ? ng : 1, sizeof *top);
-		if (bycolset) {
-			byval = mx_calloc(ng ? ng : 1, sizeof *byval);
-			for (i = 0; i < ng; i++)
-				col_final(&gv[i], bycol, &byval[i]);
+	order = mx_reallocarray(NULL, S->ng ? S->ng : 1, sizeof *order);
+	for (i = 0; i < S->ng; i++)
+		order[i] = &S->gv[i];
+	qsort(order, S->ng, sizeof *order, bykey);
+	if (S->top >= 0 && !S->partial) {
+		top = mx_reallocarray(NULL, S->ng ? S->ng : 1, sizeof *top);
+		if (S->bycolset) {
+			S->byval = mx_calloc(S->ng ? S->ng : 1, sizeof *S->byval);
+			for (i = 0; i < S->ng; i++)
+				col_final(&S->gv[i], S->bycol, &S->byval[i]);
 		}
 		/* the group indexes in key order, then by the column */
-		for (i = 0; i < ng; i++)
-			top[i] = (size_t)(order[i] - gv);
-		qsort(top, ng, sizeof *top, bytop);
-		if ((unsigned long long)opt.top < n)
-			n = (size_t)opt.top;
+		for (i = 0; i < S->ng; i++)
+			top[i] = (size_t)(order[i] - S->gv);
+		qsort(top, S->ng, sizeof *top, bytop);
+		if ((unsigned long long)S->top < n)
+			n = (size_t)S->top;
 		for (i = 0; i < n; i++)
-			order[i] = &gv[top[i]];
+			order[i] = &S->gv[top[i]];
 	}
 	for (k = 0; k < n; k++) {
 		const struct group *g = order[k];
 
-		if (opt.partial) {
+		if (S->partial) {
 			put_partial(o, g);
 			continue;
 		}
 		mx_out_putc(o, '{');
-		for (i = 0; i < keys.n; i++) {
+		for (i = 0; i < S->keys.n; i++) {
 			if (i > 0)
 				mx_out_putc(o, ',');
-			mx_out_jstr(o, keys.v[i].name, strlen(keys.v[i].name));
+			mx_out_jstr(o, S->keys.v[i].name, strlen(S->keys.v[i].name));
 			mx_out_putc(o, ':');
 			kp = keyval(g, i, &kn);
 			mx_out_write(o, kp, kn);
 		}
-		for (i = 0; i < ncols; i++) {
-			const char *name = col_name(cols[i]);
+		for (i = 0; i < S->ncols; i++) {
+			const char *name = col_name(S->cols[i]);
 
-			if (i > 0 || keys.n > 0)
+			if (i > 0 || S->keys.n > 0)
 				mx_out_putc(o, ',');
 			mx_out_jstr(o, name, strlen(name));
 			mx_out_putc(o, ':');
-			col_final(g, cols[i], &v);
+			col_final(g, S->cols[i], &v);
 			mx_out_write(o, v.p, v.len);
 		}
 		mx_out_puts(o, "}\n");
@@ -2011,48 +2072,55 @@ unseen(void)
 		exit(MX_EXIT_FAIL);
 }
 
-/* Aggregate the inputs into o: what a run without --each does. */
+/* Aggregate the inputs into o[k], the output of set k: a run without
+ * --each (job 0), or one job of it. */
 static void
 run(int argc, char *argv[], struct mx_json *js, struct mx_span *sp,
-    struct mx_out *o)
+    struct mx_out **o, int job)
 {
+	size_t k, b;
 	int i;
 
+	S = &sets[0];
 	if (argc == 0)
 		input("-", js, sp);
 	for (i = 0; i < argc; i++)
 		input(argv[i], js, sp);
 	/* before any output (--each: after every job, in main) */
-	if (o == mx_stdout)
+	if (!job)
 		unseen();
-	/* a global aggregate of no records is still one row */
-	if (keys.n == 0 && ng == 0 && !opt.partial) {
-		kb.len = 0;
-		group_of(NULL, NULL);
+	if ((b = state_bytes(NULL)) > peakbytes)
+		peakbytes = b;
+	for (k = 0; k < nsets; k++) {
+		S = &sets[k];
+		/* a global aggregate of no records is still one row */
+		if (S->keys.n == 0 && S->ng == 0 && !S->partial) {
+			kb.len = 0;
+			group_of(NULL, NULL);
+		}
+		output(o[k]);
+		ngout += S->ng;
 	}
-	output(o);
-	ngout += ng;
-	if (membytes + mx_keyset_bytes(groups) > peakbytes)
-		peakbytes = membytes + mx_keyset_bytes(groups);
 }
 
-/* --each LIST: a job a line, "OUT<tab>INPUT<tab>INPUT...", each its own
- * run over its inputs into OUT, published whole when the job ends (as
- * mx_out_open does: a temporary file, fsync, rename), so that a failure
- * leaves the outputs of the jobs before it and nothing of its own.  One
- * process instead of one per job: what the lake's partials cost was
- * starting them. */
+/* --each LIST: a job a line, "OUT<tab>INPUT<tab>INPUT..." (with sets, an
+ * OUT for each set, in their order), each its own run over its inputs
+ * into OUT, published whole when the job ends (as mx_out_open does: a
+ * temporary file, fsync, rename), so that a failure leaves the outputs of
+ * the jobs before it and nothing of its own.  One process instead of one
+ * per job: what the lake's partials cost was starting them. */
 static void
 each(const char *list, struct mx_json *js, struct mx_span *sp)
 {
 	struct mx_reader r;
-	struct mx_out *o;
+	struct mx_out **o;
 	struct mx_buf b = { 0 };
 	const char *line;
 	char **f = NULL;
 	size_t nf, cap = 0, i;
 	ssize_t n;
 
+	o = mx_reallocarray(NULL, nsets, sizeof *o);
 	if (mx_reader_open(&r, list) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", mx_name(list));
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
@@ -2070,18 +2138,98 @@ each(const char *list, struct mx_json *js, struct mx_span *sp)
 		f[0] = strtok(b.p, "\t");
 		for (nf = 1; (f[nf] = strtok(NULL, "\t")) != NULL; nf++)
 			;
-		if (f[0] == NULL || nf < 2)
-			mx_errx(MX_EXIT_FAIL, "%s:%ju: expected an output file, "
-			    "a tab and the input files", mx_name(list),
-			    (uintmax_t)r.lineno);
-		o = mx_out_open(f[0]);
-		run((int)nf - 1, f + 1, js, sp, o);
-		mx_out_close(o);
+		if (f[0] == NULL || nf < nsets + 1) {
+			if (nsets == 1)
+				mx_errx(MX_EXIT_FAIL, "%s:%ju: expected an "
+				    "output file, a tab and the input files",
+				    mx_name(list), (uintmax_t)r.lineno);
+			mx_errx(MX_EXIT_FAIL, "%s:%ju: expected %zu output "
+			    "files (one a set), then the input files, "
+			    "separated by tabs", mx_name(list),
+			    (uintmax_t)r.lineno, nsets);
+		}
+		for (i = 0; i < nsets; i++)
+			o[i] = mx_out_open(f[i]);
+		run((int)(nf - nsets), f + nsets, js, sp, o, 1);
+		for (i = 0; i < nsets; i++)
+			mx_out_close(o[i]);
 		groups_reset();
 	}
 	mx_reader_close(&r);
 	mx_buf_free(&b);
 	free(f);
+	free(o);
+}
+
+/* Begin a set: the -g, -a, -w, --top, --by, --partial and -o that follow
+ * are its own. */
+static void
+set_begin(void)
+{
+	sets = mx_reallocarray(sets, nsets + 1, sizeof *sets);
+	S = &sets[nsets++];
+	memset(S, 0, sizeof *S);
+	S->where = mx_where_new();
+	S->top = -1;
+	S->last = SIZE_MAX;
+	S->bycol = -1;
+	S->groups = mx_keyset_new(8);
+}
+
+/* The set's options are all read: check them together, and write its
+ * spec. */
+static void
+set_end(void)
+{
+	char err[256];
+	size_t i, k;
+
+	if ((S->top >= 0) != (S->by != NULL)) {
+		mx_warnx("--top and --by go together");
+		usage();
+	}
+	/* the default count, when no -a named a column */
+	if (S->ncols == 0)
+		aggs_opt("count=count()");
+	for (i = 0; i < S->ncols; i++)
+		for (k = 0; k < S->keys.n; k++)
+			if (strcmp(col_name(S->cols[i]), S->keys.v[k].name) ==
+			    0) {
+				mx_warnx("-a: '%s' is a group key",
+				    S->keys.v[k].name);
+				usage();
+			}
+	for (i = 0; i < S->nratios; i++)
+		if (ratio_resolve(&S->ratios[i], 0, err, sizeof err) < 0 ||
+		    ratio_resolve(&S->ratios[i], 1, err, sizeof err) < 0) {
+			mx_warnx("-a: %s", err);
+			usage();
+		}
+	if (S->by != NULL) {
+		for (i = 0; i < S->ncols; i++)
+			if (strcmp(col_name(S->cols[i]), S->by) == 0) {
+				S->bycol = S->cols[i];
+				S->bycolset = 1;
+			}
+		for (i = 0; !S->bycolset && i < S->keys.n; i++)
+			if (strcmp(S->keys.v[i].name, S->by) == 0)
+				break;
+		if (!S->bycolset && i == S->keys.n) {
+			mx_warnx("--by %s: not an output name", S->by);
+			usage();
+		}
+		S->bykeyi = i;
+	}
+	S->pend = mx_calloc(S->naggs ? S->naggs : 1, sizeof *S->pend);
+	for (i = 0; i < S->naggs; i++)
+		S->anycheck |= fns[S->aggs[i].fn].check != NULL;
+
+	/* what --merge checks: the options that shape the states */
+	mx_buf_printf(&S->spec, "1 -g %s", S->gspec != NULL ? S->gspec : "");
+	for (i = 0; i < S->naggs; i++)
+		mx_buf_printf(&S->spec, " -a %s", S->aggs[i].text);
+	mx_buf_add(&S->spec, S->wtext.p, S->wtext.len);
+	mx_buf_cstr(&S->spec);
 }
 
 int
@@ -2094,6 +2242,7 @@ main(int argc, char *argv[])
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "each", required_argument, NULL, 'E' },
+		{ "set", no_argument, NULL, 'N' },
 		MX_REJECTS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "where", required_argument, NULL, 'w' },
@@ -2104,36 +2253,36 @@ main(int argc, char *argv[])
 	struct mx_sel *psel = NULL;
 	struct mx_json *js;
 	struct mx_span *sp;
-	struct mx_out *out;
-	const char *gspec = NULL, *list = NULL;
+	struct mx_out **out;
+	const char *list = NULL;
 	char err[256];
-	size_t i, k;
+	size_t i, nstdout = 0;
 	int c;
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
-	where = mx_where_new();
-	while ((c = mx_getopt(argc, argv, "a:g:vw:", longopts, NULL,
+	set_begin();
+	while ((c = mx_getopt(argc, argv, "a:g:o:vw:", longopts, NULL,
 	    synopsis)) != -1)
 		switch (c) {
 		case 'g':
-			if (gspec != NULL) {
+			if (S->gspec != NULL) {
 				mx_warnx("-g: give the keys once, separated "
 				    "by commas");
 				usage();
 			}
-			gspec = optarg;
-			if (mx_exprs_parse(&keys, optarg, sel, err,
+			S->gspec = optarg;
+			if (mx_exprs_parse(&S->keys, optarg, sel, err,
 			    sizeof err) < 0) {
 				mx_warnx("-g: %s", err);
 				usage();
 			}
-			if (keys.n > 64) {
+			if (S->keys.n > 64) {
 				mx_warnx("-g: at most 64 keys");
 				usage();
 			}
-			for (i = 0; i < keys.n; i++)
-				(void)sel_add(keys.v[i].path, "-g", err,
+			for (i = 0; i < S->keys.n; i++)
+				(void)sel_add(S->keys.v[i].path, "-g", err,
 				    sizeof err);
 			break;
 		case 'a':
@@ -2142,17 +2291,29 @@ main(int argc, char *argv[])
 		case 'w':
 			where_opt(optarg);
 			break;
+		case 'o':
+			if (S->out != NULL) {
+				mx_warnx("-o: one output a set (--set "
+				    "begins another)");
+				usage();
+			}
+			S->out = optarg;
+			break;
+		case 'N':
+			set_end();
+			set_begin();
+			break;
 		case 'v':
 			opt.verbose = 1;
 			break;
 		case 'T':
-			if ((opt.top = mx_parse_count(optarg)) < 0) {
+			if ((S->top = mx_parse_count(optarg)) < 0) {
 				mx_warnx("--top: a count");
 				usage();
 			}
 			break;
 		case 'B':
-			opt.by = optarg;
+			S->by = optarg;
 			break;
 		case 'S':
 			if ((opt.scale = (int)mx_parse_count(optarg)) < 0 ||
@@ -2162,7 +2323,7 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'P':
-			opt.partial = 1;
+			S->partial = 1;
 			break;
 		case 'M':
 			opt.merge = 1;
@@ -2180,61 +2341,33 @@ main(int argc, char *argv[])
 		default:
 			usage();
 		}
+	set_end();
 	argc -= optind;
 	argv += optind;
-	if (opt.partial && opt.merge) {
-		mx_warnx("--partial and --merge: one or the other");
+	for (i = 0; i < nsets; i++) {
+		if (sets[i].partial && opt.merge) {
+			mx_warnx("--partial and --merge: one or the other");
+			usage();
+		}
+		nstdout += sets[i].out == NULL;
+	}
+	if (opt.merge && nsets > 1) {
+		mx_warnx("--merge: one set (merge each set's partials apart)");
+		usage();
+	}
+	if (list != NULL && nstdout < nsets) {
+		mx_warnx("--each: the output files are in the list, not -o");
+		usage();
+	}
+	if (list == NULL && nstdout > 1) {
+		mx_warnx("--set: every set but one needs -o: only one may "
+		    "write to standard output");
 		usage();
 	}
 	if (list != NULL && argc > 0) {
 		mx_warnx("--each: the input files are in the list");
 		usage();
 	}
-	if ((opt.top >= 0) != (opt.by != NULL)) {
-		mx_warnx("--top and --by go together");
-		usage();
-	}
-	/* the default count, when no -a named a column */
-	if (ncols == 0)
-		aggs_opt("count=count()");
-	for (i = 0; i < ncols; i++)
-		for (k = 0; k < keys.n; k++)
-			if (strcmp(col_name(cols[i]), keys.v[k].name) == 0) {
-				mx_warnx("-a: '%s' is a group key",
-				    keys.v[k].name);
-				usage();
-			}
-	for (i = 0; i < nratios; i++)
-		if (ratio_resolve(&ratios[i], 0, err, sizeof err) < 0 ||
-		    ratio_resolve(&ratios[i], 1, err, sizeof err) < 0) {
-			mx_warnx("-a: %s", err);
-			usage();
-		}
-	if (opt.by != NULL) {
-		for (i = 0; i < ncols; i++)
-			if (strcmp(col_name(cols[i]), opt.by) == 0) {
-				bycol = cols[i];
-				bycolset = 1;
-			}
-		for (i = 0; !bycolset && i < keys.n; i++)
-			if (strcmp(keys.v[i].name, opt.by) == 0)
-				break;
-		if (!bycolset && i == keys.n) {
-			mx_warnx("--by %s: not an output name", opt.by);
-			usage();
-		}
-		bykeyi = i;
-	}
-	pend = mx_calloc(naggs ? naggs : 1, sizeof *pend);
-	for (i = 0; i < naggs; i++)
-		anycheck |= fns[aggs[i].fn].check != NULL;
-
-	/* what --merge checks: the options that shape the states */
-	mx_buf_printf(&spec, "1 -g %s", gspec != NULL ? gspec : "");
-	for (i = 0; i < naggs; i++)
-		mx_buf_printf(&spec, " -a %s", aggs[i].text);
-	mx_buf_add(&spec, wtext.p, wtext.len);
-	mx_buf_cstr(&spec);
 
 	if (opt.merge) {
 		psel = mx_sel_new();
@@ -2247,15 +2380,24 @@ main(int argc, char *argv[])
 		js = mx_json_new(sel);
 		sp = mx_calloc((size_t)mx_sel_count(sel) + 1, sizeof *sp);
 	}
-	groups = mx_keyset_new(8);
-	out = mx_out_stdout();
 	if (mx_opt_rejects != NULL)
 		rej = mx_out_open(mx_opt_rejects);
 	if (list != NULL) {
 		each(list, js, sp);
 		unseen();
-	} else
-		run(argc, argv, js, sp, out);
+	} else {
+		/* every output opened before any is written: a file that
+		 * cannot be made ends the run before the reading */
+		out = mx_reallocarray(NULL, nsets, sizeof *out);
+		for (i = 0; i < nsets; i++)
+			out[i] = sets[i].out != NULL ?
+			    mx_out_open(sets[i].out) : mx_out_stdout();
+		run(argc, argv, js, sp, out, 0);
+		for (i = 0; i < nsets; i++)
+			if (sets[i].out != NULL)
+				mx_out_close(out[i]);
+		free(out);
+	}
 	if (rej != NULL)
 		mx_out_close(rej);
 	mx_progress_clear();
@@ -2265,7 +2407,7 @@ main(int argc, char *argv[])
 		    "(--memory)\n", nin,
 		    opt.merge ? "partial lines" : "records", ngout, nrej, nblank,
 		    peakbytes, opt.memory);
-	mx_out_close(out);
+	mx_out_close(mx_out_stdout());
 	mx_json_free(js);
 	mx_sel_free(psel);
 	free(sp);

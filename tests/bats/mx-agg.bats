@@ -964,3 +964,91 @@ examples() {
 	assert_output "$(printf '%s\n' '{"category":"books","orders":2,"median":5.05,"p90":9.01,"sd":7}' \
 	    '{"category":"toys","orders":2,"median":2.85,"p90":4.97,"sd":3.75}')"
 }
+
+@test "--set: each set writes what a run of its own options writes, byte for byte; --each with a file a set" {
+	mx-gen -n 20000 -s 7 -o ev.ndjson ecommerce
+	a=(-w 'product_id!=null' -g product_id -a 'category=max(category),views=count_if(event_type,page_view)' -a 'buys=count_if(event_type,purchase),rate=ratio(buys,views)')
+	b=(-w event_type=purchase -g 'd=date(timestamp),h=hour(timestamp)' -a 'revenue=sum_product(price,quantity),n=count()')
+	c=(-w event_type=page_view -g product_id -a 'views=count()' --top 10 --by views)
+	d=(-g 'd=date(timestamp)' -a 'users=count_distinct(user_id),q=median(price)')
+	mx-agg --partial "${a[@]}" ev.ndjson > a.want
+	mx-agg "${b[@]}" ev.ndjson > b.want
+	mx-agg "${c[@]}" ev.ndjson > c.want
+	mx-agg --partial "${d[@]}" ev.ndjson > d.want
+	run mx-agg --partial "${a[@]}" -o a.got --set "${b[@]}" -o b.got \
+	    --set "${c[@]}" --set --partial "${d[@]}" -o d.got ev.ndjson
+	assert_success
+	assert_output "$(cat c.want)"
+	# -v counts each record once, and the groups of every set
+	run mx-agg -v "${b[@]}" -o /dev/null --set "${c[@]}" -o /dev/null ev.ndjson
+	assert_success
+	assert_output --regexp "^mx-agg: 20000 records in, $(($(wc -l < b.want) + $(mx-agg "${c[@]:0:6}" ev.ndjson | wc -l))) groups out, 0 rejected, 0 blank, "
+	for t in a b d; do
+		cmp "$t.want" "$t.got"
+	done
+	[ "$(wc -l < a.got)" -gt 100 ] && [ "$(wc -l < d.got)" -gt 1 ]
+	# --each: an output a set, then the inputs
+	head -n 5000 ev.ndjson > p1
+	tail -n +5001 ev.ndjson > p2
+	printf 'b1\td1\tp1\nb2\td2\tp2\tp1\n' > list
+	run mx-agg "${b[@]}" --set --partial "${d[@]}" --each list
+	assert_success
+	assert_output ''
+	mx-agg "${b[@]}" p2 p1 > b2.want
+	mx-agg --partial "${d[@]}" p1 > d1.want
+	cmp b2 b2.want
+	cmp d1 d1.want
+	# the partials of a set merge as a run's do (d2 is of p2 and p1)
+	run mx-agg --merge "${d[@]}" d1 d2
+	assert_success
+	assert_output "$(mx-agg "${d[@]}" p1 p2 p1)"
+}
+
+@test "--set: a record bad for one set counts in the others; a failed run writes no file; usage errors" {
+	printf '%s\n' '{"k":"a","x":1}' '{"k":"b","x":"z"}' > in.ndjson
+	run mx-agg -g k -a 's=sum(x)' -o s.ndjson --set -g k -a 'n=count()' -o n.ndjson --set -a 't=sum(x)' --rejects rej.ndjson in.ndjson
+	assert_success
+	assert_output '{"t":1}'
+	run cat s.ndjson n.ndjson
+	assert_output "$(printf '%s\n' '{"k":"a","s":1}' '{"k":"a","n":1}' '{"k":"b","n":1}')"
+	# once for each set that refused it
+	run jq -c '[._reject.line, ._reject.reason]' rej.ndjson
+	assert_output "$(printf '%s\n' '[2,"s: \"z\" is not a number"]' '[2,"t: \"z\" is not a number"]')"
+	# without --rejects the bad record ends the run, and no -o file is made
+	run mx-agg -g k -o out-n --set -g k -a 's=sum(x)' -o out-s in.ndjson
+	assert_failure 1
+	assert_output 'mx-agg: in.ndjson:2: s: "z" is not a number'
+	run ls -A
+	refute_line --partial out-
+	run mx-agg -g k --set -g x in.ndjson
+	assert_failure 2
+	assert_line --index 0 'mx-agg: --set: every set but one needs -o: only one may write to standard output'
+	run mx-agg -g k -o a -o b in.ndjson
+	assert_failure 2
+	assert_line --index 0 'mx-agg: -o: one output a set (--set begins another)'
+	run mx-agg --merge -g k --set -g x -o y in.ndjson
+	assert_failure 2
+	assert_line --index 0 "mx-agg: --merge: one set (merge each set's partials apart)"
+	printf 'o\tin.ndjson\n' > list
+	run mx-agg -g k -o x --each list
+	assert_failure 2
+	assert_line --index 0 'mx-agg: --each: the output files are in the list, not -o'
+	run mx-agg -g k --set -g x --each list
+	assert_failure 1
+	assert_output 'mx-agg: list:1: expected 2 output files (one a set), then the input files, separated by tabs'
+	# a set's own options are checked in it
+	run mx-agg -g k -o x --set --top 3 in.ndjson
+	assert_failure 2
+	assert_line --index 0 'mx-agg: --top and --by go together'
+}
+
+@test "man page: three tables in one pass (--set), the same bytes as three runs" {
+	examples
+	run bash -e ex15.sh
+	assert_success
+	assert_output "$(bash -e ex5.sh | jq -c '{event_date, users, sessions}')"
+	run cat hourly_revenue.ndjson
+	assert_output "$(bash -e ex2.sh)"
+	run cat top_products.ndjson
+	assert_output "$(bash -e ex3.sh)"
+}
