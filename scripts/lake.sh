@@ -1168,34 +1168,15 @@ tests_file() {
 # are read; the partials of partitions that are gone are dropped.  A
 # function post_NAME, when there is one, filters the merged rows.
 gold() {
-	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0 mode=--partial
+	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0 mode
 	local -a files tl parts
 	local -A dirty=() keep=()
+	[ $# -gt 1 ] || eval "set -- $(printf '%q' "$name") ${GDEF[$name]}"
 	read -ra tl <<< "$2"
 	shift 2
-	mkdir -p "$dir" || return 1
-	# --by-partition: the table's first key is the partition key of its
-	# silver tables, so every group lies in one partition: a partition's
-	# rows are final (no sets of distinct values kept for a merge) and
-	# the table is their concatenation, in partition order, which is the
-	# keys' order.  The file .final says which kind the directory holds;
-	# a lake that changes kind deletes them first, then says so.
-	if [ "${1:-}" = --by-partition ]; then
-		mode=''
-		shift
-		case " $* " in
-		*" --top"*)
-			FAILED="gold $name: --top ranks the whole table, not each partition: not with --by-partition"
-			return 1 ;;
-		esac
-		if [ ! -e "$dir/.final" ]; then
-			rm -f "$dir"/*.ndjson && : > "$dir/.final" || return 1
-			n=1
-		fi
-	elif [ -e "$dir/.final" ]; then
-		rm -f "$dir"/*.ndjson && rm -f "$dir/.final" || return 1
-		n=1
-	fi
+	gold_kind "$name" "$@" || return 1
+	n=$GNEW mode=$GMODE
+	[ -n "$mode" ] || shift
 	for t in "${tl[@]}"; do
 		[ -s "$LAKE/_state/dirty/$t" ] || continue
 		while IFS= read -r p; do
@@ -1219,6 +1200,11 @@ gold() {
 		keep[$f]=1
 		# (a partial may be empty: no record of the partition passed -w)
 		if [ -e "$f" ] && [ -z "${dirty[$p]:-}" ]; then
+			continue
+		fi
+		# made by this run's pass over the partition (gold_pass)
+		if [ -n "${FRESH[$f]:-}" ]; then
+			n=$((n + 1))
 			continue
 		fi
 		files=()
@@ -1250,8 +1236,133 @@ gold() {
 	NOTE="$n partitions read${NOTE:+; $NOTE}"
 }
 
+# gold_kind NAME [--by-partition] [mx-agg options]: GMODE, how the
+# partials of gold table NAME are made (--partial; empty: final rows), and
+# GNEW, 1 when its partials were of the other kind and are gone.
+# --by-partition: the table's first key is the partition key of its
+# silver tables, so every group lies in one partition: a partition's rows
+# are final (no sets of distinct values kept for a merge) and the table is
+# their concatenation, in partition order, which is the keys' order.  The
+# file .final says which kind the directory holds; a lake that changes
+# kind deletes them first, then says so.
+gold_kind() {
+	local dir="$LAKE/_state/partials/$1"
+	shift
+	GMODE=--partial GNEW=0
+	mkdir -p "$dir" || return 1
+	if [ "${1:-}" = --by-partition ]; then
+		GMODE=''
+		case " $* " in
+		*" --top"*)
+			FAILED="gold ${dir##*/}: --top ranks the whole table, not each partition: not with --by-partition"
+			return 1 ;;
+		esac
+		if [ ! -e "$dir/.final" ]; then
+			rm -f "$dir"/*.ndjson && : > "$dir/.final" || return 1
+			GNEW=1
+		fi
+	elif [ -e "$dir/.final" ]; then
+		rm -f "$dir"/*.ndjson && rm -f "$dir/.final" || return 1
+		GNEW=1
+	fi
+}
+
+# gold_def NAME TABLES [--by-partition] [mx-agg options]: gold table NAME
+# as gold makes it, defined for golds, which computes it with the other
+# tables defined on the same TABLES in one pass.
+declare -A GDEF=()
+GDEFS=()
+gold_def() {
+	local name=$1 q
+	shift
+	printf -v q '%q ' "$@"
+	GDEF[$name]=$q
+	GDEFS+=("$name")
+}
+
+# golds TABLES: the gold tables defined on TABLES (gold_def), in the
+# order defined: a step that reads each partition they need once, for
+# all of them (mx-agg --set), then a step for each, as gold, which finds
+# its partials made.
+golds() {
+	local name
+	local -a names=() d
+	for name in "${GDEFS[@]}"; do
+		eval "d=(${GDEF[$name]})"
+		[ "${d[0]}" != "$1" ] || names+=("$name")
+	done
+	step "partials:$1" gold_pass "$1" "${names[@]}"
+	for name in "${names[@]}"; do
+		step "gold:$name" gold "$name"
+	done
+}
+
+# gold_pass TABLES NAME...: the partials of the gold tables NAME (their
+# gold_def on TABLES) of each partition of TABLES that one of them needs
+# (dirty, or without a partial), all of one partition in one mx-agg
+# pass; FRESH lists them for gold.  (A table that did not need a
+# partition gets it again, the same bytes.)
+declare -A FRESH=()
+gold_pass() {
+	local t p f name dir
+	local -a tl names d sets=() files outs parts
+	local -A dirty=() need=()
+	read -ra tl <<< "$1"
+	shift
+	names=("$@")
+	for name in "${names[@]}"; do
+		eval "d=(${GDEF[$name]})"
+		gold_kind "$name" "${d[@]:1}" || return 1
+		[ ${#sets[@]} -eq 0 ] || sets+=(--set)
+		if [ -n "$GMODE" ]; then
+			sets+=("$GMODE" "${d[@]:1}")
+		else
+			sets+=("${d[@]:2}")
+		fi
+	done
+	for t in "${tl[@]}"; do
+		[ -s "$LAKE/_state/dirty/$t" ] || continue
+		while IFS= read -r p; do
+			dirty[$p]=1
+		done < "$LAKE/_state/dirty/$t"
+	done
+	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
+	    sort -u)
+	for p in "${parts[@]}"; do
+		partial_name f "$p"
+		outs=()
+		for name in "${names[@]}"; do
+			dir="$LAKE/_state/partials/$name"
+			[ -n "${dirty[$p]:-}" ] || [ ! -e "$dir/$f.ndjson" ] ||
+			    continue
+			need[$p]=1
+		done
+		[ -n "${need[$p]:-}" ] || continue
+		for name in "${names[@]}"; do
+			outs+=("$LAKE/_state/partials/$name/$f.ndjson")
+		done
+		files=()
+		for t in "${tl[@]}"; do
+			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
+		done
+		job "$(IFS=$'\t'; printf '%s' "${outs[*]}")" mx-agg "${sets[@]}" \
+		    -- "${files[@]}"
+	done
+	jobs_run || return 1
+	for p in "${!need[@]}"; do
+		partial_name f "$p"
+		for name in "${names[@]}"; do
+			FRESH[$LAKE/_state/partials/$name/$f.ndjson]=1
+		done
+	done
+	C_IN=${#need[@]}
+	NOTE="${#need[@]} partitions read for ${#names[@]} tables"
+}
+
 # job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
-# is to become OUT, whole (as into does), as one of the jobs of a step;
+# is to become OUT, whole (as into does), as one of the jobs of a step
+# (OUT may be several files separated by tabs, one for each set of an
+# mx-agg --set);
 # the jobs of one step share their COMMAND, an mx-agg.  jobs_run runs
 # them all, in batches, each an `mx-agg --each` (a process per job cost
 # more than the work on a small partition; on hosts, an ssh session per
@@ -1346,16 +1457,21 @@ jobs_run() {
 # and its list), sent to a host with the batch; its outputs come back in
 # o<c>.
 jobs_transfer() {
-	local d="$WORK/jobs" i c j f rc=0 line IFS
-	local -a in
+	local d="$WORK/jobs" i c j k f rc=0 line IFS
+	local -a in out
 	rm -rf "$d" && mkdir -p "$d" || return 1
 	batches $((2 * HOSTSLOTS))
+	IFS=$'\t' read -ra out <<< "${JOBOUT[0]}"
+	k=${#out[@]}
 	for c in "${!BATCH[@]}"; do
 		mkdir "$d/b$c" || return 1
 		for i in ${BATCH[c]}; do
 			IFS=$'\t' read -ra in <<< "${JOBLIST[i]}"
-			line="o$c/$i"
-			for ((j = 1; j < ${#in[@]}; j++)); do
+			line="o$c/$i.0"
+			for ((j = 1; j < k; j++)); do
+				line+=$'\t'"o$c/$i.$j"
+			done
+			for ((j = k; j < ${#in[@]}; j++)); do
 				f="b$c/$i.$j"
 				ln "${in[j]}" "$d/$f" 2> /dev/null ||
 				    cp "${in[j]}" "$d/$f" || return 1
@@ -1374,7 +1490,10 @@ jobs_transfer() {
 	[ $rc = 0 ] || return 1
 	for c in "${!BATCH[@]}"; do
 		for i in ${BATCH[c]}; do
-			mv -f "$d/o$c/$i" "${JOBOUT[i]}" || return 1
+			IFS=$'\t' read -ra out <<< "${JOBOUT[i]}"
+			for ((j = 0; j < k; j++)); do
+				mv -f "$d/o$c/$i.$j" "${out[j]}" || return 1
+			done
 		done
 	done
 }

@@ -16,15 +16,17 @@ pipeline_adclicks() {
 	    'event_date=date(timestamp)' click_id --earliest-by timestamp
 	step silver:$d silver $d adclicks "$(contract adclicks_deliveries)" \
 	    'event_date=date(timestamp)' _source,_line --first
-	step gold:advertiser_hourly gold advertiser_hourly "$a $d" \
+	gold_def advertiser_hourly "$a $d" \
 	    -g "advertiser,event_date=date(timestamp),event_hour=hour(timestamp),$(window hour)" \
 	    -a "$AD_SUMS"
-	step gold:advertiser_daily gold advertiser_daily "$a $d" \
+	gold_def advertiser_daily "$a $d" \
 	    -g "advertiser,event_date=date(timestamp),$(window day)" \
 	    -a "$AD_SUMS"
-	step gold:advertiser_monthly gold advertiser_monthly "$a $d" \
+	gold_def advertiser_monthly "$a $d" \
 	    -g "advertiser,period=month(timestamp),$(window month)" \
 	    -a "$AD_SUMS"
+	# (one read of each partition for the three)
+	golds "$a $d"
 	step gold:ad_performance_daily gold_from ad_performance_daily $a \
 	    ad_performance
 	step gold:can_serve gold_from can_serve $a can_serve

@@ -18,12 +18,13 @@ pipeline_crm() {
 	    "$(contract online_sales)" order_date order_id --last
 	step silver:marketing_spend silver marketing_spend marketing_spend \
 	    "$(contract spend)" date date,channel --last
-	step gold:sales_monthly gold sales_monthly online_sales \
+	gold_def sales_monthly online_sales \
 	    -g 'month=month(order_date),channel' \
 	    -a 'revenue=sum_product(unit_price,quantity),orders=count(),buyers=count_distinct(customer_id)'
-	step gold:products gold products online_sales -g product_id \
+	gold_def products online_sales -g product_id \
 	    -a 'product_name=max(product_name),category=max(category),orders=count()' \
 	    -a 'units=sum(quantity),revenue=sum_product(unit_price,quantity)'
+	golds online_sales
 	step gold:spend_monthly gold spend_monthly marketing_spend \
 	    -g 'month=month(date),channel' -a 'spend=sum(spend)'
 	step gold:customers gold_from customers customers silver_all customers

@@ -48,7 +48,7 @@ teardown() {
 	assert_success
 	[ "$(listing one)" = "$(listing two)" ]
 	# each host ran jobs, and says so in the run log
-	run jq -r 'select(.step == "gold:hourly_revenue") | .note' two/_runs.ndjson
+	run jq -r 'select(.step == "partials:ecommerce_events") | .note' two/_runs.ndjson
 	assert_output --regexp "hosts: ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s, ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s; longest job [0-9.]+ s"
 	assert_output --regexp "-p $(cat h1/port) root@127.0.0.1 [1-9][0-9]* jobs"
 	assert_output --regexp "-p $(cat h2/port) root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s"
