@@ -1194,6 +1194,7 @@ gold() {
 	n=0
 	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
 	    sort -u)
+	job_cmd mx-agg ${mode:+"$mode"} "$@"
 	for p in "${parts[@]}"; do
 		partial_name f "$p"
 		f="$dir/$f.ndjson"
@@ -1211,7 +1212,7 @@ gold() {
 		for t in "${tl[@]}"; do
 			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
-		job "$f" mx-agg ${mode:+"$mode"} "$@" -- "${files[@]}"
+		job "$f" "${files[@]}"
 		n=$((n + 1))
 	done
 	jobs_run || return 1
@@ -1304,8 +1305,8 @@ golds() {
 # partition gets it again, the same bytes.)
 declare -A FRESH=()
 gold_pass() {
-	local t p f name dir
-	local -a tl names d sets=() files outs parts
+	local t p f name dir out
+	local -a tl names d sets=() files parts
 	local -A dirty=() need=()
 	read -ra tl <<< "$1"
 	shift
@@ -1328,25 +1329,23 @@ gold_pass() {
 	done
 	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
 	    sort -u)
+	job_cmd mx-agg "${sets[@]}"
 	for p in "${parts[@]}"; do
 		partial_name f "$p"
-		outs=()
+		out=''
 		for name in "${names[@]}"; do
 			dir="$LAKE/_state/partials/$name"
-			[ -n "${dirty[$p]:-}" ] || [ ! -e "$dir/$f.ndjson" ] ||
-			    continue
-			need[$p]=1
+			[ -n "${dirty[$p]:-}" ] || [ -e "$dir/$f.ndjson" ] ||
+			    need[$p]=1
+			out+="${out:+$'\t'}$dir/$f.ndjson"
 		done
-		[ -n "${need[$p]:-}" ] || continue
-		for name in "${names[@]}"; do
-			outs+=("$LAKE/_state/partials/$name/$f.ndjson")
-		done
+		[ -n "${dirty[$p]:-}" ] || [ -n "${need[$p]:-}" ] || continue
+		need[$p]=1
 		files=()
 		for t in "${tl[@]}"; do
 			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
-		job "$(IFS=$'\t'; printf '%s' "${outs[*]}")" mx-agg "${sets[@]}" \
-		    -- "${files[@]}"
+		job "$out" "${files[@]}"
 	done
 	jobs_run || return 1
 	for p in "${!need[@]}"; do
@@ -1359,11 +1358,10 @@ gold_pass() {
 	NOTE="${#need[@]} partitions read for ${#names[@]} tables"
 }
 
-# job OUT COMMAND... -- FILE...: the output of COMMAND reading the FILEs
-# is to become OUT, whole (as into does), as one of the jobs of a step
-# (OUT may be several files separated by tabs, one for each set of an
-# mx-agg --set);
-# the jobs of one step share their COMMAND, an mx-agg.  jobs_run runs
+# job_cmd COMMAND..., then job OUT FILE... for each job: the output of
+# COMMAND (an mx-agg) reading the FILEs is to become OUT, whole (as into
+# does), as one of the jobs of a step (OUT may be several files separated
+# by tabs, one for each set of an mx-agg --set).  jobs_run runs
 # them all, in batches, each an `mx-agg --each` (a process per job cost
 # more than the work on a small partition; on hosts, an ssh session per
 # job did): here -j batches, every Nth job each; on the hosts of
@@ -1376,17 +1374,13 @@ gold_pass() {
 # the host (--transferfile), its outputs brought back (--return) and
 # the host's copies removed (--cleanup).
 JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
+job_cmd() {
+	JOBARGV=("$@")
+	printf -v JOBCMD '%q ' "$@"
+}
 job() {
 	local out=$1 IFS
-	local -a cmd=()
 	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		cmd+=("$1")
-		shift
-	done
-	shift
-	JOBARGV=("${cmd[@]}")
-	printf -v JOBCMD '%q ' "${cmd[@]}"
 	JOBOUT+=("$out")
 	IFS=$'\t'
 	JOBLIST+=("$out	$*")
