@@ -1355,7 +1355,7 @@ gold_pass() {
 		done
 	done
 	C_IN=${#need[@]}
-	NOTE="${#need[@]} partitions read for ${#names[@]} tables"
+	NOTE="${#need[@]} partitions read for ${#names[@]} tables${NOTE:+; $NOTE}"
 }
 
 # job_cmd COMMAND..., then job OUT FILE... for each job: the output of
