@@ -1177,12 +1177,7 @@ gold() {
 	gold_kind "$name" "$@" || return 1
 	n=$GNEW mode=$GMODE
 	[ -n "$mode" ] || shift
-	for t in "${tl[@]}"; do
-		[ -s "$LAKE/_state/dirty/$t" ] || continue
-		while IFS= read -r p; do
-			dirty[$p]=1
-		done < "$LAKE/_state/dirty/$t"
-	done
+	dirty_of dirty "${tl[@]}"
 	# no partition changed since the table was built (dirty partitions
 	# stay listed until every gold table of their silver table is): up
 	# to date, without listing the partitions
@@ -1321,12 +1316,7 @@ gold_pass() {
 			sets+=("${d[@]:2}")
 		fi
 	done
-	for t in "${tl[@]}"; do
-		[ -s "$LAKE/_state/dirty/$t" ] || continue
-		while IFS= read -r p; do
-			dirty[$p]=1
-		done < "$LAKE/_state/dirty/$t"
-	done
+	dirty_of dirty "${tl[@]}"
 	mapfile -t parts < <(for t in "${tl[@]}"; do table_parts "$t"; done |
 	    sort -u)
 	job_cmd mx-agg "${sets[@]}"
@@ -1356,6 +1346,22 @@ gold_pass() {
 	done
 	C_IN=${#need[@]}
 	NOTE="${#need[@]} partitions read for ${#names[@]} tables${NOTE:+; $NOTE}"
+}
+
+# dirty_of ARRAY TABLE...: the dirty partitions of the silver TABLEs,
+# the keys of the associative ARRAY.
+dirty_of() {
+	local -n dirty_a=$1
+	local t p
+	shift
+	for t; do
+		[ -s "$LAKE/_state/dirty/$t" ] || continue
+		# (an associative array by name, which shellcheck cannot see)
+		# shellcheck disable=SC2034,SC2004
+		while IFS= read -r p; do
+			dirty_a[$p]=1
+		done < "$LAKE/_state/dirty/$t"
+	done
 }
 
 # job_cmd COMMAND..., then job OUT FILE... for each job: the output of
