@@ -1166,7 +1166,9 @@ tests_file() {
 # one partition are aggregated together), then all of them merged into
 # gold/NAME.ndjson and gold/NAME.csv.  Only the partitions that changed
 # are read; the partials of partitions that are gone are dropped.  A
-# function post_NAME, when there is one, filters the merged rows.
+# function post_NAME, when there is one, filters the merged rows.  (gold
+# NAME alone: as its gold_def says; the partials a gold_pass made this run
+# are not made again.)
 gold() {
 	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0 mode
 	local -a files tl parts
