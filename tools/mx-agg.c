@@ -1521,7 +1521,6 @@ group_last(void)
 
 /* The group of the key values kv[0..keys.n) (JSON texts, whose canonical
  * bytes are in kb), created when new. */
-
 static struct group *
 group_of(const char *const *kv, const uint32_t *kn)
 {
