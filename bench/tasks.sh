@@ -17,8 +17,8 @@
 # The commands see IN (the input file), OUT (an empty directory for their
 # output), BENCH (this directory) and STATS (mx-gen's --stats of IN).
 
-TASKS="parse validate dedup latest revenue distinct join join2 join2m partition
-    pipeline lake lake1 noop snapshot kmeans unique stats calc budget"
+TASKS="parse validate dedup latest revenue distinct gold5 join join2 join2m
+    partition pipeline lake lake1 noop snapshot kmeans unique stats calc budget"
 
 CONTRACT="$BENCH/contracts/ecommerce.contract"
 
@@ -216,6 +216,64 @@ sql_revenue() {
 }
 check_revenue() { agg_facts "$OUT/out.ndjson"; }
 expect_revenue() { stats_facts purchases revenue; }
+
+# The five gold tables of the e-commerce lake over the events, in one
+# read: mx-agg with a set each (--set: each record scanned once for the
+# five); DuckDB loads the events into a table once, then runs the five
+# queries, as its users would.  jq and Miller have no row: five runs.
+input_gold5=events
+need_gold5=mx-agg
+mx_gold5() {
+	mx-agg -w 'product_id!=null' -g product_id \
+	    -a 'views=count_if(event_type,page_view)' \
+	    -a 'carts=count_if(event_type,add_to_cart)' \
+	    -a 'purchases=count_if(event_type,purchase)' -o "$OUT/funnel.ndjson" \
+	  --set -w event_type=purchase -g "$MX_GROUP" -a "$MX_AGGS" \
+	    -o "$OUT/out.ndjson" \
+	  --set -w event_type=page_view -g product_id -a 'views=count()' \
+	    --top 10 --by views -o "$OUT/top.ndjson" \
+	  --set -w 'category!=null' -g 'event_date=date(timestamp),category' \
+	    -a 'events=count(),purchases=count_if(event_type,purchase)' \
+	    -a 'revenue=sum_product_if(price,quantity,event_type,purchase)' \
+	    -o "$OUT/category.ndjson" \
+	  --set -g 'event_date=date(timestamp)' \
+	    -a 'users=count_distinct(user_id),sessions=count_distinct(session_id)' \
+	    -a 'events=count()' -o "$OUT/users.ndjson" "$IN"
+}
+sql_gold5() {
+	SQL=("CREATE TABLE ev AS SELECT * FROM read_ndjson('$IN')"
+	    "COPY (SELECT product_id,
+	      count(*) FILTER (WHERE event_type = 'page_view') AS views,
+	      count(*) FILTER (WHERE event_type = 'add_to_cart') AS carts,
+	      count(*) FILTER (WHERE event_type = 'purchase') AS purchases
+	    FROM ev WHERE product_id IS NOT NULL GROUP BY ALL ORDER BY 1)
+	    TO '$OUT/funnel.ndjson' (FORMAT json)"
+	    "COPY ($SQL_REVENUE FROM ev WHERE event_type = 'purchase'
+	    GROUP BY ALL ORDER BY 1, 2) TO '$OUT/out.ndjson' (FORMAT json)"
+	    "COPY (SELECT product_id, count(*) AS views FROM ev
+	    WHERE event_type = 'page_view' GROUP BY ALL
+	    ORDER BY views DESC, product_id LIMIT 10)
+	    TO '$OUT/top.ndjson' (FORMAT json)"
+	    "COPY (SELECT CAST(\"timestamp\" AS DATE) AS event_date, category,
+	      count(*) AS events,
+	      count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
+	      sum(CAST(price AS DECIMAL(18, 2)) * quantity)
+	        FILTER (WHERE event_type = 'purchase') AS revenue
+	    FROM ev WHERE category IS NOT NULL GROUP BY ALL ORDER BY 1, 2)
+	    TO '$OUT/category.ndjson' (FORMAT json)"
+	    "COPY (SELECT CAST(\"timestamp\" AS DATE) AS event_date,
+	      count(DISTINCT user_id) AS users,
+	      count(DISTINCT session_id) AS sessions, count(*) AS events
+	    FROM ev GROUP BY ALL ORDER BY 1)
+	    TO '$OUT/users.ndjson' (FORMAT json)")
+}
+# (the hourly revenue against mx-gen's sums; the users' events add up
+# to the records)
+check_gold5() {
+	agg_facts "$OUT/out.ndjson"
+	jq -n '[inputs.events] | add' "$OUT/users.ndjson" | sed 's/^/lines=/'
+}
+expect_gold5() { stats_facts purchases revenue; echo "lines=$(stat_of records)"; }
 
 # Exact distinct users per day.  jq's users sort the pairs (a reduce over
 # a million records copies its state each time); Miller counts distinct
