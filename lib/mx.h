@@ -54,6 +54,25 @@ void	mx_tmp_add(const char *path);
 void	mx_tmp_forget(const char *path);
 /* Remove every registered path now (async-signal-safe). */
 void	mx_tmp_cleanup(void);
+/* Spill files (spill.c): temporary files in the directory of -T, else
+ * $TMPDIR, else /tmp.  Every read and write is checked: an error or a
+ * file cut short ends the run with a message naming the directory. */
+struct mx_buf;
+void	mx_spill_dir(const char *dir);
+const char *mx_spill_where(void);
+/* A new file, named in path and removed if the program ends before
+ * mx_tmp_forget(path); mx_spill_open's is unlinked at once. */
+FILE	*mx_spill_create(struct mx_buf *path);
+FILE	*mx_spill_open(void);
+void	mx_spill_write(FILE *fp, const void *p, size_t n);
+/* 1, or 0 at the end of the file (a part of n bytes is an error). */
+int	mx_spill_read(FILE *fp, void *p, size_t n);
+/* n bytes that must be there: the rest of an entry. */
+void	mx_spill_need(FILE *fp, void *p, size_t n);
+/* Written so far, now to be read from the start. */
+void	mx_spill_rewind(FILE *fp);
+MX_NORETURN void mx_spill_fail(void);
+MX_NORETURN void mx_spill_short(void);
 /* Called instead of exit() by mx_err and mx_errx when set: fuzzing
  * harnesses use it to turn a fatal input error into a return. */
 extern void (*mx_exit_hook)(int code);

@@ -45,9 +45,8 @@ static struct {
 	int		 earliest;
 	const char	*seen;
 	const char	*dups;
-	const char	*tmpdir;
 	long long	 memory;
-} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL, NULL,
+} opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL,
     (long long)1 << 30 };
 
 static struct {
@@ -200,90 +199,6 @@ usage(void)
 
 /* ---- temporary files ---- */
 
-/* A new file in the temporary directory, removed if the program ends
- * before mx_tmp_forget(path); its name is returned in path. */
-static FILE *
-tmp_create(struct mx_buf *path)
-{
-	FILE *fp;
-	int fd;
-
-	path->len = 0;
-	mx_buf_printf(path, "%s/mx-dedup.XXXXXX", opt.tmpdir);
-	mx_buf_cstr(path);
-	if ((fd = mkstemp(path->p)) < 0)
-		mx_err(MX_EXIT_FAIL, "cannot create a temporary file in %s",
-		    opt.tmpdir);
-	mx_tmp_add(path->p);
-	if ((fp = fdopen(fd, "w+")) == NULL)
-		mx_err(MX_EXIT_FAIL, "fdopen");
-	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
-	return fp;
-}
-
-/* Unlinked at once: the kernel removes it however the program ends. */
-static FILE *
-tmp_open(void)
-{
-	struct mx_buf path = { 0 };
-	FILE *fp = tmp_create(&path);
-
-	unlink(path.p);
-	mx_tmp_forget(path.p);
-	mx_buf_free(&path);
-	return fp;
-}
-
-static MX_NORETURN void
-tmp_fail(void)
-{
-	mx_err(MX_EXIT_FAIL, "temporary file in %s", opt.tmpdir);
-}
-
-static MX_NORETURN void
-tmp_short(void)
-{
-	mx_errx(MX_EXIT_FAIL, "temporary file in %s: truncated", opt.tmpdir);
-}
-
-static void
-tmp_write(FILE *fp, const void *p, size_t n)
-{
-	if (n > 0 && fwrite(p, 1, n, fp) != n)
-		tmp_fail();
-}
-
-/* 1, or 0 at the end of the file. */
-static int
-tmp_read(FILE *fp, void *p, size_t n)
-{
-	size_t k = n > 0 ? fread(p, 1, n, fp) : 0;
-
-	if (k == n)
-		return 1;
-	if (ferror(fp))
-		tmp_fail();
-	if (k != 0)
-		tmp_short();
-	return 0;
-}
-
-/* The rest of an entry whose start was read. */
-static void
-tmp_need(FILE *fp, void *p, size_t n)
-{
-	if (!tmp_read(fp, p, n))
-		tmp_short();
-}
-
-/* Written so far, now to be read from the start. */
-static void
-tmp_rewind(FILE *fp)
-{
-	if (fflush(fp) != 0 || fseeko(fp, 0, SEEK_SET) != 0)
-		tmp_fail();
-}
-
 static void
 tmp_close(FILE *fp)
 {
@@ -299,9 +214,9 @@ put(struct sink *s, uint64_t ord, const char *p, size_t n)
 	uint32_t len = (uint32_t)n;
 
 	if (s->run != NULL) {
-		tmp_write(s->run, &ord, sizeof ord);
-		tmp_write(s->run, &len, sizeof len);
-		tmp_write(s->run, p, n);
+		mx_spill_write(s->run, &ord, sizeof ord);
+		mx_spill_write(s->run, &len, sizeof len);
+		mx_spill_write(s->run, p, n);
 	} else if (s->o != NULL) {
 		mx_out_write(s->o, p, n);
 		mx_out_putc(s->o, '\n');
@@ -320,13 +235,13 @@ run_next(struct run *r)
 {
 	uint32_t len;
 
-	r->live = tmp_read(r->fp, &r->ord, sizeof r->ord);
+	r->live = mx_spill_read(r->fp, &r->ord, sizeof r->ord);
 	if (!r->live)
 		return;
-	tmp_need(r->fp, &len, sizeof len);
+	mx_spill_need(r->fp, &len, sizeof len);
 	r->b.len = 0;
 	mx_buf_grow(&r->b, len);
-	tmp_need(r->fp, r->b.p, len);
+	mx_spill_need(r->fp, r->b.p, len);
 	r->b.len = len;
 }
 
@@ -340,7 +255,7 @@ merge_runs(FILE **fps, int n, struct sink *s)
 	for (i = 0; i < n; i++) {
 		r[i].fp = fps[i];
 		if (fps[i] != NULL) {
-			tmp_rewind(fps[i]);
+			mx_spill_rewind(fps[i]);
 			run_next(&r[i]);
 		}
 	}
@@ -367,7 +282,7 @@ static int
 ks_next(struct kstream *k)
 {
 	if (k->fp != NULL)
-		return tmp_read(k->fp, &k->cur, sizeof k->cur);
+		return mx_spill_read(k->fp, &k->cur, sizeof k->cur);
 	if (k->i == k->n)
 		return 0;
 	k->cur = k->a[k->i++];
@@ -382,7 +297,7 @@ merge_keys(struct kstream *k, int n, FILE *to, struct mx_keyfile *kf)
 
 	for (i = 0; i < n; i++) {
 		if (k[i].fp != NULL)
-			tmp_rewind(k[i].fp);
+			mx_spill_rewind(k[i].fp);
 		live[i] = ks_next(&k[i]);
 	}
 	for (;;) {
@@ -394,7 +309,7 @@ merge_keys(struct kstream *k, int n, FILE *to, struct mx_keyfile *kf)
 		if (best < 0)
 			break;
 		if (to != NULL)
-			tmp_write(to, &k[best].cur, sizeof k[best].cur);
+			mx_spill_write(to, &k[best].cur, sizeof k[best].cur);
 		else
 			mx_keyfile_add(kf, k[best].cur);
 		live[best] = ks_next(&k[best]);
@@ -540,7 +455,7 @@ in_open(struct src *s)
 
 	if (s->pass == 2 && in->spool != NULL) {
 		if (fclose(in->spoolfp) != 0)
-			tmp_fail();
+			mx_spill_fail();
 		in->spoolfp = NULL;
 		if (mx_reader_open(&s->rd, in->spool) < 0)
 			mx_err(MX_EXIT_FAIL, "%s", in->spool);
@@ -563,7 +478,7 @@ in_open(struct src *s)
 	{
 		struct mx_buf path = { 0 };
 
-		in->spoolfp = tmp_create(&path);
+		in->spoolfp = mx_spill_create(&path);
 		in->spool = path.p;
 	}
 }
@@ -601,8 +516,8 @@ side_next(struct src *s, struct rec *r)
 		k = fread(s->sb, SIDE, NSIDE, s->side);
 		if (k == 0) {
 			if (ferror(s->side))
-				tmp_fail();
-			tmp_short();
+				mx_spill_fail();
+			mx_spill_short();
 		}
 		s->sbi = 0;
 		s->sbn = (int)k;
@@ -623,8 +538,8 @@ static void
 side_flush(struct src *s)
 {
 	if (s->side == NULL)
-		s->side = tmp_open();
-	tmp_write(s->side, s->sb, (size_t)s->sbn * SIDE);
+		s->side = mx_spill_open();
+	mx_spill_write(s->side, s->sb, (size_t)s->sbn * SIDE);
 	s->sbn = 0;
 }
 
@@ -650,9 +565,9 @@ top_next(struct src *s, struct rec *r)
 		}
 		in = &s->in[s->fi];
 		if (in->spoolfp != NULL && s->pass == 1) {
-			tmp_write(in->spoolfp, line, (size_t)n);
+			mx_spill_write(in->spoolfp, line, (size_t)n);
 			if (putc('\n', in->spoolfp) == EOF)
-				tmp_fail();
+				mx_spill_fail();
 		}
 		/* skipped alike in both passes, so ordinals agree */
 		if (!mx_blank(line, (size_t)n))
@@ -691,12 +606,12 @@ spill(FILE *fp, const struct rec *r)
 {
 	uint32_t len = (uint32_t)r->n;
 
-	tmp_write(fp, &r->ord, sizeof r->ord);
-	tmp_write(fp, &r->h, sizeof r->h);
+	mx_spill_write(fp, &r->ord, sizeof r->ord);
+	mx_spill_write(fp, &r->h, sizeof r->h);
 	if (opt.keep == KEEP_LATEST)
-		tmp_write(fp, &r->order, sizeof r->order);
-	tmp_write(fp, &len, sizeof len);
-	tmp_write(fp, r->p, r->n);
+		mx_spill_write(fp, &r->order, sizeof r->order);
+	mx_spill_write(fp, &len, sizeof len);
+	mx_spill_write(fp, r->p, r->n);
 	cnt.spilled++;
 }
 
@@ -705,15 +620,15 @@ part_next(struct src *s, struct rec *r)
 {
 	uint32_t len;
 
-	if (!tmp_read(s->fp, &r->ord, sizeof r->ord))
+	if (!mx_spill_read(s->fp, &r->ord, sizeof r->ord))
 		return 0;
-	tmp_need(s->fp, &r->h, sizeof r->h);
+	mx_spill_need(s->fp, &r->h, sizeof r->h);
 	if (opt.keep == KEEP_LATEST)
-		tmp_need(s->fp, &r->order, sizeof r->order);
-	tmp_need(s->fp, &len, sizeof len);
+		mx_spill_need(s->fp, &r->order, sizeof r->order);
+	mx_spill_need(s->fp, &len, sizeof len);
 	s->b.len = 0;
 	mx_buf_grow(&s->b, len);
-	tmp_need(s->fp, s->b.p, len);
+	mx_spill_need(s->fp, s->b.p, len);
 	r->p = s->b.p;
 	r->n = len;
 	r->cls = C_KEY;
@@ -736,11 +651,11 @@ src_rewind(struct src *s)
 		s->ord = 0;
 		if (s->pass == 2 && opt.keep != KEEP_FIRST) {
 			side_flush(s);
-			tmp_rewind(s->side);
+			mx_spill_rewind(s->side);
 			s->sbi = s->sbn = 0;
 		}
 	} else
-		tmp_rewind(s->fp);
+		mx_spill_rewind(s->fp);
 }
 
 /* ---- levels ---- */
@@ -865,12 +780,12 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 						    "--memory");
 					spilled = 1;
 					for (i = 0; i < NPART; i++)
-						part[i] = tmp_open();
+						part[i] = mx_spill_open();
 					/* from here on, order is restored by
 					 * merging */
-					dout.run = tmp_open();
+					dout.run = mx_spill_open();
 					if (dup->o != NULL || dup->run != NULL)
-						ddup.run = tmp_open();
+						ddup.run = mx_spill_open();
 					o = &dout;
 					d = &ddup;
 				}
@@ -912,9 +827,9 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 		kin[0].a = mx_keyset_sorted(ks, &nk);
 		kin[0].n = nk;
 		if (spilled || depth > 0) {
-			kin[0].fp = tmp_open();
+			kin[0].fp = mx_spill_open();
 			for (i = 0; (size_t)i < nk; i++)
-				tmp_write(kin[0].fp, &kin[0].a[i],
+				mx_spill_write(kin[0].fp, &kin[0].a[i],
 				    sizeof kin[0].a[i]);
 			kin[0].a = NULL;
 		}
@@ -941,10 +856,10 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 
 		sub.fp = part[i];
 		sub.pass = 1;
-		tmp_rewind(sub.fp);
-		so.run = tmp_open();
+		mx_spill_rewind(sub.fp);
+		so.run = mx_spill_open();
 		if (ddup.run != NULL)
-			sd.run = tmp_open();
+			sd.run = mx_spill_open();
 		level(&sub, depth + 1, &so, &sd, keys_out ? &kin[i + 1] : NULL);
 		tmp_close(part[i]);
 		mx_buf_free(&sub.b);
@@ -955,7 +870,7 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 	merge_runs(druns, NPART + 1, dup);
 	if (keys_out != NULL) {
 		memset(keys_out, 0, sizeof *keys_out);
-		keys_out->fp = tmp_open();
+		keys_out->fp = mx_spill_open();
 		merge_keys(kin, NPART + 1, keys_out->fp, NULL);
 	}
 }
@@ -1105,7 +1020,7 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'T':
-			opt.tmpdir = optarg;
+			mx_spill_dir(optarg);
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -1128,9 +1043,6 @@ main(int argc, char *argv[])
 		mx_warnx("%s: bad field path '%s'", opt.byopt, opt.latest);
 		usage();
 	}
-	if (opt.tmpdir == NULL && ((opt.tmpdir = getenv("TMPDIR")) == NULL ||
-	    *opt.tmpdir == '\0'))
-		opt.tmpdir = "/tmp";
 	keyspec = mx_exprs_spec(&keys);
 	if (opt.seen != NULL) {
 		load_seen();

@@ -33,7 +33,7 @@ static const char *const types[] = { "inner", "left", "right", "full",
 
 static struct {
 	const char	*right, *keys, *prefix, *rename;
-	const char	*unmatched, *tmpdir;
+	const char	*unmatched;
 	int		 type, unique, verbose;
 	long long	 memory;
 } opt = { .type = T_INNER, .memory = (long long)1 << 30 };
@@ -453,78 +453,13 @@ key_texts(const struct mx_exprs *x, const struct mx_span *sp,
 
 /* ---- temporary files ---- */
 
-static FILE *
-tmp_open(void)
-{
-	struct mx_buf path = { 0 };
-	FILE *fp;
-	int fd;
-
-	mx_buf_printf(&path, "%s/mx-join.XXXXXX", opt.tmpdir);
-	mx_buf_cstr(&path);
-	if ((fd = mkstemp(path.p)) < 0)
-		mx_err(MX_EXIT_FAIL, "cannot create a temporary file in %s",
-		    opt.tmpdir);
-	/* unlinked at once: the kernel removes it however the run ends */
-	unlink(path.p);
-	mx_buf_free(&path);
-	if ((fp = fdopen(fd, "w+")) == NULL)
-		mx_err(MX_EXIT_FAIL, "fdopen");
-	setvbuf(fp, NULL, _IOFBF, 128 * 1024);
-	return fp;
-}
-
-static MX_NORETURN void
-tmp_fail(void)
-{
-	mx_err(MX_EXIT_FAIL, "temporary file in %s", opt.tmpdir);
-}
-
-static void
-tmp_write(FILE *fp, const void *p, size_t n)
-{
-	if (n > 0 && fwrite(p, 1, n, fp) != n)
-		tmp_fail();
-}
-
-/* 1, or 0 at the end of the file. */
-static int
-tmp_read(FILE *fp, void *p, size_t n)
-{
-	size_t k = n > 0 ? fread(p, 1, n, fp) : 0;
-
-	if (k == n)
-		return 1;
-	if (ferror(fp))
-		tmp_fail();
-	if (k != 0)
-		mx_errx(MX_EXIT_FAIL, "temporary file in %s: truncated",
-		    opt.tmpdir);
-	return 0;
-}
-
-static void
-tmp_need(FILE *fp, void *p, size_t n)
-{
-	if (!tmp_read(fp, p, n))
-		mx_errx(MX_EXIT_FAIL, "temporary file in %s: truncated",
-		    opt.tmpdir);
-}
-
-static void
-tmp_rewind(FILE *fp)
-{
-	if (fflush(fp) != 0 || fseeko(fp, 0, SEEK_SET) != 0)
-		tmp_fail();
-}
-
 /* Into a growing buffer: n bytes, read whole. */
 static void
 tmp_take(FILE *fp, struct mx_buf *b, size_t n)
 {
 	b->len = 0;
 	mx_buf_grow(b, n);
-	tmp_need(fp, b->p, n);
+	mx_spill_need(fp, b->p, n);
 	b->len = n;
 }
 
@@ -547,7 +482,7 @@ static FILE *
 run_new(struct runs *r)
 {
 	r->v = mx_reallocarray(r->v, r->n + 1, sizeof *r->v);
-	return r->v[r->n++] = tmp_open();
+	return r->v[r->n++] = mx_spill_open();
 }
 
 static void
@@ -559,10 +494,10 @@ run_put(FILE *fp, uint64_t ord, const char *p, size_t n)
 		return;
 	if (n > UINT32_MAX)
 		mx_errx(MX_EXIT_FAIL, "temporary file in %s: an entry of %zu "
-		    "bytes", opt.tmpdir, n);
-	tmp_write(fp, &ord, sizeof ord);
-	tmp_write(fp, &len, sizeof len);
-	tmp_write(fp, p, n);
+		    "bytes", mx_spill_where(), n);
+	mx_spill_write(fp, &ord, sizeof ord);
+	mx_spill_write(fp, &len, sizeof len);
+	mx_spill_write(fp, p, n);
 }
 
 struct head {
@@ -576,9 +511,9 @@ head_next(struct head *h)
 {
 	uint32_t len;
 
-	if (!tmp_read(h->fp, &h->ord, sizeof h->ord))
+	if (!mx_spill_read(h->fp, &h->ord, sizeof h->ord))
 		return 0;
-	tmp_need(h->fp, &len, sizeof len);
+	mx_spill_need(h->fp, &len, sizeof len);
 	tmp_take(h->fp, &h->b, len);
 	return 1;
 }
@@ -610,7 +545,7 @@ merge(struct runs *r, struct mx_out *o, FILE *to)
 	hp = mx_calloc(r->n + 1, sizeof *hp);
 	for (i = 0; i < r->n; i++) {
 		h[i].fp = r->v[i];
-		tmp_rewind(h[i].fp);
+		mx_spill_rewind(h[i].fp);
 		if (head_next(&h[i]))
 			hp[n++] = &h[i];
 	}
@@ -851,10 +786,10 @@ static void
 rpart_put(FILE *fp, const struct rhdr *rh, const char *canon,
     const char *text, const char *app)
 {
-	tmp_write(fp, rh, sizeof *rh);
-	tmp_write(fp, canon, rh->clen);
-	tmp_write(fp, text, rh->tlen);
-	tmp_write(fp, app, rh->alen);
+	mx_spill_write(fp, rh, sizeof *rh);
+	mx_spill_write(fp, canon, rh->clen);
+	mx_spill_write(fp, text, rh->tlen);
+	mx_spill_write(fp, app, rh->alen);
 }
 
 /* A left record in a partition file. */
@@ -896,7 +831,7 @@ spill_right(void)
 
 	spilled = 1;
 	for (p = 0; p < NPART; p++)
-		rparts[p] = tmp_open();
+		rparts[p] = mx_spill_open();
 	for (i = 0; i < rt.n; i++) {
 		r = &rt.rows[i];
 		if (r->key == 0) {
@@ -1031,11 +966,11 @@ left_rec(struct lrec *l, int file)
 	lh.tlen = (uint32_t)l->tlen;
 	lh.rlen = (uint32_t)l->in.n;
 	if (lparts[part_of(l->h, 0)] == NULL)
-		lparts[part_of(l->h, 0)] = tmp_open();
-	tmp_write(lparts[part_of(l->h, 0)], &lh, sizeof lh);
-	tmp_write(lparts[part_of(l->h, 0)], l->canon, l->clen);
-	tmp_write(lparts[part_of(l->h, 0)], l->text, l->tlen);
-	tmp_write(lparts[part_of(l->h, 0)], l->in.p, l->in.n);
+		lparts[part_of(l->h, 0)] = mx_spill_open();
+	mx_spill_write(lparts[part_of(l->h, 0)], &lh, sizeof lh);
+	mx_spill_write(lparts[part_of(l->h, 0)], l->canon, l->clen);
+	mx_spill_write(lparts[part_of(l->h, 0)], l->text, l->tlen);
+	mx_spill_write(lparts[part_of(l->h, 0)], l->in.p, l->in.n);
 }
 
 static void
@@ -1097,9 +1032,9 @@ load_part(FILE *rf, int depth)
 	uint64_t first = 0;
 	int same = 1, any = 0;
 
-	tmp_rewind(rf);
+	mx_spill_rewind(rf);
 	rt_clear();
-	while (tmp_read(rf, &rh, sizeof rh)) {
+	while (mx_spill_read(rf, &rh, sizeof rh)) {
 		tmp_take(rf, &canon, rh.clen);
 		tmp_take(rf, &text, rh.tlen);
 		tmp_take(rf, &app, rh.alen);
@@ -1148,25 +1083,25 @@ split_part(FILE *rf, FILE *lf, int depth, struct res *res)
 
 	for (p = 0; p < NPART; p++)
 		rs[p] = ls[p] = NULL;
-	tmp_rewind(rf);
-	while (tmp_read(rf, &rh, sizeof rh)) {
+	mx_spill_rewind(rf);
+	while (mx_spill_read(rf, &rh, sizeof rh)) {
 		p = part_of(rh.h, depth + 1);
 		tmp_take(rf, &b, (size_t)rh.clen + rh.tlen + rh.alen);
 		if (rs[p] == NULL)
-			rs[p] = tmp_open();
-		tmp_write(rs[p], &rh, sizeof rh);
-		tmp_write(rs[p], b.p, b.len);
+			rs[p] = mx_spill_open();
+		mx_spill_write(rs[p], &rh, sizeof rh);
+		mx_spill_write(rs[p], b.p, b.len);
 	}
 	fclose(rf);
 	if (lf != NULL) {
-		tmp_rewind(lf);
-		while (tmp_read(lf, &lh, sizeof lh)) {
+		mx_spill_rewind(lf);
+		while (mx_spill_read(lf, &lh, sizeof lh)) {
 			p = part_of(lh.h, depth + 1);
 			tmp_take(lf, &b, (size_t)lh.clen + lh.tlen + lh.rlen);
 			if (ls[p] == NULL)
-				ls[p] = tmp_open();
-			tmp_write(ls[p], &lh, sizeof lh);
-			tmp_write(ls[p], b.p, b.len);
+				ls[p] = mx_spill_open();
+			mx_spill_write(ls[p], &lh, sizeof lh);
+			mx_spill_write(ls[p], b.p, b.len);
 		}
 		fclose(lf);
 	}
@@ -1195,8 +1130,8 @@ join_part(FILE *rf, FILE *lf, int depth, struct res *res)
 		return;
 	}
 	if (lf != NULL) {
-		tmp_rewind(lf);
-		while (tmp_read(lf, &lh, sizeof lh)) {
+		mx_spill_rewind(lf);
+		while (mx_spill_read(lf, &lh, sizeof lh)) {
 			tmp_take(lf, &canon, lh.clen);
 			tmp_take(lf, &text, lh.tlen);
 			tmp_take(lf, &rec, lh.rlen);
@@ -1330,7 +1265,7 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'T':
-			opt.tmpdir = optarg;
+			mx_spill_dir(optarg);
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -1370,9 +1305,6 @@ main(int argc, char *argv[])
 	}
 	if (opt.rename != NULL)
 		parse_renames(opt.rename);
-	if (opt.tmpdir == NULL && ((opt.tmpdir = getenv("TMPDIR")) == NULL ||
-	    *opt.tmpdir == '\0'))
-		opt.tmpdir = "/tmp";
 	lsel = mx_sel_new();
 	rsel = mx_sel_new();
 	if (mx_joinkeys_parse(opt.keys, 0, &lx, lsel, &rx, rsel, err,
