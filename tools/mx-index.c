@@ -13,7 +13,8 @@
  * partitions hold after they were rewritten.
  *
  * Both stream the index and hold only the new side in memory: a key of
- * the records read costs 16 bytes in `find`, 24 in `put`.
+ * the records read costs 16 bytes in `find`, 24 in `put`, up to -m; past
+ * it the keys are sorted in runs on disk and merged (xsort.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,15 +25,17 @@
 
 #include "mx.h"
 #include "keyindex.h"
+#include "xsort.h"
 
 static struct {
 	const char	*index, *root, *pspec;
 	int		 all, verbose;
-} opt;
+	long long	 memory;
+} opt = { .memory = (long long)1 << 30 };
 
 static struct {
 	uintmax_t	records, nokey, blank, keys, found, parts, entries;
-	uintmax_t	removed;
+	uintmax_t	removed, runs;
 } cnt;
 
 static struct mx_exprs	 keys;
@@ -50,10 +53,11 @@ static struct mx_out	*out;
 static char		*spec;
 
 static const char synopsis[] =
-	    "usage: mx-index -i index -k keys [-v] [--stats file] [--strict]\n"
-	    "                [--max-record size] [--max-depth n] find [-p keys] [file ...]\n"
-	    "       mx-index -i index -k keys [-v] [--stats file] [--strict]\n"
-	    "                [--max-record size] [--max-depth n]\n"
+	    "usage: mx-index -i index -k keys [-v] [-m size] [-T dir] [--stats file]\n"
+	    "                [--strict] [--max-record size] [--max-depth n]\n"
+	    "                find [-p keys] [file ...]\n"
+	    "       mx-index -i index -k keys [-v] [-m size] [-T dir] [--stats file]\n"
+	    "                [--strict] [--max-record size] [--max-depth n]\n"
 	    "                put -d root --all | partition ...\n";
 
 static MX_NORETURN void
@@ -149,20 +153,13 @@ unseen(void)
 
 /* ---- find ---- */
 
-static struct {
-	struct mx_h128	*a;
-	size_t		 n, cap;
-} q;
+static struct mx_xsort	*xs;	/* the keys read (find), the new entries (put) */
 
 static void
 addq(struct mx_h128 h, void *arg)
 {
 	(void)arg;
-	if (q.n == q.cap) {
-		q.cap = q.cap ? q.cap * 2 : 1024;
-		q.a = mx_reallocarray(q.a, q.cap, sizeof *q.a);
-	}
-	q.a[q.n++] = h;
+	mx_xsort_add(xs, &h);
 }
 
 static int
@@ -178,32 +175,28 @@ find(int argc, char *argv[])
 	struct mx_kidx_reader *r;
 	struct mx_kidx_ent e;
 	unsigned char *hit;
+	const struct mx_h128 *h;
 	char err[512];
-	size_t i, j, k;
+	size_t i;
 	int st;
 
 	/* a bad index is told before any input is read */
 	if ((r = mx_kidx_open(opt.index, spec, err, sizeof err)) == NULL)
 		mx_errx(MX_EXIT_FAIL, "%s", err);
+	xs = mx_xsort_new(sizeof *h, hcmp, opt.memory);
 	if (argc == 0)
 		readkeys("-", addq, NULL);
 	for (i = 0; i < (size_t)argc; i++)
 		readkeys(argv[i], addq, NULL);
 	unseen();
-	if (q.n > 0)
-		qsort(q.a, q.n, sizeof *q.a, hcmp);
-	for (i = j = 0; i < q.n; i++)
-		if (j == 0 || mx_h128_cmp(q.a[j - 1], q.a[i]) != 0)
-			q.a[j++] = q.a[i];
-	q.n = j;
-	cnt.keys = q.n;
 	hit = mx_calloc(mx_kidx_nparts(r) + 1, 1);
 	/* both sides sorted: one merge, whatever the size of the index */
-	k = 0;
+	h = mx_xsort_next(xs);
 	while ((st = mx_kidx_next(r, &e, err, sizeof err)) > 0) {
-		while (k < q.n && mx_h128_cmp(q.a[k], e.h) < 0)
-			k++;
-		if (k < q.n && mx_h128_cmp(q.a[k], e.h) == 0) {
+		for (; h != NULL && mx_h128_cmp(*h, e.h) < 0;
+		    h = mx_xsort_next(xs))
+			cnt.keys++;
+		if (h != NULL && mx_h128_cmp(*h, e.h) == 0) {
 			if (!hit[e.part])
 				cnt.parts++;
 			hit[e.part] = 1;
@@ -211,6 +204,9 @@ find(int argc, char *argv[])
 	}
 	if (st < 0)
 		mx_errx(MX_EXIT_FAIL, "%s", err);
+	for (; h != NULL; h = mx_xsort_next(xs))
+		cnt.keys++;
+	cnt.runs = mx_xsort_runs(xs);
 	/* the partitions found, and with -p the records' own, once each */
 	for (i = 0; i < mx_kidx_nparts(r); i++)
 		if (hit[i]) {
@@ -229,24 +225,24 @@ find(int argc, char *argv[])
 	free(own.v);
 	free(hit);
 	mx_kidx_close(r);
+	mx_xsort_free(xs);
 }
 
 /* ---- put ---- */
 
-static struct {
-	struct mx_kidx_ent *a;
-	size_t		 n, cap;
-} ne;
+static uintmax_t	nadded;
 
+/* arg: the number of the partition in up.v */
 static void
 addent(struct mx_h128 h, void *arg)
 {
-	if (ne.n == ne.cap) {
-		ne.cap = ne.cap ? ne.cap * 2 : 1024;
-		ne.a = mx_reallocarray(ne.a, ne.cap, sizeof *ne.a);
-	}
-	ne.a[ne.n].h = h;
-	ne.a[ne.n++].part = (uint32_t)(uintptr_t)arg;
+	struct mx_kidx_ent e;
+
+	memset(&e, 0, sizeof e);	/* no unset padding in a spill file */
+	e.h = h;
+	e.part = (uint32_t)(uintptr_t)arg;
+	mx_xsort_add(xs, &e);
+	nadded++;
 }
 
 static int
@@ -367,15 +363,35 @@ walk(struct mx_buf *rel)
 	mx_buf_free(&path);
 }
 
+/* Write the new entries n and after that come before e (all of them when
+ * e is NULL), numbered as in the new index; the first one not written. */
+static const struct mx_kidx_ent *
+put_new(struct mx_kidx_writer *w, const struct mx_kidx_ent *n,
+    const uint32_t *upmap, const struct mx_kidx_ent *e)
+{
+	struct mx_kidx_ent m;
+
+	for (; n != NULL; n = mx_xsort_next(xs)) {
+		m = *n;
+		m.part = upmap[n->part];
+		if (e != NULL && mx_kidx_cmp(&m, e) >= 0)
+			break;
+		mx_kidx_add(w, &m);
+		cnt.keys++;
+	}
+	return n;
+}
+
 static void
 put(int argc, char *argv[])
 {
 	struct mx_kidx_reader *r;
 	struct mx_kidx_writer *w;
 	struct mx_kidx_ent e;
+	const struct mx_kidx_ent *n;
 	struct mx_buf path = { 0 };
 	char err[512], **names, **files;
-	uint32_t *map;
+	uint32_t *map, *upmap;
 	size_t i, j, k, nn, nf, nold;
 	int st;
 
@@ -415,8 +431,9 @@ put(int argc, char *argv[])
 		if (bsearch(&nm, up.v, up.n, sizeof *up.v, strpcmp) == NULL)
 			names[nn++] = (char *)nm;
 	}
+	xs = mx_xsort_new(sizeof e, entcmp, opt.memory);
 	for (i = 0; i < up.n; i++) {
-		size_t before = ne.n;
+		uintmax_t before = nadded;
 
 		path.len = 0;
 		mx_buf_printf(&path, "%s/%s", opt.root, up.v[i]);
@@ -430,7 +447,7 @@ put(int argc, char *argv[])
 			free(files[k]);
 		}
 		free(files);
-		if (ne.n > before)
+		if (nadded > before)
 			names[nn++] = up.v[i];
 	}
 	qsort(names, nn, sizeof *names, strpcmp);
@@ -452,24 +469,21 @@ put(int argc, char *argv[])
 			j++;
 		map[i] = (uint32_t)j;
 	}
-	for (i = 0; i < ne.n; i++) {
-		const char *nm = up.v[ne.a[i].part];
-		char **f = bsearch(&nm, names, nn, sizeof *names, strpcmp);
+	/* a partition read again -> its new number; the order of the new
+	 * entries, by hash and then up.v's order, is the same by hash and
+	 * then the new numbers (both lists are sorted) */
+	upmap = mx_calloc(up.n + 1, sizeof *upmap);
+	for (i = 0; i < up.n; i++) {
+		char **f = bsearch(&up.v[i], names, nn, sizeof *names,
+		    strpcmp);
 
-		ne.a[i].part = (uint32_t)(f - names);
+		upmap[i] = f != NULL ? (uint32_t)(f - names) : UINT32_MAX;
 	}
-	if (ne.n > 1)
-		qsort(ne.a, ne.n, sizeof *ne.a, entcmp);
-	/* a key twice in one partition is one entry */
-	for (i = j = 0; i < ne.n; i++)
-		if (j == 0 || mx_kidx_cmp(&ne.a[j - 1], &ne.a[i]) != 0)
-			ne.a[j++] = ne.a[i];
-	ne.n = j;
-	cnt.keys = ne.n;
 	unseen();
 
 	w = mx_kidx_create(opt.index, spec, names, nn);
-	k = 0;
+	/* (the sort gives a key twice in one partition once) */
+	n = mx_xsort_next(xs);
 	while ((st = mx_kidx_next(r, &e, err, sizeof err)) > 0) {
 		if (map[e.part] == UINT32_MAX) {
 			cnt.removed++;
@@ -477,22 +491,23 @@ put(int argc, char *argv[])
 		}
 		e.part = map[e.part];
 		/* the new entries are of other partitions: never equal */
-		for (; k < ne.n && mx_kidx_cmp(&ne.a[k], &e) < 0; k++)
-			mx_kidx_add(w, &ne.a[k]);
+		n = put_new(w, n, upmap, &e);
 		mx_kidx_add(w, &e);
 		cnt.entries++;
 	}
 	if (st < 0)
 		mx_errx(MX_EXIT_FAIL, "%s", err);
-	for (; k < ne.n; k++)
-		mx_kidx_add(w, &ne.a[k]);
-	cnt.entries += ne.n;
+	(void)put_new(w, n, upmap, NULL);
+	cnt.entries += cnt.keys;
+	cnt.runs = mx_xsort_runs(xs);
 	/* the old index was whole (its checksum held): replace it */
 	mx_kidx_commit(w);
 	cnt.parts = nn;
 	free(map);
+	free(upmap);
 	free(names);
 	mx_kidx_close(r);
+	mx_xsort_free(xs);
 	for (i = 0; i < up.n; i++)
 		free(up.v[i]);
 	free(up.v);
@@ -522,6 +537,7 @@ report(int isfind)
 		if (!isfind)
 			mx_out_printf(s, ",\"entries\":%ju,\"removed\":%ju",
 			    cnt.entries, cnt.removed);
+		mx_out_printf(s, ",\"runs\":%ju", cnt.runs);
 		mx_out_puts(s, "}\n");
 		mx_out_close(s);
 	}
@@ -535,7 +551,9 @@ main(int argc, char *argv[])
 		{ "dir", required_argument, NULL, 'd' },
 		{ "index", required_argument, NULL, 'i' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "memory", required_argument, NULL, 'm' },
 		{ "partition", required_argument, NULL, 'p' },
+		{ "tmpdir", required_argument, NULL, 'T' },
 		MX_STATS_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		MX_STRICT_LONGOPT,
@@ -547,7 +565,7 @@ main(int argc, char *argv[])
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
-	while ((c = mx_getopt(argc, argv, "d:i:k:p:v", longopts, NULL,
+	while ((c = mx_getopt(argc, argv, "d:i:k:m:p:T:v", longopts, NULL,
 	    synopsis)) != -1)
 		switch (c) {
 		case 'A':
@@ -572,6 +590,16 @@ main(int argc, char *argv[])
 				mx_warnx("-p: %s", err);
 				usage();
 			}
+			break;
+		case 'm':
+			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
+				mx_warnx("--memory: '%s' is not a size "
+				    "such as 512M", optarg);
+				usage();
+			}
+			break;
+		case 'T':
+			mx_spill_dir(optarg);
 			break;
 		case 'v':
 			opt.verbose = 1;
@@ -617,8 +645,6 @@ main(int argc, char *argv[])
 	mx_exprs_free(&pkeys);
 	free(spans);
 	free(spec);
-	free(q.a);
-	free(ne.a);
 	mx_buf_free(&kb);
 	return MX_EXIT_OK;
 }

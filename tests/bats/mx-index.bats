@@ -22,7 +22,7 @@ table() {
 	assert_success
 	assert_output ''
 	run jq -c . st.json
-	assert_output '{"records":4,"no_key":1,"blank":1,"keys":3,"partitions":2,"entries":3,"removed":0}'
+	assert_output '{"records":4,"no_key":1,"blank":1,"keys":3,"partitions":2,"entries":3,"removed":0,"runs":0}'
 	# c2 re-sent after midnight: its old copy is in the day before
 	printf '%s\n' '{"click_id":"c2","ts":"2024-03-05T00:00:10Z"}' \
 	    '{"click_id":"c4"}' '{"click_id":"c9"}' > batch.ndjson
@@ -73,7 +73,7 @@ d=2024-03-05'
 	rm -r clicks/d=2024-03-04
 	run mx-index -i clicks.idx -k click_id --stats /dev/stdout put -d clicks d=2024-03-04 d=2024-03-06
 	assert_success
-	assert_output '{"records":0,"no_key":0,"blank":0,"keys":0,"partitions":1,"entries":2,"removed":1}'
+	assert_output '{"records":0,"no_key":0,"blank":0,"keys":0,"partitions":1,"entries":2,"removed":1,"runs":0}'
 	run mx-index -i clicks.idx -k click_id find <<< '{"click_id":"c1"}'
 	assert_output ''
 	# the same as an index made from scratch
@@ -207,12 +207,48 @@ d=2'
 	assert_failure 2
 }
 
+@test "-m: past the bound the keys are sorted in runs on disk; the same partitions and index, byte for byte" {
+	mkdir -p t/d=1 t/d=2 t/d=3
+	# 700 keys in three partitions, some in two, some twice in one
+	for i in $(seq 300); do echo "{\"id\":$((i % 250))}"; done > t/d=1/part-r1-00000.ndjson
+	for i in $(seq 200 500); do echo "{\"id\":$i}"; done > t/d=2/part-r1-00000.ndjson
+	for i in $(seq 600 700); do echo "{\"id\":\"$i\"}"; done > t/d=3/part-r1-00000.ndjson
+	run mx-index -i big.idx -k id --stats big.st put -d t --all
+	assert_success
+	run mx-index -i small.idx -k id -m 1k -T . --stats small.st put -d t --all
+	assert_success
+	cmp big.idx small.idx
+	run jq -c '[.keys, .entries, .runs > 5]' big.st small.st
+	assert_output $'[652,652,false]\n[652,652,true]'
+	# a partition put again over a spilled index, and find
+	for i in $(seq 240 260); do echo "{\"id\":$i}"; done > t/d=3/part-r1-00000.ndjson
+	mx-index -i big.idx -k id put -d t d=3
+	mx-index -i small.idx -k id -m 1k put -d t d=3
+	cmp big.idx small.idx
+	for i in $(seq 0 5 800); do echo "{\"id\":$i,\"d\":\"9\"}"; done > batch
+	run mx-index -i small.idx -k id -m 1k --stats find.st find -p 'd=d' batch
+	assert_success
+	assert_output $'d=1\nd=2\nd=3\nd=9'
+	run jq -c '[.keys, .runs > 1]' find.st
+	assert_output '[161,true]'
+	# nothing left behind in the directory of the runs
+	run find . -name 'mx-index.*'
+	assert_output ''
+	# bad bounds; a directory that cannot take the runs
+	run mx-index -i small.idx -k id -m 0 find batch
+	assert_failure 2
+	assert_line --partial "--memory: '0' is not a size"
+	run mx-index -i small.idx -k id -m 1k -T nodir find batch
+	assert_failure 1
+	assert_output --partial 'cannot create a temporary file in nodir'
+}
+
 @test "the man page's examples" {
 	mkdir -p clicks/d=2024-03-04 clicks/d=2024-03-05
 	echo '{"click_id":"c1","ts":"2024-03-04T23:59:50Z"}' > clicks/d=2024-03-04/part-r1-00000.ndjson
 	echo '{"click_id":"c1","ts":"2024-03-05T00:00:10Z"}' > batch.ndjson
 	man_example mx-index.1 | grep '^mx-index' > ex.sh
-	[ "$(wc -l < ex.sh)" = 3 ]
+	[ "$(wc -l < ex.sh)" = 4 ]
 	run bash -e ex.sh
 	assert_success
 	assert_output 'd=2024-03-04'

@@ -1,0 +1,195 @@
+/*
+ * xsort.c: an external sort of fixed-size elements (xsort.h).  A batch
+ * fills up to the bound, is sorted, and is written to an unlinked
+ * temporary file with its duplicates dropped; at the end the runs and the
+ * last batch, kept in memory, are merged through a heap of their heads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsort.h"
+
+struct src {
+	FILE		*fp;		/* a run, or NULL: the batch in memory */
+	unsigned char	*cur;		/* its head */
+};
+
+struct mx_xsort {
+	size_t		  size, n, cap, max;
+	int		(*cmp)(const void *, const void *);
+	unsigned char	 *a;		/* the batch */
+	FILE		**runs;
+	size_t		  nruns;
+	int		  merging;
+	struct src	 *s;
+	size_t		 *heap, nheap, memat;
+	unsigned char	 *last;
+	int		  haslast;
+};
+
+struct mx_xsort *
+mx_xsort_new(size_t size, int (*cmp)(const void *, const void *),
+    long long memory)
+{
+	struct mx_xsort *x = mx_calloc(1, sizeof *x);
+
+	x->size = size;
+	x->cmp = cmp;
+	x->max = memory > 0 ? (size_t)memory / size : 0;
+	if (x->max < 64)
+		x->max = 64;
+	x->last = mx_malloc(size);
+	return x;
+}
+
+/* The batch sorted, each distinct element once. */
+static void
+batch_sort(struct mx_xsort *x)
+{
+	size_t i, j;
+
+	if (x->n > 1)
+		qsort(x->a, x->n, x->size, x->cmp);
+	for (i = j = 0; i < x->n; i++)
+		if (j == 0 || x->cmp(x->a + (j - 1) * x->size,
+		    x->a + i * x->size) != 0) {
+			if (j != i)
+				memcpy(x->a + j * x->size, x->a + i * x->size,
+				    x->size);
+			j++;
+		}
+	x->n = j;
+}
+
+void
+mx_xsort_add(struct mx_xsort *x, const void *e)
+{
+	FILE *fp;
+
+	if (x->n == x->cap) {
+		if (x->cap == x->max) {
+			batch_sort(x);
+			fp = mx_spill_open();
+			mx_spill_write(fp, x->a, x->n * x->size);
+			mx_spill_rewind(fp);
+			x->runs = mx_reallocarray(x->runs, x->nruns + 1,
+			    sizeof *x->runs);
+			x->runs[x->nruns++] = fp;
+			x->n = 0;
+		} else {
+			x->cap = x->cap == 0 ? 1024 : x->cap * 2;
+			if (x->cap > x->max)
+				x->cap = x->max;
+			x->a = mx_reallocarray(x->a, x->cap, x->size);
+		}
+	}
+	memcpy(x->a + x->n++ * x->size, e, x->size);
+}
+
+/* Move source i to its next element: 0 when it has none. */
+static int
+advance(struct mx_xsort *x, size_t i)
+{
+	struct src *s = &x->s[i];
+
+	if (s->fp != NULL)
+		return mx_spill_read(s->fp, s->cur, x->size);
+	if (x->memat >= x->n)
+		return 0;
+	s->cur = x->a + x->memat++ * x->size;
+	return 1;
+}
+
+static int
+less(struct mx_xsort *x, size_t a, size_t b)
+{
+	return x->cmp(x->s[x->heap[a]].cur, x->s[x->heap[b]].cur) < 0;
+}
+
+static void
+sift(struct mx_xsort *x, size_t i)
+{
+	size_t c, t;
+
+	while ((c = 2 * i + 1) < x->nheap) {
+		if (c + 1 < x->nheap && less(x, c + 1, c))
+			c++;
+		if (!less(x, c, i))
+			break;
+		t = x->heap[i];
+		x->heap[i] = x->heap[c];
+		x->heap[c] = t;
+		i = c;
+	}
+}
+
+static void
+merge_begin(struct mx_xsort *x)
+{
+	size_t i, k = x->nruns + 1;
+
+	x->merging = 1;
+	batch_sort(x);
+	x->s = mx_calloc(k, sizeof *x->s);
+	x->heap = mx_calloc(k, sizeof *x->heap);
+	for (i = 0; i < k; i++) {
+		if (i < x->nruns) {
+			x->s[i].fp = x->runs[i];
+			x->s[i].cur = mx_malloc(x->size);
+		}
+		if (advance(x, i))
+			x->heap[x->nheap++] = i;
+	}
+	for (i = x->nheap / 2; i-- > 0;)
+		sift(x, i);
+}
+
+const void *
+mx_xsort_next(struct mx_xsort *x)
+{
+	size_t top;
+	int fresh;
+
+	if (!x->merging)
+		merge_begin(x);
+	while (x->nheap > 0) {
+		top = x->heap[0];
+		fresh = !x->haslast || x->cmp(x->last, x->s[top].cur) != 0;
+		if (fresh) {
+			memcpy(x->last, x->s[top].cur, x->size);
+			x->haslast = 1;
+		}
+		if (!advance(x, top))
+			x->heap[0] = x->heap[--x->nheap];
+		sift(x, 0);
+		if (fresh)
+			return x->last;
+	}
+	return NULL;
+}
+
+size_t
+mx_xsort_runs(const struct mx_xsort *x)
+{
+	return x->nruns;
+}
+
+void
+mx_xsort_free(struct mx_xsort *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->nruns; i++) {
+		fclose(x->runs[i]);
+		if (x->s != NULL)
+			free(x->s[i].cur);
+	}
+	free(x->runs);
+	free(x->s);
+	free(x->heap);
+	free(x->a);
+	free(x->last);
+	free(x);
+}

@@ -1,0 +1,28 @@
+/*
+ * xsort.h: distinct fixed-size elements in ascending order, within a
+ * bound on memory: elements are gathered up to the bound, each full batch
+ * is sorted and spilled to a temporary file as a run, and the runs are
+ * merged at the end.  mx-index's keys; a module of its own, as one tool
+ * uses it.
+ */
+#ifndef MX_XSORT_H
+#define MX_XSORT_H
+
+#include "mx.h"
+
+struct mx_xsort;
+
+/* Elements of size bytes ordered by cmp, at most memory bytes of them
+ * held at once (at least one batch of 64 whatever the bound). */
+struct mx_xsort *mx_xsort_new(size_t size,
+	    int (*cmp)(const void *, const void *), long long memory);
+void	mx_xsort_add(struct mx_xsort *x, const void *e);
+/* The next element in ascending order, equal ones once: NULL at the
+ * end.  The first call ends adding.
+ * The element is valid until the next call. */
+const void *mx_xsort_next(struct mx_xsort *x);
+/* The runs spilled to temporary files (0: all fitted in memory). */
+size_t	mx_xsort_runs(const struct mx_xsort *x);
+void	mx_xsort_free(struct mx_xsort *x);
+
+#endif /* MX_XSORT_H */
