@@ -35,7 +35,8 @@ mx_xsort_new(size_t size, int (*cmp)(const void *, const void *),
 
 	x->size = size;
 	x->cmp = cmp;
-	x->max = memory > 0 ? (size_t)memory / size : 0;
+	/* half of it: glibc's qsort sorts through a copy of the array */
+	x->max = memory > 0 ? (size_t)memory / 2 / size : 0;
 	if (x->max < 64)
 		x->max = 64;
 	x->last = mx_malloc(size);

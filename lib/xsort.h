@@ -12,8 +12,9 @@
 
 struct mx_xsort;
 
-/* Elements of size bytes ordered by cmp, at most memory bytes of them
- * held at once (at least one batch of 64 whatever the bound). */
+/* Elements of size bytes ordered by cmp, sorted within memory bytes: a
+ * batch of half of it and the sort's copy (at least 64 elements a batch
+ * whatever the bound). */
 struct mx_xsort *mx_xsort_new(size_t size,
 	    int (*cmp)(const void *, const void *), long long memory);
 void	mx_xsort_add(struct mx_xsort *x, const void *e);

@@ -379,7 +379,9 @@ run_end() {
 		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
 		into "$LAKE/_state/runs" echo $((n + 1))
 	fi
-	[ "$QUIET" = 1 ] || quiet_save
+	# (a resumed run leaves the raw files that came since it was killed
+	# to the next run, which must not find the raw tree as it left it)
+	[ "$QUIET" = 1 ] || [ "$RESUMED" = 1 ] || quiet_save
 	rm -f "$LAKE/_state/pending"
 	rm -rf "$STEPS"
 }
@@ -501,8 +503,14 @@ bronze() {
 	shift
 	[ "$NOFOLLOW" = 0 ] || follow=(--no-follow)
 	ledger_migrate "$src" || return 1
-	if [ "$RESUMED" = 1 ] && ! grep -qF "\"run\":$(json_str "$RUN")" \
-	    "$ledger" 2> /dev/null; then
+	if [ "$RESUMED" = 1 ]; then
+		# the killed attempt took its files in: the files that came
+		# since wait for the next run, so that the resumed run does
+		# the work its counts say (and silver has nothing to tell apart)
+		if grep -qF "\"run\":$(json_str "$RUN")" "$ledger" \
+		    2> /dev/null; then
+			return 0
+		fi
 		unpublish "$LAKE/bronze/$src" || return 1
 	fi
 	[ -d "$RAW/$src" ] || { NOTE="no $src directory"; return 0; }
@@ -568,7 +576,8 @@ guard_union() {
 	local -a f
 	shift 3
 	if ! mapfile -t f < "$WORK/union.$table" ||
-	    ! mx-dedup -k "$key" "$@" --stats "$dstats" -- "${f[@]}"; then
+	    ! mx-dedup -k "$key" "$@" --memory "$MEMORY" --stats "$dstats" \
+	    -- "${f[@]}"; then
 		printf '%s' "$MX_ABORT"
 		return 1
 	fi
@@ -631,6 +640,7 @@ silver() {
 	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d
 	local old=0 new dstats
 	local -a f bz
+	local -A wrote
 	shift 5
 	cons="$LAKE/_state/consumed/$table"
 	idx="$LAKE/_state/keys/$table.idx"
@@ -649,7 +659,8 @@ silver() {
 	fi
 	# a table of an older lake, or one whose index was lost: index it
 	if [ ! -e "$idx" ] && [ -d "$pdir" ]; then
-		mx-index -i "$idx" -k "$key" put -d "$pdir" --all || return 1
+		mx-index -i "$idx" -k "$key" --memory "$MEMORY" \
+		    put -d "$pdir" --all || return 1
 	fi
 	# (gzip is read by the tools themselves)
 	mapfile -t bz < "$WORK/todo.$table"
@@ -661,7 +672,7 @@ silver() {
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
 	# the partitions of the new records, and those holding their keys
-	mx-index -i "$idx" -k "$key" find -p "$pkey" "$new" \
+	mx-index -i "$idx" -k "$key" --memory "$MEMORY" find -p "$pkey" "$new" \
 	    > "$WORK/touched.$table" || return 1
 	# all old records first, so that keeping the first keeps the old,
 	# then the new ones in the order they came (--last keeps the last)
@@ -690,13 +701,18 @@ silver() {
 	echo "$new" >> "$WORK/union.$table"
 	guard_union "$table" "$key" "$dstats" "$@" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
-	    > /dev/null || return 1
-	# a partition whose every record went to another is gone (a rerun
-	# finds the same, so a kill here is finished by the next run)
+	    > "$WORK/wrote.$table" || return 1
+	# a partition whose every record went to another is gone: one this
+	# pass did not write (a resumed run finds its own files of an earlier
+	# attempt there, so their names cannot tell; a rerun finds the same,
+	# so a kill here is finished by the next run)
+	wrote=()
 	while IFS= read -r d; do
-		[ -d "$pdir/$d" ] || continue
-		f=("$pdir/$d/part-$RUN-"*)
-		if [ ${#f[@]} -eq 0 ]; then
+		d=${d#"$pdir/"}
+		wrote[${d%/*}]=1
+	done < <(jq -r .path "$WORK/wrote.$table")
+	while IFS= read -r d; do
+		if [ -d "$pdir/$d" ] && [ -z "${wrote[$d]:-}" ]; then
 			rm -rf "${pdir:?}/$d" || return 1
 		fi
 	done < "$WORK/touched.$table"
@@ -708,7 +724,8 @@ silver() {
 	crashpoint "silver:$table"
 	# the index learns where the keys are now; gold first learns of the
 	# partitions, then silver forgets the input
-	xargs -r -d '\n' mx-index -i "$idx" -k "$key" put -d "$pdir" -- \
+	xargs -r -d '\n' mx-index -i "$idx" -k "$key" --memory "$MEMORY" \
+	    put -d "$pdir" -- \
 	    < "$WORK/touched.$table" || return 1
 	touch "$LAKE/_state/dirty/$table"
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
@@ -1214,7 +1231,7 @@ gold() {
 	fi
 	n=0
 	parts_of parts "${tl[@]}"
-	job_cmd mx-agg ${mode:+"$mode"} "$@"
+	job_cmd mx-agg --memory "$MEMORY" ${mode:+"$mode"} "$@"
 	for p in "${parts[@]}"; do
 		partial_name f "$p"
 		f="$dir/$f.ndjson"
@@ -1343,7 +1360,7 @@ gold_pass() {
 	done
 	dirty_of dirty "${tl[@]}"
 	parts_of parts "${tl[@]}"
-	job_cmd mx-agg "${sets[@]}"
+	job_cmd mx-agg --memory "$MEMORY" "${sets[@]}"
 	for p in "${parts[@]}"; do
 		partial_name f "$p"
 		out=''
@@ -1563,7 +1580,7 @@ merge_partials() {
 	if [ -e "$dir/.final" ]; then
 		cat -- "${f[@]}" < /dev/null
 	else
-		mx-agg --merge "$@" "${f[@]}" < /dev/null
+		mx-agg --merge --memory "$MEMORY" "$@" "${f[@]}" < /dev/null
 	fi
 }
 

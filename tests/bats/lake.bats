@@ -368,6 +368,55 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial 'run 20240312T000000Z-0002 done'
 }
 
+@test "a killed run resumed after new raw files came does its own work only; the next run takes them: the same lake as clean runs, one record per key" {
+	# (seeds 1 and 2 share event ids: batch 2 re-sends them, other days,
+	# later, so silver drops whole partitions of batch 1)
+	raw raw 3000 1
+	raw more 3000 2 --late-rate 0
+	run lake -r raw -l clean ecommerce
+	assert_success
+	MX_LAKE_CRASH=test:ecommerce_events run lake -r raw -l l ecommerce
+	assert_failure 137
+	cp more/ecommerce/batch-2.ndjson raw/ecommerce/
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'resuming run 20240311T000000Z-0001'
+	assert_output --partial 'run 20240311T000000Z-0001 done'
+	# its counts are its work's: one file, as in the clean run
+	[ "$(counts l)" = "$(counts clean)" ]
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'run 20240312T000000Z-0002 done'
+	EPOCH=$DAY2 run lake -r raw -l clean ecommerce
+	assert_success
+	[ "$(listing l)" = "$(listing clean)" ]
+	run jq -r 'select(.step == "test:ecommerce_events") | .state' l/_runs.ndjson
+	refute_output --partial failed
+	run bash -c 'cat l/silver/ecommerce_events/*/part-*.ndjson | jq -r .event_id | sort | uniq -d | wc -l'
+	assert_output 0
+}
+
+@test "--memory: silver's keys spilled to disk give the same lake; gold groups past the bound stop the run, and a larger bound finishes it" {
+	raw raw 3000 1
+	run lake -r raw -l clean ecommerce
+	assert_success
+	run lake --memory 64k -r raw -l l ecommerce
+	assert_failure 1
+	assert_output --partial 'mx-agg: the groups need more than --memory 65536 bytes'
+	assert_output --partial 'step partials:ecommerce_events failed'
+	[ ! -e l/gold/conversion_funnel.ndjson ]
+	# silver was built within the bound: mx-dedup spilled
+	run jq -e '.spilled > 1000' l/_state/steps/20240311T000000Z-0001/silver_ecommerce_events.dedup
+	assert_success
+	run lake --memory 8M -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'resuming run 20240311T000000Z-0001'
+	[ "$(listing l)" = "$(listing clean)" ]
+	# the index made within the bound is the index made without it
+	mx-index -i small.idx -k event_id -m 4k put -d l/silver/ecommerce_events --all
+	cmp small.idx l/_state/keys/ecommerce_events.idx
+}
+
 @test "gold --by-partition: each partition's final rows, the table the same as one pass; a lake of partials switches once; not with --top" {
 	raw raw 1000 1
 	run lake -r raw -l l ecommerce
@@ -1094,6 +1143,11 @@ recency_ts warn'
 	run "$LAKECMD" -r nosuch -l l
 	assert_failure 1
 	assert_output --partial 'nosuch: no such directory'
+	for m in 0 12X -1 ''; do
+		run "$LAKECMD" --memory "$m" -r nosuch -l l
+		assert_failure 2
+		assert_output --partial '--memory: a size such as 256M'
+	done
 	run "$TOP/scripts/lake-status" -l empty
 	assert_failure 1
 	assert_output --partial 'no runs yet'
