@@ -9,9 +9,12 @@
  *
  * Past --memory the table stops growing and is frozen: records of keys it
  * holds are still decided by it, records of new keys are spilled into 16
- * partitions by hash, each processed the same way (recursively), and the
- * results, tagged with their input ordinal, are merged back into input
- * order.  So a spilled run writes the same bytes as an unbounded one.
+ * partitions by hash, each processed the same way (recursively).  With
+ * keep-first the results, tagged with their input ordinal, are merged
+ * back into input order; the two-pass modes spill only (ordinal, hash,
+ * order), mark the winning ordinals in a bitmap, and pass 2 writes them
+ * as it reads.  So a spilled run writes the same bytes as an unbounded
+ * one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -522,7 +525,7 @@ side_next(struct src *s, struct rec *r)
 		s->sbi = 0;
 		s->sbn = (int)k;
 		for (e = s->sb; e < s->sb + k * SIDE; e += SIDE) {
-			if (*e == C_KEY) {
+			if (*e == C_KEY && s->ks != NULL) {
 				memcpy(&h, e + 1, sizeof h);
 				mx_keyset_prefetch(s->ks, h);
 			}
@@ -600,7 +603,9 @@ top_next(struct src *s, struct rec *r)
 
 /* ---- records from a partition ---- */
 
-/* A spilled record: ordinal, hash, order (latest-by), length, bytes. */
+/* A spilled record: ordinal, hash, order (latest-by), then with --first
+ * its length and bytes (the other modes read the input again, and need
+ * only to know which ordinals win). */
 static void
 spill(FILE *fp, const struct rec *r)
 {
@@ -610,8 +615,10 @@ spill(FILE *fp, const struct rec *r)
 	mx_spill_write(fp, &r->h, sizeof r->h);
 	if (opt.keep == KEEP_LATEST)
 		mx_spill_write(fp, &r->order, sizeof r->order);
-	mx_spill_write(fp, &len, sizeof len);
-	mx_spill_write(fp, r->p, r->n);
+	if (opt.keep == KEEP_FIRST) {
+		mx_spill_write(fp, &len, sizeof len);
+		mx_spill_write(fp, r->p, r->n);
+	}
 	cnt.spilled++;
 }
 
@@ -625,12 +632,16 @@ part_next(struct src *s, struct rec *r)
 	mx_spill_need(s->fp, &r->h, sizeof r->h);
 	if (opt.keep == KEEP_LATEST)
 		mx_spill_need(s->fp, &r->order, sizeof r->order);
-	mx_spill_need(s->fp, &len, sizeof len);
-	s->b.len = 0;
-	mx_buf_grow(&s->b, len);
-	mx_spill_need(s->fp, s->b.p, len);
-	r->p = s->b.p;
-	r->n = len;
+	r->p = NULL;
+	r->n = 0;
+	if (opt.keep == KEEP_FIRST) {
+		mx_spill_need(s->fp, &len, sizeof len);
+		s->b.len = 0;
+		mx_buf_grow(&s->b, len);
+		mx_spill_need(s->fp, s->b.p, len);
+		r->p = s->b.p;
+		r->n = len;
+	}
 	r->cls = C_KEY;
 	return 1;
 }
@@ -711,6 +722,50 @@ decided(const struct rec *r, int win, struct sink *out, struct sink *dup)
 	}
 }
 
+/* Keep-last and latest-by past the table: the winning ordinals, a bit
+ * each, so that pass 2 writes in input order with nothing to merge. */
+static uint64_t		*wins;
+
+static void
+wins_mark(struct mx_keyset *ks)
+{
+	struct mx_h128 h;
+	struct win *w;
+	size_t pos = 0;
+
+	/* (keep-last's value is its ordinal alone: the first member) */
+	while ((w = mx_keyset_next(ks, &pos, &h)) != NULL)
+		wins[w->ord / 64] |= (uint64_t)1 << (w->ord % 64);
+}
+
+static int
+wins_has(uint64_t ord)
+{
+	return (wins[ord / 64] >> (ord % 64)) & 1;
+}
+
+/* Pass 2 of keep-last and latest-by: each record read again, decided by
+ * the table, or by the bits when it spilled. */
+static void
+pass2(struct src *src, struct mx_keyset *ks, struct sink *o, struct sink *d)
+{
+	struct win *w;
+	struct rec r;
+
+	src->ks = ks;
+	src_rewind(src);
+	while (src_next(src, &r)) {
+		if (r.cls == C_REJECT)
+			continue;
+		if (r.cls != C_KEY)
+			early(&r, o, d);
+		else if (ks == NULL)
+			decided(&r, wins_has(r.ord), o, d);
+		else if ((w = mx_keyset_get(ks, r.h)) != NULL)
+			decided(&r, w->ord == r.ord, o, d);
+	}
+}
+
 /*
  * One stream of records, decided with one table of at most tablemax
  * bytes.  Results go to out and dup, in ordinal order; with --seen the
@@ -728,10 +783,9 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 	FILE *part[NPART] = { NULL }, *runs[NPART + 1], *druns[NPART + 1];
 	struct kstream kin[NPART + 1];
 	struct rec r, rb[BATCH];
-	struct mx_buf bb = { 0 };
 	struct win *w;
-	int isnew, i, nb, bi, lim, copy, spilled = 0;
-	size_t nk, off[BATCH];
+	int isnew, i, nb, bi, lim, spilled = 0;
+	size_t nk;
 
 	ks = mx_keyset_new(vsize());
 	mx_keyset_limit(ks, tablemax);
@@ -740,18 +794,12 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 	 * the first is looked up: a lookup in a large table misses the cache,
 	 * and this way the misses overlap.  Not with --first, which writes
 	 * each record before the next is read (an error stops the run with
-	 * the records before it written).  A record's bytes outlive the next
-	 * read only when copied, needed only when the table may fill up
-	 * within the batch and the record be spilled.
+	 * the records before it written).  The other modes need no record's
+	 * bytes in pass 1, not even to spill it.
 	 */
 	lim = opt.keep == KEEP_FIRST ? 1 : BATCH;
 	for (;;) {
-		copy = lim > 1 && mx_keyset_room(ks) < BATCH;
-		bb.len = 0;
 		for (nb = 0; nb < lim && src_next(src, &rb[nb]); nb++) {
-			off[nb] = bb.len;
-			if (copy)
-				mx_buf_add(&bb, rb[nb].p, rb[nb].n);
 			if (lim > 1)
 				rb[nb].p = NULL;
 			if (rb[nb].cls == C_KEY)
@@ -761,8 +809,6 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 			break;
 		for (bi = 0; bi < nb; bi++) {
 			r = rb[bi];
-			if (copy)
-				r.p = bb.p + off[bi];
 			if (r.cls == C_REJECT)
 				continue;
 			if (r.cls != C_KEY) {
@@ -781,8 +827,10 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 					spilled = 1;
 					for (i = 0; i < NPART; i++)
 						part[i] = mx_spill_open();
-					/* from here on, order is restored by
-					 * merging */
+				}
+				/* --first: from here on, order is restored
+				 * by merging */
+				if (opt.keep == KEEP_FIRST && o == out) {
 					dout.run = mx_spill_open();
 					if (dup->o != NULL || dup->run != NULL)
 						ddup.run = mx_spill_open();
@@ -804,20 +852,15 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 			}
 		}
 	}
-	mx_buf_free(&bb);
-	src->ks = ks;
+	/* the other modes decide in pass 2: by the table, or once it
+	 * spilled by the bits its winners and the partitions' set */
 	if (opt.keep != KEEP_FIRST) {
-		src_rewind(src);
-		while (src_next(src, &r)) {
-			if (r.cls == C_REJECT)
-				continue;
-			if (r.cls != C_KEY) {
-				early(&r, o, d);
-				continue;
-			}
-			if ((w = mx_keyset_get(ks, r.h)) != NULL)
-				decided(&r, w->ord == r.ord, o, d);
-		}
+		if (spilled && src->top)
+			wins = mx_calloc(src->ord / 64 + 1, sizeof *wins);
+		if (spilled || !src->top)
+			wins_mark(ks);
+		else
+			pass2(src, ks, o, d);
 	}
 
 	/* the table's keys, sorted, before it is freed for the partitions */
@@ -857,17 +900,24 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 		sub.fp = part[i];
 		sub.pass = 1;
 		mx_spill_rewind(sub.fp);
-		so.run = mx_spill_open();
-		if (ddup.run != NULL)
-			sd.run = mx_spill_open();
+		if (opt.keep == KEEP_FIRST) {
+			so.run = mx_spill_open();
+			if (ddup.run != NULL)
+				sd.run = mx_spill_open();
+		}
 		level(&sub, depth + 1, &so, &sd, keys_out ? &kin[i + 1] : NULL);
 		tmp_close(part[i]);
 		mx_buf_free(&sub.b);
 		runs[i + 1] = so.run;
 		druns[i + 1] = sd.run;
 	}
-	merge_runs(runs, NPART + 1, out);
-	merge_runs(druns, NPART + 1, dup);
+	if (opt.keep == KEEP_FIRST) {
+		merge_runs(runs, NPART + 1, out);
+		merge_runs(druns, NPART + 1, dup);
+	} else if (src->top) {
+		pass2(src, NULL, out, dup);
+		free(wins);
+	}
 	if (keys_out != NULL) {
 		memset(keys_out, 0, sizeof *keys_out);
 		keys_out->fp = mx_spill_open();

@@ -405,11 +405,13 @@ mx-dedup: 6 in, 3 out, 1 duplicates, 0 seen, 0 null keys, 2 rejected, 1 blank'
 @test "spilling (small --memory) gives the same bytes as in memory, in every mode" {
 	gen 4000 > in.ndjson
 	mkdir tmp
-	for mode in --first --last "--latest-by ts"; do
-		mx-dedup -k id $mode --dups d0 --stats s0 in.ndjson > o0 2>/dev/null
-		TMPDIR=$PWD/tmp mx-dedup -k id $mode -m 1k --dups d1 --stats s1 in.ndjson > o1 2>/dev/null
+	for mode in --first --last "--latest-by ts" "--earliest-by ts"; do
+		rm -f k0 k1
+		mx-dedup -k id $mode --dups d0 --seen k0 --stats s0 in.ndjson > o0 2>/dev/null
+		TMPDIR=$PWD/tmp mx-dedup -k id $mode -m 1k --dups d1 --seen k1 --stats s1 in.ndjson > o1 2>/dev/null
 		cmp o0 o1
 		cmp d0 d1
+		cmp k0 k1
 		[ "$(jq .spilled s0)" -eq 0 ]
 		[ "$(jq .spilled s1)" -gt 4000 ]	# spilled again below the first level
 		[ "$(jq -c 'del(.spilled)' s0)" = "$(jq -c 'del(.spilled)' s1)" ]
