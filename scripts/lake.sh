@@ -672,8 +672,14 @@ silver() {
 	C_IN=$(stat_of "$WORK/valid.$table" in)
 	C_REJ=$(stat_of "$WORK/valid.$table" rejected)
 	# the partitions of the new records, and those holding their keys
-	mx-index -i "$idx" -k "$key" --memory "$MEMORY" find -p "$pkey" "$new" \
-	    > "$WORK/touched.$table" || return 1
+	# (a table not yet written has neither: its first build, at 10M
+	# events, is 6 s faster without a pass that would find nothing)
+	if [ -d "$pdir" ]; then
+		mx-index -i "$idx" -k "$key" --memory "$MEMORY" find \
+		    -p "$pkey" "$new" > "$WORK/touched.$table" || return 1
+	else
+		: > "$WORK/touched.$table"
+	fi
 	# all old records first, so that keeping the first keeps the old,
 	# then the new ones in the order they came (--last keeps the last)
 	: > "$WORK/union.$table"
@@ -716,6 +722,12 @@ silver() {
 			rm -rf "${pdir:?}/$d" || return 1
 		fi
 	done < "$WORK/touched.$table"
+	# the partitions touched: those found, and those written
+	{
+		[ ${#wrote[@]} -eq 0 ] || printf '%s\n' "${!wrote[@]}"
+		cat "$WORK/touched.$table"
+	} | sort -u > "$WORK/touched2.$table" &&
+	    mv -f "$WORK/touched2.$table" "$WORK/touched.$table" || return 1
 	unset 'TPARTS[$table]'
 	C_DUP=$(stat_of "$STEPS/${STEP//:/_}.dedup" duplicates)
 	C_OUT=$(($(stat_of "$STEPS/${STEP//:/_}.dedup" out) - old))
