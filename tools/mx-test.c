@@ -309,7 +309,7 @@ add_path(struct table *tb, const char *path)
 {
 	struct stat st;
 	struct mx_buf b = { 0 };
-	size_t first = tb->nf;
+	size_t first = tb->nf, root, k;
 
 	if (strcmp(path, "-") == 0) {
 		add_file(tb, "-", 0);
@@ -325,7 +325,18 @@ add_path(struct table *tb, const char *path)
 	mx_buf_adds(&b, path);
 	while (b.len > 1 && b.p[b.len - 1] == '/')
 		b.len--;
-	walk(tb, &b, b.len);
+	root = b.len;
+	/* a part is a partition of a table: its key=value directories
+	 * are read as a run over the whole table reads them */
+	while (mode == M_PARTIAL && tb == &main_tb && root > 0) {
+		for (k = root; k > 0 && b.p[k - 1] != '/'; k--)
+			;
+		if (memchr(b.p + k, '=', root - k) == NULL || b.p[k] == '=')
+			break;
+		for (root = k; root > 1 && b.p[root - 1] == '/'; root--)
+			;
+	}
+	walk(tb, &b, root);
 	mx_buf_free(&b);
 	/* name order, so that failing rows come out the same each run (an
 	 * empty directory has no files, and tb->f may be NULL) */
@@ -2278,8 +2289,8 @@ rdkeys(struct rd *r, uint64_t *off, uint64_t *n)
 {
 	*off = rd64(r);
 	*n = rd64(r);
-	if (*off < sizeof pmagic + 8 || *off > r->keysend || *n >
-	    (r->keysend - *off) / PENTRY)
+	if (*n > 0 && (*off < sizeof pmagic + 8 || *off > r->keysend ||
+	    *n > (r->keysend - *off) / PENTRY))
 		corrupt(r->path, "a key section out of place");
 }
 
