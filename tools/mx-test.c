@@ -3363,7 +3363,7 @@ main(int argc, char *argv[])
 		if (mode == M_MERGE && tb->shared && k == tb->nneed &&
 		    merge_counts(tb) == 0)
 			continue;
-		if (tb->shared && k == tb->nneed) {
+		if (tb->shared && k == tb->nneed && mode == M_RUN) {
 			inmain = mx_reallocarray(inmain, ninmain + 1,
 			    sizeof *inmain);
 			inmain[ninmain++] = tb;
