@@ -861,6 +861,22 @@ lake/silver/events/d=2/part-a.ndjson:969'
 	assert_line --regexp '^fail  orders  no_test_customers +1 failing of 5 rows'
 	assert_line --partial '"order_id":"O4","customer_id":"C7"'
 	assert_line --partial '"order_id":"O5","customer_id":"test-1"'
+	# a partial of each partition, then the merge: a run's results
+	mkdir -p lake/silver/events/d=1 lake/silver/events/d=2 scripts/tests/silver
+	printf '{"id":%d}\n' 1 2 > lake/silver/events/d=1/part-a.ndjson
+	printf '{"id":%d}\n' 3 1 > lake/silver/events/d=2/part-a.ndjson
+	printf 'unique id\nrow_count min=1\n' > scripts/tests/silver/events.tests
+	sed -n '/^mkdir -p partials/,/partials.1 partials.2$/p' ex.sh > part.sh
+	[ "$(wc -l < part.sh)" -eq 7 ]
+	run -1 --separate-stderr sh part.sh
+	sed 's/"seconds":[0-9.]*,//' <<< "$output" > merged.out
+	run -1 --separate-stderr mx-test -T lake --name silver/events --json scripts/tests/silver/events.tests
+	sed 's/"seconds":[0-9.]*,//' <<< "$output" > whole.out
+	run diff whole.out merged.out
+	assert_success
+	run jq -r '"\(.test) \(.failing) \(.rows)"' merged.out
+	assert_output 'unique_id 1 4
+row_count_min_1 0 4'
 }
 
 @test "the lake's test files pass on a lake built from mx-gen data (e-commerce and Calendly), and catch what is broken" {
