@@ -2708,7 +2708,8 @@ merge_store(struct test *t, size_t i)
 	size_t p, x = 0;
 	int have;
 
-	qsort(t->xp, t->nxp, sizeof *t->xp, xposcmp);
+	if (t->nxp > 1)
+		qsort(t->xp, t->nxp, sizeof *t->xp, xposcmp);
 	memset(&row, 0, sizeof row);
 	for (p = 0; p < nparts; p++) {
 		r.p = parts[p].t[i].stored;
