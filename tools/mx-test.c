@@ -1805,6 +1805,9 @@ ref_row(void *arg, const struct row *r)
 	int isnew;
 
 	for (i = 0; i < tb->nneed; i++) {
+		/* a part looks nothing up: the merge reads the table */
+		if (mode == M_PARTIAL && tb->need[i].lookup)
+			continue;
 		if (mx_exprs_canon(&tb->need[i].e, r->sp, &kb) > 0)
 			continue;
 		mx_keyset_put(tb->need[i].ks, mx_hash128(kb.p, kb.len),
@@ -2194,12 +2197,12 @@ partial_write(const char *path)
 	 * a bound of row_count), each spec once */
 	for (i = 0; i < ninmain; i++)
 		for (k = 0; k < inmain[i]->nneed; k++)
-			nneeds += !need_dup(i, k);
+			nneeds += !need_dup(i, k) && !inmain[i]->need[k].lookup;
 	put64(&ix, nneeds);
 	for (i = 0; i < ninmain; i++)
 		for (k = 0; k < inmain[i]->nneed; k++) {
 			nd = &inmain[i]->need[k];
-			if (need_dup(i, k))
+			if (need_dup(i, k) || nd->lookup)
 				continue;
 			putstr(&ix, nd->spec, strlen(nd->spec));
 			keys_put(&w, &ix, nd->ks, 0);
