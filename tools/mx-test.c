@@ -2566,6 +2566,8 @@ unique_key(void *arg, struct cur **same, size_t n)
 	size_t i;
 
 	for (i = 1; i < n; i++) {
+		if (same[i]->v[0] >= parts[same[i]->p].nf || same[i]->v[1] == 0)
+			corrupt(same[i]->path, "a key's row in no file");
 		t->xp = mx_reallocarray(t->xp, t->nxp + 1, sizeof *t->xp);
 		t->xp[t->nxp].p = same[i]->p;
 		t->xp[t->nxp].f = parts[same[i]->p].f0 + same[i]->v[0];
