@@ -594,7 +594,7 @@ struct test {
 
 	struct mx_buf	 pstore;	/* --partial: failing rows (prow_put) */
 	struct xpos	*xp;		/* --merge: failing rows read back */
-	size_t		 nxp;
+	size_t		 nxp, axp;
 	struct mx_keyset *missing;	/* --merge: keys the other table lacks */
 };
 
@@ -2568,7 +2568,10 @@ unique_key(void *arg, struct cur **same, size_t n)
 	for (i = 1; i < n; i++) {
 		if (same[i]->v[0] >= parts[same[i]->p].nf || same[i]->v[1] == 0)
 			corrupt(same[i]->path, "a key's row in no file");
-		t->xp = mx_reallocarray(t->xp, t->nxp + 1, sizeof *t->xp);
+		if (t->nxp == t->axp) {
+			t->axp = t->axp > 0 ? 2 * t->axp : 64;
+			t->xp = mx_reallocarray(t->xp, t->axp, sizeof *t->xp);
+		}
 		t->xp[t->nxp].p = same[i]->p;
 		t->xp[t->nxp].f = parts[same[i]->p].f0 + same[i]->v[0];
 		t->xp[t->nxp++].line = same[i]->v[1];
