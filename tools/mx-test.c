@@ -2460,41 +2460,83 @@ cur_open(struct cur *c, size_t p, uint64_t off, uint64_t n)
 	}
 }
 
+/* The order of the heads of the sections: hash, then partial. */
+static int
+curlt(const struct cur *a, const struct cur *b)
+{
+	int c = mx_h128_cmp(a->h, b->h);
+
+	return c != 0 ? c < 0 : a->p < b->p;
+}
+
+static void
+heap_down(struct cur **h, size_t n, size_t i)
+{
+	struct cur *x = h[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && curlt(h[c + 1], h[c]))
+			c++;
+		if (!curlt(h[c], x))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+static void
+heap_up(struct cur **h, size_t i)
+{
+	struct cur *x = h[i];
+
+	while (i > 0 && curlt(x, h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = x;
+}
+
 /*
  * Each distinct hash of the sections, in ascending order, with the
- * cursors that hold it in the partials' order: a k-way merge that
- * holds one entry a partial (a scan of the k heads a key: partials are
- * the parts of a table, tens or hundreds).
+ * cursors that hold it in the partials' order: a k-way merge through a
+ * heap of the heads, one entry (and one open file) a partial.
  */
 static void
 kmerge(struct cur *c, size_t k, void (*fn)(void *, struct cur **, size_t),
     void *arg)
 {
+	struct cur **heap = mx_calloc(k + 1, sizeof *heap);
 	struct cur **same = mx_calloc(k + 1, sizeof *same);
 	struct mx_h128 min;
-	size_t i, n;
-	int any;
+	size_t i, n, nh = 0;
 
-	for (;;) {
-		any = 0;
-		for (i = 0; i < k; i++)
-			if (c[i].fp != NULL && (!any ||
-			    mx_h128_cmp(c[i].h, min) < 0)) {
-				min = c[i].h;
-				any = 1;
-			}
-		if (!any)
-			break;
-		for (i = n = 0; i < k; i++)
-			if (c[i].fp != NULL && mx_h128_cmp(c[i].h, min) == 0)
-				same[n++] = &c[i];
+	for (i = 0; i < k; i++)
+		if (c[i].fp != NULL) {
+			heap[nh++] = &c[i];
+			heap_up(heap, nh - 1);
+		}
+	while (nh > 0) {
+		min = heap[0]->h;
+		n = 0;
+		while (nh > 0 && mx_h128_cmp(heap[0]->h, min) == 0) {
+			same[n++] = heap[0];
+			heap[0] = heap[--nh];
+			if (nh > 0)
+				heap_down(heap, nh, 0);
+		}
 		fn(arg, same, n);
 		for (i = 0; i < n; i++)
-			if (!cur_next(same[i])) {
+			if (cur_next(same[i])) {
+				heap[nh++] = same[i];
+				heap_up(heap, nh - 1);
+			} else {
 				fclose(same[i]->fp);
 				same[i]->fp = NULL;
 			}
 	}
+	free(heap);
 	free(same);
 }
 
