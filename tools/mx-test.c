@@ -449,14 +449,15 @@ covers(const struct table *tb)
 			v[n++].ino = (uint64_t)st.st_ino;
 		}
 	qsort(v, n, sizeof *v, fidcmp);
+	memset(&k, 0, sizeof k);
 	for (i = 0; i < main_tb.nf && r; i++) {
-		memset(&k, 0, sizeof k);
-		if (stat(main_tb.f[i].path, &st) < 0)
+		if (stat(main_tb.f[i].path, &st) < 0) {
 			r = 0;
+			break;
+		}
 		k.dev = (uint64_t)st.st_dev;
 		k.ino = (uint64_t)st.st_ino;
-		if (r && bsearch(&k, v, n, sizeof *v, fidcmp) == NULL)
-			r = 0;
+		r = bsearch(&k, v, n, sizeof *v, fidcmp) != NULL;
 	}
 	free(v);
 	return r && main_tb.nf > 0;

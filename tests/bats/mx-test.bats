@@ -794,6 +794,10 @@ lake/silver/events/d=2/part-a.ndjson:969'
 	printf 'X' | dd of=bad.part bs=1 seek=3000 conv=notrunc 2>/dev/null
 	run -1 mx-test $o --merge events.tests bad.part
 	assert_output --partial 'mx-test: bad.part: not a partial of mx-test, or a damaged one'
+	cp p1.part v2.part
+	printf '\002' | dd of=v2.part bs=1 seek=16 conv=notrunc 2>/dev/null
+	run -1 mx-test $o --merge events.tests v2.part
+	assert_output 'mx-test: v2.part: a partial of format 2, not 1'
 	run -1 mx-test $o --merge events.tests lake/products.ndjson
 	assert_output "mx-test: lake/products.ndjson: not a partial of mx-test, or a damaged one: no partial's header"
 	: > empty.part
