@@ -34,7 +34,15 @@ static const char synopsis[] =
 	    "               [--run id] [--now time] [--cache dir] "
 	    "[--precount tests]\n"
 	    "               [--max-record size] [--max-depth n] tests "
-	    "[table ...]\n";
+	    "[table ...]\n"
+	    "       mx-test --partial file [-T dir] [--name table] "
+	    "[--now time]\n"
+	    "               [--precount tests] tests [table ...]\n"
+	    "       mx-test --merge [-q] [--json] [-T dir] [--name table] "
+	    "[--store dir]\n"
+	    "               [--run id] [--now time] [--cache dir] "
+	    "[--precount tests]\n"
+	    "               tests partial ...\n";
 
 static MX_NORETURN void
 usage(void)
@@ -103,6 +111,7 @@ expr_truth(long i, const struct mx_span *sp)
  * (key=value), for the fields its records lack. */
 struct file {
 	char		*path;
+	size_t		 root;		/* the table's directory: path[0..root) */
 	struct mx_buf	 jname;		/* its name as a JSON string */
 	char		**hk;		/* keys, decoded */
 	struct mx_buf	*hv;		/* values, as JSON text */
@@ -117,6 +126,7 @@ struct need {
 	struct mx_keyset *ks;
 	int		 lookup;	/* a relationship's: the keys, not a count */
 	int		 cached;	/* count from --cache */
+	int		 merged;	/* count from the partials */
 	uintmax_t	 count;
 };
 
@@ -148,7 +158,14 @@ static struct {
 	size_t		 ntdirs;
 	char		**pre;		/* --precount files */
 	size_t		 npre;
+	const char	*partial;	/* --partial FILE */
 } opt;
+
+/* A whole run; --partial, which keeps what the row-level work of each
+ * test found in a part of the table; --merge, which finishes a run from
+ * the partials of every part. */
+enum { M_RUN, M_PARTIAL, M_MERGE };
+static int		 mode;
 
 static struct table	 main_tb;
 static struct table	**refs;
@@ -198,6 +215,7 @@ add_file(struct table *tb, const char *path, size_t root)
 	f = &tb->f[tb->nf++];
 	memset(f, 0, sizeof *f);
 	f->path = mx_strdup(path);
+	f->root = root;
 	if (mx_json_name(&f->jname, mx_name(path), strlen(mx_name(path))) !=
 	    0) {
 		mx_buf_adds(&f->jname, ",\"file_base64\":\"");
@@ -291,7 +309,7 @@ add_path(struct table *tb, const char *path)
 {
 	struct stat st;
 	struct mx_buf b = { 0 };
-	size_t first = tb->nf;
+	size_t first = tb->nf, root, k;
 
 	if (strcmp(path, "-") == 0) {
 		add_file(tb, "-", 0);
@@ -307,7 +325,18 @@ add_path(struct table *tb, const char *path)
 	mx_buf_adds(&b, path);
 	while (b.len > 1 && b.p[b.len - 1] == '/')
 		b.len--;
-	walk(tb, &b, b.len);
+	root = b.len;
+	/* a part is a partition of a table: its key=value directories
+	 * are read as a run over the whole table reads them */
+	while (mode == M_PARTIAL && tb == &main_tb && root > 0) {
+		for (k = root; k > 0 && b.p[k - 1] != '/'; k--)
+			;
+		if (memchr(b.p + k, '=', root - k) == NULL || b.p[k] == '=')
+			break;
+		for (root = k; root > 1 && b.p[root - 1] == '/'; root--)
+			;
+	}
+	walk(tb, &b, root);
 	mx_buf_free(&b);
 	/* name order, so that failing rows come out the same each run (an
 	 * empty directory has no files, and tb->f may be NULL) */
@@ -402,6 +431,38 @@ table_id(struct table *tb)
 	free(v);
 }
 
+/* Is every file of the part under test (--partial) a file of tb?  Then
+ * tb may be the whole table at the merge, which counts its keys from
+ * the partials. */
+static int
+covers(const struct table *tb)
+{
+	struct fid *v, k;
+	struct stat st;
+	size_t i, n = 0;
+	int r = 1;
+
+	v = mx_calloc(tb->nf > 0 ? tb->nf : 1, sizeof *v);
+	for (i = 0; i < tb->nf; i++)
+		if (stat(tb->f[i].path, &st) == 0) {
+			v[n].dev = (uint64_t)st.st_dev;
+			v[n++].ino = (uint64_t)st.st_ino;
+		}
+	qsort(v, n, sizeof *v, fidcmp);
+	memset(&k, 0, sizeof k);
+	for (i = 0; i < main_tb.nf && r; i++) {
+		if (stat(main_tb.f[i].path, &st) < 0) {
+			r = 0;
+			break;
+		}
+		k.dev = (uint64_t)st.st_dev;
+		k.ino = (uint64_t)st.st_ino;
+		r = bsearch(&k, v, n, sizeof *v, fidcmp) != NULL;
+	}
+	free(v);
+	return r && main_tb.nf > 0;
+}
+
 static struct table *
 ref_get(const char *name, struct mx_buf *tried)
 {
@@ -423,8 +484,8 @@ ref_get(const char *name, struct mx_buf *tried)
 	/* the table under test by another name: its keys are asked of
 	 * the same records, scanned once for both (main) */
 	table_id(tb);
-	if (tb->hasid && main_tb.hasid && mx_h128_cmp(tb->id, main_tb.id) ==
-	    0) {
+	if ((tb->hasid && main_tb.hasid && mx_h128_cmp(tb->id, main_tb.id) ==
+	    0) || (mode == M_PARTIAL && covers(tb))) {
 		mx_sel_free(tb->sel);
 		tb->sel = main_tb.sel;
 		tb->shared = 1;
@@ -531,6 +592,17 @@ struct test {
 	struct mx_buf	 detail;
 	int		 broken;	/* a custom command that failed */
 	int		 state;
+
+	struct mx_buf	 pstore;	/* --partial: failing rows (prow_put) */
+	struct xpos	*xp;		/* --merge: failing rows read back */
+	size_t		 nxp, axp;
+	struct mx_keyset *missing;	/* --merge: keys the other table lacks */
+};
+
+/* A row that a merge reads back from the table: the partial's index,
+ * its file among the table's, its line. */
+struct xpos {
+	uint64_t	 p, f, line;
 };
 
 /* One record of a pass. */
@@ -551,18 +623,25 @@ struct opts {
 static struct test	*tests;
 static size_t		 ntests;
 static const char	*testfile;
+static struct mx_h128	 testdigest;	/* of the test file's bytes */
 static struct mx_buf	 kb;		/* canonical key bytes */
 
 static void	store_row(struct test *, const struct row *);
 static void	free_table(struct table *);
 
-/* Every failing row is counted; the first limit= of them are stored. */
+static void	prow_put(struct test *, const struct row *);
+
+/* Every failing row is counted; the first limit= of them are stored
+ * (or kept in the partial, for the merge to store). */
 static void
 fail_row(struct test *t, const struct row *r)
 {
 	t->failing++;
-	if (opt.store != NULL && (t->limit < 0 ||
-	    t->nstored < (uintmax_t)t->limit))
+	if (t->limit >= 0 && t->nstored >= (uintmax_t)t->limit)
+		return;
+	if (mode == M_PARTIAL)
+		prow_put(t, r);
+	else if (opt.store != NULL)
 		store_row(t, r);
 }
 
@@ -574,7 +653,8 @@ unique_check(struct test *t, struct opts *o, char *err, size_t errlen)
 	(void)o;
 	(void)err;
 	(void)errlen;
-	t->ks = mx_keyset_new(0);
+	/* a partial keeps where each key's first row is */
+	t->ks = mx_keyset_new(mode == M_PARTIAL ? 16 : 0);
 	return 0;
 }
 
@@ -588,6 +668,23 @@ unique_row(struct test *t, const struct row *r)
 	mx_keyset_put(t->ks, mx_hash128(kb.p, kb.len), &isnew);
 	if (!isnew)
 		fail_row(t, r);
+}
+
+static void
+unique_prow(struct test *t, const struct row *r)
+{
+	uint64_t *v;
+	int isnew;
+
+	if (mx_exprs_canon(&t->cols, r->sp, &kb) > 0)
+		return;
+	v = mx_keyset_put(t->ks, mx_hash128(kb.p, kb.len), &isnew);
+	if (!isnew)
+		fail_row(t, r);
+	else {
+		v[0] = (uint64_t)(r->f - main_tb.f);
+		v[1] = r->line;
+	}
 }
 
 /* -- not_null: each column present and not null -- */
@@ -732,6 +829,9 @@ relation_check(struct test *t, struct opts *o, char *err, size_t errlen)
 		    t->to->need[t->need].e.n, t->cols.n);
 		return -1;
 	}
+	/* a partial keeps each key and its rows, looked up at the merge */
+	if (mode == M_PARTIAL)
+		t->ks = mx_keyset_new(16);
 	return 0;
 }
 
@@ -743,6 +843,18 @@ relation_row(struct test *t, const struct row *r)
 	if (mx_keyset_get(t->to->need[t->need].ks,
 	    mx_hash128(kb.p, kb.len)) == NULL)
 		fail_row(t, r);
+}
+
+static void
+relation_prow(struct test *t, const struct row *r)
+{
+	uint64_t *v;
+	int isnew;
+
+	if (mx_exprs_canon(&t->cols, r->sp, &kb) > 0)
+		return;
+	v = mx_keyset_put(t->ks, mx_hash128(kb.p, kb.len), &isnew);
+	v[0]++;
 }
 
 /* -- expression: true of every row (unknown passes, as in SQL) -- */
@@ -881,15 +993,21 @@ rows_row(struct test *t, const struct row *r)
 }
 
 static uintmax_t
+need_count(const struct need *nd)
+{
+	if (nd->cached || nd->merged)
+		return nd->count;
+	return mx_keyset_count(nd->ks);
+}
+
+static uintmax_t
 bound_value(const struct bound *b)
 {
 	if (b->tb == NULL)
 		return b->n;
 	if (b->need < 0)
 		return b->tb->rows;
-	if (b->tb->need[b->need].cached)
-		return b->tb->need[b->need].count;
-	return mx_keyset_count(b->tb->need[b->need].ks);
+	return need_count(&b->tb->need[b->need]);
 }
 
 /* Where a bound that is not a count comes from. */
@@ -1071,6 +1189,9 @@ custom_check(struct test *t, struct opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+static void	unique_merge(struct test *, size_t);
+static void	relation_merge(struct test *, size_t);
+
 enum { A_NONE, A_COLS, A_TEXT };
 
 static const struct kindop {
@@ -1084,19 +1205,31 @@ static const struct kindop {
 	void		(*row)(struct test *, const struct row *);
 	/* once the passes are done (custom: its own run) */
 	void		(*end)(struct test *);
+	/* --partial: each row, when the partial keeps more than a run
+	 * does (the keys of the test, in t->ks); NULL: row */
+	void		(*prow)(struct test *, const struct row *);
+	/* --merge, test i of the partials: what a run finds across parts
+	 * beyond the sums of rows, failing rows and kept rows; NULL: none */
+	void		(*merge)(struct test *, size_t);
+	int		 partial;	/* can be tested in parts */
 } kinds[NKINDS] = {
-	{ "unique", A_COLS, ROWLEVEL, unique_check, unique_row, NULL },
-	{ "not_null", A_COLS, ROWLEVEL, NULL, not_null_row, NULL },
+	{ "unique", A_COLS, ROWLEVEL, unique_check, unique_row, NULL,
+	    unique_prow, unique_merge, 1 },
+	{ "not_null", A_COLS, ROWLEVEL, NULL, not_null_row, NULL, NULL, NULL,
+	    1 },
 	{ "accepted_values", A_COLS, ROWLEVEL | OPT(O_IN), accepted_check,
-	    accepted_row, NULL },
+	    accepted_row, NULL, NULL, NULL, 1 },
 	{ "relationships", A_COLS, ROWLEVEL | OPT(O_TO) | OPT(O_FIELD),
-	    relation_check, relation_row, NULL },
-	{ "expression", A_TEXT, ROWLEVEL, expr_check, expr_row, NULL },
+	    relation_check, relation_row, NULL, relation_prow, relation_merge,
+	    1 },
+	{ "expression", A_TEXT, ROWLEVEL, expr_check, expr_row, NULL, NULL,
+	    NULL, 1 },
 	{ "row_count", A_NONE, ROWLEVEL | OPT(O_MIN) | OPT(O_MAX) | OPT(O_EQ),
-	    rows_check, rows_row, rows_end },
+	    rows_check, rows_row, rows_end, NULL, NULL, 1 },
 	{ "recency", A_COLS, ROWLEVEL | OPT(O_MAX_AGE), recency_check,
-	    recency_row, recency_end },
-	{ "custom", A_TEXT, COMMON, custom_check, NULL, custom_run }
+	    recency_row, recency_end, NULL, NULL, 1 },
+	{ "custom", A_TEXT, COMMON, custom_check, NULL, custom_run, NULL,
+	    NULL, 0 }
 };
 
 /* ---- the test file ---- */
@@ -1459,6 +1592,7 @@ load(const char *path)
 		mx_errx(MX_EXIT_USAGE, "%s: a NUL byte: not a text file", path);
 	if (!mx_utf8_valid(b.p, b.len))
 		mx_errx(MX_EXIT_USAGE, "%s: not UTF-8", path);
+	testdigest = mx_hash128(b.p, b.len);
 	end = b.p + b.len;
 	for (p = b.p; p < end; p = e + 1, line++) {
 		if ((e = memchr(p, '\n', end - p)) == NULL)
@@ -1672,6 +1806,9 @@ ref_row(void *arg, const struct row *r)
 	int isnew;
 
 	for (i = 0; i < tb->nneed; i++) {
+		/* a part looks nothing up: the merge reads the table */
+		if (mode == M_PARTIAL && tb->need[i].lookup)
+			continue;
 		if (mx_exprs_canon(&tb->need[i].e, r->sp, &kb) > 0)
 			continue;
 		mx_keyset_put(tb->need[i].ks, mx_hash128(kb.p, kb.len),
@@ -1784,7 +1921,7 @@ cache_save(const struct table *tb)
 	for (i = 0; i < tb->nneed; i++)
 		if (!tb->need[i].lookup)
 			cache_put(tb, tb->need[i].spec,
-			    mx_keyset_count(tb->need[i].ks));
+			    need_count(&tb->need[i]));
 }
 
 /* --precount FILE: the keys that the row_count bounds of FILE ask of
@@ -1873,7 +2010,826 @@ main_row(void *arg, const struct row *r)
 		if (t->where >= 0 && expr_truth(t->where, r->sp) != 1)
 			continue;
 		t->rows++;
-		kinds[t->kind].row(t, r);
+		if (mode == M_PARTIAL && kinds[t->kind].prow != NULL)
+			kinds[t->kind].prow(t, r);
+		else
+			kinds[t->kind].row(t, r);
+	}
+}
+
+/* ---- incremental tests: --partial FILE, --merge ---- */
+
+/*
+ * A partial, little-endian whatever the host:
+ *
+ *	"mx-test-partial\n", version (8 bytes)
+ *	the key sections: entries of 32 bytes, a 128-bit key hash (high
+ *	    half, low half) and two values, in ascending order of hash
+ *	the index: the test file's digest, the files of the part (their
+ *	    Hive root and path), its rows, then for each test its counts,
+ *	    newest timestamp, kept failing rows (file, line, record) and
+ *	    key section; the key sections of the table's counted keys
+ *	the index's offset and the XXH3-64 of all that comes before
+ *
+ * The keys are what a merge streams (a part of a 10-million-row table
+ * has as many), the index what it holds.
+ */
+static const char	pmagic[16] = "mx-test-partial\n";
+#define PVERSION	1
+#define PENTRY		32
+
+static void
+put64(struct mx_buf *b, uint64_t v)
+{
+	unsigned char c[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		c[i] = (unsigned char)(v >> (8 * i));
+	mx_buf_add(b, c, 8);
+}
+
+static uint64_t
+get64(const unsigned char *c)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | c[i];
+	return v;
+}
+
+static void
+putstr(struct mx_buf *b, const char *p, size_t n)
+{
+	put64(b, n);
+	mx_buf_add(b, p, n);
+}
+
+/* A failing row the merge may store: it stores the same bytes. */
+static void
+prow_put(struct test *t, const struct row *r)
+{
+	put64(&t->pstore, (uint64_t)(r->f - main_tb.f));
+	put64(&t->pstore, r->line);
+	putstr(&t->pstore, r->p, r->n);
+	t->nstored++;
+}
+
+/* The partial as it is written: every byte goes through the checksum. */
+struct pw {
+	struct mx_out	*o;
+	struct mx_hash64 *h;
+	uint64_t	 off;
+};
+
+static void
+pw_write(struct pw *w, const void *p, size_t n)
+{
+	mx_out_write(w->o, p, n);
+	mx_hash64_update(w->h, p, n);
+	w->off += n;
+}
+
+struct kent {
+	struct mx_h128	 h;
+	uint64_t	 v[2];
+};
+
+static int
+kentcmp(const void *a, const void *b)
+{
+	return mx_h128_cmp(((const struct kent *)a)->h,
+	    ((const struct kent *)b)->h);
+}
+
+/* The keys of ks, sorted, with their values (vsize 16, or 0); into the
+ * index, where they are and how many. */
+static void
+keys_put(struct pw *w, struct mx_buf *ix, struct mx_keyset *ks, int vals)
+{
+	struct mx_buf b = { 0 };
+	struct kent *e;
+	uint64_t *v;
+	size_t i, n = 0, pos = 0;
+
+	e = mx_calloc(mx_keyset_count(ks) + 1, sizeof *e);
+	while ((v = mx_keyset_next(ks, &pos, &e[n].h)) != NULL) {
+		if (vals)
+			memcpy(e[n].v, v, sizeof e[n].v);
+		n++;
+	}
+	qsort(e, n, sizeof *e, kentcmp);
+	put64(ix, w->off);
+	put64(ix, n);
+	for (i = 0; i < n; i++) {
+		b.len = 0;
+		put64(&b, e[i].h.hi);
+		put64(&b, e[i].h.lo);
+		put64(&b, e[i].v[0]);
+		put64(&b, e[i].v[1]);
+		pw_write(w, b.p, b.len);
+	}
+	free(e);
+	mx_buf_free(&b);
+}
+
+/* Was spec k of counted table i counted by an earlier name of it? */
+static int
+need_dup(size_t i, size_t k)
+{
+	size_t j, m;
+
+	for (j = 0; j <= i; j++)
+		for (m = 0; m < (j < i ? inmain[j]->nneed : k); m++)
+			if (strcmp(inmain[j]->need[m].spec,
+			    inmain[i]->need[k].spec) == 0)
+				return 1;
+	return 0;
+}
+
+static void
+partial_write(const char *path)
+{
+	struct mx_buf ix = { 0 }, b = { 0 };
+	struct pw w;
+	struct need *nd;
+	size_t i, k, nneeds = 0;
+	uint64_t ixoff;
+
+	w.o = mx_out_open(path);
+	w.h = mx_hash64_new();
+	w.off = 0;
+	pw_write(&w, pmagic, sizeof pmagic);
+	put64(&b, PVERSION);
+	pw_write(&w, b.p, b.len);
+	put64(&ix, testdigest.hi);
+	put64(&ix, testdigest.lo);
+	put64(&ix, main_tb.nf);
+	for (i = 0; i < main_tb.nf; i++) {
+		const char *p = main_tb.f[i].path;
+
+		put64(&ix, main_tb.f[i].root);
+		putstr(&ix, p, strlen(p));
+	}
+	put64(&ix, main_tb.rows);
+	put64(&ix, ntests);
+	for (i = 0; i < ntests; i++) {
+		struct test *t = &tests[i];
+
+		put64(&ix, (uint64_t)t->kind);
+		put64(&ix, t->rows);
+		put64(&ix, t->failing);
+		put64(&ix, (uint64_t)t->hasnewest);
+		put64(&ix, (uint64_t)t->newest.sec);
+		put64(&ix, (uint64_t)t->newest.nsec);
+		put64(&ix, (uint64_t)t->newest.dateonly);
+		put64(&ix, t->nstored);
+		putstr(&ix, t->pstore.p, t->pstore.len);
+		if (kinds[t->kind].prow != NULL)
+			keys_put(&w, &ix, t->ks, 1);
+		else {
+			put64(&ix, 0);
+			put64(&ix, 0);
+		}
+	}
+	/* the keys counted of the table by another name (--precount, or
+	 * a bound of row_count), each spec once */
+	for (i = 0; i < ninmain; i++)
+		for (k = 0; k < inmain[i]->nneed; k++)
+			nneeds += !need_dup(i, k) && !inmain[i]->need[k].lookup;
+	put64(&ix, nneeds);
+	for (i = 0; i < ninmain; i++)
+		for (k = 0; k < inmain[i]->nneed; k++) {
+			nd = &inmain[i]->need[k];
+			if (need_dup(i, k) || nd->lookup)
+				continue;
+			putstr(&ix, nd->spec, strlen(nd->spec));
+			keys_put(&w, &ix, nd->ks, 0);
+		}
+	ixoff = w.off;
+	pw_write(&w, ix.p, ix.len);
+	b.len = 0;
+	put64(&b, ixoff);
+	put64(&b, mx_hash64_end(w.h));
+	mx_out_write(w.o, b.p, b.len);
+	mx_out_close(w.o);
+	mx_buf_free(&ix);
+	mx_buf_free(&b);
+}
+
+/* A partial read for the merge: its index, checked whole first. */
+struct ptest {
+	int		 kind;
+	uintmax_t	 rows, failing, nstored;
+	int		 hasnewest;
+	struct mx_time	 newest;
+	const unsigned char *stored;	/* nstored (file, line, record) */
+	uint64_t	 nbytes;
+	uint64_t	 keys, nkeys;	/* offset, entries */
+};
+
+struct pneed {
+	char		*spec;
+	uint64_t	 keys, nkeys;
+};
+
+struct partial {
+	const char	*path;
+	unsigned char	*ix;
+	struct mx_h128	 digest;
+	size_t		 f0, nf;	/* its files among main_tb's */
+	uintmax_t	 rows;
+	struct ptest	*t;
+	size_t		 nt;
+	struct pneed	*need;
+	size_t		 nneed;
+};
+
+static struct partial	*parts;
+static size_t		 nparts;
+
+struct rd {
+	const unsigned char *p, *e;
+	const char	*path;
+	uint64_t	 keysend;	/* where the key sections end */
+};
+
+static MX_NORETURN void
+corrupt(const char *path, const char *why)
+{
+	mx_errx(MX_EXIT_FAIL, "%s: not a partial of mx-test, or a damaged "
+	    "one: %s", path, why);
+}
+
+static uint64_t
+rd64(struct rd *r)
+{
+	uint64_t v;
+
+	if (r->e - r->p < 8)
+		corrupt(r->path, "its index is cut short");
+	v = get64(r->p);
+	r->p += 8;
+	return v;
+}
+
+static const unsigned char *
+rdbytes(struct rd *r, uint64_t *n)
+{
+	const unsigned char *p;
+
+	*n = rd64(r);
+	if ((uint64_t)(r->e - r->p) < *n)
+		corrupt(r->path, "its index is cut short");
+	p = r->p;
+	r->p += *n;
+	return p;
+}
+
+static void
+rdkeys(struct rd *r, uint64_t *off, uint64_t *n)
+{
+	*off = rd64(r);
+	*n = rd64(r);
+	if (*n > 0 && (*off < sizeof pmagic + 8 || *off > r->keysend ||
+	    *n > (r->keysend - *off) / PENTRY))
+		corrupt(r->path, "a key section out of place");
+}
+
+/* Check the whole file against its checksum, then hold its index. */
+static void
+partial_read(struct partial *pt, const char *path)
+{
+	struct mx_hash64 *h = mx_hash64_new();
+	unsigned char buf[65536], tail[16];
+	struct rd r;
+	struct stat st;
+	FILE *fp;
+	uint64_t size, left, ixoff, n, i, k, v;
+	size_t m;
+
+	memset(pt, 0, sizeof *pt);
+	pt->path = path;
+	if ((fp = fopen(path, "rb")) == NULL || fstat(fileno(fp), &st) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", path);
+	size = (uint64_t)st.st_size;
+	if (size < sizeof pmagic + 8 + sizeof tail ||
+	    fread(buf, 1, sizeof pmagic + 8, fp) != sizeof pmagic + 8 ||
+	    memcmp(buf, pmagic, sizeof pmagic) != 0)
+		corrupt(path, "no partial's header");
+	if (get64(buf + sizeof pmagic) != PVERSION)
+		mx_errx(MX_EXIT_FAIL, "%s: a partial of format %ju, not %d",
+		    path, (uintmax_t)get64(buf + sizeof pmagic), PVERSION);
+	mx_hash64_update(h, buf, sizeof pmagic + 8);
+	for (left = size - sizeof pmagic - 8 - sizeof tail; left > 0;
+	    left -= m) {
+		m = left < sizeof buf ? (size_t)left : sizeof buf;
+		if (fread(buf, 1, m, fp) != m)
+			mx_err(MX_EXIT_FAIL, "%s", path);
+		mx_hash64_update(h, buf, m);
+	}
+	if (fread(tail, 1, sizeof tail, fp) != sizeof tail)
+		mx_err(MX_EXIT_FAIL, "%s", path);
+	if (get64(tail + 8) != mx_hash64_end(h))
+		corrupt(path, "its checksum does not match (cut short?)");
+	ixoff = get64(tail);
+	if (ixoff < sizeof pmagic + 8 || ixoff > size - sizeof tail)
+		corrupt(path, "its index out of place");
+	n = size - sizeof tail - ixoff;
+	pt->ix = mx_calloc(n + 1, 1);
+	if (fseeko(fp, (off_t)ixoff, SEEK_SET) < 0 ||
+	    fread(pt->ix, 1, n, fp) != n)
+		mx_err(MX_EXIT_FAIL, "%s", path);
+	fclose(fp);
+
+	r.p = pt->ix;
+	r.e = pt->ix + n;
+	r.path = path;
+	r.keysend = ixoff;
+	pt->digest.hi = rd64(&r);
+	pt->digest.lo = rd64(&r);
+	pt->f0 = main_tb.nf;
+	pt->nf = rd64(&r);
+	for (i = 0; i < pt->nf; i++) {
+		const unsigned char *p;
+		char *s;
+
+		v = rd64(&r);
+		p = rdbytes(&r, &n);
+		s = mx_strndup((const char *)p, n);
+		if (v > n || strlen(s) != n)
+			corrupt(path, "a bad file name");
+		add_file(&main_tb, s, v);
+		free(s);
+	}
+	pt->rows = rd64(&r);
+	main_tb.rows += pt->rows;
+	pt->nt = rd64(&r);
+	if (pt->nt > (uint64_t)(r.e - r.p))
+		corrupt(path, "too many tests");
+	pt->t = mx_calloc(pt->nt + 1, sizeof *pt->t);
+	for (i = 0; i < pt->nt; i++) {
+		struct ptest *t = &pt->t[i];
+
+		t->kind = (int)rd64(&r);
+		t->rows = rd64(&r);
+		t->failing = rd64(&r);
+		t->hasnewest = rd64(&r) != 0;
+		t->newest.sec = (int64_t)rd64(&r);
+		t->newest.nsec = (int32_t)rd64(&r);
+		t->newest.dateonly = (int8_t)rd64(&r);
+		t->nstored = rd64(&r);
+		t->stored = rdbytes(&r, &t->nbytes);
+		rdkeys(&r, &t->keys, &t->nkeys);
+	}
+	pt->nneed = rd64(&r);
+	if (pt->nneed > (uint64_t)(r.e - r.p))
+		corrupt(path, "too many key sections");
+	pt->need = mx_calloc(pt->nneed + 1, sizeof *pt->need);
+	for (k = 0; k < pt->nneed; k++) {
+		const unsigned char *p = rdbytes(&r, &n);
+
+		pt->need[k].spec = mx_strndup((const char *)p, n);
+		rdkeys(&r, &pt->need[k].keys, &pt->need[k].nkeys);
+	}
+	if (r.p != r.e)
+		corrupt(path, "bytes after its index");
+}
+
+/* After the test file is read: the partials are of it. */
+static void
+partials_check(void)
+{
+	size_t p, i;
+
+	for (p = 0; p < nparts; p++) {
+		struct partial *pt = &parts[p];
+
+		if (mx_h128_cmp(pt->digest, testdigest) != 0)
+			mx_errx(MX_EXIT_FAIL, "%s: a partial of another test "
+			    "file than %s", pt->path, testfile);
+		if (pt->nt != ntests)
+			corrupt(pt->path, "not as many tests as the test file");
+		for (i = 0; i < ntests; i++)
+			if (pt->t[i].kind != tests[i].kind)
+				corrupt(pt->path, "another kind of test");
+	}
+}
+
+/* A key section of a partial, read in order. */
+struct cur {
+	FILE		*fp;
+	const char	*path;
+	uint64_t	 left;
+	size_t		 p;		/* the partial */
+	struct mx_h128	 h;
+	uint64_t	 v[2];
+};
+
+static int
+cur_next(struct cur *c)
+{
+	unsigned char e[PENTRY];
+
+	if (c->left == 0)
+		return 0;
+	if (fread(e, 1, sizeof e, c->fp) != sizeof e)
+		mx_errx(MX_EXIT_FAIL, "%s: cut short since it was checked",
+		    c->path);
+	c->left--;
+	c->h.hi = get64(e);
+	c->h.lo = get64(e + 8);
+	c->v[0] = get64(e + 16);
+	c->v[1] = get64(e + 24);
+	return 1;
+}
+
+static void
+cur_open(struct cur *c, size_t p, uint64_t off, uint64_t n)
+{
+	c->p = p;
+	c->path = parts[p].path;
+	c->left = n;
+	if ((c->fp = fopen(c->path, "rb")) == NULL ||
+	    fseeko(c->fp, (off_t)off, SEEK_SET) < 0)
+		mx_err(MX_EXIT_FAIL, "%s", c->path);
+	if (!cur_next(c)) {
+		fclose(c->fp);
+		c->fp = NULL;
+	}
+}
+
+/* The order of the heads of the sections: hash, then partial. */
+static int
+curlt(const struct cur *a, const struct cur *b)
+{
+	int c = mx_h128_cmp(a->h, b->h);
+
+	return c != 0 ? c < 0 : a->p < b->p;
+}
+
+static void
+heap_down(struct cur **h, size_t n, size_t i)
+{
+	struct cur *x = h[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && curlt(h[c + 1], h[c]))
+			c++;
+		if (!curlt(h[c], x))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+static void
+heap_up(struct cur **h, size_t i)
+{
+	struct cur *x = h[i];
+
+	while (i > 0 && curlt(x, h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = x;
+}
+
+/*
+ * Each distinct hash of the sections, in ascending order, with the
+ * cursors that hold it in the partials' order: a k-way merge through a
+ * heap of the heads, one entry (and one open file) a partial.
+ */
+static void
+kmerge(struct cur *c, size_t k, void (*fn)(void *, struct cur **, size_t),
+    void *arg)
+{
+	struct cur **heap = mx_calloc(k + 1, sizeof *heap);
+	struct cur **same = mx_calloc(k + 1, sizeof *same);
+	struct mx_h128 min;
+	size_t i, n, nh = 0;
+
+	for (i = 0; i < k; i++)
+		if (c[i].fp != NULL) {
+			heap[nh++] = &c[i];
+			heap_up(heap, nh - 1);
+		}
+	while (nh > 0) {
+		min = heap[0]->h;
+		n = 0;
+		while (nh > 0 && mx_h128_cmp(heap[0]->h, min) == 0) {
+			same[n++] = heap[0];
+			heap[0] = heap[--nh];
+			if (nh > 0)
+				heap_down(heap, nh, 0);
+		}
+		fn(arg, same, n);
+		for (i = 0; i < n; i++)
+			if (cur_next(same[i])) {
+				heap[nh++] = same[i];
+				heap_up(heap, nh - 1);
+			} else {
+				fclose(same[i]->fp);
+				same[i]->fp = NULL;
+			}
+	}
+	free(heap);
+	free(same);
+}
+
+/* The key sections of test i (need NULL) or of a counted spec. */
+static struct cur *
+curs_open(size_t i, const char *need)
+{
+	struct cur *c = mx_calloc(nparts + 1, sizeof *c);
+	size_t p, k;
+
+	for (p = 0; p < nparts; p++) {
+		if (need == NULL) {
+			cur_open(&c[p], p, parts[p].t[i].keys,
+			    parts[p].t[i].nkeys);
+			continue;
+		}
+		for (k = 0; k < parts[p].nneed; k++)
+			if (strcmp(parts[p].need[k].spec, need) == 0)
+				break;
+		cur_open(&c[p], p, parts[p].need[k].keys,
+		    parts[p].need[k].nkeys);
+	}
+	return c;
+}
+
+static void
+count_key(void *arg, struct cur **same, size_t n)
+{
+	(void)same;
+	(void)n;
+	++*(uintmax_t *)arg;
+}
+
+/* The counts of a table that is the one under test, from the partials:
+ * 0, or -1 when a partial lacks one (it was made without the
+ * --precount or bound that asks for it: the table is read). */
+static int
+merge_counts(struct table *tb)
+{
+	struct cur *c;
+	size_t i, k, p;
+
+	for (i = 0; i < tb->nneed; i++)
+		for (p = 0; p < nparts; p++) {
+			for (k = 0; k < parts[p].nneed; k++)
+				if (strcmp(parts[p].need[k].spec,
+				    tb->need[i].spec) == 0)
+					break;
+			if (k == parts[p].nneed)
+				return -1;
+		}
+	for (i = 0; i < tb->nneed; i++) {
+		c = curs_open(0, tb->need[i].spec);
+		tb->need[i].count = 0;
+		kmerge(c, nparts, count_key, &tb->need[i].count);
+		tb->need[i].merged = 1;
+		free(c);
+	}
+	tb->rows = main_tb.rows;
+	return 0;
+}
+
+/* unique: the first row of a key in each partial after the first that
+ * has it fails, as the run would find it a second time */
+static void
+unique_key(void *arg, struct cur **same, size_t n)
+{
+	struct test *t = arg;
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (same[i]->v[0] >= parts[same[i]->p].nf || same[i]->v[1] == 0)
+			corrupt(same[i]->path, "a key's row in no file");
+		if (t->nxp == t->axp) {
+			t->axp = t->axp > 0 ? 2 * t->axp : 64;
+			t->xp = mx_reallocarray(t->xp, t->axp, sizeof *t->xp);
+		}
+		t->xp[t->nxp].p = same[i]->p;
+		t->xp[t->nxp].f = parts[same[i]->p].f0 + same[i]->v[0];
+		t->xp[t->nxp++].line = same[i]->v[1];
+		t->failing++;
+	}
+}
+
+static void
+unique_merge(struct test *t, size_t i)
+{
+	struct cur *c = curs_open(i, NULL);
+
+	kmerge(c, nparts, unique_key, t);
+	free(c);
+}
+
+/* relationships: every row of a key the other table lacks fails; the
+ * partial has counted them; which they are, a merge that stores them
+ * finds by reading again the parts that have such a key */
+struct relmerge {
+	struct test	*t;
+	char		*redo;		/* the partials to read again */
+};
+
+static void
+relation_key(void *arg, struct cur **same, size_t n)
+{
+	struct relmerge *m = arg;
+	struct test *t = m->t;
+	uintmax_t rows = 0;
+	size_t i;
+	int isnew;
+
+	if (mx_keyset_get(t->to->need[t->need].ks, same[0]->h) != NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		rows += same[i]->v[0];
+		m->redo[same[i]->p] = 1;
+	}
+	t->failing += rows;
+	if (opt.store != NULL)
+		mx_keyset_put(t->missing, same[0]->h, &isnew);
+}
+
+static void
+relation_again(void *arg, const struct row *r)
+{
+	struct test *t = arg;
+
+	if (t->limit >= 0 && t->nstored >= (uintmax_t)t->limit)
+		return;
+	if (t->where >= 0 && expr_truth(t->where, r->sp) != 1)
+		return;
+	if (mx_exprs_canon(&t->cols, r->sp, &kb) > 0)
+		return;
+	if (mx_keyset_get(t->missing, mx_hash128(kb.p, kb.len)) != NULL)
+		store_row(t, r);
+}
+
+static void
+relation_merge(struct test *t, size_t i)
+{
+	struct relmerge m;
+	struct table part;
+	struct cur *c = curs_open(i, NULL);
+	size_t p;
+
+	m.t = t;
+	m.redo = mx_calloc(nparts + 1, 1);
+	t->missing = mx_keyset_new(0);
+	kmerge(c, nparts, relation_key, &m);
+	free(c);
+	for (p = 0; p < nparts && opt.store != NULL; p++) {
+		if (!m.redo[p] || (t->limit >= 0 &&
+		    t->nstored >= (uintmax_t)t->limit))
+			continue;
+		memset(&part, 0, sizeof part);
+		part.f = main_tb.f + parts[p].f0;
+		part.nf = parts[p].nf;
+		part.sel = main_tb.sel;
+		pass(&part, relation_again, t);
+	}
+	free(m.redo);
+}
+
+static int
+xposcmp(const void *a, const void *b)
+{
+	const struct xpos *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	if (x->f != y->f)
+		return x->f < y->f ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* A line of the table read again, the files in order. */
+struct back {
+	struct mx_reader r;
+	int		 open;
+	uint64_t	 f;
+};
+
+static void
+back_row(struct back *b, struct row *row, uint64_t f, uint64_t line)
+{
+	const char *l = NULL;
+	ssize_t n = 0;
+
+	if (b->open && (b->f != f || b->r.lineno >= line)) {
+		mx_reader_close(&b->r);
+		b->open = 0;
+	}
+	if (!b->open) {
+		if (mx_reader_open(&b->r, main_tb.f[f].path) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", main_tb.f[f].path);
+		b->open = 1;
+		b->f = f;
+	}
+	while (b->r.lineno < line)
+		if ((n = mx_reader_line(&b->r, &l)) < 0)
+			mx_errx(MX_EXIT_FAIL, "%s:%ju: no such line: the file "
+			    "changed since its partial", main_tb.f[f].path,
+			    (uintmax_t)line);
+	row->p = l;
+	row->n = (size_t)n;
+	row->f = &main_tb.f[f];
+	row->line = line;
+}
+
+/* The failing rows of test i the partials kept, and those read back,
+ * in the table's order: the first limit= of them. */
+static void
+merge_store(struct test *t, size_t i)
+{
+	struct back back = { 0 };
+	struct rd r;
+	struct row row;
+	struct xpos own = { 0, 0, 0 };
+	uint64_t left, n;
+	size_t p, x = 0;
+	int have;
+
+	if (t->nxp > 1)
+		qsort(t->xp, t->nxp, sizeof *t->xp, xposcmp);
+	memset(&row, 0, sizeof row);
+	for (p = 0; p < nparts; p++) {
+		r.p = parts[p].t[i].stored;
+		r.e = r.p + parts[p].t[i].nbytes;
+		r.path = parts[p].path;
+		left = parts[p].t[i].nstored;
+		have = 0;
+		for (;;) {
+			if (t->limit >= 0 && t->nstored >= (uintmax_t)t->limit)
+				break;
+			if (!have && left > 0) {
+				own.p = p;
+				own.f = parts[p].f0 + rd64(&r);
+				own.line = rd64(&r);
+				row.p = (const char *)rdbytes(&r, &n);
+				row.n = (size_t)n;
+				if (own.f >= parts[p].f0 + parts[p].nf)
+					corrupt(r.path, "a row of no file");
+				have = 1;
+				left--;
+			}
+			if (x < t->nxp && t->xp[x].p == p && (!have ||
+			    xposcmp(&t->xp[x], &own) < 0)) {
+				struct row b;
+
+				back_row(&back, &b, t->xp[x].f, t->xp[x].line);
+				store_row(t, &b);
+				x++;
+			} else if (have) {
+				row.f = &main_tb.f[own.f];
+				row.line = own.line;
+				store_row(t, &row);
+				have = 0;
+			} else
+				break;
+		}
+		while (x < t->nxp && t->xp[x].p == p)
+			x++;
+	}
+	if (back.open)
+		mx_reader_close(&back.r);
+}
+
+/* What the pass of a run finds, from the partials. */
+static void
+merge_tests(void)
+{
+	size_t i, p;
+
+	for (i = 0; i < ntests; i++) {
+		struct test *t = &tests[i];
+
+		if (kinds[t->kind].row == NULL)
+			continue;
+		for (p = 0; p < nparts; p++) {
+			const struct ptest *pt = &parts[p].t[i];
+
+			t->rows += pt->rows;
+			t->failing += pt->failing;
+			if (pt->hasnewest && (!t->hasnewest ||
+			    mx_time_cmp(&pt->newest, &t->newest) > 0)) {
+				t->newest = pt->newest;
+				t->hasnewest = 1;
+			}
+		}
+		if (kinds[t->kind].merge != NULL)
+			kinds[t->kind].merge(t, i);
+		if (opt.store != NULL)
+			merge_store(t, i);
 	}
 }
 
@@ -2207,173 +3163,19 @@ free_test(struct test *t)
 	mx_keyset_free(t->ks);
 	free(t->stored);
 	mx_buf_free(&t->detail);
+	mx_buf_free(&t->pstore);
+	free(t->xp);
+	mx_keyset_free(t->missing);
 }
 
-int
-main(int argc, char *argv[])
+/* The rest of a run (or a merge): ends, judgements, the results. */
+static int
+results(double dt)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "tables", required_argument, NULL, 'T' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "store", required_argument, NULL, 's' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "now", required_argument, NULL, 'N' },
-		{ "cache", required_argument, NULL, 'C' },
-		{ "precount", required_argument, NULL, 'P' },
-		MX_LIMIT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	struct mx_buf tried = { 0 };
-	const char *nowarg = NULL, *why;
-	char runbuf[32];
-	double t0, dt;
+	double t0;
 	size_t i, k, width = 0;
-	int c, fail = 0;
+	int fail = 0;
 
-	mx_init(argv[0]);
-	while ((c = mx_getopt(argc, argv, "qT:", longopts, NULL, synopsis)) !=
-	    -1)
-		switch (c) {
-		case 'j':
-			opt.json = 1;
-			break;
-		case 'q':
-			opt.quiet = 1;
-			break;
-		case 'T':
-			opt.tdirs = mx_reallocarray(opt.tdirs, opt.ntdirs + 1,
-			    sizeof *opt.tdirs);
-			opt.tdirs[opt.ntdirs++] = optarg;
-			break;
-		case 'n':
-			opt.name = optarg;
-			break;
-		case 's':
-			opt.store = optarg;
-			break;
-		case 'r':
-			opt.run = optarg;
-			break;
-		case 'N':
-			nowarg = optarg;
-			break;
-		case 'C':
-			opt.cache = optarg;
-			break;
-		case 'P':
-			opt.pre = mx_reallocarray(opt.pre, opt.npre + 1,
-			    sizeof *opt.pre);
-			opt.pre[opt.npre++] = optarg;
-			break;
-		default:
-			usage();
-		}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1) {
-		mx_warnx("no test file");
-		usage();
-	}
-	if (opt.npre > 0 && opt.cache == NULL) {
-		mx_warnx("--precount: counts are kept in --cache, which is not "
-		    "given");
-		usage();
-	}
-	testfile = argv[0];
-	if (nowarg != NULL) {
-		if (mx_time_parse(nowarg, strlen(nowarg), &now) < 0) {
-			mx_warnx("--now: '%s' is not a time", nowarg);
-			usage();
-		}
-	} else
-		now = mx_time_now();
-	if (opt.run == NULL) {
-		/* the lake's form of a run id: 20240313T000000Z */
-		int y, mo, d, h, mi, s;
-
-		mx_time_civil(now.sec, &y, &mo, &d, &h, &mi, &s);
-		snprintf(runbuf, sizeof runbuf, "%04d%02d%02dT%02d%02d%02dZ",
-		    y, mo, d, h, mi, s);
-		opt.run = runbuf;
-	} else if ((why = badname(opt.run)) != NULL) {
-		mx_warnx("--run: '%s': %s", opt.run, why);
-		usage();
-	}
-	main_tb.name = opt.name != NULL ? mx_strdup(opt.name) :
-	    default_name(testfile);
-	check_table_name(main_tb.name);
-	main_tb.sel = mx_sel_new();
-	/* quotients as mx-calc writes them by default, so that a test of
-	 * x == a / b holds of the x it computed */
-	calc = mx_calc_new(main_tb.sel, 6);
-	mx_calc_set_now(calc, &now);
-	if (argc > 1) {
-		for (i = 1; i < (size_t)argc; i++)
-			if (add_path(&main_tb, argv[i]) < 0)
-				mx_err(MX_EXIT_FAIL, "%s", argv[i]);
-	} else if (opt.ntdirs > 0) {
-		if (resolve(&main_tb, main_tb.name, &tried) < 0)
-			mx_errx(MX_EXIT_FAIL, "%s: no such table (tried %s)",
-			    main_tb.name, tried.p);
-	} else
-		add_path(&main_tb, "-");
-	mx_buf_free(&tried);
-	table_id(&main_tb);
-
-	load(testfile);
-	if (ntests == 0)
-		mx_errx(MX_EXIT_USAGE, "%s: no tests", testfile);
-	for (i = 0; i < opt.npre; i++)
-		precount(opt.pre[i]);
-	if (opt.cache != NULL && mkdir(opt.cache, 0777) < 0 &&
-	    errno != EEXIST)
-		mx_err(MX_EXIT_FAIL, "--cache: %s", opt.cache);
-	mx_out_stdout();
-
-	/* the tables that relationships and row counts read: one pass
-	 * each, for every key asked of them, but for those the cache
-	 * knows, and those the pass over the table under test counts
-	 * (the same files, no key to look up before it) */
-	for (i = 0; i < nrefs; i++) {
-		struct table *tb = refs[i];
-
-		cache_load(tb);
-		if (tb->cached)
-			continue;
-		for (k = 0; k < tb->nneed && !tb->need[k].lookup; k++)
-			;
-		if (tb->shared && k == tb->nneed) {
-			inmain = mx_reallocarray(inmain, ninmain + 1,
-			    sizeof *inmain);
-			inmain[ninmain++] = tb;
-			continue;
-		}
-		t0 = clock_now();
-		pass(tb, ref_row, tb);
-		tb->seconds = clock_now() - t0;
-	}
-	for (i = 0; i < ntests; i++) {
-		struct test *t = &tests[i];
-
-		if (t->to != NULL)
-			t->to->users++;
-		if (t->min.tb != NULL)
-			t->min.tb->users++;
-		if (t->max.tb != NULL && t->max.tb != t->min.tb)
-			t->max.tb->users++;
-		if (kinds[t->kind].row != NULL) {
-			rowtests = mx_reallocarray(rowtests, nrowtests + 1,
-			    sizeof *rowtests);
-			rowtests[nrowtests++] = t;
-		}
-	}
-
-	/* every row-level test in one pass */
-	t0 = clock_now();
-	pass(&main_tb, main_row, NULL);
-	dt = clock_now() - t0;
 	for (i = 0; i < ninmain; i++)
 		inmain[i]->rows = main_tb.rows;
 	for (i = 0; i < nrefs; i++)
@@ -2423,6 +3225,233 @@ main(int argc, char *argv[])
 		    t->detail.p != NULL ? t->detail.p : "",
 		    t->detail.len > 0 ? "]" : "");
 	}
+	return fail;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "tables", required_argument, NULL, 'T' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "store", required_argument, NULL, 's' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "precount", required_argument, NULL, 'P' },
+		{ "partial", required_argument, NULL, 'A' },
+		{ "merge", no_argument, NULL, 'M' },
+		MX_LIMIT_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mx_buf tried = { 0 };
+	const char *nowarg = NULL, *why;
+	char runbuf[32];
+	double t0, dt;
+	size_t i, k;
+	int c, fail = 0;
+
+	mx_init(argv[0]);
+	while ((c = mx_getopt(argc, argv, "qT:", longopts, NULL, synopsis)) !=
+	    -1)
+		switch (c) {
+		case 'j':
+			opt.json = 1;
+			break;
+		case 'q':
+			opt.quiet = 1;
+			break;
+		case 'T':
+			opt.tdirs = mx_reallocarray(opt.tdirs, opt.ntdirs + 1,
+			    sizeof *opt.tdirs);
+			opt.tdirs[opt.ntdirs++] = optarg;
+			break;
+		case 'n':
+			opt.name = optarg;
+			break;
+		case 's':
+			opt.store = optarg;
+			break;
+		case 'r':
+			opt.run = optarg;
+			break;
+		case 'N':
+			nowarg = optarg;
+			break;
+		case 'C':
+			opt.cache = optarg;
+			break;
+		case 'P':
+			opt.pre = mx_reallocarray(opt.pre, opt.npre + 1,
+			    sizeof *opt.pre);
+			opt.pre[opt.npre++] = optarg;
+			break;
+		case 'A':
+			opt.partial = optarg;
+			break;
+		case 'M':
+			mode = M_MERGE;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		mx_warnx("no test file");
+		usage();
+	}
+	if (opt.partial != NULL) {
+		/* a part is judged only with the others: nothing to say,
+		 * store or cache of it */
+		if (mode == M_MERGE || opt.store != NULL || opt.cache != NULL ||
+		    opt.json || opt.quiet) {
+			mx_warnx("--partial: with --merge, --store, --cache, "
+			    "--json or -q");
+			usage();
+		}
+		mode = M_PARTIAL;
+	}
+	if (mode == M_MERGE && argc < 2) {
+		mx_warnx("--merge: no partial");
+		usage();
+	}
+	if (opt.npre > 0 && opt.cache == NULL && mode != M_PARTIAL) {
+		mx_warnx("--precount: counts are kept in --cache, which is not "
+		    "given");
+		usage();
+	}
+	testfile = argv[0];
+	if (nowarg != NULL) {
+		if (mx_time_parse(nowarg, strlen(nowarg), &now) < 0) {
+			mx_warnx("--now: '%s' is not a time", nowarg);
+			usage();
+		}
+	} else
+		now = mx_time_now();
+	if (opt.run == NULL) {
+		/* the lake's form of a run id: 20240313T000000Z */
+		int y, mo, d, h, mi, s;
+
+		mx_time_civil(now.sec, &y, &mo, &d, &h, &mi, &s);
+		snprintf(runbuf, sizeof runbuf, "%04d%02d%02dT%02d%02d%02dZ",
+		    y, mo, d, h, mi, s);
+		opt.run = runbuf;
+	} else if ((why = badname(opt.run)) != NULL) {
+		mx_warnx("--run: '%s': %s", opt.run, why);
+		usage();
+	}
+	main_tb.name = opt.name != NULL ? mx_strdup(opt.name) :
+	    default_name(testfile);
+	check_table_name(main_tb.name);
+	main_tb.sel = mx_sel_new();
+	/* quotients as mx-calc writes them by default, so that a test of
+	 * x == a / b holds of the x it computed */
+	calc = mx_calc_new(main_tb.sel, 6);
+	mx_calc_set_now(calc, &now);
+	if (mode == M_MERGE) {
+		/* the table is the files of the partials, in their order */
+		nparts = (size_t)argc - 1;
+		parts = mx_calloc(nparts, sizeof *parts);
+		for (i = 0; i < nparts; i++)
+			partial_read(&parts[i], argv[i + 1]);
+	} else if (argc > 1) {
+		for (i = 1; i < (size_t)argc; i++)
+			if (add_path(&main_tb, argv[i]) < 0)
+				mx_err(MX_EXIT_FAIL, "%s", argv[i]);
+	} else if (opt.ntdirs > 0) {
+		if (resolve(&main_tb, main_tb.name, &tried) < 0)
+			mx_errx(MX_EXIT_FAIL, "%s: no such table (tried %s)",
+			    main_tb.name, tried.p);
+	} else
+		add_path(&main_tb, "-");
+	mx_buf_free(&tried);
+	if (mode == M_PARTIAL && main_tb.isstdin)
+		mx_errx(MX_EXIT_USAGE, "--partial: the table in files, not "
+		    "standard input (a merge reads rows back)");
+	table_id(&main_tb);
+
+	load(testfile);
+	if (ntests == 0)
+		mx_errx(MX_EXIT_USAGE, "%s: no tests", testfile);
+	for (i = 0; i < ntests && mode == M_PARTIAL; i++)
+		if (!kinds[tests[i].kind].partial)
+			mx_errx(MX_EXIT_USAGE, "%s:%zu: %s: a %s test is not "
+			    "incremental (--partial): test the whole table",
+			    testfile, tests[i].line, tests[i].name,
+			    kinds[tests[i].kind].name);
+	if (mode == M_MERGE)
+		partials_check();
+	for (i = 0; i < opt.npre; i++)
+		precount(opt.pre[i]);
+	if (opt.cache != NULL && mkdir(opt.cache, 0777) < 0 &&
+	    errno != EEXIST)
+		mx_err(MX_EXIT_FAIL, "--cache: %s", opt.cache);
+	mx_out_stdout();
+
+	/* the tables that relationships and row counts read: one pass
+	 * each, for every key asked of them, but for those the cache
+	 * knows, and those the pass over the table under test counts
+	 * (the same files, no key to look up before it) */
+	for (i = 0; i < nrefs; i++) {
+		struct table *tb = refs[i];
+
+		/* a part reads no other table: the merge does */
+		if (mode == M_PARTIAL) {
+			if (tb->shared) {
+				inmain = mx_reallocarray(inmain, ninmain + 1,
+				    sizeof *inmain);
+				inmain[ninmain++] = tb;
+			}
+			continue;
+		}
+		cache_load(tb);
+		if (tb->cached)
+			continue;
+		for (k = 0; k < tb->nneed && !tb->need[k].lookup; k++)
+			;
+		if (mode == M_MERGE && tb->shared && k == tb->nneed &&
+		    merge_counts(tb) == 0)
+			continue;
+		if (tb->shared && k == tb->nneed && mode == M_RUN) {
+			inmain = mx_reallocarray(inmain, ninmain + 1,
+			    sizeof *inmain);
+			inmain[ninmain++] = tb;
+			continue;
+		}
+		t0 = clock_now();
+		pass(tb, ref_row, tb);
+		tb->seconds = clock_now() - t0;
+	}
+	for (i = 0; i < ntests; i++) {
+		struct test *t = &tests[i];
+
+		if (t->to != NULL)
+			t->to->users++;
+		if (t->min.tb != NULL)
+			t->min.tb->users++;
+		if (t->max.tb != NULL && t->max.tb != t->min.tb)
+			t->max.tb->users++;
+		if (kinds[t->kind].row != NULL) {
+			rowtests = mx_reallocarray(rowtests, nrowtests + 1,
+			    sizeof *rowtests);
+			rowtests[nrowtests++] = t;
+		}
+	}
+
+	/* every row-level test in one pass, or from the partials */
+	t0 = clock_now();
+	if (mode == M_MERGE)
+		merge_tests();
+	else
+		pass(&main_tb, main_row, NULL);
+	dt = clock_now() - t0;
+	if (mode == M_PARTIAL)
+		partial_write(opt.partial);
+	else
+		fail = results(dt);
 
 	for (i = 0; i < ntests; i++)
 		free_test(&tests[i]);
@@ -2435,6 +3464,14 @@ main(int argc, char *argv[])
 		free(refs[i]);
 	}
 	free(refs);
+	for (i = 0; i < nparts; i++) {
+		for (k = 0; k < parts[i].nneed; k++)
+			free(parts[i].need[k].spec);
+		free(parts[i].need);
+		free(parts[i].t);
+		free(parts[i].ix);
+	}
+	free(parts);
 	mx_calc_free(calc);
 	free_table(&main_tb);
 	free(opt.tdirs);

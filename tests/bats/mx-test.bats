@@ -638,6 +638,209 @@ r1.ndjson'
 	assert_line --index 3 --regexp '^fail  orders  unique_status +1 failing of 4 rows'
 }
 
+# events: silver/events in 3 partitions by day (d=1 of two files) of 3000
+# mx-gen events, with duplicate event_ids inside d=2 and of d=1's rows in
+# d=2 and d=3; bronze/events, the 3000; products, but for a few (orphans);
+# events.tests, every kind but custom
+events() {
+	mkdir -p lake/silver/events/d=1 lake/silver/events/d=2 \
+	    lake/silver/events/d=3 lake/bronze
+	mx-gen -n 3000 -s 1 -o lake/bronze/events.ndjson ecommerce
+	awk '{ d = substr($0, index($0, "\"timestamp\":\"") + 21, 2) + 0
+		p = d <= 10 ? 1 : d <= 20 ? 2 : 3
+		print > ("lake/silver/events/d=" p "/part-" \
+		    (p == 1 && NR % 2 ? "b" : "a") ".ndjson") }' \
+	    lake/bronze/events.ndjson
+	local e=lake/silver/events
+	sed -n 5p $e/d=2/part-a.ndjson >> $e/d=2/part-a.ndjson
+	sed -n 3p $e/d=1/part-a.ndjson >> $e/d=2/part-a.ndjson
+	sed -n 3p $e/d=1/part-a.ndjson >> $e/d=3/part-a.ndjson
+	sed -n 7p $e/d=1/part-b.ndjson >> $e/d=3/part-a.ndjson
+	sed -n 7p $e/d=1/part-b.ndjson >> $e/d=3/part-a.ndjson
+	jq -c 'select(.product_id != null) | {product_id}' lake/bronze/events.ndjson |
+	    sort -u | awk 'NR % 97 != 5' > lake/products.ndjson
+	cat > events.tests <<-'EOF'
+	unique event_id limit=3
+	unique user_id,session_id name=user_session severity=warn
+	not_null product_id where="event_type != 'search'" limit=2
+	accepted_values category in=books,home,beauty,clothing,electronics,grocery,sports error_if=>5
+	expression where="event_type == 'purchase'" price > 20
+	row_count min=100
+	row_count eq=bronze/events name=rows_eq
+	recency timestamp max_age=48h
+	relationships product_id to=products limit=4
+	accepted_values d in=1,2 severity=warn limit=3
+	EOF
+}
+
+# partials TESTS PREFIX DIR...: a partial of each partition directory
+partials() {
+	local tests=$1 pre=$2 d
+	shift 2
+	for d in "$@"; do
+		run mx-test -T lake --name silver/events --now 2024-03-31T12:00:00Z \
+		    --partial "$pre${d##*=}.part" "$tests" lake/silver/events/$d
+		assert_success
+		assert_output ''
+	done
+}
+
+# the output of a run without its timings
+untimed() { sed -e 's/"seconds":[0-9.]*,//' -e 's/  [0-9.]* s/  s/'; }
+
+@test "--partial per partition then --merge: the same results, stored rows, messages and exit status as a run over the whole table (--json and text)" {
+	events
+	o="-T lake --name silver/events --now 2024-03-31T12:00:00Z --run r1"
+	run -1 --separate-stderr mx-test $o --json --store whole events.tests lake/silver/events
+	[ "${#lines[@]}" -eq 10 ]
+	untimed <<< "$output" > whole.out
+	printf '%s\n' "$stderr" > whole.err
+	partials events.tests p d=1 d=2 d=3
+	run -1 --separate-stderr mx-test $o --json --store merged --merge events.tests p1.part p2.part p3.part
+	untimed <<< "$output" | sed 's/"merged\//"whole\//' > merged.out
+	printf '%s\n' "$stderr" > merged.err
+	run diff whole.out merged.out
+	assert_success
+	run diff whole.err merged.err
+	assert_success
+	run diff -r whole merged
+	assert_success
+	# what the table holds: 5 duplicates, 3 stored (two across partitions)
+	run jq -c '[.test, .state, .failing, .rows]' merged.out
+	assert_line '["unique_event_id","fail",5,3005]'
+	assert_line '["user_session","warn",2229,3005]'
+	assert_line '["not_null_product_id","pass",0,2646]'
+	assert_line '["expression_price_20","fail",49,115]'
+	assert_line '["rows_eq","fail",5,3005]'
+	assert_line '["relationships_product_id_products","fail",37,3005]'
+	assert_line '["accepted_values_d","warn",1068,3005]'
+	run jq -r '._test | "\(.file):\(.line)"' whole/silver/events/unique_event_id/r1.ndjson
+	assert_output 'lake/silver/events/d=2/part-a.ndjson:968
+lake/silver/events/d=2/part-a.ndjson:969
+lake/silver/events/d=3/part-a.ndjson:1066'
+	[ "$(wc -l < whole/silver/events/relationships_product_id_products/r1.ndjson)" -eq 4 ]
+	# text
+	run -1 mx-test $o events.tests lake/silver/events
+	untimed <<< "$output" > whole.txt
+	run -1 mx-test $o --merge events.tests p1.part p2.part p3.part
+	untimed <<< "$output" > merged.txt
+	run diff whole.txt merged.txt
+	assert_success
+	assert_equal "$(wc -l < merged.txt)" 15
+}
+
+@test "--merge: all tests passing (exit 0), a single partial, and partials in another order give the run over the files in that order" {
+	events
+	o="-T lake --name silver/events --now 2024-03-31T12:00:00Z --run r1"
+	printf '%s\n' 'not_null event_id' 'row_count min=1' \
+	    'unique event_id,timestamp,d error_if=>10' \
+	    'relationships product_id to=products error_if=>100' > ok.tests
+	partials ok.tests o d=1 d=2 d=3
+	run -0 mx-test $o --json --merge ok.tests o1.part o2.part o3.part
+	untimed <<< "$output" > merged.out
+	run -0 mx-test $o --json ok.tests lake/silver/events
+	untimed <<< "$output" > whole.out
+	run diff whole.out merged.out
+	assert_success
+	run jq -r .state merged.out
+	assert_output 'pass
+pass
+warn
+warn'
+	# one partition, alone (no key=value column tested: the run below
+	# reads d=3 as a table of its own)
+	head -n 9 events.tests > e9.tests
+	partials e9.tests q d=1 d=2 d=3
+	run -1 mx-test $o --json --store w3 e9.tests lake/silver/events/d=3
+	untimed <<< "$output" | sed 's/"w3\//"x\//' > whole.out
+	run -1 mx-test $o --json --store m3 --merge e9.tests q3.part
+	untimed <<< "$output" | sed 's/"m3\//"x\//' > merged.out
+	run diff whole.out merged.out
+	assert_success
+	run diff -r w3 m3
+	assert_success
+	# the order of the partials is the order of the files: d=3's rows
+	# first, so that d=1's copies are the failing ones
+	run -1 mx-test $o --store w --json e9.tests lake/silver/events/d=3 \
+	    lake/silver/events/d=2 lake/silver/events/d=1
+	untimed <<< "$output" | sed 's/"w\//"x\//' > whole.out
+	run -1 mx-test $o --store m --json --merge e9.tests q3.part q2.part q1.part
+	untimed <<< "$output" | sed 's/"m\//"x\//' > merged.out
+	run diff whole.out merged.out
+	assert_success
+	run diff -r w m
+	assert_success
+	run jq -r '._test | "\(.file):\(.line)"' m/silver/events/unique_event_id/r1.ndjson
+	assert_output 'lake/silver/events/d=3/part-a.ndjson:1068
+lake/silver/events/d=2/part-a.ndjson:968
+lake/silver/events/d=2/part-a.ndjson:969'
+}
+
+@test "--partial refuses a custom test (exit 2, nothing written); --merge refuses a partial of another test file, one cut short or damaged, and what is no partial (exit 1, the file named)" {
+	events
+	o="-T lake --name silver/events"
+	printf 'unique event_id\ncustom name=mine true\n' > cu.tests
+	run -2 mx-test $o --partial c.part cu.tests lake/silver/events/d=1
+	assert_output 'mx-test: cu.tests:2: mine: a custom test is not incremental (--partial): test the whole table'
+	[ ! -e c.part ]
+	partials events.tests p d=1 d=2
+	head -n 3 events.tests > other.tests
+	run -1 mx-test $o --merge other.tests p1.part p2.part
+	assert_output 'mx-test: p1.part: a partial of another test file than other.tests'
+	head -c 2000 p2.part > cut.part
+	run -1 mx-test $o --merge events.tests p1.part cut.part
+	assert_output 'mx-test: cut.part: not a partial of mx-test, or a damaged one: its checksum does not match (cut short?)'
+	cp p1.part bad.part
+	printf 'X' | dd of=bad.part bs=1 seek=3000 conv=notrunc 2>/dev/null
+	run -1 mx-test $o --merge events.tests bad.part
+	assert_output --partial 'mx-test: bad.part: not a partial of mx-test, or a damaged one'
+	cp p1.part v2.part
+	printf '\002' | dd of=v2.part bs=1 seek=16 conv=notrunc 2>/dev/null
+	run -1 mx-test $o --merge events.tests v2.part
+	assert_output 'mx-test: v2.part: a partial of format 2, not 1'
+	run -1 mx-test $o --merge events.tests lake/products.ndjson
+	assert_output "mx-test: lake/products.ndjson: not a partial of mx-test, or a damaged one: no partial's header"
+	: > empty.part
+	run -1 mx-test $o --merge events.tests empty.part
+	assert_output --partial 'mx-test: empty.part: not a partial'
+	run -1 mx-test $o --merge events.tests nosuch.part
+	assert_output 'mx-test: nosuch.part: No such file or directory'
+	run -2 mx-test $o --merge events.tests
+	assert_line --index 0 'mx-test: --merge: no partial'
+	run -2 mx-test $o --partial x.part --store s events.tests lake/silver/events/d=1
+	assert_line --index 0 --partial 'mx-test: --partial: with'
+	run -2 mx-test --partial x.part events.tests < lake/products.ndjson
+	assert_output --partial 'standard input'
+	[ ! -e x.part ]
+}
+
+@test "--partial --precount, then --merge --cache: the cache entries a run over the whole table writes; a partial without them, the table read" {
+	events
+	o="-T lake --name silver/events --now 2024-03-31T12:00:00Z"
+	printf '%s\n' 'row_count max=silver/events:user_id name=users' \
+	    'row_count eq=silver/events name=rows' \
+	    'row_count min=silver/events:d,user_id name=du' > gold.tests
+	run -1 mx-test $o --cache whole --precount gold.tests events.tests
+	for d in 1 2 3; do
+		run -0 mx-test $o --precount gold.tests --partial g$d.part \
+		    events.tests lake/silver/events/d=$d
+	done
+	run -1 mx-test $o --cache merged --precount gold.tests --merge events.tests g1.part g2.part g3.part
+	run diff -r whole merged
+	assert_success
+	[ "$(ls merged | wc -l)" -eq 5 ]
+	assert_equal "$(cat merged/* | grep -c ' 3005$\| 338$\| 594$')" 3
+	# partials made without --precount: the merge counts by reading
+	partials events.tests p d=1 d=2 d=3
+	run -1 mx-test $o --cache read --precount gold.tests --merge events.tests p1.part p2.part p3.part
+	run diff -r whole read
+	assert_success
+	# and gold's run finds them there
+	run -1 mx-test -T lake --name gold/x --cache merged --json gold.tests lake/bronze/events.ndjson
+	run jq -r .detail <<< "$output"
+	assert_line '3000 rows, at most 338 (the distinct user_id of silver/events)'
+}
+
 @test "the man page's examples run as written" {
 	orders
 	echo '{"order_id":"O4","customer_id":"C7","status":"paid","total_amount":20000,"ordered_at":"2024-03-10T10:00:00Z","refunded_at":null}' >> orders.ndjson
@@ -662,6 +865,22 @@ r1.ndjson'
 	assert_line --regexp '^fail  orders  no_test_customers +1 failing of 5 rows'
 	assert_line --partial '"order_id":"O4","customer_id":"C7"'
 	assert_line --partial '"order_id":"O5","customer_id":"test-1"'
+	# a partial of each partition, then the merge: a run's results
+	mkdir -p lake/silver/events/d=1 lake/silver/events/d=2 scripts/tests/silver
+	printf '{"id":%d}\n' 1 2 > lake/silver/events/d=1/part-a.ndjson
+	printf '{"id":%d}\n' 3 1 > lake/silver/events/d=2/part-a.ndjson
+	printf 'unique id\nrow_count min=1\n' > scripts/tests/silver/events.tests
+	sed -n '/^mkdir -p partials/,/partials.1 partials.2$/p' ex.sh > part.sh
+	[ "$(wc -l < part.sh)" -eq 7 ]
+	run -1 --separate-stderr sh part.sh
+	sed 's/"seconds":[0-9.]*,//' <<< "$output" > merged.out
+	run -1 --separate-stderr mx-test -T lake --name silver/events --json scripts/tests/silver/events.tests
+	sed 's/"seconds":[0-9.]*,//' <<< "$output" > whole.out
+	run diff whole.out merged.out
+	assert_success
+	run jq -r '"\(.test) \(.failing) \(.rows)"' merged.out
+	assert_output 'unique_id 1 4
+row_count_min_1 0 4'
 }
 
 @test "the lake's test files pass on a lake built from mx-gen data (e-commerce and Calendly), and catch what is broken" {
