@@ -17,11 +17,8 @@ mx_limit_opt(int opt, const char *arg)
 	long long v;
 
 	if (opt == MX_OPT_MAXREC) {
-		if ((v = mx_parse_size(arg)) <= 0) {
-			mx_warnx("--max-record: '%s' is not a size "
-			    "such as 512M", arg);
+		if ((v = mx_size_opt("--max-record", arg)) < 0)
 			return -1;
-		}
 		mx_maxrec = (size_t)v;
 	} else {
 		if ((v = mx_parse_count(arg)) <= 0 || v > MX_DEPTH_MAX) {

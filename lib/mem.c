@@ -206,3 +206,15 @@ mx_parse_count(const char *s)
 		return -1;
 	return v;
 }
+
+long long
+mx_size_opt(const char *name, const char *arg)
+{
+	long long v;
+
+	if ((v = mx_parse_size(arg)) <= 0) {
+		mx_warnx("%s: '%s' is not a size such as 512M", name, arg);
+		return -1;
+	}
+	return v;
+}

@@ -141,6 +141,8 @@ void	mx_buf_vis(struct mx_buf *b, const char *p, size_t n);
 
 /* Parse a size such as 400M, 2G, 512k, 1048576; -1 on error. */
 long long mx_parse_size(const char *s);
+/* The size of option name (--memory ...): -1, said, when arg is none. */
+long long mx_size_opt(const char *name, const char *arg);
 
 /* ---- reader.c: lines from files or stdin, gzip by magic bytes ---- */
 

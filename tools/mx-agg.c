@@ -2331,11 +2331,8 @@ main(int argc, char *argv[])
 			list = optarg;
 			break;
 		case 'm':
-			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--memory: '%s' is not a size "
-				    "such as 512M", optarg);
+			if ((opt.memory = mx_size_opt("--memory", optarg)) < 0)
 				usage();
-			}
 			break;
 		default:
 			usage();

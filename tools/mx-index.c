@@ -592,11 +592,8 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'm':
-			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--memory: '%s' is not a size "
-				    "such as 512M", optarg);
+			if ((opt.memory = mx_size_opt("--memory", optarg)) < 0)
 				usage();
-			}
 			break;
 		case 'T':
 			mx_spill_dir(optarg);

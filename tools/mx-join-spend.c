@@ -1023,11 +1023,8 @@ main(int argc, char *argv[])
 			opt.rscale = scale_arg(optarg, "--rate-scale");
 			break;
 		case 'M':
-			if ((opt.maxmem = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--max-memory: '%s' is not a size "
-				    "such as 512M", optarg);
+			if ((opt.maxmem = mx_size_opt("--max-memory", optarg)) < 0)
 				usage();
-			}
 			opt.maxmemarg = optarg;
 			break;
 		case 'v':

@@ -1139,11 +1139,8 @@ main(int argc, char *argv[])
 			    MX_DEC_MAXSCALE);
 			break;
 		case 'm':
-			if ((opt.memory = mx_parse_size(optarg)) <= 0) {
-				mx_warnx("--memory: '%s' is not a size such "
-				    "as 512M", optarg);
+			if ((opt.memory = mx_size_opt("--memory", optarg)) < 0)
 				usage();
-			}
 			break;
 		default:
 			usage();
