@@ -1206,7 +1206,7 @@ empty_tables() {
 
 # test_parts TABLE TESTS: the tests of the silver TABLE made in parts,
 # one partial a partition (mx-test --partial), kept in
-# _state/tests/TABLE/ under the partition's path ('%' and '/' escaped),
+# _state/tests/TABLE/ under the partition's path (partial_name),
 # and made again only when the partition (its manifest) or what a partial
 # depends on (the test file, the --precount files, mx-test's version)
 # changed; their paths, in the order of the partitions, in TPART, and in
@@ -1249,8 +1249,7 @@ test_parts() {
 	fi
 	mkdir -p "$dir" || return 2
 	for p in "${parts[@]}"; do
-		n=${p//%/%25}
-		n=${n//\//%2F}
+		partial_name n "$p"
 		keep[$n.part]=1 keep[$n.sig]=1
 		TPART+=("$dir/$n.part")
 		s=''
@@ -1269,8 +1268,7 @@ test_parts() {
 	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
 	k=0
 	for p in "${todo[@]}"; do
-		n=${p//%/%25}
-		n=${n//\//%2F}
+		partial_name n "$p"
 		(cd "$LAKE" && mx-test --partial "$dir/$n.part" -T . \
 		    -T "$WORK/empty" --name "$t" "${pre[@]}" -- "$f" \
 		    "silver/$t/$p" 2> "$WORK/partial.$k.err" &&
