@@ -1243,9 +1243,11 @@ test_parts() {
 		[ ! -f "$LAKE/silver/$t/$p/_SUCCESS" ] || sums+=("$p/_SUCCESS")
 	done
 	if [ ${#sums[@]} -gt 0 ]; then
+		(cd "$LAKE/silver/$t" && xxhsum -q -H2 -- "${sums[@]}") \
+		    > "$WORK/sums.$t" || return 2
 		while read -r s p; do
 			sum[${p%/_SUCCESS}]=$s
-		done < <(cd "$LAKE/silver/$t" && xxhsum -H2 -- "${sums[@]}")
+		done < "$WORK/sums.$t"
 	fi
 	mkdir -p "$dir" || return 2
 	for p in "${parts[@]}"; do
