@@ -1073,7 +1073,7 @@ sla_check() {
 # as it was.  The next run (the same run, resumed) tests the table again:
 # fixing the data, or the test, lets it go on.
 data_tests() {
-	local t=$1 f
+	local t=$1 f rc=0
 	if [ ! -s "$LAKE/_state/dirty/$t" ]; then
 		NOTE="unchanged"
 		return 0
@@ -1081,11 +1081,34 @@ data_tests() {
 	f=$(tests_file silver "$t") || { NOTE="no tests"; return 0; }
 	# (every record of the table gone: nothing to read)
 	[ -d "$LAKE/silver/$t" ] || { NOTE="no table"; return 0; }
-	run_tests "$t" "$f" "silver/$t" || {
-		[ $? = 2 ] || FAILED="the gold that reads silver/$t is not rebuilt; the next run tests it again ($f)"
+	TMERGE=()
+	test_parts "$t" "$f" || rc=$?
+	case $rc in
+	0)
+		TMERGE=(--merge)
+		run_tests "$t" "$f" "${TPART[@]}" || rc=$?
+		# (a partial the merge refuses, damaged by a crash of the
+		# machine, say: all of them made again, once)
+		if [ $rc = 2 ]; then
+			say "the partial tests of silver/$t are made again"
+			rm -rf "$LAKE/_state/tests/$t" && rc=0 &&
+			    test_parts "$t" "$f" &&
+			    run_tests "$t" "$f" "${TPART[@]}" || rc=$?
+		fi
+		TMERGE=() ;;
+	1)
+		rc=0
+		run_tests "$t" "$f" "silver/$t" || rc=$? ;;
+	esac
+	if [ $rc = 1 ]; then
+		FAILED="the gold that reads silver/$t is not rebuilt; the next run tests it again ($f)"
 		return 1
-	}
+	elif [ $rc -ne 0 ]; then
+		FAILED="the tests of silver/$t did not run ($f)"
+		return 1
+	fi
 	C_IN=$TROWS C_OUT=$TROWS NOTE=$TNOTE
+	[ -z "$TPNOTE" ] || NOTE+="; $TPNOTE"
 }
 
 # run_tests NAME TESTS TABLE...: mx-test runs the file TESTS over the
@@ -1114,19 +1137,11 @@ run_tests() {
 		mapfile -t pre < <(precounts "$name")
 	fi
 	TNOTE='' TROWS=0
-	# a silver table that a test names and the lake does not have (its
-	# source has no raw data yet) is an empty table, as it was to the
-	# gold built without it: one in $WORK/empty, found after the lake's
-	while IFS= read -r l; do
-		while [[ $l =~ =(silver/[A-Za-z0-9_]+)(.*) ]]; do
-			l=${BASH_REMATCH[2]}
-			[ -e "$LAKE/${BASH_REMATCH[1]}" ] ||
-			    mkdir -p "$WORK/empty/${BASH_REMATCH[1]}" || return 2
-		done
-	done < "$f"
-	(cd "$LAKE" && mx-test --json -T . -T "$WORK/empty" --name "$name" \
-	    --store tests --run "$RUN" --cache "$WORK/testcache" \
-	    "${pre[@]}" -- "$f" "$@") > "$out" 2> "$out.err" || rc=$?
+	empty_tables "$f" || return 2
+	(cd "$LAKE" && mx-test "${TMERGE[@]}" --json -T . -T "$WORK/empty" \
+	    --name "$name" --store tests --run "$RUN" \
+	    --cache "$WORK/testcache" "${pre[@]}" -- "$f" "$@") \
+	    > "$out" 2> "$out.err" || rc=$?
 	if [ $rc -gt 1 ] || { [ $rc -eq 1 ] &&
 	    ! grep -q '"state":"fail"' "$out"; }; then
 		# not a test that failed: the file or the table is wrong
@@ -1172,6 +1187,109 @@ run_tests() {
 	[ $nf -eq 0 ] && return 0
 	FAILED="$shown is not published, the previous one stays; the next run tests it again ($f)"
 	return 1
+}
+
+# empty_tables TESTS: a silver table that a test of the file TESTS names
+# and the lake does not have (its source has no raw data yet) is an empty
+# table, as it was to the gold built without it: one in $WORK/empty, found
+# after the lake's.
+empty_tables() {
+	local l
+	while IFS= read -r l; do
+		while [[ $l =~ =(silver/[A-Za-z0-9_]+)(.*) ]]; do
+			l=${BASH_REMATCH[2]}
+			[ -e "$LAKE/${BASH_REMATCH[1]}" ] ||
+			    mkdir -p "$WORK/empty/${BASH_REMATCH[1]}" || return 1
+		done
+	done < "$1"
+}
+
+# test_parts TABLE TESTS: the tests of the silver TABLE made in parts,
+# one partial a partition (mx-test --partial), kept in
+# _state/tests/TABLE/ under the partition's path (partial_name),
+# and made again only when the partition (its manifest) or what a partial
+# depends on (the test file, the --precount files, mx-test's version)
+# changed; their paths, in the order of the partitions, in TPART, and in
+# TPNOTE how many this run made.  False when the file cannot be tested in
+# parts: a custom test runs its command over the whole table, and now()
+# would be read when a partial was made, not by this run.  2 when a
+# partial could not be made (mx-test's message said).
+#
+# A partial is written whole, then renamed (mx-test), and its .sig after
+# it: a kill leaves a partial without its .sig, or with an old one, and
+# it is made again.  The partitions a run makes partials of are written
+# to $STEPS before they are made, so that a resumed run says what the
+# first attempt would have said.  (A run over 10M events of 31
+# partitions: 12.0 s whole; 0.26 s a partial, 1.8 s the merge.)
+TPART=() TPNOTE='' TMERGE=()
+test_parts() {
+	local t=$1 f=$2 dir="$LAKE/_state/tests/$1" p n s dep rc=0 k
+	local made="$STEPS/tests.$1"
+	local -a parts pre todo=() sums=()
+	local -A sum=() keep=() pid=()
+	TPART=() TPNOTE=''
+	! grep -qE '^[[:space:]]*custom([[:space:]]|$)|now\(' "$f" || return 1
+	mapfile -t pre < <(precounts "$t")
+	dep=$({ mx-test --version; cat -- "$f"
+		for p in "${pre[@]}"; do
+			[ "$p" = --precount ] || { echo "$p"; cat -- "$p"; }
+		done; } | xxhsum -H2) || return 2
+	dep=${dep%% *}
+	parts_of parts "$t"
+	[ ${#parts[@]} -gt 0 ] || return 1
+	# (a partition without a manifest, not made by the lake, is tested
+	# every time)
+	for p in "${parts[@]}"; do
+		[ ! -f "$LAKE/silver/$t/$p/_SUCCESS" ] || sums+=("$p/_SUCCESS")
+	done
+	if [ ${#sums[@]} -gt 0 ]; then
+		(cd "$LAKE/silver/$t" && xxhsum -q -H2 -- "${sums[@]}") \
+		    > "$WORK/sums.$t" || return 2
+		while read -r s p; do
+			sum[${p%/_SUCCESS}]=$s
+		done < "$WORK/sums.$t"
+	fi
+	mkdir -p "$dir" || return 2
+	for p in "${parts[@]}"; do
+		partial_name n "$p"
+		keep[$n.part]=1 keep[$n.sig]=1
+		TPART+=("$dir/$n.part")
+		s=''
+		[ ! -f "$dir/$n.part" ] || [ ! -f "$dir/$n.sig" ] ||
+		    read -r s < "$dir/$n.sig" || true
+		[ -n "${sum[$p]:-}" ] && [ "$s" = "$dep ${sum[$p]}" ] ||
+		    todo+=("$p")
+	done
+	# (partitions gone: their partials too)
+	for p in "$dir"/*; do
+		[ ! -e "$p" ] || [ -n "${keep[${p##*/}]:-}" ] || rm -f "$p" ||
+		    return 2
+	done
+	[ ${#todo[@]} -eq 0 ] || printf '%s\n' "${todo[@]}" >> "$made" ||
+	    return 2
+	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	k=0
+	for p in "${todo[@]}"; do
+		partial_name n "$p"
+		(cd "$LAKE" && mx-test --partial "$dir/$n.part" -T . \
+		    -T "$WORK/empty" --name "$t" "${pre[@]}" -- "$f" \
+		    "silver/$t/$p" 2> "$WORK/partial.$k.err" &&
+		    if [ -n "${sum[$p]:-}" ]; then
+			into "$dir/$n.sig" echo "$dep ${sum[$p]}"
+		    else
+			rm -f "$dir/$n.sig"
+		    fi) &
+		pid[$!]=$k
+		k=$((k + 1))
+		while [ ${#pid[@]} -ge "$JOBS" ] ||
+		    { [ $k -eq ${#todo[@]} ] && [ ${#pid[@]} -gt 0 ]; }; do
+			wait -n -p s "${!pid[@]}" ||
+			    { [ $rc -ne 0 ] || cat "$WORK/partial.${pid[$s]}.err" >&2; rc=2; }
+			unset 'pid[$s]'
+		done
+	done
+	[ $rc -eq 0 ] || return $rc
+	TPNOTE="$(sort -u "$made" 2> /dev/null | wc -l) of ${#parts[@]} partitions read"
 }
 
 # precounts TABLE: --precount FILE for each gold test file whose

@@ -285,6 +285,71 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	cmp l/gold/user_activity.ndjson fresh/gold/user_activity.ndjson
 }
 
+@test "silver data tests in parts: a partial a partition, made again when it changed, damaged, or the tests did; the same results as the whole table" {
+	raw raw 1000 1
+	run lake -r raw -l l ecommerce
+	assert_success
+	n=$(ls l/silver/ecommerce_events | wc -l)
+	tf=$(cd "$TOP/scripts/tests/silver" && pwd)/ecommerce_events.tests
+	note() {
+		jq -r 'select(.step == "test:ecommerce_events" and .test == null) | .note' l/_runs.ndjson | tail -1
+	}
+	# what mx-test says of the whole table, run by hand
+	whole() {
+		(cd l && mx-test --json -T . --name ecommerce_events "$@" "$tf" silver/ecommerce_events) |
+		    jq -c 'del(.seconds, .run)'
+	}
+	run note
+	assert_output "10 passed; $n of $n partitions read"
+	[ "$(ls l/_state/tests/ecommerce_events/*.part | wc -l)" = "$n" ]
+	[ "$(ls l/_state/tests/ecommerce_events/*.sig | wc -l)" = "$n" ]
+	[ "$(jq -c 'select(.step == "test:ecommerce_events" and .test != null) | del(.run, .attempt, .step, .seconds)' l/_runs.ndjson)" = "$(SOURCE_DATE_EPOCH=$DAY1 whole)" ]
+	# a late batch into one day: that partition's partial alone is made
+	touch -d '2000-01-01' l/_state/tests/ecommerce_events/*
+	mx-gen -n 300 -s 4 --from 2024-03-05 --to 2024-03-05 ecommerce |
+	    sed 's/"event_id":"e0/"event_id":"e9/' > raw/ecommerce/late.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_success
+	run note
+	assert_output "10 passed; 1 of $n partitions read"
+	run find l/_state/tests -newer raw/ecommerce/late.ndjson -type f
+	assert_output --partial 'event_date%3D2024-03-05.part'
+	[ "${#lines[@]}" = 2 ]
+	[ "$(jq -c 'select(.run | endswith("-0002")) | select(.step == "test:ecommerce_events" and .test != null) | del(.run, .attempt, .step, .seconds)' l/_runs.ndjson)" = "$(SOURCE_DATE_EPOCH=$DAY2 whole)" ]
+	# a damaged partial (a crash of the machine): refused by the merge,
+	# all of them made again, the same results
+	part=$(ls l/_state/tests/ecommerce_events/*.part | head -1)
+	printf 'x' | dd of="$part" bs=1 seek=100 conv=notrunc 2> /dev/null
+	mx-gen -n 300 -s 5 --from 2024-03-06 --to 2024-03-06 ecommerce |
+	    sed 's/"event_id":"e0/"event_id":"e8/' > raw/ecommerce/late2.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l ecommerce
+	assert_success
+	assert_output --partial 'the partial tests of silver/ecommerce_events are made again'
+	run note
+	assert_output "10 passed; $n of $n partitions read"
+	[ "$(jq -c 'select(.run | endswith("-0003")) | select(.step == "test:ecommerce_events" and .test != null) | del(.run, .attempt, .step, .seconds)' l/_runs.ndjson)" = "$(SOURCE_DATE_EPOCH=$DAY2 whole)" ]
+	# a test file changed: every partial made again, with it
+	mkdir -p conf/tests/silver
+	grep -v recency "$tf" > conf/tests/silver/ecommerce_events.tests
+	tf=$PWD/conf/tests/silver/ecommerce_events.tests
+	echo '{"event_id":"e700000001","timestamp":"2024-03-07T10:00:00Z","user_id":"u000001","session_id":"s70000001","event_type":"page_view","product_id":"p00001","quantity":1,"price":9.00,"category":"books","search_query":null}' > raw/ecommerce/one.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_success
+	run note
+	assert_output "9 passed; $n of $n partitions read"
+	[ "$(jq -c 'select(.run | endswith("-0004")) | select(.step == "test:ecommerce_events" and .test != null) | del(.run, .attempt, .step, .seconds)' l/_runs.ndjson)" = "$(SOURCE_DATE_EPOCH=$DAY2 whole)" ]
+	# a custom test reads the whole table: no partials then
+	printf '%s\n' "custom name=no_e7 grep -h '\"event_id\":\"e7' \"\$@\" || :" >> "$tf"
+	echo '{"event_id":"e700000002","timestamp":"2024-03-07T11:00:00Z","user_id":"u000001","session_id":"s70000001","event_type":"page_view","product_id":"p00001","quantity":1,"price":9.00,"category":"books","search_query":null}' > raw/ecommerce/two.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf conf ecommerce
+	assert_failure 1
+	assert_output --partial 'test silver/ecommerce_events failed: no_e7: 2 failing of '
+	run jq -r 'select(.run | endswith("-0005")) | select(.step == "test:ecommerce_events") | "\(.test) \(.state) \(.note)"' l/_runs.ndjson
+	assert_line 'no_e7 fail null'
+	assert_line 'unique_event_id pass null'
+	assert_line 'null failed null'
+}
+
 @test "--reprocess N rebuilds the partitions of the last N days from bronze, to the same lake" {
 	raw raw 1000 1
 	run lake -r raw -l l
@@ -565,7 +630,7 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_success
 	assert_output --partial 'run 20240311T000000Z-0001 done'
 	run jq -r 'select(.step == "test:ecommerce_events" and .test == null) | "\(.state) \(.in) \(.note)"' l/_runs.ndjson
-	assert_output "ok $(cat l/silver/ecommerce_events/*/part-* | wc -l) 10 passed"
+	assert_output "ok $(cat l/silver/ecommerce_events/*/part-* | wc -l) 10 passed; $(ls l/silver/ecommerce_events | wc -l) of $(ls l/silver/ecommerce_events | wc -l) partitions read"
 	gold() { (cd l/gold && cat ./*.ndjson ./*.csv | sha1sum); }
 	before=$(gold)
 	# a purchase of 3 at 9999.00: out of the range of an amount
