@@ -498,7 +498,7 @@ quiet_save() {
 # already in under another name is reported and skipped.  Names go
 # between the tools NUL-separated, so any name a file system allows works.
 bronze() {
-	local src=$1 ledger="$LAKE/_state/ledger/$1.ndjson" n
+	local src=$1 ledger="$LAKE/_state/ledger/$1.ndjson" n gone
 	local -a follow=()
 	shift
 	[ "$NOFOLLOW" = 0 ] || follow=(--no-follow)
@@ -514,13 +514,33 @@ bronze() {
 		unpublish "$LAKE/bronze/$src" || return 1
 	fi
 	[ -d "$RAW/$src" ] || { NOTE="no $src directory"; return 0; }
-	if [ "$NOFOLLOW" = 1 ]; then
+	if [ -s "$STEPS/files.$src" ]; then
+		# the files the killed attempt was taking in, as its counts
+		# (kept before the ledger) say; those that came since wait.
+		# One gone since: the others, and the counts made again.
+		gone=0
+		while IFS= read -r -d '' n; do
+			if [ -e "$RAW/$n" ] || [ -L "$RAW/$n" ]; then
+				printf '%s\0' "$n"
+			else
+				gone=1
+			fi
+		done < "$STEPS/files.$src" > "$WORK/files.$src" || return 1
+		# shellcheck disable=SC2016
+		if [ $gone = 1 ]; then
+			into "$STEPS/files.$src" cat "$WORK/files.$src" &&
+			    into "$STEPS/counts" awk -F '\037' -v s="$STEP" \
+			    '$1 != s' "$STEPS/counts" || return 1
+		fi
+	elif [ "$NOFOLLOW" = 1 ]; then
 		(cd "$RAW" && find "$src" \( -type f -o -type l \) ! -name '.*' \
 		    -print0 | LC_ALL=C sort -z) > "$WORK/files.$src" || return 1
 	else
 		(cd "$RAW" && find -L "$src" -type f ! -name '.*' -print0 |
 		    LC_ALL=C sort -z) > "$WORK/files.$src" || return 1
 	fi
+	[ -s "$STEPS/files.$src" ] || [ ! -s "$WORK/files.$src" ] ||
+	    into "$STEPS/files.$src" cat "$WORK/files.$src" || return 1
 	(cd "$RAW" && mx-ledger -0 -l "$ledger" --out "$WORK/ledger.$src" \
 	    --run "$RUN" --stats "$WORK/lstats.$src" "${follow[@]}" \
 	    --files0-from "$WORK/files.$src") > "$WORK/newfiles.$src" ||
@@ -1260,8 +1280,9 @@ test_parts() {
 		[ -n "${sum[$p]:-}" ] && [ "$s" = "$dep ${sum[$p]}" ] ||
 		    todo+=("$p")
 	done
-	# (partitions gone: their partials too)
-	for p in "$dir"/*; do
+	# (partitions gone: their partials too; and what a killed mx-test
+	# left, none running now)
+	for p in "$dir"/* "$dir"/.*.tmp-*; do
 		[ ! -e "$p" ] || [ -n "${keep[${p##*/}]:-}" ] || rm -f "$p" ||
 		    return 2
 	done
