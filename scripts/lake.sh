@@ -711,8 +711,9 @@ silver() {
 		[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
 	done < "$WORK/touched.$table" > "$WORK/union.$table"
 	if [ -s "$WORK/union.$table" ]; then
-		old=$(xargs -d '\n' cat -- < "$WORK/union.$table" | wc -l) ||
-		    return 1
+		old=$(manifest_records "$WORK/union.$table") ||
+		    old=$(xargs -d '\n' cat -- < "$WORK/union.$table" |
+		    wc -l) || return 1
 	fi
 	# what the table held before this run first touched it (a resumed
 	# run finds the partitions rebuilt already)
@@ -763,6 +764,39 @@ silver() {
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
 	    "$WORK/touched.$table" || return 1
 	into "$cons" sort -u "$cons" "$WORK/todo.$table"
+}
+
+# manifest_records LIST: the records of the files of LIST (one path a
+# line), as the manifests (_SUCCESS) of their partitions count them, or
+# false when a partition has none or its manifest names other files: then
+# they are counted by reading them.  (5 partitions of the 10M lake, 1.6M
+# records: 0.6 s read, against an awk over 5 lines.)
+manifest_records() {
+	local f
+	local -a m=()
+	local -A dirs=()
+	while IFS= read -r f; do
+		dirs[${f%/*}]=1
+	done < "$1"
+	for f in "${!dirs[@]}"; do
+		[ -f "$f/_SUCCESS" ] || return 1
+		m+=("$f/_SUCCESS")
+	done
+	# shellcheck disable=SC2016
+	awk -v list="$1" '
+	BEGIN { while ((getline f < list) > 0) { want[f] = 1; n++ } }
+	FNR == 1 { d = FILENAME; sub(/\/_SUCCESS$/, "", d) }
+	{
+		if (!match($0, /"file":"[^"\\]*"/)) { bad = 1; exit }
+		f = d "/" substr($0, RSTART + 8, RLENGTH - 9)
+		if (!(f in want) || !match($0, /"records":[0-9]+/)) {
+			bad = 1
+			exit
+		}
+		sum += substr($0, RSTART + 10, RLENGTH - 10)
+		k++
+	}
+	END { if (bad || k != n) exit 1; printf "%.0f\n", sum }' "${m[@]}"
 }
 
 # The partitions of a silver table, found once a run (silver() forgets
