@@ -1282,7 +1282,8 @@ test_parts() {
 	local t=$1 f=$2 dir="$LAKE/_state/tests/$1" p n s dep rc=0 k
 	local made="$STEPS/tests.$1"
 	local -a parts pre todo=() sums=()
-	local -A sum=() keep=() pid=()
+	local -a pids=()
+	local -A sum=() keep=()
 	TPART=() TPNOTE=''
 	! grep -qE '^[[:space:]]*custom([[:space:]]|$)|now\(' "$f" || return 1
 	mapfile -t pre < <(precounts "$t")
@@ -1325,8 +1326,13 @@ test_parts() {
 	[ ${#todo[@]} -eq 0 ] || printf '%s\n' "${todo[@]}" >> "$made" ||
 	    return 2
 	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	# at most JOBS at once, the oldest waited for first (wait -n -p, in
+	# bash 5.2, can return a job's end without its pid)
 	k=0
 	for p in "${todo[@]}"; do
+		if [ $k -ge "$JOBS" ]; then
+			wait "${pids[k - JOBS]}" || test_failed $((k - JOBS))
+		fi
 		partial_name n "$p"
 		(cd "$LAKE" && mx-test --partial "$dir/$n.part" -T . \
 		    -T "$WORK/empty" --name "$t" "${pre[@]}" -- "$f" \
@@ -1336,17 +1342,21 @@ test_parts() {
 		    else
 			rm -f "$dir/$n.sig"
 		    fi) &
-		pid[$!]=$k
+		pids+=($!)
 		k=$((k + 1))
-		while [ ${#pid[@]} -ge "$JOBS" ] ||
-		    { [ $k -eq ${#todo[@]} ] && [ ${#pid[@]} -gt 0 ]; }; do
-			wait -n -p s "${!pid[@]}" ||
-			    { [ $rc -ne 0 ] || cat "$WORK/partial.${pid[$s]}.err" >&2; rc=2; }
-			unset 'pid[$s]'
-		done
+	done
+	for ((k = k > JOBS ? k - JOBS : 0; k < ${#pids[@]}; k++)); do
+		wait "${pids[k]}" || test_failed "$k"
 	done
 	[ $rc -eq 0 ] || return $rc
 	TPNOTE="$(sort -u "$made" 2> /dev/null | wc -l) of ${#parts[@]} partitions read"
+}
+
+# test_failed K: the partial job K of test_parts failed: the first one
+# to fail says why (its stderr), and test_parts returns 2.
+test_failed() {
+	[ "$rc" -ne 0 ] || cat "$WORK/partial.$1.err" >&2
+	rc=2
 }
 
 # precounts TABLE: --precount FILE for each gold test file whose
