@@ -526,9 +526,11 @@ bronze() {
 				gone=1
 			fi
 		done < "$STEPS/files.$src" > "$WORK/files.$src" || return 1
-		# shellcheck disable=SC2016
 		if [ $gone = 1 ]; then
-			into "$STEPS/files.$src" cat "$WORK/files.$src" &&
+			into "$STEPS/files.$src" cat "$WORK/files.$src" ||
+			    return 1
+			# shellcheck disable=SC2016
+			[ ! -s "$STEPS/counts" ] ||
 			    into "$STEPS/counts" awk -F '\037' -v s="$STEP" \
 			    '$1 != s' "$STEPS/counts" || return 1
 		fi
@@ -539,8 +541,6 @@ bronze() {
 		(cd "$RAW" && find -L "$src" -type f ! -name '.*' -print0 |
 		    LC_ALL=C sort -z) > "$WORK/files.$src" || return 1
 	fi
-	[ -s "$STEPS/files.$src" ] || [ ! -s "$WORK/files.$src" ] ||
-	    into "$STEPS/files.$src" cat "$WORK/files.$src" || return 1
 	(cd "$RAW" && mx-ledger -0 -l "$ledger" --out "$WORK/ledger.$src" \
 	    --run "$RUN" --stats "$WORK/lstats.$src" "${follow[@]}" \
 	    --files0-from "$WORK/files.$src") > "$WORK/newfiles.$src" ||
@@ -554,6 +554,10 @@ bronze() {
 		NOTE="${NOTE:+$NOTE; }no new files"
 		return 0
 	fi
+	# the files this attempt takes in, kept before its counts (an
+	# attempt that took nothing leaves the next one free to)
+	[ -s "$STEPS/files.$src" ] ||
+	    into "$STEPS/files.$src" cat "$WORK/files.$src" || return 1
 	# (the gzip chunks on -j threads: the same bytes whatever -j)
 	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
 	guard_ingest "$src" "$@" |
@@ -702,14 +706,21 @@ silver() {
 	fi
 	# all old records first, so that keeping the first keeps the old,
 	# then the new ones in the order they came (--last keeps the last)
+	# (on an S3 mount a killed run's files stand beside the published
+	# ones until mx-partition sweeps them, at its start, while mx-dedup
+	# reads the union: there, a partition is the files its manifest names)
 	: > "$WORK/union.$table"
 	while IFS= read -r d; do
 		if [ ! -d "$pdir/$d" ] || reprocessing "$d"; then
 			continue
+		elif [ "$S3" = 1 ]; then
+			[ ! -f "$pdir/$d/_SUCCESS" ] ||
+			    manifest_files "$pdir/$d" || return 1
+			continue
 		fi
 		f=("$pdir/$d"/part-*.ndjson)
 		[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
-	done < "$WORK/touched.$table" > "$WORK/union.$table"
+	done < "$WORK/touched.$table" > "$WORK/union.$table" || return 1
 	if [ -s "$WORK/union.$table" ]; then
 		old=$(manifest_records "$WORK/union.$table") ||
 		    old=$(xargs -d '\n' cat -- < "$WORK/union.$table" |
@@ -764,6 +775,16 @@ silver() {
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
 	    "$WORK/touched.$table" || return 1
 	into "$cons" sort -u "$cons" "$WORK/todo.$table"
+}
+
+# manifest_files DIR: the files the manifest of the partition DIR names,
+# as DIR/FILE.
+manifest_files() {
+	local l
+	while IFS= read -r l; do
+		[[ ! $l =~ \"file\":\"([^\"\\]*)\" ]] ||
+		    printf '%s\n' "$1/${BASH_REMATCH[1]}"
+	done < "$1/_SUCCESS"
 }
 
 # manifest_records LIST: the records of the files of LIST (one path a
