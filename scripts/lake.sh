@@ -1376,7 +1376,7 @@ test_hosts() {
 		    args+=(--precount "$d/pre.$i") || return 1
 	done
 	batches $((2 * HOSTSLOTS)) ${#todo[@]}
-	printf -v q '%q ' mx-test --name "$t" "${args[@]}" -- "$d/tests"
+	printf -v q '%q ' --name "$t" "${args[@]}"
 	# (a batch's list: each job's partial, then its partition, a line
 	# each; the lake's paths have no newline)
 	for c in "${!BATCH[@]}"; do
@@ -1385,8 +1385,8 @@ test_hosts() {
 			printf '%s\n' "$dir/$n.part" "silver/$t/${todo[i]}"
 		done > "$d/$c" || return 1
 		# shellcheck disable=SC2016
-		printf 'cd %q && while IFS= read -r o && IFS= read -r p; do %s--partial "$o" "$p" || exit 1; done < %q\n' \
-		    "$LAKE" "$q" "$d/$c"
+		printf 'cd %q && while IFS= read -r o && IFS= read -r p; do mx-test --partial "$o" %s-- %q "$p" || exit 1; done < %q\n' \
+		    "$LAKE" "$q" "$d/tests" "$d/$c"
 	done | parallel --will-cite "${HOSTARGS[@]}" --retries "$RETRIES" \
 	    --halt now,fail=1 --joblog "$WORK/joblog" || j=1
 	save=$NOTE NOTE=''
