@@ -1346,6 +1346,11 @@ test_parts() {
 	done
 	[ ${#todo[@]} -eq 0 ] || printf '%s\n' "${todo[@]}" >> "$made" ||
 	    return 2
+	if [ ${#todo[@]} -gt 0 ] && [ ${#HOSTARGS[@]} -gt 0 ] &&
+	    [ "$SHARED" = 1 ]; then
+		test_hosts "$t" "$f" || return 2
+		todo=()
+	fi
 	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
 	# at most JOBS at once, the oldest waited for first (wait -n -p, in
 	# bash 5.2, can return a job's end without its pid)
@@ -1370,7 +1375,54 @@ test_parts() {
 		wait "${pids[k]}" || test_failed "$k"
 	done
 	[ $rc -eq 0 ] || return $rc
-	TPNOTE="$(sort -u "$made" 2> /dev/null | wc -l) of ${#parts[@]} partitions read"
+	TPNOTE="$(sort -u "$made" 2> /dev/null | wc -l) of ${#parts[@]} partitions read$TPNOTE"
+}
+
+# test_hosts TABLE TESTS: test_parts' partials of the partitions in todo
+# made on the hosts of --hosts (shared storage: they see the lake at the
+# same path), in batches as jobs_run hands out gold's, each batch one ssh
+# session running mx-test --partial for each of its partitions.  The test
+# file and the --precount files go with the batch lists, in the lake (a
+# partial knows a test file by its bytes, not its path); the .sig of a
+# partial is written here, once every batch succeeded: a partial of a
+# failed batch, complete or not, is made again.  Sets TPNOTE to the hosts'
+# part of the note.  (In test_parts' variables.)
+test_hosts() {
+	local d=$LAKE/_state/batches c i j=0 q save
+	local -a args=()
+	rm -rf "$d" && mkdir -p "$d" || return 1
+	cp -- "$f" "$d/tests" || return 1
+	for ((i = 0; i < ${#pre[@]}; i += 2)); do
+		cp -- "${pre[i + 1]}" "$d/pre.$i" &&
+		    args+=(--precount "$d/pre.$i") || return 1
+	done
+	batches $((2 * HOSTSLOTS)) ${#todo[@]}
+	printf -v q '%q ' --name "$t" "${args[@]}"
+	# (a batch's list: each job's partial, then its partition, a line
+	# each; the lake's paths have no newline)
+	for c in "${!BATCH[@]}"; do
+		for i in ${BATCH[c]}; do
+			partial_name n "${todo[i]}"
+			printf '%s\n' "$dir/$n.part" "silver/$t/${todo[i]}"
+		done > "$d/$c" || return 1
+		# shellcheck disable=SC2016
+		printf 'cd %q && while IFS= read -r o && IFS= read -r p; do mx-test --partial "$o" %s-- %q "$p" || exit 1; done < %q\n' \
+		    "$LAKE" "$q" "$d/tests" "$d/$c"
+	done | parallel --will-cite "${HOSTARGS[@]}" --retries "$RETRIES" \
+	    --halt now,fail=1 --joblog "$WORK/joblog" || j=1
+	save=$NOTE NOTE=''
+	host_note
+	TPNOTE=${NOTE:+; $NOTE} NOTE=$save
+	rm -rf "$d"
+	[ $j = 0 ] || return 1
+	for p in "${todo[@]}"; do
+		partial_name n "$p"
+		if [ -n "${sum[$p]:-}" ]; then
+			into "$dir/$n.sig" echo "$dep ${sum[$p]}" || return 1
+		else
+			rm -f "$dir/$n.sig"
+		fi
+	done
 }
 
 # test_failed K: the partial job K of test_parts failed: the first one
@@ -1651,11 +1703,11 @@ job() {
 	JOBLIST+=("$out	$*")
 }
 
-# batches K: the jobs in K batches of every Kth job, K at most the jobs;
-# BATCH[c] the job numbers of batch c.
+# batches K [N]: the jobs (N, or those given to job) in K batches of
+# every Kth job, K at most the jobs; BATCH[c] the job numbers of batch c.
 BATCH=()
 batches() {
-	local n=${#JOBOUT[@]} k=$1 c i
+	local n=${2:-${#JOBOUT[@]}} k=$1 c i
 	[ "$k" -lt "$n" ] || k=$n
 	BATCH=()
 	for ((c = 0; c < k; c++)); do

@@ -52,6 +52,9 @@ teardown() {
 	assert_output --regexp "hosts: ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s, ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s; longest job [0-9.]+ s"
 	assert_output --regexp "-p $(cat h1/port) root@127.0.0.1 [1-9][0-9]* jobs"
 	assert_output --regexp "-p $(cat h2/port) root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s"
+	# the silver tests' partials too (the same files: the listing)
+	run jq -r 'select(.step == "test:ecommerce_events" and .test == null) | .note' two/_runs.ndjson
+	assert_output --regexp "passed(; 1 warned: [a-z_]+)?; [0-9]+ of [0-9]+ partitions read; hosts: ssh .* -p [0-9]+ root@127.0.0.1 [1-9][0-9]* jobs [0-9.]+ s"
 	[ ! -e two/_state/batches ]
 	run "$TOP/scripts/lake-status" -l two
 	assert_success
