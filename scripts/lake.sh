@@ -420,7 +420,8 @@ quiet_sig() {
 		printf -v "$1" '%s' "$({
 			printf '%s\0' 1 "$RAW" "$LAKE" "$SHARE" "$CONF" "$TOOLS" \
 			    "$NOFOLLOW" "${LIMITS[*]-}" "${*:3}" \
-			    "${MX_BRONZE_LEVEL-}" "${MX_CONTRACTS-}" "${MX_TESTS-}"
+			    "${MX_BRONZE_LEVEL-}" "${MX_BRONZE_RECORDS-}" \
+			    "${MX_CONTRACTS-}" "${MX_TESTS-}"
 			find "${follow[@]}" "$RAW" "$SHARE" "$TOOLS" ${CONF:+"$CONF"} \
 			    ${MX_CONTRACTS:+"$MX_CONTRACTS"} ${MX_TESTS:+"$MX_TESTS"} \
 			    -printf '%p %y %s %T@ %C@ %i\0'
@@ -558,11 +559,14 @@ bronze() {
 	# attempt that took nothing leaves the next one free to)
 	[ -s "$STEPS/files.$src" ] ||
 	    into "$STEPS/files.$src" cat "$WORK/files.$src" || return 1
-	# (the gzip chunks on -j threads: the same bytes whatever -j)
+	# (the gzip chunks on -j threads: the same bytes whatever -j; a file
+	# every 250,000 records (MX_BRONZE_RECORDS), which silver validates
+	# on -j processes)
 	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
 	guard_ingest "$src" "$@" |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" \
 	    --threads $((JOBS < 64 ? JOBS : 64)) \
+	    --max-records "${MX_BRONZE_RECORDS:-250000}" \
 	    -d "$LAKE/bronze/$src" \
 	    -k 'ingest_date=date(_ingested_at)' \
 	    --run "$RUN" > /dev/null || { unpublish "$LAKE/bronze/$src"; return 1; }
@@ -662,14 +666,13 @@ publish() {
 # that choose the record kept); mark those partitions dirty for gold.
 silver() {
 	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d
-	local old=0 new dstats
+	local old=0 dstats
 	local -a f bz
 	local -A wrote
 	shift 5
 	cons="$LAKE/_state/consumed/$table"
 	idx="$LAKE/_state/keys/$table.idx"
 	pdir="$LAKE/silver/$table"
-	new="$WORK/new.$table.ndjson"
 	touch "$cons"
 	# in the order of the runs that wrote them
 	{
@@ -686,11 +689,8 @@ silver() {
 		mx-index -i "$idx" -k "$key" --memory "$MEMORY" \
 		    put -d "$pdir" --all || return 1
 	fi
-	# (gzip is read by the tools themselves)
 	mapfile -t bz < "$WORK/todo.$table"
-	(cd "$LAKE" && mx-validate -c "$contract" \
-	    --rejects "$WORK/rejects.$table" --stats "$WORK/valid.$table" \
-	    "${bz[@]}") > "$new" || return 1
+	validate "$table" "$contract" "${bz[@]}" || return 1
 	publish "$WORK/rejects.$table" \
 	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
@@ -700,7 +700,7 @@ silver() {
 	# events, is 6 s faster without a pass that would find nothing)
 	if [ -d "$pdir" ]; then
 		mx-index -i "$idx" -k "$key" --memory "$MEMORY" find \
-		    -p "$pkey" "$new" > "$WORK/touched.$table" || return 1
+		    -p "$pkey" "${NEW[@]}" > "$WORK/touched.$table" || return 1
 	else
 		: > "$WORK/touched.$table"
 	fi
@@ -736,7 +736,7 @@ silver() {
 	fi
 	dstats="$STEPS/${STEP//:/_}.dedup"
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
-	echo "$new" >> "$WORK/union.$table"
+	printf '%s\n' "${NEW[@]}" >> "$WORK/union.$table"
 	guard_union "$table" "$key" "$dstats" "$@" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
 	    > "$WORK/wrote.$table" || return 1
@@ -775,6 +775,60 @@ silver() {
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
 	    "$WORK/touched.$table" || return 1
 	into "$cons" sort -u "$cons" "$WORK/todo.$table"
+}
+
+# validate TABLE CONTRACT FILE...: mx-validate the bronze FILEs (paths in
+# the lake) for TABLE, a process a file, -j at once (bronze is cut every
+# 250,000 records for it: the 1M lake's validation 1.57 s -> 0.84 s on two
+# cores); their records, in the files' order, in the files NEW, their
+# rejects put together in $WORK/rejects.TABLE and their counts in
+# $WORK/valid.TABLE, as one process over all the files would have
+# written them (but for map='s first 100 unmapped values, counted a file
+# at a time).  (gzip is read by the tools themselves.)
+NEW=()
+validate() {
+	local table=$1 contract=$2 i rc=0
+	local -a pids=()
+	shift 2
+	NEW=()
+	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	for ((i = 0; i < $#; i++)); do
+		if [ "$i" -ge "$JOBS" ]; then
+			wait "${pids[i - JOBS]}" || rc=1
+		fi
+		NEW+=("$WORK/new.$table.$i.ndjson")
+		(cd "$LAKE" && exec mx-validate -c "$contract" \
+		    --rejects "$WORK/rejects.$table.$i" \
+		    --stats "$WORK/valid.$table.$i" "${@:i + 1:1}") \
+		    > "${NEW[i]}" &
+		pids+=($!)
+	done
+	for ((i = $# > JOBS ? $# - JOBS : 0; i < $#; i++)); do
+		wait "${pids[i]}" || rc=1
+	done
+	[ $rc = 0 ] || return 1
+	if [ $# = 1 ]; then
+		mv -f "$WORK/rejects.$table.0" "$WORK/rejects.$table" &&
+		    mv -f "$WORK/valid.$table.0" "$WORK/valid.$table"
+		return
+	fi
+	for ((i = 0; i < $#; i++)); do
+		cat -- "$WORK/rejects.$table.$i"
+	done > "$WORK/rejects.$table" || return 1
+	for ((i = 0; i < $#; i++)); do
+		cat -- "$WORK/valid.$table.$i"
+	done | jq -cs '
+	    map(select(has("tool"))) as $t |
+	    ($t[0] + (["files", "in", "valid", "rejected", "blank"] |
+		map({(.): (. as $f | $t | map(.[$f]) | add)}) | add)),
+	    (reduce (.[] | select(has("tool") | not)) as $l ({k: [], m: {}};
+		([$l.field, $l.rule, (if $l | has("unmapped") then
+		    [$l.unmapped] else [] end)] | tojson) as $key |
+		if .m[$key] == null then .k += [$key] | .m[$key] = $l
+		else .m[$key] |= (if has("failed") then
+		    .failed += $l.failed else . end |
+		    if has("records") then .records += $l.records else . end)
+		end) | .m[.k[]])' > "$WORK/valid.$table"
 }
 
 # manifest_files DIR: the files the manifest of the partition DIR names,

@@ -72,6 +72,29 @@ teardown() {
 	assert_output --partial '-j: a number of jobs'
 }
 
+@test "bronze cut every MX_BRONZE_RECORDS records, validated a file a process: the same silver, gold, rejects and counts as one file" {
+	raw raw 1500 3
+	run lake -j 1 -r raw -l one
+	assert_success
+	MX_BRONZE_RECORDS=97 run lake -j 3 -r raw -l cut
+	assert_success
+	[ "$(ls cut/bronze/ecommerce/*/part-*.ndjson.gz | wc -l)" -gt 10 ]
+	[ "$(ls one/bronze/ecommerce/*/part-*.ndjson.gz | wc -l)" = 1 ]
+	# the layers after bronze: the same bytes; a reject names its bronze
+	# file and line besides its raw ones, which differ
+	notbronze() {
+		listing "$1" | grep -v -e ' ./bronze/' -e '/_state/' -e '-validate.ndjson$'
+	}
+	[ "$(notbronze one)" = "$(notbronze cut)" ]
+	for f in one/rejects/*/*/*-validate.ndjson; do
+		cmp <(jq -c 'del(._reject.input_file, ._reject.input_line)' "$f") \
+		    <(jq -c 'del(._reject.input_file, ._reject.input_line)' "cut/${f#one/}")
+	done
+	# the counts and notes of every step, unmapped channel values among them
+	[ "$(counts one)" = "$(counts cut)" ]
+	counts one | grep -q 'unmapped: '
+}
+
 @test "a re-run with no new files does nothing and says so" {
 	raw raw 1000 1
 	run lake -r raw -l l
