@@ -792,10 +792,13 @@ validate() {
 	shift 2
 	NEW=()
 	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	# (the first to fail stops the launching: a contract's mistake is
+	# said by the processes started, not once a file)
 	for ((i = 0; i < $#; i++)); do
 		if [ "$i" -ge "$JOBS" ]; then
 			wait "${pids[i - JOBS]}" || rc=1
 		fi
+		[ $rc = 0 ] || break
 		NEW+=("$WORK/new.$table.$i.ndjson")
 		(cd "$LAKE" && exec mx-validate -c "$contract" \
 		    --rejects "$WORK/rejects.$table.$i" \
@@ -803,7 +806,7 @@ validate() {
 		    > "${NEW[i]}" &
 		pids+=($!)
 	done
-	for ((i = $# > JOBS ? $# - JOBS : 0; i < $#; i++)); do
+	for ((i = i > JOBS ? i - JOBS : 0; i < ${#pids[@]}; i++)); do
 		wait "${pids[i]}" || rc=1
 	done
 	[ $rc = 0 ] || return 1
