@@ -261,6 +261,33 @@ into() {
 	fi
 }
 
+# bg_go COMMAND...: COMMAND in the background, at most JOBS at once, the
+# oldest waited for first when they are (bash 5.2's wait -n -p can return
+# a job's end without its pid); false, starting nothing, once a job has
+# failed.  bg_end: wait for the rest; false when one failed.  BGFAIL is
+# then the number of the first that did (from 0, in the order started).
+BGPIDS=() BGFAIL=''
+bg_go() {
+	local n=${#BGPIDS[@]}
+	[ "$n" -gt 0 ] || BGFAIL=''
+	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	if [ "$n" -ge "$JOBS" ]; then
+		wait "${BGPIDS[n - JOBS]}" || BGFAIL=${BGFAIL:-$((n - JOBS))}
+	fi
+	[ -z "$BGFAIL" ] || return 1
+	"$@" &
+	BGPIDS+=($!)
+}
+bg_end() {
+	local i n=${#BGPIDS[@]}
+	[ "$n" -gt 0 ] || BGFAIL=''
+	for ((i = n > JOBS ? n - JOBS : 0; i < n; i++)); do
+		wait "${BGPIDS[i]}" || BGFAIL=${BGFAIL:-$i}
+	done
+	BGPIDS=()
+	[ -z "$BGFAIL" ]
+}
+
 # The tests kill the run at these points, between data and state:
 # MX_LAKE_CRASH=bronze:ecommerce, silver:spend, gold:hourly_revenue, ...
 crashpoint() {
@@ -787,29 +814,17 @@ silver() {
 # at a time).  (gzip is read by the tools themselves.)
 NEW=()
 validate() {
-	local table=$1 contract=$2 i rc=0
-	local -a pids=()
+	local table=$1 contract=$2 i
 	shift 2
 	NEW=()
-	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
 	# (the first to fail stops the launching: a contract's mistake is
 	# said by the processes started, not once a file)
 	for ((i = 0; i < $#; i++)); do
-		if [ "$i" -ge "$JOBS" ]; then
-			wait "${pids[i - JOBS]}" || rc=1
-		fi
-		[ $rc = 0 ] || break
 		NEW+=("$WORK/new.$table.$i.ndjson")
-		(cd "$LAKE" && exec mx-validate -c "$contract" \
-		    --rejects "$WORK/rejects.$table.$i" \
-		    --stats "$WORK/valid.$table.$i" "${@:i + 1:1}") \
-		    > "${NEW[i]}" &
-		pids+=($!)
+		bg_go validate_one "$table" "$contract" "$i" "${@:i + 1:1}" ||
+		    break
 	done
-	for ((i = i > JOBS ? i - JOBS : 0; i < ${#pids[@]}; i++)); do
-		wait "${pids[i]}" || rc=1
-	done
-	[ $rc = 0 ] || return 1
+	bg_end || return 1
 	if [ $# = 1 ]; then
 		mv -f "$WORK/rejects.$table.0" "$WORK/rejects.$table" &&
 		    mv -f "$WORK/valid.$table.0" "$WORK/valid.$table"
@@ -832,6 +847,12 @@ validate() {
 		    .failed += $l.failed else . end |
 		    if has("records") then .records += $l.records else . end)
 		end) | .m[.k[]])' > "$WORK/valid.$table"
+}
+
+# validate_one TABLE CONTRACT I FILE: validate's job I.
+validate_one() {
+	cd "$LAKE" && exec mx-validate -c "$2" --rejects "$WORK/rejects.$1.$3" \
+	    --stats "$WORK/valid.$1.$3" "$4" > "$WORK/new.$1.$3.ndjson"
 }
 
 # manifest_files DIR: the files the manifest of the partition DIR names,
@@ -1357,10 +1378,9 @@ empty_tables() {
 # hashes: 1.2 s.)
 TPART=() TPNOTE='' TMERGE=()
 test_parts() {
-	local t=$1 f=$2 dir="$LAKE/_state/tests/$1" p n s dep rc=0 k
+	local t=$1 f=$2 dir="$LAKE/_state/tests/$1" p n s dep k
 	local made="$STEPS/tests.$1"
 	local -a parts pre todo=() sums=()
-	local -a pids=()
 	local -A sum=() keep=()
 	TPART=() TPNOTE=''
 	! grep -qE '^[[:space:]]*custom([[:space:]]|$)|now\(' "$f" || return 1
@@ -1408,31 +1428,40 @@ test_parts() {
 		test_hosts "$t" "$f" || return 2
 		todo=()
 	fi
-	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
-	# at most JOBS at once, the oldest waited for first (wait -n -p, in
-	# bash 5.2, can return a job's end without its pid)
 	k=0
 	for p in "${todo[@]}"; do
-		if [ $k -ge "$JOBS" ]; then
-			wait "${pids[k - JOBS]}" || test_failed $((k - JOBS))
-		fi
-		partial_name n "$p"
-		(cd "$LAKE" && mx-test --partial "$dir/$n.part" -T . \
-		    -T "$WORK/empty" --name "$t" "${pre[@]}" -- "$f" \
-		    "silver/$t/$p" 2> "$WORK/partial.$k.err" &&
-		    if [ -n "${sum[$p]:-}" ]; then
-			into "$dir/$n.sig" echo "$dep ${sum[$p]}"
-		    else
-			rm -f "$dir/$n.sig"
-		    fi) &
-		pids+=($!)
+		bg_go test_partial "$k" "$p" || break
 		k=$((k + 1))
 	done
-	for ((k = k > JOBS ? k - JOBS : 0; k < ${#pids[@]}; k++)); do
-		wait "${pids[k]}" || test_failed "$k"
-	done
-	[ $rc -eq 0 ] || return $rc
+	if ! bg_end; then
+		# (the first to fail says why)
+		cat "$WORK/partial.$BGFAIL.err" >&2
+		return 2
+	fi
 	TPNOTE="$(sort -u "$made" 2> /dev/null | wc -l) of ${#parts[@]} partitions read$TPNOTE"
+}
+
+# test_partial K PARTITION: test_parts' job K (a background subshell),
+# the partial of PARTITION, then its .sig.  (In test_parts' variables.)
+test_partial() {
+	local n
+	partial_name n "$2"
+	cd "$LAKE" && mx-test --partial "$dir/$n.part" -T . -T "$WORK/empty" \
+	    --name "$t" "${pre[@]}" -- "$f" "silver/$t/$2" \
+	    2> "$WORK/partial.$1.err" && test_sig "$2"
+}
+
+# test_sig PARTITION: the .sig of PARTITION's partial, made: what it was
+# made from (none for a partition without a manifest, made every time).
+# (In test_parts' variables.)
+test_sig() {
+	local n
+	partial_name n "$1"
+	if [ -n "${sum[$1]:-}" ]; then
+		into "$dir/$n.sig" echo "$dep ${sum[$1]}"
+	else
+		rm -f "$dir/$n.sig"
+	fi
 }
 
 # test_hosts TABLE TESTS: test_parts' partials of the partitions in todo
@@ -1465,28 +1494,15 @@ test_hosts() {
 		# shellcheck disable=SC2016
 		printf 'cd %q && while IFS= read -r o && IFS= read -r p; do mx-test --partial "$o" %s-- %q "$p" || exit 1; done < %q\n' \
 		    "$LAKE" "$q" "$d/tests" "$d/$c"
-	done | parallel --will-cite "${HOSTARGS[@]}" --retries "$RETRIES" \
-	    --halt now,fail=1 --joblog "$WORK/joblog" || j=1
+	done | hosts_parallel || j=1
 	save=$NOTE NOTE=''
 	host_note
 	TPNOTE=${NOTE:+; $NOTE} NOTE=$save
 	rm -rf "$d"
 	[ $j = 0 ] || return 1
 	for p in "${todo[@]}"; do
-		partial_name n "$p"
-		if [ -n "${sum[$p]:-}" ]; then
-			into "$dir/$n.sig" echo "$dep ${sum[$p]}" || return 1
-		else
-			rm -f "$dir/$n.sig"
-		fi
+		test_sig "$p" || return 1
 	done
-}
-
-# test_failed K: the partial job K of test_parts failed: the first one
-# to fail says why (its stderr), and test_parts returns 2.
-test_failed() {
-	[ "$rc" -ne 0 ] || cat "$WORK/partial.$1.err" >&2
-	rc=2
 }
 
 # precounts TABLE: --precount FILE for each gold test file whose
@@ -1798,9 +1814,7 @@ jobs_run() {
 		for c in "${!BATCH[@]}"; do
 			batch_list "$c" "$d/$c" || return 1
 			printf '%s--each %q < /dev/null\n' "$JOBCMD" "$d/$c"
-		done | parallel --will-cite "${HOSTARGS[@]}" \
-		    --retries "$RETRIES" --halt now,fail=1 \
-		    --joblog "$WORK/joblog" || rc=1
+		done | hosts_parallel || rc=1
 		host_note
 		rm -rf "$d"
 	else
@@ -1819,6 +1833,14 @@ jobs_run() {
 	fi
 	JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
 	return $rc
+}
+
+# hosts_parallel [OPTION...]: GNU parallel over the hosts, the commands on
+# its standard input: a batch that fails is retried on another host, a
+# batch that still fails stops them all; the job log for host_note.
+hosts_parallel() {
+	parallel --will-cite "${HOSTARGS[@]}" --retries "$RETRIES" \
+	    --halt now,fail=1 --joblog "$WORK/joblog" "$@"
 }
 
 # --no-shared: batch c is the directory b<c> (its jobs' files, linked,
@@ -1849,8 +1871,7 @@ jobs_transfer() {
 		done > "$d/b$c/list" || return 1
 		printf 'b%d\to%d\n' "$c" "$c"
 	done > "$d/list"
-	(cd "$d" && parallel --will-cite "${HOSTARGS[@]}" --wd ... --colsep '\t' \
-	    --retries "$RETRIES" --halt now,fail=1 --joblog "$WORK/joblog" \
+	(cd "$d" && hosts_parallel --wd ... --colsep '\t' \
 	    --transferfile '{1}' --return '{2}' --cleanup \
 	    'mkdir -p {2} && '"$JOBCMD"'--each {1}/list < /dev/null' < list) ||
 	    rc=1
