@@ -5,6 +5,7 @@
  * are written under a temporary name in the same directory, synced, and
  * renamed on close.
  */
+#define _GNU_SOURCE	/* F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,9 @@
 #include "mx.h"
 
 #define OUTBUF	(256 * 1024)
+#ifndef PIPESZ
+#define PIPESZ	(1024 * 1024)
+#endif
 
 struct mx_out *mx_stdout;
 
@@ -32,15 +36,63 @@ newout(int fd, const char *name)
 	return o;
 }
 
+/* A pipe between two tools holds 64 KiB by default: the writer, which
+ * flushes OUTBUF at a time, and the reader then take turns four times a
+ * flush.  A larger pipe lets them run side by side (a Linux fcntl; where
+ * it fails or is missing, the pipe stays as it was).  The 1M lake: 5.64-
+ * 5.90 s against 6.04-6.14 s, three runs each in turn. */
+void
+mx_pipesize(int fd)
+{
+#ifdef F_SETPIPE_SZ
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPESZ);
+#else
+	(void)fd;
+#endif
+}
+
 struct mx_out *
 mx_out_stdout(void)
 {
 	if (mx_stdout == NULL) {
 		mx_stdout = newout(1, "<stdout>");
 		mx_stdout->isstdout = 1;
+		mx_pipesize(1);
 	}
 	mx_stdout->refs++;
 	return mx_stdout;
+}
+
+/* Does path name an open descriptor?  (A file under /dev/shm, or any
+ * other regular file under /dev or /proc, does not: a TMPDIR of /dev/shm
+ * is written like any other directory.) */
+static int
+fdname(const char *path)
+{
+	const char *p;
+
+	if (strcmp(path, "/dev/stdout") == 0 ||
+	    strcmp(path, "/dev/stderr") == 0 ||
+	    strcmp(path, "/dev/stdin") == 0 ||
+	    strncmp(path, "/dev/fd/", 8) == 0)
+		return 1;
+	if (strncmp(path, "/proc/", 6) != 0)
+		return 0;
+	p = path + 6;
+	if (strncmp(p, "self/", 5) == 0 || strncmp(p, "thread-self/", 12) == 0)
+		p = strchr(p, '/') + 1;
+	else {
+		if (*p < '0' || *p > '9')
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p++ != '/')
+			return 0;
+	}
+	return strncmp(p, "fd/", 3) == 0;
 }
 
 struct mx_out *
@@ -60,8 +112,7 @@ mx_out_open(const char *path)
 	 * descriptors (/dev/stderr, /dev/fd/3), even when a regular file is
 	 * behind them, which is then appended to. */
 	if ((stat(path, &st) == 0 && !S_ISREG(st.st_mode)) ||
-	    strncmp(path, "/dev/", 5) == 0 ||
-	    strncmp(path, "/proc/", 6) == 0) {
+	    fdname(path)) {
 		if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_APPEND)) < 0)
 			mx_err(MX_EXIT_FAIL, "%s", path);
 		o = newout(fd, NULL);

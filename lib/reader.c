@@ -101,9 +101,10 @@ mx_reader_open(struct mx_reader *r, const char *path)
 	memset(r, 0, sizeof *r);
 	r->name = path != NULL ? path : "-";
 	r->maxrec = mx_maxrec;
-	if (strcmp(r->name, "-") == 0)
+	if (strcmp(r->name, "-") == 0) {
 		r->fd = 0;
-	else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		mx_pipesize(0);
+	} else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
 		r->size = st.st_size;

@@ -221,6 +221,25 @@ valid() {
 	done < tools.txt
 }
 
+@test "--stats and --rejects files under /dev/shm are files like any other (a TMPDIR of /dev/shm)" {
+	[ -d /dev/shm ] && [ -w /dev/shm ] || skip "no writable /dev/shm"
+	tools | grep -E 'ingest|validate|dedup|join' > tools.txt
+	printf '{"a":"x","date":"2024-03-01"}\n' > in.ndjson
+	d=$(mktemp -d /dev/shm/mx-bats.XXXXXX)
+	while IFS= read -r t; do
+		run $t --stats "$d/stats" --rejects "$d/rejects" in.ndjson
+		[ "$status" -eq 0 ] || { rm -rf "$d"; fail "$t: exit $status: $output"; }
+		grep -q '^{"tool":"mx-' "$d/stats" && [ -f "$d/rejects" ] ||
+		    { rm -rf "$d"; fail "$t: no stats file or rejects file"; }
+		rm -f "$d/stats" "$d/rejects"
+	done < tools.txt
+	# nothing left under a temporary name either
+	run ls -A "$d"
+	rm -rf "$d"
+	assert_success
+	assert_output ''
+}
+
 @test "limits: every tool takes --max-record and --max-depth and refuses cleanly with file and line" {
 	tools > tools.txt
 	printf '{"a":"%s"}\n' "$(head -c 5000 /dev/zero | tr '\0' x)" > big.ndjson
