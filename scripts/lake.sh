@@ -135,7 +135,7 @@ step() {
 	fi
 	[[ $name != gold:* ]] || QUIET_GOLD+=("${name#gold:}")
 	[[ $name != gold:* ]] || [ -z "${SLA[${name#gold:}]:-}" ] ||
-	    sla_built "${name#gold:}" $((EPOCH * 1000 + t1 - RUN_T0))
+	    sla_built "${name#gold:}" $((NOW * 1000 + t1 - RUN_T0))
 	[ "$VERBOSE" = 0 ] || say "$name: in $C_IN, out $C_OUT, rejected $C_REJ, duplicates $C_DUP${NOTE:+; $NOTE}"
 	# a silver table is tested as soon as it is built, before any gold
 	# reads it (data_tests)
@@ -344,6 +344,17 @@ run_begin() {
 	fi
 	STEPS="$LAKE/_state/steps/$RUN"
 	mkdir -p "$STEPS" || die "$STEPS: cannot make it"
+	# a resumed run keeps the time of the run it resumes (its id's): what
+	# the data is stamped with (_ingested_at, the rejects' date, the
+	# tools' SOURCE_DATE_EPOCH) is what one uninterrupted run would have
+	# written, whatever day the resume comes.  Freshness and deadlines
+	# are told against this attempt's clock (NOW).
+	if [ -s "$STEPS/epoch" ]; then
+		read -r EPOCH < "$STEPS/epoch"
+		export SOURCE_DATE_EPOCH=$EPOCH
+	else
+		into "$STEPS/epoch" echo "$EPOCH"
+	fi
 	ATTEMPT=0
 	[ ! -s "$STEPS/attempt" ] || read -r ATTEMPT < "$STEPS/attempt"
 	ATTEMPT=$((ATTEMPT + 1))
@@ -491,7 +502,7 @@ quiet_run() {
 		now_ms now
 		for t in "${gold[@]}"; do
 			[ -z "${SLA[$t]:-}" ] ||
-			    sla_built "$t" $((EPOCH * 1000 + now - RUN_T0))
+			    sla_built "$t" $((NOW * 1000 + now - RUN_T0))
 		done
 		step unchanged skip_note "nothing new: the raw files, the configuration and the lake are as the last run left them"
 		return 0
@@ -1032,8 +1043,8 @@ alert_summary() {
 # freshness SOURCE: how long ago the newest raw file of SOURCE taken in
 # (its mtime, in the ledger) was written, against the source's rule
 # (freshness_rule): past warn_after, a warning, and the run goes on; past
-# error_after, the run fails, naming the source.  Now is the run's time
-# (SOURCE_DATE_EPOCH when set), so that a rerun gives the same answer.
+# error_after, the run fails, naming the source.  Now is this attempt's
+# time (SOURCE_DATE_EPOCH when set), so that a rerun gives the same answer.
 # Raw files removed once taken in still count: the ledger has them.
 freshness() {
 	local src=$1 w e newest age h
@@ -1049,9 +1060,9 @@ freshness() {
 	[ "$newest" != - ] || newest=''
 	if [ -z "$newest" ]; then
 		NOTE="no raw file taken in yet"
-		age=$((EPOCH + 1))
+		age=$((NOW + 1))
 	else
-		age=$((EPOCH - ${newest%.*}))
+		age=$((NOW - ${newest%.*}))
 		[ $age -ge 0 ] || age=0
 		hours h "$age"
 		NOTE="newest raw file $h h old"
@@ -1171,7 +1182,7 @@ sla_load() {
 }
 
 # sla_built TABLE MS: the gold step of TABLE succeeded (rebuilt, or found
-# up to date) at MS, the run's time (SOURCE_DATE_EPOCH when set) plus the
+# up to date) at MS, this attempt's time (SOURCE_DATE_EPOCH when set) plus the
 # time the run has taken so far.  _state/sla/TABLE keeps the first such
 # time of the day, and the day its miss was last said: "DAY MS SAID".
 sla_built() {
@@ -1190,7 +1201,7 @@ sla_check() {
 	local t f now day d ms said dl m hm
 	[ ${#SLA[@]} -gt 0 ] || return 0
 	now_ms now
-	now=$((EPOCH * 1000 + now - RUN_T0))
+	now=$((NOW * 1000 + now - RUN_T0))
 	TZ=UTC printf -v day '%(%Y-%m-%d)T' $((now / 1000))
 	for t in "${!SLA[@]}"; do
 		m=${SLA[$t]}

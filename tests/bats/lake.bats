@@ -472,6 +472,32 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_output --partial 'run 20240312T000000Z-0002 done'
 }
 
+@test "a run killed one day and resumed the next: the lake of one uninterrupted run; freshness told at the resume" {
+	raw raw 1000 5
+	touch -d "@$DAY1" raw/ecommerce/*
+	run lake -r raw -l clean ecommerce
+	assert_success
+	want=$(listing clean)
+	# (bronze stamps _ingested_at and the rejects' date; silver's rejects
+	# are filed under the run's date too)
+	for p in silver:ecommerce_events bronze:ecommerce; do
+		rm -rf l
+		MX_LAKE_CRASH=$p run lake -r raw -l l ecommerce
+		assert_failure 137
+		EPOCH=$DAY2 run lake -r raw -l l ecommerce
+		assert_success
+		assert_output --partial 'resuming run 20240311T000000Z-0001'
+		[ "$(listing l)" = "$want" ] ||
+		    fail "killed at $p, resumed a day later: the lake differs: $(diff <(listing l) <(echo "$want"))"
+	done
+	# the attempt resumed after bronze told the raw files' age at its own
+	# time (one resumed after silver keeps the first attempt's steps)
+	run jq -r 'select(.step == "freshness:ecommerce") | "\(.attempt) \(.note)"' clean/_runs.ndjson l/_runs.ndjson
+	assert_success
+	assert_output '1 newest raw file 0.0 h old; warn after 36.0 h
+2 newest raw file 24.0 h old; warn after 36.0 h'
+}
+
 @test "a killed run resumed after new raw files came does its own work only; the next run takes them: the same lake as clean runs, one record per key" {
 	# (seeds 1 and 2 share event ids: batch 2 re-sends them, other days,
 	# later, so silver drops whole partitions of batch 1)
