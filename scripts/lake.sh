@@ -775,8 +775,11 @@ silver() {
 	dstats="$STEPS/${STEP//:/_}.dedup"
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
 	printf '%s\n' "${NEW[@]}" >> "$WORK/union.$table"
+	# (the key index of what it writes, made as it writes: the index
+	# then learns it without reading the partitions back)
 	guard_union "$table" "$key" "$dstats" "$@" |
 	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
+	    --index "$WORK/keys.$table" --index-key "$key" \
 	    > "$WORK/wrote.$table" || return 1
 	# a partition whose every record went to another is gone: one this
 	# pass did not write (a resumed run finds its own files of an earlier
@@ -806,8 +809,8 @@ silver() {
 	crashpoint "silver:$table"
 	# the index learns where the keys are now; gold first learns of the
 	# partitions, then silver forgets the input
-	xargs -r -d '\n' mx-index -i "$idx" -k "$key" --memory "$MEMORY" \
-	    put -d "$pdir" -- \
+	xargs -r -d '\n' mx-index -i "$idx" -k "$key" \
+	    put --from "$WORK/keys.$table" -- \
 	    < "$WORK/touched.$table" || return 1
 	touch "$LAKE/_state/dirty/$table"
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \

@@ -28,7 +28,7 @@
 #include "xsort.h"
 
 static struct {
-	const char	*index, *root, *pspec;
+	const char	*index, *root, *pspec, *from;
 	int		 all, verbose;
 	long long	 memory;
 } opt = { .memory = (long long)1 << 30 };
@@ -58,7 +58,9 @@ static const char synopsis[] =
 	    "                find [-p keys] [file ...]\n"
 	    "       mx-index -i index -k keys [-v] [-m size] [-T dir] [--stats file]\n"
 	    "                [--strict] [--max-record size] [--max-depth n]\n"
-	    "                put -d root --all | partition ...\n";
+	    "                put -d root --all | partition ...\n"
+	    "       mx-index -i index -k keys [-v] [--stats file]\n"
+	    "                put [-d root] --from file partition ...\n";
 
 static MX_NORETURN void
 usage(void)
@@ -319,6 +321,54 @@ static struct {
 	size_t	  n;
 } up;				/* the partitions to record again */
 
+static struct mx_kidx_reader *from;	/* --from */
+static uint32_t		*fmap;		/* its partitions' numbers in up.v */
+
+/* The next new entry, numbered as in up.v, in order: from the keys read
+ * (sorted by xs), or --from's file, sorted already (its names are sorted
+ * and among up.v's, so the numbers keep their order); NULL at the end.
+ * Valid until the next call. */
+static const struct mx_kidx_ent *
+next_new(void)
+{
+	static struct mx_kidx_ent e;
+	char err[512];
+	int st;
+
+	if (from == NULL)
+		return mx_xsort_next(xs);
+	if ((st = mx_kidx_next(from, &e, err, sizeof err)) < 0)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	if (st == 0)
+		return NULL;
+	e.part = fmap[e.part];
+	return &e;
+}
+
+/* --from FILE: the partitions of FILE, a key index mx-partition --index
+ * wrote, hold what its entries say; each must be among those named.
+ * has[i]: up.v[i] holds a keyed record. */
+static void
+open_from(unsigned char *has)
+{
+	char err[512], **f;
+	const char *nm;
+	size_t i;
+
+	if ((from = mx_kidx_open(opt.from, spec, err, sizeof err)) == NULL)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	fmap = mx_calloc(mx_kidx_nparts(from) + 1, sizeof *fmap);
+	for (i = 0; i < mx_kidx_nparts(from); i++) {
+		nm = mx_kidx_part(from, i);
+		if ((f = bsearch(&nm, up.v, up.n, sizeof *up.v,
+		    strpcmp)) == NULL)
+			mx_errx(MX_EXIT_FAIL, "%s: partition %s is not among "
+			    "those named", opt.from, nm);
+		fmap[i] = (uint32_t)(f - up.v);
+		has[f - up.v] = 1;
+	}
+}
+
 static void
 addup(char *name)
 {
@@ -371,7 +421,7 @@ put_new(struct mx_kidx_writer *w, const struct mx_kidx_ent *n,
 {
 	struct mx_kidx_ent m;
 
-	for (; n != NULL; n = mx_xsort_next(xs)) {
+	for (; n != NULL; n = next_new()) {
 		m = *n;
 		m.part = upmap[n->part];
 		if (e != NULL && mx_kidx_cmp(&m, e) >= 0)
@@ -431,8 +481,17 @@ put(int argc, char *argv[])
 		if (bsearch(&nm, up.v, up.n, sizeof *up.v, strpcmp) == NULL)
 			names[nn++] = (char *)nm;
 	}
-	xs = mx_xsort_new(sizeof e, entcmp, opt.memory);
-	for (i = 0; i < up.n; i++) {
+	if (opt.from != NULL) {
+		unsigned char *has = mx_calloc(up.n + 1, 1);
+
+		open_from(has);
+		for (i = 0; i < up.n; i++)
+			if (has[i])
+				names[nn++] = up.v[i];
+		free(has);
+	} else
+		xs = mx_xsort_new(sizeof e, entcmp, opt.memory);
+	for (i = 0; opt.from == NULL && i < up.n; i++) {
 		uintmax_t before = nadded;
 
 		path.len = 0;
@@ -483,7 +542,7 @@ put(int argc, char *argv[])
 
 	w = mx_kidx_create(opt.index, spec, names, nn);
 	/* (the sort gives a key twice in one partition once) */
-	n = mx_xsort_next(xs);
+	n = next_new();
 	while ((st = mx_kidx_next(r, &e, err, sizeof err)) > 0) {
 		if (map[e.part] == UINT32_MAX) {
 			cnt.removed++;
@@ -499,7 +558,7 @@ put(int argc, char *argv[])
 		mx_errx(MX_EXIT_FAIL, "%s", err);
 	(void)put_new(w, n, upmap, NULL);
 	cnt.entries += cnt.keys;
-	cnt.runs = mx_xsort_runs(xs);
+	cnt.runs = xs != NULL ? mx_xsort_runs(xs) : 0;
 	/* the old index was whole (its checksum held): replace it */
 	mx_kidx_commit(w);
 	cnt.parts = nn;
@@ -507,7 +566,11 @@ put(int argc, char *argv[])
 	free(upmap);
 	free(names);
 	mx_kidx_close(r);
-	mx_xsort_free(xs);
+	if (from != NULL)
+		mx_kidx_close(from);
+	free(fmap);
+	if (xs != NULL)
+		mx_xsort_free(xs);
 	for (i = 0; i < up.n; i++)
 		free(up.v[i]);
 	free(up.v);
@@ -549,6 +612,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'A' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "from", required_argument, NULL, 'F' },
 		{ "index", required_argument, NULL, 'i' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "memory", required_argument, NULL, 'm' },
@@ -573,6 +637,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			opt.root = optarg;
+			break;
+		case 'F':
+			opt.from = optarg;
 			break;
 		case 'i':
 			opt.index = optarg;
@@ -618,8 +685,9 @@ main(int argc, char *argv[])
 	}
 	argc--;
 	argv++;
-	if (isfind ? opt.root != NULL || opt.all : opt.root == NULL ||
-	    pkeys.n > 0)
+	if (isfind ? opt.root != NULL || opt.all || opt.from != NULL :
+	    (opt.root == NULL && opt.from == NULL) || pkeys.n > 0 ||
+	    (opt.all && opt.from != NULL))
 		usage();
 	for (c = 0; c < (int)keys.n; c++)
 		(void)mx_seen_add(&named, "-k", keys.v[c].path, keys.v[c].sel);

@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include "mx.h"
+#include "keyindex.h"
+#include "xsort.h"
 
 #define FUSE_MAGIC	0x65735546	/* statfs f_type of every FUSE mount */
 #define CHUNK		(128 * 1024)	/* a partition's buffer is written at this */
@@ -56,7 +58,8 @@ static struct {
 	int		 verbose;
 	uintmax_t	 maxrecs, maxbytes;
 	size_t		 maxopen, memory;
-} opt = { NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20 };
+	const char	*index;		/* --index */
+} opt = { NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20, NULL };
 
 /* A part file this run has finished. */
 struct pfile {
@@ -76,6 +79,8 @@ struct part {
 	struct pfile	*files;
 	unsigned	 nfiles;
 	int		 made;		/* its directory exists */
+	uint32_t	 no;		/* its number, in the order first seen */
+	int		 keyed;		/* --index: it holds a keyed record */
 };
 
 /* An open part file; at most opt.maxopen of them. */
@@ -89,6 +94,9 @@ struct slot {
 };
 
 static struct mx_exprs	 keys;
+static struct mx_exprs	 ikeys;		/* --index-key */
+static struct mx_xsort	*ix;		/* --index: (key hash, part->no) */
+static struct mx_buf	 kb;
 static struct mx_json	*scan;
 static struct mx_span	*spans, *vals;
 static char		(*tmps)[MX_EXPR_TMP];
@@ -120,7 +128,8 @@ static const char synopsis[] =
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
 	    "                    [--rejects file] [--strict] [--max-record size]\n"
-	    "                    [--max-depth n] [--threads n] [file ...]\n";
+	    "                    [--max-depth n] [--threads n]\n"
+	    "                    [--index file --index-key keys] [file ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -583,6 +592,7 @@ getpart(void)
 	if ((nparts & (nparts - 1)) == 0)
 		parts = mx_reallocarray(parts, nparts ? nparts * 2 : 1,
 		    sizeof *parts);
+	p->no = (uint32_t)nparts;
 	parts[nparts++] = p;
 	return p;
 }
@@ -636,6 +646,17 @@ route(const char *rec, size_t n, uintmax_t line)
 		t = prev;
 		prev = cur;
 		cur = t;
+	}
+	/* (a record without the whole key cannot be found: not indexed,
+	 * as by mx-index put) */
+	if (ix != NULL && mx_exprs_canon(&ikeys, spans, &kb) == 0) {
+		struct mx_kidx_ent e;
+
+		memset(&e, 0, sizeof e);	/* no unset padding spilled */
+		e.h = mx_hash128(kb.p, kb.len);
+		e.part = last->no;
+		mx_xsort_add(ix, &e);
+		last->keyed = 1;
 	}
 	add(last, rec, n);
 	nout++;
@@ -775,6 +796,65 @@ bypath(const void *a, const void *b)
 {
 	return strcmp((*(struct part *const *)a)->path,
 	    (*(struct part *const *)b)->path);
+}
+
+static int
+entcmp(const void *a, const void *b)
+{
+	return mx_kidx_cmp(a, b);
+}
+
+/* --index: the keys of the records written, as mx-index put would have
+ * read them back from the partitions: the partitions that hold a keyed
+ * record, by path (parts[] is sorted by path), and their keys.  Written
+ * before anything is published, so that a run that cannot write it
+ * publishes nothing. */
+static void
+write_index(void)
+{
+	struct mx_kidx_writer *w;
+	const struct mx_kidx_ent *e;
+	struct mx_kidx_ent *grp = NULL;
+	char **names, *spec;
+	uint32_t *rank;
+	size_t i, j, k, n = 0, cap = 0;
+
+	names = mx_calloc(nparts + 1, sizeof *names);
+	rank = mx_calloc(nparts + 1, sizeof *rank);
+	for (i = k = 0; i < nparts; i++)
+		if (parts[i]->keyed) {
+			names[k] = parts[i]->path;
+			rank[parts[i]->no] = (uint32_t)k++;
+		}
+	spec = mx_exprs_spec(&ikeys);
+	w = mx_kidx_create(opt.index, spec, names, k);
+	/* The entries come by hash, then by the partitions' first sight;
+	 * renumbered, those of one hash (a key in several partitions, or
+	 * a collision) are put in order again. */
+	for (;;) {
+		e = mx_xsort_next(ix);
+		if (n > 0 && (e == NULL || e->h.hi != grp[0].h.hi ||
+		    e->h.lo != grp[0].h.lo)) {
+			if (n > 1)
+				qsort(grp, n, sizeof *grp, entcmp);
+			for (j = 0; j < n; j++)
+				mx_kidx_add(w, &grp[j]);
+			n = 0;
+		}
+		if (e == NULL)
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			grp = mx_reallocarray(grp, cap, sizeof *grp);
+		}
+		grp[n] = *e;
+		grp[n++].part = rank[e->part];
+	}
+	mx_kidx_commit(w);
+	free(grp);
+	free(spec);
+	free(rank);
+	free(names);
 }
 
 static void
@@ -1337,7 +1417,8 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
-	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_THREADS };
+	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_THREADS, OPT_INDEX,
+	    OPT_IKEY };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -1354,12 +1435,14 @@ main(int argc, char *argv[])
 		{ "no-sync", no_argument, NULL, OPT_NOSYNC },
 		{ "run", required_argument, NULL, OPT_RUN },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "index", required_argument, NULL, OPT_INDEX },
+		{ "index-key", required_argument, NULL, OPT_IKEY },
 		MX_REJECTS_LONGOPT,
 		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct mx_buf spec = { 0 };
+	struct mx_buf spec = { 0 }, ispec = { 0 };
 	struct mx_sel *sel;
 	struct statfs sf;
 	char err[256];
@@ -1432,6 +1515,14 @@ main(int argc, char *argv[])
 		case OPT_THREADS:
 			nthr = (int)count_arg("--threads", optarg, 1, 64);
 			break;
+		case OPT_INDEX:
+			opt.index = optarg;
+			break;
+		case OPT_IKEY:
+			if (ispec.len > 0)
+				mx_buf_addc(&ispec, ',');
+			mx_buf_add(&ispec, optarg, strlen(optarg));
+			break;
 		default:
 			usage();
 		}
@@ -1453,6 +1544,25 @@ main(int argc, char *argv[])
 		mx_warnx("-k: %s", err);
 		usage();
 	}
+	if ((opt.index == NULL) != (ispec.len == 0)) {
+		mx_warnx("--index and --index-key go together");
+		usage();
+	}
+	if (opt.index != NULL && opt.mode == M_APPEND) {
+		/* the index holds what a partition holds: then only what this
+		 * run wrote */
+		mx_warnx("--index: -m overwrite or replace (an appended "
+		    "partition holds more than the records written)");
+		usage();
+	}
+	if (opt.index != NULL && mx_exprs_parse(&ikeys, mx_buf_cstr(&ispec),
+	    sel, err, sizeof err) < 0) {
+		mx_warnx("--index-key: %s", err);
+		usage();
+	}
+	for (i = 0; i < ikeys.n; i++)
+		(void)mx_seen_add(&named, "--index-key", ikeys.v[i].path,
+		    ikeys.v[i].sel);
 	for (i = 0; i < keys.n; i++) {
 		pathb.len = 0;
 		if (mx_hive_dirname(&pathb, keys.v[i].name, NULL, 0) < 0) {
@@ -1496,6 +1606,12 @@ main(int argc, char *argv[])
 	tmps = mx_calloc(keys.n, sizeof *tmps);
 	slots = mx_calloc(opt.maxopen, sizeof *slots);
 	ptab = mx_hmap_new(sizeof(struct part *));
+	if (opt.index != NULL) {
+		/* the keys' sort takes half of --memory, the buffers the rest */
+		opt.memory = opt.memory / 2 > 0 ? opt.memory / 2 : 1;
+		ix = mx_xsort_new(sizeof(struct mx_kidx_ent), entcmp,
+		    (long long)opt.memory);
+	}
 	if (mx_opt_rejects != NULL)
 		rej = mx_out_open(mx_opt_rejects);
 	if (argc == 0)
@@ -1517,6 +1633,8 @@ main(int argc, char *argv[])
 		seal(parts[i]);
 	if (nparts > 0)
 		qsort(parts, nparts, sizeof *parts, bypath);
+	if (ix != NULL)
+		write_index();
 	if (opt.s3)
 		s3_publish();
 	else
@@ -1549,6 +1667,11 @@ main(int argc, char *argv[])
 	mx_json_free(scan);
 	mx_sel_free(sel);
 	mx_exprs_free(&keys);
+	mx_exprs_free(&ikeys);
+	if (ix != NULL)
+		mx_xsort_free(ix);
+	mx_buf_free(&kb);
+	mx_buf_free(&ispec);
 	mx_buf_free(&spec);
 	mx_buf_free(&cur);
 	mx_buf_free(&prev);

@@ -248,10 +248,88 @@ d=2'
 	echo '{"click_id":"c1","ts":"2024-03-04T23:59:50Z"}' > clicks/d=2024-03-04/part-r1-00000.ndjson
 	echo '{"click_id":"c1","ts":"2024-03-05T00:00:10Z"}' > batch.ndjson
 	man_example mx-index.1 | grep '^mx-index' > ex.sh
-	[ "$(wc -l < ex.sh)" = 4 ]
-	run bash -e ex.sh
+	[ "$(wc -l < ex.sh)" = 5 ]
+	run bash -e <(head -4 ex.sh)
 	assert_success
 	assert_output 'd=2024-03-04'
 	run mx-index -i clicks.idx -k click_id find batch.ndjson
 	assert_output 'd=2024-03-04'
+	# the two days rebuilt from their old records and the batch: the
+	# re-sent click now in the second day only
+	cat clicks/d=2024-03-04/part-*.ndjson batch.ndjson |
+	    mx-dedup -k click_id --latest-by ts |
+	    mx-partition -m overwrite -d clicks -k 'd=date(ts)' --run r2 \
+	    --index new.idx --index-key click_id > /dev/null
+	# (a day none of whose records is left is not written: it goes)
+	rm -r clicks/d=2024-03-04
+	run bash -e <(tail -1 ex.sh)
+	assert_success
+	assert_output ''
+	run mx-index -i clicks.idx -k click_id find batch.ndjson
+	assert_output 'd=2024-03-05'
+	cp clicks.idx from.idx
+	run mx-index -i clicks.idx -k click_id put -d clicks d=2024-03-04 d=2024-03-05
+	assert_success
+	cmp clicks.idx from.idx
+}
+
+@test "put --from: the index of what mx-partition wrote, the bytes of reading the partitions back; a partition not named, another key, a damaged file refused" {
+	# (a key in two partitions, a record without a key, a partition of
+	# keyless records only, more keys than the sort holds at once)
+	{
+		for i in $(seq 1 300); do
+			printf '{"id":"k%03d","d":"2024-03-0%d"}\n' $((i % 250)) $((i % 3 + 1))
+		done
+		echo '{"id":null,"d":"2024-03-01"}'
+		echo '{"d":"2024-03-09"}'
+	} > in.ndjson
+	run mx-partition -d t -k d -m overwrite --run r1 --memory 4k \
+	    --index new.idx --index-key id in.ndjson
+	assert_success
+	run mx-index -i read.idx -k id --stats st.json put -d t --all
+	assert_success
+	cmp new.idx read.idx
+	run mx-index -i from.idx -k id put --from new.idx d=2024-03-01 d=2024-03-02 d=2024-03-03 d=2024-03-09
+	assert_success
+	cmp from.idx read.idx
+	# a second load: two partitions rewritten, one gone, one kept
+	echo '{"id":"k001","d":"2024-03-02"}' > in2.ndjson
+	cp read.idx before.idx
+	run mx-partition -d t -k d -m overwrite --run r2 --index new2.idx --index-key id in2.ndjson
+	assert_success
+	rm -rf t/d=2024-03-03
+	run mx-index -i read.idx -k id put -d t d=2024-03-02 d=2024-03-03
+	assert_success
+	run mx-index -i from.idx -k id put --from new2.idx d=2024-03-02 d=2024-03-03
+	assert_success
+	cmp from.idx read.idx
+	! cmp -s from.idx before.idx
+	# what the file holds must be named
+	cp from.idx kept.idx
+	run mx-index -i from.idx -k id put --from new.idx d=2024-03-01
+	assert_failure 1
+	assert_output --partial 'mx-index: new.idx: partition d=2024-03-02 is not among those named'
+	cmp from.idx kept.idx
+	# made for another key
+	run mx-partition -d u -k d -m overwrite --index other.idx --index-key d in2.ndjson
+	assert_success
+	run mx-index -i from.idx -k id put --from other.idx d=2024-03-02
+	assert_failure 1
+	assert_output --partial "other.idx: made for the key 'd', not 'id'"
+	cmp from.idx kept.idx
+	# damaged: a byte changed in an entry, and cut short
+	cp new2.idx bad.idx
+	printf '\377' | dd of=bad.idx bs=1 seek=$(($(stat -c %s bad.idx) - 30)) conv=notrunc 2> /dev/null
+	run mx-index -i from.idx -k id put --from bad.idx d=2024-03-02
+	assert_failure 1
+	cmp from.idx kept.idx
+	head -c 40 new2.idx > cut.idx
+	run mx-index -i from.idx -k id put --from cut.idx d=2024-03-02
+	assert_failure 1
+	cmp from.idx kept.idx
+	# put --from takes no --all, find no --from
+	run mx-index -i from.idx -k id put --all --from new2.idx
+	assert_failure 2
+	run mx-index -i from.idx -k id find --from new2.idx in2.ndjson
+	assert_failure 2
 }

@@ -762,6 +762,48 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 	assert_success
 	run jq -c '[.event_date, .["count_star()"]]' <<<"$output"
 	assert_output "$(printf '%s\n' '["2024-03-01","100"]' '["2024-03-02","100"]' '["2024-03-03","100"]')"
+	# the days written again with their key index: the index mx-index
+	# makes by reading them
+	run bash -e block7
+	assert_success
+	assert_output ''
+	run mx-index -i read.idx -k event_id put -d lake/silver/events --all
+	assert_success
+	cmp events.idx read.idx
+}
+
+@test "--index: with --index-key, not in append mode; bad records are not indexed; nothing published when it cannot be written" {
+	events 300 3 > events.ndjson
+	run mx-partition -d t -k 'event_date=date(timestamp)' --index k.idx events.ndjson
+	assert_failure 2
+	assert_output --partial 'mx-partition: --index and --index-key go together'
+	run mx-partition -d t -k 'event_date=date(timestamp)' --index-key event_id events.ndjson
+	assert_failure 2
+	run mx-partition -d t -k 'event_date=date(timestamp)' --index k.idx --index-key event_id events.ndjson
+	assert_failure 2
+	assert_output --partial 'mx-partition: --index: -m overwrite or replace'
+	run mx-partition -m overwrite -d t -k 'event_date=date(timestamp)' --index k.idx --index-key 'a,,b' events.ndjson
+	assert_failure 2
+	assert_output --partial 'mx-partition: --index-key:'
+	[ ! -e t ] || [ -z "$(ls t)" ]
+	# a rejected record is neither written nor indexed
+	{ head -5 events.ndjson; echo '{"event_id":"x1","timestamp":"soon"}'; } > five.ndjson
+	run mx-partition -m overwrite -d t -k 'event_date=date(timestamp)' --rejects rej.ndjson \
+	    --index k.idx --index-key event_id five.ndjson
+	assert_success
+	run mx-index -i read.idx -k event_id put -d t --all
+	assert_success
+	cmp k.idx read.idx
+	run jq -r ._raw rej.ndjson
+	assert_output '{"event_id":"x1","timestamp":"soon"}'
+	# an index that cannot be written: nothing published, exit 1
+	before=$(cd t && find . -type f | sort | xargs sha1sum)
+	run mx-partition -m overwrite -d t -k 'event_date=date(timestamp)' \
+	    --index nodir/k.idx --index-key event_id events.ndjson
+	assert_failure 1
+	assert_output --partial 'nodir/k.idx'
+	[ "$(cd t && find . -type f | sort | xargs sha1sum)" = "$before" ]
+	[ -z "$(find t -name '.*' ! -name . -print -quit)" ]
 }
 
 @test "a full disk (a 1 MB tmpfs): exit 1 with a message, the old partitions intact, nothing partial" {
