@@ -74,6 +74,37 @@ on_signal(int sig)
 	raise(sig);
 }
 
+/* A mapped input (reader.c) cut short under the reader: the pages past
+ * its new end raise SIGBUS.  Said, and the run ends as on a read error
+ * (only what is safe in a handler: write, unlink, _exit). */
+static void
+on_bus(int sig)
+{
+	static const char msg[] = ": an input file was cut short while it "
+	    "was read\n";
+
+	(void)sig;
+	(void)write(2, mx_prog, strlen(mx_prog));
+	(void)write(2, msg, sizeof msg - 1);
+	mx_tmp_cleanup();
+	_exit(MX_EXIT_FAIL);
+}
+
+void
+mx_bus_guard(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	if (done)
+		return;
+	done = 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_bus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 static void
 at_exit(void)
 {

@@ -166,6 +166,8 @@ struct mx_reader {
 	int		 cr;		/* the last line ended in \r\n */
 	off_t		 size;		/* of a regular file, else 0 */
 	uintmax_t	 fdbytes;	/* bytes read from fd */
+	int		 mapped;	/* buf is the file, mapped */
+	size_t		 dropped;	/* mapped: its pages let go up to here */
 };
 
 /* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.
@@ -177,6 +179,8 @@ void	mx_reader_close(struct mx_reader *r);
  * gzip stream or a line longer than maxrec ends the program with a
  * message naming the file and line. */
 ssize_t	mx_reader_line(struct mx_reader *r, const char **line);
+/* SIGBUS (a mapped input cut short) ends the run with a message. */
+void	mx_bus_guard(void);
 /* A line that is empty or only spaces, tabs and CRs: every tool skips it
  * (it is no record) and counts it where it reports counts. */
 int	mx_blank(const char *p, size_t n);

@@ -76,6 +76,73 @@ malformed() {
 	done < tools.txt
 }
 
+@test "a file of 1 MB or more is read mapped: every tool gives what it gives through a pipe of the same name; a malformed line named the same" {
+	# CRLF and LF lines, blank lines, the last line without a newline
+	for i in $(seq 1 12000); do
+		printf '{"a":"v%d","date":"2024-03-0%d","n":%d,"pad":"%s"}' $((i % 97)) $((i % 9 + 1)) "$i" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+		case $((i % 50)) in 0) printf '\r\n' ;; 1) printf '\n\n' ;; *) printf '\n' ;; esac
+	done | head -c -1 > big.ndjson
+	[ "$(stat -c %s big.ndjson)" -gt 1048576 ]
+	{ head -c 1100000 big.ndjson | sed '$d'; echo '{"a":1,}'; cat big.ndjson; } > bad.ndjson
+	tools > tools.txt
+	while IFS= read -r t; do
+		for f in big bad; do
+			cp "$f.ndjson" in.ndjson
+			rm -rf parts
+			run $t in.ndjson
+			s1=$status o1=$(printf '%s\n' "$output" | sed 's/part-[^"]*//g; s/"run":"[^"]*"//g')
+			rm -f in.ndjson
+			mkfifo in.ndjson
+			cat "$f.ndjson" > in.ndjson &
+			rm -rf parts
+			run $t in.ndjson
+			wait
+			rm -f in.ndjson
+			o2=$(printf '%s\n' "$output" | sed 's/part-[^"]*//g; s/"run":"[^"]*"//g')
+			[ "$s1" = "$status" ] || fail "$t on $f: exit $s1 mapped, $status through a pipe"
+			[ "$o1" = "$o2" ] || fail "$t on $f: the outputs differ: $(diff <(echo "$o1") <(echo "$o2") | head -5)"
+		done
+		[ "$s1" = 1 ] && [[ "$o1" == *"in.ndjson:"*":"* ]] || fail "$t on bad: $o1"
+	done < tools.txt
+}
+
+@test "a mapped input cut short while it is read: exit 1 with a message, nothing half-written" {
+	for i in $(seq 1 60000); do
+		printf '{"a":"v%d","date":"2024-03-01"}\n' "$i"
+	done > in.ndjson
+	mkfifo out
+	# (stopped by a full pipe after about 1 MB of its output, while the
+	# input is cut to 1000 bytes under it)
+	mx-dedup -k a in.ndjson > out 2> err &
+	pid=$!
+	exec 5< out
+	head -c 1000 <&5 > /dev/null
+	sleep 0.5
+	truncate -s 1000 in.ndjson
+	cat <&5 > /dev/null
+	exec 5<&-
+	run wait "$pid"
+	assert_failure 1
+	run cat err
+	assert_output 'mx-dedup: an input file was cut short while it was read'
+	# a tool writing a file leaves no temporary file behind
+	for i in $(seq 1 60000); do
+		printf '{"a":"v%d","date":"2024-03-01"}\n' "$i"
+	done > in.ndjson
+	mx-dedup -k a --stats st.json in.ndjson > out 2> err &
+	pid=$!
+	exec 5< out
+	head -c 1000 <&5 > /dev/null
+	sleep 0.5
+	truncate -s 1000 in.ndjson
+	cat <&5 > /dev/null
+	exec 5<&-
+	run wait "$pid"
+	assert_failure 1
+	[ ! -e st.json ]
+	[ -z "$(ls -A | grep tmp)" ]
+}
+
 @test "keys of every length: duplicates are found and fields selected, wherever they sit in the line" {
 	for n in $(seq 1 40); do
 		k=$(head -c "$n" /dev/zero | tr '\0' k)
