@@ -223,7 +223,8 @@ extern struct mx_out *mx_stdout;
 
 /* The buffered stdout; flushed and checked by mx_out_close(mx_stdout). */
 struct mx_out *mx_out_stdout(void);
-void mx_pipesize(int);
+/* A pipe on fd widened to 1 MiB, where Linux lets it (out.c). */
+void	mx_pipesize(int fd);
 /* Create path through a temporary name in the same directory; nothing
  * appears at path until mx_out_close().  "-" means stdout. */
 struct mx_out *mx_out_open(const char *path);

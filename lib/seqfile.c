@@ -16,10 +16,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <libdeflate.h>
 #include <xxhash.h>
 
 #include "mx.h"
