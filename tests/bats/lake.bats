@@ -1102,6 +1102,24 @@ s3mount() {
 	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
 }
 
+@test "a file of 1 MB or more on an S3 mount is read (mapped) as on disk" {
+	s3mount m
+	for i in $(seq 1 30000); do
+		printf '{"a":"v%d","date":"2024-03-0%d","n":%d}\n' $((i % 97)) $((i % 9 + 1)) "$i"
+	done > big.ndjson
+	[ "$(stat -c %s big.ndjson)" -gt 1048576 ]
+	cp big.ndjson m/big.ndjson
+	for t in "mx-agg -g date -a n=count(),s=sum(n)" "mx-dedup -k a --latest-by n" "mx-validate -c c.contract"; do
+		printf 'a string\nn number\n' > c.contract
+		run $t big.ndjson
+		assert_success
+		want=$output
+		run $t m/big.ndjson
+		assert_success
+		[ "$output" = "$want" ] || fail "$t: differs on the mount"
+	done
+}
+
 @test "the lake on an S3 mount: s3fs on a local S3 server, the same lake as on disk" {
 	raw raw 1000 1
 	run lake -r raw -l disk
