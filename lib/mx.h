@@ -168,6 +168,8 @@ struct mx_reader {
 	uintmax_t	 fdbytes;	/* bytes read from fd */
 	int		 mapped;	/* buf is the file, mapped */
 	size_t		 dropped;	/* mapped: its pages let go up to here */
+	void		*d;		/* gz: libdeflate's decompressor */
+	int		 nofast;	/* gz: every member through zlib */
 };
 
 /* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.

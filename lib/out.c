@@ -5,7 +5,9 @@
  * are written under a temporary name in the same directory, synced, and
  * renamed on close.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* F_SETPIPE_SZ */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

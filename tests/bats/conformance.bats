@@ -106,6 +106,55 @@ malformed() {
 	done < tools.txt
 }
 
+@test "gzip members after the first (decompressed whole): the records of one stream; a damaged, cut or big member, padding and garbage as with one" {
+	for m in 1 2 3; do
+		for i in $(seq 1 2000); do
+			printf '{"n":%d,"m":%d,"pad":"%s"}\n' $((m * 10000 + i)) "$m" xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+		done > "m$m.ndjson"
+		gzip -c "m$m.ndjson" >> three.gz
+	done
+	cat m1.ndjson m2.ndjson m3.ndjson > all.ndjson
+	# (outputs to files: a message on stderr may fall inside a line)
+	run sh -c 'mx-dedup -k n three.gz > out.ndjson'
+	assert_success
+	assert_output ''
+	cmp out.ndjson all.ndjson
+	# a big member (2 MB of records) after a small one
+	for i in $(seq 1 20000); do
+		printf '{"n":%d,"m":9,"pad":"%s"}\n' $((90000 + i)) xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+	done > big.ndjson
+	{ gzip -c m1.ndjson; gzip -c big.ndjson; gzip -c m2.ndjson; } > bigm.gz
+	run sh -c 'mx-dedup -k n bigm.gz > out.ndjson'
+	assert_success
+	cat m1.ndjson big.ndjson m2.ndjson | cmp - out.ndjson
+	# zeros after the last member: a warning; anything else: an error
+	{ cat three.gz; head -c 1000 /dev/zero; } > padded.gz
+	run sh -c 'mx-dedup -k n padded.gz > out.ndjson'
+	assert_success
+	assert_output 'mx-dedup: padded.gz: trailing zero bytes after the gzip data ignored'
+	cmp out.ndjson all.ndjson
+	{ cat three.gz; echo garbage; } > garbage.gz
+	run sh -c 'mx-dedup -k n garbage.gz > /dev/null'
+	assert_failure 1
+	assert_output 'mx-dedup: garbage.gz:6001: trailing garbage after gzip data'
+	# the second member damaged in its middle, the last one cut short
+	s1=$(gzip -c m1.ndjson | wc -c)
+	s2=$(gzip -c m2.ndjson | wc -c)
+	cp three.gz bad.gz
+	printf 'XXXXXXXX' | dd of=bad.gz bs=1 seek=$((s1 + s2 / 2)) conv=notrunc 2> /dev/null
+	run sh -c 'mx-dedup -k n bad.gz > /dev/null'
+	assert_failure 1
+	assert_output --regexp '^mx-dedup: bad\.gz:[0-9]+: (corrupt gzip input .*|truncated gzip input .*)$'
+	head -c $(($(wc -c < three.gz) - 20)) three.gz > cut.gz
+	run sh -c 'mx-dedup -k n cut.gz > /dev/null'
+	assert_failure 1
+	assert_output --regexp '^mx-dedup: cut\.gz:[0-9]+: (truncated gzip input|corrupt gzip input).*$'
+	# the same through a pipe (every member through zlib)
+	run sh -c 'cat three.gz | mx-dedup -k n > out.ndjson'
+	assert_success
+	cmp out.ndjson all.ndjson
+}
+
 @test "a mapped input cut short while it is read: exit 1 with a message, nothing half-written" {
 	for i in $(seq 1 60000); do
 		printf '{"a":"v%d","date":"2024-03-01"}\n' "$i"
