@@ -81,7 +81,8 @@ struct node {
 	int		 sel;		/* N_FIELD */
 	size_t		 ref;		/* N_REF: the item computed before */
 	int		 isnull;	/* N_LIT null */
-	struct mx_buf	 text;		/* N_LIT: its JSON text */
+	struct mx_buf	 text;		/* N_LIT: its JSON text; N_FIELD:
+					 * its path */
 	struct mx_span	 lit;
 	size_t		 pos, end;	/* its text in the item */
 	int		 depth;		/* of the tree under it */
@@ -1160,6 +1161,8 @@ field(struct lex *lx)
 		}
 	k = node_new(N_FIELD, lx->tpos);
 	k->end = lx->tend;
+	mx_buf_add(&k->text, lx->word.p, strlen(lx->word.p));
+	mx_buf_cstr(&k->text);
 	if ((k->sel = mx_sel_add(c->sel, lx->word.p)) < 0) {
 		perr(lx, lx->tpos, "a bad field path", lx->word.p);
 		node_free(k);
@@ -1616,6 +1619,35 @@ mx_calc_add_cond(struct mx_calc *c, const char *expr, char *err,
 	}
 	push(c, &it);
 	return (long)c->n - 1;
+}
+
+/* The fields under n not in f[0..*k), appended (up to max). */
+static void
+fields(const struct node *n, int *f, const char **paths, size_t *k,
+    size_t max)
+{
+	size_t i;
+
+	if (n->op == N_FIELD) {
+		for (i = 0; i < *k && f[i] != n->sel; i++)
+			;
+		if (i == *k && *k < max) {
+			f[*k] = n->sel;
+			paths[(*k)++] = n->text.p;
+		}
+	}
+	for (i = 0; i < n->nk; i++)
+		fields(n->k[i], f, paths, k, max);
+}
+
+size_t
+mx_calc_fields(const struct mx_calc *c, size_t i, int *f, const char **paths,
+    size_t max)
+{
+	size_t k = 0;
+
+	fields(c->v[i].root, f, paths, &k, max);
+	return k;
 }
 
 int

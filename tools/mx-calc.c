@@ -35,10 +35,12 @@ static int		*keepcalc;	/* the computed field it is, or -1 */
 static size_t		 nkeep;
 static int		 rejsel;
 static struct mx_out	*out, *rej;
+static struct mx_seen	 named;		/* the fields the options name */
 
 static const char synopsis[] =
 	    "usage: mx-calc [-e name=expr ...] [-w cond ...] [--keep f1,f2,...]\n"
-	    "               [--scale n] [--rejects file] [--stats file] [-v]\n"
+	    "               [--scale n] [--rejects file] [--stats file] "
+	    "[--strict] [-v]\n"
 	    "               [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -102,6 +104,31 @@ parse_keep(const char *spec)
 		nkeep++;
 	}
 	free(copy);
+}
+
+/* The fields that -e, -w and --keep read, for the warning of those no
+ * record had (a misspelt name is otherwise a column of nulls). */
+static void
+name_fields(void)
+{
+	const char *paths[64];
+	int f[64];
+	size_t i, k, n;
+
+	for (i = 0; i < mx_calc_count(calc); i++) {
+		n = mx_calc_fields(calc, i, f, paths, 64);
+		for (k = 0; k < n; k++)
+			(void)mx_seen_add(&named, "-e", paths[k], f[k]);
+	}
+	for (i = 0; i < nwhere; i++) {
+		n = mx_calc_fields(where, i, f, paths, 64);
+		for (k = 0; k < n; k++)
+			(void)mx_seen_add(&named, "-w", paths[k], f[k]);
+	}
+	for (i = 0; i < nkeep; i++)
+		if (keepcalc[i] < 0)
+			(void)mx_seen_add(&named, "--keep", keep[i],
+			    keepsel[i]);
 }
 
 static void
@@ -228,6 +255,7 @@ read_file(const char *path, struct mx_json *scan, struct mx_span *sp)
 			reject(&in, "json", NULL, mx_json_errstr(scan));
 			continue;
 		}
+		mx_seen_spans(&named, sp);
 		in.whole = sp[rejsel].kind == MX_JNONE;
 		for (i = 0; i < nwhere; i++)
 			if ((t = mx_calc_test(where, i, sp, &why)) != 1)
@@ -274,6 +302,7 @@ main(int argc, char *argv[])
 		{ "scale", required_argument, NULL, 'S' },
 		MX_REJECTS_LONGOPT,
 		MX_STATS_LONGOPT,
+		MX_STRICT_LONGOPT,
 		{ "verbose", no_argument, NULL, 'v' },
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -354,6 +383,7 @@ main(int argc, char *argv[])
 		namesel[i] = select_name(mx_calc_name(calc, i));
 	if (opt.keep != NULL)
 		parse_keep(opt.keep);
+	name_fields();
 	rejsel = mx_sel_add(sel, "_reject");
 
 	out = mx_out_stdout();
@@ -366,6 +396,13 @@ main(int argc, char *argv[])
 	for (k = 0; k < argc; k++)
 		read_file(argv[k], scan, sp);
 
+	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
+		/* the records are out; the files are not published */
+		if (rej != NULL)
+			mx_out_abort(rej);
+		mx_out_close(out);
+		exit(MX_EXIT_FAIL);
+	}
 	mx_out_close(rej);
 	if (mx_opt_stats != NULL)
 		write_stats();
@@ -388,5 +425,6 @@ main(int argc, char *argv[])
 	free(keepcalc);
 	free(exprs);
 	free(conds);
+	mx_seen_free(&named);
 	return MX_EXIT_OK;
 }

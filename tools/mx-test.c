@@ -597,6 +597,8 @@ struct test {
 	struct xpos	*xp;		/* --merge: failing rows read back */
 	size_t		 nxp, axp;
 	struct mx_keyset *missing;	/* --merge: keys the other table lacks */
+	size_t		*fld;		/* the fields it reads, in named */
+	size_t		 nfld;
 };
 
 /* A row that a merge reads back from the table: the partial's index,
@@ -625,11 +627,16 @@ static size_t		 ntests;
 static const char	*testfile;
 static struct mx_h128	 testdigest;	/* of the test file's bytes */
 static struct mx_buf	 kb;		/* canonical key bytes */
+/* The fields the tests read, to find those no row had: a misspelt
+ * column is missing from every row, and a test of missing values
+ * (accepted_values, expression, unique, where=) would pass unseen. */
+static struct mx_seen	 named;
 
 static void	store_row(struct test *, const struct row *);
 static void	free_table(struct table *);
 
 static void	prow_put(struct test *, const struct row *);
+static void	name_fields(struct test *);
 
 /* Every failing row is counted; the first limit= of them are stored
  * (or kept in the partial, for the merge to store). */
@@ -1541,6 +1548,7 @@ parse_line(const char *p, const char *end, size_t line)
 	if (kinds[k].check != NULL && (r = kinds[k].check(t, &o, err,
 	    sizeof err)) < 0)
 		bad(line, r == -2 ? MX_EXIT_FAIL : MX_EXIT_USAGE, "%s", err);
+	name_fields(t);
 	if (o.v[O_NAME] != NULL) {
 		const char *why = badname(o.v[O_NAME]);
 
@@ -1572,6 +1580,37 @@ parse_line(const char *p, const char *end, size_t line)
 	for (i = 0; i < NOPTS; i++)
 		free(o.v[i]);
 	ntests++;
+}
+
+/* The test's name for a field: its index in named. */
+static void
+name_field(struct test *t, const char *path, int sel)
+{
+	t->fld = mx_reallocarray(t->fld, t->nfld + 1, sizeof *t->fld);
+	t->fld[t->nfld++] = mx_seen_add(&named, "", path, sel);
+}
+
+/* The fields of the table that t reads: its columns, its expression
+ * and its where=. */
+static void
+name_fields(struct test *t)
+{
+	const char *paths[64];
+	int f[64];
+	size_t i, n;
+
+	for (i = 0; i < t->cols.n; i++)
+		name_field(t, t->cols.v[i].path, t->cols.v[i].sel);
+	if (t->kind == K_EXPR) {
+		n = mx_calc_fields(calc, (size_t)t->expr, f, paths, 64);
+		for (i = 0; i < n; i++)
+			name_field(t, paths[i], f[i]);
+	}
+	if (t->where >= 0) {
+		n = mx_calc_fields(calc, (size_t)t->where, f, paths, 64);
+		for (i = 0; i < n; i++)
+			name_field(t, paths[i], f[i]);
+	}
 }
 
 static void
@@ -2003,6 +2042,7 @@ main_row(void *arg, const struct row *r)
 	size_t i;
 
 	(void)arg;
+	mx_seen_spans(&named, r->sp);
 	for (i = 0; i < ninmain; i++)
 		ref_row(inmain[i], r);
 	for (i = 0; i < nrowtests; i++) {
@@ -2028,14 +2068,15 @@ main_row(void *arg, const struct row *r)
  *	the index: the test file's digest, the files of the part (their
  *	    Hive root and path), its rows, then for each test its counts,
  *	    newest timestamp, kept failing rows (file, line, record) and
- *	    key section; the key sections of the table's counted keys
+ *	    key section; the key sections of the table's counted keys;
+ *	    for each field the tests read, whether a row had it
  *	the index's offset and the XXH3-64 of all that comes before
  *
  * The keys are what a merge streams (a part of a 10-million-row table
  * has as many), the index what it holds.
  */
 static const char	pmagic[16] = "mx-test-partial\n";
-#define PVERSION	1
+#define PVERSION	2
 #define PENTRY		32
 
 static void
@@ -2208,6 +2249,9 @@ partial_write(const char *path)
 			putstr(&ix, nd->spec, strlen(nd->spec));
 			keys_put(&w, &ix, nd->ks, 0);
 		}
+	put64(&ix, named.n);
+	for (i = 0; i < named.n; i++)
+		put64(&ix, (uint64_t)named.v[i].seen);
 	ixoff = w.off;
 	pw_write(&w, ix.p, ix.len);
 	b.len = 0;
@@ -2245,6 +2289,8 @@ struct partial {
 	size_t		 nt;
 	struct pneed	*need;
 	size_t		 nneed;
+	unsigned char	*seen;		/* per field of named */
+	size_t		 nseen;
 };
 
 static struct partial	*parts;
@@ -2394,6 +2440,12 @@ partial_read(struct partial *pt, const char *path)
 		pt->need[k].spec = mx_strndup((const char *)p, n);
 		rdkeys(&r, &pt->need[k].keys, &pt->need[k].nkeys);
 	}
+	pt->nseen = rd64(&r);
+	if (pt->nseen > (uint64_t)(r.e - r.p))
+		corrupt(path, "too many fields");
+	pt->seen = mx_calloc(pt->nseen + 1, 1);
+	for (k = 0; k < pt->nseen; k++)
+		pt->seen[k] = rd64(&r) != 0;
 	if (r.p != r.e)
 		corrupt(path, "bytes after its index");
 }
@@ -2412,6 +2464,11 @@ partials_check(void)
 			    "file than %s", pt->path, testfile);
 		if (pt->nt != ntests)
 			corrupt(pt->path, "not as many tests as the test file");
+		if (pt->nseen != named.n)
+			corrupt(pt->path, "not as many fields as the test file");
+		for (i = 0; i < named.n; i++)
+			if (pt->seen[i])
+				mx_seen_mark(&named, i);
 		for (i = 0; i < ntests; i++)
 			if (pt->t[i].kind != tests[i].kind)
 				corrupt(pt->path, "another kind of test");
@@ -3019,6 +3076,23 @@ custom_run(struct test *t)
 
 /* ---- results ---- */
 
+/* A test that reads a field no row of the table had tested nothing: it
+ * is broken (a table of no rows says nothing of its fields). */
+static void
+unseen(struct test *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfld && main_tb.rows > 0; i++)
+		if (!named.v[t->fld[i]].seen) {
+			t->broken = 1;
+			t->detail.len = 0;
+			mx_buf_printf(&t->detail, "no row had the column '%s'",
+			    named.v[t->fld[i]].path);
+			return;
+		}
+}
+
 static void
 judge(struct test *t)
 {
@@ -3166,6 +3240,7 @@ free_test(struct test *t)
 	mx_buf_free(&t->pstore);
 	free(t->xp);
 	mx_keyset_free(t->missing);
+	free(t->fld);
 }
 
 /* The rest of a run (or a merge): ends, judgements, the results. */
@@ -3198,6 +3273,7 @@ results(double dt)
 			kinds[t->kind].end(t);
 			t->seconds += clock_now() - t0;
 		}
+		unseen(t);
 		judge(t);
 		store_close(t);
 		k = strlen(t->name);
@@ -3468,11 +3544,13 @@ main(int argc, char *argv[])
 		for (k = 0; k < parts[i].nneed; k++)
 			free(parts[i].need[k].spec);
 		free(parts[i].need);
+		free(parts[i].seen);
 		free(parts[i].t);
 		free(parts[i].ix);
 	}
 	free(parts);
 	mx_calc_free(calc);
+	mx_seen_free(&named);
 	free_table(&main_tb);
 	free(opt.tdirs);
 	mx_buf_free(&kb);

@@ -86,7 +86,10 @@ EOF
 	run calc '{"x":null,"a":2}' -e 'p=x + 1' -e 'q=a * nothing' -e 'r=-x' \
 	    -e 's=x / 0' -e 't=nothing.deeper - 1' -e 'u=round(x, 2)' -e 'v=int(x)'
 	assert_success
-	assert_output '{"p":null,"q":null,"r":null,"s":null,"t":null,"u":null,"v":null}'
+	# (and a field that no record had is told: a typo?)
+	assert_output "mx-calc: -e: no record had the field 'nothing' (a typo?)
+mx-calc: -e: no record had the field 'nothing.deeper' (a typo?)
+"'{"p":null,"q":null,"r":null,"s":null,"t":null,"u":null,"v":null}'
 }
 
 @test "comparisons in the mx ordering; a null side is null, but = null and != null test it" {
@@ -96,7 +99,8 @@ EOF
 	    -e 'i=t = "2024-03-05T09:00:00Z"' -e 'j=x = 1' -e 'k=x = null' -e 'l=q != null' \
 	    -e 'm=nothing = null' -e 'n=f < true' -e 'o=null = null'
 	assert_success
-	assert_output '{"a":true,"b":true,"c":true,"d":true,"e":true,"f2":true,"g":false,"h":false,"i":true,"j":null,"k":true,"l":true,"m":true,"n":true,"o":true}'
+	assert_output "mx-calc: -e: no record had the field 'nothing' (a typo?)
+"'{"a":true,"b":true,"c":true,"d":true,"e":true,"f2":true,"g":false,"h":false,"i":true,"j":null,"k":true,"l":true,"m":true,"n":true,"o":true}'
 }
 
 @test "chains: a <= b <= c holds when each link does; a null link is null unless another is false" {
@@ -157,7 +161,8 @@ EOF
 	    -e 'd=if(false, bad * 1, "no")' -e 'e=coalesce(n, nothing, s, bad * 1)' \
 	    -e 'f=coalesce(n)' -e 'g=if(0, "zero is true", "")'
 	assert_success
-	assert_output '{"a":0,"b":2,"c":1,"d":"no","e":"Used","f":null,"g":"zero is true"}'
+	assert_output "mx-calc: -e: no record had the field 'nothing' (a typo?)
+"'{"a":0,"b":2,"c":1,"d":"no","e":"Used","f":null,"g":"zero is true"}'
 }
 
 @test "concat, lower, upper" {
@@ -182,7 +187,8 @@ EOF
 	    -e 'me=month_end(ts)' -e 'ed=date(e)' -e 'b=date(bad)' -e 'n=date(nothing)' \
 	    -e 'c=date(concat("2024-12-31", "T23:00:00-02:00"))'
 	assert_success
-	assert_output '{"date":"2024-03-06","year":2024,"month":"2024-03","week":"2024-W10","dow":3,"hour":21,"minute":59,"hs":"2024-03-06T21:00:00Z","he":"2024-03-06T22:00:00Z","ds":"2024-03-06T00:00:00Z","de":"2024-03-07T00:00:00Z","ms":"2024-03-01T00:00:00Z","me":"2024-04-01T00:00:00Z","ed":"2024-03-06","b":null,"n":null,"c":"2025-01-01"}'
+	assert_output "mx-calc: -e: no record had the field 'nothing' (a typo?)
+"'{"date":"2024-03-06","year":2024,"month":"2024-03","week":"2024-W10","dow":3,"hour":21,"minute":59,"hs":"2024-03-06T21:00:00Z","he":"2024-03-06T22:00:00Z","ds":"2024-03-06T00:00:00Z","de":"2024-03-07T00:00:00Z","ms":"2024-03-01T00:00:00Z","me":"2024-04-01T00:00:00Z","ed":"2024-03-06","b":null,"n":null,"c":"2025-01-01"}'
 	# the same as mx-agg's keys
 	run bash -c "printf '%s\n' '{\"ts\":\"2024-03-06T23:59:59+02:00\"}' | mx-agg -g 'date(ts),week(ts)' -a 'n=count()'"
 	assert_output --partial '"date":"2024-03-06","week":"2024-W10"'
@@ -245,7 +251,8 @@ EOF
 {"q":2}
 EOF
 	assert_success
-	assert_output '{"total":3.0,"sku":"A1","missing":null,"key":"'"$(printf 's\0\0\0\002A1' | xxhsum -H3 | sed 's/.* = //')"'"}
+	assert_output "mx-calc: --keep: no record had the field 'missing' (a typo?)
+"'{"total":3.0,"sku":"A1","missing":null,"key":"'"$(printf 's\0\0\0\002A1' | xxhsum -H3 | sed 's/.* = //')"'"}
 {"total":4,"sku":null,"missing":null,"key":null}'
 	# a dotted name in --keep is a top-level name
 	run mx-calc -e 'x=1' --keep 'a.b,x' <<< '{"a.b":1,"a":{"b":2}}'
@@ -492,8 +499,40 @@ EOF
 	printf '{"a":1,"b":"x","c":[1]}\n' > in.ndjson
 	run mx-calc --keep c,a,z in.ndjson
 	assert_success
-	assert_output '{"c":[1],"a":1,"z":null}'
+	assert_output "mx-calc: --keep: no record had the field 'z' (a typo?)
+"'{"c":[1],"a":1,"z":null}'
 	run mx-calc in.ndjson
 	assert_failure 2
 	assert_line --index 0 'mx-calc: nothing to do: no -e name=expr, no -w, no --keep'
+}
+
+@test "a field no record had: a warning naming option and field; --strict makes it an error, the records written, --rejects and --stats not" {
+	# a misspelt Quantity is a column of nulls: told once a field, under
+	# the first option that named it; fields computed before are no fields
+	run mx-calc -e 'total=price * Quantiy' -e 'net=total - cost' \
+	    -w 'brnad == "acme"' --keep sku,total,net,colour orders.ndjson
+	assert_success
+	assert_output "mx-calc: -e: no record had the field 'Quantiy' (a typo?)
+mx-calc: -w: no record had the field 'brnad' (a typo?)
+mx-calc: --keep: no record had the field 'colour' (a typo?)"
+	# a field some record had is no typo, nor is one in a file of none
+	run mx-calc -e 'r=refund * 1' --keep sku,r - orders.ndjson <<< '{"sku":"Z9","refund":2}'
+	assert_success
+	assert_line --index 0 '{"sku":"Z9","r":2}'
+	run mx-calc -e 'r=refund * 1' < /dev/null
+	assert_success
+	assert_output ''
+	# --strict: the records are out, exit 1; the files are not written
+	run mx-calc --strict -e 'total=price * Quantiy' --rejects rej.ndjson \
+	    --stats st.json orders.ndjson
+	assert_failure 1
+	assert_line --index 0 "mx-calc: -e: no record had the field 'Quantiy'"
+	assert_line --index 1 '{"sku":"A1","brand":"acme","name":"Mug","Avg_Price":"12.50","Quantity":2,"price":12.50,"cost":10,"status":"New","ts":"2024-03-05T10:30:00Z","total":null}'
+	[ "${#lines[@]}" -eq 4 ]
+	[ ! -e rej.ndjson ] && [ ! -e st.json ]
+	run mx-calc --strict -e 'total=price * Quantity' --stats st.json orders.ndjson
+	assert_success
+	assert_line --index 2 --partial '"total":30'
+	run jq -c . st.json
+	assert_output '{"tool":"mx-calc","in":3,"out":3,"rejected":0,"filtered":0,"blank":0}'
 }

@@ -173,10 +173,15 @@ pass orders no_test_customers 0 3'
 	echo 'recency ordered_at max_age=2d' > orders.tests
 	run mx-test --now 1710201600 orders.tests orders.ndjson
 	assert_success
+	echo 'recency status max_age=90m' > orders.tests
+	run mx-test orders.tests orders.ndjson
+	assert_failure 1
+	assert_output --partial '[no timestamp in status]'
+	# a column no row has (a typo) says so
 	echo 'recency shipped_at max_age=90m' > orders.tests
 	run mx-test orders.tests orders.ndjson
 	assert_failure 1
-	assert_output --partial '[no timestamp in shipped_at]'
+	assert_output --partial "[no row had the column 'shipped_at']"
 }
 
 @test "row_count: counts, another table's rows, its distinct keys; failing is how far off" {
@@ -597,7 +602,10 @@ r1.ndjson'
 	check 'big > 123456789012345678901234567889' 0
 	# null: unknown passes, == null tests it, Kleene's and/or
 	check 'n > 0' 0
-	check 'n == null and nosuch == null and a != null' 0
+	check 'n == null and a != null' 0
+	# a field no row has is no null: a misspelt name, the test fails
+	check 'nosuch == null' 1
+	assert_output --partial "[no row had the column 'nosuch']"
 	check 'n > 0 or false' 0
 	check 'n > 0 and false' 1
 	check 'n > 0 or true' 0
@@ -794,10 +802,10 @@ lake/silver/events/d=2/part-a.ndjson:969'
 	printf 'X' | dd of=bad.part bs=1 seek=3000 conv=notrunc 2>/dev/null
 	run -1 mx-test $o --merge events.tests bad.part
 	assert_output --partial 'mx-test: bad.part: not a partial of mx-test, or a damaged one'
-	cp p1.part v2.part
-	printf '\002' | dd of=v2.part bs=1 seek=16 conv=notrunc 2>/dev/null
-	run -1 mx-test $o --merge events.tests v2.part
-	assert_output 'mx-test: v2.part: a partial of format 2, not 1'
+	cp p1.part v3.part
+	printf '\003' | dd of=v3.part bs=1 seek=16 conv=notrunc 2>/dev/null
+	run -1 mx-test $o --merge events.tests v3.part
+	assert_output 'mx-test: v3.part: a partial of format 3, not 2'
 	run -1 mx-test $o --merge events.tests lake/products.ndjson
 	assert_output "mx-test: lake/products.ndjson: not a partial of mx-test, or a damaged one: no partial's header"
 	: > empty.part
@@ -1006,4 +1014,51 @@ row_count_min_1 0 4'
 	run bash -c 'unset $(compgen -e | grep "^BATS_"); exec bats t.bats' 3>&-
 	assert_success
 	assert_output --partial 'ok 1 installed'
+}
+
+@test "a test that reads a column no row had tested nothing: it fails (warns at severity=warn), saying so; partials merge what their rows had" {
+	orders
+	cat > orders.tests <<-'EOF'
+	unique order_id
+	accepted_values stauts in=paid,refunded,canceled
+	expression 0 <= total_amont
+	expression where="refunded_at != null" ordered_at <= refunded_at
+	relationships custmer_id to=customers field=customer_id severity=warn
+	unique order_id where="sttus == 'paid'" name=paid_once
+	EOF
+	run mx-test -T . orders.tests orders.ndjson
+	assert_failure 1
+	assert_line --index 0 --regexp '^pass  orders  unique_order_id +0 failing of 3 rows'
+	assert_line --index 1 --regexp '^fail  orders  accepted_values_stauts +0 failing of 3 rows'
+	assert_line --index 1 --partial "[no row had the column 'stauts']"
+	assert_line --index 2 --partial "[no row had the column 'total_amont']"
+	# a column one row has is there (refunded_at: one row of three)
+	assert_line --index 3 --regexp '^pass  orders  expression_ordered_at_refunded_at +0 failing of 1 rows'
+	assert_line --index 4 --regexp '^warn  orders  relationships_custmer_id_customers +0 failing of 3 rows'
+	assert_line --index 4 --partial "[no row had the column 'custmer_id']"
+	assert_line --index 5 --regexp '^fail  orders  paid_once +0 failing of 0 rows'
+	assert_line --index 5 --partial "[no row had the column 'sttus']"
+	run -1 --separate-stderr mx-test -T . --json orders.tests orders.ndjson
+	run jq -c 'select(.test == "accepted_values_stauts") | [.state, .detail]' <<< "$output"
+	assert_output '["fail","no row had the column '\''stauts'\''"]'
+	# incremental: a column only the second part has is there
+	mkdir -p t/d=1 t/d=2
+	head -n 2 orders.ndjson > t/d=1/part-0.ndjson
+	echo '{"order_id":"O9","stauts":"paid","total_amont":1,"ordered_at":"2024-03-11T09:00:00Z","custmer_id":"C1","sttus":"x"}' > t/d=2/part-0.ndjson
+	run mx-test --partial p1 orders.tests t/d=1
+	assert_success
+	run mx-test --partial p2 orders.tests t/d=2
+	assert_success
+	run mx-test -T . --merge -q orders.tests p1 p2
+	assert_success
+	assert_output ''
+	# the first part alone lacks them
+	run mx-test -T . --merge -q orders.tests p1
+	assert_failure 1
+	assert_line --index 0 --partial "[no row had the column 'stauts']"
+	# a table of no rows says nothing of its columns
+	: > none.ndjson
+	run mx-test -T . -q orders.tests none.ndjson
+	assert_success
+	assert_output ''
 }
