@@ -384,8 +384,14 @@ utf8seq(const unsigned char *s, const unsigned char *end)
 int
 mx_utf8_valid(const char *p, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	const unsigned char *s, *end;
 	size_t k;
+
+	/* (an empty buffer may have no memory: NULL + 0 is undefined) */
+	if (n == 0)
+		return 1;
+	s = (const unsigned char *)p;
+	end = s + n;
 
 	while (s < end) {
 		if (end - s >= 8) {
