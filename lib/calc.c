@@ -1621,32 +1621,36 @@ mx_calc_add_cond(struct mx_calc *c, const char *expr, char *err,
 	return (long)c->n - 1;
 }
 
-/* The fields under n not in f[0..*k), appended (up to max). */
+/* The fields under n not in (*f)[0..*k), appended. */
 static void
-fields(const struct node *n, int *f, const char **paths, size_t *k,
-    size_t max)
+fields(const struct node *n, int **f, const char ***paths, size_t *k)
 {
 	size_t i;
 
 	if (n->op == N_FIELD) {
-		for (i = 0; i < *k && f[i] != n->sel; i++)
+		for (i = 0; i < *k && (*f)[i] != n->sel; i++)
 			;
-		if (i == *k && *k < max) {
-			f[*k] = n->sel;
-			paths[(*k)++] = n->text.p;
+		if (i == *k) {
+			*f = mx_reallocarray(*f, *k + 1, sizeof **f);
+			*paths = mx_reallocarray(*paths, *k + 1,
+			    sizeof **paths);
+			(*f)[*k] = n->sel;
+			(*paths)[(*k)++] = n->text.p;
 		}
 	}
 	for (i = 0; i < n->nk; i++)
-		fields(n->k[i], f, paths, k, max);
+		fields(n->k[i], f, paths, k);
 }
 
 size_t
-mx_calc_fields(const struct mx_calc *c, size_t i, int *f, const char **paths,
-    size_t max)
+mx_calc_fields(const struct mx_calc *c, size_t i, int **f,
+    const char ***paths)
 {
 	size_t k = 0;
 
-	fields(c->v[i].root, f, paths, &k, max);
+	*f = NULL;
+	*paths = NULL;
+	fields(c->v[i].root, f, paths, &k);
 	return k;
 }
 

@@ -49,13 +49,13 @@ int	mx_calc_test(struct mx_calc *c, size_t i, const struct mx_span *spans,
 	    const char **why);
 /*
  * The fields of the record that item i (a field or a condition) reads,
- * each once, in the order written: their selection indexes in f and
- * their paths in paths (up to max; the paths live as long as c).
- * Returns how many.  A tool names them to mx_seen_add, so that a field
- * no record had is told.
+ * each once, in the order written: their selection indexes in *f and
+ * their paths in *paths (arrays the caller frees; the paths live as long
+ * as c).  Returns how many.  A tool names them to mx_seen_add, so that a
+ * field no record had is told.
  */
-size_t	mx_calc_fields(const struct mx_calc *c, size_t i, int *f,
-	    const char **paths, size_t max);
+size_t	mx_calc_fields(const struct mx_calc *c, size_t i, int **f,
+	    const char ***paths);
 /* The time of now(); without it, SOURCE_DATE_EPOCH or the clock, read
  * at the first now() evaluated. */
 void	mx_calc_set_now(struct mx_calc *c, const struct mx_time *t);

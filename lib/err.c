@@ -24,12 +24,17 @@ void (*mx_exit_hook)(int code);
  */
 static char tmp_path[MX_TMP_MAX][4096];
 static volatile sig_atomic_t tmp_used[MX_TMP_MAX];
+/* The process that made them: a forked child (mx-test's feeder) that ends
+ * on a signal must not take its parent's files with it. */
+static pid_t tmp_owner;
 
 void
 mx_tmp_cleanup(void)
 {
 	int i;
 
+	if (getpid() != tmp_owner)
+		return;
 	for (i = 0; i < MX_TMP_MAX; i++)
 		if (tmp_used[i]) {
 			(void)unlink(tmp_path[i]);
@@ -45,6 +50,7 @@ mx_tmp_add(const char *path)
 
 	if (n >= sizeof tmp_path[0])
 		mx_errx(MX_EXIT_FAIL, "%s: path too long", path);
+	tmp_owner = getpid();
 	for (i = 0; i < MX_TMP_MAX; i++)
 		if (!tmp_used[i]) {
 			memcpy(tmp_path[i], path, n + 1);
@@ -74,35 +80,84 @@ on_signal(int sig)
 	raise(sig);
 }
 
-/* A mapped input (reader.c) cut short under the reader: the pages past
- * its new end raise SIGBUS.  Said, and the run ends as on a read error
- * (only what is safe in a handler: write, unlink, _exit). */
+/*
+ * A mapped input (reader.c) cut short under the reader: the pages past
+ * its new end raise SIGBUS.  Said, naming the file whose pages the fault
+ * was in, and the run ends as on a read error (only what is safe in a
+ * handler: write, unlink, _exit).  The mapped files are kept in fixed
+ * slots, for the handler to read without locks.
+ */
+#define BUS_MAX	16
+static struct {
+	const char	*name;
+	const char	*base;
+	size_t		 len;
+} bus_map[BUS_MAX];
+static volatile sig_atomic_t bus_used[BUS_MAX];
+
 static void
-on_bus(int sig)
+say(const char *s)
 {
-	static const char msg[] = ": an input file was cut short while it "
-	    "was read\n";
+	(void)write(2, s, strlen(s));
+}
+
+static void
+on_bus(int sig, siginfo_t *si, void *ctx)
+{
+	const char *a = si != NULL ? (const char *)si->si_addr : NULL;
+	int i;
 
 	(void)sig;
-	(void)write(2, mx_prog, strlen(mx_prog));
-	(void)write(2, msg, sizeof msg - 1);
+	(void)ctx;
+	say(mx_prog);
+	for (i = 0; i < BUS_MAX; i++)
+		if (bus_used[i] && a >= bus_map[i].base &&
+		    a < bus_map[i].base + bus_map[i].len) {
+			say(": ");
+			say(strcmp(bus_map[i].name, "-") == 0 ? "<stdin>" :
+			    bus_map[i].name);
+			break;
+		}
+	say(i < BUS_MAX ? ": cut short while it was read\n" :
+	    ": an input file was cut short while it was read\n");
 	mx_tmp_cleanup();
 	_exit(MX_EXIT_FAIL);
 }
 
 void
-mx_bus_guard(void)
+mx_bus_watch(const char *name, const void *base, size_t len)
 {
 	static int done;
 	struct sigaction sa;
+	int i;
 
-	if (done)
-		return;
-	done = 1;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_bus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, NULL);
+	if (!done) {
+		done = 1;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = on_bus;
+		sa.sa_flags = SA_SIGINFO;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, NULL);
+	}
+	for (i = 0; i < BUS_MAX; i++)
+		if (!bus_used[i]) {
+			bus_map[i].name = name;
+			bus_map[i].base = base;
+			bus_map[i].len = len;
+			bus_used[i] = 1;
+			return;
+		}
+	/* (more at once than slots: the fault is said without a name) */
+}
+
+void
+mx_bus_unwatch(const void *base)
+{
+	int i;
+
+	for (i = 0; i < BUS_MAX; i++)
+		if (bus_used[i] && bus_map[i].base == base)
+			bus_used[i] = 0;
 }
 
 static void

@@ -181,8 +181,11 @@ void	mx_reader_close(struct mx_reader *r);
  * gzip stream or a line longer than maxrec ends the program with a
  * message naming the file and line. */
 ssize_t	mx_reader_line(struct mx_reader *r, const char **line);
-/* SIGBUS (a mapped input cut short) ends the run with a message. */
-void	mx_bus_guard(void);
+/* The file name mapped at base for len bytes: SIGBUS there (the file cut
+ * short under the reader) ends the run with a message naming it; the
+ * name must live until mx_bus_unwatch. */
+void	mx_bus_watch(const char *name, const void *base, size_t len);
+void	mx_bus_unwatch(const void *base);
 /* A line that is empty or only spaces, tabs and CRs: every tool skips it
  * (it is no record) and counts it where it reports counts. */
 int	mx_blank(const char *p, size_t n);
@@ -954,10 +957,10 @@ int	mx_where_add(struct mx_where *w, const char *text, struct mx_sel *sel,
 	    char *err, size_t errlen);
 /* Does the record scanned into spans (through sel) meet them all? */
 int	mx_where_match(const struct mx_where *w, const struct mx_span *spans);
-/* The selection indexes and paths of the fields named (up to max); how
- * many.  The paths live as long as w. */
-size_t	mx_where_fields(const struct mx_where *w, int *f, const char **paths,
-	    size_t max);
+/* The selection indexes and paths of the fields named, in arrays the
+ * caller frees; how many.  The paths live as long as w. */
+size_t	mx_where_fields(const struct mx_where *w, int **f,
+	    const char ***paths);
 void	mx_where_free(struct mx_where *w);
 
 /* ---- gzout.c: gzip output, deterministic (no name, mtime 0) ---- */

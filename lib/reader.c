@@ -132,7 +132,7 @@ map(struct mx_reader *r)
 	if (p == MAP_FAILED)
 		return;		/* read as any other input */
 	(void)madvise(p, (size_t)r->size, MADV_SEQUENTIAL);
-	mx_bus_guard();
+	mx_bus_watch(r->name, p, (size_t)r->size);
 	free(r->buf);
 	r->buf = p;
 	r->cap = r->end = (size_t)r->size;
@@ -142,11 +142,25 @@ map(struct mx_reader *r)
 	r->mapped = 1;
 }
 
+/* At the end of a mapped file: a file cut within its last page raises no
+ * SIGBUS (the page reads as zeros past the new end), so its size is
+ * asked again. */
+static void
+mapped_end(struct mx_reader *r)
+{
+	struct stat st;
+
+	if (fstat(r->fd, &st) == 0 && st.st_size < r->size)
+		mx_errx(MX_EXIT_FAIL, "%s: cut short while it was read",
+		    mx_name(r->name));
+}
+
 int
 mx_reader_open(struct mx_reader *r, const char *path)
 {
 	struct stat st;
 	ssize_t k;
+	off_t at;
 
 	memset(r, 0, sizeof *r);
 	r->name = path != NULL ? path : "-";
@@ -158,6 +172,9 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		return -1;
 	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
 		r->size = st.st_size;
+	/* (standard input may be a file read in part already: only one
+	 * read from its start is mapped) */
+	at = r->size > 0 ? lseek(r->fd, 0, SEEK_CUR) : -1;
 	if (r->size >= (off_t)16 << 20)
 		mx_heap_big();
 	r->cap = BUFSZ;
@@ -189,7 +206,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		memcpy(r->raw, r->buf, r->end);
 		r->rawend = r->end;
 		r->end = 0;
-	} else if (r->size >= MAPMIN)
+	} else if (r->size >= MAPMIN && at == 0)
 		map(r);
 	return 0;
 }
@@ -206,9 +223,10 @@ mx_reader_close(struct mx_reader *r)
 		close(r->fd);
 	libdeflate_free_decompressor(r->d);
 	free(r->raw);
-	if (r->mapped)
+	if (r->mapped) {
+		mx_bus_unwatch(r->buf);
 		(void)munmap(r->buf, r->cap);
-	else
+	} else
 		free(r->buf);
 	r->buf = NULL;
 	r->raw = NULL;
@@ -283,6 +301,9 @@ fast_member(struct mx_reader *r)
 			r->rawend += k;
 		}
 	}
+	/* a header CRC (FLG.FHCRC) libdeflate skips unchecked: zlib's */
+	if (r->rawend - r->rawbeg < 4 || (r->raw[r->rawbeg + 3] & 0x02))
+		return 0;
 	if (libdeflate_gzip_decompress_ex(d, r->raw + r->rawbeg,
 	    r->rawend - r->rawbeg, r->buf + r->end, r->cap - r->end, &in,
 	    &out) != LIBDEFLATE_SUCCESS) {
@@ -401,7 +422,12 @@ mx_reader_line(struct mx_reader *r, const char **line)
 	if (r->ateof)
 		return -1;
 	for (;;) {
-		nl = memchr(r->buf + scan, '\n', r->end - scan);
+		len = r->end - scan;
+		/* (mapped, the rest of the file is there: a line is looked
+		 * for no further than the longest accepted) */
+		if (r->mapped && len > r->maxrec + 2 - (scan - r->beg))
+			len = r->maxrec + 2 - (scan - r->beg);
+		nl = memchr(r->buf + scan, '\n', len);
 		if (nl != NULL) {
 			p = r->buf + r->beg;
 			len = nl - p;
@@ -409,12 +435,17 @@ mx_reader_line(struct mx_reader *r, const char **line)
 			r->bytes += len + 1;
 			break;
 		}
-		if (r->end - r->beg > r->maxrec)
+		if (r->end - r->beg > r->maxrec) {
+			if (r->mapped)
+				mapped_end(r);
 			mx_errx(MX_EXIT_FAIL,
 			    "%s:%ju: line longer than %zu bytes (the record size limit)",
 			    mx_name(r->name), r->lineno + 1, r->maxrec);
+		}
 		scan = r->end - r->beg;
 		if (fill(r) == 0) {
+			if (r->mapped)
+				mapped_end(r);
 			if (r->end == r->beg) {
 				r->ateof = 1;
 				return -1;
@@ -460,8 +491,10 @@ mx_reader_read(struct mx_reader *r, char *dst, size_t n)
 
 	while (got < n) {
 		if (r->beg == r->end) {
-			if (r->mapped)
+			if (r->mapped) {
+				mapped_end(r);
 				break;
+			}
 			r->beg = r->end = 0;
 			if (fill(r) == 0)
 				break;
@@ -473,6 +506,8 @@ mx_reader_read(struct mx_reader *r, char *dst, size_t n)
 		r->beg += k;
 		r->bytes += k;
 		got += k;
+		if (r->mapped && r->beg - r->fdbytes >= DROPSZ)
+			unmap_behind(r, r->beg);
 	}
 	return got;
 }

@@ -410,17 +410,19 @@ mx_where_match(const struct mx_where *w, const struct mx_span *spans)
 }
 
 size_t
-mx_where_fields(const struct mx_where *w, int *f, const char **paths,
-    size_t max)
+mx_where_fields(const struct mx_where *w, int **f, const char ***paths)
 {
 	size_t i, k, n = 0;
 
+	*f = NULL;
+	*paths = NULL;
 	for (i = 0; i < w->n; i++)
-		for (k = 0; k < w->c[i].n; k++)
-			if (n < max) {
-				paths[n] = w->c[i].t[k].path;
-				f[n++] = w->c[i].t[k].f;
-			}
+		for (k = 0; k < w->c[i].n; k++) {
+			*f = mx_reallocarray(*f, n + 1, sizeof **f);
+			*paths = mx_reallocarray(*paths, n + 1, sizeof **paths);
+			(*paths)[n] = w->c[i].t[k].path;
+			(*f)[n++] = w->c[i].t[k].f;
+		}
 	return n;
 }
 

@@ -1493,9 +1493,9 @@ aggs_opt(const char *s)
 static void
 where_opt(const char *s)
 {
-	const char *paths[256];
+	const char **paths;
 	char err[512];
-	int f[256];
+	int *f;
 	size_t i, n;
 
 	if (mx_where_add(S->where, s, sel, err, sizeof err) < 0) {
@@ -1503,9 +1503,11 @@ where_opt(const char *s)
 		usage();
 	}
 	/* the fields it named, for the warning of fields no record had */
-	n = mx_where_fields(S->where, f, paths, sizeof f / sizeof f[0]);
+	n = mx_where_fields(S->where, &f, &paths);
 	for (i = 0; i < n; i++)
 		(void)mx_seen_add(&named, "-w", paths[i], f[i]);
+	free(f);
+	free(paths);
 	mx_buf_printf(&S->wtext, " -w %s", s);
 }
 

@@ -111,19 +111,21 @@ parse_keep(const char *spec)
 static void
 name_fields(void)
 {
-	const char *paths[64];
-	int f[64];
+	const char **paths;
+	int *f;
 	size_t i, k, n;
 
-	for (i = 0; i < mx_calc_count(calc); i++) {
-		n = mx_calc_fields(calc, i, f, paths, 64);
+	for (i = 0; i < mx_calc_count(calc) + nwhere; i++) {
+		if (i < mx_calc_count(calc))
+			n = mx_calc_fields(calc, i, &f, &paths);
+		else
+			n = mx_calc_fields(where, i - mx_calc_count(calc), &f,
+			    &paths);
 		for (k = 0; k < n; k++)
-			(void)mx_seen_add(&named, "-e", paths[k], f[k]);
-	}
-	for (i = 0; i < nwhere; i++) {
-		n = mx_calc_fields(where, i, f, paths, 64);
-		for (k = 0; k < n; k++)
-			(void)mx_seen_add(&named, "-w", paths[k], f[k]);
+			(void)mx_seen_add(&named, i < mx_calc_count(calc) ?
+			    "-e" : "-w", paths[k], f[k]);
+		free(f);
+		free(paths);
 	}
 	for (i = 0; i < nkeep; i++)
 		if (keepcalc[i] < 0)

@@ -1595,21 +1595,24 @@ name_field(struct test *t, const char *path, int sel)
 static void
 name_fields(struct test *t)
 {
-	const char *paths[64];
-	int f[64];
+	const char **paths;
+	int *f;
 	size_t i, n;
+	long e[2];
+	int k;
 
 	for (i = 0; i < t->cols.n; i++)
 		name_field(t, t->cols.v[i].path, t->cols.v[i].sel);
-	if (t->kind == K_EXPR) {
-		n = mx_calc_fields(calc, (size_t)t->expr, f, paths, 64);
+	e[0] = t->kind == K_EXPR ? t->expr : -1;
+	e[1] = t->where;
+	for (k = 0; k < 2; k++) {
+		if (e[k] < 0)
+			continue;
+		n = mx_calc_fields(calc, (size_t)e[k], &f, &paths);
 		for (i = 0; i < n; i++)
 			name_field(t, paths[i], f[i]);
-	}
-	if (t->where >= 0) {
-		n = mx_calc_fields(calc, (size_t)t->where, f, paths, 64);
-		for (i = 0; i < n; i++)
-			name_field(t, paths[i], f[i]);
+		free(f);
+		free(paths);
 	}
 }
 

@@ -1060,5 +1060,35 @@ row_count_min_1 0 4'
 	: > none.ndjson
 	run mx-test -T . -q orders.tests none.ndjson
 	assert_success
-	assert_output ''
+	assert_output ''	# however many columns an expression reads: the 70th is told
+	r=$(for i in $(seq 1 69); do printf '"f%d":1,' "$i"; done)
+	echo "{${r%,}}" > wide.ndjson
+	printf 'expression name=wide %s0 >= 0\n' "$(for i in $(seq 1 70); do printf 'f%d+' "$i"; done)" > wide.tests
+	run mx-test wide.tests wide.ndjson
+	assert_failure 1
+	assert_output --regexp "^fail  wide  wide +0 failing of 1 rows .*\\[no row had the column 'f70'\\]$"
+}
+
+@test "a custom test whose table is cut short while it is fed: the test broken, the table named, the rows its command gave stored" {
+	for i in $(seq 1 120000); do printf '{"a":"v%d"}\n' "$i"; done > t.ndjson
+	# the command gives a row, then waits while the feeder fills its pipe
+	cat > t.tests <<-'EOF'
+	custom name=slow read x; echo "$x"; touch started; while [ ! -e gate ]; do sleep 0.1; done; cat > /dev/null
+	EOF
+	mx-test --store st --run r1 t.tests t.ndjson > out 2> err &
+	pid=$!
+	for i in $(seq 1 300); do [ -e started ] && break; sleep 0.1; done
+	[ -e started ]
+	sleep 0.3
+	truncate -s 1000 t.ndjson
+	touch gate
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" = 1 ]
+	run cat err
+	assert_line --index 0 'mx-test: t.ndjson: cut short while it was read'
+	assert_line --index 1 'mx-test: t.tests:1: slow: 1 failing of 120000 rows [the table could not be read]'
+	run cat st/t/slow/r1.ndjson
+	assert_output '{"a":"v1"}'
+	[ -z "$(find st -name '.*tmp*')" ]
 }
