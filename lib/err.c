@@ -85,7 +85,9 @@ on_signal(int sig)
  * its new end raise SIGBUS.  Said, naming the file whose pages the fault
  * was in, and the run ends as on a read error (only what is safe in a
  * handler: write, unlink, _exit).  The mapped files are kept in fixed
- * slots, for the handler to read without locks.
+ * slots, for the handler to read without locks.  A fault elsewhere is no
+ * input cut short but a bug: left to the default action (a core), not
+ * disguised as a message.
  */
 #define BUS_MAX	16
 static struct {
@@ -94,6 +96,7 @@ static struct {
 	size_t		 len;
 } bus_map[BUS_MAX];
 static volatile sig_atomic_t bus_used[BUS_MAX];
+static volatile sig_atomic_t bus_lost;	/* more mapped than slots */
 
 static void
 say(const char *s)
@@ -107,19 +110,27 @@ on_bus(int sig, siginfo_t *si, void *ctx)
 	const char *a = si != NULL ? (const char *)si->si_addr : NULL;
 	int i;
 
-	(void)sig;
 	(void)ctx;
-	say(mx_prog);
 	for (i = 0; i < BUS_MAX; i++)
 		if (bus_used[i] && a >= bus_map[i].base &&
-		    a < bus_map[i].base + bus_map[i].len) {
-			say(": ");
-			say(strcmp(bus_map[i].name, "-") == 0 ? "<stdin>" :
-			    bus_map[i].name);
+		    a < bus_map[i].base + bus_map[i].len)
 			break;
-		}
-	say(i < BUS_MAX ? ": cut short while it was read\n" :
-	    ": an input file was cut short while it was read\n");
+	if (i == BUS_MAX && (!bus_lost || si == NULL || si->si_code <= 0)) {
+		mx_tmp_cleanup();
+		signal(sig, SIG_DFL);
+		/* (a fault comes again on return; a kill(2) does not) */
+		if (si == NULL || si->si_code <= 0)
+			raise(sig);
+		return;
+	}
+	say(mx_prog);
+	if (i < BUS_MAX) {
+		say(": ");
+		say(strcmp(bus_map[i].name, "-") == 0 ? "<stdin>" :
+		    bus_map[i].name);
+		say(": cut short while it was read\n");
+	} else
+		say(": an input file was cut short while it was read\n");
 	mx_tmp_cleanup();
 	_exit(MX_EXIT_FAIL);
 }
@@ -147,7 +158,7 @@ mx_bus_watch(const char *name, const void *base, size_t len)
 			bus_used[i] = 1;
 			return;
 		}
-	/* (more at once than slots: the fault is said without a name) */
+	bus_lost = 1;	/* (a fault is then said without a name) */
 }
 
 void

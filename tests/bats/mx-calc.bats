@@ -534,7 +534,8 @@ mx-calc: --keep: no record had the field 'colour' (a typo?)"
 	assert_success
 	assert_line --index 2 --partial '"total":30'
 	run jq -c . st.json
-	assert_output '{"tool":"mx-calc","in":3,"out":3,"rejected":0,"filtered":0,"blank":0}'	# however many fields an expression reads: the 70th is told
+	assert_output '{"tool":"mx-calc","in":3,"out":3,"rejected":0,"filtered":0,"blank":0}'
+	# however many fields an expression reads: the 70th is told
 	r=$(for i in $(seq 1 69); do printf '"f%d":1,' "$i"; done)
 	echo "{${r%,}}" > wide.ndjson
 	run --separate-stderr mx-calc -e "s=$(for i in $(seq 1 70); do printf 'f%d+' "$i"; done)0" --keep s wide.ndjson

@@ -1060,7 +1060,8 @@ row_count_min_1 0 4'
 	: > none.ndjson
 	run mx-test -T . -q orders.tests none.ndjson
 	assert_success
-	assert_output ''	# however many columns an expression reads: the 70th is told
+	assert_output ''
+	# however many columns an expression reads: the 70th is told
 	r=$(for i in $(seq 1 69); do printf '"f%d":1,' "$i"; done)
 	echo "{${r%,}}" > wide.ndjson
 	printf 'expression name=wide %s0 >= 0\n' "$(for i in $(seq 1 70); do printf 'f%d+' "$i"; done)" > wide.tests
