@@ -160,6 +160,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 {
 	struct stat st;
 	ssize_t k;
+	size_t want;
 	off_t at;
 
 	memset(r, 0, sizeof *r);
@@ -182,9 +183,11 @@ mx_reader_open(struct mx_reader *r, const char *path)
 	/* Two bytes decide gzip, up to ten the compressions we refuse; a
 	 * pipe may hand them over a few at a time, and a line of input may
 	 * be shorter: more are waited for only while they could still be a
-	 * magic number. */
+	 * magic number.  (A file to be mapped: its magic read alone, not a
+	 * buffer that would be let go.) */
+	want = r->size >= MAPMIN && at == 0 ? 64 : r->cap;
 	while (r->end < magic_wanted(r)) {
-		k = readfd(r, r->buf + r->end, r->cap - r->end);
+		k = readfd(r, r->buf + r->end, want - r->end);
 		if (k == 0) {
 			r->eof = 1;
 			break;
