@@ -244,6 +244,27 @@ cut_under() {
 	[ -z "$(ls -A | grep tmp)" ]
 }
 
+@test "streaming tools read a 100 MB file, lines or one JSON document, in constant memory (under 40 MB resident)" {
+	[ -z "${MX_SANITIZE:-}" ] || skip "ASan's shadow memory is no measure"
+	yes '{"a":1,"b":"xxxxxxxxxxxxxxxxxxxxxxxx","date":"2024-03-01"}' |
+	    head -n 2000000 > big.ndjson
+	{ echo '['; sed 's/$/,/' big.ndjson; echo '{"a":2}]'; } > doc.json
+	[ "$(stat -c %s doc.json)" -gt 100000000 ]
+	printf 'a int\nb string\ndate date\n' > c.contract
+	while IFS= read -r t; do
+		run maxrss $t
+		assert_success
+		[ "$output" -lt 40960 ] || fail "$t: $output KiB resident"
+	done <<-EOF
+	mx-ingest big.ndjson
+	mx-ingest doc.json
+	mx-validate -c c.contract big.ndjson
+	mx-calc -e c=a+1 big.ndjson
+	mx-csv -f a,b big.ndjson
+	mx-partition -d parts -k date big.ndjson
+	EOF
+}
+
 @test "standard input that is a file read in part already: the rest of it, as through a pipe, mapped or not" {
 	for i in $(seq 1 60000); do
 		printf '{"a":"v%d","date":"2024-03-0%d"}\n' "$i" $((i % 9 + 1))

@@ -22,6 +22,15 @@ assert_ndjson() {
 	assert_success
 }
 
+# maxrss CMD...: CMD run, its standard output thrown away; its peak
+# resident memory in KiB printed, its exit status returned.
+maxrss() {
+	python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(r)' "$@"
+}
+
 # The man page's EXAMPLES, for tests that run them as written.
 man_example() {
 	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$BATS_TEST_DIRNAME/../../man/$1"
