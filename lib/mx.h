@@ -181,6 +181,9 @@ void	mx_reader_close(struct mx_reader *r);
  * gzip stream or a line longer than maxrec ends the program with a
  * message naming the file and line. */
 ssize_t	mx_reader_line(struct mx_reader *r, const char **line);
+/* Plain files of this size or more are mapped (1 MiB; the reader's
+ * fuzzer maps every file, to compare both ways of reading). */
+extern off_t	mx_reader_mapmin;
 /* The file name mapped at base for len bytes: SIGBUS there (the file cut
  * short under the reader) ends the run with a message naming it; the
  * name must live until mx_bus_unwatch. */

@@ -99,8 +99,9 @@ refuse_compressed(struct mx_reader *r)
  * lines are handed out in place, where read() would copy every byte into
  * the buffer first (a quarter of the system time of a pass over a large
  * file).  A file cut short while mapped ends the run (SIGBUS: err.c).
+ * Below a megabyte a file takes a read or two and is not worth a mapping.
  */
-#define MAPMIN	((off_t)1 << 20)
+off_t	mx_reader_mapmin = (off_t)1 << 20;
 
 /* The pages of the lines handed out before the last are let go (they
  * stay in the page cache), so that a mapped file does not count in the
@@ -185,7 +186,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 	 * be shorter: more are waited for only while they could still be a
 	 * magic number.  (A file to be mapped: its magic read alone, not a
 	 * buffer that would be let go.) */
-	want = r->size >= MAPMIN && at == 0 ? 64 : r->cap;
+	want = r->size >= mx_reader_mapmin && at == 0 ? 64 : r->cap;
 	while (r->end < magic_wanted(r)) {
 		k = readfd(r, r->buf + r->end, want - r->end);
 		if (k == 0) {
@@ -209,7 +210,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		memcpy(r->raw, r->buf, r->end);
 		r->rawend = r->end;
 		r->end = 0;
-	} else if (r->size >= MAPMIN && at == 0)
+	} else if (r->size >= mx_reader_mapmin && at == 0)
 		map(r);
 	return 0;
 }

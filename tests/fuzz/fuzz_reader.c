@@ -5,35 +5,47 @@
 
 #include "fuzz.h"
 
-static void
+/* What a reading gave: its lines' hash and count, and how it ended. */
+struct result {
+	uint64_t	 hash;
+	uintmax_t	 lines, bytes;
+	int		 code;		/* 0, or the exit code of an error */
+};
+
+static struct result
 readall(const uint8_t *data, size_t n, int plain)
 {
 	/* static: it must keep what mx_reader_open stored when an error
 	 * longjmps out of it (a refused xz or zstd start), to be freed */
 	static struct mx_reader r;
+	struct result res = { 0 };
 	const char *line;
 	char path[64];
-	size_t total = 0;
 	ssize_t k;
-	int fd;
+	int fd, code;
 
 	fd = fuzz_file(data, n, path);
 	memset(&r, 0, sizeof r);
-	if (setjmp(fuzz_jb) == 0) {
+	if ((code = setjmp(fuzz_jb)) == 0) {
 		if (mx_reader_open(&r, path) < 0)
 			abort();
 		r.maxrec = 4096;
-		while ((k = mx_reader_line(&r, &line)) >= 0)
-			total += (size_t)k + 1 + r.cr;
+		while ((k = mx_reader_line(&r, &line)) >= 0) {
+			res.hash = res.hash * 31 + r.cr +
+			    mx_hash64(line, (size_t)k);
+			res.lines++;
+		}
 		/* plain input: every byte is in some line (a last line
 		 * without newline counts one byte too many) */
 		if (plain && r.bytes != n)
 			abort();
-		(void)total;
 	}
+	res.code = code;
+	res.bytes = r.bytes;
 	if (r.buf != NULL)
 		mx_reader_close(&r);
 	close(fd);
+	return res;
 }
 
 int
@@ -44,8 +56,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	size_t len, cut;
 
 	mx_exit_hook = fuzz_exit;
-	if (n < 2 || data[0] != 0x1f || data[1] != 0x8b)
-		readall(data, n, 1);
+	/* plain input, read and mapped: the same lines, the same end */
+	if (n < 2 || data[0] != 0x1f || data[1] != 0x8b) {
+		struct result a, b;
+
+		mx_reader_mapmin = (off_t)1 << 20;
+		a = readall(data, n, 1);
+		mx_reader_mapmin = 1;
+		b = readall(data, n, 1);
+		if (a.hash != b.hash || a.lines != b.lines ||
+		    a.bytes != b.bytes || a.code != b.code)
+			abort();
+	}
 	if (n == 0 || n > sizeof gz / 2)
 		return 0;
 	memset(&z, 0, sizeof z);
