@@ -439,7 +439,8 @@ mx_reader_line(struct mx_reader *r, const char **line)
 			r->bytes += len + 1;
 			break;
 		}
-		if (r->end - r->beg > r->maxrec) {
+		/* (a line of maxrec bytes and its CR is still to come whole) */
+		if (r->end - r->beg > r->maxrec + 1) {
 			if (r->mapped)
 				mapped_end(r);
 			mx_errx(MX_EXIT_FAIL,

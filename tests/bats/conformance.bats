@@ -474,6 +474,12 @@ valid() {
 		[[ "$output" == *"--max-record: '12q' is not a size such as 512M"* ]] ||
 		    fail "$t: $output"
 	done < tools.txt
+	# a line of the limit's length ending in CRLF is within it, even when
+	# its CR and LF come in two reads; one byte more is not
+	run sh -c "{ printf '{\"a\":1}\\r'; sleep 0.3; printf '\\n{\"a\":22}\\r\\n'; } | mx-dedup --max-record 7"
+	assert_failure 1
+	assert_output '{"a":1}
+mx-dedup: <stdin>:2: line longer than 7 bytes (the record size limit)'
 }
 
 @test "SIGTERM and SIGINT in the middle of a run: no output file appears, no temporary is left" {

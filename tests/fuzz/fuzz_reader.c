@@ -67,8 +67,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		a = readall(data, n, 1, max);
 		mx_reader_mapmin = 1;
 		b = readall(data, n, 1, max);
+		/* (after an error the bytes counted are not the same: the
+		 * line refused may be counted or not, and the run is over) */
 		if (a.hash != b.hash || a.lines != b.lines ||
-		    a.bytes != b.bytes || a.code != b.code)
+		    a.code != b.code || (a.code == 0 && a.bytes != b.bytes))
 			abort();
 	}
 	if (n == 0 || n > sizeof gz / 2)
