@@ -174,7 +174,7 @@ mx_reader_open(struct mx_reader *r, const char *path)
 		return -1;
 	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
 		r->size = st.st_size;
-	/* (standard input may be a file read in part already: only one
+	/* (standard input may be a file read in part already: only a file
 	 * read from its start is mapped) */
 	at = r->size > 0 ? lseek(r->fd, 0, SEEK_CUR) : -1;
 	if (r->size >= (off_t)16 << 20)
