@@ -126,8 +126,7 @@ on_bus(int sig, siginfo_t *si, void *ctx)
 	say(mx_prog);
 	if (i < BUS_MAX) {
 		say(": ");
-		say(strcmp(bus_map[i].name, "-") == 0 ? "<stdin>" :
-		    bus_map[i].name);
+		say(bus_map[i].name);
 		say(": cut short while it was read\n");
 	} else
 		say(": an input file was cut short while it was read\n");

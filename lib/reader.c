@@ -133,7 +133,7 @@ map(struct mx_reader *r)
 	if (p == MAP_FAILED)
 		return;		/* read as any other input */
 	(void)madvise(p, (size_t)r->size, MADV_SEQUENTIAL);
-	mx_bus_watch(r->name, p, (size_t)r->size);
+	mx_bus_watch(mx_name(r->name), p, (size_t)r->size);
 	free(r->buf);
 	r->buf = p;
 	r->cap = r->end = (size_t)r->size;

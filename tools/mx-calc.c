@@ -106,27 +106,32 @@ parse_keep(const char *spec)
 	free(copy);
 }
 
-/* The fields that -e, -w and --keep read, for the warning of those no
- * record had (a misspelt name is otherwise a column of nulls). */
+/* The fields that the items of c read, named by opt. */
 static void
-name_fields(void)
+name_calc(const struct mx_calc *c, const char *opt)
 {
 	const char **paths;
 	int *f;
 	size_t i, k, n;
 
-	for (i = 0; i < mx_calc_count(calc) + nwhere; i++) {
-		if (i < mx_calc_count(calc))
-			n = mx_calc_fields(calc, i, &f, &paths);
-		else
-			n = mx_calc_fields(where, i - mx_calc_count(calc), &f,
-			    &paths);
+	for (i = 0; i < mx_calc_count(c); i++) {
+		n = mx_calc_fields(c, i, &f, &paths);
 		for (k = 0; k < n; k++)
-			(void)mx_seen_add(&named, i < mx_calc_count(calc) ?
-			    "-e" : "-w", paths[k], f[k]);
+			(void)mx_seen_add(&named, opt, paths[k], f[k]);
 		free(f);
 		free(paths);
 	}
+}
+
+/* The fields that -e, -w and --keep read, for the warning of those no
+ * record had (a misspelt name is otherwise a column of nulls). */
+static void
+name_fields(void)
+{
+	size_t i;
+
+	name_calc(calc, "-e");
+	name_calc(where, "-w");
 	for (i = 0; i < nkeep; i++)
 		if (keepcalc[i] < 0)
 			(void)mx_seen_add(&named, "--keep", keep[i],
