@@ -18,6 +18,7 @@
 #   _state/partials/<gold>/<partition>.ndjson   mx-agg --partial of one
 #                                  silver partition ('%', '/', '=' escaped)
 #   _state/pending                 the run in progress
+#   _state/hostwork/<table>        silver's work on --hosts, while it runs
 #   _state/quiet                   what the last run left (quiet_run)
 #   tests/<table>/<test>/<run>.ndjson   failing rows of a silver table's test
 #   tests/gold/<table>/<test>/<run>.ndjson   and of a gold table's
@@ -704,8 +705,8 @@ publish() {
 # that choose the record kept); mark those partitions dirty for gold.
 silver() {
 	local table=$1 src=$2 contract=$3 pkey=$4 key=$5 cons pdir idx d
-	local old=0 dstats
-	local -a f bz
+	local old=0 dstats split=''
+	local -a bz
 	local -A wrote
 	shift 5
 	cons="$LAKE/_state/consumed/$table"
@@ -728,7 +729,17 @@ silver() {
 		    put -d "$pdir" --all || return 1
 	fi
 	mapfile -t bz < "$WORK/todo.$table"
-	validate "$table" "$contract" "${bz[@]}" || return 1
+	SPLITNOTE=''
+	if split_exact "$contract" "$pkey" "$@"; then
+		split=$LAKE/_state/hostwork/$table
+		stage "$table" "$contract" "$pkey" "$key" "$@" -- "${bz[@]}" ||
+		    return 1
+	else
+		# (a run on hosts that was killed left its work)
+		[ ! -e "$LAKE/_state/hostwork/$table" ] ||
+		    rm -rf "$LAKE/_state/hostwork/$table" || return 1
+		validate "$table" "$contract" "${bz[@]}" || return 1
+	fi
 	publish "$WORK/rejects.$table" \
 	    "rejects/$table/ingest_date=$TODAY/$RUN-validate.ndjson" || return 1
 	C_IN=$(stat_of "$WORK/valid.$table" in)
@@ -736,7 +747,9 @@ silver() {
 	# the partitions of the new records, and those holding their keys
 	# (a table not yet written has neither: its first build, at 10M
 	# events, is 6 s faster without a pass that would find nothing)
-	if [ -d "$pdir" ]; then
+	if [ -n "$split" ]; then
+		: # (stage found them)
+	elif [ -d "$pdir" ]; then
 		mx-index -i "$idx" -k "$key" --memory "$MEMORY" find \
 		    -p "$pkey" "${NEW[@]}" > "$WORK/touched.$table" || return 1
 	else
@@ -747,17 +760,8 @@ silver() {
 	# (on an S3 mount a killed run's files stand beside the published
 	# ones until mx-partition sweeps them, at its start, while mx-dedup
 	# reads the union: there, a partition is the files its manifest names)
-	: > "$WORK/union.$table"
 	while IFS= read -r d; do
-		if [ ! -d "$pdir/$d" ] || reprocessing "$d"; then
-			continue
-		elif [ "$S3" = 1 ]; then
-			[ ! -f "$pdir/$d/_SUCCESS" ] ||
-			    manifest_files "$pdir/$d" || return 1
-			continue
-		fi
-		f=("$pdir/$d"/part-*.ndjson)
-		[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
+		old_files "$pdir" "$d" || return 1
 	done < "$WORK/touched.$table" > "$WORK/union.$table" || return 1
 	if [ -s "$WORK/union.$table" ]; then
 		old=$(manifest_records "$WORK/union.$table") ||
@@ -774,13 +778,22 @@ silver() {
 	fi
 	dstats="$STEPS/${STEP//:/_}.dedup"
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
-	printf '%s\n' "${NEW[@]}" >> "$WORK/union.$table"
 	# (the key index of what it writes, made as it writes: the index
 	# then learns it without reading the partitions back)
-	guard_union "$table" "$key" "$dstats" "$@" |
-	    mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
-	    --index "$WORK/keys.$table" --index-key "$key" \
-	    > "$WORK/wrote.$table" || return 1
+	if [ -n "$split" ]; then
+		split_jobs "$table" "$pdir" "$dstats" &&
+		    mx-partition -d "$pdir" -k "$pkey" -m overwrite \
+		    --run "$RUN" --index "$WORK/keys.$table" \
+		    --index-key "$key" "${NEW[@]}" < /dev/null \
+		    > "$WORK/wrote.$table" &&
+		    rm -rf "$split" || return 1
+	else
+		printf '%s\n' "${NEW[@]}" >> "$WORK/union.$table"
+		guard_union "$table" "$key" "$dstats" "$@" |
+		    mx-partition -d "$pdir" -k "$pkey" -m overwrite \
+		    --run "$RUN" --index "$WORK/keys.$table" \
+		    --index-key "$key" > "$WORK/wrote.$table" || return 1
+	fi
 	# a partition whose every record went to another is gone: one this
 	# pass did not write (a resumed run finds its own files of an earlier
 	# attempt there, so their names cannot tell; a rerun finds the same,
@@ -804,7 +817,7 @@ silver() {
 	unset 'TPARTS[$table]'
 	C_DUP=$(stat_of "$STEPS/${STEP//:/_}.dedup" duplicates)
 	C_OUT=$(($(stat_of "$STEPS/${STEP//:/_}.dedup" out) - old))
-	NOTE="$(wc -l < "$WORK/touched.$table") partitions"
+	NOTE="$(wc -l < "$WORK/touched.$table") partitions$SPLITNOTE"
 	unmapped_note "$WORK/valid.$table" && keep_counts || return 1
 	crashpoint "silver:$table"
 	# the index learns where the keys are now; gold first learns of the
@@ -838,16 +851,22 @@ validate() {
 		bg_go validate_one "$table" "$contract" "$i" "${@:i + 1:1}" ||
 		    break
 	done
-	bg_end || return 1
-	if [ $# = 1 ]; then
+	bg_end && validate_merge "$table" $#
+}
+
+# validate_merge TABLE N: the rejects and counts of N validations (0 to
+# N-1) put together, as one validation of all their files gives them.
+validate_merge() {
+	local table=$1 n=$2 i
+	if [ "$n" = 1 ]; then
 		mv -f "$WORK/rejects.$table.0" "$WORK/rejects.$table" &&
 		    mv -f "$WORK/valid.$table.0" "$WORK/valid.$table"
 		return
 	fi
-	for ((i = 0; i < $#; i++)); do
+	for ((i = 0; i < n; i++)); do
 		cat -- "$WORK/rejects.$table.$i"
 	done > "$WORK/rejects.$table" || return 1
-	for ((i = 0; i < $#; i++)); do
+	for ((i = 0; i < n; i++)); do
 		cat -- "$WORK/valid.$table.$i"
 	done | jq -cs '
 	    map(select(has("tool"))) as $t |
@@ -867,6 +886,289 @@ validate() {
 validate_one() {
 	cd "$LAKE" && exec mx-validate -c "$2" --rejects "$WORK/rejects.$1.$3" \
 	    --stats "$WORK/valid.$1.$3" "$4" > "$WORK/new.$1.$3.ndjson"
+}
+
+# old_files ROOT D: the data files of the partition D of the table at
+# ROOT, one a line, that a rebuild of D reads first: none when D is gone
+# or rebuilt by --reprocess from bronze alone.  (On an S3 mount a killed
+# run's files stand beside the published ones until mx-partition sweeps
+# them, at its start: there, a partition is the files its manifest names.)
+old_files() {
+	local -a f
+	if [ ! -d "$1/$2" ] || reprocessing "$2"; then
+		return 0
+	elif [ "$S3" = 1 ]; then
+		[ ! -f "$1/$2/_SUCCESS" ] || manifest_files "$1/$2"
+		return
+	fi
+	f=("$1/$2"/part-*.ndjson)
+	[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
+}
+
+# ---- silver on the hosts ----
+
+# A table rebuilt a partition at a time on the hosts of --hosts gives the bytes of one rebuild here when a key's winner is
+# known from the names of the partitions holding it: with --latest-by F
+# (--earliest-by F) and partitions by date, month or year of F, it is in
+# the latest (earliest) of them, since equal times fall in one partition;
+# the contract makes F a required timestamp, so every record's F is one
+# (mx-dedup takes the kind of the field from its first value).  Each
+# partition then drops the keys whose winner is elsewhere (mx-dedup
+# --seen, from mx-index drops) and deduplicates its old records followed
+# by its new ones, as the whole table's dedup orders them.  (--first and
+# --last depend on the order of partitions, other partition keys are not
+# monotonic in F, and --reprocess drops old records: those stay here.)
+# split_exact CONTRACT PKEY MODE...: true when the table can be split;
+# SPLITWIN is then drops' option for the winner.
+SPLITWIN=()
+split_exact() {
+	[ ${#HOSTARGS[@]} -gt 0 ] && [ -z "$REPROCESS_FROM" ] &&
+	    [ $# = 4 ] || return 1
+	case $3 in
+	--latest-by) SPLITWIN=() ;;
+	--earliest-by) SPLITWIN=(--earliest) ;;
+	*) return 1 ;;
+	esac
+	[[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*=(date|month|year)\((.*)\)$ ]] &&
+	    [ "${BASH_REMATCH[2]}" = "$4" ] || return 1
+	awk -v f="$4" '$1 == f && $2 == "timestamp" {
+		for (i = 3; i <= NF; i++) if ($i == "required") ok = 1 }
+	    END { exit !ok }' "$1"
+}
+
+# The script the hosts run, $split/job, as `job COMMAND LIST OUT BASE`,
+# the contract beside it: `stage` validates each bronze file of LIST
+# (lines "I<tab>FILE", FILE relative to BASE, as the rejects name it)
+# into a stage S, its partitions apart, with their key index S.idx and
+# the validation's S.rej and S.valid, S's name (relative to OUT) then
+# in OUT/s.I; `dedup`
+# deduplicates each partition job of LIST (lines "K<tab>FILE", FILE
+# holding its drop list or an empty line, then its files) into
+# OUT/o.K.ndjson, its counts in OUT/o.K.stats.  The paths are the
+# hosts' (the lake's, or those parallel sent).  A job run again starts
+# over: parallel retries a failed batch on another host, and a host that
+# lost its session may still be finishing it, so a job writes under
+# names of its own, and renames files once whole (never a directory: a
+# rename on an S3 mount is a copy, which some servers refuse under keys
+# with '=').
+split_script() {
+	local mode
+	printf -v mode '%q ' "${@:3}"
+	printf '%s\n' '#!/bin/bash' 'set -o pipefail'
+	printf 'RUN=%q PKEY=%q KEY=%q MEM=%q MODE=(%s)\n' "$RUN" "$1" "$2" \
+	    "$MEMORY" "$mode"
+	cat << 'EOF'
+C=${0%/*}/contract L=$2 O=$3 t=$(hostname).$$
+[[ $C == /* ]] || C=$PWD/$C
+[[ $L == /* ]] || L=$PWD/$L
+[[ $O == /* ]] || O=$PWD/$O
+cd -- "$4" || exit 1
+case $1 in
+stage)
+	while IFS=$'\t' read -r i f; do
+		s=s.$i.$t
+		mx-validate -c "$C" --rejects "$O/$s.rej" --stats "$O/$s.valid" \
+		    "$f" |
+		    mx-partition -d "$O/$s" -k "$PKEY" -m overwrite --no-sync \
+		    --run "$RUN" --index "$O/$s.idx" --index-key "$KEY" \
+		    > /dev/null &&
+		    echo "$s" > "$O/$s.name" && mv -f "$O/$s.name" "$O/s.$i" ||
+		    exit 1
+	done < "$L"
+	;;
+dedup)
+	while IFS=$'\t' read -r k j; do
+		f=() seen=()
+		{
+			IFS= read -r s
+			while IFS= read -r l; do
+				f+=("$l")
+			done
+		} < "$j" || exit 1
+		if [ -n "$s" ]; then
+			cp -- "$s" "$O/o.$k.$t.seen" &&
+			    seen=(--seen "$O/o.$k.$t.seen") || exit 1
+		fi
+		mx-dedup -k "$KEY" "${MODE[@]}" --memory "$MEM" "${seen[@]}" \
+		    --stats "$O/o.$k.$t.stats" -- "${f[@]}" < /dev/null \
+		    > "$O/o.$k.$t" &&
+		    mv -f "$O/o.$k.$t.stats" "$O/o.$k.stats" &&
+		    mv -f "$O/o.$k.$t" "$O/o.$k.ndjson" &&
+		    rm -f "$O/o.$k.$t.seen" || exit 1
+	done < "$L"
+	;;
+*)
+	exit 2
+	;;
+esac
+EOF
+}
+
+# split_run COMMAND N WHAT: the N jobs of $split/jobs.COMMAND (a line
+# each) run by the hosts, in batches as jobs_run hands out gold's; the
+# outputs of dedup in $split, the stage of bronze file I in STAGE[I];
+# their hosts in SPLITNOTE, as WHAT.  On shared storage a batch is its
+# list; with --no-shared it is a directory of its list, the script, the
+# contract and the files its jobs read (linked), sent to the host, its
+# outputs brought back in r.COMMAND.C (split_send).
+SPLITNOTE=''
+STAGE=()
+split_run() {
+	local c i save rc=0
+	local -a l
+	mapfile -t l < "$split/jobs.$1"
+	batches $((2 * HOSTSLOTS)) "$2"
+	if [ "$SHARED" = 1 ]; then
+		for c in "${!BATCH[@]}"; do
+			for i in ${BATCH[c]}; do
+				printf '%s\n' "${l[i]}"
+			done > "$split/b.$1.$c" || return 1
+			printf 'bash %q %s %q %q %q\n' "$split/job" "$1" \
+			    "$split/b.$1.$c" "$split" "$LAKE"
+		done | hosts_parallel || rc=1
+		for ((i = 0; rc == 0 && i < $2; i++)); do
+			[ "$1" != stage ] ||
+			    STAGE[i]=$split/$(cat "$split/s.$i") || return 1
+		done
+	else
+		for c in "${!BATCH[@]}"; do
+			split_send "$1" "$c" || return 1
+			printf 'x.%s.%d\tr.%s.%d\n' "$1" "$c" "$1" "$c"
+		done > "$split/send.$1" || return 1
+		(cd "$split" && hosts_parallel --wd ... --colsep '\t' \
+		    --transferfile '{1}' --return '{2}' --cleanup \
+		    "mkdir -p {2} && bash {1}/job $1 {1}/list {2} {1}" \
+		    < "send.$1") || rc=1
+		for c in "${!BATCH[@]}"; do
+			[ $rc = 0 ] || break
+			rm -r "$split/x.$1.$c" || return 1
+			for i in ${BATCH[c]}; do
+				if [ "$1" = stage ]; then
+					STAGE[i]=$split/r.$1.$c/$(cat \
+					    "$split/r.$1.$c/s.$i") || return 1
+				else
+					mv -f "$split/r.$1.$c/o.$i".* \
+					    "$split" || return 1
+				fi
+			done
+		done
+	fi
+	save=$NOTE NOTE=''
+	host_note
+	SPLITNOTE+=${NOTE:+; $3 hosts: ${NOTE#hosts: }}
+	NOTE=$save
+	return $rc
+}
+
+# split_send COMMAND C: the directory x.COMMAND.C of batch C, its files
+# named relative to it (the job's BASE; a bronze file by its path in
+# the lake).  (In split_run's variables.)
+split_send() {
+	local x="$split/x.$1.$2" i k j n IFS
+	local -a in
+	mkdir "$x" && cp -- "$split/job" "$split/contract" "$x" || return 1
+	for i in ${BATCH[$2]}; do
+		IFS=$'\t' read -r k j <<< "${l[i]}"
+		if [ "$1" = stage ]; then
+			mkdir -p "$x/${j%/*}" && link "$LAKE/$j" "$x/$j" &&
+			    printf '%s\t%s\n' "$k" "$j" || return 1
+			continue
+		fi
+		mapfile -t in < "$j"
+		if [ -n "${in[0]}" ]; then
+			link "${in[0]}" "$x/d.$k" && in[0]=d.$k || return 1
+		fi
+		for ((n = 1; n < ${#in[@]}; n++)); do
+			link "${in[n]}" "$x/f.$k.$n" && in[n]=f.$k.$n || return 1
+		done
+		printf '%s\n' "${in[@]}" > "$x/j.$k" &&
+		    printf '%s\t%s\n' "$k" "j.$k" || return 1
+	done > "$x/list"
+}
+
+# link FILE NEW: NEW is FILE (a hard link, or a copy where there is none).
+link() {
+	ln -- "$1" "$2" 2> /dev/null || cp -- "$1" "$2"
+}
+
+# stage TABLE CONTRACT PKEY KEY MODE... -- FILE...: the hosts validate
+# each bronze FILE and partition its records apart (split_script); here,
+# the rejects and counts as validate() leaves them, the partitions
+# touched (the new records', and those of the table holding their keys)
+# in $WORK/touched.TABLE, and the keys each must drop in
+# $WORK/drops.TABLE (partition, tab, MXKEYSET).
+NBZ=0
+stage() {
+	local table=$1 contract=$2 pkey=$3 key=$4 i
+	local -a mode=() idxs=()
+	shift 4
+	while [ "$1" != -- ]; do
+		mode+=("$1")
+		shift
+	done
+	shift
+	rm -rf "$split" && mkdir -p "$split/drops" &&
+	    cp -- "$contract" "$split/contract" &&
+	    split_script "$pkey" "$key" "${mode[@]}" > "$split/job" ||
+	    return 1
+	NBZ=$#
+	for ((i = 0; i < $#; i++)); do
+		printf '%d\t%s\n' "$i" "${@:i + 1:1}"
+	done > "$split/jobs.stage" || return 1
+	split_run stage $# validation || return 1
+	for ((i = 0; i < $#; i++)); do
+		cp -- "${STAGE[i]}.rej" "$WORK/rejects.$table.$i" &&
+		    cp -- "${STAGE[i]}.valid" "$WORK/valid.$table.$i" || return 1
+		[ ! -e "${STAGE[i]}.idx" ] || idxs+=("${STAGE[i]}.idx")
+	done
+	validate_merge "$table" $# || return 1
+	mx-index -i "$idx" -k "$key" --memory "$MEMORY" drops \
+	    "${SPLITWIN[@]}" -o "$split/drops" -- "${idxs[@]}" \
+	    > "$split/drops.list" || return 1
+	{ grep "$(printf '\t')" "$split/drops.list" || true; } \
+	    > "$WORK/drops.$table" &&
+	{
+		cut -f 1 "$split/drops.list"
+		for ((i = 0; i < $#; i++)); do
+			partitions "${STAGE[i]}"
+		done
+	} | LC_ALL=C sort -u > "$WORK/touched.$table"
+}
+
+# split_jobs TABLE PDIR DSTATS: each touched partition of PDIR
+# deduplicated on the hosts, its old files then its new ones, less the
+# keys whose winner is in another; their outputs in NEW (touched's
+# order), their counts summed in DSTATS.
+split_jobs() {
+	local table=$1 pdir=$2 dstats=$3 d s k i
+	local -a tp f
+	local -A drop=()
+	while IFS=$'\t' read -r d s; do
+		drop[$d]=$s
+	done < "$WORK/drops.$table"
+	mapfile -t tp < "$WORK/touched.$table"
+	NEW=()
+	for ((k = 0; k < ${#tp[@]}; k++)); do
+		d=${tp[k]}
+		{
+			printf '%s\n' "${drop[$d]:-}"
+			old_files "$pdir" "$d" || return 1
+			for ((i = 0; i < NBZ; i++)); do
+				f=("${STAGE[i]}/$d"/part-*.ndjson)
+				[ ${#f[@]} -eq 0 ] || printf '%s\n' "${f[@]}"
+			done
+		} > "$split/j.$k" || return 1
+		printf '%d\t%s\n' "$k" "$split/j.$k"
+		NEW+=("$split/o.$k.ndjson")
+	done > "$split/jobs.dedup" || return 1
+	if [ ${#tp[@]} -gt 0 ]; then
+		split_run dedup "${#tp[@]}" rebuild || return 1
+	fi
+	for ((k = 0; k < ${#tp[@]}; k++)); do
+		cat -- "$split/o.$k.stats"
+	done | jq -cs '{duplicates: (map(.duplicates + .seen) | add // 0),
+	    out: (map(.out) | add // 0)}' > "$WORK/split.stats" &&
+	    into "$dstats" cat "$WORK/split.stats"
 }
 
 # manifest_files DIR: the files the manifest of the partition DIR names,

@@ -28,15 +28,17 @@
 #include "xsort.h"
 
 static struct {
-	const char	*index, *root, *pspec, *from;
-	int		 all, verbose;
+	const char	*index, *root, *pspec, *from, *outdir;
+	int		 all, verbose, earliest;
 	long long	 memory;
 } opt = { .memory = (long long)1 << 30 };
 
 static struct {
 	uintmax_t	records, nokey, blank, keys, found, parts, entries;
-	uintmax_t	removed, runs;
+	uintmax_t	removed, runs, dropped;
 } cnt;
+
+enum cmd { C_FIND, C_PUT, C_DROPS };
 
 static struct mx_exprs	 keys;
 static struct mx_exprs	 pkeys;		/* find -p: the partition keys */
@@ -60,7 +62,9 @@ static const char synopsis[] =
 	    "                [--strict] [--max-record size] [--max-depth n]\n"
 	    "                put -d root --all | partition ...\n"
 	    "       mx-index -i index -k keys [-v] [--stats file]\n"
-	    "                put [-d root] --from file partition ...\n";
+	    "                put [-d root] --from file partition ...\n"
+	    "       mx-index -i index -k keys [-v] [-m size] [-T dir] [--stats file]\n"
+	    "                drops [--earliest] -o dir new-index ...\n";
 
 static MX_NORETURN void
 usage(void)
@@ -577,29 +581,223 @@ put(int argc, char *argv[])
 	mx_buf_free(&path);
 }
 
+/* ---- drops ---- */
+
+/*
+ * A table whose records are split by a time (-k 'event_date=date(ts)')
+ * and deduplicated by the latest of that time can be rebuilt a partition
+ * at a time, on different hosts, once each partition knows the keys whose
+ * winner is in another: for a key in two partitions or more, the winner
+ * is in the latest of them (their names sort as their times do), or the
+ * earliest with --earliest.  The new indexes are those mx-partition
+ * --index wrote of the new records, partitioned apart; the table's index
+ * tells where the keys already are.  Only keys of the new records count:
+ * the table holds one record per key.
+ */
+struct droplist {
+	struct mx_h128	*h;
+	size_t		 n, cap;
+};
+
 static void
-report(int isfind)
+drops(int argc, char *argv[])
+{
+	struct mx_kidx_reader *r, *nr;
+	struct mx_kidx_ent e, te;
+	const struct mx_kidx_ent *n;
+	struct droplist *dl;
+	struct mx_keyfile *kf;
+	struct mx_buf path = { 0 };
+	uint32_t *rmap, **nmaps, *grp = NULL;
+	unsigned char *touched;
+	char err[512], **names;
+	size_t i, j, k, nn = 0, ngrp, gcap = 0;
+	int st, tst;
+
+	if (opt.outdir == NULL)
+		usage();
+	if ((r = mx_kidx_open(opt.index, spec, err, sizeof err)) == NULL)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	/* the names of all, sorted: their numbers keep the names' order */
+	names = mx_calloc(mx_kidx_nparts(r) + 1, sizeof *names);
+	for (i = 0; i < mx_kidx_nparts(r); i++)
+		names[nn++] = mx_strdup(mx_kidx_part(r, i));
+	nmaps = mx_calloc((size_t)argc + 1, sizeof *nmaps);
+	for (j = 0; j < (size_t)argc; j++) {
+		if ((nr = mx_kidx_open(argv[j], spec, err, sizeof err)) == NULL)
+			mx_errx(MX_EXIT_FAIL, "%s", err);
+		names = mx_reallocarray(names, nn + mx_kidx_nparts(nr) + 1,
+		    sizeof *names);
+		for (i = 0; i < mx_kidx_nparts(nr); i++)
+			names[nn++] = mx_strdup(mx_kidx_part(nr, i));
+		mx_kidx_close(nr);
+	}
+	qsort(names, nn, sizeof *names, strpcmp);
+	for (i = k = 0; i < nn; i++)
+		if (k == 0 || strcmp(names[k - 1], names[i]) != 0)
+			names[k++] = names[i];
+		else
+			free(names[i]);
+	nn = k;
+#define NUMBER(nm) ((uint32_t)((char **)bsearch(&(nm), names, nn, \
+	    sizeof *names, strpcmp) - names))
+	rmap = mx_calloc(mx_kidx_nparts(r) + 1, sizeof *rmap);
+	for (i = 0; i < mx_kidx_nparts(r); i++) {
+		const char *nm = mx_kidx_part(r, i);
+
+		rmap[i] = NUMBER(nm);
+	}
+	/* the new entries, numbered in names, sorted (spilled past -m) */
+	memset(&e, 0, sizeof e);	/* no unset padding in a spill file */
+	xs = mx_xsort_new(sizeof e, entcmp, opt.memory);
+	for (j = 0; j < (size_t)argc; j++) {
+		nr = mx_kidx_open(argv[j], spec, err, sizeof err);
+		if (nr == NULL)
+			mx_errx(MX_EXIT_FAIL, "%s", err);
+		nmaps[j] = mx_calloc(mx_kidx_nparts(nr) + 1, sizeof **nmaps);
+		for (i = 0; i < mx_kidx_nparts(nr); i++) {
+			const char *nm = mx_kidx_part(nr, i);
+
+			nmaps[j][i] = NUMBER(nm);
+		}
+		while ((st = mx_kidx_next(nr, &e, err, sizeof err)) > 0) {
+			e.part = nmaps[j][e.part];
+			mx_xsort_add(xs, &e);
+		}
+		if (st < 0)
+			mx_errx(MX_EXIT_FAIL, "%s", err);
+		mx_kidx_close(nr);
+	}
+#undef NUMBER
+	touched = mx_calloc(nn + 1, 1);
+	dl = mx_calloc(nn + 1, sizeof *dl);
+	/* both sides sorted by hash: a key's partitions come together */
+	n = mx_xsort_next(xs);
+	if ((tst = mx_kidx_next(r, &te, err, sizeof err)) < 0)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	while (n != NULL) {
+		struct mx_h128 h = n->h;
+		uint32_t win;
+
+		for (; tst > 0 && mx_h128_cmp(te.h, h) < 0;
+		    tst = mx_kidx_next(r, &te, err, sizeof err))
+			;
+		if (tst < 0)
+			mx_errx(MX_EXIT_FAIL, "%s", err);
+		cnt.keys++;
+		ngrp = 0;
+		for (; n != NULL && mx_h128_cmp(n->h, h) == 0;
+		    n = mx_xsort_next(xs)) {
+			if (ngrp == gcap) {
+				gcap = gcap ? gcap * 2 : 16;
+				grp = mx_reallocarray(grp, gcap, sizeof *grp);
+			}
+			grp[ngrp++] = n->part;
+		}
+		for (; tst > 0 && mx_h128_cmp(te.h, h) == 0;
+		    tst = mx_kidx_next(r, &te, err, sizeof err)) {
+			if (ngrp == gcap) {
+				gcap = gcap ? gcap * 2 : 16;
+				grp = mx_reallocarray(grp, gcap, sizeof *grp);
+			}
+			grp[ngrp++] = rmap[te.part];
+		}
+		if (tst < 0)
+			mx_errx(MX_EXIT_FAIL, "%s", err);
+		win = grp[0];
+		for (i = 0; i < ngrp; i++) {
+			touched[grp[i]] = 1;
+			if (opt.earliest ? grp[i] < win : grp[i] > win)
+				win = grp[i];
+		}
+		/* a partition named twice (by both sides) drops the key once:
+		 * the hash is the last of its list already */
+		for (i = 0; i < ngrp; i++) {
+			struct droplist *d = &dl[grp[i]];
+
+			if (grp[i] == win || (d->n > 0 &&
+			    mx_h128_cmp(d->h[d->n - 1], h) == 0))
+				continue;
+			if (d->n == d->cap) {
+				d->cap = d->cap ? d->cap * 2 : 64;
+				d->h = mx_reallocarray(d->h, d->cap,
+				    sizeof *d->h);
+			}
+			d->h[d->n++] = h;
+			cnt.dropped++;
+		}
+	}
+	/* the rest of the index is read, so that its checksum is checked */
+	while (tst > 0)
+		tst = mx_kidx_next(r, &te, err, sizeof err);
+	if (tst < 0)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	cnt.runs = mx_xsort_runs(xs);
+	for (i = 0; i < nn; i++) {
+		if (!touched[i])
+			continue;
+		cnt.parts++;
+		mx_out_puts(out, names[i]);
+		if (dl[i].n > 0) {
+			path.len = 0;
+			mx_buf_printf(&path, "%s/%zu.keys", opt.outdir, i);
+			kf = mx_keyfile_create(mx_buf_cstr(&path));
+			mx_keyfile_begin(kf, spec, dl[i].n);
+			for (k = 0; k < dl[i].n; k++)
+				mx_keyfile_add(kf, dl[i].h[k]);
+			mx_keyfile_close(kf);
+			mx_out_printf(out, "\t%s", path.p);
+		}
+		mx_out_putc(out, '\n');
+		free(dl[i].h);
+	}
+	free(dl);
+	free(touched);
+	free(grp);
+	free(rmap);
+	for (j = 0; j < (size_t)argc; j++)
+		free(nmaps[j]);
+	free(nmaps);
+	mx_xsort_free(xs);
+	mx_buf_free(&path);
+	for (i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	mx_kidx_close(r);
+}
+
+static void
+report(enum cmd cmd)
 {
 	struct mx_out *s;
 
-	if (opt.verbose) {
-		if (isfind)
+	if (opt.verbose)
+		switch (cmd) {
+		case C_FIND:
 			mx_warnx("%ju records, %ju keys, %ju without a key; in "
 			    "%ju partitions", cnt.records, cnt.keys, cnt.nokey,
 			    cnt.parts);
-		else
+			break;
+		case C_PUT:
 			mx_warnx("%ju records, %ju without a key; %ju entries "
 			    "in %ju partitions, %ju removed", cnt.records,
 			    cnt.nokey, cnt.entries, cnt.parts, cnt.removed);
-	}
+			break;
+		case C_DROPS:
+			mx_warnx("%ju new keys in %ju partitions; %ju to drop",
+			    cnt.keys, cnt.parts, cnt.dropped);
+			break;
+		}
 	if (mx_opt_stats != NULL) {
 		s = mx_out_open(mx_opt_stats);
 		mx_out_printf(s, "{\"records\":%ju,\"no_key\":%ju,\"blank\":%ju,"
 		    "\"keys\":%ju,\"partitions\":%ju", cnt.records, cnt.nokey,
 		    cnt.blank, cnt.keys, cnt.parts);
-		if (!isfind)
+		if (cmd == C_PUT)
 			mx_out_printf(s, ",\"entries\":%ju,\"removed\":%ju",
 			    cnt.entries, cnt.removed);
+		if (cmd == C_DROPS)
+			mx_out_printf(s, ",\"dropped\":%ju", cnt.dropped);
 		mx_out_printf(s, ",\"runs\":%ju", cnt.runs);
 		mx_out_puts(s, "}\n");
 		mx_out_close(s);
@@ -612,10 +810,12 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'A' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "earliest", no_argument, NULL, 'E' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "index", required_argument, NULL, 'i' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "memory", required_argument, NULL, 'm' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "partition", required_argument, NULL, 'p' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		MX_STATS_LONGOPT,
@@ -625,11 +825,12 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	char err[256];
-	int c, isfind;
+	enum cmd cmd;
+	int c;
 
 	mx_init(argv[0]);
 	sel = mx_sel_new();
-	while ((c = mx_getopt(argc, argv, "d:i:k:m:p:T:v", longopts, NULL,
+	while ((c = mx_getopt(argc, argv, "d:i:k:m:o:p:T:v", longopts, NULL,
 	    synopsis)) != -1)
 		switch (c) {
 		case 'A':
@@ -637,6 +838,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			opt.root = optarg;
+			break;
+		case 'E':
+			opt.earliest = 1;
 			break;
 		case 'F':
 			opt.from = optarg;
@@ -650,6 +854,9 @@ main(int argc, char *argv[])
 				mx_warnx("-k: %s", err);
 				usage();
 			}
+			break;
+		case 'o':
+			opt.outdir = optarg;
 			break;
 		case 'p':
 			if (mx_exprs_parse(&pkeys, optarg, sel, err,
@@ -676,18 +883,23 @@ main(int argc, char *argv[])
 	if (argc == 0 || opt.index == NULL || keys.n == 0)
 		usage();
 	if (strcmp(argv[0], "find") == 0)
-		isfind = 1;
+		cmd = C_FIND;
 	else if (strcmp(argv[0], "put") == 0)
-		isfind = 0;
+		cmd = C_PUT;
+	else if (strcmp(argv[0], "drops") == 0)
+		cmd = C_DROPS;
 	else {
-		mx_warnx("%s: no such command (find or put)", argv[0]);
+		mx_warnx("%s: no such command (find, put or drops)", argv[0]);
 		usage();
 	}
 	argc--;
 	argv++;
-	if (isfind ? opt.root != NULL || opt.all || opt.from != NULL :
-	    (opt.root == NULL && opt.from == NULL) || pkeys.n > 0 ||
-	    (opt.all && opt.from != NULL))
+	/* each command's own options, and no other's */
+	if ((cmd != C_PUT && (opt.root != NULL || opt.all ||
+	    opt.from != NULL)) || (cmd != C_FIND && pkeys.n > 0) ||
+	    (cmd != C_DROPS && (opt.outdir != NULL || opt.earliest)) ||
+	    (cmd == C_PUT && ((opt.root == NULL && opt.from == NULL) ||
+	    (opt.all && opt.from != NULL))))
 		usage();
 	for (c = 0; c < (int)keys.n; c++)
 		(void)mx_seen_add(&named, "-k", keys.v[c].path, keys.v[c].sel);
@@ -698,11 +910,18 @@ main(int argc, char *argv[])
 	scan = mx_json_new(sel);
 	spans = mx_calloc((size_t)mx_sel_count(sel) + 1, sizeof *spans);
 	out = mx_out_stdout();
-	if (isfind)
+	switch (cmd) {
+	case C_FIND:
 		find(argc, argv);
-	else
+		break;
+	case C_PUT:
 		put(argc, argv);
-	report(isfind);
+		break;
+	case C_DROPS:
+		drops(argc, argv);
+		break;
+	}
+	report(cmd);
 	mx_out_close(out);
 	mx_json_free(scan);
 	mx_sel_free(sel);

@@ -3,6 +3,7 @@
 # corrupt, truncated or foreign index refused; the man page's examples.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 # a table of clicks: two days, a null key, a hidden staging directory
 table() {
@@ -231,6 +232,19 @@ d=2'
 	assert_output $'d=1\nd=2\nd=3\nd=9'
 	run jq -c '[.keys, .runs > 1]' find.st
 	assert_output '[161,true]'
+	# drops: the same lists whether its new keys spill or not
+	mx-partition -d nb -k 'd=d' -m overwrite --index nb.idx --index-key id batch > /dev/null
+	mkdir d1 d2
+	run mx-index -i small.idx -k id --stats d1.st drops -o d1 nb.idx
+	assert_success
+	assert_line --index 0 $'d=1\td1/0.keys'
+	run mx-index -i small.idx -k id -m 1k --stats d2.st drops -o d2 nb.idx
+	assert_success
+	assert_line --index 0 $'d=1\td2/0.keys'
+	for f in d1/*; do cmp "$f" "d2/${f#d1/}"; done
+	[ "$(ls d1)" = "$(ls d2)" ]
+	run jq -c '[.keys, .dropped, .runs > 1]' d1.st d2.st
+	assert_output $'[161,116,false]\n[161,116,true]'
 	# nothing left behind in the directory of the runs
 	run find . -name 'mx-index.*'
 	assert_output ''
@@ -247,7 +261,7 @@ d=2'
 	mkdir -p clicks/d=2024-03-04 clicks/d=2024-03-05
 	echo '{"click_id":"c1","ts":"2024-03-04T23:59:50Z"}' > clicks/d=2024-03-04/part-r1-00000.ndjson
 	echo '{"click_id":"c1","ts":"2024-03-05T00:00:10Z"}' > batch.ndjson
-	man_example mx-index.1 | grep '^mx-index' > ex.sh
+	man_example mx-index.1 | grep '^mx-index' | grep -v ' drops ' > ex.sh
 	[ "$(wc -l < ex.sh)" = 5 ]
 	run bash -e <(head -4 ex.sh)
 	assert_success
@@ -271,6 +285,28 @@ d=2'
 	run mx-index -i clicks.idx -k click_id put -d clicks d=2024-03-04 d=2024-03-05
 	assert_success
 	cmp clicks.idx from.idx
+}
+
+@test "the man page's example of drops" {
+	mkdir -p clicks/d=2024-03-04 drops
+	echo '{"click_id":"c1","ts":"2024-03-04T23:59:50Z"}' > clicks/d=2024-03-04/part-r1-00000.ndjson
+	echo '{"click_id":"c2","ts":"2024-03-04T12:00:00Z"}' >> clicks/d=2024-03-04/part-r1-00000.ndjson
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	echo '{"click_id":"c3","ts":"2024-03-04T13:00:00Z"}' > 1.ndjson
+	echo '{"click_id":"c1","ts":"2024-03-05T00:00:10Z"}' > 2.ndjson
+	for b in 1 2; do
+		mx-partition -d b$b -k 'd=date(ts)' --index b$b.idx \
+		    --index-key click_id -m overwrite $b.ndjson > /dev/null
+	done
+	man_example mx-index.1 | sed -n '/ drops /,/day.ndjson/p' |
+	    sed 's/\\e$/\\/' > ex.sh
+	[ "$(wc -l < ex.sh)" = 4 ]
+	run bash -e ex.sh
+	assert_success
+	assert_output $'d=2024-03-04\tdrops/0.keys\nd=2024-03-05'
+	run cat day.ndjson
+	assert_output '{"click_id":"c2","ts":"2024-03-04T12:00:00Z"}
+{"click_id":"c3","ts":"2024-03-04T13:00:00Z"}'
 }
 
 @test "put --from: the index of what mx-partition wrote, the bytes of reading the partitions back; a partition not named, another key, a damaged file refused" {
@@ -332,4 +368,89 @@ d=2'
 	assert_failure 2
 	run mx-index -i from.idx -k id find --from new2.idx in2.ndjson
 	assert_failure 2
+}
+
+@test "drops: the partitions new records touch, and the keys each must drop so that the latest (--earliest: earliest) wins; mx-dedup --seen drops them" {
+	table
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	# new records, partitioned apart in two batches: c2 re-sent after
+	# midnight, c3 once more on its own day, c5 new, c6 in both batches
+	printf '%s\n' '{"click_id":"c2","ts":"2024-03-05T00:00:10Z"}' \
+	    '{"click_id":"c5","ts":"2024-03-06T01:00:00Z"}' \
+	    '{"click_id":"c6","ts":"2024-03-06T02:00:00Z"}' > b1.ndjson
+	printf '%s\n' '{"click_id":"c3","ts":"2024-03-05T08:30:00Z"}' \
+	    '{"click_id":"c6","ts":"2024-03-05T23:00:00Z"}' > b2.ndjson
+	for b in b1 b2; do
+		mx-partition -d $b -k 'd=date(ts)' -m overwrite --index $b.idx \
+		    --index-key click_id $b.ndjson > /dev/null
+	done
+	mkdir drops
+	run mx-index -i clicks.idx -k click_id --stats st.json drops -o drops b1.idx b2.idx
+	assert_success
+	assert_output "d=2024-03-04	drops/0.keys
+d=2024-03-05	drops/1.keys
+d=2024-03-06"
+	run jq -c . st.json
+	assert_output '{"records":0,"no_key":0,"blank":0,"keys":4,"partitions":3,"dropped":2,"runs":0}'
+	# the old c2 goes from the 4th, c6 of the 5th from the 5th
+	cp drops/0.keys seen
+	run mx-dedup -k click_id --seen seen clicks/d=2024-03-04/part-r1-00000.ndjson
+	assert_success
+	assert_output '{"click_id":"c1","ts":"2024-03-04T10:00:00Z"}'
+	cp drops/1.keys seen
+	run --separate-stderr mx-dedup -k click_id --latest-by ts --seen seen \
+	    clicks/d=2024-03-05/part-r1-00000.ndjson.gz \
+	    b1/d=2024-03-05/*.ndjson b2/d=2024-03-05/*.ndjson
+	assert_success
+	[ "$stderr" = 'mx-dedup: 1 records without a key (missing or null) passed through' ]
+	assert_output '{"click_id":null,"ts":"2024-03-05T09:00:00Z"}
+{"click_id":"c2","ts":"2024-03-05T00:00:10Z"}
+{"click_id":"c3","ts":"2024-03-05T08:30:00Z"}'
+	# the earliest wins: the new c2 and the 6th's c6 go
+	rm drops/*
+	run mx-index -i clicks.idx -k click_id drops --earliest -o drops b1.idx b2.idx
+	assert_success
+	assert_output "d=2024-03-04
+d=2024-03-05	drops/1.keys
+d=2024-03-06	drops/2.keys"
+	[ ! -e drops/0.keys ]
+	cp drops/2.keys seen
+	run mx-dedup -k click_id --seen seen b1/d=2024-03-06/*.ndjson
+	assert_success
+	assert_output '{"click_id":"c5","ts":"2024-03-06T01:00:00Z"}'
+	# no new index: nothing touched
+	run mx-index -i clicks.idx -k click_id drops -o drops
+	assert_success
+	assert_output ''
+}
+
+@test "drops: a damaged or foreign new index, a missing -o, another command's option refused" {
+	table
+	mx-index -i clicks.idx -k click_id put -d clicks --all
+	echo '{"click_id":"c1","ts":"2024-03-05T00:00:10Z"}' > b.ndjson
+	mx-partition -d b -k 'd=date(ts)' -m overwrite --index b.idx --index-key click_id b.ndjson > /dev/null
+	mx-partition -d b -k 'd=date(ts)' -m overwrite --index other.idx --index-key ts b.ndjson > /dev/null
+	mkdir drops
+	run mx-index -i clicks.idx -k click_id drops -o drops other.idx
+	assert_failure 1
+	assert_output --partial 'other.idx'
+	head -c 40 b.idx > cut.idx
+	run mx-index -i clicks.idx -k click_id drops -o drops cut.idx
+	assert_failure 1
+	assert_output --partial 'cut.idx'
+	[ -z "$(ls drops)" ]
+	run mx-index -i clicks.idx -k click_id drops b.idx
+	assert_failure 2
+	assert_output --partial 'usage: mx-index'
+	run mx-index -i clicks.idx -k click_id -p 'd=date(ts)' drops -o drops b.idx
+	assert_failure 2
+	run mx-index -i clicks.idx -k click_id --earliest find b.ndjson
+	assert_failure 2
+	run mx-index -i clicks.idx -k click_id -o drops put -d clicks --all
+	assert_failure 2
+	# the table's index damaged: refused, though no new key is in it
+	head -c 60 clicks.idx > bad.idx
+	run mx-index -i bad.idx -k click_id drops -o drops b.idx
+	assert_failure 1
+	assert_output --partial 'bad.idx'
 }
