@@ -599,6 +599,22 @@ struct droplist {
 	size_t		 n, cap;
 };
 
+/* The partitions of the key under way (both sides'). */
+static struct {
+	uint32_t	*v;
+	size_t		 n, cap;
+} grp;
+
+static void
+grp_add(uint32_t part)
+{
+	if (grp.n == grp.cap) {
+		grp.cap = grp.cap ? grp.cap * 2 : 16;
+		grp.v = mx_reallocarray(grp.v, grp.cap, sizeof *grp.v);
+	}
+	grp.v[grp.n++] = part;
+}
+
 static void
 drops(int argc, char *argv[])
 {
@@ -608,10 +624,10 @@ drops(int argc, char *argv[])
 	struct droplist *dl;
 	struct mx_keyfile *kf;
 	struct mx_buf path = { 0 };
-	uint32_t *rmap, **nmaps, *grp = NULL;
+	uint32_t *rmap, *nmap;
 	unsigned char *touched;
 	char err[512], **names;
-	size_t i, j, k, nn = 0, ngrp, gcap = 0;
+	size_t i, j, k, nn = 0;
 	int st, tst;
 
 	if (opt.outdir == NULL)
@@ -622,7 +638,6 @@ drops(int argc, char *argv[])
 	names = mx_calloc(mx_kidx_nparts(r) + 1, sizeof *names);
 	for (i = 0; i < mx_kidx_nparts(r); i++)
 		names[nn++] = mx_strdup(mx_kidx_part(r, i));
-	nmaps = mx_calloc((size_t)argc + 1, sizeof *nmaps);
 	for (j = 0; j < (size_t)argc; j++) {
 		if ((nr = mx_kidx_open(argv[j], spec, err, sizeof err)) == NULL)
 			mx_errx(MX_EXIT_FAIL, "%s", err);
@@ -654,18 +669,19 @@ drops(int argc, char *argv[])
 		nr = mx_kidx_open(argv[j], spec, err, sizeof err);
 		if (nr == NULL)
 			mx_errx(MX_EXIT_FAIL, "%s", err);
-		nmaps[j] = mx_calloc(mx_kidx_nparts(nr) + 1, sizeof **nmaps);
+		nmap = mx_calloc(mx_kidx_nparts(nr) + 1, sizeof *nmap);
 		for (i = 0; i < mx_kidx_nparts(nr); i++) {
 			const char *nm = mx_kidx_part(nr, i);
 
-			nmaps[j][i] = NUMBER(nm);
+			nmap[i] = NUMBER(nm);
 		}
 		while ((st = mx_kidx_next(nr, &e, err, sizeof err)) > 0) {
-			e.part = nmaps[j][e.part];
+			e.part = nmap[e.part];
 			mx_xsort_add(xs, &e);
 		}
 		if (st < 0)
 			mx_errx(MX_EXIT_FAIL, "%s", err);
+		free(nmap);
 		mx_kidx_close(nr);
 	}
 #undef NUMBER
@@ -685,37 +701,27 @@ drops(int argc, char *argv[])
 		if (tst < 0)
 			mx_errx(MX_EXIT_FAIL, "%s", err);
 		cnt.keys++;
-		ngrp = 0;
+		grp.n = 0;
 		for (; n != NULL && mx_h128_cmp(n->h, h) == 0;
-		    n = mx_xsort_next(xs)) {
-			if (ngrp == gcap) {
-				gcap = gcap ? gcap * 2 : 16;
-				grp = mx_reallocarray(grp, gcap, sizeof *grp);
-			}
-			grp[ngrp++] = n->part;
-		}
+		    n = mx_xsort_next(xs))
+			grp_add(n->part);
 		for (; tst > 0 && mx_h128_cmp(te.h, h) == 0;
-		    tst = mx_kidx_next(r, &te, err, sizeof err)) {
-			if (ngrp == gcap) {
-				gcap = gcap ? gcap * 2 : 16;
-				grp = mx_reallocarray(grp, gcap, sizeof *grp);
-			}
-			grp[ngrp++] = rmap[te.part];
-		}
+		    tst = mx_kidx_next(r, &te, err, sizeof err))
+			grp_add(rmap[te.part]);
 		if (tst < 0)
 			mx_errx(MX_EXIT_FAIL, "%s", err);
-		win = grp[0];
-		for (i = 0; i < ngrp; i++) {
-			touched[grp[i]] = 1;
-			if (opt.earliest ? grp[i] < win : grp[i] > win)
-				win = grp[i];
+		win = grp.v[0];
+		for (i = 0; i < grp.n; i++) {
+			touched[grp.v[i]] = 1;
+			if (opt.earliest ? grp.v[i] < win : grp.v[i] > win)
+				win = grp.v[i];
 		}
 		/* a partition named twice (by both sides) drops the key once:
 		 * the hash is the last of its list already */
-		for (i = 0; i < ngrp; i++) {
-			struct droplist *d = &dl[grp[i]];
+		for (i = 0; i < grp.n; i++) {
+			struct droplist *d = &dl[grp.v[i]];
 
-			if (grp[i] == win || (d->n > 0 &&
+			if (grp.v[i] == win || (d->n > 0 &&
 			    mx_h128_cmp(d->h[d->n - 1], h) == 0))
 				continue;
 			if (d->n == d->cap) {
@@ -753,11 +759,8 @@ drops(int argc, char *argv[])
 	}
 	free(dl);
 	free(touched);
-	free(grp);
+	free(grp.v);
 	free(rmap);
-	for (j = 0; j < (size_t)argc; j++)
-		free(nmaps[j]);
-	free(nmaps);
 	mx_xsort_free(xs);
 	mx_buf_free(&path);
 	for (i = 0; i < nn; i++)

@@ -52,3 +52,33 @@ raw() {
 	done
 	rmdir "$dir/.gen"
 }
+
+S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
+
+# s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
+s3mount() {
+	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
+	command -v s3fs > /dev/null || skip "s3fs is not installed"
+	mkdir s3data "$1"
+	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
+	S3PID=$!
+	for i in $(seq 50); do
+		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' s3rver.log)
+		[ -n "$port" ] && break
+		sleep 0.2
+	done
+	[ -n "$port" ]
+	echo S3RVER:S3RVER > pw
+	chmod 600 pw
+	MNT=$PWD/$1
+	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
+}
+
+# s3unmount: what s3mount started, stopped (in teardown: whatever the
+# test did, nothing is left mounted or running)
+s3unmount() {
+	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
+		umount "$MNT" || umount -l "$MNT" || true
+	fi
+	[ -z "${S3PID:-}" ] || kill "$S3PID" 2> /dev/null || true
+}

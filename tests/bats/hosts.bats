@@ -35,7 +35,7 @@ teardown() {
 	for p in h*/sshd.pid; do
 		[ -s "$p" ] && kill "$(cat "$p")" 2> /dev/null
 	done
-	true
+	s3unmount
 }
 
 @test "--hosts, shared storage: the per-partition work on two ssh hosts, the same lake as on one machine" {
@@ -212,4 +212,26 @@ resend() {
 	[ "$(listing one)" = "$(listing two)" ]
 	run jq -r 'select(.step == "silver:ecommerce_events") | .note' two/_runs.ndjson
 	assert_output --partial 'validation hosts: '
+}
+
+@test "--hosts, shared storage on an S3 mount (s3fs on a local S3 server): silver and gold on the hosts, the same lake as on disk" {
+	host 1
+	host 2
+	export MX_BRONZE_RECORDS=150
+	raw raw 500 1
+	run lake -r raw -l disk ecommerce
+	assert_success
+	s3mount mnt
+	run lake --hosts hosts -r raw -l mnt/lake ecommerce
+	assert_success
+	resend raw/ecommerce/batch-1.ndjson event_id > raw/ecommerce/batch-2.ndjson
+	run lake -r raw -l disk ecommerce
+	assert_success
+	run lake --hosts hosts -r raw -l mnt/lake ecommerce
+	assert_success
+	# the data is the same; S3 partitions carry manifests of their own
+	[ "$(listing mnt/lake | grep -v _SUCCESS)" = "$(listing disk | grep -v _SUCCESS)" ]
+	run jq -r 'select(.step == "silver:ecommerce_events") | .note' mnt/lake/_runs.ndjson
+	assert_line --index 1 --regexp "partitions; validation hosts: .* jobs .*; rebuild hosts: .* jobs "
+	[ -z "$(ls -A mnt/lake/_state/hostwork)" ]
 }

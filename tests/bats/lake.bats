@@ -7,7 +7,6 @@ load helper
 
 TOP="$BATS_TEST_DIRNAME/../.."
 LAKECMD="$TOP/scripts/lake"
-S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
 DAY1=1710115200		# 2024-03-11
 DAY2=1710201600		# 2024-03-12
 
@@ -32,10 +31,7 @@ counts() {
 }
 
 teardown() {
-	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
-		umount "$MNT" || umount -l "$MNT"
-	fi
-	[ -z "${S3PID:-}" ] || kill "$S3PID" 2> /dev/null || true
+	s3unmount
 	[ -z "${HOOKPID:-}" ] || kill "$HOOKPID" 2> /dev/null || true
 }
 
@@ -1081,25 +1077,6 @@ s.serve_forever()' "$1" > port &
 	# the summary, after its subject
 	run awk -v s="$subject" '$0 == s { on = 1 } on && /"note":/ { print; exit }' /var/mail/root
 	assert_output --partial '"note": "newest raw file 72.0 h old; warn after 36.0 h"'
-}
-
-# s3mount DIR: a local S3 server and an s3fs mount of its bucket at DIR
-s3mount() {
-	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
-	command -v s3fs > /dev/null || skip "s3fs is not installed"
-	mkdir s3data "$1"
-	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
-	S3PID=$!
-	for i in $(seq 50); do
-		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' s3rver.log)
-		[ -n "$port" ] && break
-		sleep 0.2
-	done
-	[ -n "$port" ]
-	echo S3RVER:S3RVER > pw
-	chmod 600 pw
-	MNT=$PWD/$1
-	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
 }
 
 @test "a file of 1 MB or more on an S3 mount is read (mapped) as on disk" {

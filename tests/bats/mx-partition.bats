@@ -8,15 +8,9 @@ load helper
 bats_require_minimum_version 1.5.0
 
 DUCKDB="$BATS_TEST_DIRNAME/../duckdb.mjs"
-S3RVER="$BATS_TEST_DIRNAME/../node_modules/s3rver/bin/s3rver.js"
 
 teardown() {
-	if [ -n "${MNT:-}" ] && mountpoint -q "$MNT"; then
-		umount "$MNT" || fusermount -u "$MNT" || true
-	fi
-	if [ -n "${S3PID:-}" ]; then
-		kill "$S3PID" 2>/dev/null || true
-	fi
+	s3unmount
 }
 
 # Events in the shape of the benchmark's, n of them over days days.
@@ -643,21 +637,7 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 }
 
 @test "a real S3 mount: s3fs on a local S3 server, written, appended, overwritten, replaced, read back" {
-	[ -e /dev/fuse ] || skip "/dev/fuse is absent: no FUSE, no s3fs"
-	command -v s3fs > /dev/null || skip "s3fs is not installed"
-	mkdir s3data mnt
-	node "$S3RVER" -d s3data -a 127.0.0.1 -p 0 --configure-bucket lake > s3rver.log 2>&1 &
-	S3PID=$!
-	for i in $(seq 50); do
-		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' s3rver.log)
-		[ -n "$port" ] && break
-		sleep 0.2
-	done
-	[ -n "$port" ]
-	echo S3RVER:S3RVER > pw
-	chmod 600 pw
-	MNT=$PWD/mnt
-	s3fs lake "$MNT" -o passwd_file="$PWD/pw" -o url="http://127.0.0.1:$port" -o use_path_request_style
+	s3mount mnt
 	events 3000 3 > in.ndjson
 	run mx-partition -v --run R1 -d mnt/events -k 'event_date=date(timestamp)' in.ndjson
 	assert_success
