@@ -757,9 +757,6 @@ silver() {
 	fi
 	# all old records first, so that keeping the first keeps the old,
 	# then the new ones in the order they came (--last keeps the last)
-	# (on an S3 mount a killed run's files stand beside the published
-	# ones until mx-partition sweeps them, at its start, while mx-dedup
-	# reads the union: there, a partition is the files its manifest names)
 	while IFS= read -r d; do
 		old_files "$pdir" "$d" || return 1
 	done < "$WORK/touched.$table" > "$WORK/union.$table" || return 1
@@ -892,7 +889,8 @@ validate_one() {
 # ROOT, one a line, that a rebuild of D reads first: none when D is gone
 # or rebuilt by --reprocess from bronze alone.  (On an S3 mount a killed
 # run's files stand beside the published ones until mx-partition sweeps
-# them, at its start: there, a partition is the files its manifest names.)
+# them, at its start, while mx-dedup reads: there, a partition is the
+# files its manifest names.)
 old_files() {
 	local -a f
 	if [ ! -d "$1/$2" ] || reprocessing "$2"; then

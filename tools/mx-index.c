@@ -28,7 +28,9 @@
 #include "xsort.h"
 
 static struct {
-	const char	*index, *root, *pspec, *from, *outdir;
+	const char	*index, *root, *pspec, *outdir;
+	char		**from;		/* --from, nfrom of them */
+	size_t		 nfrom;
 	int		 all, verbose, earliest;
 	long long	 memory;
 } opt = { .memory = (long long)1 << 30 };
@@ -62,7 +64,7 @@ static const char synopsis[] =
 	    "                [--strict] [--max-record size] [--max-depth n]\n"
 	    "                put -d root --all | partition ...\n"
 	    "       mx-index -i index -k keys [-v] [--stats file]\n"
-	    "                put [-d root] --from file partition ...\n"
+	    "                put [-d root] --from file ... partition ...\n"
 	    "       mx-index -i index -k keys [-v] [-m size] [-T dir] [--stats file]\n"
 	    "                drops [--earliest] -o dir new-index ...\n";
 
@@ -325,52 +327,131 @@ static struct {
 	size_t	  n;
 } up;				/* the partitions to record again */
 
-static struct mx_kidx_reader *from;	/* --from */
-static uint32_t		*fmap;		/* its partitions' numbers in up.v */
+/* --from: the files, each a reader, its partitions' numbers in up.v and
+ * its next entry; a heap of the files by their next entry when there
+ * are several. */
+static struct fsrc {
+	struct mx_kidx_reader	*r;
+	const char		*path;
+	uint32_t		*map;
+	struct mx_kidx_ent	 cur;
+} *from;
+static size_t		 nfrom, *heap, nheap;
+
+/* The next entry of source i into its cur: 0 at its end. */
+static int
+fsrc_next(size_t i)
+{
+	char err[512];
+	int st;
+
+	if ((st = mx_kidx_next(from[i].r, &from[i].cur, err, sizeof err)) < 0)
+		mx_errx(MX_EXIT_FAIL, "%s", err);
+	if (st > 0)
+		from[i].cur.part = from[i].map[from[i].cur.part];
+	return st;
+}
+
+static int
+heap_less(size_t a, size_t b)
+{
+	return mx_kidx_cmp(&from[heap[a]].cur, &from[heap[b]].cur) < 0;
+}
+
+static void
+heap_down(size_t i)
+{
+	size_t c, t;
+
+	for (; (c = 2 * i + 1) < nheap; i = c) {
+		if (c + 1 < nheap && heap_less(c + 1, c))
+			c++;
+		if (!heap_less(c, i))
+			break;
+		t = heap[i];
+		heap[i] = heap[c];
+		heap[c] = t;
+	}
+}
 
 /* The next new entry, numbered as in up.v, in order: from the keys read
- * (sorted by xs), or --from's file, sorted already (its names are sorted
- * and among up.v's, so the numbers keep their order); NULL at the end.
- * Valid until the next call. */
+ * (sorted by xs), or --from's files, each sorted already (their names
+ * are sorted and among up.v's, so the numbers keep their order), merged;
+ * an entry in two files is given once; NULL at the end.  Valid until
+ * the next call. */
 static const struct mx_kidx_ent *
 next_new(void)
 {
 	static struct mx_kidx_ent e;
-	char err[512];
-	int st;
+	static int any;
+	struct mx_kidx_ent c;
 
 	if (from == NULL)
 		return mx_xsort_next(xs);
-	if ((st = mx_kidx_next(from, &e, err, sizeof err)) < 0)
-		mx_errx(MX_EXIT_FAIL, "%s", err);
-	if (st == 0)
-		return NULL;
-	e.part = fmap[e.part];
-	return &e;
+	while (nheap > 0) {
+		c = from[heap[0]].cur;
+		if (fsrc_next(heap[0]) == 0)
+			heap[0] = heap[--nheap];
+		heap_down(0);
+		if (any && mx_kidx_cmp(&c, &e) == 0)
+			continue;
+		e = c;
+		any = 1;
+		return &e;
+	}
+	return NULL;
 }
 
-/* --from FILE: the partitions of FILE, a key index mx-partition --index
- * wrote, hold what its entries say; each must be among those named.
- * has[i]: up.v[i] holds a keyed record. */
+/* --from FILE...: the partitions of each FILE, a key index mx-partition
+ * --index wrote, hold what its entries say; each must be among those
+ * named.  has[i]: up.v[i] holds a keyed record. */
 static void
-open_from(unsigned char *has)
+open_from(char **paths, size_t n, unsigned char *has)
 {
 	char err[512], **f;
 	const char *nm;
-	size_t i;
+	size_t i, j;
 
-	if ((from = mx_kidx_open(opt.from, spec, err, sizeof err)) == NULL)
-		mx_errx(MX_EXIT_FAIL, "%s", err);
-	fmap = mx_calloc(mx_kidx_nparts(from) + 1, sizeof *fmap);
-	for (i = 0; i < mx_kidx_nparts(from); i++) {
-		nm = mx_kidx_part(from, i);
-		if ((f = bsearch(&nm, up.v, up.n, sizeof *up.v,
-		    strpcmp)) == NULL)
-			mx_errx(MX_EXIT_FAIL, "%s: partition %s is not among "
-			    "those named", opt.from, nm);
-		fmap[i] = (uint32_t)(f - up.v);
-		has[f - up.v] = 1;
+	from = mx_calloc(n, sizeof *from);
+	heap = mx_calloc(n, sizeof *heap);
+	nfrom = n;
+	for (j = 0; j < n; j++) {
+		struct fsrc *fs = &from[j];
+
+		fs->path = paths[j];
+		if ((fs->r = mx_kidx_open(fs->path, spec, err,
+		    sizeof err)) == NULL)
+			mx_errx(MX_EXIT_FAIL, "%s", err);
+		fs->map = mx_calloc(mx_kidx_nparts(fs->r) + 1,
+		    sizeof *fs->map);
+		for (i = 0; i < mx_kidx_nparts(fs->r); i++) {
+			nm = mx_kidx_part(fs->r, i);
+			if ((f = bsearch(&nm, up.v, up.n, sizeof *up.v,
+			    strpcmp)) == NULL)
+				mx_errx(MX_EXIT_FAIL, "%s: partition %s is not "
+				    "among those named", fs->path, nm);
+			fs->map[i] = (uint32_t)(f - up.v);
+			has[f - up.v] = 1;
+		}
 	}
+	for (j = 0; j < n; j++)
+		if (fsrc_next(j) > 0)
+			heap[nheap++] = j;
+	for (j = nheap / 2; j-- > 0;)
+		heap_down(j);
+}
+
+static void
+close_from(void)
+{
+	size_t j;
+
+	for (j = 0; j < nfrom; j++) {
+		mx_kidx_close(from[j].r);
+		free(from[j].map);
+	}
+	free(from);
+	free(heap);
 }
 
 static void
@@ -485,17 +566,17 @@ put(int argc, char *argv[])
 		if (bsearch(&nm, up.v, up.n, sizeof *up.v, strpcmp) == NULL)
 			names[nn++] = (char *)nm;
 	}
-	if (opt.from != NULL) {
+	if (opt.nfrom > 0) {
 		unsigned char *has = mx_calloc(up.n + 1, 1);
 
-		open_from(has);
+		open_from(opt.from, opt.nfrom, has);
 		for (i = 0; i < up.n; i++)
 			if (has[i])
 				names[nn++] = up.v[i];
 		free(has);
 	} else
 		xs = mx_xsort_new(sizeof e, entcmp, opt.memory);
-	for (i = 0; opt.from == NULL && i < up.n; i++) {
+	for (i = 0; opt.nfrom == 0 && i < up.n; i++) {
 		uintmax_t before = nadded;
 
 		path.len = 0;
@@ -570,9 +651,7 @@ put(int argc, char *argv[])
 	free(upmap);
 	free(names);
 	mx_kidx_close(r);
-	if (from != NULL)
-		mx_kidx_close(from);
-	free(fmap);
+	close_from();
 	if (xs != NULL)
 		mx_xsort_free(xs);
 	for (i = 0; i < up.n; i++)
@@ -846,7 +925,9 @@ main(int argc, char *argv[])
 			opt.earliest = 1;
 			break;
 		case 'F':
-			opt.from = optarg;
+			opt.from = mx_reallocarray(opt.from, opt.nfrom + 1,
+			    sizeof *opt.from);
+			opt.from[opt.nfrom++] = optarg;
 			break;
 		case 'i':
 			opt.index = optarg;
@@ -899,10 +980,10 @@ main(int argc, char *argv[])
 	argv++;
 	/* each command's own options, and no other's */
 	if ((cmd != C_PUT && (opt.root != NULL || opt.all ||
-	    opt.from != NULL)) || (cmd != C_FIND && pkeys.n > 0) ||
+	    opt.nfrom > 0)) || (cmd != C_FIND && pkeys.n > 0) ||
 	    (cmd != C_DROPS && (opt.outdir != NULL || opt.earliest)) ||
-	    (cmd == C_PUT && ((opt.root == NULL && opt.from == NULL) ||
-	    (opt.all && opt.from != NULL))))
+	    (cmd == C_PUT && ((opt.root == NULL && opt.nfrom == 0) ||
+	    (opt.all && opt.nfrom > 0))))
 		usage();
 	for (c = 0; c < (int)keys.n; c++)
 		(void)mx_seen_add(&named, "-k", keys.v[c].path, keys.v[c].sel);
@@ -932,6 +1013,7 @@ main(int argc, char *argv[])
 	mx_exprs_free(&pkeys);
 	free(spans);
 	free(spec);
+	free(opt.from);
 	mx_buf_free(&kb);
 	return MX_EXIT_OK;
 }

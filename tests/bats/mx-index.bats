@@ -370,6 +370,33 @@ d=2'
 	assert_failure 2
 }
 
+@test "put --from several files: each partition written apart (on other hosts), merged into the bytes of one" {
+	for i in $(seq 1 400); do
+		printf '{"id":"k%03d","d":"2024-03-0%d"}\n' $((i % 300)) $((i % 4 + 1))
+	done > in.ndjson
+	mx-partition -d t -k d -m overwrite --run r1 --index one.idx --index-key id in.ndjson > /dev/null
+	# the same records, a partition a process
+	for p in 1 2 3 4; do
+		grep "\"2024-03-0$p\"" in.ndjson > in.$p
+		mx-partition -d t$p -k d -m overwrite --run r1 --index p$p.idx \
+		    --index-key id in.$p > /dev/null
+	done
+	run mx-index -i a.idx -k id --stats a.st put --from one.idx \
+	    d=2024-03-01 d=2024-03-02 d=2024-03-03 d=2024-03-04
+	assert_success
+	run mx-index -i b.idx -k id --stats b.st put --from p3.idx --from p1.idx \
+	    --from p4.idx --from p2.idx --from p2.idx \
+	    d=2024-03-01 d=2024-03-02 d=2024-03-03 d=2024-03-04
+	assert_success
+	cmp a.idx b.idx
+	cmp a.st b.st
+	# each file's partitions must be named
+	run mx-index -i b.idx -k id put --from p1.idx --from p2.idx d=2024-03-01
+	assert_failure 1
+	assert_output --partial 'p2.idx: partition d=2024-03-02 is not among those named'
+	cmp a.idx b.idx
+}
+
 @test "drops: the partitions new records touch, and the keys each must drop so that the latest (--earliest: earliest) wins; mx-dedup --seen drops them" {
 	table
 	mx-index -i clicks.idx -k click_id put -d clicks --all
