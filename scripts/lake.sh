@@ -777,29 +777,26 @@ silver() {
 	[ ! -s "$dstats" ] || dstats="$WORK/dedup.$table"
 	# (the key index of what it writes, made as it writes: the index
 	# then learns it without reading the partitions back)
+	wrote=()
 	if [ -n "$split" ]; then
-		split_jobs "$table" "$pdir" "$dstats" &&
-		    mx-partition -d "$pdir" -k "$pkey" -m overwrite \
-		    --run "$RUN" --index "$WORK/keys.$table" \
-		    --index-key "$key" "${NEW[@]}" < /dev/null \
-		    > "$WORK/wrote.$table" &&
-		    rm -rf "$split" || return 1
+		split_jobs "$table" "$pdir" "$pkey" "$key" "$dstats" ||
+		    return 1
 	else
 		printf '%s\n' "${NEW[@]}" >> "$WORK/union.$table"
 		guard_union "$table" "$key" "$dstats" "$@" |
 		    mx-partition -d "$pdir" -k "$pkey" -m overwrite \
 		    --run "$RUN" --index "$WORK/keys.$table" \
 		    --index-key "$key" > "$WORK/wrote.$table" || return 1
+		SPLITFROM=(--from "$WORK/keys.$table")
+		while IFS= read -r d; do
+			d=${d#"$pdir/"}
+			wrote[${d%/*}]=1
+		done < <(jq -r .path "$WORK/wrote.$table")
 	fi
 	# a partition whose every record went to another is gone: one this
 	# pass did not write (a resumed run finds its own files of an earlier
 	# attempt there, so their names cannot tell; a rerun finds the same,
 	# so a kill here is finished by the next run)
-	wrote=()
-	while IFS= read -r d; do
-		d=${d#"$pdir/"}
-		wrote[${d%/*}]=1
-	done < <(jq -r .path "$WORK/wrote.$table")
 	while IFS= read -r d; do
 		if [ -d "$pdir/$d" ] && [ -z "${wrote[$d]:-}" ]; then
 			rm -rf "${pdir:?}/$d" || return 1
@@ -819,9 +816,11 @@ silver() {
 	crashpoint "silver:$table"
 	# the index learns where the keys are now; gold first learns of the
 	# partitions, then silver forgets the input
+	# (no index of what was written: nothing was, put reads nothing)
+	[ ${#SPLITFROM[@]} -gt 0 ] || SPLITFROM=(-d "$pdir")
 	xargs -r -d '\n' mx-index -i "$idx" -k "$key" \
-	    put --from "$WORK/keys.$table" -- \
-	    < "$WORK/touched.$table" || return 1
+	    put "${SPLITFROM[@]}" -- < "$WORK/touched.$table" || return 1
+	[ -z "$split" ] || rm -rf "$split" || return 1
 	touch "$LAKE/_state/dirty/$table"
 	into "$LAKE/_state/dirty/$table" sort -u "$LAKE/_state/dirty/$table" \
 	    "$WORK/touched.$table" || return 1
@@ -939,10 +938,11 @@ split_exact() {
 # (lines "I<tab>FILE", FILE relative to BASE, as the rejects name it)
 # into a stage S, its partitions apart, with their key index S.idx and
 # the validation's S.rej and S.valid, S's name (relative to OUT) then
-# in OUT/s.I; `dedup`
-# deduplicates each partition job of LIST (lines "K<tab>FILE", FILE
-# holding its drop list or an empty line, then its files) into
-# OUT/o.K.ndjson, its counts in OUT/o.K.stats.  The paths are the
+# in OUT/s.I; `dedup` deduplicates each partition job of LIST (lines
+# "K<tab>FILE", FILE holding its drop list or an empty line, then its
+# files) into a table P of its own, written by mx-partition as the
+# table's would be, with its key index P.idx and the counts P.stats,
+# P's name then in OUT/p.K.  The paths are the
 # hosts' (the lake's, or those parallel sent).  A job run again starts
 # over: parallel retries a failed batch on another host, and a host that
 # lost its session may still be finishing it, so a job writes under
@@ -976,7 +976,7 @@ stage)
 	;;
 dedup)
 	while IFS=$'\t' read -r k j; do
-		f=() seen=()
+		f=() seen=() p=p.$k.$t
 		{
 			IFS= read -r s
 			while IFS= read -r l; do
@@ -984,15 +984,16 @@ dedup)
 			done
 		} < "$j" || exit 1
 		if [ -n "$s" ]; then
-			cp -- "$s" "$O/o.$k.$t.seen" &&
-			    seen=(--seen "$O/o.$k.$t.seen") || exit 1
+			cp -- "$s" "$O/$p.seen" && seen=(--seen "$O/$p.seen") ||
+			    exit 1
 		fi
 		mx-dedup -k "$KEY" "${MODE[@]}" --memory "$MEM" "${seen[@]}" \
-		    --stats "$O/o.$k.$t.stats" -- "${f[@]}" < /dev/null \
-		    > "$O/o.$k.$t" &&
-		    mv -f "$O/o.$k.$t.stats" "$O/o.$k.stats" &&
-		    mv -f "$O/o.$k.$t" "$O/o.$k.ndjson" &&
-		    rm -f "$O/o.$k.$t.seen" || exit 1
+		    --stats "$O/$p.stats" -- "${f[@]}" < /dev/null |
+		    mx-partition -d "$O/$p" -k "$PKEY" -m overwrite \
+		    --run "$RUN" --index "$O/$p.idx" --index-key "$KEY" \
+		    > /dev/null &&
+		    echo "$p" > "$O/$p.name" && mv -f "$O/$p.name" "$O/p.$k" ||
+		    exit 1
 	done < "$L"
 	;;
 *)
@@ -1004,16 +1005,18 @@ EOF
 
 # split_run COMMAND N WHAT: the N jobs of $split/jobs.COMMAND (a line
 # each) run by the hosts, in batches as jobs_run hands out gold's; the
-# outputs of dedup in $split, the stage of bronze file I in STAGE[I];
-# their hosts in SPLITNOTE, as WHAT.  On shared storage a batch is its
-# list; with --no-shared it is a directory of its list, the script, the
-# contract and the files its jobs read (linked), sent to the host, its
-# outputs brought back in r.COMMAND.C (split_send).
+# output of job I (its stage, its table) in RES[I]; their hosts in
+# SPLITNOTE, as WHAT.  On shared storage a batch is its list; with
+# --no-shared it is a directory of its list, the script, the contract
+# and the files its jobs read (linked), sent to the host, its outputs
+# brought back in r.COMMAND.C (split_send).
 SPLITNOTE=''
-STAGE=()
+RES=()
 split_run() {
-	local c i save rc=0
+	local c i save rc=0 ptr=p
 	local -a l
+	[ "$1" != stage ] || ptr=s
+	RES=()
 	mapfile -t l < "$split/jobs.$1"
 	batches $((2 * HOSTSLOTS)) "$2"
 	if [ "$SHARED" = 1 ]; then
@@ -1025,8 +1028,7 @@ split_run() {
 			    "$split/b.$1.$c" "$split" "$LAKE"
 		done | hosts_parallel || rc=1
 		for ((i = 0; rc == 0 && i < $2; i++)); do
-			[ "$1" != stage ] ||
-			    STAGE[i]=$split/$(cat "$split/s.$i") || return 1
+			RES[i]=$split/$(cat "$split/$ptr.$i") || return 1
 		done
 	else
 		for c in "${!BATCH[@]}"; do
@@ -1041,13 +1043,8 @@ split_run() {
 			[ $rc = 0 ] || break
 			rm -r "$split/x.$1.$c" || return 1
 			for i in ${BATCH[c]}; do
-				if [ "$1" = stage ]; then
-					STAGE[i]=$split/r.$1.$c/$(cat \
-					    "$split/r.$1.$c/s.$i") || return 1
-				else
-					mv -f "$split/r.$1.$c/o.$i".* \
-					    "$split" || return 1
-				fi
+				RES[i]=$split/r.$1.$c/$(cat \
+				    "$split/r.$1.$c/$ptr.$i") || return 1
 			done
 		done
 	fi
@@ -1114,6 +1111,7 @@ stage() {
 		printf '%d\t%s\n' "$i" "${@:i + 1:1}"
 	done > "$split/jobs.stage" || return 1
 	split_run stage $# validation || return 1
+	STAGE=("${RES[@]}")
 	for ((i = 0; i < $#; i++)); do
 		cp -- "${STAGE[i]}.rej" "$WORK/rejects.$table.$i" &&
 		    cp -- "${STAGE[i]}.valid" "$WORK/valid.$table.$i" || return 1
@@ -1133,19 +1131,24 @@ stage() {
 	} | LC_ALL=C sort -u > "$WORK/touched.$table"
 }
 
-# split_jobs TABLE PDIR DSTATS: each touched partition of PDIR
+# split_jobs TABLE PDIR PKEY KEY DSTATS: each touched partition of PDIR
 # deduplicated on the hosts, its old files then its new ones, less the
-# keys whose winner is in another; their outputs in NEW (touched's
-# order), their counts summed in DSTATS.
+# keys whose winner is in another, and written apart (split_script);
+# their counts summed in DSTATS; then published here, as one mx-partition
+# writing them all would have: on a local file system the partitions the
+# hosts wrote are moved in (mx-partition --adopt), on an S3 mount, where
+# a directory cannot be moved in one step, their files are partitioned
+# again.  The partitions written in wrote[], the index of what they hold
+# in the --from options of SPLITFROM.
+SPLITFROM=()
 split_jobs() {
-	local table=$1 pdir=$2 dstats=$3 d s k i
-	local -a tp f
+	local table=$1 pdir=$2 pkey=$3 key=$4 dstats=$5 d s k i
+	local -a tp f roots=() files=()
 	local -A drop=()
 	while IFS=$'\t' read -r d s; do
 		drop[$d]=$s
 	done < "$WORK/drops.$table"
 	mapfile -t tp < "$WORK/touched.$table"
-	NEW=()
 	for ((k = 0; k < ${#tp[@]}; k++)); do
 		d=${tp[k]}
 		{
@@ -1157,16 +1160,33 @@ split_jobs() {
 			done
 		} > "$split/j.$k" || return 1
 		printf '%d\t%s\n' "$k" "$split/j.$k"
-		NEW+=("$split/o.$k.ndjson")
 	done > "$split/jobs.dedup" || return 1
+	RES=()
 	if [ ${#tp[@]} -gt 0 ]; then
 		split_run dedup "${#tp[@]}" rebuild || return 1
 	fi
+	SPLITFROM=()
+	: > "$WORK/split.stats" || return 1
 	for ((k = 0; k < ${#tp[@]}; k++)); do
-		cat -- "$split/o.$k.stats"
-	done | jq -cs '{duplicates: (map(.duplicates + .seen) | add // 0),
-	    out: (map(.out) | add // 0)}' > "$WORK/split.stats" &&
-	    into "$dstats" cat "$WORK/split.stats"
+		cat -- "${RES[k]}.stats" >> "$WORK/split.stats" || return 1
+		[ -d "${RES[k]}/${tp[k]}" ] || continue
+		wrote[${tp[k]}]=1
+		roots+=(--adopt "${RES[k]}")
+		SPLITFROM+=(--from "${RES[k]}.idx")
+		f=("${RES[k]}/${tp[k]}"/part-*.ndjson)
+		files+=("${f[@]}")
+	done
+	into "$dstats" jq -cs '{duplicates: (map(.duplicates + .seen) |
+	    add // 0), out: (map(.out) | add // 0)}' "$WORK/split.stats" ||
+	    return 1
+	if [ "$S3" = 1 ]; then
+		mx-partition -d "$pdir" -k "$pkey" -m overwrite --run "$RUN" \
+		    --index "$WORK/keys.$table" --index-key "$key" \
+		    "${files[@]}" < /dev/null > /dev/null &&
+		    SPLITFROM=(--from "$WORK/keys.$table")
+	elif [ ${#roots[@]} -gt 0 ]; then
+		mx-partition -d "$pdir" -m overwrite --run "$RUN" "${roots[@]}"
+	fi
 }
 
 # manifest_files DIR: the files the manifest of the partition DIR names,

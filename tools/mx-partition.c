@@ -59,7 +59,9 @@ static struct {
 	uintmax_t	 maxrecs, maxbytes;
 	size_t		 maxopen, memory;
 	const char	*index;		/* --index */
-} opt = { NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20, NULL };
+	char		**adopt;	/* --adopt, nadopt of them */
+	size_t		 nadopt;
+} opt = { NULL, "", M_APPEND, -1, 0, 1, 0, 0, 0, 64, 64 << 20, NULL, NULL, 0 };
 
 /* A part file this run has finished. */
 struct pfile {
@@ -81,6 +83,7 @@ struct part {
 	int		 made;		/* its directory exists */
 	uint32_t	 no;		/* its number, in the order first seen */
 	int		 keyed;		/* --index: it holds a keyed record */
+	const char	*from;		/* --adopt: the directory it is in */
 };
 
 /* An open part file; at most opt.maxopen of them. */
@@ -129,7 +132,9 @@ static const char synopsis[] =
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
 	    "                    [--rejects file] [--strict] [--max-record size]\n"
 	    "                    [--max-depth n] [--threads n]\n"
-	    "                    [--index file --index-key keys] [file ...]\n";
+	    "                    [--index file --index-key keys] [file ...]\n"
+	    "       mx-partition -d root -m overwrite --adopt dir ... [-v] [--local]\n"
+	    "                    [--no-sync] [--run id]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -1053,7 +1058,8 @@ local_publish(void)
 		struct part *p = parts[i];
 
 		if (opt.mode != M_APPEND) {
-			write_manifest(p, basefd, NULL);
+			if (opt.nadopt == 0)	/* (adopted: it has its own) */
+				write_manifest(p, basefd, NULL);
 			continue;
 		}
 		if ((ofd = walk(rootfd, p->path, strlen(p->path), 0)) < 0) {
@@ -1127,6 +1133,114 @@ local_publish(void)
 	rmtree(stagefd, opt.run, 0);
 	staged = 0;
 	(void)rmdir(staging);	/* kept when another run is starting */
+}
+
+/* ---- --adopt: partitions written elsewhere, published here ---- */
+
+/*
+ * A table rebuilt a partition at a time on other hosts: each wrote its
+ * partition with mx-partition -m overwrite under a directory of its own
+ * (on storage this machine shares), with this run's id.  Its partition
+ * directories, manifest included, are moved into this run's staging tree
+ * and published as overwrite publishes its own: the table gets the bytes
+ * one mx-partition writing them all would have given, without the
+ * records being read again.  Moving needs one file system; the hosts'
+ * mx-partition synced the files (unless --no-sync there).
+ */
+static void
+adopt_walk(const char *dir, int dirfd, struct mx_buf *rel)
+{
+	struct dirent *d;
+	struct stat st;
+	size_t len = rel->len;
+	DIR *dp;
+	int fd, leaf = 0;
+
+	if ((dp = opendirat(dirfd, ".")) == NULL)
+		mx_err(MX_EXIT_FAIL, "%s/%.*s", dir, (int)len, rel->p);
+	while ((d = readdir(dp)) != NULL) {
+		if (strcmp(d->d_name, MANIFEST) == 0) {
+			leaf = 1;
+			continue;
+		}
+		/* hidden: a staging directory, a run's marker */
+		if (d->d_name[0] == '.' || fstatat(dirfd, d->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if ((fd = walk(dirfd, d->d_name, strlen(d->d_name), 0)) < 0)
+			mx_err(MX_EXIT_FAIL, "%s/%.*s%s", dir, (int)len,
+			    rel->p, d->d_name);
+		mx_buf_printf(rel, "%s/", d->d_name);
+		adopt_walk(dir, fd, rel);
+		close(fd);
+		rel->len = len;
+	}
+	closedir(dp);
+	if (leaf && len > 0) {
+		struct part *p = mx_calloc(1, sizeof *p);
+
+		p->path = mx_strndup(rel->p, len - 1);
+		p->from = dir;
+		parts = mx_reallocarray(parts, nparts + 1, sizeof *parts);
+		parts[nparts++] = p;
+	}
+}
+
+/* Every partition of every --adopt directory into the staging tree, once
+ * all are found and none is in two of them. */
+static void
+adopt(void)
+{
+	struct mx_buf rel = { 0 };
+	const char *leaf, *dir;
+	size_t i, dlen;
+	int afd, from, to;
+
+	for (i = 0; i < opt.nadopt; i++) {
+		if ((afd = open(opt.adopt[i], O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", opt.adopt[i]);
+		rel.len = 0;
+		adopt_walk(opt.adopt[i], afd, &rel);
+		close(afd);
+	}
+	mx_buf_free(&rel);
+	if (nparts > 1)
+		qsort(parts, nparts, sizeof *parts, bypath);
+	for (i = 1; i < nparts; i++)
+		if (strcmp(parts[i - 1]->path, parts[i]->path) == 0)
+			mx_errx(MX_EXIT_FAIL, "--adopt: the partition %s is in "
+			    "%s and in %s", parts[i]->path, parts[i - 1]->from,
+			    parts[i]->from);
+	for (i = 0; i < nparts; i++) {
+		struct part *p = parts[i];
+
+		dir = p->from;
+		leaf = strrchr(p->path, '/');
+		leaf = leaf != NULL ? leaf + 1 : p->path;
+		dlen = leaf > p->path ? (size_t)(leaf - 1 - p->path) : 0;
+		if ((afd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			mx_err(MX_EXIT_FAIL, "%s", dir);
+		from = dlen ? walk(afd, p->path, dlen, 0) : afd;
+		to = dlen ? walk(basefd, p->path, dlen, 1) : basefd;
+		if (from < 0 || to < 0)
+			mx_err(MX_EXIT_FAIL, "%s/%s", dir, p->path);
+		if (renameat(from, leaf, to, leaf) != 0) {
+			if (errno == EXDEV)
+				mx_errx(MX_EXIT_FAIL, "--adopt: %s and %s are "
+				    "on different file systems", dir, disp);
+			mx_err(MX_EXIT_FAIL, "cannot move %s/%s", dir,
+			    p->path);
+		}
+		if (from != afd)
+			close(from);
+		if (to != basefd)
+			close(to);
+		close(afd);
+	}
+	if (opt.verbose)
+		mx_warnx("%s: %zu partitions adopted from %zu directories",
+		    disp, nparts, opt.nadopt);
 }
 
 /* ---- S3 mounts: new names, fsync, manifest last, delete last ---- */
@@ -1418,7 +1532,7 @@ main(int argc, char *argv[])
 {
 	enum { OPT_MAXREC = 256, OPT_LEVEL, OPT_MAXBYTES, OPT_MAXOPEN, OPT_MEMORY,
 	    OPT_S3, OPT_LOCAL, OPT_NOSYNC, OPT_RUN, OPT_THREADS, OPT_INDEX,
-	    OPT_IKEY };
+	    OPT_IKEY, OPT_ADOPT };
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "keys", required_argument, NULL, 'k' },
@@ -1437,6 +1551,7 @@ main(int argc, char *argv[])
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "index", required_argument, NULL, OPT_INDEX },
 		{ "index-key", required_argument, NULL, OPT_IKEY },
+		{ "adopt", required_argument, NULL, OPT_ADOPT },
 		MX_REJECTS_LONGOPT,
 		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
@@ -1518,6 +1633,11 @@ main(int argc, char *argv[])
 		case OPT_INDEX:
 			opt.index = optarg;
 			break;
+		case OPT_ADOPT:
+			opt.adopt = mx_reallocarray(opt.adopt, opt.nadopt + 1,
+			    sizeof *opt.adopt);
+			opt.adopt[opt.nadopt++] = optarg;
+			break;
 		case OPT_IKEY:
 			if (ispec.len > 0)
 				mx_buf_addc(&ispec, ',');
@@ -1530,7 +1650,14 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (opt.level > 0)
 		mx_seqfile_threads(nthr);
-	if (opt.root == NULL || spec.len == 0) {
+	if (opt.nadopt > 0 && (argc > 0 || spec.len > 0 ||
+	    opt.mode != M_OVERWRITE || opt.index != NULL || opt.s3 == 1 ||
+	    opt.level > 0 || mx_opt_rejects != NULL)) {
+		mx_warnx("--adopt: -d, -m overwrite, and no -k, file, "
+		    "--index, --s3, -z or --rejects");
+		usage();
+	}
+	if (opt.root == NULL || (spec.len == 0 && opt.nadopt == 0)) {
 		mx_warnx("-d and -k are required");
 		usage();
 	}
@@ -1539,8 +1666,8 @@ main(int argc, char *argv[])
 		usage();
 	}
 	sel = mx_sel_new();
-	if (mx_exprs_parse(&keys, mx_buf_cstr(&spec), sel, err,
-	    sizeof err) < 0) {
+	if (opt.nadopt == 0 && mx_exprs_parse(&keys, mx_buf_cstr(&spec),
+	    sel, err, sizeof err) < 0) {
 		mx_warnx("-k: %s", err);
 		usage();
 	}
@@ -1591,6 +1718,9 @@ main(int argc, char *argv[])
 			mx_err(MX_EXIT_FAIL, "%s", disp);
 		opt.s3 = (unsigned long)sf.f_type == FUSE_MAGIC;
 	}
+	if (opt.s3 && opt.nadopt > 0)
+		mx_errx(MX_EXIT_FAIL, "--adopt: %s is on an S3 mount, where a "
+		    "directory cannot be moved in one step", disp);
 	if (opt.s3)
 		s3_setup();
 	else
@@ -1614,7 +1744,9 @@ main(int argc, char *argv[])
 	}
 	if (mx_opt_rejects != NULL)
 		rej = mx_out_open(mx_opt_rejects);
-	if (argc == 0)
+	if (opt.nadopt > 0)
+		adopt();
+	else if (argc == 0)
 		readfile("-");
 	for (i = 0; i < (size_t)argc; i++)
 		readfile(argv[i]);
@@ -1642,7 +1774,7 @@ main(int argc, char *argv[])
 	if (rej != NULL)
 		mx_out_close(rej);
 	report(mx_out_stdout());
-	if (opt.verbose)
+	if (opt.verbose && opt.nadopt == 0)
 		mx_warnx("%s: %ju records in, %ju written, %ju rejected, %ju "
 		    "blank lines; %zu partitions, %ju files", disp, nin, nout,
 		    nrej, nblank, nparts, nfiles);
@@ -1661,6 +1793,7 @@ main(int argc, char *argv[])
 	free(spans);
 	free(vals);
 	free(tmps);
+	free(opt.adopt);
 	free(staging);
 	free(realroot);
 	free(disp);

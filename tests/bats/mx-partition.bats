@@ -750,6 +750,68 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 	run mx-index -i read.idx -k event_id put -d lake/silver/events --all
 	assert_success
 	cmp events.idx read.idx
+	# two days rebuilt apart, adopted
+	for d in 1 2; do
+		grep -e "-0${d}T" events.ndjson | head -50 |
+		    mx-partition -m overwrite -d lake/_work/d$d \
+		    -k 'event_date=date(timestamp)' --run 20240311-1 > /dev/null
+	done
+	run bash -e block8
+	assert_success
+	assert_output ''
+	run sh -c 'cat lake/silver/events/event_date=2024-03-0[12]/part-20240311-1-*.ndjson | wc -l'
+	assert_output 100
+}
+
+@test "--adopt: partitions written apart, each by its own run elsewhere, published as one run writing them all would have; refused when two hold one partition, across file systems, with --s3" {
+	events 600 4 > events.ndjson
+	# the old table, and the same table rewritten by one run
+	mx-partition -d one -k 'event_date=date(timestamp)' --run R1 events.ndjson > /dev/null
+	mx-partition -d two -k 'event_date=date(timestamp)' --run R1 events.ndjson > /dev/null
+	grep -e '-0[23]T' events.ndjson | head -200 > new.ndjson
+	mx-partition -d one -k 'event_date=date(timestamp)' -m overwrite --run R2 new.ndjson > /dev/null
+	# two days written apart, then adopted
+	for d in 02 03; do
+		grep -e "-${d}T" new.ndjson > d$d.ndjson
+		mx-partition -d w$d -k 'event_date=date(timestamp)' -m overwrite \
+		    --run R2 d$d.ndjson > /dev/null
+	done
+	run mx-partition -v -d two -m overwrite --run R2 --adopt w02 --adopt w03
+	assert_success
+	assert_output --partial 'mx-partition: two: 2 partitions adopted from 2 directories'
+	diff -r one two
+	[ -z "$(ls -A w02 w03 | grep -v :)" ]
+	[ ! -e .two.mx-staging ]
+	# a partition in two directories: nothing moved
+	mx-partition -d a -k 'event_date=date(timestamp)' -m overwrite --run R3 d02.ndjson > /dev/null
+	mx-partition -d b -k 'event_date=date(timestamp)' -m overwrite --run R3 new.ndjson > /dev/null
+	run mx-partition -d two -m overwrite --run R3 --adopt a --adopt b
+	assert_failure 1
+	assert_output 'mx-partition: --adopt: the partition event_date=2024-03-02 is in a and in b'
+	diff -r one two
+	[ -f a/event_date=2024-03-02/_SUCCESS ] && [ -f b/event_date=2024-03-03/_SUCCESS ]
+	# another file system (a tmpfs), when one can be mounted
+	if [ "$(id -u)" = 0 ] && mkdir mnt && mount -t tmpfs -o size=1m tmpfs mnt 2> /dev/null; then
+		MNT=$PWD/mnt
+		cp -r a mnt/a
+		run mx-partition -d two -m overwrite --run R3 --adopt mnt/a
+		assert_failure 1
+		assert_output "mx-partition: --adopt: mnt/a and two are on different file systems"
+		diff -r one two
+	fi
+	# bad command lines
+	run mx-partition -d two -m overwrite --adopt a events.ndjson
+	assert_failure 2
+	assert_output --partial 'mx-partition: --adopt: -d, -m overwrite, and no -k, file, --index, --s3, -z or --rejects'
+	run mx-partition -d two --adopt a
+	assert_failure 2
+	run mx-partition -d two -k date -m overwrite --adopt a
+	assert_failure 2
+	run mx-partition -d two -m overwrite --s3 --adopt a
+	assert_failure 2
+	run mx-partition -d two -m overwrite --adopt nothere
+	assert_failure 1
+	assert_output --partial 'nothere'
 }
 
 @test "--index: with --index-key, not in append mode; bad records are not indexed; nothing published when it cannot be written" {
