@@ -1118,7 +1118,7 @@ stage() {
 		[ ! -e "${STAGE[i]}.idx" ] || idxs+=("${STAGE[i]}.idx")
 	done
 	validate_merge "$table" $# || return 1
-	mx-index -i "$idx" -k "$key" --memory "$MEMORY" drops \
+	mx-index -i "$idx" -k "$key" drops \
 	    "${SPLITWIN[@]}" -o "$split/drops" -- "${idxs[@]}" \
 	    > "$split/drops.list" || return 1
 	{ grep "$(printf '\t')" "$split/drops.list" || true; } \

@@ -65,8 +65,8 @@ static const char synopsis[] =
 	    "                put -d root --all | partition ...\n"
 	    "       mx-index -i index -k keys [-v] [--stats file]\n"
 	    "                put [-d root] --from file ... partition ...\n"
-	    "       mx-index -i index -k keys [-v] [-m size] [-T dir] [--stats file]\n"
-	    "                drops [--earliest] -o dir new-index ...\n";
+	    "       mx-index -i index -k keys [-v] [--stats file]\n"
+	    "                drops [--earliest] -o dir [new-index ...]\n";
 
 static MX_NORETURN void
 usage(void)
@@ -374,11 +374,11 @@ heap_down(size_t i)
 	}
 }
 
-/* The next new entry, numbered as in up.v, in order: from the keys read
- * (sorted by xs), or --from's files, each sorted already (their names
- * are sorted and among up.v's, so the numbers keep their order), merged;
- * an entry in two files is given once; NULL at the end.  Valid until
- * the next call. */
+/* The next new entry, in order: from the keys read (sorted by xs), or
+ * the files open_from opened, each sorted already (their names are
+ * sorted and among those they are numbered in, so the numbers keep
+ * their order), merged; an entry in two files is given once; NULL at
+ * the end.  Valid until the next call. */
 static const struct mx_kidx_ent *
 next_new(void)
 {
@@ -386,7 +386,7 @@ next_new(void)
 	static int any;
 	struct mx_kidx_ent c;
 
-	if (from == NULL)
+	if (xs != NULL)
 		return mx_xsort_next(xs);
 	while (nheap > 0) {
 		c = from[heap[0]].cur;
@@ -403,10 +403,11 @@ next_new(void)
 }
 
 /* --from FILE...: the partitions of each FILE, a key index mx-partition
- * --index wrote, hold what its entries say; each must be among those
- * named.  has[i]: up.v[i] holds a keyed record. */
+ * --index wrote, hold what its entries say; each must be among the
+ * sorted names nv[0..nn), whose numbers the entries take.  has[i]: nv[i]
+ * holds a keyed record. */
 static void
-open_from(char **paths, size_t n, unsigned char *has)
+open_from(char **paths, size_t n, char **nv, size_t nn, unsigned char *has)
 {
 	char err[512], **f;
 	const char *nm;
@@ -426,12 +427,13 @@ open_from(char **paths, size_t n, unsigned char *has)
 		    sizeof *fs->map);
 		for (i = 0; i < mx_kidx_nparts(fs->r); i++) {
 			nm = mx_kidx_part(fs->r, i);
-			if ((f = bsearch(&nm, up.v, up.n, sizeof *up.v,
+			if ((f = bsearch(&nm, nv, nn, sizeof *nv,
 			    strpcmp)) == NULL)
 				mx_errx(MX_EXIT_FAIL, "%s: partition %s is not "
 				    "among those named", fs->path, nm);
-			fs->map[i] = (uint32_t)(f - up.v);
-			has[f - up.v] = 1;
+			fs->map[i] = (uint32_t)(f - nv);
+			if (has != NULL)
+				has[f - nv] = 1;
 		}
 	}
 	for (j = 0; j < n; j++)
@@ -569,7 +571,7 @@ put(int argc, char *argv[])
 	if (opt.nfrom > 0) {
 		unsigned char *has = mx_calloc(up.n + 1, 1);
 
-		open_from(opt.from, opt.nfrom, has);
+		open_from(opt.from, opt.nfrom, up.v, up.n, has);
 		for (i = 0; i < up.n; i++)
 			if (has[i])
 				names[nn++] = up.v[i];
@@ -671,7 +673,8 @@ put(int argc, char *argv[])
  * earliest with --earliest.  The new indexes are those mx-partition
  * --index wrote of the new records, partitioned apart; the table's index
  * tells where the keys already are.  Only keys of the new records count:
- * the table holds one record per key.
+ * the table holds one record per key.  Every side is sorted: one merge
+ * of them all, in the memory of a few buffers and the keys to drop.
  */
 struct droplist {
 	struct mx_h128	*h;
@@ -698,16 +701,16 @@ static void
 drops(int argc, char *argv[])
 {
 	struct mx_kidx_reader *r, *nr;
-	struct mx_kidx_ent e, te;
+	struct mx_kidx_ent te;
 	const struct mx_kidx_ent *n;
 	struct droplist *dl;
 	struct mx_keyfile *kf;
 	struct mx_buf path = { 0 };
-	uint32_t *rmap, *nmap;
+	uint32_t *rmap;
 	unsigned char *touched;
 	char err[512], **names;
 	size_t i, j, k, nn = 0;
-	int st, tst;
+	int tst;
 
 	if (opt.outdir == NULL)
 		usage();
@@ -733,41 +736,20 @@ drops(int argc, char *argv[])
 		else
 			free(names[i]);
 	nn = k;
-#define NUMBER(nm) ((uint32_t)((char **)bsearch(&(nm), names, nn, \
-	    sizeof *names, strpcmp) - names))
 	rmap = mx_calloc(mx_kidx_nparts(r) + 1, sizeof *rmap);
 	for (i = 0; i < mx_kidx_nparts(r); i++) {
 		const char *nm = mx_kidx_part(r, i);
 
-		rmap[i] = NUMBER(nm);
+		rmap[i] = (uint32_t)((char **)bsearch(&nm, names, nn,
+		    sizeof *names, strpcmp) - names);
 	}
-	/* the new entries, numbered in names, sorted (spilled past -m) */
-	memset(&e, 0, sizeof e);	/* no unset padding in a spill file */
-	xs = mx_xsort_new(sizeof e, entcmp, opt.memory);
-	for (j = 0; j < (size_t)argc; j++) {
-		nr = mx_kidx_open(argv[j], spec, err, sizeof err);
-		if (nr == NULL)
-			mx_errx(MX_EXIT_FAIL, "%s", err);
-		nmap = mx_calloc(mx_kidx_nparts(nr) + 1, sizeof *nmap);
-		for (i = 0; i < mx_kidx_nparts(nr); i++) {
-			const char *nm = mx_kidx_part(nr, i);
-
-			nmap[i] = NUMBER(nm);
-		}
-		while ((st = mx_kidx_next(nr, &e, err, sizeof err)) > 0) {
-			e.part = nmap[e.part];
-			mx_xsort_add(xs, &e);
-		}
-		if (st < 0)
-			mx_errx(MX_EXIT_FAIL, "%s", err);
-		free(nmap);
-		mx_kidx_close(nr);
-	}
-#undef NUMBER
+	/* the new entries, merged as they are read (each file is sorted,
+	 * and its numbers in names keep their order) */
+	open_from(argv, (size_t)argc, names, nn, NULL);
 	touched = mx_calloc(nn + 1, 1);
 	dl = mx_calloc(nn + 1, sizeof *dl);
 	/* both sides sorted by hash: a key's partitions come together */
-	n = mx_xsort_next(xs);
+	n = next_new();
 	if ((tst = mx_kidx_next(r, &te, err, sizeof err)) < 0)
 		mx_errx(MX_EXIT_FAIL, "%s", err);
 	while (n != NULL) {
@@ -781,8 +763,7 @@ drops(int argc, char *argv[])
 			mx_errx(MX_EXIT_FAIL, "%s", err);
 		cnt.keys++;
 		grp.n = 0;
-		for (; n != NULL && mx_h128_cmp(n->h, h) == 0;
-		    n = mx_xsort_next(xs))
+		for (; n != NULL && mx_h128_cmp(n->h, h) == 0; n = next_new())
 			grp_add(n->part);
 		for (; tst > 0 && mx_h128_cmp(te.h, h) == 0;
 		    tst = mx_kidx_next(r, &te, err, sizeof err))
@@ -817,7 +798,6 @@ drops(int argc, char *argv[])
 		tst = mx_kidx_next(r, &te, err, sizeof err);
 	if (tst < 0)
 		mx_errx(MX_EXIT_FAIL, "%s", err);
-	cnt.runs = mx_xsort_runs(xs);
 	for (i = 0; i < nn; i++) {
 		if (!touched[i])
 			continue;
@@ -840,7 +820,7 @@ drops(int argc, char *argv[])
 	free(touched);
 	free(grp.v);
 	free(rmap);
-	mx_xsort_free(xs);
+	close_from();
 	mx_buf_free(&path);
 	for (i = 0; i < nn; i++)
 		free(names[i]);
