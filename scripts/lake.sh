@@ -956,7 +956,7 @@ split_script() {
 	printf 'RUN=%q PKEY=%q KEY=%q MEM=%q MODE=(%s)\n' "$RUN" "$1" "$2" \
 	    "$MEMORY" "$mode"
 	cat << 'EOF'
-C=${0%/*}/contract L=$2 O=$3 t=$(hostname).$$
+C=${0%/*}/contract L=$2 O=$3 t=${HOSTNAME:-host}.$$
 [[ $C == /* ]] || C=$PWD/$C
 [[ $L == /* ]] || L=$PWD/$L
 [[ $O == /* ]] || O=$PWD/$O
