@@ -904,11 +904,12 @@ old_files() {
 
 # ---- silver on the hosts ----
 
-# A table rebuilt a partition at a time on the hosts of --hosts gives the bytes of one rebuild here when a key's winner is
-# known from the names of the partitions holding it: with --latest-by F
-# (--earliest-by F) and partitions by date, month or year of F, it is in
-# the latest (earliest) of them, since equal times fall in one partition;
-# the contract makes F a required timestamp, so every record's F is one
+# A table rebuilt a partition at a time on the hosts of --hosts gives
+# the bytes of one rebuild here when a key's winner is known from the
+# names of the partitions holding it: with --latest-by F (--earliest-by
+# F) and partitions by date, month or year of F, it is in the latest
+# (earliest) of them, since equal times fall in one partition; the
+# contract makes F a required timestamp, so every record's F is one
 # (mx-dedup takes the kind of the field from its first value).  Each
 # partition then drops the keys whose winner is elsewhere (mx-dedup
 # --seen, from mx-index drops) and deduplicates its old records followed
@@ -1691,25 +1692,24 @@ empty_tables() {
 	done < "$1"
 }
 
-# test_parts TABLE TESTS: the tests of the silver TABLE made in parts,
-# one partial a partition (mx-test --partial), kept in
-# _state/tests/TABLE/ under the partition's path (partial_name),
-# and made again only when the partition (its manifest) or what a partial
-# depends on (the test file, the --precount files, mx-test's version:
-# a new build tests every partition again, once) changed; their paths, in the order of the partitions, in TPART, and in
-# TPNOTE how many this run made.  False when the file cannot be tested in
-# parts: a custom test runs its command over the whole table, and now()
-# would be read when a partial was made, not by this run.  2 when a
-# partial could not be made (mx-test's message said).
-#
+# test_parts TABLE TESTS: the tests of the silver TABLE made in parts, one
+# partial a partition (mx-test --partial), kept in _state/tests/TABLE/
+# under the partition's path (partial_name), and made again only when the
+# partition (its manifest) or what a partial depends on (the test file,
+# the --precount files, mx-test's version: a new build tests every
+# partition again, once) changed; their paths, in the order of the
+# partitions, in TPART, and in TPNOTE how many this run made.  False when
+# the file cannot be tested in parts: a custom test runs its command over
+# the whole table, and now() would be read when a partial was made, not by
+# this run.  2 when a partial could not be made (mx-test's message said).
 # A partial is written whole, then renamed (mx-test), and its .sig after
-# it: a kill leaves a partial without its .sig, or with an old one, and
-# it is made again.  The partitions a run makes partials of are written
-# to $STEPS before they are made, so that a resumed run says what the
-# first attempt would have said.  (The 10M-event lake, 39 partitions:
-# 13.0 s whole, 6.9 s in parts on two jobs; 1,000 events into it then
-# make 7 of 40 partials again, and the merge of all reads 302 MB of key
-# hashes: 1.2 s.)
+# it: a kill leaves a partial without its .sig, or with an old one, and it
+# is made again.  The partitions a run makes partials of are written to
+# $STEPS before they are made, so that a resumed run says what the first
+# attempt would have said.  (The 10M-event lake, 39 partitions: 13.0 s
+# whole, 6.9 s in parts on two jobs; 1,000 events into it then make 7 of
+# 40 partials again, and the merge of all reads 302 MB of key hashes:
+# 1.2 s.)
 TPART=() TPNOTE='' TMERGE=()
 test_parts() {
 	local t=$1 f=$2 dir="$LAKE/_state/tests/$1" p n s dep k

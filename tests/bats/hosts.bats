@@ -21,6 +21,25 @@ listing() {
 
 lake() { SOURCE_DATE_EPOCH=$DAY1 "$LAKECMD" "$@"; }
 
+# killed_during N TEST: the lake of raw on the hosts into two, host N's
+# sshd and its sessions killed once the shell test TEST holds; the run
+# must still finish (its jobs retried on the other host) to the lake one
+killed_during() {
+	local pid i
+	lake --hosts hosts -r raw -l two ecommerce > out 2>&1 &
+	pid=$!
+	for i in $(seq 3000); do
+		eval "$2" && break
+		sleep 0.02
+	done
+	pkill -P "$(cat "h$1/sshd.pid")" || true	# (no session open: none)
+	kill "$(cat "h$1/sshd.pid")"
+	wait "$pid"
+	run cat out
+	assert_output --partial 'done'
+	[ "$(listing one)" = "$(listing two)" ]
+}
+
 # host N [PATH]: an sshd on 127.0.0.1 whose sessions have their own HOME
 # and the PATH given (default: an mx installed for it alone); its login
 # line is appended to the file hosts (tests/sshd-host).
@@ -92,20 +111,9 @@ teardown() {
 	raw raw 600 1
 	run lake -r raw -l one ecommerce
 	assert_success
-	SOURCE_DATE_EPOCH=$DAY1 "$LAKECMD" --hosts hosts -r raw -l two ecommerce > out 2>&1 &
-	pid=$!
 	# once the gold steps have begun, host 2 goes away, its sessions too
-	for i in $(seq 600); do
-		grep -q '"step":"gold:' two/_runs.ndjson 2> /dev/null && break
-		[ -e two/_state/partials/conversion_funnel ] && break
-		sleep 0.1
-	done
-	pkill -P "$(cat h2/sshd.pid)" || true	# (no session open: none)
-	kill "$(cat h2/sshd.pid)"
-	wait "$pid"
-	run cat out
-	assert_output --partial 'done'
-	[ "$(listing one)" = "$(listing two)" ]
+	killed_during 2 '[ -e two/_state/partials/conversion_funnel ] ||
+	    grep -q "\"step\":\"gold:" two/_runs.ndjson 2> /dev/null'
 }
 
 @test "--hosts: a host without mx, or with another mx, is refused before any work, by name" {
@@ -195,21 +203,10 @@ resend() {
 	raw raw 1200 1
 	run lake -r raw -l one ecommerce
 	assert_success
-	SOURCE_DATE_EPOCH=$DAY1 "$LAKECMD" --hosts hosts -r raw -l two ecommerce > out 2>&1 &
-	pid=$!
 	# once the hosts are validating bronze files (a job's stage is
 	# s.I.HOST.PID until it is done), host 2 goes away
-	for i in $(seq 600); do
-		[ -n "$(find two/_state/hostwork/ecommerce_events -maxdepth 1 \
-		    -name 's.*.*.*' -type d 2> /dev/null)" ] && break
-		sleep 0.02
-	done
-	pkill -P "$(cat h2/sshd.pid)" || true
-	kill "$(cat h2/sshd.pid)"
-	wait "$pid"
-	run cat out
-	assert_output --partial 'done'
-	[ "$(listing one)" = "$(listing two)" ]
+	killed_during 2 '[ -n "$(find two/_state/hostwork/ecommerce_events \
+	    -maxdepth 1 -name "s.*.*.*" -type d 2> /dev/null)" ]'
 	run jq -r 'select(.step == "silver:ecommerce_events") | .note' two/_runs.ndjson
 	assert_output --partial 'validation hosts: '
 }
