@@ -74,7 +74,7 @@ sanitize:
 # libFuzzer harnesses (clang, libclang-rt-14-dev): each runs FUZZ_SECONDS
 # on its seed corpus (tests/fuzz/corpus) and the inputs that once crashed
 # (tests/fuzz/regress); new finds go to build-fuzz/corpus.
-FUZZ		= json reader csv time expr dec contract where calc
+FUZZ		= json reader csv time expr dec contract where calc testfile
 FUZZ_SECONDS	?= 60
 FUZZCC		?= clang
 FUZZFLAGS	= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -82,6 +82,9 @@ FUZZFLAGS	= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBSRC) lib/mx.h $(B)/version.h
 	@mkdir -p $(@D)
 	$(FUZZCC) $(MXFLAGS) -I$(B) -D_GNU_SOURCE $(FUZZFLAGS) $< $(LIBSRC) -o $@ $(LDLIBS)
+
+# (the test files' parser is mx-test's own, compiled into its harness)
+build-fuzz/fuzz_testfile: tools/mx-test.c
 
 fuzz: $(FUZZ:%=build-fuzz/fuzz_%)
 	@for f in $(FUZZ); do \

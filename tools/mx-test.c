@@ -624,6 +624,7 @@ struct opts {
 
 static struct test	*tests;
 static size_t		 ntests;
+static struct opts	 lineopts;	/* of the line parse_line reads */
 static const char	*testfile;
 static struct mx_h128	 testdigest;	/* of the test file's bytes */
 static struct mx_buf	 kb;		/* canonical key bytes */
@@ -1292,9 +1293,15 @@ decode(const char *p, size_t n, size_t line, const char *what)
 
 	if (n > 0 && p[0] == '"') {
 		j = mx_json_new(NULL);
-		if (mx_json_scan(j, p, n, NULL, 0) < 0)
+		if (mx_json_scan(j, p, n, NULL, 0) < 0) {
+			char msg[256];
+
+			/* (freed first: the fuzzer goes on after a refusal) */
+			snprintf(msg, sizeof msg, "%s", mx_json_errstr(j));
+			mx_json_free(j);
 			bad(line, MX_EXIT_USAGE, "%s: a bad quoted string: %s",
-			    what, mx_json_errstr(j));
+			    what, msg);
+		}
 		mx_json_free(j);
 		sp.p = p;
 		sp.n = (uint32_t)n;
@@ -1308,8 +1315,10 @@ decode(const char *p, size_t n, size_t line, const char *what)
 		mx_buf_add(&b, p, n);
 	}
 	mx_buf_cstr(&b);
-	if (memchr(b.p, '\0', b.len) != NULL)
+	if (memchr(b.p, '\0', b.len) != NULL) {
+		mx_buf_free(&b);
 		bad(line, MX_EXIT_USAGE, "%s: a NUL in the value", what);
+	}
 	return b.p;
 }
 
@@ -1441,15 +1450,23 @@ static void
 parse_line(const char *p, const char *end, size_t line)
 {
 	struct test *t;
-	struct opts o;
+	struct opts *o = &lineopts;
 	const char *e, *kw;
-	char err[512], *arg = NULL;
+	char err[512];
 	size_t i;
 	int k, r;
 
 	p = skipblank(p, end);
 	if (p == end || *p == '#')
 		return;
+	/* the test is made in place, and the options kept in lineopts:
+	 * what a refused line holds can be freed (the fuzzer goes on) */
+	for (i = 0; i < NOPTS; i++)
+		free(o->v[i]);
+	memset(o, 0, sizeof *o);
+	tests = mx_reallocarray(tests, ntests + 1, sizeof *tests);
+	t = &tests[ntests];
+	memset(t, 0, sizeof *t);
 	if ((e = wordend(p, end)) == NULL)
 		bad(line, MX_EXIT_USAGE, "an unterminated quoted string");
 	for (k = 0; k < NKINDS; k++)
@@ -1461,7 +1478,6 @@ parse_line(const char *p, const char *end, size_t line)
 		    "not_null, accepted_values, relationships, expression, "
 		    "row_count, recency or custom)", (int)(e - p), p);
 	kw = kinds[k].name;
-	memset(&o, 0, sizeof o);
 	for (p = skipblank(e, end); p < end; p = skipblank(e, end)) {
 		int ok;
 
@@ -1471,114 +1487,111 @@ parse_line(const char *p, const char *end, size_t line)
 			bad(line, MX_EXIT_USAGE, "an unterminated quoted "
 			    "string");
 		if ((ok = optword(p, e - p)) < 0 ||
-		    (kinds[k].args == A_TEXT && arg != NULL)) {
+		    (kinds[k].args == A_TEXT && t->arg != NULL)) {
 			if (kinds[k].args == A_TEXT) {
 				/* the text runs to the end of the line */
 				while (end > p && (end[-1] == ' ' ||
 				    end[-1] == '\t'))
 					end--;
-				arg = mx_strndup(p, end - p);
+				t->arg = mx_strndup(p, end - p);
 				break;
 			}
 			if (kinds[k].args == A_NONE)
 				bad(line, MX_EXIT_USAGE, "%s: '%.*s': not an "
 				    "option (%s takes min=, max= or eq=)", kw,
 				    (int)(e - p), p, kw);
-			if (arg != NULL)
+			if (t->arg != NULL)
 				bad(line, MX_EXIT_USAGE, "%s: '%.*s' after the "
 				    "columns '%s' (columns are one "
 				    "comma-separated word)", kw, (int)(e - p),
-				    p, arg);
-			arg = decode(p, e - p, line, kw);
+				    p, t->arg);
+			t->arg = decode(p, e - p, line, kw);
 			continue;
 		}
 		if (!(kinds[k].opts & OPT(ok)))
 			bad(line, MX_EXIT_USAGE, "%s: %s= is not an option of "
 			    "%s", kw, optnames[ok], kw);
-		if (o.v[ok] != NULL)
+		if (o->v[ok] != NULL)
 			bad(line, MX_EXIT_USAGE, "%s: %s= given twice", kw,
 			    optnames[ok]);
 		kw = optnames[ok];
 		i = strlen(kw) + 1;
-		o.v[ok] = ok == O_IN ? mx_strndup(p + i, e - p - i) :
+		o->v[ok] = ok == O_IN ? mx_strndup(p + i, e - p - i) :
 		    decode(p + i, e - p - i, line, kw);
 		kw = kinds[k].name;
 	}
-	if (kinds[k].args != A_NONE && (arg == NULL || *arg == '\0'))
+	if (kinds[k].args != A_NONE && (t->arg == NULL || *t->arg == '\0'))
 		bad(line, MX_EXIT_USAGE, "%s: %s", kw, kinds[k].args == A_COLS ?
 		    "no columns" : k == K_CUSTOM ? "no command" :
 		    "no expression");
 
-	tests = mx_reallocarray(tests, ntests + 1, sizeof *tests);
-	t = &tests[ntests];
-	memset(t, 0, sizeof *t);
 	t->kind = k;
 	t->line = line;
-	t->arg = arg;
 	t->need = -1;
 	t->where = -1;
 	t->expr = -1;
 	t->limit = -1;
 	t->errif.cmp = t->warnif.cmp = C_NE;
-	if (kinds[k].args == A_COLS && mx_exprs_parse(&t->cols, arg,
+	if (kinds[k].args == A_COLS && mx_exprs_parse(&t->cols, t->arg,
 	    main_tb.sel, err, sizeof err) < 0)
 		bad(line, MX_EXIT_USAGE, "%s: %s", kw, err);
-	if (o.v[O_SEVERITY] != NULL) {
-		if (strcmp(o.v[O_SEVERITY], "warn") == 0)
+	if (o->v[O_SEVERITY] != NULL) {
+		if (strcmp(o->v[O_SEVERITY], "warn") == 0)
 			t->sev = SEV_WARN;
-		else if (strcmp(o.v[O_SEVERITY], "error") != 0)
+		else if (strcmp(o->v[O_SEVERITY], "error") != 0)
 			bad(line, MX_EXIT_USAGE, "severity=: '%s' is neither "
-			    "error nor warn", o.v[O_SEVERITY]);
+			    "error nor warn", o->v[O_SEVERITY]);
 	}
-	if (o.v[O_ERROR_IF] != NULL && cond_parse(&t->errif,
-	    o.v[O_ERROR_IF]) < 0)
+	if (o->v[O_ERROR_IF] != NULL && cond_parse(&t->errif,
+	    o->v[O_ERROR_IF]) < 0)
 		bad(line, MX_EXIT_USAGE, "error_if=: '%s' is not a threshold "
-		    "(>10, >=1%%, !=0)", o.v[O_ERROR_IF]);
-	if (o.v[O_WARN_IF] != NULL && cond_parse(&t->warnif,
-	    o.v[O_WARN_IF]) < 0)
+		    "(>10, >=1%%, !=0)", o->v[O_ERROR_IF]);
+	if (o->v[O_WARN_IF] != NULL && cond_parse(&t->warnif,
+	    o->v[O_WARN_IF]) < 0)
 		bad(line, MX_EXIT_USAGE, "warn_if=: '%s' is not a threshold "
-		    "(>10, >=1%%, !=0)", o.v[O_WARN_IF]);
-	if (o.v[O_LIMIT] != NULL && (t->limit =
-	    mx_parse_count(o.v[O_LIMIT])) < 0)
+		    "(>10, >=1%%, !=0)", o->v[O_WARN_IF]);
+	if (o->v[O_LIMIT] != NULL && (t->limit =
+	    mx_parse_count(o->v[O_LIMIT])) < 0)
 		bad(line, MX_EXIT_USAGE, "limit=: '%s' is not a count",
-		    o.v[O_LIMIT]);
-	if (o.v[O_WHERE] != NULL && (t->where = expr_parse(o.v[O_WHERE],
+		    o->v[O_LIMIT]);
+	if (o->v[O_WHERE] != NULL && (t->where = expr_parse(o->v[O_WHERE],
 	    err, sizeof err)) < 0)
 		bad(line, MX_EXIT_USAGE, "where=: %s", err);
-	if (kinds[k].check != NULL && (r = kinds[k].check(t, &o, err,
+	if (kinds[k].check != NULL && (r = kinds[k].check(t, o, err,
 	    sizeof err)) < 0)
 		bad(line, r == -2 ? MX_EXIT_FAIL : MX_EXIT_USAGE, "%s", err);
 	name_fields(t);
-	if (o.v[O_NAME] != NULL) {
-		const char *why = badname(o.v[O_NAME]);
+	if (o->v[O_NAME] != NULL) {
+		const char *why = badname(o->v[O_NAME]);
 
 		if (why != NULL)
 			bad(line, MX_EXIT_USAGE, "name=: %s", why);
-		t->name = mx_strdup(o.v[O_NAME]);
+		t->name = mx_strdup(o->v[O_NAME]);
 	} else if (k == K_RELATION) {
 		struct mx_buf s = { 0 };
 
-		mx_buf_printf(&s, "%s %s", arg, o.v[O_TO]);
+		mx_buf_printf(&s, "%s %s", t->arg, o->v[O_TO]);
 		t->name = slug(kinds[k].name, s.p);
 		mx_buf_free(&s);
 	} else if (k == K_ROWS) {
 		struct mx_buf s = { 0 };
 
 		for (i = O_MIN; i <= O_EQ; i++)
-			if (o.v[i] != NULL)
+			if (o->v[i] != NULL)
 				mx_buf_printf(&s, "%s %s ", optnames[i],
-				    o.v[i]);
+				    o->v[i]);
 		t->name = slug(kinds[k].name, s.p);
 		mx_buf_free(&s);
 	} else
-		t->name = slug(kinds[k].name, arg);
+		t->name = slug(kinds[k].name, t->arg);
 	for (i = 0; i < ntests; i++)
 		if (strcmp(tests[i].name, t->name) == 0)
 			bad(line, MX_EXIT_USAGE, "%s: a test of that name is on "
 			    "line %zu (name= tells them apart)", t->name,
 			    tests[i].line);
 	for (i = 0; i < NOPTS; i++)
-		free(o.v[i]);
+		free(o->v[i]);
+	memset(o, 0, sizeof *o);
 	ntests++;
 }
 
@@ -1616,31 +1629,44 @@ name_fields(struct test *t)
 	}
 }
 
+/* The tests of the text of the test file (testfile, as messages name
+ * it), n bytes at p.  (Apart from reading it: the fuzzer's way in.) */
+static void
+load_text(const char *p, size_t n)
+{
+	const char *e, *end;
+	size_t line = 1;
+
+	if (n > 0 && memchr(p, '\0', n) != NULL)
+		mx_errx(MX_EXIT_USAGE, "%s: a NUL byte: not a text file",
+		    testfile);
+	if (!mx_utf8_valid(p, n))
+		mx_errx(MX_EXIT_USAGE, "%s: not UTF-8", testfile);
+	testdigest = mx_hash128(p, n);
+	/* (an empty file may have no memory: NULL + 0 is undefined) */
+	if (n == 0)
+		return;
+	for (end = p + n; p < end; p = e + 1, line++) {
+		if ((e = memchr(p, '\n', end - p)) == NULL)
+			e = end;
+		parse_line(p, e > p && e[-1] == '\r' ? e - 1 : e, line);
+	}
+}
+
 static void
 load(const char *path)
 {
 	struct mx_reader r;
 	struct mx_buf b = { 0 };
 	char chunk[65536];
-	const char *p, *e, *end;
-	size_t n, line = 1;
+	size_t n;
 
 	if (mx_reader_open(&r, path) < 0)
 		mx_err(MX_EXIT_USAGE, "%s", path);
 	while ((n = mx_reader_read(&r, chunk, sizeof chunk)) > 0)
 		mx_buf_add(&b, chunk, n);
 	mx_reader_close(&r);
-	if (b.len > 0 && memchr(b.p, '\0', b.len) != NULL)
-		mx_errx(MX_EXIT_USAGE, "%s: a NUL byte: not a text file", path);
-	if (!mx_utf8_valid(b.p, b.len))
-		mx_errx(MX_EXIT_USAGE, "%s: not UTF-8", path);
-	testdigest = mx_hash128(b.p, b.len);
-	end = b.p + b.len;
-	for (p = b.p; p < end; p = e + 1, line++) {
-		if ((e = memchr(p, '\n', end - p)) == NULL)
-			e = end;
-		parse_line(p, e > p && e[-1] == '\r' ? e - 1 : e, line);
-	}
+	load_text(b.p, b.len);
 	mx_buf_free(&b);
 }
 
