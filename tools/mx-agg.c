@@ -368,6 +368,28 @@ ck_cond(const struct agg *a, const struct st *s, const struct mx_span *sp,
 	return NULL;
 }
 
+/* A count, as partials write them: digits, below 2^64.  (strtoull would
+ * take -1 for 2^64 - 1, 1.5 for 1 and 1e3 for 1, and a damaged partial
+ * would be merged as a wrong count.) */
+static int
+count_elem(const struct mx_span *v, uint64_t *n)
+{
+	uint64_t x = 0;
+	unsigned d;
+	size_t i;
+
+	if (v->kind != MX_JNUM || (v->p[0] == '0' && v->n > 1))
+		return -1;
+	for (i = 0; i < v->n; i++) {
+		d = (unsigned)((unsigned char)v->p[i] - '0');
+		if (d > 9 || x > (UINT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*n = x;
+	return 0;
+}
+
 static void
 pa_count(struct mx_out *o, const struct st *s)
 {
@@ -377,10 +399,12 @@ pa_count(struct mx_out *o, const struct st *s)
 static const char *
 me_count(struct st *s, const struct agg *a, const struct mx_span *v)
 {
+	uint64_t n;
+
 	(void)a;
-	if (v->kind != MX_JNUM)
-		return "a count state is a number";
-	s->n += strtoull(v->p, NULL, 10);
+	if (count_elem(v, &n) < 0)
+		return "a count state is a count (digits, below 2^64)";
+	s->n += n;
 	return NULL;
 }
 
@@ -487,6 +511,7 @@ me_sum(struct st *s, const struct agg *a, const struct mx_span *v)
 	struct mx_span e[2];
 	struct mx_dec d;
 	const char *q, *end;
+	uint64_t n;
 	int inexact = 0;
 
 	if (v->kind != MX_JARR)
@@ -494,12 +519,12 @@ me_sum(struct st *s, const struct agg *a, const struct mx_span *v)
 	q = v->p + 1;
 	end = v->p + v->n - 1;
 	if (!next_elem(&q, end, &e[0]) || !next_elem(&q, end, &e[1]) ||
-	    q != end || e[0].kind != MX_JNUM || dec_elem(&e[1], &d,
+	    q != end || count_elem(&e[0], &n) < 0 || dec_elem(&e[1], &d,
 	    &inexact) < 0)
 		return "a sum state is [count, \"decimal\"]";
 	if (mx_dec_add_wide(&s->sum, &d, &inexact) < 0)
 		return "the merged sum would reach 10^38";
-	s->n += strtoull(e[0].p, NULL, 10);
+	s->n += n;
 	if (inexact && !a->warned) {
 		mx_warnx("%s: a sum needs more than 38 digits: rounded half "
 		    "away from zero", a->name);
@@ -679,17 +704,24 @@ pa_distinct(struct mx_out *o, const struct st *s)
 static const char *
 me_distinct(struct st *s, const struct agg *a, const struct mx_span *v)
 {
-	const char *q;
+	struct mx_span e;
+	const char *q, *end;
 	size_t k;
 
 	(void)a;
 	if (v->kind != MX_JARR)
 		return "a distinct state is an array of hashes";
-	for (q = v->p + 1; *q == '"'; q += 35) {
+	/* (every element: one that is not a hash was once let pass, and
+	 * what followed it dropped) */
+	q = v->p + 1;
+	end = v->p + v->n - 1;
+	while (next_elem(&q, end, &e)) {
 		struct mx_h128 h = { 0, 0 };
 
+		if (e.kind != MX_JSTR || e.n != 34)
+			return "a distinct hash is 32 hex digits";
 		for (k = 0; k < 32; k++) {
-			int c = q[1 + k];
+			int c = e.p[1 + k];
 			int x = c >= '0' && c <= '9' ? c - '0' :
 			    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 
@@ -700,11 +732,7 @@ me_distinct(struct st *s, const struct agg *a, const struct mx_span *v)
 			else
 				h.lo = h.lo << 4 | (uint64_t)x;
 		}
-		if (q[33] != '"')
-			return "a distinct hash is 32 hex digits";
 		distinct_add(s, h);
-		if (q[34] != ',')
-			break;
 	}
 	return NULL;
 }
@@ -998,7 +1026,7 @@ me_sketch(struct st *s, const struct agg *a, const struct mx_span *v)
 	const char *q, *end, *q2, *end2;
 	char *ep;
 	long long idx;
-	unsigned long long n;
+	uint64_t n;
 
 	(void)a;
 	if (v->kind != MX_JARR)
@@ -1018,11 +1046,14 @@ me_sketch(struct st *s, const struct agg *a, const struct mx_span *v)
 			return "an approximate quantile state is [[bucket, "
 			    "count], ...]";
 		idx = strtoll(x[0].p, &ep, 10);
-		n = strtoull(x[1].p, NULL, 10);
 		if (ep != x[0].p + x[0].n ||
 		    idx > (MX_QS_OFF + 1100) * MX_QS_SUB ||
 		    idx < -(MX_QS_OFF + 1100) * MX_QS_SUB)
 			return "an approximate quantile bucket out of range";
+		if (count_elem(&x[1], &n) < 0 || n == 0 ||
+		    n > UINT64_MAX - s->n)
+			return "an approximate quantile bucket's count is not "
+			    "a count (digits, 1 to 2^64 - 1 in all)";
 		sketch_add(s, idx, n);
 	}
 	return NULL;
@@ -1095,6 +1126,7 @@ me_mom(struct st *s, const struct agg *a, const struct mx_span *v)
 	struct mx_span e[3];
 	struct mx_dec d, dq, sum, sumsq;
 	const char *q, *end;
+	uint64_t n;
 	int inexact = 0;
 
 	(void)a;
@@ -1102,7 +1134,7 @@ me_mom(struct st *s, const struct agg *a, const struct mx_span *v)
 	end = v->p + v->n - 1;
 	if (v->kind != MX_JARR || !next_elem(&q, end, &e[0]) ||
 	    !next_elem(&q, end, &e[1]) || !next_elem(&q, end, &e[2]) ||
-	    q != end || e[0].kind != MX_JNUM ||
+	    q != end || count_elem(&e[0], &n) < 0 ||
 	    dec_elem(&e[1], &d, &inexact) < 0 ||
 	    dec_elem(&e[2], &dq, &inexact) < 0)
 		return "a variance state is [count, \"sum\", \"sum of "
@@ -1112,7 +1144,7 @@ me_mom(struct st *s, const struct agg *a, const struct mx_span *v)
 	if (mx_dec_add_wide(&sum, &d, &inexact) < 0 ||
 	    mx_dec_add_wide(&sumsq, &dq, &inexact) < 0)
 		return "the merged sums would reach 10^38";
-	s->n += strtoull(e[0].p, NULL, 10);
+	s->n += n;
 	s->sum = sum;
 	s->u.sumsq = sumsq;
 	return NULL;
@@ -1734,6 +1766,9 @@ merge_check(const struct mx_span *sp, const char *p, size_t n)
 				why = "the merged sum of squares would reach "
 				    "10^38";
 		}
+		if (why == NULL && g != NULL &&
+		    scratch[i].n > UINT64_MAX - g->st[i].n)
+			why = "the merged count would pass 2^64 - 1";
 		if (f->release != NULL)
 			f->release(&scratch[i]);
 		if (why != NULL)

@@ -956,6 +956,35 @@ examples() {
 	assert_output "$(printf '%s\n' 'p2.ndjson:1 partial s: the merged sum would reach 10^38' 'p3.ndjson:1 partial u: a distinct hash is 32 hex digits')"
 }
 
+@test "--merge: a state not as --partial writes it (a count of -1, 1.5, 1e3 or 2^64, a hash among other values, an empty bucket) is refused, not merged as a wrong number" {
+	A='n=count(),s=sum(x),u=count_distinct(x),q=approx_median(x),v=variance(x)'
+	printf '%s\n' '{"k":"a","x":1}' '{"k":"a","x":3}' | mx-agg --partial -g k -a "$A" > p.ndjson
+	bad() {
+		sed "$1" p.ndjson > b.ndjson
+		! cmp -s b.ndjson p.ndjson || fail "no change: $1"
+		run mx-agg --merge -g k -a "$A" p.ndjson b.ndjson
+		assert_failure 1
+		assert_output "mx-agg: b.ndjson:1: $2"
+	}
+	# (strtoull took -1 for 2^64 - 1, and a merged count of 1 came out)
+	bad 's/"s":\[2,/"s":[-1,/' 'n: a count state is a count (digits, below 2^64)'
+	bad 's/"s":\[2,/"s":[1.5,/' 'n: a count state is a count (digits, below 2^64)'
+	bad 's/"s":\[2,/"s":[1e3,/' 'n: a count state is a count (digits, below 2^64)'
+	bad 's/"s":\[2,/"s":[18446744073709551616,/' 'n: a count state is a count (digits, below 2^64)'
+	bad 's/"s":\[2,/"s":[18446744073709551615,/' 'n: the merged count would pass 2^64 - 1'
+	bad 's/"s":\[2,\[2,/"s":[2,[-2,/' 's: a sum state is [count, "decimal"]'
+	bad 's/\[2,"4","10"\]/[-2,"4","10"]/' 'v: a variance state is [count, "sum", "sum of squares"]'
+	# (a value not a hash ended the state, and the hashes after it were lost)
+	bad 's/\["\([0-9a-f]*\)",/[1,"\1",/' 'u: a distinct hash is 32 hex digits'
+	bad 's/,1\]\]/,0]]/' "q: an approximate quantile bucket's count is not a count (digits, 1 to 2^64 - 1 in all)"
+	bad 's/,1\]\]/,-1]]/' "q: an approximate quantile bucket's count is not a count (digits, 1 to 2^64 - 1 in all)"
+	# blanks between elements are JSON: taken
+	sed 's/\["\([0-9a-f]*\)","\([0-9a-f]*\)"\]/["\1", "\2"]/' p.ndjson > b.ndjson
+	run mx-agg --merge -g k -a "$A" p.ndjson b.ndjson
+	assert_success
+	assert_output '{"k":"a","n":4,"s":8,"u":2,"q":2.00586,"v":1.333333}'
+}
+
 @test "man page: median, quantile and stddev of purchase prices per category" {
 	examples
 	run bash -e ex14.sh
