@@ -3272,6 +3272,30 @@ free_test(struct test *t)
 	free(t->fld);
 }
 
+/* The tests of the file, the options of the line read last and the
+ * tables the tests name (the fuzzer's too, between its inputs). */
+static void
+free_tests(void)
+{
+	size_t i;
+
+	for (i = 0; i < ntests; i++)
+		free_test(&tests[i]);
+	free(tests);
+	for (i = 0; i < NOPTS; i++)
+		free(lineopts.v[i]);
+	memset(&lineopts, 0, sizeof lineopts);
+	for (i = 0; i < nrefs; i++) {
+		free_table(refs[i]);
+		free(refs[i]);
+	}
+	free(refs);
+	tests = NULL;
+	ntests = 0;
+	refs = NULL;
+	nrefs = 0;
+}
+
 /* The rest of a run (or a merge): ends, judgements, the results. */
 static int
 results(double dt)
@@ -3558,17 +3582,10 @@ main(int argc, char *argv[])
 	else
 		fail = results(dt);
 
-	for (i = 0; i < ntests; i++)
-		free_test(&tests[i]);
-	free(tests);
+	free_tests();
 	free(rowtests);
 	free(inmain);
 	free(opt.pre);
-	for (i = 0; i < nrefs; i++) {
-		free_table(refs[i]);
-		free(refs[i]);
-	}
-	free(refs);
 	for (i = 0; i < nparts; i++) {
 		for (k = 0; k < parts[i].nneed; k++)
 			free(parts[i].need[k].spec);

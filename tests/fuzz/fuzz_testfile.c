@@ -39,31 +39,19 @@ fuzz_stat(const char *path, struct stat *st)
 #undef stat
 #undef main
 
+static char	table[64];	/* scratch/t.ndjson */
+
+/* What an input made, freed: a refused line's test is the one past
+ * ntests, counted here to be freed with the others. */
 static void
 reset(int refused)
 {
-	size_t i;
-
-	/* (a refused line's test is the one past ntests, and its options
-	 * in lineopts) */
-	for (i = 0; i < ntests + refused && tests != NULL; i++)
-		free_test(&tests[i]);
-	free(tests);
-	for (i = 0; i < NOPTS; i++)
-		free(lineopts.v[i]);
-	memset(&lineopts, 0, sizeof lineopts);
-	for (i = 0; i < nrefs; i++) {
-		free_table(refs[i]);
-		free(refs[i]);
-	}
-	free(refs);
+	if (refused && tests != NULL)
+		ntests++;
+	free_tests();
 	mx_calc_free(calc);
 	mx_seen_free(&named);
 	free_table(&main_tb);
-	tests = NULL;
-	ntests = 0;
-	refs = NULL;
-	nrefs = 0;
 	memset(&named, 0, sizeof named);
 	memset(&main_tb, 0, sizeof main_tb);
 }
@@ -71,12 +59,8 @@ reset(int refused)
 static void
 scratch_rm(void)
 {
-	struct mx_buf b = { 0 };
-
-	mx_buf_printf(&b, "%s/t.ndjson", scratch);
-	(void)unlink(b.p);
+	(void)unlink(table);
 	(void)rmdir(scratch);
-	mx_buf_free(&b);
 }
 
 int
@@ -89,15 +73,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 
 	if (!ready) {
 		static char *dirs[1];
-		struct mx_buf b = { 0 };
 		FILE *f;
 
 		if (mkdtemp(scratch) == NULL)
 			abort();
-		mx_buf_printf(&b, "%s/t.ndjson", scratch);
-		if ((f = fopen(b.p, "w")) == NULL)
+		snprintf(table, sizeof table, "%s/t.ndjson", scratch);
+		if ((f = fopen(table, "w")) == NULL)
 			abort();
-		mx_buf_free(&b);
 		atexit(scratch_rm);
 		dirs[0] = scratch;
 		opt.tdirs = dirs;
