@@ -377,6 +377,10 @@ struct mx_hash64 *mx_hash64_new(void);
 void	mx_hash64_update(struct mx_hash64 *h, const void *p, size_t n);
 uint64_t mx_hash64_end(struct mx_hash64 *h);
 void	mx_hash128_hex(struct mx_h128 h, char out[33]);
+/* The inverses, from the 16 (32) lowercase hex digits at p (no NUL
+ * needed): 0, or -1 when one of them is not such a digit. */
+int	mx_hash64_unhex(const char *p, uint64_t *h);
+int	mx_hash128_unhex(const char *p, struct mx_h128 *h);
 
 /* ---- time.c: timestamps ---- */
 

@@ -464,6 +464,13 @@ pa_sum(struct mx_out *o, const struct st *s)
 	mx_out_puts(o, "\"]");
 }
 
+/* JSON's blanks. */
+static int
+blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* The elements of the array v (a partial's state, valid JSON) one at a
  * time: *q starts past '[' and moves past each; 0 when there is none. */
 static int
@@ -472,7 +479,7 @@ next_elem(const char **q, const char *e, struct mx_span *v)
 	const char *s0, *p;
 	int depth = 0, instr = 0;
 
-	while (*q < e && (**q == ' ' || **q == '\t'))
+	while (*q < e && blank(**q))
 		(*q)++;
 	s0 = p = *q;
 	/* the text is valid JSON: only strings and nesting matter */
@@ -492,8 +499,12 @@ next_elem(const char **q, const char *e, struct mx_span *v)
 	}
 	if (p == s0)
 		return 0;
-	mx_span_of(s0, (size_t)(p - s0), v);
 	*q = p < e ? p + 1 : p;
+	/* (a value does not end in a blank: those before a comma are
+	 * not the element's) */
+	while (blank(p[-1]))
+		p--;
+	mx_span_of(s0, (size_t)(p - s0), v);
 	return 1;
 }
 
@@ -705,8 +716,8 @@ static const char *
 me_distinct(struct st *s, const struct agg *a, const struct mx_span *v)
 {
 	struct mx_span e;
+	struct mx_h128 h;
 	const char *q, *end;
-	size_t k;
 
 	(void)a;
 	if (v->kind != MX_JARR)
@@ -715,22 +726,20 @@ me_distinct(struct st *s, const struct agg *a, const struct mx_span *v)
 	 * what followed it dropped) */
 	q = v->p + 1;
 	end = v->p + v->n - 1;
-	while (next_elem(&q, end, &e)) {
-		struct mx_h128 h = { 0, 0 };
-
-		if (e.kind != MX_JSTR || e.n != 34)
-			return "a distinct hash is 32 hex digits";
-		for (k = 0; k < 32; k++) {
-			int c = e.p[1 + k];
-			int x = c >= '0' && c <= '9' ? c - '0' :
-			    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-			if (x < 0)
+	while (q < end) {
+		/* as partials write them, "<32 hex>" and a comma, 35 bytes
+		 * apart: read in place; anything else element by element */
+		if (end - q >= 34 && q[0] == '"' && q[33] == '"' &&
+		    (end - q == 34 || q[34] == ',')) {
+			if (mx_hash128_unhex(q + 1, &h) < 0)
 				return "a distinct hash is 32 hex digits";
-			if (k < 16)
-				h.hi = h.hi << 4 | (uint64_t)x;
-			else
-				h.lo = h.lo << 4 | (uint64_t)x;
+			q += end - q == 34 ? 34 : 35;
+		} else {
+			if (!next_elem(&q, end, &e))
+				break;
+			if (e.kind != MX_JSTR || e.n != 34 ||
+			    mx_hash128_unhex(e.p + 1, &h) < 0)
+				return "a distinct hash is 32 hex digits";
 		}
 		distinct_add(s, h);
 	}

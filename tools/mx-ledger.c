@@ -113,28 +113,6 @@ hashname(uint64_t xxh3, const char *skip, size_t skiplen, size_t *len)
 	return NULL;
 }
 
-static uint64_t
-hexval(const char *p, size_t n, int *bad)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n != 16)
-		*bad = 1;
-	for (i = 0; i < n; i++) {
-		int c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (uint64_t)(c - 'a' + 10);
-		else
-			*bad = 1;
-	}
-	return v;
-}
-
 /* The ledger of earlier runs (a missing file is an empty ledger). */
 static void
 readledger(void)
@@ -192,7 +170,8 @@ readledger(void)
 		e->size = strtoll(mx_span_cstr(&sp[2], &b), NULL, 10);
 		e->mtime = strtoll(mx_span_cstr(&sp[3], &b), NULL, 10);
 		mx_span_cstr(&sp[4], &b);
-		e->xxh3 = hexval(b.p, b.len, &bad);
+		if (b.len != 16 || mx_hash64_unhex(b.p, &e->xxh3) < 0)
+			bad = 1;
 		e->run = mx_strdup(mx_span_cstr(&sp[5], &b));
 		if (bad)
 			mx_errx(MX_EXIT_FAIL, "%s:%ju: not a ledger line (bad "

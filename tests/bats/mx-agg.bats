@@ -976,10 +976,23 @@ examples() {
 	bad 's/\[2,"4","10"\]/[-2,"4","10"]/' 'v: a variance state is [count, "sum", "sum of squares"]'
 	# (a value not a hash ended the state, and the hashes after it were lost)
 	bad 's/\["\([0-9a-f]*\)",/[1,"\1",/' 'u: a distinct hash is 32 hex digits'
+	# (hashes as partials write them are read in place: each digit still
+	# checked, the first and the last)
+	bad 's/"4"\],\["[0-9a-f]/"4"],["g/' 'u: a distinct hash is 32 hex digits'
+	bad 's/\("[0-9a-f]\{31\}\)[0-9a-f]"\]/\1F"]/' 'u: a distinct hash is 32 hex digits'
+	bad 's/\["\([0-9a-f]*\)",/["\1x",/' 'u: a distinct hash is 32 hex digits'
 	bad 's/,1\]\]/,0]]/' "q: an approximate quantile bucket's count is not a count (digits, 1 to 2^64 - 1 in all)"
 	bad 's/,1\]\]/,-1]]/' "q: an approximate quantile bucket's count is not a count (digits, 1 to 2^64 - 1 in all)"
 	# blanks between elements are JSON: taken
-	sed 's/\["\([0-9a-f]*\)","\([0-9a-f]*\)"\]/["\1", "\2"]/' p.ndjson > b.ndjson
+	for blanks in '"\1", "\2"' '"\1" ,"\2" ' ' "\1"	,	"\2"'; do
+		sed "s/\\[\"\\([0-9a-f]*\\)\",\"\\([0-9a-f]*\\)\"\\]/[$blanks]/" p.ndjson > b.ndjson
+		! cmp -s b.ndjson p.ndjson || fail "no change: $blanks"
+		run mx-agg --merge -g k -a "$A" p.ndjson b.ndjson
+		assert_success
+		assert_output '{"k":"a","n":4,"s":8,"u":2,"q":2.00586,"v":1.333333}'
+	done
+	# (and around every element of every state)
+	sed 's/,/ , /g; s/\[/[ /g; s/\]/ ]/g' p.ndjson > b.ndjson
 	run mx-agg --merge -g k -a "$A" p.ndjson b.ndjson
 	assert_success
 	assert_output '{"k":"a","n":4,"s":8,"u":2,"q":2.00586,"v":1.333333}'

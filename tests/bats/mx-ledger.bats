@@ -92,6 +92,12 @@ mx-ledger: raw/fifo: not a regular file; skipped'
 	run mx-ledger -l ledger x
 	assert_failure 1
 	assert_output 'mx-ledger: ledger:1: not a ledger line (bad path_base64 or xxh3)'
+	for x in 0123456789ABCDEF 0123456789abcde 0123456789abcdef0 0123456789abcdeg; do
+		echo '{"path":"a","path_base64":"YQ==","size":1,"mtime":1,"xxh3":"'$x'","run":"R"}' > ledger
+		run mx-ledger -l ledger x
+		assert_failure 1
+		assert_output 'mx-ledger: ledger:1: not a ledger line (bad path_base64 or xxh3)'
+	done
 	run mx-ledger -l none missing
 	assert_failure 1
 	assert_output --partial 'mx-ledger: missing: No such file or directory'
