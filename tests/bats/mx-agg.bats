@@ -212,6 +212,77 @@ examples() {
 	[ "$(jq -n "($a - $e) | fabs < $e * 0.03")" = true ]
 }
 
+# Records whose values take the forms mx(7) reads: keys of every kind
+# (null, missing, 1 and 1.0 and "1"), numbers of up to 15 digits or 6
+# places (their squares fit 38 digits: exact), negative, in strings,
+# with exponents; strings with escapes that are the same value ("\u00e9"
+# and "é"); nulls and missing fields.  SEED N: N records.
+odd_records() {
+	awk -v seed="$1" -v n="$2" 'BEGIN {
+		srand(seed)
+		split("\"a\" \"b\" \"c\" null 1 1.0 \"1\" true", K, " ")
+		for (i = 0; i < n; i++) {
+			r = "{\"t\":\"2024-03-0" (1 + int(rand() * 3)) "T0" int(rand() * 10) ":00:00Z\""
+			if (rand() < 0.9)
+				r = r ",\"k\":" K[1 + int(rand() * 8)]
+			u = rand()
+			if (u < 0.05)
+				x = "null"
+			else if (u < 0.1)
+				x = ""
+			else if (u < 0.2)
+				x = sprintf("\"%d.%02d\"", int(rand() * 1000) - 500, int(rand() * 100))
+			else if (u < 0.3)
+				x = sprintf("%de%d", int(rand() * 90) + 10, int(rand() * 4) - 2)
+			else if (u < 0.6)
+				x = sprintf("%d", int(rand() * 1e15) - 5e14)
+			else
+				x = sprintf("%s%d.%06d", rand() < 0.3 ? "-" : "", int(rand() * 1e6), int(rand() * 1e6))
+			if (x != "")
+				r = r ",\"x\":" x
+			r = r ",\"y\":" int(rand() * 4)
+			u = rand()
+			if (u < 0.05)
+				r = r ",\"s\":null"
+			else if (u < 0.1)
+				r = r ",\"s\":\"caf\\u00e9\""
+			else if (u < 0.15)
+				r = r ",\"s\":\"café\""
+			else if (u < 0.95)
+				r = r ",\"s\":\"s" int(rand() * 60) "\""
+			print r "}"
+		}
+	}'
+}
+
+@test "--partial then --merge, cut anywhere, gives one pass's bytes for every aggregate over values of every form" {
+	A='n=count(),c=count(x),ci=count_if(s,s1),su=sum(x),sp=sum_product(x,y),si=sum_if(x,k,a),av=avg(x),mi=min(x),ma=max(x),f=first(s),l=last(x),dc=count_distinct(s),ad=approx_distinct(s),me=median(x),q=quantile(x,0.9),am=approx_median(x),aq=approx_quantile(x,0.1),v=variance(x),sd=stddev_pop(x)'
+	for seed in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		odd_records "$seed" 400 > in.ndjson
+		for G in k 'd=date(t),k' 'h=hour(t)'; do
+			mx-agg -g "$G" -a "$A" in.ndjson > one.ndjson
+			[ -s one.ndjson ] || fail "seed $seed: no rows"
+			# cut at 1 to 4 random lines (a slice may be empty)
+			rm -f p.*
+			cuts=$(awk -v s="$seed" 'BEGIN { srand(s * 7); n = 1 + int(rand() * 4); for (i = 0; i < n; i++) print 1 + int(rand() * 401) }' | sort -n | tr '\n' ' ')
+			awk -v cuts="$cuts" 'BEGIN { n = split(cuts, c, " "); j = 1 } { while (j <= n && NR >= c[j]) j++; print > ("slice." j) }' in.ndjson
+			for f in slice.*; do
+				mx-agg --partial -g "$G" -a "$A" "$f" > "p.${f#slice.}"
+			done
+			rm -f slice.*
+			run mx-agg --merge -g "$G" -a "$A" $(ls p.* | sort -t . -k 2 -n)
+			assert_success
+			[ "$output" = "$(cat one.ndjson)" ] ||
+			    fail "seed $seed, -g $G, cut at $cuts: the merge differs"
+		done
+	done
+	# (the values are of every form: the test reads some of each)
+	odd_records 1 400 > in.ndjson
+	for form in '"x":null' '"x":"' '"x":[0-9]*e' '"x":-' '"s":"caf\\u00e9"' '"s":"café"' '"k":1.0' '"k":true'; do
+		grep -q "$form" in.ndjson || fail "no value of the form $form"
+	done
+}
+
 @test "--merge refuses partials of other options, and lines that are not partials" {
 	mx-agg --partial -g category -a 'n=count()' events.ndjson > p.ndjson
 	run mx-agg --merge -g category -a 'n=count(),s=sum(price)' p.ndjson
