@@ -1704,12 +1704,12 @@ empty_tables() {
 # this run.  2 when a partial could not be made (mx-test's message said).
 # A partial is written whole, then renamed (mx-test), and the .sigs once
 # every partial of the run is made: a kill leaves a partial without its
-# .sig, or with an old one, and it is made again.  The partitions a run makes partials of are written to
-# $STEPS before they are made, so that a resumed run says what the first
-# attempt would have said.  (The 10M-event lake, 39 partitions: 13.0 s
-# whole, 6.9 s in parts on two jobs; 1,000 events into it then make 7 of
-# 40 partials again, and the merge of all reads 302 MB of key hashes:
-# 1.2 s.)
+# .sig, or with an old one, and it is made again.  The partitions a run
+# makes partials of are written to $STEPS before they are made, so that a
+# resumed run says what the first attempt would have said.  (The 10M-event
+# lake, 39 partitions: 13.0 s whole, 6.9 s in parts on two jobs; 1,000
+# events into it then make 7 of 40 partials again, and the merge of all
+# reads 302 MB of key hashes: 1.2 s.)
 TPART=() TPNOTE='' TMERGE=()
 test_parts() {
 	local t=$1 f=$2 dir="$LAKE/_state/tests/$1" p n s dep k
