@@ -262,6 +262,12 @@ into() {
 	fi
 }
 
+# cores: JOBS set, by -j or else to the number of cores, counted the first
+# time a step needs it (a run with nothing new starts no nproc).
+cores() {
+	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+}
+
 # bg_go COMMAND...: COMMAND in the background, at most JOBS at once, the
 # oldest waited for first when they are (bash 5.2's wait -n -p can return
 # a job's end without its pid); false, starting nothing, once a job has
@@ -271,7 +277,7 @@ BGPIDS=() BGFAIL=''
 bg_go() {
 	local n=${#BGPIDS[@]}
 	[ "$n" -gt 0 ] || BGFAIL=''
-	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	cores
 	if [ "$n" -ge "$JOBS" ]; then
 		wait "${BGPIDS[n - JOBS]}" || BGFAIL=${BGFAIL:-$((n - JOBS))}
 	fi
@@ -601,7 +607,7 @@ bronze() {
 	# (the gzip chunks on -j threads: the same bytes whatever -j; a file
 	# every 250,000 records (MX_BRONZE_RECORDS), which silver validates
 	# on -j processes)
-	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	cores
 	guard_ingest "$src" "$@" |
 	    mx-partition --level "${MX_BRONZE_LEVEL:-1}" \
 	    --threads $((JOBS < 64 ? JOBS : 64)) \
@@ -1762,7 +1768,7 @@ test_parts() {
 		test_hosts "$t" "$f" || return 2
 		todo=()
 	fi
-	[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+	cores
 	batches "$JOBS" ${#todo[@]}
 	for k in "${!BATCH[@]}"; do
 		bg_go test_batch "$k" || break
@@ -2165,7 +2171,7 @@ jobs_run() {
 	else
 		# (a run on hosts that was killed left its lists)
 		[ ! -e "$LAKE/_state/batches" ] || rm -rf "$LAKE/_state/batches"
-		[ -n "$JOBS" ] || JOBS=$(nproc 2> /dev/null || echo 1)
+		cores
 		batches "$JOBS"
 		for c in "${!BATCH[@]}"; do
 			batch_list "$c" "$WORK/each.$c" || return 1
