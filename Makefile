@@ -74,7 +74,7 @@ sanitize:
 # libFuzzer harnesses (clang, libclang-rt-14-dev): each runs FUZZ_SECONDS
 # on its seed corpus (tests/fuzz/corpus) and the inputs that once crashed
 # (tests/fuzz/regress); new finds go to build-fuzz/corpus.
-FUZZ		= json reader csv time expr dec contract where calc testfile
+FUZZ		= json reader csv time expr dec contract where calc testfile xsort
 FUZZ_SECONDS	?= 60
 FUZZCC		?= clang
 FUZZFLAGS	= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

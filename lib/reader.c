@@ -527,3 +527,28 @@ mx_blank(const char *p, size_t n)
 			return 0;
 	return 1;
 }
+
+/* (A table that grows as it fills rehashes every key several times, and
+ * the new tables' pages are zeroed each time: most of mx-dedup's first
+ * pass over 1M keys grown from empty.) */
+uintmax_t
+mx_reader_guess(const struct mx_reader *r, uintmax_t more)
+{
+	if (r->gz || r->size <= 0 || r->bytes == 0 ||
+	    (uintmax_t)r->size < r->bytes)
+		return 0;
+	/* (a little over: a table a few keys short grows by half) */
+	return (uintmax_t)((double)((uintmax_t)r->size - r->bytes + more) /
+	    (double)r->bytes * (double)r->lineno * 1.0625);
+}
+
+uintmax_t
+mx_plain_size(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0 || stat(path, &st) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (uintmax_t)st.st_size;
+}

@@ -25,6 +25,7 @@ struct mx_xsort {
 	size_t		 *heap, nheap, memat;
 	unsigned char	 *last;
 	int		  haslast;
+	int		  hashed;
 };
 
 struct mx_xsort *
@@ -43,13 +44,76 @@ mx_xsort_new(size_t size, int (*cmp)(const void *, const void *),
 	return x;
 }
 
+/* A hashed batch (mx_xsort_hashed) put in order by the top bits of its
+ * hashes, about 8 elements a bucket, each bucket then sorted on its own
+ * in the copy that qsort would have made: two passes over the batch and
+ * a few comparisons an element, where qsort made 20 (mx-partition
+ * --index over 1M records: 0.61 s -> 0.51 s of user time).  A crowded
+ * bucket (hashes that are not spread) is qsorted: the worst case is
+ * qsort's. */
+static void
+bucket_sort(struct mx_xsort *x)
+{
+	size_t *at, i, j, k, b, nb, sz = x->size;
+	unsigned char *t, *e, *tmp;
+	uint64_t hi;
+	int bits = 1;
+
+	while (bits < 20 && ((size_t)1 << bits) < x->n / 8)
+		bits++;
+	nb = (size_t)1 << bits;
+	at = mx_calloc(nb + 1, sizeof *at);
+	for (i = 0; i < x->n; i++) {
+		memcpy(&hi, x->a + i * sz, sizeof hi);
+		at[(hi >> (64 - bits)) + 1]++;
+	}
+	for (b = 0; b < nb; b++)
+		at[b + 1] += at[b];
+	t = mx_reallocarray(NULL, x->n, sz);
+	for (i = 0; i < x->n; i++) {
+		memcpy(&hi, x->a + i * sz, sizeof hi);
+		memcpy(t + at[hi >> (64 - bits)]++ * sz, x->a + i * sz, sz);
+	}
+	/* (at[b] is now where bucket b ends) */
+	tmp = mx_malloc(sz);
+	for (b = 0, i = 0; b < nb; i = at[b++]) {
+		if (at[b] - i > 32) {
+			qsort(t + i * sz, at[b] - i, sz, x->cmp);
+			continue;
+		}
+		for (j = i + 1; j < at[b]; j++) {
+			e = t + j * sz;
+			for (k = j; k > i && x->cmp(t + (k - 1) * sz, e) > 0; k--)
+				;
+			if (k == j)
+				continue;
+			memcpy(tmp, e, sz);
+			memmove(t + (k + 1) * sz, t + k * sz, (j - k) * sz);
+			memcpy(t + k * sz, tmp, sz);
+		}
+	}
+	free(tmp);
+	free(at);
+	free(x->a);
+	x->a = t;
+	x->cap = x->n;
+}
+
+void
+mx_xsort_hashed(struct mx_xsort *x)
+{
+	x->hashed = 1;
+}
+
 /* The batch sorted, each distinct element once. */
 static void
 batch_sort(struct mx_xsort *x)
 {
 	size_t i, j;
 
-	if (x->n > 1)
+	if (x->hashed && x->n > 1024)
+		bucket_sort(x);
+	else if (x->n > 1)
 		qsort(x->a, x->n, x->size, x->cmp);
 	for (i = j = 0; i < x->n; i++)
 		if (j == 0 || x->cmp(x->a + (j - 1) * x->size,

@@ -17,6 +17,10 @@ struct mx_xsort;
  * whatever the bound). */
 struct mx_xsort *mx_xsort_new(size_t size,
 	    int (*cmp)(const void *, const void *), long long memory);
+/* The elements begin with a struct mx_h128, a hash, which cmp orders
+ * first: batches are then put in order by the hashes' top bits before
+ * any comparison. */
+void	mx_xsort_hashed(struct mx_xsort *x);
 void	mx_xsort_add(struct mx_xsort *x, const void *e);
 /* The next element in ascending order, equal ones once: NULL at the
  * end.  The first call ends adding.

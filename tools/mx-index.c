@@ -192,6 +192,7 @@ find(int argc, char *argv[])
 	if ((r = mx_kidx_open(opt.index, spec, err, sizeof err)) == NULL)
 		mx_errx(MX_EXIT_FAIL, "%s", err);
 	xs = mx_xsort_new(sizeof *h, hcmp, opt.memory);
+	mx_xsort_hashed(xs);
 	if (argc == 0)
 		readkeys("-", addq, NULL);
 	for (i = 0; i < (size_t)argc; i++)
@@ -576,8 +577,10 @@ put(int argc, char *argv[])
 			if (has[i])
 				names[nn++] = up.v[i];
 		free(has);
-	} else
+	} else {
 		xs = mx_xsort_new(sizeof e, entcmp, opt.memory);
+		mx_xsort_hashed(xs);
+	}
 	for (i = 0; opt.nfrom == 0 && i < up.n; i++) {
 		uintmax_t before = nadded;
 

@@ -1741,6 +1741,7 @@ main(int argc, char *argv[])
 		opt.memory = opt.memory / 2 > 0 ? opt.memory / 2 : 1;
 		ix = mx_xsort_new(sizeof(struct mx_kidx_ent), entcmp,
 		    (long long)opt.memory);
+		mx_xsort_hashed(ix);
 	}
 	if (mx_opt_rejects != NULL)
 		rej = mx_out_open(mx_opt_rejects);

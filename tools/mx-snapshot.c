@@ -461,13 +461,10 @@ in_open(struct mx_reader *r, struct input *f, int pass)
 static void
 reserve(const struct mx_reader *r)
 {
-	struct stat st;
+	uintmax_t n = mx_reader_guess(r, 0);
 
-	if (r->gz || r->bytes == 0 || fstat(r->fd, &st) < 0 ||
-	    !S_ISREG(st.st_mode) || st.st_size <= (off_t)r->bytes)
-		return;
-	mx_keyset_reserve(ks, mx_keyset_count(ks) + (size_t)((double)
-	    (st.st_size - (off_t)r->bytes) / r->bytes * r->lineno * 1.05));
+	if (n > 0)
+		mx_keyset_reserve(ks, mx_keyset_count(ks) + (size_t)n);
 }
 
 static void

@@ -423,6 +423,27 @@ mx-dedup: 6 in, 3 out, 1 duplicates, 0 seen, 0 null keys, 2 rejected, 1 blank'
 	assert_output ''
 }
 
+@test "a table sized from the first lines of named files: the same bytes as one grown from a pipe, bounded or not" {
+	# 20,000 records of 15,000 keys in three files: the table is sized
+	# at line 4096 of the first for all three (a pipe cannot be sized)
+	awk 'BEGIN { for (i = 0; i < 20000; i++)
+		printf "{\"id\":%d,\"ts\":\"2024-03-01T%02d:%02d:00Z\",\"n\":%d}\n",
+		    (i * 7919) % 15000, (i * 13) % 24, (i * 17) % 60, i }' > all
+	split -l 7000 all part.
+	for m in 1G 64k; do
+		mx-dedup -k id --latest-by ts -m $m --stats s1 part.aa part.ab part.ac > o1
+		cat part.a? | mx-dedup -k id --latest-by ts -m $m --stats s2 > o2
+		cmp o1 o2
+		[ "$(jq -c "del(.files)" s1)" = "$(jq -c "del(.files)" s2)" ]
+	done
+	run jq -c '[.in, .out, .spilled > 0]' s1
+	assert_output '[20000,15000,true]'
+	# the winners, by jq: the latest of each id, the later line on a tie
+	run sh -c "jq -sc 'to_entries | group_by(.value.id) | map(max_by([.value.ts, .key]))
+	    | sort_by(.key) | .[].value' all | cmp - o1"
+	assert_success
+}
+
 @test "spilling: the same bytes from standard input, with -T" {
 	gen 2000 > in.ndjson
 	mkdir spill

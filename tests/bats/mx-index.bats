@@ -257,6 +257,33 @@ d=2'
 	assert_output --partial 'cannot create a temporary file in nodir'
 }
 
+@test "many keys: the index mx-partition writes as it routes, put in one batch and in runs, the same bytes" {
+	# 31,000 records, 12,000 keys, over 29 partitions: each key in two
+	# or three, some twice in one; more than a thousand keys a batch are
+	# put in order by their hashes' top bits first
+	awk 'BEGIN { for (i = 0; i < 30000; i++)
+		printf "{\"id\":%d,\"d\":%d}\n", (i * 7919) % 12000, i % 29 }' > in
+	head -n 1000 in >> in
+	run mx-partition -d t -k d=d -m overwrite --run r1 --index from.idx --index-key id in
+	assert_success
+	run mx-index -i one.idx -k id --stats one.st put -d t --all
+	assert_success
+	run mx-index -i runs.idx -k id -m 8k --stats runs.st put -d t --all
+	assert_success
+	run jq -c '[.keys, .entries, .runs > 10]' one.st runs.st
+	assert_output $'[30000,30000,false]\n[30000,30000,true]'
+	cmp one.idx runs.idx
+	run mx-index -i put.idx -k id put --from from.idx -d t $(cd t && ls -d d=*)
+	assert_success
+	cmp one.idx put.idx
+	# every key found where it is: the partitions of keys 0 to 9
+	awk 'BEGIN { for (i = 0; i < 10; i++) printf "{\"id\":%d}\n", i }' > q
+	run mx-index -i one.idx -k id find q
+	assert_success
+	want=$(jq -r 'select(.id < 10) | "d=\(.d)"' in | sort -u)
+	[ "$output" = "$want" ]
+}
+
 @test "the man page's examples" {
 	mkdir -p clicks/d=2024-03-04 clicks/d=2024-03-05
 	echo '{"click_id":"c1","ts":"2024-03-04T23:59:50Z"}' > clicks/d=2024-03-04/part-r1-00000.ndjson
