@@ -27,6 +27,7 @@
 
 #include "mx.h"
 #include "calc.h"
+#include "xsort.h"
 
 static const char synopsis[] =
 	    "usage: mx-test [-q] [--json] [-T dir] [--name table] "
@@ -2190,7 +2191,7 @@ keys_put(struct pw *w, struct mx_buf *ix, struct mx_keyset *ks, int vals)
 			memcpy(e[n].v, v, sizeof e[n].v);
 		n++;
 	}
-	qsort(e, n, sizeof *e, kentcmp);
+	mx_hsort(e, n, sizeof *e, kentcmp);
 	put64(ix, w->off);
 	put64(ix, n);
 	for (i = 0; i < n; i++) {
