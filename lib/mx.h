@@ -199,9 +199,8 @@ size_t	mx_reader_read(struct mx_reader *r, char *dst, size_t n);
 size_t	mx_reader_peek(struct mx_reader *r, const char **p, size_t n);
 /* About how many lines the rest of r's file and more bytes of the same
  * kind hold (a little over), at the length of the lines read so far: for
- * a table that
- * will hold a key a line, sized once rather than grown.  0 when it cannot
- * be told (gzip, not a plain file, nothing read yet). */
+ * a table of a key a line, sized once rather than grown.  0 when it
+ * cannot be told (gzip, not a plain file, nothing read yet). */
 uintmax_t mx_reader_guess(const struct mx_reader *r, uintmax_t more);
 /* The size of the plain file path; 0 for anything else ("-" too). */
 uintmax_t mx_plain_size(const char *path);

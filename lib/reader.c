@@ -528,9 +528,6 @@ mx_blank(const char *p, size_t n)
 	return 1;
 }
 
-/* (A table that grows as it fills rehashes every key several times, and
- * the new tables' pages are zeroed each time: most of mx-dedup's first
- * pass over 1M keys grown from empty.) */
 uintmax_t
 mx_reader_guess(const struct mx_reader *r, uintmax_t more)
 {

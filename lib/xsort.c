@@ -60,7 +60,8 @@ mx_hsort(void *base, size_t n, size_t sz,
 	int bits = 1;
 
 	if (n <= 1024) {
-		qsort(base, n, sz, cmp);
+		if (n > 1)	/* (base may be NULL when n is 0) */
+			qsort(base, n, sz, cmp);
 		return;
 	}
 	while (bits < 20 && ((size_t)1 << bits) < n / 8)

@@ -457,14 +457,16 @@ in_open(struct mx_reader *r, struct input *f, int pass)
 
 /* A table that grows by rehashing its keys takes most of the time of a
  * large input: a plain file's size over the length of its first lines
- * tells about how many keys are coming. */
+ * tells about how many keys are coming, when those lines were mostly new
+ * keys (as mx-dedup's size_table). */
 static void
 reserve(const struct mx_reader *r)
 {
-	uintmax_t n = mx_reader_guess(r, 0);
+	size_t k = mx_keyset_count(ks);
 
-	if (n > 0)
-		mx_keyset_reserve(ks, mx_keyset_count(ks) + (size_t)n);
+	if (k >= r->lineno / 2)
+		mx_keyset_reserve(ks, (size_t)(k + (double)mx_reader_guess(r,
+		    0) * (double)k / (double)r->lineno));
 }
 
 static void
