@@ -531,7 +531,8 @@ mx_blank(const char *p, size_t n)
 uintmax_t
 mx_reader_guess(const struct mx_reader *r, uintmax_t more)
 {
-	if (r->gz || r->size <= 0 || r->bytes == 0 ||
+	/* (standard input may be a file read from its middle) */
+	if (r->gz || r->fd == 0 || r->size <= 0 || r->bytes == 0 ||
 	    (uintmax_t)r->size < r->bytes)
 		return 0;
 	/* (a little over: a table a few keys short grows by half) */

@@ -768,10 +768,12 @@ pass2(struct src *src, struct mx_keyset *ks, struct sink *o, struct sink *d)
 
 /* The table sized once for the keys still to come, up to its bound,
  * rather than rehashed as it grows (--latest-by over 1M records: 0.98 s
- * -> 0.88 s of CPU, 88 MB -> 66 MB): when the records so far (n) were
- * mostly new keys, the rest of the named files will hold as many new
- * keys a record.  (Few keys in many records: a table sized for the
- * records would take the memory of its pages, as they are touched.) */
+ * -> 0.88 s of CPU, 88 MB -> 66 MB): when the records so far (n, in the
+ * first file to reach line 4096) were mostly new keys, the rest of the
+ * named files are taken to hold as many new keys a record.  (Few keys in
+ * many records keep a small table; files that repeat the first's keys
+ * hold a table too large, up to the bound, the memory of its pages
+ * taken as they are touched: mx-dedup(1) says so.) */
 static void
 size_table(struct mx_keyset *ks, const struct src *s, uint64_t n)
 {

@@ -457,16 +457,17 @@ in_open(struct mx_reader *r, struct input *f, int pass)
 
 /* A table that grows by rehashing its keys takes most of the time of a
  * large input: a plain file's size over the length of its first lines
- * tells about how many keys are coming, when those lines were mostly new
- * keys (as mx-dedup's size_table). */
+ * tells about how many keys are coming, when those lines (r's, k0 the
+ * keys before them) were mostly new keys, as in mx-dedup's size_table. */
 static void
-reserve(const struct mx_reader *r)
+reserve(const struct mx_reader *r, size_t k0)
 {
 	size_t k = mx_keyset_count(ks);
 
-	if (k >= r->lineno / 2)
-		mx_keyset_reserve(ks, (size_t)(k + (double)mx_reader_guess(r,
-		    0) * (double)k / (double)r->lineno));
+	if (k - k0 >= r->lineno / 2)
+		mx_keyset_reserve(ks, (size_t)((double)k + (double)
+		    mx_reader_guess(r, 0) * (double)(k - k0) /
+		    (double)r->lineno));
 }
 
 static void
@@ -476,12 +477,14 @@ read_input(void)
 	const char *line;
 	uint64_t ord = 0;
 	ssize_t n;
+	size_t k0;
 	int i;
 
 	for (i = 0; i < nin; i++) {
 		struct input *f = &in[i];
 
 		f->start = ord;
+		k0 = mx_keyset_count(ks);
 		in_open(&r, f, 1);
 		while ((n = mx_reader_line(&r, &line)) >= 0) {
 			if (f->spoolfp != NULL && (fwrite(line, 1, (size_t)n,
@@ -495,7 +498,7 @@ read_input(void)
 			cnt.in++;
 			take(&r, f->start + r.lineno - 1, line, (size_t)n);
 			if (r.lineno == 4096)
-				reserve(&r);
+				reserve(&r, k0);
 		}
 		f->lines = r.lineno;
 		f->bytes = r.bytes;
