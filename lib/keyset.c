@@ -219,6 +219,18 @@ mx_keyset_reserve(struct mx_keyset *ks, size_t n)
 		rehash(ks, slots);
 }
 
+void
+mx_keyset_reserve_rate(struct mx_keyset *ks, uintmax_t keys, uintmax_t lines,
+    uintmax_t more)
+{
+	/* (few keys in many lines: a table sized for the lines would take
+	 * the memory of its pages as they are touched) */
+	if (lines == 0 || keys < lines / 2 || more == 0)
+		return;
+	mx_keyset_reserve(ks, (size_t)((double)mx_keyset_count(ks) +
+	    (double)more * (double)keys / (double)lines));
+}
+
 static uint64_t *
 probe(const struct mx_keyset *ks, struct mx_h128 h)
 {

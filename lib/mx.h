@@ -730,6 +730,11 @@ int	mx_keyset_limit(struct mx_keyset *ks, size_t bytes);
  * allows): for a caller that knows about how many keys will come, which
  * spares the rehashes of a growing table. */
 void	mx_keyset_reserve(struct mx_keyset *ks, size_t n);
+/* Room for the keys of more lines still to come, when keys of the last
+ * lines read were new keys: as many new keys a line (nothing when fewer
+ * than half of those lines were). */
+void	mx_keyset_reserve_rate(struct mx_keyset *ks, uintmax_t keys,
+	    uintmax_t lines, uintmax_t more);
 /* The value of h (vsize bytes, zeroed when new, 8-byte aligned, valid
  * until the next insertion), inserting h when absent (*isnew says so).
  * NULL when h is absent and the table is full at its limit. */

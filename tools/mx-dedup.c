@@ -777,15 +777,13 @@ pass2(struct src *src, struct mx_keyset *ks, struct sink *o, struct sink *d)
 static void
 size_table(struct mx_keyset *ks, const struct src *s, uint64_t n)
 {
-	uintmax_t more = 0, k = mx_keyset_count(ks);
+	uintmax_t more = 0;
 	int i;
 
-	if (n == 0 || k < n / 2)
-		return;
 	for (i = s->fi + 1; i < s->nin; i++)
 		more += mx_plain_size(s->in[i].path);
-	mx_keyset_reserve(ks, (size_t)(k + (double)mx_reader_guess(&s->rd,
-	    more) * (double)k / (double)n));
+	mx_keyset_reserve_rate(ks, mx_keyset_count(ks), n,
+	    mx_reader_guess(&s->rd, more));
 }
 
 /*

@@ -458,16 +458,12 @@ in_open(struct mx_reader *r, struct input *f, int pass)
 /* A table that grows by rehashing its keys takes most of the time of a
  * large input: a plain file's size over the length of its first lines
  * tells about how many keys are coming, when those lines (r's, k0 the
- * keys before them) were mostly new keys, as in mx-dedup's size_table. */
+ * keys before them) were mostly new keys. */
 static void
 reserve(const struct mx_reader *r, size_t k0)
 {
-	size_t k = mx_keyset_count(ks);
-
-	if (k - k0 >= r->lineno / 2)
-		mx_keyset_reserve(ks, (size_t)((double)k + (double)
-		    mx_reader_guess(r, 0) * (double)(k - k0) /
-		    (double)r->lineno));
+	mx_keyset_reserve_rate(ks, mx_keyset_count(ks) - k0, r->lineno,
+	    mx_reader_guess(r, 0));
 }
 
 static void
