@@ -45,6 +45,24 @@ struct keyent {
 };
 
 #define KLEN(k)	((uint32_t)(k)->tag)
+
+/*
+ * The keys of the last top-level object, in order.  The records of a file
+ * mostly have the keys of the one before, in the same order: a key that is
+ * the same bytes as the one at its place in the shape is a valid string,
+ * needs no hash or selection lookup, and, while every key before it
+ * matched too, is no duplicate (the shape's keys were checked once).
+ * NSHAPE is at most SMALLOBJ: an object that fits the shape never needs
+ * the sorted check.
+ */
+#define NSHAPE	32
+
+struct shapekey {
+	const char	*p;	/* in the line (cur), in shapebuf (shape) */
+	uint32_t	 n;
+	uint64_t	 tag;
+	int		 child;
+};
 /* One bit of a tag's hash: a set of keys as a 64-bit mask, which tells
  * most keys that are not in the set with one AND. */
 #define TAGBIT(t)	((uint64_t)1 << ((t) >> 58))
@@ -62,6 +80,15 @@ struct mx_json {
 	struct keyent		*keys;
 	size_t			 nkeys, capkeys;
 	struct mx_buf		 scratch;
+	/* the shape, found under node shapenode; the keys of the line,
+	 * ncur of them, all plain when curok; off when one missed */
+	struct shapekey		 shape[NSHAPE], cur[NSHAPE];
+	int			 nshape, shapenode, ncur, curok, off;
+	struct mx_buf		 shapebuf;
+	/* the top-level members, when kept */
+	int			 keepmem;
+	struct mx_member	*mem;
+	size_t			 nmem, capmem;
 };
 
 /* ---- selection ---- */
@@ -226,6 +253,7 @@ mx_json_new(const struct mx_sel *sel)
 	j->maxdepth = mx_maxdepth;
 	j->capkeys = 64;
 	j->keys = mx_reallocarray(NULL, j->capkeys, sizeof *j->keys);
+	j->shapenode = -2;	/* no shape yet */
 	return j;
 }
 
@@ -236,7 +264,22 @@ mx_json_free(struct mx_json *j)
 		return;
 	free(j->keys);
 	mx_buf_free(&j->scratch);
+	mx_buf_free(&j->shapebuf);
+	free(j->mem);
 	free(j);
+}
+
+void
+mx_json_keep_members(struct mx_json *j)
+{
+	j->keepmem = 1;
+}
+
+const struct mx_member *
+mx_json_last_members(const struct mx_json *j, size_t *n)
+{
+	*n = j->nmem;
+	return j->mem;
 }
 
 void
@@ -716,22 +759,126 @@ record(struct mx_json *j, int child, const char *v, const char *e, int esc)
 	sp->esc = (uint8_t)esc;
 }
 
+/* a[0..n) == b[0..n), for the few bytes of a key: whole words, the last
+ * overlapping, where a call to memcmp costs more than the compare. */
+static inline int
+sameb(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* The keys 0..i-1 of the shape, matched so far, become keys of the
+ * object like any other: key i did not match. */
+static void
+offshape(struct mx_json *j, int i, uint64_t *seen)
+{
+	struct keyent e;
+	int k;
+
+	j->off = 1;
+	for (k = 0; k < i; k++) {
+		e.p = j->shape[k].p;
+		e.off = 0;
+		e.tag = j->shape[k].tag;
+		*seen |= TAGBIT(e.tag);
+		if (j->nkeys == j->capkeys) {
+			j->capkeys *= 2;
+			j->keys = mx_reallocarray(j->keys, j->capkeys,
+			    sizeof *j->keys);
+		}
+		j->keys[j->nkeys++] = e;
+	}
+}
+
+/* The line's keys become the shape (after a line that was valid). */
+static void
+reshape(struct mx_json *j)
+{
+	size_t off[NSHAPE];
+	int k;
+
+	j->shapebuf.len = 0;
+	for (k = 0; k < j->ncur; k++) {
+		off[k] = j->shapebuf.len;
+		mx_buf_add(&j->shapebuf, j->cur[k].p, j->cur[k].n);
+	}
+	for (k = 0; k < j->ncur; k++) {
+		j->shape[k] = j->cur[k];
+		/* (keys all empty: shapebuf has no memory) */
+		j->shape[k].p = j->shapebuf.p != NULL ?
+		    j->shapebuf.p + off[k] : "";
+	}
+	j->nshape = j->ncur;
+}
+
 static const char *
 object(struct mx_json *j, const char *s, int node, int depth)
 {
 	const char *end = j->end, *kp, *v;
 	size_t base = j->nkeys, mark = j->scratch.len;
-	uint64_t seen = 0;
-	int esc, vesc, child;
+	uint64_t seen = 0, tag;
+	int esc, vesc, child, i, top = depth == 1, on;
+	struct mx_member *m;
 
+	/* (only the top level has a shape) */
+	on = top && j->shapenode == node;
+	if (top) {
+		j->ncur = 0;
+		j->curok = 1;
+		j->off = !on;
+		j->nmem = 0;
+	}
 	s = ws(s + 1, end);
 	if (s < end && *s == '}')
 		return s + 1;
-	for (;;) {
+	for (i = 0;; i++) {
 		if (s >= end || *s != '"')
 			return unexpected(j, s, "a string key");
 		kp = s;
 		esc = 0;
+		if (on && i < j->nshape) {
+			const struct shapekey *k = &j->shape[i];
+
+			if ((size_t)(end - s) >= (size_t)k->n + 2 &&
+			    s[k->n + 1] == '"' &&
+			    sameb(s + 1, k->p, k->n)) {
+				s += k->n + 2;
+				child = k->child;
+				tag = k->tag;
+				goto known;
+			}
+		}
+		if (on) {
+			offshape(j, i, &seen);
+			on = 0;
+		}
 		if ((s = string(j, s, &esc)) == NULL)
 			return NULL;
 		if (addkey(j, base, kp + 1, s - kp - 2, esc, &seen) < 0)
@@ -739,16 +886,54 @@ object(struct mx_json *j, const char *s, int node, int depth)
 		child = -1;
 		if (node >= 0)
 			child = findkey(j, node, &j->keys[j->nkeys - 1]);
+		tag = j->keys[j->nkeys - 1].tag;
+known:
+		if (top) {
+			if (i < NSHAPE && !esc) {
+				j->cur[i].p = kp + 1;
+				j->cur[i].n = (uint32_t)tag;
+				j->cur[i].tag = tag;
+				j->cur[i].child = child;
+				j->ncur = i + 1;
+			} else
+				j->curok = 0;
+		}
+		m = NULL;
+		if (top && j->keepmem) {
+			if (j->nmem == j->capmem) {
+				j->capmem = j->capmem ? j->capmem * 2 : 32;
+				j->mem = mx_reallocarray(j->mem, j->capmem,
+				    sizeof *j->mem);
+			}
+			m = &j->mem[j->nmem++];
+			m->key.p = kp;
+			m->key.n = (uint32_t)(s - kp);
+			m->key.kind = MX_JSTR;
+			m->key.esc = (uint8_t)esc;
+		}
 		s = ws(s, end);
 		if (s >= end || *s != ':')
 			return unexpected(j, s, "':'");
 		s = ws(s + 1, end);
 		v = s;
 		vesc = 0;
-		if ((s = value(j, s, child, depth, &vesc)) == NULL)
+		/* (strings and numbers without the call: most values) */
+		if (s < end && *s == '"')
+			s = string(j, s, &vesc);
+		else if (s < end && ((*s >= '0' && *s <= '9') || *s == '-'))
+			s = number(j, s);
+		else
+			s = value(j, s, child, depth, &vesc);
+		if (s == NULL)
 			return NULL;
 		if (child >= 0 && j->sel->n[child].path >= 0)
 			record(j, child, v, s, vesc);
+		if (m != NULL) {
+			m->val.p = v;
+			m->val.n = (uint32_t)(s - v);
+			m->val.kind = (uint8_t)kindof(*v);
+			m->val.esc = (uint8_t)vesc;
+		}
 		s = ws(s, end);
 		if (s < end && *s == ',') {
 			s = ws(s + 1, end);
@@ -848,7 +1033,7 @@ mx_json_scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
     int objonly)
 {
 	const char *s;
-	int esc = 0;
+	int esc = 0, node;
 
 	j->base = p;
 	j->end = p + n;
@@ -856,6 +1041,7 @@ mx_json_scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
 	j->nkeys = 0;
 	j->scratch.len = 0;
 	j->notobj = 0;
+	j->nmem = 0;
 	if (out != NULL && j->sel != NULL)
 		memset(out, 0, j->sel->npaths * sizeof *out);
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
@@ -882,13 +1068,18 @@ mx_json_scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
 			    "unexpected data after the JSON value");
 		return -1;
 	}
-	if ((s = value(j, s, j->sel != NULL && out != NULL ? 0 : -1, 0,
-	    &esc)) == NULL)
+	node = j->sel != NULL && out != NULL ? 0 : -1;
+	j->curok = 0;
+	if ((s = value(j, s, node, 0, &esc)) == NULL)
 		return -1;
 	s = ws(s, j->end);
 	if (s != j->end) {
 		fail(j, s, "unexpected data after the JSON value");
 		return -1;
+	}
+	if (j->curok && j->off) {
+		reshape(j);
+		j->shapenode = node;
 	}
 	return 0;
 }

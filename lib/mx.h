@@ -1144,5 +1144,11 @@ size_t	mx_json_elements(const char *arr, size_t n, struct mx_span **e,
 	    size_t *cap);
 /* The kind (enum mx_jkind) of the valid JSON value that starts at p. */
 int	mx_json_kind(const char *p);
+/* Have j keep the top-level members of each object it scans: after a scan
+ * that accepted an object, mx_json_last_members gives what mx_json_members
+ * would, without a second walk (valid until the next scan; *n set). */
+void	mx_json_keep_members(struct mx_json *j);
+const struct mx_member *mx_json_last_members(const struct mx_json *j,
+	    size_t *n);
 
 #endif /* MX_H */

@@ -1,7 +1,67 @@
 /* The strict scanner, field selection, and the span helpers, with
  * properties: a minified valid text is still valid; quoting valid UTF-8
- * gives a JSON string that unescapes to the same bytes. */
+ * gives a JSON string that unescapes to the same bytes; each line of the
+ * input, scanned after the lines before it (the scanner keeps the shape of
+ * the last object), gives what a new scanner gives it. */
 #include "fuzz.h"
+
+static const char *const paths[] = { "a", "a.b", "0", "a.0", "items.1.sku",
+    "x\\.y", "_rid", "payload.tracking.utm_source" };
+
+static int
+same_span(const struct mx_span *a, const struct mx_span *b)
+{
+	return a->p == b->p && a->n == b->n && a->kind == b->kind &&
+	    a->esc == b->esc;
+}
+
+/* One scan's result, which a scanner's history must not change. */
+static void
+same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
+    size_t n, int objonly)
+{
+	struct mx_json *fresh = mx_json_new(sel);
+	struct mx_span a[8], b[8];
+	const char *ea, *eb;
+	size_t ca = 0, cb = 0;
+	int ra, rb, i;
+
+	mx_json_maxdepth(fresh, 64);
+	ra = mx_json_scan(old, p, n, a, objonly);
+	rb = mx_json_scan(fresh, p, n, b, objonly);
+	if (ra != rb)
+		abort();	/* the shape changed the verdict */
+	if (ra < 0) {
+		ea = mx_json_error(old, &ca);
+		eb = mx_json_error(fresh, &cb);
+		if (ca != cb || strcmp(ea, eb) != 0)
+			abort();	/* or the message */
+		mx_json_free(fresh);
+		return;
+	}
+	for (i = 0; i < mx_sel_count(sel); i++)
+		if (a[i].kind != b[i].kind || (a[i].kind != MX_JNONE &&
+		    (a[i].p != b[i].p || a[i].n != b[i].n ||
+		    a[i].esc != b[i].esc)))
+			abort();	/* or a field */
+	mx_json_free(fresh);
+	/* the members kept are those a walk finds */
+	if (objonly) {
+		static struct mx_member *w;
+		static size_t cap;
+		const struct mx_member *k;
+		size_t nw, nk, x;
+
+		nw = mx_json_members(p, n, &w, &cap);
+		k = mx_json_last_members(old, &nk);
+		if (nk != nw)
+			abort();
+		for (x = 0; x < nw; x++)
+			if (!same_span(&k[x].key, &w[x].key) ||
+			    !same_span(&k[x].val, &w[x].val))
+				abort();
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
@@ -14,15 +74,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	struct mx_dec d;
 	int i, k;
 
-	if (sel == NULL) {
-		static const char *const paths[] = { "a", "a.b", "0", "a.0",
-		    "items.1.sku", "x\\.y", "_rid", "payload.tracking.utm_source" };
+	static struct mx_json *lines;
+	const char *p, *e, *nl;
 
+	if (sel == NULL) {
 		sel = mx_sel_new();
 		for (i = 0; i < 8; i++)
 			mx_sel_add(sel, paths[i]);
 		j = mx_json_new(sel);
 		mx_json_maxdepth(j, 64);
+		lines = mx_json_new(sel);
+		mx_json_maxdepth(lines, 64);
+		mx_json_keep_members(lines);
+	}
+	/* (each line twice: the second time, it is its own shape) */
+	for (p = (const char *)data, e = p + n; p < e; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		same_scan(lines, sel, p, (size_t)(nl - p), 1);
+		same_scan(lines, sel, p, (size_t)(nl - p), 1);
+		/* (a scan without fields finds its keys under no node) */
+		(void)mx_json_scan(lines, p, (size_t)(nl - p), NULL, 0);
+		same_scan(lines, sel, p, (size_t)(nl - p), 0);
 	}
 	for (k = 0; k < 2; k++) {
 		if (mx_json_scan(j, (const char *)data, n, sp, k) < 0) {
