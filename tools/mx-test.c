@@ -2110,13 +2110,20 @@ static const char	pmagic[16] = "mx-test-partial\n";
 #define PENTRY		32
 
 static void
-put64(struct mx_buf *b, uint64_t v)
+le64(unsigned char *c, uint64_t v)
 {
-	unsigned char c[8];
 	int i;
 
 	for (i = 0; i < 8; i++)
 		c[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put64(struct mx_buf *b, uint64_t v)
+{
+	unsigned char c[8];
+
+	le64(c, v);
 	mx_buf_add(b, c, 8);
 }
 
@@ -2180,10 +2187,10 @@ kentcmp(const void *a, const void *b)
 static void
 keys_put(struct pw *w, struct mx_buf *ix, struct mx_keyset *ks, int vals)
 {
-	struct mx_buf b = { 0 };
+	static unsigned char chunk[2048 * PENTRY];
 	struct kent *e;
 	uint64_t *v;
-	size_t i, n = 0, pos = 0;
+	size_t i, k, n = 0, pos = 0;
 
 	e = mx_calloc(mx_keyset_count(ks) + 1, sizeof *e);
 	while ((v = mx_keyset_next(ks, &pos, &e[n].h)) != NULL) {
@@ -2194,16 +2201,20 @@ keys_put(struct pw *w, struct mx_buf *ix, struct mx_keyset *ks, int vals)
 	mx_hsort(e, n, sizeof *e, kentcmp);
 	put64(ix, w->off);
 	put64(ix, n);
-	for (i = 0; i < n; i++) {
-		b.len = 0;
-		put64(&b, e[i].h.hi);
-		put64(&b, e[i].h.lo);
-		put64(&b, e[i].v[0]);
-		put64(&b, e[i].v[1]);
-		pw_write(w, b.p, b.len);
+	/* (written 2048 entries at a time: an output call and a hash
+	 * update an entry were a twentieth of a partition's partial) */
+	for (i = 0, k = 0; i < n; i++) {
+		le64(chunk + k, e[i].h.hi);
+		le64(chunk + k + 8, e[i].h.lo);
+		le64(chunk + k + 16, e[i].v[0]);
+		le64(chunk + k + 24, e[i].v[1]);
+		k += PENTRY;
+		if (k == sizeof chunk || i + 1 == n) {
+			pw_write(w, chunk, k);
+			k = 0;
+		}
 	}
 	free(e);
-	mx_buf_free(&b);
 }
 
 /* Was spec k of counted table i counted by an earlier name of it? */
