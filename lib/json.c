@@ -52,8 +52,6 @@ struct keyent {
  * the same bytes as the one at its place in the shape is a valid string,
  * needs no hash or selection lookup, and, while every key before it
  * matched too, is no duplicate (the shape's keys were checked once).
- * NSHAPE is at most SMALLOBJ: an object that fits the shape never needs
- * the sorted check.
  */
 #define NSHAPE	32
 
@@ -81,7 +79,8 @@ struct mx_json {
 	size_t			 nkeys, capkeys;
 	struct mx_buf		 scratch;
 	/* the shape, found under node shapenode; the keys of the line,
-	 * ncur of them, all plain when curok; off when one missed */
+	 * ncur of them, all plain when curok; off: the line's keys are not
+	 * the shape's (one missed, or no shape under this node) */
 	struct shapekey		 shape[NSHAPE], cur[NSHAPE];
 	int			 nshape, shapenode, ncur, curok, off;
 	struct mx_buf		 shapebuf;
@@ -847,13 +846,13 @@ object(struct mx_json *j, const char *s, int node, int depth)
 	int esc, vesc, child, i, top = depth == 1, on;
 	struct mx_member *m;
 
-	/* (only the top level has a shape) */
+	/* (only the top level has a shape: nested objects vary more, and
+	 * one shape of each would need a path to find it by) */
 	on = top && j->shapenode == node;
 	if (top) {
 		j->ncur = 0;
 		j->curok = 1;
 		j->off = !on;
-		j->nmem = 0;
 	}
 	s = ws(s + 1, end);
 	if (s < end && *s == '}')
@@ -1028,8 +1027,24 @@ deep:
 	return fail(j, s, j->msgbuf);
 }
 
+static int scan(struct mx_json *, const char *, size_t, struct mx_span *,
+    int);
+
 int
 mx_json_scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
+    int objonly)
+{
+	int r = scan(j, p, n, out, objonly);
+
+	/* (no members of a line that was refused: they would point into
+	 * it as if it were a record) */
+	if (r < 0)
+		j->nmem = 0;
+	return r;
+}
+
+static int
+scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
     int objonly)
 {
 	const char *s;

@@ -83,7 +83,7 @@ members(void)
 
 	jm = mx_json_last_members(scan, &nmem);
 	if (nmem > capmem) {
-		capmem = nmem;
+		capmem = 2 * nmem;
 		mem = mx_reallocarray(mem, capmem, sizeof *mem);
 	}
 	for (i = 0; i < nmem; i++) {

@@ -18,7 +18,7 @@ same_span(const struct mx_span *a, const struct mx_span *b)
 /* One scan's result, which a scanner's history must not change. */
 static void
 same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
-    size_t n, int objonly)
+    size_t n, int objonly, int fields)
 {
 	struct mx_json *fresh = mx_json_new(sel);
 	struct mx_span a[8], b[8];
@@ -27,8 +27,10 @@ same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
 	int ra, rb, i;
 
 	mx_json_maxdepth(fresh, 64);
-	ra = mx_json_scan(old, p, n, a, objonly);
-	rb = mx_json_scan(fresh, p, n, b, objonly);
+	memset(a, 0, sizeof a);
+	memset(b, 0, sizeof b);
+	ra = mx_json_scan(old, p, n, fields ? a : NULL, objonly);
+	rb = mx_json_scan(fresh, p, n, fields ? b : NULL, objonly);
 	if (ra != rb)
 		abort();	/* the shape changed the verdict */
 	if (ra < 0) {
@@ -46,7 +48,7 @@ same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
 			abort();	/* or a field */
 	mx_json_free(fresh);
 	/* the members kept are those a walk finds */
-	if (objonly) {
+	if (objonly && fields) {
 		static struct mx_member *w;
 		static size_t cap;
 		const struct mx_member *k;
@@ -74,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	struct mx_dec d;
 	int i, k;
 
-	static struct mx_json *lines;
+	struct mx_json *lines, *bare;
 	const char *p, *e, *nl;
 
 	if (sel == NULL) {
@@ -83,20 +85,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 			mx_sel_add(sel, paths[i]);
 		j = mx_json_new(sel);
 		mx_json_maxdepth(j, 64);
-		lines = mx_json_new(sel);
-		mx_json_maxdepth(lines, 64);
-		mx_json_keep_members(lines);
 	}
-	/* (each line twice: the second time, it is its own shape) */
+	/* Scanners that know only this input's lines (an input's crash
+	 * must not need the inputs before it): one with fields, and one
+	 * without (out NULL), as most tools' second scanners are.  Each line
+	 * twice: the second time, it is its own shape; between, a scan
+	 * without fields, whose keys are under no node. */
+	lines = mx_json_new(sel);
+	mx_json_maxdepth(lines, 64);
+	mx_json_keep_members(lines);
+	bare = mx_json_new(sel);
+	mx_json_maxdepth(bare, 64);
 	for (p = (const char *)data, e = p + n; p < e; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
 			nl = e;
-		same_scan(lines, sel, p, (size_t)(nl - p), 1);
-		same_scan(lines, sel, p, (size_t)(nl - p), 1);
-		/* (a scan without fields finds its keys under no node) */
+		same_scan(lines, sel, p, (size_t)(nl - p), 1, 1);
+		same_scan(lines, sel, p, (size_t)(nl - p), 1, 1);
 		(void)mx_json_scan(lines, p, (size_t)(nl - p), NULL, 0);
-		same_scan(lines, sel, p, (size_t)(nl - p), 0);
+		same_scan(lines, sel, p, (size_t)(nl - p), 0, 1);
+		same_scan(bare, sel, p, (size_t)(nl - p), 1, 0);
+		same_scan(bare, sel, p, (size_t)(nl - p), 0, 0);
+		if (nl == e)
+			break;
 	}
+	mx_json_free(lines);
+	mx_json_free(bare);
 	for (k = 0; k < 2; k++) {
 		if (mx_json_scan(j, (const char *)data, n, sp, k) < 0) {
 			(void)mx_json_errstr(j);
