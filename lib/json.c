@@ -54,6 +54,11 @@ struct keyent {
  * matched too, is no duplicate (the shape's keys were checked once).
  */
 #define NSHAPE	32
+/* Lines whose keys change every time (two kinds of record alternating)
+ * would pay for a new shape each and match none: after NMISS lines in a
+ * row that missed, the next NREST lines are scanned without one. */
+#define NMISS	4
+#define NREST	1024
 
 struct shapekey {
 	const char	*p;	/* in the line (cur), in shapebuf (shape) */
@@ -83,6 +88,7 @@ struct mx_json {
 	 * the shape's (one missed, or no shape under this node) */
 	struct shapekey		 shape[NSHAPE], cur[NSHAPE];
 	int			 nshape, shapenode, ncur, curok, off;
+	int			 top, miss, rest;
 	struct mx_buf		 shapebuf;
 	/* the top-level members, when kept */
 	int			 keepmem;
@@ -848,10 +854,11 @@ object(struct mx_json *j, const char *s, int node, int depth)
 
 	/* (only the top level has a shape: nested objects vary more, and
 	 * one shape of each would need a path to find it by) */
-	on = top && j->shapenode == node;
+	on = top && j->rest == 0 && j->shapenode == node;
 	if (top) {
+		j->top = 1;
 		j->ncur = 0;
-		j->curok = 1;
+		j->curok = j->rest == 0;
 		j->off = !on;
 	}
 	s = ws(s + 1, end);
@@ -887,7 +894,7 @@ object(struct mx_json *j, const char *s, int node, int depth)
 			child = findkey(j, node, &j->keys[j->nkeys - 1]);
 		tag = j->keys[j->nkeys - 1].tag;
 known:
-		if (top) {
+		if (top && j->curok) {
 			if (i < NSHAPE && !esc) {
 				j->cur[i].p = kp + 1;
 				j->cur[i].n = (uint32_t)tag;
@@ -1084,7 +1091,7 @@ scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
 		return -1;
 	}
 	node = j->sel != NULL && out != NULL ? 0 : -1;
-	j->curok = 0;
+	j->top = 0;
 	if ((s = value(j, s, node, 0, &esc)) == NULL)
 		return -1;
 	s = ws(s, j->end);
@@ -1092,9 +1099,21 @@ scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
 		fail(j, s, "unexpected data after the JSON value");
 		return -1;
 	}
-	if (j->curok && j->off) {
-		reshape(j);
-		j->shapenode = node;
+	if (!j->top)
+		return 0;
+	if (j->rest > 0)
+		j->rest--;
+	else if (!j->off)
+		j->miss = 0;
+	else {
+		if (j->curok) {
+			reshape(j);
+			j->shapenode = node;
+		}
+		if (++j->miss == NMISS) {
+			j->miss = 0;
+			j->rest = NREST;
+		}
 	}
 	return 0;
 }
