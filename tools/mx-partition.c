@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1043,6 +1044,46 @@ sync_or_die(int fd, const char *what)
 		mx_err(MX_EXIT_FAIL, "syncfs: %s", what);
 }
 
+/*
+ * The staged files go to the disk while the key index is sorted and
+ * written, in a thread: at 1M records the index took 0.27 s after the
+ * input ended and the sync that followed 0.18 s.  publish syncs again
+ * (the manifests, and whatever came after), and finds little left.  An
+ * error of this one is kept for the main thread to say: a second syncfs
+ * through the same descriptor would not report it.
+ */
+static pthread_t	 flusher;
+static int		 flushing, flusherr;
+
+static void *
+flush(void *arg)
+{
+	(void)arg;
+	if (syncfs(runfd) != 0)
+		flusherr = errno;
+	return NULL;
+}
+
+static void
+flush_start(void)
+{
+	if (opt.sync && !opt.s3 && runfd >= 0)
+		flushing = pthread_create(&flusher, NULL, flush, NULL) == 0;
+}
+
+static void
+flush_end(void)
+{
+	if (!flushing)
+		return;
+	pthread_join(flusher, NULL);
+	flushing = 0;
+	if (flusherr != 0) {
+		errno = flusherr;
+		mx_err(MX_EXIT_FAIL, "syncfs: %s/%s", staging, opt.run);
+	}
+}
+
 static void
 local_publish(void)
 {
@@ -1766,8 +1807,11 @@ main(int argc, char *argv[])
 		seal(parts[i]);
 	if (nparts > 0)
 		qsort(parts, nparts, sizeof *parts, bypath);
-	if (ix != NULL)
+	if (ix != NULL) {
+		flush_start();
 		write_index();
+		flush_end();
+	}
 	if (opt.s3)
 		s3_publish();
 	else
