@@ -643,6 +643,17 @@ keycmp_q(const void *a, const void *b)
 	return keycmp(a, b, (void *)sort_j);
 }
 
+static void
+pushkey(struct mx_json *j, const struct keyent *e)
+{
+	if (j->nkeys == j->capkeys) {
+		j->capkeys *= 2;
+		j->keys = mx_reallocarray(j->keys, j->capkeys,
+		    sizeof *j->keys);
+	}
+	j->keys[j->nkeys++] = *e;
+}
+
 /* A key checked against the others of its object (keys[base..]). */
 #define SMALLOBJ	32
 
@@ -685,12 +696,7 @@ addkey(struct mx_json *j, size_t base, const char *kp, size_t kn, int esc,
 			    memcmp(keybytes(j, &j->keys[i]), keybytes(j, &e),
 			    n) == 0)
 				return -1;
-	if (j->nkeys == j->capkeys) {
-		j->capkeys *= 2;
-		j->keys = mx_reallocarray(j->keys, j->capkeys,
-		    sizeof *j->keys);
-	}
-	j->keys[j->nkeys++] = e;
+	pushkey(j, &e);
 	return 0;
 }
 
@@ -813,12 +819,7 @@ offshape(struct mx_json *j, int i, uint64_t *seen)
 		e.off = 0;
 		e.tag = j->shape[k].tag;
 		*seen |= TAGBIT(e.tag);
-		if (j->nkeys == j->capkeys) {
-			j->capkeys *= 2;
-			j->keys = mx_reallocarray(j->keys, j->capkeys,
-			    sizeof *j->keys);
-		}
-		j->keys[j->nkeys++] = e;
+		pushkey(j, &e);
 	}
 }
 
