@@ -643,7 +643,12 @@ guard_ingest() {
 }
 
 # (the files are named, not piped: a mode that reads its input twice
-# would copy a pipe to a temporary file first)
+# would copy a pipe to a temporary file first)  The validated records
+# (NEW) go as soon as mx-dedup is done with them, before mx-partition,
+# which sees the end of its input only then, syncs the file system: on
+# the lake's file system (the usual /tmp), the sync would otherwise write
+# them to disk first, only to delete them (the 1M-event silver step:
+# mx-dedup | mx-partition 2.17-2.33 s with them, 1.56-1.92 s without).
 guard_union() {
 	local table=$1 key=$2 dstats=$3
 	local -a f
@@ -654,6 +659,7 @@ guard_union() {
 		printf '%s' "$MX_ABORT"
 		return 1
 	fi
+	[ ${#NEW[@]} -eq 0 ] || rm -f -- "${NEW[@]}"
 }
 
 # A ledger of an older lake (TSV: path size mtime xxh3 run) becomes
