@@ -103,6 +103,16 @@ mx-calc: -e: no record had the field 'nothing.deeper' (a typo?)
 "'{"a":true,"b":true,"c":true,"d":true,"e":true,"f2":true,"g":false,"h":false,"i":true,"j":null,"k":true,"l":true,"m":true,"n":true,"o":true}'
 }
 
+@test "the same bytes on both sides: equal, whatever they read as (string, date, number in a string, escapes); other bytes compared as values" {
+	run calc '{"s":"abc","s2":"abc","t":"2024-03-05","t2":"2024-03-05","n":"12.50","n2":"12.50","a":7,"a2":7,"e":"x\u0041","e2":"x\u0041","q":"1"}' \
+	    -e 'ss=s = s2' -e 'sl=s < s2' -e 'sle=s <= s2' -e 'sn=s != s2' \
+	    -e 'tt=t = t2' -e 'tg=t > t2' -e 'tge=t >= t2' -e 'nn=n == n2' \
+	    -e 'aa=a = a2' -e 'al=a < a2' -e 'ee=e = e2' -e 'eA=e = "xA"' \
+	    -e 'qa=q = 1' -e 'd=date(t) = t2' -e 'h=hour(t) = 0'
+	assert_success
+	assert_output '{"ss":true,"sl":false,"sle":true,"sn":false,"tt":true,"tg":false,"tge":true,"nn":true,"aa":true,"al":false,"ee":true,"eA":true,"qa":true,"d":true,"h":true}'
+}
+
 @test "chains: a <= b <= c holds when each link does; a null link is null unless another is false" {
 	run calc '{"a":5,"n":null,"t":"2024-03-01T00:00:00Z"}' \
 	    -e 'c=0 <= a <= 10' -e 'd=0 <= a < 5' -e 'e=1 < 2 < a <= 5 != 6' \
