@@ -31,9 +31,10 @@ civil_from_days(int64_t z, int *y, int *m, int *d)
 {
 	/* Records come in time order, so most calls ask for the day of the
 	 * call before: remembering it saves the divisions below on nearly
-	 * every record of a date() or hour() group key. */
-	static int64_t lastz = INT64_MIN;
-	static int ly, lm, ld;
+	 * every record of a date() or hour() group key.  (A thread each:
+	 * mx-dedup scans on threads.) */
+	static __thread int64_t lastz = INT64_MIN;
+	static __thread int ly, lm, ld;
 	int64_t era, yy;
 	unsigned doe, yoe, doy, mp;
 
@@ -242,8 +243,8 @@ epoch(const char *p, const char *end, struct mx_time *t)
 int
 mx_time_parse(const char *p, size_t n, struct mx_time *t)
 {
-	static char lastdate[10] = "x";		/* no date matches it */
-	static int64_t lastdays;
+	static __thread char lastdate[10] = "x";	/* no date matches it */
+	static __thread int64_t lastdays;
 	const char *s = p, *end = p + n;
 	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, sign;
 	int64_t nsec = 0, scale = 100000000, off = 0, days;

@@ -653,9 +653,12 @@ guard_union() {
 	local table=$1 key=$2 dstats=$3
 	local -a f
 	shift 3
+	# (the first pass scanned on -j threads: mx-partition waits for
+	# the second)
+	cores
 	if ! mapfile -t f < "$WORK/union.$table" ||
 	    ! mx-dedup -k "$key" "$@" --memory "$MEMORY" --stats "$dstats" \
-	    -- "${f[@]}"; then
+	    --threads $((JOBS < 64 ? JOBS : 64)) -- "${f[@]}"; then
 		printf '%s' "$MX_ABORT"
 		return 1
 	fi

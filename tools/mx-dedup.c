@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,8 +50,9 @@ static struct {
 	const char	*seen;
 	const char	*dups;
 	long long	 memory;
+	int		 threads;
 } opt = { KEEP_FIRST, NULL_PASS, 0, NULL, NULL, 0, NULL, NULL,
-    (long long)1 << 30 };
+    (long long)1 << 30, 1 };
 
 static struct {
 	uintmax_t	in, out, dups, seen, nulls, rejected, spilled, blank;
@@ -118,8 +120,6 @@ struct kstream {
 };
 
 static struct mx_exprs	 keys;
-static struct mx_json	*scan;
-static struct mx_span	*spans;
 static int		 latest_sel = -1;
 static int		 okind = O_NONE;
 static struct mx_buf	 kb;		/* canonical key bytes */
@@ -192,6 +192,7 @@ static const char synopsis[] =
 	    "                [--first | --last | --latest-by field | --earliest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
 	    "                [--rejects file] [--stats file] [--strict] [-m size] [-T dir]\n"
+	    "                [--threads n]\n"
 	    "                [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -327,56 +328,100 @@ merge_keys(struct kstream *k, int n, FILE *to, struct mx_keyfile *kf)
 /* ---- records from the input ---- */
 
 static void
-reject(struct src *s, const char *rule, const char *why, const char *p,
-    size_t n)
+reject(const char *name, uintmax_t line, const char *rule, const char *why,
+    const char *p, size_t n)
 {
 	cnt.rejected++;
 	if (rej == NULL)
-		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(s->rd.name),
-		    s->rd.lineno, why);
-	mx_reject_write(rej, "mx-dedup", mx_name(s->rd.name), s->rd.lineno,
-	    rule, why, p, n);
+		mx_errx(MX_EXIT_FAIL, "%s:%ju: %s", mx_name(name), line, why);
+	mx_reject_write(rej, "mx-dedup", mx_name(name), line, rule, why, p, n);
 }
 
-/* The --latest-by value as an integer that orders like it, in the
- * ordering of mx(7): nanoseconds since the epoch for a timestamp, units of
- * 10^-18 for a number (or a number in a string).  The first value decides
- * which of the two the field holds; once it holds timestamps a number is
- * compared as time, epoch seconds (or milliseconds). */
-static const char *
-order_of(const struct mx_span *v, __int128 *o)
+/* A --latest-by value as read, before the records before it say how it
+ * is compared: its class, and its order as a timestamp and as a number
+ * where it can be one. */
+struct ordv {
+	int		 cls;		/* MX_OC_* */
+	int		 missing;	/* MX_OC_NULL: no such field */
+	int		 tok, nok;	/* t, o: a time, a number in range */
+	__int128	 t, o;
+};
+
+/* The thread's own of what a scan needs. */
+struct scanner {
+	struct mx_json	*js;
+	struct mx_span	*spans;
+	struct mx_buf	 kb;		/* canonical key bytes */
+	struct mx_oval	 ov;
+	struct mx_seen	*named;
+};
+
+static struct scanner	*sc0;		/* this thread's */
+
+/* The value v of --latest-by as read (ordv), in the ordering of mx(7):
+ * nanoseconds since the epoch for a timestamp, units of 10^-18 for a
+ * number (or a number in a string); a number is also read as time,
+ * epoch seconds (or milliseconds), for a field that holds timestamps. */
+static void
+order_read(struct mx_oval *ov, const struct mx_span *v, struct ordv *r)
 {
 	static const __int128 max = (__int128)(((unsigned __int128)1 << 127) -
 	    1);
-	static struct mx_oval ov;
 	struct mx_time t;
 	__int128 m = 1;
-	int kind, i;
+	int i;
 
-	mx_oval_set(&ov, v);
-	switch (ov.cls) {
+	mx_oval_set(ov, v);
+	r->cls = ov->cls;
+	r->missing = v->kind == MX_JNONE;
+	r->tok = r->nok = 0;
+	if (ov->cls == MX_OC_TIME) {
+		r->t = (__int128)ov->t.sec * 1000000000 + ov->t.nsec;
+		r->tok = 1;
+	} else if (ov->cls == MX_OC_NUM) {
+		if (mx_time_parse(ov->p, ov->n, &t) == 0) {
+			r->t = (__int128)t.sec * 1000000000 + t.nsec;
+			r->tok = 1;
+		}
+		if (ov->exact) {
+			for (i = ov->d.scale; i < MX_DEC_MAXSCALE; i++)
+				m *= 10;
+			if (ov->d.v <= max / m && ov->d.v >= -(max / m)) {
+				r->o = ov->d.v * m;
+				r->nok = 1;
+			}
+		}
+	}
+}
+
+/* The order of a value read (order_read), as an integer that orders
+ * like it: the first value decides which of the two the field holds;
+ * once it holds timestamps a number is compared as time.  NULL, or why
+ * the value cannot be ordered. */
+static const char *
+order_of(const struct ordv *v, __int128 *o)
+{
+	int kind;
+
+	switch (v->cls) {
 	case MX_OC_NULL:
-		return v->kind == MX_JNONE ? "missing" : "null";
+		return v->missing ? "missing" : "null";
 	case MX_OC_TIME:
 		kind = O_TIME;
-		*o = (__int128)ov.t.sec * 1000000000 + ov.t.nsec;
+		*o = v->t;
 		break;
 	case MX_OC_NUM:
 		if (okind == O_TIME) {
-			if (mx_time_parse(ov.p, ov.n, &t) < 0)
+			if (!v->tok)
 				return "number out of range";
 			kind = O_TIME;
-			*o = (__int128)t.sec * 1000000000 + t.nsec;
+			*o = v->t;
 			break;
 		}
-		if (!ov.exact)
-			return "number out of range";
-		for (i = ov.d.scale; i < MX_DEC_MAXSCALE; i++)
-			m *= 10;
-		if (ov.d.v > max / m || ov.d.v < -(max / m))
+		if (!v->nok)
 			return "number out of range";
 		kind = O_NUM;
-		*o = ov.d.v * m;
+		*o = v->o;
 		break;
 	case MX_OC_STR:
 		return okind == O_NUM ? "not a number" : "not a timestamp";
@@ -390,53 +435,90 @@ order_of(const struct mx_span *v, __int128 *o)
 	return NULL;
 }
 
-/* Decide what a line is: not a valid record, a record without a key, a
- * key seen in an earlier run, or a key (with its hash and order). */
+/* What a line is as its scan finds it, before the lines before it are
+ * known: not a valid record (rule, why), a record without a key, or a
+ * key, its hash and its --latest-by value read. */
+struct scanned {
+	int		 cls;		/* C_KEY, C_NULL or C_REJECT */
+	const char	*rule, *why;
+	struct mx_h128	 h;
+	struct ordv	 ov;
+};
+
+/* Scan a line.  Only computes (on the thread's own scanner and named),
+ * so that scanning threads may call it; why may point into the scanner,
+ * until its next scan. */
 static void
-classify(struct src *s, const char *p, size_t n, struct rec *r)
+scanline(struct scanner *sc, const char *p, size_t n, struct scanned *r)
 {
 	struct mx_span v;
-	char tmp[MX_EXPR_TMP], msg[256];
-	const char *why;
+	char tmp[MX_EXPR_TMP];
 	size_t i;
 	int isnull = 0, bad;
 
-	r->p = p;
-	r->n = n;
 	r->cls = C_REJECT;
-	if (mx_json_scan(scan, p, n, spans, 1) < 0) {
-		reject(s, "json", mx_json_errstr(scan), p, n);
+	if (mx_json_scan(sc->js, p, n, sc->spans, 1) < 0) {
+		r->rule = "json";
+		r->why = mx_json_errstr(sc->js);
 		return;
 	}
-	mx_seen_spans(&named, spans);
+	mx_seen_spans(sc->named, sc->spans);
 	if (keys.n == 0) {
+		/* (this thread only: no scanning threads without -k) */
 		whole_key(p, n);
 		r->h = mx_hash128(kb.p, kb.len);
 	} else {
-		kb.len = 0;
+		sc->kb.len = 0;
 		for (i = 0; i < keys.n; i++) {
-			int k = mx_expr_eval(&keys.v[i], spans, &v, tmp, &bad);
+			int k = mx_expr_eval(&keys.v[i], sc->spans, &v, tmp,
+			    &bad);
 
 			if (k == MX_JNONE || k == MX_JNULL)
 				isnull = 1;
-			mx_json_canon(&v, &kb);
+			mx_json_canon(&v, &sc->kb);
 		}
 		if (isnull && opt.nulls != NULL_KEY) {
 			if (opt.nulls == NULL_ERROR) {
-				reject(s, "null-key", "the key is missing or null",
-				    p, n);
+				r->rule = "null-key";
+				r->why = "the key is missing or null";
 				return;
 			}
 			r->cls = C_NULL;
 			return;
 		}
-		r->h = mx_hash128(kb.p, kb.len);
+		r->h = mx_hash128(sc->kb.p, sc->kb.len);
 	}
-	if (latest_sel >= 0 &&
-	    (why = order_of(&spans[latest_sel], &r->order)) != NULL) {
+	if (latest_sel >= 0)
+		order_read(&sc->ov, &sc->spans[latest_sel], &r->ov);
+	r->cls = C_KEY;
+}
+
+/* Decide what a scanned line is, in input order (line lineno of name):
+ * not a valid record, a record without a key, a key seen in an earlier
+ * run, or a key (with its hash and order). */
+static void
+settle(const struct scanned *sc, const char *name, uintmax_t lineno,
+    const char *p, size_t n, struct rec *r)
+{
+	char msg[256];
+	const char *why;
+
+	r->p = p;
+	r->n = n;
+	r->cls = C_REJECT;
+	if (sc->cls == C_REJECT) {
+		reject(name, lineno, sc->rule, sc->why, p, n);
+		return;
+	}
+	if (sc->cls == C_NULL) {
+		r->cls = C_NULL;
+		return;
+	}
+	r->h = sc->h;
+	if (latest_sel >= 0 && (why = order_of(&sc->ov, &r->order)) != NULL) {
 		snprintf(msg, sizeof msg, "%s %s: %s", opt.byopt, opt.latest,
 		    why);
-		reject(s, opt.byopt + 2, msg, p, n);
+		reject(name, lineno, opt.byopt + 2, msg, p, n);
 		return;
 	}
 	/* the earliest is the greatest of the negated values */
@@ -546,21 +628,23 @@ side_flush(struct src *s)
 	s->sbn = 0;
 }
 
-static int
-top_next(struct src *s, struct rec *r)
+/* The next line of the input, read (and spooled, in pass 1); its
+ * length, or -1 at the end of the input.  Blank lines are skipped alike
+ * in both passes, so that ordinals agree. */
+static ssize_t
+top_line(struct src *s, const char **line)
 {
 	struct input *in;
-	const char *line;
 	ssize_t n;
 
 	for (;;) {
 		if (!s->open) {
 			if (s->fi == s->nin)
-				return 0;
+				return -1;
 			in_open(s);
 			s->open = 1;
 		}
-		if ((n = mx_reader_line(&s->rd, &line)) < 0) {
+		if ((n = mx_reader_line(&s->rd, line)) < 0) {
 			in_close(s);
 			s->open = 0;
 			s->fi++;
@@ -568,25 +652,290 @@ top_next(struct src *s, struct rec *r)
 		}
 		in = &s->in[s->fi];
 		if (in->spoolfp != NULL && s->pass == 1) {
-			mx_spill_write(in->spoolfp, line, (size_t)n);
+			mx_spill_write(in->spoolfp, *line, (size_t)n);
 			if (putc('\n', in->spoolfp) == EOF)
 				mx_spill_fail();
 		}
-		/* skipped alike in both passes, so ordinals agree */
-		if (!mx_blank(line, (size_t)n))
-			break;
+		if (!mx_blank(*line, (size_t)n))
+			return n;
 		if (s->pass != 2)
 			cnt.blank++;
 	}
-	r->ord = s->ord++;
-	if (s->pass == 2) {
-		side_next(s, r);
-		r->p = line;
-		r->n = (size_t)n;
-		return 1;
+}
+
+/* ---- the first pass on threads (--threads) ---- */
+
+/*
+ * The scan of a record (the JSON, the key, the --latest-by value) is most
+ * of the first pass, and nothing in it depends on the records before.
+ * With --threads n, n threads scan batches of lines that this one reads
+ * (in turn: thread i the batches i, i + n, ...), and this one settles
+ * them in input order (order_of, --seen, rejects) and fills the table:
+ * the same decisions, messages and bytes as one thread.  The scanning
+ * threads only compute; every message and every exit stays here.
+ */
+#define BATCHLINES	4096
+#define BATCHBYTES	((size_t)1 << 20)
+
+enum { B_FREE, B_FULL, B_DONE };
+
+struct bline {
+	size_t		 off;		/* in text */
+	uint32_t	 n;
+	const char	*name;		/* its file */
+	uintmax_t	 lineno;
+	struct scanned	 sc;		/* why: an offset in msgs, when the
+					 * scanner's own */
+	size_t		 woff;
+};
+
+struct batch {
+	struct mx_buf	 text, msgs;
+	struct bline	*v;
+	size_t		 n, cap, next;	/* next: the line to settle */
+	uint64_t	 seq;
+	int		 state;
+};
+
+struct worker {
+	pthread_t	 t;
+	int		 no;
+	struct scanner	*sc;
+};
+
+static struct {
+	int		 n;		/* scanning threads; 0: none */
+	struct worker	*w;
+	struct batch	*b;
+	size_t		 nb;		/* batches in the ring */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	uint64_t	 fill, drain;	/* this thread's next batches */
+	int		 quit;
+} th;
+
+static struct scanner *
+scanner_new(struct mx_sel *sel, struct mx_seen *named_)
+{
+	struct scanner *sc = mx_calloc(1, sizeof *sc);
+
+	sc->js = mx_json_new(sel);
+	sc->spans = mx_calloc(mx_sel_count(sel) + 1, sizeof *sc->spans);
+	sc->named = named_;
+	return sc;
+}
+
+static void
+scanner_free(struct scanner *sc)
+{
+	mx_json_free(sc->js);
+	free(sc->spans);
+	mx_buf_free(&sc->kb);
+	mx_oval_free(&sc->ov);
+	free(sc);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct batch *b;
+	struct bline *l;
+	uint64_t seq = (uint64_t)w->no;
+	size_t i;
+	int go;
+
+	for (;; seq += (uint64_t)th.n) {
+		b = &th.b[seq % th.nb];
+		pthread_mutex_lock(&th.mu);
+		while (!(b->state == B_FULL && b->seq == seq) && !th.quit)
+			pthread_cond_wait(&th.cv, &th.mu);
+		go = b->state == B_FULL && b->seq == seq;
+		pthread_mutex_unlock(&th.mu);
+		if (!go)
+			return NULL;
+		b->msgs.len = 0;
+		for (i = 0; i < b->n; i++) {
+			l = &b->v[i];
+			scanline(w->sc, b->text.p + l->off, l->n, &l->sc);
+			if (l->sc.cls == C_REJECT) {
+				l->woff = b->msgs.len;
+				mx_buf_add(&b->msgs, l->sc.why,
+				    strlen(l->sc.why) + 1);
+			}
+		}
+		pthread_mutex_lock(&th.mu);
+		b->state = B_DONE;
+		pthread_cond_broadcast(&th.cv);
+		pthread_mutex_unlock(&th.mu);
 	}
+}
+
+static void
+th_start(struct mx_sel *sel, int n)
+{
+	int i, e;
+
+	th.n = n;
+	th.nb = (size_t)n * 2 + 2;
+	th.b = mx_calloc(th.nb, sizeof *th.b);
+	th.w = mx_calloc((size_t)n, sizeof *th.w);
+	pthread_mutex_init(&th.mu, NULL);
+	pthread_cond_init(&th.cv, NULL);
+	for (i = 0; i < n; i++) {
+		struct mx_seen *ns = mx_calloc(1, sizeof *ns);
+
+		/* its own marks of the -k fields seen, merged at the end */
+		*ns = named;
+		ns->v = mx_reallocarray(NULL, named.n ? named.n : 1,
+		    sizeof *ns->v);
+		memcpy(ns->v, named.v, named.n * sizeof *ns->v);
+		ns->nrec = 0;
+		th.w[i].no = i;
+		th.w[i].sc = scanner_new(sel, ns);
+		if ((e = pthread_create(&th.w[i].t, NULL, worker_main,
+		    &th.w[i])) != 0) {
+			errno = e;
+			mx_err(MX_EXIT_FAIL, "cannot start a thread");
+		}
+	}
+}
+
+/* The threads ended, what they saw of the -k fields counted. */
+static void
+th_end(void)
+{
+	struct mx_seen *ns;
+	size_t i;
+	int k;
+
+	if (th.n == 0)
+		return;
+	pthread_mutex_lock(&th.mu);
+	th.quit = 1;
+	pthread_cond_broadcast(&th.cv);
+	pthread_mutex_unlock(&th.mu);
+	for (k = 0; k < th.n; k++) {
+		pthread_join(th.w[k].t, NULL);
+		ns = th.w[k].sc->named;
+		for (i = 0; i < named.n; i++)
+			if (ns->v[i].seen)
+				mx_seen_mark(&named, i);
+		named.nrec += ns->nrec;
+		free(ns->v);
+		free(ns);
+		scanner_free(th.w[k].sc);
+	}
+	for (i = 0; i < th.nb; i++) {
+		mx_buf_free(&th.b[i].text);
+		mx_buf_free(&th.b[i].msgs);
+		free(th.b[i].v);
+	}
+	free(th.b);
+	free(th.w);
+	th.n = 0;
+}
+
+/* Read lines into the free batches and hand them to the threads. */
+static void
+th_fill(struct src *s)
+{
+	struct batch *b;
+	struct bline *l;
+	const char *line;
+	ssize_t n;
+
+	while (th.fill - th.drain < th.nb) {
+		b = &th.b[th.fill % th.nb];
+		b->n = b->next = b->text.len = 0;
+		while (b->n < BATCHLINES && b->text.len < BATCHBYTES) {
+			if ((n = top_line(s, &line)) < 0)
+				break;
+			if (b->n == b->cap) {
+				b->cap = b->cap ? b->cap * 2 : 256;
+				b->v = mx_reallocarray(b->v, b->cap,
+				    sizeof *b->v);
+			}
+			l = &b->v[b->n++];
+			l->off = b->text.len;
+			l->n = (uint32_t)n;
+			l->name = s->in[s->fi].path;
+			l->lineno = s->rd.lineno;
+			mx_buf_add(&b->text, line, (size_t)n);
+		}
+		if (b->n == 0)
+			return;
+		pthread_mutex_lock(&th.mu);
+		b->seq = th.fill++;
+		b->state = B_FULL;
+		pthread_cond_broadcast(&th.cv);
+		pthread_mutex_unlock(&th.mu);
+	}
+}
+
+/* Pass 1's next record from the threads' batches, settled here. */
+static int
+th_next(struct src *s, struct rec *r)
+{
+	struct batch *b;
+	struct bline *l;
+
+	for (;;) {
+		if (th.drain < th.fill) {
+			b = &th.b[th.drain % th.nb];
+			if (b->next < b->n)
+				break;
+			/* (the oldest, settled: free for the next lines) */
+			pthread_mutex_lock(&th.mu);
+			b->state = B_FREE;
+			pthread_mutex_unlock(&th.mu);
+			th.drain++;
+		}
+		th_fill(s);
+		if (th.drain == th.fill) {
+			th_end();
+			return 0;
+		}
+		b = &th.b[th.drain % th.nb];
+		pthread_mutex_lock(&th.mu);
+		while (b->state != B_DONE)
+			pthread_cond_wait(&th.cv, &th.mu);
+		pthread_mutex_unlock(&th.mu);
+		if (b->next < b->n)
+			break;
+	}
+	l = &b->v[b->next++];
+	if (l->sc.cls == C_REJECT)
+		l->sc.why = b->msgs.p + l->woff;
+	settle(&l->sc, l->name, l->lineno, b->text.p + l->off, l->n, r);
+	return 1;
+}
+
+static int
+top_next(struct src *s, struct rec *r)
+{
+	struct scanned sc;
+	const char *line;
+	ssize_t n;
+
+	if (s->pass == 1 && th.n > 0) {
+		if (!th_next(s, r))
+			return 0;
+	} else {
+		if ((n = top_line(s, &line)) < 0)
+			return 0;
+		if (s->pass == 2) {
+			r->ord = s->ord++;
+			side_next(s, r);
+			r->p = line;
+			r->n = (size_t)n;
+			return 1;
+		}
+		scanline(sc0, line, (size_t)n, &sc);
+		settle(&sc, s->rd.name, s->rd.lineno, line, (size_t)n, r);
+	}
+	r->ord = s->ord++;
 	cnt.in++;
-	classify(s, line, (size_t)n, r);
 	if (opt.keep != KEEP_FIRST) {
 		unsigned char *e = s->sb + s->sbn++ * SIDE;
 
@@ -827,7 +1176,10 @@ level(struct src *src, int depth, struct sink *out, struct sink *dup,
 		}
 		if (nb == 0)
 			break;
-		if (!sized && src->top && src->open && src->rd.lineno >= 4096) {
+		/* (with --threads the reader is ahead of the records: the
+		 * rate is of those decided) */
+		if (!sized && src->top && src->open && src->rd.lineno >= 4096 &&
+		    (th.n == 0 || src->ord >= 4096)) {
 			sized = 1;
 			size_table(ks, src, src->ord - (uint64_t)nb);
 		}
@@ -1023,6 +1375,7 @@ main(int argc, char *argv[])
 		MX_STATS_LONGOPT,
 		{ "memory", required_argument, NULL, 'm' },
 		{ "tmpdir", required_argument, NULL, 'T' },
+		{ "threads", required_argument, NULL, 'J' },
 		{ "verbose", no_argument, NULL, 'v' },
 		MX_STRICT_LONGOPT,
 		MX_LIMIT_LONGOPTS,
@@ -1093,6 +1446,16 @@ main(int argc, char *argv[])
 		case 'T':
 			mx_spill_dir(optarg);
 			break;
+		case 'J': {
+			long long t = mx_parse_count(optarg);
+
+			if (t < 1 || t > 64) {
+				mx_warnx("--threads: 1 to 64");
+				usage();
+			}
+			opt.threads = (int)t;
+			break;
+		}
 		case 'v':
 			opt.verbose = 1;
 			break;
@@ -1133,8 +1496,10 @@ main(int argc, char *argv[])
 			mx_errx(MX_EXIT_USAGE, "-m: %lld bytes is too little "
 			    "for a key table", opt.memory);
 	}
-	scan = mx_json_new(sel);
-	spans = mx_calloc(mx_sel_count(sel) + 1, sizeof *spans);
+	sc0 = scanner_new(sel, &named);
+	/* (without -k the key is the whole record: one thread) */
+	if (opt.threads > 1 && keys.n > 0)
+		th_start(sel, opt.threads);
 
 	out.o = mx_out_stdout();
 	if (opt.dups != NULL)
@@ -1150,6 +1515,7 @@ main(int argc, char *argv[])
 		top.in[i].path = argc > 0 ? argv[i] : "-";
 	memset(&mine, 0, sizeof mine);
 	level(&top, 0, &out, &dup, opt.seen != NULL ? &mine : NULL);
+	th_end();
 	tmp_close(top.side);
 	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
 		/* no file published, and --seen keeps its keys */
@@ -1178,9 +1544,8 @@ main(int argc, char *argv[])
 	free(top.in);
 	mx_keys_free(&seen);
 	free(keyspec);
-	free(spans);
+	scanner_free(sc0);
 	mx_buf_free(&kb);
-	mx_json_free(scan);
 	mx_exprs_free(&keys);
 	mx_sel_free(sel);
 	return MX_EXIT_OK;

@@ -423,6 +423,44 @@ mx-dedup: 6 in, 3 out, 1 duplicates, 0 seen, 0 null keys, 2 rejected, 1 blank'
 	assert_output ''
 }
 
+@test "--threads: the same bytes, counts, rejects and messages as one thread, in every mode, from files, a pipe and gzip, spilling or not" {
+	# 30,000 records (several batches of 4096 lines) in three files, with
+	# blank lines, records without a key, bad JSON and bad timestamps
+	gen 30000 | awk 'NR % 1000 == 7 { print "" } NR % 1500 == 9 { print "{\"id\":1,bad" }
+	    NR % 2300 == 11 { print "{\"id\":5,\"ts\":\"yesterday\",\"n\":0}" } { print }' > all
+	split -l 11000 all part.
+	gzip -c part.ab > part.ab.gz
+	for mode in --first --last "--latest-by ts" "--earliest-by ts" "--latest-by n"; do
+		for m in 1G 8k; do
+			for t in 1 2 3; do
+				rm -f k$t
+				mx-dedup -k id $mode -m $m --threads $t --dups d$t --seen k$t \
+				    --rejects r$t --stats s$t --nulls drop \
+				    part.aa part.ab.gz part.ac > o$t 2> e$t
+				cat part.aa part.ab part.ac | mx-dedup -k id $mode -m $m \
+				    --threads $t --rejects p$t > q$t 2>&1
+			done
+			for t in 2 3; do
+				cmp o1 o$t && cmp d1 d$t && cmp k1 k$t && cmp r1 r$t && cmp s1 s$t &&
+				    cmp e1 e$t && cmp p1 p$t && cmp q1 q$t
+			done
+		done
+	done
+	[ "$(jq .rejected s1)" -ge 20 ]
+	[ "$(wc -l < o1)" -gt 1000 ]
+	# without --rejects the first bad line stops the run, named alike
+	run mx-dedup -k id --latest-by ts --threads 2 part.aa part.ab part.ac
+	assert_failure 1
+	assert_output --partial "$(mx-dedup -k id --latest-by ts part.aa part.ab part.ac 2>&1 > /dev/null)"
+	assert_output --partial 'mx-dedup: part.aa:'
+	# a misspelt -k field is said once, however many threads saw records
+	run sh -c 'mx-dedup -k idd --threads 2 --rejects /dev/null part.aa 2>&1 > /dev/null | grep -c "no record had"'
+	assert_output 1
+	run mx-dedup --threads 0 part.aa
+	assert_failure 2
+	assert_output --partial 'mx-dedup: --threads: 1 to 64'
+}
+
 @test "a table sized from the first lines of named files: the same bytes as one grown from a pipe, bounded or not" {
 	# 20,000 records of 15,000 keys in three files: the table is sized
 	# at line 4096 of the first for all three (a pipe cannot be sized)
