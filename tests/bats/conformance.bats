@@ -226,7 +226,7 @@ cut_under() {
 @test "a SIGBUS that is no mapped input cut short (here one sent) is not disguised as one: the default action, no temporary left" {
 	# (ASan keeps its own handler for it)
 	[ -z "${MX_SANITIZE:-}" ] || skip "make check runs it without ASan"
-	# more output (4.5 MB) than a pipe holds (1 MB at most, pipe-max-size):
+	# more output (4.7 MB) than a pipe holds (1 MB at most, pipe-max-size):
 	# the tool is still writing when the signal comes, however slow
 	# the reader
 	awk 'BEGIN { for (i = 1; i <= 300000; i++) printf "{\"a\":\"v%d\"}\n", i }' > in.ndjson
