@@ -34,9 +34,11 @@ static struct mx_json	*scan;
 static struct mx_span	 spans[4];
 static struct mx_jq	*jq;
 static struct counts	 total, file;
-static struct mx_buf	 srcq;		/* _source as a JSON string */
-static struct mx_buf	 src64;		/* its bytes in base64, when it is not UTF-8 */
-static char		 when[48];	/* _ingested_at as a JSON string */
+/* What emit appends, made once (keys scanned for escapes per record were
+ * a tenth of the tool): the file's "_source":..."_line": and the run's
+ * ,"_ingested_at":...,"_rid":" */
+static struct mx_buf	 head;
+static char		 when[80];
 static const char	*fname;		/* the current input, for messages */
 static struct mx_reader	*cur;		/* and its reader */
 static struct mx_buf	 tmp;
@@ -114,21 +116,14 @@ emit(const char *rec, size_t n, uintmax_t line, uint64_t rid)
 	char hex[17];
 
 	mx_out_obj_open(&w, out, rec, n);
-	mx_out_key(&w, "_source");
-	mx_out_write(out, srcq.p, srcq.len);
-	if (src64.len > 0) {
-		mx_out_key(&w, "_source_base64");
-		mx_out_write(out, src64.p, src64.len);
-	}
-	mx_out_key(&w, "_line");
+	if (!w.empty)
+		mx_out_putc(out, ',');
+	mx_out_write(out, head.p, head.len);
 	mx_out_uint(out, line);
-	mx_out_key(&w, "_ingested_at");
 	mx_out_puts(out, when);
-	mx_out_key(&w, "_rid");
 	mx_hash64_hex(rid, hex);
-	mx_out_putc(out, '"');
-	mx_out_write(out, hex, 16);
-	mx_out_putc(out, '"');
+	hex[16] = '"';
+	mx_out_write(out, hex, 17);
 	mx_out_obj_close(&w);
 	file.out++;
 }
@@ -612,13 +607,14 @@ ingest(const char *path)
 	fname = path;
 	cur = &r;
 	src = opt.source != NULL ? opt.source : mx_name(path);
-	srcq.len = 0;
-	src64.len = 0;
-	if (mx_json_name(&srcq, src, strlen(src))) {
-		mx_buf_addc(&src64, '"');
-		mx_b64(&src64, src, strlen(src));
-		mx_buf_addc(&src64, '"');
+	head.len = 0;
+	mx_buf_adds(&head, "\"_source\":");
+	if (mx_json_name(&head, src, strlen(src))) {
+		mx_buf_adds(&head, ",\"_source_base64\":\"");
+		mx_b64(&head, src, strlen(src));
+		mx_buf_addc(&head, '"');
 	}
+	mx_buf_adds(&head, ",\"_line\":");
 	memset(&file, 0, sizeof file);
 	switch (sniff(&r, path)) {
 	case F_CSV:
@@ -790,10 +786,9 @@ main(int argc, char *argv[])
 		mx_sel_add(sel, meta[k]);
 	scan = mx_json_new(sel);
 	now = mx_time_now();
-	when[0] = '"';
-	k = (size_t)mx_time_fmt(&now, when + 1) + 1;
-	when[k++] = '"';
-	when[k] = '\0';
+	k = (size_t)snprintf(when, sizeof when, ",\"_ingested_at\":\"");
+	k += (size_t)mx_time_fmt(&now, when + k);
+	snprintf(when + k, sizeof when - k, "\",\"_rid\":\"");
 
 	out = mx_out_stdout();
 	if (mx_opt_rejects != NULL)
@@ -831,8 +826,7 @@ main(int argc, char *argv[])
 	mx_jq_free(jq);
 	mx_json_free(scan);
 	mx_sel_free(sel);
-	mx_buf_free(&srcq);
-	mx_buf_free(&src64);
+	mx_buf_free(&head);
 	free(f0);
 	mx_buf_free(&tmp);
 	free(progbuf);
