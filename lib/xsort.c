@@ -36,8 +36,10 @@ mx_xsort_new(size_t size, int (*cmp)(const void *, const void *),
 
 	x->size = size;
 	x->cmp = cmp;
-	/* half of it: glibc's qsort sorts through a copy of the array */
-	x->max = memory > 0 ? (size_t)memory / 2 / size : 0;
+	/* a batch and its copy (glibc's qsort sorts through one, and so
+	 * does mx_hsort), and mx_hsort's bucket counts beside them: fewer
+	 * than n / 4 buckets of 8 bytes, 2 bytes an element */
+	x->max = memory > 0 ? (size_t)memory / (2 * size + 2) : 0;
 	if (x->max < 64)
 		x->max = 64;
 	x->last = mx_malloc(size);

@@ -14,8 +14,8 @@
 struct mx_xsort;
 
 /* Elements of size bytes ordered by cmp, sorted within memory bytes: a
- * batch of half of it and the sort's copy (at least 64 elements a batch
- * whatever the bound). */
+ * batch, the sort's copy of it and mx_hsort's bucket counts (at least 64
+ * elements a batch whatever the bound). */
 struct mx_xsort *mx_xsort_new(size_t size,
 	    int (*cmp)(const void *, const void *), long long memory);
 /* The elements begin with a struct mx_h128, a hash, which cmp orders
