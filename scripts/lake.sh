@@ -129,6 +129,8 @@ step() {
 	    $(((t1 - t0) % 1000)) "$st" "$C_IN" "$C_OUT" "$C_REJ" "$C_DUP" \
 	    "$jnote" >> "$LAKE/_runs.ndjson"
 	if [ $rc -ne 0 ]; then
+		# (gold_early's jobs write state: not left running unlocked)
+		early_wait || true
 		say "step $name failed (exit $rc); ${FAILED:-the next run finishes run $RUN}"
 		sla_check
 		alert failed
@@ -141,7 +143,9 @@ step() {
 	# a silver table is tested as soon as it is built, before any gold
 	# reads it (data_tests)
 	case $name in
-	silver:*) step "test:${name#silver:}" data_tests "${name#silver:}" ;;
+	silver:*)
+		gold_early "${name#silver:}"
+		step "test:${name#silver:}" data_tests "${name#silver:}" ;;
 	bronze:*)
 		if freshness_rule "${name#bronze:}"; then
 			step "freshness:${name#bronze:}" freshness "${name#bronze:}"
@@ -298,7 +302,7 @@ bg_end() {
 # The tests kill the run at these points, between data and state:
 # MX_LAKE_CRASH=bronze:ecommerce, silver:spend, gold:hourly_revenue, ...
 crashpoint() {
-	[ "${MX_LAKE_CRASH:-}" != "$1" ] || kill -9 $$
+	[ "${MX_LAKE_CRASH:-}" != "$1" ] || { early_wait; kill -9 $$; }
 }
 
 # ---- the run: id, lock, recovery ----
@@ -2042,16 +2046,39 @@ golds() {
 # gold_def on TABLES) of each partition of TABLES that one of them needs
 # (dirty, or without a partial), all of one partition in one mx-agg
 # pass; FRESH lists them for gold.  (A table that did not need a
-# partition gets it again, the same bytes.)
+# partition gets it again, the same bytes.)  When gold_early started
+# them, only waited for.
 declare -A FRESH=()
 gold_pass() {
+	local p f name
+	if [ -n "$EARLY" ] && [ "$EARLY" = "$1" ]; then
+		PNEED=("${EARLYNEED[@]}") PNAMES=("${EARLYNAMES[@]}")
+		early_wait || return 1
+	else
+		gold_plan "$@" || return 1
+		jobs_run || return 1
+	fi
+	for p in "${PNEED[@]}"; do
+		partial_name f "$p"
+		for name in "${PNAMES[@]}"; do
+			FRESH[$LAKE/_state/partials/$name/$f.ndjson]=1
+		done
+	done
+	C_IN=${#PNEED[@]}
+	NOTE="${#PNEED[@]} partitions read for ${#PNAMES[@]} tables${NOTE:+; $NOTE}"
+}
+
+# gold_plan TABLES NAME...: gold_pass's jobs given (job), the partitions
+# they read in PNEED, the tables in PNAMES.
+PNEED=() PNAMES=()
+gold_plan() {
 	local t p f name dir out
-	local -a tl names d sets=() files parts
+	local -a tl d sets=() files parts
 	local -A dirty=() need=()
 	read -ra tl <<< "$1"
 	shift
-	names=("$@")
-	for name in "${names[@]}"; do
+	PNAMES=("$@") PNEED=()
+	for name in "${PNAMES[@]}"; do
 		eval "d=(${GDEF[$name]})"
 		gold_kind "$name" "${d[@]:1}" || return 1
 		[ ${#sets[@]} -eq 0 ] || sets+=(--set)
@@ -2067,29 +2094,81 @@ gold_pass() {
 	for p in "${parts[@]}"; do
 		partial_name f "$p"
 		out=''
-		for name in "${names[@]}"; do
+		for name in "${PNAMES[@]}"; do
 			dir="$LAKE/_state/partials/$name"
 			[ -n "${dirty[$p]:-}" ] || [ -e "$dir/$f.ndjson" ] ||
 			    need[$p]=1
 			out+="${out:+$'\t'}$dir/$f.ndjson"
 		done
 		[ -n "${dirty[$p]:-}" ] || [ -n "${need[$p]:-}" ] || continue
-		need[$p]=1
+		PNEED+=("$p")
 		files=()
 		for t in "${tl[@]}"; do
 			files+=("$LAKE/silver/$t/$p"/part-*.ndjson)
 		done
 		job "$out" "${files[@]}"
 	done
-	jobs_run || return 1
-	for p in "${!need[@]}"; do
-		partial_name f "$p"
-		for name in "${names[@]}"; do
-			FRESH[$LAKE/_state/partials/$name/$f.ndjson]=1
-		done
+}
+
+# gold_early TABLE: the silver TABLE is built, its tests are next.  The
+# gold tables defined on it (gold_def before its silver step), when
+# every silver table they read is built by now, have their partials
+# (gold_pass) started on -j jobs beside the tests, rather than after
+# them: the tests and the pass each kept one core of two busy for a
+# third of their time (their last jobs, the tests' merge).  It publishes
+# nothing: the partials are state, made from silver as published, which
+# the next run makes again for any partition still dirty, and each gold
+# step still waits for the tests, as before; gold_pass waits for the
+# jobs.  Not with -j 1 (a core's worth of jobs), nor on hosts.
+declare -A SILVERED=()
+EARLY='' EARLYPIDS=() EARLYNEED=() EARLYNAMES=()
+gold_early() {
+	local name key='' t ok
+	local -a d tl names=()
+	SILVERED[$1]=1
+	cores
+	[ "$JOBS" -gt 1 ] && [ ${#HOSTARGS[@]} -eq 0 ] || return 0
+	# (one whose pass never came: its partials are made again where
+	# missing)
+	[ -z "$EARLY" ] || early_wait || true
+	for name in "${GDEFS[@]}"; do
+		eval "d=(${GDEF[$name]})"
+		if [ -z "$key" ]; then
+			[[ " ${d[0]} " == *" $1 "* ]] || continue
+			read -ra tl <<< "${d[0]}"
+			ok=1
+			for t in "${tl[@]}"; do
+				[ -n "${SILVERED[$t]:-}" ] || ok=0
+			done
+			[ $ok = 1 ] || continue
+			key=${d[0]}
+		fi
+		[ "${d[0]}" != "$key" ] || names+=("$name")
 	done
-	C_IN=${#need[@]}
-	NOTE="${#need[@]} partitions read for ${#names[@]} tables${NOTE:+; $NOTE}"
+	[ -n "$key" ] || return 0
+	# (what cannot be planned is left to the partials step, which
+	# plans again and says why)
+	if ! gold_plan "$key" "${names[@]}"; then
+		JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
+		return 0
+	fi
+	if ! jobs_start; then
+		EARLYPIDS=("${JOBPIDS[@]}")
+		early_wait || true
+		return 0
+	fi
+	EARLY=$key EARLYPIDS=("${JOBPIDS[@]}")
+	EARLYNEED=("${PNEED[@]}") EARLYNAMES=("${PNAMES[@]}")
+}
+
+# Wait for gold_early's jobs; false when one failed.
+early_wait() {
+	local c rc=0
+	for c in "${EARLYPIDS[@]}"; do
+		wait "$c" || rc=1
+	done
+	EARLY='' EARLYPIDS=()
+	return $rc
 }
 
 # dirty_of ARRAY TABLE...: the dirty partitions of the silver TABLEs,
@@ -2161,7 +2240,6 @@ batch_list() {
 # Run the jobs given since the last call; false if one failed.
 jobs_run() {
 	local rc=0 c d
-	local -a pids=()
 	[ ${#JOBOUT[@]} -gt 0 ] || return 0
 	# (the lake's paths have no tab or newline: run_begin)
 	if [ ${#HOSTARGS[@]} -gt 0 ] && [ "$SHARED" = 0 ]; then
@@ -2180,19 +2258,31 @@ jobs_run() {
 	else
 		# (a run on hosts that was killed left its lists)
 		[ ! -e "$LAKE/_state/batches" ] || rm -rf "$LAKE/_state/batches"
-		cores
-		batches "$JOBS"
-		for c in "${!BATCH[@]}"; do
-			batch_list "$c" "$WORK/each.$c" || return 1
-			"${JOBARGV[@]}" --each "$WORK/each.$c" < /dev/null &
-			pids+=($!)
-		done
-		for c in "${pids[@]}"; do
+		jobs_start || return 1
+		for c in "${JOBPIDS[@]}"; do
 			wait "$c" || rc=1
 		done
 	fi
 	JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
 	return $rc
+}
+
+# jobs_start: the jobs given since the last call started here, in -j
+# batches, their pids in JOBPIDS.  (Their lists are numbered through the
+# run: gold_early's may still be read while another step makes its own.)
+JOBPIDS=() JOBN=0
+jobs_start() {
+	local c l
+	JOBPIDS=()
+	cores
+	batches "$JOBS"
+	for c in "${!BATCH[@]}"; do
+		l=$WORK/each.$((JOBN++))
+		batch_list "$c" "$l" || return 1
+		"${JOBARGV[@]}" --each "$l" < /dev/null &
+		JOBPIDS+=($!)
+	done
+	JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
 }
 
 # hosts_parallel [OPTION...]: GNU parallel over the hosts, the commands on

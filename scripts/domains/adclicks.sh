@@ -11,11 +11,8 @@ pipeline_adclicks() {
 	local a=adclicks d=adclicks_deliveries
 	domain adclicks adclicks || return 0
 	step bronze:adclicks bronze adclicks
-	# a re-sent click is stamped later: the original is the earliest
-	step silver:$a silver $a adclicks "$(contract adclicks)" \
-	    'event_date=date(timestamp)' click_id --earliest-by timestamp
-	step silver:$d silver $d adclicks "$(contract adclicks_deliveries)" \
-	    'event_date=date(timestamp)' _source,_line --first
+	# (the gold tables defined before silver: their partials are made
+	# beside its tests, gold_early)
 	gold_def advertiser_hourly "$a $d" \
 	    -g "advertiser,event_date=date(timestamp),event_hour=hour(timestamp),$(window hour)" \
 	    -a "$AD_SUMS"
@@ -25,6 +22,11 @@ pipeline_adclicks() {
 	gold_def advertiser_monthly "$a $d" \
 	    -g "advertiser,period=month(timestamp),$(window month)" \
 	    -a "$AD_SUMS"
+	# a re-sent click is stamped later: the original is the earliest
+	step silver:$a silver $a adclicks "$(contract adclicks)" \
+	    'event_date=date(timestamp)' click_id --earliest-by timestamp
+	step silver:$d silver $d adclicks "$(contract adclicks_deliveries)" \
+	    'event_date=date(timestamp)' _source,_line --first
 	# (one read of each partition for the three)
 	golds "$a $d"
 	step gold:ad_performance_daily gold_from ad_performance_daily $a \

@@ -10,6 +10,14 @@ pipeline_crm() {
 	step bronze:customers bronze customers --infer
 	step bronze:online_sales bronze online_sales --infer
 	step bronze:marketing_spend bronze marketing_spend --infer
+	# (the gold tables defined before silver: their partials are made
+	# beside its tests, gold_early)
+	gold_def sales_monthly online_sales \
+	    -g 'month=month(order_date),channel' \
+	    -a 'revenue=sum_product(unit_price,quantity),orders=count(),buyers=count_distinct(customer_id)'
+	gold_def products online_sales -g product_id \
+	    -a 'product_name=max(product_name),category=max(category),orders=count()' \
+	    -a 'units=sum(quantity),revenue=sum_product(unit_price,quantity)'
 	# an export repeats a row when it changed: the last one is current
 	step silver:customers silver customers customers \
 	    "$(contract customers)" 'signup_year=year(signup_date)' \
@@ -18,12 +26,6 @@ pipeline_crm() {
 	    "$(contract online_sales)" order_date order_id --last
 	step silver:marketing_spend silver marketing_spend marketing_spend \
 	    "$(contract spend)" date date,channel --last
-	gold_def sales_monthly online_sales \
-	    -g 'month=month(order_date),channel' \
-	    -a 'revenue=sum_product(unit_price,quantity),orders=count(),buyers=count_distinct(customer_id)'
-	gold_def products online_sales -g product_id \
-	    -a 'product_name=max(product_name),category=max(category),orders=count()' \
-	    -a 'units=sum(quantity),revenue=sum_product(unit_price,quantity)'
 	golds online_sales
 	step gold:spend_monthly gold spend_monthly marketing_spend \
 	    -g 'month=month(date),channel' -a 'spend=sum(spend)'
