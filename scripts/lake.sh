@@ -376,7 +376,7 @@ run_begin() {
 	*) S3=0 ;;
 	esac
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mx-lake.XXXXXX")
-	trap 'rm -rf "$WORK"' EXIT
+	trap 'early_wait; rm -rf "$WORK"' EXIT
 	now_ms RUN_T0
 }
 
@@ -423,6 +423,9 @@ host_count() { host_logins | grep -c .; }
 # that it changes nothing.
 run_end() {
 	local n
+	# (partials made early that no golds waited for: before the run's
+	# signature)
+	early_wait || true
 	[ ! -e "$STEPS/took" ] || TOOK=1
 	if [ "$TOOK" = 1 ]; then
 		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
@@ -802,8 +805,11 @@ silver() {
 		    return 1
 	else
 		printf '%s\n' "${NEW[@]}" >> "$WORK/union.$table"
+		# (-j 2 or more: mx-partition scans on a second thread)
+		cores
 		guard_union "$table" "$key" "$dstats" "$@" |
 		    mx-partition -d "$pdir" -k "$pkey" -m overwrite \
+		    --threads $((JOBS < 64 ? JOBS : 64)) \
 		    --run "$RUN" --index "$WORK/keys.$table" \
 		    --index-key "$key" > "$WORK/wrote.$table" || return 1
 		SPLITFROM=(--from "$WORK/keys.$table")
@@ -1921,6 +1927,9 @@ gold() {
 	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0 mode
 	local -a files tl parts
 	local -A dirty=() keep=()
+	# (a domain's early partials its golds never waited for: not written
+	# while this makes its own)
+	[ -z "$EARLY" ] || early_wait || true
 	[ $# -gt 1 ] || eval "set -- $(printf '%q' "$name") ${GDEF[$name]}"
 	read -ra tl <<< "$2"
 	shift 2
@@ -2123,14 +2132,11 @@ gold_plan() {
 declare -A SILVERED=()
 EARLY='' EARLYPIDS=() EARLYNEED=() EARLYNAMES=()
 gold_early() {
-	local name key='' t ok
+	local name key='' t ok failed
 	local -a d tl names=()
 	SILVERED[$1]=1
 	cores
 	[ "$JOBS" -gt 1 ] && [ ${#HOSTARGS[@]} -eq 0 ] || return 0
-	# (one whose pass never came: its partials are made again where
-	# missing)
-	[ -z "$EARLY" ] || early_wait || true
 	for name in "${GDEFS[@]}"; do
 		eval "d=(${GDEF[$name]})"
 		if [ -z "$key" ]; then
@@ -2146,10 +2152,14 @@ gold_early() {
 		[ "${d[0]}" != "$key" ] || names+=("$name")
 	done
 	[ -n "$key" ] || return 0
+	# (one whose pass never came: its partials are made again where
+	# missing)
+	[ -z "$EARLY" ] || early_wait || true
 	# (what cannot be planned is left to the partials step, which
 	# plans again and says why)
+	failed=${FAILED-}
 	if ! gold_plan "$key" "${names[@]}"; then
-		JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
+		FAILED=$failed JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
 		return 0
 	fi
 	if ! jobs_start; then
@@ -2258,7 +2268,7 @@ jobs_run() {
 	else
 		# (a run on hosts that was killed left its lists)
 		[ ! -e "$LAKE/_state/batches" ] || rm -rf "$LAKE/_state/batches"
-		jobs_start || return 1
+		jobs_start || rc=1
 		for c in "${JOBPIDS[@]}"; do
 			wait "$c" || rc=1
 		done
@@ -2278,11 +2288,12 @@ jobs_start() {
 	batches "$JOBS"
 	for c in "${!BATCH[@]}"; do
 		l=$WORK/each.$((JOBN++))
-		batch_list "$c" "$l" || return 1
+		batch_list "$c" "$l" || break
 		"${JOBARGV[@]}" --each "$l" < /dev/null &
 		JOBPIDS+=($!)
 	done
 	JOBOUT=() JOBLIST=() JOBARGV=() JOBCMD=''
+	[ ${#JOBPIDS[@]} -eq ${#BATCH[@]} ]
 }
 
 # hosts_parallel [OPTION...]: GNU parallel over the hosts, the commands on

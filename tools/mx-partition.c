@@ -100,10 +100,8 @@ struct slot {
 static struct mx_exprs	 keys;
 static struct mx_exprs	 ikeys;		/* --index-key */
 static struct mx_xsort	*ix;		/* --index: (key hash, part->no) */
-static struct mx_buf	 kb;
-static struct mx_json	*scan;
-static struct mx_span	*spans, *vals;
-static char		(*tmps)[MX_EXPR_TMP];
+static struct scanner	*sc0;		/* this thread's */
+static struct mx_span	*vals;		/* getpart's */
 static struct mx_hmap	*ptab;		/* path to its struct part * */
 static struct part	**parts;
 static size_t		 nparts;
@@ -111,7 +109,7 @@ static struct slot	*slots;
 static size_t		 nopen;
 static uint64_t		 clk;
 static size_t		 pending;	/* bytes in all partition buffers */
-static struct mx_buf	 cur, prev, pathb, tmp, full;
+static struct mx_buf	 prev, pathb, tmp, full;
 static struct part	*last;
 static struct mx_out	*rej;
 static struct mx_seen	 named;		/* the fields of -k */
@@ -552,17 +550,61 @@ reject(uintmax_t line, const char *rule, const char *why, const char *raw,
 	mx_out_obj_close(&w);
 }
 
-/* The partition of the key values in vals[], made on first sight. */
+/* What a record's scan finds: its key as bytes (for each key: its JSON
+ * kind, escape flag, length, then its text), compared whole to find runs
+ * of one partition; and with --index its index key's hash. */
+struct scanner {
+	struct mx_json	*js;
+	struct mx_span	*spans, *vals;
+	char		(*tmps)[MX_EXPR_TMP];
+	struct mx_buf	 key, kb;
+	char		 msg[256];
+};
+
+static struct scanner *
+scanner_new(struct mx_sel *sel)
+{
+	struct scanner *sc = mx_calloc(1, sizeof *sc);
+
+	sc->js = mx_json_new(sel);
+	sc->spans = mx_calloc(mx_sel_count(sel), sizeof *sc->spans);
+	sc->vals = mx_calloc(keys.n, sizeof *sc->vals);
+	sc->tmps = mx_calloc(keys.n, sizeof *sc->tmps);
+	return sc;
+}
+
+static void
+scanner_free(struct scanner *sc)
+{
+	mx_json_free(sc->js);
+	free(sc->spans);
+	free(sc->vals);
+	free(sc->tmps);
+	mx_buf_free(&sc->key);
+	mx_buf_free(&sc->kb);
+	free(sc);
+}
+
+/* The partition of the key bytes k (scanrec's), made on first sight. */
 static struct part *
-getpart(void)
+getpart(const char *k)
 {
 	struct mx_buf v = { 0 };
 	struct part *p;
 	uint64_t h;
 	size_t i, id;
+	uint32_t len;
 	int isnew;
 
-	/* route() refused objects and arrays, and the length of every name
+	for (i = 0; i < keys.n; i++) {
+		vals[i].kind = (uint8_t)k[0];
+		vals[i].esc = (uint8_t)k[1];
+		memcpy(&len, k + 2, sizeof len);
+		vals[i].n = len;
+		vals[i].p = k + 2 + sizeof len;
+		k += 2 + sizeof len + len;
+	}
+	/* scan() refused objects and arrays, and the length of every name
 	 * was checked at start: this cannot fail */
 	pathb.len = 0;
 	mx_hive_path_vals(&pathb, &keys, vals, &tmp);
@@ -603,69 +645,306 @@ getpart(void)
 	return p;
 }
 
-static void
-route(const char *rec, size_t n, uintmax_t line)
+/* Scan the record: its key into sc->key and, with --index, whether it
+ * has an index key (*keyed) and its hash.  NULL, or the rule it breaks,
+ * the reason in *why (which the next scan overwrites).  Only computes,
+ * so that a scanning thread may call it (named aside: the fields seen
+ * are only ever marked by one thread). */
+static const char *
+scanrec(struct scanner *sc, const char *rec, size_t n, int *keyed,
+    struct mx_h128 *h, const char **why)
 {
 	static const char *const what[] = { "", "", "", "", "", "", "an array",
 	    "an object" };
-	struct mx_buf t;
-	char msg[256];
-	uint32_t len;
 	size_t i;
+	uint32_t len;
 	int k, bad;
 
-	if (mx_json_scan(scan, rec, n, spans, 1) < 0) {
-		reject(line, "json", mx_json_errstr(scan), rec, n);
-		return;
+	if (mx_json_scan(sc->js, rec, n, sc->spans, 1) < 0) {
+		*why = mx_json_errstr(sc->js);
+		return "json";
 	}
-	mx_seen_spans(&named, spans);
-	cur.len = 0;
+	mx_seen_spans(&named, sc->spans);
+	sc->key.len = 0;
 	for (i = 0; i < keys.n; i++) {
 		const struct mx_expr *e = &keys.v[i];
+		struct mx_span *v = &sc->vals[i];
 
-		k = mx_expr_eval(e, spans, &vals[i], tmps[i], &bad);
+		k = mx_expr_eval(e, sc->spans, v, sc->tmps[i], &bad);
 		if (bad) {
-			const struct mx_span *s = &spans[e->sel];
+			const struct mx_span *s = &sc->spans[e->sel];
 
-			snprintf(msg, sizeof msg, "key %s: %s(%s): not a time: "
-			    "%.*s%s", e->name, mx_efn_names[e->fn], e->path,
-			    s->n > 40 ? 40 : (int)s->n, s->p,
+			snprintf(sc->msg, sizeof sc->msg, "key %s: %s(%s): "
+			    "not a time: %.*s%s", e->name, mx_efn_names[e->fn],
+			    e->path, s->n > 40 ? 40 : (int)s->n, s->p,
 			    s->n > 40 ? "..." : "");
-			reject(line, "key", msg, rec, n);
-			return;
+			*why = sc->msg;
+			return "key";
 		}
 		if (k == MX_JOBJ || k == MX_JARR) {
-			snprintf(msg, sizeof msg, "key %s: %s cannot name a "
-			    "partition", e->name, what[k]);
-			reject(line, "key", msg, rec, n);
-			return;
+			snprintf(sc->msg, sizeof sc->msg, "key %s: %s cannot "
+			    "name a partition", e->name, what[k]);
+			*why = sc->msg;
+			return "key";
 		}
-		len = vals[i].n;
-		mx_buf_addc(&cur, k);
-		mx_buf_add(&cur, &len, sizeof len);
-		mx_buf_add(&cur, vals[i].p, len);
-	}
-	/* Records of one partition tend to come in runs. */
-	if (last == NULL || cur.len != prev.len ||
-	    memcmp(cur.p, prev.p, cur.len) != 0) {
-		last = getpart();
-		t = prev;
-		prev = cur;
-		cur = t;
+		len = v->n;
+		mx_buf_addc(&sc->key, k);
+		mx_buf_addc(&sc->key, v->esc);
+		mx_buf_add(&sc->key, &len, sizeof len);
+		mx_buf_add(&sc->key, v->p, len);
 	}
 	/* (a record without the whole key cannot be found: not indexed,
 	 * as by mx-index put) */
-	if (ix != NULL && mx_exprs_canon(&ikeys, spans, &kb) == 0) {
+	*keyed = ix != NULL && mx_exprs_canon(&ikeys, sc->spans, &sc->kb) == 0;
+	if (*keyed)
+		*h = mx_hash128(sc->kb.p, sc->kb.len);
+	return NULL;
+}
+
+/* A scanned record into its partition (key: its key bytes). */
+static void
+place(const char *rec, size_t n, const char *key, size_t kn, int keyed,
+    const struct mx_h128 *h)
+{
+	/* Records of one partition tend to come in runs. */
+	if (last == NULL || kn != prev.len || memcmp(key, prev.p, kn) != 0) {
+		last = getpart(key);
+		prev.len = 0;
+		mx_buf_add(&prev, key, kn);
+	}
+	if (keyed) {
 		struct mx_kidx_ent e;
 
 		memset(&e, 0, sizeof e);	/* no unset padding spilled */
-		e.h = mx_hash128(kb.p, kb.len);
+		e.h = *h;
 		e.part = last->no;
 		mx_xsort_add(ix, &e);
 		last->keyed = 1;
 	}
 	add(last, rec, n);
 	nout++;
+}
+
+static void
+route(const char *rec, size_t n, uintmax_t line)
+{
+	struct mx_h128 h;
+	const char *rule, *why;
+	int keyed;
+
+	if ((rule = scanrec(sc0, rec, n, &keyed, &h, &why)) != NULL)
+		reject(line, rule, why, rec, n);
+	else
+		place(rec, n, sc0->key.p, sc0->key.len, keyed, &h);
+}
+
+/* ---- scanning ahead (--threads 2 or more, not compressing) ---- */
+
+/*
+ * The scan (the JSON, the key, the index key) is about 40% of the work of
+ * a plain run.  With threads to spare a second thread scans batches of
+ * lines while this one routes and writes the batches before them.  The
+ * lines are read here and taken back in their order, so the output is
+ * the same bytes; the scanning thread only computes, so every message
+ * and every exit stays on this one.
+ */
+#define NBATCH		4
+#define BATCHLINES	4096
+#define BATCHBYTES	(1 << 20)
+
+enum { B_FREE, B_FULL, B_DONE };
+
+struct bline {
+	size_t		 off, koff;	/* the record in text, its key in keys;
+					 * refused: its reason in msgs */
+	uint32_t	 n, kn;
+	uintmax_t	 lineno;
+	const char	*rule;		/* not NULL: refused */
+	int		 keyed;
+	struct mx_h128	 h;
+};
+
+struct batch {
+	struct mx_buf	 text, keys, msgs;
+	struct bline	*v;
+	size_t		 n, cap;
+	const char	*fname;
+	int		 state;
+};
+
+static struct {
+	int		 on;
+	pthread_t	 t;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct batch	 b[NBATCH];
+	size_t		 fill, drain;	/* this thread's next batches */
+	size_t		 busy;		/* handed over, not yet routed */
+	int		 quit;
+	struct scanner	*sc;
+} ah;
+
+static void
+ah_wait(struct batch *b, int state)
+{
+	pthread_mutex_lock(&ah.mu);
+	while (b->state != state)
+		pthread_cond_wait(&ah.cv, &ah.mu);
+	pthread_mutex_unlock(&ah.mu);
+}
+
+static void
+ah_set(struct batch *b, int state)
+{
+	pthread_mutex_lock(&ah.mu);
+	b->state = state;
+	pthread_cond_broadcast(&ah.cv);
+	pthread_mutex_unlock(&ah.mu);
+}
+
+static void *
+ah_main(void *arg)
+{
+	struct batch *b;
+	struct bline *l;
+	const char *why;
+	size_t i, k = 0;
+
+	(void)arg;
+	for (;;) {
+		int go;
+
+		b = &ah.b[k];
+		pthread_mutex_lock(&ah.mu);
+		while (b->state != B_FULL && !ah.quit)
+			pthread_cond_wait(&ah.cv, &ah.mu);
+		go = b->state == B_FULL;
+		pthread_mutex_unlock(&ah.mu);
+		if (!go)
+			return NULL;
+		b->keys.len = b->msgs.len = 0;
+		for (i = 0; i < b->n; i++) {
+			l = &b->v[i];
+			l->rule = scanrec(ah.sc, b->text.p + l->off, l->n,
+			    &l->keyed, &l->h, &why);
+			if (l->rule != NULL) {
+				l->koff = b->msgs.len;
+				mx_buf_add(&b->msgs, why, strlen(why) + 1);
+			} else {
+				l->koff = b->keys.len;
+				l->kn = (uint32_t)ah.sc->key.len;
+				mx_buf_add(&b->keys, ah.sc->key.p,
+				    ah.sc->key.len);
+			}
+		}
+		ah_set(b, B_DONE);
+		k = (k + 1) % NBATCH;
+	}
+}
+
+/* Route the oldest batch handed over, once scanned. */
+static void
+ah_drain(void)
+{
+	struct batch *b = &ah.b[ah.drain];
+	const struct bline *l;
+	size_t i;
+
+	ah_wait(b, B_DONE);
+	fname = b->fname;
+	for (i = 0; i < b->n; i++) {
+		l = &b->v[i];
+		if (l->rule != NULL)
+			reject(l->lineno, l->rule, b->msgs.p + l->koff,
+			    b->text.p + l->off, l->n);
+		else
+			place(b->text.p + l->off, l->n, b->keys.p + l->koff,
+			    l->kn, l->keyed, &l->h);
+	}
+	b->n = b->text.len = 0;
+	ah_set(b, B_FREE);
+	ah.drain = (ah.drain + 1) % NBATCH;
+	ah.busy--;
+}
+
+/* Hand the batch being filled over to the scanning thread. */
+static void
+ah_submit(void)
+{
+	struct batch *b = &ah.b[ah.fill];
+
+	/* (all handed over: the batch at fill is the oldest of them) */
+	if (ah.busy == NBATCH || b->n == 0)
+		return;
+	ah_set(b, B_FULL);
+	ah.fill = (ah.fill + 1) % NBATCH;
+	ah.busy++;
+}
+
+/* (path: the file read, not fname, which names the batch being routed) */
+static void
+ah_line(const char *path, const char *line, size_t n, uintmax_t lineno)
+{
+	struct batch *b;
+	struct bline *l;
+
+	/* the batch to fill is free once those before it are routed */
+	while (ah.busy == NBATCH)
+		ah_drain();
+	b = &ah.b[ah.fill];
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		b->v = mx_reallocarray(b->v, b->cap, sizeof *b->v);
+	}
+	b->fname = path;
+	l = &b->v[b->n++];
+	l->off = b->text.len;
+	l->n = (uint32_t)n;
+	l->lineno = lineno;
+	mx_buf_add(&b->text, line, n);
+	if (b->n == BATCHLINES || b->text.len >= BATCHBYTES)
+		ah_submit();
+}
+
+static void
+ah_start(struct mx_sel *sel)
+{
+	int e;
+
+	ah.sc = scanner_new(sel);
+	pthread_mutex_init(&ah.mu, NULL);
+	pthread_cond_init(&ah.cv, NULL);
+	if ((e = pthread_create(&ah.t, NULL, ah_main, NULL)) != 0) {
+		errno = e;
+		mx_err(MX_EXIT_FAIL, "cannot start a thread");
+	}
+	ah.on = 1;
+}
+
+/* Every batch routed, the thread ended. */
+static void
+ah_end(void)
+{
+	size_t i;
+
+	if (!ah.on)
+		return;
+	ah_submit();
+	while (ah.busy > 0)
+		ah_drain();
+	pthread_mutex_lock(&ah.mu);
+	ah.quit = 1;
+	pthread_cond_broadcast(&ah.cv);
+	pthread_mutex_unlock(&ah.mu);
+	pthread_join(ah.t, NULL);
+	for (i = 0; i < NBATCH; i++) {
+		mx_buf_free(&ah.b[i].text);
+		mx_buf_free(&ah.b[i].keys);
+		mx_buf_free(&ah.b[i].msgs);
+		free(ah.b[i].v);
+	}
+	scanner_free(ah.sc);
+	ah.on = 0;
 }
 
 static void
@@ -684,8 +963,14 @@ readfile(const char *path)
 			continue;
 		}
 		nin++;
-		route(line, (size_t)n, r.lineno);
+		if (ah.on)
+			ah_line(path, line, (size_t)n, r.lineno);
+		else
+			route(line, (size_t)n, r.lineno);
 	}
+	/* (a batch holds the lines of one file: its messages name it) */
+	if (ah.on)
+		ah_submit();
 	mx_reader_close(&r);
 }
 
@@ -1771,10 +2056,12 @@ main(int argc, char *argv[])
 		    modes[opt.mode], opt.s3 ? "with manifests (S3 mount)" :
 		    "by directory exchange (local file system)");
 
-	scan = mx_json_new(sel);
-	spans = mx_calloc(mx_sel_count(sel), sizeof *spans);
+	sc0 = scanner_new(sel);
 	vals = mx_calloc(keys.n, sizeof *vals);
-	tmps = mx_calloc(keys.n, sizeof *tmps);
+	/* (compressing, the threads are the compressors': a scanning one
+	 * beside them made bronze no faster) */
+	if (nthr > 1 && opt.level == 0 && opt.nadopt == 0)
+		ah_start(sel);
 	slots = mx_calloc(opt.maxopen, sizeof *slots);
 	ptab = mx_hmap_new(sizeof(struct part *));
 	if (opt.index != NULL) {
@@ -1792,6 +2079,7 @@ main(int argc, char *argv[])
 		readfile("-");
 	for (i = 0; i < (size_t)argc; i++)
 		readfile(argv[i]);
+	ah_end();
 	if (mx_seen_report(&named, mx_opt_strict) > 0 && mx_opt_strict) {
 		/* nothing published, as when a bad record ends the run */
 		if (rej != NULL)
@@ -1835,23 +2123,19 @@ main(int argc, char *argv[])
 	free(parts);
 	mx_hmap_free(ptab);
 	free(slots);
-	free(spans);
+	scanner_free(sc0);
 	free(vals);
-	free(tmps);
 	free(opt.adopt);
 	free(staging);
 	free(realroot);
 	free(disp);
-	mx_json_free(scan);
 	mx_sel_free(sel);
 	mx_exprs_free(&keys);
 	mx_exprs_free(&ikeys);
 	if (ix != NULL)
 		mx_xsort_free(ix);
-	mx_buf_free(&kb);
 	mx_buf_free(&ispec);
 	mx_buf_free(&spec);
-	mx_buf_free(&cur);
 	mx_buf_free(&prev);
 	mx_buf_free(&pathb);
 	mx_buf_free(&tmp);

@@ -379,6 +379,56 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 	[ ! -e t0 ]
 }
 
+@test "--threads without -z: records scanned on a second thread, the same files, index, rejects, messages and exits as one" {
+	# three files of many batches (4096 lines), bad lines among them, a
+	# partition for each of five days and for each event type
+	events 30000 5 > a.ndjson
+	{
+		events 20000 5 | sed 's/e0/f0/'
+		printf '\n{"event_id":"x1","timestamp":"not a time"}\n'
+		printf '{"event_id":"x2","timestamp":{"t":1}}\n{"event_id":"x3",\n'
+	} > b.ndjson
+	events 9000 2 | sed 's/e0/g0/; s/"event_tipe"/"event_type"/' > c.ndjson
+	printf '{"event_id":"x4","timestamp":"2024-03-01T00:00:00Z","event_type":"search","bad":"\\q"}\n' >> c.ndjson
+	k='event_date=date(timestamp),event_type'
+	for t in 1 2 3; do
+		run mx-partition --threads $t --run R -m overwrite -d t$t -k "$k" \
+		    --index idx$t --index-key event_id --rejects rej$t \
+		    a.ndjson b.ndjson c.ndjson
+		assert_success
+		echo "$output" > out$t
+		mx-partition --threads $t --run R -m overwrite -d s$t -k "$k" \
+		    --index sidx$t --index-key event_id < a.ndjson > sout$t
+	done
+	[ "$(wc -l < rej1)" -eq 4 ]
+	run jq -r '"\(._reject.file):\(._reject.line) \(._reject.reason)"' rej1
+	assert_line 'b.ndjson:20002 key event_date: date(timestamp): not a time: "not a time"'
+	assert_line 'b.ndjson:20003 key event_date: date(timestamp): not a time: {"t":1}'
+	assert_line 'b.ndjson:20004 invalid JSON at column 18: unexpected end of input, expected a string key'
+	assert_line 'c.ndjson:9001 invalid JSON at column 82: invalid escape in string'
+	for t in 2 3; do
+		sed "s|\"t$t/|\"t1/|" out$t | cmp out1 -
+		cmp rej1 rej$t
+		cmp idx1 idx$t
+		run diff -r t1 t$t
+		assert_success
+		sed "s|\"s$t/|\"s1/|" sout$t | cmp sout1 -
+		cmp sidx1 sidx$t
+		run diff -r s1 s$t
+		assert_success
+	done
+	[ "$(cat t2/*/*/*.ndjson | wc -l)" -eq 59000 ]
+	# strict (no --rejects): the first bad line ends the run, named, and
+	# nothing is published
+	for t in 1 2; do
+		run mx-partition --threads $t --run R -d u$t -k "$k" a.ndjson b.ndjson c.ndjson
+		assert_failure 1
+		assert_output 'mx-partition: b.ndjson:20002: key event_date: date(timestamp): not a time: "not a time"'
+		run find u$t -type f
+		assert_output ''
+	done
+}
+
 @test "DuckDB reads the lake with hive_partitioning and counts what the output says" {
 	events 20000 7 > in.ndjson
 	run mx-partition -d lake -k 'event_date=date(timestamp),event_type' in.ndjson
