@@ -16,6 +16,7 @@
 
 const char *mx_prog = "mx";
 void (*mx_exit_hook)(int code);
+void (*mx_fatal_hook)(void);
 
 /*
  * Temporary paths live in fixed storage so that the signal handler can
@@ -301,12 +302,24 @@ flush_stdout(void)
 	}
 }
 
+/* mx_fatal_hook, once: an error it meets itself is told, not its own. */
+static void
+fatal_first(void)
+{
+	void (*h)(void) = mx_fatal_hook;
+
+	mx_fatal_hook = NULL;
+	if (h != NULL)
+		h();
+}
+
 void
 mx_err(int code, const char *fmt, ...)
 {
 	va_list ap;
 	int e = errno;
 
+	fatal_first();
 	flush_stdout();
 	va_start(ap, fmt);
 	vmsg(e, fmt, ap);
@@ -321,6 +334,7 @@ mx_errx(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	fatal_first();
 	flush_stdout();
 	va_start(ap, fmt);
 	vmsg(0, fmt, ap);

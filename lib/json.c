@@ -635,7 +635,8 @@ keycmp(const void *a, const void *b, void *jv)
 	return memcmp(keybytes(j, x), keybytes(j, y), KLEN(x));
 }
 
-static const struct mx_json *sort_j;
+/* (a thread each: mx-dedup and mx-partition scan on several) */
+static __thread const struct mx_json *sort_j;
 
 static int
 keycmp_q(const void *a, const void *b)

@@ -76,6 +76,11 @@ MX_NORETURN void mx_spill_short(void);
 /* Called instead of exit() by mx_err and mx_errx when set: fuzzing
  * harnesses use it to turn a fatal input error into a return. */
 extern void (*mx_exit_hook)(int code);
+/* Called first by mx_err and mx_errx, once, when set: a tool holding
+ * records read but not yet handled (mx-partition's scanned batches)
+ * handles them, so that an error among them, which came first, is the
+ * one told. */
+extern void (*mx_fatal_hook)(void);
 /* Close a stdio stream, exiting 1 with a message if anything written to it
  * was lost. */
 void	mx_fshut(FILE *fp, const char *name);

@@ -781,6 +781,8 @@ static struct {
 	size_t		 fill, drain;	/* this thread's next batches */
 	size_t		 busy;		/* handed over, not yet routed */
 	int		 quit;
+	int		 draining;
+	pthread_t	 reader;	/* this thread */
 	struct scanner	*sc;
 } ah;
 
@@ -852,6 +854,7 @@ ah_drain(void)
 
 	ah_wait(b, B_DONE);
 	fname = b->fname;
+	ah.draining = 1;
 	for (i = 0; i < b->n; i++) {
 		l = &b->v[i];
 		if (l->rule != NULL)
@@ -861,7 +864,11 @@ ah_drain(void)
 			place(b->text.p + l->off, l->n, b->keys.p + l->koff,
 			    l->kn, l->keyed, &l->h);
 	}
+	ah.draining = 0;
 	b->n = b->text.len = 0;
+	/* (a batch that took a long line lets it go) */
+	if (b->text.cap > 2 * BATCHBYTES)
+		mx_buf_free(&b->text);
 	ah_set(b, B_FREE);
 	ah.drain = (ah.drain + 1) % NBATCH;
 	ah.busy--;
@@ -906,11 +913,30 @@ ah_line(const char *path, const char *line, size_t n, uintmax_t lineno)
 		ah_submit();
 }
 
+/*
+ * An error of the reader (a file that does not open, a line past
+ * --max-record, a cut gzip stream) or of the writing: the lines read
+ * before it are routed first, so that without --rejects the first bad
+ * record is the one named, as on one thread.  (Not from the scanning
+ * thread, nor from within a drain, whose own error it is.)
+ */
+static void
+ah_fatal(void)
+{
+	if (!pthread_equal(pthread_self(), ah.reader) || ah.draining)
+		return;
+	ah_submit();
+	while (ah.busy > 0)
+		ah_drain();
+}
+
 static void
 ah_start(struct mx_sel *sel)
 {
 	int e;
 
+	ah.reader = pthread_self();
+	mx_fatal_hook = ah_fatal;
 	ah.sc = scanner_new(sel);
 	pthread_mutex_init(&ah.mu, NULL);
 	pthread_cond_init(&ah.cv, NULL);
@@ -932,6 +958,7 @@ ah_end(void)
 	ah_submit();
 	while (ah.busy > 0)
 		ah_drain();
+	mx_fatal_hook = NULL;
 	pthread_mutex_lock(&ah.mu);
 	ah.quit = 1;
 	pthread_cond_broadcast(&ah.cv);
@@ -2060,7 +2087,8 @@ main(int argc, char *argv[])
 	vals = mx_calloc(keys.n, sizeof *vals);
 	/* (compressing, the threads are the compressors': a scanning one
 	 * beside them made bronze no faster) */
-	if (nthr > 1 && opt.level == 0 && opt.nadopt == 0)
+	if (nthr > 1 && opt.level == 0 && opt.nadopt == 0 &&
+	    mx_maxrec <= UINT32_MAX)	/* (a batch's lines are 32-bit) */
 		ah_start(sel);
 	slots = mx_calloc(opt.maxopen, sizeof *slots);
 	ptab = mx_hmap_new(sizeof(struct part *));

@@ -420,10 +420,22 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 	[ "$(cat t2/*/*/*.ndjson | wc -l)" -eq 59000 ]
 	# strict (no --rejects): the first bad line ends the run, named, and
 	# nothing is published
+	# ... also when the reader fails after it, before its batch was
+	# routed: a file missing, a line past --max-record
+	awk 'BEGIN { printf "{\"timestamp\":\"%0300000d\"}\n", 0 }' > long.ndjson
 	for t in 1 2; do
 		run mx-partition --threads $t --run R -d u$t -k "$k" a.ndjson b.ndjson c.ndjson
 		assert_failure 1
 		assert_output 'mx-partition: b.ndjson:20002: key event_date: date(timestamp): not a time: "not a time"'
+		run mx-partition --threads $t --run R -d u$t -k "$k" b.ndjson nosuch.ndjson
+		assert_failure 1
+		assert_output 'mx-partition: b.ndjson:20002: key event_date: date(timestamp): not a time: "not a time"'
+		run mx-partition --threads $t --run R -d u$t -k "$k" --max-record 100K b.ndjson long.ndjson
+		assert_failure 1
+		assert_output 'mx-partition: b.ndjson:20002: key event_date: date(timestamp): not a time: "not a time"'
+		run mx-partition --threads $t --run R -d u$t -k "$k" --max-record 100K a.ndjson long.ndjson
+		assert_failure 1
+		assert_output --partial 'mx-partition: long.ndjson:1: '
 		run find u$t -type f
 		assert_output ''
 	done
