@@ -18,13 +18,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "mx.h"
+#include "ring.h"
 
 enum { KEEP_FIRST, KEEP_LAST, KEEP_LATEST };
 enum { NULL_PASS, NULL_DROP, NULL_KEY, NULL_ERROR };
@@ -674,44 +674,18 @@ top_line(struct src *s, const char **line)
  * the same decisions, messages and bytes as one thread.  The scanning
  * threads only compute; every message and every exit stays here.
  */
-#define BATCHLINES	4096
-#define BATCHBYTES	((size_t)1 << 20)
 
-enum { B_FREE, B_FULL, B_DONE };
-
-struct bline {
-	size_t		 off;		/* in text */
-	uint32_t	 n;
-	const char	*name;		/* its file */
-	uintmax_t	 lineno;
-	struct scanned	 sc;		/* why: an offset in msgs, when the
-					 * scanner's own */
+/* A line's scan, kept in its batch (why: an offset in aux, when the
+ * scanner's own). */
+struct lres {
+	struct scanned	 sc;
 	size_t		 woff;
-};
-
-struct batch {
-	struct mx_buf	 text, msgs;
-	struct bline	*v;
-	size_t		 n, cap, next;	/* next: the line to settle */
-	uint64_t	 seq;
-	int		 state;
-};
-
-struct worker {
-	pthread_t	 t;
-	int		 no;
-	struct scanner	*sc;
 };
 
 static struct {
 	int		 n;		/* scanning threads; 0: none */
-	struct worker	*w;
-	struct batch	*b;
-	size_t		 nb;		/* batches in the ring */
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	uint64_t	 fill, drain;	/* this thread's next batches */
-	int		 quit;
+	struct mx_ring	*ring;
+	struct scanner	**sc;
 } th;
 
 static struct scanner *
@@ -735,53 +709,30 @@ scanner_free(struct scanner *sc)
 	free(sc);
 }
 
-static void *
-worker_main(void *arg)
+/* (a scanning thread's: arg its scanner) */
+static void
+th_scan(void *arg, struct mx_rbatch *b)
 {
-	struct worker *w = arg;
-	struct batch *b;
-	struct bline *l;
-	uint64_t seq = (uint64_t)w->no;
+	struct lres *res = (struct lres *)(void *)b->res;
 	size_t i;
-	int go;
 
-	for (;; seq += (uint64_t)th.n) {
-		b = &th.b[seq % th.nb];
-		pthread_mutex_lock(&th.mu);
-		while (!(b->state == B_FULL && b->seq == seq) && !th.quit)
-			pthread_cond_wait(&th.cv, &th.mu);
-		go = b->state == B_FULL && b->seq == seq;
-		pthread_mutex_unlock(&th.mu);
-		if (!go)
-			return NULL;
-		b->msgs.len = 0;
-		for (i = 0; i < b->n; i++) {
-			l = &b->v[i];
-			scanline(w->sc, b->text.p + l->off, l->n, &l->sc);
-			if (l->sc.cls == C_REJECT) {
-				l->woff = b->msgs.len;
-				mx_buf_add(&b->msgs, l->sc.why,
-				    strlen(l->sc.why) + 1);
-			}
+	for (i = 0; i < b->n; i++) {
+		scanline(arg, b->text.p + b->v[i].off, b->v[i].n, &res[i].sc);
+		if (res[i].sc.cls == C_REJECT) {
+			res[i].woff = b->aux.len;
+			mx_buf_add(&b->aux, res[i].sc.why,
+			    strlen(res[i].sc.why) + 1);
 		}
-		pthread_mutex_lock(&th.mu);
-		b->state = B_DONE;
-		pthread_cond_broadcast(&th.cv);
-		pthread_mutex_unlock(&th.mu);
 	}
 }
 
 static void
 th_start(struct mx_sel *sel, int n)
 {
-	int i, e;
+	int i;
 
 	th.n = n;
-	th.nb = (size_t)n * 2 + 2;
-	th.b = mx_calloc(th.nb, sizeof *th.b);
-	th.w = mx_calloc((size_t)n, sizeof *th.w);
-	pthread_mutex_init(&th.mu, NULL);
-	pthread_cond_init(&th.cv, NULL);
+	th.sc = mx_calloc((size_t)n, sizeof *th.sc);
 	for (i = 0; i < n; i++) {
 		struct mx_seen *ns = mx_calloc(1, sizeof *ns);
 
@@ -791,14 +742,10 @@ th_start(struct mx_sel *sel, int n)
 		    sizeof *ns->v);
 		memcpy(ns->v, named.v, named.n * sizeof *ns->v);
 		ns->nrec = 0;
-		th.w[i].no = i;
-		th.w[i].sc = scanner_new(sel, ns);
-		if ((e = pthread_create(&th.w[i].t, NULL, worker_main,
-		    &th.w[i])) != 0) {
-			errno = e;
-			mx_err(MX_EXIT_FAIL, "cannot start a thread");
-		}
+		th.sc[i] = scanner_new(sel, ns);
 	}
+	th.ring = mx_ring_new(n, sizeof(struct lres), th_scan,
+	    (void **)th.sc);
 }
 
 /* The threads ended, what they saw of the -k fields counted. */
@@ -811,28 +758,18 @@ th_end(void)
 
 	if (th.n == 0)
 		return;
-	pthread_mutex_lock(&th.mu);
-	th.quit = 1;
-	pthread_cond_broadcast(&th.cv);
-	pthread_mutex_unlock(&th.mu);
+	mx_ring_free(th.ring);
 	for (k = 0; k < th.n; k++) {
-		pthread_join(th.w[k].t, NULL);
-		ns = th.w[k].sc->named;
+		ns = th.sc[k]->named;
 		for (i = 0; i < named.n; i++)
 			if (ns->v[i].seen)
 				mx_seen_mark(&named, i);
 		named.nrec += ns->nrec;
 		free(ns->v);
 		free(ns);
-		scanner_free(th.w[k].sc);
+		scanner_free(th.sc[k]);
 	}
-	for (i = 0; i < th.nb; i++) {
-		mx_buf_free(&th.b[i].text);
-		mx_buf_free(&th.b[i].msgs);
-		free(th.b[i].v);
-	}
-	free(th.b);
-	free(th.w);
+	free(th.sc);
 	th.n = 0;
 }
 
@@ -840,36 +777,21 @@ th_end(void)
 static void
 th_fill(struct src *s)
 {
-	struct batch *b;
-	struct bline *l;
+	struct mx_rbatch *b;
 	const char *line;
 	ssize_t n;
 
-	while (th.fill - th.drain < th.nb) {
-		b = &th.b[th.fill % th.nb];
-		b->n = b->next = b->text.len = 0;
-		while (b->n < BATCHLINES && b->text.len < BATCHBYTES) {
+	while ((b = mx_ring_fill(th.ring)) != NULL) {
+		for (;;) {
 			if ((n = top_line(s, &line)) < 0)
 				break;
-			if (b->n == b->cap) {
-				b->cap = b->cap ? b->cap * 2 : 256;
-				b->v = mx_reallocarray(b->v, b->cap,
-				    sizeof *b->v);
-			}
-			l = &b->v[b->n++];
-			l->off = b->text.len;
-			l->n = (uint32_t)n;
-			l->name = s->in[s->fi].path;
-			l->lineno = s->rd.lineno;
-			mx_buf_add(&b->text, line, (size_t)n);
+			if (mx_ring_add(th.ring, b, s->in[s->fi].path,
+			    s->rd.lineno, line, (size_t)n))
+				break;
 		}
 		if (b->n == 0)
 			return;
-		pthread_mutex_lock(&th.mu);
-		b->seq = th.fill++;
-		b->state = B_FULL;
-		pthread_cond_broadcast(&th.cv);
-		pthread_mutex_unlock(&th.mu);
+		mx_ring_hand(th.ring);
 	}
 }
 
@@ -877,37 +799,28 @@ th_fill(struct src *s)
 static int
 th_next(struct src *s, struct rec *r)
 {
-	struct batch *b;
-	struct bline *l;
+	struct mx_rbatch *b;
+	struct mx_rline *l;
+	struct lres *x;
 
 	for (;;) {
-		if (th.drain < th.fill) {
-			b = &th.b[th.drain % th.nb];
+		if ((b = mx_ring_oldest(th.ring)) != NULL) {
 			if (b->next < b->n)
 				break;
 			/* (the oldest, settled: free for the next lines) */
-			pthread_mutex_lock(&th.mu);
-			b->state = B_FREE;
-			pthread_mutex_unlock(&th.mu);
-			th.drain++;
+			mx_ring_done(th.ring);
 		}
 		th_fill(s);
-		if (th.drain == th.fill) {
+		if (mx_ring_busy(th.ring) == 0) {
 			th_end();
 			return 0;
 		}
-		b = &th.b[th.drain % th.nb];
-		pthread_mutex_lock(&th.mu);
-		while (b->state != B_DONE)
-			pthread_cond_wait(&th.cv, &th.mu);
-		pthread_mutex_unlock(&th.mu);
-		if (b->next < b->n)
-			break;
 	}
-	l = &b->v[b->next++];
-	if (l->sc.cls == C_REJECT)
-		l->sc.why = b->msgs.p + l->woff;
-	settle(&l->sc, l->name, l->lineno, b->text.p + l->off, l->n, r);
+	l = &b->v[b->next];
+	x = &((struct lres *)(void *)b->res)[b->next++];
+	if (x->sc.cls == C_REJECT)
+		x->sc.why = b->aux.p + x->woff;
+	settle(&x->sc, l->name, l->lineno, b->text.p + l->off, l->n, r);
 	return 1;
 }
 

@@ -39,6 +39,7 @@
 
 #include "mx.h"
 #include "keyindex.h"
+#include "ring.h"
 #include "xsort.h"
 
 #define FUSE_MAGIC	0x65735546	/* statfs f_type of every FUSE mount */
@@ -743,104 +744,45 @@ route(const char *rec, size_t n, uintmax_t line)
 /*
  * The scan (the JSON, the key, the index key) is about 40% of the work of
  * a plain run.  With threads to spare a second thread scans batches of
- * lines while this one routes and writes the batches before them.  The
- * lines are read here and taken back in their order, so the output is
- * the same bytes; the scanning thread only computes, so every message
- * and every exit stays on this one.
+ * lines (lib/ring.c) while this one routes and writes the batches before
+ * them, in their order: the same bytes, messages and exits as one thread.
  */
-#define NBATCH		4
-#define BATCHLINES	4096
-#define BATCHBYTES	(1 << 20)
 
-enum { B_FREE, B_FULL, B_DONE };
-
-struct bline {
-	size_t		 off, koff;	/* the record in text, its key in keys;
-					 * refused: its reason in msgs */
-	uint32_t	 n, kn;
-	uintmax_t	 lineno;
+/* A line's scan: its key, or the reason it is refused, in aux. */
+struct lres {
+	size_t		 koff;
+	uint32_t	 kn;
 	const char	*rule;		/* not NULL: refused */
 	int		 keyed;
 	struct mx_h128	 h;
 };
 
-struct batch {
-	struct mx_buf	 text, keys, msgs;
-	struct bline	*v;
-	size_t		 n, cap;
-	const char	*fname;
-	int		 state;
-};
-
 static struct {
-	int		 on;
-	pthread_t	 t;
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	struct batch	 b[NBATCH];
-	size_t		 fill, drain;	/* this thread's next batches */
-	size_t		 busy;		/* handed over, not yet routed */
-	int		 quit;
+	struct mx_ring	*ring;		/* NULL: not on */
 	int		 draining;
 	pthread_t	 reader;	/* this thread */
 	struct scanner	*sc;
 } ah;
 
+/* (the scanning thread's: arg its scanner) */
 static void
-ah_wait(struct batch *b, int state)
+ah_scan(void *arg, struct mx_rbatch *b)
 {
-	pthread_mutex_lock(&ah.mu);
-	while (b->state != state)
-		pthread_cond_wait(&ah.cv, &ah.mu);
-	pthread_mutex_unlock(&ah.mu);
-}
-
-static void
-ah_set(struct batch *b, int state)
-{
-	pthread_mutex_lock(&ah.mu);
-	b->state = state;
-	pthread_cond_broadcast(&ah.cv);
-	pthread_mutex_unlock(&ah.mu);
-}
-
-static void *
-ah_main(void *arg)
-{
-	struct batch *b;
-	struct bline *l;
+	struct scanner *sc = arg;
+	struct lres *x = (struct lres *)(void *)b->res;
 	const char *why;
-	size_t i, k = 0;
+	size_t i;
 
-	(void)arg;
-	for (;;) {
-		int go;
-
-		b = &ah.b[k];
-		pthread_mutex_lock(&ah.mu);
-		while (b->state != B_FULL && !ah.quit)
-			pthread_cond_wait(&ah.cv, &ah.mu);
-		go = b->state == B_FULL;
-		pthread_mutex_unlock(&ah.mu);
-		if (!go)
-			return NULL;
-		b->keys.len = b->msgs.len = 0;
-		for (i = 0; i < b->n; i++) {
-			l = &b->v[i];
-			l->rule = scanrec(ah.sc, b->text.p + l->off, l->n,
-			    &l->keyed, &l->h, &why);
-			if (l->rule != NULL) {
-				l->koff = b->msgs.len;
-				mx_buf_add(&b->msgs, why, strlen(why) + 1);
-			} else {
-				l->koff = b->keys.len;
-				l->kn = (uint32_t)ah.sc->key.len;
-				mx_buf_add(&b->keys, ah.sc->key.p,
-				    ah.sc->key.len);
-			}
+	for (i = 0; i < b->n; i++, x++) {
+		x->rule = scanrec(sc, b->text.p + b->v[i].off, b->v[i].n,
+		    &x->keyed, &x->h, &why);
+		x->koff = b->aux.len;
+		if (x->rule != NULL)
+			mx_buf_add(&b->aux, why, strlen(why) + 1);
+		else {
+			x->kn = (uint32_t)sc->key.len;
+			mx_buf_add(&b->aux, sc->key.p, sc->key.len);
 		}
-		ah_set(b, B_DONE);
-		k = (k + 1) % NBATCH;
 	}
 }
 
@@ -848,69 +790,37 @@ ah_main(void *arg)
 static void
 ah_drain(void)
 {
-	struct batch *b = &ah.b[ah.drain];
-	const struct bline *l;
+	struct mx_rbatch *b = mx_ring_oldest(ah.ring);
+	const struct mx_rline *l;
+	const struct lres *x = (const struct lres *)(void *)b->res;
 	size_t i;
 
-	ah_wait(b, B_DONE);
-	fname = b->fname;
 	ah.draining = 1;
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < b->n; i++, x++) {
 		l = &b->v[i];
-		if (l->rule != NULL)
-			reject(l->lineno, l->rule, b->msgs.p + l->koff,
+		fname = l->name;
+		if (x->rule != NULL)
+			reject(l->lineno, x->rule, b->aux.p + x->koff,
 			    b->text.p + l->off, l->n);
 		else
-			place(b->text.p + l->off, l->n, b->keys.p + l->koff,
-			    l->kn, l->keyed, &l->h);
+			place(b->text.p + l->off, l->n, b->aux.p + x->koff,
+			    x->kn, x->keyed, &x->h);
 	}
 	ah.draining = 0;
-	b->n = b->text.len = 0;
-	/* (a batch that took a long line lets it go) */
-	if (b->text.cap > 2 * BATCHBYTES)
-		mx_buf_free(&b->text);
-	ah_set(b, B_FREE);
-	ah.drain = (ah.drain + 1) % NBATCH;
-	ah.busy--;
+	mx_ring_done(ah.ring);
 }
 
-/* Hand the batch being filled over to the scanning thread. */
-static void
-ah_submit(void)
-{
-	struct batch *b = &ah.b[ah.fill];
-
-	/* (all handed over: the batch at fill is the oldest of them) */
-	if (ah.busy == NBATCH || b->n == 0)
-		return;
-	ah_set(b, B_FULL);
-	ah.fill = (ah.fill + 1) % NBATCH;
-	ah.busy++;
-}
-
-/* (path: the file read, not fname, which names the batch being routed) */
+/* (path: the file read, not fname, which names the line being routed) */
 static void
 ah_line(const char *path, const char *line, size_t n, uintmax_t lineno)
 {
-	struct batch *b;
-	struct bline *l;
+	struct mx_rbatch *b;
 
 	/* the batch to fill is free once those before it are routed */
-	while (ah.busy == NBATCH)
+	while ((b = mx_ring_fill(ah.ring)) == NULL)
 		ah_drain();
-	b = &ah.b[ah.fill];
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 256;
-		b->v = mx_reallocarray(b->v, b->cap, sizeof *b->v);
-	}
-	b->fname = path;
-	l = &b->v[b->n++];
-	l->off = b->text.len;
-	l->n = (uint32_t)n;
-	l->lineno = lineno;
-	mx_buf_add(&b->text, line, n);
-	if (b->n == BATCHLINES || b->text.len >= BATCHBYTES)
-		ah_submit();
+	if (mx_ring_add(ah.ring, b, path, lineno, line, n))
+		mx_ring_hand(ah.ring);
 }
 
 /*
@@ -925,53 +835,34 @@ ah_fatal(void)
 {
 	if (!pthread_equal(pthread_self(), ah.reader) || ah.draining)
 		return;
-	ah_submit();
-	while (ah.busy > 0)
+	mx_ring_hand(ah.ring);
+	while (mx_ring_busy(ah.ring) > 0)
 		ah_drain();
 }
 
 static void
 ah_start(struct mx_sel *sel)
 {
-	int e;
-
 	ah.reader = pthread_self();
 	mx_fatal_hook = ah_fatal;
 	ah.sc = scanner_new(sel);
-	pthread_mutex_init(&ah.mu, NULL);
-	pthread_cond_init(&ah.cv, NULL);
-	if ((e = pthread_create(&ah.t, NULL, ah_main, NULL)) != 0) {
-		errno = e;
-		mx_err(MX_EXIT_FAIL, "cannot start a thread");
-	}
-	ah.on = 1;
+	ah.ring = mx_ring_new(1, sizeof(struct lres), ah_scan,
+	    (void **)&ah.sc);
 }
 
 /* Every batch routed, the thread ended. */
 static void
 ah_end(void)
 {
-	size_t i;
-
-	if (!ah.on)
+	if (ah.ring == NULL)
 		return;
-	ah_submit();
-	while (ah.busy > 0)
+	mx_ring_hand(ah.ring);
+	while (mx_ring_busy(ah.ring) > 0)
 		ah_drain();
 	mx_fatal_hook = NULL;
-	pthread_mutex_lock(&ah.mu);
-	ah.quit = 1;
-	pthread_cond_broadcast(&ah.cv);
-	pthread_mutex_unlock(&ah.mu);
-	pthread_join(ah.t, NULL);
-	for (i = 0; i < NBATCH; i++) {
-		mx_buf_free(&ah.b[i].text);
-		mx_buf_free(&ah.b[i].keys);
-		mx_buf_free(&ah.b[i].msgs);
-		free(ah.b[i].v);
-	}
+	mx_ring_free(ah.ring);
 	scanner_free(ah.sc);
-	ah.on = 0;
+	ah.ring = NULL;
 }
 
 static void
@@ -990,14 +881,11 @@ readfile(const char *path)
 			continue;
 		}
 		nin++;
-		if (ah.on)
+		if (ah.ring != NULL)
 			ah_line(path, line, (size_t)n, r.lineno);
 		else
 			route(line, (size_t)n, r.lineno);
 	}
-	/* (a batch holds the lines of one file: its messages name it) */
-	if (ah.on)
-		ah_submit();
 	mx_reader_close(&r);
 }
 
