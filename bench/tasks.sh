@@ -55,16 +55,17 @@ MLR_VALID='is_string($event_id)
 MLR_FIELDS=event_id,timestamp,user_id,event_type,product_id,quantity,price,category
 
 # And in SQL: every field read as text, then cast, as the contract casts.
+SQL_TEXT="read_ndjson('\$IN', columns = {event_id: 'VARCHAR',
+      \"timestamp\": 'VARCHAR', user_id: 'VARCHAR', session_id: 'VARCHAR',
+      event_type: 'VARCHAR', product_id: 'VARCHAR', quantity: 'VARCHAR',
+      price: 'VARCHAR', category: 'VARCHAR', search_query: 'VARCHAR'})"
 SQL_VALID="SELECT event_id, ts AS timestamp, user_id, event_type, product_id,
     q AS quantity, p AS price, category
   FROM (SELECT *, TRY_CAST(\"timestamp\" AS TIMESTAMPTZ) AS ts,
       TRY_CAST(quantity AS BIGINT) AS q,
       TRY_CAST(quantity AS DOUBLE) AS qd,
       TRY_CAST(price AS DECIMAL(18, 2)) AS p
-    FROM read_ndjson('\$IN', columns = {event_id: 'VARCHAR',
-      \"timestamp\": 'VARCHAR', user_id: 'VARCHAR', session_id: 'VARCHAR',
-      event_type: 'VARCHAR', product_id: 'VARCHAR', quantity: 'VARCHAR',
-      price: 'VARCHAR', category: 'VARCHAR', search_query: 'VARCHAR'}))
+    FROM $SQL_TEXT)
   WHERE event_id IS NOT NULL AND ts IS NOT NULL AND user_id IS NOT NULL
     AND event_type IN ('page_view', 'add_to_cart', 'remove_from_cart',
       'purchase', 'search')
@@ -897,10 +898,7 @@ sql_lake() {
 	      TRY_CAST(quantity AS BIGINT) AS q,
 	      TRY_CAST(quantity AS DOUBLE) AS qd,
 	      TRY_CAST(price AS DECIMAL(18, 2)) AS p
-	    FROM read_ndjson('$IN', columns = {event_id: 'VARCHAR',
-	      \"timestamp\": 'VARCHAR', user_id: 'VARCHAR', session_id: 'VARCHAR',
-	      event_type: 'VARCHAR', product_id: 'VARCHAR', quantity: 'VARCHAR',
-	      price: 'VARCHAR', category: 'VARCHAR', search_query: 'VARCHAR'}))"
+	    FROM ${SQL_TEXT//\$IN/$IN})"
 	    "COPY (SELECT $raw, $src AS _source, rowid + 1 AS _line,
 	      $atz AS _ingested_at, $rid AS _rid FROM checked)
 	    TO '$OUT/bronze' (FORMAT json, COMPRESSION $z, PER_THREAD_OUTPUT true)"
