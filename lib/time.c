@@ -29,22 +29,29 @@ mx_days_from_civil(int64_t y, unsigned m, unsigned d)
 static void
 civil_from_days(int64_t z, int *y, int *m, int *d)
 {
-	/* Records come in time order, so most calls ask for the day of the
-	 * call before: remembering it saves the divisions below on nearly
-	 * every record of a date() or hour() group key.  (A thread each:
-	 * mx-dedup scans on threads.) */
-	static __thread int64_t lastz = INT64_MIN;
-	static __thread int ly, lm, ld;
+	/* Records come in time order, so most calls ask for a day asked
+	 * for just before: remembering it saves the divisions below on
+	 * nearly every record of a date() or hour() group key.  Two days:
+	 * a record's time and its _ingested_at are days apart, and a test
+	 * of one against the other asks for both, in turn.  (A thread
+	 * each: mx-dedup scans on threads.) */
+	static __thread int64_t lastz[2] = { INT64_MIN, INT64_MIN };
+	static __thread int ly[2], lm[2], ld[2], older;
 	int64_t era, yy;
 	unsigned doe, yoe, doy, mp;
+	int k;
 
-	if (z == lastz) {
-		*y = ly;
-		*m = lm;
-		*d = ld;
-		return;
-	}
-	lastz = z;
+	for (k = 0; k < 2; k++)
+		if (z == lastz[k]) {
+			*y = ly[k];
+			*m = lm[k];
+			*d = ld[k];
+			older = !k;
+			return;
+		}
+	k = older;
+	older = !k;
+	lastz[k] = z;
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = (unsigned)(z - era * 146097);
@@ -55,9 +62,9 @@ civil_from_days(int64_t z, int *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = (int)(yy + (*m <= 2));
-	ly = *y;
-	lm = *m;
-	ld = *d;
+	ly[k] = *y;
+	lm[k] = *m;
+	ld[k] = *d;
 }
 
 static int64_t
@@ -240,11 +247,13 @@ epoch(const char *p, const char *end, struct mx_time *t)
 	return 0;
 }
 
-int
-mx_time_parse(const char *p, size_t n, struct mx_time *t)
+static int
+parse(const char *p, size_t n, struct mx_time *t)
 {
-	static __thread char lastdate[10] = "x";	/* no date matches it */
-	static __thread int64_t lastdays;
+	/* (no date matches "x") */
+	static __thread char lastdate[2][10] = { "x", "x" };
+	static __thread int64_t lastdays[2];
+	static __thread int older;
 	const char *s = p, *end = p + n;
 	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, sign;
 	int64_t nsec = 0, scale = 100000000, off = 0, days;
@@ -254,10 +263,15 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 	if (n < 10 || p[4] != '-')
 		return epoch(p, end, t);
 	/* Records come in time order: the day of the one before is likely
-	 * the day of this one, and the same ten bytes are the same day. */
-	if (memcmp(s, lastdate, 10) == 0)
-		days = lastdays;
-	else {
+	 * the day of this one, and the same ten bytes are the same day (two
+	 * days, as civil_from_days keeps them). */
+	if (memcmp(s, lastdate[0], 10) == 0) {
+		days = lastdays[0];
+		older = 1;
+	} else if (memcmp(s, lastdate[1], 10) == 0) {
+		days = lastdays[1];
+		older = 0;
+	} else {
 		if (digits(s, end, 4, &y) || s[4] != '-' ||
 		    digits(s + 5, end, 2, &mo) || s[7] != '-' ||
 		    digits(s + 8, end, 2, &d))
@@ -265,8 +279,9 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 		if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
 			return -1;
 		days = mx_days_from_civil(y, mo, d);
-		memcpy(lastdate, s, 10);
-		lastdays = days;
+		memcpy(lastdate[older], s, 10);
+		lastdays[older] = days;
+		older = !older;
 	}
 	s += 10;
 	t->dateonly = s == end;
@@ -320,6 +335,45 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 	}
 	t->sec = days * 86400 + h * 3600 + mi * 60 + sec - off;
 	t->nsec = (int32_t)nsec;
+	return 0;
+}
+
+/*
+ * A row's time is read by several expressions (the keys a test counts,
+ * date() and hour() of it, a bound against _ingested_at): the last two
+ * texts read are remembered, and the same bytes are the same time (the
+ * 1M-event lake's tests read each timestamp seven times).  (A thread
+ * each, as the days are.)
+ */
+#define MEMO	40
+
+int
+mx_time_parse(const char *p, size_t n, struct mx_time *t)
+{
+	static __thread struct {
+		char		b[MEMO];
+		size_t		n;	/* 0: none (no time is "") */
+		struct mx_time	t;
+	} memo[2];
+	static __thread int older;
+	int k;
+
+	if (n <= MEMO)
+		for (k = 0; k < 2; k++)
+			if (memo[k].n == n && memcmp(memo[k].b, p, n) == 0) {
+				*t = memo[k].t;
+				older = !k;
+				return 0;
+			}
+	if (parse(p, n, t) < 0)
+		return -1;
+	if (n > 0 && n <= MEMO) {
+		k = older;
+		older = !k;
+		memcpy(memo[k].b, p, n);
+		memo[k].n = n;
+		memo[k].t = *t;
+	}
 	return 0;
 }
 

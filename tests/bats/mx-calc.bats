@@ -209,6 +209,37 @@ EOF
 	assert_output '{"x":19787,"y":8,"z":-1,"w":0,"v":null}'
 }
 
+@test "times read in turn from records of several days: each record's own, whatever was read before (the last texts and days are remembered)" {
+	# three days, two times of one, an offset, a text that is no time
+	# between (not ordered against one: false, mx-calc(1)): each
+	# record's a, b and a <= b, computed one record at a time, agree with
+	# the same records computed together
+	cat > t.ndjson <<'EOF'
+{"a":"2024-03-05T10:00:00Z","b":"2025-01-01T00:00:00Z"}
+{"a":"2024-03-05T11:30:00Z","b":"2025-01-01T00:00:00Z"}
+{"a":"2024-03-06T23:59:59+02:00","b":"2024-03-05T11:30:00Z"}
+{"a":"2024-03-05T10:00:00Z","b":"soon"}
+{"a":"2024-03-05T10:00:00","b":"2024-03-05T10:00:00Z"}
+{"a":"2025-01-01T00:00:00Z","b":"2024-03-06T23:59:59+02:00"}
+{"a":"2024-03-06T23:59:59+02:00","b":"2024-03-06T23:59:59+02:00"}
+EOF
+	set -- -e 'da=date(a)' -e 'ha=hour(a)' -e 'db=date(b)' -e 'hb=hour(b)' \
+	    -e 'le=a<=b' -e 'dd=days(b)-days(a)' --keep da,ha,db,hb,le,dd
+	run mx-calc "$@" t.ndjson
+	assert_success
+	assert_output '{"da":"2024-03-05","ha":10,"db":"2025-01-01","hb":0,"le":true,"dd":302}
+{"da":"2024-03-05","ha":11,"db":"2025-01-01","hb":0,"le":true,"dd":302}
+{"da":"2024-03-06","ha":21,"db":"2024-03-05","hb":11,"le":false,"dd":-1}
+{"da":"2024-03-05","ha":10,"db":null,"hb":null,"le":false,"dd":null}
+{"da":"2024-03-05","ha":10,"db":"2024-03-05","hb":10,"le":true,"dd":0}
+{"da":"2025-01-01","ha":0,"db":"2024-03-06","hb":21,"le":false,"dd":-301}
+{"da":"2024-03-06","ha":21,"db":"2024-03-06","hb":21,"le":true,"dd":0}'
+	while IFS= read -r l; do
+		printf '%s\n' "$l" | mx-calc "$@"
+	done < t.ndjson > one
+	printf '%s\n' "$output" | cmp - one
+}
+
 @test "hash: XXH3-64 of the canonical key bytes, as the man page defines them, checked with xxhsum" {
 	run calc '{"i":1,"f":1.0,"e":1e0,"s":"1","ab":"ab","cc":"c","n":null,"p":"12.50","esc":"\u0041"}' \
 	    -e 'a=hash(i)' -e 'b=hash(f)' -e 'c=hash(e)' -e 'd=hash(s)' \
