@@ -1114,6 +1114,7 @@ struct mx_seqfile {
 	void		*h;		/* XXH3 state of the bytes written */
 	uintmax_t	 bytes;		/* bytes written to the file */
 	uintmax_t	 raw;		/* bytes given, before compression */
+	uintmax_t	 flushed;	/* bytes handed to writeback */
 };
 
 /* Open file in dirfd for writing, never through a symbolic link, with
@@ -1126,6 +1127,10 @@ int	mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
  * writer compresses), called before the first file is opened; the bytes
  * do not depend on n. */
 void	mx_seqfile_threads(int n);
+/* Start the disk writes of every file's bytes as they are written, a few
+ * MiB at a time, without waiting for them (sync_file_range): for files
+ * that are fsynced (or syncfs'd) once whole, on a local file system. */
+void	mx_seqfile_writeback(void);
 /* Write (and compress); exits 1 with a message on any error. */
 void	mx_seqfile_write(struct mx_seqfile *f, const void *p, size_t n);
 /* End the last gzip member, fsync when sync is set, close (each

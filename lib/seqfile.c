@@ -14,6 +14,7 @@
  * as zlib and 8% smaller on the lake's records (its output is the same
  * for the same version of libdeflate, whatever the CPU).
  */
+#define _GNU_SOURCE	/* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -119,6 +120,26 @@ mx_seqfile_threads(int n)
 	nthreads = n;
 }
 
+/*
+ * Writeback as the bytes come: the kernel otherwise holds them until the
+ * sync that publishes them (gigabytes fit under its dirty limits here),
+ * which then writes them all while the tool waits: the 1M-event silver's
+ * 330 MB took 0.25 s of syncfs with both cores idle.  Started every
+ * FLUSHAT bytes of a file and not waited for, so the disk writes while
+ * the records are read; the sync finds little left.  (A hint: a file
+ * system that refuses it stops being asked, and the sync still reports
+ * any write error.)
+ */
+#define FLUSHAT	((uintmax_t)4 << 20)
+
+static int	writeback;
+
+void
+mx_seqfile_writeback(void)
+{
+	writeback = 1;
+}
+
 static void
 put(struct mx_seqfile *f, const unsigned char *p, size_t n)
 {
@@ -135,6 +156,12 @@ put(struct mx_seqfile *f, const unsigned char *p, size_t n)
 		p += k;
 		n -= k;
 		f->bytes += k;
+	}
+	if (writeback && f->bytes - f->flushed >= FLUSHAT) {
+		if (sync_file_range(f->fd, (off_t)f->flushed,
+		    (off_t)(f->bytes - f->flushed), SYNC_FILE_RANGE_WRITE) != 0)
+			writeback = 0;
+		f->flushed = f->bytes;
 	}
 }
 

@@ -1966,6 +1966,8 @@ main(int argc, char *argv[])
 		s3_setup();
 	else
 		local_setup();
+	if (opt.sync && !opt.s3)
+		mx_seqfile_writeback();
 	if (opt.verbose)
 		mx_warnx("%s: run %s, %s mode, publishing %s", disp, opt.run,
 		    modes[opt.mode], opt.s3 ? "with manifests (S3 mount)" :
