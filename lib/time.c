@@ -358,7 +358,7 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 	static __thread int older;
 	int k;
 
-	if (n <= MEMO)
+	if (n > 0 && n <= MEMO)
 		for (k = 0; k < 2; k++)
 			if (memo[k].n == n && memcmp(memo[k].b, p, n) == 0) {
 				*t = memo[k].t;

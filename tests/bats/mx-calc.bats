@@ -211,7 +211,7 @@ EOF
 
 @test "times read in turn from records of several days: each record's own, whatever was read before (the last texts and days are remembered)" {
 	# three days, two times of one, an offset, a text that is no time
-	# between (not ordered against one: false, mx-calc(1)): each
+	# and an empty one between (not ordered against one: false, mx-calc(1)): each
 	# record's a, b and a <= b, computed one record at a time, agree with
 	# the same records computed together
 	cat > t.ndjson <<'EOF'
@@ -219,6 +219,7 @@ EOF
 {"a":"2024-03-05T11:30:00Z","b":"2025-01-01T00:00:00Z"}
 {"a":"2024-03-06T23:59:59+02:00","b":"2024-03-05T11:30:00Z"}
 {"a":"2024-03-05T10:00:00Z","b":"soon"}
+{"a":"2024-03-05T10:00:00Z","b":""}
 {"a":"2024-03-05T10:00:00","b":"2024-03-05T10:00:00Z"}
 {"a":"2025-01-01T00:00:00Z","b":"2024-03-06T23:59:59+02:00"}
 {"a":"2024-03-06T23:59:59+02:00","b":"2024-03-06T23:59:59+02:00"}
@@ -230,6 +231,7 @@ EOF
 	assert_output '{"da":"2024-03-05","ha":10,"db":"2025-01-01","hb":0,"le":true,"dd":302}
 {"da":"2024-03-05","ha":11,"db":"2025-01-01","hb":0,"le":true,"dd":302}
 {"da":"2024-03-06","ha":21,"db":"2024-03-05","hb":11,"le":false,"dd":-1}
+{"da":"2024-03-05","ha":10,"db":null,"hb":null,"le":false,"dd":null}
 {"da":"2024-03-05","ha":10,"db":null,"hb":null,"le":false,"dd":null}
 {"da":"2024-03-05","ha":10,"db":"2024-03-05","hb":10,"le":true,"dd":0}
 {"da":"2025-01-01","ha":0,"db":"2024-03-06","hb":21,"le":false,"dd":-301}
