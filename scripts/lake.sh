@@ -941,7 +941,7 @@ old_files() {
 # has an escape in it (a jq took 0.05-0.15 s, all else waiting for it).
 wrote_paths() {
 	local l
-	if grep -qF '\' "$1"; then
+	if grep -qF -e "\\" "$1"; then
 		jq -r .path "$1" > "$1.paths"
 		return
 	fi
@@ -1950,7 +1950,7 @@ tests_file() {
 # are not made again.)
 gold() {
 	local name=$1 p f t dir="$LAKE/_state/partials/$1" n=0 mode
-	local pre=${PRE[$1]:-}
+	local merged=${PRE[$1]:-}
 	local -a files tl parts
 	local -A dirty=() keep=()
 	# (a domain's early partials its golds never waited for: not written
@@ -1994,7 +1994,7 @@ gold() {
 		job "$f" "${files[@]}"
 		n=$((n + 1))
 	done
-	[ ${#JOBOUT[@]} -eq 0 ] || pre=''
+	[ ${#JOBOUT[@]} -eq 0 ] || merged=''
 	jobs_run || return 1
 	for f in "$dir"/*.ndjson; do
 		[ -z "${keep[$f]:-}" ] || continue
@@ -2002,18 +2002,18 @@ gold() {
 		n=$((n + 1))
 	done
 	crashpoint "gold:$name"
-	if [ -n "$pre" ]; then
+	if [ -n "$merged" ]; then
 		unset 'PRE[$name]'
 		files=("$dir"/*.ndjson)
-		wait "$pre" &&
+		wait "$merged" &&
 		    [ "$(cat "$WORK/merged.$name.list")" = \
-		    "$(printf '%s\n' "${files[@]}")" ] || pre=''
+		    "$(printf '%s\n' "${files[@]}")" ] || merged=''
 	fi
 	if [ $n -eq 0 ] && [ -e "$LAKE/gold/$name.ndjson" ]; then
 		NOTE="up to date"
 		return 0
 	fi
-	if [ -n "$pre" ]; then
+	if [ -n "$merged" ]; then
 		cat -- "$WORK/merged.$name.err" >&2
 		gold_into "$name" cat -- "$WORK/merged.$name" || return 1
 	elif declare -F "post_$name" > /dev/null; then
