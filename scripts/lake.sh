@@ -2236,8 +2236,8 @@ early_join() {
 
 # gold_premerge TABLE: the tests of the silver TABLE are about to merge
 # their partials (one core, 0.2 s of the 1M-event lake on two, the last
-# of the tests): the gold tables whose partials gold_early made from it
-# have them merged beside, each in $WORK/merged.NAME, as gold would
+# of the tests): the gold tables whose partials gold_early made from it,
+# when it is done making them, have them merged beside, each in $WORK/merged.NAME, as gold would
 # merge them (merge_partials, post_NAME), the partials merged listed in
 # $WORK/merged.NAME.list, its messages in $WORK/merged.NAME.err.  gold
 # takes the rows when it finds the same partials, none of them made
@@ -2246,9 +2246,16 @@ early_join() {
 declare -A PRE=()
 PREPIDS=()
 gold_premerge() {
-	local name w
+	local name w c
 	local -a d f
 	[ -n "$EARLY" ] && [[ " $EARLY " == *" $1 "* ]] || return 0
+	# (only when the partials are made: waiting for them here would hold
+	# the tests' merge back, which ran beside their last jobs before;
+	# without a premerge, gold merges as it did.  A job bash has reaped
+	# is no process.)
+	for c in "${EARLYPIDS[@]}"; do
+		! kill -0 "$c" 2> /dev/null || return 0
+	done
 	early_join
 	[ "$EARLYRC" = 0 ] || return 0
 	for name in "${EARLYNAMES[@]}"; do
