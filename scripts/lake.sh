@@ -2016,10 +2016,8 @@ gold() {
 	if [ -n "$merged" ]; then
 		cat -- "$WORK/merged.$name.err" >&2
 		gold_into "$name" cat -- "$WORK/merged.$name" || return 1
-	elif declare -F "post_$name" > /dev/null; then
-		gold_into "$name" merge_post "$name" "$dir" "$@" || return 1
 	else
-		gold_into "$name" merge_partials "$dir" "$@" || return 1
+		gold_into "$name" merge_gold "$name" "$dir" "$@" || return 1
 	fi
 	publish_csv "$name" || return 1
 	C_IN=$n
@@ -2238,7 +2236,7 @@ early_join() {
 # their partials (one core, 0.2 s of the 1M-event lake on two, the last
 # of the tests): the gold tables whose partials gold_early made from it,
 # when it is done making them, have them merged beside, each in $WORK/merged.NAME, as gold would
-# merge them (merge_partials, post_NAME), the partials merged listed in
+# merge them (merge_gold), the partials merged listed in
 # $WORK/merged.NAME.list, its messages in $WORK/merged.NAME.err.  gold
 # takes the rows when it finds the same partials, none of them made
 # again; otherwise it merges them itself.  Nothing is published: the
@@ -2265,11 +2263,8 @@ gold_premerge() {
 		w=$WORK/merged.$name
 		f=("$LAKE/_state/partials/$name"/*.ndjson)
 		printf '%s\n' "${f[@]}" > "$w.list" || return 0
-		if declare -F "post_$name" > /dev/null; then
-			merge_post "$name" "$LAKE/_state/partials/$name" "${d[@]}"
-		else
-			merge_partials "$LAKE/_state/partials/$name" "${d[@]}"
-		fi > "$w" 2> "$w.err" &
+		merge_gold "$name" "$LAKE/_state/partials/$name" "${d[@]}" \
+		    > "$w" 2> "$w.err" &
 		PRE[$name]=$!
 		PREPIDS+=($!)
 	done
@@ -2469,10 +2464,16 @@ partial_name() {
 	printf -v "$1" '%s' "${s//=/%3D}"
 }
 
-merge_post() {
+# merge_gold NAME DIR [mx-agg options]: the rows of gold table NAME from
+# its partials in DIR, through post_NAME when there is one.
+merge_gold() {
 	local name=$1
 	shift
-	merge_partials "$@" | "post_$name"
+	if declare -F "post_$name" > /dev/null; then
+		merge_partials "$@" | "post_$name"
+	else
+		merge_partials "$@"
+	fi
 }
 
 # merge_partials DIR [mx-agg options]: (no partials: no silver yet)
