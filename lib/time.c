@@ -340,12 +340,37 @@ parse(const char *p, size_t n, struct mx_time *t)
 
 /*
  * A row's time is read by several expressions (the keys a test counts,
- * date() and hour() of it, a bound against _ingested_at): the last two
- * texts read are remembered, and the same bytes are the same time (the
- * 1M-event lake's tests read each timestamp seven times).  (A thread
- * each, as the days are.)
+ * date() and hour() of it, a bound against _ingested_at): the last texts
+ * read are remembered, and the same bytes are the same time (the 1M-event
+ * lake's tests read each timestamp seven times).  Four, the least recently
+ * read replaced: with two, a row's new time replaced the _ingested_at that
+ * every row reads (when the row before read its own time last), which then
+ * missed too: two parses a row instead of one.  (A thread each, as the
+ * days are.)
  */
 #define MEMO	40
+#define NMEMO	4
+
+/* a[0..n) == b[0..n), 0 < n <= MEMO: whole words, the last overlapping
+ * (a call to memcmp cost as much as the rest of a remembered read) */
+static inline int
+sameb(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (n < 8)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
 
 int
 mx_time_parse(const char *p, size_t n, struct mx_time *t)
@@ -353,27 +378,38 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 	static __thread struct {
 		char		b[MEMO];
 		size_t		n;	/* 0: none (no time is "") */
+		uint64_t	used;	/* when last read */
 		struct mx_time	t;
-	} memo[2];
-	static __thread int older;
-	int k;
+	} memo[NMEMO];
+	static __thread uint64_t clock;
+	static __thread int last;
+	int k, old = 0;
 
-	if (n > 0 && n <= MEMO)
-		for (k = 0; k < 2; k++)
-			if (memo[k].n == n && memcmp(memo[k].b, p, n) == 0) {
-				*t = memo[k].t;
-				older = !k;
-				return 0;
-			}
+	if (n == 0 || n > MEMO)
+		return parse(p, n, t);
+	/* (the text read last first: a row's expressions read its time
+	 * several times in a row) */
+	if (memo[last].n == n && sameb(memo[last].b, p, n)) {
+		*t = memo[last].t;
+		return 0;
+	}
+	for (k = 0; k < NMEMO; k++) {
+		if (k != last && memo[k].n == n && sameb(memo[k].b, p, n)) {
+			*t = memo[k].t;
+			memo[k].used = ++clock;
+			last = k;
+			return 0;
+		}
+		if (memo[k].used < memo[old].used)
+			old = k;
+	}
 	if (parse(p, n, t) < 0)
 		return -1;
-	if (n > 0 && n <= MEMO) {
-		k = older;
-		older = !k;
-		memcpy(memo[k].b, p, n);
-		memo[k].n = n;
-		memo[k].t = *t;
-	}
+	memcpy(memo[old].b, p, n);
+	memo[old].n = n;
+	memo[old].used = ++clock;
+	memo[old].t = *t;
+	last = old;
 	return 0;
 }
 
@@ -409,8 +445,21 @@ put2(char *p, int v)
 int
 mx_time_date(const struct mx_time *t, char out[16])
 {
-	int y, m, d, h, mi, s;
+	/* The text of the last two days written (a row's time and its
+	 * _ingested_at alternate, as in civil_from_days): date() is the
+	 * commonest key, read several times a row.  (A thread each.) */
+	static __thread int64_t lastday[2] = { INT64_MIN, INT64_MIN };
+	static __thread char text[2][11];
+	static __thread int older;
+	int64_t day = floordiv(t->sec, 86400);
+	int y, m, d, h, mi, s, k;
 
+	for (k = 0; k < 2; k++)
+		if (day == lastday[k]) {
+			memcpy(out, text[k], 11);
+			older = !k;
+			return 10;
+		}
 	mx_time_civil(t->sec, &y, &m, &d, &h, &mi, &s);
 	if (y < 0 || y > 9999)
 		return snprintf(out, 16, "%d-%02d-%02d", y, m, d);
@@ -421,6 +470,10 @@ mx_time_date(const struct mx_time *t, char out[16])
 	out[7] = '-';
 	put2(out + 8, d);
 	out[10] = '\0';
+	k = older;
+	older = !k;
+	lastday[k] = day;
+	memcpy(text[k], out, 11);
 	return 10;
 }
 

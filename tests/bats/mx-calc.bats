@@ -209,6 +209,27 @@ EOF
 	assert_output '{"x":19787,"y":8,"z":-1,"w":0,"v":null}'
 }
 
+@test "more times in turn than are remembered: six texts over seven days, in rotation, each record's own" {
+	# (four texts are remembered, the least recently read replaced)
+	for k in 1 2 3; do
+		for d in 01 02 03 04 05 06; do
+			printf '{"a":"2024-04-%sT%02d:00:00Z","b":"2024-04-07T00:00:00Z"}\n' \
+			    "$d" "$((10#$d + 1))"
+		done
+	done > t.ndjson
+	set -- -e 'da=date(a)' -e 'ha=hour(a)' -e 'db=date(b)' \
+	    -e 'dd=days(b)-days(a)' --keep da,ha,db,dd
+	run mx-calc "$@" t.ndjson
+	assert_success
+	assert_line --index 0 '{"da":"2024-04-01","ha":2,"db":"2024-04-07","dd":6}'
+	assert_line --index 17 '{"da":"2024-04-06","ha":7,"db":"2024-04-07","dd":1}'
+	[ "${#lines[@]}" -eq 18 ]
+	while IFS= read -r l; do
+		printf '%s\n' "$l" | mx-calc "$@"
+	done < t.ndjson > one
+	printf '%s\n' "$output" | cmp - one
+}
+
 @test "times read in turn from records of several days: each record's own, whatever was read before (the last texts and days are remembered)" {
 	# three days, two times of one, an offset, a text that is no time
 	# and an empty one between (not ordered against one: false, mx-calc(1)): each
