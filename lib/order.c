@@ -233,12 +233,29 @@ mx_order_cmp(const struct mx_span *a, const struct mx_span *b)
 	return mx_oval_cmp(&oa, &ob, 0);
 }
 
+/* A string that orders as a string: no escape, and no number or time
+ * (which begin with a digit or '-'): its bytes between the quotes. */
+static int
+plainstr(const struct mx_span *v)
+{
+	return v->kind == MX_JSTR && !v->esc && (v->n == 2 ||
+	    ((unsigned)(v->p[1] - '0') >= 10 && v->p[1] != '-'));
+}
+
 int
 mx_order_total(const struct mx_span *a, const struct mx_span *b)
 {
 	int c, ka, kb;
 	size_t n;
 
+	/* (the keys of most groups, sorted for output: product and user
+	 * ids; a tenth of mx-agg's gold pass went to this compare) */
+	if (plainstr(a) && plainstr(b)) {
+		n = a->n < b->n ? a->n : b->n;
+		if (n > 2 && (c = memcmp(a->p + 1, b->p + 1, n - 2)) != 0)
+			return c < 0 ? -1 : 1;
+		return (a->n > b->n) - (a->n < b->n);
+	}
 	if ((c = mx_order_cmp(a, b)) != 0)
 		return c;
 	/* equal values written differently: a number before a string,

@@ -697,6 +697,14 @@ odd_records() {
 	assert_output '{"lo":-1e400,"hi":{"a":1}}'
 	run mx-agg -g k -a 'n=count()' --top 3 --by k in.ndjson
 	assert_output "$(printf '%s\n' '{"k":{"a":1},"n":1}' '{"k":[1],"n":1}' '{"k":"\u00e9","n":1}')"
+	# strings by their bytes, a prefix first (plain strings are compared
+	# without reading them as numbers or times: the same order)
+	printf '%s\n' '{"k":"ab!"}' '{"k":"ab"}' '{"k":""}' '{"k":"-x"}' '{"k":"a b"}' '{"k":"Z"}' \
+	    '{"k":"ab"}' '{"k":"2"}' '{"k":"ab\u0000"}' > in.ndjson
+	run mx-agg -g k -a 'n=count()' in.ndjson
+	assert_success
+	assert_output "$(printf '%s\n' '{"k":"2","n":1}' '{"k":"","n":1}' '{"k":"-x","n":1}' '{"k":"Z","n":1}' \
+	    '{"k":"a b","n":1}' '{"k":"ab","n":2}' '{"k":"ab\u0000","n":1}' '{"k":"ab!","n":1}')"
 }
 
 @test "the functions: the man page lists every one the table has, and the unknown-function message names them" {
