@@ -158,6 +158,7 @@ struct set {
 	struct mx_where	*where;
 	struct mx_buf	 wtext;		/* the -w options, for the spec */
 	struct mx_buf	 spec;		/* the options, to check --merge */
+	struct mx_buf	 qspec;		/* a partial line's start, spec quoted */
 	int		 partial;
 	long long	 top;
 	const char	*by;
@@ -1721,9 +1722,13 @@ put_partial(struct mx_out *o, const struct group *g)
 	size_t i, n;
 	const char *p;
 
-	mx_out_puts(o, "{\"_mx_agg\":");
-	mx_out_jstr(o, S->spec.p, S->spec.len);
-	mx_out_puts(o, ",\"key\":[");
+	/* (the spec quoted once: every line carries it) */
+	if (S->qspec.len == 0) {
+		mx_buf_add(&S->qspec, "{\"_mx_agg\":", strlen("{\"_mx_agg\":"));
+		mx_json_quote(&S->qspec, S->spec.p, S->spec.len);
+		mx_buf_add(&S->qspec, ",\"key\":[", strlen(",\"key\":["));
+	}
+	mx_out_write(o, S->qspec.p, S->qspec.len);
 	for (p = g->key, i = 0; i < S->keys.n; i++) {
 		if (i > 0)
 			mx_out_putc(o, ',');
