@@ -283,6 +283,25 @@ mx-validate: channel: map: "x" not mapped (1 records)'
 	    'end min less than the minimum start (2024-03-01T10:00:00Z)')"
 }
 
+@test "min/max: a field's bound that changes between rows, and comes back, written otherwise (the last one cast is remembered)" {
+	contract 'at timestamp max=_ingested_at'
+	check '{"at":"2024-03-01T10:00:00Z","_ingested_at":"2024-03-01T10:00:00Z"}' \
+	    '{"at":"2024-03-01T11:00:00Z","_ingested_at":"2024-03-01T12:00:00Z"}' \
+	    '{"at":"2024-03-01T11:00:00Z","_ingested_at":"2024-03-01T10:00:00Z"}' \
+	    '{"at":"2024-03-01T11:00:00Z","_ingested_at":"2024-03-01T10:00:00\u005a"}' \
+	    '{"at":"2024-03-01T11:00:00Z","_ingested_at":1709290800}' \
+	    '{"at":"2024-03-01T11:00:01Z","_ingested_at":1709290800}' \
+	    '{"at":"2024-03-01T11:00:00Z","_ingested_at":"2024-03-01T12:00:00Z"}'
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	assert_line --index 1 '{"at":"2024-03-01T11:00:00Z","_ingested_at":"2024-03-01T12:00:00Z"}'
+	assert_line --index 2 '{"at":"2024-03-01T11:00:00Z","_ingested_at":1709290800}'
+	errs
+	assert_output "$(printf '%s\n' 'at max greater than the maximum _ingested_at (2024-03-01T10:00:00Z)' \
+	    'at max greater than the maximum _ingested_at (2024-03-01T10:00:00Z)' \
+	    'at max greater than the maximum _ingested_at (2024-03-01T11:00:00Z)')"
+}
+
 @test "in=: accepted values by value, quoted items, numbers compared as numbers" {
 	contract 'ch string in=a,"b,c","",(none)' 'n decimal in=1.5,2' 'k int in=1,2' 'f bool in=true'
 	check '{"ch":"a","n":1.50,"k":1.0,"f":"yes"}' '{"ch":"b,c","n":"2.00"}' '{"ch":""}' \
