@@ -351,8 +351,9 @@ parse(const char *p, size_t n, struct mx_time *t)
 #define MEMO	40
 #define NMEMO	4
 
-/* a[0..n) == b[0..n), 0 < n <= MEMO: whole words, the last overlapping
- * (a call to memcmp cost as much as the rest of a remembered read) */
+/* a[0..n) == b[0..n), 0 < n <= MEMO: whole words, the last (where two
+ * times of a file differ: their seconds) first, overlapping the others.
+ * (A call to memcmp cost as much as the rest of a remembered read.) */
 static inline int
 sameb(const char *a, const char *b, size_t n)
 {
@@ -361,15 +362,17 @@ sameb(const char *a, const char *b, size_t n)
 
 	if (n < 8)
 		return memcmp(a, b, n) == 0;
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	if (x != y)
+		return 0;
 	for (i = 0; i + 8 < n; i += 8) {
 		memcpy(&x, a + i, 8);
 		memcpy(&y, b + i, 8);
 		if (x != y)
 			return 0;
 	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
+	return 1;
 }
 
 int
@@ -393,16 +396,16 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 		*t = memo[last].t;
 		return 0;
 	}
-	for (k = 0; k < NMEMO; k++) {
+	for (k = 0; k < NMEMO; k++)
 		if (k != last && memo[k].n == n && sameb(memo[k].b, p, n)) {
 			*t = memo[k].t;
 			memo[k].used = ++clock;
 			last = k;
 			return 0;
 		}
+	for (k = 1; k < NMEMO; k++)
 		if (memo[k].used < memo[old].used)
 			old = k;
-	}
 	if (parse(p, n, t) < 0)
 		return -1;
 	memcpy(memo[old].b, p, n);
