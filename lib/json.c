@@ -88,6 +88,9 @@ struct mx_json {
 	 * the shape's (one missed, or no shape under this node) */
 	struct shapekey		 shape[NSHAPE], cur[NSHAPE];
 	int			 nshape, shapenode, ncur, curok, off;
+	/* cur[0..nkeep) are the shape's first keys, matched before the line
+	 * went off the shape: their bytes are in shapebuf already */
+	int			 nkeep;
 	int			 top, miss, rest;
 	struct mx_buf		 shapebuf;
 	/* the top-level members, when kept */
@@ -807,7 +810,9 @@ sameb(const char *a, const char *b, size_t n)
 }
 
 /* The keys 0..i-1 of the shape, matched so far, become keys of the
- * object like any other: key i did not match. */
+ * object like any other, and the first keys of the line's own (cur, not
+ * kept while the line matched: most lines do to the end): key i did not
+ * match. */
 static void
 offshape(struct mx_json *j, int i, uint64_t *seen)
 {
@@ -821,10 +826,14 @@ offshape(struct mx_json *j, int i, uint64_t *seen)
 		e.tag = j->shape[k].tag;
 		*seen |= TAGBIT(e.tag);
 		pushkey(j, &e);
+		j->cur[k] = j->shape[k];
 	}
+	j->ncur = j->nkeep = i;
 }
 
-/* The line's keys become the shape (after a line that was valid). */
+/* The line's keys become the shape (after a line that was valid).  The
+ * first nkeep are the shape's and stay where they are in shapebuf (they
+ * point into it: copying them there again would overlap). */
 static void
 reshape(struct mx_json *j)
 {
@@ -832,7 +841,11 @@ reshape(struct mx_json *j)
 	int k;
 
 	j->shapebuf.len = 0;
-	for (k = 0; k < j->ncur; k++) {
+	for (k = 0; k < j->nkeep; k++) {
+		off[k] = j->shapebuf.len;
+		j->shapebuf.len += j->cur[k].n;
+	}
+	for (; k < j->ncur; k++) {
 		off[k] = j->shapebuf.len;
 		mx_buf_add(&j->shapebuf, j->cur[k].p, j->cur[k].n);
 	}
@@ -859,7 +872,7 @@ object(struct mx_json *j, const char *s, int node, int depth)
 	on = top && j->rest == 0 && j->shapenode == node;
 	if (top) {
 		j->top = 1;
-		j->ncur = 0;
+		j->ncur = j->nkeep = 0;
 		j->curok = j->rest == 0;
 		j->off = !on;
 	}
@@ -896,7 +909,7 @@ object(struct mx_json *j, const char *s, int node, int depth)
 			child = findkey(j, node, &j->keys[j->nkeys - 1]);
 		tag = j->keys[j->nkeys - 1].tag;
 known:
-		if (top && j->curok) {
+		if (top && j->curok && !on) {
 			if (i < NSHAPE && !esc) {
 				j->cur[i].p = kp + 1;
 				j->cur[i].n = (uint32_t)tag;
