@@ -829,13 +829,14 @@ part_facts() {
 # found the first version 25-40% slower than need be): bronze (zstd: its
 # gzip writer is ~5x slower), the contract with the first rule a reject
 # breaks, the rejects, the latest record per event_id, the partitions
-# (CSV: its JSON writer has no PARTITION_BY), silver's and gold's tests
-# stopping the run as the lake's do, the gold tables.  The lake does more
-# that DuckDB here does not: bronze read back, every broken rule of a
-# reject, NDJSON silver, the key index and manifests, fsync, the run log,
-# the ledger's hashes, the catalog and the report.  Until 2026-12-06 the
-# DuckDB side wrote no bronze, no rejects and ran no tests
-# (bench/RESULTS.md).  jq and Miller have no row.
+# (NDJSON as the lake's, a COPY a date: its JSON writer has no
+# PARTITION_BY; CSV with LAKE_SILVER=csv, the row until 2026-12-06),
+# silver's and gold's tests stopping the run as the lake's do, the gold
+# tables.  The lake does more that DuckDB here does not: bronze read
+# back, every broken rule of a reject, the key index and manifests,
+# fsync, the run log, the ledger's hashes, the catalog and the report.
+# Until 2026-12-06 the DuckDB side wrote no bronze, no rejects and ran no
+# tests (bench/RESULTS.md).  jq and Miller have no row.
 input_lake=raw
 need_lake="mx-ingest mx-validate mx-dedup mx-partition mx-agg mx-csv"
 mx_lake() {
