@@ -774,41 +774,6 @@ record(struct mx_json *j, int child, const char *v, const char *e, int esc)
 	sp->esc = (uint8_t)esc;
 }
 
-/* a[0..n) == b[0..n), for the few bytes of a key: whole words, the last
- * overlapping, where a call to memcmp costs more than the compare. */
-static inline int
-sameb(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y;
-	uint32_t u, v;
-	size_t i;
-
-	if (n >= 8) {
-		for (i = 0; i + 8 < n; i += 8) {
-			memcpy(&x, a + i, 8);
-			memcpy(&y, b + i, 8);
-			if (x != y)
-				return 0;
-		}
-		memcpy(&x, a + n - 8, 8);
-		memcpy(&y, b + n - 8, 8);
-		return x == y;
-	}
-	if (n >= 4) {
-		memcpy(&u, a, 4);
-		memcpy(&v, b, 4);
-		if (u != v)
-			return 0;
-		memcpy(&u, a + n - 4, 4);
-		memcpy(&v, b + n - 4, 4);
-		return u == v;
-	}
-	for (i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return 0;
-	return 1;
-}
-
 /* The keys 0..i-1 of the shape, matched so far, become keys of the
  * object like any other, and the first keys of the line's own (cur, not
  * kept while the line matched: most lines do to the end): key i did not
@@ -889,7 +854,7 @@ object(struct mx_json *j, const char *s, int node, int depth)
 
 			if ((size_t)(end - s) >= (size_t)k->n + 2 &&
 			    s[k->n + 1] == '"' &&
-			    sameb(s + 1, k->p, k->n)) {
+			    mx_sameb(s + 1, k->p, k->n)) {
 				s += k->n + 2;
 				child = k->child;
 				tag = k->tag;

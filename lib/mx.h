@@ -136,6 +136,45 @@ mx_buf_adds(struct mx_buf *b, const char *s)
 	mx_buf_add(b, s, strlen(s));
 }
 
+/* a[0..n) == b[0..n) for the few bytes of a key or a timestamp: whole
+ * words, where a call to memcmp costs more than the compare (the scanner's
+ * keys, the timestamps lib/time.c remembers).  The last word first: two
+ * times of a file differ in their seconds; the others overlap it. */
+static inline int
+mx_sameb(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+	size_t i;
+
+	if (n >= 8) {
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		if (x != y)
+			return 0;
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		return 1;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* The length of the control character at p[0..n), UTF-8: 1 for C0 (but
  * the tab) and DEL, 2 for C1 (U+0080-U+009F); 0 for anything else. */
 size_t	mx_ctl(const char *p, size_t n);

@@ -14,7 +14,9 @@
  * as zlib and 8% smaller on the lake's records (its output is the same
  * for the same version of libdeflate, whatever the CPU).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* sync_file_range */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <libdeflate.h>

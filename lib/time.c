@@ -26,32 +26,41 @@ mx_days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
+static void put2(char *, int);
+
+/* A day: its civil date and the text date() writes of it (n its length,
+ * as snprintf counts it past 15 for a year of more than 4 digits). */
+struct day {
+	int64_t	z;
+	int	y, m, d, n;
+	char	text[16];
+};
+
+/* The day z days after 1970-01-01.  Records come in time order, so most
+ * calls ask for a day asked for just before: remembering it saves the
+ * divisions below, and date()'s text, on nearly every record of a date()
+ * or hour() group key.  Two days: a record's time and its _ingested_at
+ * are days apart, and a test of one against the other asks for both, in
+ * turn.  (A thread each: mx-dedup scans on threads.) */
+static const struct day *
+day_of(int64_t z)
 {
-	/* Records come in time order, so most calls ask for a day asked
-	 * for just before: remembering it saves the divisions below on
-	 * nearly every record of a date() or hour() group key.  Two days:
-	 * a record's time and its _ingested_at are days apart, and a test
-	 * of one against the other asks for both, in turn.  (A thread
-	 * each: mx-dedup scans on threads.) */
-	static __thread int64_t lastz[2] = { INT64_MIN, INT64_MIN };
-	static __thread int ly[2], lm[2], ld[2], older;
+	static __thread struct day last[2] = { { .z = INT64_MIN },
+	    { .z = INT64_MIN } };
+	static __thread int older;
+	struct day *e;
 	int64_t era, yy;
 	unsigned doe, yoe, doy, mp;
 	int k;
 
 	for (k = 0; k < 2; k++)
-		if (z == lastz[k]) {
-			*y = ly[k];
-			*m = lm[k];
-			*d = ld[k];
+		if (z == last[k].z) {
 			older = !k;
-			return;
+			return &last[k];
 		}
-	k = older;
-	older = !k;
-	lastz[k] = z;
+	e = &last[older];
+	older = !older;
+	e->z = z;
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = (unsigned)(z - era * 146097);
@@ -59,12 +68,33 @@ civil_from_days(int64_t z, int *y, int *m, int *d)
 	yy = (int64_t)yoe + era * 400;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-	ly[k] = *y;
-	lm[k] = *m;
-	ld[k] = *d;
+	e->d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	e->m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	e->y = (int)(yy + (e->m <= 2));
+	if (e->y < 0 || e->y > 9999) {
+		e->n = snprintf(e->text, sizeof e->text, "%d-%02d-%02d", e->y,
+		    e->m, e->d);
+		return e;
+	}
+	put2(e->text, e->y / 100);
+	put2(e->text + 2, e->y % 100);
+	e->text[4] = '-';
+	put2(e->text + 5, e->m);
+	e->text[7] = '-';
+	put2(e->text + 8, e->d);
+	e->text[10] = '\0';
+	e->n = 10;
+	return e;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	const struct day *e = day_of(z);
+
+	*y = e->y;
+	*m = e->m;
+	*d = e->d;
 }
 
 static int64_t
@@ -264,7 +294,7 @@ parse(const char *p, size_t n, struct mx_time *t)
 		return epoch(p, end, t);
 	/* Records come in time order: the day of the one before is likely
 	 * the day of this one, and the same ten bytes are the same day (two
-	 * days, as civil_from_days keeps them). */
+	 * days, as day_of keeps them). */
 	if (memcmp(s, lastdate[0], 10) == 0) {
 		days = lastdays[0];
 		older = 1;
@@ -351,30 +381,6 @@ parse(const char *p, size_t n, struct mx_time *t)
 #define MEMO	40
 #define NMEMO	4
 
-/* a[0..n) == b[0..n), 0 < n <= MEMO: whole words, the last (where two
- * times of a file differ: their seconds) first, overlapping the others.
- * (A call to memcmp cost as much as the rest of a remembered read.) */
-static inline int
-sameb(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y;
-	size_t i;
-
-	if (n < 8)
-		return memcmp(a, b, n) == 0;
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	if (x != y)
-		return 0;
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return 0;
-	}
-	return 1;
-}
-
 int
 mx_time_parse(const char *p, size_t n, struct mx_time *t)
 {
@@ -392,12 +398,12 @@ mx_time_parse(const char *p, size_t n, struct mx_time *t)
 		return parse(p, n, t);
 	/* (the text read last first: a row's expressions read its time
 	 * several times in a row) */
-	if (memo[last].n == n && sameb(memo[last].b, p, n)) {
+	if (memo[last].n == n && mx_sameb(memo[last].b, p, n)) {
 		*t = memo[last].t;
 		return 0;
 	}
 	for (k = 0; k < NMEMO; k++)
-		if (k != last && memo[k].n == n && sameb(memo[k].b, p, n)) {
+		if (k != last && memo[k].n == n && mx_sameb(memo[k].b, p, n)) {
 			*t = memo[k].t;
 			memo[k].used = ++clock;
 			last = k;
@@ -448,36 +454,10 @@ put2(char *p, int v)
 int
 mx_time_date(const struct mx_time *t, char out[16])
 {
-	/* The text of the last two days written (a row's time and its
-	 * _ingested_at alternate, as in civil_from_days): date() is the
-	 * commonest key, read several times a row.  (A thread each.) */
-	static __thread int64_t lastday[2] = { INT64_MIN, INT64_MIN };
-	static __thread char text[2][11];
-	static __thread int older;
-	int64_t day = floordiv(t->sec, 86400);
-	int y, m, d, h, mi, s, k;
+	const struct day *e = day_of(floordiv(t->sec, 86400));
 
-	for (k = 0; k < 2; k++)
-		if (day == lastday[k]) {
-			memcpy(out, text[k], 11);
-			older = !k;
-			return 10;
-		}
-	mx_time_civil(t->sec, &y, &m, &d, &h, &mi, &s);
-	if (y < 0 || y > 9999)
-		return snprintf(out, 16, "%d-%02d-%02d", y, m, d);
-	put2(out, y / 100);
-	put2(out + 2, y % 100);
-	out[4] = '-';
-	put2(out + 5, m);
-	out[7] = '-';
-	put2(out + 8, d);
-	out[10] = '\0';
-	k = older;
-	older = !k;
-	lastday[k] = day;
-	memcpy(text[k], out, 11);
-	return 10;
+	memcpy(out, e->text, sizeof e->text);
+	return e->n;
 }
 
 int
