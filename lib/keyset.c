@@ -322,16 +322,6 @@ mx_keyset_prefetch(const struct mx_keyset *ks, struct mx_h128 h)
 #endif
 }
 
-int
-mx_h128_cmp(struct mx_h128 a, struct mx_h128 b)
-{
-	if (a.hi != b.hi)
-		return a.hi < b.hi ? -1 : 1;
-	if (a.lo != b.lo)
-		return a.lo < b.lo ? -1 : 1;
-	return 0;
-}
-
 /*
  * The keys in ascending order, in the table's own memory.  Walked from an
  * empty slot, the table is in order of home slot; a key is out of place

@@ -799,8 +799,17 @@ size_t	mx_keyset_room(const struct mx_keyset *ks);
 /* The keys in ascending order, in the table's own memory (valid until
  * mx_keyset_free); the set is empty afterwards. */
 struct mx_h128 *mx_keyset_sorted(struct mx_keyset *ks, size_t *n);
-/* Order of hashes: hi, then lo, unsigned. */
-int	mx_h128_cmp(struct mx_h128 a, struct mx_h128 b);
+/* Order of hashes: hi, then lo, unsigned.  (Inline: merges and sorts
+ * compare hashes more than they do anything else.) */
+static inline int
+mx_h128_cmp(struct mx_h128 a, struct mx_h128 b)
+{
+	if (a.hi != b.hi)
+		return a.hi < b.hi ? -1 : 1;
+	if (a.lo != b.lo)
+		return a.lo < b.lo ? -1 : 1;
+	return 0;
+}
 
 /* A sorted set of hashes, searched through a directory on their top bits
  * (at most 1 byte a key on top of the 16 of the key). */

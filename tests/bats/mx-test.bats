@@ -737,6 +737,34 @@ lake/silver/events/d=3/part-a.ndjson:1066'
 	assert_equal "$(wc -l < merged.txt)" 15
 }
 
+@test "--merge of many partials: a key in several at once, in all of them, in one; the failing rows and their order as over the whole table" {
+	# 20 partitions of 1 to 600 rows; k repeats within and across them,
+	# key 0 is in every one
+	awk 'BEGIN { for (p = 0; p < 20; p++) { d = "lake/t/p=" p
+		system("mkdir -p " d); n = p == 7 ? 1 : p * 30 + 5
+		for (i = 0; i < n; i++) {
+			k = i == 0 ? 0 : (p * 7919 + i * 104729) % 2500
+			printf "{\"k\":%d,\"i\":%d}\n", k, i > (d "/part-a.ndjson")
+		} } }'
+	printf '%s\n' 'unique k' 'row_count eq=t:k' > k.tests
+	o="-T lake --name t --run r1"
+	run -1 mx-test $o --json --store whole k.tests lake/t
+	untimed <<< "$output" > whole.out
+	run jq -c '[.test, .state, .failing, .rows]' whole.out
+	assert_line '["unique_k","fail",3086,5586]'
+	for p in $(seq 0 19); do
+		run -0 mx-test $o --partial p$p.part k.tests lake/t/p=$p
+	done
+	# (in the table's path order: p=1, p=10, ..., p=19, p=2)
+	run -1 mx-test $o --json --store merged --merge k.tests \
+	    $(for p in $(seq 0 19); do echo p$p.part; done | LC_ALL=C sort)
+	untimed <<< "$output" | sed 's/"merged\//"whole\//' > merged.out
+	run diff whole.out merged.out
+	assert_success
+	run diff -r whole merged
+	assert_success
+}
+
 @test "--merge: all tests passing (exit 0), a single partial, and partials in another order give the run over the files in that order" {
 	events
 	o="-T lake --name silver/events --now 2024-03-31T12:00:00Z --run r1"
