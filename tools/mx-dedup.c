@@ -868,15 +868,24 @@ top_next(struct src *s, struct rec *r)
 /* A spilled record: ordinal, hash, order (latest-by), then with --first
  * its length and bytes (the other modes read the input again, and need
  * only to know which ordinals win). */
+#define SPILLED	(sizeof(uint64_t) + sizeof(struct mx_h128) + sizeof(__int128))
+
 static void
 spill(FILE *fp, const struct rec *r)
 {
+	unsigned char e[SPILLED];
 	uint32_t len = (uint32_t)r->n;
+	size_t n = 0;
 
-	mx_spill_write(fp, &r->ord, sizeof r->ord);
-	mx_spill_write(fp, &r->h, sizeof r->h);
-	if (opt.keep == KEEP_LATEST)
-		mx_spill_write(fp, &r->order, sizeof r->order);
+	memcpy(e, &r->ord, sizeof r->ord);
+	n += sizeof r->ord;
+	memcpy(e + n, &r->h, sizeof r->h);
+	n += sizeof r->h;
+	if (opt.keep == KEEP_LATEST) {
+		memcpy(e + n, &r->order, sizeof r->order);
+		n += sizeof r->order;
+	}
+	mx_spill_write(fp, e, n);
 	if (opt.keep == KEEP_FIRST) {
 		mx_spill_write(fp, &len, sizeof len);
 		mx_spill_write(fp, r->p, r->n);
@@ -887,13 +896,19 @@ spill(FILE *fp, const struct rec *r)
 static int
 part_next(struct src *s, struct rec *r)
 {
+	unsigned char e[SPILLED];
 	uint32_t len;
+	size_t n = sizeof r->ord + sizeof r->h;
 
-	if (!mx_spill_read(s->fp, &r->ord, sizeof r->ord))
-		return 0;
-	mx_spill_need(s->fp, &r->h, sizeof r->h);
 	if (opt.keep == KEEP_LATEST)
-		mx_spill_need(s->fp, &r->order, sizeof r->order);
+		n += sizeof r->order;
+	if (!mx_spill_read(s->fp, e, n))
+		return 0;
+	memcpy(&r->ord, e, sizeof r->ord);
+	memcpy(&r->h, e + sizeof r->ord, sizeof r->h);
+	if (opt.keep == KEEP_LATEST)
+		memcpy(&r->order, e + sizeof r->ord + sizeof r->h,
+		    sizeof r->order);
 	r->p = NULL;
 	r->n = 0;
 	if (opt.keep == KEEP_FIRST) {
