@@ -865,11 +865,11 @@ top_next(struct src *s, struct rec *r)
 
 /* ---- records from a partition ---- */
 
+#define SPILLED	(sizeof(uint64_t) + sizeof(struct mx_h128) + sizeof(__int128))
+
 /* A spilled record: ordinal, hash, order (latest-by), then with --first
  * its length and bytes (the other modes read the input again, and need
  * only to know which ordinals win). */
-#define SPILLED	(sizeof(uint64_t) + sizeof(struct mx_h128) + sizeof(__int128))
-
 static void
 spill(FILE *fp, const struct rec *r)
 {

@@ -738,7 +738,7 @@ lake/silver/events/d=3/part-a.ndjson:1066'
 }
 
 @test "--merge of many partials: a key in several at once, in all of them, in one; the failing rows and their order as over the whole table" {
-	# 20 partitions of 1 to 600 rows; k repeats within and across them,
+	# 20 partitions of 1 to 575 rows; k repeats within and across them,
 	# key 0 is in every one
 	awk 'BEGIN { for (p = 0; p < 20; p++) { d = "lake/t/p=" p
 		system("mkdir -p " d); n = p == 7 ? 1 : p * 30 + 5
@@ -755,7 +755,7 @@ lake/silver/events/d=3/part-a.ndjson:1066'
 	for p in $(seq 0 19); do
 		run -0 mx-test $o --partial p$p.part k.tests lake/t/p=$p
 	done
-	# (in the table's path order: p=1, p=10, ..., p=19, p=2)
+	# (in the table's path order: p=0, p=1, p=10, ..., p=19, p=2, ...)
 	run -1 mx-test $o --json --store merged --merge k.tests \
 	    $(for p in $(seq 0 19); do echo p$p.part; done | LC_ALL=C sort)
 	untimed <<< "$output" | sed 's/"merged\//"whole\//' > merged.out
