@@ -839,14 +839,13 @@ addfail(struct mx_contract *c, size_t fi, int rule, const struct mx_span *v)
 }
 
 /* A bound for the value t of field f: 0 when it holds, or when the field
- * it names is missing or null. */
+ * it names is missing or null.  (b keeps the field's time it last cast.) */
 static int
-outside(struct mx_contract *c, size_t fi, const struct bound *b, int rule,
+outside(struct mx_contract *c, size_t fi, struct bound *b, int rule,
     const struct mx_span *spans, const struct mx_span *v,
     const struct tval *t)
 {
 	struct field *f = &c->f[fi];
-	struct bound *mb;
 	const struct mx_span *s;
 	struct tval bv;
 	struct mx_cval bo;
@@ -868,12 +867,10 @@ outside(struct mx_contract *c, size_t fi, const struct bound *b, int rule,
 	    (spans[b->sel].kind == MX_JSTR && spans[b->sel].n == 2))
 		return 0;
 	s = &spans[b->sel];
-	/* (b is f's own min or max) */
-	mb = rule == MX_CR_MIN ? &f->min : &f->max;
-	if (mb->memon == s->n && mb->memok == s->kind &&
-	    memcmp(mb->memob, s->p, s->n) == 0) {
-		bv = mb->memov;
-		bo = mb->memoo;
+	if (b->memon == s->n && b->memok == s->kind &&
+	    memcmp(b->memob, s->p, s->n) == 0) {
+		bv = b->memov;
+		bo = b->memoo;
 	} else {
 		memset(&bv, 0, sizeof bv);
 		if (cast(c, f, s, slot, &bo, &bv, msg, sizeof msg) < 0) {
@@ -884,14 +881,14 @@ outside(struct mx_contract *c, size_t fi, const struct bound *b, int rule,
 		}
 		/* (times only: a number's value may point into the row) */
 		if ((f->type == T_TIMESTAMP || f->type == T_DATE) &&
-		    s->n <= sizeof mb->memob && bo.n <= sizeof mb->memot) {
-			memcpy(mb->memob, s->p, s->n);
-			memcpy(mb->memot, bo.p, bo.n);
-			mb->memon = s->n;
-			mb->memok = s->kind;
-			mb->memov = bv;
-			mb->memoo = bo;
-			mb->memoo.p = mb->memot;
+		    s->n <= sizeof b->memob && bo.n <= sizeof b->memot) {
+			memcpy(b->memob, s->p, s->n);
+			memcpy(b->memot, bo.p, bo.n);
+			b->memon = s->n;
+			b->memok = s->kind;
+			b->memov = bv;
+			b->memoo = bo;
+			b->memoo.p = b->memot;
 		}
 	}
 	r = cmp(f->type, t, &bv);

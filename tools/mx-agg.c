@@ -1724,9 +1724,9 @@ put_partial(struct mx_out *o, const struct group *g)
 
 	/* (the spec quoted once: every line carries it) */
 	if (S->qspec.len == 0) {
-		mx_buf_add(&S->qspec, "{\"_mx_agg\":", strlen("{\"_mx_agg\":"));
+		mx_buf_adds(&S->qspec, "{\"_mx_agg\":");
 		mx_json_quote(&S->qspec, S->spec.p, S->spec.len);
-		mx_buf_add(&S->qspec, ",\"key\":[", strlen(",\"key\":["));
+		mx_buf_adds(&S->qspec, ",\"key\":[");
 	}
 	mx_out_write(o, S->qspec.p, S->qspec.len);
 	for (p = g->key, i = 0; i < S->keys.n; i++) {
