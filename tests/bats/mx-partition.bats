@@ -324,13 +324,20 @@ now_ms() {
 
 @test "gzip --level: 1 to 9, the same records; 1 is larger than 9; bad levels are usage errors" {
 	events 3000 3 > in.ndjson
-	for l in 1 9; do
+	# (1 and 2 igzip's, the others libdeflate's)
+	for l in 1 2 3 9; do
 		run mx-partition --level $l --run R -d t$l -k 'event_date=date(timestamp)' in.ndjson
 		assert_success
 		run sh -c "gzip -t t$l/*/*.gz && gzip -dc t$l/*/*.gz | cmp - in.ndjson"
 		assert_success
 	done
 	[ "$(cat t1/*/*.gz | wc -c)" -gt "$(cat t9/*/*.gz | wc -c)" ]
+	# a member's header: no name, time 0, OS unknown (XFL 4 at level 1)
+	for l in 1 2 3; do
+		run sh -c "set -- t$l/*/*.gz && head -c 10 \$1 | od -An -tx1 | tr -d ' \n'"
+		assert_success
+		assert_output "1f8b080000000000$([ $l = 1 ] && echo 04 || echo 00)ff"
+	done
 	for bad in 0 10 x; do
 		run mx-partition --level $bad -d t0 -k a in.ndjson
 		assert_failure 2
