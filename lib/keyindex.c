@@ -28,12 +28,19 @@ struct mx_kidx_reader {
 	struct mx_kidx_ent last;
 };
 
+/* (entries are written and hashed KI_BATCH at a time: the hash's update
+ * and the writer's call cost more than the entry itself, 0.2 s of the
+ * 10M-event lake's silver) */
+#define KI_BATCH	4096
+
 struct mx_kidx_writer {
 	struct mx_out	*o;
 	XXH3_state_t	*st;
 	uint64_t	 n;
 	uint32_t	 nparts;
 	struct mx_kidx_ent last;
+	size_t		 nb;		/* bytes in b */
+	unsigned char	 b[KI_BATCH * KI_ENT];
 };
 
 int
@@ -273,18 +280,20 @@ mx_kidx_create(const char *path, const char *spec, char *const *parts,
 void
 mx_kidx_add(struct mx_kidx_writer *w, const struct mx_kidx_ent *e)
 {
-	unsigned char b[KI_ENT];
-
 	if (e->part >= w->nparts ||
 	    (w->n > 0 && mx_kidx_cmp(&w->last, e) >= 0))
 		mx_errx(MX_EXIT_FAIL, "%s: internal error: index entries out "
 		    "of order", w->o->name);
 	w->last = *e;
 	w->n++;
-	put64(b, e->h.hi);
-	put64(b + 8, e->h.lo);
-	put32(b + 16, e->part);
-	wr(w, b, KI_ENT);
+	if (w->nb == sizeof w->b) {
+		wr(w, w->b, w->nb);
+		w->nb = 0;
+	}
+	put64(w->b + w->nb, e->h.hi);
+	put64(w->b + w->nb + 8, e->h.lo);
+	put32(w->b + w->nb + 16, e->part);
+	w->nb += KI_ENT;
 }
 
 void
@@ -292,6 +301,7 @@ mx_kidx_commit(struct mx_kidx_writer *w)
 {
 	unsigned char b[KI_TRAILER];
 
+	wr(w, w->b, w->nb);
 	put64(b, w->n);
 	XXH3_64bits_update(w->st, b, 8);
 	put64(b + 8, XXH3_64bits_digest(w->st));

@@ -9,9 +9,24 @@
 
 #include "xsort.h"
 
+/* A run's elements are read XREAD at a time: one fread each cost more
+ * than the merge's compares (mx-partition --index of 10M keys). */
+#define XREAD	256
+
 struct src {
 	FILE		*fp;		/* a run, or NULL: the batch in memory */
 	unsigned char	*cur;		/* its head */
+	unsigned char	*buf;		/* a run's: XREAD elements */
+	size_t		 pos, n;	/* buf's next element, and its count */
+	size_t		 left;		/* the run's elements not yet read */
+};
+
+/* A head in the merge's heap: its source, and the high word of its hash
+ * (a hashed sort's; 0 otherwise), which tells most heads apart without
+ * finding them. */
+struct hent {
+	uint64_t	 hi;
+	size_t		 i;
 };
 
 struct mx_xsort {
@@ -19,10 +34,12 @@ struct mx_xsort {
 	int		(*cmp)(const void *, const void *);
 	unsigned char	 *a;		/* the batch */
 	FILE		**runs;
+	size_t		 *runlen;	/* each run's elements */
 	size_t		  nruns;
 	int		  merging;
 	struct src	 *s;
-	size_t		 *heap, nheap, memat;
+	struct hent	 *heap;
+	size_t		  nheap, memat;
 	unsigned char	 *last;
 	int		  haslast;
 	int		  hashed;
@@ -154,6 +171,9 @@ mx_xsort_add(struct mx_xsort *x, const void *e)
 			mx_spill_rewind(fp);
 			x->runs = mx_reallocarray(x->runs, x->nruns + 1,
 			    sizeof *x->runs);
+			x->runlen = mx_reallocarray(x->runlen, x->nruns + 1,
+			    sizeof *x->runlen);
+			x->runlen[x->nruns] = x->n;
 			x->runs[x->nruns++] = fp;
 			x->n = 0;
 		} else {
@@ -172,35 +192,79 @@ advance(struct mx_xsort *x, size_t i)
 {
 	struct src *s = &x->s[i];
 
-	if (s->fp != NULL)
-		return mx_spill_read(s->fp, s->cur, x->size);
+	if (s->fp != NULL) {
+		if (s->pos == s->n) {
+			if (s->left == 0)
+				return 0;
+			s->n = s->left < XREAD ? s->left : XREAD;
+			mx_spill_need(s->fp, s->buf, s->n * x->size);
+			s->left -= s->n;
+			s->pos = 0;
+		}
+		s->cur = s->buf + s->pos++ * x->size;
+		return 1;
+	}
 	if (x->memat >= x->n)
 		return 0;
 	s->cur = x->a + x->memat++ * x->size;
 	return 1;
 }
 
-static int
-less(struct mx_xsort *x, size_t a, size_t b)
+/* Elements of a hashed sort are told apart by their high words, mostly,
+ * without the call. */
+static inline int
+order(const struct mx_xsort *x, const unsigned char *p,
+    const unsigned char *q)
 {
-	return x->cmp(x->s[x->heap[a]].cur, x->s[x->heap[b]].cur) < 0;
+	uint64_t u, v;
+
+	if (x->hashed) {
+		memcpy(&u, p, sizeof u);
+		memcpy(&v, q, sizeof v);
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	return x->cmp(p, q);
 }
 
+static inline int
+less(const struct mx_xsort *x, const struct hent *a, const struct hent *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi;
+	return x->cmp(x->s[a->i].cur, x->s[b->i].cur) < 0;
+}
+
+/* The heap entry of source i, whose head is new. */
+static void
+head(struct mx_xsort *x, struct hent *h, size_t i)
+{
+	h->i = i;
+	h->hi = 0;
+	if (x->hashed)
+		memcpy(&h->hi, x->s[i].cur, sizeof h->hi);
+}
+
+/* (the larger child picked without a branch: which of two random hashes
+ * is smaller is a coin's toss to the branch predictor) */
 static void
 sift(struct mx_xsort *x, size_t i)
 {
-	size_t c, t;
+	struct hent *h = x->heap, t = h[i];
+	size_t c, d;
 
 	while ((c = 2 * i + 1) < x->nheap) {
-		if (c + 1 < x->nheap && less(x, c + 1, c))
-			c++;
-		if (!less(x, c, i))
+		d = c + 1 < x->nheap ? c + 1 : c;
+		if (h[d].hi != h[c].hi)
+			c += h[d].hi < h[c].hi;
+		else if (d != c)
+			c += x->cmp(x->s[h[d].i].cur, x->s[h[c].i].cur) < 0;
+		if (!less(x, &h[c], &t))
 			break;
-		t = x->heap[i];
-		x->heap[i] = x->heap[c];
-		x->heap[c] = t;
+		h[i] = h[c];
 		i = c;
 	}
+	h[i] = t;
 }
 
 static void
@@ -215,10 +279,11 @@ merge_begin(struct mx_xsort *x)
 	for (i = 0; i < k; i++) {
 		if (i < x->nruns) {
 			x->s[i].fp = x->runs[i];
-			x->s[i].cur = mx_malloc(x->size);
+			x->s[i].buf = mx_reallocarray(NULL, XREAD, x->size);
+			x->s[i].left = x->runlen[i];
 		}
 		if (advance(x, i))
-			x->heap[x->nheap++] = i;
+			head(x, &x->heap[x->nheap++], i);
 	}
 	for (i = x->nheap / 2; i-- > 0;)
 		sift(x, i);
@@ -233,13 +298,15 @@ mx_xsort_next(struct mx_xsort *x)
 	if (!x->merging)
 		merge_begin(x);
 	while (x->nheap > 0) {
-		top = x->heap[0];
-		fresh = !x->haslast || x->cmp(x->last, x->s[top].cur) != 0;
+		top = x->heap[0].i;
+		fresh = !x->haslast || order(x, x->last, x->s[top].cur) != 0;
 		if (fresh) {
 			memcpy(x->last, x->s[top].cur, x->size);
 			x->haslast = 1;
 		}
-		if (!advance(x, top))
+		if (advance(x, top))
+			head(x, &x->heap[0], top);
+		else
 			x->heap[0] = x->heap[--x->nheap];
 		sift(x, 0);
 		if (fresh)
@@ -264,9 +331,10 @@ mx_xsort_free(struct mx_xsort *x)
 	for (i = 0; i < x->nruns; i++) {
 		fclose(x->runs[i]);
 		if (x->s != NULL)
-			free(x->s[i].cur);
+			free(x->s[i].buf);
 	}
 	free(x->runs);
+	free(x->runlen);
 	free(x->s);
 	free(x->heap);
 	free(x->a);

@@ -276,6 +276,16 @@ d=2'
 	run mx-index -i put.idx -k id put --from from.idx -d t $(cd t && ls -d d=*)
 	assert_success
 	cmp one.idx put.idx
+	# runs longer than the merge reads of a run at a time (256 entries)
+	run mx-partition -d t2 -k d=d -m overwrite --run r1 --memory 64k \
+	    --index long.idx --index-key id in
+	assert_success
+	cmp from.idx long.idx
+	run mx-index -i long.idx -k id -m 64k --stats long.st put -d t --all
+	assert_success
+	run jq -c '[.entries, .runs > 10]' long.st
+	assert_output '[30000,true]'
+	cmp one.idx long.idx
 	# every key found where it is: the partitions of keys 0 to 9
 	awk 'BEGIN { for (i = 0; i < 10; i++) printf "{\"id\":%d}\n", i }' > q
 	run mx-index -i one.idx -k id find q
