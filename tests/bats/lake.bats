@@ -55,6 +55,23 @@ teardown() {
 	[ -n "$(listing a)" ]
 }
 
+@test "a run leaves nothing in TMPDIR: its work directory and the validated records gone, on one job or several" {
+	raw raw 2000 1
+	mkdir tmp
+	for j in 1 2; do
+		TMPDIR=$PWD/tmp run lake -j $j -r raw -l a$j
+		assert_success
+		assert_output --partial 'done'
+		run ls -A tmp
+		assert_success
+		assert_output ''
+	done
+	# (the silver steps had validated records to delete)
+	run jq -r 'select(.step == "silver:ecommerce_events") | .in' a2/_runs.ndjson
+	assert_success
+	[ "$output" -gt 0 ]
+}
+
 @test "-j: the lake built with several jobs at once is the lake built with one, byte for byte" {
 	raw raw 1500 3
 	run lake -j 1 -r raw -l one
