@@ -351,7 +351,7 @@ now_ms() {
 	# AVX2, this machine's own whatever it has; qemu64 has no SSE4.2)
 	[ "$(uname -m)" = x86_64 ] || skip "not x86-64"
 	events 3000 3 > in.ndjson
-	for l in 1 3; do
+	for l in 1 2 3; do
 		run mx-partition --level $l --run R -d own$l -k 'event_date=date(timestamp)' in.ndjson
 		assert_success
 		for cpu in Nehalem Haswell qemu64; do
@@ -359,7 +359,7 @@ now_ms() {
 			assert_success
 			run sh -c "gzip -dc $cpu$l/*/*.gz | cmp - in.ndjson"
 			assert_success
-			if [ $cpu = qemu64 ] && [ $l = 1 ]; then
+			if [ $cpu = qemu64 ] && [ $l -le 2 ]; then
 				run diff -r own$l $cpu$l
 				assert_failure
 			else
