@@ -245,7 +245,7 @@ head(struct mx_xsort *x, struct hent *h, size_t i)
 		memcpy(&h->hi, x->s[i].cur, sizeof h->hi);
 }
 
-/* (the larger child picked without a branch: which of two random hashes
+/* (the smaller child picked without a branch: which of two random hashes
  * is smaller is a coin's toss to the branch predictor) */
 static void
 sift(struct mx_xsort *x, size_t i)
