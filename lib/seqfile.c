@@ -101,6 +101,10 @@ igzip(struct zctx *x, struct zslot *s)
 
 	memcpy(s->out, hdr, sizeof hdr);
 	s->out[8] = s->level == 1 ? 4 : 0;	/* XFL: fastest */
+	/* (the init leaves fields igzip reads, hist_bits among them: what
+	 * the stack held made other bytes, a run killed and resumed wrote
+	 * other bronze than a clean one) */
+	memset(&z, 0, sizeof z);
 	isal_deflate_stateless_init(&z);
 	z.level = (uint32_t)s->level;
 	z.level_buf = x->lbuf;
