@@ -11,7 +11,7 @@ CFLAGS	?= -O2 -g
 B	?= build
 
 MXFLAGS	= -std=c99 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
-LDLIBS	= -ljq -lcsv -lxxhash -lisal -ldeflate -lz -lm -pthread
+LDLIBS	= -ljq -lcsv -lxxhash -ldeflate -lz -lm -pthread
 
 TOOLS	= mx $(patsubst tools/%.c,%,$(wildcard tools/mx-*.c))
 LIBSRC	= $(wildcard lib/*.c)

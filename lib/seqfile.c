@@ -10,22 +10,15 @@
  * threads (mx_seqfile_threads) and the file is the same bytes whatever
  * their number.  Every gzip reader reads the members as one stream; a 256
  * KiB member costs about 1% in size against one member.  A member is one
- * buffer, compressed whole: at levels 1 and 2 by ISA-L's igzip (its own 1
- * and 2), above by libdeflate.  On the lake's records igzip's level 1 is
- * 2.3-2.8 times as fast as libdeflate's and 3% smaller (its level 3 was
- * slower than libdeflate's 4, and larger); libdeflate's level 1 was in
- * turn 2.1 times as fast as zlib's.  Either gives the same bytes for the
- * same input with the same version of the library: libdeflate on any
- * processor, igzip on any x86-64 with SSE4.2 (SSE4.2, AVX2 and AVX-512
- * alike, mx-partition.bats under qemu; without SSE4.2 its C code writes
- * other bytes).
+ * buffer, which libdeflate compresses whole: at level 1, 2.1 times as fast
+ * as zlib and 8% smaller on the lake's records (its output is the same
+ * for the same version of libdeflate, whatever the CPU).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* sync_file_range */
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -50,24 +43,13 @@ struct zslot {
 	int		 err;
 };
 
-/* What compresses a member: a thread's own, or a file's without threads;
- * made on first use, at the level of the slot it compresses. */
-struct zctx {
-	struct libdeflate_compressor *c;	/* levels above IGZIP_MAX */
-	unsigned char	*lbuf;			/* igzip's, lbufsz bytes */
-	size_t		 lbufsz;
-	int		 level;			/* -1: none yet */
-};
-
-/* the levels igzip compresses (its own 1 and 2) */
-#define IGZIP_MAX	2
-
 /* The gzip side of a file: a ring of slots, filled in turn; the slot
  * after the one being filled is the oldest still being compressed. */
 struct zfile {
 	struct zslot	*slot;
 	int		 nslot, cur;
-	struct zctx	 ctx;		/* without threads */
+	struct libdeflate_compressor *c;	/* without threads */
+	int		 clevel;
 };
 
 /* The threads, shared by all files, and the slots queued for them. */
@@ -79,79 +61,31 @@ static struct zslot	**queue;
 static size_t		 qhead, qlen, qcap;
 static size_t		 nzfiles;	/* gzip files open */
 
+/* One member of s->in into s->out; *c is the caller's compressor, made
+ * at the slot's level on first use (*clevel: its level, -1 none). */
 static void
-zctx_free(struct zctx *x)
+deflate_slot(struct libdeflate_compressor **c, int *clevel,
+    struct zslot *s)
 {
-	libdeflate_free_compressor(x->c);
-	free(x->lbuf);
-	x->c = NULL;
-	x->lbuf = NULL;
-	x->level = -1;
-}
-
-/* A member by igzip: the header written here (libdeflate's: time 0, no
- * name, OS unknown), so that it says the same whatever igzip's default;
- * the deflate stream and the trailer igzip's.  0 when it did not fit. */
-static size_t
-igzip(struct zctx *x, struct zslot *s)
-{
-	static const unsigned char hdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
-	    0, 0xff };
-	struct isal_zstream z;
-
-	memcpy(s->out, hdr, sizeof hdr);
-	s->out[8] = s->level == 1 ? 4 : 0;	/* XFL: fastest */
-	/* (the init leaves fields igzip reads, hist_bits among them: what
-	 * the stack held made other bytes, a run killed and resumed wrote
-	 * other bronze than a clean one) */
-	memset(&z, 0, sizeof z);
-	isal_deflate_stateless_init(&z);
-	z.level = (uint32_t)s->level;
-	z.level_buf = x->lbuf;
-	z.level_buf_size = (uint32_t)x->lbufsz;
-	z.gzip_flag = IGZIP_GZIP_NO_HDR;
-	z.end_of_stream = 1;
-	z.flush = NO_FLUSH;
-	z.next_in = s->in;
-	z.avail_in = (uint32_t)s->inlen;
-	z.next_out = s->out + sizeof hdr;
-	z.avail_out = (uint32_t)(ZOUT - sizeof hdr);
-	if (isal_deflate_stateless(&z) != COMP_OK)
-		return 0;
-	return sizeof hdr + z.total_out;
-}
-
-/* One member of s->in into s->out, with x made at the slot's level. */
-static void
-deflate_slot(struct zctx *x, struct zslot *s)
-{
-	if (x->level != s->level) {
-		zctx_free(x);
-		if (s->level <= IGZIP_MAX) {
-			static const size_t lbufsz[] = { 0,
-			    ISAL_DEF_LVL1_DEFAULT, ISAL_DEF_LVL2_DEFAULT };
-
-			x->lbufsz = lbufsz[s->level];
-			x->lbuf = mx_malloc(x->lbufsz);
-		} else if ((x->c = libdeflate_alloc_compressor(s->level)) ==
-		    NULL) {
+	if (*clevel != s->level) {
+		libdeflate_free_compressor(*c);
+		*clevel = -1;
+		if ((*c = libdeflate_alloc_compressor(s->level)) == NULL) {
 			s->err = 1;
 			return;
 		}
-		x->level = s->level;
+		*clevel = s->level;
 	}
-	if (x->c == NULL)
-		s->outlen = igzip(x, s);
-	else
-		s->outlen = libdeflate_gzip_compress(x->c, s->in, s->inlen,
-		    s->out, ZOUT);
+	s->outlen = libdeflate_gzip_compress(*c, s->in, s->inlen, s->out,
+	    ZOUT);
 	s->err = s->outlen == 0;
 }
 
 static void *
 worker(void *arg)
 {
-	struct zctx x = { NULL, NULL, 0, -1 };
+	struct libdeflate_compressor *c = NULL;
+	int clevel = -1;
 	struct zslot *s;
 
 	(void)arg;
@@ -163,7 +97,7 @@ worker(void *arg)
 		qhead = (qhead + 1) % qcap;
 		qlen--;
 		pthread_mutex_unlock(&mu);
-		deflate_slot(&x, s);
+		deflate_slot(&c, &clevel, s);
 		pthread_mutex_lock(&mu);
 		s->done = 1;
 		pthread_cond_broadcast(&cdone);
@@ -245,7 +179,7 @@ slot_out(struct mx_seqfile *f, struct zslot *s)
 		pthread_mutex_unlock(&mu);
 	}
 	if (s->err)
-		mx_errx(MX_EXIT_FAIL, "%s: cannot compress",
+		mx_errx(MX_EXIT_FAIL, "%s: cannot compress (libdeflate)",
 		    f->name);
 	put(f, s->out, s->outlen);
 	s->busy = 0;
@@ -261,7 +195,7 @@ slot_submit(struct mx_seqfile *f)
 	struct zslot *s = &zf->slot[zf->cur];
 
 	if (nthreads == 0) {
-		deflate_slot(&zf->ctx, s);
+		deflate_slot(&zf->c, &zf->clevel, s);
 		slot_out(f, s);
 		return;
 	}
@@ -299,7 +233,7 @@ mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
 		zf->slot = mx_calloc((size_t)zf->nslot, sizeof *zf->slot);
 		for (i = 0; i < zf->nslot; i++)
 			zf->slot[i].level = level;
-		zf->ctx.level = -1;
+		zf->clevel = -1;
 		f->z = zf;
 		if (nthreads > 0) {
 			size_t need = ++nzfiles * (size_t)zf->nslot, k;
@@ -383,7 +317,7 @@ mx_seqfile_close(struct mx_seqfile *f, int sync)
 		free(zf->slot);
 		if (nthreads > 0)
 			nzfiles--;
-		zctx_free(&zf->ctx);
+		libdeflate_free_compressor(zf->c);
 		free(zf);
 		f->z = NULL;
 	}

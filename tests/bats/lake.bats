@@ -446,7 +446,7 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 		while kill -0 -- -"$pid" 2> /dev/null; do sleep 0.05; done
 		run lake -r raw -l l
 		assert_success
-		[ "$(listing l)" = "$want" ] || fail "killed after $t s: the lake differs"
+		[ "$(listing l)" = "$want" ] || fail "killed after $t s: the lake differs: $(diff <(listing l) <(echo "$want"))"
 		[ "$(counts l)" = "$wantc" ] || fail "killed after $t s: the counts differ: $(diff <(counts l) <(echo "$wantc"))"
 	done
 }

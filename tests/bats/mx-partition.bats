@@ -324,7 +324,6 @@ now_ms() {
 
 @test "gzip --level: 1 to 9, the same records; 1 is larger than 9; bad levels are usage errors" {
 	events 3000 3 > in.ndjson
-	# (1 and 2 igzip's, the others libdeflate's)
 	for l in 1 2 3 9; do
 		run mx-partition --level $l --run R -d t$l -k 'event_date=date(timestamp)' in.ndjson
 		assert_success
@@ -346,9 +345,11 @@ now_ms() {
 	[ ! -e t0 ]
 }
 
-@test "gzip: levels 1 and 2 the same bytes on every x86-64 with SSE4.2, other bytes without it; 3 to 9 the same everywhere; the same records" {
+@test "gzip: the same bytes on every x86-64 processor, at levels 1, 2 and 3, the same records" {
 	# (processors emulated by qemu: Nehalem has SSE4.2 but no AVX, Haswell
-	# AVX2, this machine's own whatever it has; qemu64 has no SSE4.2)
+	# AVX2, qemu64 neither; this machine's own whatever it has.  ISA-L's
+	# igzip wrote other bytes without SSE4.2, and now and then other bytes
+	# in the lake, from causes not found: libdeflate writes them all)
 	[ "$(uname -m)" = x86_64 ] || skip "not x86-64"
 	events 3000 3 > in.ndjson
 	for l in 1 2 3; do
@@ -359,20 +360,16 @@ now_ms() {
 			assert_success
 			run sh -c "gzip -dc $cpu$l/*/*.gz | cmp - in.ndjson"
 			assert_success
-			if [ $cpu = qemu64 ] && [ $l -le 2 ]; then
-				run diff -r own$l $cpu$l
-				assert_failure
-			else
-				run diff -r own$l $cpu$l
-				assert_success
-			fi
+			run diff -r own$l $cpu$l
+			assert_success
 		done
 	done
 }
 
-@test "gzip: valgrind finds no uninitialised memory read at any level, on one thread or two (igzip's bytes depend on none)" {
-	# (a field of igzip's stream the init left to the stack made other
-	# bytes in a run of the lake killed and resumed than in a clean one)
+@test "gzip: valgrind finds no uninitialised memory read at any level, on one thread or two" {
+	# (the bytes may depend on the records only: ISA-L's igzip, which
+	# wrote bronze for a while, read a field its init left to the stack,
+	# and a lake killed and resumed got other bronze bytes than a clean one)
 	events 2000 4 > in.ndjson
 	for l in 1 2 3; do
 		for t in 1 2; do
