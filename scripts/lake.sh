@@ -848,7 +848,6 @@ silver() {
 		    --run "$RUN" --index "$WORK/keys.$table" \
 		    --index-key "$key" > "$WORK/wrote.$table" || return 1
 		if [ ${#stream[@]} -gt 0 ]; then
-			stream=()
 			validate_merge "$table" ${#bz[@]} && validated "$table" ||
 			    return 1
 		fi
