@@ -597,6 +597,10 @@ better(enum afn fn, const struct mx_span *v, const struct st *s)
 
 	if (s->u.val.p == NULL)
 		return 1;
+	/* (the same bytes are the same value, and the first stays: most
+	 * records of a product repeat its category) */
+	if (v->n == s->u.val.n && memcmp(v->p, s->u.val.p, v->n) == 0)
+		return 0;
 	mx_span_of(s->u.val.p, s->u.val.n, &cur);
 	c = mx_order_cmp(v, &cur);
 	return fn == A_MIN ? c < 0 : c > 0;
