@@ -356,6 +356,13 @@ run_begin() {
 		RESUMED=0
 	fi
 	STEPS="$LAKE/_state/steps/$RUN"
+	# a run killed in run_end, after its _state/pending went, leaves its
+	# counts (on an S3 mount, rm -rf is a request per file: some of
+	# them); no run is pending but this one, so the others go
+	for d in "$LAKE/_state/steps"/*; do
+		[ "$d" = "$STEPS" ] || [ ! -e "$d" ] || rm -rf -- "$d" ||
+		    die "$d: cannot remove it"
+	done
 	mkdir -p "$STEPS" || die "$STEPS: cannot make it"
 	# a resumed run keeps the time of the run it resumes (its id's): what
 	# the data is stamped with (_ingested_at, the rejects' date, the
@@ -422,21 +429,21 @@ host_logins() {
 host_count() { host_logins | grep -c .; }
 
 # A run that took nothing in, in any of its attempts, leaves the count, so
-# that it changes nothing.
+# that it changes nothing.  The count is the run's own number, not one
+# more than the file says: a run killed after it wrote the count resumes
+# under the same id and writes the same count.
 run_end() {
-	local n
 	# (partials made early that no golds waited for: before the run's
 	# signature)
 	early_wait || true
 	[ ! -e "$STEPS/took" ] || TOOK=1
-	if [ "$TOOK" = 1 ]; then
-		n=$(cat "$LAKE/_state/runs" 2> /dev/null || echo 0)
-		into "$LAKE/_state/runs" echo $((n + 1))
-	fi
+	[ "$TOOK" = 0 ] || into "$LAKE/_state/runs" echo $((10#${RUN##*-}))
+	crashpoint counted
 	# (a resumed run leaves the raw files that came since it was killed
 	# to the next run, which must not find the raw tree as it left it)
 	[ "$QUIET" = 1 ] || [ "$RESUMED" = 1 ] || quiet_save
 	rm -f "$LAKE/_state/pending"
+	crashpoint end
 	rm -rf "$STEPS"
 }
 

@@ -472,6 +472,22 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 		[ "$(listing l)" = "$want" ] || fail "killed at $p: the lake differs"
 		[ "$(counts l)" = "$wantc" ] || fail "killed at $p: the counts differ: $(diff <(counts l) <(echo "$wantc"))"
 	done
+	# killed once the run is counted, it is resumed and counted once;
+	# killed at the very end, its pending state gone but not its counts
+	# (an S3 mount removes them a file at a time), the next run, with
+	# nothing to do, leaves none of them
+	rm -rf l
+	MX_LAKE_CRASH=counted run lake -r raw -l l $D
+	assert_failure 137
+	[ "$(cat l/_state/runs)" = 1 ]
+	MX_LAKE_CRASH=end run lake -r raw -l l $D
+	assert_failure 137
+	assert_output --partial 'resuming run 20240311T000000Z-0001'
+	[ -d l/_state/steps/20240311T000000Z-0001 ]
+	run lake -r raw -l l $D
+	assert_success
+	refute_output --partial resuming
+	[ "$(listing l)" = "$want" ] || fail "killed at the end: the lake differs: $(diff <(listing l) <(echo "$want") | head -5)"
 	# a run killed before it did anything, finished with nothing to do,
 	# is not a run: the next run that takes something in is -0002
 	MX_LAKE_CRASH=begin run lake -r raw -l l $D
