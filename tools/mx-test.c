@@ -121,9 +121,21 @@ struct file {
 
 /* Keys asked of a table: those a relationship looks up, those a row
  * count bound counts. */
+/* An item of the keys of a table's counts (a function of a field), one
+ * for every need that has it: the lake's gold tests count three keys of
+ * date(timestamp), and the timestamp is parsed, and the date written, once
+ * a row. */
+struct piece {
+	const struct mx_expr *e;	/* the first need's */
+	size_t		 off, len;	/* in the table's pb */
+	int		 null;
+	uintmax_t	 gen;		/* the row it was evaluated for */
+};
+
 struct need {
 	char		*spec;
 	struct mx_exprs	 e;
+	size_t		*pi;		/* the piece of each of e's items */
 	struct mx_keyset *ks;
 	int		 lookup;	/* a relationship's: the keys, not a count */
 	int		 cached;	/* count from --cache */
@@ -146,6 +158,10 @@ struct table {
 	struct mx_h128	 id;
 	int		 shared;	/* the table under test: its selection */
 	int		 cached;	/* every figure from --cache: no pass */
+	struct piece	*pc;		/* the items of all its needs */
+	size_t		 npc;
+	struct mx_buf	 pb;		/* their canonical values, this row */
+	uintmax_t	 pgen;		/* the row they are of */
 };
 
 static struct {
@@ -501,7 +517,7 @@ static int
 need_get(struct table *tb, const char *spec, char *err, size_t errlen)
 {
 	struct need *nd;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < tb->nneed; i++)
 		if (strcmp(tb->need[i].spec, spec) == 0)
@@ -515,6 +531,20 @@ need_get(struct table *tb, const char *spec, char *err, size_t errlen)
 	}
 	nd->spec = mx_strdup(spec);
 	nd->ks = mx_keyset_new(0);
+	nd->pi = mx_reallocarray(NULL, nd->e.n, sizeof *nd->pi);
+	for (i = 0; i < nd->e.n; i++) {
+		for (k = 0; k < tb->npc; k++)
+			if (tb->pc[k].e->fn == nd->e.v[i].fn &&
+			    tb->pc[k].e->sel == nd->e.v[i].sel)
+				break;
+		if (k == tb->npc) {
+			tb->pc = mx_reallocarray(tb->pc, tb->npc + 1,
+			    sizeof *tb->pc);
+			memset(&tb->pc[k], 0, sizeof tb->pc[k]);
+			tb->pc[tb->npc++].e = &nd->e.v[i];
+		}
+		nd->pi[i] = k;
+	}
 	return (int)tb->nneed++;
 }
 
@@ -1867,21 +1897,45 @@ pass(struct table *tb, void (*fn)(void *, const struct row *), void *arg)
 	mx_json_free(scan);
 }
 
+/* The keys of each need of tb in r, as mx_exprs_canon writes them: the
+ * canonical values of its items one after the other, none when one is
+ * null. */
 static void
 ref_row(void *arg, const struct row *r)
 {
 	struct table *tb = arg;
-	size_t i;
-	int isnew;
+	struct need *nd;
+	struct piece *pc;
+	struct mx_span v;
+	char tmp[MX_EXPR_TMP];
+	size_t i, j, nulls;
+	int isnew, k, bad;
 
+	tb->pgen++;
+	tb->pb.len = 0;
 	for (i = 0; i < tb->nneed; i++) {
+		nd = &tb->need[i];
 		/* a part looks nothing up: the merge reads the table */
-		if (mode == M_PARTIAL && tb->need[i].lookup)
+		if (mode == M_PARTIAL && nd->lookup)
 			continue;
-		if (mx_exprs_canon(&tb->need[i].e, r->sp, &kb) > 0)
-			continue;
-		mx_keyset_put(tb->need[i].ks, mx_hash128(kb.p, kb.len),
-		    &isnew);
+		kb.len = 0;
+		nulls = 0;
+		for (j = 0; j < nd->e.n; j++) {
+			pc = &tb->pc[nd->pi[j]];
+			if (pc->gen != tb->pgen) {
+				k = mx_expr_eval(pc->e, r->sp, &v, tmp, &bad);
+				pc->null = k == MX_JNONE || k == MX_JNULL;
+				pc->off = tb->pb.len;
+				mx_json_canon(&v, &tb->pb);
+				pc->len = tb->pb.len - pc->off;
+				pc->gen = tb->pgen;
+			}
+			nulls += pc->null;
+			mx_buf_add(&kb, tb->pb.p + pc->off, pc->len);
+		}
+		if (nulls == 0)
+			mx_keyset_put(nd->ks, mx_hash128(kb.p, kb.len),
+			    &isnew);
 	}
 }
 
@@ -3300,10 +3354,13 @@ free_table(struct table *tb)
 	free(tb->f);
 	for (i = 0; i < tb->nneed; i++) {
 		free(tb->need[i].spec);
+		free(tb->need[i].pi);
 		mx_exprs_free(&tb->need[i].e);
 		mx_keyset_free(tb->need[i].ks);
 	}
 	free(tb->need);
+	free(tb->pc);
+	mx_buf_free(&tb->pb);
 	if (!tb->shared)
 		mx_sel_free(tb->sel);
 	free(tb->name);
