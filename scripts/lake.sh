@@ -780,7 +780,7 @@ silver() {
 		return 0
 	fi
 	# a table of an older lake, or one whose index was lost: index it
-	if [ ! -e "$idx" ] && [ -d "$pdir" ]; then
+	if [ ! -e "$idx" ] && has_parts "$pdir"; then
 		mx-index -i "$idx" -k "$key" --memory "$MEMORY" \
 		    put -d "$pdir" --all || return 1
 	fi
@@ -797,7 +797,7 @@ silver() {
 		# (on one job, a table not yet written: its records go
 		# straight to mx-dedup, which reads them as they come)
 		cores
-		if [ "$JOBS" = 1 ] && [ ! -d "$pdir" ]; then
+		if [ "$JOBS" = 1 ] && ! has_parts "$pdir"; then
 			NEW=() stream=("$table" "$contract" "${bz[@]}")
 		else
 			validate "$table" "$contract" "${bz[@]}" || return 1
@@ -809,7 +809,7 @@ silver() {
 	# events, is 6 s faster without a pass that would find nothing)
 	if [ -n "$split" ]; then
 		: # (stage found them)
-	elif [ -d "$pdir" ]; then
+	elif has_parts "$pdir"; then
 		mx-index -i "$idx" -k "$key" --memory "$MEMORY" find \
 		    -p "$pkey" "${NEW[@]}" > "$WORK/touched.$table" || return 1
 	else
@@ -903,6 +903,17 @@ silver() {
 	    put "${SPLITFROM[@]}" -- < "$WORK/touched.$table" || return 1
 	[ -z "$split" ] || rm -rf "$split" || return 1
 	into "$cons" sort -u "$cons" "$WORK/todo.$table"
+}
+
+# has_parts DIR: true when the table at DIR has a partition.  (A first
+# build that failed leaves the table's directory, empty: the next run
+# builds it as new, not as an update that finds nothing to update.)
+has_parts() {
+	local d
+	for d in "$1"/*=*; do
+		[ ! -d "$d" ] || return 0
+	done
+	return 1
 }
 
 # validate TABLE CONTRACT FILE...: mx-validate the bronze FILEs (paths in
