@@ -119,8 +119,6 @@ struct file {
 	size_t		 nh;
 };
 
-/* Keys asked of a table: those a relationship looks up, those a row
- * count bound counts. */
 /* An item of the keys of a table's counts (a function of a field), one
  * for every need that has it: the lake's gold tests count three keys of
  * date(timestamp), and the timestamp is parsed, and the date written, once
@@ -132,6 +130,8 @@ struct piece {
 	uintmax_t	 gen;		/* the row it was evaluated for */
 };
 
+/* Keys asked of a table: those a relationship looks up, those a row
+ * count bound counts. */
 struct need {
 	char		*spec;
 	struct mx_exprs	 e;
