@@ -396,6 +396,9 @@ expect_join2m() { echo '?spilled=true'; }
 # cannot write JSON partitions: it writes CSV.
 input_partition=events
 need_partition=mx-partition
+# (mx-partition syncs what it publishes; the peers' rows sync their
+# output after, timed: durable_TASK, as the lake's)
+durable_partition=1
 mx_partition() {
 	mx-partition -d "$OUT/parts" -k 'event_date=date(timestamp)' "$IN"
 }
@@ -420,6 +423,7 @@ expect_partition() { stats_facts lines; }
 # (provenance on every record) and writes the rejects.
 input_pipeline=raw
 need_pipeline="mx-ingest mx-validate mx-dedup mx-partition mx-agg"
+durable_pipeline=1
 mx_pipeline() {
 	mx-ingest "$IN" |
 	    mx-validate -c "$CONTRACT" --rejects "$OUT/rejects.ndjson" |
@@ -507,6 +511,8 @@ expect_unique() {
 # Miller have no row.
 input_snapshot=customers
 need_snapshot=mx-snapshot
+# (mx-snapshot -o syncs the history it writes)
+durable_snapshot=1
 SNAP_AT=2024-03-01T00:00:00Z
 SNAP_COLS="customer_id: 'VARCHAR', name: 'VARCHAR', email: 'VARCHAR',
     country: 'VARCHAR', segment: 'VARCHAR', signup_date: 'VARCHAR'"
