@@ -1163,6 +1163,9 @@ struct mx_seqfile {
 	uintmax_t	 bytes;		/* bytes written to the file */
 	uintmax_t	 raw;		/* bytes given, before compression */
 	uintmax_t	 flushed;	/* bytes handed to writeback */
+	uintmax_t	 reserved;	/* bytes with blocks (fallocate) */
+	uintmax_t	 held;		/* reserved ahead of bytes at the last
+					 * reservation (seqfile.c's total) */
 };
 
 /* Open file in dirfd for writing, never through a symbolic link, with
@@ -1176,7 +1179,8 @@ int	mx_seqfile_open(struct mx_seqfile *f, int dirfd, const char *file,
  * do not depend on n. */
 void	mx_seqfile_threads(int n);
 /* Start the disk writes of every file's bytes as they are written, a few
- * MiB at a time, without waiting for them (sync_file_range): for files
+ * MiB at a time, without waiting for them (sync_file_range), their blocks
+ * allocated ahead of them (fallocate, given back at close): for files
  * that are fsynced (or syncfs'd) once whole, on a local file system. */
 void	mx_seqfile_writeback(void);
 /* Write (and compress); exits 1 with a message on any error. */

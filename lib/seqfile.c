@@ -22,6 +22,7 @@
 #include <libdeflate.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -131,15 +132,68 @@ mx_seqfile_threads(int n)
  * the records are read; the sync finds little left.  (A hint: a file
  * system that refuses it stops being asked, and the sync still reports
  * any write error.)
+ *
+ * The blocks come first, a run at a time (fallocate, the file's size
+ * kept): ext4 otherwise allocates them as it writes back, a few MiB at a
+ * time, holding the file's lock that the writer's next write waits for,
+ * and reading block bitmaps from the disk while it holds it.  Ahead of
+ * the bytes by as many as are written, up to PREMAX, from FLUSHAT on: a
+ * file holds at most twice its size, and never PREMAX more, until it is
+ * closed, which gives the rest back (ftruncate to its size, before the
+ * fsync).  Other writers must not run out of space for blocks that are
+ * only reserved: the blocks reserved ahead and not yet written, all
+ * files together, stay within a quarter of the free space, and none are
+ * reserved when that would leave less than PREFREE free.
+ * Silver's pipe at 10M events (mx-dedup into mx-partition, 3.3 GB over
+ * 39 partitions), alone, in turn: 15.5-18.7 s against 19.0-22.7 s, the
+ * same bytes.  (A hint too: a file system without it, or full, stops
+ * being asked; the writes then say what is wrong.)
  */
 #define FLUSHAT	((uintmax_t)4 << 20)
+#define PREMAX	((uintmax_t)64 << 20)
+#define PREFREE	((uintmax_t)1 << 30)
 
-static int	writeback;
+static int		writeback, prealloc;
+static uintmax_t	ahead_all;	/* reserved and not yet written */
 
 void
 mx_seqfile_writeback(void)
 {
-	writeback = 1;
+	writeback = prealloc = 1;
+}
+
+/* Blocks for the n bytes about to be written, when they have none yet
+ * (a file under FLUSHAT is written back whole: none). */
+static void
+reserve(struct mx_seqfile *f, size_t n)
+{
+	struct statvfs sv;
+	uintmax_t ahead, avail, want;
+
+	if (f->bytes + n <= f->reserved || f->bytes + n <= FLUSHAT)
+		return;
+	/* (what is left of its last reservation, the next write's) */
+	ahead_all -= f->held;
+	f->held = 0;
+	if (f->reserved < f->bytes)
+		f->reserved = f->bytes;
+	ahead = f->bytes < PREMAX ? f->bytes : PREMAX;
+	if (ahead < f->bytes + n - f->reserved)
+		ahead = f->bytes + n - f->reserved;
+	if (fstatvfs(f->fd, &sv) != 0)
+		return;
+	avail = (uintmax_t)sv.f_bavail * sv.f_frsize;
+	want = ahead_all + ahead;
+	if (avail < want || avail - want < PREFREE || want > avail / 4)
+		return;
+	if (fallocate(f->fd, FALLOC_FL_KEEP_SIZE, (off_t)f->reserved,
+	    (off_t)ahead) != 0) {
+		prealloc = 0;
+		return;
+	}
+	f->reserved += ahead;
+	f->held = f->reserved - f->bytes;
+	ahead_all += f->held;
 }
 
 static void
@@ -148,6 +202,8 @@ put(struct mx_seqfile *f, const unsigned char *p, size_t n)
 	ssize_t k;
 
 	XXH3_64bits_update(f->h, p, n);
+	if (prealloc)
+		reserve(f, n);
 	while (n > 0) {
 		k = write(f->fd, p, n);
 		if (k < 0) {
@@ -321,6 +377,10 @@ mx_seqfile_close(struct mx_seqfile *f, int sync)
 		free(zf);
 		f->z = NULL;
 	}
+	if (f->reserved > f->bytes && ftruncate(f->fd, (off_t)f->bytes) != 0)
+		mx_err(MX_EXIT_FAIL, "ftruncate: %s", f->name);
+	ahead_all -= f->held;
+	f->held = 0;
 	if (sync && fsync(f->fd) != 0)
 		mx_err(MX_EXIT_FAIL, "fsync: %s", f->name);
 	if (close(f->fd) != 0)

@@ -976,6 +976,36 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 	done
 }
 
+@test "a partition's blocks are reserved ahead of its bytes and what was not written is given back" {
+	# (about 12 MB a partition: past the 4 MiB from which blocks are
+	# reserved, twice; strace shows the reservations)
+	events 150000 2 > big.ndjson
+	if command -v strace > /dev/null; then
+		run strace -f -e trace=fallocate,ftruncate -o calls \
+		    mx-partition -d t -k 'event_date=date(timestamp)' big.ndjson
+		assert_success
+		grep -q 'fallocate(.*FALLOC_FL_KEEP_SIZE' calls ||
+		    skip "$(df -T . | awk 'NR == 2 { print $2 }') refuses fallocate, or has under 1 GiB free"
+		grep -q 'ftruncate(' calls || fail "no ftruncate: $(cat calls)"
+	else
+		run mx-partition -d t -k 'event_date=date(timestamp)' big.ndjson
+		assert_success
+	fi
+	[ "$(cat t/*/part-*.ndjson | wc -l)" = 150000 ]
+	# no file holds more blocks than its bytes need (a 4 KiB block, and
+	# one of the extent tree, at most)
+	for f in t/*/part-*.ndjson; do
+		read -r b bs sz < <(stat -c '%b %B %s' "$f")
+		[ $((b * bs)) -le $((sz + 8192)) ] ||
+		    fail "$f: $((b * bs)) bytes of blocks for $sz bytes"
+	done
+	# the same bytes as without (--no-sync reserves nothing)
+	run mx-partition -d u -k 'event_date=date(timestamp)' --no-sync big.ndjson
+	assert_success
+	diff <(cd t && find . -name 'part-*' | sort | xargs cat) \
+	    <(cd u && find . -name 'part-*' | sort | xargs cat)
+}
+
 @test "a mount point as ROOT is refused, and nothing is left next to it" {
 	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
 	mkdir mnt
