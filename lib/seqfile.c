@@ -145,9 +145,10 @@ mx_seqfile_threads(int n)
  * files together, stay within a quarter of the free space, and none are
  * reserved when that would leave less than PREFREE free.
  * Silver's pipe at 10M events (mx-dedup into mx-partition, 3.3 GB over
- * 39 partitions), alone, in turn: 15.5-18.7 s against 19.0-22.7 s, the
- * same bytes.  (A hint too: a file system without it, or full, stops
- * being asked; the writes then say what is wrong.)
+ * 39 partitions), alone, six runs each in turn: 15.5-21.0 s (median
+ * 17.5) against 17.0-21.1 s (median 20.1), the same bytes.  (A hint too:
+ * a file system without it, or full, stops being asked; the writes then
+ * say what is wrong.)
  */
 #define FLUSHAT	((uintmax_t)4 << 20)
 #define PREMAX	((uintmax_t)64 << 20)
