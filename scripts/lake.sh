@@ -1828,8 +1828,11 @@ empty_tables() {
 # under the partition's path (partial_name), and made again only when the
 # partition (its manifest) or what a partial depends on (the test file,
 # the --precount files, mx-test's version: a new build tests every
-# partition again, once) changed; their paths, in the order of the
-# partitions, in TPART, and in TPNOTE how many this run made.  False when
+# partition again, once) changed.  The files count by their bytes and
+# names, not their directories, as mx-test reads them: the same tests
+# installed (share/mx) or in a --conf moved elsewhere keep the partials.
+# Their paths, in the order of the partitions, in TPART, and in TPNOTE
+# how many this run made.  False when
 # the file cannot be tested in parts: a custom test runs its command over
 # the whole table, and now() would be read when a partial was made, not by
 # this run.  2 when a partial could not be made (mx-test's message said).
@@ -1852,7 +1855,8 @@ test_parts() {
 	mapfile -t pre < <(precounts "$t")
 	dep=$({ mx-test --version; cat -- "$f"
 		for p in "${pre[@]}"; do
-			[ "$p" = --precount ] || { echo "$p"; cat -- "$p"; }
+			[ "$p" = --precount ] ||
+			    { echo "${p##*/}"; cat -- "$p"; }
 		done; } | xxhsum -H2) || return 2
 	dep=${dep%% *}
 	parts_of parts "$t"

@@ -402,6 +402,37 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	assert_line 'null failed null'
 }
 
+@test "silver data tests in parts: the same test files in another directory (a --conf moved) keep the partials; new bytes do not" {
+	raw raw 1000 1
+	mkdir confA
+	cp -r "$TOP/scripts/tests" confA/
+	run lake -r raw -l l --conf confA ecommerce
+	assert_success
+	n=$(ls l/silver/ecommerce_events | wc -l)
+	[ "$n" -gt 1 ]
+	note() {
+		jq -r 'select(.step == "test:ecommerce_events" and .test == null) | .note' l/_runs.ndjson | tail -1
+	}
+	run note
+	assert_output "10 passed; $n of $n partitions read"
+	# (the gold tests' --precount files are read from the --conf)
+	mv confA confB
+	mx-gen -n 300 -s 4 --from 2024-03-05 --to 2024-03-05 ecommerce |
+	    sed 's/"event_id":"e0/"event_id":"e9/' > raw/ecommerce/late.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf confB ecommerce
+	assert_success
+	run note
+	assert_output "10 passed; 1 of $n partitions read"
+	# a --precount file whose bytes changed: every partial made again
+	echo '# counted again' >> confB/tests/gold/user_activity.tests
+	mx-gen -n 300 -s 5 --from 2024-03-06 --to 2024-03-06 ecommerce |
+	    sed 's/"event_id":"e0/"event_id":"e8/' > raw/ecommerce/late2.ndjson
+	EPOCH=$DAY2 run lake -r raw -l l --conf confB ecommerce
+	assert_success
+	run note
+	assert_output "10 passed; $n of $n partitions read"
+}
+
 @test "--reprocess N rebuilds the partitions of the last N days from bronze, to the same lake" {
 	raw raw 1000 1
 	run lake -r raw -l l
