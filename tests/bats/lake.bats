@@ -415,21 +415,22 @@ spend/day-11.ndjson 20240312T000000Z-0002'
 	}
 	run note
 	assert_output "10 passed; $n of $n partitions read"
+	# late SEED DAY ID: a batch into DAY (event ids ID...), run with
+	# the --conf moved, its tests' note
+	late() {
+		mx-gen -n 300 -s "$1" --from "$2" --to "$2" ecommerce |
+		    sed "s/\"event_id\":\"e0/\"event_id\":\"$3/" > "raw/ecommerce/late$1.ndjson"
+		EPOCH=$DAY2 run lake -r raw -l l --conf confB ecommerce
+		assert_success
+		run note
+	}
 	# (the gold tests' --precount files are read from the --conf)
 	mv confA confB
-	mx-gen -n 300 -s 4 --from 2024-03-05 --to 2024-03-05 ecommerce |
-	    sed 's/"event_id":"e0/"event_id":"e9/' > raw/ecommerce/late.ndjson
-	EPOCH=$DAY2 run lake -r raw -l l --conf confB ecommerce
-	assert_success
-	run note
+	late 4 2024-03-05 e9
 	assert_output "10 passed; 1 of $n partitions read"
 	# a --precount file whose bytes changed: every partial made again
 	echo '# counted again' >> confB/tests/gold/user_activity.tests
-	mx-gen -n 300 -s 5 --from 2024-03-06 --to 2024-03-06 ecommerce |
-	    sed 's/"event_id":"e0/"event_id":"e8/' > raw/ecommerce/late2.ndjson
-	EPOCH=$DAY2 run lake -r raw -l l --conf confB ecommerce
-	assert_success
-	run note
+	late 5 2024-03-06 e8
 	assert_output "10 passed; $n of $n partitions read"
 }
 
