@@ -1832,10 +1832,10 @@ empty_tables() {
 # names, not their directories, as mx-test reads them: the same tests
 # installed (share/mx) or in a --conf moved elsewhere keep the partials.
 # Their paths, in the order of the partitions, in TPART, and in TPNOTE
-# how many this run made.  False when
-# the file cannot be tested in parts: a custom test runs its command over
-# the whole table, and now() would be read when a partial was made, not by
-# this run.  2 when a partial could not be made (mx-test's message said).
+# how many this run made.  False when the file cannot be tested in parts:
+# a custom test runs its command over the whole table, and now() would be
+# read when a partial was made, not by this run.  2 when a partial could
+# not be made (mx-test's message said).
 # A partial is written whole, then renamed (mx-test), and the .sigs once
 # every partial of the run is made: a kill leaves a partial without its
 # .sig, or with an old one, and it is made again.  The partitions a run
