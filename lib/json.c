@@ -97,6 +97,9 @@ struct mx_json {
 	int			 keepmem;
 	struct mx_member	*mem;
 	size_t			 nmem, capmem;
+	/* mx_json_partial: the scan stops at the top level once found,
+	 * the selected paths recorded, is want (-1: never) */
+	int			 partial, want, found, stopped;
 };
 
 /* ---- selection ---- */
@@ -288,6 +291,12 @@ mx_json_last_members(const struct mx_json *j, size_t *n)
 {
 	*n = j->nmem;
 	return j->mem;
+}
+
+void
+mx_json_partial(struct mx_json *j, int on)
+{
+	j->partial = on;
 }
 
 void
@@ -768,6 +777,8 @@ record(struct mx_json *j, int child, const char *v, const char *e, int esc)
 {
 	struct mx_span *sp = &j->out[j->sel->n[child].path];
 
+	if (sp->p == NULL)
+		j->found++;
 	sp->p = v;
 	sp->n = (uint32_t)(e - v);
 	sp->kind = (uint8_t)kindof(*v);
@@ -912,8 +923,13 @@ known:
 			s = value(j, s, child, depth, &vesc);
 		if (s == NULL)
 			return NULL;
-		if (child >= 0 && j->sel->n[child].path >= 0)
+		if (child >= 0 && j->sel->n[child].path >= 0) {
 			record(j, child, v, s, vesc);
+			if (top && j->found == j->want) {
+				j->stopped = 1;
+				return s;
+			}
+		}
 		if (m != NULL) {
 			m->val.p = v;
 			m->val.n = (uint32_t)(s - v);
@@ -1072,10 +1088,13 @@ scan(struct mx_json *j, const char *p, size_t n, struct mx_span *out,
 	}
 	node = j->sel != NULL && out != NULL ? 0 : -1;
 	j->top = 0;
+	j->found = j->stopped = 0;
+	j->want = j->partial && node == 0 && !j->keepmem ?
+	    j->sel->npaths : -1;
 	if ((s = value(j, s, node, 0, &esc)) == NULL)
 		return -1;
 	s = ws(s, j->end);
-	if (s != j->end) {
+	if (!j->stopped && s != j->end) {
 		fail(j, s, "unexpected data after the JSON value");
 		return -1;
 	}

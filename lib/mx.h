@@ -214,6 +214,8 @@ struct mx_reader {
 	size_t		 dropped;	/* mapped: its pages let go up to here */
 	void		*d;		/* gz: libdeflate's decompressor */
 	int		 nofast;	/* gz: every member through zlib */
+	int		 whole;		/* a last line without newline is an
+					 * error (set after open: --trusted) */
 };
 
 /* Open path ("-" or NULL: stdin).  Returns -1 with errno set on failure.
@@ -383,6 +385,10 @@ void	mx_sel_free(struct mx_sel *s);
 struct mx_json *mx_json_new(const struct mx_sel *sel);
 void	mx_json_free(struct mx_json *j);
 void	mx_json_maxdepth(struct mx_json *j, int depth);
+/* Scan lines known to be valid objects without a repeated member (written
+ * by mx-validate or mx-partition) only as far as the last selected
+ * top-level member: what follows is neither read nor checked. */
+void	mx_json_partial(struct mx_json *j, int on);
 /* Check that p[0..n) is exactly one JSON value (an object, when objonly is
  * set) and fill out[] (one span per selected path, kind MX_JNONE when
  * absent).  Returns 0, or -1 with the reason in mx_json_error(). */
@@ -690,7 +696,7 @@ int	mx_limit_opt(int opt, const char *arg);
 enum { MX_OPT_VERSION = 0x1100, MX_OPT_PROGRESS, MX_OPT_NOPROGRESS };
 /* --rejects file and --stats file, for the tools that take them: set by
  * mx_getopt when longopts has these entries, NULL when not given. */
-enum { MX_OPT_REJECTS = 0x1200, MX_OPT_STATS, MX_OPT_STRICT };
+enum { MX_OPT_REJECTS = 0x1200, MX_OPT_STATS, MX_OPT_STRICT, MX_OPT_TRUSTED };
 #define MX_REJECTS_LONGOPT \
 	{ "rejects", required_argument, NULL, MX_OPT_REJECTS }
 #define MX_STATS_LONGOPT \
@@ -702,6 +708,12 @@ extern const char *mx_opt_stats;
 #define MX_STRICT_LONGOPT \
 	{ "strict", no_argument, NULL, MX_OPT_STRICT }
 extern int mx_opt_strict;
+/* --trusted, for the tools that pass on records another mx tool wrote:
+ * their record scanners are partial (mx_json_partial), their readers
+ * refuse a last line cut short (mx_reader.whole). */
+#define MX_TRUSTED_LONGOPT \
+	{ "trusted", no_argument, NULL, MX_OPT_TRUSTED }
+extern int mx_opt_trusted;
 struct option;
 /*
  * getopt_long(3) with the options every tool takes besides those of
@@ -709,9 +721,10 @@ struct option;
  * --version (exit 0), --progress and --no-progress (mx_progress), and,
  * when longopts has MX_LIMIT_LONGOPTS,
  * --max-record and --max-depth, set here and never returned; so are
- * --rejects, --stats and --strict (mx_opt_rejects, mx_opt_stats,
- * mx_opt_strict) when it has MX_REJECTS_LONGOPT, MX_STATS_LONGOPT and
- * MX_STRICT_LONGOPT.  A bad
+ * --rejects, --stats, --strict and --trusted (mx_opt_rejects,
+ * mx_opt_stats, mx_opt_strict, mx_opt_trusted) when it has
+ * MX_REJECTS_LONGOPT, MX_STATS_LONGOPT, MX_STRICT_LONGOPT and
+ * MX_TRUSTED_LONGOPT.  A bad
  * option prints synopsis (the tool's usage text) and exits 2.
  */
 int	mx_getopt(int argc, char *const argv[], const char *opts,

@@ -2,8 +2,8 @@
  * opt.c: the options every tool shares, handled in one place so that they
  * are spelled, checked and worded the same everywhere: -h and --help,
  * --version, --progress and --no-progress, the record limits
- * --max-record and --max-depth, the files --rejects and --stats, and
- * --strict.
+ * --max-record and --max-depth, the files --rejects and --stats,
+ * --strict and --trusted.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 const char *mx_opt_rejects;
 const char *mx_opt_stats;
 int mx_opt_strict;
+int mx_opt_trusted;
 
 void
 mx_usage(const char *synopsis)
@@ -113,6 +114,9 @@ mx_getopt(int argc, char *const argv[], const char *opts,
 			continue;
 		case MX_OPT_STRICT:
 			mx_opt_strict = 1;
+			continue;
+		case MX_OPT_TRUSTED:
+			mx_opt_trusted = 1;
 			continue;
 		case MX_OPT_MAXREC:
 		case MX_OPT_MAXDEPTH:

@@ -455,7 +455,13 @@ mx_reader_line(struct mx_reader *r, const char **line)
 				r->ateof = 1;
 				return -1;
 			}
-			/* A last line without a newline is still a line. */
+			/* A last line without a newline is still a line;
+			 * not with --trusted, which reads only as far as it
+			 * needs: its writers end each line, so one was cut */
+			if (r->whole)
+				mx_errx(MX_EXIT_FAIL, "%s:%ju: no newline at "
+				    "the end: a record cut short (--trusted)",
+				    mx_name(r->name), r->lineno + 1);
 			p = r->buf + r->beg;
 			len = r->end - r->beg;
 			r->beg = r->end;

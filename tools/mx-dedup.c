@@ -191,8 +191,8 @@ static const char synopsis[] =
 	    "usage: mx-dedup [-v] [-k keys | --all-fields]\n"
 	    "                [--first | --last | --latest-by field | --earliest-by field]\n"
 	    "                [--nulls pass|drop|key|error] [--seen file] [--dups file]\n"
-	    "                [--rejects file] [--stats file] [--strict] [-m size] [-T dir]\n"
-	    "                [--threads n]\n"
+	    "                [--rejects file] [--stats file] [--strict] [--trusted]\n"
+	    "                [-m size] [-T dir] [--threads n]\n"
 	    "                [--max-record size] [--max-depth n] [file ...]\n";
 
 static MX_NORETURN void
@@ -556,6 +556,7 @@ in_open(struct src *s)
 		in->off0 = lseek(0, 0, SEEK_CUR);
 	if (mx_reader_open(&s->rd, in->path) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", in->path);
+	s->rd.whole = mx_opt_trusted;
 	if (s->pass != 1 || opt.keep == KEEP_FIRST || in->off0 >= 0 ||
 	    (!isstdin && fstat(s->rd.fd, &st) == 0 && S_ISREG(st.st_mode)))
 		return;
@@ -694,6 +695,7 @@ scanner_new(struct mx_sel *sel, struct mx_seen *named_)
 	struct scanner *sc = mx_calloc(1, sizeof *sc);
 
 	sc->js = mx_json_new(sel);
+	mx_json_partial(sc->js, mx_opt_trusted);
 	sc->spans = mx_calloc(mx_sel_count(sel) + 1, sizeof *sc->spans);
 	sc->named = named_;
 	return sc;
@@ -1306,6 +1308,7 @@ main(int argc, char *argv[])
 		{ "threads", required_argument, NULL, 'J' },
 		{ "verbose", no_argument, NULL, 'v' },
 		MX_STRICT_LONGOPT,
+		MX_TRUSTED_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};

@@ -130,8 +130,8 @@ static const char synopsis[] =
 	    "                    [-m append|overwrite|replace] [--max-records n]\n"
 	    "                    [--max-bytes size] [--max-open n] [--memory size]\n"
 	    "                    [--s3 | --local] [--no-sync] [--run id]\n"
-	    "                    [--rejects file] [--strict] [--max-record size]\n"
-	    "                    [--max-depth n] [--threads n]\n"
+	    "                    [--rejects file] [--strict] [--trusted]\n"
+	    "                    [--max-record size] [--max-depth n] [--threads n]\n"
 	    "                    [--index file --index-key keys] [file ...]\n"
 	    "       mx-partition -d root -m overwrite --adopt dir ... [-v] [--local]\n"
 	    "                    [--no-sync] [--run id]\n";
@@ -568,6 +568,7 @@ scanner_new(struct mx_sel *sel)
 	struct scanner *sc = mx_calloc(1, sizeof *sc);
 
 	sc->js = mx_json_new(sel);
+	mx_json_partial(sc->js, mx_opt_trusted);
 	sc->spans = mx_calloc(mx_sel_count(sel), sizeof *sc->spans);
 	sc->vals = mx_calloc(keys.n, sizeof *sc->vals);
 	sc->tmps = mx_calloc(keys.n, sizeof *sc->tmps);
@@ -874,6 +875,7 @@ readfile(const char *path)
 
 	if (mx_reader_open(&r, path) < 0)
 		mx_err(MX_EXIT_FAIL, "%s", path);
+	r.whole = mx_opt_trusted;
 	fname = path;
 	while ((n = mx_reader_line(&r, &line)) >= 0) {
 		if (mx_blank(line, (size_t)n)) {
@@ -1795,6 +1797,7 @@ main(int argc, char *argv[])
 		{ "adopt", required_argument, NULL, OPT_ADOPT },
 		MX_REJECTS_LONGOPT,
 		MX_STRICT_LONGOPT,
+		MX_TRUSTED_LONGOPT,
 		MX_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};

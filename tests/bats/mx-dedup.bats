@@ -631,6 +631,46 @@ mx-dedup: 3 in, 2 out, 1 duplicates, 0 seen, 0 null keys, 0 rejected'
 	assert_output ''
 }
 
+@test "--trusted: the same bytes, each record read only as far as its key and order; a last line cut short is an error" {
+	gen 20000 > in.ndjson
+	for m in '' '--last' '--latest-by ts'; do
+		# shellcheck disable=SC2086
+		mx-dedup -k id $m in.ndjson > want 2> /dev/null
+		# shellcheck disable=SC2086
+		mx-dedup --trusted -k id $m --threads 2 -m 64k in.ndjson > got \
+		    2> err
+		[ -s want ] && cmp want got
+		grep -q 'records without a key' err
+	done
+	# damaged after its key and order: passed on, where it is rejected
+	# without --trusted; damaged before them: rejected all the same
+	printf '%s\n' '{"id":1,"ts":"2024-03-01T00:00:00Z","n":[1,}' \
+	    '{"id":2,"n":tru,"ts":"2024-03-01T00:00:00Z"}' > bad.ndjson
+	run mx-dedup -k id --latest-by ts --rejects r1 bad.ndjson
+	assert_success
+	assert_output ''
+	[ "$(grep -c . r1)" -eq 2 ]
+	run mx-dedup --trusted -k id --latest-by ts --rejects r2 bad.ndjson
+	assert_success
+	assert_output '{"id":1,"ts":"2024-03-01T00:00:00Z","n":[1,}'
+	run jq -r '._reject | "\(.line) \(.rule)"' r2
+	assert_output '2 json'
+	# (its writer was killed): nothing written, file and line named
+	printf '{"id":1,"ts":"2024-03-01T00:00:00Z"}\n{"id":2,"ts":"2024-03-01T00:00' > cut.ndjson
+	run mx-dedup --trusted -k id --latest-by ts cut.ndjson
+	assert_failure 1
+	assert_output 'mx-dedup: cut.ndjson:2: no newline at the end: a record cut short (--trusted)'
+	# (keep-first streams: the records before it are out)
+	run mx-dedup --trusted -k id - < cut.ndjson
+	assert_failure 1
+	assert_output '{"id":1,"ts":"2024-03-01T00:00:00Z"}
+mx-dedup: <stdin>:2: no newline at the end: a record cut short (--trusted)'
+	# without it, a last line is a line
+	run mx-dedup -k id --rejects r3 cut.ndjson
+	assert_success
+	assert_output '{"id":1,"ts":"2024-03-01T00:00:00Z"}'
+}
+
 @test "temporary files are removed when the run is killed" {
 	mkdir tmp
 	mkfifo pipe

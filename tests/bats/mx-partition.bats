@@ -528,6 +528,41 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 	[ -f t/d=a/day=2024-03-01/part-R1-00000.ndjson ]
 }
 
+@test "--trusted: the same files and index, each record read only as far as its key fields; a last line cut short publishes nothing" {
+	events 3000 3 > events.ndjson
+	for t in '' --trusted; do
+		# shellcheck disable=SC2086
+		run mx-partition $t --threads 2 -m overwrite --run R1 -d "t$t" \
+		    -k 'event_date=date(timestamp)' --index "k$t.idx" \
+		    --index-key event_id events.ndjson
+		assert_success
+	done
+	diff -r t t--trusted
+	cmp k.idx k--trusted.idx
+	# damaged after them: published as it is, where it is rejected
+	# without --trusted; damaged before them: rejected all the same
+	printf '%s\n' '{"event_id":"x","timestamp":"2024-03-09T00:00:00Z","n":[1,}' \
+	    '{"event_id":"y","n":tru,"timestamp":"2024-03-09T00:00:00Z"}' > bad.ndjson
+	run mx-partition --rejects r1 -m overwrite --run R2 -d u -k 'event_date=date(timestamp)' bad.ndjson
+	assert_success
+	[ "$(grep -c . r1)" -eq 2 ]
+	run mx-partition --trusted --rejects r2 -m overwrite --run R2 -d v -k 'event_date=date(timestamp)' bad.ndjson
+	assert_success
+	run cat v/event_date=2024-03-09/part-R2-00000.ndjson
+	assert_output '{"event_id":"x","timestamp":"2024-03-09T00:00:00Z","n":[1,}'
+	run jq -r '._reject | "\(.line) \(.rule)"' r2
+	assert_output '2 json'
+	# (its writer was killed): nothing of it published, file and line named
+	before=$(cd t && find . -type f | sort | xargs sha1sum)
+	{ cat events.ndjson; printf '{"event_id":"e1","timestamp":"2024-03-01T00'; } |
+	    sed 's/"u0/"w0/' > cut.ndjson
+	run mx-partition --trusted -m overwrite --run R3 -d t -k 'event_date=date(timestamp)' - < cut.ndjson
+	assert_failure 1
+	assert_output 'mx-partition: <stdin>:3001: no newline at the end: a record cut short (--trusted)'
+	[ "$(cd t && find . -type f | sort | xargs sha1sum)" = "$before" ]
+	[ -z "$(find t -name '.*' ! -name . -print -quit)" ]
+}
+
 @test "standard input, '-', gzip input and several files" {
 	printf '{"k":1}\n' > a.ndjson
 	printf '{"k":2}\n' | gzip > b.ndjson.gz

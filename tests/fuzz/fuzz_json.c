@@ -2,7 +2,8 @@
  * properties: a minified valid text is still valid; quoting valid UTF-8
  * gives a JSON string that unescapes to the same bytes; each line of the
  * input, scanned after the lines before it (the scanner keeps the shape of
- * the last object), gives what a new scanner gives it. */
+ * the last object), gives what a new scanner gives it; a partial scanner
+ * (--trusted) accepts every line a full one does, with the same fields. */
 #include "fuzz.h"
 
 static const char *const paths[] = { "a", "a.b", "0", "a.0", "items.1.sku",
@@ -65,6 +66,31 @@ same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
 	}
 }
 
+/* A partial scan against a full one by a new scanner: a line refused
+ * only by the partial scan, or a field that differs, is a bug (a line
+ * refused only by the full scan is damaged past the fields). */
+static void
+same_partial(struct mx_json *part, const struct mx_sel *sel, const char *p,
+    size_t n)
+{
+	struct mx_json *full = mx_json_new(sel);
+	struct mx_span a[8], b[8];
+	int ra, rb, i;
+
+	mx_json_maxdepth(full, 64);
+	ra = mx_json_scan(full, p, n, a, 1);
+	rb = mx_json_scan(part, p, n, b, 1);
+	mx_json_free(full);
+	if (ra < 0)
+		return;
+	if (rb < 0)
+		abort();	/* refused a valid line */
+	for (i = 0; i < mx_sel_count(sel); i++)
+		if (a[i].kind != b[i].kind || (a[i].kind != MX_JNONE &&
+		    !same_span(&a[i], &b[i])))
+			abort();	/* or read a field otherwise */
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
@@ -76,7 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	struct mx_dec d;
 	int i, k;
 
-	struct mx_json *lines, *bare;
+	static struct mx_sel *few;
+	struct mx_json *lines, *bare, *part, *part2;
 	const char *p, *e, *nl;
 
 	if (sel == NULL) {
@@ -85,6 +112,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 			mx_sel_add(sel, paths[i]);
 		j = mx_json_new(sel);
 		mx_json_maxdepth(j, 64);
+		/* (two fields, one nested: partial scans that stop) */
+		few = mx_sel_new();
+		mx_sel_add(few, "c");
+		mx_sel_add(few, "d.e");
 	}
 	/* Scanners that know only this input's lines (an input's crash
 	 * must not need the inputs before it): one with fields, and one
@@ -96,6 +127,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	mx_json_keep_members(lines);
 	bare = mx_json_new(sel);
 	mx_json_maxdepth(bare, 64);
+	part = mx_json_new(sel);
+	mx_json_maxdepth(part, 64);
+	mx_json_partial(part, 1);
+	part2 = mx_json_new(few);
+	mx_json_maxdepth(part2, 64);
+	mx_json_partial(part2, 1);
 	for (p = (const char *)data, e = p + n; p < e; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
 			nl = e;
@@ -105,11 +142,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		same_scan(lines, sel, p, (size_t)(nl - p), 0, 1);
 		same_scan(bare, sel, p, (size_t)(nl - p), 1, 0);
 		same_scan(bare, sel, p, (size_t)(nl - p), 0, 0);
+		same_partial(part, sel, p, (size_t)(nl - p));
+		same_partial(part2, few, p, (size_t)(nl - p));
 		if (nl == e)
 			break;
 	}
 	mx_json_free(lines);
 	mx_json_free(bare);
+	mx_json_free(part);
+	mx_json_free(part2);
 	for (k = 0; k < 2; k++) {
 		if (mx_json_scan(j, (const char *)data, n, sp, k) < 0) {
 			(void)mx_json_errstr(j);
