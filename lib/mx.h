@@ -386,8 +386,8 @@ struct mx_json *mx_json_new(const struct mx_sel *sel);
 void	mx_json_free(struct mx_json *j);
 void	mx_json_maxdepth(struct mx_json *j, int depth);
 /* Scan lines known to be valid objects without a repeated member (written
- * by mx-validate or mx-partition) only as far as the last selected
- * top-level member: what follows is neither read nor checked. */
+ * by another mx tool) only as far as the last selected top-level member:
+ * what follows is neither read nor checked. */
 void	mx_json_partial(struct mx_json *j, int on);
 /* Check that p[0..n) is exactly one JSON value (an object, when objonly is
  * set) and fill out[] (one span per selected path, kind MX_JNONE when

@@ -695,7 +695,9 @@ scanner_new(struct mx_sel *sel, struct mx_seen *named_)
 	struct scanner *sc = mx_calloc(1, sizeof *sc);
 
 	sc->js = mx_json_new(sel);
-	mx_json_partial(sc->js, mx_opt_trusted);
+	/* (a key of the whole record reads all of it, and its members are
+	 * split as the scan accepted them) */
+	mx_json_partial(sc->js, mx_opt_trusted && keys.n > 0);
 	sc->spans = mx_calloc(mx_sel_count(sel) + 1, sizeof *sc->spans);
 	sc->named = named_;
 	return sc;

@@ -655,6 +655,11 @@ mx-dedup: 3 in, 2 out, 1 duplicates, 0 seen, 0 null keys, 0 rejected'
 	assert_output '{"id":1,"ts":"2024-03-01T00:00:00Z","n":[1,}'
 	run jq -r '._reject | "\(.line) \(.rule)"' r2
 	assert_output '2 json'
+	# without -k the key is the whole record: read whole
+	run mx-dedup --trusted --latest-by ts --rejects r4 bad.ndjson
+	assert_success
+	assert_output ''
+	[ "$(grep -c . r4)" -eq 2 ]
 	# (its writer was killed): nothing written, file and line named
 	printf '{"id":1,"ts":"2024-03-01T00:00:00Z"}\n{"id":2,"ts":"2024-03-01T00:00' > cut.ndjson
 	run mx-dedup --trusted -k id --latest-by ts cut.ndjson
