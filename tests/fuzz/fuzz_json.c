@@ -16,6 +16,20 @@ same_span(const struct mx_span *a, const struct mx_span *b)
 	    a->esc == b->esc;
 }
 
+/* The fields of two scans of one line are the same. */
+static int
+same_fields(const struct mx_sel *sel, const struct mx_span *a,
+    const struct mx_span *b)
+{
+	int i;
+
+	for (i = 0; i < mx_sel_count(sel); i++)
+		if (a[i].kind != b[i].kind || (a[i].kind != MX_JNONE &&
+		    !same_span(&a[i], &b[i])))
+			return 0;
+	return 1;
+}
+
 /* One scan's result, which a scanner's history must not change. */
 static void
 same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
@@ -25,7 +39,7 @@ same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
 	struct mx_span a[8], b[8];
 	const char *ea, *eb;
 	size_t ca = 0, cb = 0;
-	int ra, rb, i;
+	int ra, rb;
 
 	mx_json_maxdepth(fresh, 64);
 	memset(a, 0, sizeof a);
@@ -42,11 +56,8 @@ same_scan(struct mx_json *old, const struct mx_sel *sel, const char *p,
 		mx_json_free(fresh);
 		return;
 	}
-	for (i = 0; i < mx_sel_count(sel); i++)
-		if (a[i].kind != b[i].kind || (a[i].kind != MX_JNONE &&
-		    (a[i].p != b[i].p || a[i].n != b[i].n ||
-		    a[i].esc != b[i].esc)))
-			abort();	/* or a field */
+	if (!same_fields(sel, a, b))
+		abort();	/* or a field */
 	mx_json_free(fresh);
 	/* the members kept are those a walk finds */
 	if (objonly && fields) {
@@ -75,7 +86,7 @@ same_partial(struct mx_json *part, const struct mx_sel *sel, const char *p,
 {
 	struct mx_json *full = mx_json_new(sel);
 	struct mx_span a[8], b[8];
-	int ra, rb, i;
+	int ra, rb;
 
 	mx_json_maxdepth(full, 64);
 	ra = mx_json_scan(full, p, n, a, 1);
@@ -85,10 +96,8 @@ same_partial(struct mx_json *part, const struct mx_sel *sel, const char *p,
 		return;
 	if (rb < 0)
 		abort();	/* refused a valid line */
-	for (i = 0; i < mx_sel_count(sel); i++)
-		if (a[i].kind != b[i].kind || (a[i].kind != MX_JNONE &&
-		    !same_span(&a[i], &b[i])))
-			abort();	/* or read a field otherwise */
+	if (!same_fields(sel, a, b))
+		abort();	/* or read a field otherwise */
 }
 
 int
