@@ -1179,6 +1179,9 @@ struct mx_seqfile {
 	uintmax_t	 reserved;	/* bytes with blocks (fallocate) */
 	uintmax_t	 held;		/* reserved ahead of bytes at the last
 					 * reservation (seqfile.c's total) */
+	int		 queued;	/* buffers given to the writer, not
+					 * yet written */
+	int		 werr;		/* the writer's errno, 0: none */
 };
 
 /* Open file in dirfd for writing, never through a symbolic link, with
@@ -1196,8 +1199,16 @@ void	mx_seqfile_threads(int n);
  * allocated ahead of them (fallocate, given back at close): for files
  * that are fsynced (or syncfs'd) once whole, on a local file system. */
 void	mx_seqfile_writeback(void);
+/* Write plain files' bytes given by mx_seqfile_give on a thread of its
+ * own, in the order given, while the caller goes on (a process that
+ * writes no gzip file; called before the first file is opened). */
+void	mx_seqfile_writer(void);
 /* Write (and compress); exits 1 with a message on any error. */
 void	mx_seqfile_write(struct mx_seqfile *f, const void *p, size_t n);
+/* Write b's bytes, as mx_seqfile_write, and empty b: with the writer on
+ * and a plain file, b's memory goes to the writer and b gets a buffer it
+ * is done with.  An error of the writer is said here or at the close. */
+void	mx_seqfile_give(struct mx_seqfile *f, struct mx_buf *b);
 /* End the last gzip member, fsync when sync is set, close (each
  * checked; exits 1 on failure) and return the XXH3-64 of the bytes in
  * the file. */

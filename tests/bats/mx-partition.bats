@@ -1002,14 +1002,19 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 	assert_success
 	before=$(cd small/t && find . -type f | sort | xargs sha1sum)
 	events 20000 2 > big.ndjson		# about 3 MB
-	for m in append overwrite replace; do
-		run mx-partition -m "$m" -d small/t -k 'event_date=date(timestamp)' big.ndjson
-		assert_failure 1
-		assert_output --partial 'No space left on device'
-		[ "$(cd small/t && find . -type f | sort | xargs sha1sum)" = "$before" ] ||
-		    fail "$m: the partitions changed"
-		[ -z "$(find small -name '.*' ! -name . -print -quit)" ] ||
-		    fail "$m: left $(find small -name '.*')"
+	# (--threads 2: the writes on a thread of their own, whose failure
+	# the reading thread says)
+	for t in 1 2; do
+		for m in append overwrite replace; do
+			run mx-partition --threads $t -m "$m" -d small/t \
+			    -k 'event_date=date(timestamp)' big.ndjson
+			assert_failure 1
+			assert_output --regexp '^mx-partition: (write error: )?small/t.*: No space left on device$'
+			[ "$(cd small/t && find . -type f | sort | xargs sha1sum)" = "$before" ] ||
+			    fail "$m: the partitions changed"
+			[ -z "$(find small -name '.*' ! -name . -print -quit)" ] ||
+			    fail "$m: left $(find small -name '.*')"
+		done
 	done
 }
 
@@ -1036,11 +1041,21 @@ print(len(n), set(n[:-1]))' t2/d=3/part-R-00000.ndjson.gz
 		[ $((b * bs)) -le $((sz + 8192)) ] ||
 		    fail "$f: $((b * bs)) bytes of blocks for $sz bytes"
 	done
-	# the same bytes as without (--no-sync reserves nothing)
+	# the same bytes as without (--no-sync reserves nothing), and as the
+	# writes on a thread of their own (--threads 2) reserving them
 	run mx-partition -d u -k 'event_date=date(timestamp)' --no-sync big.ndjson
 	assert_success
-	diff <(cd t && find . -name 'part-*' | sort | xargs cat) \
-	    <(cd u && find . -name 'part-*' | sort | xargs cat)
+	run mx-partition -d w -k 'event_date=date(timestamp)' --threads 2 big.ndjson
+	assert_success
+	for d in u w; do
+		diff <(cd t && find . -name 'part-*' | sort | xargs cat) \
+		    <(cd $d && find . -name 'part-*' | sort | xargs cat)
+	done
+	for f in w/*/part-*.ndjson; do
+		read -r b bs sz < <(stat -c '%b %B %s' "$f")
+		[ $((b * bs)) -le $((sz + 8192)) ] ||
+		    fail "$f: $((b * bs)) bytes of blocks for $sz bytes"
+	done
 }
 
 @test "a mount point as ROOT is refused, and nothing is left next to it" {
