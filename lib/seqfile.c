@@ -233,11 +233,15 @@ put(struct mx_seqfile *f, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* A failed write of f's (e: put's answer), said; the writer's once the
+ * lock is let go. */
 static void
-put_or_die(struct mx_seqfile *f, const unsigned char *p, size_t n)
+werr_say(struct mx_seqfile *f, int e)
 {
-	if ((errno = put(f, p, n)) != 0)
+	if (e != 0) {
+		errno = e;
 		mx_err(MX_EXIT_FAIL, "write error: %s", f->name);
+	}
 }
 
 /*
@@ -305,16 +309,6 @@ mx_seqfile_writer(void)
 	writer_on = 1;
 }
 
-/* Said once the lock is let go: a failed write of f's, if any. */
-static void
-werr_say(struct mx_seqfile *f, int e)
-{
-	if (e != 0) {
-		errno = e;
-		mx_err(MX_EXIT_FAIL, "write error: %s", f->name);
-	}
-}
-
 /* b's bytes to the writer for f; b gets a buffer the writer is done
  * with, emptied. */
 static void
@@ -370,7 +364,7 @@ slot_out(struct mx_seqfile *f, struct zslot *s)
 	if (s->err)
 		mx_errx(MX_EXIT_FAIL, "%s: cannot compress (libdeflate)",
 		    f->name);
-	put_or_die(f, s->out, s->outlen);
+	werr_say(f, put(f, s->out, s->outlen));
 	s->busy = 0;
 	s->inlen = 0;
 }
@@ -482,7 +476,7 @@ mx_seqfile_write(struct mx_seqfile *f, const void *p, size_t n)
 		return;
 	}
 	if (zf == NULL) {
-		put_or_die(f, p, n);
+		werr_say(f, put(f, p, n));
 		return;
 	}
 	while (n > 0) {
